@@ -1,0 +1,1 @@
+"""newsetl: multilingual news-ingestion ETL."""
