@@ -1,1 +1,6 @@
-"""newsetl: multilingual news-ingestion ETL."""
+"""newsetl: multilingual news-ingestion ETL.
+
+Stages are plain functions over records (see :mod:`newsetl.pipeline`); Prefect lives in ``flows/``.
+"""
+
+__version__ = "0.1.0"

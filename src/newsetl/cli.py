@@ -1,0 +1,57 @@
+"""The ``newsetl`` command line.
+
+Each subcommand lives next to the code it drives and registers itself here through a
+``register(subparsers)`` function, so this module stays a thin dispatcher and the
+subcommands can be read (and tested) alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+#: Modules that contribute subcommands, in the order ``--help`` lists them. Each exposes
+#: ``register(subparsers) -> None`` and sets ``func`` (``args -> int``) on its parser.
+COMMAND_MODULES = (
+    "newsetl.commands.ingest",
+    "newsetl.artefacts.cli",
+    "newsetl.entities.cli",
+    "newsetl.commands.warehouse",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsetl",
+        description=(
+            "Multilingual news ingestion: fetch pages, feeds and sitemaps; extract text and "
+            "metadata (trafilatura); detect language; find and repair machine-translation "
+            "artefacts; normalise named entities; load everything into DuckDB."
+        ),
+        epilog="Run 'newsetl COMMAND --help' for the options of one command.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a subcommand still being built must not break the rest
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""All tunables in one place.
+
+Every field can be overridden from the environment as ``NEWSETL_<FIELD>`` (upper case), so a
+scheduled deployment and a test can change behaviour without code. Defaults are polite and
+conservative: a news crawler that hammers a site gets blocked, and one that trusts servers to
+send sane bodies gets OOM-killed by the first gzip bomb.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsetl import __version__
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_warehouse_dir() -> Path:
+    """``warehouse/`` of the checkout when run from one, else the current directory's."""
+    candidate = REPO_ROOT / "warehouse"
+    if (candidate / "migrations").is_dir():
+        return candidate
+    return Path.cwd() / "warehouse"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- warehouse --------------------------------------------------------------------------
+    db_path: Path = field(default_factory=lambda: default_warehouse_dir() / "newsetl.duckdb")
+    #: Batches waiting to be loaded (parquet); survives a busy database file.
+    staging_dir: Path | None = None
+    #: Bounded wait when another process holds the DuckDB file.
+    lock_retries: int = 8
+    lock_backoff_s: float = 0.5
+    #: Extra seed CSV directories (user extensions of glossary / entity aliases).
+    extra_seed_dirs: tuple[Path, ...] = ()
+
+    # --- fetching ---------------------------------------------------------------------------
+    user_agent: str = f"newsetl/{__version__} (+https://github.com/newsetl/newsetl)"
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    max_redirects: int = 5
+    max_bytes: int = 8 * 1024 * 1024  # decoded body limit; larger bodies are refused
+    max_attempts: int = 3  # for 429 / 5xx / transport errors
+    backoff_s: float = 0.5
+    max_retry_after_s: float = 30.0
+    per_host_interval_s: float = 1.0  # minimum time between two requests to one host
+    respect_robots: bool = True
+    max_crawl_delay_s: float = 30.0
+    allowed_content_types: tuple[str, ...] = (
+        "text/html",
+        "application/xhtml+xml",
+        "text/plain",
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "application/json",
+    )
+    max_feed_entries: int = 500
+    max_sitemap_urls: int = 5000
+    max_sitemap_depth: int = 3
+
+    # --- processing -------------------------------------------------------------------------
+    batch_size: int = 25  # pages per Prefect task
+    concurrency: int = 4  # batches processed at once (threads)
+    langdetect_seed: int = 0
+    near_duplicate_bits: int = 3  # SimHash Hamming distance that counts as near-duplicate
+    repair: bool = True  # run machine-translation artefact detection / repair
+    entities: bool = True  # run named-entity normalisation
+
+    @property
+    def staging_path(self) -> Path:
+        return self.staging_dir or self.db_path.parent / "staging"
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then ``NEWSETL_*`` variables, then explicit ``overrides`` (CLI flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"NEWSETL_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(raw, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("db_path", "staging_dir"):
+            if isinstance(values.get(key), str):
+                values[key] = Path(str(values[key]))
+        return cls(**values)
+
+
+def _parse(raw: str, annotation: object) -> object:
+    text = str(annotation)
+    if text.startswith("bool"):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if text.startswith("int"):
+        return int(raw)
+    if text.startswith("float"):
+        return float(raw)
+    if text.startswith("tuple[Path"):
+        return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+    if text.startswith("tuple"):
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
+    if "Path" in text:
+        return Path(raw)
+    return raw

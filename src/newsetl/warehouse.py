@@ -1,0 +1,584 @@
+"""The DuckDB warehouse: migrations, seeds, staging and idempotent loading.
+
+Design, because DuckDB allows one read-write process per file and a reader blocks writers:
+
+* Every stage before loading is pure and never touches the database. A processed batch is
+  first *staged* on disk as Parquet (one file per table), so a busy or locked database file
+  can never lose work: the batch stays staged and the next load picks it up.
+* One writer loads staged batches, each in one short transaction, with bounded retries when
+  another process holds the file.
+* How each table is written is *declared* in :data:`WRITE_DISPOSITIONS` (merge on a key,
+  append, replace an article's children) instead of hand-coded per table; rows whose
+  ``record_hash`` is unchanged are not rewritten, so re-running the same sources leaves the
+  same rows.
+* ``warehouse/migrations/*.sql`` is the single source of truth for the schema; the Arrow
+  schemas used for staging are derived from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from newsetl.settings import REPO_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+READY_MARKER = "_READY"
+
+
+# --------------------------------------------------------------------------------------------
+# Where the SQL lives
+# --------------------------------------------------------------------------------------------
+def sql_root() -> Path:
+    """``warehouse/`` of the checkout, or the copy packaged inside the wheel."""
+    for candidate in (REPO_ROOT / "warehouse", Path(__file__).parent / "_warehouse"):
+        if (candidate / "migrations").is_dir():
+            return candidate
+    raise FileNotFoundError("warehouse SQL files not found (neither checkout nor package)")
+
+
+def migration_files() -> list[Path]:
+    return sorted((sql_root() / "migrations").glob("[0-9]*.sql"))
+
+
+def view_files() -> list[Path]:
+    return sorted((sql_root() / "views").glob("*.sql"))
+
+
+def seed_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
+    files = sorted((sql_root() / "seeds").glob("*.csv"))
+    for directory in extra_dirs:
+        files += sorted(Path(directory).glob("*.csv"))
+    return files
+
+
+# --------------------------------------------------------------------------------------------
+# Connecting, with bounded waiting for a busy file
+# --------------------------------------------------------------------------------------------
+class WarehouseBusy(RuntimeError):
+    """Another process holds the DuckDB file; the batch stays staged."""
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) and ("lock" in text or "conflicting" in text)
+
+
+def connect(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    retries: int = 0,
+    backoff_s: float = 0.5,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, waiting (bounded) while another process holds it."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    delay = backoff_s
+    for attempt in range(retries + 1):
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc) or attempt == retries:
+                if is_lock_error(exc):
+                    raise WarehouseBusy(f"{path} is held by another process: {exc}") from exc
+                raise
+            log.info("warehouse %s busy, retrying in %.1fs", path, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
+    raise AssertionError("unreachable")
+
+
+def open_warehouse(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Connect with the configured retries and bring the schema up to date (writers only)."""
+    con = connect(
+        settings.db_path,
+        read_only=read_only,
+        retries=settings.lock_retries,
+        backoff_s=settings.lock_backoff_s,
+    )
+    if not read_only:
+        migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
+    return con
+
+
+# --------------------------------------------------------------------------------------------
+# Migrations, views, seeds
+# --------------------------------------------------------------------------------------------
+def migrate(con: duckdb.DuckDBPyConnection, *, extra_seed_dirs: tuple[Path, ...] = ()) -> list[str]:
+    """Apply pending numbered migrations, (re)create views, load changed seed files."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR, checksum VARCHAR, applied_at TIMESTAMPTZ)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+    done: list[str] = []
+    for file in migration_files():
+        version = int(file.name.split("_", 1)[0])
+        if version in applied:
+            continue
+        sql = file.read_text(encoding="utf-8")
+        with transaction(con):
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?, ?)",
+                [version, file.name, _sha256(sql.encode()), datetime.now(UTC)],
+            )
+        done.append(file.name)
+    for file in view_files():
+        con.execute(file.read_text(encoding="utf-8"))
+    load_seeds(con, extra_seed_dirs)
+    return done
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection, extra_dirs: tuple[Path, ...] = ()) -> int:
+    """Upsert ``seeds/<table>.csv`` (and user seed dirs) into ``<table>``; skip unchanged files.
+
+    A seed file may be named ``<table>.csv`` or ``<table>.<anything>.csv`` so users can add
+    their own rows in separate files.
+    """
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS seed_files ("
+        " path VARCHAR PRIMARY KEY, checksum VARCHAR, loaded_at TIMESTAMPTZ)"
+    )
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    loaded = 0
+    for file in seed_files(extra_dirs):
+        table = file.name.split(".", 1)[0]
+        if table not in tables:
+            log.warning("seed %s names no table; skipped", file)
+            continue
+        checksum = _sha256(file.read_bytes())
+        row = con.execute("SELECT checksum FROM seed_files WHERE path = ?", [str(file)]).fetchone()
+        if row and row[0] == checksum:
+            continue
+        with transaction(con):
+            con.execute(
+                f"INSERT OR REPLACE INTO {table} BY NAME "
+                "SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+                [str(file)],
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO seed_files VALUES (?, ?, ?)",
+                [str(file), checksum, datetime.now(UTC)],
+            )
+        loaded += 1
+    return loaded
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------------------------
+# Declared write dispositions (dlt-style)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Merge:
+    """Upsert on ``key``; rows whose ``record_hash`` is unchanged are left alone.
+
+    ``keep`` columns are written on insert only (e.g. ``first_seen_at``).
+    """
+
+    key: tuple[str, ...]
+    keep: tuple[str, ...] = ()
+    latest_by: str | None = None  # de-duplicate the batch on the key, keeping the latest
+
+
+@dataclass(frozen=True)
+class Append:
+    """Insert every row (logs). A key, if given, makes re-loading the same batch harmless."""
+
+    key: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplaceChildren:
+    """Rows owned by a parent (an article's findings): replace them all for each parent."""
+
+    parent_key: str
+    parent_table: str = "articles"
+
+
+WriteDisposition = Merge | Append | ReplaceChildren
+
+#: How each table is written. Tables of later migrations register here too.
+WRITE_DISPOSITIONS: dict[str, WriteDisposition] = {
+    "runs": Merge(key=("run_id",)),
+    "fetches": Append(key=("fetch_id",)),
+    "pages": Merge(key=("url",), latest_by="fetched_at"),
+    "articles": Merge(key=("article_id",), keep=("first_seen_at",), latest_by="fetched_at"),
+    "artefacts": ReplaceChildren(parent_key="article_id"),
+    "translation_memory": Merge(key=("source_language", "target_language", "source_text")),
+}
+
+#: Tables load in this order (parents before children).
+LOAD_ORDER = ("articles", "pages", "fetches", "artefacts", "translation_memory", "runs")
+
+
+# --------------------------------------------------------------------------------------------
+# Arrow schemas derived from the SQL
+# --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _schema_connection() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    for file in migration_files():
+        con.execute(file.read_text(encoding="utf-8"))
+    return con
+
+
+@functools.cache
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a warehouse table, read off the migrations (single source of truth)."""
+    con = _schema_connection().cursor()
+    return con.execute(f"SELECT * FROM {table} LIMIT 0").to_arrow_table().schema
+
+
+def table_columns(table: str) -> list[str]:
+    return list(arrow_schema(table).names)
+
+
+def record_hash(row: dict[str, Any], exclude: tuple[str, ...] = ()) -> str:
+    """Stable hash of a row's content, ignoring volatile columns (times, run ids)."""
+    h = hashlib.sha256()
+    for key in sorted(row):
+        if key in exclude or key == "record_hash":
+            continue
+        h.update(key.encode())
+        h.update(b"\x00")
+        h.update(repr(row[key]).encode())
+        h.update(b"\x01")
+    return h.hexdigest()[:32]
+
+
+def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    schema = arrow_schema(table)
+    unknown = {k for row in rows for k in row} - set(schema.names)
+    if unknown:
+        raise KeyError(f"columns not in warehouse table {table}: {sorted(unknown)}")
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+# --------------------------------------------------------------------------------------------
+# Staging
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Batch:
+    """Rows for several tables, produced by processing one batch of pages."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Named JSON-able payloads for loaders that are not plain tables (entity linking).
+    extras: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+    def extend(self, other: Batch) -> None:
+        for table, rows in other.tables.items():
+            self.tables.setdefault(table, []).extend(rows)
+        for name, rows in other.extras.items():
+            self.extras.setdefault(name, []).extend(rows)
+
+    def __len__(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
+
+
+def stage_batch(batch: Batch, staging_dir: Path) -> Path:
+    """Write a batch to ``staging_dir/<time>-<id>/`` atomically; return its directory."""
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    tmp = staging_dir / f".{name}.tmp"
+    tmp.mkdir()
+    for table, rows in batch.tables.items():
+        if rows:
+            pq.write_table(to_arrow(table, rows), tmp / f"{table}.parquet")
+    for extra, rows in batch.extras.items():
+        if rows:
+            pq.write_table(pa.Table.from_pylist(rows), tmp / f"extra.{extra}.parquet")
+    (tmp / READY_MARKER).write_text(name)
+    final = staging_dir / name
+    tmp.rename(final)
+    return final
+
+
+def pending_batches(staging_dir: Path) -> list[Path]:
+    if not staging_dir.is_dir():
+        return []
+    return sorted(p for p in staging_dir.iterdir() if p.is_dir() and (p / READY_MARKER).exists())
+
+
+def prune_staging(staging_dir: Path, older_than_s: float = 86400.0) -> int:
+    """Remove half-written staging directories (crashed writers) older than a day."""
+    removed = 0
+    if not staging_dir.is_dir():
+        return 0
+    now = time.time()
+    for p in staging_dir.iterdir():
+        if (
+            p.name.startswith(".")
+            and p.name.endswith(".tmp")
+            and now - p.stat().st_mtime > older_than_s
+        ):
+            shutil.rmtree(p, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+#: Loaders for ``Batch.extras`` payloads: name -> fn(con, rows) -> counts. Run inside the
+#: batch's transaction, after the tables. Registered by the modules that own them.
+EXTRA_LOADERS: dict[
+    str, Callable[[duckdb.DuckDBPyConnection, list[dict[str, Any]]], dict[str, int]]
+] = {}
+
+
+def register_extra_loader(name: str):
+    def decorator(fn):
+        EXTRA_LOADERS[name] = fn
+        return fn
+
+    return decorator
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection, batch_dir: Path, *, near_duplicate_bits: int = 3
+) -> dict[str, int]:
+    """Load one staged batch in one transaction. Returns counts (new/updated/... per table)."""
+    files = {p.stem: p for p in batch_dir.glob("*.parquet")}
+    tables = _ordered_tables(files)
+    counts: dict[str, int] = {}
+    with transaction(con):
+        for table in tables:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE staged_{table} AS SELECT * FROM read_parquet(?)",
+                [str(files[table])],
+            )
+        duplicates: set[str] = set()
+        if "articles" in tables:
+            counts.update(_dedupe_articles(con, tables, near_duplicate_bits))
+            duplicates = {
+                r[0] for r in con.execute("SELECT duplicate_id FROM duplicate_map").fetchall()
+            }
+        for table in tables:
+            counts.update(_write(con, table, WRITE_DISPOSITIONS[table]))
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS staged_{table}")
+        for name, path in sorted(files.items()):
+            if not name.startswith("extra."):
+                continue
+            extra = name.removeprefix("extra.")
+            loader = EXTRA_LOADERS.get(extra)
+            if loader is None:
+                raise KeyError(f"no loader registered for staged extra {extra!r}")
+            rows = [
+                r for r in pq.read_table(path).to_pylist() if r.get("article_id") not in duplicates
+            ]
+            for key, value in loader(con, rows).items():
+                counts[key] = counts.get(key, 0) + value
+    return counts
+
+
+def _ordered_tables(files: dict[str, Path]) -> list[str]:
+    tables = [t for t in files if not t.startswith("extra.")]
+    unknown = [t for t in tables if t not in WRITE_DISPOSITIONS]
+    if unknown:
+        raise KeyError(f"staged tables without a write disposition: {unknown}")
+    order = {t: i for i, t in enumerate(LOAD_ORDER)}
+    return sorted(tables, key=lambda t: (order.get(t, len(order)), t))
+
+
+def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
+    relation = f"staged_{table}"
+    columns = [r[0] for r in con.execute(f"DESCRIBE {relation}").fetchall()]
+    if isinstance(disposition, Append):
+        where = ""
+        if disposition.key:
+            cond = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
+            where = f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {cond})"
+        n = con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * FROM {relation} s {where}"
+        ).fetchone()
+        return {f"{table}_appended": int(n[0]) if n else 0}
+    if isinstance(disposition, ReplaceChildren):
+        key = disposition.parent_key
+        parents = f"SELECT {key} FROM {relation}"
+        if _exists(con, f"staged_{disposition.parent_table}"):
+            # a re-processed parent with no children left must lose its old ones
+            parents += f" UNION SELECT {key} FROM staged_{disposition.parent_table}"
+        con.execute(f"DELETE FROM {table} WHERE {key} IN ({parents})")
+        n = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {relation}").fetchone()
+        return {f"{table}_replaced": int(n[0]) if n else 0}
+    # Merge
+    key_list = ", ".join(disposition.key)
+    join = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
+    latest = (
+        f"QUALIFY row_number() OVER (PARTITION BY {key_list} ORDER BY {disposition.latest_by} DESC NULLS LAST) = 1"
+        if disposition.latest_by
+        else f"QUALIFY row_number() OVER (PARTITION BY {key_list}) = 1"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE merge_src AS SELECT * FROM {relation} {latest}")
+    has_hash = "record_hash" in columns
+    status = con.execute(
+        f"""
+        SELECT
+          count(*) FILTER (WHERE t.{disposition.key[0]} IS NULL),
+          count(*) FILTER (WHERE t.{disposition.key[0]} IS NOT NULL
+                           {"AND t.record_hash IS DISTINCT FROM s.record_hash" if has_hash else ""}),
+          count(*) FILTER (WHERE t.{disposition.key[0]} IS NOT NULL
+                           {"AND t.record_hash IS NOT DISTINCT FROM s.record_hash" if has_hash else "AND false"})
+        FROM merge_src s LEFT JOIN {table} t ON {join}
+        """
+    ).fetchone()
+    changed = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND t.record_hash IS NOT DISTINCT FROM s.record_hash)"
+        if has_hash
+        else ""
+    )
+    updates = [c for c in columns if c not in disposition.key and c not in disposition.keep]
+    set_clause = ", ".join(f"{c} = excluded.{c}" for c in updates)
+    conflict = (
+        f"ON CONFLICT ({key_list}) DO UPDATE SET {set_clause}"
+        if updates
+        else f"ON CONFLICT ({key_list}) DO NOTHING"
+    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM merge_src s {changed} {conflict}")
+    con.execute("DROP TABLE merge_src")
+    new, updated, unchanged = (int(x) for x in status)
+    return {f"{table}_new": new, f"{table}_updated": updated, f"{table}_unchanged": unchanged}
+
+
+def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
+    """Drop exact duplicates (same content hash as another article) and mark near-duplicates.
+
+    The first article seen with a text wins; pages that led to a duplicate point to it. Near
+    duplicates (SimHash within a few bits) are kept but point to the earlier article. Only the
+    existing article, or within a batch the smaller id, is ever the reference, so marking is
+    deterministic and re-running does not flip it.
+    """
+    relation = "staged_articles"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE duplicate_map AS
+        SELECT s.article_id AS duplicate_id, min(o.article_id) AS original_id
+        FROM {relation} s
+        JOIN (
+            SELECT article_id, content_hash, 0 AS fresh FROM articles
+            UNION ALL SELECT article_id, content_hash, 1 FROM {relation}
+        ) o ON o.content_hash = s.content_hash AND o.article_id <> s.article_id
+           AND (o.fresh = 0 OR o.article_id < s.article_id)
+        WHERE s.content_hash IS NOT NULL
+          AND s.article_id NOT IN (SELECT article_id FROM articles)
+        GROUP BY s.article_id
+        """
+    )
+    dups = con.execute("SELECT count(*) FROM duplicate_map").fetchone()[0]
+    # the page of a duplicate points to the original; the duplicate's own rows are dropped
+    for table in tables:
+        if table == "pages":
+            con.execute(
+                "UPDATE staged_pages SET article_id = m.original_id FROM duplicate_map m "
+                "WHERE staged_pages.article_id = m.duplicate_id"
+            )
+        elif "article_id" in table_columns(table):
+            con.execute(
+                f"DELETE FROM staged_{table} WHERE article_id IN (SELECT duplicate_id FROM duplicate_map)"
+            )
+    band = " OR ".join(
+        f"((s.fingerprint >> {shift}) & 65535) = ((o.fingerprint >> {shift}) & 65535)"
+        for shift in (0, 16, 32, 48)
+    )
+    con.execute(
+        f"""
+        UPDATE {relation} SET near_duplicate_of = m.original_id
+        FROM (
+            SELECT s.article_id, min(o.article_id) AS original_id
+            FROM {relation} s
+            JOIN (
+                SELECT article_id, fingerprint, 0 AS fresh FROM articles
+                WHERE article_id NOT IN (SELECT article_id FROM {relation})
+                UNION ALL SELECT article_id, fingerprint, 1 FROM {relation}
+            ) o ON o.article_id <> s.article_id AND ({band})
+               AND bit_count(xor(s.fingerprint, o.fingerprint)) <= {bits}
+               AND (o.fresh = 0 OR o.article_id < s.article_id)
+            WHERE s.fingerprint IS NOT NULL AND o.fingerprint IS NOT NULL
+            GROUP BY s.article_id
+        ) m
+        WHERE {relation}.article_id = m.article_id
+        """
+    )
+    near = con.execute(
+        f"SELECT count(*) FROM {relation} WHERE near_duplicate_of IS NOT NULL"
+    ).fetchone()[0]
+    return {"articles_duplicates": int(dups), "articles_near_duplicates": int(near)}
+
+
+def _exists(con, relation: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [relation]
+        ).fetchone()[0]
+    )
+
+
+def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = None) -> LoadReport:
+    """Load every staged batch, oldest first. A busy file leaves them staged (no loss)."""
+    report = LoadReport()
+    batches = pending_batches(settings.staging_path)
+    if not batches:
+        return report
+    own = con is None
+    try:
+        if own:
+            con = open_warehouse(settings)
+    except WarehouseBusy as exc:
+        report.busy = str(exc)
+        report.left_staged = len(batches)
+        return report
+    try:
+        for batch_dir in batches:
+            counts = load_batch(con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits)
+            shutil.rmtree(batch_dir, ignore_errors=True)
+            report.loaded += 1
+            for key, value in counts.items():
+                report.counts[key] = report.counts.get(key, 0) + value
+    finally:
+        if own and con is not None:
+            con.close()
+    return report
+
+
+@dataclass
+class LoadReport:
+    loaded: int = 0
+    left_staged: int = 0
+    busy: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
