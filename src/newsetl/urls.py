@@ -7,6 +7,7 @@ tracking parameters, default ports, case and fragments do not create duplicates.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -20,10 +21,8 @@ def normalise_url(url: str, base: str | None = None) -> str:
         url = urljoin(base, url)
     if url.startswith("file:"):
         return urldefrag(url)[0]
-    try:
+    with contextlib.suppress(ValueError, AttributeError):  # leave what courlan cannot parse
         url = courlan.normalize_url(url, strict=True)
-    except (ValueError, AttributeError):
-        pass
     return urldefrag(url)[0]
 
 

@@ -352,17 +352,20 @@ def prune_staging(staging_dir: Path, older_than_s: float = 86400.0) -> int:
 # --------------------------------------------------------------------------------------------
 #: Loaders for ``Batch.extras`` payloads: name -> fn(con, rows) -> counts. Run inside the
 #: batch's transaction, after the tables. Registered by the modules that own them.
-EXTRA_LOADERS: dict[
-    str, Callable[[duckdb.DuckDBPyConnection, list[dict[str, Any]]], dict[str, int]]
-] = {}
+EXTRA_LOADERS: dict[str, str] = {
+    "entity_documents": "newsetl.pipeline:load_entity_documents",
+}
 
 
-def register_extra_loader(name: str):
-    def decorator(fn):
-        EXTRA_LOADERS[name] = fn
-        return fn
-
-    return decorator
+def _extra_loader(
+    name: str,
+) -> Callable[[duckdb.DuckDBPyConnection, list[dict[str, Any]]], dict[str, int]]:
+    """Named by import path so that any process can load any staged batch."""
+    target = EXTRA_LOADERS.get(name)
+    if target is None:
+        raise KeyError(f"no loader registered for staged extra {name!r}")
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def load_batch(
@@ -392,9 +395,7 @@ def load_batch(
             if not name.startswith("extra."):
                 continue
             extra = name.removeprefix("extra.")
-            loader = EXTRA_LOADERS.get(extra)
-            if loader is None:
-                raise KeyError(f"no loader registered for staged extra {extra!r}")
+            loader = _extra_loader(extra)
             rows = [
                 r for r in pq.read_table(path).to_pylist() if r.get("article_id") not in duplicates
             ]

@@ -1,0 +1,171 @@
+"""Main text and metadata extraction with trafilatura, plus the page-level signals we need.
+
+The HTML is parsed once: head signals (canonical link, hreflang alternates, declared
+language) are read from the tree before trafilatura prunes it for extraction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import charset_normalizer
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.deduplication import Simhash
+from trafilatura.utils import load_html
+
+from newsetl.language import normalise_language_tag
+from newsetl.urls import normalise_url
+
+EXTRACTOR = "trafilatura"
+EXTRACTOR_VERSION = trafilatura.__version__
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+_SINGLE_BYTE = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "us-ascii", "ascii"}
+
+
+class ExtractionError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class ExtractedPage:
+    """What one HTML page yields before any language-level analysis."""
+
+    text: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    description: str | None = None
+    site_name: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    canonical_url: str | None = None
+    declared_language: str | None = None
+    declared_language_source: str | None = None
+    hreflang: dict[str, str] = field(default_factory=dict)
+    charset: str | None = None
+    content_hash: str = ""
+    fingerprint: int | None = None
+
+
+def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode a page robustly; returns (text, charset actually used).
+
+    Valid UTF-8 wins even when a single-byte charset is declared (multi-byte UTF-8 sequences
+    practically never occur by chance in Latin-1 text, while servers mislabel UTF-8 all the
+    time); otherwise the declared charsets are tried strictly, then charset detection.
+    """
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates: list[str] = []
+    if declared:
+        candidates.append(declared)
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    if best is not None:
+        candidates.append(best.encoding)
+    candidates.append("cp1252")
+    for name in candidates:
+        name = name.strip().lower()
+        if name in {"utf-8", "utf8"}:
+            continue  # already failed strictly
+        try:
+            return body.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace"), "utf-8-replace"
+
+
+def read_head_signals(tree: HtmlElement, base_url: str | None) -> dict:
+    """Canonical URL, hreflang alternates and declared language, read before extraction."""
+    signals: dict = {"hreflang": {}}
+    for link in tree.iterfind(".//link[@href]"):
+        rel = (link.get("rel") or "").lower().split()
+        href = link.get("href") or ""
+        if "canonical" in rel and "canonical_url" not in signals and href.strip():
+            signals["canonical_url"] = normalise_url(href, base_url)
+        if "alternate" in rel and link.get("hreflang"):
+            signals["hreflang"][link.get("hreflang").strip().lower()] = normalise_url(
+                href, base_url
+            )
+    sources = [
+        ("html_lang", tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")),
+    ]
+    for meta in tree.iterfind(".//meta"):
+        prop = (meta.get("property") or meta.get("name") or "").lower()
+        if prop == "og:locale":
+            sources.append(("og_locale", meta.get("content")))
+        if (meta.get("http-equiv") or "").lower() == "content-language":
+            sources.append(("content_language", meta.get("content")))
+    for source, value in sources:
+        lang = normalise_language_tag(value)
+        if lang:
+            signals["declared_language"], signals["declared_language_source"] = lang, source
+            break
+    return signals
+
+
+def normalise_text_for_hash(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split()).casefold()
+
+
+def extract_page(body: bytes, url: str, declared_charset: str | None = None) -> ExtractedPage:
+    """Extract the article from raw HTML bytes. Raises ExtractionError with a kind."""
+    html, charset = decode_html(body, declared_charset)
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionError("parse", "not parseable as HTML")
+    head = read_head_signals(tree, url)
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        output_format="python",
+    )
+    if doc is None or not (doc.text or "").strip():
+        raise ExtractionError("extract", "no main text found")
+    text = doc.text.strip()
+    normalised = normalise_text_for_hash(text)
+    return ExtractedPage(
+        text=text,
+        title=doc.title,
+        authors=[a.strip() for a in re.split(r";|\band\b", doc.author or "") if a.strip()],
+        published_at=_parse_date(doc.date),
+        description=doc.description,
+        site_name=doc.sitename,
+        categories=list(doc.categories or []),
+        tags=list(doc.tags or []),
+        image=doc.image,
+        canonical_url=head.get("canonical_url"),
+        declared_language=head.get("declared_language"),
+        declared_language_source=head.get("declared_language_source"),
+        hreflang=head["hreflang"],
+        charset=charset,
+        content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
+        fingerprint=Simhash(normalised).hash,
+    )
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value[:19], fmt)
+        except ValueError:
+            continue
+    return None

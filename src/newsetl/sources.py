@@ -1,0 +1,251 @@
+"""Turn what the user names into a list of pages to process.
+
+A source is auto-detected from the argument: a page URL, a feed or sitemap URL (recognised by
+its content), a homepage (feeds are discovered from it; robots.txt sitemaps otherwise), a
+robots.txt URL, a local HTML file or directory, a text file of URLs, a local feed or sitemap
+file, or a WARC file. Prefixes force a reading: ``feed:URL``, ``sitemap:URL``, ``site:URL``
+(discover through robots.txt and the homepage's feed links).
+
+Fetching a feed, sitemap or homepage is logged like any fetch; a broken one is a recorded
+failure and expansion goes on with the other sources.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newsetl.downloads import Fetcher, FetchResult, read_local
+from newsetl.feeds import FeedError, discover_feeds, looks_like_feed, parse_feed
+from newsetl.sitemaps import SitemapError, looks_like_sitemap, parse_sitemap
+from newsetl.urls import is_http, normalise_url
+
+log = logging.getLogger(__name__)
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
+LIST_SUFFIXES = {".txt", ".urls", ".lst"}
+XML_SUFFIXES = {".xml", ".rss", ".atom", ".json", ".gz"}
+
+
+@dataclass
+class Target:
+    """One page to process; ``prefetched`` when its body is already at hand (WARC, probe)."""
+
+    url: str
+    source: str
+    prefetched: FetchResult | None = None
+
+
+@dataclass
+class Expansion:
+    targets: list[Target] = field(default_factory=list)
+    #: fetches of feeds, sitemaps, homepages and failures to read a source, for the fetch log
+    fetches: list[tuple[str, FetchResult]] = field(default_factory=list)
+
+    def add_target(self, target: Target, seen: set[str]) -> None:
+        key = target.url
+        if key not in seen:
+            seen.add(key)
+            self.targets.append(target)
+
+
+def expand_sources(sources: list[str], fetcher: Fetcher) -> Expansion:
+    expansion = Expansion()
+    seen: set[str] = set()
+    for source in sources:
+        try:
+            _expand_one(source, fetcher, expansion, seen, depth=0)
+        except Exception as exc:  # one bad source never stops the others
+            log.exception("could not expand source %s", source)
+            expansion.fetches.append((source, _failure(source, "internal", repr(exc))))
+    return expansion
+
+
+def _expand_one(source: str, fetcher: Fetcher, out: Expansion, seen: set[str], depth: int) -> None:
+    forced, _, rest = source.partition(":")
+    if forced in {"feed", "sitemap", "site"} and rest and not rest.startswith("//"):
+        source_url, mode = rest, forced
+    else:
+        source_url, mode = source, "auto"
+    if not is_http(source_url):
+        _expand_local(source, Path(source_url).expanduser(), fetcher, out, seen)
+        return
+    url = normalise_url(source_url)
+    if mode == "site" or urlsplit(url).path.endswith("/robots.txt"):
+        _expand_site(source, url, fetcher, out, seen, depth, want_feeds=mode == "site")
+        return
+    result = fetcher.fetch(url, accept_any_type=mode != "auto")
+    if not result.ok or result.body is None:
+        out.fetches.append((source, result))
+        return
+    body = result.body
+    if mode == "sitemap" or (mode == "auto" and looks_like_sitemap(body)):
+        out.fetches.append((source, result))
+        _expand_sitemap(source, url, body, fetcher, out, seen, depth, result)
+    elif mode == "feed" or (mode == "auto" and looks_like_feed(body, result.content_type)):
+        out.fetches.append((source, result))
+        _expand_feed(source, url, body, out, seen, result)
+    elif _is_homepage(url):
+        out.fetches.append((source, result))
+        feeds = discover_feeds(body, result.final_url or url)
+        if feeds:
+            for feed in feeds[:3]:
+                _expand_one(f"feed:{feed}", fetcher, out, seen, depth + 1)
+        else:
+            _expand_site(source, url, fetcher, out, seen, depth, want_feeds=False)
+    else:
+        out.add_target(Target(url=url, source=source, prefetched=result), seen)
+
+
+def _expand_site(source, url, fetcher, out, seen, depth, *, want_feeds: bool) -> None:
+    sitemaps = fetcher.robots.sitemaps(url)
+    for sitemap in sitemaps:
+        _expand_one(f"sitemap:{sitemap}", fetcher, out, seen, depth + 1)
+    if want_feeds or not sitemaps:
+        parts = urlsplit(url)
+        home = fetcher.fetch(f"{parts.scheme}://{parts.netloc}/")
+        out.fetches.append((source, home))
+        if home.ok and home.body:
+            for feed in discover_feeds(home.body, home.final_url or url)[:3]:
+                _expand_one(f"feed:{feed}", fetcher, out, seen, depth + 1)
+
+
+def _expand_sitemap(source, url, body, fetcher, out, seen, depth, result) -> None:
+    settings = fetcher.settings
+    try:
+        sitemap = parse_sitemap(body, url, settings.max_sitemap_urls, settings.max_bytes * 4)
+    except SitemapError as exc:
+        _mark_failed(result, "parse", str(exc))
+        return
+    for page, _when in sitemap.pages:
+        out.add_target(Target(url=page, source=source), seen)
+    if depth >= settings.max_sitemap_depth:
+        if sitemap.children:
+            _mark_failed(result, "parse", f"sitemap index nesting deeper than {depth}")
+        return
+    for child in sitemap.children:
+        _expand_one(f"sitemap:{child}", fetcher, out, seen, depth + 1)
+
+
+def _expand_feed(source, url, body, out, seen, result) -> None:
+    try:
+        entries = parse_feed(body, url, 500)
+    except FeedError as exc:
+        _mark_failed(result, "parse", str(exc))
+        return
+    for entry in entries:
+        out.add_target(Target(url=entry.url, source=source), seen)
+
+
+def _expand_local(
+    source: str, path: Path, fetcher: Fetcher, out: Expansion, seen: set[str]
+) -> None:
+    settings = fetcher.settings
+    if not path.exists():
+        out.fetches.append(
+            (source, _failure(source, "not_found", f"no such file or directory: {path}"))
+        )
+        return
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and (p.suffix.lower() in HTML_SUFFIXES or p.name.lower().endswith(WARC_SUFFIXES))
+        )
+        for file in files:
+            _expand_local(source, file, fetcher, out, seen)
+        return
+    name = path.name.lower()
+    if name.endswith(WARC_SUFFIXES):
+        for result in read_warc(path, settings.max_bytes):
+            if result.ok:
+                out.add_target(Target(url=result.url, source=source, prefetched=result), seen)
+            else:
+                out.fetches.append((source, result))
+        return
+    if path.suffix.lower() in LIST_SUFFIXES:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                _expand_one(line, fetcher, out, seen, depth=0)
+        return
+    if path.suffix.lower() in XML_SUFFIXES:
+        result = read_local(str(path), settings.max_bytes * 4)
+        if not result.ok or result.body is None:
+            out.fetches.append((source, result))
+            return
+        out.fetches.append((source, result))
+        if looks_like_sitemap(result.body):
+            _expand_sitemap(source, result.url, result.body, fetcher, out, seen, 0, result)
+        elif looks_like_feed(result.body):
+            _expand_feed(source, result.url, result.body, out, seen, result)
+        else:
+            _mark_failed(result, "parse", "neither a feed nor a sitemap")
+        return
+    result = read_local(str(path), settings.max_bytes)
+    out.add_target(Target(url=result.url, source=source, prefetched=result), seen)
+
+
+def read_warc(path: Path, max_bytes: int) -> list[FetchResult]:
+    """HTML responses stored in a WARC file, as fetch results."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    results: list[FetchResult] = []
+    try:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                content_type = (
+                    (record.http_headers.get_header("Content-Type") or "")
+                    .split(";")[0]
+                    .strip()
+                    .lower()
+                )
+                if content_type and "html" not in content_type:
+                    continue
+                result = FetchResult(url=normalise_url(url), final_url=url, attempts=1)
+                result.status_code = int(record.http_headers.get_statuscode() or 0) or None
+                result.content_type = content_type or None
+                stamp = record.rec_headers.get_header("WARC-Date")
+                if stamp:
+                    result.fetched_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                body = record.content_stream().read(max_bytes + 1)
+                if len(body) > max_bytes:
+                    result.error_kind, result.error = (
+                        "too_large",
+                        f"WARC record exceeds {max_bytes} bytes",
+                    )
+                elif result.status_code != 200:
+                    result.error_kind, result.error = (
+                        "http_status",
+                        f"archived HTTP {result.status_code}",
+                    )
+                elif not body.strip():
+                    result.error_kind, result.error = "empty", "empty archived body"
+                else:
+                    result.body, result.outcome = body, "ok"
+                results.append(result)
+    except Exception as exc:
+        results.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {exc}"))
+    return results
+
+
+def _is_homepage(url: str) -> bool:
+    return urlsplit(url).path in {"", "/"}
+
+
+def _mark_failed(result: FetchResult, kind: str, message: str) -> None:
+    result.outcome, result.error_kind, result.error = "failed", kind, message
+
+
+def _failure(url: str, kind: str, message: str) -> FetchResult:
+    return FetchResult(
+        url=url, outcome="failed", error_kind=kind, error=message, fetched_at=datetime.now(UTC)
+    )
