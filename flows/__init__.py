@@ -1,0 +1,1 @@
+"""Prefect flows and deployments for newsetl (the library itself is Prefect-free)."""

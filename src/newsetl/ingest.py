@@ -1,0 +1,235 @@
+"""One ingestion run, step by step, without an orchestrator.
+
+The Prefect flow in ``flows/ingest.py`` runs the same steps as tasks (batched, in parallel,
+with retries and artifacts); :func:`run_ingest` runs them in-process, which is what the
+benchmarks measure and what a library user calls. Every step is a plain function here.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from newsetl.downloads import Fetcher
+from newsetl.pipeline import (
+    AnalysisOptions,
+    BatchStats,
+    PageState,
+    Processed,
+    analyse_batch,
+    fetch_and_extract,
+    source_fetch_rows,
+)
+from newsetl.runs import RunSummary
+from newsetl.settings import Settings
+from newsetl.sources import Expansion, Target, expand_sources
+from newsetl.warehouse import (
+    Batch,
+    LoadReport,
+    WarehouseBusy,
+    load_pending,
+    open_warehouse,
+    pending_batches,
+    stage_batch,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunContext:
+    """What every step of one run shares."""
+
+    settings: Settings
+    run_id: str
+    fetcher: Fetcher
+    page_state: dict[str, PageState] = field(default_factory=dict)
+    translator: Any = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def close(self) -> None:
+        self.fetcher.close()
+
+
+def default_sources() -> list[str]:
+    """The bundled multilingual sample corpus (works offline)."""
+    from newsetl.samples import SAMPLE_SITE
+
+    return [str(SAMPLE_SITE)]
+
+
+def open_run(settings: Settings, run_id: str | None = None) -> RunContext:
+    """Load leftovers, then read what the warehouse remembers (validators, translation memory)."""
+    ctx = RunContext(
+        settings=settings, run_id=run_id or uuid.uuid4().hex, fetcher=Fetcher(settings)
+    )
+    memory: list[dict[str, Any]] = []
+    try:
+        con = open_warehouse(settings)
+    except WarehouseBusy:
+        log.warning("warehouse busy: this run starts without conditional-GET state")
+    else:
+        try:
+            for url, etag, modified, sha in con.execute(
+                "SELECT url, etag, last_modified, raw_sha256 FROM pages"
+            ).fetchall():
+                ctx.page_state[url] = PageState(etag, modified, sha)
+            if _has_table(con, "translation_memory"):
+                cur = con.execute("SELECT * FROM translation_memory")
+                names = [d[0] for d in cur.description]
+                memory = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            con.close()
+    ctx.translator = build_translator(memory) if settings.repair else None
+    return ctx
+
+
+def build_translator(memory_rows: list[dict[str, Any]]) -> Any:
+    try:
+        from newsetl.translate import translator_from_settings
+    except ImportError:  # pragma: no cover - repair not installed
+        return None
+    return translator_from_settings(memory_rows=memory_rows)
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
+            0
+        ]
+    )
+
+
+def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start : start + size]
+
+
+def originals_lookup(
+    processed: Iterable[Processed], settings: Settings
+) -> Callable[[str], tuple[str | None, str] | None]:
+    """url -> (language, text) of pages this run extracted, else of warehouse articles.
+
+    A machine-translated page names its original with hreflang; the original is evidence for
+    what was left untranslated. The warehouse is read once, for the URLs needed only.
+    """
+    known: dict[str, tuple[str | None, str]] = {}
+    wanted: set[str] = set()
+    items = list(processed)
+    for item in items:
+        if item.page is None:
+            continue
+        value = (item.language, item.page.text)
+        known[item.canonical_url] = value
+        known.setdefault(item.fetch.url, value)
+    for item in items:
+        if item.page is not None:
+            wanted.update(u for u in item.page.hreflang.values() if u not in known)
+    if wanted:
+        try:
+            con = open_warehouse(settings, read_only=False)
+        except WarehouseBusy:
+            con = None
+        if con is not None:
+            try:
+                rows = con.execute(
+                    "SELECT canonical_url, url, language, text FROM articles "
+                    "WHERE canonical_url IN (SELECT unnest(?)) OR url IN (SELECT unnest(?))",
+                    [sorted(wanted), sorted(wanted)],
+                ).fetchall()
+            finally:
+                con.close()
+            for canonical, url, language, text in rows:
+                known.setdefault(canonical, (language, text))
+                known.setdefault(url, (language, text))
+    return known.get
+
+
+def analyse_and_stage(
+    items: list[Processed],
+    ctx: RunContext,
+    lookup: Callable[[str], tuple[str | None, str] | None] | None,
+) -> BatchStats:
+    """Stage 2 for one batch, written to the staging area (never lost if the DB is busy)."""
+    options = AnalysisOptions(
+        repair=ctx.settings.repair,
+        entities=ctx.settings.entities,
+        translator=ctx.translator,
+        original_lookup=lookup,
+    )
+    batch, stats = analyse_batch(items, ctx.run_id, options)
+    if len(batch):
+        stage_batch(batch, ctx.settings.staging_path)
+    return stats
+
+
+def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary) -> None:
+    """The run row, source fetches and new translation-memory entries, as one last batch.
+
+    Staged after the articles were loaded, so the row carries the load's counts.
+    """
+    batch = Batch()
+    for row in source_fetch_rows(expansion.fetches, ctx.run_id):
+        batch.add("fetches", row)
+    for entry in getattr(ctx.translator, "new_entries", None) or []:
+        batch.add("translation_memory", entry)
+    summary.finished_at = datetime.now(UTC)
+    batch.add("runs", summary.as_row())
+    stage_batch(batch, ctx.settings.staging_path)
+
+
+def source_failures(expansion: Expansion) -> BatchStats:
+    stats = BatchStats()
+    for _source, result in expansion.fetches:
+        if result.outcome == "failed":
+            stats.failed += 1
+            stats.failures.append(
+                {
+                    "url": result.url,
+                    "status": result.status_code,
+                    "kind": result.error_kind,
+                    "error": result.error,
+                }
+            )
+    return stats
+
+
+def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
+    """Load everything staged (this run's batches and any leftovers) with the one writer."""
+    report = load_pending(ctx.settings)
+    for key, value in report.counts.items():
+        summary.load.counts[key] = summary.load.counts.get(key, 0) + value
+    summary.load.loaded += report.loaded
+    summary.load.busy = report.busy
+    summary.staged_left = len(pending_batches(ctx.settings.staging_path))
+    return report
+
+
+def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> RunSummary:
+    """The whole run in-process and sequentially (no Prefect): for benchmarks and libraries."""
+    settings = settings or Settings.from_env()
+    sources = sources or default_sources()
+    ctx = open_run(settings)
+    try:
+        leftovers = load_pending(settings)
+        expansion = expand_sources(sources, ctx.fetcher)
+        summary = RunSummary(ctx.run_id, sources, ctx.started_at, targets=len(expansion.targets))
+        summary.load = leftovers
+        summary.stats.merge(source_failures(expansion))
+        processed: list[list[Processed]] = [
+            fetch_and_extract(chunk, ctx.fetcher, ctx.page_state)
+            for chunk in chunked(expansion.targets, settings.batch_size)
+        ]
+        lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
+        for chunk in processed:
+            summary.stats.merge(analyse_and_stage(chunk, ctx, lookup))
+        load_staged(ctx, summary)
+        stage_run_record(ctx, expansion, summary)
+        load_staged(ctx, summary)
+        return summary
+    finally:
+        ctx.close()

@@ -1,0 +1,122 @@
+"""A run's summary: what the CLI prints, the ``runs`` row, and the Prefect artifacts show."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from newsetl.pipeline import BatchStats
+from newsetl.warehouse import LoadReport
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    sources: list[str]
+    started_at: datetime
+    finished_at: datetime | None = None
+    targets: int = 0
+    stats: BatchStats = field(default_factory=BatchStats)
+    load: LoadReport = field(default_factory=LoadReport)
+    staged_left: int = 0
+
+    @property
+    def processed_anything(self) -> bool:
+        s = self.stats
+        return (s.articles + s.not_modified + s.unchanged) > 0
+
+    @property
+    def status(self) -> str:
+        if not self.processed_anything:
+            return "failed"
+        if self.stats.failed or self.staged_left:
+            return "partial"
+        return "completed"
+
+    def count(self, key: str) -> int:
+        return int(self.load.counts.get(key, 0))
+
+    def as_row(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            "run_id": self.run_id,
+            "flow_name": "newsetl-ingest",
+            "started_at": self.started_at,
+            "finished_at": self.finished_at or datetime.now(UTC),
+            "status": self.status,
+            "sources": self.sources,
+            "targets": self.targets,
+            "pages_fetched": s.fetched,
+            "pages_not_modified": s.not_modified,
+            "pages_failed": s.failed,
+            "pages_skipped": s.skipped + s.unchanged,
+            "articles_new": self.count("articles_new"),
+            "articles_updated": self.count("articles_updated"),
+            "articles_unchanged": self.count("articles_unchanged") + s.unchanged + s.not_modified,
+            "duplicates": self.count("articles_duplicates"),
+            "near_duplicates": self.count("articles_near_duplicates"),
+            "artefacts_found": s.artefacts_found,
+            "artefacts_applied": s.artefacts_applied,
+            "entities": s.entities,
+            "mentions": s.mentions,
+            "languages": json.dumps(dict(sorted(s.languages.items()))),
+            "batches_staged": self.staged_left,
+            "summary": json.dumps({"load": self.load.counts, "busy": self.load.busy}, default=str),
+        }
+
+    def table(self) -> list[dict[str, Any]]:
+        """Rows for a Prefect table artifact and the CLI: one metric per row."""
+        row = self.as_row()
+        keep = [
+            "status",
+            "targets",
+            "pages_fetched",
+            "pages_not_modified",
+            "pages_failed",
+            "pages_skipped",
+            "articles_new",
+            "articles_updated",
+            "articles_unchanged",
+            "duplicates",
+            "near_duplicates",
+            "artefacts_found",
+            "artefacts_applied",
+            "entities",
+            "mentions",
+            "languages",
+            "batches_staged",
+        ]
+        table = [{"metric": "sources", "value": ", ".join(self.sources)}]
+        table += [{"metric": k, "value": str(row[k])} for k in keep]
+        return table
+
+    def failures_markdown(self, limit: int = 200) -> str:
+        failures = self.stats.failures
+        if not failures:
+            return "# Failures\n\nNo failures in this run."
+        lines = [
+            f"# Failures ({len(failures)})",
+            "",
+            "| URL | status | kind | error |",
+            "| --- | --- | --- | --- |",
+        ]
+        for f in failures[:limit]:
+            error = str(f.get("error") or "").replace("|", "\\|").replace("\n", " ")[:200]
+            lines.append(
+                f"| {f['url']} | {f.get('status') or ''} | {f.get('kind') or ''} | {error} |"
+            )
+        if len(failures) > limit:
+            lines.append(f"\n... and {len(failures) - limit} more (see the `fetches` table).")
+        return "\n".join(lines)
+
+    def text(self) -> str:
+        width = max(len(r["metric"]) for r in self.table())
+        return "\n".join(f"{r['metric']:<{width}}  {r['value']}" for r in self.table())
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.as_row()
+        data["failures"] = self.stats.failures
+        data["load"] = asdict(self.load)
+        return json.loads(json.dumps(data, default=str))
