@@ -59,7 +59,7 @@ def default_sources() -> list[str]:
     """The bundled multilingual sample corpus (works offline)."""
     from newsetl.samples import SAMPLE_SITE
 
-    return [str(SAMPLE_SITE)]
+    return [str(SAMPLE_SITE / "sitemap.xml")]
 
 
 def open_run(settings: Settings, run_id: str | None = None) -> RunContext:

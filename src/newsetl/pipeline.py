@@ -243,7 +243,7 @@ def article_row(item: Processed, run_id: str, now: datetime) -> dict[str, Any]:
     canonical = item.canonical_url
     return {
         "article_id": article_id_for(canonical),
-        "url": normalise_url(item.fetch.final_url or item.fetch.url),
+        "url": _published_url(item.fetch),
         "canonical_url": canonical,
         "site": site_of(canonical) or "local",
         "site_name": page.site_name,
@@ -276,6 +276,12 @@ def article_row(item: Processed, run_id: str, now: datetime) -> dict[str, Any]:
         "updated_at": now,
         "run_id": run_id,
     }
+
+
+def _published_url(f: FetchResult) -> str:
+    """Where the article was fetched from: after redirects, but never a local mirror's path."""
+    final = f.final_url if f.final_url and f.final_url.startswith(("http://", "https://")) else None
+    return normalise_url(final or f.url)
 
 
 def _count_fetch(item: Processed, stats: BatchStats) -> None:

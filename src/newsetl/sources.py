@@ -114,7 +114,7 @@ def _expand_site(source, url, fetcher, out, seen, depth, *, want_feeds: bool) ->
                 _expand_one(f"feed:{feed}", fetcher, out, seen, depth + 1)
 
 
-def _expand_sitemap(source, url, body, fetcher, out, seen, depth, result) -> None:
+def _expand_sitemap(source, url, body, fetcher, out, seen, depth, result, mirror=None) -> None:
     settings = fetcher.settings
     try:
         sitemap = parse_sitemap(body, url, settings.max_sitemap_urls, settings.max_bytes * 4)
@@ -122,28 +122,66 @@ def _expand_sitemap(source, url, body, fetcher, out, seen, depth, result) -> Non
         _mark_failed(result, "parse", str(exc))
         return
     for page, _when in sitemap.pages:
-        out.add_target(Target(url=page, source=source), seen)
+        if not _is_homepage(page):  # a site's front page is a list of links, not an article
+            out.add_target(_target(page, source, mirror, settings.max_bytes), seen)
     if depth >= settings.max_sitemap_depth:
         if sitemap.children:
             _mark_failed(result, "parse", f"sitemap index nesting deeper than {depth}")
         return
     for child in sitemap.children:
-        _expand_one(f"sitemap:{child}", fetcher, out, seen, depth + 1)
+        local = _mirror_file(child, mirror)
+        if local is not None:
+            _expand_local(source, local, fetcher, out, seen, mirror=mirror, depth=depth + 1)
+        else:
+            _expand_one(f"sitemap:{child}", fetcher, out, seen, depth + 1)
 
 
-def _expand_feed(source, url, body, out, seen, result) -> None:
+def _expand_feed(source, url, body, out, seen, result, mirror=None, max_bytes=0) -> None:
     try:
         entries = parse_feed(body, url, 500)
     except FeedError as exc:
         _mark_failed(result, "parse", str(exc))
         return
     for entry in entries:
-        out.add_target(Target(url=entry.url, source=source), seen)
+        out.add_target(_target(entry.url, source, mirror, max_bytes), seen)
+
+
+def _mirror_file(url: str, mirror: Path | None) -> Path | None:
+    """The file of a local site mirror that stands for ``url`` (``/`` is ``index.html``)."""
+    if mirror is None or not is_http(url):
+        return None
+    path = urlsplit(url).path.lstrip("/")
+    candidate = (mirror / (path or "index.html")).resolve()
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    if mirror.resolve() not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _target(url: str, source: str, mirror: Path | None, max_bytes: int) -> Target:
+    """A page to fetch, or to read from the local mirror when a local sitemap/feed names it."""
+    local = _mirror_file(url, mirror)
+    if local is None:
+        return Target(url=url, source=source)
+    result = read_local(str(local), max_bytes)
+    result.url = url  # identity is the published URL; the body comes from the mirror
+    return Target(url=url, source=source, prefetched=result)
 
 
 def _expand_local(
-    source: str, path: Path, fetcher: Fetcher, out: Expansion, seen: set[str]
+    source: str,
+    path: Path,
+    fetcher: Fetcher,
+    out: Expansion,
+    seen: set[str],
+    *,
+    mirror: Path | None = None,
+    depth: int = 0,
 ) -> None:
+    """A local file or directory. A local sitemap or feed is read as a mirror of its site:
+    the URLs it lists are read from files at the same paths under its directory when they
+    exist there, and fetched otherwise."""
     settings = fetcher.settings
     if not path.exists():
         out.fetches.append(
@@ -180,10 +218,15 @@ def _expand_local(
             out.fetches.append((source, result))
             return
         out.fetches.append((source, result))
+        mirror = mirror or path.resolve().parent
         if looks_like_sitemap(result.body):
-            _expand_sitemap(source, result.url, result.body, fetcher, out, seen, 0, result)
+            _expand_sitemap(
+                source, result.url, result.body, fetcher, out, seen, depth, result, mirror
+            )
         elif looks_like_feed(result.body):
-            _expand_feed(source, result.url, result.body, out, seen, result)
+            _expand_feed(
+                source, result.url, result.body, out, seen, result, mirror, settings.max_bytes
+            )
         else:
             _mark_failed(result, "parse", "neither a feed nor a sitemap")
         return
