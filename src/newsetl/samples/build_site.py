@@ -460,6 +460,7 @@ def render_pages_sitemap() -> str:
 
 ROBOTS = f"""User-agent: *
 Disallow: /private/
+Crawl-delay: 0.2
 Allow: /
 
 Sitemap: {SAMPLE_BASE_URL}/sitemap.xml

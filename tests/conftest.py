@@ -1,0 +1,29 @@
+"""Shared pytest fixtures.
+
+Local web server: one real HTTP server per test session serving the bundled sample site plus
+hostile ``/bad/`` routes (see ``tests/siteserver.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from siteserver import SiteServer
+
+# --- local web server --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site_server() -> Iterator[SiteServer]:
+    """The sample site on ``http://127.0.0.1:PORT``; ``.base_url``, ``.url(path)``, ``.requests``,
+    ``.clear_log()``, ``.reset()``. Shared by the session: reset it before relying on counters."""
+    with SiteServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_site_server(site_server: SiteServer) -> SiteServer:
+    """``site_server`` with an empty request log and reset per-path counters."""
+    site_server.reset()
+    return site_server
