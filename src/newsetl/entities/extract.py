@@ -1,0 +1,661 @@
+"""Find entity mentions in one text and group the variants that name the same thing.
+
+The steps, in order, each with the reason it exists:
+
+1. **Gazetteer** (seed + geonames cities): longest match first, with case rules (acronyms must be
+   upper case, "un" is a French article, "UN" is the United Nations). Known names are the most
+   reliable evidence, so they claim their tokens before anything else.
+2. **Capitalised runs** on the remaining tokens, with titles stripped ("President X"), sentence
+   openers and headline capitals discounted (a capital there says nothing), and a type from
+   keywords ("... Bank", "Treaty of ..."), titles, speech verbs and "X, who ..." clauses.
+3. **Acronym definitions** ("Human Rights Watch (HRW)") join the acronym to its expansion.
+4. **Grouping**: surnames and partial names join the full name ("Ashton-Hart" -> "Nick
+   Ashton-Hart"); machine-translation truncations join by prefix or a high fuzzy score only against
+   persons already in the same text ("Mebark" -> "Mebarki"), never across documents here.
+5. **Headlines** get only names already known from the gazetteer or the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from . import lexicon as lx
+from .gazetteer import Alias, Gazetteer, alias_key, get_gazetteer
+from .model import DocEntity, DocumentEntities, Mention
+from .text import Token, norm, slug, tokenize
+
+#: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
+FUZZY_WITHIN_DOC = 85
+#: A truncated token must keep at least this share of the full token ("Mebark" / "Mebarki").
+PREFIX_SHARE = 0.7
+
+CONF_GAZETTEER = 0.95
+CONF_DEFINED = 0.9
+CONF_KEYWORD = 0.85
+CONF_TITLED = 0.9
+CONF_NAME = 0.75
+CONF_PARTIAL = 0.8
+CONF_FUZZY = 0.65
+CONF_WEAK = 0.5
+
+
+@dataclass
+class Span:
+    """A candidate mention: tokens ``[i, j)`` of the token list."""
+
+    i: int
+    j: int
+    type: str
+    confidence: float
+    canonical: Alias | None = None
+    evidence: bool = False  # title / speech verb / "who" clause says this is a person
+    sentence_initial: bool = False
+    group: int = -1  # index into the groups list once grouped
+    fuzzy: bool = False
+
+
+@dataclass
+class Group:
+    type: str
+    spans: list[Span] = field(default_factory=list)
+    canonical: Alias | None = None
+    acronyms: list[str] = field(default_factory=list)
+
+
+class _Doc:
+    """Per-call state; nothing here is shared between threads."""
+
+    def __init__(self, text: str, language: str, gaz: Gazetteer) -> None:
+        self.text = text
+        self.lang = language
+        self.gaz = gaz
+        self.tokens: list[Token] = tokenize(text)
+        self.covered = [False] * len(self.tokens)
+        self.spans: list[Span] = []
+
+    # -- helpers -------------------------------------------------------------------------------
+    def surface(self, span: Span) -> str:
+        return self.text[self.tokens[span.i].start : self.tokens[span.j - 1].end]
+
+    def joined(self, i: int) -> bool:
+        """True when token ``i`` follows token ``i-1`` with only spaces between them."""
+        if i <= 0:
+            return False
+        gap = self.text[self.tokens[i - 1].end : self.tokens[i].start]
+        return gap == "" or (gap.isspace() and "\n" not in gap)
+
+    def common(self, tok: Token) -> bool:
+        return lx.zipf(tok.text, self.lang) >= 3.0
+
+    # -- 1. gazetteer ----------------------------------------------------------------------------
+    def _case_ok(self, alias: Alias, toks: Sequence[Token]) -> bool:
+        a_toks = tokenize(alias.surface)
+        if len(a_toks) != len(toks):
+            return False
+        if not any(t.capitalised for t in toks):
+            return False
+        for k, (a, t) in enumerate(zip(a_toks, toks, strict=True)):
+            if a.is_acronym or (len(toks) == 1 and len(a.text) <= 3):
+                if t.text.replace(".", "") != a.text.replace(".", ""):
+                    return False
+            elif k == 0 and a.capitalised and not t.capitalised:
+                return False
+        return True
+
+    def _pick_alias(self, key: tuple[str, ...], toks: Sequence[Token]) -> Alias | None:
+        fitting = [a for a in self.gaz.lookup(key) if self._case_ok(a, toks)]
+        if not fitting:
+            return None
+        local = [a for a in fitting if a.language in (self.lang, "mul")]
+        if local:
+            return local[0]
+        first = toks[0]
+        if len(toks) == 1 and (first.sentence_start or self.common(first)):
+            return None  # a foreign-language name that is an ordinary word here
+        return fitting[0]
+
+    def _isolated_place(self, i: int, j: int) -> bool:
+        """False for "Paris Hilton", "Chad Smith": a one-word place glued to other capitals."""
+        if self.lang == "de" or self.tokens[i].headline:
+            return True
+        for k in (i - 1, j):
+            if not 0 <= k < len(self.tokens) or self.covered[k]:
+                continue
+            tok = self.tokens[k]
+            adjacent = self.joined(j) if k == j else self.joined(i)
+            if (
+                adjacent
+                and tok.capitalised
+                and not lx.is_title(tok.text)
+                and not (tok.sentence_start and norm(tok.text) in lx.SENTENCE_OPENERS)
+                and not tok.is_acronym
+            ):
+                return False
+        return True
+
+    def match_gazetteer(self) -> None:
+        n = len(self.tokens)
+        i = 0
+        while i < n:
+            found = None
+            for length in range(min(self.gaz.max_len, n - i), 0, -1):
+                if any(not self.joined(k) for k in range(i + 1, i + length)):
+                    continue
+                toks = self.tokens[i : i + length]
+                key = tuple(norm(t.text) for t in toks)
+                alias = self._pick_alias(key, toks)
+                if alias is None:
+                    continue
+                if (
+                    length == 1
+                    and alias.type in ("country", "city", "place")
+                    and not self._isolated_place(i, i + 1)
+                ):
+                    continue
+                found = (length, alias)
+                break
+            if found:
+                length, alias = found
+                conf = CONF_GAZETTEER if length > 1 or not toks[0].is_acronym else CONF_DEFINED
+                self.spans.append(Span(i, i + length, alias.type, conf, canonical=alias))
+                for k in range(i, i + length):
+                    self.covered[k] = True
+                i += length
+            else:
+                i += 1
+
+    # -- 2. capitalised runs ---------------------------------------------------------------------
+    def _runs(self) -> list[tuple[int, int]]:
+        runs: list[tuple[int, int]] = []
+        toks = self.tokens
+        i, n = 0, len(toks)
+        while i < n:
+            if self.covered[i] or not toks[i].capitalised:
+                i += 1
+                continue
+            j = i + 1
+            while j < n and not self.covered[j] and self.joined(j):
+                if toks[j].capitalised:
+                    j += 1
+                elif (
+                    norm(toks[j].text) in lx.CONNECTORS
+                    and j + 1 < n
+                    and not self.covered[j + 1]
+                    and toks[j + 1].capitalised
+                    and self.joined(j + 1)
+                ):
+                    j += 2
+                else:
+                    break
+            runs.append((i, j))
+            i = j
+        return runs
+
+    def _context_evidence(self, i: int, j: int) -> tuple[bool, bool]:
+        """(strong, weak) person evidence: a title before it is strong; a speech verb right
+        next to it or ", who ..." after it is weak (it also follows "Monday" or "Kenya")."""
+        toks = self.tokens
+        if i > 0 and lx.is_title(toks[i - 1].text) and self.joined(i):
+            return True, True
+        weak = False
+        if j < len(toks) and self.joined(j):
+            nxt = norm(toks[j].text)
+            pair = f"{nxt} {norm(toks[j + 1].text)}" if j + 1 < len(toks) else ""
+            weak = nxt in lx.SPEECH_VERBS or pair in lx.SPEECH_VERBS
+        if j < len(toks) and not weak and self.lang != "de":
+            after = self.text[toks[j - 1].end : toks[j].start]
+            weak = after.strip() == "," and norm(toks[j].text) in lx.WHO_WORDS
+        if i > 0 and not weak and self.joined(i):
+            prev = norm(toks[i - 1].text)
+            pair = f"{norm(toks[i - 2].text)} {prev}" if i > 1 else ""
+            weak = prev in lx.SPEECH_VERBS or pair in lx.SPEECH_VERBS
+        return False, weak
+
+    def _keyword_type(self, i: int, j: int) -> str | None:
+        words = [norm(t.text) for t in self.tokens[i:j]]
+        order = [words[-1], words[0], *words[1:-1]]
+        for w in order:
+            if w in lx.TREATY_WORDS:
+                return "treaty"
+            if w in lx.LAW_WORDS:
+                return "law"
+            if w in lx.EVENT_WORDS:
+                return "event"
+            if w in lx.ORG_WORDS:
+                return "organisation"
+        return None
+
+    def _name_like(self, i: int, j: int) -> bool:
+        """Could these capitalised words be a person's name (no evidence yet)?"""
+        toks = self.tokens[i:j]
+        if not 2 <= len(toks) <= 4:
+            return False
+        if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
+            return False
+        if self.lang == "de":  # German capitalises every noun: ask for a rare word in the run
+            return any(lx.zipf(t.text, "de") < 3.5 for t in toks) and not any(
+                norm(t.text) in lx.SENTENCE_OPENERS for t in toks
+            )
+        return True
+
+    def classify_runs(self) -> None:
+        for i, j in self._runs():
+            self._classify(i, j)
+
+    def _classify(self, i: int, j: int) -> None:
+        toks = self.tokens
+        if toks[i].headline:
+            return  # headlines only get names the body confirms (see _headline_mentions)
+        titled = False
+        # Strip sentence openers and titles at the front; split at inner titles.
+        while i < j and (
+            (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
+            or lx.is_title(toks[i].text)
+        ):
+            titled = titled or lx.is_title(toks[i].text)
+            i += 1
+        for k in range(i, j):
+            if lx.is_title(toks[k].text):
+                self._classify_part(i, k, titled=False)
+                self._classify(k + 1, j) if k + 1 < j else None
+                # the part after a title is a titled name
+                if k + 1 < j:
+                    self.spans[-1].evidence = self.spans[-1].evidence or (
+                        self.spans[-1].i == k + 1
+                    )
+                return
+        self._classify_part(i, j, titled)
+
+    def _classify_part(self, i: int, j: int, titled: bool) -> None:
+        toks = self.tokens
+        while j > i and norm(toks[j - 1].text) in lx.CONNECTORS:
+            j -= 1
+        if i >= j:
+            return
+        initial = toks[i].sentence_start
+        strong, weak = self._context_evidence(i, j)
+        evidence = titled or strong or weak
+        if (
+            self.lang == "de"
+            and j - i >= 2
+            and norm(toks[i].text).endswith(lx.DE_ORG_DESCRIPTOR_SUFFIXES)
+        ):
+            self.spans.append(Span(i + 1, j, "organisation", CONF_NAME))
+            return
+        if j - i >= 2:
+            if initial and lx.zipf(toks[i].text, self.lang) >= 4.5 and not evidence:
+                i += 1  # "Yesterday Mario Draghi": drop a common opener
+                initial = False
+                if j - i == 1:
+                    self._classify_single(i, titled or strong)
+                    return
+            ktype = self._keyword_type(i, j)
+            if ktype:
+                self.spans.append(Span(i, j, ktype, CONF_KEYWORD))
+            elif evidence or self._name_like(i, j):
+                conf = CONF_TITLED if evidence else CONF_NAME
+                self.spans.append(Span(i, j, "person", conf, evidence=evidence,
+                                       sentence_initial=initial))  # fmt: skip
+            elif j - i >= 2 and self.lang != "de":
+                self.spans.append(Span(i, j, "other", CONF_WEAK, sentence_initial=initial))
+            return
+        self._classify_single(i, titled or strong)
+
+    def _classify_single(self, i: int, evidence: bool) -> None:
+        tok = self.tokens[i]
+        if tok.is_acronym:
+            letters = "".join(c for c in tok.text if c.isalpha())
+            if 2 <= len(letters) <= lx.ACRONYM_MAX and norm(tok.text) not in lx.NON_ENTITY_ACRONYMS:
+                self.spans.append(Span(i, i + 1, "organisation", CONF_WEAK))
+            return
+        if not any(c.isalpha() for c in tok.text):
+            return
+        # Kept as "pending": grouping decides whether it joins a known name or stands alone.
+        self.spans.append(
+            Span(i, i + 1, "person" if evidence else "other", CONF_WEAK,
+                 evidence=evidence, sentence_initial=tok.sentence_start)
+        )  # fmt: skip
+
+    # -- 2b. lowercase keyword extension ("Minsk agreement", "accordo di Minsk") ------------------
+    def extend_keywords(self) -> None:
+        toks = self.tokens
+        kw = lx.TREATY_WORDS | lx.LAW_WORDS | lx.EVENT_WORDS
+        for span in self.spans:
+            if span.canonical or span.type not in ("other", "person") or span.evidence:
+                continue
+            j = span.j
+            if j < len(toks) and self.joined(j) and not toks[j].capitalised:
+                w = norm(toks[j].text)
+                if w in kw:
+                    span.j = j + 1
+                    span.type = self._keyword_type(span.i, span.j) or "other"
+                    span.confidence = CONF_KEYWORD
+                    continue
+            i = span.i
+            if (
+                i >= 2
+                and self.joined(i)
+                and self.joined(i - 1)
+                and norm(toks[i - 1].text) in lx.CONNECTORS
+                and norm(toks[i - 2].text) in kw
+            ):
+                span.i = i - 2
+                span.type = self._keyword_type(span.i, span.j) or "other"
+                span.confidence = CONF_KEYWORD
+
+
+# -- grouping ------------------------------------------------------------------------------------
+
+
+def _initials(words: Sequence[str]) -> str:
+    return "".join(w[0] for w in words if w and w[0].isalpha()).upper()
+
+
+def _acronym_fits(acronym: str, words: Sequence[str]) -> bool:
+    """Do the acronym's letters follow the words' initials ("OMS" <- Organisation mondiale ...)?"""
+    letters = [c.upper() for c in acronym if c.isalpha()]
+    initials = _initials(words)
+    if not letters or not initials or letters[0] != initials[0]:
+        return False
+    pos = 0
+    for c in letters:
+        pos = initials.find(c, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    content = [w for w in words if w[:1].isupper()]
+    return len(letters) >= min(2, len(content))
+
+
+def _token_match(short: str, full: str) -> tuple[bool, bool]:
+    """(matches, fuzzy): exact, prefix-truncated or misspelt form of one name token."""
+    if short == full:
+        return True, False
+    if len(short) >= 4 and full.startswith(short) and len(short) / len(full) >= PREFIX_SHARE:
+        return True, True
+    if len(short) >= 4 and fuzz.ratio(short, full) >= FUZZY_WITHIN_DOC:
+        return True, True
+    return False, False
+
+
+def _subsequence_match(part: list[str], full: list[str]) -> tuple[bool, bool]:
+    """Is ``part`` a contiguous run of ``full`` ("Boumaiza Mebarki" in the full name)?"""
+    for start in range(0, len(full) - len(part) + 1):
+        results = [_token_match(p, f) for p, f in zip(part, full[start:], strict=False)]
+        if all(ok for ok, _ in results):
+            if start == 0 and len(part) == 1 and len(full) > 1:
+                continue  # a given name alone is not evidence enough
+            return True, any(fz for _, fz in results)
+    return False, False
+
+
+class _Grouper:
+    def __init__(self, doc: _Doc) -> None:
+        self.doc = doc
+        self.groups: list[Group] = []
+
+    def words(self, span: Span) -> list[str]:
+        return [norm(t.text) for t in self.doc.tokens[span.i : span.j]]
+
+    def new_group(self, span: Span, gtype: str, canonical: Alias | None = None) -> int:
+        self.groups.append(Group(gtype, [span], canonical))
+        span.group = len(self.groups) - 1
+        return span.group
+
+    def join(self, span: Span, group: int) -> None:
+        span.group = group
+        self.groups[group].spans.append(span)
+
+    def run(self) -> list[Group]:
+        doc = self.doc
+        spans = sorted(doc.spans, key=lambda s: s.i)
+        by_canonical: dict[str, int] = {}
+        by_name: dict[tuple[str, str], int] = {}
+        # Known names and multi-word names first: they anchor the shorter forms.
+        for span in spans:
+            if span.canonical:
+                cid = span.canonical.entity_id
+                if cid in by_canonical:
+                    self.join(span, by_canonical[cid])
+                else:
+                    by_canonical[cid] = self.new_group(span, span.type, span.canonical)
+        self._definitions(spans)
+        multi = [s for s in spans if s.group < 0 and s.j - s.i >= 2]
+        multi.sort(key=lambda s: -(s.j - s.i))
+        for span in multi:
+            key = (span.type, " ".join(self.words(span)))
+            if key in by_name:
+                self.join(span, by_name[key])
+                continue
+            if span.type == "person" and self._attach_to_person(span):
+                continue
+            by_name[key] = self.new_group(span, span.type)
+        for span in spans:
+            if span.group >= 0:
+                continue
+            if self.doc.tokens[span.i].is_acronym:
+                self._attach_acronym(span)
+            else:
+                self._attach_single(span, by_name)
+        return [g for g in self.groups if g.spans]
+
+    def _definitions(self, spans: list[Span]) -> None:
+        """"Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""
+        doc = self.doc
+        ordered = sorted(spans, key=lambda s: s.i)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            gap = doc.text[doc.tokens[a.j - 1].end : doc.tokens[b.i].start]
+            if gap.strip() != "(" or doc.text[doc.tokens[b.j - 1].end : doc.tokens[b.j - 1].end + 1] != ")":
+                continue
+            for long, short in ((a, b), (b, a)):
+                if short.j - short.i != 1 or not doc.tokens[short.i].is_acronym or long.j - long.i < 2:
+                    continue
+                acronym = doc.tokens[short.i].text
+                long_words = [t.text for t in doc.tokens[long.i : long.j]]
+                if not _acronym_fits(acronym, long_words):
+                    continue
+                if long.group < 0:
+                    key_type = long.type if long.type != "other" else "organisation"
+                    long.type = key_type
+                    self.new_group(long, key_type)
+                group = self.groups[long.group]
+                if short.group >= 0 and short.group != long.group:
+                    self.groups[short.group].spans.remove(short)
+                if short.group != long.group:
+                    short.type, short.canonical = group.type, group.canonical
+                    short.confidence = CONF_DEFINED
+                    self.join(short, long.group)
+                group.acronyms.append(acronym)
+
+    def _person_groups(self) -> list[tuple[int, list[str]]]:
+        out = []
+        for gi, g in enumerate(self.groups):
+            if g.type != "person":
+                continue
+            longest = max(g.spans, key=lambda s: s.j - s.i)
+            if longest.j - longest.i >= 2:
+                out.append((gi, self.words(longest)))
+        return out
+
+    def _attach_to_person(self, span: Span) -> bool:
+        part = self.words(span)
+        hits = []
+        for gi, full in self._person_groups():
+            if len(full) > len(part):
+                ok, fz = _subsequence_match(part, full)
+                if ok:
+                    hits.append((fz, gi))
+        if not hits:
+            return False
+        exact = [gi for fz, gi in hits if not fz]
+        choice = exact or [gi for _, gi in hits]
+        if len(set(choice)) != 1:
+            return False  # two people could be meant: leave it alone
+        span.fuzzy = not exact
+        span.type = "person"
+        span.confidence = CONF_PARTIAL if exact else CONF_FUZZY
+        self.join(span, choice[0])
+        return True
+
+    def _attach_acronym(self, span: Span) -> None:
+        acronym = self.doc.tokens[span.i].text
+        fits = []
+        for gi, g in enumerate(self.groups):
+            if g.type == "person":
+                continue
+            for s in g.spans:
+                if s.j - s.i >= 2 and _acronym_fits(
+                    acronym, [t.text for t in self.doc.tokens[s.i : s.j]]
+                ) and len([c for c in acronym if c.isalpha()]) >= 2:
+                    fits.append(gi)
+                    break
+        if len(set(fits)) == 1:
+            span.type = self.groups[fits[0]].type
+            span.confidence = CONF_PARTIAL
+            self.join(span, fits[0])
+            return
+        for gi, g in enumerate(self.groups):  # the same unknown acronym seen before
+            if any(s.j - s.i == 1 and self.doc.tokens[s.i].text == acronym for s in g.spans):
+                self.join(span, gi)
+                return
+        self.new_group(span, "organisation")
+
+    def _attach_single(self, span: Span, by_name: dict[tuple[str, str], int]) -> None:
+        doc = self.doc
+        if self._attach_to_person(span):
+            return
+        word = norm(doc.tokens[span.i].text)
+        # Head word of a multi-word organisation/treaty named in the text ("the Commission").
+        heads = set()
+        for gi, g in enumerate(self.groups):
+            if g.type in ("person", "country", "city"):
+                continue
+            for s in g.spans:
+                if s.j - s.i >= 2:
+                    w = self.words(s)
+                    if word in (w[0], w[-1]) and word not in lx.CONNECTORS:
+                        heads.add(gi)
+        if len(heads) == 1 and not doc.tokens[span.i].sentence_start:
+            gi = heads.pop()
+            span.type = self.groups[gi].type
+            span.confidence = CONF_WEAK
+            self.join(span, gi)
+            return
+        if len(heads) == 1 and doc.tokens[span.i].sentence_start:
+            return
+        key = ("single", word)
+        if key in by_name:
+            self.join(span, by_name[key])
+            return
+        if span.sentence_initial and not span.evidence:
+            return  # a capital that only marks the start of a sentence
+        tok = doc.tokens[span.i]
+        if not span.evidence and (doc.lang == "de" or doc.common(tok)):
+            return  # ordinary capitalised words (German nouns, "Monday", "French")
+        if span.evidence:
+            span.type = "person"
+            span.confidence = CONF_TITLED
+        by_name[key] = self.new_group(span, span.type)
+
+
+def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
+    """Tag in headlines only the names that the body or the gazetteer already established."""
+    known: dict[tuple[str, ...], int] = {}
+    for gi, g in enumerate(groups):
+        for s in g.spans:
+            if not doc.tokens[s.i].headline:
+                known.setdefault(tuple(norm(t.text) for t in doc.tokens[s.i : s.j]), gi)
+    if not known:
+        return
+    longest = max(len(k) for k in known)
+    toks = doc.tokens
+    i = 0
+    while i < len(toks):
+        if not toks[i].headline or doc.covered[i] or not toks[i].capitalised:
+            i += 1
+            continue
+        for length in range(min(longest, len(toks) - i), 0, -1):
+            key = tuple(norm(t.text) for t in toks[i : i + length])
+            if key in known and all(toks[k].headline for k in range(i, i + length)):
+                g = groups[known[key]]
+                span = Span(i, i + length, g.type, CONF_PARTIAL, canonical=g.canonical)
+                g.spans.append(span)
+                i += length
+                break
+        else:
+            i += 1
+
+
+def _best_name(doc: _Doc, group: Group) -> str:
+    exact = [s for s in group.spans if not s.fuzzy] or group.spans
+    best = max(exact, key=lambda s: (s.j - s.i, doc.tokens[s.j - 1].end - doc.tokens[s.i].start))
+    return doc.surface(best)
+
+
+def _to_entities(doc: _Doc, groups: list[Group]) -> list[DocEntity]:
+    out: list[DocEntity] = []
+    used_keys: set[str] = set()
+    for g in groups:
+        spans = sorted(g.spans, key=lambda s: s.i)
+        mentions = [
+            Mention(doc.tokens[s.i].start, doc.tokens[s.j - 1].end, doc.surface(s), s.confidence)
+            for s in spans
+        ]
+        name = _best_name(doc, g)
+        if g.canonical:
+            key = g.canonical.entity_id
+        else:
+            key = f"{g.type}:{slug(name)}"
+            while key in used_keys:
+                key += "~"
+        used_keys.add(key)
+        aliases = list(dict.fromkeys(m.surface for m in mentions))
+        out.append(
+            DocEntity(
+                key=key,
+                name=name,
+                type=g.type,
+                mentions=mentions,
+                aliases=aliases,
+                canonical_id=g.canonical.entity_id if g.canonical else None,
+                acronyms=list(dict.fromkeys(g.acronyms)),
+            )
+        )
+    out.sort(key=lambda e: e.mentions[0].start)
+    return out
+
+
+def _detect_language(text: str) -> str:
+    try:
+        from langdetect import DetectorFactory, detect
+
+        DetectorFactory.seed = 0
+        return detect(text)
+    except Exception:  # langdetect raises on empty or symbol-only text
+        return "en"
+
+
+def extract_entities(text: str, language: str | None = None) -> DocumentEntities:
+    """Mentions of named entities in ``text``, grouped per entity, with offsets into ``text``.
+
+    Pure CPU and thread-safe: the gazetteer is built once (lazily) and only read afterwards.
+    ``language`` is an ISO 639-1 code; when missing it is guessed with langdetect.
+    """
+    lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
+    doc = _Doc(text, lang, get_gazetteer())
+    doc.match_gazetteer()
+    doc.classify_runs()
+    doc.extend_keywords()
+    groups = _Grouper(doc).run()
+    for g in groups:  # mark covered tokens so headline matching does not double-tag
+        for s in g.spans:
+            for k in range(s.i, s.j):
+                doc.covered[k] = True
+    _headline_mentions(doc, groups)
+    return DocumentEntities(language=lang, entities=_to_entities(doc, groups))
+
+
+__all__ = ["alias_key", "extract_entities"]

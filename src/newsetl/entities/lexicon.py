@@ -1,0 +1,148 @@
+"""Small multilingual word lists that give capitalised words their meaning.
+
+Why hand lists: no PyPI package ships multilingual honorifics, organisation keywords or
+sentence-opening function words, and a few dozen words per language cover news prose well.
+All entries are in :func:`newsetl.entities.text.norm` form (no accents, lowercase).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .text import norm
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(norm(w) for w in text.split())
+
+
+#: Titles and roles written before a person's name; never part of the name span.
+TITLES = _words(
+    """president presidente presidenta president praesident prasident prasidentin premier
+    minister ministra ministro ministre ministerin chancellor cancelliere chancelier canciller
+    kanzler kanzlerin mr mrs ms miss dr prof mme mlle m herr frau sr sra sig signor signora dott
+    don dona senor senora senhor senhora monsieur madame judge justice senator senatore senateur
+    governor governatore gouverneur gobernador mayor sindaco maire alcalde prefeito burgermeister
+    buergermeister general generale king queen prince princess re regina roi reine rey reina
+    pope ambassador ambassadrice ambassadeur ambasciatore ambasciatrice embajador embajadora
+    embaixador embaixadora botschafter botschafterin secretary segretario segretaria secretaire
+    secretario secretaria commissioner commissario commissaire comisario chairman chairwoman
+    ceo director directeur direttore direktor sheikh emir sultan rabbi cardinal bishop vescovo
+    eveque obispo archbishop father
+    generalsekretar generalsekretarin spokesman spokeswoman sprecher sprecherin portavoce
+    coach allenatore entrenador trainer captain capitano delegate delegato delegado expert
+    esperto experto representative rappresentante representante vice deputy"""
+)
+
+#: German role compounds end in these (Umweltministerin, Verkehrsreferent, Generalsekretär).
+TITLE_SUFFIXES = tuple(
+    norm(w)
+    for w in ["minister", "ministerin", "prasident", "prasidentin", "kanzler", "kanzlerin", "sekretar", "sekretarin", "referent", "referentin", "chef", "chefin", "sprecher", "sprecherin", "direktor", "direktorin", "botschafter", "botschafterin", "burgermeister", "burgermeisterin", "vorsitzende", "vorsitzender", "trainer"]
+)
+
+#: Words that make a capitalised phrase an organisation.
+ORG_WORDS = _words(
+    """organisation organization organizzazione organizacion organizacao bank banca banque banco
+    commission commissione comision comissao kommission council consiglio conseil consejo
+    conselho rat court corte cour tribunal gericht gerichtshof agency agenzia agence agencia
+    agentur fund fondo fonds fundo union unione unio uniao ministry ministero ministere ministerio
+    ministerium party partito parti partido partei watch institute istituto institut instituto
+    university universita universite universidad universidade universitat association
+    associazione associacao asociacion verband federation federazione federacion committee
+    comitato comite ausschuss parliament parlamento parlement parlament corporation company
+    inc ltd llc plc gmbh ag spa sa srl group gruppo groupe grupo gruppe airways airlines
+    motors foundation fondazione fondation fundacion stiftung authority autorita autorite
+    autoridad behorde office ufficio bureau amt service servizio servicio dienst police polizia
+    polizei policia army esercito armee ejercito forces assembly assemblea assemblee asamblea
+    senate senato senat congress congresso congres congreso bundestag network club fc ac
+    dinamo sporting olympique"""
+)
+
+TREATY_WORDS = _words(
+    """treaty agreement accord accords convention protocol pact charter trattato accordo
+    convenzione protocollo patto carta traite convention protocole pacte charte tratado acuerdo
+    convenio protocolo pacto acordo vertrag abkommen ubereinkommen protokoll pakt charta"""
+)
+LAW_WORDS = _words(
+    """act law bill directive regulation code legge decreto direttiva regolamento codice loi
+    decret directive reglement ley decreto directiva reglamento lei diretiva gesetz
+    richtlinie verordnung"""
+)
+EVENT_WORDS = _words(
+    """summit conference games olympics cup championship forum election elections war festival
+    expo vertice conferenza giochi olimpiadi coppa campionato elezioni guerra sommet conference
+    jeux coupe championnat elections guerre cumbre conferencia juegos copa campeonato elecciones
+    guerra cimeira conferencia jogos eleicoes gipfel konferenz spiele meisterschaft wahl wahlen
+    krieg"""
+)
+
+#: Lowercase words allowed inside a multi-word name ("Bank of England", "Banca d'Italia").
+CONNECTORS = _words(
+    """of the for and on de des du del della delle dei degli di da do dos das von van der den
+    la le los las al el bin ibn zu d' l' dell'"""
+)
+
+#: Words that often open a sentence or headline with a capital but never begin a name.
+SENTENCE_OPENERS = _words(
+    """the a an this that these those his her its their our my your he she it they we you i
+    there here when while after before during since as if but and or so yet also then thus
+    however meanwhile according on in at by for from with without about over under to of
+    il lo la i gli le un una uno questo questa quello quella secondo anche ma e o se quando
+    mentre dopo prima durante per con da di in su tra fra nel nella del della
+    le la les un une des ce cette ces selon aussi mais et ou si quand pendant apres avant
+    pour avec dans sur par de du au aux lui elle ils elles nous vous
+    el la los las un una unos unas este esta estos estas segun tambien pero y o si cuando
+    mientras despues antes durante para con en sobre por de del al
+    o a os as um uma segundo tambem mas e ou se quando enquanto depois antes durante para com em
+    no na nos nas do da dos das pelo pela
+    der die das den dem des ein eine einen einem einer dieser diese dieses auch aber und oder
+    wenn als wahrend nach vor fur mit in an auf von zu im am vom zum zur bei seit"""
+)
+
+#: German descriptor nouns written before an organisation's name ("Fahrgastverband Pro Bahn").
+DE_ORG_DESCRIPTOR_SUFFIXES = tuple(
+    norm(w)
+    for w in """verband konzern hersteller bauer gesellschaft partei gewerkschaft unternehmen
+    verein club institut behorde""".split()
+)
+
+#: All-caps words that are not names.
+NON_ENTITY_ACRONYMS = _words(
+    """ceo cfo coo cto gdp pil pib bip ai ia ki tv pm am ok dna adn rna covid co2 eur usd gbp
+    chf gmt utc cet pdf vat iva tva mwst sms faq ipo esg pc it hr ngo ong pr uv hiv aids
+    sars ii iii iv vi vii viii ix xi xii xx xxi"""
+)
+
+#: Verbs of saying (one or two words); a capitalised phrase right next to one is a person.
+SPEECH_VERBS = frozenset(
+    norm(v.strip())
+    for v in """said, says, told, added, stated, explained, warned, announced, believes, believed,
+    ha detto, dice, ha spiegato, ha dichiarato, ha annunciato, a declare, a dit, dit, a explique,
+    a annonce, estime, dijo, afirmo, anadio, explico, anuncio, disse, afirmou, declarou, sagte,
+    sagt, erklarte, betonte""".split(",")
+)
+
+#: Words after ", " that introduce a relative clause about a person ("X, who led ...").
+WHO_WORDS = _words("who whose che chi qui dont que quien quienes der die welcher welche")
+
+ACRONYM_MAX = 8
+
+
+def is_title(word: str) -> bool:
+    """Honorific or role word ("President", "Secretary-General", "Umweltministerin")."""
+    n = norm(word)
+    if n in TITLES or (len(n) > 8 and n.replace(" ", "").endswith(TITLE_SUFFIXES)):
+        return True
+    parts = n.split()
+    return len(parts) > 1 and any(p in TITLES or p.endswith(TITLE_SUFFIXES) for p in parts)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, language: str) -> float:
+    """How common ``word`` is as an ordinary word (wordfreq Zipf scale; 0 when unknown)."""
+    from wordfreq import zipf_frequency
+
+    try:
+        return zipf_frequency(word.lower(), language or "en")
+    except (LookupError, ValueError):
+        return zipf_frequency(word.lower(), "en")

@@ -1,0 +1,82 @@
+"""Data shapes shared by extraction, storage and the CLI (the contract with the pipeline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENTITY_TYPES = (
+    "person", "organisation", "country", "city", "place", "treaty", "law", "event", "other",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    confidence: float
+
+
+@dataclass
+class DocEntity:
+    key: str  # stable within the document; the seed id for seed-matched entities
+    name: str  # best (longest / most complete) name in the document
+    type: str  # one of ENTITY_TYPES
+    mentions: list[Mention]
+    aliases: list[str]  # distinct surfaces, incl. learned acronym definitions
+    canonical_id: str | None = None  # seed / known entity id, else resolved at load time
+    acronyms: list[str] = field(default_factory=list)  # acronyms defined in the text ("HRW")
+
+    def to_storage(self) -> dict:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "type": self.type,
+            "canonical_id": self.canonical_id,
+            "aliases": list(self.aliases),
+            "acronyms": list(self.acronyms),
+            "mentions": [[m.start, m.end, m.surface, m.confidence] for m in self.mentions],
+        }
+
+    @classmethod
+    def from_storage(cls, d: dict) -> DocEntity:
+        return cls(
+            key=d["key"],
+            name=d["name"],
+            type=d["type"],
+            mentions=[Mention(int(s), int(e), surf, float(c)) for s, e, surf, c in d["mentions"]],
+            aliases=list(d.get("aliases", [])),
+            canonical_id=d.get("canonical_id"),
+            acronyms=list(d.get("acronyms", [])),
+        )
+
+
+@dataclass
+class DocumentEntities:
+    language: str | None
+    entities: list[DocEntity]
+
+    def to_json(self) -> dict:
+        """The CLI shape: ``{"entities": [{"id", "name", "type", "mentions": [...]}]}``."""
+        return {
+            "entities": [
+                {
+                    "id": e.canonical_id or e.key,
+                    "name": e.name,
+                    "type": e.type,
+                    "mentions": [
+                        {"start": m.start, "end": m.end, "surface": m.surface} for m in e.mentions
+                    ],
+                }
+                for e in self.entities
+            ]
+        }
+
+    def to_storage(self) -> dict:
+        """JSON-serialisable and lossless (the loader stages it and calls :meth:`from_storage`)."""
+        return {"version": 1, "language": self.language,
+                "entities": [e.to_storage() for e in self.entities]}  # fmt: skip
+
+    @classmethod
+    def from_storage(cls, d: dict) -> DocumentEntities:
+        return cls(d.get("language"), [DocEntity.from_storage(e) for e in d.get("entities", [])])

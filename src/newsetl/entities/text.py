@@ -1,0 +1,127 @@
+"""Tokens, normalisation and layout clues (sentence starts, headlines) for mention finding.
+
+Why our own tokenizer: offsets must stay valid for the exact text the pipeline stores, so we never
+rewrite the text; instead tokens carry offsets and we split machine-translation artefacts such as the
+glued ``theUnited`` or elided ``l'ONU`` *inside* the token list only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds.
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
+
+#: Elided articles and prepositions (French, Italian, Catalan...) split off "l'ONU", "dell'Unione".
+ELISIONS = frozenset(
+    ["l", "d", "dell", "dall", "nell", "sull", "all", "coll", "tutt", "quell", "un", "qu", "j", "s", "c", "n", "m", "t", "sant"]
+)
+
+#: Lowercase function words that machine translation glues onto the next capitalised word
+#: ("theUnited Nations", "inBrussels", "andSpain").
+GLUE_PREFIXES = frozenset(
+    ["the", "of", "in", "and", "to", "at", "by", "for", "with", "from", "on", "into", "onto", "de", "la", "le", "les", "des", "du", "di", "del", "della", "el", "los", "las", "der", "die", "das", "den", "dem", "von", "und", "et", "da", "do", "dos", "em", "no", "na", "nel", "sul", "per", "con"]
+)
+_GLUED = re.compile(r"^([A-Za-zà-ÿ][a-zà-ÿ]+)([A-ZÀ-Þ][\w-]*)$")
+#: Glued prefixes that may themselves carry a sentence capital ("TheCommission"); kept short so
+#: that names like "LeBron" or "DiCaprio" are not split.
+_CAPITAL_GLUE = frozenset("the in and of for with from to at by on".split())
+_APOSTROPHES = "'’"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    sentence_start: bool = False  # first word of a sentence: its capital says nothing
+    headline: bool = False  # inside a title-case headline line: capitals say nothing
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def is_acronym(self) -> bool:
+        letters = [c for c in self.text if c.isalpha()]
+        return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def norm(text: str) -> str:
+    """Comparison form: no accents, casefolded, dots dropped, hyphens/apostrophes as spaces."""
+    text = strip_accents(text).casefold().replace(".", "")
+    text = re.sub(r"[-‐'’]+", " ", text)
+    return " ".join(text.split())
+
+
+def slug(text: str) -> str:
+    """Stable id fragment: ``"Nick Ashton-Hart"`` -> ``"nick-ashton-hart"``."""
+    return re.sub(r"[^a-z0-9]+", "-", strip_accents(text).casefold()).strip("-") or "x"
+
+
+def _split_token(start: int, text: str) -> list[tuple[int, str]]:
+    """Split elisions, glued function words and possessive 's; keep absolute offsets."""
+    for i, ch in enumerate(text):
+        if ch in _APOSTROPHES and 0 < i < len(text) - 1:
+            head, tail = text[:i], text[i + 1 :]
+            if head.casefold() in ELISIONS and tail[:1].isalpha():
+                return [(start, text[: i + 1]), *_split_token(start + i + 1, tail)]
+            if tail.casefold() == "s" and head[:1].isupper():  # possessive: "Ferri's"
+                return [(start, head)]
+            break
+    glued = _GLUED.match(text)
+    if glued and (
+        glued.group(1) in GLUE_PREFIXES or glued.group(1).lower() in _CAPITAL_GLUE
+    ):
+        cut = len(glued.group(1))
+        return [(start, text[:cut]), (start + cut, text[cut:])]
+    return [(start, text)]
+
+
+def _is_headline(line: str) -> bool:
+    """A short title-case line without final punctuation: capitals there mark style, not names."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", line)
+    if len(words) < 3 or len(words) > 25 or line.rstrip().endswith((".", ":", ";", ",")):
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    if not long_words:
+        return False
+    capitalised = sum(1 for w in long_words if w[0].isupper())
+    return capitalised / len(long_words) >= 0.75
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens with offsets into ``text`` and sentence-start / headline flags."""
+    tokens: list[Token] = []
+    line_start = 0
+    for line in text.splitlines(keepends=True):
+        headline = _is_headline(line)
+        at_start = True
+        prev_end = 0
+        for match in _TOKEN.finditer(line):
+            gap = line[prev_end : match.start()]
+            if re.search(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\s*$", gap) and prev_end:
+                at_start = True
+            if re.search(r"[:;]\s*[\"«“]\s*$", gap):
+                at_start = True
+            for offset, piece in _split_token(line_start + match.start(), match.group()):
+                tokens.append(
+                    Token(offset, offset + len(piece), piece, at_start, headline)
+                )
+                at_start = False
+            prev_end = match.end()
+        line_start += len(line)
+    return tokens
+
+
+def gap_text(text: str, left: Token, right: Token) -> str:
+    return text[left.end : right.start]
