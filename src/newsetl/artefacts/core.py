@@ -1,0 +1,238 @@
+"""``analyse``: run every detector on one text, infer its source language, decide repairs.
+
+This is the single entry point the ingest flow and the ``newsetl repair`` CLI share. It is pure
+CPU work (no database, no network unless the given translator does it) and keeps no state
+between calls, so it can run in worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from . import foreign, lexicon, rules
+from . import language as langid
+from .model import APPLIED, FLAGGED, PENDING, Analysis, Finding, apply_findings
+from .rules import Candidate
+from .tokens import mask_tokens, tokenise
+
+if TYPE_CHECKING:
+    from newsetl.translate import Translator
+
+log = logging.getLogger(__name__)
+
+#: Findings at or above this confidence are applied to the repaired text.
+APPLY_THRESHOLD = 0.8
+#: Detector priority when two candidates overlap (lower wins).
+PRIORITY = {
+    "calque_elided_article": 0,
+    "calque_article": 1,
+    "glued_tokens": 2,
+    "untranslated_span": 3,
+    "untranslated_function_word": 4,
+    "false_friend": 5,
+    "capitalisation": 6,
+}
+#: How strongly each kind of evidence points at a source language.
+SOURCE_WEIGHT = {
+    "untranslated_span": 2.0,
+    "untranslated_function_word": 1.0,
+    "calque_elided_article": 1.0,
+    "calque_article": 1.0,
+    "false_friend": 0.5,
+}
+
+
+def analyse(
+    text: str,
+    language: str | None = None,
+    *,
+    declared_language: str | None = None,
+    alternates: dict[str, str] | None = None,
+    original_text: str | None = None,
+    original_language: str | None = None,
+    translator: Translator | None = None,
+) -> Analysis:
+    """Find machine-translation artefacts in ``text`` and build the repaired text.
+
+    ``language`` is the text language when known (else detected); ``declared_language`` and
+    the hreflang ``alternates`` hint at the source language; ``original_text`` (the page the
+    translation was made from, when hreflang points to it) confirms untranslated spans.
+    ``translator`` turns untranslated spans into replacements; without one they stay pending.
+    """
+    lang = langid.normalise_code(language) or _detect(text, declared_language)
+    if lang is None or not text.strip():
+        return Analysis(lang, None, [], text, text, [])
+    tokens = tokenise(text)
+    mask_tokens(text, tokens, lang)
+
+    candidates: list[Candidate] = []
+    candidates += rules.detect_elided_articles(text, lang)
+    candidates += rules.detect_calque_articles(text, lang)
+    candidates += rules.detect_glued_tokens(text, tokens, lang)
+    phrases, singles = foreign.detect_untranslated_spans(text, tokens, lang)
+    candidates += phrases
+    candidates += foreign.detect_function_words(text, tokens, lang)
+    candidates += rules.detect_false_friends(text, lang)
+    candidates += rules.detect_capitalisation(text, tokens, lang)
+    candidates = _drop_overlaps(candidates)
+
+    orig_lang = langid.normalise_code(original_language)
+    source = infer_source_language(candidates, lang, declared_language, alternates, orig_lang)
+    if source is not None:
+        for single in singles:
+            if single.source_language == source and not _overlaps(single, candidates):
+                single.confidence = 0.8
+                candidates.append(single)
+    _confirm_with_original(text, candidates, original_text, orig_lang)
+    for cand in candidates:
+        if source in cand.source_candidates:
+            cand.source_language = source
+
+    findings = _decide(text, candidates, lang, translator)
+    spans = [
+        {"start": f.start, "end": f.end, "language": f.source_language, "surface": f.surface}
+        for f in findings
+        if f.kind == "untranslated_span"
+    ]
+    spans += foreign.quoted_language_spans(text, tokens, lang)
+    spans.sort(key=lambda s: s["start"])
+    return Analysis(lang, source, findings, text, apply_findings(text, findings), spans)
+
+
+def _detect(text: str, declared: str | None) -> str | None:
+    detected = langid.detect_language(text)
+    return detected or langid.normalise_code(declared)
+
+
+def _overlaps(c: Candidate, others: list[Candidate]) -> bool:
+    return any(o.start < c.end and c.start < o.end for o in others)
+
+
+def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    kept: list[Candidate] = []
+    for cand in sorted(candidates, key=lambda c: (PRIORITY[c.kind], -c.confidence, c.start)):
+        if not _overlaps(cand, kept):
+            kept.append(cand)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def infer_source_language(
+    candidates: list[Candidate],
+    language: str,
+    declared_language: str | None = None,
+    alternates: dict[str, str] | None = None,
+    original_language: str | None = None,
+) -> str | None:
+    """The language the text was most likely translated from, or None.
+
+    Votes come from the artefacts themselves (an Italian phrase, an Italian "e", an "L'"
+    calque), weighted by how specific they are; hreflang alternates and a declared language
+    that differs from the text language add weight but never decide alone: a page with
+    alternates is not necessarily a translation. A known original language decides.
+    """
+    if original_language and original_language != language:
+        return original_language
+    votes: Counter[str] = Counter()
+    evidence = 0.0
+    for cand in candidates:
+        weight = SOURCE_WEIGHT.get(cand.kind)
+        if not weight or not cand.source_candidates:
+            continue
+        share = weight / len(cand.source_candidates)
+        for src in cand.source_candidates:
+            if src != language:
+                votes[src] += share
+        evidence += weight
+    if evidence == 0:
+        return None
+    hints = {langid.normalise_code(k) for k in (alternates or {})}
+    hints.add(langid.normalise_code(declared_language))
+    for hint in hints:
+        if hint and hint != language:
+            votes[hint] += 1.0 if hint in votes else 0.25
+    if not votes:
+        return None
+    (best, score), *rest = votes.most_common()
+    if rest and rest[0][1] == score:
+        return None  # a tie between languages is no evidence
+    return best
+
+
+def _confirm_with_original(
+    text: str, candidates: list[Candidate], original: str | None, orig_lang: str | None
+) -> None:
+    """A span that occurs verbatim in the original page is certainly untranslated."""
+    if not original or not orig_lang:
+        return
+    low = original.lower()
+    for cand in candidates:
+        if cand.kind != "untranslated_span":
+            continue
+        if text[cand.start : cand.end].lower() in low:
+            cand.source_language = orig_lang
+            cand.source_candidates = (orig_lang,)
+            cand.confidence = max(cand.confidence, 0.95)
+
+
+def _decide(
+    text: str, candidates: list[Candidate], lang: str, translator: Translator | None
+) -> list[Finding]:
+    """Turn candidates into findings with a status; translate untranslated spans."""
+    findings: list[Finding] = []
+    cache: dict[tuple[str, str], str | None] = {}
+    for cand in candidates:
+        surface = text[cand.start : cand.end]
+        replacement = cand.replacement
+        if cand.needs_translation:
+            replacement = None
+            if translator is not None and cand.source_language:
+                key = (surface, cand.source_language)
+                if key not in cache:
+                    cache[key] = _translate(translator, surface, cand.source_language, lang)
+                replacement = cache[key]
+            if replacement is None:
+                status = PENDING
+            else:
+                status = APPLIED if cand.confidence >= APPLY_THRESHOLD else FLAGGED
+        elif replacement is None or cand.confidence < APPLY_THRESHOLD:
+            status = FLAGGED
+        else:
+            status = APPLIED
+        findings.append(
+            Finding(
+                cand.kind,
+                cand.start,
+                cand.end,
+                surface,
+                replacement,
+                cand.source_language,
+                float(cand.confidence),
+                cand.detector,
+                status,
+            )
+        )
+    return findings
+
+
+def _translate(translator: Translator, surface: str, source: str, target: str) -> str | None:
+    """Ask the translator; any failure means "pending", never an exception in the pipeline."""
+    try:
+        result = translator.translate(surface, source, target)
+    except Exception as exc:  # a misbehaving backend must not block loading
+        log.warning("translator %s failed: %s", getattr(translator, "name", "?"), exc)
+        return None
+    if not result or not result.strip() or result.strip() == surface.strip():
+        return None
+    return result.strip()
+
+
+def warm_up() -> None:
+    """Load word lists and language models once (call before timing or a large batch)."""
+    lexicon.warm_up()
+    lexicon.place_names()
+    langid.warm_up()
+
+
+__all__ = ["APPLIED", "FLAGGED", "PENDING", "analyse", "infer_source_language", "warm_up"]

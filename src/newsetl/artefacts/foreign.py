@@ -1,0 +1,227 @@
+"""Statistical detectors: phrases and lone function words left in another language.
+
+Evidence per token is the wordfreq Zipf frequency in the text language versus each candidate
+source language. A phrase is reported only when several adjacent unmasked tokens lean to the
+same foreign language, at least one of them strongly and lower-case, and lingua agrees on the
+whole span. Precision first: names, loanwords and quotations are masked before this runs,
+and single foreign words are left to the second pass, which needs the article's inferred
+source language to agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import language as langid
+from . import lexicon
+from .rules import Candidate
+from .tokens import Token, joined
+
+STRONG = 2.0  # zipf(source) - zipf(text language) for a clearly foreign word
+MILD = 0.8
+
+
+@dataclass
+class _Run:
+    lang: str
+    tokens: list[Token]
+    strong: int
+    mild: int
+
+
+def _lookup_form(tok: Token) -> str:
+    """The form to look up: elided particles ("d'argent" -> "argent") are scored by the noun."""
+    low = tok.lower
+    if "'" in low:
+        head, _, tail = low.partition("'")
+        if len(head) <= 2 and tail:
+            return tail
+    return low
+
+
+def _lean(tok: Token, text_lang: str, cand: str) -> tuple[float, float, float]:
+    """(zipf in candidate, zipf in text language, difference)."""
+    form = _lookup_form(tok)
+    zc, zl = lexicon.zipf(form, cand), lexicon.zipf(form, text_lang)
+    if zc == 0.0 and zl == 0.0 and "-" in form:
+        parts = [p for p in form.split("-") if p]
+        zc = min(lexicon.zipf(p, cand) for p in parts)
+        zl = min(lexicon.zipf(p, text_lang) for p in parts)
+    return zc, zl, zc - zl
+
+
+def _classify(tok: Token, text_lang: str, cand: str) -> str:
+    """'S'trong / 'M'ild foreign evidence, 'N'eutral, or 'L' (a text-language word)."""
+    if tok.masked:
+        return "X"
+    zc, zl, diff = _lean(tok, text_lang, cand)
+    counts = not tok.capitalised or tok.sentence_start
+    if text_lang == "de" and tok.capitalised and not tok.sentence_start:
+        counts = False  # German capitalises nouns; a capitalised foreign word is a name
+    if diff >= STRONG and zc >= 2.5 and counts:
+        return "S"
+    if diff >= MILD and zc >= 2.0 and counts:
+        return "M"
+    if zl >= 2.0 and diff <= -0.5:
+        return "L"
+    return "N"
+
+
+def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
+    """Maximal runs of adjacent tokens leaning to one foreign language, best first."""
+    runs: list[_Run] = []
+    for cand in lexicon.LANGUAGES:
+        if cand == text_lang:
+            continue
+        classes = [_classify(t, text_lang, cand) for t in tokens]
+        i = 0
+        while i < len(tokens):
+            if classes[i] not in "SM":
+                i += 1
+                continue
+            j = i
+            last_foreign = i
+            neutrals = 0
+            while j + 1 < len(tokens) and joined(text, tokens[j], tokens[j + 1]):
+                c = classes[j + 1]
+                if c in "SM":
+                    neutrals = 0
+                    last_foreign = j + 1
+                elif c == "N" and neutrals < 1:
+                    neutrals += 1
+                else:
+                    break
+                j += 1
+            span = tokens[i : last_foreign + 1]
+            kinds = [classes[t.index] for t in span]
+            runs.append(_Run(cand, span, kinds.count("S"), kinds.count("M")))
+            i = last_foreign + 1
+    runs.sort(key=lambda r: (r.strong + 0.5 * r.mild, len(r.tokens)), reverse=True)
+    return runs
+
+
+def detect_untranslated_spans(
+    text: str, tokens: list[Token], text_lang: str
+) -> tuple[list[Candidate], list[Candidate]]:
+    """(confident phrase candidates, single-word candidates needing source-language support)."""
+    phrases: list[Candidate] = []
+    singles: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for run in foreign_runs(text, tokens, text_lang):
+        start, end = run.tokens[0].start, run.tokens[-1].end
+        if any(a < end and start < b for a, b in taken):
+            continue
+        content = [t for t in run.tokens if len(_lookup_form(t)) >= 4 and not t.masked]
+        if run.strong >= 1 and run.strong + run.mild >= 2 and content:
+            conf = langid.span_confidences(text[start:end])
+            c_src, c_tgt = conf.get(run.lang, 0.0), conf.get(text_lang, 0.0)
+            need = 0.5 if len(run.tokens) >= 3 else 0.6
+            if c_src >= need and c_src > c_tgt:
+                strength = min(1.0, 0.55 + 0.15 * run.strong + 0.05 * run.mild)
+                phrases.append(
+                    Candidate(
+                        "untranslated_span",
+                        start,
+                        end,
+                        None,
+                        run.lang,
+                        round(strength * (0.5 + 0.5 * c_src), 3),
+                        "wordfreq+lingua:phrase",
+                        needs_translation=True,
+                        source_candidates=(run.lang,),
+                    )
+                )
+                taken.append((start, end))
+            continue
+        if len(run.tokens) == 1 and run.strong == 1:
+            tok = run.tokens[0]
+            zc, zl, _ = _lean(tok, text_lang, run.lang)
+            if not tok.capitalised and len(tok.text) >= 6 and zl <= 0.5 and zc >= 3.0:
+                singles.append(
+                    Candidate(
+                        "untranslated_span",
+                        start,
+                        end,
+                        None,
+                        run.lang,
+                        0.7,
+                        "wordfreq:single_word",
+                        needs_translation=True,
+                        source_candidates=(run.lang,),
+                    )
+                )
+    return phrases, singles
+
+
+def detect_function_words(text: str, tokens: list[Token], text_lang: str) -> list[Candidate]:
+    """ "evidence e data", "trains und buses": a lone foreign conjunction between own words."""
+    out: list[Candidate] = []
+    own = lexicon.OWN_WORDS.get(text_lang, frozenset())
+    for i in range(1, len(tokens) - 1):
+        tok = tokens[i]
+        word = tok.text
+        if tok.masked or not word.islower() or len(word) > 6 or word in own:
+            continue
+        if lexicon.function_word_concept(word, text_lang):
+            continue
+        langs = [
+            (lang, c) for lang, c in lexicon.function_word_languages(word) if lang != text_lang
+        ]
+        if not langs:
+            continue
+        best = max(lexicon.zipf(word, lang) for lang, _ in langs)
+        if lexicon.zipf(word, text_lang) > best - 1.5:
+            continue
+        prev, nxt = tokens[i - 1], tokens[i + 1]
+        if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
+            continue
+        if not (_own_word(prev, text_lang, langs) and _own_word(nxt, text_lang, langs)):
+            continue
+        if len(word) == 1 and prev.lower in lexicon.LETTER_LABEL_WORDS:
+            continue
+        concept = langs[0][1]
+        candidates = tuple(dict.fromkeys(lang for lang, _ in langs))
+        out.append(
+            Candidate(
+                "untranslated_function_word",
+                tok.start,
+                tok.end,
+                lexicon.render_concept(concept, text_lang),
+                candidates[0],
+                0.9,
+                "wordfreq:function_word",
+                source_candidates=candidates,
+            )
+        )
+    return out
+
+
+def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
+    """Is a neighbour an ordinary word of the text language (not a name, not foreign)?"""
+    if tok.masked or len(tok.text) < 2:
+        return False
+    if tok.capitalised and not tok.sentence_start and text_lang != "de":
+        return False
+    low = tok.lower
+    zl = lexicon.zipf(low, text_lang)
+    if zl < 2.5:
+        return False
+    return all(zl >= lexicon.zipf(low, lang) for lang, _ in langs)
+
+
+def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> list[dict]:
+    """Quotations in another language: not artefacts, but part of the article's language map."""
+    spans = []
+    from .tokens import quote_ranges
+
+    for a, b in quote_ranges(text):
+        inner = text[a + 1 : b - 1]
+        if len(inner.split()) < 2:
+            continue
+        conf = langid.span_confidences(inner)
+        if not conf:
+            continue
+        lang, value = max(conf.items(), key=lambda kv: kv[1])
+        if lang != text_lang and value >= 0.8:
+            spans.append({"start": a + 1, "end": b - 1, "language": lang, "surface": inner})
+    return spans

@@ -1,0 +1,76 @@
+"""Language identification for whole texts and short candidate spans (lingua, offline).
+
+Why lingua here and not only langdetect: candidate spans are two to six words long, and lingua
+is far more accurate than langdetect on word pairs (see /work/shared/benchmarks/EVALUATION.md,
+section 2). The detector is restricted to the languages we reason about, which both speeds it
+up and removes distractors such as Catalan or Galician for a short Spanish phrase.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import lexicon
+
+_lock = threading.Lock()
+_detector = None
+_ISO = {
+    "ENGLISH": "en",
+    "ITALIAN": "it",
+    "FRENCH": "fr",
+    "SPANISH": "es",
+    "GERMAN": "de",
+    "PORTUGUESE": "pt",
+}
+
+
+def _lingua():
+    """The shared lingua detector (thread-safe: lingua's Rust core is immutable once built)."""
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                from lingua import Language, LanguageDetectorBuilder
+
+                langs = [getattr(Language, name) for name in _ISO]
+                _detector = (
+                    LanguageDetectorBuilder.from_languages(*langs)
+                    .with_preloaded_language_models()
+                    .build()
+                )
+    return _detector
+
+
+def span_confidences(text: str) -> dict[str, float]:
+    """Confidence per supported language that ``text`` is written in it (sums to 1)."""
+    values = _lingua().compute_language_confidence_values(text)
+    return {_ISO[v.language.name]: v.value for v in values if v.language.name in _ISO}
+
+
+def detect_language(text: str) -> str | None:
+    """Language of a whole text among the supported ones, or None when unsure/unsupported.
+
+    Only the first few thousand characters are used: the text language is a property of
+    the bulk of the article, and this keeps the cost flat for long articles.
+    """
+    sample = text[:3000]
+    if len(sample.strip()) < 3:
+        return None
+    conf = span_confidences(sample)
+    if not conf:
+        return None
+    lang, value = max(conf.items(), key=lambda kv: kv[1])
+    return lang if value >= 0.5 else None
+
+
+def normalise_code(code: str | None) -> str | None:
+    """'en-GB' / 'EN' / 'en_US' -> 'en'; None for empty or unsupported codes."""
+    if not code:
+        return None
+    base = code.strip().lower().replace("_", "-").split("-")[0]
+    return base if base in lexicon.LANGUAGES else None
+
+
+def warm_up() -> None:
+    """Load the lingua models now instead of on the first article."""
+    _lingua()

@@ -1,0 +1,443 @@
+"""Deterministic artefact detectors: calqued articles, glued tokens, capitalisation, false friends.
+
+These kinds have a fixed surface shape ("THE'Iran", "There Russia", "theUnited", "Many Human
+rights", "This treatise") and a repair that needs no translation, so each is a small rule with
+explicit guards for the legitimate look-alikes (names with apostrophes, "There is", brands with
+inner capitals, conventionally capitalised words, "a philosophical treatise").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import lexicon
+from .lexicon import words
+from .tokens import Token, joined
+
+UPPER = "A-ZÀ-ÖØ-Þ"
+LOWER = "a-zß-öø-ÿ"
+
+
+@dataclass
+class Candidate:
+    """A detector's proposal before statuses are decided."""
+
+    kind: str
+    start: int
+    end: int
+    replacement: str | None
+    source_language: str | None
+    confidence: float
+    detector: str
+    needs_translation: bool = False
+    source_candidates: tuple[str, ...] = ()
+
+
+def at_sentence_start(text: str, pos: int) -> bool:
+    """True when only quotes/brackets/spaces separate ``pos`` from a sentence boundary."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'“”„«»‘’([—–-":
+        if text[i] == "\n":
+            return True
+        i -= 1
+    return i < 0 or text[i] in ".!?…\n:;"
+
+
+def _article(text: str, pos: int) -> str:
+    return "The" if at_sentence_start(text, pos) else "the"
+
+
+# --- calque_elided_article -----------------------------------------------------------------
+ELIDED = re.compile(rf"(?<![\w'’])(THE|The|the)['’]([{UPPER}][\w]*(?:-[{UPPER}][\w]*)*)")
+
+
+def detect_elided_articles(text: str, language: str | None) -> list[Candidate]:
+    """ "THE'Iran", "The'Austria": Italian/French L' glued to a translated article."""
+    if language != "en":
+        return []
+    out = []
+    places = lexicon.place_names()
+    for m in ELIDED.finditer(text):
+        word = m.group(2)
+        article = _article(text, m.start())
+        replacement = word if word.lower() in places else f"{article} {word}"
+        out.append(
+            Candidate(
+                "calque_elided_article",
+                m.start(),
+                m.end(),
+                replacement,
+                "it",
+                0.97,
+                "rule:elided_article",
+                source_candidates=("it", "fr"),
+            )
+        )
+    return out
+
+
+# --- calque_article ------------------------------------------------------------------------
+NOT_AFTER_THERE = words(
+    "is are was were will would shall should can could may might must has have had seems "
+    "seem seemed appears appear appeared remains remain remained exist exists existed come "
+    "comes came go goes went follows followed lies lay lived lives live stands stood used "
+    "ought be been being also still never already just only now then once again too "
+    "nothing ain't isn't aren't wasn't weren't won't wouldn't hasn't haven't here there "
+    "where when what who how why you i we they he she it"
+)
+THERE = re.compile(rf"(?<![\w'’])(There|THERE)[ \u00a0]+([{UPPER}][\w]*)")
+#: Verbs after "The <country>" that show the article is a calque ("The Russia has ...").
+PREDICATES = words(
+    "has have had is was were will would can could should must may might wants want said "
+    "says announced reported recorded received signed rejected approved criticized "
+    "criticised decided declared asked plans plan remains continues needs hopes fears "
+    "expects intends refuses accepts"
+)
+THE_PLACE = re.compile(
+    rf"(?<![\w'’])(The|the)[ \u00a0]+([{UPPER}][{LOWER}]+)[ \u00a0]+([{LOWER}]+)\b"
+)
+
+
+def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
+    """ "There Russia has criticized" (from "La Russia") and "The Russia has ..."."""
+    if language != "en":
+        return []
+    out = []
+    places = lexicon.place_names()
+    for m in THERE.finditer(text):
+        word = m.group(2)
+        low = word.lower()
+        if low in NOT_AFTER_THERE or (word.isupper() and len(word) > 1):
+            continue
+        if not at_sentence_start(text, m.start()):
+            continue
+        after = text[m.end() : m.end() + 40].lstrip(" \u00a0")
+        nxt = re.match(r"[\w'’]+", after)
+        if nxt and nxt.group().lower() in NOT_AFTER_THERE and nxt.group()[:1].isupper():
+            continue  # "There Is No ..." headline in title case
+        if low in places:
+            out.append(
+                Candidate(
+                    "calque_article",
+                    m.start(),
+                    m.end(),
+                    word,
+                    "it",
+                    0.95,
+                    "rule:there_article",
+                    source_candidates=("it",),
+                )
+            )
+        elif lexicon.zipf(low, "en") >= 3.0 and nxt and nxt.group()[:1].islower():
+            out.append(
+                Candidate(
+                    "calque_article",
+                    m.start(),
+                    m.end(),
+                    f"The {word}",
+                    "it",
+                    0.88,
+                    "rule:there_article",
+                    source_candidates=("it",),
+                )
+            )
+    for m in THE_PLACE.finditer(text):
+        word, nxt = m.group(2), m.group(3)
+        if word.lower() not in places or nxt not in PREDICATES:
+            continue
+        if text[m.end(2) : m.end(2) + 2] in ("'s", "’s"):
+            continue
+        prefix = text[max(0, m.start() - 30) : m.start()]
+        if re.search(r"\b(?:of|for|in)\s*$", prefix) and m.group(1) == "the":
+            continue  # "the head of the Italy team has ..." is rarer than it is risky
+        start, end = m.start(), m.end(2)
+        replacement = word
+        out.append(
+            Candidate(
+                "calque_article",
+                start,
+                end,
+                replacement,
+                None,
+                0.9,
+                "rule:article_before_country",
+                source_candidates=("it", "fr", "es", "pt", "de"),
+            )
+        )
+    return out
+
+
+# --- glued_tokens --------------------------------------------------------------------------
+GLUE_PREFIXES: dict[str, frozenset[str]] = {
+    "en": words(
+        "the of in on at to for from with by and or into about after before "
+        "between against under over during across via than"
+    ),
+    "de": words(
+        "der die das den dem des im am in an auf für mit von vom zu zum zur bei "
+        "nach aus und oder über unter gegen"
+    ),
+    "it": words(
+        "il lo la i gli le di a da in con su per tra fra e del della dello dei "
+        "degli delle al alla allo ai agli alle dal dalla dallo dai dagli dalle nel "
+        "nella nello nei negli nelle sul sulla sullo sui sugli sulle"
+    ),
+    "fr": words("le la les de du des à au aux en dans sur pour par avec et ou chez vers"),
+    "es": words("el la los las de del a al en con por para y o sobre entre desde hacia"),
+    "pt": words(
+        "o a os as de do da dos das em no na nos nas com por para e ou ao aos pela pelo sobre entre"
+    ),
+}
+GLUE_SUFFIXES_EN = ("and", "the", "of", "for", "with")
+PREFIX_GLUE = re.compile(rf"^([{LOWER}]+)([{UPPER}][\w'’-]*)$")
+SUFFIX_GLUE = re.compile(rf"^([{UPPER}][{LOWER}]{{3,}})({'|'.join(GLUE_SUFFIXES_EN)})$")
+
+
+def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
+    """ "theUnited Nations", "inBrussels", "Nationsand": words fused at a link boundary."""
+    if language not in GLUE_PREFIXES:
+        return []
+    prefixes = GLUE_PREFIXES[language]
+    separate = {t.text for t in tokens}
+    out = []
+    for tok in tokens:
+        if tok.in_quote or tok.lower in lexicon.BRANDS:
+            continue
+        if lexicon.zipf(tok.lower, language) >= 1.0 or lexicon.zipf(tok.lower, "en") >= 1.0:
+            continue  # a known word or brand ("easyJet", "macOS")
+        m = PREFIX_GLUE.match(tok.text)
+        if m:
+            prefix, rest = m.groups()
+            if prefix not in prefixes or (prefix == "a" and language in ("en", "de", "fr")):
+                continue
+            if not _plausible_word(rest, language, separate):
+                continue
+            out.append(
+                Candidate(
+                    "glued_tokens",
+                    tok.start,
+                    tok.end,
+                    f"{prefix} {rest}",
+                    None,
+                    0.95,
+                    "rule:glued_prefix",
+                )
+            )
+            continue
+        if language == "en":
+            m = SUFFIX_GLUE.match(tok.text)
+            if m and lexicon.zipf(m.group(1).lower(), "en") >= 3.0:
+                out.append(
+                    Candidate(
+                        "glued_tokens",
+                        tok.start,
+                        tok.end,
+                        f"{m.group(1)} {m.group(2)}",
+                        None,
+                        0.9,
+                        "rule:glued_suffix",
+                    )
+                )
+    return out
+
+
+def _plausible_word(word: str, language: str, separate: set[str]) -> bool:
+    """Is the capitalised remainder of a glued token a real word or name?"""
+    if word in separate or (word.isupper() and len(word) >= 2):
+        return True
+    low = word.lower()
+    if low in lexicon.place_names():
+        return True
+    return max(lexicon.zipf(low, language), lexicon.zipf(low, "en")) >= 2.0
+
+
+# --- capitalisation ------------------------------------------------------------------------
+VERBISH = words(
+    "is are was were has have had will would can could should must may might said says "
+    "told tells announced added rose fell grew won lost made makes took takes gave gives "
+    "called calls wants wanted warned warns insisted insists reported reports confirmed "
+    "denied claimed claims argued argues believes believed thinks thought knows knew "
+    "became becomes remains remained did does do go goes went came comes got gets "
+    "plans plan hopes hoped agreed agrees decided decides"
+)
+
+
+def detect_capitalisation(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
+    """ "Many Human rights": a title-cased common word mid-sentence before a lower-case noun."""
+    if language != "en":
+        return []
+    lower_seen = {t.text for t in tokens if t.text.islower()}
+    places = lexicon.place_names()
+    out = []
+    for i in range(1, len(tokens) - 1):
+        tok = tokens[i]
+        prev, nxt = tokens[i - 1], tokens[i + 1]
+        word = tok.text
+        if tok.sentence_start or tok.in_quote or not tok.capitalised or word.isupper():
+            continue
+        if len(word) < 3 or not word[1:].islower():
+            continue
+        low = word.lower()
+        if (
+            low in lexicon.CONVENTIONAL_CAPITALS
+            or low in lexicon.COMMON_WORD_BRANDS
+            or low in places
+        ):
+            continue
+        if not (prev.text.islower() and nxt.text.islower()):
+            continue
+        if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
+            continue
+        if nxt.lower in VERBISH or nxt.lower.endswith("ed") or len(nxt.text) < 3:
+            continue
+        if nxt.lower in lexicon.CLOSED_CLASS["en"] and nxt.lower != "of":
+            continue
+        if nxt.lower == "of":
+            after = tokens[i + 2] if i + 2 < len(tokens) else None
+            if after is None or not after.text.islower():
+                continue
+        if lexicon.zipf(low, "en") < 3.5:
+            continue  # rare word: more likely a surname or a name we do not know
+        if lexicon.zipf(nxt.lower, "en") < 3.0:
+            continue
+        confidence = 0.9 if low in lower_seen else 0.85
+        out.append(
+            Candidate(
+                "capitalisation",
+                tok.start,
+                tok.end,
+                low,
+                None,
+                confidence,
+                "rule:midsentence_titlecase",
+            )
+        )
+    return out
+
+
+# --- false_friend --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FalseFriend:
+    """A wrong term, the right one, and the evidence the document itself must show."""
+
+    wrong: dict[str, str]  # wrong form -> right form (lower-case)
+    evidence: str  # regex the rest of the document must match (right term in use)
+    sources: tuple[str, ...]
+    next_words: frozenset[str] | None = None  # the wrong form must be followed by one of these
+    veto: str | None = None  # regex that, near the occurrence, shows the word is meant
+
+
+FALSE_FRIENDS = (
+    FalseFriend(
+        {"treatise": "treaty", "treatises": "treaties"},
+        r"\btreat(?:y|ies)\b",
+        ("it", "es", "pt", "fr"),
+        veto=r"philosoph|wrote|written|author|essay|book|scholar|theolog",
+    ),
+    FalseFriend(
+        {"manifestation": "demonstration", "manifestations": "demonstrations"},
+        r"\bdemonstrations?\b",
+        ("it", "fr", "es", "pt"),
+        veto=r"symptom|disease|clinical|spirit",
+    ),
+    FalseFriend(
+        {"formation": "training"},
+        r"\btraining\b",
+        ("it", "fr"),
+        veto=r"formation of (?:a|an|the)\b|rock|geolog|cloud|militar|squad",
+    ),
+    FalseFriend(
+        {"actual": "current"},
+        r"\bcurrent\b",
+        ("it", "fr", "es", "pt"),
+        next_words=words(
+            "government crisis situation system president minister "
+            "law rules legislation regime context model mayor "
+            "leadership prime executive administration"
+        ),
+    ),
+    FalseFriend(
+        {"parents": "relatives"},
+        r"\brelatives\b",
+        ("it", "fr"),
+        next_words=frozenset({"of"}),
+        veto=r"\b(?:child|children|son|daughter|pupils?|students?|baby|kids?)\b",
+    ),
+    FalseFriend({"camera": "chamber"}, r"\bchamber\b", ("it",), next_words=frozenset({"of"})),
+    FalseFriend(
+        {"library": "bookshop"},
+        r"\bbookshop\b",
+        ("it", "es", "fr"),
+        veto=r"\bborrow|public library|\bloan",
+    ),
+    FalseFriend(
+        {"sensible": "sensitive"},
+        r"\bsensitive\b",
+        ("fr", "es"),
+        next_words=words(
+            "data information issue issues topic topics subject area areas material documents files"
+        ),
+    ),
+    FalseFriend(
+        {"assisted": "attended", "assist": "attend", "assists": "attends"},
+        r"\battend(?:s|ed|ing)?\b",
+        ("fr", "es"),
+        next_words=frozenset({"the", "a", "an"}),
+        veto=r"assisted (?:the|a|an) (?:police|investigat|rescue|victim|team|"
+        r"recovery|effort)",
+    ),
+    FalseFriend(
+        {"chef": "boss"},
+        r"\bboss\b",
+        ("de", "fr"),
+        next_words=frozenset({"of"}),
+        veto=r"restaurant|kitchen|cook|cuisine|menu|dish|michelin",
+    ),
+)
+WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
+    """A false friend used where the document's own wording shows the right term."""
+    if language != "en":
+        return []
+    lower = text.lower()
+    out = []
+    for ff in FALSE_FRIENDS:
+        for m in WORD_RE.finditer(text):
+            form = m.group().lower()
+            right = ff.wrong.get(form)
+            if right is None:
+                continue
+            rest = lower[: m.start()] + " " + lower[m.end() :]
+            if not re.search(ff.evidence, rest):
+                continue
+            nxt = WORD_RE.search(text, m.end())
+            if ff.next_words is not None and (
+                nxt is None or nxt.group().lower() not in ff.next_words
+            ):
+                continue
+            window = lower[max(0, m.start() - 80) : m.end() + 80]
+            if ff.veto and re.search(ff.veto, window):
+                continue
+            word = m.group()
+            replacement = right.capitalize() if word[:1].isupper() else right
+            out.append(
+                Candidate(
+                    "false_friend",
+                    m.start(),
+                    m.end(),
+                    replacement,
+                    None,
+                    0.85,
+                    "rule:false_friend_document_usage",
+                    source_candidates=ff.sources,
+                )
+            )
+    return out
+
+
+def tokens_joined(text: str, a: Token, b: Token) -> bool:
+    """Re-export for detectors that need the phrase-gap rule."""
+    return joined(text, a, b)
