@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from newsetl.settings import Settings
 
@@ -108,51 +108,51 @@ class HostScheduler:
 
 
 class RobotsCache:
-    """robots.txt per host, fetched once per process with the crawler's own client."""
+    """robots.txt per origin (protego: RFC 9309, wildcards, fractional Crawl-delay),
+    fetched once per process with the crawler's own client."""
 
     def __init__(self, fetcher: Fetcher) -> None:
         self._fetcher = fetcher
         self._lock = threading.Lock()
-        self._parsers: dict[str, RobotFileParser | None] = {}
-        self._host_locks: dict[str, threading.Lock] = {}
+        self._rules: dict[str, Protego | FetchError] = {}
+        self._origin_locks: dict[str, threading.Lock] = {}
 
-    def parser_for(self, url: str) -> RobotFileParser | None:
+    def rules_for(self, url: str) -> Protego:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
-            host_lock = self._host_locks.setdefault(origin, threading.Lock())
-        with host_lock:
-            if origin not in self._parsers:
-                self._parsers[origin] = self._load(origin)
-            return self._parsers[origin]
+            origin_lock = self._origin_locks.setdefault(origin, threading.Lock())
+        with origin_lock:
+            if origin not in self._rules:
+                self._rules[origin] = self._load(origin)
+            rules = self._rules[origin]
+        if isinstance(rules, FetchError):
+            raise FetchError(rules.kind, str(rules))  # the host is down: every page fails fast
+        return rules
 
-    def _load(self, origin: str) -> RobotFileParser | None:
-        robots_url = origin + "/robots.txt"
-        parser = RobotFileParser(robots_url)
-        result = self._fetcher.fetch(robots_url, check_robots=False, accept_any_type=True)
+    def _load(self, origin: str) -> Protego | FetchError:
+        result = self._fetcher.fetch(
+            origin + "/robots.txt", check_robots=False, accept_any_type=True
+        )
         if result.status_code and 400 <= result.status_code < 500:
-            parser.allow_all = True  # RFC 9309: unavailable robots.txt means no restriction
-        elif not result.ok or result.body is None:
-            # unreachable (5xx, network): RFC 9309 says assume complete disallow
-            parser.disallow_all = True
-        else:
-            parser.parse(result.body.decode("utf-8", errors="replace").splitlines())
-        return parser
+            return Protego.parse("")  # RFC 9309: an unavailable robots.txt means no restriction
+        if result.error_kind in {"transport", "timeout"}:
+            return FetchError(result.error_kind, f"host unreachable (robots.txt: {result.error})")
+        if not result.ok or result.body is None:
+            # a server error: RFC 9309 says assume complete disallow
+            log.warning("robots.txt of %s unreachable (%s): not crawling it", origin, result.error)
+            return Protego.parse("User-agent: *\nDisallow: /\n")
+        return Protego.parse(result.body.decode("utf-8", errors="replace"))
 
     def allowed(self, url: str, user_agent: str) -> bool:
-        parser = self.parser_for(url)
-        return True if parser is None else parser.can_fetch(user_agent, url)
+        return bool(self.rules_for(url).can_fetch(url, user_agent))
 
     def crawl_delay(self, url: str, user_agent: str) -> float | None:
-        parser = self.parser_for(url)
-        if parser is None:
-            return None
-        delay = parser.crawl_delay(user_agent)
+        delay = self.rules_for(url).crawl_delay(user_agent)
         return float(delay) if delay is not None else None
 
     def sitemaps(self, url: str) -> list[str]:
-        parser = self.parser_for(url)
-        return list(parser.site_maps() or []) if parser else []
+        return list(self.rules_for(url).sitemaps)
 
 
 # ----------------------------------------------------------------------------------------
