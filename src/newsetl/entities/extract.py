@@ -17,6 +17,7 @@ The steps, in order, each with the reason it exists:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -263,9 +264,7 @@ class _Doc:
                 self._classify(k + 1, j) if k + 1 < j else None
                 # the part after a title is a titled name
                 if k + 1 < j:
-                    self.spans[-1].evidence = self.spans[-1].evidence or (
-                        self.spans[-1].i == k + 1
-                    )
+                    self.spans[-1].evidence = self.spans[-1].evidence or (self.spans[-1].i == k + 1)
                 return
         self._classify_part(i, j, titled)
 
@@ -443,15 +442,22 @@ class _Grouper:
         return [g for g in self.groups if g.spans]
 
     def _definitions(self, spans: list[Span]) -> None:
-        """"Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""
+        """ "Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""
         doc = self.doc
         ordered = sorted(spans, key=lambda s: s.i)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             gap = doc.text[doc.tokens[a.j - 1].end : doc.tokens[b.i].start]
-            if gap.strip() != "(" or doc.text[doc.tokens[b.j - 1].end : doc.tokens[b.j - 1].end + 1] != ")":
+            if (
+                gap.strip() != "("
+                or doc.text[doc.tokens[b.j - 1].end : doc.tokens[b.j - 1].end + 1] != ")"
+            ):
                 continue
             for long, short in ((a, b), (b, a)):
-                if short.j - short.i != 1 or not doc.tokens[short.i].is_acronym or long.j - long.i < 2:
+                if (
+                    short.j - short.i != 1
+                    or not doc.tokens[short.i].is_acronym
+                    or long.j - long.i < 2
+                ):
                     continue
                 acronym = doc.tokens[short.i].text
                 long_words = [t.text for t in doc.tokens[long.i : long.j]]
@@ -507,9 +513,11 @@ class _Grouper:
             if g.type == "person":
                 continue
             for s in g.spans:
-                if s.j - s.i >= 2 and _acronym_fits(
-                    acronym, [t.text for t in self.doc.tokens[s.i : s.j]]
-                ) and len([c for c in acronym if c.isalpha()]) >= 2:
+                if (
+                    s.j - s.i >= 2
+                    and _acronym_fits(acronym, [t.text for t in self.doc.tokens[s.i : s.j]])
+                    and len([c for c in acronym if c.isalpha()]) >= 2
+                ):
                     fits.append(gi)
                     break
         if len(set(fits)) == 1:

@@ -16,6 +16,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(norm(w) for w in text.split())
 
 
+def _phrases(text: str) -> frozenset[str]:
+    """Comma-separated phrases of one or more words."""
+    return frozenset(norm(p) for p in text.split(",") if p.strip())
+
+
 #: Titles and roles written before a person's name; never part of the name span.
 TITLES = _words(
     """president presidente presidenta president praesident prasident prasidentin premier
@@ -37,7 +42,31 @@ TITLES = _words(
 #: German role compounds end in these (Umweltministerin, Verkehrsreferent, Generalsekretär).
 TITLE_SUFFIXES = tuple(
     norm(w)
-    for w in ["minister", "ministerin", "prasident", "prasidentin", "kanzler", "kanzlerin", "sekretar", "sekretarin", "referent", "referentin", "chef", "chefin", "sprecher", "sprecherin", "direktor", "direktorin", "botschafter", "botschafterin", "burgermeister", "burgermeisterin", "vorsitzende", "vorsitzender", "trainer"]
+    for w in [
+        "minister",
+        "ministerin",
+        "prasident",
+        "prasidentin",
+        "kanzler",
+        "kanzlerin",
+        "sekretar",
+        "sekretarin",
+        "referent",
+        "referentin",
+        "chef",
+        "chefin",
+        "sprecher",
+        "sprecherin",
+        "direktor",
+        "direktorin",
+        "botschafter",
+        "botschafterin",
+        "burgermeister",
+        "burgermeisterin",
+        "vorsitzende",
+        "vorsitzender",
+        "trainer",
+    ]
 )
 
 #: Words that make a capitalised phrase an organisation.
@@ -101,9 +130,12 @@ SENTENCE_OPENERS = _words(
 
 #: German descriptor nouns written before an organisation's name ("Fahrgastverband Pro Bahn").
 DE_ORG_DESCRIPTOR_SUFFIXES = tuple(
-    norm(w)
-    for w in """verband konzern hersteller bauer gesellschaft partei gewerkschaft unternehmen
-    verein club institut behorde""".split()
+    sorted(
+        _words(
+            """verband konzern hersteller bauer gesellschaft partei gewerkschaft unternehmen
+            verein club institut behorde"""
+        )
+    )
 )
 
 #: All-caps words that are not names.
@@ -114,12 +146,11 @@ NON_ENTITY_ACRONYMS = _words(
 )
 
 #: Verbs of saying (one or two words); a capitalised phrase right next to one is a person.
-SPEECH_VERBS = frozenset(
-    norm(v.strip())
-    for v in """said, says, told, added, stated, explained, warned, announced, believes, believed,
+SPEECH_VERBS = _phrases(
+    """said, says, told, added, stated, explained, warned, announced, believes, believed,
     ha detto, dice, ha spiegato, ha dichiarato, ha annunciato, a declare, a dit, dit, a explique,
     a annonce, estime, dijo, afirmo, anadio, explico, anuncio, disse, afirmou, declarou, sagte,
-    sagt, erklarte, betonte""".split(",")
+    sagt, erklarte, betonte"""
 )
 
 #: Words after ", " that introduce a relative clause about a person ("X, who led ...").

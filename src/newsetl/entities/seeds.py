@@ -56,204 +56,592 @@ EXTRA_COUNTRY_ALIASES: dict[str, dict[str, list[str]]] = {
 
 #: (entity_id, canonical name, type, {language: [aliases]}); "mul" = used across languages.
 CURATED: list[tuple[str, str, str, dict[str, list[str]]]] = [
-    ("org:united-nations", "United Nations", "organisation", {
-        "mul": ["UN", "U.N."], "en": ["United Nations", "United Nations Organization"],
-        "fr": ["ONU", "Nations unies", "Organisation des Nations unies"],
-        "it": ["ONU", "Nazioni Unite", "Organizzazione delle Nazioni Unite"],
-        "es": ["ONU", "Naciones Unidas", "Organización de las Naciones Unidas"],
-        "pt": ["ONU", "Nações Unidas", "Organização das Nações Unidas"],
-        "de": ["UNO", "Vereinte Nationen", "Vereinten Nationen", "Organisation der Vereinten Nationen"]}),
-    ("org:un-security-council", "UN Security Council", "organisation", {
-        "en": ["UN Security Council", "Security Council", "United Nations Security Council"],
-        "fr": ["Conseil de sécurité"], "it": ["Consiglio di sicurezza"],
-        "es": ["Consejo de Seguridad"], "pt": ["Conselho de Segurança"],
-        "de": ["Sicherheitsrat", "UN-Sicherheitsrat"]}),
-    ("org:un-general-assembly", "UN General Assembly", "organisation", {
-        "en": ["UN General Assembly", "General Assembly"], "fr": ["Assemblée générale"],
-        "it": ["Assemblea generale"], "es": ["Asamblea General"], "pt": ["Assembleia Geral"],
-        "de": ["Generalversammlung", "UN-Generalversammlung"]}),
-    ("org:who", "World Health Organization", "organisation", {
-        "mul": ["WHO"], "en": ["World Health Organization", "World Health Organisation"],
-        "fr": ["OMS", "Organisation mondiale de la santé"],
-        "it": ["OMS", "Organizzazione mondiale della sanità"],
-        "es": ["OMS", "Organización Mundial de la Salud"],
-        "pt": ["OMS", "Organização Mundial da Saúde"], "de": ["WHO", "Weltgesundheitsorganisation"]}),
+    (
+        "org:united-nations",
+        "United Nations",
+        "organisation",
+        {
+            "mul": ["UN", "U.N."],
+            "en": ["United Nations", "United Nations Organization"],
+            "fr": ["ONU", "Nations unies", "Organisation des Nations unies"],
+            "it": ["ONU", "Nazioni Unite", "Organizzazione delle Nazioni Unite"],
+            "es": ["ONU", "Naciones Unidas", "Organización de las Naciones Unidas"],
+            "pt": ["ONU", "Nações Unidas", "Organização das Nações Unidas"],
+            "de": [
+                "UNO",
+                "Vereinte Nationen",
+                "Vereinten Nationen",
+                "Organisation der Vereinten Nationen",
+            ],
+        },
+    ),
+    (
+        "org:un-security-council",
+        "UN Security Council",
+        "organisation",
+        {
+            "en": ["UN Security Council", "Security Council", "United Nations Security Council"],
+            "fr": ["Conseil de sécurité"],
+            "it": ["Consiglio di sicurezza"],
+            "es": ["Consejo de Seguridad"],
+            "pt": ["Conselho de Segurança"],
+            "de": ["Sicherheitsrat", "UN-Sicherheitsrat"],
+        },
+    ),
+    (
+        "org:un-general-assembly",
+        "UN General Assembly",
+        "organisation",
+        {
+            "en": ["UN General Assembly", "General Assembly"],
+            "fr": ["Assemblée générale"],
+            "it": ["Assemblea generale"],
+            "es": ["Asamblea General"],
+            "pt": ["Assembleia Geral"],
+            "de": ["Generalversammlung", "UN-Generalversammlung"],
+        },
+    ),
+    (
+        "org:who",
+        "World Health Organization",
+        "organisation",
+        {
+            "mul": ["WHO"],
+            "en": ["World Health Organization", "World Health Organisation"],
+            "fr": ["OMS", "Organisation mondiale de la santé"],
+            "it": ["OMS", "Organizzazione mondiale della sanità"],
+            "es": ["OMS", "Organización Mundial de la Salud"],
+            "pt": ["OMS", "Organização Mundial da Saúde"],
+            "de": ["WHO", "Weltgesundheitsorganisation"],
+        },
+    ),
     ("org:unesco", "UNESCO", "organisation", {"mul": ["UNESCO", "Unesco"]}),
     ("org:unicef", "UNICEF", "organisation", {"mul": ["UNICEF", "Unicef"]}),
-    ("org:unhcr", "UNHCR", "organisation", {
-        "mul": ["UNHCR"], "en": ["UN Refugee Agency", "UN High Commissioner for Refugees"],
-        "fr": ["HCR"], "it": ["Alto Commissariato delle Nazioni Unite per i Rifugiati"],
-        "es": ["ACNUR"], "pt": ["ACNUR"], "de": ["UN-Flüchtlingshilfswerk"]}),
-    ("org:wfp", "World Food Programme", "organisation", {
-        "mul": ["WFP"], "en": ["World Food Programme", "World Food Program"],
-        "fr": ["PAM", "Programme alimentaire mondial"], "it": ["PAM", "Programma alimentare mondiale"],
-        "es": ["PMA", "Programa Mundial de Alimentos"], "de": ["Welternährungsprogramm"]}),
-    ("org:fao", "Food and Agriculture Organization", "organisation", {
-        "mul": ["FAO"], "en": ["Food and Agriculture Organization"]}),
-    ("org:ilo", "International Labour Organization", "organisation", {
-        "en": ["ILO", "International Labour Organization", "International Labour Organisation"],
-        "fr": ["OIT", "Organisation internationale du travail"],
-        "it": ["OIL", "Organizzazione internazionale del lavoro"],
-        "es": ["OIT", "Organización Internacional del Trabajo"],
-        "de": ["IAO", "Internationale Arbeitsorganisation"]}),
-    ("org:iaea", "International Atomic Energy Agency", "organisation", {
-        "en": ["IAEA", "International Atomic Energy Agency"],
-        "fr": ["AIEA", "Agence internationale de l'énergie atomique"],
-        "it": ["AIEA", "Agenzia internazionale per l'energia atomica"],
-        "es": ["OIEA", "Organismo Internacional de Energía Atómica"],
-        "de": ["IAEA", "IAEO", "Internationale Atomenergiebehörde"]}),
-    ("org:wto", "World Trade Organization", "organisation", {
-        "en": ["WTO", "World Trade Organization", "World Trade Organisation"],
-        "fr": ["OMC", "Organisation mondiale du commerce"],
-        "it": ["OMC", "Organizzazione mondiale del commercio"],
-        "es": ["OMC", "Organización Mundial del Comercio"],
-        "pt": ["OMC", "Organização Mundial do Comércio"],
-        "de": ["WTO", "Welthandelsorganisation"]}),
-    ("org:imf", "International Monetary Fund", "organisation", {
-        "en": ["IMF", "International Monetary Fund"],
-        "fr": ["FMI", "Fonds monétaire international"],
-        "it": ["FMI", "Fondo monetario internazionale"],
-        "es": ["FMI", "Fondo Monetario Internacional"],
-        "pt": ["FMI", "Fundo Monetário Internacional"],
-        "de": ["IWF", "Internationale Währungsfonds", "Internationaler Währungsfonds",
-               "Internationalen Währungsfonds"]}),
-    ("org:world-bank", "World Bank", "organisation", {
-        "en": ["World Bank"], "fr": ["Banque mondiale"], "it": ["Banca Mondiale"],
-        "es": ["Banco Mundial"], "pt": ["Banco Mundial"], "de": ["Weltbank"]}),
-    ("org:oecd", "OECD", "organisation", {
-        "en": ["OECD", "Organisation for Economic Co-operation and Development"],
-        "fr": ["OCDE"], "it": ["OCSE"], "es": ["OCDE"], "pt": ["OCDE"], "de": ["OECD"]}),
+    (
+        "org:unhcr",
+        "UNHCR",
+        "organisation",
+        {
+            "mul": ["UNHCR"],
+            "en": ["UN Refugee Agency", "UN High Commissioner for Refugees"],
+            "fr": ["HCR"],
+            "it": ["Alto Commissariato delle Nazioni Unite per i Rifugiati"],
+            "es": ["ACNUR"],
+            "pt": ["ACNUR"],
+            "de": ["UN-Flüchtlingshilfswerk"],
+        },
+    ),
+    (
+        "org:wfp",
+        "World Food Programme",
+        "organisation",
+        {
+            "mul": ["WFP"],
+            "en": ["World Food Programme", "World Food Program"],
+            "fr": ["PAM", "Programme alimentaire mondial"],
+            "it": ["PAM", "Programma alimentare mondiale"],
+            "es": ["PMA", "Programa Mundial de Alimentos"],
+            "de": ["Welternährungsprogramm"],
+        },
+    ),
+    (
+        "org:fao",
+        "Food and Agriculture Organization",
+        "organisation",
+        {"mul": ["FAO"], "en": ["Food and Agriculture Organization"]},
+    ),
+    (
+        "org:ilo",
+        "International Labour Organization",
+        "organisation",
+        {
+            "en": ["ILO", "International Labour Organization", "International Labour Organisation"],
+            "fr": ["OIT", "Organisation internationale du travail"],
+            "it": ["OIL", "Organizzazione internazionale del lavoro"],
+            "es": ["OIT", "Organización Internacional del Trabajo"],
+            "de": ["IAO", "Internationale Arbeitsorganisation"],
+        },
+    ),
+    (
+        "org:iaea",
+        "International Atomic Energy Agency",
+        "organisation",
+        {
+            "en": ["IAEA", "International Atomic Energy Agency"],
+            "fr": ["AIEA", "Agence internationale de l'énergie atomique"],
+            "it": ["AIEA", "Agenzia internazionale per l'energia atomica"],
+            "es": ["OIEA", "Organismo Internacional de Energía Atómica"],
+            "de": ["IAEA", "IAEO", "Internationale Atomenergiebehörde"],
+        },
+    ),
+    (
+        "org:wto",
+        "World Trade Organization",
+        "organisation",
+        {
+            "en": ["WTO", "World Trade Organization", "World Trade Organisation"],
+            "fr": ["OMC", "Organisation mondiale du commerce"],
+            "it": ["OMC", "Organizzazione mondiale del commercio"],
+            "es": ["OMC", "Organización Mundial del Comercio"],
+            "pt": ["OMC", "Organização Mundial do Comércio"],
+            "de": ["WTO", "Welthandelsorganisation"],
+        },
+    ),
+    (
+        "org:imf",
+        "International Monetary Fund",
+        "organisation",
+        {
+            "en": ["IMF", "International Monetary Fund"],
+            "fr": ["FMI", "Fonds monétaire international"],
+            "it": ["FMI", "Fondo monetario internazionale"],
+            "es": ["FMI", "Fondo Monetario Internacional"],
+            "pt": ["FMI", "Fundo Monetário Internacional"],
+            "de": [
+                "IWF",
+                "Internationale Währungsfonds",
+                "Internationaler Währungsfonds",
+                "Internationalen Währungsfonds",
+            ],
+        },
+    ),
+    (
+        "org:world-bank",
+        "World Bank",
+        "organisation",
+        {
+            "en": ["World Bank"],
+            "fr": ["Banque mondiale"],
+            "it": ["Banca Mondiale"],
+            "es": ["Banco Mundial"],
+            "pt": ["Banco Mundial"],
+            "de": ["Weltbank"],
+        },
+    ),
+    (
+        "org:oecd",
+        "OECD",
+        "organisation",
+        {
+            "en": ["OECD", "Organisation for Economic Co-operation and Development"],
+            "fr": ["OCDE"],
+            "it": ["OCSE"],
+            "es": ["OCDE"],
+            "pt": ["OCDE"],
+            "de": ["OECD"],
+        },
+    ),
     ("org:g7", "G7", "organisation", {"mul": ["G7", "G-7"]}),
     ("org:g20", "G20", "organisation", {"mul": ["G20", "G-20"]}),
-    ("org:nato", "NATO", "organisation", {
-        "mul": ["NATO", "Nato"], "en": ["North Atlantic Treaty Organization"],
-        "fr": ["OTAN", "Otan"], "es": ["OTAN"], "pt": ["OTAN"], "it": ["Alleanza Atlantica"]}),
-    ("org:european-union", "European Union", "organisation", {
-        "en": ["EU", "European Union"], "fr": ["UE", "Union européenne"],
-        "it": ["UE", "Ue", "Unione europea", "Unione Europea"], "es": ["UE", "Unión Europea"],
-        "pt": ["UE", "União Europeia"],
-        "de": ["EU", "Europäische Union", "Europäischen Union"]}),
-    ("org:european-commission", "European Commission", "organisation", {
-        "en": ["European Commission", "EU Commission"], "fr": ["Commission européenne"],
-        "it": ["Commissione europea", "Commissione Ue"], "es": ["Comisión Europea"],
-        "pt": ["Comissão Europeia"], "de": ["Europäische Kommission", "Europäischen Kommission",
-                                            "EU-Kommission"]}),
-    ("org:european-parliament", "European Parliament", "organisation", {
-        "en": ["European Parliament"], "fr": ["Parlement européen"], "it": ["Parlamento europeo"],
-        "es": ["Parlamento Europeo"], "pt": ["Parlamento Europeu"],
-        "de": ["Europäisches Parlament", "Europäischen Parlament", "EU-Parlament"]}),
-    ("org:european-council", "European Council", "organisation", {
-        "en": ["European Council"], "fr": ["Conseil européen"], "it": ["Consiglio europeo"],
-        "es": ["Consejo Europeo"], "pt": ["Conselho Europeu"],
-        "de": ["Europäischer Rat", "Europäischen Rat"]}),
-    ("org:ecb", "European Central Bank", "organisation", {
-        "mul": ["ECB"], "en": ["European Central Bank"],
-        "fr": ["BCE", "Banque centrale européenne"],
-        "it": ["BCE", "Bce", "Banca centrale europea"],
-        "es": ["BCE", "Banco Central Europeo"], "pt": ["BCE", "Banco Central Europeu"],
-        "de": ["EZB", "Europäische Zentralbank", "Europäischen Zentralbank"]}),
-    ("org:federal-reserve", "Federal Reserve", "organisation", {
-        "en": ["Federal Reserve", "Fed", "US Federal Reserve"], "mul": ["Fed"],
-        "de": ["US-Notenbank"], "fr": ["Réserve fédérale"], "it": ["Federal Reserve"],
-        "es": ["Reserva Federal"], "pt": ["Reserva Federal"]}),
-    ("org:bank-of-england", "Bank of England", "organisation", {
-        "en": ["Bank of England"], "fr": ["Banque d'Angleterre"], "it": ["Banca d'Inghilterra"],
-        "es": ["Banco de Inglaterra"], "de": ["Bank of England"]}),
-    ("org:bank-of-japan", "Bank of Japan", "organisation", {
-        "en": ["Bank of Japan"], "fr": ["Banque du Japon"], "it": ["Banca del Giappone"],
-        "es": ["Banco de Japón"], "de": ["Bank of Japan"]}),
-    ("org:bundesbank", "Deutsche Bundesbank", "organisation", {
-        "mul": ["Bundesbank", "Deutsche Bundesbank"]}),
-    ("org:banca-d-italia", "Banca d'Italia", "organisation", {
-        "mul": ["Banca d'Italia"], "en": ["Bank of Italy"]}),
-    ("org:banque-de-france", "Banque de France", "organisation", {
-        "mul": ["Banque de France"], "en": ["Bank of France"]}),
-    ("org:icj", "International Court of Justice", "organisation", {
-        "en": ["ICJ", "International Court of Justice"], "fr": ["CIJ", "Cour internationale de justice"],
-        "it": ["Corte internazionale di giustizia"], "es": ["CIJ", "Corte Internacional de Justicia"],
-        "de": ["IGH", "Internationaler Gerichtshof", "Internationalen Gerichtshof"]}),
-    ("org:icc", "International Criminal Court", "organisation", {
-        "en": ["ICC", "International Criminal Court"], "fr": ["CPI", "Cour pénale internationale"],
-        "it": ["CPI", "Corte penale internazionale"], "es": ["CPI", "Corte Penal Internacional"],
-        "de": ["IStGH", "Internationaler Strafgerichtshof", "Internationalen Strafgerichtshof"]}),
-    ("org:cjeu", "Court of Justice of the European Union", "organisation", {
-        "en": ["CJEU", "Court of Justice of the European Union", "European Court of Justice", "ECJ"],
-        "fr": ["CJUE", "Cour de justice de l'Union européenne"],
-        "it": ["Corte di giustizia dell'Unione europea", "Corte di giustizia Ue"],
-        "es": ["TJUE", "Tribunal de Justicia de la Unión Europea"],
-        "de": ["EuGH", "Europäischer Gerichtshof", "Europäischen Gerichtshof"]}),
-    ("org:echr", "European Court of Human Rights", "organisation", {
-        "en": ["ECHR", "European Court of Human Rights"],
-        "fr": ["CEDH", "Cour européenne des droits de l'homme"],
-        "it": ["Corte europea dei diritti dell'uomo"],
-        "es": ["TEDH", "Tribunal Europeo de Derechos Humanos"],
-        "de": ["EGMR", "Europäischer Gerichtshof für Menschenrechte"]}),
-    ("org:council-of-europe", "Council of Europe", "organisation", {
-        "en": ["Council of Europe"], "fr": ["Conseil de l'Europe"], "it": ["Consiglio d'Europa"],
-        "es": ["Consejo de Europa"], "de": ["Europarat"]}),
-    ("org:african-union", "African Union", "organisation", {
-        "en": ["African Union", "AU"], "fr": ["Union africaine", "UA"], "it": ["Unione africana"],
-        "es": ["Unión Africana"], "pt": ["União Africana"], "de": ["Afrikanische Union"]}),
+    (
+        "org:nato",
+        "NATO",
+        "organisation",
+        {
+            "mul": ["NATO", "Nato"],
+            "en": ["North Atlantic Treaty Organization"],
+            "fr": ["OTAN", "Otan"],
+            "es": ["OTAN"],
+            "pt": ["OTAN"],
+            "it": ["Alleanza Atlantica"],
+        },
+    ),
+    (
+        "org:european-union",
+        "European Union",
+        "organisation",
+        {
+            "en": ["EU", "European Union"],
+            "fr": ["UE", "Union européenne"],
+            "it": ["UE", "Ue", "Unione europea", "Unione Europea"],
+            "es": ["UE", "Unión Europea"],
+            "pt": ["UE", "União Europeia"],
+            "de": ["EU", "Europäische Union", "Europäischen Union"],
+        },
+    ),
+    (
+        "org:european-commission",
+        "European Commission",
+        "organisation",
+        {
+            "en": ["European Commission", "EU Commission"],
+            "fr": ["Commission européenne"],
+            "it": ["Commissione europea", "Commissione Ue"],
+            "es": ["Comisión Europea"],
+            "pt": ["Comissão Europeia"],
+            "de": ["Europäische Kommission", "Europäischen Kommission", "EU-Kommission"],
+        },
+    ),
+    (
+        "org:european-parliament",
+        "European Parliament",
+        "organisation",
+        {
+            "en": ["European Parliament"],
+            "fr": ["Parlement européen"],
+            "it": ["Parlamento europeo"],
+            "es": ["Parlamento Europeo"],
+            "pt": ["Parlamento Europeu"],
+            "de": ["Europäisches Parlament", "Europäischen Parlament", "EU-Parlament"],
+        },
+    ),
+    (
+        "org:european-council",
+        "European Council",
+        "organisation",
+        {
+            "en": ["European Council"],
+            "fr": ["Conseil européen"],
+            "it": ["Consiglio europeo"],
+            "es": ["Consejo Europeo"],
+            "pt": ["Conselho Europeu"],
+            "de": ["Europäischer Rat", "Europäischen Rat"],
+        },
+    ),
+    (
+        "org:ecb",
+        "European Central Bank",
+        "organisation",
+        {
+            "mul": ["ECB"],
+            "en": ["European Central Bank"],
+            "fr": ["BCE", "Banque centrale européenne"],
+            "it": ["BCE", "Bce", "Banca centrale europea"],
+            "es": ["BCE", "Banco Central Europeo"],
+            "pt": ["BCE", "Banco Central Europeu"],
+            "de": ["EZB", "Europäische Zentralbank", "Europäischen Zentralbank"],
+        },
+    ),
+    (
+        "org:federal-reserve",
+        "Federal Reserve",
+        "organisation",
+        {
+            "en": ["Federal Reserve", "Fed", "US Federal Reserve"],
+            "mul": ["Fed"],
+            "de": ["US-Notenbank"],
+            "fr": ["Réserve fédérale"],
+            "it": ["Federal Reserve"],
+            "es": ["Reserva Federal"],
+            "pt": ["Reserva Federal"],
+        },
+    ),
+    (
+        "org:bank-of-england",
+        "Bank of England",
+        "organisation",
+        {
+            "en": ["Bank of England"],
+            "fr": ["Banque d'Angleterre"],
+            "it": ["Banca d'Inghilterra"],
+            "es": ["Banco de Inglaterra"],
+            "de": ["Bank of England"],
+        },
+    ),
+    (
+        "org:bank-of-japan",
+        "Bank of Japan",
+        "organisation",
+        {
+            "en": ["Bank of Japan"],
+            "fr": ["Banque du Japon"],
+            "it": ["Banca del Giappone"],
+            "es": ["Banco de Japón"],
+            "de": ["Bank of Japan"],
+        },
+    ),
+    (
+        "org:bundesbank",
+        "Deutsche Bundesbank",
+        "organisation",
+        {"mul": ["Bundesbank", "Deutsche Bundesbank"]},
+    ),
+    (
+        "org:banca-d-italia",
+        "Banca d'Italia",
+        "organisation",
+        {"mul": ["Banca d'Italia"], "en": ["Bank of Italy"]},
+    ),
+    (
+        "org:banque-de-france",
+        "Banque de France",
+        "organisation",
+        {"mul": ["Banque de France"], "en": ["Bank of France"]},
+    ),
+    (
+        "org:icj",
+        "International Court of Justice",
+        "organisation",
+        {
+            "en": ["ICJ", "International Court of Justice"],
+            "fr": ["CIJ", "Cour internationale de justice"],
+            "it": ["Corte internazionale di giustizia"],
+            "es": ["CIJ", "Corte Internacional de Justicia"],
+            "de": ["IGH", "Internationaler Gerichtshof", "Internationalen Gerichtshof"],
+        },
+    ),
+    (
+        "org:icc",
+        "International Criminal Court",
+        "organisation",
+        {
+            "en": ["ICC", "International Criminal Court"],
+            "fr": ["CPI", "Cour pénale internationale"],
+            "it": ["CPI", "Corte penale internazionale"],
+            "es": ["CPI", "Corte Penal Internacional"],
+            "de": ["IStGH", "Internationaler Strafgerichtshof", "Internationalen Strafgerichtshof"],
+        },
+    ),
+    (
+        "org:cjeu",
+        "Court of Justice of the European Union",
+        "organisation",
+        {
+            "en": [
+                "CJEU",
+                "Court of Justice of the European Union",
+                "European Court of Justice",
+                "ECJ",
+            ],
+            "fr": ["CJUE", "Cour de justice de l'Union européenne"],
+            "it": ["Corte di giustizia dell'Unione europea", "Corte di giustizia Ue"],
+            "es": ["TJUE", "Tribunal de Justicia de la Unión Europea"],
+            "de": ["EuGH", "Europäischer Gerichtshof", "Europäischen Gerichtshof"],
+        },
+    ),
+    (
+        "org:echr",
+        "European Court of Human Rights",
+        "organisation",
+        {
+            "en": ["ECHR", "European Court of Human Rights"],
+            "fr": ["CEDH", "Cour européenne des droits de l'homme"],
+            "it": ["Corte europea dei diritti dell'uomo"],
+            "es": ["TEDH", "Tribunal Europeo de Derechos Humanos"],
+            "de": ["EGMR", "Europäischer Gerichtshof für Menschenrechte"],
+        },
+    ),
+    (
+        "org:council-of-europe",
+        "Council of Europe",
+        "organisation",
+        {
+            "en": ["Council of Europe"],
+            "fr": ["Conseil de l'Europe"],
+            "it": ["Consiglio d'Europa"],
+            "es": ["Consejo de Europa"],
+            "de": ["Europarat"],
+        },
+    ),
+    (
+        "org:african-union",
+        "African Union",
+        "organisation",
+        {
+            "en": ["African Union", "AU"],
+            "fr": ["Union africaine", "UA"],
+            "it": ["Unione africana"],
+            "es": ["Unión Africana"],
+            "pt": ["União Africana"],
+            "de": ["Afrikanische Union"],
+        },
+    ),
     ("org:asean", "ASEAN", "organisation", {"mul": ["ASEAN", "Asean"]}),
     ("org:opec", "OPEC", "organisation", {"mul": ["OPEC", "Opec"], "fr": ["OPEP"], "es": ["OPEP"]}),
-    ("org:red-cross", "International Committee of the Red Cross", "organisation", {
-        "en": ["ICRC", "International Committee of the Red Cross", "Red Cross"],
-        "fr": ["CICR", "Comité international de la Croix-Rouge", "Croix-Rouge"],
-        "it": ["CICR", "Croce Rossa"], "es": ["CICR", "Cruz Roja"], "pt": ["Cruz Vermelha"],
-        "de": ["IKRK", "Rotes Kreuz", "Roten Kreuz"]}),
-    ("org:amnesty-international", "Amnesty International", "organisation", {
-        "mul": ["Amnesty International"]}),
-    ("org:human-rights-watch", "Human Rights Watch", "organisation", {
-        "mul": ["Human Rights Watch", "HRW"]}),
-    ("org:msf", "Médecins Sans Frontières", "organisation", {
-        "mul": ["MSF", "Médecins Sans Frontières"], "en": ["Doctors Without Borders"],
-        "it": ["Medici Senza Frontiere"], "es": ["Médicos Sin Fronteras"],
-        "de": ["Ärzte ohne Grenzen"]}),
-    ("org:world-economic-forum", "World Economic Forum", "organisation", {
-        "en": ["World Economic Forum", "WEF"], "fr": ["Forum économique mondial"],
-        "it": ["Forum economico mondiale"], "es": ["Foro Económico Mundial"],
-        "de": ["Weltwirtschaftsforum"]}),
-    ("treaty:paris-agreement", "Paris Agreement", "treaty", {
-        "en": ["Paris Agreement", "Paris climate agreement", "Paris climate accord"],
-        "fr": ["accord de Paris"], "it": ["accordo di Parigi"], "es": ["Acuerdo de París"],
-        "pt": ["Acordo de Paris"], "de": ["Pariser Abkommen", "Pariser Klimaabkommen"]}),
-    ("treaty:kyoto-protocol", "Kyoto Protocol", "treaty", {
-        "en": ["Kyoto Protocol"], "fr": ["protocole de Kyoto"], "it": ["protocollo di Kyoto"],
-        "es": ["Protocolo de Kioto"], "pt": ["Protocolo de Quioto"], "de": ["Kyoto-Protokoll"]}),
-    ("treaty:un-charter", "Charter of the United Nations", "treaty", {
-        "en": ["UN Charter", "Charter of the United Nations"], "fr": ["Charte des Nations unies"],
-        "it": ["Carta delle Nazioni Unite"], "es": ["Carta de las Naciones Unidas"],
-        "de": ["UN-Charta", "Charta der Vereinten Nationen"]}),
-    ("treaty:geneva-conventions", "Geneva Conventions", "treaty", {
-        "en": ["Geneva Conventions", "Geneva Convention"], "fr": ["conventions de Genève"],
-        "it": ["Convenzioni di Ginevra"], "es": ["Convenios de Ginebra"],
-        "de": ["Genfer Konventionen"]}),
-    ("treaty:schengen", "Schengen Agreement", "treaty", {
-        "en": ["Schengen Agreement", "Schengen"], "mul": ["Schengen"]}),
-    ("law:gdpr", "General Data Protection Regulation", "law", {
-        "en": ["GDPR", "General Data Protection Regulation"], "fr": ["RGPD"], "it": ["GDPR"],
-        "es": ["RGPD"], "de": ["DSGVO", "Datenschutz-Grundverordnung"]}),
-    ("event:cop", "UN Climate Change Conference", "event", {
-        "en": ["UN Climate Change Conference"], "mul": ["COP"]}),
-    ("place:europe", "Europe", "place", {
-        "en": ["Europe"], "fr": ["Europe"], "it": ["Europa"], "es": ["Europa"], "pt": ["Europa"],
-        "de": ["Europa", "Europas"]}),
-    ("place:africa", "Africa", "place", {
-        "en": ["Africa"], "fr": ["Afrique"], "it": ["Africa"], "es": ["África"], "pt": ["África"],
-        "de": ["Afrika", "Afrikas"]}),
-    ("place:asia", "Asia", "place", {
-        "en": ["Asia"], "fr": ["Asie"], "it": ["Asia"], "es": ["Asia"], "pt": ["Ásia"],
-        "de": ["Asien", "Asiens"]}),
-    ("place:latin-america", "Latin America", "place", {
-        "en": ["Latin America"], "fr": ["Amérique latine"], "it": ["America Latina"],
-        "es": ["América Latina", "Latinoamérica"], "pt": ["América Latina"],
-        "de": ["Lateinamerika", "Lateinamerikas"]}),
-    ("place:middle-east", "Middle East", "place", {
-        "en": ["Middle East"], "fr": ["Moyen-Orient"], "it": ["Medio Oriente"],
-        "es": ["Oriente Medio", "Oriente Próximo"], "pt": ["Médio Oriente", "Oriente Médio"],
-        "de": ["Nahost", "Nahen Osten", "Naher Osten"]}),
-    ("place:gaza", "Gaza", "place", {"mul": ["Gaza"], "en": ["Gaza Strip"],
-                                    "de": ["Gazastreifen"], "fr": ["bande de Gaza"]}),
+    (
+        "org:red-cross",
+        "International Committee of the Red Cross",
+        "organisation",
+        {
+            "en": ["ICRC", "International Committee of the Red Cross", "Red Cross"],
+            "fr": ["CICR", "Comité international de la Croix-Rouge", "Croix-Rouge"],
+            "it": ["CICR", "Croce Rossa"],
+            "es": ["CICR", "Cruz Roja"],
+            "pt": ["Cruz Vermelha"],
+            "de": ["IKRK", "Rotes Kreuz", "Roten Kreuz"],
+        },
+    ),
+    (
+        "org:amnesty-international",
+        "Amnesty International",
+        "organisation",
+        {"mul": ["Amnesty International"]},
+    ),
+    (
+        "org:human-rights-watch",
+        "Human Rights Watch",
+        "organisation",
+        {"mul": ["Human Rights Watch", "HRW"]},
+    ),
+    (
+        "org:msf",
+        "Médecins Sans Frontières",
+        "organisation",
+        {
+            "mul": ["MSF", "Médecins Sans Frontières"],
+            "en": ["Doctors Without Borders"],
+            "it": ["Medici Senza Frontiere"],
+            "es": ["Médicos Sin Fronteras"],
+            "de": ["Ärzte ohne Grenzen"],
+        },
+    ),
+    (
+        "org:world-economic-forum",
+        "World Economic Forum",
+        "organisation",
+        {
+            "en": ["World Economic Forum", "WEF"],
+            "fr": ["Forum économique mondial"],
+            "it": ["Forum economico mondiale"],
+            "es": ["Foro Económico Mundial"],
+            "de": ["Weltwirtschaftsforum"],
+        },
+    ),
+    (
+        "treaty:paris-agreement",
+        "Paris Agreement",
+        "treaty",
+        {
+            "en": ["Paris Agreement", "Paris climate agreement", "Paris climate accord"],
+            "fr": ["accord de Paris"],
+            "it": ["accordo di Parigi"],
+            "es": ["Acuerdo de París"],
+            "pt": ["Acordo de Paris"],
+            "de": ["Pariser Abkommen", "Pariser Klimaabkommen"],
+        },
+    ),
+    (
+        "treaty:kyoto-protocol",
+        "Kyoto Protocol",
+        "treaty",
+        {
+            "en": ["Kyoto Protocol"],
+            "fr": ["protocole de Kyoto"],
+            "it": ["protocollo di Kyoto"],
+            "es": ["Protocolo de Kioto"],
+            "pt": ["Protocolo de Quioto"],
+            "de": ["Kyoto-Protokoll"],
+        },
+    ),
+    (
+        "treaty:un-charter",
+        "Charter of the United Nations",
+        "treaty",
+        {
+            "en": ["UN Charter", "Charter of the United Nations"],
+            "fr": ["Charte des Nations unies"],
+            "it": ["Carta delle Nazioni Unite"],
+            "es": ["Carta de las Naciones Unidas"],
+            "de": ["UN-Charta", "Charta der Vereinten Nationen"],
+        },
+    ),
+    (
+        "treaty:geneva-conventions",
+        "Geneva Conventions",
+        "treaty",
+        {
+            "en": ["Geneva Conventions", "Geneva Convention"],
+            "fr": ["conventions de Genève"],
+            "it": ["Convenzioni di Ginevra"],
+            "es": ["Convenios de Ginebra"],
+            "de": ["Genfer Konventionen"],
+        },
+    ),
+    (
+        "treaty:schengen",
+        "Schengen Agreement",
+        "treaty",
+        {"en": ["Schengen Agreement", "Schengen"], "mul": ["Schengen"]},
+    ),
+    (
+        "law:gdpr",
+        "General Data Protection Regulation",
+        "law",
+        {
+            "en": ["GDPR", "General Data Protection Regulation"],
+            "fr": ["RGPD"],
+            "it": ["GDPR"],
+            "es": ["RGPD"],
+            "de": ["DSGVO", "Datenschutz-Grundverordnung"],
+        },
+    ),
+    (
+        "event:cop",
+        "UN Climate Change Conference",
+        "event",
+        {"en": ["UN Climate Change Conference"], "mul": ["COP"]},
+    ),
+    (
+        "place:europe",
+        "Europe",
+        "place",
+        {
+            "en": ["Europe"],
+            "fr": ["Europe"],
+            "it": ["Europa"],
+            "es": ["Europa"],
+            "pt": ["Europa"],
+            "de": ["Europa", "Europas"],
+        },
+    ),
+    (
+        "place:africa",
+        "Africa",
+        "place",
+        {
+            "en": ["Africa"],
+            "fr": ["Afrique"],
+            "it": ["Africa"],
+            "es": ["África"],
+            "pt": ["África"],
+            "de": ["Afrika", "Afrikas"],
+        },
+    ),
+    (
+        "place:asia",
+        "Asia",
+        "place",
+        {
+            "en": ["Asia"],
+            "fr": ["Asie"],
+            "it": ["Asia"],
+            "es": ["Asia"],
+            "pt": ["Ásia"],
+            "de": ["Asien", "Asiens"],
+        },
+    ),
+    (
+        "place:latin-america",
+        "Latin America",
+        "place",
+        {
+            "en": ["Latin America"],
+            "fr": ["Amérique latine"],
+            "it": ["America Latina"],
+            "es": ["América Latina", "Latinoamérica"],
+            "pt": ["América Latina"],
+            "de": ["Lateinamerika", "Lateinamerikas"],
+        },
+    ),
+    (
+        "place:middle-east",
+        "Middle East",
+        "place",
+        {
+            "en": ["Middle East"],
+            "fr": ["Moyen-Orient"],
+            "it": ["Medio Oriente"],
+            "es": ["Oriente Medio", "Oriente Próximo"],
+            "pt": ["Médio Oriente", "Oriente Médio"],
+            "de": ["Nahost", "Nahen Osten", "Naher Osten"],
+        },
+    ),
+    (
+        "place:gaza",
+        "Gaza",
+        "place",
+        {"mul": ["Gaza"], "en": ["Gaza Strip"], "de": ["Gazastreifen"], "fr": ["bande de Gaza"]},
+    ),
 ]
 
 #: Major cities: slug -> {language: name}; a name used in several languages is repeated on purpose
@@ -345,7 +733,9 @@ def country_rows() -> tuple[list[dict], list[dict]]:
             )
 
     translations = {
-        lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        lang: gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True
+        )
         for lang in COUNTRY_LANGUAGES
     }
     for country in pycountry.countries:
@@ -389,7 +779,9 @@ def curated_rows() -> tuple[list[dict], list[dict]]:
             {"entity_id": entity_id, "name": by_lang["en"], "type": "city", "source": "seed"}
         )
         for lang, alias in by_lang.items():
-            aliases.append({"entity_id": entity_id, "alias": alias, "language": lang, "source": "seed"})
+            aliases.append(
+                {"entity_id": entity_id, "alias": alias, "language": lang, "source": "seed"}
+            )
     return entities, aliases
 
 

@@ -1,5 +1,315 @@
-"""placeholder"""
-def store_entities(con, documents):
-    raise NotImplementedError
-def refresh_story_clusters(con):
-    raise NotImplementedError
+"""Link each document's entities to canonical entities and write them to DuckDB.
+
+Why linking needs more than names: "Drago" (a footballer) is not "Draghi" (a central banker), and
+two Kellers in two articles are two people unless something says otherwise. So:
+
+* seed matches are already canonical (``canonical_id``);
+* multi-word names and organisation names link by exact normalised alias and compatible type;
+* a surname alone, or a fuzzy near-miss ("Mario Dragi"), links only with *evidence*: the candidate
+  already co-occurs, in other articles, with entities of this article (excluding countries and
+  cities, which co-occur with everything);
+* otherwise a new entity gets an id derived from type + normalised name (and, for a lone surname,
+  the article), so the same input gives the same id on every run.
+
+Re-processing: the articles of a batch have their old mentions removed *before* linking, so a
+second run sees the same state as the first and writes the same rows (idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from .model import DocEntity, DocumentEntities
+from .text import norm, slug
+
+GEO_TYPES = frozenset({"country", "city", "place"})
+#: rapidfuzz ratio for a cross-document near-miss; it must also come with co-occurrence evidence.
+FUZZY_ACROSS_DOCS = 88
+#: Story clustering: articles within this window, sharing enough weighted non-geographic entities.
+STORY_WINDOW = timedelta(hours=72)
+STORY_MIN_SHARED = 2
+STORY_MIN_SCORE = 0.3
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a == b or (a in GEO_TYPES and b in GEO_TYPES) or "other" in (a, b)
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+class Linker:
+    """Alias and co-occurrence indexes over the warehouse, plus what this batch added."""
+
+    def __init__(self, con: Any, batch_articles: set[str]) -> None:
+        self.con = con
+        self.types: dict[str, str] = dict(
+            con.execute("SELECT entity_id, type FROM entities").fetchall()
+        )
+        self.names: dict[str, str] = dict(
+            con.execute("SELECT entity_id, name FROM entities").fetchall()
+        )
+        self.aliases: dict[str, set[str]] = defaultdict(set)  # norm alias -> entity ids
+        for entity_id, alias in con.execute(
+            "SELECT entity_id, alias FROM entity_aliases WHERE source <> 'learned'"
+        ).fetchall():
+            self.aliases[norm(alias)].add(entity_id)
+        rows = con.execute("SELECT article_id, entity_id, surface FROM mentions").fetchall()
+        self.article_entities: dict[str, set[str]] = defaultdict(set)
+        for article_id, entity_id, surface in rows:
+            if article_id in batch_articles:
+                continue
+            self.aliases[norm(surface)].add(entity_id)
+            self.article_entities[article_id].add(entity_id)
+        for entity_id, name in self.names.items():
+            self.aliases[norm(name)].add(entity_id)
+        self.entity_articles: dict[str, set[str]] = defaultdict(set)
+        for article_id, ids in self.article_entities.items():
+            for entity_id in ids:
+                self.entity_articles[entity_id].add(article_id)
+        self._choices: list[str] | None = None
+
+    # -- evidence -------------------------------------------------------------------------------
+    def context_of(self, entity_id: str) -> set[str]:
+        out: set[str] = set()
+        for article_id in self.entity_articles.get(entity_id, ()):
+            out |= self.article_entities[article_id]
+        out.discard(entity_id)
+        return out
+
+    def evidence(self, candidate: str, context: set[str]) -> int:
+        """How many non-geographic entities of this article the candidate co-occurred with."""
+        shared = self.context_of(candidate) & context
+        return sum(1 for e in shared if self.types.get(e) not in GEO_TYPES)
+
+    # -- linking --------------------------------------------------------------------------------
+    def _candidates(self, names: Iterable[str], etype: str) -> set[str]:
+        out: set[str] = set()
+        for name in names:
+            for entity_id in self.aliases.get(norm(name), ()):
+                if _compatible(self.types.get(entity_id, etype), etype):
+                    out.add(entity_id)
+        return out
+
+    def _fuzzy(self, name: str, etype: str) -> list[str]:
+        if self._choices is None or len(self._choices) != len(self.aliases):
+            self._choices = list(self.aliases)
+        hits = process.extract(
+            norm(name), self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_ACROSS_DOCS, limit=10
+        )
+        out = []
+        for alias, _score, _ in hits:
+            for entity_id in sorted(self.aliases[alias]):
+                if self.types.get(entity_id) == etype:
+                    out.append(entity_id)
+        return out
+
+    def _best(self, candidates: Iterable[str], context: set[str]) -> str:
+        return min(candidates, key=lambda c: (-self.evidence(c, context), c))
+
+    def link(self, article_id: str, ent: DocEntity, context: set[str]) -> tuple[str, bool]:
+        """(entity_id, is_new) for one document entity."""
+        if ent.canonical_id:
+            return ent.canonical_id, ent.canonical_id not in self.types
+        full = [a for a in ent.aliases if len(norm(a).split()) >= 2] + ent.acronyms
+        if ent.type != "person":
+            full += [a for a in ent.aliases if len(norm(a).split()) == 1 and len(norm(a)) > 3]
+        exact = self._candidates(full, ent.type)
+        if exact:
+            return self._best(exact, context), False
+        if ent.type in ("person", "other") and not any(
+            len(norm(a).split()) >= 2 for a in ent.aliases
+        ):
+            # A lone surname: only with evidence, else a person of this article alone.
+            singles = self._candidates(ent.aliases, ent.type)
+            supported = [c for c in singles if self.evidence(c, context) >= 1]
+            if supported:
+                return self._best(supported, context), False
+            return f"{ent.type}:{slug(ent.name)}~{_short_hash(article_id)}", True
+        fuzzy = [c for c in self._fuzzy(ent.name, ent.type) if self.evidence(c, context) >= 1]
+        if fuzzy:
+            return self._best(fuzzy, context), False
+        entity_id = f"{ent.type}:{slug(ent.name)}"
+        return entity_id, entity_id not in self.types
+
+    def remember(
+        self, article_id: str, entity_id: str, etype: str, name: str, surfaces: Iterable[str]
+    ) -> None:
+        self.types.setdefault(entity_id, etype)
+        self.names.setdefault(entity_id, name)
+        for surface in surfaces:
+            self.aliases[norm(surface)].add(entity_id)
+        self.article_entities[article_id].add(entity_id)
+        self.entity_articles[entity_id].add(article_id)
+
+
+def _document_entities(value: Any) -> DocumentEntities:
+    if isinstance(value, DocumentEntities):
+        return value
+    if isinstance(value, str):
+        import json
+
+        value = json.loads(value)
+    return DocumentEntities.from_storage(value)
+
+
+def _link_order(entities: list[DocEntity]) -> list[DocEntity]:
+    """Canonical first, then full names, then lone names: each step adds context for the next."""
+
+    def rank(e: DocEntity) -> tuple[int, int]:
+        if e.canonical_id:
+            return (0, 0)
+        words = max((len(norm(a).split()) for a in e.aliases), default=1)
+        return (1 if words >= 2 or e.type not in ("person", "other") else 2, -words)
+
+    return sorted(entities, key=rank)
+
+
+def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
+    """Link and write the entities of ``documents``; run inside the caller's transaction.
+
+    Each document: ``{"article_id", "language", "site", "published_at", "title", "entities"}``
+    where ``entities`` is ``DocumentEntities.to_storage()`` (dict or JSON string) or the object.
+    Returns counts: articles, mentions, new entities, new aliases.
+    """
+    articles = [str(d["article_id"]) for d in documents]
+    if not articles:
+        return {"articles": 0, "mentions": 0, "entities_new": 0, "aliases_new": 0}
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _entity_batch (article_id VARCHAR)")
+    con.execute("DELETE FROM _entity_batch")
+    con.executemany("INSERT INTO _entity_batch VALUES (?)", [[a] for a in articles])
+    con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)")
+    linker = Linker(con, set(articles))
+    known_aliases = {
+        (a, lang, e)
+        for e, a, lang in con.execute(
+            "SELECT entity_id, alias, language FROM entity_aliases"
+        ).fetchall()
+    }
+    counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
+    for doc, article_id in zip(documents, articles, strict=True):
+        parsed = _document_entities(doc["entities"])
+        language = doc.get("language") or parsed.language or "mul"
+        con.execute(
+            "INSERT OR REPLACE INTO entity_articles VALUES (?, ?, ?, ?, ?)",
+            [article_id, language, doc.get("site"), doc.get("published_at"), doc.get("title")],
+        )
+        context: set[str] = set()
+        resolved: list[tuple[DocEntity, str]] = []
+        for ent in _link_order(parsed.entities):
+            entity_id, is_new = linker.link(article_id, ent, context)
+            context.add(entity_id)
+            resolved.append((ent, entity_id))
+            if is_new:
+                con.execute(
+                    "INSERT OR IGNORE INTO entities (entity_id, name, type, source) VALUES (?, ?, ?, 'learned')",
+                    [entity_id, ent.name, ent.type],
+                )
+                counts["entities_new"] += 1
+            linker.remember(article_id, entity_id, ent.type, ent.name, ent.aliases)
+            for alias in dict.fromkeys([*ent.aliases, *ent.acronyms]):
+                key = (alias, language, entity_id)
+                already = any(
+                    (alias, lang, entity_id) in known_aliases for lang in (language, "mul")
+                )
+                if not already:
+                    con.execute(
+                        "INSERT OR IGNORE INTO entity_aliases VALUES (?, ?, ?, 'learned')",
+                        [entity_id, alias, language],
+                    )
+                    known_aliases.add(key)
+                    counts["aliases_new"] += 1
+        rows = sorted(
+            (m.start, m.end, entity_id, m.surface, m.confidence)
+            for ent, entity_id in resolved
+            for m in ent.mentions
+        )
+        con.executemany(
+            "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                [article_id, no, eid, s, e, surf, conf]
+                for no, (s, e, eid, surf, conf) in enumerate(rows)
+            ],
+        )
+        counts["articles"] += 1
+        counts["mentions"] += len(rows)
+    return dict(counts)
+
+
+# -- story clusters --------------------------------------------------------------------------------
+
+
+def _close_in_time(a: datetime | None, b: datetime | None) -> bool:
+    return a is None or b is None or abs(a - b) <= STORY_WINDOW
+
+
+def refresh_story_clusters(con: Any) -> int:
+    """Recompute ``story_clusters``: articles about one story, in any language. Returns #stories.
+
+    Two articles join when published within :data:`STORY_WINDOW` and they share at least
+    :data:`STORY_MIN_SHARED` non-geographic canonical entities whose IDF-weighted overlap
+    (shared weight / the smaller article's weight) reaches :data:`STORY_MIN_SCORE`. Countries and
+    cities do not count: "Geneva" is in half the news of a week. Stories are connected components.
+    """
+    rows = con.execute(
+        """SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.entity_id)
+           FROM entity_articles a JOIN mentions m USING (article_id)
+           GROUP BY a.article_id, a.language, a.published_at"""
+    ).fetchall()
+    types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
+    docs = {
+        r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
+        for r in rows
+    }
+    n = len(docs)
+    df = Counter(e for _, _, ents in docs.values() for e in ents)
+    idf = {e: math.log((n + 1) / c) for e, c in df.items()}
+    postings: dict[str, list[str]] = defaultdict(list)
+    for article_id, (_, _, ents) in docs.items():
+        for e in ents:
+            postings[e].append(article_id)
+    parent = {a: a for a in docs}
+
+    def find(a: str) -> str:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    shared_by: dict[str, set[str]] = defaultdict(set)
+    for a in sorted(docs):
+        candidates = {b for e in docs[a][2] for b in postings[e] if b > a}
+        for b in sorted(candidates):
+            if not _close_in_time(docs[a][1], docs[b][1]):
+                continue
+            shared = docs[a][2] & docs[b][2]
+            if len(shared) < STORY_MIN_SHARED:
+                continue
+            weight = sum(idf[e] for e in shared)
+            smaller = min(sum(idf[e] for e in docs[a][2]), sum(idf[e] for e in docs[b][2]))
+            if smaller > 0 and weight / smaller >= STORY_MIN_SCORE:
+                parent[find(a)] = find(b)
+                shared_by[a] |= shared
+                shared_by[b] |= shared
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for a in docs:
+        clusters[find(a)].append(a)
+    con.execute("DELETE FROM story_clusters")
+    out_rows = []
+    for members in clusters.values():
+        if len(members) < 2:
+            continue
+        story_id = f"story:{min(members)}"
+        for a in sorted(members):
+            out_rows.append([a, story_id, docs[a][0], docs[a][1], sorted(shared_by[a])])
+    if out_rows:
+        con.executemany("INSERT INTO story_clusters VALUES (?, ?, ?, ?, ?)", out_rows)
+    return sum(1 for m in clusters.values() if len(m) >= 2)

@@ -17,18 +17,82 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
 
 #: Elided articles and prepositions (French, Italian, Catalan...) split off "l'ONU", "dell'Unione".
 ELISIONS = frozenset(
-    ["l", "d", "dell", "dall", "nell", "sull", "all", "coll", "tutt", "quell", "un", "qu", "j", "s", "c", "n", "m", "t", "sant"]
+    [
+        "l",
+        "d",
+        "dell",
+        "dall",
+        "nell",
+        "sull",
+        "all",
+        "coll",
+        "tutt",
+        "quell",
+        "un",
+        "qu",
+        "j",
+        "s",
+        "c",
+        "n",
+        "m",
+        "t",
+        "sant",
+    ]
 )
 
 #: Lowercase function words that machine translation glues onto the next capitalised word
 #: ("theUnited Nations", "inBrussels", "andSpain").
 GLUE_PREFIXES = frozenset(
-    ["the", "of", "in", "and", "to", "at", "by", "for", "with", "from", "on", "into", "onto", "de", "la", "le", "les", "des", "du", "di", "del", "della", "el", "los", "las", "der", "die", "das", "den", "dem", "von", "und", "et", "da", "do", "dos", "em", "no", "na", "nel", "sul", "per", "con"]
+    [
+        "the",
+        "of",
+        "in",
+        "and",
+        "to",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "on",
+        "into",
+        "onto",
+        "de",
+        "la",
+        "le",
+        "les",
+        "des",
+        "du",
+        "di",
+        "del",
+        "della",
+        "el",
+        "los",
+        "las",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "von",
+        "und",
+        "et",
+        "da",
+        "do",
+        "dos",
+        "em",
+        "no",
+        "na",
+        "nel",
+        "sul",
+        "per",
+        "con",
+    ]
 )
 _GLUED = re.compile(r"^([A-Za-zà-ÿ][a-zà-ÿ]+)([A-ZÀ-Þ][\w-]*)$")
 #: Glued prefixes that may themselves carry a sentence capital ("TheCommission"); kept short so
 #: that names like "LeBron" or "DiCaprio" are not split.
-_CAPITAL_GLUE = frozenset("the in and of for with from to at by on".split())
+_CAPITAL_GLUE = frozenset(["the", "in", "and", "of", "for", "with", "from", "to", "at", "by", "on"])
 _APOSTROPHES = "'’"
 
 
@@ -79,9 +143,7 @@ def _split_token(start: int, text: str) -> list[tuple[int, str]]:
                 return [(start, head)]
             break
     glued = _GLUED.match(text)
-    if glued and (
-        glued.group(1) in GLUE_PREFIXES or glued.group(1).lower() in _CAPITAL_GLUE
-    ):
+    if glued and (glued.group(1) in GLUE_PREFIXES or glued.group(1).lower() in _CAPITAL_GLUE):
         cut = len(glued.group(1))
         return [(start, text[:cut]), (start + cut, text[cut:])]
     return [(start, text)]
@@ -114,9 +176,7 @@ def tokenize(text: str) -> list[Token]:
             if re.search(r"[:;]\s*[\"«“]\s*$", gap):
                 at_start = True
             for offset, piece in _split_token(line_start + match.start(), match.group()):
-                tokens.append(
-                    Token(offset, offset + len(piece), piece, at_start, headline)
-                )
+                tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
                 at_start = False
             prev_end = match.end()
         line_start += len(line)
