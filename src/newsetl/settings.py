@@ -69,7 +69,10 @@ class Settings:
     batch_size: int = 25  # pages per Prefect task
     concurrency: int = 4  # batches processed at once (threads)
     langdetect_seed: int = 0
-    near_duplicate_bits: int = 3  # SimHash Hamming distance that counts as near-duplicate
+    #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
+    #: corpus: distinct articles (even translations of one story) differ by >= 21 bits, a page
+    #: with one to three words added by 0-8.
+    near_duplicate_bits: int = 7
     repair: bool = True  # run machine-translation artefact detection / repair
     entities: bool = True  # run named-entity normalisation
 

@@ -370,7 +370,7 @@ def _extra_loader(
 
 
 def load_batch(
-    con: duckdb.DuckDBPyConnection, batch_dir: Path, *, near_duplicate_bits: int = 3
+    con: duckdb.DuckDBPyConnection, batch_dir: Path, *, near_duplicate_bits: int = 7
 ) -> dict[str, int]:
     """Load one staged batch in one transaction. Returns counts (new/updated/... per table)."""
     files = {p.stem: p for p in batch_dir.glob("*.parquet")}
@@ -510,9 +510,12 @@ def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
             con.execute(
                 f"DELETE FROM staged_{table} WHERE article_id IN (SELECT duplicate_id FROM duplicate_map)"
             )
+    # LSH by pigeonhole: if at most `bits` bits differ, one of `bits + 1` bands is identical
+    width = 64 // (bits + 1)
+    mask = (1 << width) - 1
     band = " OR ".join(
-        f"((s.fingerprint >> {shift}) & 65535) = ((o.fingerprint >> {shift}) & 65535)"
-        for shift in (0, 16, 32, 48)
+        f"((s.fingerprint >> {i * width}) & {mask}) = ((o.fingerprint >> {i * width}) & {mask})"
+        for i in range(bits + 1)
     )
     con.execute(
         f"""

@@ -1,0 +1,124 @@
+"""Source auto-detection and expansion against the local server and local files."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from siteserver import make_warc
+
+from newsetl.downloads import Fetcher
+from newsetl.samples import SAMPLE_BASE_URL, SAMPLE_SITE, load_manifest, sample_pages
+from newsetl.settings import Settings
+from newsetl.sources import expand_sources
+
+
+@pytest.fixture
+def fetcher():
+    with Fetcher(Settings(per_host_interval_s=0.0, backoff_s=0.05, read_timeout_s=2)) as f:
+        yield f
+
+
+def article_urls(server) -> set[str]:
+    return {server.url(p["path"]) for p in load_manifest()["pages"]}
+
+
+@pytest.mark.parametrize("path", ["/feed.xml", "/atom.xml", "/feed.json"])
+def test_feeds_expand_to_their_articles(site_server, fetcher, path):
+    expansion = expand_sources([site_server.url(path)], fetcher)
+    assert {t.url for t in expansion.targets} == article_urls(site_server)
+    assert [r.outcome for _, r in expansion.fetches] == ["ok"]
+
+
+def test_sitemap_index_with_gzip_and_news_sitemaps(site_server, fetcher):
+    expansion = expand_sources([site_server.url("/sitemap.xml")], fetcher)
+    assert {t.url for t in expansion.targets} == article_urls(site_server)
+    fetched = {r.url for _, r in expansion.fetches}
+    assert site_server.url("/sitemap-news.xml") in fetched
+    assert site_server.url("/sitemap-pages.xml.gz") in fetched
+
+
+def test_homepage_discovers_feeds(site_server, fetcher):
+    expansion = expand_sources([site_server.url("/")], fetcher)
+    assert {t.url for t in expansion.targets} == article_urls(site_server)
+
+
+def test_site_prefix_uses_robots_sitemaps(site_server, fetcher):
+    site_server.clear_log()
+    expansion = expand_sources([f"site:{site_server.base_url}"], fetcher)
+    assert {t.url for t in expansion.targets} == article_urls(site_server)
+    assert site_server.requests_for("/sitemap.xml")
+
+
+def test_page_url_is_a_target_with_its_body(site_server, fetcher):
+    url = site_server.url("/fr/2026/11/greve-cheminots-trafic-perturbe.html")
+    expansion = expand_sources([url], fetcher)
+    assert [t.url for t in expansion.targets] == [url]
+    assert expansion.targets[0].prefetched.ok  # not fetched twice
+
+
+@pytest.mark.parametrize(
+    ("path", "needle"),
+    [
+        ("/bad/bomb-feed.xml", "unsafe XML"),
+        ("/bad/broken-feed.xml", "malformed"),
+        ("/bad/broken-sitemap.xml", "malformed"),
+    ],
+)
+def test_hostile_feeds_and_sitemaps_are_recorded_failures(site_server, fetcher, path, needle):
+    expansion = expand_sources(
+        [f"{'sitemap' if 'sitemap' in path else 'feed'}:{site_server.url(path)}"], fetcher
+    )
+    assert expansion.targets == []
+    [(source, result)] = expansion.fetches
+    assert result.outcome == "failed" and result.error_kind == "parse"
+    assert needle in result.error
+
+
+def test_bad_source_does_not_stop_the_others(site_server, fetcher, tmp_path):
+    good = site_server.url("/feed.xml")
+    expansion = expand_sources(
+        [str(tmp_path / "missing.html"), site_server.url("/bad/404.html"), good], fetcher
+    )
+    assert len(expansion.targets) == len(article_urls(site_server))
+    kinds = sorted(r.error_kind for _, r in expansion.fetches if r.outcome == "failed")
+    assert kinds == ["http_status", "not_found"]
+
+
+def test_local_directory_and_url_list(site_server, fetcher, tmp_path):
+    pages = sample_pages()
+    expansion = expand_sources([str(SAMPLE_SITE / "it")], fetcher)
+    assert len(expansion.targets) == len([p for p in pages if "/it/" in str(p)])
+    assert all(t.url.startswith("file://") and t.prefetched.ok for t in expansion.targets)
+    url_list = tmp_path / "urls.txt"
+    url_list.write_text(
+        f"# a comment\n{site_server.url('/feed.xml')}\n\n{site_server.url('/bad/404.html')}\n"
+    )
+    expansion = expand_sources([str(url_list)], fetcher)
+    assert len(expansion.targets) == len(pages)
+
+
+def test_local_sitemap_reads_its_site_mirror(fetcher):
+    expansion = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher)
+    manifest = load_manifest()
+    assert {t.url for t in expansion.targets} == {p["url"] for p in manifest["pages"]}
+    assert all(t.url.startswith(SAMPLE_BASE_URL) and t.prefetched.ok for t in expansion.targets)
+
+
+def test_warc_records_become_targets(tmp_path, fetcher):
+    pages = sample_pages()[:3]
+    warc = make_warc(
+        tmp_path / "crawl.warc.gz",
+        [(f"https://example.org/{p.name}", p.read_bytes()) for p in pages],
+    )
+    expansion = expand_sources([str(warc)], fetcher)
+    assert [t.url for t in expansion.targets] == [f"https://example.org/{p.name}" for p in pages]
+    assert [t.prefetched.body for t in expansion.targets] == [p.read_bytes() for p in pages]
+
+
+def test_corrupt_warc_is_a_recorded_failure(tmp_path, fetcher):
+    bad = tmp_path / "broken.warc.gz"
+    bad.write_bytes(gzip.compress(b"WARC/1.0\r\nnot really a warc") + b"garbage")
+    expansion = expand_sources([str(bad)], fetcher)
+    assert expansion.targets == []
+    assert [r.error_kind for _, r in expansion.fetches] == ["parse"]
