@@ -1,4 +1,4 @@
-"""Turn ``gold_annotated.txt`` (inline ``[[surface|cluster|type]]`` marks) into ``gold.jsonl``.
+"""Turn ``*_annotated.txt`` (inline ``[[surface|cluster|type]]`` marks) into JSONL gold files.
 
 Why a converter: character offsets are error-prone to type by hand, while inline marks are easy to
 write and review. The JSONL keeps the plain text plus exact ``start``/``end`` offsets into it, which is
@@ -50,22 +50,28 @@ def parse_document(header: str, body: str, types: dict[str, str]) -> dict:
     }
 
 
-def main() -> None:
-    source = (HERE / "gold_annotated.txt").read_text(encoding="utf-8")
+def convert(source_name: str, target_name: str) -> None:
+    source = (HERE / source_name).read_text(encoding="utf-8")
     source = "\n".join(line for line in source.splitlines() if not line.startswith("# "))
     chunks = HEADER.split(source)[1:]
     types: dict[str, str] = {}
     docs = [
-        parse_document(chunks[i], chunks[i + 1].strip("\n"), types) for i in range(0, len(chunks), 2)
+        parse_document(chunks[i], chunks[i + 1].strip("\n"), types)
+        for i in range(0, len(chunks), 2)
     ]
     for doc in docs:
         for m in doc["mentions"]:
             m["type"] = types[m["cluster"]]
-    with (HERE / "gold.jsonl").open("w", encoding="utf-8") as out:
+    with (HERE / target_name).open("w", encoding="utf-8") as out:
         for doc in docs:
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
     n = sum(len(d["mentions"]) for d in docs)
-    print(f"{len(docs)} documents, {n} mentions, {len(types)} clusters")
+    print(f"{target_name}: {len(docs)} documents, {n} mentions, {len(types)} clusters")
+
+
+def main() -> None:
+    convert("gold_annotated.txt", "gold.jsonl")
+    convert("holdout_annotated.txt", "holdout.jsonl")
 
 
 if __name__ == "__main__":
