@@ -73,7 +73,8 @@ def analyse(
     candidates += rules.detect_glued_tokens(text, tokens, lang)
     phrases, singles = foreign.detect_untranslated_spans(text, tokens, lang)
     candidates += phrases
-    candidates += foreign.detect_function_words(text, tokens, lang)
+    function_words, weak_function_words = foreign.detect_function_words(text, tokens, lang)
+    candidates += function_words
     candidates += rules.detect_false_friends(text, lang)
     candidates += rules.detect_capitalisation(text, tokens, lang)
     candidates = _drop_overlaps(candidates)
@@ -81,8 +82,10 @@ def analyse(
     orig_lang = langid.normalise_code(original_language)
     source = infer_source_language(candidates, lang, declared_language, alternates, orig_lang)
     if source is not None:
-        for single in singles:
-            if single.source_language == source and not _overlaps(single, candidates):
+        # Single foreign words and function words that are also words of the text language
+        # are only reported when the article's inferred source language agrees.
+        for single in singles + weak_function_words:
+            if source in single.source_candidates and not _overlaps(single, candidates):
                 single.confidence = 0.8
                 candidates.append(single)
     _confirm_with_original(text, candidates, original_text, orig_lang)
@@ -232,6 +235,7 @@ def warm_up() -> None:
     """Load word lists and language models once (call before timing or a large batch)."""
     lexicon.warm_up()
     lexicon.place_names()
+    lexicon.is_place("rome")
     langid.warm_up()
 
 

@@ -113,10 +113,15 @@ def detect_untranslated_spans(
             continue
         content = [t for t in run.tokens if len(_lookup_form(t)) >= 4 and not t.masked]
         if run.strong >= 1 and run.strong + run.mild >= 2 and content:
+            if _loanword_phrase(text[start:end], text_lang):
+                continue
             conf = langid.span_confidences(text[start:end])
-            c_src, c_tgt = conf.get(run.lang, 0.0), conf.get(text_lang, 0.0)
-            need = 0.5 if len(run.tokens) >= 3 else 0.6
-            if c_src >= need and c_src > c_tgt:
+            c_src = conf.get(run.lang, 0.0)
+            top = max(conf.values(), default=0.0)
+            # Two strongly foreign words are evidence enough for lingua to only have to agree
+            # (be its first choice); one strong word needs lingua to be fairly sure as well.
+            need = 0.3 if run.strong >= 2 else 0.5
+            if c_src >= need and c_src >= top:
                 strength = min(1.0, 0.55 + 0.15 * run.strong + 0.05 * run.mild)
                 phrases.append(
                     Candidate(
@@ -153,14 +158,27 @@ def detect_untranslated_spans(
     return phrases, singles
 
 
-def detect_function_words(text: str, tokens: list[Token], text_lang: str) -> list[Candidate]:
-    """ "evidence e data", "trains und buses": a lone foreign conjunction between own words."""
+def _loanword_phrase(span: str, text_lang: str) -> bool:
+    low = " ".join(span.lower().split())
+    return low in lexicon.LOAN_PHRASES.get(text_lang, frozenset())
+
+
+def detect_function_words(
+    text: str, tokens: list[Token], text_lang: str
+) -> tuple[list[Candidate], list[Candidate]]:
+    """ "evidence e data", "trains und buses": a lone foreign conjunction between own words.
+
+    Returns (confident candidates, candidates that are also words of the text language,
+    such as English "con", which need the article's source language to agree).
+    """
     out: list[Candidate] = []
+    weak: list[Candidate] = []
     own = lexicon.OWN_WORDS.get(text_lang, frozenset())
+    closed = lexicon.CLOSED_CLASS.get(text_lang, frozenset())
     for i in range(1, len(tokens) - 1):
         tok = tokens[i]
         word = tok.text
-        if tok.masked or not word.islower() or len(word) > 6 or word in own:
+        if tok.masked or not word.islower() or len(word) > 6:
             continue
         if lexicon.function_word_concept(word, text_lang):
             continue
@@ -177,36 +195,47 @@ def detect_function_words(text: str, tokens: list[Token], text_lang: str) -> lis
             continue
         if not (_own_word(prev, text_lang, langs) and _own_word(nxt, text_lang, langs)):
             continue
-        if len(word) == 1 and prev.lower in lexicon.LETTER_LABEL_WORDS:
-            continue
+        if len(word) == 1 and (
+            prev.lower in lexicon.LETTER_LABEL_WORDS
+            or prev.lower in closed
+            or len(prev.text) == 1
+            or len(nxt.text) == 1
+        ):
+            continue  # "vitamin e", "x and y": a label, not a conjunction after a content word
         concept = langs[0][1]
         candidates = tuple(dict.fromkeys(lang for lang, _ in langs))
-        out.append(
-            Candidate(
-                "untranslated_function_word",
-                tok.start,
-                tok.end,
-                lexicon.render_concept(concept, text_lang),
-                candidates[0],
-                0.9,
-                "wordfreq:function_word",
-                source_candidates=candidates,
-            )
+        cand = Candidate(
+            "untranslated_function_word",
+            tok.start,
+            tok.end,
+            lexicon.render_concept(concept, text_lang),
+            candidates[0],
+            0.9,
+            "wordfreq:function_word",
+            source_candidates=candidates,
         )
-    return out
+        (weak if word in own else out).append(cand)
+    return out, weak
 
 
 def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
     """Is a neighbour an ordinary word of the text language (not a name, not foreign)?"""
-    if tok.masked or len(tok.text) < 2:
+    low = tok.lower
+    closed = lexicon.CLOSED_CLASS.get(text_lang, frozenset())
+    if len(tok.text) < 2 and low not in closed:
         return False
     if tok.capitalised and not tok.sentence_start and text_lang != "de":
+        if (
+            low not in lexicon.CONVENTIONAL_CAPITALS
+            and low[:-1] not in lexicon.CONVENTIONAL_CAPITALS
+        ):
+            return False  # a name: "Cassa Depositi e Prestiti"; weekdays/months are fine
+    elif tok.masked:
         return False
-    low = tok.lower
     zl = lexicon.zipf(low, text_lang)
     if zl < 2.5:
         return False
-    return all(zl >= lexicon.zipf(low, lang) for lang, _ in langs)
+    return all(lexicon.zipf(low, lang) - zl < 1.0 for lang, _ in langs)
 
 
 def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> list[dict]:

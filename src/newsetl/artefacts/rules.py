@@ -204,8 +204,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     for tok in tokens:
         if tok.in_quote or tok.lower in lexicon.BRANDS:
             continue
-        if lexicon.zipf(tok.lower, language) >= 1.0 or lexicon.zipf(tok.lower, "en") >= 1.0:
-            continue  # a known word or brand ("easyJet", "macOS")
+        if lexicon.zipf(tok.lower, language) >= 2.0 or lexicon.zipf(tok.lower, "en") >= 2.0:
+            continue  # a known word or brand ("easyJet", "macOS"); hashtags score below 2
         m = PREFIX_GLUE.match(tok.text)
         if m:
             prefix, rest = m.groups()
@@ -263,6 +263,29 @@ VERBISH = words(
 )
 
 
+QUANTIFIERS = words("many several most some all few both other more new various numerous")
+ADVERBS = words(
+    "still also never always just now then already recently later soon again often only "
+    "even ever once yet too very"
+)
+#: Words before which a capitalised word is a name used as a modifier ("the Trump
+#: administration", "our Instagram account"); a generic noun phrase ("human rights groups")
+#: takes no article, so the artefact is looked for only without one.
+NAME_DETERMINERS = words("the a an this these those his her its their our your my whose every each")
+
+
+def _international(word: str) -> bool:
+    """Is the word about as frequent in other languages as in English (a name or brand)?
+
+    Names and brands travel across languages with their spelling (Trump, Netflix, Audi);
+    English common words do not. Minimum over the other languages, so that a word shared
+    with one Romance language ("civil", "local") still counts as English.
+    """
+    en = lexicon.zipf(word, "en")
+    others = min(lexicon.zipf(word, lang) for lang in lexicon.LANGUAGES if lang != "en")
+    return en - others < 1.2
+
+
 def detect_capitalisation(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
     """ "Many Human rights": a title-cased common word mid-sentence before a lower-case noun."""
     if language != "en":
@@ -276,29 +299,53 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
         word = tok.text
         if tok.sentence_start or tok.in_quote or not tok.capitalised or word.isupper():
             continue
-        if len(word) < 3 or not word[1:].islower():
+        if len(word) < 3 or not word[1:].isalpha() or not word[1:].islower():
             continue
         low = word.lower()
+        singular = low[:-1] if low.endswith("s") else low
         if (
             low in lexicon.CONVENTIONAL_CAPITALS
+            or singular in lexicon.CONVENTIONAL_CAPITALS
             or low in lexicon.COMMON_WORD_BRANDS
             or low in places
+            or lexicon.is_place(low)
         ):
             continue
-        if not (prev.text.islower() and nxt.text.islower()):
+        if not ((prev.text.islower() or prev.sentence_start) and nxt.text.islower()):
             continue
+        if prev.sentence_start and prev.capitalised and prev.lower not in QUANTIFIERS:
+            continue  # "Home Depot shares", "Summary Studies show": a name or a heading
+        if (
+            (prev.masked and not prev.sentence_start)
+            or prev.lower in NAME_DETERMINERS
+            or prev.text.endswith(("'s", "’s"))
+        ):
+            continue  # a particle inside a name ("Hall of Fame") or "the <Name> ..."
+        if low.endswith("s") and lexicon.zipf(low[:-1], "en") >= 3.0:
+            continue  # plural modifiers are team/band/agency names ("Steelers quarterback")
+        if nxt.lower in ADVERBS:
+            continue
+        window = tokens[max(0, i - 2) : i] + tokens[i + 1 : i + 3]
+        if any(t.capitalised and not t.sentence_start for t in window):
+            continue  # title-heavy context: product listings, headlines, names
         if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
             continue
-        if nxt.lower in VERBISH or nxt.lower.endswith("ed") or len(nxt.text) < 3:
+        if nxt.lower in VERBISH or nxt.lower.endswith("ed") or len(nxt.lower) < 2:
             continue
         if nxt.lower in lexicon.CLOSED_CLASS["en"] and nxt.lower != "of":
             continue
         if nxt.lower == "of":
             after = tokens[i + 2] if i + 2 < len(tokens) else None
-            if after is None or not after.text.islower():
-                continue
-        if lexicon.zipf(low, "en") < 3.5:
-            continue  # rare word: more likely a surname or a name we do not know
+            if (
+                after is None
+                or not after.text.islower()
+                or after.lower in lexicon.CLOSED_CLASS["en"]
+            ):
+                continue  # "Speaker of the House", "Artist of the Decade": a title
+        if low in lexicon.CLOSED_CLASS["en"]:
+            continue  # "updated The previous ...": a lost full stop, not a capitalised noun
+        if lexicon.zipf(low, "en") < 3.5 or _international(low):
+            continue
         if lexicon.zipf(nxt.lower, "en") < 3.0:
             continue
         confidence = 0.9 if low in lower_seen else 0.85

@@ -46,7 +46,11 @@ class Token:
 
     @property
     def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+        """Upper-case initial, also after an elided particle ("d'Italia", "dell'Emilia")."""
+        if self.text[:1].isupper():
+            return True
+        head, sep, tail = self.text.replace("’", "'").partition("'")
+        return bool(sep) and len(head) <= 4 and tail[:1].isupper()
 
 
 def tokenise(text: str) -> list[Token]:
