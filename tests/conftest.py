@@ -6,10 +6,17 @@ hostile ``/bad/`` routes (see ``tests/siteserver.py``).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 from siteserver import SiteServer
+
+# Prefect reads its settings at import: a private home and no analytics, before any import.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsetl-prefect-"))
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # --- local web server --------------------------------------------------------------------------
 
@@ -27,3 +34,15 @@ def fresh_site_server(site_server: SiteServer) -> SiteServer:
     """``site_server`` with an empty request log and reset per-path counters."""
     site_server.reset()
     return site_server
+
+
+# --- Prefect ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A real temporary Prefect server (with its own database) for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -208,3 +208,24 @@ def test_reader_blocks_load_only_boundedly(tmp_path):
     finally:
         reader.kill()
         reader.wait()
+
+
+def test_a_batch_that_cannot_load_is_set_aside_not_lost(tmp_path):
+    from datetime import UTC, datetime
+
+    from newsetl.warehouse import Batch, load_pending, stage_batch
+
+    settings = settings_for(tmp_path)
+    bad = Batch()
+    bad.extras["no_such_loader"] = [{"article_id": "x"}]
+    bad_dir = stage_batch(bad, settings.staging_path)
+    good = Batch()
+    good.add("runs", {"run_id": "r1", "status": "completed", "started_at": datetime.now(UTC)})
+    stage_batch(good, settings.staging_path)
+    report = load_pending(settings)
+    assert report.loaded == 1 and len(report.quarantined) == 1
+    kept = settings.staging_path / "failed" / bad_dir.name
+    assert (kept / "extra.no_such_loader.parquet").exists()
+    assert "no_such_loader" in (kept / "ERROR.txt").read_text()
+    assert count(settings.db_path, "runs") == 1
+    assert pending_batches(settings.staging_path) == []

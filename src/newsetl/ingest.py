@@ -205,6 +205,7 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
         summary.load.counts[key] = summary.load.counts.get(key, 0) + value
     summary.load.loaded += report.loaded
     summary.load.busy = report.busy
+    summary.load.quarantined.extend(report.quarantined)
     summary.staged_left = len(pending_batches(ctx.settings.staging_path))
     return report
 

@@ -31,7 +31,7 @@ class RunSummary:
     def status(self) -> str:
         if not self.processed_anything:
             return "failed"
-        if self.stats.failed or self.staged_left:
+        if self.stats.failed or self.staged_left or self.load.quarantined:
             return "partial"
         return "completed"
 
@@ -93,7 +93,10 @@ class RunSummary:
         return table
 
     def failures_markdown(self, limit: int = 200) -> str:
-        failures = self.stats.failures
+        failures = self.stats.failures + [
+            {"url": path, "kind": "load", "error": "staged batch could not be loaded; see ERROR.txt"}
+            for path in self.load.quarantined
+        ]
         if not failures:
             return "# Failures\n\nNo failures in this run."
         lines = [

@@ -566,7 +566,14 @@ def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = Non
         return report
     try:
         for batch_dir in batches:
-            counts = load_batch(con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits)
+            try:
+                counts = load_batch(con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits)
+            except Exception as exc:
+                if is_lock_error(exc):
+                    raise
+                # a batch that cannot load must not block the ones after it: set it aside
+                report.quarantined.append(str(quarantine(batch_dir, exc)))
+                continue
             shutil.rmtree(batch_dir, ignore_errors=True)
             report.loaded += 1
             for key, value in counts.items():
@@ -583,6 +590,24 @@ class LoadReport:
     left_staged: int = 0
     busy: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    quarantined: list[str] = field(default_factory=list)
+
+
+QUARANTINE_DIR = "failed"
+
+
+def quarantine(batch_dir: Path, error: BaseException) -> Path:
+    """Move a batch that failed to load to ``staging/failed/`` with the error beside it.
+
+    Nothing is lost: fix the cause and move the directory back to load it again.
+    """
+    target_root = batch_dir.parent / QUARANTINE_DIR
+    target_root.mkdir(exist_ok=True)
+    target = target_root / batch_dir.name
+    batch_dir.rename(target)
+    (target / "ERROR.txt").write_text(f"{type(error).__name__}: {error}\n", encoding="utf-8")
+    log.error("staged batch %s could not be loaded and was set aside: %s", target, error)
+    return target
 
 
 def _sha256(data: bytes) -> str:

@@ -1,0 +1,125 @@
+"""End to end through Prefect: the local server, the real flow, a real DuckDB file."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from newsetl.samples import load_manifest
+
+BAD_PAGES = {
+    "/bad/malformed.html": ("ok", None),
+    "/bad/wrong-charset.html": ("ok", None),
+    "/bad/wrong-charset-latin1.html": ("ok", None),
+    "/bad/empty.html": ("failed", "empty"),
+    "/bad/404.html": ("failed", "http_status"),
+    "/bad/flaky.html": ("ok", None),
+    "/bad/loop": ("failed", "redirects"),
+    "/bad/oversized.html": ("failed", "too_large"),
+    "/bad/gzip-bomb.html": ("failed", "too_large"),
+    "/bad/not-html.pdf": ("failed", "content_type"),
+    "/private/do-not-fetch.html": ("skipped", "robots"),
+}
+
+
+@pytest.fixture
+def fast_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSETL_PER_HOST_INTERVAL_S", "0")
+    monkeypatch.setenv("NEWSETL_BACKOFF_S", "0.05")
+    monkeypatch.setenv("NEWSETL_READ_TIMEOUT_S", "2")
+    monkeypatch.setenv("NEWSETL_MAX_BYTES", str(2 * 1024 * 1024))
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", "5")
+    return tmp_path / "flow.duckdb"
+
+
+def table(db, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(prefect_harness, fresh_site_server, fast_env):
+    from flows.ingest import ingest_flow
+
+    db = fast_env
+    manifest = load_manifest()["pages"]
+    summary = ingest_flow(sources=[fresh_site_server.url("/sitemap.xml")], db=str(db))
+    assert summary["status"] == "completed", summary["failures"]
+    assert summary["articles_new"] == len(manifest)
+    got = {row[0]: row[1:] for row in table(db, "SELECT canonical_url, language, title FROM articles")}
+    for page in manifest:
+        url = fresh_site_server.url(page["path"])
+        assert url in got, url
+        language, title = got[url]
+        assert language == page["language"]
+        assert title == page["title"]
+    snapshot = table(db, "SELECT * FROM articles ORDER BY article_id")
+    pages = table(db, "SELECT * FROM pages ORDER BY url")
+
+    fresh_site_server.clear_log()
+    again = ingest_flow(sources=[fresh_site_server.url("/sitemap.xml")], db=str(db))
+    assert again["articles_new"] == 0 and again["status"] == "completed"
+    assert again["pages_not_modified"] == len(manifest)  # conditional GET: 304s
+    assert table(db, "SELECT * FROM articles ORDER BY article_id") == snapshot
+    assert table(db, "SELECT * FROM pages ORDER BY url") == pages
+    conditional = [r for r in fresh_site_server.requests if r.path.endswith(".html")]
+    assert conditional and all(r.header("If-None-Match") for r in conditional)
+    runs = table(db, "SELECT status, articles_new, pages_not_modified FROM runs ORDER BY started_at")
+    assert runs == [("completed", len(manifest), 0), ("completed", 0, len(manifest))]
+
+
+def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, fresh_site_server, fast_env, tmp_path):
+    from flows.ingest import ingest_flow
+
+    db = fast_env
+    urls = tmp_path / "urls.txt"
+    bad = [fresh_site_server.url(p) for p in BAD_PAGES]
+    good = fresh_site_server.url("/es/2026/11/onu-informe-blanqueo.html")
+    urls.write_text("\n".join([*bad, good]))
+    feeds = [f"feed:{fresh_site_server.url('/bad/bomb-feed.xml')}", f"feed:{fresh_site_server.url('/bad/broken-feed.xml')}"]
+    summary = ingest_flow(sources=[str(urls), *feeds], db=str(db))
+    assert summary["status"] == "partial"
+    log = {row[0]: row[1:] for row in table(db, "SELECT url, outcome, error_kind, error FROM fetches")}
+    for path, (outcome, kind) in BAD_PAGES.items():
+        url = fresh_site_server.url(path)
+        assert url in log, path
+        assert log[url][:2] == (outcome, kind), (path, log[url])
+        if outcome != "ok":
+            assert log[url][2]  # a readable error message
+    for feed in feeds:
+        assert log[feed.removeprefix("feed:")][:2] == ("failed", "parse")
+    texts = dict(table(db, "SELECT url, text FROM articles"))
+    assert good in texts
+    # the mislabelled charsets were decoded correctly, not as mojibake
+    for path in ("/bad/wrong-charset.html", "/bad/wrong-charset-latin1.html"):
+        text = texts[fresh_site_server.url(path)]
+        assert "é" in text and "Ã" not in text and "\\ufffd" not in text
+    assert fresh_site_server.url("/bad/malformed.html") in texts
+    # re-running is safe: no duplicate articles
+    n_articles = len(texts)
+    ingest_flow(sources=[str(urls)], db=str(db))
+    assert len(table(db, "SELECT url FROM articles")) == n_articles
+
+
+def test_run_publishes_artifacts(prefect_harness, fresh_site_server, fast_env):
+    from prefect.client.orchestration import get_client
+
+    from flows.ingest import ingest_flow
+
+    state = ingest_flow(sources=[fresh_site_server.url("/feed.json")], db=str(fast_env), return_state=True)
+    flow_run_id = state.state_details.flow_run_id
+
+    import anyio
+
+    async def artifacts():
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+        async with get_client() as client:
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+            )
+
+    found = {a.key: a for a in anyio.run(artifacts)}
+    assert {"ingest-summary", "ingest-failures", "ingest-progress"} <= set(found)
+    assert found["ingest-progress"].data == 100.0
+    assert "articles_new" in str(found["ingest-summary"].data)
