@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from . import lexicon as lx
 from .gazetteer import Alias, Gazetteer, alias_key, get_gazetteer
 from .model import DocEntity, DocumentEntities, Mention
+from .names import is_first_name
 from .text import Token, norm, slug, tokenize
 
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
@@ -118,6 +119,15 @@ class _Doc:
             return None  # a foreign-language name that is an ordinary word here
         return fitting[0]
 
+    def _titled(self, i: int) -> bool:
+        """ "M. Colombo", "President Jordan": a title makes the next word a person, not a place."""
+        if i <= 0:
+            return False
+        prev = self.tokens[i - 1]
+        gap = self.text[prev.end : self.tokens[i].start]
+        spaced = self.joined(i) or (gap.startswith(".") and gap[1:].isspace() and len(gap) <= 2)
+        return spaced and lx.is_title(prev.text) and not prev.is_acronym
+
     def _isolated_place(self, i: int, j: int) -> bool:
         """False for "Paris Hilton", "Chad Smith": a one-word place glued to other capitals."""
         if self.lang == "de" or self.tokens[i].headline:
@@ -153,7 +163,7 @@ class _Doc:
                 if (
                     length == 1
                     and alias.type in ("country", "city", "place")
-                    and not self._isolated_place(i, i + 1)
+                    and (not self._isolated_place(i, i + 1) or self._titled(i))
                 ):
                     continue
                 found = (length, alias)
@@ -181,16 +191,28 @@ class _Doc:
             while j < n and not self.covered[j] and self.joined(j):
                 if toks[j].capitalised:
                     j += 1
-                elif (
-                    norm(toks[j].text) in lx.CONNECTORS
-                    and j + 1 < n
-                    and not self.covered[j + 1]
-                    and toks[j + 1].capitalised
-                    and self.joined(j + 1)
-                ):
-                    j += 2
                 else:
-                    break
+                    # up to two lowercase connectors ("Bank of England", "Organization of the ...")
+                    k = j
+                    while (
+                        k < n
+                        and k - j < 2
+                        and not self.covered[k]
+                        and self.joined(k)
+                        and not toks[k].capitalised
+                        and norm(toks[k].text) in lx.CONNECTORS
+                    ):
+                        k += 1
+                    if (
+                        k > j
+                        and k < n
+                        and not self.covered[k]
+                        and toks[k].capitalised
+                        and self.joined(k)
+                    ):
+                        j = k + 1
+                    else:
+                        break
             runs.append((i, j))
             i = j
         return runs
@@ -199,7 +221,7 @@ class _Doc:
         """(strong, weak) person evidence: a title before it is strong; a speech verb right
         next to it or ", who ..." after it is weak (it also follows "Monday" or "Kenya")."""
         toks = self.tokens
-        if i > 0 and lx.is_title(toks[i - 1].text) and self.joined(i):
+        if self._titled(i):
             return True, True
         weak = False
         if j < len(toks) and self.joined(j):
@@ -216,9 +238,13 @@ class _Doc:
         return False, weak
 
     def _keyword_type(self, i: int, j: int) -> str | None:
+        """Type from the head word: first word in "Bank of England" / "Banca Mondiale" shapes,
+        last word in "World Bank" / "Paris Agreement" shapes."""
         words = [norm(t.text) for t in self.tokens[i:j]]
-        order = [words[-1], words[0], *words[1:-1]]
-        for w in order:
+        has_connector = any(w in lx.CONNECTORS for w in words[1:-1])
+        first_head = has_connector or self.lang in ("fr", "it", "es", "pt", "ca", "ro")
+        order = [words[0], words[-1]] if first_head else [words[-1], words[0]]
+        for w in [*order, *words[1:-1]]:
             if w in lx.TREATY_WORDS:
                 return "treaty"
             if w in lx.LAW_WORDS:
@@ -236,6 +262,8 @@ class _Doc:
             return False
         if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
             return False
+        if is_first_name(toks[0].text):
+            return True
         if self.lang == "de":  # German capitalises every noun: ask for a rare word in the run
             return any(lx.zipf(t.text, "de") < 3.5 for t in toks) and not any(
                 norm(t.text) in lx.SENTENCE_OPENERS for t in toks
@@ -285,6 +313,11 @@ class _Doc:
             self.spans.append(Span(i + 1, j, "organisation", CONF_NAME))
             return
         if j - i >= 2:
+            anchor = self._given_name_start(i, j)
+            if anchor is not None and anchor > i:
+                # "Reederin Sabine Oberholzer", "Schipper Jan de Vries": a role word before a name
+                i, initial, evidence, titled = anchor, False, True, True
+        if j - i >= 2:
             if initial and lx.zipf(toks[i].text, self.lang) >= 4.5 and not evidence:
                 i += 1  # "Yesterday Mario Draghi": drop a common opener
                 initial = False
@@ -303,6 +336,22 @@ class _Doc:
             return
         self._classify_single(i, titled or strong)
 
+    def _given_name_start(self, i: int, j: int) -> int | None:
+        """Index of a given name that starts a person's name inside the run, if the words before
+        it are ordinary words (roles, sentence openers, German nouns) rather than names."""
+        toks = self.tokens
+        for p in range(i, j - 1):
+            if not is_first_name(toks[p].text):
+                continue
+            before = toks[i:p]
+            if all(
+                self.lang == "de" or t.sentence_start or self.common(t) or lx.is_title(t.text)
+                for t in before
+            ) and not any(is_first_name(t.text) for t in before):
+                return p
+            return None
+        return None
+
     def _classify_single(self, i: int, evidence: bool) -> None:
         tok = self.tokens[i]
         if tok.is_acronym:
@@ -317,6 +366,37 @@ class _Doc:
             Span(i, i + 1, "person" if evidence else "other", CONF_WEAK,
                  evidence=evidence, sentence_initial=tok.sentence_start)
         )  # fmt: skip
+
+    # -- 2a. "Banque européenne d'investissement (BEI)": expansions with lowercase words ---------
+    def expand_acronym_definitions(self) -> None:
+        toks = self.tokens
+        starts = {s.i: s for s in self.spans}
+        for k, tok in enumerate(toks):
+            if not tok.is_acronym or k == 0 or k + 1 > len(toks):
+                continue
+            before = self.text[toks[k - 1].end : tok.start]
+            after = self.text[tok.end : tok.end + 1]
+            if before.strip() != "(" or after != ")":
+                continue
+            if any(s.i <= k - 1 < s.j and s.j - s.i >= 2 for s in self.spans):
+                continue  # the words before already form a name: handled by grouping
+            letters = [c for c in tok.text if c.isalpha()]
+            for start in range(k - 1, max(-1, k - 1 - len(letters) - 4), -1):
+                first = toks[start]
+                if self.covered[start] or (not self.joined(start + 1) and start + 1 < k):
+                    break
+                if not first.capitalised or first.text[0].upper() != letters[0].upper():
+                    continue
+                words = [t.text for t in toks[start:k]]
+                if len(words) >= 2 and _acronym_fits(tok.text, words):
+                    self.spans = [s for s in self.spans if not (start <= s.i < k)]
+                    etype = self._keyword_type(start, k) or "organisation"
+                    self.spans.append(Span(start, k, etype, CONF_KEYWORD))
+                    for m in range(start, k):
+                        self.covered[m] = True
+                    if k not in starts:
+                        self.spans.append(Span(k, k + 1, etype, CONF_DEFINED))
+                    break
 
     # -- 2b. lowercase keyword extension ("Minsk agreement", "accordo di Minsk") ------------------
     def extend_keywords(self) -> None:
@@ -410,6 +490,20 @@ class _Grouper:
 
     def run(self) -> list[Group]:
         doc = self.doc
+        surnames = {
+            norm(t.text)
+            for s in doc.spans
+            if s.type == "person" and s.j - s.i >= 2 and not s.canonical
+            for t in doc.tokens[s.i + 1 : s.j]
+        }
+        for s in doc.spans:
+            if (
+                s.canonical
+                and s.j - s.i == 1
+                and s.canonical.type in ("city", "place", "country")
+                and norm(doc.tokens[s.i].text) in surnames
+            ):
+                s.canonical, s.type = None, "person"  # "Jordan" after "Michael Jordan"
         spans = sorted(doc.spans, key=lambda s: s.i)
         by_canonical: dict[str, int] = {}
         by_name: dict[tuple[str, str], int] = {}
@@ -563,6 +657,12 @@ class _Grouper:
         tok = doc.tokens[span.i]
         if not span.evidence and (doc.lang == "de" or doc.common(tok)):
             return  # ordinary capitalised words (German nouns, "Monday", "French")
+        if (
+            not span.evidence
+            and doc.lang == "en"
+            and norm(tok.text).endswith(lx.EN_DEMONYM_ENDINGS)
+        ):
+            return  # "Amazonian", "Congolese": adjectives, not names
         if span.evidence:
             span.type = "person"
             span.confidence = CONF_TITLED
@@ -656,6 +756,7 @@ def extract_entities(text: str, language: str | None = None) -> DocumentEntities
     doc = _Doc(text, lang, get_gazetteer())
     doc.match_gazetteer()
     doc.classify_runs()
+    doc.expand_acronym_definitions()
     doc.extend_keywords()
     groups = _Grouper(doc).run()
     for g in groups:  # mark covered tokens so headline matching does not double-tag

@@ -84,7 +84,8 @@ ORG_WORDS = _words(
     autoridad behorde office ufficio bureau amt service servizio servicio dienst police polizia
     polizei policia army esercito armee ejercito forces assembly assemblea assemblee asamblea
     senate senato senat congress congresso congres congreso bundestag network club fc ac
-    dinamo sporting olympique"""
+    dinamo sporting olympique unie raad commissie ministerie partij universiteit vereniging
+    stichting rechtbank hof agentschap dienst"""
 )
 
 TREATY_WORDS = _words(
@@ -157,6 +158,9 @@ SPEECH_VERBS = _phrases(
 WHO_WORDS = _words("who whose che chi qui dont que quien quienes der die welcher welche")
 
 ACRONYM_MAX = 8
+
+#: English adjective endings of place names ("Amazonian", "Congolese", "Caribbean").
+EN_DEMONYM_ENDINGS = ("ian", "ean", "ese")
 
 
 def is_title(word: str) -> bool:

@@ -162,13 +162,16 @@ def _document_entities(value: Any) -> DocumentEntities:
 
 
 def _link_order(entities: list[DocEntity]) -> list[DocEntity]:
-    """Canonical first, then full names, then lone names: each step adds context for the next."""
+    """Canonical first, then organisations/places/..., then full person names, then lone names:
+    each step adds context (co-occurring entities) that the next, weaker step may need."""
 
-    def rank(e: DocEntity) -> tuple[int, int]:
-        if e.canonical_id:
-            return (0, 0)
+    def rank(e: DocEntity) -> tuple[int, int, int]:
         words = max((len(norm(a).split()) for a in e.aliases), default=1)
-        return (1 if words >= 2 or e.type not in ("person", "other") else 2, -words)
+        if e.canonical_id:
+            return (0, 0, e.mentions[0].start if e.mentions else 0)
+        if e.type not in ("person", "other"):
+            return (1, -words, e.mentions[0].start if e.mentions else 0)
+        return (2 if words >= 2 else 3, -words, e.mentions[0].start if e.mentions else 0)
 
     return sorted(entities, key=rank)
 
@@ -257,7 +260,8 @@ def refresh_story_clusters(con: Any) -> int:
     Two articles join when published within :data:`STORY_WINDOW` and they share at least
     :data:`STORY_MIN_SHARED` non-geographic canonical entities whose IDF-weighted overlap
     (shared weight / the smaller article's weight) reaches :data:`STORY_MIN_SCORE`. Countries and
-    cities do not count: "Geneva" is in half the news of a week. Stories are connected components.
+    cities do not count: "Geneva" is in half the news of a week. The same (fully named) person
+    in the same place within the window also makes one story. Stories are connected components.
     """
     rows = con.execute(
         """SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.entity_id)
@@ -269,6 +273,7 @@ def refresh_story_clusters(con: Any) -> int:
         r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
         for r in rows
     }
+    geo = {r[0]: {e for e in r[3] if types.get(e, "other") in GEO_TYPES} for r in rows}
     n = len(docs)
     df = Counter(e for _, _, ents in docs.values() for e in ents)
     idf = {e: math.log((n + 1) / c) for e, c in df.items()}
@@ -291,11 +296,14 @@ def refresh_story_clusters(con: Any) -> int:
             if not _close_in_time(docs[a][1], docs[b][1]):
                 continue
             shared = docs[a][2] & docs[b][2]
-            if len(shared) < STORY_MIN_SHARED:
+            same_person_same_place = any(types.get(e) == "person" for e in shared) and bool(
+                geo[a] & geo[b]
+            )
+            if len(shared) < STORY_MIN_SHARED and not same_person_same_place:
                 continue
             weight = sum(idf[e] for e in shared)
             smaller = min(sum(idf[e] for e in docs[a][2]), sum(idf[e] for e in docs[b][2]))
-            if smaller > 0 and weight / smaller >= STORY_MIN_SCORE:
+            if same_person_same_place or (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
                 parent[find(a)] = find(b)
                 shared_by[a] |= shared
                 shared_by[b] |= shared

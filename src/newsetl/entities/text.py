@@ -94,6 +94,11 @@ _GLUED = re.compile(r"^([A-Za-zà-ÿ][a-zà-ÿ]+)([A-ZÀ-Þ][\w-]*)$")
 #: that names like "LeBron" or "DiCaprio" are not split.
 _CAPITAL_GLUE = frozenset(["the", "in", "and", "of", "for", "with", "from", "to", "at", "by", "on"])
 _APOSTROPHES = "'’"
+#: Abbreviations whose dot does not end a sentence ("M. Colombo", "Dr. Ibarra", "J. Smith").
+ABBREVIATIONS = frozenset(
+    ["m", "mr", "mrs", "ms", "dr", "mme", "mlle", "sr", "sra", "st", "prof", "sig", "dott",
+     "gen", "gov", "sen", "rep", "jr", "nr", "ing", "avv"]
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +176,16 @@ def tokenize(text: str) -> list[Token]:
         prev_end = 0
         for match in _TOKEN.finditer(line):
             gap = line[prev_end : match.start()]
-            if re.search(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\s*$", gap) and prev_end:
+            after_abbreviation = (
+                gap.startswith(".")
+                and tokens
+                and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
+            )
+            if (
+                re.search(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\s*$", gap)
+                and prev_end
+                and not after_abbreviation
+            ):
                 at_start = True
             if re.search(r"[:;]\s*[\"«“]\s*$", gap):
                 at_start = True

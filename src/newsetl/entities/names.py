@@ -1,0 +1,51 @@
+"""Given names in many languages, from Faker's person providers (data that ships with PyPI).
+
+Why: capitalisation alone cannot tell "Reederin Sabine Oberholzer" (German: every noun has a
+capital) or "Schipper Jan de Vries" (a sentence-initial role word) from a name; a known given name
+marks where the person's name starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from functools import lru_cache
+
+from .text import norm
+
+_lock = threading.Lock()
+_ATTRS = ("first_names", "first_names_male", "first_names_female")
+
+
+def _scripts_ok(name: str) -> bool:
+    return all(c.isalpha() or c in "-' " for c in name) and all(ord(c) < 0x0530 for c in name)
+
+
+@lru_cache(maxsize=1)
+def _load() -> frozenset[str]:
+    import faker.providers.person as person
+
+    out: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in _ATTRS:
+            names = provider.__dict__.get(attr, ())
+            if not isinstance(names, tuple | list | dict):
+                continue  # some locales compute these as properties
+            for name in names:  # tuples, or dicts of name -> weight
+                if isinstance(name, str) and len(name) > 2 and _scripts_ok(name):
+                    out.add(norm(name))
+    return frozenset(out)
+
+
+def first_names() -> frozenset[str]:
+    with _lock:
+        return _load()
+
+
+def is_first_name(word: str) -> bool:
+    return norm(word) in first_names()
