@@ -1,0 +1,368 @@
+"""Translators used to repair untranslated spans: memory, glossary, online providers, chains.
+
+Why several backends behind one tiny interface: most untranslated spans in machine-translated
+news are recurring terms ("riciclaggio di denaro"), so a translation memory and a curated
+glossary answer the bulk offline and reproducibly; an online provider (deep-translator) is only
+the fallback, and every result it gives is remembered so it is paid for once. A translator
+returns ``None`` when it cannot help; callers then leave the finding "pending". Nothing here
+raises into the pipeline and nothing blocks longer than the configured timeout.
+
+Settings (environment variables, read by :func:`translator_from_settings`):
+
+``NEWSETL_TRANSLATOR``
+    ``google`` (default), ``deepl``, ``microsoft``, ``libre`` or ``none`` (offline: memory and
+    glossary only).
+``NEWSETL_TRANSLATOR_KEY``
+    API key for deepl / microsoft / libre (libre accepts any non-empty key on self-hosted
+    servers without keys; a dummy is used when unset).
+``NEWSETL_TRANSLATOR_URL``
+    Base URL of a self-hosted LibreTranslate server (e.g. ``http://127.0.0.1:5000/``).
+``NEWSETL_TRANSLATOR_TIMEOUT``
+    Seconds per provider call (default 5). After a failure the provider is skipped for
+    ``NEWSETL_TRANSLATOR_COOLDOWN`` seconds (default 60) so a dead server costs one timeout.
+``NEWSETL_GLOSSARY_FILES``
+    Extra glossary CSV files (``os.pathsep``-separated), same columns as the bundled seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+log = logging.getLogger(__name__)
+
+GLOSSARY_COLUMNS = ("source_language", "target_language", "source_text", "translation")
+MEMORY_COLUMNS = (
+    "source_language",
+    "target_language",
+    "source_text",
+    "translation",
+    "provider",
+    "created_at",
+)
+PROVIDERS = ("google", "deepl", "microsoft", "libre")
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """Anything that can translate a short span; ``None`` means cannot / unavailable."""
+
+    name: str
+
+    def translate(self, text: str, source: str, target: str) -> str | None: ...
+
+
+def _key(text: str) -> str:
+    """Lookup key: case- and whitespace-insensitive, apostrophes unified."""
+    return " ".join(text.replace("’", "'").casefold().split())
+
+
+def _match_case(original: str, translation: str) -> str:
+    """Carry a leading capital over ("Riciclaggio di denaro" -> "Money laundering")."""
+    if original[:1].isupper() and translation[:1].islower():
+        return translation[:1].upper() + translation[1:]
+    return translation
+
+
+# --- Glossary --------------------------------------------------------------------------------
+def bundled_glossary_path() -> Path | None:
+    """The glossary seed shipped with the project (source tree or installed wheel)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here / "_warehouse" / "seeds" / "glossary.csv",  # installed wheel (force-include)
+        here.parents[1] / "warehouse" / "seeds" / "glossary.csv",  # source checkout
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class GlossaryTranslator:
+    """Curated term translations from CSV files (bundled seed plus user files)."""
+
+    name = "glossary"
+
+    def __init__(self, paths: Iterable[str | Path] = (), entries: Iterable[Mapping] = ()):
+        self._table: dict[tuple[str, str, str], str] = {}
+        for path in paths:
+            self.load(path)
+        for row in entries:
+            self.add(
+                row["source_language"],
+                row["target_language"],
+                row["source_text"],
+                row["translation"],
+            )
+
+    @classmethod
+    def default(cls, extra_files: str | None = None) -> GlossaryTranslator:
+        """Bundled glossary plus ``NEWSETL_GLOSSARY_FILES`` (or ``extra_files``)."""
+        paths: list[str | Path] = []
+        bundled = bundled_glossary_path()
+        if bundled:
+            paths.append(bundled)
+        extra = (
+            extra_files if extra_files is not None else os.environ.get("NEWSETL_GLOSSARY_FILES", "")
+        )
+        paths += [p for p in extra.split(os.pathsep) if p.strip()]
+        return cls(paths)
+
+    def load(self, path: str | Path) -> int:
+        """Add every row of a glossary CSV; returns the number of rows read."""
+        n = 0
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if not row.get("source_text") or not row.get("translation"):
+                    continue
+                self.add(
+                    row["source_language"],
+                    row["target_language"],
+                    row["source_text"],
+                    row["translation"],
+                )
+                n += 1
+        return n
+
+    def add(self, source: str, target: str, text: str, translation: str) -> None:
+        self._table[(source.strip().lower(), target.strip().lower(), _key(text))] = (
+            translation.strip()
+        )
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def translate(self, text: str, source: str, target: str) -> str | None:
+        found = self._table.get((source, target, _key(text)))
+        return _match_case(text.strip(), found) if found else None
+
+
+# --- Translation memory ----------------------------------------------------------------------
+class MemoryTranslator:
+    """Every translation made so far, preloaded from DuckDB's ``translation_memory`` table.
+
+    The analysing code never writes to DuckDB: new translations are collected in
+    ``new_entries`` (dicts with the table's columns) for the single warehouse writer.
+    """
+
+    name = "memory"
+
+    def __init__(self, entries: Iterable[Mapping] = ()):
+        self._lock = threading.Lock()
+        self._table: dict[tuple[str, str, str], str] = {}
+        self.new_entries: list[dict[str, Any]] = []
+        for row in entries:
+            self._table[
+                (row["source_language"], row["target_language"], _key(row["source_text"]))
+            ] = row["translation"]
+
+    @classmethod
+    def from_duckdb(cls, con: Any) -> MemoryTranslator:
+        """Load the table from an open DuckDB connection (empty if the table is missing)."""
+        try:
+            rows = con.execute(
+                "SELECT source_language, target_language, source_text, translation "
+                "FROM translation_memory"
+            ).fetchall()
+        except Exception as exc:  # table not migrated yet: start empty
+            log.info("translation_memory not available: %s", exc)
+            rows = []
+        return cls(dict(zip(GLOSSARY_COLUMNS, row, strict=True)) for row in rows)
+
+    def translate(self, text: str, source: str, target: str) -> str | None:
+        with self._lock:
+            found = self._table.get((source, target, _key(text)))
+        return _match_case(text.strip(), found) if found else None
+
+    def remember(
+        self, text: str, source: str, target: str, translation: str, provider: str
+    ) -> None:
+        """Record a translation made by another backend (once per key)."""
+        key = (source, target, _key(text))
+        with self._lock:
+            if key in self._table:
+                return
+            self._table[key] = translation
+            self.new_entries.append(
+                {
+                    "source_language": source,
+                    "target_language": target,
+                    "source_text": text.strip(),
+                    "translation": translation,
+                    "provider": provider,
+                    "created_at": datetime.now(UTC).replace(tzinfo=None),
+                }
+            )
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+# --- Online providers ------------------------------------------------------------------------
+class DeepTranslatorBackend:
+    """deep-translator providers with a hard deadline per call and a failure cooldown.
+
+    deep-translator's HTTP calls have no timeout, so each call runs in a daemon worker
+    thread that the caller stops waiting for at the deadline (a daemon thread never keeps
+    the process alive). After a failure or timeout the backend reports "unavailable"
+    (``None``) without trying again until the cooldown has passed.
+    """
+
+    def __init__(
+        self,
+        provider: str = "google",
+        *,
+        api_key: str | None = None,
+        url: str | None = None,
+        timeout: float = 5.0,
+        cooldown: float = 60.0,
+    ):
+        if provider not in PROVIDERS:
+            raise ValueError(f"unknown translation provider {provider!r}; use one of {PROVIDERS}")
+        self.provider = provider
+        self.name = f"deep-translator:{provider}"
+        self.api_key = api_key
+        self.url = url
+        self.timeout = timeout
+        self.cooldown = cooldown
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _client(self, source: str, target: str):
+        """Build the deep-translator client (cheap, no network)."""
+        import deep_translator as dt
+
+        if self.provider == "google":
+            return dt.GoogleTranslator(source=source, target=target)
+        if self.provider == "deepl":
+            return dt.DeeplTranslator(
+                source=source, target=target, api_key=self.api_key, use_free_api=True
+            )
+        if self.provider == "microsoft":
+            return dt.MicrosoftTranslator(source=source, target=target, api_key=self.api_key)
+        url = self.url or "http://127.0.0.1:5000/"
+        return dt.LibreTranslator(
+            source=source, target=target, api_key=self.api_key or "unused", custom_url=_slash(url)
+        )
+
+    def translate(self, text: str, source: str, target: str) -> str | None:
+        if not self.available:
+            return None
+        box: queue.Queue = queue.Queue(maxsize=1)
+
+        def work() -> None:
+            try:
+                box.put(("ok", self._client(source, target).translate(text)))
+            except Exception as exc:  # any provider failure is "unavailable"
+                box.put(("error", exc))
+
+        threading.Thread(target=work, name=f"translate-{self.provider}", daemon=True).start()
+        try:
+            status, value = box.get(timeout=self.timeout)
+        except queue.Empty:
+            log.warning("%s timed out after %.1fs", self.name, self.timeout)
+            self._fail()
+            return None
+        if status == "error":
+            log.warning("%s failed: %s", self.name, value)
+            self._fail()
+            return None
+        return value if isinstance(value, str) and value.strip() else None
+
+    def _fail(self) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.cooldown
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+# --- Chain -----------------------------------------------------------------------------------
+class ChainTranslator:
+    """memory -> glossary -> provider; provider results are stored in the memory."""
+
+    name = "chain"
+
+    def __init__(
+        self,
+        memory: MemoryTranslator | None = None,
+        glossary: GlossaryTranslator | None = None,
+        provider: Translator | None = None,
+    ):
+        self.memory = memory if memory is not None else MemoryTranslator()
+        self.glossary = glossary
+        self.provider = provider
+
+    def translate(self, text: str, source: str, target: str) -> str | None:
+        if source == target:
+            return None
+        found = self.memory.translate(text, source, target)
+        if found:
+            return found
+        if self.glossary is not None:
+            found = self.glossary.translate(text, source, target)
+            if found:
+                return found
+        if self.provider is None:
+            return None
+        try:
+            found = self.provider.translate(text, source, target)
+        except Exception as exc:  # a third-party Translator must not break the chain
+            log.warning("translator %s failed: %s", getattr(self.provider, "name", "?"), exc)
+            return None
+        if found and found.strip() and _key(found) != _key(text):
+            self.memory.remember(text, source, target, found.strip(), self.provider.name)
+            return found.strip()
+        return None
+
+
+def translator_from_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    memory: MemoryTranslator | None = None,
+    glossary: GlossaryTranslator | None = None,
+) -> ChainTranslator:
+    """The translator configured by the ``NEWSETL_TRANSLATOR*`` environment variables.
+
+    Always a chain with the memory and the glossary; the online provider is added unless
+    ``NEWSETL_TRANSLATOR=none``.
+    """
+    env = os.environ if env is None else env
+    choice = (env.get("NEWSETL_TRANSLATOR") or "google").strip().lower()
+    timeout = float(env.get("NEWSETL_TRANSLATOR_TIMEOUT") or 5.0)
+    cooldown = float(env.get("NEWSETL_TRANSLATOR_COOLDOWN") or 60.0)
+    if glossary is None:
+        glossary = GlossaryTranslator.default(env.get("NEWSETL_GLOSSARY_FILES", ""))
+    provider: Translator | None = None
+    if choice not in ("none", "off", ""):
+        provider = DeepTranslatorBackend(
+            choice,
+            api_key=env.get("NEWSETL_TRANSLATOR_KEY") or None,
+            url=env.get("NEWSETL_TRANSLATOR_URL") or None,
+            timeout=timeout,
+            cooldown=cooldown,
+        )
+    return ChainTranslator(memory=memory, glossary=glossary, provider=provider)
+
+
+__all__ = [
+    "ChainTranslator",
+    "DeepTranslatorBackend",
+    "GlossaryTranslator",
+    "MemoryTranslator",
+    "Translator",
+    "bundled_glossary_path",
+    "translator_from_settings",
+]
