@@ -675,7 +675,10 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
     for gi, g in enumerate(groups):
         for s in g.spans:
             if not doc.tokens[s.i].headline:
-                known.setdefault(tuple(norm(t.text) for t in doc.tokens[s.i : s.j]), gi)
+                words = tuple(norm(t.text) for t in doc.tokens[s.i : s.j])
+                known.setdefault(words, gi)
+                if g.type == "person" and len(words) >= 2:
+                    known.setdefault(words[-1:], gi)  # the surname alone: "Draghi Warns ..."
     if not known:
         return
     longest = max(len(k) for k in known)

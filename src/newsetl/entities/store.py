@@ -235,13 +235,14 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
             for ent, entity_id in resolved
             for m in ent.mentions
         )
-        con.executemany(
-            "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                [article_id, no, eid, s, e, surf, conf]
-                for no, (s, e, eid, surf, conf) in enumerate(rows)
-            ],
-        )
+        if rows:
+            con.executemany(
+                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [article_id, no, eid, s, e, surf, conf]
+                    for no, (s, e, eid, surf, conf) in enumerate(rows)
+                ],
+            )
         counts["articles"] += 1
         counts["mentions"] += len(rows)
     return dict(counts)

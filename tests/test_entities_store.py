@@ -1,0 +1,217 @@
+"""Linking and storage on a real DuckDB file (migrations + seeds applied by newsetl.warehouse)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsetl import warehouse
+from newsetl.entities import extract_entities, refresh_story_clusters, store_entities
+
+ARTICLES = [
+    # (article_id, language, published_at, text)
+    ("en-ecb", "en", "2026-03-02T09:00", "Former European Central Bank president Mario Draghi spoke in "
+     "Frankfurt. Draghi said the ECB must act. Christine Lagarde, who leads the bank, listened."),
+    ("it-ecb", "it", "2026-03-02T11:00", "L'ex presidente della Banca centrale europea Mario Draghi ha "
+     "parlato a Francoforte. Secondo Draghi la Bce deve agire. Christine Lagarde ha ascoltato."),
+    ("it-calcio", "it", "2026-03-02T20:00", "Il centrocampista Luka Drago ha segnato a Verona. Drago, "
+     "arrivato dalla Dinamo Zagabria, ha dedicato il gol ai tifosi."),
+    ("de-keller-1", "de", "2026-03-03T08:00", "Umweltministerin Anna Keller sagte in Berlin, die "
+     "Weltbank müsse helfen. Keller reist am Freitag nach Genf."),
+    ("de-keller-2", "de", "2026-03-03T09:00", "Verkehrsreferent Thomas Keller stellte in München neue "
+     "Straßenbahnlinien vor. Keller sagte, die Stadt baue weiter."),
+    ("en-fish", "en", "2026-03-04T09:00", "Inspectors from the Coastal Fisheries Council (CFC) visited "
+     "Lisbon. The CFC will publish its findings."),
+]  # fmt: skip
+
+
+def documents(articles=ARTICLES) -> list[dict]:
+    return [
+        {
+            "article_id": article_id,
+            "language": lang,
+            "site": "test.example",
+            "published_at": datetime.fromisoformat(ts),
+            "title": None,
+            "entities": extract_entities(text, lang).to_storage(),
+        }
+        for article_id, lang, ts, text in articles
+    ]
+
+
+@pytest.fixture(scope="module")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated warehouse (all migrations + seeds); each test gets its own copy."""
+    path = tmp_path_factory.mktemp("entities-wh") / "template.duckdb"
+    connection = warehouse.connect(path)
+    warehouse.migrate(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def con(tmp_path: Path, migrated_file: Path):
+    path = tmp_path / "wh.duckdb"
+    shutil.copyfile(migrated_file, path)
+    connection = warehouse.connect(path)
+    yield connection
+    connection.close()
+
+
+def store(con, docs) -> dict[str, int]:
+    con.execute("BEGIN TRANSACTION")
+    counts = store_entities(con, docs)
+    con.execute("COMMIT")
+    return counts
+
+
+def snapshot(con) -> dict[str, list]:
+    return {
+        "mentions": con.execute("SELECT * FROM mentions ORDER BY ALL").fetchall(),
+        "entities": con.execute(
+            "SELECT entity_id, name, type, source FROM entities ORDER BY ALL"
+        ).fetchall(),
+        "aliases": con.execute("SELECT * FROM entity_aliases ORDER BY ALL").fetchall(),
+        "articles": con.execute("SELECT * FROM entity_articles ORDER BY ALL").fetchall(),
+    }
+
+
+def entity_at(con, article_id: str, surface: str) -> str:
+    rows = con.execute(
+        "SELECT DISTINCT entity_id FROM mentions WHERE article_id = ? AND surface = ?",
+        [article_id, surface],
+    ).fetchall()
+    assert len(rows) == 1, (article_id, surface, rows)
+    return rows[0][0]
+
+
+def test_seed_is_loaded_by_the_migration_runner(con) -> None:
+    n_countries = con.execute("SELECT count(*) FROM entities WHERE type = 'country'").fetchone()[0]
+    assert n_countries >= 249
+    langs = {
+        r[0]
+        for r in con.execute(
+            "SELECT language FROM entity_aliases WHERE entity_id = 'org:united-nations'"
+        ).fetchall()
+    }
+    assert {"en", "fr", "it", "es", "de", "pt"} <= langs
+
+
+def test_store_is_idempotent(con) -> None:
+    docs = documents()
+    first = store(con, docs)
+    assert first["articles"] == len(ARTICLES)
+    before = snapshot(con)
+    store(con, documents())  # same input, freshly extracted, stored again
+    assert snapshot(con) == before
+
+
+def test_cross_language_linking_with_evidence_not_string_similarity(con) -> None:
+    store(con, documents())
+    draghi_en = entity_at(con, "en-ecb", "Mario Draghi")
+    assert entity_at(con, "it-ecb", "Mario Draghi") == draghi_en
+    assert entity_at(con, "it-ecb", "Draghi") == draghi_en
+    assert entity_at(con, "it-calcio", "Drago") != draghi_en
+    assert entity_at(con, "it-ecb", "Bce") == entity_at(con, "en-ecb", "ECB") == "org:ecb"
+    assert entity_at(con, "it-ecb", "Francoforte") == "city:frankfurt"
+    # two Kellers in two articles stay two people
+    assert entity_at(con, "de-keller-1", "Keller") == entity_at(con, "de-keller-1", "Anna Keller")
+    assert entity_at(con, "de-keller-2", "Keller") != entity_at(con, "de-keller-1", "Keller")
+
+
+def test_lone_surname_links_only_with_co_occurring_entities(con) -> None:
+    store(con, documents())
+    anna = entity_at(con, "de-keller-1", "Anna Keller")
+    later = [
+        ("en-keller-weltbank", "en", "2026-03-05T10:00",
+         "Minister Keller asked the World Bank for support during the visit."),
+        ("en-keller-other", "en", "2026-03-05T11:00",
+         "Mr Keller opened a second restaurant near the harbour."),
+    ]  # fmt: skip
+    store(con, documents(later))
+    assert entity_at(con, "en-keller-weltbank", "Keller") == anna  # shares the World Bank
+    assert entity_at(con, "en-keller-other", "Keller") != anna  # nothing in common
+
+
+def test_misspelt_name_links_with_evidence(con) -> None:
+    store(con, documents())
+    mt = [("en-mt-ecb", "en", "2026-03-02T15:00",
+           "The former president of the ECB Mario Dragi has spoken in Frankfurt.")]  # fmt: skip
+    store(con, documents(mt))
+    assert entity_at(con, "en-mt-ecb", "Mario Dragi") == entity_at(con, "en-ecb", "Mario Draghi")
+
+
+def test_learned_acronym_alias_and_new_entity_ids_are_stable(con) -> None:
+    store(con, documents())
+    cfc = entity_at(con, "en-fish", "CFC")
+    assert cfc == entity_at(con, "en-fish", "Coastal Fisheries Council")
+    assert cfc == "organisation:coastal-fisheries-council"
+    aliases = con.execute(
+        "SELECT alias, language, source FROM entity_aliases WHERE entity_id = ? ORDER BY ALL", [cfc]
+    ).fetchall()
+    assert ("CFC", "en", "learned") in aliases
+
+
+def test_mentions_keep_offsets_and_order(con) -> None:
+    store(con, documents())
+    texts = {a: t for a, _, _, t in ARTICLES}
+    rows = con.execute(
+        "SELECT article_id, mention_no, start_offset, end_offset, surface FROM mentions"
+        " ORDER BY article_id, mention_no"
+    ).fetchall()
+    last: dict[str, int] = {}
+    for article_id, no, start, end, surface in rows:
+        assert texts[article_id][start:end] == surface
+        assert start >= last.get(article_id, -1)
+        last[article_id] = start
+        assert no >= 0
+
+
+def test_json_string_payload_is_accepted(con) -> None:
+    docs = documents(ARTICLES[:1])
+    docs[0]["entities"] = json.dumps(docs[0]["entities"])
+    assert store(con, docs)["mentions"] > 0
+
+
+def test_story_clusters_and_views(con) -> None:
+    store(con, documents())
+    n = refresh_story_clusters(con)
+    stories = dict(con.execute("SELECT article_id, story_id FROM story_clusters").fetchall())
+    assert stories.get("en-ecb") is not None
+    assert stories["en-ecb"] == stories["it-ecb"]
+    assert "it-calcio" not in stories and "en-fish" not in stories
+    assert n == len(set(stories.values()))
+    across = con.execute(
+        "SELECT story_id, languages, article_ids FROM stories_across_languages"
+    ).fetchall()
+    assert (stories["en-ecb"], 2, ["en-ecb", "it-ecb"]) in across
+    assert refresh_story_clusters(con) == n  # recomputation is stable
+
+    draghi = entity_at(con, "en-ecb", "Mario Draghi")
+    pairs = dict(
+        ((a, b), c)
+        for a, b, c in con.execute(
+            "SELECT entity_a, entity_b, articles FROM entity_cooccurrence"
+        ).fetchall()
+    )
+    key = tuple(sorted([draghi, "org:ecb"]))
+    assert pairs[key] == 2  # en-ecb and it-ecb
+    timeline = con.execute(
+        "SELECT day, articles, mentions, languages FROM entity_timeline WHERE entity_id = ?",
+        [draghi],
+    ).fetchall()
+    assert timeline == [(datetime(2026, 3, 2).date(), 2, 4, 2)]
+
+
+def test_migration_applies_alone_to_an_empty_database(tmp_path: Path) -> None:
+    sql = (Path(warehouse.sql_root()) / "migrations" / "003_entities.sql").read_text()
+    con = duckdb.connect(str(tmp_path / "alone.duckdb"))
+    con.execute(sql)
+    con.execute(sql)  # re-runnable
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert {"entities", "entity_aliases", "mentions", "entity_articles", "story_clusters"} <= tables
