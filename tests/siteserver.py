@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import sys
 import threading
 import time
 import zlib
@@ -459,6 +460,12 @@ class _Server(ThreadingHTTPServer):
         self.base_url = f"http://{host}:{port}"
         self._cache: dict[Path, bytes] = {}
         self._cache_lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up mid-keep-alive (after a bomb, a timeout) are normal here."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def rendered(self, file: Path) -> bytes:
         """File bytes with the sample base URL rewritten to ours (gzip: inflate, fix, deflate)."""
