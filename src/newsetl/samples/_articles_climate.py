@@ -128,7 +128,13 @@ CLIMATE_DE_MT = {
             "surface": "loss and damage fund",
             "expected_repair": "Fonds für Verluste und Schäden",
         },
+        {
+            "kind": "false_friend",
+            "surface": "Die Führer der Europäischen Union",
+            "expected_repair": "Die Staats- und Regierungschefs der Europäischen Union",
+        },
     ],
+    "hard_negatives": ["Ursula von der Leyen", "bona fide", "per se", "Il n'y a pas de planète B"],
 }
 
 CLIMATE_IT = {
@@ -204,8 +210,8 @@ CLIMATE_EN_MT = {
         "70 per cent by 2040 compared to the levels of 1990.",
         "The agreement arrived only at dawn, when the'Hungary and Austria withdrew the request "
         "for a postponement of five years for the heavy industry in exchange for a review "
-        "clause. Actually the European system of exchange of the quotas covers around 40 per "
-        "cent of the emissions, recalled the president of the"
+        "clause. Actually the European emissions trading system covers around 40 per cent of "
+        "the emissions, recalled the president of the"
         '<a href="/en/2026/11/eu-summit-climate-treaty.html">European Council</a> in the final '
         "press conference.",
         "The text foresees also a fondo sociale per il clima destined to the families with low "
@@ -217,7 +223,7 @@ CLIMATE_EN_MT = {
         "investments. The Italian government has asked that a part of the fund be managed by "
         "the national promotional banks, like the Cassa Depositi e Prestiti.",
         "The environmental organisations judged the treaty a step forward, but too slow "
-        "compared to the urgency of the crisis. In front of the palace of the Council some "
+        "compared to the urgency of the crisis. In front of the building of the Council some "
         "hundreds of young people demonstrated for the whole night, singing slogans in French, "
         "German and Italian.",
         "Now the treaty will have to be ratified by the national parliaments. The diplomats "

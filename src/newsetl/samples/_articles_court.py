@@ -70,7 +70,7 @@ COURT_EN_MT = {
     "locale": "en_GB",
     "published": "2026-11-18T21:30:00+01:00",
     "author": "Camille Arnaud",
-    "title": "Public markets: the Supreme Administrative Court confirms the exclusion of the "
+    "title": "Public contracts: the Supreme Administrative Court confirms the exclusion of the "
     "companies condemned for corruption",
     "description": "The high jurisdiction validates the decree which excludes from the calls "
     "for tenders the condemned companies.",
@@ -78,10 +78,10 @@ COURT_EN_MT = {
     "jsonld": False,
     "paragraphs": [
         "The Supreme Administrative Court rejected on Wednesday the appeal of four employers' "
-        "federations against the decree which excludes from public markets, for five years, "
+        "federations against the decree which excludes from public contracts, for five years, "
         "the companies condemned for corruption or influence peddling. For the judges, this "
         "measure is proportionate to the pursued objective, namely la lutte contre la "
-        "corruption in the attribution of the contracts of the State.",
+        "corruption in the award of the contracts of the State.",
         "In her conclusions, the public rapporteur Hélène Vasseur-Kerbrat had recalled that "
         "France committed itself, by ratifying the Convention of the"
         '<a href="/en/2026/11/un-report-money-laundering.html">United Nations</a> against corruption, to exclude the '
@@ -98,12 +98,12 @@ COURT_EN_MT = {
         "from January.",
         "The transparency associations greeted a \u201chistoric\u201d decision. The union of "
         "regional entrepreneurs regretted, for its part, a procedure \u201ctoo heavy for the "
-        "structures of ten employees\u201d and announces to seize the European Court of Human "
+        "structures of ten employees\u201d and announces an appeal to the European Court of Human "
         "Rights.",
         "According to the figures of the ministry of the Economy, around 2,300 companies have "
-        "been condemned for facts of attack to probity during the last five years. Most of "
+        "been condemned for offences against probity during the last five years. Most of "
         "them had never been excluded from a call for tenders, for lack of a tool allowing "
-        "public buyers to verify the antecedents.",
+        "public buyers to verify their records.",
     ],
     "entities": [
         {
@@ -138,6 +138,7 @@ COURT_EN_MT = {
         {"kind": "false_friend", "surface": "eventually", "expected_repair": "possibly"},
         {"kind": "calque_elided_article", "surface": "THE'Iran", "expected_repair": "Iran"},
     ],
+    "hard_negatives": ["European Court of Human Rights"],
 }
 
 STRIKE_FR = {

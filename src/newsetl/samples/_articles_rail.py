@@ -90,9 +90,9 @@ RAIL_EN_MT = {
         "Several European unions are studying a day of joint mobilisation at the beginning of "
         "December, something unusual in the sector.",
         "The travellers with a ticket for the strike days will be able to change it or to ask "
-        "for the full refund in the application of the company. The consumer associations "
+        "for the full refund in the app of the company. The consumer associations "
         "recommend not to wait until the last moment and remember that the claims can also be "
-        "presented by e-mail.",
+        "submitted by e-mail.",
     ],
     "entities": [
         {"surface": "Carmen Ruiz Ortega", "type": "PER", "canonical": "Carmen Ruiz Ortega"},

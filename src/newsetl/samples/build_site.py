@@ -551,6 +551,35 @@ def build(site: Path = SAMPLE_SITE) -> list[Path]:
     return written
 
 
+README = SAMPLE_SITE.parent / "README.md"
+README_MARKER = "## Pages\n"
+
+
+def pages_table() -> str:
+    """The README's per-page table, derived from the manifest so the two cannot disagree."""
+    rows = [
+        "| Page | Lang | Words | MT of | Artefacts (kind: surface → repair) | Hard negatives |",
+        "|---|---|---|---|---|---|",
+    ]
+    for page in manifest()["pages"]:
+        artefacts = "<br>".join(
+            f"{a['kind']}: `{a['surface']}` → `{a['expected_repair']}`" for a in page["artefacts"]
+        )
+        source = page["translation_of"].rsplit("/", 1)[-1] if page["translation_of"] else "—"
+        rows.append(
+            f"| `{page['path']}` | {page['language']} | {page['word_count']} | {source} | "
+            f"{artefacts or '—'} | {', '.join(page['hard_negatives']) or '—'} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def update_readme(readme: Path = README) -> None:
+    """Replace everything after the README's "## Pages" heading with a fresh table."""
+    head = readme.read_text(encoding="utf-8").split(README_MARKER, 1)[0]
+    readme.write_text(f"{head}{README_MARKER}\n{pages_table()}", encoding="utf-8")
+
+
 if __name__ == "__main__":
     for path in build():
         print(path.relative_to(SAMPLE_SITE))
+    update_readme()
