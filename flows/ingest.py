@@ -32,6 +32,7 @@ from newsetl.ingest import (
     stage_run_record,
 )
 from newsetl.pipeline import BatchStats, Processed, fetch_and_extract
+from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
@@ -113,6 +114,7 @@ def ingest_flow(
         load_warehouse(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_warehouse(ctx, summary)
+        refresh_read_copy_after_load(settings)  # analysts read the copy, never the live file
         update_progress_artifact(progress, 100.0)
         create_table_artifact(summary.table(), key="ingest-summary", description="Run summary")
         create_markdown_artifact(

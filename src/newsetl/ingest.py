@@ -24,6 +24,7 @@ from newsetl.pipeline import (
     fetch_and_extract,
     source_fetch_rows,
 )
+from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
@@ -231,6 +232,7 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
         load_staged(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_staged(ctx, summary)
+        refresh_read_copy_after_load(settings)  # analysts read the copy, never the live file
         return summary
     finally:
         ctx.close()

@@ -76,9 +76,23 @@ class Settings:
     repair: bool = True  # run machine-translation artefact detection / repair
     entities: bool = True  # run named-entity normalisation
 
+    # --- querying while flows run (newsetl.readcopy / newsetl.search) ----------------------
+    #: The analysts' copy of the warehouse, swapped in atomically after each load.
+    #: Default: ``<db stem>-read.duckdb`` beside the warehouse file.
+    read_copy_path: Path | None = None
+    #: Build the full-text index into each new read copy (off: only ``newsetl maintain`` does).
+    search_index_on_refresh: bool = True
+    #: Bounded wait for the live file when refreshing the copy: a refresh is never worth
+    #: holding up a load for, so it gives up sooner than a load does.
+    read_copy_lock_retries: int = 3
+
     @property
     def staging_path(self) -> Path:
         return self.staging_dir or self.db_path.parent / "staging"
+
+    @property
+    def read_copy(self) -> Path:
+        return self.read_copy_path or self.db_path.with_name(f"{self.db_path.stem}-read.duckdb")
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -94,7 +108,7 @@ class Settings:
                 continue
             values[f.name] = _parse(raw, f.type)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("db_path", "staging_dir"):
+        for key in ("db_path", "staging_dir", "read_copy_path"):
             if isinstance(values.get(key), str):
                 values[key] = Path(str(values[key]))
         return cls(**values)

@@ -1,0 +1,124 @@
+"""A read copy of the warehouse for analysts, swapped in atomically after each load.
+
+DuckDB lets one process write a file, and while any other process has it open (even read-only)
+the writer cannot open it. A long ``duckdb`` session on the live file would therefore stop
+scheduled loads. Instead, the single writer publishes a copy after each load:
+
+1. open the live file (bounded wait), ``CHECKPOINT`` so the file alone holds every commit,
+   copy it to a temporary file *in the same directory*, close;
+2. build the full-text index into the temporary copy (the live file is not held for that);
+3. ``os.replace`` the temporary file onto the read copy's name.
+
+``os.replace`` is an atomic rename: a reader that already has the old copy open keeps reading
+its inode (unchanged, consistent) until it reconnects; new readers see the new copy. The writer
+never opens the read copy, so nothing a reader does to it can block or fail a load, and a failed
+refresh is logged and never fails the load (:func:`refresh_read_copy_after_load`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from newsetl.settings import Settings
+from newsetl.warehouse import connect, migrate
+
+log = logging.getLogger(__name__)
+
+
+def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -> Path:
+    """Publish a consistent copy of the live warehouse at ``settings.read_copy``; return it.
+
+    ``search_index`` (default ``settings.search_index_on_refresh``) also builds the per-language
+    full-text index into the copy. Raises when the live file is busy or the copy fails; callers
+    after a load use :func:`refresh_read_copy_after_load`, which logs instead.
+    """
+    target = settings.read_copy
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build_index = settings.search_index_on_refresh if search_index is None else search_index
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        con = connect(
+            settings.db_path,
+            retries=settings.read_copy_lock_retries,
+            backoff_s=settings.lock_backoff_s,
+        )
+        try:
+            migrate(con, extra_seed_dirs=settings.extra_seed_dirs)  # views exist in the copy
+            con.execute("CHECKPOINT")
+            shutil.copyfile(settings.db_path, tmp)
+        finally:
+            con.close()
+        if build_index:
+            _build_index(tmp)
+        _drop_stale_wal(target)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def refresh_read_copy_after_load(settings: Settings) -> Path | None:
+    """:func:`refresh_read_copy` for the end of a load: a failure is logged, never raised."""
+    started = time.perf_counter()
+    try:
+        path = refresh_read_copy(settings)
+    except Exception as exc:  # the load already succeeded; analysts keep the previous copy
+        log.warning("read copy not refreshed (the load itself succeeded): %s", exc)
+        return None
+    log.info("read copy %s refreshed in %.2fs", path, time.perf_counter() - started)
+    return path
+
+
+def _build_index(path: Path) -> None:
+    from newsetl.search import build_search_index
+
+    con = duckdb.connect(str(path))
+    try:
+        build_search_index(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _drop_stale_wal(target: Path) -> None:
+    """A WAL left beside the old copy (someone opened it read-write) must not be replayed
+    onto the new file."""
+    with contextlib.suppress(FileNotFoundError):
+        Path(f"{target}.wal").unlink()
+
+
+def reading_path(settings: Settings) -> tuple[Path, bool]:
+    """The file analysts should read: the read copy, else (before the first refresh) the
+    live file. The flag says whether it is the copy."""
+    if settings.read_copy.exists():
+        return settings.read_copy, True
+    return settings.db_path, False
+
+
+def open_for_reading(settings: Settings) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """A read-only connection to the read copy, or to the live file when there is no copy yet.
+
+    Opening the live file read-only still takes a shared lock that makes a concurrent load
+    wait (bounded, then stage), so callers warn when it is not the copy.
+    """
+    path, is_copy = reading_path(settings)
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run 'newsetl ingest' first")
+    if is_copy:
+        return duckdb.connect(str(path), read_only=True), True
+    con = connect(
+        path, read_only=True, retries=settings.lock_retries, backoff_s=settings.lock_backoff_s
+    )
+    return con, False

@@ -1,0 +1,234 @@
+"""Offline full-text search over articles (DuckDB's ``fts`` extension), one index per language.
+
+Why one index per language: a Snowball stemmer is language-specific (``Streiks`` -> ``streik``
+only with the German stemmer; the English one would leave it or mangle it), so each language
+with a stemmer gets its own document table and index, and the query is stemmed by the index it
+runs against. Languages without a Snowball stemmer share one unstemmed index.
+
+Where the index lives: only in the read copy (``newsetl.readcopy`` builds it into the new copy
+before swapping it in). The live file never carries it, so a load never waits for an index
+build and the copy's index always matches the copy's articles.
+
+The extension comes from the ``duckdb-extension-fts`` wheel through ``duckdb_extensions``
+(a local ``INSTALL`` of the bundled file, then ``LOAD``): nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+#: ISO 639-1 -> DuckDB fts (Snowball) stemmer.
+STEMMERS: dict[str, str] = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "eu": "basque",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+}
+#: The index for every language without a stemmer (and articles with no language).
+OTHER = "other"
+SCHEMA = "search"
+#: The fts extension only ships an English stopword list; other languages keep all words
+#: (BM25's idf already discounts words that occur everywhere).
+STOPWORDS = {"en": "english"}
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Make ``fts`` available on this connection from the bundled wheel (offline)."""
+    import duckdb_extensions
+
+    duckdb_extensions.import_extension("fts", con=con)
+    con.execute("LOAD fts")
+
+
+def index_key(language: str | None) -> str:
+    return language if language in STEMMERS else OTHER
+
+
+def _doc_table(key: str) -> str:
+    return f"{SCHEMA}.docs_{key}"
+
+
+def _fts_schema(key: str) -> str:
+    return f"fts_{SCHEMA}_docs_{key}"
+
+
+def build_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """(Re)build every per-language index from ``articles``; returns documents per index.
+
+    Indexes the repaired text when an article has one (it is what a reader should find),
+    else the text as extracted. Exact duplicates never reach ``articles``; near-duplicates
+    are left out so a search does not list the same story twice.
+    """
+    load_fts(con)
+    con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    for (schema,) in con.execute(
+        "SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE ?", [f"fts_{SCHEMA}_%"]
+    ).fetchall():
+        con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    con.execute(f"CREATE SCHEMA {SCHEMA}")
+    languages = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT language FROM articles WHERE near_duplicate_of IS NULL"
+        ).fetchall()
+    ]
+    keys = sorted({index_key(lang) for lang in languages})
+    counts: dict[str, int] = {}
+    for key in keys:
+        if key == OTHER:
+            where = "(language IS NULL OR language NOT IN (SELECT unnest(?)))"
+            params: list[object] = [sorted(STEMMERS)]
+        else:
+            where = "language = ?"
+            params = [key]
+        con.execute(
+            f"""
+            CREATE TABLE {_doc_table(key)} AS
+            SELECT article_id, title, coalesce(repaired_text, text) AS body, site, language,
+                   published_at, url
+            FROM articles
+            WHERE near_duplicate_of IS NULL AND {where}
+            """,
+            params,
+        )
+        n = con.execute(f"SELECT count(*) FROM {_doc_table(key)}").fetchone()[0]
+        counts[key] = int(n)
+        stemmer = STEMMERS.get(key, "none")
+        stopwords = STOPWORDS.get(key, "none")
+        con.execute(
+            f"PRAGMA create_fts_index('{_doc_table(key)}', 'article_id', 'title', 'body', "
+            f"stemmer = '{stemmer}', stopwords = '{stopwords}', overwrite = 1)"
+        )
+    return counts
+
+
+def indexed_languages(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND table_name LIKE 'docs_%'",
+        [SCHEMA],
+    ).fetchall()
+    return sorted(r[0].removeprefix("docs_") for r in rows)
+
+
+class NoSearchIndex(RuntimeError):
+    """The database has no full-text index yet (run ``newsetl maintain``)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: str
+    title: str | None
+    site: str | None
+    language: str | None
+    published_at: datetime | None
+    url: str | None
+    score: float
+    snippet: str
+
+
+def search(
+    con: duckdb.DuckDBPyConnection,
+    terms: str,
+    *,
+    language: str | None = None,
+    limit: int = 10,
+) -> list[SearchHit]:
+    """Rank articles for ``terms`` (BM25 over title and body), best first.
+
+    Without ``language`` every index is searched and the hits merged by score; BM25 scores
+    of different indexes are comparable only roughly (each has its own statistics), which is
+    good enough to list the best few of each language together.
+    """
+    available = indexed_languages(con)
+    if not available:
+        raise NoSearchIndex("no full-text index in this database; run 'newsetl maintain'")
+    if language is not None:
+        key = index_key(language)
+        if key not in available:
+            return []
+        keys = [key]
+    else:
+        keys = available
+    load_fts(con)
+    parts = []
+    params: list[object] = []
+    for key in keys:
+        lang_filter = ""
+        if key == OTHER and language is not None:
+            lang_filter = "AND language = ?"
+        parts.append(
+            f"""
+            SELECT article_id, title, site, language, published_at, url, body,
+                   {_fts_schema(key)}.match_bm25(article_id, ?) AS score
+            FROM {_doc_table(key)}
+            WHERE score IS NOT NULL {lang_filter}
+            """
+        )
+        params.append(terms)
+        if lang_filter:
+            params.append(language)
+    sql = " UNION ALL ".join(parts) + " ORDER BY score DESC, article_id LIMIT ?"
+    params.append(limit)
+    rows = con.execute(sql, params).fetchall()
+    return [
+        SearchHit(
+            article_id=r[0],
+            title=r[1],
+            site=r[2],
+            language=r[3],
+            published_at=r[4],
+            url=r[5],
+            score=float(r[7]),
+            snippet=snippet(r[6] or "", terms),
+        )
+        for r in rows
+    ]
+
+
+def snippet(text: str, terms: str, width: int = 160) -> str:
+    """The passage around the first query word found (matched on its first 4+ letters, a
+    crude stand-in for the stem), on one line."""
+    words = [w for w in re.findall(r"\w+", terms.lower()) if w]
+    flat = " ".join(text.split())
+    lower = flat.lower()
+    positions = []
+    for word in words:
+        stem = word[: max(4, len(word) - 3)] if len(word) > 4 else word
+        found = lower.find(stem)
+        if found >= 0:
+            positions.append(found)
+    start = max(0, min(positions) - width // 4) if positions else 0
+    piece = flat[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+
+
+def open_search_db(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a file that carries the index (the read copy)."""
+    return duckdb.connect(str(path), read_only=True)
