@@ -42,7 +42,8 @@ def _lookup_form(tok: Token) -> str:
 def _lean(tok: Token, text_lang: str, cand: str) -> tuple[float, float, float]:
     """(zipf in candidate, zipf in text language, difference)."""
     form = _lookup_form(tok)
-    zc, zl = lexicon.zipf(form, cand), lexicon.zipf(form, text_lang)
+    prof = lexicon.profile(form)
+    zc, zl = prof[cand], prof[text_lang]
     if zc == 0.0 and zl == 0.0 and "-" in form:
         parts = [p for p in form.split("-") if p]
         zc = min(lexicon.zipf(p, cand) for p in parts)
@@ -67,12 +68,36 @@ def _classify(tok: Token, text_lang: str, cand: str) -> str:
     return "N"
 
 
+def _seed_languages(tokens: list[Token], text_lang: str) -> set[str]:
+    """Languages some unmasked token leans strongly towards (cheap pre-pass).
+
+    Most tokens of a clean text are more frequent in the text language than anywhere else;
+    they are dismissed with one cached dict lookup, and only the languages that have at least
+    one strongly foreign token are scanned for runs.
+    """
+    seeds: set[str] = set()
+    for tok in tokens:
+        if tok.masked:
+            continue
+        form = _lookup_form(tok)
+        prof = lexicon.profile(form)
+        zl = prof[text_lang]
+        if max(prof.values()) - zl < STRONG and not (zl == 0.0 and "-" in form):
+            continue
+        for cand in lexicon.LANGUAGES:
+            if cand != text_lang and cand not in seeds and _classify(tok, text_lang, cand) == "S":
+                seeds.add(cand)
+    return seeds
+
+
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
     """Maximal runs of adjacent tokens leaning to one foreign language, best first."""
     runs: list[_Run] = []
-    for cand in lexicon.LANGUAGES:
-        if cand == text_lang:
-            continue
+    seeds = _seed_languages(tokens, text_lang)
+    if not seeds:
+        return runs
+    linked = [joined(text, tokens[k], tokens[k + 1]) for k in range(len(tokens) - 1)]
+    for cand in sorted(seeds):
         classes = [_classify(t, text_lang, cand) for t in tokens]
         i = 0
         while i < len(tokens):
@@ -82,7 +107,7 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
             j = i
             last_foreign = i
             neutrals = 0
-            while j + 1 < len(tokens) and joined(text, tokens[j], tokens[j + 1]):
+            while j + 1 < len(tokens) and linked[j]:
                 c = classes[j + 1]
                 if c in "SM":
                     neutrals = 0
@@ -94,7 +119,8 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
                 j += 1
             span = tokens[i : last_foreign + 1]
             kinds = [classes[t.index] for t in span]
-            runs.append(_Run(cand, span, kinds.count("S"), kinds.count("M")))
+            if "S" in kinds:
+                runs.append(_Run(cand, span, kinds.count("S"), kinds.count("M")))
             i = last_foreign + 1
     runs.sort(key=lambda r: (r.strong + 0.5 * r.mild, len(r.tokens)), reverse=True)
     return runs
@@ -178,13 +204,12 @@ def detect_function_words(
     for i in range(1, len(tokens) - 1):
         tok = tokens[i]
         word = tok.text
-        if tok.masked or not word.islower() or len(word) > 6:
+        if len(word) > 6 or tok.masked or not word.islower():
             continue
-        if lexicon.function_word_concept(word, text_lang):
+        all_langs = lexicon.function_word_languages(word)
+        if not all_langs or lexicon.function_word_concept(word, text_lang):
             continue
-        langs = [
-            (lang, c) for lang, c in lexicon.function_word_languages(word) if lang != text_lang
-        ]
+        langs = [(lang, c) for lang, c in all_langs if lang != text_lang]
         if not langs:
             continue
         best = max(lexicon.zipf(word, lang) for lang, _ in langs)
@@ -241,12 +266,18 @@ def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
 def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> list[dict]:
     """Quotations in another language: not artefacts, but part of the article's language map."""
     spans = []
-    from .tokens import quote_ranges
+    from .tokens import quote_ranges, tokens_within
 
     for a, b in quote_ranges(text):
         inner = text[a + 1 : b - 1]
         if len(inner.split()) < 2:
             continue
+        inside = tokens_within(tokens, a, b)
+        if not any(
+            max(lexicon.profile(t.lower).values()) - lexicon.zipf(t.lower, text_lang) >= STRONG
+            for t in inside
+        ):
+            continue  # nothing in the quotation leans to another language
         conf = langid.span_confidences(inner)
         if not conf:
             continue

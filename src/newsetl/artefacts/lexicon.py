@@ -45,10 +45,17 @@ def zipf(word: str, lang: str) -> float:
     A plain dict probe instead of ``wordfreq.zipf_frequency``: that function re-tokenises and
     re-normalises its input on every call, which costs far more than the lookup itself.
     """
-    f = _frequency_dict(lang).get(word)
-    if not f:
-        return 0.0
-    return round(math.log10(f) + 9.0, 2)
+    return profile(word).get(lang, 0.0)
+
+
+@lru_cache(maxsize=200_000)
+def profile(word: str) -> dict[str, float]:
+    """Zipf frequency of a lower-cased word in every supported language (cached)."""
+    out = {}
+    for lang in LANGUAGES:
+        f = _frequency_dict(lang).get(word)
+        out[lang] = round(math.log10(f) + 9.0, 2) if f else 0.0
+    return out
 
 
 def warm_up(languages: tuple[str, ...] = LANGUAGES) -> None:
@@ -124,12 +131,14 @@ def function_word_concept(word: str, lang: str) -> str | None:
 
 def function_word_languages(word: str) -> list[tuple[str, str]]:
     """All (language, concept) pairs in which ``word`` is a listed function word."""
-    out = []
-    for concept, forms in CONCEPTS.items():
-        for lang, words in forms.items():
-            if word in words:
-                out.append((lang, concept))
-    return out
+    return _FUNCTION_WORD_INDEX.get(word, [])
+
+
+_FUNCTION_WORD_INDEX: dict[str, list[tuple[str, str]]] = {}
+for _concept, _forms in CONCEPTS.items():
+    for _lang, _words in _forms.items():
+        for _w in _words:
+            _FUNCTION_WORD_INDEX.setdefault(_w, []).append((_lang, _concept))
 
 
 def render_concept(concept: str, lang: str) -> str:
@@ -649,3 +658,12 @@ LOAN_PHRASES: dict[str, frozenset[str]] = {
     ),
     "en": frozenset(),
 }
+
+
+@lru_cache(maxsize=1)
+def allowed_phrases_by_first_word() -> dict[str, tuple[list[str], ...]]:
+    """ALLOWED_PHRASES indexed by their first word (one dict probe per token)."""
+    index: dict[str, list[list[str]]] = {}
+    for phrase in ALLOWED_PHRASES:
+        index.setdefault(phrase[0], []).append(phrase)
+    return {k: tuple(v) for k, v in index.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import lexicon
 from .lexicon import words
@@ -190,6 +191,7 @@ GLUE_PREFIXES: dict[str, frozenset[str]] = {
     ),
 }
 GLUE_SUFFIXES_EN = ("and", "the", "of", "for", "with")
+_MIXED_CASE = re.compile(rf"[{LOWER}][{UPPER}]")
 PREFIX_GLUE = re.compile(rf"^([{LOWER}]+)([{UPPER}][\w'’-]*)$")
 SUFFIX_GLUE = re.compile(rf"^([{UPPER}][{LOWER}]{{3,}})({'|'.join(GLUE_SUFFIXES_EN)})$")
 
@@ -202,6 +204,10 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     separate = {t.text for t in tokens}
     out = []
     for tok in tokens:
+        if not _MIXED_CASE.search(tok.text) and not (
+            language == "en" and tok.text.endswith(GLUE_SUFFIXES_EN)
+        ):
+            continue  # cheap filter: a glued token has an inner capital or a glued suffix
         if tok.in_quote or tok.lower in lexicon.BRANDS:
             continue
         if lexicon.zipf(tok.lower, language) >= 2.0 or lexicon.zipf(tok.lower, "en") >= 2.0:
@@ -445,43 +451,49 @@ FALSE_FRIENDS = (
 WORD_RE = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=1)
+def _false_friend_index() -> tuple[re.Pattern, dict[str, FalseFriend]]:
+    by_form = {form: ff for ff in FALSE_FRIENDS for form in ff.wrong}
+    pattern = re.compile(
+        r"\b(" + "|".join(sorted(by_form, key=len, reverse=True)) + r")\b", re.IGNORECASE
+    )
+    return pattern, by_form
+
+
 def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
     """A false friend used where the document's own wording shows the right term."""
     if language != "en":
         return []
+    pattern, by_form = _false_friend_index()
     lower = text.lower()
     out = []
-    for ff in FALSE_FRIENDS:
-        for m in WORD_RE.finditer(text):
-            form = m.group().lower()
-            right = ff.wrong.get(form)
-            if right is None:
-                continue
-            rest = lower[: m.start()] + " " + lower[m.end() :]
-            if not re.search(ff.evidence, rest):
-                continue
-            nxt = WORD_RE.search(text, m.end())
-            if ff.next_words is not None and (
-                nxt is None or nxt.group().lower() not in ff.next_words
-            ):
-                continue
-            window = lower[max(0, m.start() - 80) : m.end() + 80]
-            if ff.veto and re.search(ff.veto, window):
-                continue
-            word = m.group()
-            replacement = right.capitalize() if word[:1].isupper() else right
-            out.append(
-                Candidate(
-                    "false_friend",
-                    m.start(),
-                    m.end(),
-                    replacement,
-                    None,
-                    0.85,
-                    "rule:false_friend_document_usage",
-                    source_candidates=ff.sources,
-                )
+    for m in pattern.finditer(text):
+        form = m.group().lower()
+        ff = by_form[form]
+        right = ff.wrong[form]
+        rest = lower[: m.start()] + " " + lower[m.end() :]
+        if not re.search(ff.evidence, rest):
+            continue
+        nxt = WORD_RE.search(text, m.end())
+        if ff.next_words is not None and (nxt is None or nxt.group().lower() not in ff.next_words):
+            continue
+        window = lower[max(0, m.start() - 80) : m.end() + 80]
+        if ff.veto and re.search(ff.veto, window):
+            continue
+        word = m.group()
+        replacement = right.capitalize() if word[:1].isupper() else right
+        out.append(
+            Candidate(
+                "false_friend",
+                m.start(),
+                m.end(),
+                replacement,
+                None,
+                0.85,
+                "rule:false_friend_document_usage",
+                source_candidates=ff.sources,
             )
+        )
     return out
 
 

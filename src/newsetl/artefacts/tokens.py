@@ -7,8 +7,8 @@ loanword phrases and quoted material. Computing that once keeps the detectors sm
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
 
 from . import lexicon
 
@@ -28,42 +28,68 @@ QUOTE_PAIRS = (
 )
 
 
-@dataclass
 class Token:
-    """A word with its offsets and the facts the detectors share about it."""
+    """A word with its offsets and the facts the detectors share about it.
 
-    text: str
-    start: int
-    end: int
-    index: int
-    sentence_start: bool = False
-    masked: bool = False  # proper name, allowlisted phrase or quotation: never flagged
-    in_quote: bool = False
+    A plain slotted class rather than a dataclass: an article has thousands of tokens and
+    their construction is the single largest cost of ``analyse``.
+    """
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower().replace("’", "'")
+    __slots__ = (
+        "capitalised",
+        "end",
+        "in_quote",
+        "index",
+        "lower",
+        "masked",
+        "sentence_start",
+        "start",
+        "text",
+    )
 
-    @property
-    def capitalised(self) -> bool:
-        """Upper-case initial, also after an elided particle ("d'Italia", "dell'Emilia")."""
-        if self.text[:1].isupper():
-            return True
-        head, sep, tail = self.text.replace("’", "'").partition("'")
-        return bool(sep) and len(head) <= 4 and tail[:1].isupper()
+    def __init__(
+        self, text: str, start: int, end: int, index: int, sentence_start: bool = False
+    ) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.index = index
+        self.sentence_start = sentence_start
+        self.masked = False  # proper name, allowlisted phrase or quotation: never flagged
+        self.in_quote = False
+        if "’" in text:
+            text = text.replace("’", "'")
+        self.lower = text.lower()  # lower-cased, typographic apostrophes unified
+        # Upper-case initial, also after an elided particle ("d'Italia", "dell'Emilia").
+        if text[0].isupper():
+            self.capitalised = True
+        elif "'" in text:
+            head, _, tail = text.partition("'")
+            self.capitalised = len(head) <= 4 and tail[:1].isupper()
+        else:
+            self.capitalised = False
+
+    def __repr__(self) -> str:
+        return f"Token({self.text!r}, {self.start}, {self.end})"
 
 
 def tokenise(text: str) -> list[Token]:
     """Word tokens with offsets; marks sentence starts."""
     tokens: list[Token] = []
+    append = tokens.append
     prev_end = 0
+    search = SENTENCE_END.search
     for i, m in enumerate(WORD.finditer(text)):
-        gap = text[prev_end : m.start()]
-        starts = i == 0 or bool(SENTENCE_END.search(gap)) or "\n" in gap
-        if i == 0 and text[: m.start()].strip(" \t\"'“”„«»‘’([-–—") != "":
+        start, end = m.span()
+        if i == 0:
+            starts = text[:start].strip(" \t\"'“”„«»‘’([-–—") == ""
+        elif start - prev_end == 1 and text[prev_end] == " ":
             starts = False
-        tokens.append(Token(m.group(), m.start(), m.end(), i, sentence_start=starts))
-        prev_end = m.end()
+        else:
+            g = text[prev_end:start]
+            starts = "\n" in g or bool(search(g))
+        append(Token(m.group(), start, end, i, starts))
+        prev_end = end
     return tokens
 
 
@@ -113,30 +139,35 @@ def mask_tokens(text: str, tokens: list[Token], language: str | None) -> None:
     _mask_names(text, tokens, language)
 
 
+def tokens_within(tokens: list[Token], a: int, b: int) -> list[Token]:
+    """Tokens lying entirely inside text[a:b] (tokens are sorted by offset)."""
+    starts = [t.start for t in tokens]
+    lo = bisect.bisect_left(starts, a)
+    out = []
+    for tok in tokens[lo:]:
+        if tok.start >= b:
+            break
+        if tok.end <= b:
+            out.append(tok)
+    return out
+
+
 def _mask_quotes(text: str, tokens: list[Token]) -> None:
-    ranges = quote_ranges(text)
-    if not ranges:
-        return
-    for tok in tokens:
-        for a, b in ranges:
-            if a <= tok.start and tok.end <= b:
-                tok.in_quote = True
-                tok.masked = True
-                break
+    for a, b in quote_ranges(text):
+        for tok in tokens_within(tokens, a, b):
+            tok.in_quote = True
+            tok.masked = True
 
 
 def _mask_allowed_phrases(tokens: list[Token]) -> None:
     lowers = [t.lower for t in tokens]
-    for i in range(len(tokens)):
-        for phrase in lexicon.ALLOWED_PHRASES:
+    by_first = lexicon.allowed_phrases_by_first_word()
+    for i, low in enumerate(lowers):
+        for phrase in by_first.get(low, ()):
             n = len(phrase)
-            if lowers[i : i + n] == phrase or (n == 1 and _split_match(lowers[i], phrase[0])):
+            if lowers[i : i + n] == phrase:
                 for t in tokens[i : i + n]:
                     t.masked = True
-
-
-def _split_match(token: str, phrase_token: str) -> bool:
-    return token == phrase_token
 
 
 def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:

@@ -1,0 +1,254 @@
+"""Benchmark the MT-artefact detector (newsetl issue 3). Run from the repo root:
+
+    .venv/bin/python benchmarks/artefacts/run.py            # everything (about a minute or two)
+    .venv/bin/python benchmarks/artefacts/run.py --skip-mqm --show-errors
+
+1. Our evaluation set (benchmarks/artefacts/cases.jsonl, built by build_cases.py): per-kind
+   precision/recall/F1 and the exact-repair rate, offline (no translator, so untranslated spans
+   stay "pending" and only the deterministic kinds can be repaired exactly).
+2. False flags per 1,000 tokens on clean English: the human-checked article bodies of the Zyte
+   extraction benchmark (pages whose body langdetect identifies as English).
+3. Real MT output: WMT MQM en-de "untranslated" annotations (English left in German output):
+   segment-level recall/precision and the flag rate on segments without such errors.
+4. Speed: milliseconds per 1,000 words after warm-up.
+
+Shared data is read from ../shared/benchmarks relative to the repo root and never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = (REPO / ".." / "shared" / "benchmarks").resolve()
+CASES = Path(__file__).resolve().parent / "cases.jsonl"
+ZYTE = SHARED / "extraction" / "zyte-article-extraction-benchmark" / "ground-truth.json"
+MQM = SHARED / "mqm" / "derived" / "segments_untranslated.tsv.gz"
+TOKEN = re.compile(r"\w+")
+#: Kinds that claim "text left in another language" (what MQM calls untranslated).
+FOREIGN_KINDS = {"untranslated_span", "untranslated_function_word"}
+
+sys.path.insert(0, str(REPO / "src"))
+
+from newsetl.artefacts import analyse, warm_up  # noqa: E402
+from newsetl.artefacts.evaluation import format_report, load_cases, score_cases  # noqa: E402
+
+
+def run_eval_set(show_errors: bool) -> dict:
+    cases = load_cases(CASES)
+
+    def analyse_case(case: dict) -> tuple[list[dict], str]:
+        result = analyse(case["text"], case["language"], translator=None)
+        return [f.to_json() for f in result.findings], result.repaired_text
+
+    report = score_cases(cases, analyse_case)
+    print("== 1. Evaluation set:", CASES.relative_to(REPO), f"({len(cases)} cases)")
+    print(format_report(report))
+    # Source-language attribution on positives that name one.
+    right = total = 0
+    for case in cases:
+        gold = [g for g in case["findings"] if g.get("source_language")]
+        if not gold:
+            continue
+        result = analyse(case["text"], case["language"], translator=None)
+        for g in gold:
+            hits = [
+                f
+                for f in result.findings
+                if f.kind == g["kind"] and f.start < g["end"] and g["start"] < f.end
+            ]
+            if hits:
+                total += 1
+                right += hits[0].source_language == g["source_language"]
+    if total:
+        print(
+            f"source language of detected findings correct: {right}/{total} ({right / total:.3f})"
+        )
+    if show_errors:
+        for err in report.errors:
+            print(" ", err["id"], err["text"][:110])
+            for p in err["false_positives"]:
+                print("     FP", p["kind"], repr(p["surface"]), "->", p["replacement"])
+            for g in err["missed"]:
+                print("     FN", g["kind"], repr(g["surface"]))
+    o = report.overall
+    return {
+        "cases": report.cases,
+        "precision": o.precision,
+        "recall": o.recall,
+        "f1": o.f1,
+        "exact_repair_deterministic": report.exact_repair_rate(),
+        "per_kind": {
+            k: {"p": s.precision, "r": s.recall, "f1": s.f1, "tp": s.tp, "fp": s.fp, "fn": s.fn}
+            for k, s in report.per_kind.items()
+        },
+    }
+
+
+def _english(text: str) -> bool:
+    from langdetect import DetectorFactory, LangDetectException, detect
+
+    DetectorFactory.seed = 0
+    try:
+        return detect(text) == "en"
+    except LangDetectException:
+        return False
+
+
+def run_zyte(show_errors: bool) -> dict:
+    truth = json.loads(ZYTE.read_text(encoding="utf-8"))
+    tokens = pages = 0
+    kinds: Counter[str] = Counter()
+    flags = []
+    elapsed = 0.0
+    words = 0
+    for page_id, row in sorted(truth.items()):
+        body = row.get("articleBody") or ""
+        if not body.strip() or not _english(body):
+            continue
+        pages += 1
+        tokens += len(TOKEN.findall(body))
+        words += len(body.split())
+        t0 = time.perf_counter()
+        result = analyse(body, "en", translator=None)
+        elapsed += time.perf_counter() - t0
+        for f in result.findings:
+            kinds[f.kind] += 1
+            ctx = body[max(0, f.start - 40) : f.end + 40].replace("\n", " ")
+            flags.append((page_id[:10], f.kind, f.surface, f.replacement, ctx))
+    rate = 1000 * len(flags) / tokens if tokens else 0.0
+    print(f"\n== 2. Clean English (Zyte ground-truth bodies): {pages} pages, {tokens} tokens")
+    print(
+        f"findings: {len(flags)} -> {rate:.3f} false flags per 1,000 tokens; by kind: "
+        f"{dict(kinds) or '{}'}"
+    )
+    print(
+        f"speed: {1000 * elapsed / max(words, 1) * 1000:.2f} ms per 1,000 words "
+        f"({words} words in {elapsed:.2f} s, after warm-up)"
+    )
+    if show_errors:
+        for flag in flags:
+            print("  ", flag)
+    return {
+        "pages": pages,
+        "tokens": tokens,
+        "flags": len(flags),
+        "per_1000_tokens": rate,
+        "ms_per_1000_words": 1000 * elapsed / max(words, 1) * 1000,
+    }
+
+
+def run_mqm(limit: int | None, show_errors: bool) -> dict:
+    print("\n== 3. WMT MQM en-de: English left in German MT output")
+    stats: dict[str, Counter] = {}
+    examples = []
+    with gzip.open(MQM, "rt", encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["lp"] == "en-de"]
+    if limit:
+        rows = rows[:limit]
+    for row in rows:
+        spans = json.loads(row["untranslated_spans"] or "[]")
+        n_raters = int(row["n_untranslated_raters"] or 0)
+        nontrans = int(row["nontranslation_raters"] or 0)
+        result = analyse(row["target"], "de", translator=None)
+        pred = [f for f in result.findings if f.kind in FOREIGN_KINDS]
+        flagged = bool(pred)
+        for name in ("all", row["testset"]):
+            c = stats.setdefault(name, Counter())
+            if n_raters >= 1:
+                c["pos"] += 1
+                c["pos_flagged"] += flagged
+                major = any(str(s[3]).lower() in ("major", "critical") for s in spans)
+                if major:
+                    c["major"] += 1
+                    c["major_flagged"] += flagged
+                if n_raters >= 2:
+                    c["pos2"] += 1
+                    c["pos2_flagged"] += flagged
+                gold = [(s[0], s[1]) for s in spans if s[0] >= 0]
+                c["gold_spans"] += len(gold)
+                c["gold_spans_hit"] += sum(
+                    any(f.start < b and a < f.end for f in pred) for a, b in gold
+                )
+                c["pred_spans"] += len(pred)
+                c["pred_spans_hit"] += sum(
+                    any(f.start < b and a < f.end for a, b in gold) for f in pred
+                )
+            elif nontrans == 0:
+                c["neg"] += 1
+                c["neg_flagged"] += flagged
+                if flagged and len(examples) < 40:
+                    examples.append(
+                        (row["testset"], [f.surface for f in pred], row["target"][:140])
+                    )
+    out = {}
+    print(
+        f"{'testset':20} {'pos':>5} {'recall':>7} {'rec>=2r':>8} {'recMaj':>7} "
+        f"{'neg':>6} {'negFlag%':>9} {'segP':>6} {'spanHitR':>9} {'spanHitP':>9}"
+    )
+    for name, c in stats.items():
+        recall = c["pos_flagged"] / c["pos"] if c["pos"] else 0.0
+        rec2 = c["pos2_flagged"] / c["pos2"] if c["pos2"] else float("nan")
+        recmaj = c["major_flagged"] / c["major"] if c["major"] else float("nan")
+        negrate = c["neg_flagged"] / c["neg"] if c["neg"] else 0.0
+        flagged_total = c["pos_flagged"] + c["neg_flagged"]
+        seg_p = c["pos_flagged"] / flagged_total if flagged_total else float("nan")
+        hit_r = c["gold_spans_hit"] / c["gold_spans"] if c["gold_spans"] else float("nan")
+        hit_p = c["pred_spans_hit"] / c["pred_spans"] if c["pred_spans"] else float("nan")
+        print(
+            f"{name:20} {c['pos']:5d} {recall:7.3f} {rec2:8.3f} {recmaj:7.3f} {c['neg']:6d} "
+            f"{100 * negrate:9.2f} {seg_p:6.3f} {hit_r:9.3f} {hit_p:9.3f}"
+        )
+        out[name] = {
+            "positives": c["pos"],
+            "recall": recall,
+            "recall_2raters": rec2,
+            "recall_major": recmaj,
+            "negatives": c["neg"],
+            "neg_flag_rate": negrate,
+            "segment_precision": seg_p,
+            "span_hit_recall": hit_r,
+            "span_hit_precision": hit_p,
+        }
+    print(
+        "(pos: segments where >=1 rater marked untranslated text; neg: no untranslated and no "
+        "non-translation mark; segP: share of flagged segments that are positives)"
+    )
+    if show_errors:
+        for ex in examples:
+            print("  FLAG on clean:", ex)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skip-mqm", action="store_true")
+    ap.add_argument("--skip-zyte", action="store_true")
+    ap.add_argument("--mqm-limit", type=int, default=None, help="only the first N en-de rows")
+    ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--json", type=Path, default=None, help="also write the numbers here")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    warm_up()
+    print(f"warm-up: {time.perf_counter() - t0:.1f} s")
+    results = {"eval_set": run_eval_set(args.show_errors)}
+    if not args.skip_zyte:
+        results["zyte_clean_english"] = run_zyte(args.show_errors)
+    if not args.skip_mqm:
+        results["mqm_en_de"] = run_mqm(args.mqm_limit, args.show_errors)
+    print(f"\ntotal time: {time.perf_counter() - t0:.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
