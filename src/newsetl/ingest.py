@@ -90,11 +90,10 @@ def open_run(settings: Settings, run_id: str | None = None) -> RunContext:
 
 
 def build_translator(memory_rows: list[dict[str, Any]]) -> Any:
-    try:
-        from newsetl.translate import translator_from_settings
-    except ImportError:  # pragma: no cover - repair not installed
-        return None
-    return translator_from_settings(memory_rows=memory_rows)
+    """The configured translator chain, with the warehouse's translation memory preloaded."""
+    from newsetl.translate import MemoryTranslator, translator_from_settings
+
+    return translator_from_settings(memory=MemoryTranslator(memory_rows))
 
 
 def _has_table(con, name: str) -> bool:
@@ -176,7 +175,8 @@ def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary)
     batch = Batch()
     for row in source_fetch_rows(expansion.fetches, ctx.run_id):
         batch.add("fetches", row)
-    for entry in getattr(ctx.translator, "new_entries", None) or []:
+    memory = getattr(ctx.translator, "memory", None)
+    for entry in getattr(memory, "new_entries", None) or []:
         batch.add("translation_memory", entry)
     summary.finished_at = datetime.now(UTC)
     batch.add("runs", summary.as_row())

@@ -1,0 +1,87 @@
+"""The installed ``newsetl`` console script, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+NEWSETL = shutil.which("newsetl") or str(Path(sys.executable).parent / "newsetl")
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [NEWSETL, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("ingest", "repair", "entities", "query", "search", "export"):
+        assert command in result.stdout, command
+    ingest_help = run_cli("ingest", "--help").stdout
+    for word in ("SOURCE", "feed", "sitemap", "WARC", "--db", "PREFECT_API_URL"):
+        assert word in ingest_help, word
+
+
+def _harness_env(tmp_path) -> dict[str, str]:
+    from prefect.settings import PREFECT_API_URL
+
+    return {
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "NEWSETL_PER_HOST_INTERVAL_S": "0",
+        "NEWSETL_TRANSLATOR": "none",
+        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+    }
+
+
+def test_ingest_a_feed_url_then_again(prefect_harness, site_server, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    env = _harness_env(tmp_path)
+    first = run_cli("ingest", site_server.url("/atom.xml"), "--db", str(db), env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "articles_new" in first.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert n >= 12
+    second = run_cli("ingest", site_server.url("/atom.xml"), "--db", str(db), "--json", env=env)
+    assert second.returncode == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == n
+
+
+def test_exit_status_is_non_zero_only_when_nothing_was_processed(
+    prefect_harness, site_server, tmp_path
+):
+    env = _harness_env(tmp_path)
+    db = str(tmp_path / "x.duckdb")
+    nothing = run_cli(
+        "ingest",
+        site_server.url("/bad/404.html"),
+        str(tmp_path / "missing.html"),
+        "--db",
+        db,
+        env=env,
+    )
+    assert nothing.returncode == 1
+    assert "404" in nothing.stderr
+    partly = run_cli(
+        "ingest",
+        site_server.url("/bad/404.html"),
+        site_server.url("/en/2026/11/eu-summit-climate-treaty.html"),
+        "--db",
+        db,
+        env=env,
+    )
+    assert partly.returncode == 0, partly.stderr[-2000:]
