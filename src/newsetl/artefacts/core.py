@@ -8,6 +8,7 @@ between calls, so it can run in worker threads.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,7 @@ def analyse(
     candidates += rules.detect_elided_articles(text, lang)
     candidates += rules.detect_calque_articles(text, lang)
     candidates += rules.detect_glued_tokens(text, tokens, lang)
-    phrases, singles = foreign.detect_untranslated_spans(text, tokens, lang)
+    phrases, singles, weak_phrases = foreign.detect_untranslated_spans(text, tokens, lang)
     candidates += phrases
     function_words, weak_function_words = foreign.detect_function_words(text, tokens, lang)
     candidates += function_words
@@ -89,6 +90,9 @@ def analyse(
                 single.confidence = 0.8
                 candidates.append(single)
     _confirm_with_original(text, candidates, original_text, orig_lang)
+    candidates += _found_in_original(
+        text, singles + weak_phrases, candidates, original_text, orig_lang
+    )
     for cand in candidates:
         if source in cand.source_candidates:
             cand.source_language = source
@@ -177,6 +181,29 @@ def _confirm_with_original(
             cand.source_language = orig_lang
             cand.source_candidates = (orig_lang,)
             cand.confidence = max(cand.confidence, 0.95)
+
+
+def _found_in_original(
+    text: str,
+    weak: list[Candidate],
+    accepted: list[Candidate],
+    original: str | None,
+    orig_lang: str | None,
+) -> list[Candidate]:
+    """Weak candidates that occur verbatim in the original page are untranslated for sure."""
+    if not original or not orig_lang:
+        return []
+    low = " ".join(original.lower().split())
+    out: list[Candidate] = []
+    for cand in weak:
+        if cand.source_language != orig_lang or _overlaps(cand, accepted + out):
+            continue
+        surface = " ".join(text[cand.start : cand.end].lower().split())
+        if re.search(rf"(?<!\w){re.escape(surface)}(?!\w)", low):
+            cand.confidence = 0.95
+            cand.detector = "original-page:verbatim"
+            out.append(cand)
+    return out
 
 
 def _decide(

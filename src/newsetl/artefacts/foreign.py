@@ -128,10 +128,15 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
 
 def detect_untranslated_spans(
     text: str, tokens: list[Token], text_lang: str
-) -> tuple[list[Candidate], list[Candidate]]:
-    """(confident phrase candidates, single-word candidates needing source-language support)."""
+) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
+    """Candidates for text left in another language, in three tiers of evidence.
+
+    Returns (confident phrases, single words that need the article's source language to
+    agree, weak runs that only an original page containing them verbatim can confirm).
+    """
     phrases: list[Candidate] = []
     singles: list[Candidate] = []
+    weak: list[Candidate] = []
     taken: list[tuple[int, int]] = []
     for run in foreign_runs(text, tokens, text_lang):
         start, end = run.tokens[0].start, run.tokens[-1].end
@@ -163,6 +168,21 @@ def detect_untranslated_spans(
                     )
                 )
                 taken.append((start, end))
+                continue
+        if len(run.tokens) >= 2 and content:
+            weak.append(
+                Candidate(
+                    "untranslated_span",
+                    start,
+                    end,
+                    None,
+                    run.lang,
+                    0.6,
+                    "wordfreq+original:phrase",
+                    needs_translation=True,
+                    source_candidates=(run.lang,),
+                )
+            )
             continue
         if len(run.tokens) == 1 and run.strong == 1:
             tok = run.tokens[0]
@@ -181,7 +201,7 @@ def detect_untranslated_spans(
                         source_candidates=(run.lang,),
                     )
                 )
-    return phrases, singles
+    return phrases, singles, weak
 
 
 def _loanword_phrase(span: str, text_lang: str) -> bool:

@@ -50,7 +50,11 @@ def zipf(word: str, lang: str) -> float:
 
 @lru_cache(maxsize=200_000)
 def profile(word: str) -> dict[str, float]:
-    """Zipf frequency of a lower-cased word in every supported language (cached)."""
+    """Zipf frequency of a lower-cased word in every supported language (cached).
+
+    wordfreq stores case-folded forms (German "ß" as "ss"), so the key is case-folded too.
+    """
+    word = word.casefold()
     out = {}
     for lang in LANGUAGES:
         f = _frequency_dict(lang).get(word)
