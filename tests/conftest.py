@@ -46,3 +46,20 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+# --- a warehouse loaded with the bundled samples --------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory):
+    """A DuckDB file with the bundled sample corpus ingested (in-process, no Prefect)."""
+    from newsetl.ingest import run_ingest
+    from newsetl.settings import Settings
+
+    root = tmp_path_factory.mktemp("sample-warehouse")
+    os.environ.setdefault("NEWSETL_TRANSLATOR", "none")
+    settings = Settings.from_env(db_path=root / "samples.duckdb", per_host_interval_s=0.0)
+    summary = run_ingest(None, settings)
+    assert summary.status == "completed", summary.stats.failures
+    return settings.db_path
