@@ -200,7 +200,10 @@ class _Doc:
                         and not self.covered[k]
                         and self.joined(k)
                         and not toks[k].capitalised
-                        and norm(toks[k].text) in lx.CONNECTORS
+                        and (
+                            norm(toks[k].text) in lx.CONNECTORS
+                            or (norm(toks[k - 1].text), norm(toks[k].text)) in lx.PARTICLE_ARTICLES
+                        )
                     ):
                         k += 1
                     if (
@@ -256,19 +259,25 @@ class _Doc:
         return None
 
     def _name_like(self, i: int, j: int) -> bool:
-        """Could these capitalised words be a person's name (no evidence yet)?"""
+        """Could these capitalised words be a person's name (no title or verb says so)?
+
+        Yes when the first word is a known given name ("Luka Drago"), or when every word is rare
+        both in the text's language and in English ("Faouzia Boumaiza Mebarki"); ordinary words
+        ("Cassa Depositi", "La Stampa", "Deutsche Bahn" in English) are not names."""
         toks = self.tokens[i:j]
         if not 2 <= len(toks) <= 4:
             return False
         if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
             return False
-        if is_first_name(toks[0].text):
+        if is_first_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
             return True
-        if self.lang == "de":  # German capitalises every noun: ask for a rare word in the run
-            return any(lx.zipf(t.text, "de") < 3.5 for t in toks) and not any(
-                norm(t.text) in lx.SENTENCE_OPENERS for t in toks
-            )
-        return True
+        if self.lang == "de" and is_first_name(toks[0].text):
+            return lx.zipf(toks[-1].text, "de") < 4.0 or len(toks) > 2
+        return all(
+            max(lx.zipf(t.text, self.lang), lx.zipf(t.text, "en")) < 2.5
+            for t in toks
+            if norm(t.text) not in lx.CONNECTORS
+        )
 
     def classify_runs(self) -> None:
         for i, j in self._runs():
@@ -283,6 +292,7 @@ class _Doc:
         while i < j and (
             (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
             or lx.is_title(toks[i].text)
+            or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
         ):
             titled = titled or lx.is_title(toks[i].text)
             i += 1
@@ -461,7 +471,15 @@ def _token_match(short: str, full: str) -> tuple[bool, bool]:
 
 
 def _subsequence_match(part: list[str], full: list[str]) -> tuple[bool, bool]:
-    """Is ``part`` a contiguous run of ``full`` ("Boumaiza Mebarki" in the full name)?"""
+    """Is ``part`` a contiguous run of ``full`` ("Boumaiza Mebarki" in the full name)?
+    A single word may also match one half of a hyphenated surname ("Kerbrat" in
+    "Vasseur-Kerbrat")."""
+    if len(part) == 1 and len(full) > 1:
+        halves = [h for word in full[1:] if " " in word for h in word.split()]
+        for half in halves:
+            ok, fz = _token_match(part[0], half)
+            if ok:
+                return True, fz
     for start in range(0, len(full) - len(part) + 1):
         results = [_token_match(p, f) for p, f in zip(part, full[start:], strict=False)]
         if all(ok for ok, _ in results):
@@ -523,7 +541,7 @@ class _Grouper:
             if key in by_name:
                 self.join(span, by_name[key])
                 continue
-            if span.type == "person" and self._attach_to_person(span):
+            if span.type in ("person", "other") and self._attach_to_person(span):
                 continue
             by_name[key] = self.new_group(span, span.type)
         for span in spans:

@@ -85,7 +85,7 @@ ORG_WORDS = _words(
     polizei policia army esercito armee ejercito forces assembly assemblea assemblee asamblea
     senate senato senat congress congresso congres congreso bundestag network club fc ac
     dinamo sporting olympique unie raad commissie ministerie partij universiteit vereniging
-    stichting rechtbank hof agentschap dienst"""
+    stichting rechtbank hof agentschap dienst cassa caisse caja kasse"""
 )
 
 TREATY_WORDS = _words(
@@ -108,9 +108,18 @@ EVENT_WORDS = _words(
 
 #: Lowercase words allowed inside a multi-word name ("Bank of England", "Banca d'Italia").
 CONNECTORS = _words(
-    """of the for and on de des du del della delle dei degli di da do dos das von van der den
+    """of the for de des du del della delle dei degli di da do dos das von van
     la le los las al el bin ibn zu d' l' dell'"""
 )
+
+#: Articles that may carry a capital anywhere ("The European ...", "Der Vertrag"): a name
+#: found after them starts after them.
+ARTICLES = _words(
+    """the a an der die das den dem des ein eine einen le la les il lo gli el los las het een"""
+)
+
+#: "van der Berg", "von der Leyen": articles allowed after a name particle.
+PARTICLE_ARTICLES = {("van", "der"), ("van", "den"), ("von", "der"), ("van", "de"), ("de", "la")}
 
 #: Words that often open a sentence or headline with a capital but never begin a name.
 SENTENCE_OPENERS = _words(
