@@ -1,0 +1,246 @@
+"""Translator backends: glossary, memory, chain, and deep-translator against a local server.
+
+The provider path is tested against a real HTTP server on 127.0.0.1 that speaks the
+LibreTranslate protocol (POST /translate with q/source/target/api_key, GET /languages), used
+through the real ``deep_translator.LibreTranslator`` client inside our backend.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import duckdb
+import pytest
+
+from newsetl.artefacts import APPLIED, PENDING, analyse
+from newsetl.translate import (
+    ChainTranslator,
+    DeepTranslatorBackend,
+    GlossaryTranslator,
+    MemoryTranslator,
+    Translator,
+    bundled_glossary_path,
+    translator_from_settings,
+)
+
+SPAN = "corruzione in atti giudiziari"
+TEXT = f"Prosecutors opened a case for {SPAN} last spring."
+TRANSLATIONS = {("it", "en", SPAN): "judicial bribery", ("it", "en", "ciao"): "hello"}
+
+
+class _LibreHandler(BaseHTTPRequestHandler):
+    """Minimal LibreTranslate: params may come in the query string, a form or JSON body."""
+
+    delay = 0.0
+    requests: ClassVar[list[dict]] = []
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def _reply(self, status: int, payload) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if urlparse(self.path).path.rstrip("/") == "/languages":
+            self._reply(200, [{"code": c, "name": c} for c in ("en", "it", "fr", "de")])
+        else:
+            self._reply(404, {"error": "not found"})
+
+    def do_POST(self) -> None:
+        url = urlparse(self.path)
+        params = {k: v[0] for k, v in parse_qs(url.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if raw:
+            if "json" in (self.headers.get("Content-Type") or ""):
+                params.update(json.loads(raw))
+            else:
+                params.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+        type(self).requests.append(params)
+        if self.delay:
+            time.sleep(self.delay)
+        if url.path.rstrip("/") != "/translate":
+            self._reply(404, {"error": "not found"})
+            return
+        if not params.get("api_key"):
+            self._reply(403, {"error": "api key required"})
+            return
+        key = (params.get("source"), params.get("target"), params.get("q"))
+        if key not in TRANSLATIONS:
+            self._reply(400, {"error": "unknown text"})
+            return
+        self._reply(200, {"translatedText": TRANSLATIONS[key]})
+
+
+def _serve(delay: float) -> Iterator[str]:
+    handler = type("Handler", (_LibreHandler,), {"delay": delay, "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def libre():
+    yield from _serve(0.0)
+
+
+@pytest.fixture
+def hanging_libre():
+    yield from _serve(3.0)
+
+
+# --- provider path ----------------------------------------------------------------------------
+def test_libre_backend_translates_through_deep_translator(libre) -> None:
+    url, handler = libre
+    backend = DeepTranslatorBackend("libre", url=url, api_key="k", timeout=5)
+    assert isinstance(backend, Translator)
+    assert backend.translate(SPAN, "it", "en") == "judicial bribery"
+    assert handler.requests[-1]["q"] == SPAN and handler.requests[-1]["api_key"] == "k"
+
+
+def test_analyse_repairs_span_via_local_libretranslate_and_remembers_it(libre) -> None:
+    url, handler = libre
+    env = {
+        "NEWSETL_TRANSLATOR": "libre",
+        "NEWSETL_TRANSLATOR_URL": url,
+        "NEWSETL_TRANSLATOR_TIMEOUT": "5",
+    }
+    chain = translator_from_settings(env, glossary=GlossaryTranslator())
+    result = analyse(TEXT, "en", translator=chain)
+    (finding,) = result.findings
+    assert finding.status == APPLIED and finding.replacement == "judicial bribery"
+    assert result.repaired_text == "Prosecutors opened a case for judicial bribery last spring."
+    (entry,) = chain.memory.new_entries
+    assert entry["source_text"] == SPAN and entry["provider"] == "deep-translator:libre"
+    # Second time the memory answers; the server is not asked again.
+    before = len(handler.requests)
+    again = analyse(TEXT, "en", translator=chain)
+    assert again.repaired_text == result.repaired_text and len(handler.requests) == before
+
+
+def test_hanging_server_leaves_findings_pending_quickly(hanging_libre) -> None:
+    url, _ = hanging_libre
+    backend = DeepTranslatorBackend("libre", url=url, api_key="k", timeout=0.3, cooldown=60)
+    chain = ChainTranslator(provider=backend)
+    text = TEXT + " Officials denied any riciclaggio di denaro in the port."
+    t0 = time.perf_counter()
+    result = analyse(text, "en", translator=chain)
+    elapsed = time.perf_counter() - t0
+    spans = [f for f in result.findings if f.kind == "untranslated_span"]
+    assert len(spans) == 2 and all(f.status == PENDING for f in spans)
+    assert result.repaired_text == text
+    # One timeout, then the cooldown answers "unavailable" at once for the second span.
+    assert elapsed < 1.5, elapsed
+    assert not backend.available
+
+
+def test_unreachable_server_returns_none() -> None:
+    backend = DeepTranslatorBackend("libre", url="http://127.0.0.1:9/", timeout=2)
+    assert backend.translate(SPAN, "it", "en") is None
+
+
+def test_unknown_provider_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        DeepTranslatorBackend("babelfish")
+
+
+# --- glossary, memory, chain ------------------------------------------------------------------
+def test_bundled_glossary_loads_and_matches_case_insensitively() -> None:
+    path = bundled_glossary_path()
+    assert path is not None and path.name == "glossary.csv"
+    glossary = GlossaryTranslator([path])
+    assert len(glossary) > 20
+    assert glossary.translate("Riciclaggio di Denaro", "it", "en") == "Money laundering"
+    assert glossary.translate("riciclaggio di denaro", "it", "de") is None
+
+
+def test_user_glossary_file_extends_the_bundled_one(tmp_path, monkeypatch) -> None:
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "source_language,target_language,source_text,translation\n"
+        "it,en,corruzione in atti giudiziari,judicial corruption\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NEWSETL_GLOSSARY_FILES", str(extra))
+    glossary = GlossaryTranslator.default()
+    assert glossary.translate(SPAN, "it", "en") == "judicial corruption"
+    assert glossary.translate("lavado de dinero", "es", "en") == "money laundering"
+
+
+def test_memory_loads_from_duckdb_table() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE translation_memory (source_language VARCHAR, target_language VARCHAR, "
+        "source_text VARCHAR, translation VARCHAR, provider VARCHAR, created_at TIMESTAMP)"
+    )
+    con.execute(
+        "INSERT INTO translation_memory VALUES ('it', 'en', 'degrado urbano', 'urban decay', "
+        "'glossary', now())"
+    )
+    memory = MemoryTranslator.from_duckdb(con)
+    assert memory.translate("Degrado urbano", "it", "en") == "Urban decay"
+    assert MemoryTranslator.from_duckdb(duckdb.connect()).translate("x", "it", "en") is None
+
+
+def test_chain_order_memory_then_glossary_then_provider() -> None:
+    class Provider:
+        name = "fake-provider"
+        calls = 0
+
+        def translate(self, text, source, target):
+            Provider.calls += 1
+            return "from provider"
+
+    memory = MemoryTranslator(
+        [
+            {
+                "source_language": "it",
+                "target_language": "en",
+                "source_text": "ciao",
+                "translation": "hi (memory)",
+            }
+        ]
+    )
+    glossary = GlossaryTranslator(
+        entries=[
+            {
+                "source_language": "it",
+                "target_language": "en",
+                "source_text": "grazie",
+                "translation": "thanks",
+            }
+        ]
+    )
+    chain = ChainTranslator(memory, glossary, Provider())
+    assert chain.translate("ciao", "it", "en") == "hi (memory)"
+    assert chain.translate("grazie", "it", "en") == "thanks"
+    assert Provider.calls == 0
+    assert chain.translate("prego", "it", "en") == "from provider"
+    assert chain.translate("prego", "it", "en") == "from provider"
+    assert Provider.calls == 1  # remembered after the first call
+    assert [e["source_text"] for e in memory.new_entries] == ["prego"]
+
+
+def test_settings_none_means_offline_chain_without_provider() -> None:
+    chain = translator_from_settings({"NEWSETL_TRANSLATOR": "none"})
+    assert chain.provider is None and chain.glossary is not None
+    default = translator_from_settings({})
+    assert isinstance(default.provider, DeepTranslatorBackend)
+    assert default.provider.provider == "google" and default.provider.timeout == 5.0
