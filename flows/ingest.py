@@ -105,6 +105,14 @@ def ingest_flow(
         processed: list[list[Processed]] = []
         for n, future in enumerate(futures, start=1):
             processed.append(future.result())
+            failed = sum(1 for item in processed[-1] if item.fetch.outcome == "failed")
+            logger.info(
+                "fetched batch %s/%s (%s pages, %s failed)",
+                n,
+                len(futures),
+                len(processed[-1]),
+                failed,
+            )
             update_progress_artifact(progress, 50.0 * n / max(1, len(futures)))
         lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
         futures = [analyse_stage_batch.submit(chunk, ctx, lookup) for chunk in processed]

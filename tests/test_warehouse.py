@@ -229,3 +229,23 @@ def test_a_batch_that_cannot_load_is_set_aside_not_lost(tmp_path):
     assert "no_such_loader" in (kept / "ERROR.txt").read_text()
     assert count(settings.db_path, "runs") == 1
     assert pending_batches(settings.staging_path) == []
+
+
+def test_stored_pages_are_reprocessed_without_refetching(tmp_path, site_server):
+    settings = settings_for(tmp_path)
+    run_ingest([site_server.url("/feed.xml")], settings)
+    with duckdb.connect(str(settings.db_path)) as con:
+        # as if an older extractor had produced worse text
+        con.execute("UPDATE articles SET text = 'stale', record_hash = 'old'")
+    site_server.clear_log()
+    summary = run_ingest([f"stored:{site_server.base_url}/it/"], settings)
+    assert [r for r in site_server.requests if r.path.endswith(".html")] == []  # nothing refetched
+    italian = len([p for p in sample_pages() if "/it/" in str(p)])
+    assert summary.count("articles_updated") == italian
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        stale = dict(
+            con.execute(
+                "SELECT language, count(*) FROM articles WHERE text = 'stale' GROUP BY 1"
+            ).fetchall()
+        )
+    assert "it" not in stale and stale["en"] >= 2

@@ -101,7 +101,7 @@ def fetch_and_extract(
         if not result.ok or result.body is None:
             continue
         item.raw_sha256 = hashlib.sha256(result.body).hexdigest()
-        if item.raw_sha256 == state.raw_sha256 and not reprocess:
+        if item.raw_sha256 == state.raw_sha256 and not (reprocess or target.reprocess):
             item.unchanged = True
             continue
         try:

@@ -33,11 +33,15 @@ XML_SUFFIXES = {".xml", ".rss", ".atom", ".json", ".gz"}
 
 @dataclass
 class Target:
-    """One page to process; ``prefetched`` when its body is already at hand (WARC, probe)."""
+    """One page to process; ``prefetched`` when its body is already at hand (WARC, probe).
+
+    ``reprocess`` asks for extraction even when the raw bytes are those of the last run.
+    """
 
     url: str
     source: str
     prefetched: FetchResult | None = None
+    reprocess: bool = False
 
 
 @dataclass
@@ -66,6 +70,9 @@ def expand_sources(sources: list[str], fetcher: Fetcher) -> Expansion:
 
 
 def _expand_one(source: str, fetcher: Fetcher, out: Expansion, seen: set[str], depth: int) -> None:
+    if source.startswith(STORED_PREFIX):
+        _expand_stored(source, source.removeprefix(STORED_PREFIX), fetcher, out, seen)
+        return
     forced, _, rest = source.partition(":")
     if forced in {"feed", "sitemap", "site"} and rest and not rest.startswith("//"):
         source_url, mode = rest, forced
@@ -232,6 +239,49 @@ def _expand_local(
         return
     result = read_local(str(path), settings.max_bytes)
     out.add_target(Target(url=result.url, source=source, prefetched=result), seen)
+
+
+STORED_PREFIX = "stored:"
+
+
+def _expand_stored(
+    source: str, prefix: str, fetcher: Fetcher, out: Expansion, seen: set[str]
+) -> None:
+    """Pages kept in the warehouse (raw, gzip), to reprocess without refetching.
+
+    ``stored:`` takes every stored page, ``stored:https://example.org/`` those whose URL
+    starts with the prefix.
+    """
+    import gzip
+
+    from newsetl.warehouse import open_warehouse
+
+    con = open_warehouse(fetcher.settings)
+    try:
+        rows = con.execute(
+            "SELECT url, final_url, status_code, content_type, charset, raw_gzip, fetched_at "
+            "FROM pages WHERE raw_gzip IS NOT NULL AND starts_with(url, ?) ORDER BY url",
+            [prefix],
+        ).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        out.fetches.append(
+            (source, _failure(source, "not_found", f"no stored pages match {prefix!r}"))
+        )
+    for url, final_url, status, content_type, charset, raw, fetched_at in rows:
+        result = FetchResult(
+            url=url,
+            final_url=final_url,
+            status_code=status,
+            outcome="ok",
+            content_type=content_type,
+            charset=charset,
+            body=gzip.decompress(raw),
+            fetched_at=fetched_at,
+            attempts=0,
+        )
+        out.add_target(Target(url=url, source=source, prefetched=result, reprocess=True), seen)
 
 
 def read_warc(path: Path, max_bytes: int) -> list[FetchResult]:

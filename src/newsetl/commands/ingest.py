@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "feed (RSS/Atom/JSON) or sitemap URL (XML, .gz, index, Google News), a homepage "
             "(feeds are discovered), a robots.txt URL, a local HTML file or directory, a text "
             "file of URLs, or a WARC file. Force a reading with feed:URL, sitemap:URL or "
-            "site:URL. With no SOURCE the bundled multilingual sample corpus is ingested. "
+            "site:URL. 'stored:' (or 'stored:URL-PREFIX') reprocesses pages kept in the warehouse "
+            "without refetching them. With no SOURCE the bundled multilingual sample corpus is ingested. "
             "The run reports to the Prefect server in PREFECT_API_URL, or to a temporary local "
             "one. Exit status is non-zero only when nothing could be processed."
         ),
