@@ -51,8 +51,10 @@ def detect_language(text: str) -> str | None:
     """Language of a whole text if it is a supported one, else None.
 
     langdetect (55 languages) decides whether the text is in a supported language at all:
-    the restricted lingua detector would call an Indonesian article "English". Only the
-    first few thousand characters are used, which keeps the cost flat for long articles.
+    a detector restricted to our six languages would call an Indonesian article "English".
+    When langdetect is unsure (short texts, or exactly the mixed texts this package is
+    about: English with an Italian phrase), each word votes for the supported language in
+    which it is most frequent, so a few foreign words cannot outvote the rest.
     """
     sample = text[:3000]
     if len(sample.strip()) < 3:
@@ -64,10 +66,28 @@ def detect_language(text: str) -> str | None:
         try:
             ranked = detect_langs(sample)
         except LangDetectException:
-            return None
-    if not ranked or ranked[0].lang not in _ISO.values() or ranked[0].prob < 0.5:
+            ranked = []
+    supported = set(_ISO.values())
+    if ranked and ranked[0].prob >= 0.8:
+        return ranked[0].lang if ranked[0].lang in supported else None
+    votes = _word_votes(sample)
+    if not votes:
         return None
-    return ranked[0].lang
+    lang, count = max(votes.items(), key=lambda kv: kv[1])
+    return lang if count >= 0.5 * sum(votes.values()) else None
+
+
+def _word_votes(text: str) -> dict[str, int]:
+    """For each word, the supported language in which it is most frequent (if common)."""
+    import re
+
+    votes: dict[str, int] = {}
+    for word in re.findall(r"[^\W\d_]{2,}", text.lower()):
+        prof = lexicon.profile(word)
+        lang = max(prof, key=prof.__getitem__)
+        if prof[lang] >= 3.0:
+            votes[lang] = votes.get(lang, 0) + 1
+    return votes
 
 
 def normalise_code(code: str | None) -> str | None:
