@@ -656,8 +656,8 @@ class _Grouper:
             for s in g.spans:
                 if s.j - s.i >= 2:
                     w = self.words(s)
-                    if word in (w[0], w[-1]) and word not in lx.CONNECTORS:
-                        heads.add(gi)
+                    if word in (w[0], w[-1]) and word in lx.HEAD_NOUNS:
+                        heads.add(gi)  # "the Commission", not the adjective "European"
         if len(heads) == 1 and not doc.tokens[span.i].sentence_start:
             gi = heads.pop()
             span.type = self.groups[gi].type

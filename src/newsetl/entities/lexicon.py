@@ -106,6 +106,9 @@ EVENT_WORDS = _words(
     krieg"""
 )
 
+#: Head nouns that may stand alone for a longer name already in the text ("the Commission").
+HEAD_NOUNS = ORG_WORDS | TREATY_WORDS | LAW_WORDS | EVENT_WORDS
+
 #: Lowercase words allowed inside a multi-word name ("Bank of England", "Banca d'Italia").
 CONNECTORS = _words(
     """of the for de des du del della delle dei degli di da do dos das von van
