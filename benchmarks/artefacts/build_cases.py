@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 MARK = re.compile(r"\[\[([a-z_]+)\|([^|\]]*)\|([^|\]]*)\|([a-z]{2}|-)\]\]")
 
 # (language, marked text). Kinds: untranslated_span, untranslated_function_word,
@@ -862,14 +864,18 @@ def parse(marked: str) -> tuple[str, str, list[dict]]:
     return "".join(mt), "".join(clean), gold
 
 
-def build() -> list[dict]:
+def build(
+    positives: list[tuple[str, str]] = POSITIVES,
+    negatives: list[tuple[str, str]] = NEGATIVES,
+    prefix: str = "",
+) -> list[dict]:
     cases: list[dict] = []
-    for i, (lang, marked) in enumerate(POSITIVES):
+    for i, (lang, marked) in enumerate(positives):
         text, clean, gold = parse(marked)
         kind = gold[0]["kind"]
         cases.append(
             {
-                "id": f"pos-{i:03d}",
+                "id": f"{prefix}pos-{i:03d}",
                 "language": lang,
                 "text": text,
                 "findings": gold,
@@ -879,7 +885,7 @@ def build() -> list[dict]:
         )
         cases.append(
             {
-                "id": f"fix-{i:03d}",
+                "id": f"{prefix}fix-{i:03d}",
                 "language": lang,
                 "text": clean,
                 "findings": [],
@@ -887,11 +893,11 @@ def build() -> list[dict]:
                 "group": f"clean_{kind}",
             }
         )
-    for i, (lang, text) in enumerate(NEGATIVES):
+    for i, (lang, text) in enumerate(negatives):
         assert "[[" not in text
         cases.append(
             {
-                "id": f"neg-{i:03d}",
+                "id": f"{prefix}neg-{i:03d}",
                 "language": lang,
                 "text": text,
                 "findings": [],
@@ -902,13 +908,23 @@ def build() -> list[dict]:
     return cases
 
 
-def main() -> None:
-    cases = build()
-    out = HERE / "cases.jsonl"
+def build_heldout() -> list[dict]:
+    """The held-out set (heldout.py), in the same case shape."""
+    from heldout import HELDOUT_NEGATIVES, HELDOUT_POSITIVES
+
+    return build(HELDOUT_POSITIVES, HELDOUT_NEGATIVES, prefix="ho-")
+
+
+def _write(cases: list[dict], out: Path) -> None:
     with out.open("w", encoding="utf-8") as fh:
         for case in cases:
             fh.write(json.dumps(case, ensure_ascii=False) + "\n")
     print(f"wrote {len(cases)} cases to {out}")
+
+
+def main() -> None:
+    _write(build(), HERE / "cases.jsonl")
+    _write(build_heldout(), HERE / "cases_heldout.jsonl")
 
 
 if __name__ == "__main__":

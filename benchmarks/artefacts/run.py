@@ -30,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SHARED = (REPO / ".." / "shared" / "benchmarks").resolve()
 CASES = Path(__file__).resolve().parent / "cases.jsonl"
+HELDOUT = Path(__file__).resolve().parent / "cases_heldout.jsonl"
 ZYTE = SHARED / "extraction" / "zyte-article-extraction-benchmark" / "ground-truth.json"
 MQM = SHARED / "mqm" / "derived" / "segments_untranslated.tsv.gz"
 TOKEN = re.compile(r"\w+")
@@ -42,15 +43,15 @@ from newsetl.artefacts import analyse, warm_up  # noqa: E402
 from newsetl.artefacts.evaluation import format_report, load_cases, score_cases  # noqa: E402
 
 
-def run_eval_set(show_errors: bool) -> dict:
-    cases = load_cases(CASES)
+def run_eval_set(show_errors: bool, path: Path = CASES, title: str = "1. Evaluation set") -> dict:
+    cases = load_cases(path)
 
     def analyse_case(case: dict) -> tuple[list[dict], str]:
         result = analyse(case["text"], case["language"], translator=None)
         return [f.to_json() for f in result.findings], result.repaired_text
 
     report = score_cases(cases, analyse_case)
-    print("== 1. Evaluation set:", CASES.relative_to(REPO), f"({len(cases)} cases)")
+    print(f"== {title}:", path.relative_to(REPO), f"({len(cases)} cases)")
     print(format_report(report))
     # Source-language attribution on positives that name one.
     right = total = 0
@@ -240,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     warm_up()
     print(f"warm-up: {time.perf_counter() - t0:.1f} s")
     results = {"eval_set": run_eval_set(args.show_errors)}
+    print()
+    results["heldout_set"] = run_eval_set(
+        args.show_errors, HELDOUT, "1b. Held-out set (written after tuning, never tuned on)"
+    )
     if not args.skip_zyte:
         results["zyte_clean_english"] = run_zyte(args.show_errors)
     if not args.skip_mqm:
