@@ -24,6 +24,7 @@ from newsetl.ingest import (
     RunContext,
     analyse_and_stage,
     chunked,
+    cpu_pool,
     default_sources,
     load_staged,
     open_run,
@@ -52,8 +53,8 @@ def expand(sources: list[str], ctx: RunContext) -> Expansion:
 
 
 @task(name="fetch-extract-batch", **TASK_OPTIONS)
-def fetch_extract_batch(targets: list[Target], ctx: RunContext) -> list[Processed]:
-    return fetch_and_extract(targets, ctx.fetcher, ctx.page_state)
+def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> list[Processed]:
+    return fetch_and_extract(targets, ctx.fetcher, ctx.page_state, executor=pool)
 
 
 @task(name="analyse-stage-batch", **TASK_OPTIONS)
@@ -101,19 +102,20 @@ def ingest_flow(
         progress = create_progress_artifact(
             0.0, key="ingest-progress", description="Pages processed"
         )
-        futures = [fetch_extract_batch.submit(chunk, ctx) for chunk in batches]
         processed: list[list[Processed]] = []
-        for n, future in enumerate(futures, start=1):
-            processed.append(future.result())
-            failed = sum(1 for item in processed[-1] if item.fetch.outcome == "failed")
-            logger.info(
-                "fetched batch %s/%s (%s pages, %s failed)",
-                n,
-                len(futures),
-                len(processed[-1]),
-                failed,
-            )
-            update_progress_artifact(progress, 50.0 * n / max(1, len(futures)))
+        with cpu_pool(settings, summary.targets) as pool:
+            futures = [fetch_extract_batch.submit(chunk, ctx, pool) for chunk in batches]
+            for n, future in enumerate(futures, start=1):
+                processed.append(future.result())
+                failed = sum(1 for item in processed[-1] if item.fetch.outcome == "failed")
+                logger.info(
+                    "fetched batch %s/%s (%s pages, %s failed)",
+                    n,
+                    len(futures),
+                    len(processed[-1]),
+                    failed,
+                )
+                update_progress_artifact(progress, 50.0 * n / max(1, len(futures)))
         lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
         futures = [analyse_stage_batch.submit(chunk, ctx, lookup) for chunk in processed]
         for n, future in enumerate(futures, start=1):

@@ -7,9 +7,13 @@ benchmarks measure and what a library user calls. Every step is a plain function
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
+import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +106,20 @@ def _has_table(con, name: str) -> bool:
             0
         ]
     )
+
+
+@contextlib.contextmanager
+def cpu_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
+    """A process pool for the CPU-bound stage when the run is big enough to pay for it.
+
+    Spawned, not forked: the parent has threads (Prefect, httpx) that fork would copy mid-state.
+    """
+    workers = settings.workers or os.cpu_count() or 1
+    if workers < 2 or pages < settings.process_pool_min_pages:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
 
 
 def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
@@ -222,10 +240,11 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
         summary = RunSummary(ctx.run_id, sources, ctx.started_at, targets=len(expansion.targets))
         summary.load = leftovers
         summary.stats.merge(source_failures(expansion))
-        processed: list[list[Processed]] = [
-            fetch_and_extract(chunk, ctx.fetcher, ctx.page_state)
-            for chunk in chunked(expansion.targets, settings.batch_size)
-        ]
+        with cpu_pool(settings, len(expansion.targets)) as pool:
+            processed: list[list[Processed]] = [
+                fetch_and_extract(chunk, ctx.fetcher, ctx.page_state, executor=pool)
+                for chunk in chunked(expansion.targets, settings.batch_size)
+            ]
         lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
         for chunk in processed:
             summary.stats.merge(analyse_and_stage(chunk, ctx, lookup))

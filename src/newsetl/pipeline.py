@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -87,10 +88,17 @@ def fetch_and_extract(
     page_state: dict[str, PageState] | None = None,
     *,
     reprocess: bool = False,
+    executor: Executor | None = None,
 ) -> list[Processed]:
+    """Fetch (I/O, on this thread) then extract and identify the language (CPU).
+
+    The CPU part is a pure function of the body, so an ``executor`` (a process pool) can run
+    it on every core while fetching stays polite and shared in this process.
+    """
     page_state = page_state or {}
     seed = fetcher.settings.langdetect_seed
     out: list[Processed] = []
+    todo: list[Processed] = []
     for target in targets:
         state = page_state.get(target.url, PageState())
         result = target.prefetched or fetcher.fetch(
@@ -104,17 +112,34 @@ def fetch_and_extract(
         if item.raw_sha256 == state.raw_sha256 and not (reprocess or target.reprocess):
             item.unchanged = True
             continue
-        try:
-            item.page = extract_page(result.body, result.final_url or result.url, result.charset)
-        except ExtractionError as exc:
-            result.outcome, result.error_kind, result.error = "failed", exc.kind, str(exc)
+        todo.append(item)
+    jobs = [(i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed) for i in todo]
+    results = (
+        executor.map(extract_and_identify, *zip(*jobs, strict=True))
+        if executor and jobs
+        else (extract_and_identify(*job) for job in jobs)
+    )
+    for item, (page, language, confidence, kind, error) in zip(todo, results, strict=True):
+        if page is None:
+            item.fetch.outcome, item.fetch.error_kind, item.fetch.error = "failed", kind, error
             continue
-        except Exception as exc:  # trafilatura/lxml on hostile input: record, go on
-            log.exception("extraction crashed on %s", result.url)
-            result.outcome, result.error_kind, result.error = "failed", "extract", repr(exc)
-            continue
-        item.language, item.language_confidence = detect_language(item.page.text, seed)
+        item.page, item.language, item.language_confidence = page, language, confidence
     return out
+
+
+def extract_and_identify(
+    body: bytes, url: str, charset: str | None, seed: int = 0
+) -> tuple[ExtractedPage | None, str | None, float | None, str | None, str | None]:
+    """(page, language, confidence, error kind, error) for one body; never raises."""
+    try:
+        page = extract_page(body, url, charset)
+    except ExtractionError as exc:
+        return None, None, None, exc.kind, str(exc)
+    except Exception as exc:  # trafilatura/lxml on hostile input: record, go on
+        log.exception("extraction crashed on %s", url)
+        return None, None, None, "extract", repr(exc)
+    language, confidence = detect_language(page.text, seed)
+    return page, language, confidence, None, None
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""Pipeline stages alone: extraction signals, language, and the process-pool path."""
+
+from __future__ import annotations
+
+from newsetl.downloads import Fetcher
+from newsetl.extract import decode_html, extract_page
+from newsetl.ingest import cpu_pool
+from newsetl.language import detect_language, normalise_language_tag
+from newsetl.pipeline import fetch_and_extract
+from newsetl.samples import SAMPLE_SITE, load_manifest
+from newsetl.settings import Settings
+from newsetl.sources import expand_sources
+
+
+def test_head_signals_and_metadata_of_a_translated_page():
+    manifest = {p["path"]: p for p in load_manifest()["pages"]}
+    mt = next(p for p in manifest.values() if p["translation_of"])
+    page = extract_page((SAMPLE_SITE / mt["path"]).read_bytes(), mt["url"])
+    assert page.canonical_url == mt["url"]
+    assert mt["translation_of"] in page.hreflang.values()
+    assert page.declared_language == "en" and page.declared_language_source == "html_lang"
+    assert page.title == mt["title"]
+    assert mt["author"] in page.authors
+    assert (
+        page.published_at is not None
+        and page.published_at.date().isoformat() == mt["published"][:10]
+    )
+    assert "Cookie" not in page.text and "comment" not in page.text.lower()[:200]
+
+
+def test_language_is_deterministic_and_tags_normalise():
+    text = "Die Gewerkschaft fordert eine Lohnerhöhung und kürzere Arbeitszeiten für alle Beschäftigten."
+    assert {detect_language(text) for _ in range(5)} == {detect_language(text)}
+    assert detect_language(text)[0] == "de"
+    assert detect_language("ok") == (None, None)
+    assert [normalise_language_tag(t) for t in ("en-GB", "it_IT", "x-default", "", "zh-cn")] == [
+        "en",
+        "it",
+        None,
+        None,
+        "zh",
+    ]
+
+
+def test_mislabelled_charsets_decode_correctly():
+    text = "<p>Élections générales: la société civile réclame des garanties.</p>"
+    assert (
+        decode_html(text.encode("cp1252"), "utf-8") == (text, "cp1252")
+        or "é" in decode_html(text.encode("cp1252"), "utf-8")[0]
+    )
+    assert decode_html(text.encode("utf-8"), "iso-8859-1") == (text, "utf-8")
+
+
+def test_process_pool_gives_the_same_records():
+    settings = Settings(per_host_interval_s=0.0, workers=2, process_pool_min_pages=1)
+    with Fetcher(settings) as fetcher:
+        targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets
+        inline = fetch_and_extract(targets, fetcher)
+        with cpu_pool(settings, len(targets)) as pool:
+            assert pool is not None
+            pooled = fetch_and_extract(targets, fetcher, executor=pool)
+    assert [(p.page.text, p.page.fingerprint, p.language) for p in pooled] == [
+        (p.page.text, p.page.fingerprint, p.language) for p in inline
+    ]
