@@ -44,10 +44,8 @@ def test_language_is_deterministic_and_tags_normalise():
 
 def test_mislabelled_charsets_decode_correctly():
     text = "<p>Élections générales: la société civile réclame des garanties.</p>"
-    assert (
-        decode_html(text.encode("cp1252"), "utf-8") == (text, "cp1252")
-        or "é" in decode_html(text.encode("cp1252"), "utf-8")[0]
-    )
+    decoded, charset = decode_html(text.encode("cp1252"), "utf-8")
+    assert decoded == text and charset != "utf-8"
     assert decode_html(text.encode("utf-8"), "iso-8859-1") == (text, "utf-8")
 
 
