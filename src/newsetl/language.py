@@ -14,7 +14,7 @@ from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
 #: Characters of text used for detection: plenty for a confident label, bounded cost.
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 2000
 _init_lock = threading.Lock()
 _initialised = False
 
