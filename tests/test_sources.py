@@ -70,7 +70,7 @@ def test_hostile_feeds_and_sitemaps_are_recorded_failures(site_server, fetcher, 
         [f"{'sitemap' if 'sitemap' in path else 'feed'}:{site_server.url(path)}"], fetcher
     )
     assert expansion.targets == []
-    [(source, result)] = expansion.fetches
+    [(_source, result)] = expansion.fetches
     assert result.outcome == "failed" and result.error_kind == "parse"
     assert needle in result.error
 
