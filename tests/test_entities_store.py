@@ -111,6 +111,20 @@ def test_store_is_idempotent(con) -> None:
     assert snapshot(con) == before
 
 
+def test_store_is_idempotent_when_a_later_article_teaches_an_alias(con) -> None:
+    # The first article only has the acronym; the second defines it. A re-run must not let the
+    # alias learned from the second article change how the first one was linked.
+    batch = [
+        ("a-first", "en", "2026-03-06T08:00", "Officials of the CFC inspected boats in Lisbon."),
+        ("b-second", "en", "2026-03-06T09:00",
+         "The Coastal Fisheries Council (CFC) said the CFC found no violations."),
+    ]  # fmt: skip
+    store(con, documents(batch))
+    before = snapshot(con)
+    store(con, documents(batch))
+    assert snapshot(con) == before
+
+
 def test_cross_language_linking_with_evidence_not_string_similarity(con) -> None:
     store(con, documents())
     draghi_en = entity_at(con, "en-ecb", "Mario Draghi")

@@ -36,6 +36,8 @@ FUZZY_ACROSS_DOCS = 88
 STORY_WINDOW = timedelta(hours=72)
 STORY_MIN_SHARED = 2
 STORY_MIN_SCORE = 0.3
+#: Entities in more articles than this do not propose candidate pairs (they still score).
+STORY_MAX_POSTINGS = 500
 
 
 def _compatible(a: str, b: str) -> bool:
@@ -50,38 +52,48 @@ class Linker:
     """Alias and co-occurrence indexes over the warehouse, plus what this batch added."""
 
     def __init__(self, con: Any, batch_articles: set[str]) -> None:
+        """Aliases come from the seed/user rows and from the mentions of articles *outside* this
+        batch (the batch's old mentions were deleted), so a re-run sees what the first run saw."""
         self.con = con
-        self.types: dict[str, str] = dict(
-            con.execute("SELECT entity_id, type FROM entities").fetchall()
-        )
-        self.names: dict[str, str] = dict(
-            con.execute("SELECT entity_id, name FROM entities").fetchall()
-        )
+        self.types: dict[str, str] = {}
+        self.names: dict[str, str] = {}
         self.aliases: dict[str, set[str]] = defaultdict(set)  # norm alias -> entity ids
+        for entity_id, name, etype, source in con.execute(
+            "SELECT entity_id, name, type, source FROM entities"
+        ).fetchall():
+            self.types[entity_id], self.names[entity_id] = etype, name
+            if source != "learned":
+                self.aliases[norm(name)].add(entity_id)
         for entity_id, alias in con.execute(
             "SELECT entity_id, alias FROM entity_aliases WHERE source <> 'learned'"
         ).fetchall():
             self.aliases[norm(alias)].add(entity_id)
-        rows = con.execute("SELECT article_id, entity_id, surface FROM mentions").fetchall()
-        self.article_entities: dict[str, set[str]] = defaultdict(set)
-        for article_id, entity_id, surface in rows:
-            if article_id in batch_articles:
-                continue
+        for entity_id, surface in con.execute(
+            "SELECT DISTINCT entity_id, surface FROM mentions"
+            " WHERE article_id NOT IN (SELECT article_id FROM _entity_batch)"
+        ).fetchall():
             self.aliases[norm(surface)].add(entity_id)
-            self.article_entities[article_id].add(entity_id)
-        for entity_id, name in self.names.items():
-            self.aliases[norm(name)].add(entity_id)
-        self.entity_articles: dict[str, set[str]] = defaultdict(set)
-        for article_id, ids in self.article_entities.items():
-            for entity_id in ids:
-                self.entity_articles[entity_id].add(article_id)
+        # Co-occurrences inside this batch; stored ones are queried lazily (see context_of).
+        self.batch_article_entities: dict[str, set[str]] = defaultdict(set)
+        self.batch_entity_articles: dict[str, set[str]] = defaultdict(set)
+        self._stored_context: dict[str, set[str]] = {}
         self._choices: list[str] | None = None
 
     # -- evidence -------------------------------------------------------------------------------
     def context_of(self, entity_id: str) -> set[str]:
-        out: set[str] = set()
-        for article_id in self.entity_articles.get(entity_id, ()):
-            out |= self.article_entities[article_id]
+        """Entities that share an article with ``entity_id`` (stored articles and this batch)."""
+        if entity_id not in self._stored_context:
+            rows = self.con.execute(
+                """SELECT DISTINCT b.entity_id
+                   FROM mentions a JOIN mentions b ON a.article_id = b.article_id
+                   WHERE a.entity_id = ? AND b.entity_id <> ?
+                     AND a.article_id NOT IN (SELECT article_id FROM _entity_batch)""",
+                [entity_id, entity_id],
+            ).fetchall()
+            self._stored_context[entity_id] = {r[0] for r in rows}
+        out = set(self._stored_context[entity_id])
+        for article_id in self.batch_entity_articles.get(entity_id, ()):
+            out |= self.batch_article_entities[article_id]
         out.discard(entity_id)
         return out
 
@@ -147,8 +159,8 @@ class Linker:
         self.names.setdefault(entity_id, name)
         for surface in surfaces:
             self.aliases[norm(surface)].add(entity_id)
-        self.article_entities[article_id].add(entity_id)
-        self.entity_articles[entity_id].add(article_id)
+        self.batch_article_entities[article_id].add(entity_id)
+        self.batch_entity_articles[entity_id].add(article_id)
 
 
 def _document_entities(value: Any) -> DocumentEntities:
@@ -292,7 +304,13 @@ def refresh_story_clusters(con: Any) -> int:
 
     shared_by: dict[str, set[str]] = defaultdict(set)
     for a in sorted(docs):
-        candidates = {b for e in docs[a][2] for b in postings[e] if b > a}
+        candidates = {
+            b
+            for e in docs[a][2]
+            if len(postings[e]) <= STORY_MAX_POSTINGS
+            for b in postings[e]
+            if b > a
+        }
         for b in sorted(candidates):
             if not _close_in_time(docs[a][1], docs[b][1]):
                 continue
