@@ -267,3 +267,10 @@ def test_thread_safe_and_deterministic() -> None:
             pool.map(lambda a: extract_entities(*a).to_storage(), zip(texts, langs, strict=True))
         )
     assert parallel == sequential
+
+
+def test_missing_spacy_model_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Mario Draghi spoke in Frankfurt about the ECB."
+    expected = extract_entities(text, "en").to_storage()
+    monkeypatch.setenv("NEWSETL_SPACY_MODEL", "xx_model_that_is_not_installed")
+    assert extract_entities(text, "en").to_storage() == expected

@@ -27,6 +27,7 @@ from . import lexicon as lx
 from .gazetteer import Alias, Gazetteer, alias_key, get_gazetteer
 from .model import DocEntity, DocumentEntities, Mention
 from .names import is_first_name
+from .spacy_ner import spacy_spans
 from .text import Token, norm, slug, tokenize
 
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
@@ -177,6 +178,24 @@ class _Doc:
                 i += length
             else:
                 i += 1
+
+    # -- 1b. optional spaCy spans -----------------------------------------------------------------
+    def add_spacy_spans(self) -> None:
+        """Spans of a configured spaCy model on words the gazetteer left free (see spacy_ner)."""
+        spans = spacy_spans(self.text)
+        if not spans:
+            return
+        starts = {t.start: k for k, t in enumerate(self.tokens)}
+        ends = {t.end: k for k, t in enumerate(self.tokens)}
+        for start, end, etype in spans:
+            i, last = starts.get(start), ends.get(end)
+            if i is None or last is None or any(self.covered[i : last + 1]):
+                continue
+            if self.tokens[i].headline:
+                continue
+            self.spans.append(Span(i, last + 1, etype, CONF_NAME, evidence=etype == "person"))
+            for k in range(i, last + 1):
+                self.covered[k] = True
 
     # -- 2. capitalised runs ---------------------------------------------------------------------
     def _runs(self) -> list[tuple[int, int]]:
@@ -776,6 +795,7 @@ def extract_entities(text: str, language: str | None = None) -> DocumentEntities
     lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
     doc = _Doc(text, lang, get_gazetteer())
     doc.match_gazetteer()
+    doc.add_spacy_spans()
     doc.classify_runs()
     doc.expand_acronym_definitions()
     doc.extend_keywords()
