@@ -247,6 +247,12 @@ def detect_function_words(
             or len(nxt.text) == 1
         ):
             continue  # "vitamin e", "x and y": a label, not a conjunction after a content word
+        if len(word) == 1 and any(
+            len(t.text) == 1 and t.text.isalpha() and t.lower not in closed
+            for t in tokens[max(0, i - 3) : i + 4]
+            if t is not tok
+        ):
+            continue  # "where x equals y": letters used as variables nearby
         concept = langs[0][1]
         candidates = tuple(dict.fromkeys(lang for lang, _ in langs))
         cand = Candidate(

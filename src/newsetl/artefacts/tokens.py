@@ -184,8 +184,18 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
         if not tok.capitalised:
             continue
         if tok.sentence_start:
-            nxt = tokens[i + 1] if i + 1 < n else None
-            is_name[i] = bool(nxt and nxt.capitalised and joined(text, tok, nxt))
+            # A sentence-initial word starts a name when a capitalised word follows, directly
+            # or after name particles ("Deutsche Bahn", "Ferrovie dello Stato").
+            j = i + 1
+            while j < n and j < i + 3 and tokens[j].lower in lexicon.NAME_PARTICLES:
+                j += 1
+            if j > i + 1 and lexicon.zipf(tok.lower, language or "en") >= 3.5:
+                continue  # "Prices of Natural gas": a common word, not the start of a name
+            is_name[i] = bool(
+                j < n
+                and tokens[j].capitalised
+                and all(joined(text, tokens[k], tokens[k + 1]) for k in range(i, j))
+            )
             continue
         if language == "de" and lexicon.zipf(tok.lower, "de") >= 2.5:
             continue
