@@ -56,6 +56,7 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
             migrate(con, extra_seed_dirs=settings.extra_seed_dirs)  # views exist in the copy
             con.execute("CHECKPOINT")
             shutil.copyfile(settings.db_path, tmp)
+            shutil.copymode(settings.db_path, tmp)  # mkstemp made it private; readers need it
         finally:
             con.close()
         if build_index:
