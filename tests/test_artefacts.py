@@ -279,3 +279,21 @@ def test_analyse_is_thread_safe() -> None:
     for t in threads:
         t.join()
     assert results == expected
+
+
+def test_truncated_name_is_completed_from_the_documents_own_usage() -> None:
+    text = "The court heard Marta Kowalczyk on Monday. Kowalcz told judges she was innocent."
+    result = analyse(text, "en")
+    finding = only(result, "truncated_name")
+    assert (finding.surface, finding.replacement) == ("Kowalcz", "Kowalczyk")
+    assert result.repaired_text.endswith("Kowalczyk told judges she was innocent.")
+    # Plurals, demonyms and real words are not truncations.
+    clean = "South Dakota farmers met South Dakotans. Brad Pitt thanked Tom Brady."
+    assert analyse(clean, "en").findings == []
+
+
+def test_doubled_function_word_is_removed_but_legitimate_doubling_kept() -> None:
+    result = analyse("Aid reached the the villages in the north.", "en")
+    assert only(result, "duplicated_word").replacement == "the"
+    assert result.repaired_text == "Aid reached the villages in the north."
+    assert analyse("She said that that was enough. They had had doubts.", "en").findings == []

@@ -694,9 +694,57 @@ POSITIVES: list[tuple[str, str]] = [
     ("en", "Police arrested several [[capitalisation|Football|football|-]] fans after the match."),
 ]
 
+# Kinds added after the first detector version (truncated names and doubled function words,
+# both seen in machine-translated news); these cases were written after their detectors.
+POSITIVES += [
+    (
+        "en",
+        "Police named the suspect as Karim Mebarki, 34. [[truncated_name|Mebark|Mebarki|-]] was arrested in Lyon.",
+    ),
+    (
+        "en",
+        "The report was written by Ana Almeida Costa. Almeida [[truncated_name|Cost|Costa|-]] said the data were incomplete.",
+    ),
+    (
+        "en",
+        "Coach Luciano Spalletti picked a young team. [[truncated_name|Spallet|Spalletti|-]] defended his choice after the match.",
+    ),
+    (
+        "en",
+        "The prosecutor, Nicola Gratteri, spoke to reporters. [[truncated_name|Gratter|Gratteri|-]] said more arrests would follow.",
+    ),
+    (
+        "en",
+        "Economist Olivier Blanchard warned about debt. [[truncated_name|Blanchar|Blanchard|-]] expects rates to stay high.",
+    ),
+    (
+        "en",
+        "The striker Dusan Vlahovic scored twice. Vlah[[truncated_name|ovi|ovic|-]] now has ten goals.",
+    ),
+    (
+        "en",
+        "Minister Teresa Ribera presented the plan. [[truncated_name|Riber|Ribera|-]] said coal plants would close.",
+    ),
+    (
+        "en",
+        "The talks were led by Josep Borrell. [[truncated_name|Borrel|Borrell|-]] called for restraint.",
+    ),
+    ("en", "The ministers met [[duplicated_word|the the|the|-]] union leaders on Monday."),
+    ("en", "The decision [[duplicated_word|of of|of|-]] the court was final."),
+    ("en", "Aid was sent [[duplicated_word|to to|to|-]] the flooded towns."),
+    ("it", "La decisione [[duplicated_word|della della|della|-]] Corte è definitiva."),
+    ("de", "Die Entscheidung [[duplicated_word|der der|der|-]] Regierung wurde kritisiert."),
+    ("fr", "La décision [[duplicated_word|de de|de|-]] la cour est définitive."),
+]
+
 # Hard negatives: clean text that must produce no finding at all.
 NEGATIVES: list[tuple[str, str]] = [
     ("en", "Ursula von der Leyen said the commission would present a proposal next month."),
+    ("en", "Brad Pitt and Tom Brady attended the gala."),
+    ("en", "South Dakota lawmakers met South Dakotans at the fair."),
+    ("en", "Israeli officials flew to Israel on Sunday."),
+    ("en", "He said that that was the end of the matter."),
+    ("en", "She had had enough of the delays."),
     ("en", "According to La Stampa, the talks ended without an agreement."),
     ("en", "Cassa Depositi e Prestiti will invest in the new network."),
     ("en", "Isabel Díaz Ayuso won the regional election in Madrid."),

@@ -34,6 +34,8 @@ PRIORITY = {
     "untranslated_function_word": 4,
     "false_friend": 5,
     "capitalisation": 6,
+    "truncated_name": 7,
+    "duplicated_word": 8,
 }
 #: How strongly each kind of evidence points at a source language.
 SOURCE_WEIGHT = {
@@ -78,6 +80,8 @@ def analyse(
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)
     candidates += rules.detect_capitalisation(text, tokens, lang)
+    candidates += rules.detect_truncated_names(text, tokens, lang)
+    candidates += rules.detect_duplicated_words(text, lang)
     candidates = _drop_overlaps(candidates)
 
     orig_lang = langid.normalise_code(original_language)

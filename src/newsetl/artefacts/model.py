@@ -21,6 +21,8 @@ KINDS = (
     "glued_tokens",
     "false_friend",
     "capitalisation",
+    "truncated_name",
+    "duplicated_word",
 )
 
 

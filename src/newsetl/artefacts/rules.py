@@ -500,3 +500,103 @@ def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
 def tokens_joined(text: str, a: Token, b: Token) -> bool:
     """Re-export for detectors that need the phrase-gap rule."""
     return joined(text, a, b)
+
+
+# --- truncated_name ------------------------------------------------------------------------
+#: Endings that make a longer form a different word, not a completed name (plurals, genitive).
+_INFLECTIONS = ("s", "es", "'s", "’s", "n", "e", "ns", "ans", "ian", "ese")
+
+
+def detect_truncated_names(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
+    """ "Mebark" where the article elsewhere says "Mebarki": a name cut at a link boundary.
+
+    Evidence is the document itself: a capitalised token that is the start of a longer
+    capitalised token of the same document, missing one to three letters. The short form must
+    not be a word or a name in its own right (unknown to wordfreq in every language), unless
+    the token before it matches the token before the full name ("Almeida Cost" / "Almeida
+    Costa"). Plural/genitive endings are not completions.
+    """
+    if language not in lexicon.LANGUAGES:
+        return []
+    caps: dict[str, int] = {}
+    for tok in tokens:
+        if tok.capitalised and len(tok.text) >= 5 and tok.text.isalpha():
+            caps[tok.text] = caps.get(tok.text, 0) + 1
+    if len(caps) < 2:
+        return []
+    by_prefix: dict[str, list[str]] = {}
+    for word in caps:
+        for cut in (1, 2, 3):
+            if len(word) - cut >= 4:
+                by_prefix.setdefault(word[:-cut], []).append(word)
+    counts: dict[str, int] = {}
+    for tok in tokens:
+        counts[tok.text] = counts.get(tok.text, 0) + 1
+    previous = {}
+    for i, tok in enumerate(tokens):
+        if i and tok.text in caps:
+            previous.setdefault(tok.text, set()).add(tokens[i - 1].text)
+    out = []
+    for i, tok in enumerate(tokens):
+        longer = by_prefix.get(tok.text)
+        if not longer or (tok.sentence_start and i == 0):
+            continue
+        full = max(longer, key=lambda w: caps[w])
+        if counts[tok.text] > 1 and counts[tok.text] >= caps[full]:
+            continue  # used as often as the long form: a spelling variant, not a cut name
+        rest = full[len(tok.text) :]
+        if rest in _INFLECTIONS or rest.lower() in _INFLECTIONS:
+            continue
+        prof = lexicon.profile(tok.lower)
+        known = prof.get(language, 0.0) >= 2.0 or max(prof.values()) >= 3.0
+        # The word before is a capitalised part of the same name ("Almeida Cost").
+        same_context = (
+            i > 0 and tokens[i - 1].capitalised and tokens[i - 1].text in previous.get(full, set())
+        )
+        if known and not same_context:
+            continue
+        if text[tok.end : tok.end + 1] in ("-", "'", "’"):
+            continue  # "Mebark-based": part of a longer compound, not a cut name
+        out.append(
+            Candidate(
+                "truncated_name",
+                tok.start,
+                tok.end,
+                full,
+                None,
+                0.9 if same_context else 0.85,
+                "rule:truncated_name_document_usage",
+            )
+        )
+    return out
+
+
+# --- duplicated_word -----------------------------------------------------------------------
+DUPLICABLE = words(
+    "the a an of to in on for and with at by from la le les il lo gli der die das den dem "
+    "des el los las de di da del della du et und y e o em do na no com"
+)
+DUPLICATE = re.compile(r"(?<![\w'’])([^\W\d_]+) \1(?![\w'’])", re.IGNORECASE)
+
+
+def detect_duplicated_words(text: str, language: str | None) -> list[Candidate]:
+    """ "the the", "di di": a function word doubled where two link texts were joined."""
+    if language not in lexicon.LANGUAGES:
+        return []
+    out = []
+    for m in DUPLICATE.finditer(text):
+        word = m.group(1)
+        if word.lower() not in DUPLICABLE or m.group(0)[len(word) + 1 :] != word:
+            continue
+        out.append(
+            Candidate(
+                "duplicated_word",
+                m.start(),
+                m.end(),
+                word,
+                None,
+                0.9,
+                "rule:duplicated_function_word",
+            )
+        )
+    return out
