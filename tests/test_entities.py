@@ -274,3 +274,35 @@ def test_missing_spacy_model_is_optional(monkeypatch: pytest.MonkeyPatch) -> Non
     expected = extract_entities(text, "en").to_storage()
     monkeypatch.setenv("NEWSETL_SPACY_MODEL", "xx_model_that_is_not_installed")
     assert extract_entities(text, "en").to_storage() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "전세버스가 여의도역과 KBS홀 사이를 오가며 청중을 실어나른다.",
+            "ko",
+        ),  # wordfreq needs MeCab
+        ("東京でNATOの会議が開かれた。", "ja"),
+        ("اجتمع وفد الأمم المتحدة في جنيف مع ممثلي NATO.", "ar"),
+        ("Делегаты ООН встретились в Женеве с представителями России.", "ru"),
+    ],
+)
+def test_other_scripts_never_fail_and_keep_offsets(text: str, language: str) -> None:
+    doc = extract_entities(text, language)
+    assert_offsets(text, doc)
+
+
+def test_russian_country_name_from_the_iso_translations() -> None:
+    doc = extract_entities("Делегаты встретились с представителями России и Франции.", "ru")
+    # inflected forms are not in the seed: only the nominative is known
+    assert extract_entities("Франция и Германия подписали договор.", "ru").entities
+    assert_offsets("Делегаты встретились с представителями России и Франции.", doc)
+
+
+def test_title_complement_is_not_a_person_but_a_lone_given_name_is() -> None:
+    text = "After the Director of Recreation spoke, he and Lucy left the hall together."
+    doc = extract_entities(text, "en")
+    surfaces = by_surface(doc)
+    assert "Recreation" not in surfaces and "of Recreation" not in surfaces
+    assert entity_of(doc, "Lucy").type == "person"

@@ -35,6 +35,10 @@ FUZZY_WITHIN_DOC = 85
 #: A truncated token must keep at least this share of the full token ("Mebark" / "Mebarki").
 PREFIX_SHARE = 0.7
 
+#: A lone given name counts as a person only below this word frequency: "Lucy" (4.1) yes;
+#: "Grace" (4.6), "Mark" (5.1), "Will" (6.5) are too often ordinary words.
+GIVEN_NAME_MAX_ZIPF = 4.2
+
 CONF_GAZETTEER = 0.95
 CONF_DEFINED = 0.9
 CONF_KEYWORD = 0.85
@@ -91,7 +95,8 @@ class _Doc:
         return gap == "" or (gap.isspace() and "\n" not in gap)
 
     def common(self, tok: Token) -> bool:
-        return lx.zipf(tok.text, self.lang) >= 3.0
+        """An ordinary word here (or in English, which news in every language quotes)."""
+        return max(lx.zipf(tok.text, self.lang), lx.zipf(tok.text, "en")) >= 3.0
 
     # -- 1. gazetteer ----------------------------------------------------------------------------
     def _case_ok(self, alias: Alias, toks: Sequence[Token]) -> bool:
@@ -315,6 +320,8 @@ class _Doc:
         ):
             titled = titled or lx.is_title(toks[i].text)
             i += 1
+        if titled and i < j and norm(toks[i].text) in lx.CONNECTORS:
+            return  # "Director of Recreation": a title's complement, not a person
         for k in range(i, j):
             if lx.is_title(toks[k].text):
                 self._classify_part(i, k, titled=False)
@@ -691,6 +698,8 @@ class _Grouper:
             return
         if span.sentence_initial and not span.evidence:
             return  # a capital that only marks the start of a sentence
+        if not span.evidence and self._given_name_alone(span):
+            span.evidence, span.type = True, "person"
         tok = doc.tokens[span.i]
         if not span.evidence and (doc.lang == "de" or doc.common(tok)):
             return  # ordinary capitalised words (German nouns, "Monday", "French")
@@ -704,6 +713,16 @@ class _Grouper:
             span.type = "person"
             span.confidence = CONF_TITLED
         by_name[key] = self.new_group(span, span.type)
+
+    def _given_name_alone(self, span: Span) -> bool:
+        """ "He and Lucy sang": a known given name mid-sentence that is not an ordinary word."""
+        tok = self.doc.tokens[span.i]
+        return (
+            self.doc.lang != "de"
+            and not span.sentence_initial
+            and is_first_name(tok.text)
+            and max(lx.zipf(tok.text, self.doc.lang), lx.zipf(tok.text, "en")) < GIVEN_NAME_MAX_ZIPF
+        )
 
 
 def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:

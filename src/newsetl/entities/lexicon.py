@@ -184,12 +184,28 @@ def is_title(word: str) -> bool:
     return len(parts) > 1 and any(p in TITLES or p.endswith(TITLE_SUFFIXES) for p in parts)
 
 
+#: Codes langdetect/lingua give that wordfreq knows under another name.
+_WORDFREQ_ALIASES = {"hr": "sh", "bs": "sh", "sr": "sh", "nn": "nb", "no": "nb", "tl": "fil"}
+
+
+@lru_cache(maxsize=1)
+def _wordfreq_languages() -> frozenset[str]:
+    from wordfreq import available_languages
+
+    return frozenset(available_languages())
+
+
 @lru_cache(maxsize=65536)
 def zipf(word: str, language: str) -> float:
-    """How common ``word`` is as an ordinary word (wordfreq Zipf scale; 0 when unknown)."""
+    """How common ``word`` is as an ordinary word (wordfreq Zipf scale; 0 when unknown).
+
+    Languages wordfreq does not cover fall back to English; a language whose tokenizer needs an
+    optional package (MeCab for Korean/Japanese) answers 0 rather than failing the article."""
     from wordfreq import zipf_frequency
 
+    lang = _WORDFREQ_ALIASES.get(language, language)
+    lang = lang if lang in _wordfreq_languages() else "en"
     try:
-        return zipf_frequency(word.lower(), language or "en")
-    except (LookupError, ValueError):
-        return zipf_frequency(word.lower(), "en")
+        return zipf_frequency(word.lower(), lang)
+    except Exception:  # e.g. ModuleNotFoundError('MeCab') for ko/ja
+        return 0.0
