@@ -23,8 +23,7 @@ from newsetl.warehouse import load_pending, open_warehouse, pending_batches, pru
 TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 10}
 
 
-@task(name="load-leftover-batches", **TASK_OPTIONS)
-def load_leftover_batches(settings: Settings) -> dict[str, Any]:
+def load_leftover_batches_step(settings: Settings) -> dict[str, Any]:
     """Batches a busy warehouse left staged go in now."""
     report = load_pending(settings)
     if report.busy:
@@ -36,8 +35,7 @@ def load_leftover_batches(settings: Settings) -> dict[str, Any]:
     }
 
 
-@task(name="refresh-stories-and-checkpoint", **TASK_OPTIONS)
-def refresh_stories_and_checkpoint(settings: Settings) -> dict[str, Any]:
+def refresh_stories_and_checkpoint_step(settings: Settings) -> dict[str, Any]:
     """Recompute story clusters over the whole warehouse (cross-article, so not per load),
     then CHECKPOINT so the WAL is folded into the file."""
     con = open_warehouse(settings)
@@ -56,8 +54,7 @@ def refresh_stories_and_checkpoint(settings: Settings) -> dict[str, Any]:
     return {"articles": int(articles), "stories": stories}
 
 
-@task(name="rebuild-search-and-read-copy", **TASK_OPTIONS)
-def rebuild_search_and_read_copy(settings: Settings) -> dict[str, Any]:
+def rebuild_search_and_read_copy_step(settings: Settings) -> dict[str, Any]:
     """A fresh read copy with the full-text index rebuilt in it."""
     import duckdb
 
@@ -79,24 +76,44 @@ def rebuild_search_and_read_copy(settings: Settings) -> dict[str, Any]:
     }
 
 
-@task(name="prune-staging", **TASK_OPTIONS)
-def prune_staging_task(settings: Settings) -> dict[str, Any]:
+def prune_staging_step(settings: Settings) -> dict[str, Any]:
     return {"staging_pruned": prune_staging(settings.staging_path)}
+
+
+#: The steps in order; each is a plain function (tested without Prefect) and a task below.
+STEPS = (
+    load_leftover_batches_step,
+    refresh_stories_and_checkpoint_step,
+    rebuild_search_and_read_copy_step,
+    prune_staging_step,
+)
+TASKS = tuple(
+    task(name=step.__name__.removesuffix("_step").replace("_", "-"), **TASK_OPTIONS)(step)
+    for step in STEPS
+)
+
+
+def run_maintenance(settings: Settings) -> dict[str, Any]:
+    """All steps in-process, without Prefect (libraries, tests); same summary as the flow."""
+    return _run(settings, STEPS)
+
+
+def _run(settings: Settings, steps) -> dict[str, Any]:
+    started = time.perf_counter()
+    summary: dict[str, Any] = {"db": str(settings.db_path)}
+    for step in steps:
+        summary.update(step(settings))
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    summary["status"] = "completed"
+    return summary
 
 
 @flow(name="newsetl-maintenance", log_prints=True, validate_parameters=False)
 def maintenance_flow(db: str | None = None) -> dict[str, Any]:
     """Load leftovers, refresh stories, checkpoint, rebuild search in a new read copy, prune."""
     logger = get_run_logger()
-    started = time.perf_counter()
     settings = Settings.from_env(db_path=Path(db) if db else None)
-    summary: dict[str, Any] = {"db": str(settings.db_path)}
-    summary.update(load_leftover_batches(settings))
-    summary.update(refresh_stories_and_checkpoint(settings))
-    summary.update(rebuild_search_and_read_copy(settings))
-    summary.update(prune_staging_task(settings))
-    summary["seconds"] = round(time.perf_counter() - started, 2)
-    summary["status"] = "completed"
+    summary = _run(settings, TASKS)
     create_table_artifact(
         [{"metric": k, "value": str(v)} for k, v in summary.items()],
         key="maintenance-summary",
