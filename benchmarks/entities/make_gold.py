@@ -72,6 +72,7 @@ def convert(source_name: str, target_name: str) -> None:
 def main() -> None:
     convert("gold_annotated.txt", "gold.jsonl")
     convert("holdout_annotated.txt", "holdout.jsonl")
+    convert("holdout2_annotated.txt", "holdout2.jsonl")
 
 
 if __name__ == "__main__":
