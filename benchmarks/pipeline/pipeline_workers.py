@@ -1,0 +1,343 @@
+"""The measured configurations; each repetition runs alone in a fresh process (see ``run.py``).
+
+Why a fresh process per repetition, not a loop: ``ru_maxrss`` is a process high-water mark,
+and the artefact and entity modules memoise per word (``lru_cache``), so a second pass over
+the same pages in the same process measures a cache that a real run over new pages would
+not have (measured: artefact analysis took 5.2 s on a first pass over 12 pages and 0.13 s on
+the second). Each process loads the pages (untimed), warms up once on the first few pages
+(lazy resources: lxml, langdetect profiles, lexicons, gazetteers), then times one pass over
+all pages with ``time.perf_counter`` (wall) and ``time.process_time`` (CPU of this process,
+less disturbed by other processes on a busy machine). ``run.py`` takes the median over
+processes.
+
+Artefact analysis and entity extraction are still being written; they are imported lazily,
+and an import error or a per-page exception is counted and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import resource
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pipeline_corpus import Corpus, Page, write_plain_html
+
+Result = dict[str, Any]
+
+
+def maxrss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class StageTimer:
+    """Wall and CPU time, page counts and failures of named stages, in order of recording."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, Result] = {}
+
+    @contextmanager
+    def measure(self, name: str, pages: int) -> Iterator[Counter[str]]:
+        """Time the block; the block counts its failures in the yielded Counter."""
+        failures: Counter[str] = Counter()
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield failures
+        self.stages[name] = {
+            "pages": pages,
+            "wall_s": time.perf_counter() - wall,
+            "cpu_s": time.process_time() - cpu,
+            "failures": dict(+failures),
+        }
+
+    def skip(self, name: str, reason: str) -> None:
+        self.stages[name] = {"pages": 0, "failures": {}, "skipped": reason}
+
+
+def failure_kind(exc: BaseException) -> str:
+    first_line = str(exc).splitlines()[0][:120] if str(exc) else ""
+    return f"{type(exc).__name__}: {first_line}"
+
+
+def _optional(module: str, name: str) -> tuple[Callable | None, str | None]:
+    """A function from a module that may not be importable yet."""
+    try:
+        return getattr(importlib.import_module(module), name), None
+    except Exception as exc:  # ImportError, or a half-written module failing at import
+        return None, failure_kind(exc)
+
+
+# --------------------------------------------------------------------------------------------
+# Baselines: trafilatura alone
+# --------------------------------------------------------------------------------------------
+def _trafilatura(corpus: Corpus, warmup: int, call: Callable[[Page], Any]) -> Result:
+    timer = StageTimer()
+    texts: dict[str, str | None] = {}
+    for page in corpus.pages[:warmup]:
+        call(page)
+    with timer.measure("total", len(corpus.pages)) as failures:
+        for page in corpus.pages:
+            try:
+                out = call(page)
+            except Exception as exc:
+                failures[failure_kind(exc)] += 1
+                out = None
+            if out is None:
+                failures["no output"] += 1
+            texts[page.page_id] = out if out is None or isinstance(out, str) else out.text
+    return {"stages": timer.stages, "texts": texts}
+
+
+def work_trafilatura_extract(corpus: Corpus, warmup: int) -> Result:
+    """``trafilatura.extract(html, with_metadata=True, include_comments=False)``."""
+    import trafilatura
+
+    def call(p: Page) -> Any:
+        return trafilatura.extract(p.body, url=p.url, with_metadata=True, include_comments=False)
+
+    return _trafilatura(corpus, warmup, call)
+
+
+def work_trafilatura_bare(corpus: Corpus, warmup: int) -> Result:
+    """``trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)``."""
+    import trafilatura
+
+    def call(p: Page) -> Any:
+        return trafilatura.bare_extraction(
+            p.body, url=p.url, with_metadata=True, include_comments=False
+        )
+
+    return _trafilatura(corpus, warmup, call)
+
+
+def work_trafilatura_plain(corpus: Corpus, warmup: int) -> Result:
+    """``trafilatura.extract(html, include_comments=False)``: the upstream runner's F1 setting."""
+    import trafilatura
+
+    return _trafilatura(
+        corpus, warmup, lambda p: trafilatura.extract(p.body, include_comments=False)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Our pipeline, stage by stage
+# --------------------------------------------------------------------------------------------
+def work_stages(corpus: Corpus, warmup: int) -> Result:
+    """Each stage over the output of the one before, timed separately, then staging and load.
+
+    Artefact analysis and entity extraction are timed by calling them directly, as stage 2
+    (``analyse_batch``) calls them; ``analyse_batch`` itself then builds the warehouse rows
+    untimed (its caches are warm by then), and those rows are staged and loaded into a fresh
+    DuckDB file: once with everything (the ``entity_documents`` extra is linked and stored
+    during the load) and once with the plain tables only, to show where load time goes.
+    """
+    from newsetl.ingest import build_translator
+
+    notes: list[str] = []
+    try:
+        translator = build_translator([])
+    except Exception as exc:
+        translator = None
+        notes.append(f"translator unavailable ({failure_kind(exc)}); analyse_batch runs without")
+    with tempfile.TemporaryDirectory(prefix="newsetl-bench-") as tmp:
+        _stage_pass(corpus.pages[:warmup], StageTimer(), translator, Path(tmp) / "warmup")
+        timer = StageTimer()
+        texts = _stage_pass(corpus.pages, timer, translator, Path(tmp) / "timed")
+    return {"stages": timer.stages, "texts": texts, "notes": notes}
+
+
+def _stage_pass(
+    pages: list[Page], timer: StageTimer, translator: Any, workdir: Path
+) -> dict[str, str]:
+    from newsetl.extract import ExtractionError, extract_page
+    from newsetl.language import detect_language
+    from newsetl.pipeline import AnalysisOptions, analyse_batch
+    from newsetl.settings import Settings
+    from newsetl.warehouse import Batch, load_pending, open_warehouse, stage_batch
+
+    analyse, artefacts_error = _optional("newsetl.artefacts", "analyse")
+    extract_entities, entities_error = _optional("newsetl.entities", "extract_entities")
+
+    extracted: dict[str, Any] = {}
+    with timer.measure("extract", len(pages)) as failures:
+        for page in pages:
+            try:
+                extracted[page.page_id] = extract_page(page.body, page.url)
+            except ExtractionError as exc:
+                failures[f"ExtractionError: {exc.kind}"] += 1
+            except Exception as exc:
+                failures[failure_kind(exc)] += 1
+
+    languages: dict[str, str | None] = {}
+    with timer.measure("language", len(extracted)) as failures:
+        for key, page in extracted.items():
+            try:
+                languages[key] = detect_language(page.text)[0]
+            except Exception as exc:
+                failures[failure_kind(exc)] += 1
+
+    repaired: dict[str, str] = {}
+    if analyse is None:
+        timer.skip("artefacts", f"not importable: {artefacts_error}")
+    else:
+        with timer.measure("artefacts", len(extracted)) as failures:
+            for key, page in extracted.items():
+                try:
+                    repaired[key] = analyse(
+                        page.text,
+                        languages.get(key),
+                        declared_language=page.declared_language,
+                        alternates=page.hreflang or None,
+                    ).repaired_text
+                except Exception as exc:
+                    failures[failure_kind(exc)] += 1
+
+    if extract_entities is None:
+        timer.skip("entities", f"not importable: {entities_error}")
+    else:
+        with timer.measure("entities", len(extracted)) as failures:
+            for key, page in extracted.items():
+                try:
+                    extract_entities(repaired.get(key) or page.text, languages.get(key))
+                except Exception as exc:
+                    failures[failure_kind(exc)] += 1
+
+    items = [_processed(page, extracted.get(page.page_id), languages) for page in pages]
+    options = AnalysisOptions(repair=True, entities=True, translator=translator)
+    batch, stats = analyse_batch(items, "benchmark", options)
+
+    full = Settings(db_path=workdir / "full" / "bench.duckdb")
+    with timer.measure("schema", 1):
+        open_warehouse(full).close()  # a new warehouse: migrations and seeds
+    with timer.measure("staging", stats.articles):
+        stage_batch(batch, full.staging_path)
+    with timer.measure("load", stats.articles) as failures:
+        failures["quarantined batch"] += len(load_pending(full).quarantined)
+
+    tables_only = Settings(db_path=workdir / "tables" / "bench.duckdb")
+    open_warehouse(tables_only).close()
+    stage_batch(Batch(tables=batch.tables), tables_only.staging_path)
+    with timer.measure("load_tables", stats.articles) as failures:
+        failures["quarantined batch"] += len(load_pending(tables_only).quarantined)
+    return {key: page.text for key, page in extracted.items()}
+
+
+def _processed(page: Page, extracted: Any, languages: dict[str, str | None]) -> Any:
+    """The stage-1 record ``analyse_batch`` expects, as ``fetch_and_extract`` would make it."""
+    from newsetl.downloads import FetchResult
+    from newsetl.pipeline import Processed
+    from newsetl.sources import Target
+
+    fetch = FetchResult(url=page.url, final_url=page.url, outcome="ok", attempts=1)
+    fetch.body = page.body
+    return Processed(
+        target=Target(url=page.url, source="benchmark"),
+        fetch=fetch,
+        source="benchmark",
+        page=extracted,
+        language=languages.get(page.page_id),
+        raw_sha256=hashlib.sha256(page.body).hexdigest(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The whole run, in-process
+# --------------------------------------------------------------------------------------------
+def _ingest(corpus: Corpus, warmup: int, *, full: bool, trace: bool) -> Result:
+    """``run_ingest`` over the pages as a local directory, into a fresh DuckDB file.
+
+    The schema is created before the clock starts (a run normally meets an existing
+    warehouse; creating one is timed separately in ``stages``). The warm-up is a run over
+    the first pages into its own file.
+    """
+    from newsetl.ingest import run_ingest
+    from newsetl.settings import Settings
+    from newsetl.warehouse import open_warehouse
+
+    timer = StageTimer()
+    name = "run_ingest" if full else "run_ingest_core"
+    with tempfile.TemporaryDirectory(prefix="newsetl-bench-") as tmp:
+        root = Path(tmp)
+        pages_dir = write_plain_html(corpus, root / "pages")
+        warm_dir = write_plain_html(Corpus(corpus.pages[:warmup], None), root / "warmup-pages")
+
+        def settings_for(label: str) -> Settings:
+            settings = Settings(db_path=root / label / "bench.duckdb", repair=full, entities=full)
+            open_warehouse(settings).close()
+            return settings
+
+        run_ingest([str(warm_dir)], settings_for("warmup"))
+        settings = settings_for("timed")
+        if trace:
+            tracemalloc.start()
+        with timer.measure(name, len(corpus.pages)) as failures:
+            summary = run_ingest([str(pages_dir)], settings)
+        peak = tracemalloc.get_traced_memory()[1] if trace else None
+        if trace:
+            tracemalloc.stop()
+        failures = Counter(
+            {"failed pages": summary.stats.failed, "quarantined": len(summary.load.quarantined)}
+        )
+        timer.stages[name]["failures"] = dict(+failures)
+    return {
+        "stages": timer.stages,
+        "summary": {
+            "targets": summary.targets,
+            "articles": summary.stats.articles,
+            "failed": summary.stats.failed,
+            "artefacts_found": summary.stats.artefacts_found,
+            "entities": summary.stats.entities,
+            "load_counts": summary.load.counts,
+        },
+        "tracemalloc_peak_mb": peak / 2**20 if peak is not None else None,
+    }
+
+
+def work_ingest(corpus: Corpus, warmup: int) -> Result:
+    return _ingest(corpus, warmup, full=True, trace=False)
+
+
+def work_ingest_core(corpus: Corpus, warmup: int) -> Result:
+    """run_ingest with repair and entities off: the spine (extract, language, stage, load)."""
+    return _ingest(corpus, warmup, full=False, trace=False)
+
+
+def work_ingest_traced(corpus: Corpus, warmup: int) -> Result:
+    """run_ingest under tracemalloc: a Python-heap peak (slower, so not used as a timing)."""
+    return _ingest(corpus, warmup, full=True, trace=True)
+
+
+WORKERS: dict[str, Callable[[Corpus, int], Result]] = {
+    "trafilatura-extract": work_trafilatura_extract,
+    "trafilatura-bare": work_trafilatura_bare,
+    "trafilatura-plain": work_trafilatura_plain,
+    "stages": work_stages,
+    "ingest-core": work_ingest_core,
+    "ingest": work_ingest,
+    "ingest-traced": work_ingest_traced,
+}
+
+
+def run_worker(name: str, corpus: Corpus, warmup: int) -> Result:
+    """Run one repetition of one configuration in this process, with the memory readings."""
+    os.environ.setdefault("NEWSETL_TRANSLATOR", "none")  # never call an online translator
+    rss_loaded = maxrss_mb()
+    started = time.perf_counter()
+    result = WORKERS[name](corpus, warmup)
+    result.update(
+        config=name,
+        pages=len(corpus.pages),
+        warmup_pages=min(warmup, len(corpus.pages)),
+        worker_wall_s=time.perf_counter() - started,
+        maxrss_after_load_mb=rss_loaded,
+        maxrss_mb=maxrss_mb(),
+    )
+    return result
