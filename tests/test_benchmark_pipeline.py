@@ -1,0 +1,188 @@
+"""The pipeline benchmark: the Zyte shingle scorer on hand-computed cases, the scorer against
+the published table (when the shared data is present), and the script end to end on three
+pages of our own in the Zyte layout."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "benchmarks" / "pipeline"
+ZYTE = REPO.parent / "shared/benchmarks/extraction/zyte-article-extraction-benchmark"
+sys.path.insert(0, str(BENCH))
+
+import pipeline_corpus  # noqa: E402
+import zyte_metric as zm  # noqa: E402
+
+
+# --------------------------------------------------------------------------------------------
+# Scorer, on cases computed by hand
+# --------------------------------------------------------------------------------------------
+def test_tokens_are_unicode_words_and_case_sensitive():
+    assert zm.tokenize("Привет, мир! l'été 2024") == ["Привет", "мир", "l", "été", "2024"]
+    assert zm.item_counts("The cat sat down", "the cat sat down") == (0.0, 0.5, 0.5)
+
+
+def test_one_shingle_differs_out_of_two():
+    # truth shingles {a b c d, b c d e}; prediction {a b c d, b c d x}: TP=FP=FN=1
+    assert zm.item_counts("a b c d e", "a b c d x") == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    result = zm.score({"1": "a b c d e"}, {"1": "a b c d x"}, n_bootstrap=0)
+    assert (result.precision, result.recall, result.f1, result.accuracy) == (0.5, 0.5, 0.5, 0.0)
+
+
+def test_shingles_are_a_multiset():
+    # "a b c d a b c d" has shingle "a b c d" twice; predicting it once finds 1 of 5
+    tp, fp, fn = zm.item_counts("a b c d a b c d", "a b c d")
+    assert (tp, fp, fn) == pytest.approx((0.2, 0.0, 0.8))
+
+
+def test_short_texts_make_one_shorter_shingle():
+    assert zm.shingles(["Hello", "world"]) == {"Hello world": 1}
+    assert zm.item_counts("Hello world", "Hello world") == (1.0, 0.0, 0.0)
+    assert zm.item_counts("Hello world", "Hello") == pytest.approx((0.0, 0.5, 0.5))
+
+
+def test_missing_prediction_counts_for_recall_only():
+    truth = {"a": "one two three four five", "b": "six seven eight nine ten"}
+    result = zm.score(truth, {"a": "one two three four five", "b": None}, n_bootstrap=0)
+    # item b has TP+FP = 0: left out of precision, recall 0
+    assert result.precision == 1.0
+    assert result.recall == 0.5
+    assert result.f1 == pytest.approx(2 * 0.5 / 1.5)
+    assert result.accuracy == 0.5
+
+
+def test_bootstrap_spread_is_zero_only_when_items_agree():
+    truth = {str(i): f"w{i} x y z q" for i in range(20)}
+    same = zm.score(truth, truth, n_bootstrap=200)
+    assert same.f1 == 1.0 and same.f1_std == 0.0
+    half = {k: (v if int(k) % 2 else "nothing alike here at all") for k, v in truth.items()}
+    mixed = zm.score(truth, half, n_bootstrap=200)
+    assert 0.0 < mixed.accuracy_std < 0.5
+
+
+@pytest.mark.skipif(not ZYTE.is_dir(), reason="shared Zyte benchmark data not present")
+def test_scorer_reproduces_published_trafilatura_row():
+    truth = zm.load_truth(ZYTE)
+    result = zm.score(truth, zm.load_output(ZYTE / "output/trafilatura.json.gz"), n_bootstrap=0)
+    assert round(result.f1, 3) == 0.958
+    assert round(result.precision, 3) == 0.938
+    assert round(result.recall, 3) == 0.978
+    assert round(result.accuracy, 3) == 0.293
+
+
+# --------------------------------------------------------------------------------------------
+# The script, end to end on pages of our own
+# --------------------------------------------------------------------------------------------
+ARTICLES = {
+    "harbour": (
+        "en",
+        "Harbour ferry returns after winter repairs",
+        [
+            "The small ferry that links the two halves of Millbrook harbour returned to "
+            "service on Monday after four months in dry dock, the town council said.",
+            "Engineers replaced the hull plates that had corroded near the waterline and "
+            "fitted a quieter electric motor, which the council expects to halve fuel costs.",
+            "Regular passengers said the crossing had been missed during the cold months, "
+            "when the only alternative was a forty-minute walk around the inner basin.",
+        ],
+    ),
+    "bibliothek": (
+        "de",
+        "Stadtbibliothek verlängert die Öffnungszeiten",
+        [
+            "Die Stadtbibliothek von Feldberg öffnet ab dem kommenden Monat auch am Sonntag, "
+            "wie die Leiterin der Einrichtung am Dienstag mitteilte.",
+            "Möglich werde das durch zwei zusätzliche Stellen, die der Gemeinderat im Herbst "
+            "bewilligt habe, und durch ehrenamtliche Helferinnen aus dem Leseverein.",
+            "Besonders Familien hätten sich längere Zeiten gewünscht, weil viele Kinder unter "
+            "der Woche nachmittags Unterricht oder Training hätten.",
+        ],
+    ),
+    "marche": (
+        "fr",
+        "Le marché couvert rouvre ses portes",
+        [
+            "Le marché couvert de Valbonne-sur-Loire a rouvert samedi après dix-huit mois de "
+            "travaux, en présence de nombreux habitants venus dès l'aube.",
+            "La toiture en verre a été entièrement refaite et les étals ont été déplacés pour "
+            "laisser davantage de place aux producteurs de la région.",
+            "Les commerçants espèrent retrouver leur clientèle d'avant les travaux, même si "
+            "certains regrettent la hausse des loyers décidée par la mairie.",
+        ],
+    ),
+}
+
+
+def page_html(lang: str, title: str, paragraphs: list[str]) -> str:
+    nav = "".join(f'<li><a href="/{s}">{s.title()}</a></li>' for s in ("news", "sport", "weather"))
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
+        f"</head><body><header><nav><ul>{nav}</ul></nav></header><main><article><h1>{title}</h1>"
+        f"{body}</article></main><aside><h2>Most read</h2><ul><li><a href='/x'>Another story"
+        "</a></li></ul></aside><footer><p>Copyright Example Local News. All rights reserved."
+        "</p><a href='/privacy'>Privacy</a></footer></body></html>"
+    )
+
+
+@pytest.fixture
+def zyte_layout(tmp_path: Path) -> Path:
+    root = tmp_path / "mini-zyte"
+    (root / "html").mkdir(parents=True)
+    truth = {}
+    for page_id, (lang, title, paragraphs) in ARTICLES.items():
+        html = page_html(lang, title, paragraphs)
+        (root / "html" / f"{page_id}.html.gz").write_bytes(gzip.compress(html.encode()))
+        truth[page_id] = {
+            "articleBody": "\n".join(paragraphs),
+            "url": f"https://news.example.org/{page_id}",
+        }
+    (root / "ground-truth.json").write_text(json.dumps(truth, ensure_ascii=False))
+    return root
+
+
+def test_corpus_reads_zyte_layout_and_plain_directories(zyte_layout: Path, tmp_path: Path):
+    corpus = pipeline_corpus.load_corpus(zyte_layout, limit=2)
+    assert [p.page_id for p in corpus.pages] == ["bibliothek", "harbour"]
+    assert corpus.pages[0].url == "https://news.example.org/bibliothek"
+    assert corpus.pages[0].body.startswith(b"<!DOCTYPE html>")
+    assert set(corpus.truth) == {"bibliothek", "harbour"}
+    plain = pipeline_corpus.write_plain_html(corpus, tmp_path / "plain")
+    again = pipeline_corpus.load_corpus(plain)
+    assert again.truth is None
+    assert [p.body for p in again.pages] == [p.body for p in corpus.pages]
+    assert again.pages[0].url.startswith("file://")
+
+
+def test_script_measures_stages_and_scores_our_pages(zyte_layout: Path, tmp_path: Path):
+    out = tmp_path / "pipeline.json"
+    cmd = [sys.executable, str(BENCH / "run.py"), "--pages", str(zyte_layout)]
+    cmd += ["--reps", "1", "--heavy-reps", "1", "--warmup", "1", "--out", str(out)]
+    cmd += ["--configs", "trafilatura-plain,stages"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=240)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads(out.read_text())
+    rows = {(r["config"], r["stage"]): r for r in report["stages"]}
+    assert rows[("stages", "extract")]["pages"] == 3
+    assert rows[("stages", "extract")]["failures"] == {}
+    assert rows[("stages", "load")]["pages"] == 3  # all three articles reached the warehouse
+    for key in (("stages", "extract"), ("stages", "language"), ("trafilatura-plain", "total")):
+        assert rows[key]["pages_per_s"] > 0
+    quality = report["quality"]
+    # the bodies are plain paragraphs in an <article>: extraction must find (nearly) all of them
+    assert quality["extract_page"]["items"] == 3
+    assert quality["extract_page"]["recall"] > 0.9
+    assert set(quality["differing_ids"]) <= set(ARTICLES)
+    assert (
+        report["configs"]["stages"]["maxrss_mb"]
+        > report["configs"]["stages"]["maxrss_after_load_mb"]
+        > 0
+    )
+    assert "decode+parse+extract (extract_page)" in proc.stdout
