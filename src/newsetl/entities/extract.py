@@ -39,6 +39,10 @@ PREFIX_SHARE = 0.7
 #: "Grace" (4.6), "Mark" (5.1), "Will" (6.5) are too often ordinary words.
 GIVEN_NAME_MAX_ZIPF = 4.2
 
+#: A capitalised single word this frequent (Zipf) is an ordinary word, not a name, unless a title
+#: or a known name says otherwise: "Monday" 4.8, "French" 5.1 vs "Interpol" 3.2, "Barclays" 3.2.
+COMMON_ZIPF = 3.5
+
 CONF_GAZETTEER = 0.95
 CONF_DEFINED = 0.9
 CONF_KEYWORD = 0.85
@@ -95,8 +99,10 @@ class _Doc:
         return gap == "" or (gap.isspace() and "\n" not in gap)
 
     def common(self, tok: Token) -> bool:
-        """An ordinary word here (or in English, which news in every language quotes)."""
-        return max(lx.zipf(tok.text, self.lang), lx.zipf(tok.text, "en")) >= 3.0
+        """An ordinary word of this language. A word the language's list does not know at all
+        ("Goals" in Urdu text) is judged as English, the language news quotes most."""
+        local = lx.zipf(tok.text, self.lang)
+        return (local if local > 0 else lx.zipf(tok.text, "en")) >= COMMON_ZIPF
 
     # -- 1. gazetteer ----------------------------------------------------------------------------
     def _case_ok(self, alias: Alias, toks: Sequence[Token]) -> bool:

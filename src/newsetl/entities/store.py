@@ -127,30 +127,31 @@ class Linker:
     def _best(self, candidates: Iterable[str], context: set[str]) -> str:
         return min(candidates, key=lambda c: (-self.evidence(c, context), c))
 
-    def link(self, article_id: str, ent: DocEntity, context: set[str]) -> tuple[str, bool]:
-        """(entity_id, is_new) for one document entity."""
+    def link_exact(self, ent: DocEntity, context: set[str]) -> str | None:
+        """A seed id, or an entity known under one of this entity's full names / acronyms."""
         if ent.canonical_id:
-            return ent.canonical_id, ent.canonical_id not in self.types
+            return ent.canonical_id
         full = [a for a in ent.aliases if len(norm(a).split()) >= 2] + ent.acronyms
         if ent.type != "person":
             full += [a for a in ent.aliases if len(norm(a).split()) == 1 and len(norm(a)) > 3]
         exact = self._candidates(full, ent.type)
-        if exact:
-            return self._best(exact, context), False
+        return self._best(exact, context) if exact else None
+
+    def link_with_evidence(self, article_id: str, ent: DocEntity, context: set[str]) -> str:
+        """A lone surname or a near-miss spelling links only when the candidate co-occurred with
+        entities of this article; otherwise a new id (per article for a lone surname)."""
         if ent.type in ("person", "other") and not any(
             len(norm(a).split()) >= 2 for a in ent.aliases
         ):
-            # A lone surname: only with evidence, else a person of this article alone.
             singles = self._candidates(ent.aliases, ent.type)
             supported = [c for c in singles if self.evidence(c, context) >= 1]
             if supported:
-                return self._best(supported, context), False
-            return f"{ent.type}:{slug(ent.name)}~{_short_hash(article_id)}", True
+                return self._best(supported, context)
+            return f"{ent.type}:{slug(ent.name)}~{_short_hash(article_id)}"
         fuzzy = [c for c in self._fuzzy(ent.name, ent.type) if self.evidence(c, context) >= 1]
         if fuzzy:
-            return self._best(fuzzy, context), False
-        entity_id = f"{ent.type}:{slug(ent.name)}"
-        return entity_id, entity_id not in self.types
+            return self._best(fuzzy, context)
+        return f"{ent.type}:{slug(ent.name)}"
 
     def remember(
         self, article_id: str, entity_id: str, etype: str, name: str, surfaces: Iterable[str]
@@ -217,13 +218,25 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
             "INSERT OR REPLACE INTO entity_articles VALUES (?, ?, ?, ?, ?)",
             [article_id, language, doc.get("site"), doc.get("published_at"), doc.get("title")],
         )
+        # Two passes: exact links first, so that the evidence the weaker links need (entities of
+        # this article) is complete when they are decided.
         context: set[str] = set()
+        ordered = _link_order(parsed.entities)
+        ids: dict[int, str] = {}
+        for k, ent in enumerate(ordered):
+            entity_id = linker.link_exact(ent, context)
+            if entity_id is not None:
+                ids[k] = entity_id
+                context.add(entity_id)
+        for k, ent in enumerate(ordered):
+            if k not in ids:
+                ids[k] = linker.link_with_evidence(article_id, ent, context)
+                context.add(ids[k])
         resolved: list[tuple[DocEntity, str]] = []
-        for ent in _link_order(parsed.entities):
-            entity_id, is_new = linker.link(article_id, ent, context)
-            context.add(entity_id)
+        for k, ent in enumerate(ordered):
+            entity_id = ids[k]
             resolved.append((ent, entity_id))
-            if is_new:
+            if entity_id not in linker.types:
                 con.execute(
                     "INSERT OR IGNORE INTO entities (entity_id, name, type, source) VALUES (?, ?, ?, 'learned')",
                     [entity_id, ent.name, ent.type],
