@@ -297,3 +297,16 @@ def test_doubled_function_word_is_removed_but_legitimate_doubling_kept() -> None
     assert only(result, "duplicated_word").replacement == "the"
     assert result.repaired_text == "Aid reached the villages in the north."
     assert analyse("She said that that was enough. They had had doubts.", "en").findings == []
+
+
+def test_untranslated_quotation_is_reported_but_never_applied() -> None:
+    text = "Der Minister sagte, man werde „never give up the fight for justice“ und ging."
+    result = analyse(text, "de")
+    finding = only(result, "untranslated_span")
+    assert finding.surface == "never give up the fight for justice"
+    assert finding.status == PENDING and finding.confidence < 0.8
+    assert len(result.language_spans) == 1
+    glossed = "Sie riefen „never give up the fight“ (niemals aufgeben) vor dem Rathaus."
+    assert analyse(glossed, "de").findings == []
+    titled = "Sie spielt in der Serie „How to Get Away With Murder“ die Hauptrolle."
+    assert analyse(titled, "de").findings == []

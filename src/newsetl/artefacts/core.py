@@ -76,6 +76,7 @@ def analyse(
     candidates += rules.detect_glued_tokens(text, tokens, lang)
     phrases, singles, weak_phrases = foreign.detect_untranslated_spans(text, tokens, lang)
     candidates += phrases
+    candidates += foreign.detect_quoted_untranslated(text, lang)
     function_words, weak_function_words = foreign.detect_function_words(text, tokens, lang)
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)
@@ -107,7 +108,12 @@ def analyse(
         for f in findings
         if f.kind == "untranslated_span"
     ]
-    spans += foreign.quoted_language_spans(text, tokens, lang)
+    seen = {(s["start"], s["end"]) for s in spans}
+    spans += [
+        s
+        for s in foreign.quoted_language_spans(text, tokens, lang)
+        if (s["start"], s["end"]) not in seen
+    ]
     spans.sort(key=lambda s: s["start"])
     return Analysis(lang, source, findings, text, apply_findings(text, findings), spans)
 

@@ -10,6 +10,7 @@ source language to agree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import language as langid
@@ -311,3 +312,72 @@ def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> lis
         if lang != text_lang and value >= 0.8:
             spans.append({"start": a + 1, "end": b - 1, "language": lang, "surface": inner})
     return spans
+
+
+#: Words that show a quotation is glossed by the text itself ("which means ...").
+_GLOSS = re.compile(
+    r"^\s*(?:[(\[–—-]|,?\s*(?:or|i\.e\.|meaning|which means|that is|translated|"
+    r"oder|also|ou|soit|c'est-à-dire|o sea|cioè|ovvero|ou seja)\b)"
+    r"|\b(?:means|meaning|translat\w*|bedeutet|übersetzt|signifie|significa|vuol dire|"
+    r"auf deutsch|in english|en français|in italiano|en español|em português)\b",
+    re.IGNORECASE,
+)
+#: A language named just before the quotation: the foreign wording is the point.
+_NAMED_LANGUAGE = re.compile(
+    r"\b(?:englisch\w*|english|anglais\w*|ingles\w*|inglés|inglês|französisch\w*|french|"
+    r"français\w*|italienisch\w*|italian\w*|spanisch\w*|spanish|espagnol\w*|deutsch\w*|"
+    r"german|allemand\w*|tedesc\w*|alemán|alemão|portugiesisch\w*|portuguese|phrase|motto|"
+    r"slogan|hashtag|titel|title|titre|titolo|título)\b[^.!?]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+def detect_quoted_untranslated(text: str, text_lang: str) -> list[Candidate]:
+    """Quoted phrases left in another language that the text does not translate.
+
+    Quotations are masked for the main detector (a quoted slogan is deliberate), but machine
+    translation also leaves quoted speech untranslated ('„frankly shambolic" Umgang'). Such a
+    quotation is reported, never applied (confidence below the apply threshold), unless a
+    gloss follows or precedes it ('"No pasarán" ("They shall not pass")').
+    """
+    from .tokens import mask_tokens, quote_ranges, tokenise
+
+    out: list[Candidate] = []
+    for a, b in quote_ranges(text):
+        inner = text[a + 1 : b - 1]
+        if len(inner.split()) < 2 or len(inner) > 300:
+            continue
+        after = text[b : b + 80]
+        before = text[max(0, a - 40) : a]
+        if _GLOSS.search(after) or re.search(r"[(\[]\s*$", before):
+            continue
+        if _NAMED_LANGUAGE.search(before):
+            continue
+        toks = tokenise(inner)
+        long_words = [t for t in toks if len(t.text) >= 3]
+        if not long_words or sum(t.capitalised for t in long_words) * 2 >= len(long_words):
+            continue  # title case: a title or a name ("How to Get Away With Murder")
+        mask_tokens(inner, toks, text_lang)
+        for run in foreign_runs(inner, toks, text_lang):
+            if run.strong < 2 or any(t.capitalised and not t.sentence_start for t in run.tokens):
+                continue
+            start, end = run.tokens[0].start, run.tokens[-1].end
+            conf = langid.span_confidences(inner[start:end])
+            c_src = conf.get(run.lang, 0.0)
+            if c_src < 0.5 or c_src < max(conf.values(), default=0.0):
+                continue
+            out.append(
+                Candidate(
+                    "untranslated_span",
+                    a + 1 + start,
+                    a + 1 + end,
+                    None,
+                    run.lang,
+                    0.7,
+                    "wordfreq+lingua:quoted_phrase",
+                    needs_translation=True,
+                    source_candidates=(run.lang,),
+                )
+            )
+            break
+    return out
