@@ -82,7 +82,7 @@ def analyse(
     candidates += rules.detect_false_friends(text, lang)
     candidates += rules.detect_capitalisation(text, tokens, lang)
     candidates += rules.detect_truncated_names(text, tokens, lang)
-    candidates += rules.detect_duplicated_words(text, lang)
+    candidates += rules.detect_duplicated_words(text, tokens, lang)
     candidates = _drop_overlaps(candidates)
 
     orig_lang = langid.normalise_code(original_language)

@@ -77,13 +77,14 @@ def _seed_languages(tokens: list[Token], text_lang: str) -> set[str]:
     one strongly foreign token are scanned for runs.
     """
     seeds: set[str] = set()
+    lean = lexicon.foreign_lean
     for tok in tokens:
         if tok.masked:
             continue
         form = _lookup_form(tok)
-        prof = lexicon.profile(form)
-        zl = prof[text_lang]
-        if max(prof.values()) - zl < STRONG and not (zl == 0.0 and "-" in form):
+        if lean(form, text_lang) < STRONG and not (
+            "-" in form and lexicon.zipf(form, text_lang) == 0.0
+        ):
             continue
         for cand in lexicon.LANGUAGES:
             if cand != text_lang and cand not in seeds and _classify(tok, text_lang, cand) == "S":

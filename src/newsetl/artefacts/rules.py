@@ -8,6 +8,7 @@ inner capitals, conventionally capitalised words, "a philosophical treatise").
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -576,27 +577,30 @@ DUPLICABLE = words(
     "the a an of to in on for and with at by from la le les il lo gli der die das den dem "
     "des el los las de di da del della du et und y e o em do na no com"
 )
-DUPLICATE = re.compile(r"(?<![\w'’])([^\W\d_]+) \1(?![\w'’])", re.IGNORECASE)
 
 
-def detect_duplicated_words(text: str, language: str | None) -> list[Candidate]:
+def detect_duplicated_words(
+    text: str, tokens: list[Token], language: str | None
+) -> list[Candidate]:
     """ "the the", "di di": a function word doubled where two link texts were joined."""
     if language not in lexicon.LANGUAGES:
         return []
     out = []
-    for m in DUPLICATE.finditer(text):
-        word = m.group(1)
-        if word.lower() not in DUPLICABLE or m.group(0)[len(word) + 1 :] != word:
-            continue
-        out.append(
-            Candidate(
-                "duplicated_word",
-                m.start(),
-                m.end(),
-                word,
-                None,
-                0.9,
-                "rule:duplicated_function_word",
+    for left, right in itertools.pairwise(tokens):
+        if (
+            left.text == right.text
+            and left.lower in DUPLICABLE
+            and text[left.end : right.start] == " "
+        ):
+            out.append(
+                Candidate(
+                    "duplicated_word",
+                    left.start,
+                    right.end,
+                    left.text,
+                    None,
+                    0.9,
+                    "rule:duplicated_function_word",
+                )
             )
-        )
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from . import lexicon
 
@@ -105,6 +106,12 @@ def joined(text: str, left: Token, right: Token) -> bool:
 
 def quote_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges of quotations; quoted foreign material is deliberate, not an artefact."""
+    return list(_quote_ranges(text))
+
+
+@lru_cache(maxsize=64)
+def _quote_ranges(text: str) -> tuple[tuple[int, int], ...]:
+    """Cached: several detectors ask for the quotations of the same text."""
     ranges = []
     for open_q, close_q in QUOTE_PAIRS:
         pos = 0
@@ -122,7 +129,7 @@ def quote_ranges(text: str) -> list[tuple[int, int]]:
             pos = b + 1
     # Parenthesised glosses often carry the original wording: "(riciclaggio di denaro)"
     # is still an artefact candidate, so parentheses are not masked here.
-    return ranges
+    return tuple(ranges)
 
 
 def _looks_like_quote(text: str, a: int, b: int) -> bool:
