@@ -306,3 +306,10 @@ def test_title_complement_is_not_a_person_but_a_lone_given_name_is() -> None:
     surfaces = by_surface(doc)
     assert "Recreation" not in surfaces and "of Recreation" not in surfaces
     assert entity_of(doc, "Lucy").type == "person"
+
+
+def test_plural_possessive_inside_an_organisation_name() -> None:
+    text = "Anna Berg chairs the Dock Workers' Federation, and the federation agrees."
+    doc = extract_entities(text, "en")
+    assert entity_of(doc, "Dock Workers' Federation").type == "organisation"
+    assert_offsets(text, doc)

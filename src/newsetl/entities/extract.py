@@ -92,10 +92,15 @@ class _Doc:
         return self.text[self.tokens[span.i].start : self.tokens[span.j - 1].end]
 
     def joined(self, i: int) -> bool:
-        """True when token ``i`` follows token ``i-1`` with only spaces between them."""
+        """True when token ``i`` follows token ``i-1`` with only spaces between them (or a
+        plural possessive apostrophe: "Workers' Federation")."""
         if i <= 0:
             return False
-        gap = self.text[self.tokens[i - 1].end : self.tokens[i].start]
+        prev = self.tokens[i - 1]
+        gap = self.text[prev.end : self.tokens[i].start]
+        if gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
+            gap = gap[1:]
+            return gap.isspace() and "\n" not in gap and self.tokens[i].capitalised
         return gap == "" or (gap.isspace() and "\n" not in gap)
 
     def common(self, tok: Token) -> bool:
