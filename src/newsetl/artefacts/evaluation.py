@@ -25,6 +25,8 @@ DETERMINISTIC_KINDS = (
     "glued_tokens",
     "false_friend",
     "capitalisation",
+    "truncated_name",
+    "duplicated_word",
 )
 
 
