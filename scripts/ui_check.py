@@ -8,6 +8,9 @@ What it does, with the same commands docs/operations.md gives users:
 3. triggers a run of the ingest deployment (``prefect deployment run``), starts
    ``prefect worker start --pool newsetl`` and waits for the run to complete, against a warehouse
    in the temporary directory (``NEWSETL_DB_PATH``) so the checkout's warehouse is untouched;
+   then, while another process holds the read copy open read-write (as a bare ``duckdb FILE``
+   session does), runs the ingest deployment again and the maintenance deployment, and checks
+   that both complete and the reader's session never broke;
 4. opens the UI in headless Chromium (Playwright driving ``/usr/bin/chromium``) and checks that
    the deployment page shows the deployment and its schedule, the flow-run page shows the
    Completed run, and its artifacts tab shows the run summary table;
@@ -40,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PREFECT = str(BIN / "prefect")
 INGEST_DEPLOYMENT = "newsetl-scheduled-ingest/scheduled"
+MAINTENANCE_DEPLOYMENT = "newsetl-maintenance/nightly"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -154,28 +158,70 @@ def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> di
     print(f"server up at {stack.ui}")
     stack.run([PREFECT, "work-pool", "create", "--type", "process", "--overwrite", "newsetl"])
     stack.run([PREFECT, "--no-prompt", "deploy", "--all"], timeout=300)
-    out = stack.run([PREFECT, "deployment", "run", INGEST_DEPLOYMENT])
+    flow_run_id = trigger(stack, INGEST_DEPLOYMENT)
+    stack.start([PREFECT, "worker", "start", "--pool", "newsetl"], "worker.log")
+    run = wait_completed(stack, client, flow_run_id, run_timeout)
+    ids = {
+        "flow_run_id": flow_run_id,
+        "flow_run_name": run["name"],
+        "deployment_id": run["deployment_id"],
+    }
+    # An analyst's long session on the read copy (read-write, like a bare `duckdb FILE`) must
+    # not stop the next scheduled load nor the nightly maintenance.
+    read_copy = Path(stack.env["NEWSETL_DB_PATH"]).with_name("newsetl-read.duckdb")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(read_copy)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=stack.env,
+    )  # fmt: skip
+    try:
+        before = int(reader.stdout.readline())
+        second = trigger(stack, INGEST_DEPLOYMENT)
+        wait_completed(stack, client, second, run_timeout)
+        maintenance = trigger(stack, MAINTENANCE_DEPLOYMENT)
+        wait_completed(stack, client, maintenance, run_timeout)
+        reader.stdin.write("stop\n")
+        reader.stdin.flush()
+        still = int(reader.stdout.readline())
+        if reader.wait(timeout=30) != 0 or still != before:
+            raise RuntimeError(f"the reader on the read copy broke ({before} -> {still})")
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+    print(f"a reader held {read_copy.name} through a scheduled load and maintenance")
+    ids["maintenance_run_id"] = maintenance
+    return ids
+
+
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+sys.stdin.readline()
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+"""
+
+
+def trigger(stack: Stack, deployment: str) -> str:
+    """``prefect deployment run NAME``, as a user would; returns the flow run id."""
+    out = stack.run([PREFECT, "deployment", "run", deployment])
     match = re.search(r"UUID:\s*([0-9a-f-]{36})", out)
     if not match:
         raise RuntimeError(f"no flow run id in: {out}")
-    flow_run_id = match.group(1)
-    print(f"triggered flow run {flow_run_id}")
-    stack.start([PREFECT, "worker", "start", "--pool", "newsetl"], "worker.log")
+    print(f"triggered {deployment}: flow run {match.group(1)}")
+    return match.group(1)
 
+
+def wait_completed(stack: Stack, client: httpx.Client, flow_run_id: str, timeout: float) -> dict:
     def finished() -> str | None:
         state = client.get(f"/flow_runs/{flow_run_id}").json()["state"]["type"]
         if state in {"FAILED", "CRASHED", "CANCELLED"}:
             raise RuntimeError(f"flow run ended {state}; see {stack.home}/worker.log")
         return state if state == "COMPLETED" else None
 
-    wait_for(finished, run_timeout, "the flow run to complete", interval=2)
+    wait_for(finished, timeout, f"flow run {flow_run_id} to complete", interval=2)
     run = client.get(f"/flow_runs/{flow_run_id}").json()
     print(f"flow run {run['name']} completed")
-    return {
-        "flow_run_id": flow_run_id,
-        "flow_run_name": run["name"],
-        "deployment_id": run["deployment_id"],
-    }
+    return run
 
 
 def api_checks(client: httpx.Client, ids: dict[str, str]) -> list[str]:
@@ -196,6 +242,10 @@ def api_checks(client: httpx.Client, ids: dict[str, str]) -> list[str]:
     for key in ("ingest-summary", "ingest-failures", "ingest-progress"):
         if key not in keys:
             problems.append(f"artifact {key} missing (have {sorted(k for k in keys if k)})")
+    filter_ = {"artifacts": {"flow_run_id": {"any_": [ids["maintenance_run_id"]]}}}
+    keys = {a.get("key") for a in client.post("/artifacts/filter", json=filter_).json()}
+    if "maintenance-summary" not in keys:
+        problems.append(f"maintenance-summary artifact missing (have {sorted(keys - {None})})")
     return problems
 
 
