@@ -313,3 +313,10 @@ def test_plural_possessive_inside_an_organisation_name() -> None:
     doc = extract_entities(text, "en")
     assert entity_of(doc, "Dock Workers' Federation").type == "organisation"
     assert_offsets(text, doc)
+
+
+def test_demonym_and_title_before_a_name() -> None:
+    text = "Yesterday the French President Emmanuel Macron met Chancellor Olaf Brandt in Paris."
+    doc = extract_entities(text, "en")
+    assert by_surface(doc).keys() == {"Emmanuel Macron", "Olaf Brandt", "Paris"}
+    assert entity_of(doc, "Olaf Brandt").type == "person"

@@ -335,11 +335,10 @@ class _Doc:
             return  # "Director of Recreation": a title's complement, not a person
         for k in range(i, j):
             if lx.is_title(toks[k].text):
+                # "French President Emmanuel Macron": the words before the title stand alone,
+                # the words after it are a titled name (the recursion strips the title).
                 self._classify_part(i, k, titled=False)
-                self._classify(k + 1, j) if k + 1 < j else None
-                # the part after a title is a titled name
-                if k + 1 < j:
-                    self.spans[-1].evidence = self.spans[-1].evidence or (self.spans[-1].i == k + 1)
+                self._classify(k, j)
                 return
         self._classify_part(i, j, titled)
 
@@ -347,6 +346,8 @@ class _Doc:
         toks = self.tokens
         while j > i and norm(toks[j - 1].text) in lx.CONNECTORS:
             j -= 1
+        while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:
+            i += 1
         if i >= j:
             return
         initial = toks[i].sentence_start
@@ -368,6 +369,8 @@ class _Doc:
             if initial and lx.zipf(toks[i].text, self.lang) >= 4.5 and not evidence:
                 i += 1  # "Yesterday Mario Draghi": drop a common opener
                 initial = False
+                while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:
+                    i += 1  # "Yesterday the French ...": and the lowercase word after it
                 if j - i == 1:
                     self._classify_single(i, titled or strong)
                     return
