@@ -55,13 +55,11 @@ def refresh_stories_and_checkpoint_step(settings: Settings) -> dict[str, Any]:
 
 
 def rebuild_search_and_read_copy_step(settings: Settings) -> dict[str, Any]:
-    """A fresh read copy with the full-text index rebuilt in it."""
-    import duckdb
-
-    from newsetl.search import indexed_languages
+    """A fresh read copy, and the full-text index rebuilt from it."""
+    from newsetl.search import indexed_languages, open_search_index
 
     path = refresh_read_copy(settings, search_index=True)
-    con = duckdb.connect(str(path), read_only=True)
+    con = open_search_index(settings.search_index)
     try:
         per_language = {
             key: con.execute(f"SELECT count(*) FROM search.docs_{key}").fetchone()[0]
@@ -72,6 +70,7 @@ def rebuild_search_and_read_copy_step(settings: Settings) -> dict[str, Any]:
     return {
         "read_copy": str(path),
         "read_copy_mb": round(path.stat().st_size / 1e6, 2),
+        "search_index": str(settings.search_index),
         "search_documents": per_language,
     }
 

@@ -22,7 +22,7 @@ import pytest
 
 from newsetl.cli import main as cli
 from newsetl.readcopy import open_for_reading, refresh_read_copy, refresh_read_copy_after_load
-from newsetl.search import build_search_index, search
+from newsetl.search import build_search_index, open_search_index, search
 from newsetl.settings import Settings
 from newsetl.warehouse import open_warehouse, sql_root
 
@@ -318,7 +318,7 @@ def docs_db(tmp_path) -> duckdb.DuckDBPyConnection:
         "VALUES (?, ?, ?, ?, ?, 'docs.newsetl.example')",
         [list(d) for d in DOCS],
     )
-    build_search_index(con)
+    build_search_index(con)  # in the same file here: the function does not care where
     yield con
     con.close()
 
@@ -408,3 +408,25 @@ def test_query_cli_warns_when_only_the_live_file_exists(samples_db, tmp_path, ca
     captured = capsys.readouterr()
     assert "no read copy yet" in captured.err
     assert captured.out.split() == ["one", "1"]
+
+
+def test_index_from_maintenance_survives_loads_that_skip_it(samples_db, tmp_path):
+    """With per-load index builds off (large warehouses), the copy moves on and search keeps
+    answering from the last index instead of losing it."""
+    settings = copy_warehouse(samples_db, tmp_path / "wh").replace(search_index_on_refresh=False)
+    refresh_read_copy(settings, search_index=True)  # what maintenance does
+    with duckdb.connect(str(settings.db_path)) as con:
+        con.execute("DELETE FROM articles WHERE language = 'de'")
+    refresh_read_copy(settings)  # after a load: copy only
+    assert count(settings.read_copy, "SELECT count(*) FROM articles WHERE language = 'de'") == 0
+    con = open_search_index(settings.search_index)
+    try:
+        assert search(con, "Streik", language="de")  # the index is as of maintenance
+    finally:
+        con.close()
+    refresh_read_copy(settings, search_index=True)
+    con = open_search_index(settings.search_index)
+    try:
+        assert search(con, "Streik", language="de") == []
+    finally:
+        con.close()

@@ -6,8 +6,9 @@ scheduled loads. Instead, the single writer publishes a copy after each load:
 
 1. open the live file (bounded wait), ``CHECKPOINT`` so the file alone holds every commit,
    copy it to a temporary file *in the same directory*, close;
-2. build the full-text index into the temporary copy (the live file is not held for that);
-3. ``os.replace`` the temporary file onto the read copy's name.
+2. build the full-text index from the temporary copy into its own file and swap that in
+   (``newsetl.search``; the live file is not held for that);
+3. ``os.replace`` the temporary copy onto the read copy's name.
 
 ``os.replace`` is an atomic rename: a reader that already has the old copy open keeps reading
 its inode (unchanged, consistent) until it reconnects; new readers see the new copy. The writer
@@ -36,9 +37,10 @@ log = logging.getLogger(__name__)
 def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -> Path:
     """Publish a consistent copy of the live warehouse at ``settings.read_copy``; return it.
 
-    ``search_index`` (default ``settings.search_index_on_refresh``) also builds the per-language
-    full-text index into the copy. Raises when the live file is busy or the copy fails; callers
-    after a load use :func:`refresh_read_copy_after_load`, which logs instead.
+    ``search_index`` (default ``settings.search_index_on_refresh``) also rebuilds the
+    per-language full-text index (``settings.search_index``) from the new copy. Raises when
+    the live file is busy or the copy fails; callers after a load use
+    :func:`refresh_read_copy_after_load`, which logs instead.
     """
     target = settings.read_copy
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +62,9 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
         finally:
             con.close()
         if build_index:
-            _build_index(tmp)
+            from newsetl.search import build_search_file
+
+            build_search_file(tmp, settings.search_index)
         _drop_stale_wal(target)
         os.replace(tmp, target)
     except BaseException:
@@ -80,17 +84,6 @@ def refresh_read_copy_after_load(settings: Settings) -> Path | None:
         return None
     log.info("read copy %s refreshed in %.2fs", path, time.perf_counter() - started)
     return path
-
-
-def _build_index(path: Path) -> None:
-    from newsetl.search import build_search_index
-
-    con = duckdb.connect(str(path))
-    try:
-        build_search_index(con)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
 
 
 def _drop_stale_wal(target: Path) -> None:

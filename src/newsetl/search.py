@@ -5,9 +5,12 @@ only with the German stemmer; the English one would leave it or mangle it), so e
 with a stemmer gets its own document table and index, and the query is stemmed by the index it
 runs against. Languages without a Snowball stemmer share one unstemmed index.
 
-Where the index lives: only in the read copy (``newsetl.readcopy`` builds it into the new copy
-before swapping it in). The live file never carries it, so a load never waits for an index
-build and the copy's index always matches the copy's articles.
+Where the index lives: in a file of its own (``Settings.search_index``, default
+``warehouse/newsetl-search.duckdb``), built from each new read copy before that copy is swapped
+in (``newsetl.readcopy``) and swapped in the same atomic way. So the live file is never held
+for an index build (a load never waits for one), searching never touches the live file, and
+when per-load rebuilds are switched off for a large warehouse the last index (from the nightly
+maintenance) stays usable instead of vanishing with each new copy.
 
 The extension comes from the ``duckdb-extension-fts`` wheel through ``duckdb_extensions``
 (a local ``INSTALL`` of the bundled file, then ``LOAD``): nothing is downloaded.
@@ -15,7 +18,10 @@ The extension comes from the ``duckdb-extension-fts`` wheel through ``duckdb_ext
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,8 +85,9 @@ def _fts_schema(key: str) -> str:
     return f"fts_{SCHEMA}_docs_{key}"
 
 
-def build_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """(Re)build every per-language index from ``articles``; returns documents per index.
+def build_search_index(con: duckdb.DuckDBPyConnection, source: str = "articles") -> dict[str, int]:
+    """(Re)build every per-language index from ``source`` (a table with the columns of
+    ``articles``, possibly in an attached database); returns documents per index.
 
     Indexes the repaired text when an article has one (it is what a reader should find),
     else the text as extracted. Exact duplicates never reach ``articles``; near-duplicates
@@ -96,7 +103,7 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     languages = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT language FROM articles WHERE near_duplicate_of IS NULL"
+            f"SELECT DISTINCT language FROM {source} WHERE near_duplicate_of IS NULL"
         ).fetchall()
     ]
     keys = sorted({index_key(lang) for lang in languages})
@@ -113,7 +120,7 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             CREATE TABLE {_doc_table(key)} AS
             SELECT article_id, title, coalesce(repaired_text, text) AS body, site, language,
                    published_at, url
-            FROM articles
+            FROM {source}
             WHERE near_duplicate_of IS NULL AND {where}
             """,
             params,
@@ -229,6 +236,34 @@ def snippet(text: str, terms: str, width: int = 160) -> str:
     return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
 
 
-def open_search_db(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a file that carries the index (the read copy)."""
+def build_search_file(warehouse: Path, target: Path) -> dict[str, int]:
+    """Build the index from the warehouse file ``warehouse`` (opened read-only) into a new file
+    and swap it onto ``target`` atomically; returns documents per index."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            path = str(warehouse).replace("'", "''")
+            con.execute(f"ATTACH '{path}' AS wh (READ_ONLY)")
+            counts = build_search_index(con, source="wh.articles")
+            con.execute("DETACH wh")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{target}.wal").unlink()
+        os.replace(tmp, target)
+    except BaseException:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+    return counts
+
+
+def open_search_index(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the index file; :class:`NoSearchIndex` if there is none."""
+    if not path.exists():
+        raise NoSearchIndex(f"no full-text index at {path}; run 'newsetl maintain'")
     return duckdb.connect(str(path), read_only=True)

@@ -84,7 +84,11 @@ class Settings:
     #: The analysts' copy of the warehouse, swapped in atomically after each load.
     #: Default: ``<db stem>-read.duckdb`` beside the warehouse file.
     read_copy_path: Path | None = None
-    #: Build the full-text index into each new read copy (off: only ``newsetl maintain`` does).
+    #: The full-text index, a file of its own built from each new read copy.
+    #: Default: ``<db stem>-search.duckdb`` beside the warehouse file.
+    search_index_path: Path | None = None
+    #: Rebuild the index after every load (off: only ``newsetl maintain`` does; search then
+    #: lags behind the read copy until the next maintenance run).
     search_index_on_refresh: bool = True
     #: Bounded wait for the live file when refreshing the copy: a refresh is never worth
     #: holding up a load for, so it gives up sooner than a load does.
@@ -97,6 +101,12 @@ class Settings:
     @property
     def read_copy(self) -> Path:
         return self.read_copy_path or self.db_path.with_name(f"{self.db_path.stem}-read.duckdb")
+
+    @property
+    def search_index(self) -> Path:
+        return self.search_index_path or self.db_path.with_name(
+            f"{self.db_path.stem}-search.duckdb"
+        )
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -112,7 +122,7 @@ class Settings:
                 continue
             values[f.name] = _parse(raw, f.type)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("db_path", "staging_dir", "read_copy_path"):
+        for key in ("db_path", "staging_dir", "read_copy_path", "search_index_path"):
             if isinstance(values.get(key), str):
                 values[key] = Path(str(values[key]))
         return cls(**values)

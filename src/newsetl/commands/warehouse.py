@@ -112,8 +112,8 @@ def _register_search(subparsers: argparse._SubParsersAction) -> None:
         "search",
         help="full-text search over articles (offline, stemmed per language)",
         description="Rank articles for TERMS with BM25 over title and (repaired) text, using the "
-        "full-text index in the read copy: one index per language, stemmed with that language's "
-        "Snowball stemmer.",
+        "full-text index built from the read copy (warehouse/newsetl-search.duckdb): one index "
+        "per language, stemmed with that language's Snowball stemmer.",
     )
     parser.add_argument("terms", metavar="TERMS", help="words to look for")
     parser.add_argument("--lang", metavar="CODE", help="only articles in this language (en, it)")
@@ -124,20 +124,17 @@ def _register_search(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from newsetl.search import NoSearchIndex, search
+    from newsetl.search import NoSearchIndex, open_search_index, search
 
     try:
-        con = _open(args)
-    except FileNotFoundError as exc:
-        print(f"newsetl search: {exc}", file=sys.stderr)
-        return 2
-    try:
-        hits = search(con, args.terms, language=args.lang, limit=args.limit)
+        con = open_search_index(_settings(args).search_index)
+        try:
+            hits = search(con, args.terms, language=args.lang, limit=args.limit)
+        finally:
+            con.close()
     except NoSearchIndex as exc:
         print(f"newsetl search: {exc}", file=sys.stderr)
         return 2
-    finally:
-        con.close()
     if args.json:
         json.dump([h.__dict__ for h in hits], sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
