@@ -189,7 +189,7 @@ def detect_untranslated_spans(
         if len(run.tokens) == 1 and run.strong == 1:
             tok = run.tokens[0]
             zc, zl, _ = _lean(tok, text_lang, run.lang)
-            if not tok.capitalised and len(tok.text) >= 6 and zl <= 0.5 and zc >= 3.0:
+            if not tok.capitalised and len(tok.text) >= 6 and zl <= 0.5 and zc >= 3.3:
                 singles.append(
                     Candidate(
                         "untranslated_span",

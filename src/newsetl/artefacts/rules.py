@@ -332,7 +332,12 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             continue  # plural modifiers are team/band/agency names ("Steelers quarterback")
         if nxt.lower in ADVERBS:
             continue
-        window = tokens[max(0, i - 2) : i] + tokens[i + 1 : i + 3]
+        left = tokens[max(0, i - 2) : i]
+        for k in range(len(left) - 1, -1, -1):
+            if left[k].sentence_start:
+                left = left[k:]  # only the current sentence counts as context
+                break
+        window = left + tokens[i + 1 : i + 3]
         if any(t.capitalised and not t.sentence_start for t in window):
             continue  # title-heavy context: product listings, headlines, names
         if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
@@ -520,9 +525,16 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
     if language not in lexicon.LANGUAGES:
         return []
     caps: dict[str, int] = {}
+    double: dict[str, str] = {}  # last part of a double-barrelled name -> the whole name
     for tok in tokens:
         if tok.capitalised and len(tok.text) >= 5 and tok.text.isalpha():
             caps[tok.text] = caps.get(tok.text, 0) + 1
+        elif tok.capitalised and "-" in tok.text:
+            # Double-barrelled names: "Kerbra" may be cut from "Vasseur-Kerbrat".
+            for part in tok.text.split("-")[1:]:
+                if len(part) >= 5 and part[:1].isupper() and part.isalpha():
+                    caps[part] = caps.get(part, 0) + 1
+                    double[part] = tok.text
     if len(caps) < 2:
         return []
     by_prefix: dict[str, list[str]] = {}
@@ -563,7 +575,7 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
                 "truncated_name",
                 tok.start,
                 tok.end,
-                full,
+                double.get(full, full),
                 None,
                 0.9 if same_context else 0.85,
                 "rule:truncated_name_document_usage",

@@ -141,7 +141,7 @@ def _looks_like_quote(text: str, a: int, b: int) -> bool:
 
 def mask_tokens(text: str, tokens: list[Token], language: str | None) -> None:
     """Mark tokens that no detector may flag: names, allowlisted phrases, quotations."""
-    _mask_quotes(text, tokens)
+    _mask_quotes(text, tokens, language)
     _mask_allowed_phrases(tokens)
     _mask_names(text, tokens, language)
 
@@ -159,11 +159,34 @@ def tokens_within(tokens: list[Token], a: int, b: int) -> list[Token]:
     return out
 
 
-def _mask_quotes(text: str, tokens: list[Token]) -> None:
+def _mask_quotes(text: str, tokens: list[Token], language: str | None) -> None:
+    """Mask quotations that are not in the text language.
+
+    A foreign slogan in quotes is deliberate; quoted speech that the translation rendered in
+    the text language is ordinary text and keeps its artefacts detectable ("evidence e data").
+    """
     for a, b in quote_ranges(text):
-        for tok in tokens_within(tokens, a, b):
+        inside = tokens_within(tokens, a, b)
+        if language and _mostly_in(inside, language):
+            continue
+        for tok in inside:
             tok.in_quote = True
             tok.masked = True
+
+
+def _mostly_in(tokens: list[Token], language: str) -> bool:
+    """Do most words of a quotation belong to ``language`` (by wordfreq frequency)?"""
+    votes = total = 0
+    for tok in tokens:
+        if len(tok.text) < 2 or (tok.capitalised and not tok.sentence_start):
+            continue
+        prof = lexicon.profile(tok.lower)
+        best = max(prof.values())
+        if best < 3.0:
+            continue
+        total += 1
+        votes += prof[language] >= best - 0.5
+    return total >= 3 and votes * 4 >= total * 3
 
 
 def _mask_allowed_phrases(tokens: list[Token]) -> None:
