@@ -10,7 +10,9 @@
    extraction benchmark (pages whose body langdetect identifies as English).
 3. Real MT output: WMT MQM en-de "untranslated" annotations (English left in German output):
    segment-level recall/precision and the flag rate on segments without such errors.
-4. Speed: milliseconds per 1,000 words after warm-up.
+4. The project's sample news site (annotations by another engineer): artefacts found,
+   hard negatives flagged, extra findings.
+5. Speed: milliseconds per 1,000 words after warm-up (with section 2).
 
 Shared data is read from ../shared/benchmarks relative to the repo root and never copied.
 """
@@ -33,6 +35,7 @@ CASES = Path(__file__).resolve().parent / "cases.jsonl"
 HELDOUT = Path(__file__).resolve().parent / "cases_heldout.jsonl"
 ZYTE = SHARED / "extraction" / "zyte-article-extraction-benchmark" / "ground-truth.json"
 MQM = SHARED / "mqm" / "derived" / "segments_untranslated.tsv.gz"
+SAMPLES = REPO / "src" / "newsetl" / "samples" / "site"
 TOKEN = re.compile(r"\w+")
 #: Kinds that claim "text left in another language" (what MQM calls untranslated).
 FOREIGN_KINDS = {"untranslated_span", "untranslated_function_word"}
@@ -269,6 +272,69 @@ def run_mqm(limit: int | None, show_errors: bool) -> dict:
     return out
 
 
+def run_sample_site(show_errors: bool) -> dict:
+    """The project's sample news site: artefacts annotated by another engineer (MANIFEST.json).
+
+    Each page is extracted with trafilatura (as the pipeline does) and analysed; an annotated
+    artefact counts as found when a finding of any kind overlaps its first whole-word
+    occurrence; hard negatives must have no overlapping finding; findings that overlap no
+    annotation are listed as extra.
+    """
+    import trafilatura
+
+    manifest = json.loads((SAMPLES / "MANIFEST.json").read_text(encoding="utf-8"))
+    found = missed = neg_hits = negs = findings = extra = kind_ok = 0
+    lines = []
+    for page in manifest["pages"]:
+        html = (SAMPLES / page["path"]).read_text(encoding="utf-8")
+        text = trafilatura.extract(html, include_comments=False) or ""
+        result = analyse(text, page["language"], translator=None)
+        findings += len(result.findings)
+        used: set[int] = set()
+
+        def overlapping(surface: str, text=text, result=result) -> list:
+            m = re.search(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text)
+            if not m:
+                return []
+            return [f for f in result.findings if f.start < m.end() and m.start() < f.end]
+
+        for art in page["artefacts"]:
+            hits = overlapping(art["surface"])
+            used.update(id(h) for h in hits)
+            found += bool(hits)
+            missed += not hits
+            kind_ok += any(h.kind == art["kind"] for h in hits)
+            if not hits:
+                lines.append(f"  MISS {art['kind']}: {art['surface']!r}")
+        for neg in page["hard_negatives"]:
+            surface = neg if isinstance(neg, str) else neg.get("surface", "")
+            negs += 1
+            if overlapping(surface):
+                neg_hits += 1
+                lines.append(f"  HARD-NEGATIVE FLAGGED: {surface!r}")
+        for f in result.findings:
+            if id(f) not in used:
+                extra += 1
+                lines.append(f"  EXTRA {f.kind}: {f.surface!r} ({page['path']})")
+    total = found + missed
+    print("\n== 4. Sample news site (src/newsetl/samples/site, annotated by another engineer)")
+    print(
+        f"annotated artefacts found: {found}/{total} (same kind: {kind_ok}); hard negatives "
+        f"flagged: {neg_hits}/{negs}; findings: {findings}, of which extra: {extra}"
+    )
+    if show_errors:
+        print("\n".join(lines))
+    return {
+        "found": found,
+        "total": total,
+        "same_kind": kind_ok,
+        "hard_negatives": negs,
+        "hard_negatives_flagged": neg_hits,
+        "findings": findings,
+        "extra": extra,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-mqm", action="store_true")
@@ -287,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.skip_zyte:
         results["zyte_clean_english"] = run_zyte(args.show_errors)
+    results["sample_site"] = run_sample_site(args.show_errors)
     if not args.skip_mqm:
         results["mqm_en_de"] = run_mqm(args.mqm_limit, args.show_errors)
     print(f"\ntotal time: {time.perf_counter() - t0:.1f} s")
