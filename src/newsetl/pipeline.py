@@ -326,36 +326,27 @@ def _count_fetch(item: Processed, stats: BatchStats) -> None:
         )
 
 
-def _original_for(
-    item: Processed, lookup: OriginalLookup | None
-) -> tuple[str | None, str | None, str | None]:
-    """(url, language, text) of the one original the page names with hreflang, if known."""
-    if lookup is None or item.page is None:
-        return None, None, None
-    own = {item.canonical_url, normalise_url(item.fetch.final_url or item.fetch.url)}
-    others = [
-        (lang, url)
-        for lang, url in item.page.hreflang.items()
-        if url not in own and lang != "x-default" and lang.split("-")[0] != (item.language or "")
-    ]
-    if len(others) != 1:
-        return None, None, None
-    found = lookup(others[0][1])
-    if not found:
-        return None, None, None
-    language, text = found
-    return others[0][1], language or others[0][0].split("-")[0], text
+def _alternate_in(page: ExtractedPage, language: str) -> str | None:
+    """The hreflang alternate of ``page`` in ``language``, if it names one."""
+    return next(
+        (url for lang, url in page.hreflang.items() if lang.split("-")[0] == language), None
+    )
 
 
 def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -> None:
-    try:
-        from newsetl.artefacts import analyse
-    except ImportError:  # pragma: no cover - artefact detection not installed
-        return
-    original_url, original_language, original_text = _original_for(item, options.original_lookup)
+    """Artefacts, repaired text and source language of one article.
+
+    hreflang alternates link a translation and its original both ways, so an alternate is not
+    evidence of which page is the original. The text's own artefacts decide the source
+    language first; only then is the alternate in that language (when this run or the
+    warehouse has it) used as the original, to confirm and complete the findings.
+    """
+    from newsetl.artefacts import analyse
+
     page = item.page
-    try:
-        analysis = analyse(
+
+    def run(original_text: str | None = None, original_language: str | None = None):
+        return analyse(
             page.text,
             item.language,
             declared_language=page.declared_language,
@@ -364,25 +355,30 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
             original_language=original_language,
             translator=options.translator,
         )
+
+    try:
+        analysis = run()
+        original_url = (
+            _alternate_in(page, analysis.source_language) if analysis.source_language else None
+        )
+        found = (
+            options.original_lookup(original_url)
+            if original_url and options.original_lookup
+            else None
+        )
+        if found:
+            analysis = run(found[1], analysis.source_language)
     except Exception:
         log.exception(
             "artefact analysis failed on %s; article kept without repairs", item.fetch.url
         )
         return
     article["source_language"] = analysis.source_language
+    article["translation_of"] = original_url
     if analysis.repaired_text != page.text:
         article["repaired_text"] = analysis.repaired_text
     if analysis.language_spans:
         article["language_spans"] = json.dumps(analysis.language_spans, ensure_ascii=False)
-    if analysis.source_language and page.hreflang:
-        article["translation_of"] = original_url or next(
-            (
-                u
-                for lang, u in page.hreflang.items()
-                if lang.split("-")[0] == analysis.source_language
-            ),
-            None,
-        )
     for number, finding in enumerate(analysis.findings):
         batch.add(
             "artefacts",

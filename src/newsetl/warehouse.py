@@ -358,6 +358,19 @@ EXTRA_LOADERS: dict[str, str] = {
 }
 
 
+#: Run once, in one transaction, after a load that loaded any of these staged extras:
+#: derived tables that depend on the whole warehouse (story clusters span articles).
+#: extra -> (function(con) -> count, name of the count in the load report)
+AFTER_LOAD: dict[str, tuple[str, str]] = {
+    "entity_documents": ("newsetl.entities:refresh_story_clusters", "story_clusters"),
+}
+
+
+def _import_path(target: str) -> Callable[..., Any]:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 def _extra_loader(
     name: str,
 ) -> Callable[[duckdb.DuckDBPyConnection, list[dict[str, Any]]], dict[str, int]]:
@@ -365,8 +378,7 @@ def _extra_loader(
     target = EXTRA_LOADERS.get(name)
     if target is None:
         raise KeyError(f"no loader registered for staged extra {name!r}")
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return _import_path(target)
 
 
 def load_batch(
@@ -565,9 +577,15 @@ def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = Non
         report.left_staged = len(batches)
         return report
     try:
+        extras: set[str] = set()
         for batch_dir in batches:
+            batch_extras = {
+                p.stem.removeprefix("extra.") for p in batch_dir.glob("extra.*.parquet")
+            }
             try:
-                counts = load_batch(con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits)
+                counts = load_batch(
+                    con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits
+                )
             except Exception as exc:
                 if is_lock_error(exc):
                     raise
@@ -575,9 +593,14 @@ def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = Non
                 report.quarantined.append(str(quarantine(batch_dir, exc)))
                 continue
             shutil.rmtree(batch_dir, ignore_errors=True)
+            extras |= batch_extras
             report.loaded += 1
             for key, value in counts.items():
                 report.counts[key] = report.counts.get(key, 0) + value
+        for name in sorted(extras & AFTER_LOAD.keys()):
+            target, count_name = AFTER_LOAD[name]
+            with transaction(con):
+                report.counts[count_name] = int(_import_path(target)(con) or 0)
     finally:
         if own and con is not None:
             con.close()
