@@ -38,7 +38,7 @@ def test_deterministic_artefacts_are_repaired_and_text_kept(sample_warehouse):
         "FROM artefacts x JOIN articles a USING (article_id)",
     )
     assert rows
-    for text, repaired, kind, surface, replacement, status, start, end in rows:
+    for text, repaired, _kind, surface, replacement, status, start, end in rows:
         assert text[start:end] == surface  # offsets index the original text, kept as extracted
         if status == "applied":
             assert repaired is not None and replacement in repaired
