@@ -127,11 +127,13 @@ def run_zyte(show_errors: bool) -> dict:
     flags = []
     elapsed = cpu = 0.0
     words = 0
+    bodies: list[str] = []
     for page_id, row in sorted(truth.items()):
         body = row.get("articleBody") or ""
         if not body.strip() or not _english(body):
             continue
         both = _lingua_english(body)
+        bodies.append(body)
         ntok = len(TOKEN.findall(body))
         words += len(body.split())
         t0, c0 = time.perf_counter(), time.process_time()
@@ -178,12 +180,19 @@ def run_zyte(show_errors: bool) -> dict:
     print(f"findings by kind (both): {dict(kinds) or '{}'}")
     ms = 1e6 * elapsed / max(words, 1)
     cpu_ms = 1e6 * cpu / max(words, 1)
+    # Second pass over the same bodies: the per-word frequency caches are warm, as they are
+    # in a long ingest run where most words have been seen before.
+    c0 = time.process_time()
+    for body in bodies:
+        analyse(body, "en", translator=None)
+    warm_ms = 1e6 * (time.process_time() - c0) / max(words, 1)
     print(
-        f"speed: {cpu_ms:.2f} ms CPU / {ms:.2f} ms wall per 1,000 words ({words} words, "
-        "first pass after warm-up; wall time depends on the machine's load)"
+        f"speed: {cpu_ms:.2f} ms CPU per 1,000 words on the first pass ({ms:.2f} ms wall; "
+        f"{words} words), {warm_ms:.2f} ms CPU with warm word caches (second pass)"
     )
     out["ms_per_1000_words"] = ms
     out["cpu_ms_per_1000_words"] = cpu_ms
+    out["cpu_ms_per_1000_words_warm"] = warm_ms
     if show_errors:
         for flag in flags:
             print("  ", flag)

@@ -76,7 +76,7 @@ def analyse(
     candidates += rules.detect_glued_tokens(text, tokens, lang)
     phrases, singles, weak_phrases = foreign.detect_untranslated_spans(text, tokens, lang)
     candidates += phrases
-    candidates += foreign.detect_quoted_untranslated(text, lang)
+    candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
     function_words, weak_function_words = foreign.detect_function_words(text, tokens, lang)
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)

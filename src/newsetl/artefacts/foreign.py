@@ -69,14 +69,14 @@ def _classify(tok: Token, text_lang: str, cand: str) -> str:
     return "N"
 
 
-def _seed_languages(tokens: list[Token], text_lang: str) -> set[str]:
-    """Languages some unmasked token leans strongly towards (cheap pre-pass).
+def _seed_tokens(tokens: list[Token], text_lang: str) -> dict[str, list[int]]:
+    """Indices of strongly foreign tokens, per candidate language (cheap pre-pass).
 
     Most tokens of a clean text are more frequent in the text language than anywhere else;
-    they are dismissed with one cached dict lookup, and only the languages that have at least
-    one strongly foreign token are scanned for runs.
+    they are dismissed with one cached dict lookup, and runs are grown only around the few
+    strongly foreign tokens that remain.
     """
-    seeds: set[str] = set()
+    seeds: dict[str, list[int]] = {}
     lean = lexicon.foreign_lean
     for tok in tokens:
         if tok.masked:
@@ -87,43 +87,71 @@ def _seed_languages(tokens: list[Token], text_lang: str) -> set[str]:
         ):
             continue
         for cand in lexicon.LANGUAGES:
-            if cand != text_lang and cand not in seeds and _classify(tok, text_lang, cand) == "S":
-                seeds.add(cand)
+            if cand != text_lang and _classify(tok, text_lang, cand) == "S":
+                seeds.setdefault(cand, []).append(tok.index)
     return seeds
 
 
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
-    """Maximal runs of adjacent tokens leaning to one foreign language, best first."""
+    """Maximal runs of adjacent tokens leaning to one foreign language, best first.
+
+    A run holds at least one strongly foreign token, extends over strongly or mildly foreign
+    neighbours joined by spaces/hyphens/apostrophes, may bridge one neutral token between
+    two foreign ones, and stops at punctuation, names and text-language words.
+    """
     runs: list[_Run] = []
-    seeds = _seed_languages(tokens, text_lang)
-    if not seeds:
-        return runs
-    linked = [joined(text, tokens[k], tokens[k + 1]) for k in range(len(tokens) - 1)]
+    seeds = _seed_tokens(tokens, text_lang)
+    n = len(tokens)
     for cand in sorted(seeds):
-        classes = [_classify(t, text_lang, cand) for t in tokens]
-        i = 0
-        while i < len(tokens):
-            if classes[i] not in "SM":
-                i += 1
+        cache: dict[int, str] = {}
+
+        def cls(k: int, cand: str = cand, cache: dict[int, str] = cache) -> str:
+            c = cache.get(k)
+            if c is None:
+                c = cache[k] = _classify(tokens[k], text_lang, cand)
+            return c
+
+        covered = -1
+        for s in seeds[cand]:
+            if s <= covered:
                 continue
-            j = i
-            last_foreign = i
-            neutrals = 0
-            while j + 1 < len(tokens) and linked[j]:
-                c = classes[j + 1]
+            first = s
+            k = s
+            while k > 0 and joined(text, tokens[k - 1], tokens[k]):
+                c = cls(k - 1)
                 if c in "SM":
-                    neutrals = 0
-                    last_foreign = j + 1
-                elif c == "N" and neutrals < 1:
-                    neutrals += 1
+                    k -= 1
+                    first = k
+                elif (
+                    c == "N"
+                    and k - 2 >= 0
+                    and cls(k - 2) in "SM"
+                    and joined(text, tokens[k - 2], tokens[k - 1])
+                ):
+                    k -= 2
+                    first = k
                 else:
                     break
-                j += 1
-            span = tokens[i : last_foreign + 1]
-            kinds = [classes[t.index] for t in span]
-            if "S" in kinds:
-                runs.append(_Run(cand, span, kinds.count("S"), kinds.count("M")))
-            i = last_foreign + 1
+            last = s
+            k = s
+            while k + 1 < n and joined(text, tokens[k], tokens[k + 1]):
+                c = cls(k + 1)
+                if c in "SM":
+                    k += 1
+                    last = k
+                elif (
+                    c == "N"
+                    and k + 2 < n
+                    and cls(k + 2) in "SM"
+                    and joined(text, tokens[k + 1], tokens[k + 2])
+                ):
+                    k += 2
+                    last = k
+                else:
+                    break
+            covered = last
+            kinds = [cls(k) for k in range(first, last + 1)]
+            runs.append(_Run(cand, tokens[first : last + 1], kinds.count("S"), kinds.count("M")))
     runs.sort(key=lambda r: (r.strong + 0.5 * r.mild, len(r.tokens)), reverse=True)
     return runs
 
@@ -333,7 +361,9 @@ _NAMED_LANGUAGE = re.compile(
 )
 
 
-def detect_quoted_untranslated(text: str, text_lang: str) -> list[Candidate]:
+def detect_quoted_untranslated(
+    text: str, text_lang: str, tokens: list[Token] | None = None
+) -> list[Candidate]:
     """Quoted phrases left in another language that the text does not translate.
 
     Quotations are masked for the main detector (a quoted slogan is deliberate), but machine
@@ -341,13 +371,18 @@ def detect_quoted_untranslated(text: str, text_lang: str) -> list[Candidate]:
     quotation is reported, never applied (confidence below the apply threshold), unless a
     gloss follows or precedes it ('"No pasarán" ("They shall not pass")').
     """
-    from .tokens import mask_tokens, quote_ranges, tokenise
+    from .tokens import mask_tokens, quote_ranges, tokenise, tokens_within
 
     out: list[Candidate] = []
+    lean = lexicon.foreign_lean
     for a, b in quote_ranges(text):
         inner = text[a + 1 : b - 1]
         if len(inner.split()) < 2 or len(inner) > 300:
             continue
+        if tokens is not None and not any(
+            lean(_lookup_form(t), text_lang) >= STRONG for t in tokens_within(tokens, a, b)
+        ):
+            continue  # cheap pre-check: nothing in the quotation leans to another language
         after = text[b : b + 80]
         before = text[max(0, a - 40) : a]
         if _GLOSS.search(after) or re.search(r"[(\[]\s*$", before):

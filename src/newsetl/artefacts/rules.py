@@ -544,7 +544,8 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
                 by_prefix.setdefault(word[:-cut], []).append(word)
     counts: dict[str, int] = {}
     for tok in tokens:
-        counts[tok.text] = counts.get(tok.text, 0) + 1
+        if tok.capitalised:
+            counts[tok.text] = counts.get(tok.text, 0) + 1
     previous = {}
     for i, tok in enumerate(tokens):
         if i and tok.text in caps:

@@ -88,7 +88,7 @@ def tokenise(text: str) -> list[Token]:
             starts = False
         else:
             g = text[prev_end:start]
-            starts = "\n" in g or bool(search(g))
+            starts = any(c in g for c in ".!?…:;\n") and ("\n" in g or bool(search(g)))
         append(Token(m.group(), start, end, i, starts))
         prev_end = end
     return tokens
@@ -148,8 +148,7 @@ def mask_tokens(text: str, tokens: list[Token], language: str | None) -> None:
 
 def tokens_within(tokens: list[Token], a: int, b: int) -> list[Token]:
     """Tokens lying entirely inside text[a:b] (tokens are sorted by offset)."""
-    starts = [t.start for t in tokens]
-    lo = bisect.bisect_left(starts, a)
+    lo = bisect.bisect_left(tokens, a, key=_start)
     out = []
     for tok in tokens[lo:]:
         if tok.start >= b:
@@ -157,6 +156,10 @@ def tokens_within(tokens: list[Token], a: int, b: int) -> list[Token]:
         if tok.end <= b:
             out.append(tok)
     return out
+
+
+def _start(tok: Token) -> int:
+    return tok.start
 
 
 def _mask_quotes(text: str, tokens: list[Token], language: str | None) -> None:
