@@ -254,9 +254,9 @@ def detect_function_words(
     for i in range(1, len(tokens) - 1):
         tok = tokens[i]
         word = tok.text
-        if len(word) > 6 or tok.masked or not word.islower():
+        all_langs = lexicon.function_word_languages(tok.lower)
+        if not all_langs or tok.masked or not word.islower():
             continue
-        all_langs = lexicon.function_word_languages(word)
         if not all_langs or lexicon.function_word_concept(word, text_lang):
             continue
         langs = [(lang, c) for lang, c in all_langs if lang != text_lang]

@@ -8,6 +8,7 @@ inner capitals, conventionally capitalised words, "a philosophical treatise").
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -202,13 +203,9 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     if language not in GLUE_PREFIXES:
         return []
     prefixes = GLUE_PREFIXES[language]
-    separate = {t.text for t in tokens}
+    separate: set[str] | None = None
     out = []
-    for tok in tokens:
-        if not _MIXED_CASE.search(tok.text) and not (
-            language == "en" and tok.text.endswith(GLUE_SUFFIXES_EN)
-        ):
-            continue  # cheap filter: a glued token has an inner capital or a glued suffix
+    for tok in _glue_suspects(text, tokens, language):
         if tok.in_quote or tok.lower in lexicon.BRANDS:
             continue
         if lexicon.zipf(tok.lower, language) >= 2.0 or lexicon.zipf(tok.lower, "en") >= 2.0:
@@ -218,6 +215,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             prefix, rest = m.groups()
             if prefix not in prefixes or (prefix == "a" and language in ("en", "de", "fr")):
                 continue
+            if separate is None:
+                separate = {t.text for t in tokens}
             if not _plausible_word(rest, language, separate):
                 continue
             out.append(
@@ -247,6 +246,31 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     )
                 )
     return out
+
+
+_SUSPECT_EN = re.compile(
+    rf"[{LOWER}][{UPPER}]|[{UPPER}][{LOWER}]{{3,}}(?:{'|'.join(GLUE_SUFFIXES_EN)})\b"
+)
+
+
+def _glue_suspects(text: str, tokens: list[Token], language: str) -> list[Token]:
+    """Tokens with an inner lower->upper seam (or, in English, a glued function word).
+
+    Found with one regex pass over the text instead of a test per token.
+    """
+    pattern = _SUSPECT_EN if language == "en" else _MIXED_CASE
+    out: list[Token] = []
+    seen: set[int] = set()
+    for m in pattern.finditer(text):
+        k = bisect.bisect_right(tokens, m.start(), key=_token_start) - 1
+        if k >= 0 and tokens[k].start <= m.start() < tokens[k].end and k not in seen:
+            seen.add(k)
+            out.append(tokens[k])
+    return out
+
+
+def _token_start(tok: Token) -> int:
+    return tok.start
 
 
 def _plausible_word(word: str, language: str, separate: set[str]) -> bool:
@@ -297,7 +321,7 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
     """ "Many Human rights": a title-cased common word mid-sentence before a lower-case noun."""
     if language != "en":
         return []
-    lower_seen = {t.text for t in tokens if t.text.islower()}
+    lower_seen: set[str] | None = None
     places = lexicon.place_names()
     out = []
     for i in range(1, len(tokens) - 1):
@@ -360,6 +384,8 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             continue
         if lexicon.zipf(nxt.lower, "en") < 3.0:
             continue
+        if lower_seen is None:
+            lower_seen = {t.text for t in tokens if t.text.islower()}
         confidence = 0.9 if low in lower_seen else 0.85
         out.append(
             Candidate(
@@ -543,15 +569,16 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             if len(word) - cut >= 4:
                 by_prefix.setdefault(word[:-cut], []).append(word)
     counts: dict[str, int] = {}
-    for tok in tokens:
-        if tok.capitalised:
-            counts[tok.text] = counts.get(tok.text, 0) + 1
-    previous = {}
-    for i, tok in enumerate(tokens):
+    capital_idx = [i for i, tok in enumerate(tokens) if tok.capitalised]
+    previous: dict[str, set[str]] = {}
+    for i in capital_idx:
+        tok = tokens[i]
+        counts[tok.text] = counts.get(tok.text, 0) + 1
         if i and tok.text in caps:
             previous.setdefault(tok.text, set()).add(tokens[i - 1].text)
     out = []
-    for i, tok in enumerate(tokens):
+    for i in capital_idx:
+        tok = tokens[i]
         longer = by_prefix.get(tok.text)
         if not longer or (tok.sentence_start and i == 0):
             continue
