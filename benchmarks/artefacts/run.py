@@ -362,9 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.skip_zyte:
         results["zyte_clean_english"] = run_zyte(args.show_errors)
-    results["sample_site"] = run_sample_site(args.show_errors)
     if not args.skip_mqm:
         results["mqm_en_de"] = run_mqm(args.mqm_limit, args.show_errors)
+    results["sample_site"] = run_sample_site(args.show_errors)
     print(f"\ntotal time: {time.perf_counter() - t0:.1f} s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
