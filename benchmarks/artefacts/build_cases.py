@@ -963,6 +963,13 @@ def build_heldout() -> list[dict]:
     return build(HELDOUT_POSITIVES, HELDOUT_NEGATIVES, prefix="ho-")
 
 
+def build_heldout2() -> list[dict]:
+    """The second held-out set (heldout2.py): article-like paragraphs."""
+    from heldout2 import HELDOUT2_NEGATIVES, HELDOUT2_POSITIVES
+
+    return build(HELDOUT2_POSITIVES, HELDOUT2_NEGATIVES, prefix="ho2-")
+
+
 def _write(cases: list[dict], out: Path) -> None:
     with out.open("w", encoding="utf-8") as fh:
         for case in cases:
@@ -973,6 +980,7 @@ def _write(cases: list[dict], out: Path) -> None:
 def main() -> None:
     _write(build(), HERE / "cases.jsonl")
     _write(build_heldout(), HERE / "cases_heldout.jsonl")
+    _write(build_heldout2(), HERE / "cases_heldout2.jsonl")
 
 
 if __name__ == "__main__":

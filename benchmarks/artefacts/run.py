@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = (REPO / ".." / "shared" / "benchmarks").resolve()
 CASES = Path(__file__).resolve().parent / "cases.jsonl"
 HELDOUT = Path(__file__).resolve().parent / "cases_heldout.jsonl"
+HELDOUT2 = Path(__file__).resolve().parent / "cases_heldout2.jsonl"
 ZYTE = SHARED / "extraction" / "zyte-article-extraction-benchmark" / "ground-truth.json"
 MQM = SHARED / "mqm" / "derived" / "segments_untranslated.tsv.gz"
 SAMPLES = REPO / "src" / "newsetl" / "samples" / "site"
@@ -359,6 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     results["heldout_set"] = run_eval_set(
         args.show_errors, HELDOUT, "1b. Held-out set (written after tuning, never tuned on)"
+    )
+    print()
+    results["heldout2_set"] = run_eval_set(
+        args.show_errors, HELDOUT2, "1c. Second held-out set (paragraphs, written last)"
     )
     if not args.skip_zyte:
         results["zyte_clean_english"] = run_zyte(args.show_errors)
