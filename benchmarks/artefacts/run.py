@@ -359,7 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     results = {"eval_set": run_eval_set(args.show_errors)}
     print()
     results["heldout_set"] = run_eval_set(
-        args.show_errors, HELDOUT, "1b. Held-out set (written after tuning, never tuned on)"
+        args.show_errors,
+        HELDOUT,
+        "1b. Held-out set (written after tuning; blind run in benchmarks/README.md)",
     )
     print()
     results["heldout2_set"] = run_eval_set(
