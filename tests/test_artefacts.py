@@ -310,3 +310,12 @@ def test_untranslated_quotation_is_reported_but_never_applied() -> None:
     assert analyse(glossed, "de").findings == []
     titled = "Sie spielt in der Serie „How to Get Away With Murder“ die Hauptrolle."
     assert analyse(titled, "de").findings == []
+
+
+def test_single_foreign_word_is_supported_by_the_pages_hreflang() -> None:
+    text = "The agency reported more licenziamenti this year."
+    hinted = analyse(text, "en", alternates={"en": "https://x/en/", "it": "https://x/it/"})
+    assert [f.surface for f in hinted.findings] == ["licenziamenti"]
+    assert hinted.source_language == "it"
+    other = analyse(text, "en", alternates={"fr": "https://x/fr/"})
+    assert other.findings == []

@@ -87,13 +87,22 @@ def analyse(
 
     orig_lang = langid.normalise_code(original_language)
     source = infer_source_language(candidates, lang, declared_language, alternates, orig_lang)
-    if source is not None:
+    support = source or _page_hint(lang, declared_language, alternates)
+    if support is not None:
         # Single foreign words and function words that are also words of the text language
-        # are only reported when the article's inferred source language agrees.
+        # are only reported when the article's source language agrees: inferred from its
+        # other artefacts or, failing those, named by the page (one hreflang alternate or a
+        # declared language that differs from the text).
+        added = False
         for single in singles + weak_function_words:
-            if source in single.source_candidates and not _overlaps(single, candidates):
+            if support in single.source_candidates and not _overlaps(single, candidates):
                 single.confidence = 0.8
                 candidates.append(single)
+                added = True
+        if added and source is None:
+            source = infer_source_language(
+                candidates, lang, declared_language, alternates, orig_lang
+            )
     _confirm_with_original(text, candidates, original_text, orig_lang)
     candidates += _found_in_original(
         text, singles + weak_phrases, candidates, original_text, orig_lang
@@ -175,6 +184,16 @@ def infer_source_language(
     if rest and rest[0][1] == score:
         return None  # a tie between languages is no evidence
     return best
+
+
+def _page_hint(
+    language: str, declared_language: str | None, alternates: dict[str, str] | None
+) -> str | None:
+    """The one other language the page itself points to (hreflang or declared), if any."""
+    hints = {langid.normalise_code(k) for k in (alternates or {})}
+    hints.add(langid.normalise_code(declared_language))
+    hints -= {None, language}
+    return hints.pop() if len(hints) == 1 else None
 
 
 def _confirm_with_original(
