@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from . import lexicon
 from .lexicon import words
-from .tokens import Token, joined
+from .tokens import Token
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 LOWER = "a-zß-öø-ÿ"
@@ -527,11 +527,6 @@ def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
             )
         )
     return out
-
-
-def tokens_joined(text: str, a: Token, b: Token) -> bool:
-    """Re-export for detectors that need the phrase-gap rule."""
-    return joined(text, a, b)
 
 
 # --- truncated_name ------------------------------------------------------------------------
