@@ -319,3 +319,10 @@ def test_single_foreign_word_is_supported_by_the_pages_hreflang() -> None:
     assert hinted.source_language == "it"
     other = analyse(text, "en", alternates={"fr": "https://x/fr/"})
     assert other.findings == []
+
+
+def test_findings_are_in_reading_order() -> None:
+    text = "Unions blamed the crisi economica. The agency reported more licenziamenti e tagli."
+    result = analyse(text, "en")
+    starts = [f.start for f in result.findings]
+    assert len(starts) >= 2 and starts == sorted(starts)

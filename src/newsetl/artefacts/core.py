@@ -111,6 +111,7 @@ def analyse(
         if source in cand.source_candidates:
             cand.source_language = source
 
+    candidates.sort(key=lambda c: c.start)  # finding_no follows the reading order
     findings = _decide(text, candidates, lang, translator)
     spans = [
         {"start": f.start, "end": f.end, "language": f.source_language, "surface": f.surface}
