@@ -36,8 +36,9 @@ def load_leftover_batches_step(settings: Settings) -> dict[str, Any]:
 
 
 def refresh_stories_and_checkpoint_step(settings: Settings) -> dict[str, Any]:
-    """Recompute story clusters over the whole warehouse (cross-article, so not per load),
-    then CHECKPOINT so the WAL is folded into the file."""
+    """Recompute story clusters over the whole warehouse (loads refresh them too; this covers
+    batches loaded by maintenance and any load that was skipped), then CHECKPOINT so the WAL
+    is folded into the file."""
     con = open_warehouse(settings)
     try:
         stories = None
@@ -131,7 +132,7 @@ def _report_markdown(summary: dict[str, Any]) -> str:
         "# Maintenance",
         "",
         f"- articles in the warehouse: **{summary.get('articles')}**",
-        f"- story clusters across languages: **{summary.get('stories')}**",
+        f"- story clusters: **{summary.get('stories')}**",
         f"- staged batches loaded: {summary.get('batches_loaded')}, "
         f"set aside: {summary.get('batches_quarantined')}, left: {summary.get('batches_left')}",
         f"- read copy: `{summary.get('read_copy')}` ({summary.get('read_copy_mb')} MB)",
