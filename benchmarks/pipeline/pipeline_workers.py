@@ -39,6 +39,13 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (``run_ingest`` may run the
+    extraction in a process pool; a pool's workers count once the pool has shut down)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 class StageTimer:
     """Wall and CPU time, page counts and failures of named stages, in order of recording."""
 
@@ -49,12 +56,12 @@ class StageTimer:
     def measure(self, name: str, pages: int) -> Iterator[Counter[str]]:
         """Time the block; the block counts its failures in the yielded Counter."""
         failures: Counter[str] = Counter()
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), cpu_seconds()
         yield failures
         self.stages[name] = {
             "pages": pages,
             "wall_s": time.perf_counter() - wall,
-            "cpu_s": time.process_time() - cpu,
+            "cpu_s": cpu_seconds() - cpu,
             "failures": dict(+failures),
         }
 
@@ -135,9 +142,10 @@ def work_stages(corpus: Corpus, warmup: int) -> Result:
 
     Artefact analysis and entity extraction are timed by calling them directly, as stage 2
     (``analyse_batch``) calls them; ``analyse_batch`` itself then builds the warehouse rows
-    untimed (its caches are warm by then), and those rows are staged and loaded into a fresh
-    DuckDB file: once with everything (the ``entity_documents`` extra is linked and stored
-    during the load) and once with the plain tables only, to show where load time goes.
+    untimed (its caches are warm by then), in batches of ``Settings.batch_size`` pages as
+    ``run_ingest`` does, and those batches are staged and loaded into a fresh DuckDB file:
+    once with everything (the ``entity_documents`` extra is linked and stored during the load)
+    and once with the plain tables only, to show where load time goes.
     """
     from newsetl.ingest import build_translator
 
@@ -210,24 +218,45 @@ def _stage_pass(
                 except Exception as exc:
                     failures[failure_kind(exc)] += 1
 
+    # rows in batches of settings.batch_size, as run_ingest makes them
     items = [_processed(page, extracted.get(page.page_id), languages) for page in pages]
     options = AnalysisOptions(repair=True, entities=True, translator=translator)
-    batch, stats = analyse_batch(items, "benchmark", options)
-
     full = Settings(db_path=workdir / "full" / "bench.duckdb")
+    batches, articles = [], 0
+    for start in range(0, len(items), full.batch_size):
+        batch, stats = analyse_batch(items[start : start + full.batch_size], "bench", options)
+        batches.append(batch)
+        articles += stats.articles
+
     with timer.measure("schema", 1):
         open_warehouse(full).close()  # a new warehouse: migrations and seeds
-    with timer.measure("staging", stats.articles):
-        stage_batch(batch, full.staging_path)
-    with timer.measure("load", stats.articles) as failures:
-        failures["quarantined batch"] += len(load_pending(full).quarantined)
+    with timer.measure("staging", articles):
+        for batch in batches:
+            stage_batch(batch, full.staging_path)
+    with timer.measure("load", articles) as failures:
+        quarantined = load_pending(full).quarantined
+        failures["quarantined batch"] += len(quarantined)
+    timer.stages["load"]["errors"] = quarantine_errors(quarantined)
 
     tables_only = Settings(db_path=workdir / "tables" / "bench.duckdb")
     open_warehouse(tables_only).close()
-    stage_batch(Batch(tables=batch.tables), tables_only.staging_path)
-    with timer.measure("load_tables", stats.articles) as failures:
-        failures["quarantined batch"] += len(load_pending(tables_only).quarantined)
+    for batch in batches:
+        stage_batch(Batch(tables=batch.tables), tables_only.staging_path)
+    with timer.measure("load_tables", articles) as failures:
+        quarantined = load_pending(tables_only).quarantined
+        failures["quarantined batch"] += len(quarantined)
+    timer.stages["load_tables"]["errors"] = quarantine_errors(quarantined)
     return {key: page.text for key, page in extracted.items()}
+
+
+def quarantine_errors(paths: list[str]) -> list[str]:
+    """The error the loader wrote beside each batch it set aside (read before cleanup)."""
+    errors = []
+    for path in paths:
+        error_file = Path(path) / "ERROR.txt"
+        text = error_file.read_text(errors="replace") if error_file.exists() else "?"
+        errors.append(text.strip()[:400])
+    return errors
 
 
 def _processed(page: Page, extracted: Any, languages: dict[str, str | None]) -> Any:
@@ -287,8 +316,16 @@ def _ingest(corpus: Corpus, warmup: int, *, full: bool, trace: bool) -> Result:
             {"failed pages": summary.stats.failed, "quarantined": len(summary.load.quarantined)}
         )
         timer.stages[name]["failures"] = dict(+failures)
+        timer.stages[name]["errors"] = quarantine_errors(summary.load.quarantined)
     return {
         "stages": timer.stages,
+        "settings": {
+            "workers": settings.workers,
+            "process_pool_min_pages": settings.process_pool_min_pages,
+            "batch_size": settings.batch_size,
+            "repair": settings.repair,
+            "entities": settings.entities,
+        },
         "summary": {
             "targets": summary.targets,
             "articles": summary.stats.articles,
@@ -339,5 +376,6 @@ def run_worker(name: str, corpus: Corpus, warmup: int) -> Result:
         worker_wall_s=time.perf_counter() - started,
         maxrss_after_load_mb=rss_loaded,
         maxrss_mb=maxrss_mb(),
+        maxrss_children_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     )
     return result

@@ -102,6 +102,7 @@ def run_config(name: str, reps: int, args: argparse.Namespace, tmp: Path) -> dic
     merged["errors"] = [r for r in runs if "error" in r]
     merged["maxrss_mb"] = max(r["maxrss_mb"] for r in good)
     merged["maxrss_runs_mb"] = [r["maxrss_mb"] for r in good]
+    merged["maxrss_children_mb"] = max(r.get("maxrss_children_mb", 0.0) for r in good)
     merged["process_wall_s"] = [r["process_wall_s"] for r in good]
     stages: dict[str, dict[str, Any]] = {}
     for stage, first in good[0]["stages"].items():
@@ -110,10 +111,12 @@ def run_config(name: str, reps: int, args: argparse.Namespace, tmp: Path) -> dic
             continue
         walls = [r["stages"][stage]["wall_s"] for r in good]
         cpus = [r["stages"][stage]["cpu_s"] for r in good]
-        failures = {}
+        failures: dict[str, int] = {}
+        errors: list[str] = []
         for r in good:
             for kind, n in r["stages"][stage]["failures"].items():
                 failures[kind] = max(failures.get(kind, 0), n)
+            errors += [e for e in r["stages"][stage].get("errors", []) if e not in errors]
         stages[stage] = {
             "pages": first["pages"],
             "wall_s": walls,
@@ -121,6 +124,7 @@ def run_config(name: str, reps: int, args: argparse.Namespace, tmp: Path) -> dic
             "median_wall_s": statistics.median(walls),
             "median_cpu_s": statistics.median(cpus),
             "failures": failures,
+            "errors": errors,
         }
     merged["stages"] = stages
     return merged
@@ -179,6 +183,7 @@ def stage_rows(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                     "ms_per_page": 1000 * wall / pages if wall and pages else None,
                     "cpu_ms_per_page": 1000 * cpu / pages if cpu and pages else None,
                     "failures": data.get("failures") or {},
+                    "errors": data.get("errors") or [],
                     "skipped": data.get("skipped"),
                 }
             )
@@ -291,6 +296,9 @@ def print_report(report: dict[str, Any]) -> None:
             f"{fmt(row['pages_per_s'], '8.1f')} {fmt(row['ms_per_page'], '8.1f')} "
             f"{fmt(row['cpu_ms_per_page'], '8.1f')}  {notes}"
         )
+    for row in report["stages"]:
+        for error in row.get("errors") or []:
+            print(f"  ! {row['config']}:{row['stage']}: {error.splitlines()[0][:160]}")
     total = report.get("stage_sum")
     if total:
         print(
@@ -303,6 +311,9 @@ def print_report(report: dict[str, Any]) -> None:
             continue
         traced = result.get("tracemalloc_peak_mb")
         extra = f", tracemalloc peak {traced:.1f} MB" if traced else ""
+        child = result.get("maxrss_children_mb") or 0.0
+        if child > 20:  # a process pool's workers (the interpreter itself is ~10 MB)
+            extra += f"; largest child process {child:.1f} MB"
         print(
             f"  {config:22s} {result['maxrss_mb']:7.1f} MB "
             f"(after loading the pages {result['maxrss_after_load_mb']:.1f} MB){extra}"
