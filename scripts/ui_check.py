@@ -9,8 +9,9 @@ What it does, with the same commands docs/operations.md gives users:
    ``prefect worker start --pool newsetl`` and waits for the run to complete, against a warehouse
    in the temporary directory (``NEWSETL_DB_PATH``) so the checkout's warehouse is untouched;
    then, while another process holds the read copy open read-write (as a bare ``duckdb FILE``
-   session does), runs the ingest deployment again and the maintenance deployment, and checks
-   that both complete and the reader's session never broke;
+   session does), requests two more ingest runs at once and then a maintenance run, and checks
+   that all complete, that the two ingest runs did not overlap (``concurrency_limit: 1``) and
+   that the reader's session never broke;
 4. opens the UI in headless Chromium (Playwright driving ``/usr/bin/chromium``) and checks that
    the deployment page shows the deployment and its schedule, the flow-run page shows the
    Completed run, and its artifacts tab shows the run summary table;
@@ -175,8 +176,14 @@ def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> di
     )  # fmt: skip
     try:
         before = int(reader.stdout.readline())
+        # two runs of one deployment requested at once: concurrency_limit 1 runs them in turn
         second = trigger(stack, INGEST_DEPLOYMENT)
-        wait_completed(stack, client, second, run_timeout)
+        third = trigger(stack, INGEST_DEPLOYMENT)
+        runs = [wait_completed(stack, client, r, run_timeout) for r in (second, third)]
+        first_done, then = sorted(runs, key=lambda r: r["start_time"])
+        if then["start_time"] < first_done["end_time"]:
+            raise RuntimeError(f"two runs of {INGEST_DEPLOYMENT} overlapped: {runs}")
+        print(f"{INGEST_DEPLOYMENT}: runs requested together ran one after the other")
         maintenance = trigger(stack, MAINTENANCE_DEPLOYMENT)
         wait_completed(stack, client, maintenance, run_timeout)
         reader.stdin.write("stop\n")
