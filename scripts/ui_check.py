@@ -10,8 +10,9 @@ What it does, with the same commands docs/operations.md gives users:
    in the temporary directory (``NEWSETL_DB_PATH``) so the checkout's warehouse is untouched;
    then, while another process holds the read copy open read-write (as a bare ``duckdb FILE``
    session does), requests two more ingest runs at once and then a maintenance run, and checks
-   that all complete, that the two ingest runs did not overlap (``concurrency_limit: 1``) and
-   that the reader's session never broke;
+   that all complete, that the two ingest runs did not overlap (with only the deployment's
+   ``concurrency_limit: 1``, checked through the API, as the guarantee: on a quiet machine
+   short runs may not overlap even without it) and that the reader's session never broke;
 4. opens the UI in headless Chromium (Playwright driving ``/usr/bin/chromium``) and checks that
    the deployment page shows the deployment and its schedule, the flow-run page shows the
    Completed run, and its artifacts tab shows the run summary table;
