@@ -280,7 +280,9 @@ def _processed(page: Page, extracted: Any, languages: dict[str, str | None]) -> 
 # --------------------------------------------------------------------------------------------
 # The whole run, in-process
 # --------------------------------------------------------------------------------------------
-def _ingest(corpus: Corpus, warmup: int, *, full: bool, trace: bool) -> Result:
+def _ingest(
+    corpus: Corpus, warmup: int, *, full: bool, trace: bool, workers: int | None = None
+) -> Result:
     """``run_ingest`` over the pages as a local directory, into a fresh DuckDB file.
 
     The schema is created before the clock starts (a run normally meets an existing
@@ -293,13 +295,16 @@ def _ingest(corpus: Corpus, warmup: int, *, full: bool, trace: bool) -> Result:
 
     timer = StageTimer()
     name = "run_ingest" if full else "run_ingest_core"
+    pool = {} if workers is None else {"workers": workers}
     with tempfile.TemporaryDirectory(prefix="newsetl-bench-") as tmp:
         root = Path(tmp)
         pages_dir = write_plain_html(corpus, root / "pages")
         warm_dir = write_plain_html(Corpus(corpus.pages[:warmup], None), root / "warmup-pages")
 
         def settings_for(label: str) -> Settings:
-            settings = Settings(db_path=root / label / "bench.duckdb", repair=full, entities=full)
+            settings = Settings(
+                db_path=root / label / "bench.duckdb", repair=full, entities=full, **pool
+            )
             open_warehouse(settings).close()
             return settings
 
@@ -347,6 +352,11 @@ def work_ingest_core(corpus: Corpus, warmup: int) -> Result:
     return _ingest(corpus, warmup, full=False, trace=False)
 
 
+def work_ingest_core_1proc(corpus: Corpus, warmup: int) -> Result:
+    """As ``ingest-core`` with ``workers=1``: extraction in-process, no process pool."""
+    return _ingest(corpus, warmup, full=False, trace=False, workers=1)
+
+
 def work_ingest_traced(corpus: Corpus, warmup: int) -> Result:
     """run_ingest under tracemalloc: a Python-heap peak (slower, so not used as a timing)."""
     return _ingest(corpus, warmup, full=True, trace=True)
@@ -358,6 +368,7 @@ WORKERS: dict[str, Callable[[Corpus, int], Result]] = {
     "trafilatura-plain": work_trafilatura_plain,
     "stages": work_stages,
     "ingest-core": work_ingest_core,
+    "ingest-core-1proc": work_ingest_core_1proc,
     "ingest": work_ingest,
     "ingest-traced": work_ingest_traced,
 }

@@ -42,6 +42,7 @@ DEFAULT_CONFIGS = (
     "trafilatura-plain",
     "stages",
     "ingest-core",
+    "ingest-core-1proc",
     "ingest",
 )
 #: Our bar (newsetl issue 2): trafilatura 2.0.0's published Zyte F1.
@@ -60,6 +61,7 @@ STAGE_LABELS = {
     ("stages", "load"): "load (DuckDB, load_pending, incl. entity linking)",
     ("stages", "load_tables"): "  of which plain tables (load without entity_documents)",
     ("ingest-core", "run_ingest_core"): "run_ingest, repair+entities off",
+    ("ingest-core-1proc", "run_ingest_core"): "run_ingest, repair+entities off, workers=1",
     ("ingest", "run_ingest"): "run_ingest, whole pipeline",
     ("ingest-traced", "run_ingest"): "run_ingest under tracemalloc (1 run)",
 }
@@ -204,6 +206,7 @@ def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ("extract_page vs trafilatura.extract(with_metadata)", ("stages", "extract"), baseline),
         ("extract_page vs trafilatura.bare_extraction(with_metadata)", ("stages", "extract"), ("trafilatura-bare", "total")),
         ("run_ingest, repair+entities off vs trafilatura.extract", ("ingest-core", "run_ingest_core"), baseline),
+        ("run_ingest, repair+entities off, workers=1 vs trafilatura.extract", ("ingest-core-1proc", "run_ingest_core"), baseline),
         ("run_ingest, whole pipeline vs trafilatura.extract", ("ingest", "run_ingest"), baseline),
     ]  # fmt: skip
     out = []
@@ -322,7 +325,7 @@ def print_report(report: dict[str, Any]) -> None:
     for c in report["comparisons"]:
         verdict = {True: "no slower", False: "SLOWER", None: "n/a"}[c["no_slower"]]
         print(
-            f"  {c['comparison']:58s} {fmt(c['ours_pages_per_s'], '6.1f')} vs "
+            f"  {c['comparison']:66s} {fmt(c['ours_pages_per_s'], '6.1f')} vs "
             f"{fmt(c['baseline_pages_per_s'], '6.1f')} pages/s  wall x{fmt(c['wall_speed_ratio'], '.2f')}"
             f"  cpu x{fmt(c['cpu_speed_ratio'], '.2f')}  {verdict}"
         )
