@@ -10,6 +10,27 @@ from typing import Any
 from newsetl.pipeline import BatchStats
 from newsetl.warehouse import LoadReport
 
+#: What a run reports, in this order: the CLI, the Prefect table artifact, the logs.
+SUMMARY_METRICS = (
+    "status",
+    "targets",
+    "pages_fetched",
+    "pages_not_modified",
+    "pages_failed",
+    "pages_skipped",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "duplicates",
+    "near_duplicates",
+    "artefacts_found",
+    "artefacts_applied",
+    "entities",
+    "mentions",
+    "languages",
+    "batches_staged",
+)
+
 
 @dataclass
 class RunSummary:
@@ -69,32 +90,17 @@ class RunSummary:
     def table(self) -> list[dict[str, Any]]:
         """Rows for a Prefect table artifact and the CLI: one metric per row."""
         row = self.as_row()
-        keep = [
-            "status",
-            "targets",
-            "pages_fetched",
-            "pages_not_modified",
-            "pages_failed",
-            "pages_skipped",
-            "articles_new",
-            "articles_updated",
-            "articles_unchanged",
-            "duplicates",
-            "near_duplicates",
-            "artefacts_found",
-            "artefacts_applied",
-            "entities",
-            "mentions",
-            "languages",
-            "batches_staged",
-        ]
         table = [{"metric": "sources", "value": ", ".join(self.sources)}]
-        table += [{"metric": k, "value": str(row[k])} for k in keep]
+        table += [{"metric": k, "value": str(row[k])} for k in SUMMARY_METRICS]
         return table
 
     def failures_markdown(self, limit: int = 200) -> str:
         failures = self.stats.failures + [
-            {"url": path, "kind": "load", "error": "staged batch could not be loaded; see ERROR.txt"}
+            {
+                "url": path,
+                "kind": "load",
+                "error": "staged batch could not be loaded; see ERROR.txt",
+            }
             for path in self.load.quarantined
         ]
         if not failures:

@@ -44,27 +44,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        width = 20
-        for key in (
-            "run_id",
-            "status",
-            "targets",
-            "pages_fetched",
-            "pages_not_modified",
-            "pages_failed",
-            "pages_skipped",
-            "articles_new",
-            "articles_updated",
-            "articles_unchanged",
-            "duplicates",
-            "artefacts_found",
-            "artefacts_applied",
-            "entities",
-            "mentions",
-            "languages",
-            "batches_staged",
-        ):
-            print(f"{key:<{width}} {summary.get(key)}")
+        from newsetl.runs import SUMMARY_METRICS
+
+        for key in ("run_id", *SUMMARY_METRICS):
+            print(f"{key:<20} {summary.get(key)}")
         for failure in summary.get("failures", [])[:20]:
             print(
                 f"  failed: {failure['url']} [{failure.get('kind')}] {failure.get('error')}",
