@@ -249,3 +249,25 @@ def test_stored_pages_are_reprocessed_without_refetching(tmp_path, site_server):
             ).fetchall()
         )
     assert "it" not in stale and stale["en"] >= 2
+
+
+def test_two_pages_claiming_one_canonical_url_make_one_article(tmp_path):
+    settings = settings_for(tmp_path, repair=True, entities=True)
+    pages = [p for p in sample_pages() if "/en/" in str(p)][:2]
+    site = tmp_path / "same-canonical"
+    site.mkdir()
+    for n, page in enumerate(pages):
+        html = page.read_text(encoding="utf-8")
+        start = html.index('rel="canonical" href="') + len('rel="canonical" href="')
+        end = html.index('"', start)
+        (site / f"{n}.html").write_text(
+            html[:start] + "https://example.org/same" + html[end:], encoding="utf-8"
+        )
+    summary = run_ingest([str(site)], settings)
+    assert summary.load.quarantined == [] and summary.status == "completed"
+    assert count(settings.db_path, "articles") == 1
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT article_id) FROM pages").fetchone() == (
+            2,
+            1,
+        )

@@ -197,12 +197,19 @@ def analyse_batch(
     options = options or AnalysisOptions()
     batch, stats = Batch(), BatchStats()
     now = datetime.now(UTC)
+    seen: set[str] = set()
     for item in items:
         batch.add("fetches", fetch_row(item.fetch, run_id, item.source))
         _count_fetch(item, stats)
         if item.page is None:
             continue
         article = article_row(item, run_id, now)
+        if article["article_id"] in seen:
+            # another page of this batch claims the same canonical URL: the first one is the
+            # article, this page is kept and points at it
+            batch.add("pages", page_row(item, run_id, article["article_id"]))
+            continue
+        seen.add(article["article_id"])
         if options.repair:
             _add_repair(item, article, batch, stats, run_id, options)
         article["record_hash"] = record_hash(article, VOLATILE_COLUMNS)
