@@ -69,9 +69,11 @@ class Settings:
     batch_size: int = 25  # pages per Prefect task
     concurrency: int = 4  # batches processed at once (threads)
     #: Processes for extraction + language identification (CPU-bound); 0 = one per core.
-    #: Runs smaller than ``process_pool_min_pages`` stay in-process (start-up costs ~1 s).
+    #: Runs smaller than ``process_pool_min_pages`` stay in-process: spawning workers costs
+    #: seconds, and on the 181 Zyte pages (2 cores) the pool was slower than one process
+    #: (benchmarks/README.md).
     workers: int = 0
-    process_pool_min_pages: int = 60
+    process_pool_min_pages: int = 500
     langdetect_seed: int = 0
     #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
     #: corpus: distinct articles (even translations of one story) differ by >= 21 bits, a page
