@@ -60,3 +60,13 @@ def test_process_pool_gives_the_same_records():
     assert [(p.page.text, p.page.fingerprint, p.language) for p in pooled] == [
         (p.page.text, p.page.fingerprint, p.language) for p in inline
     ]
+
+
+def test_url_identity_keeps_meaningful_parameters_and_drops_tracking():
+    from newsetl.urls import article_id_for, normalise_url
+
+    a = normalise_url("https://www.Example.com/news_view.html?idx=123&page=1#top")
+    b = normalise_url("https://www.example.com/news_view.html?page=1&idx=124")
+    assert a == "https://www.example.com/news_view.html?idx=123&page=1"
+    assert article_id_for(a) != article_id_for(b)
+    assert normalise_url("https://ex.org/a?utm_source=x&id=3&fbclid=abc") == "https://ex.org/a?id=3"

@@ -22,7 +22,7 @@ def normalise_url(url: str, base: str | None = None) -> str:
     if url.startswith("file:"):
         return urldefrag(url)[0]
     with contextlib.suppress(ValueError, AttributeError):  # leave what courlan cannot parse
-        url = courlan.normalize_url(url, strict=True)
+        url = courlan.normalize_url(url)
     return urldefrag(url)[0]
 
 
