@@ -24,8 +24,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 from rapidfuzz import fuzz, process
 
+from .bulk import arrow_rows, insert_arrow
 from .model import DocEntity, DocumentEntities
 from .text import norm, slug
 
@@ -68,30 +70,58 @@ class Linker:
             "SELECT entity_id, alias FROM entity_aliases WHERE source <> 'learned'"
         ).fetchall():
             self.aliases[norm(alias)].add(entity_id)
+        #: Entities with a mention in a stored article outside this batch: any other entity has
+        #: no stored co-occurrences, so its context needs no query.
+        self._mentioned: set[str] = set()
         for entity_id, surface in con.execute(
             "SELECT DISTINCT entity_id, surface FROM mentions"
             " WHERE article_id NOT IN (SELECT article_id FROM _entity_batch)"
         ).fetchall():
             self.aliases[norm(surface)].add(entity_id)
-        # Co-occurrences inside this batch; stored ones are queried lazily (see context_of).
+            self._mentioned.add(entity_id)
+        # Co-occurrences inside this batch; stored ones are queried lazily (see context_of) or
+        # ahead, in one query, for the likely candidates (see prefetch_context).
         self.batch_article_entities: dict[str, set[str]] = defaultdict(set)
         self.batch_entity_articles: dict[str, set[str]] = defaultdict(set)
         self._stored_context: dict[str, set[str]] = {}
         self._choices: list[str] | None = None
 
     # -- evidence -------------------------------------------------------------------------------
+    def prefetch_context(self, entity_ids: Iterable[str]) -> None:
+        """Read the stored co-occurrences of many entities in one query (one round trip instead
+        of one per candidate). Only a cache: :meth:`context_of` gives the same answer without it.
+
+        Reads mentions of articles outside the batch only, which storing the batch never changes,
+        so prefetching before the batch is linked sees what a lazy query during linking would.
+        """
+        wanted = sorted(
+            e for e in set(entity_ids) if e not in self._stored_context and e in self._mentioned
+        )
+        if not wanted:
+            return
+        rows = self.con.execute(
+            """SELECT a.entity_id, list(DISTINCT b.entity_id)
+               FROM mentions a JOIN mentions b ON a.article_id = b.article_id
+               WHERE a.entity_id IN (SELECT unnest(?::VARCHAR[])) AND b.entity_id <> a.entity_id
+                 AND a.article_id NOT IN (SELECT article_id FROM _entity_batch)
+               GROUP BY a.entity_id""",
+            [wanted],
+        ).fetchall()
+        found = {entity_id: set(others) for entity_id, others in rows}
+        for entity_id in wanted:
+            self._stored_context[entity_id] = found.get(entity_id, set())
+
+    def _stored(self, entity_id: str) -> set[str]:
+        if entity_id not in self._stored_context:
+            if entity_id in self._mentioned:
+                self.prefetch_context([entity_id])
+            else:
+                self._stored_context[entity_id] = set()
+        return self._stored_context[entity_id]
+
     def context_of(self, entity_id: str) -> set[str]:
         """Entities that share an article with ``entity_id`` (stored articles and this batch)."""
-        if entity_id not in self._stored_context:
-            rows = self.con.execute(
-                """SELECT DISTINCT b.entity_id
-                   FROM mentions a JOIN mentions b ON a.article_id = b.article_id
-                   WHERE a.entity_id = ? AND b.entity_id <> ?
-                     AND a.article_id NOT IN (SELECT article_id FROM _entity_batch)""",
-                [entity_id, entity_id],
-            ).fetchall()
-            self._stored_context[entity_id] = {r[0] for r in rows}
-        out = set(self._stored_context[entity_id])
+        out = set(self._stored(entity_id))
         for article_id in self.batch_entity_articles.get(entity_id, ()):
             out |= self.batch_article_entities[article_id]
         out.discard(entity_id)
@@ -189,19 +219,74 @@ def _link_order(entities: list[DocEntity]) -> list[DocEntity]:
     return sorted(entities, key=rank)
 
 
+def _likely_candidates(linker: Linker, parsed: Iterable[DocumentEntities]) -> set[str]:
+    """Stored entities that the batch's names already point to: whose co-occurrences linking
+    will probably ask for. A guess only (misses are queried when needed)."""
+    out: set[str] = set()
+    for doc in parsed:
+        for ent in doc.entities:
+            for name in (ent.name, *ent.aliases, *ent.acronyms):
+                out.update(linker.aliases.get(norm(name), ()))
+    return out
+
+
+def _write_entity_articles(con: Any, rows: list[list[Any]]) -> None:
+    """One ``INSERT OR REPLACE`` for the batch's article facts.
+
+    Arrow infers ``published_at``'s type from the values, as DuckDB's parameter binding does
+    (datetime, aware datetime, date, string, None); values of mixed kinds fall back to the
+    statement per row, so what lands in the table never depends on the fast path.
+    """
+    try:
+        table = arrow_rows([(name, None) for name in _ENTITY_ARTICLE_COLUMNS], rows)
+    except (pa.ArrowException, TypeError, ValueError):
+        con.executemany("INSERT OR REPLACE INTO entity_articles VALUES (?, ?, ?, ?, ?)", rows)
+        return
+    insert_arrow(con, "entity_articles", table, verb="INSERT OR REPLACE")
+
+
+_ENTITY_ARTICLE_COLUMNS = ("article_id", "language", "site", "published_at", "title")
+#: Rows written by linking carry ``source = 'learned'`` (the aliases' column default is 'seed').
+_ENTITY_COLUMNS = [
+    ("entity_id", pa.string()),
+    ("name", pa.string()),
+    ("type", pa.string()),
+    ("source", pa.string()),
+]
+_ALIAS_COLUMNS = [
+    ("entity_id", pa.string()),
+    ("alias", pa.string()),
+    ("language", pa.string()),
+    ("source", pa.string()),
+]
+_MENTION_COLUMNS = [
+    ("article_id", pa.string()),
+    ("mention_no", pa.int32()),
+    ("entity_id", pa.string()),
+    ("start_offset", pa.int32()),
+    ("end_offset", pa.int32()),
+    ("surface", pa.string()),
+    ("confidence", pa.float64()),
+]
+
+
 def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     """Link and write the entities of ``documents``; run inside the caller's transaction.
 
     Each document: ``{"article_id", "language", "site", "published_at", "title", "entities"}``
     where ``entities`` is ``DocumentEntities.to_storage()`` (dict or JSON string) or the object.
     Returns counts: articles, mentions, new entities, new aliases.
+
+    Linking reads the warehouse only as it was before the batch (the batch's own links are kept
+    in the :class:`Linker`), so the rows are collected first and written at the end with one
+    statement per table: the same rows, in the same order, as writing them one by one.
     """
     articles = [str(d["article_id"]) for d in documents]
     if not articles:
         return {"articles": 0, "mentions": 0, "entities_new": 0, "aliases_new": 0}
     con.execute("CREATE TEMP TABLE IF NOT EXISTS _entity_batch (article_id VARCHAR)")
     con.execute("DELETE FROM _entity_batch")
-    con.executemany("INSERT INTO _entity_batch VALUES (?)", [[a] for a in articles])
+    con.execute("INSERT INTO _entity_batch SELECT unnest(?::VARCHAR[])", [articles])
     con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)")
     linker = Linker(con, set(articles))
     known_aliases = {
@@ -210,14 +295,19 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
             "SELECT entity_id, alias, language FROM entity_aliases"
         ).fetchall()
     }
+    parsed_docs = [_document_entities(doc["entities"]) for doc in documents]
+    linker.prefetch_context(_likely_candidates(linker, parsed_docs))
     counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
-    for doc, article_id in zip(documents, articles, strict=True):
-        parsed = _document_entities(doc["entities"])
+    article_rows: dict[str, list[Any]] = {}
+    entity_rows: list[tuple[str, str, str, str]] = []
+    alias_rows: list[tuple[str, str, str, str]] = []
+    mention_rows: list[tuple[str, int, str, int, int, str, float]] = []
+    for doc, parsed, article_id in zip(documents, parsed_docs, articles, strict=True):
         language = doc.get("language") or parsed.language or "mul"
-        con.execute(
-            "INSERT OR REPLACE INTO entity_articles VALUES (?, ?, ?, ?, ?)",
-            [article_id, language, doc.get("site"), doc.get("published_at"), doc.get("title")],
-        )
+        article_rows.pop(article_id, None)  # a repeated article: the last one wins, as REPLACE
+        article_rows[article_id] = [
+            article_id, language, doc.get("site"), doc.get("published_at"), doc.get("title"),
+        ]  # fmt: skip
         # Two passes: exact links first, so that the evidence the weaker links need (entities of
         # this article) is complete when they are decided.
         context: set[str] = set()
@@ -237,10 +327,7 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
             entity_id = ids[k]
             resolved.append((ent, entity_id))
             if entity_id not in linker.types:
-                con.execute(
-                    "INSERT OR IGNORE INTO entities (entity_id, name, type, source) VALUES (?, ?, ?, 'learned')",
-                    [entity_id, ent.name, ent.type],
-                )
+                entity_rows.append((entity_id, ent.name, ent.type, "learned"))
                 counts["entities_new"] += 1
             linker.remember(article_id, entity_id, ent.type, ent.name, ent.aliases)
             for alias in dict.fromkeys([*ent.aliases, *ent.acronyms]):
@@ -249,10 +336,7 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
                     (alias, lang, entity_id) in known_aliases for lang in (language, "mul")
                 )
                 if not already:
-                    con.execute(
-                        "INSERT OR IGNORE INTO entity_aliases VALUES (?, ?, ?, 'learned')",
-                        [entity_id, alias, language],
-                    )
+                    alias_rows.append((entity_id, alias, language, "learned"))
                     known_aliases.add(key)
                     counts["aliases_new"] += 1
         rows = sorted(
@@ -260,16 +344,21 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
             for ent, entity_id in resolved
             for m in ent.mentions
         )
-        if rows:
-            con.executemany(
-                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [article_id, no, eid, s, e, surf, conf]
-                    for no, (s, e, eid, surf, conf) in enumerate(rows)
-                ],
-            )
+        mention_rows.extend(
+            (article_id, no, eid, surf_start, surf_end, surf, conf)
+            for no, (surf_start, surf_end, eid, surf, conf) in enumerate(rows)
+        )
         counts["articles"] += 1
         counts["mentions"] += len(rows)
+    _write_entity_articles(con, list(article_rows.values()))
+    # OR IGNORE as before: new entity ids and new (alias, language, entity) keys are already
+    # unique here (checked against everything read above), so nothing is actually ignored.
+    entities = arrow_rows(_ENTITY_COLUMNS, entity_rows)
+    insert_arrow(con, "entities", entities, verb="INSERT OR IGNORE")
+    insert_arrow(
+        con, "entity_aliases", arrow_rows(_ALIAS_COLUMNS, alias_rows), verb="INSERT OR IGNORE"
+    )
+    insert_arrow(con, "mentions", arrow_rows(_MENTION_COLUMNS, mention_rows))
     return dict(counts)
 
 
