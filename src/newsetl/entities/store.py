@@ -18,9 +18,10 @@ second run sees the same state as the first and writes the same rows (idempotent
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,6 +49,54 @@ def _compatible(a: str, b: str) -> bool:
 
 def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+class NearNames:
+    """``rapidfuzz.process.extract(query, names, scorer=fuzz.ratio, score_cutoff=...)`` over a
+    growing list of names, without scoring the names that cannot reach the cutoff.
+
+    Why: linking asks for near-misses of hundreds of names per batch against ~10,000 aliases.
+    ``fuzz.ratio`` is at most ``200 * min(len) / (len + len)``, so only names of a similar length
+    can match; the names are kept in buckets by length and only the buckets that can reach the
+    cutoff are scored. Same answer, same order: best score first, ties by position in the list
+    (rapidfuzz's documented order), which the buckets remember.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._buckets: dict[int, tuple[list[str], list[int]]] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, name: str) -> None:
+        """Append one name (at the next position)."""
+        texts, positions = self._buckets.setdefault(len(name), ([], []))
+        texts.append(name)
+        positions.append(self._count)
+        self._count += 1
+
+    def sync(self, names: Collection[str]) -> None:
+        """Index the names appended since the last call (``names`` only ever grows at its end,
+        like the keys of the linker's alias dict)."""
+        if len(names) != self._count:
+            for name in itertools.islice(names, self._count, None):
+                self.add(name)
+
+    def extract(self, query: str, score_cutoff: float, limit: int) -> list[str]:
+        """The (at most ``limit``) names with ``fuzz.ratio`` >= ``score_cutoff``, best first."""
+        size = len(query)
+        hits: list[tuple[float, int, str]] = []
+        for length, (texts, positions) in self._buckets.items():
+            # the bound, with one point to spare against float rounding
+            if 200 * min(size, length) < (score_cutoff - 1) * (size + length):
+                continue
+            for text, score, k in process.extract(
+                query, texts, scorer=fuzz.ratio, score_cutoff=score_cutoff, limit=None
+            ):
+                hits.append((-score, positions[k], text))
+        hits.sort()
+        return [text for _, _, text in hits[:limit]]
 
 
 class Linker:
@@ -84,7 +133,8 @@ class Linker:
         self.batch_article_entities: dict[str, set[str]] = defaultdict(set)
         self.batch_entity_articles: dict[str, set[str]] = defaultdict(set)
         self._stored_context: dict[str, set[str]] = {}
-        self._choices: list[str] | None = None
+        self._near = NearNames()  # the alias keys in order, for near-miss spellings
+        self._near.sync(self.aliases)
 
     # -- evidence -------------------------------------------------------------------------------
     def prefetch_context(self, entity_ids: Iterable[str]) -> None:
@@ -142,13 +192,9 @@ class Linker:
         return out
 
     def _fuzzy(self, name: str, etype: str) -> list[str]:
-        if self._choices is None or len(self._choices) != len(self.aliases):
-            self._choices = list(self.aliases)
-        hits = process.extract(
-            norm(name), self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_ACROSS_DOCS, limit=10
-        )
+        self._near.sync(self.aliases)
         out = []
-        for alias, _score, _ in hits:
+        for alias in self._near.extract(norm(name), FUZZY_ACROSS_DOCS, limit=10):
             for entity_id in sorted(self.aliases[alias]):
                 if self.types.get(entity_id) == etype:
                     out.append(entity_id)
@@ -189,7 +235,10 @@ class Linker:
         self.types.setdefault(entity_id, etype)
         self.names.setdefault(entity_id, name)
         for surface in surfaces:
-            self.aliases[norm(surface)].add(entity_id)
+            key = norm(surface)
+            if key not in self.aliases:
+                self._near.add(key)  # keeps the near-miss index in step without a rescan
+            self.aliases[key].add(entity_id)
         self.batch_article_entities[article_id].add(entity_id)
         self.batch_entity_articles[entity_id].add(article_id)
 
