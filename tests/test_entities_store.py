@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
+from rapidfuzz import fuzz, process
 
 from newsetl import warehouse
 from newsetl.entities import extract_entities, refresh_story_clusters, store_entities
+from newsetl.entities.bulk import arrow_rows, insert_arrow
+from newsetl.entities.store import Linker, NearNames
+from newsetl.entities.text import norm
 
 ARTICLES = [
     # (article_id, language, published_at, text)
@@ -229,3 +235,124 @@ def test_migration_applies_alone_to_an_empty_database(tmp_path: Path) -> None:
     con.execute(sql)  # re-runnable
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert {"entities", "entity_aliases", "mentions", "entity_articles", "story_clusters"} <= tables
+
+
+# -- the bulk paths give what the row-by-row statements gave ----------------------------------------
+
+
+def test_rows_written_in_bulk_are_marked_learned_and_counted(con) -> None:
+    counts = store(con, documents())
+    learned_entities = con.execute(
+        "SELECT count(*) FROM entities WHERE source = 'learned'"
+    ).fetchone()[0]
+    learned_aliases = con.execute(
+        "SELECT count(*) FROM entity_aliases WHERE source = 'learned'"
+    ).fetchone()[0]
+    assert counts["entities_new"] > 0 and counts["aliases_new"] > 0
+    assert learned_entities == counts["entities_new"]  # nothing ignored, nothing else learned
+    assert learned_aliases == counts["aliases_new"]
+    assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == counts["mentions"]
+
+
+def test_published_at_of_any_kind_is_stored_as_a_parameterised_insert_stores_it(con) -> None:
+    kinds = [
+        "2026-03-02T09:00:00",  # text, cast by DuckDB
+        datetime(2026, 3, 2, 23, 30, tzinfo=timezone(timedelta(hours=-5))),  # aware
+        None,
+        date(2026, 3, 4),
+    ]
+    # one batch per kind (the Arrow path) and all kinds in one batch (the per-row fallback)
+    batches = [[(f"kind-{i}", kind)] for i, kind in enumerate(kinds)]
+    batches.append([(f"mixed-{i}", kind) for i, kind in enumerate(kinds)])
+    base = documents(ARTICLES[:1])[0]
+    for batch in batches:
+        store(con, [{**base, "article_id": a, "published_at": kind} for a, kind in batch])
+    con.execute("CREATE TEMP TABLE expected (article_id VARCHAR, published_at TIMESTAMP)")
+    for batch in batches:
+        for article_id, kind in batch:
+            con.execute("INSERT INTO expected VALUES (?, ?)", [article_id, kind])
+    got = con.execute(
+        "SELECT article_id, published_at FROM entity_articles"
+        " WHERE article_id LIKE 'kind-%' OR article_id LIKE 'mixed-%' ORDER BY ALL"
+    ).fetchall()
+    assert got == con.execute("SELECT * FROM expected ORDER BY ALL").fetchall()
+    assert ("kind-0", datetime(2026, 3, 2, 9, 0)) in got
+
+
+def test_a_repeated_article_keeps_its_last_facts(con) -> None:
+    empty = {"version": 1, "language": "en", "entities": []}
+    first = {"article_id": "again", "language": "en", "site": "a.example",
+             "published_at": None, "title": "first", "entities": empty}  # fmt: skip
+    counts = store(con, [first, {**first, "site": "b.example", "title": "second"}])
+    assert counts["articles"] == 2
+    assert con.execute(
+        "SELECT site, title FROM entity_articles WHERE article_id = 'again'"
+    ).fetchall() == [("b.example", "second")]
+
+
+def test_prefetched_context_is_the_co_occurrence_in_stored_articles(con) -> None:
+    store(con, documents())
+    batch = {"en-ecb"}  # as if en-ecb were being re-processed: its mentions do not count
+    per_article: dict[str, set[str]] = {}
+    for article_id, entity_id in con.execute(
+        "SELECT article_id, entity_id FROM mentions"
+    ).fetchall():
+        if article_id not in batch:
+            per_article.setdefault(article_id, set()).add(entity_id)
+    con.execute("CREATE OR REPLACE TEMP TABLE _entity_batch AS SELECT 'en-ecb' AS article_id")
+    everyone = {e for ents in per_article.values() for e in ents} | {"org:ecb", "nobody:here"}
+    prefetched = Linker(con, batch)
+    prefetched.prefetch_context(everyone)
+    lazy = Linker(con, batch)
+    for entity_id in everyone:
+        expected = set().union(*(ents for ents in per_article.values() if entity_id in ents))
+        expected.discard(entity_id)
+        assert prefetched.context_of(entity_id) == expected, entity_id
+        assert lazy.context_of(entity_id) == expected, entity_id
+    assert prefetched.context_of("org:ecb")  # it-ecb still ties the ECB to others
+
+
+def test_near_names_finds_what_rapidfuzz_finds_over_the_whole_list(con) -> None:
+    names = list(
+        dict.fromkeys(
+            norm(a)
+            for (a,) in con.execute("SELECT alias FROM entity_aliases ORDER BY ALL").fetchall()
+        )
+    )
+    names += ["mario draghi", "mario dragi", "maria draghi", "mario draghi"[::-1], ""]
+    index = NearNames()
+    index.sync(names[:5000])
+    for name in names[5000:]:  # grown one at a time, as linking adds aliases
+        index.add(name)
+    assert len(index) == len(names)
+    rng = random.Random(3)
+    queries = ["mario draghi", "mario dragi", "", "x", "organizacion mundial de la salud"]
+    for name in rng.sample(names, 300):
+        chars = list(name)
+        for _ in range(rng.randint(0, 3)):
+            if chars and rng.random() < 0.5:
+                del chars[rng.randrange(len(chars))]
+            else:
+                chars.insert(rng.randrange(len(chars) + 1), rng.choice("aeiou tn"))
+        queries.append("".join(chars))
+    found_any = 0
+    for query in queries:
+        want = [
+            h[0]
+            for h in process.extract(query, names, scorer=fuzz.ratio, score_cutoff=88, limit=10)
+        ]
+        assert index.extract(query, 88, limit=10) == want, query
+        found_any += bool(want)
+    assert found_any > 100
+
+
+def test_insert_arrow_keeps_order_and_types() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k VARCHAR, n INTEGER, x DOUBLE, s VARCHAR DEFAULT 'd')")
+    rows = [("b", 2, None), ("a", 1, None), ("c", 3, None)]
+    table = arrow_rows([("k", pa.string()), ("n", pa.int32()), ("x", pa.float64())], rows)
+    assert insert_arrow(con, "t", table) == 3
+    assert insert_arrow(con, "t", arrow_rows([("k", pa.string())], [])) == 0
+    assert con.execute("SELECT k, n, x, s FROM t").fetchall() == [
+        ("b", 2, None, "d"), ("a", 1, None, "d"), ("c", 3, None, "d"),
+    ]  # fmt: skip
