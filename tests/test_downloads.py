@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -69,7 +70,7 @@ def test_crawl_delay_spaces_requests_to_one_host(fresh_site_server, fetcher):
     for path in paths:
         assert fetcher.fetch(fresh_site_server.url(path)).ok
     times = [r.time for r in fresh_site_server.requests if r.path in paths]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) == 2
     assert min(gaps) >= ROBOTS_CRAWL_DELAY * 0.9
 
@@ -90,7 +91,7 @@ def test_per_host_interval_holds_across_threads(fresh_site_server):
             t.join()
     times = sorted(r.time for r in fresh_site_server.requests if r.path.startswith("/index.html"))
     assert len(times) == 4
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.2
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.2
 
 
 @pytest.mark.parametrize(

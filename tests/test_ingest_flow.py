@@ -38,7 +38,9 @@ def table(db, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(prefect_harness, fresh_site_server, fast_env):
+def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(
+    prefect_harness, fresh_site_server, fast_env
+):
     from flows.ingest import ingest_flow
 
     db = fast_env
@@ -46,7 +48,9 @@ def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(prefect_harness
     summary = ingest_flow(sources=[fresh_site_server.url("/sitemap.xml")], db=str(db))
     assert summary["status"] == "completed", summary["failures"]
     assert summary["articles_new"] == len(manifest)
-    got = {row[0]: row[1:] for row in table(db, "SELECT canonical_url, language, title FROM articles")}
+    got = {
+        row[0]: row[1:] for row in table(db, "SELECT canonical_url, language, title FROM articles")
+    }
     for page in manifest:
         url = fresh_site_server.url(page["path"])
         assert url in got, url
@@ -64,11 +68,15 @@ def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(prefect_harness
     assert table(db, "SELECT * FROM pages ORDER BY url") == pages
     conditional = [r for r in fresh_site_server.requests if r.path.endswith(".html")]
     assert conditional and all(r.header("If-None-Match") for r in conditional)
-    runs = table(db, "SELECT status, articles_new, pages_not_modified FROM runs ORDER BY started_at")
+    runs = table(
+        db, "SELECT status, articles_new, pages_not_modified FROM runs ORDER BY started_at"
+    )
     assert runs == [("completed", len(manifest), 0), ("completed", 0, len(manifest))]
 
 
-def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, fresh_site_server, fast_env, tmp_path):
+def test_bad_inputs_are_recorded_and_the_run_goes_on(
+    prefect_harness, fresh_site_server, fast_env, tmp_path
+):
     from flows.ingest import ingest_flow
 
     db = fast_env
@@ -76,10 +84,15 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, fresh_site
     bad = [fresh_site_server.url(p) for p in BAD_PAGES]
     good = fresh_site_server.url("/es/2026/11/onu-informe-blanqueo.html")
     urls.write_text("\n".join([*bad, good]))
-    feeds = [f"feed:{fresh_site_server.url('/bad/bomb-feed.xml')}", f"feed:{fresh_site_server.url('/bad/broken-feed.xml')}"]
+    feeds = [
+        f"feed:{fresh_site_server.url('/bad/bomb-feed.xml')}",
+        f"feed:{fresh_site_server.url('/bad/broken-feed.xml')}",
+    ]
     summary = ingest_flow(sources=[str(urls), *feeds], db=str(db))
     assert summary["status"] == "partial"
-    log = {row[0]: row[1:] for row in table(db, "SELECT url, outcome, error_kind, error FROM fetches")}
+    log = {
+        row[0]: row[1:] for row in table(db, "SELECT url, outcome, error_kind, error FROM fetches")
+    }
     for path, (outcome, kind) in BAD_PAGES.items():
         url = fresh_site_server.url(path)
         assert url in log, path
@@ -106,7 +119,9 @@ def test_run_publishes_artifacts(prefect_harness, fresh_site_server, fast_env):
 
     from flows.ingest import ingest_flow
 
-    state = ingest_flow(sources=[fresh_site_server.url("/feed.json")], db=str(fast_env), return_state=True)
+    state = ingest_flow(
+        sources=[fresh_site_server.url("/feed.json")], db=str(fast_env), return_state=True
+    )
     flow_run_id = state.state_details.flow_run_id
 
     import anyio
@@ -116,7 +131,9 @@ def test_run_publishes_artifacts(prefect_harness, fresh_site_server, fast_env):
 
         async with get_client() as client:
             return await client.read_artifacts(
-                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+                artifact_filter=ArtifactFilter(
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])
+                )
             )
 
     found = {a.key: a for a in anyio.run(artifacts)}

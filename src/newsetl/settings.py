@@ -67,7 +67,6 @@ class Settings:
 
     # --- processing -------------------------------------------------------------------------
     batch_size: int = 25  # pages per Prefect task
-    concurrency: int = 4  # batches processed at once (threads)
     #: Processes for extraction + language identification (CPU-bound); 0 = one per core.
     #: Runs smaller than ``process_pool_min_pages`` stay in-process: spawning workers costs
     #: seconds, and on the 181 Zyte pages (2 cores) the pool was slower than one process

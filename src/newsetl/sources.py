@@ -95,7 +95,7 @@ def _expand_one(source: str, fetcher: Fetcher, out: Expansion, seen: set[str], d
         _expand_sitemap(source, url, body, fetcher, out, seen, depth, result)
     elif mode == "feed" or (mode == "auto" and looks_like_feed(body, result.content_type)):
         out.fetches.append((source, result))
-        _expand_feed(source, url, body, out, seen, result)
+        _expand_feed(source, url, body, out, seen, result, fetcher.settings)
     elif _is_homepage(url):
         out.fetches.append((source, result))
         feeds = discover_feeds(body, result.final_url or url)
@@ -143,14 +143,14 @@ def _expand_sitemap(source, url, body, fetcher, out, seen, depth, result, mirror
             _expand_one(f"sitemap:{child}", fetcher, out, seen, depth + 1)
 
 
-def _expand_feed(source, url, body, out, seen, result, mirror=None, max_bytes=0) -> None:
+def _expand_feed(source, url, body, out, seen, result, settings, mirror=None) -> None:
     try:
-        entries = parse_feed(body, url, 500)
+        entries = parse_feed(body, url, settings.max_feed_entries)
     except FeedError as exc:
         _mark_failed(result, "parse", str(exc))
         return
     for entry in entries:
-        out.add_target(_target(entry.url, source, mirror, max_bytes), seen)
+        out.add_target(_target(entry.url, source, mirror, settings.max_bytes), seen)
 
 
 def _mirror_file(url: str, mirror: Path | None) -> Path | None:
@@ -231,9 +231,7 @@ def _expand_local(
                 source, result.url, result.body, fetcher, out, seen, depth, result, mirror
             )
         elif looks_like_feed(result.body):
-            _expand_feed(
-                source, result.url, result.body, out, seen, result, mirror, settings.max_bytes
-            )
+            _expand_feed(source, result.url, result.body, out, seen, result, settings, mirror)
         else:
             _mark_failed(result, "parse", "neither a feed nor a sitemap")
         return
