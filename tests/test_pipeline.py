@@ -43,9 +43,11 @@ def test_language_is_deterministic_and_tags_normalise():
 
 
 def test_mislabelled_charsets_decode_correctly():
-    text = "<p>Élections générales: la société civile réclame des garanties.</p>"
+    text = "<p>Les élèves, où qu'ils soient, ont été très applaudis. Die Gebühren steigen.</p>"
     decoded, charset = decode_html(text.encode("cp1252"), "utf-8")
-    assert decoded == text and charset != "utf-8"
+    # several single-byte charsets decode these bytes without error; windows-1252 is the one
+    # that gives "où" and "très" rather than "oų" and "trčs"
+    assert (decoded, charset) == (text, "cp1252")
     assert decode_html(text.encode("utf-8"), "iso-8859-1") == (text, "utf-8")
 
 

@@ -72,19 +72,30 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     match = _META_CHARSET.search(body[:4096])
     if match:
         candidates.append(match.group(1).decode("ascii", "ignore"))
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
-    if best is not None:
-        candidates.append(best.encoding)
+    candidates.append(_guess_charset(body))
     candidates.append("cp1252")
     for name in candidates:
         name = name.strip().lower()
         if name in {"utf-8", "utf8"}:
             continue  # already failed strictly
+        if name in _SINGLE_BYTE:
+            name = "cp1252"  # as browsers do (WHATWG): Latin-1 labels mean windows-1252
         try:
             return body.decode(name), name
         except (LookupError, UnicodeDecodeError):
             continue
     return body.decode("utf-8", errors="replace"), "utf-8-replace"
+
+
+def _guess_charset(body: bytes) -> str:
+    """charset_normalizer's guess; among equally clean decodings, windows-1252 (the usual truth
+    behind a wrong label on a Western page) rather than whichever tied candidate comes first."""
+    results = list(charset_normalizer.from_bytes(body[:200_000]))
+    if not results:
+        return "cp1252"
+    least = min(r.chaos for r in results)
+    tied = [r.encoding for r in results if r.chaos == least]
+    return "cp1252" if "cp1252" in tied else tied[0]
 
 
 def read_head_signals(tree: HtmlElement, base_url: str | None) -> dict:
