@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
+import os
 import sys
 
 
@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.quiet:
-        logging.getLogger("prefect").setLevel(logging.WARNING)
+    if args.quiet:  # Prefect reads its logging level when first imported, below
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     from flows.ingest import ingest_flow
 
     summary = ingest_flow(sources=args.sources or None, db=args.db, batch_size=args.batch_size)
