@@ -74,10 +74,6 @@ class Processed:
             self.page.canonical_url if self.page and self.page.canonical_url else None
         ) or normalise_url(fallback)
 
-    @property
-    def article_id(self) -> str | None:
-        return article_id_for(self.canonical_url) if self.page else None
-
 
 # --------------------------------------------------------------------------------------------
 # Stage 1
@@ -87,7 +83,6 @@ def fetch_and_extract(
     fetcher: Fetcher,
     page_state: dict[str, PageState] | None = None,
     *,
-    reprocess: bool = False,
     executor: Executor | None = None,
 ) -> list[Processed]:
     """Fetch (I/O, on this thread) then extract and identify the language (CPU).
@@ -109,7 +104,7 @@ def fetch_and_extract(
         if not result.ok or result.body is None:
             continue
         item.raw_sha256 = hashlib.sha256(result.body).hexdigest()
-        if item.raw_sha256 == state.raw_sha256 and not (reprocess or target.reprocess):
+        if item.raw_sha256 == state.raw_sha256 and not target.reprocess:
             item.unchanged = True
             continue
         todo.append(item)
