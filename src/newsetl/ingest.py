@@ -149,7 +149,7 @@ def originals_lookup(
             wanted.update(u for u in item.page.hreflang.values() if u not in known)
     if wanted:
         try:
-            con = open_warehouse(settings, read_only=False)
+            con = open_warehouse(settings)
         except WarehouseBusy:
             con = None
         if con is not None:

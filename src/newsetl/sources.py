@@ -221,10 +221,9 @@ def _expand_local(
         return
     if path.suffix.lower() in XML_SUFFIXES:
         result = read_local(str(path), settings.max_bytes * 4)
-        if not result.ok or result.body is None:
-            out.fetches.append((source, result))
-            return
         out.fetches.append((source, result))
+        if not result.ok or result.body is None:
+            return
         mirror = mirror or path.resolve().parent
         if looks_like_sitemap(result.body):
             _expand_sitemap(
