@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -86,6 +87,8 @@ class _Doc:
         self.tokens: list[Token] = tokenize(text)
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
+        self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
+        self.keys = [norm(t.text) for t in self.tokens]
 
     # -- helpers -------------------------------------------------------------------------------
     def surface(self, span: Span) -> str:
@@ -94,6 +97,9 @@ class _Doc:
     def joined(self, i: int) -> bool:
         """True when token ``i`` follows token ``i-1`` with only spaces between them (or a
         plural possessive apostrophe: "Workers' Federation")."""
+        return 0 < i < len(self._joined) and self._joined[i]
+
+    def _compute_joined(self, i: int) -> bool:
         if i <= 0:
             return False
         prev = self.tokens[i - 1]
@@ -111,7 +117,7 @@ class _Doc:
 
     # -- 1. gazetteer ----------------------------------------------------------------------------
     def _case_ok(self, alias: Alias, toks: Sequence[Token]) -> bool:
-        a_toks = tokenize(alias.surface)
+        a_toks = _alias_tokens(alias.surface)
         if len(a_toks) != len(toks):
             return False
         if not any(t.capitalised for t in toks):
@@ -164,16 +170,27 @@ class _Doc:
                 return False
         return True
 
+    def _candidate_lengths(self, i: int) -> range:
+        """Lengths worth looking up at token ``i``, longest first: a run of joined tokens
+        whose normalised words are still the start of some known name."""
+        n, longest = len(self.tokens), 0
+        while (
+            i + longest < n
+            and longest < self.gaz.max_len
+            and (longest == 0 or self._joined[i + longest])
+            and tuple(self.keys[i : i + longest + 1]) in self.gaz.prefixes
+        ):
+            longest += 1
+        return range(longest, 0, -1)
+
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
         i = 0
         while i < n:
             found = None
-            for length in range(min(self.gaz.max_len, n - i), 0, -1):
-                if any(not self.joined(k) for k in range(i + 1, i + length)):
-                    continue
+            for length in self._candidate_lengths(i):
                 toks = self.tokens[i : i + length]
-                key = tuple(norm(t.text) for t in toks)
+                key = tuple(self.keys[i : i + length])
                 alias = self._pick_alias(key, toks)
                 if alias is None:
                     continue
@@ -479,6 +496,12 @@ class _Doc:
 # -- grouping ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16384)
+def _alias_tokens(surface: str) -> list[Token]:
+    """Tokens of a seed surface; the same few hundred aliases are checked in every text."""
+    return tokenize(surface)
+
+
 def _initials(words: Sequence[str]) -> str:
     return "".join(w[0] for w in words if w and w[0].isalpha()).upper()
 
@@ -535,7 +558,7 @@ class _Grouper:
         self.groups: list[Group] = []
 
     def words(self, span: Span) -> list[str]:
-        return [norm(t.text) for t in self.doc.tokens[span.i : span.j]]
+        return self.doc.keys[span.i : span.j]
 
     def new_group(self, span: Span, gtype: str, canonical: Alias | None = None) -> int:
         self.groups.append(Group(gtype, [span], canonical))

@@ -35,6 +35,14 @@ class Gazetteer:
     by_key: dict[tuple[str, ...], list[Alias]]
     max_len: int
     entities: dict[str, tuple[str, str]]  # entity_id -> (name, type)
+    #: Every leading part of every key, so a scan stops as soon as no longer name can match
+    #: (the text is scanned once per token; trying every length up to ``max_len`` was the
+    #: single biggest cost of entity extraction).
+    prefixes: frozenset[tuple[str, ...]] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.prefixes:
+            self.prefixes = frozenset(k[:n] for k in self.by_key for n in range(1, len(k) + 1))
 
     def lookup(self, key: tuple[str, ...]) -> list[Alias]:
         return self.by_key.get(key, [])

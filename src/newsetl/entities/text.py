@@ -115,8 +115,13 @@ class Token:
 
     @property
     def is_acronym(self) -> bool:
-        letters = [c for c in self.text if c.isalpha()]
-        return len(letters) >= 2 and all(c.isupper() for c in letters)
+        return _is_acronym(self.text)
+
+
+@lru_cache(maxsize=65536)
+def _is_acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def strip_accents(text: str) -> str:
@@ -166,6 +171,11 @@ def _is_headline(line: str) -> bool:
     return capitalised / len(long_words) >= 0.75
 
 
+#: Gaps between tokens that end a sentence, or open a quotation after a colon.
+_SENTENCE_GAP = re.compile(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\s*$")
+_QUOTE_GAP = re.compile(r"[:;]\s*[\"«“]\s*$")
+
+
 def tokenize(text: str) -> list[Token]:
     """Word tokens with offsets into ``text`` and sentence-start / headline flags."""
     tokens: list[Token] = []
@@ -181,13 +191,9 @@ def tokenize(text: str) -> list[Token]:
                 and tokens
                 and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
             )
-            if (
-                re.search(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\s*$", gap)
-                and prev_end
-                and not after_abbreviation
-            ):
+            if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
                 at_start = True
-            if re.search(r"[:;]\s*[\"«“]\s*$", gap):
+            if _QUOTE_GAP.search(gap):
                 at_start = True
             for offset, piece in _split_token(line_start + match.start(), match.group()):
                 tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
