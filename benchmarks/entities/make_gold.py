@@ -73,6 +73,7 @@ def main() -> None:
     convert("gold_annotated.txt", "gold.jsonl")
     convert("holdout_annotated.txt", "holdout.jsonl")
     convert("holdout2_annotated.txt", "holdout2.jsonl")
+    convert("holdout3_annotated.txt", "holdout3.jsonl")
 
 
 if __name__ == "__main__":
