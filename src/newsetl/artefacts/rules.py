@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,11 +54,14 @@ def _article(text: str, pos: int) -> str:
 
 # --- calque_elided_article -----------------------------------------------------------------
 ELIDED = re.compile(rf"(?<![\w'’])(THE|The|the)['’]([{UPPER}][\w]*(?:-[{UPPER}][\w]*)*)")
+#: Every ELIDED match contains one of these; most articles contain none, and ``in`` on the
+#: text is far cheaper than a regex scan that must try its lookbehind at every position.
+_ELIDED_SEAMS = ("the'", "the’", "The'", "The’", "THE'", "THE’")
 
 
 def detect_elided_articles(text: str, language: str | None) -> list[Candidate]:
     """ "THE'Iran", "The'Austria": Italian/French L' glued to a translated article."""
-    if language != "en":
+    if language != "en" or not any(seam in text for seam in _ELIDED_SEAMS):
         return []
     out = []
     places = lexicon.place_names()
@@ -97,9 +101,29 @@ PREDICATES = words(
     "criticised decided declared asked plans plan remains continues needs hopes fears "
     "expects intends refuses accepts"
 )
-THE_PLACE = re.compile(
-    rf"(?<![\w'’])(The|the)[ \u00a0]+([{UPPER}][{LOWER}]+)[ \u00a0]+([{LOWER}]+)\b"
-)
+#: "The <Place> <predicate>" not preceded by a word character or apostrophe. The lookbehind is
+#: checked by :func:`_finditer_after_boundary`: a pattern that starts with a lookbehind makes
+#: the regex engine try it at every position, one that starts with "The|the" is scanned fast.
+THE_PLACE = re.compile(rf"(The|the)[ \u00a0]+([{UPPER}][{LOWER}]+)[ \u00a0]+([{LOWER}]+)\b")
+_WORD_OR_APOSTROPHE = re.compile(r"[\w'’]")
+
+
+def _finditer_after_boundary(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """``re.finditer`` of ``(?<![\\w'’])`` + ``pattern``, with the lookbehind tested in Python.
+
+    Same matches as the combined regex: where the lookbehind fails there is no match at that
+    position, so the scan resumes one character later, exactly as the regex engine would.
+    """
+    pos = 0
+    search = pattern.search
+    blocked = _WORD_OR_APOSTROPHE.match
+    while (m := search(text, pos)) is not None:
+        start = m.start()
+        if start and blocked(text, start - 1):
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
@@ -108,7 +132,9 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         return []
     out = []
     places = lexicon.place_names()
-    for m in THERE.finditer(text):
+    # Every THERE match contains "There" or "THERE": skip the regex scan when neither occurs.
+    there = THERE.finditer(text) if "There" in text or "THERE" in text else ()
+    for m in there:
         word = m.group(2)
         low = word.lower()
         if low in NOT_AFTER_THERE or (word.isupper() and len(word) > 1):
@@ -145,7 +171,7 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
                     source_candidates=("it",),
                 )
             )
-    for m in THE_PLACE.finditer(text):
+    for m in _finditer_after_boundary(THE_PLACE, text):
         word, nxt = m.group(2), m.group(3)
         if word.lower() not in places or nxt not in PREDICATES:
             continue
@@ -248,25 +274,24 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     return out
 
 
-_SUSPECT_EN = re.compile(
-    rf"[{LOWER}][{UPPER}]|[{UPPER}][{LOWER}]{{3,}}(?:{'|'.join(GLUE_SUFFIXES_EN)})\b"
-)
+_SUFFIX_SUSPECT_EN = re.compile(rf"[{UPPER}][{LOWER}]{{3,}}(?:{'|'.join(GLUE_SUFFIXES_EN)})\b")
 
 
 def _glue_suspects(text: str, tokens: list[Token], language: str) -> list[Token]:
     """Tokens with an inner lower->upper seam (or, in English, a glued function word).
 
-    Found with one regex pass over the text instead of a test per token.
+    Found with regex passes over the text instead of a test per token, returned in text
+    order. Both patterns match letters only, so a match never spans two tokens: one scan per
+    pattern finds the same tokens as one scan of their alternation, and runs faster.
     """
-    pattern = _SUSPECT_EN if language == "en" else _MIXED_CASE
-    out: list[Token] = []
-    seen: set[int] = set()
-    for m in pattern.finditer(text):
-        k = bisect.bisect_right(tokens, m.start(), key=_token_start) - 1
-        if k >= 0 and tokens[k].start <= m.start() < tokens[k].end and k not in seen:
-            seen.add(k)
-            out.append(tokens[k])
-    return out
+    patterns = (_MIXED_CASE, _SUFFIX_SUSPECT_EN) if language == "en" else (_MIXED_CASE,)
+    found: set[int] = set()
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            k = bisect.bisect_right(tokens, m.start(), key=_token_start) - 1
+            if k >= 0 and tokens[k].start <= m.start() < tokens[k].end:
+                found.add(k)
+    return [tokens[k] for k in sorted(found)]
 
 
 def _token_start(tok: Token) -> int:
@@ -483,6 +508,11 @@ FALSE_FRIENDS = (
 WORD_RE = re.compile(r"[^\W\d_]+")
 
 
+#: Characters that a case-insensitive regex equates with an ASCII letter although their
+#: ``str.lower()`` is not that letter (or changes the length of the text).
+_CASE_FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
+
+
 @lru_cache(maxsize=1)
 def _false_friend_index() -> tuple[re.Pattern, dict[str, FalseFriend]]:
     by_form = {form: ff for ff in FALSE_FRIENDS for form in ff.wrong}
@@ -492,14 +522,44 @@ def _false_friend_index() -> tuple[re.Pattern, dict[str, FalseFriend]]:
     return pattern, by_form
 
 
+def _false_friend_matches(text: str, lower: str) -> Iterator[re.Match]:
+    """``finditer`` of the false-friend pattern, tried only where a wrong form occurs.
+
+    A case-insensitive match of an ASCII form is that form in ``text.lower()`` at the same
+    offset unless the text holds one of the few characters for which the two disagree
+    (then the whole text is scanned). Trying the regex at those offsets in order, and
+    resuming after each match, yields exactly the matches of ``pattern.finditer``; the
+    common article without any wrong form costs a few substring searches.
+    """
+    pattern, by_form = _false_friend_index()
+    if any(c in text for c in _CASE_FOLD_EXCEPTIONS):
+        yield from pattern.finditer(text)
+        return
+    offsets: set[int] = set()
+    for form in by_form:
+        i = lower.find(form)
+        while i >= 0:
+            offsets.add(i)
+            i = lower.find(form, i + 1)
+    pos = 0
+    match = pattern.match
+    for i in sorted(offsets):
+        if i < pos:
+            continue
+        m = match(text, i)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
     """A false friend used where the document's own wording shows the right term."""
     if language != "en":
         return []
-    pattern, by_form = _false_friend_index()
+    _, by_form = _false_friend_index()
     lower = text.lower()
     out = []
-    for m in pattern.finditer(text):
+    for m in _false_friend_matches(text, lower):
         form = m.group().lower()
         ff = by_form[form]
         right = ff.wrong[form]
