@@ -44,6 +44,10 @@ GIVEN_NAME_MAX_ZIPF = 4.2
 #: or a known name says otherwise: "Monday" 4.8, "French" 5.1 vs "Interpol" 3.2, "Barclays" 3.2.
 COMMON_ZIPF = 3.5
 
+#: A seed acronym of another language is taken only when it is rarer than this (Zipf) in the
+#: text's language: "OMS" (2.4 in English) is the WHO, "CPI" (3.3) and "BCE" (3.1) are not.
+FOREIGN_ACRONYM_MAX_ZIPF = 2.5
+
 CONF_GAZETTEER = 0.95
 CONF_DEFINED = 0.9
 CONF_KEYWORD = 0.85
@@ -140,7 +144,14 @@ class _Doc:
         first = toks[0]
         if len(toks) == 1 and (first.sentence_start or self.common(first)):
             return None  # a foreign-language name that is an ordinary word here
+        if len(toks) == 1 and first.is_acronym and self._acronym_used_here(first):
+            return None  # "CPI" is the ICC in French, consumer prices in English
         return fitting[0]
+
+    def _acronym_used_here(self, tok: Token) -> bool:
+        """Is this acronym in everyday use in the text's language (so a foreign institution's
+        acronym is more likely something local)? wordfreq counts acronyms as words."""
+        return lx.zipf(tok.text, self.lang) >= FOREIGN_ACRONYM_MAX_ZIPF
 
     def _titled(self, i: int) -> bool:
         """ "M. Colombo", "President Jordan": a title makes the next word a person, not a place."""

@@ -14,6 +14,8 @@ import gettext
 import re
 from pathlib import Path
 
+from .seed_world import GEOGRAPHY, INSTITUTIONS, MORE_ALIASES, MORE_CITIES, TREATIES_AND_EVENTS
+
 #: Languages whose country names are taken from pycountry's translations. Latin, Greek and Cyrillic
 #: scripts only: the mention finder splits words on spaces, which scripts like Chinese do not use.
 COUNTRY_LANGUAGES = (
@@ -759,11 +761,42 @@ def country_rows() -> tuple[list[dict], list[dict]]:
     return entities, list(aliases.values())
 
 
+def _merged(
+    base: dict[str, list[str]], extra: dict[str, list[str]] | dict[str, str | list[str]]
+) -> dict[str, list[str]]:
+    """``base`` plus ``extra`` per language (a single name may be given as a string)."""
+    out = {lang: list(names) for lang, names in base.items()}
+    for lang, names in extra.items():
+        out.setdefault(lang, []).extend([names] if isinstance(names, str) else names)
+    return out
+
+
+def curated_entries() -> list[tuple[str, str, str, dict[str, list[str]]]]:
+    """Every curated entity (this module's and :mod:`seed_world`'s), cities included, as
+    ``(entity_id, name, type, {language: [aliases]})``."""
+    entries = [
+        (entity_id, name, etype, _merged(by_lang, MORE_ALIASES.get(entity_id, {})))
+        for entity_id, name, etype, by_lang in [
+            *CURATED,
+            *INSTITUTIONS,
+            *TREATIES_AND_EVENTS,
+            *GEOGRAPHY,
+        ]
+    ]
+    cities = {slug: _merged({}, by_lang) for slug, by_lang in CITIES.items()}
+    for slug, by_lang in MORE_CITIES.items():
+        cities[slug] = _merged(cities.get(slug, {}), by_lang)
+    for slug, by_lang in cities.items():
+        name = (by_lang.get("en") or next(iter(by_lang.values())))[0]
+        entries.append((f"city:{slug}", name, "city", by_lang))
+    return entries
+
+
 def curated_rows() -> tuple[list[dict], list[dict]]:
-    """Institutions, treaties, regions and cities listed in this module."""
+    """Institutions, treaties, regions and cities listed in this module and in seed_world."""
     entities: list[dict] = []
     aliases: list[dict] = []
-    for entity_id, name, etype, by_lang in CURATED:
+    for entity_id, name, etype, by_lang in curated_entries():
         entities.append({"entity_id": entity_id, "name": name, "type": etype, "source": "seed"})
         seen: set[tuple[str, str]] = set()
         for lang, names in by_lang.items():
@@ -773,15 +806,6 @@ def curated_rows() -> tuple[list[dict], list[dict]]:
                     aliases.append(
                         {"entity_id": entity_id, "alias": alias, "language": lang, "source": "seed"}
                     )
-    for slug, by_lang in CITIES.items():
-        entity_id = f"city:{slug}"
-        entities.append(
-            {"entity_id": entity_id, "name": by_lang["en"], "type": "city", "source": "seed"}
-        )
-        for lang, alias in by_lang.items():
-            aliases.append(
-                {"entity_id": entity_id, "alias": alias, "language": lang, "source": "seed"}
-            )
     return entities, aliases
 
 
