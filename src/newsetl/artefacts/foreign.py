@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import language as langid
 from . import lexicon
@@ -32,7 +33,11 @@ class _Run:
 
 def _lookup_form(tok: Token) -> str:
     """The form to look up: elided particles ("d'argent" -> "argent") are scored by the noun."""
-    low = tok.lower
+    return _lookup_form_of(tok.lower)
+
+
+def _lookup_form_of(low: str) -> str:
+    """:func:`_lookup_form` of a lower-cased token text."""
     if "'" in low:
         head, _, tail = low.partition("'")
         if len(head) <= 2 and tail:
@@ -77,19 +82,26 @@ def _seed_tokens(tokens: list[Token], text_lang: str) -> dict[str, list[int]]:
     strongly foreign tokens that remain.
     """
     seeds: dict[str, list[int]] = {}
-    lean = lexicon.foreign_lean
-    for tok in tokens:
-        if tok.masked:
-            continue
-        form = _lookup_form(tok)
-        if lean(form, text_lang) < STRONG and not (
-            "-" in form and lexicon.zipf(form, text_lang) == 0.0
-        ):
-            continue
+    may_seed = _may_seed
+    suspects = [tok for tok in tokens if not tok.masked and may_seed(tok.lower, text_lang)]
+    for tok in suspects:
         for cand in lexicon.LANGUAGES:
             if cand != text_lang and _classify(tok, text_lang, cand) == "S":
                 seeds.setdefault(cand, []).append(tok.index)
     return seeds
+
+
+@lru_cache(maxsize=200_000)
+def _may_seed(low: str, text_lang: str) -> bool:
+    """Can a token with this lower-cased text be strongly foreign? (one cached call per token)
+
+    False when its form is clearly more frequent in the text language than anywhere else;
+    hyphenated forms unknown as a whole are scored by their parts, so they stay suspects.
+    """
+    form = _lookup_form_of(low)
+    return lexicon.foreign_lean(form, text_lang) >= STRONG or (
+        "-" in form and lexicon.zipf(form, text_lang) == 0.0
+    )
 
 
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
@@ -251,7 +263,9 @@ def detect_function_words(
     weak: list[Candidate] = []
     own = lexicon.OWN_WORDS.get(text_lang, frozenset())
     closed = lexicon.CLOSED_CLASS.get(text_lang, frozenset())
-    for i in range(1, len(tokens) - 1):
+    listed = lexicon.FUNCTION_WORDS
+    # Most tokens are no listed function word in any language: select the others first.
+    for i in [i for i in range(1, len(tokens) - 1) if tokens[i].lower in listed]:
         tok = tokens[i]
         word = tok.text
         all_langs = lexicon.function_word_languages(tok.lower)
@@ -329,10 +343,9 @@ def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> lis
         if len(inner.split()) < 2:
             continue
         inside = tokens_within(tokens, a, b)
-        if not any(
-            max(lexicon.profile(t.lower).values()) - lexicon.zipf(t.lower, text_lang) >= STRONG
-            for t in inside
-        ):
+        # foreign_lean(w) >= STRONG  <=>  max over all languages - zipf(w, text_lang) >= STRONG
+        # (STRONG > 0), and foreign_lean is cached per word.
+        if not any(lexicon.foreign_lean(t.lower, text_lang) >= STRONG for t in inside):
             continue  # nothing in the quotation leans to another language
         conf = langid.span_confidences(inner)
         if not conf:

@@ -156,6 +156,10 @@ for _concept, _forms in CONCEPTS.items():
             _FUNCTION_WORD_INDEX.setdefault(_w, []).append((_lang, _concept))
 
 
+#: Every word that is a listed function word in some language (a cheap membership pre-test).
+FUNCTION_WORDS = frozenset(_FUNCTION_WORD_INDEX)
+
+
 def render_concept(concept: str, lang: str) -> str:
     """The first (default) form of ``concept`` in ``lang``."""
     return CONCEPTS[concept][lang][0]

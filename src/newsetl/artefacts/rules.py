@@ -349,11 +349,17 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
     lower_seen: set[str] | None = None
     places = lexicon.place_names()
     out = []
-    for i in range(1, len(tokens) - 1):
+    # Only capitalised tokens inside a sentence and outside quotations can be artefacts.
+    suspects = [
+        i
+        for i in range(1, len(tokens) - 1)
+        if tokens[i].capitalised and not tokens[i].sentence_start and not tokens[i].in_quote
+    ]
+    for i in suspects:
         tok = tokens[i]
         prev, nxt = tokens[i - 1], tokens[i + 1]
         word = tok.text
-        if tok.sentence_start or tok.in_quote or not tok.capitalised or word.isupper():
+        if word.isupper():
             continue
         if len(word) < 3 or not word[1:].isalpha() or not word[1:].islower():
             continue
@@ -607,10 +613,12 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         return []
     caps: dict[str, int] = {}
     double: dict[str, str] = {}  # last part of a double-barrelled name -> the whole name
-    for tok in tokens:
-        if tok.capitalised and len(tok.text) >= 5 and tok.text.isalpha():
+    capital_idx = [i for i, tok in enumerate(tokens) if tok.capitalised]
+    for i in capital_idx:
+        tok = tokens[i]
+        if len(tok.text) >= 5 and tok.text.isalpha():
             caps[tok.text] = caps.get(tok.text, 0) + 1
-        elif tok.capitalised and "-" in tok.text:
+        elif "-" in tok.text:
             # Double-barrelled names: "Kerbra" may be cut from "Vasseur-Kerbrat".
             for part in tok.text.split("-")[1:]:
                 if len(part) >= 5 and part[:1].isupper() and part.isalpha():
@@ -624,7 +632,6 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             if len(word) - cut >= 4:
                 by_prefix.setdefault(word[:-cut], []).append(word)
     counts: dict[str, int] = {}
-    capital_idx = [i for i, tok in enumerate(tokens) if tok.capitalised]
     previous: dict[str, set[str]] = {}
     for i in capital_idx:
         tok = tokens[i]
@@ -681,7 +688,10 @@ def detect_duplicated_words(
     if language not in lexicon.LANGUAGES:
         return []
     out = []
-    for left, right in itertools.pairwise(tokens):
+    texts = [t.text for t in tokens]
+    repeats = [i for i, pair in enumerate(itertools.pairwise(texts)) if pair[0] == pair[1]]
+    for i in repeats:
+        left, right = tokens[i], tokens[i + 1]
         if (
             left.text == right.text
             and left.lower in DUPLICABLE

@@ -14,9 +14,16 @@ from functools import lru_cache
 from . import lexicon
 
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+#: WORD with the non-letters before it (possessive: a letter always follows, or the second
+#: branch takes the rest of the text in one step instead of retrying at every position).
+_GAP_AND_WORD = re.compile(r"([\W\d_]*+)(" + WORD.pattern + r")|[\W\d_]+\Z")
 #: Characters that may separate two tokens of one phrase (anything else ends the phrase).
 PHRASE_GAP = re.compile(r"^[ \t\u00a0'’-]{0,2}$")
 SENTENCE_END = re.compile(r"[.!?:;…]['\"”’»)\]]*\s*$|\n\s*$")
+#: A gap between two words can only end a sentence if it holds one of these.
+_BREAK_CHAR = re.compile(r"[.!?…:;\n]")
+#: What may precede the first word of a text that still starts a sentence.
+_LEADING_PUNCTUATION = " \t\"'“”„«»‘’([-–—"
 QUOTE_PAIRS = (
     ('"', '"'),
     ("“", "”"),
@@ -75,22 +82,28 @@ class Token:
 
 
 def tokenise(text: str) -> list[Token]:
-    """Word tokens with offsets; marks sentence starts."""
+    """Word tokens with offsets; marks sentence starts.
+
+    One ``findall`` yields each word with the gap before it, so offsets are running sums and
+    no match objects are built (token construction dominates the cost of ``analyse``).
+    """
     tokens: list[Token] = []
     append = tokens.append
-    prev_end = 0
-    search = SENTENCE_END.search
-    for i, m in enumerate(WORD.finditer(text)):
-        start, end = m.span()
+    has_break = _BREAK_CHAR.search
+    ends_sentence = SENTENCE_END.search
+    pos = 0
+    for i, (g, word) in enumerate(_GAP_AND_WORD.findall(text)):
+        if not word:
+            break  # the trailing non-word characters
+        start = pos + len(g)
         if i == 0:
-            starts = text[:start].strip(" \t\"'“”„«»‘’([-–—") == ""
-        elif start - prev_end == 1 and text[prev_end] == " ":
+            starts = g.strip(_LEADING_PUNCTUATION) == ""
+        elif g == " ":
             starts = False
         else:
-            g = text[prev_end:start]
-            starts = any(c in g for c in ".!?…:;\n") and ("\n" in g or bool(search(g)))
-        append(Token(m.group(), start, end, i, starts))
-        prev_end = end
+            starts = has_break(g) is not None and ("\n" in g or ends_sentence(g) is not None)
+        pos = start + len(word)
+        append(Token(word, start, pos, i, starts))
     return tokens
 
 
@@ -195,12 +208,36 @@ def _mostly_in(tokens: list[Token], language: str) -> bool:
 def _mask_allowed_phrases(tokens: list[Token]) -> None:
     lowers = [t.lower for t in tokens]
     by_first = lexicon.allowed_phrases_by_first_word()
+    if by_first.keys().isdisjoint(lowers):
+        return  # the usual case: no allowlisted phrase starts anywhere in the text
     for i, low in enumerate(lowers):
         for phrase in by_first.get(low, ()):
             n = len(phrase)
             if lowers[i : i + n] == phrase:
                 for t in tokens[i : i + n]:
                     t.masked = True
+
+
+#: Lower-case particles that join the name after them ("von der Leyen", "de Gaulle").
+_NAME_PREFIXES = frozenset(
+    (
+        "von",
+        "van",
+        "der",
+        "de",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dos",
+        "du",
+        "le",
+        "la",
+        "al",
+        "ibn",
+        "bin",
+    )
+)
 
 
 def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
@@ -213,9 +250,8 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
     """
     n = len(tokens)
     is_name = [False] * n
-    for i, tok in enumerate(tokens):
-        if not tok.capitalised:
-            continue
+    for i in [i for i, tok in enumerate(tokens) if tok.capitalised]:
+        tok = tokens[i]
         if tok.sentence_start:
             # A sentence-initial word starts a name when a capitalised word follows, directly
             # or after name particles ("Deutsche Bahn", "Ferrovie dello Stato").
@@ -233,12 +269,14 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
         if language == "de" and lexicon.zipf(tok.lower, "de") >= 2.5:
             continue
         is_name[i] = True
-    # Particles between two name words belong to the name.
-    for i in range(1, n - 1):
+    # Particles between two name words belong to the name. (Whether a token is a particle
+    # never changes, so the particles are listed first; is_name is read as the loop updates it.)
+    particles = lexicon.NAME_PARTICLES
+    for i in [i for i in range(1, n - 1) if tokens[i].lower in particles]:
         if is_name[i]:
             continue
         tok = tokens[i]
-        if tok.lower in lexicon.NAME_PARTICLES and is_name[i - 1]:
+        if is_name[i - 1]:
             j = i + 1
             while j < n and j < i + 3 and tokens[j].lower in lexicon.NAME_PARTICLES:
                 j += 1
@@ -249,29 +287,12 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
             ):
                 for k in range(i, j):
                     is_name[k] = True
-    # Lower-case particles right before a name ("von der Leyen", "de Gaulle", "da Vinci").
-    for i in range(n - 1, 0, -1):
+    # Lower-case particles right before a name ("von der Leyen", "de Gaulle", "da Vinci"),
+    # right to left so that a particle that joined the name extends it further.
+    for i in [i for i in range(n - 1, 0, -1) if tokens[i - 1].lower in _NAME_PREFIXES]:
         if (
             is_name[i]
             and not is_name[i - 1]
-            and tokens[i - 1].lower
-            in {
-                "von",
-                "van",
-                "der",
-                "de",
-                "di",
-                "da",
-                "del",
-                "della",
-                "dos",
-                "du",
-                "le",
-                "la",
-                "al",
-                "ibn",
-                "bin",
-            }
             and joined(text, tokens[i - 1], tokens[i])
             and not tokens[i - 1].sentence_start
         ):
