@@ -360,6 +360,9 @@ class _Doc:
             titled = titled or lx.is_title(toks[i].text)
             i += 1
         if titled and i < j and norm(toks[i].text) in lx.CONNECTORS:
+            if j - i == 3 and self._particle_surname_at(i + 2):
+                # "President von der Leyen": the particles are part of the surname
+                self.spans.append(Span(i, j, "person", CONF_TITLED, evidence=True))
             return  # "Director of Recreation": a title's complement, not a person
         for k in range(i, j):
             if lx.is_title(toks[k].text):
@@ -394,7 +397,12 @@ class _Doc:
                 # "Reederin Sabine Oberholzer", "Schipper Jan de Vries": a role word before a name
                 i, initial, evidence, titled = anchor, False, True, True
         if j - i >= 2:
-            if initial and lx.zipf(toks[i].text, self.lang) >= 4.5 and not evidence:
+            if (
+                initial
+                and lx.zipf(toks[i].text, self.lang) >= 4.5
+                and not evidence
+                and not self._given_then_surname(i, j)
+            ):
                 i += 1  # "Yesterday Mario Draghi": drop a common opener
                 initial = False
                 while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:
@@ -414,13 +422,59 @@ class _Doc:
             return
         self._classify_single(i, titled or strong)
 
+    def _given_then_surname(self, i: int, j: int) -> bool:
+        """ "Jean Le Pen a parlé", "Marco Di Stefano ha detto": a sentence-initial given name
+        (frequent as a word only because it is a frequent name) followed by a rare surname."""
+        toks = self.tokens
+        if not is_first_name(toks[i].text) or lx.zipf(toks[i].text, self.lang) >= 5.5:
+            return False  # "Will", "May": words first, names second
+        rest = [
+            toks[k]
+            for k in range(i + 1, j)
+            if toks[k].capitalised and self.keys[k] not in lx.NAME_PARTICLES
+        ]
+        return bool(rest) and not any(self.common(t) for t in rest)
+
+    def _particle_surname_at(self, k: int) -> bool:
+        """Is token ``k`` a surname right after a particle pair ("von der" Leyen)?"""
+        toks = self.tokens
+        return (
+            k >= 2
+            and (self.keys[k - 2], self.keys[k - 1]) in lx.SURNAME_PARTICLE_PAIRS
+            and not toks[k - 1].capitalised
+            and self.joined(k)
+            and self.joined(k - 1)
+            and toks[k].capitalised
+            and not toks[k].is_acronym
+            and not self.common(toks[k])
+        )
+
+    def keep_surname_particles(self) -> None:
+        """ "Von der Leyen said", "... according to van der Berg": a lone surname after a
+        particle pair takes the particles back. German prose is left out ("von der Regierung"
+        is grammar there) unless a title or speech verb says the word is a person."""
+        taken = {k for s in self.spans for k in range(s.i, s.j)}
+        for span in self.spans:
+            if (
+                span.j - span.i == 1
+                and not span.canonical
+                and span.type in ("person", "other")
+                and (self.lang != "de" or span.evidence)
+                and self._particle_surname_at(span.i)
+                and not {span.i - 2, span.i - 1} & taken
+            ):
+                span.i -= 2
+                span.type, span.evidence, span.sentence_initial = "person", True, False
+                span.confidence = max(span.confidence, CONF_NAME)
+                taken.update((span.i, span.i + 1))
+
     def _given_name_start(self, i: int, j: int) -> int | None:
         """Index of a given name that starts a person's name inside the run, if the words before
         it are ordinary words (roles, sentence openers, German nouns) rather than names."""
         toks = self.tokens
         for p in range(i, j - 1):
-            if not is_first_name(toks[p].text):
-                continue
+            if not toks[p].capitalised or not is_first_name(toks[p].text):
+                continue  # lowercase "von", "de" are particles even where Faker lists them
             before = toks[i:p]
             if all(
                 self.lang == "de" or t.sentence_start or self.common(t) or lx.is_title(t.text)
@@ -625,7 +679,41 @@ class _Grouper:
                 self._attach_acronym(span)
             else:
                 self._attach_single(span, by_name)
+        self._extend_with_particles()
         return [g for g in self.groups if g.spans]
+
+    def _extend_with_particles(self) -> None:
+        """A surname mention takes back the particles that precede it in the full name of its
+        group: "de la Fuente" (not "Fuente") with "Carmen de la Fuente", "Le Pen" with "Jean Le
+        Pen", "dos Santos" with "João dos Santos"."""
+        doc = self.doc
+        taken = {k for g in self.groups for s in g.spans for k in range(s.i, s.j)}
+        for g in self.groups:
+            if g.type != "person" or not g.spans:
+                continue
+            full = self.words(max(g.spans, key=lambda s: s.j - s.i))
+            if len(full) < 3 or not any(w in lx.NAME_PARTICLES for w in full[1:-1]):
+                continue
+            for span in g.spans:
+                part = self.words(span)
+                starts = [
+                    k for k in range(1, len(full) - len(part) + 1)
+                    if full[k : k + len(part)] == part
+                ]  # fmt: skip
+                if not starts:
+                    continue
+                pos = starts[-1]
+                while (
+                    pos > 0
+                    and full[pos - 1] in lx.NAME_PARTICLES
+                    and span.i > 0
+                    and doc.keys[span.i - 1] == full[pos - 1]
+                    and doc.joined(span.i)
+                    and span.i - 1 not in taken
+                ):
+                    span.i -= 1
+                    pos -= 1
+                    taken.add(span.i)
 
     def _definitions(self, spans: list[Span]) -> None:
         """ "Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""
@@ -864,6 +952,7 @@ def extract_entities(text: str, language: str | None = None) -> DocumentEntities
     doc.match_gazetteer()
     doc.add_spacy_spans()
     doc.classify_runs()
+    doc.keep_surname_particles()
     doc.expand_acronym_definitions()
     doc.extend_keywords()
     groups = _Grouper(doc).run()

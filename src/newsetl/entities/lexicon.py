@@ -124,6 +124,18 @@ ARTICLES = _words(
 #: "van der Berg", "von der Leyen": articles allowed after a name particle.
 PARTICLE_ARTICLES = {("van", "der"), ("van", "den"), ("von", "der"), ("van", "de"), ("de", "la")}
 
+#: Lowercase words that belong to a surname ("von der Leyen", "de la Fuente", "dos Santos",
+#: "bin Salman"). A surname mention keeps them when the full name in the same text has them
+#: right before the surname, so "von der Leyen" groups with "Ursula von der Leyen".
+NAME_PARTICLES = _words(
+    """von vom zu van der den de del della dei degli di da dal dalla do dos das du des la le
+    lo ter ten bin ibn al el"""
+)
+
+#: Particle pairs that, outside German prose, begin a surname even with no full name in the
+#: text ("... said von der Leyen"); "van de" is left out: Dutch writes "van de Veluwe".
+SURNAME_PARTICLE_PAIRS = frozenset({("von", "der"), ("van", "der"), ("van", "den"), ("von", "dem")})
+
 #: Words that often open a sentence or headline with a capital but never begin a name.
 SENTENCE_OPENERS = _words(
     """the a an this that these those his her its their our my your he she it they we you i

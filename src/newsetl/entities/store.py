@@ -29,6 +29,7 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from .bulk import arrow_rows, insert_arrow
+from .lexicon import NAME_PARTICLES
 from .model import DocEntity, DocumentEntities
 from .text import norm, slug
 
@@ -45,6 +46,15 @@ STORY_MAX_POSTINGS = 500
 
 def _compatible(a: str, b: str) -> bool:
     return a == b or (a in GEO_TYPES and b in GEO_TYPES) or "other" in (a, b)
+
+
+def _name_words(alias: str, etype: str) -> int:
+    """Words of a name; a person's surname particles do not count, so "von der Leyen" alone is
+    a lone surname (it links only with evidence), like "Leyen"."""
+    words = norm(alias).split()
+    if etype in ("person", "other"):
+        return sum(1 for w in words if w not in NAME_PARTICLES) or len(words)
+    return len(words)
 
 
 def _short_hash(text: str) -> str:
@@ -207,7 +217,7 @@ class Linker:
         """A seed id, or an entity known under one of this entity's full names / acronyms."""
         if ent.canonical_id:
             return ent.canonical_id
-        full = [a for a in ent.aliases if len(norm(a).split()) >= 2] + ent.acronyms
+        full = [a for a in ent.aliases if _name_words(a, ent.type) >= 2] + ent.acronyms
         if ent.type != "person":
             full += [a for a in ent.aliases if len(norm(a).split()) == 1 and len(norm(a)) > 3]
         exact = self._candidates(full, ent.type)
@@ -217,7 +227,7 @@ class Linker:
         """A lone surname or a near-miss spelling links only when the candidate co-occurred with
         entities of this article; otherwise a new id (per article for a lone surname)."""
         if ent.type in ("person", "other") and not any(
-            len(norm(a).split()) >= 2 for a in ent.aliases
+            _name_words(a, ent.type) >= 2 for a in ent.aliases
         ):
             singles = self._candidates(ent.aliases, ent.type)
             supported = [c for c in singles if self.evidence(c, context) >= 1]
@@ -258,7 +268,7 @@ def _link_order(entities: list[DocEntity]) -> list[DocEntity]:
     each step adds context (co-occurring entities) that the next, weaker step may need."""
 
     def rank(e: DocEntity) -> tuple[int, int, int]:
-        words = max((len(norm(a).split()) for a in e.aliases), default=1)
+        words = max((_name_words(a, e.type) for a in e.aliases), default=1)
         if e.canonical_id:
             return (0, 0, e.mentions[0].start if e.mentions else 0)
         if e.type not in ("person", "other"):
