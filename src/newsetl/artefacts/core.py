@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import foreign, lexicon, rules
 from . import language as langid
+from .intervals import DisjointIntervals
 from .model import APPLIED, FLAGGED, PENDING, Analysis, Finding, apply_findings
 from .rules import Candidate
 from .tokens import mask_tokens, tokenise
@@ -139,9 +140,11 @@ def _overlaps(c: Candidate, others: list[Candidate]) -> bool:
 
 def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
+    held = DisjointIntervals()
     for cand in sorted(candidates, key=lambda c: (PRIORITY[c.kind], -c.confidence, c.start)):
-        if not _overlaps(cand, kept):
+        if not held.overlaps(cand.start, cand.end):
             kept.append(cand)
+            held.add(cand.start, cand.end)
     return sorted(kept, key=lambda c: c.start)
 
 

@@ -11,11 +11,13 @@ source language to agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from . import language as langid
 from . import lexicon
+from .intervals import DisjointIntervals
 from .rules import Candidate
 from .tokens import Token, joined
 
@@ -82,8 +84,8 @@ def _seed_tokens(tokens: list[Token], text_lang: str) -> dict[str, list[int]]:
     strongly foreign tokens that remain.
     """
     seeds: dict[str, list[int]] = {}
-    may_seed = _may_seed
-    suspects = [tok for tok in tokens if not tok.masked and may_seed(tok.lower, text_lang)]
+    may_seed = _seed_filter(text_lang)
+    suspects = [tok for tok in tokens if not tok.masked and may_seed(tok.lower)]
     for tok in suspects:
         for cand in lexicon.LANGUAGES:
             if cand != text_lang and _classify(tok, text_lang, cand) == "S":
@@ -91,17 +93,27 @@ def _seed_tokens(tokens: list[Token], text_lang: str) -> dict[str, list[int]]:
     return seeds
 
 
-@lru_cache(maxsize=200_000)
-def _may_seed(low: str, text_lang: str) -> bool:
-    """Can a token with this lower-cased text be strongly foreign? (one cached call per token)
+@cache
+def _seed_filter(text_lang: str) -> Callable[[str], bool]:
+    """The cached seed pre-test for ``text_lang``.
 
-    False when its form is clearly more frequent in the text language than anywhere else;
-    hyphenated forms unknown as a whole are scored by their parts, so they stay suspects.
+    One single-argument cache per language: ``lru_cache`` keys a lone ``str`` argument by
+    the string itself, without building a key tuple, which matters at one call per token.
     """
-    form = _lookup_form_of(low)
-    return lexicon.foreign_lean(form, text_lang) >= STRONG or (
-        "-" in form and lexicon.zipf(form, text_lang) == 0.0
-    )
+
+    @lru_cache(maxsize=200_000)
+    def may_seed(low: str) -> bool:
+        """Can a token with this lower-cased text be strongly foreign?
+
+        False when its form is clearly more frequent in the text language than anywhere
+        else; hyphenated forms unknown as a whole are scored by their parts, so they stay.
+        """
+        form = _lookup_form_of(low)
+        return lexicon.foreign_lean(form, text_lang) >= STRONG or (
+            "-" in form and lexicon.zipf(form, text_lang) == 0.0
+        )
+
+    return may_seed
 
 
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
@@ -179,10 +191,10 @@ def detect_untranslated_spans(
     phrases: list[Candidate] = []
     singles: list[Candidate] = []
     weak: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = DisjointIntervals()
     for run in foreign_runs(text, tokens, text_lang):
         start, end = run.tokens[0].start, run.tokens[-1].end
-        if any(a < end and start < b for a, b in taken):
+        if taken.overlaps(start, end):
             continue
         content = [t for t in run.tokens if len(_lookup_form(t)) >= 4 and not t.masked]
         if run.strong >= 1 and run.strong + run.mild >= 2 and content:
@@ -209,7 +221,7 @@ def detect_untranslated_spans(
                         source_candidates=(run.lang,),
                     )
                 )
-                taken.append((start, end))
+                taken.add(start, end)
                 continue
         if len(run.tokens) >= 2 and content:
             weak.append(

@@ -690,3 +690,20 @@ def allowed_phrases_by_first_word() -> dict[str, tuple[list[str], ...]]:
     for phrase in ALLOWED_PHRASES:
         index.setdefault(phrase[0], []).append(phrase)
     return {k: tuple(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def allowed_phrase_index() -> tuple[frozenset[str], dict[str, dict[str, tuple[list[str], ...]]]]:
+    """One-word ALLOWED_PHRASES, and the longer ones indexed by their first two words.
+
+    Why: "a" and "in" start allowlisted phrases ("a cappella", "in situ") and occur in every
+    English article; looking up the next word first avoids comparing whole phrases there.
+    """
+    singles = frozenset(p[0] for p in ALLOWED_PHRASES if len(p) == 1)
+    index: dict[str, dict[str, list[list[str]]]] = {}
+    for phrase in ALLOWED_PHRASES:
+        if len(phrase) > 1:
+            index.setdefault(phrase[0], {}).setdefault(phrase[1], []).append(phrase)
+    return singles, {
+        first: {second: tuple(v) for second, v in nxt.items()} for first, nxt in index.items()
+    }

@@ -688,10 +688,7 @@ def detect_duplicated_words(
     if language not in lexicon.LANGUAGES:
         return []
     out = []
-    texts = [t.text for t in tokens]
-    repeats = [i for i, pair in enumerate(itertools.pairwise(texts)) if pair[0] == pair[1]]
-    for i in repeats:
-        left, right = tokens[i], tokens[i + 1]
+    for left, right in itertools.pairwise(tokens):
         if (
             left.text == right.text
             and left.lower in DUPLICABLE

@@ -206,15 +206,20 @@ def _mostly_in(tokens: list[Token], language: str) -> bool:
 
 
 def _mask_allowed_phrases(tokens: list[Token]) -> None:
-    lowers = [t.lower for t in tokens]
-    by_first = lexicon.allowed_phrases_by_first_word()
-    if by_first.keys().isdisjoint(lowers):
-        return  # the usual case: no allowlisted phrase starts anywhere in the text
-    for i, low in enumerate(lowers):
-        for phrase in by_first.get(low, ()):
-            n = len(phrase)
-            if lowers[i : i + n] == phrase:
-                for t in tokens[i : i + n]:
+    starters = lexicon.allowed_phrases_by_first_word()
+    singles, by_first_two = lexicon.allowed_phrase_index()
+    last = len(tokens) - 1
+    for i in [i for i, t in enumerate(tokens) if t.lower in starters]:
+        low = tokens[i].lower
+        if low in singles:
+            tokens[i].masked = True
+        following = by_first_two.get(low)
+        if following is None or i == last:
+            continue
+        for phrase in following.get(tokens[i + 1].lower, ()):
+            span = tokens[i : i + len(phrase)]
+            if [t.lower for t in span] == phrase:
+                for t in span:
                     t.masked = True
 
 
