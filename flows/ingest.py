@@ -24,7 +24,6 @@ from newsetl.ingest import (
     RunContext,
     analyse_and_stage,
     chunked,
-    cpu_pool,
     default_sources,
     load_staged,
     open_run,
@@ -37,6 +36,7 @@ from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
+from newsetl.workers import process_pool
 
 TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 2}
 
@@ -58,8 +58,10 @@ def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> li
 
 
 @task(name="analyse-stage-batch", **TASK_OPTIONS)
-def analyse_stage_batch(items: list[Processed], ctx: RunContext, lookup) -> BatchStats:
-    return analyse_and_stage(items, ctx, lookup)
+def analyse_stage_batch(
+    items: list[Processed], ctx: RunContext, lookup, pool=None, index: int | None = None
+) -> BatchStats:
+    return analyse_and_stage(items, ctx, lookup, executor=pool, index=index)
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
@@ -103,7 +105,7 @@ def ingest_flow(
             0.0, key="ingest-progress", description="Pages processed"
         )
         processed: list[list[Processed]] = []
-        with cpu_pool(settings, summary.targets) as pool:
+        with process_pool(settings, summary.targets) as pool:
             futures = [fetch_extract_batch.submit(chunk, ctx, pool) for chunk in batches]
             for n, future in enumerate(futures, start=1):
                 processed.append(future.result())
@@ -116,11 +118,14 @@ def ingest_flow(
                     failed,
                 )
                 update_progress_artifact(progress, 50.0 * n / max(1, len(futures)))
-        lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
-        futures = [analyse_stage_batch.submit(chunk, ctx, lookup) for chunk in processed]
-        for n, future in enumerate(futures, start=1):
-            summary.stats.merge(future.result())
-            update_progress_artifact(progress, 50.0 + 45.0 * n / max(1, len(futures)))
+            lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
+            futures = [
+                analyse_stage_batch.submit(chunk, ctx, lookup, pool, n)
+                for n, chunk in enumerate(processed)
+            ]
+            for n, future in enumerate(futures, start=1):
+                summary.stats.merge(future.result())
+                update_progress_artifact(progress, 50.0 + 45.0 * n / max(1, len(futures)))
         load_warehouse(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_warehouse(ctx, summary)

@@ -72,3 +72,43 @@ def test_url_identity_keeps_meaningful_parameters_and_drops_tracking():
     assert a == "https://www.example.com/news_view.html?idx=123&page=1"
     assert article_id_for(a) != article_id_for(b)
     assert normalise_url("https://ex.org/a?utm_source=x&id=3&fbclid=abc") == "https://ex.org/a?id=3"
+
+
+def _rows(db, sql: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_whole_run_in_the_process_pool_loads_the_same_rows(tmp_path, monkeypatch):
+    """Both stages in worker processes, batches staged by the workers: same warehouse rows."""
+    from newsetl.ingest import run_ingest
+
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    dbs = {}
+    for label, pool in (("inline", {"workers": 1}), ("pooled", {"workers": 2})):
+        settings = Settings(
+            db_path=tmp_path / label / "w.duckdb",
+            per_host_interval_s=0.0,
+            process_pool_min_pages=1,
+            batch_size=4,  # several batches, so several jobs finish in some order
+            **pool,
+        )
+        summary = run_ingest(None, settings)
+        assert summary.status == "completed", summary.stats.failures
+        assert summary.stats.articles >= 12
+        dbs[label] = settings.db_path
+    queries = [
+        "SELECT canonical_url, language, source_language, translation_of, text, repaired_text,"
+        " content_hash, fingerprint FROM articles ORDER BY canonical_url",
+        "SELECT a.canonical_url, x.kind, x.start_offset, x.end_offset, x.replacement, x.status"
+        " FROM artefacts x JOIN articles a USING (article_id) ORDER BY 1, 3, 2",
+        "SELECT a.canonical_url, e.name, e.type, m.start_offset, m.end_offset, m.surface"
+        " FROM mentions m JOIN articles a USING (article_id) JOIN entities e USING (entity_id)"
+        " ORDER BY 1, 4, 5",
+        "SELECT count(*) FROM story_clusters",
+    ]
+    for sql in queries:
+        inline, pooled = _rows(dbs["inline"], sql), _rows(dbs["pooled"], sql)
+        assert inline and pooled == inline, sql

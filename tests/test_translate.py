@@ -244,3 +244,42 @@ def test_settings_none_means_offline_chain_without_provider() -> None:
     default = translator_from_settings({})
     assert isinstance(default.provider, DeepTranslatorBackend)
     assert default.provider.provider == "google" and default.provider.timeout == 5.0
+
+
+def test_translations_made_in_a_worker_process_reach_the_run(libre, tmp_path) -> None:
+    """Stage 2 in a process pool: the worker's translator copy calls the provider, and the
+    new memory entry comes back to the run (which stages it for translation_memory)."""
+    from newsetl.downloads import Fetcher
+    from newsetl.ingest import analyse_and_stage, open_run
+    from newsetl.pipeline import fetch_and_extract
+    from newsetl.settings import Settings
+    from newsetl.sources import expand_sources
+    from newsetl.warehouse import pending_batches
+    from newsetl.workers import process_pool
+
+    url, handler = libre
+    page = tmp_path / "site" / "case.html"
+    page.parent.mkdir()
+    body = " ".join([TEXT] + ["The court heard three witnesses on Tuesday morning."] * 5)
+    page.write_text(f"<html lang='en'><body><article><p>{body}</p></article></body></html>")
+    settings = Settings(
+        db_path=tmp_path / "w.duckdb", workers=2, process_pool_min_pages=1, per_host_interval_s=0
+    )
+    ctx = open_run(settings)
+    env = {"NEWSETL_TRANSLATOR": "libre", "NEWSETL_TRANSLATOR_URL": url}
+    ctx.translator = translator_from_settings(env, glossary=GlossaryTranslator())
+    try:
+        with Fetcher(settings) as fetcher:
+            items = fetch_and_extract(expand_sources([str(page)], fetcher).targets, fetcher)
+        with process_pool(settings, len(items)) as pool:
+            assert pool is not None
+            stats = analyse_and_stage(items, ctx, None, executor=pool, index=0)
+    finally:
+        ctx.close()
+    assert stats.artefacts_applied == 1
+    assert [r["q"] for r in handler.requests if "q" in r] == [SPAN]  # asked by the worker
+    (entry,) = ctx.translator.memory.new_entries
+    assert entry["source_text"] == SPAN and entry["translation"] == "judicial bribery"
+    (staged,) = pending_batches(settings.staging_path)
+    artefacts = duckdb.sql(f"SELECT replacement, status FROM '{staged}/artefacts.parquet'")
+    assert artefacts.fetchall() == [("judicial bribery", "applied")]

@@ -7,26 +7,25 @@ benchmarks measure and what a library user calls. Every step is a plain function
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from newsetl.downloads import Fetcher
 from newsetl.pipeline import (
     AnalysisOptions,
     BatchStats,
+    OriginalLookup,
     PageState,
     Processed,
     analyse_batch,
-    fetch_and_extract,
     source_fetch_rows,
+    start_fetch_and_extract,
 )
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
@@ -41,6 +40,7 @@ from newsetl.warehouse import (
     pending_batches,
     stage_batch,
 )
+from newsetl.workers import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -108,18 +108,8 @@ def _has_table(con, name: str) -> bool:
     )
 
 
-@contextlib.contextmanager
-def cpu_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
-    """A process pool for the CPU-bound stage when the run is big enough to pay for it.
-
-    Spawned, not forked: the parent has threads (Prefect, httpx) that fork would copy mid-state.
-    """
-    workers = settings.workers or os.cpu_count() or 1
-    if workers < 2 or pages < settings.process_pool_min_pages:
-        yield None
-        return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield pool
+#: The process pool for the CPU-bound stages (see :mod:`newsetl.workers`).
+cpu_pool = process_pool
 
 
 def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
@@ -170,19 +160,88 @@ def originals_lookup(
 def analyse_and_stage(
     items: list[Processed],
     ctx: RunContext,
-    lookup: Callable[[str], tuple[str | None, str] | None] | None,
+    lookup: OriginalLookup | None,
+    *,
+    executor: Executor | None = None,
+    index: int | None = None,
 ) -> BatchStats:
-    """Stage 2 for one batch, written to the staging area (never lost if the DB is busy)."""
-    options = AnalysisOptions(
-        repair=ctx.settings.repair,
-        entities=ctx.settings.entities,
-        translator=ctx.translator,
-        original_lookup=lookup,
+    """Stage 2 for one batch, written to the staging area (never lost if the DB is busy).
+
+    With an ``executor`` the work runs in a worker process; this thread waits for it.
+    """
+    return collect_analysis(
+        ctx, submit_analysis(items, ctx, lookup, executor=executor, index=index).result()
     )
-    batch, stats = analyse_batch(items, ctx.run_id, options)
-    if len(batch):
-        stage_batch(batch, ctx.settings.staging_path)
+
+
+def submit_analysis(
+    items: list[Processed],
+    ctx: RunContext,
+    lookup: OriginalLookup | None,
+    *,
+    executor: Executor | None = None,
+    index: int | None = None,
+) -> Future:
+    """Start stage 2 for one batch; the future gives what :func:`collect_analysis` takes.
+
+    A worker process cannot call back into this one, so the originals the batch's pages name
+    by hreflang are looked up here and travel with the batch.
+    """
+    options = AnalysisOptions(
+        repair=ctx.settings.repair, entities=ctx.settings.entities, translator=ctx.translator
+    )
+    originals = originals_for(items, lookup) if lookup else {}
+    name = None
+    if index is not None:
+        name = f"{ctx.started_at:%Y%m%dT%H%M%S%f}-{ctx.run_id[:8]}-{index:05d}"
+    args = (items, ctx.run_id, options, originals, ctx.settings.staging_path, name)
+    if executor is not None:
+        return executor.submit(analyse_and_stage_job, *args)
+    done: Future = Future()
+    done.set_result(analyse_and_stage_job(*args))
+    return done
+
+
+def collect_analysis(ctx: RunContext, result: tuple[BatchStats, list[dict]]) -> BatchStats:
+    """Merge what a batch's analysis returned: its stats, and translations it made."""
+    stats, new_translations = result
+    memory = getattr(ctx.translator, "memory", None)
+    if memory is not None and new_translations:
+        memory.absorb(new_translations)  # already there when the batch ran in this process
     return stats
+
+
+def analyse_and_stage_job(
+    items: list[Processed],
+    run_id: str,
+    options: AnalysisOptions,
+    originals: dict[str, tuple[str | None, str]],
+    staging_path: Path,
+    name: str | None = None,
+) -> tuple[BatchStats, list[dict]]:
+    """Stage 2 for one batch, in whichever process runs it: analyse, stage the rows, and
+    return the stats and the translations this batch added to the memory."""
+    options.original_lookup = originals.get
+    memory = getattr(options.translator, "memory", None)
+    known = len(memory.new_entries) if memory is not None else 0
+    batch, stats = analyse_batch(items, run_id, options)
+    if len(batch):
+        stage_batch(batch, staging_path, name)
+    return stats, list(memory.new_entries[known:]) if memory is not None else []
+
+
+def originals_for(
+    items: Iterable[Processed], lookup: OriginalLookup
+) -> dict[str, tuple[str | None, str]]:
+    """url -> (language, text) of every hreflang alternate of ``items`` that ``lookup`` knows."""
+    found: dict[str, tuple[str | None, str]] = {}
+    for item in items:
+        if item.page is None:
+            continue
+        for url in item.page.hreflang.values():
+            if url not in found and (value := lookup(url)) is not None:
+                found[url] = value
+    return found
 
 
 def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary) -> None:
@@ -240,14 +299,20 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
         summary = RunSummary(ctx.run_id, sources, ctx.started_at, targets=len(expansion.targets))
         summary.load = leftovers
         summary.stats.merge(source_failures(expansion))
-        with cpu_pool(settings, len(expansion.targets)) as pool:
-            processed: list[list[Processed]] = [
-                fetch_and_extract(chunk, ctx.fetcher, ctx.page_state, executor=pool)
+        with process_pool(settings, len(expansion.targets)) as pool:
+            # fetch the next batch while the pool extracts this one
+            pending = [
+                start_fetch_and_extract(chunk, ctx.fetcher, ctx.page_state, executor=pool)
                 for chunk in chunked(expansion.targets, settings.batch_size)
             ]
-        lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
-        for chunk in processed:
-            summary.stats.merge(analyse_and_stage(chunk, ctx, lookup))
+            processed = [p.result() for p in pending]
+            lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
+            futures = [
+                submit_analysis(chunk, ctx, lookup, executor=pool, index=n)
+                for n, chunk in enumerate(processed)
+            ]
+            for future in futures:
+                summary.stats.merge(collect_analysis(ctx, future.result()))
         load_staged(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_staged(ctx, summary)

@@ -21,12 +21,13 @@ _initialised = False
 
 def _ensure_seeded(seed: int) -> None:
     global _initialised
-    if _initialised:
+    if _initialised and DetectorFactory.seed == seed:
         return
     with _init_lock:
-        DetectorFactory.seed = seed
-        detect_langs("warm up the profiles once, not in every thread")
-        _initialised = True
+        DetectorFactory.seed = seed  # a warm worker may have been seeded with the default
+        if not _initialised:
+            detect_langs("warm up the profiles once, not in every thread")
+            _initialised = True
 
 
 def normalise_language_tag(tag: str | None) -> str | None:

@@ -201,8 +201,37 @@ class MemoryTranslator:
                 }
             )
 
+    def absorb(self, entries: Iterable[Mapping]) -> None:
+        """Take the new entries a copy of this memory made in a worker process (once per key)."""
+        for e in entries:
+            key = (e["source_language"], e["target_language"], _key(e["source_text"]))
+            with self._lock:
+                if key in self._table:
+                    continue
+                self._table[key] = e["translation"]
+                self.new_entries.append(dict(e))
+
     def __len__(self) -> int:
         return len(self._table)
+
+    # A copy travels to worker processes with each batch; a lock does not pickle. The copy is
+    # taken under the lock: the pool pickles on a background thread while this process may
+    # be absorbing another batch's entries.
+    def __getstate__(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "_table": dict(self._table),
+                "new_entries": list(self.new_entries),
+                **{
+                    k: v
+                    for k, v in self.__dict__.items()
+                    if k not in ("_lock", "_table", "new_entries")
+                },
+            }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
 
 # --- Online providers ------------------------------------------------------------------------
@@ -238,6 +267,17 @@ class DeepTranslatorBackend:
     @property
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
+
+    # A copy travels to worker processes; its cooldown starts afresh there (monotonic clocks
+    # are per process), and a lock does not pickle.
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
+        state["_down_until"] = 0.0
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def _client(self, source: str, target: str):
         """Build the deep-translator client (cheap, no network)."""

@@ -321,10 +321,15 @@ class Batch:
         return sum(len(rows) for rows in self.tables.values())
 
 
-def stage_batch(batch: Batch, staging_dir: Path) -> Path:
-    """Write a batch to ``staging_dir/<time>-<id>/`` atomically; return its directory."""
+def stage_batch(batch: Batch, staging_dir: Path, name: str | None = None) -> Path:
+    """Write a batch to ``staging_dir/<time>-<id>/`` atomically; return its directory.
+
+    Batches load in name order. A run that stages from several processes names its batches
+    itself (run start, run id, batch number) so that they load in batch order, not in the
+    order the processes happened to finish.
+    """
     staging_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    name = name or f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     tmp = staging_dir / f".{name}.tmp"
     tmp.mkdir()
     for table, rows in batch.tables.items():

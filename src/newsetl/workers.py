@@ -1,0 +1,101 @@
+"""The process pool for the CPU-bound stages, started warm.
+
+Extraction, language identification, artefact analysis and entity extraction are pure Python
+over one page at a time, so one process uses one core. A run big enough to pay for it
+(``Settings.process_pool_min_pages``) spreads them over a pool of processes.
+
+Why a fork server with a warm-up preloaded, and not plain ``spawn`` or ``fork``:
+
+* ``spawn`` starts every worker from nothing: it re-imports trafilatura and reloads the word
+  lists and gazetteers (about 650 MB, seconds) in each worker, on every run.
+* ``fork`` would copy a parent that has threads (Prefect's API client and log workers, httpx),
+  which can leave a child holding a lock that no thread will ever release.
+* A fork server is a fresh, single-threaded process. It imports :mod:`newsetl._warm`, which
+  loads everything once; every worker is then a fork of it, ready in milliseconds and sharing
+  that memory copy-on-write. The server lives as long as the parent process, so the second run
+  in a long-lived process (a Prefect worker, a notebook) pays nothing at all.
+
+Where a platform has no fork server (Windows, macOS defaults), spawned workers warm up lazily.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from newsetl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Imported by the fork server before it forks any worker.
+WARM_MODULE = "newsetl._warm"
+
+#: Short texts that make each lazily loaded resource load (word lists per language,
+#: gazetteer, language profiles) before the first real page needs it.
+_WARM_TEXTS = {
+    "en": "The United Nations met in Geneva on Monday. Maria Rossi said the talks went well.",
+    "de": "Die Vereinten Nationen trafen sich am Montag in Genf. Anna Keller war zufrieden.",
+    "fr": "Les Nations unies se sont réunies lundi à Genève. Julien Marchetti était satisfait.",
+    "it": "Le Nazioni Unite si sono riunite lunedì a Ginevra. Chiara Benedetti era soddisfatta.",
+    "es": "Las Naciones Unidas se reunieron el lunes en Ginebra. Lucía Ortega estaba contenta.",
+}
+
+
+def warm_up() -> None:
+    """Load what every page needs: trafilatura, language profiles, word lists, gazetteer.
+
+    Each part is optional (a slimmer install may lack one); a failure here only means the
+    first page loads it instead.
+    """
+    from newsetl.extract import extract_page
+    from newsetl.language import detect_language
+
+    html = (
+        b"<html><body><article><p>" + _WARM_TEXTS["en"].encode() + b"</p></article></body></html>"
+    )
+    with contextlib.suppress(Exception):
+        extract_page(html, "http://warm.invalid/")
+    detect_language(_WARM_TEXTS["en"])
+    try:
+        from newsetl.artefacts import analyse
+        from newsetl.artefacts import warm_up as warm_artefacts
+
+        warm_artefacts()
+        from newsetl.entities import extract_entities
+    except ImportError:  # pragma: no cover - optional stages not installed
+        return
+    for language, text in _WARM_TEXTS.items():
+        analyse(text, language)
+        extract_entities(text, language)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        # only takes effect before the server starts; a server started without it still works
+        ctx.set_forkserver_preload([WARM_MODULE])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def worker_count(settings: Settings) -> int:
+    return settings.workers or os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
+    """A warm process pool when the run is big enough to pay for it, else ``None``.
+
+    ``None`` means "run in this process": every stage function takes an optional executor.
+    """
+    workers = worker_count(settings)
+    if workers < 2 or pages < settings.process_pool_min_pages:
+        yield None
+        return
+    log.info("process pool: %s workers for %s pages", workers, pages)
+    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+        yield pool
