@@ -138,6 +138,8 @@ class _Doc:
         fitting = [a for a in self.gaz.lookup(key) if self._case_ok(a, toks)]
         if not fitting:
             return None
+        if len(toks) == 1 and toks[0].sentence_start and key[0] in lx.SENTENCE_OPENERS:
+            return None  # "Seine Frau sagte": a possessive, not the river
         local = [a for a in fitting if a.language in (self.lang, "mul")]
         if local:
             return local[0]

@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .inflection import german_variants
 from .text import norm, tokenize
 
 #: geonames cities smaller than this are too often also surnames or common words.
@@ -104,8 +105,35 @@ def build_gazetteer(directory: Path | None = None, with_geonames: bool = True) -
         for alias in _geonames_cities(set(by_key)):
             by_key.setdefault(alias_key(alias.surface), []).append(alias)
             entities.setdefault(alias.entity_id, (alias.name, "city"))
+    _add_german_forms(by_key)
     max_len = max((len(k) for k in by_key), default=1)
     return Gazetteer(by_key, max_len, entities)
+
+
+def _add_german_forms(by_key: dict[tuple[str, ...], list[Alias]]) -> None:
+    """Add the inflected forms of German and language-neutral names ("Deutschlands", "der
+    Europäischen Zentralbank"), tagged German. A form that is already a name (of any entity),
+    a sentence-opening word or a common English word ("Islands") is left out."""
+    from wordfreq import zipf_frequency
+
+    from .lexicon import SENTENCE_OPENERS
+
+    added: dict[tuple[str, ...], Alias] = {}
+    for aliases in list(by_key.values()):
+        for alias in aliases:
+            if alias.language not in ("de", "mul"):
+                continue
+            for form in german_variants(alias.surface):
+                key = alias_key(form)
+                if not key or key in by_key or key in added:
+                    continue
+                if len(key) == 1 and (
+                    key[0] in SENTENCE_OPENERS or zipf_frequency(key[0], "en") >= 3.5
+                ):
+                    continue
+                added[key] = Alias(alias.entity_id, form, "de", alias.type, alias.name)
+    for key, alias in added.items():
+        by_key[key] = [alias]
 
 
 _lock = threading.Lock()

@@ -150,7 +150,11 @@ SENTENCE_OPENERS = _words(
     o a os as um uma segundo tambem mas e ou se quando enquanto depois antes durante para com em
     no na nos nas do da dos das pelo pela
     der die das den dem des ein eine einen einem einer dieser diese dieses auch aber und oder
-    wenn als wahrend nach vor fur mit in an auf von zu im am vom zum zur bei seit"""
+    wenn als wahrend nach vor fur mit in an auf von zu im am vom zum zur bei seit
+    sein seine seinen seinem seiner seines ihr ihre ihren ihrem ihrer ihres unser unsere
+    mein meine kein keine keinen jede jeder jedes alle viele man es sie er wir
+    son sa ses leur leurs notre nos su sus nuestro nuestra suo sua suoi sue seu sua seus
+    suas zijn haar hun onze de het een"""
 )
 
 #: German descriptor nouns written before an organisation's name ("Fahrgastverband Pro Bahn").
