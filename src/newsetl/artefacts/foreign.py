@@ -80,40 +80,53 @@ def _seed_tokens(tokens: list[Token], text_lang: str) -> dict[str, list[int]]:
     """Indices of strongly foreign tokens, per candidate language (cheap pre-pass).
 
     Most tokens of a clean text are more frequent in the text language than anywhere else;
-    they are dismissed with one cached dict lookup, and runs are grown only around the few
-    strongly foreign tokens that remain.
+    they are dismissed with one cached call, and runs are grown only around the few strongly
+    foreign tokens that remain.
     """
     seeds: dict[str, list[int]] = {}
-    may_seed = _seed_filter(text_lang)
-    suspects = [tok for tok in tokens if not tok.masked and may_seed(tok.lower)]
-    for tok in suspects:
-        for cand in lexicon.LANGUAGES:
-            if cand != text_lang and _classify(tok, text_lang, cand) == "S":
-                seeds.setdefault(cand, []).append(tok.index)
+    strong_in = _seed_languages(text_lang)
+    for tok in [tok for tok in tokens if not tok.masked and strong_in(tok.lower)]:
+        if tok.capitalised and not tok.sentence_start:
+            continue  # _classify never calls such a token strongly foreign ("S")
+        for cand in strong_in(tok.lower):
+            seeds.setdefault(cand, []).append(tok.index)
     return seeds
 
 
 @cache
-def _seed_filter(text_lang: str) -> Callable[[str], bool]:
-    """The cached seed pre-test for ``text_lang``.
+def _seed_languages(text_lang: str) -> Callable[[str], tuple[str, ...]]:
+    """The cached seed test for ``text_lang``: lower-cased token text -> seed languages.
 
     One single-argument cache per language: ``lru_cache`` keys a lone ``str`` argument by
     the string itself, without building a key tuple, which matters at one call per token.
     """
 
     @lru_cache(maxsize=200_000)
-    def may_seed(low: str) -> bool:
-        """Can a token with this lower-cased text be strongly foreign?
+    def seed_languages(low: str) -> tuple[str, ...]:
+        """Languages in which an unmasked, uncapitalised token ``low`` is strongly foreign.
 
-        False when its form is clearly more frequent in the text language than anywhere
-        else; hyphenated forms unknown as a whole are scored by their parts, so they stay.
+        Empty at once when the form is clearly more frequent in the text language than
+        anywhere else (hyphenated forms unknown as a whole are scored by their parts, so
+        they are always examined). Otherwise the languages where :func:`_classify` says
+        "S" (it depends on the token only through its text once masking and
+        capitalisation are settled).
         """
         form = _lookup_form_of(low)
-        return lexicon.foreign_lean(form, text_lang) >= STRONG or (
+        if lexicon.foreign_lean(form, text_lang) < STRONG and not (
             "-" in form and lexicon.zipf(form, text_lang) == 0.0
+        ):
+            return ()
+        # A stand-in token with this text that "counts" as evidence (sentence_start=True),
+        # like every token the caller asks about.
+        probe = Token(low, 0, len(low), 0, sentence_start=True)
+        probe.lower = low
+        return tuple(
+            cand
+            for cand in lexicon.LANGUAGES
+            if cand != text_lang and _classify(probe, text_lang, cand) == "S"
         )
 
-    return may_seed
+    return seed_languages
 
 
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:

@@ -93,7 +93,9 @@ NOT_AFTER_THERE = words(
     "nothing ain't isn't aren't wasn't weren't won't wouldn't hasn't haven't here there "
     "where when what who how why you i we they he she it"
 )
-THERE = re.compile(rf"(?<![\w'’])(There|THERE)[ \u00a0]+([{UPPER}][\w]*)")
+#: "There <Word>" not preceded by a word character or apostrophe (the lookbehind is checked
+#: by :func:`_finditer_after_boundary`, see THE_PLACE).
+THERE = re.compile(rf"(There|THERE)[ \u00a0]+([{UPPER}][\w]*)")
 #: Verbs after "The <country>" that show the article is a calque ("The Russia has ...").
 PREDICATES = words(
     "has have had is was were will would can could should must may might wants want said "
@@ -132,9 +134,7 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         return []
     out = []
     places = lexicon.place_names()
-    # Every THERE match contains "There" or "THERE": skip the regex scan when neither occurs.
-    there = THERE.finditer(text) if "There" in text or "THERE" in text else ()
-    for m in there:
+    for m in _finditer_after_boundary(THERE, text):
         word = m.group(2)
         low = word.lower()
         if low in NOT_AFTER_THERE or (word.isupper() and len(word) > 1):

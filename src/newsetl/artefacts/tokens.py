@@ -8,6 +8,7 @@ loanword phrases and quoted material. Computing that once keeps the detectors sm
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from functools import lru_cache
 
@@ -302,6 +303,5 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
             and not tokens[i - 1].sentence_start
         ):
             is_name[i - 1] = True
-    for i, flag in enumerate(is_name):
-        if flag:
-            tokens[i].masked = True
+    for tok in itertools.compress(tokens, is_name):
+        tok.masked = True
