@@ -165,7 +165,7 @@ def test_script_measures_stages_and_scores_our_pages(zyte_layout: Path, tmp_path
     out = tmp_path / "pipeline.json"
     cmd = [sys.executable, str(BENCH / "run.py"), "--pages", str(zyte_layout)]
     cmd += ["--reps", "1", "--heavy-reps", "1", "--warmup", "1", "--out", str(out)]
-    cmd += ["--configs", "trafilatura-plain,stages"]
+    cmd += ["--configs", "trafilatura-plain,stages,ingest-pool-cold"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=240)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = json.loads(out.read_text())
@@ -186,3 +186,8 @@ def test_script_measures_stages_and_scores_our_pages(zyte_layout: Path, tmp_path
         > 0
     )
     assert "decode+parse+extract (extract_page)" in proc.stdout
+    # the pooled run: its workers (forked by the fork server, not our children) are measured
+    pooled = report["configs"]["ingest-pool-cold"]
+    assert pooled["summary"]["articles"] == 3
+    assert pooled["process_tree"]["peak_processes"] >= 3  # us, the fork server, a worker
+    assert pooled["process_tree"]["peak_pss_mb"] > pooled["maxrss_after_load_mb"]

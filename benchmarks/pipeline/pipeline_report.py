@@ -31,7 +31,9 @@ STAGE_LABELS = {
     ("stages", "load_tables"): "  of which plain tables (load without entity_documents)",
     ("ingest-core", "run_ingest_core"): "run_ingest, repair+entities off",
     ("ingest-core-1proc", "run_ingest_core"): "run_ingest, repair+entities off, workers=1",
-    ("ingest", "run_ingest"): "run_ingest, whole pipeline",
+    ("ingest", "run_ingest"): "run_ingest, whole pipeline (default settings)",
+    ("ingest-pool", "run_ingest"): "run_ingest, whole pipeline, process pool, warm fork server",
+    ("ingest-pool-cold", "run_ingest"): "run_ingest, whole pipeline, process pool, cold start",
     ("ingest-traced", "run_ingest"): "run_ingest under tracemalloc (1 run)",
 }
 
@@ -104,6 +106,8 @@ def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ("run_ingest, repair+entities off vs trafilatura.extract", ("ingest-core", "run_ingest_core"), baseline),
         ("run_ingest, repair+entities off, workers=1 vs trafilatura.extract", ("ingest-core-1proc", "run_ingest_core"), baseline),
         ("run_ingest, whole pipeline vs trafilatura.extract", ("ingest", "run_ingest"), baseline),
+        ("whole pipeline, pool, warm fork server vs trafilatura.extract", ("ingest-pool", "run_ingest"), baseline),
+        ("whole pipeline, pool, cold start vs trafilatura.extract", ("ingest-pool-cold", "run_ingest"), baseline),
     ]  # fmt: skip
     out = []
     for label, ours_key, base_key in pairs:
@@ -213,6 +217,12 @@ def print_report(report: dict[str, Any]) -> None:
         child = result.get("maxrss_children_mb") or 0.0
         if child > 20:  # a process pool's workers (the interpreter itself is ~10 MB)
             extra += f"; largest child process {child:.1f} MB"
+        tree = result.get("process_tree")
+        if tree:  # run_ingest: every process of the run, pool workers included
+            extra += (
+                f"; process tree peak PSS {tree['peak_pss_mb']:.0f} MB over up to "
+                f"{tree['peak_processes']} processes, tree CPU {tree['cpu_s']:.1f} s"
+            )
         print(
             f"  {config:22s} {result['maxrss_mb']:7.1f} MB "
             f"(after loading the pages {result['maxrss_after_load_mb']:.1f} MB){extra}"

@@ -53,11 +53,13 @@ DEFAULT_CONFIGS = (
     "ingest-core",
     "ingest-core-1proc",
     "ingest",
+    "ingest-pool",
+    "ingest-pool-cold",
 )
 # --------------------------------------------------------------------------------------------
 # Running configurations in fresh processes
 # --------------------------------------------------------------------------------------------
-HEAVY = {"stages", "ingest"}
+HEAVY = {"stages", "ingest", "ingest-pool", "ingest-pool-cold"}
 
 
 def run_in_subprocess(name: str, rep: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
