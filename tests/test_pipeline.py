@@ -112,3 +112,24 @@ def test_whole_run_in_the_process_pool_loads_the_same_rows(tmp_path, monkeypatch
     for sql in queries:
         inline, pooled = _rows(dbs["inline"], sql), _rows(dbs["pooled"], sql)
         assert inline and pooled == inline, sql
+
+
+def test_a_loaded_fork_server_lowers_the_pool_threshold():
+    from newsetl.workers import process_pool
+
+    with process_pool(Settings(workers=2, process_pool_min_pages=1), 5) as pool:
+        assert pool is not None
+        assert (
+            pool.submit(detect_language, "Die Regierung hat am Montag beschlossen.").result()[0]
+            == "de"
+        )
+    warm = Settings(workers=2, process_pool_min_pages=10_000, process_pool_warm_min_pages=4)
+    with process_pool(warm, 5) as pool:
+        assert pool is not None  # the server is loaded: 5 pages are enough now
+    cold_only = Settings(
+        workers=2, process_pool_min_pages=10_000, process_pool_warm_min_pages=10_000
+    )
+    with process_pool(cold_only, 5) as pool:
+        assert pool is None
+    with process_pool(Settings(workers=1, process_pool_min_pages=1), 5) as pool:
+        assert pool is None  # one worker: nothing to gain

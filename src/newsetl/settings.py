@@ -67,12 +67,14 @@ class Settings:
 
     # --- processing -------------------------------------------------------------------------
     batch_size: int = 25  # pages per Prefect task
-    #: Processes for extraction + language identification (CPU-bound); 0 = one per core.
-    #: Runs smaller than ``process_pool_min_pages`` stay in-process: spawning workers costs
-    #: seconds, and on the 181 Zyte pages (2 cores) the pool was slower than one process
-    #: (benchmarks/README.md).
+    #: Processes for the CPU-bound stages (extraction, language, artefacts, entities);
+    #: 0 = one per core. The first pool of a process starts a fork server that loads the word
+    #: lists and gazetteers (seconds, see newsetl.workers), so a run uses the pool only from
+    #: ``process_pool_min_pages`` pages; once the server is loaded, from
+    #: ``process_pool_warm_min_pages`` (break-even points measured in benchmarks/README.md).
     workers: int = 0
-    process_pool_min_pages: int = 500
+    process_pool_min_pages: int = 200
+    process_pool_warm_min_pages: int = 40
     langdetect_seed: int = 0
     #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
     #: corpus: distinct articles (even translations of one story) differ by >= 21 bits, a page
