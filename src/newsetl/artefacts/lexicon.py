@@ -56,10 +56,21 @@ def profile(word: str) -> dict[str, float]:
     """
     word = word.casefold()
     out = {}
-    for lang in LANGUAGES:
-        f = _frequency_dict(lang).get(word)
+    for lang, table in zip(LANGUAGES, _frequency_tables(), strict=True):
+        f = table.get(word)
         out[lang] = round(math.log10(f) + 9.0, 2) if f else 0.0
     return out
+
+
+_tables: tuple[dict[str, float], ...] | None = None
+
+
+def _frequency_tables() -> tuple[dict[str, float], ...]:
+    """The frequency dicts of all LANGUAGES, in that order (one lookup per cache miss)."""
+    global _tables
+    if _tables is None:
+        _tables = tuple(_frequency_dict(lang) for lang in LANGUAGES)
+    return _tables
 
 
 @lru_cache(maxsize=200_000)
