@@ -528,6 +528,17 @@ def _false_friend_index() -> tuple[re.Pattern, dict[str, FalseFriend]]:
     return pattern, by_form
 
 
+@lru_cache(maxsize=1)
+def _false_friend_stems() -> tuple[str, ...]:
+    """Wrong forms that do not start with another wrong form ("treatise", not "treatises").
+
+    Every offset where a longer form occurs is an offset of its shorter stem, so searching
+    for the stems finds all the offsets where the pattern can match.
+    """
+    forms = _false_friend_index()[1]
+    return tuple(f for f in forms if not any(f != g and f.startswith(g) for g in forms))
+
+
 def _false_friend_matches(text: str, lower: str) -> Iterator[re.Match]:
     """``finditer`` of the false-friend pattern, tried only where a wrong form occurs.
 
@@ -537,12 +548,12 @@ def _false_friend_matches(text: str, lower: str) -> Iterator[re.Match]:
     resuming after each match, yields exactly the matches of ``pattern.finditer``; the
     common article without any wrong form costs a few substring searches.
     """
-    pattern, by_form = _false_friend_index()
+    pattern = _false_friend_index()[0]
     if any(c in text for c in _CASE_FOLD_EXCEPTIONS):
         yield from pattern.finditer(text)
         return
     offsets: set[int] = set()
-    for form in by_form:
+    for form in _false_friend_stems():
         i = lower.find(form)
         while i >= 0:
             offsets.add(i)
@@ -631,6 +642,11 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         for cut in (1, 2, 3):
             if len(word) - cut >= 4:
                 by_prefix.setdefault(word[:-cut], []).append(word)
+    # Capitalised tokens that are the start of a longer one; usually there are none, and the
+    # counts below are only needed for them.
+    hits = [i for i in capital_idx if tokens[i].text in by_prefix]
+    if not hits:
+        return []
     counts: dict[str, int] = {}
     previous: dict[str, set[str]] = {}
     for i in capital_idx:
@@ -639,10 +655,10 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         if i and tok.text in caps:
             previous.setdefault(tok.text, set()).add(tokens[i - 1].text)
     out = []
-    for i in capital_idx:
+    for i in hits:
         tok = tokens[i]
-        longer = by_prefix.get(tok.text)
-        if not longer or (tok.sentence_start and i == 0):
+        longer = by_prefix[tok.text]
+        if tok.sentence_start and i == 0:
             continue
         full = max(longer, key=lambda w: caps[w])
         if counts[tok.text] > 1 and counts[tok.text] >= caps[full]:
