@@ -129,6 +129,17 @@ def _seed_languages(text_lang: str) -> Callable[[str], tuple[str, ...]]:
     return seed_languages
 
 
+@cache
+def _leans_away(text_lang: str) -> Callable[[str], bool]:
+    """Cached per language: is a token (lower-cased text) strongly foreign by its lean?"""
+
+    @lru_cache(maxsize=200_000)
+    def leans_away(low: str) -> bool:
+        return lexicon.foreign_lean(_lookup_form_of(low), text_lang) >= STRONG
+
+    return leans_away
+
+
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
     """Maximal runs of adjacent tokens leaning to one foreign language, best first.
 
@@ -412,14 +423,12 @@ def detect_quoted_untranslated(
     from .tokens import mask_tokens, quote_ranges, tokenise, tokens_within
 
     out: list[Candidate] = []
-    lean = lexicon.foreign_lean
+    leans_away = _leans_away(text_lang)
     for a, b in quote_ranges(text):
         inner = text[a + 1 : b - 1]
         if len(inner.split()) < 2 or len(inner) > 300:
             continue
-        if tokens is not None and not any(
-            lean(_lookup_form(t), text_lang) >= STRONG for t in tokens_within(tokens, a, b)
-        ):
+        if tokens is not None and not any(leans_away(t.lower) for t in tokens_within(tokens, a, b)):
             continue  # cheap pre-check: nothing in the quotation leans to another language
         after = text[b : b + 80]
         before = text[max(0, a - 40) : a]

@@ -74,6 +74,12 @@ def _frequency_tables() -> tuple[dict[str, float], ...]:
 
 
 @lru_cache(maxsize=200_000)
+def top_zipf(word: str) -> float:
+    """The highest Zipf frequency of ``word`` over all supported languages (cached)."""
+    return max(profile(word).values())
+
+
+@lru_cache(maxsize=200_000)
 def foreign_lean(word: str, lang: str) -> float:
     """How much more frequent ``word`` is in its most frequent other language than in ``lang``.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -294,8 +295,7 @@ def _glue_suspects(text: str, tokens: list[Token], language: str) -> list[Token]
     return [tokens[k] for k in sorted(found)]
 
 
-def _token_start(tok: Token) -> int:
-    return tok.start
+_token_start = operator.attrgetter("start")
 
 
 def _plausible_word(word: str, language: str, separate: set[str]) -> bool:

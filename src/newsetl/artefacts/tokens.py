@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from functools import lru_cache
 
@@ -163,17 +164,11 @@ def mask_tokens(text: str, tokens: list[Token], language: str | None) -> None:
 def tokens_within(tokens: list[Token], a: int, b: int) -> list[Token]:
     """Tokens lying entirely inside text[a:b] (tokens are sorted by offset)."""
     lo = bisect.bisect_left(tokens, a, key=_start)
-    out = []
-    for tok in tokens[lo:]:
-        if tok.start >= b:
-            break
-        if tok.end <= b:
-            out.append(tok)
-    return out
+    hi = bisect.bisect_left(tokens, b, lo, key=_start)  # the first token starting at b or later
+    return [tok for tok in tokens[lo:hi] if tok.end <= b]
 
 
-def _start(tok: Token) -> int:
-    return tok.start
+_start = operator.attrgetter("start")
 
 
 def _mask_quotes(text: str, tokens: list[Token], language: str | None) -> None:
@@ -197,12 +192,11 @@ def _mostly_in(tokens: list[Token], language: str) -> bool:
     for tok in tokens:
         if len(tok.text) < 2 or (tok.capitalised and not tok.sentence_start):
             continue
-        prof = lexicon.profile(tok.lower)
-        best = max(prof.values())
+        best = lexicon.top_zipf(tok.lower)
         if best < 3.0:
             continue
         total += 1
-        votes += prof[language] >= best - 0.5
+        votes += lexicon.profile(tok.lower)[language] >= best - 0.5
     return total >= 3 and votes * 4 >= total * 3
 
 
