@@ -83,6 +83,11 @@ class Token:
         return f"Token({self.text!r}, {self.start}, {self.end})"
 
 
+#: Whether a (short) gap between two words ends a sentence; a few gaps (", ", ". ", "\n\n")
+#: make up most of them, so the two regex tests run once per distinct gap.
+_GAP_STARTS_SENTENCE: dict[str, bool] = {}
+
+
 def tokenise(text: str) -> list[Token]:
     """Word tokens with offsets; marks sentence starts.
 
@@ -93,6 +98,7 @@ def tokenise(text: str) -> list[Token]:
     append = tokens.append
     has_break = _BREAK_CHAR.search
     ends_sentence = SENTENCE_END.search
+    known_gaps = _GAP_STARTS_SENTENCE
     pos = 0
     for i, (g, word) in enumerate(_GAP_AND_WORD.findall(text)):
         if not word:
@@ -103,7 +109,11 @@ def tokenise(text: str) -> list[Token]:
         elif g == " ":
             starts = False
         else:
-            starts = has_break(g) is not None and ("\n" in g or ends_sentence(g) is not None)
+            starts = known_gaps.get(g)
+            if starts is None:
+                starts = has_break(g) is not None and ("\n" in g or ends_sentence(g) is not None)
+                if len(g) <= 12 and len(known_gaps) < 20_000:
+                    known_gaps[g] = starts
         pos = start + len(word)
         append(Token(word, start, pos, i, starts))
     return tokens
