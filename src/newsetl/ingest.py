@@ -7,6 +7,7 @@ benchmarks measure and what a library user calls. Every step is a plain function
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -32,12 +33,14 @@ from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.warehouse import (
+    AFTER_LOAD,
     Batch,
     LoadReport,
     WarehouseBusy,
     load_pending,
     open_warehouse,
     pending_batches,
+    run_after_load,
     stage_batch,
 )
 from newsetl.workers import process_pool
@@ -202,13 +205,21 @@ def submit_analysis(
     return done
 
 
-def collect_analysis(ctx: RunContext, result: tuple[BatchStats, list[dict]]) -> BatchStats:
+@dataclass
+class AnalysisResult:
+    """What stage 2 of one batch gives back to the run."""
+
+    stats: BatchStats
+    new_translations: list[dict]
+    staged: Path | None  # the staged batch directory (None: nothing to load)
+
+
+def collect_analysis(ctx: RunContext, result: AnalysisResult) -> BatchStats:
     """Merge what a batch's analysis returned: its stats, and translations it made."""
-    stats, new_translations = result
     memory = getattr(ctx.translator, "memory", None)
-    if memory is not None and new_translations:
-        memory.absorb(new_translations)  # already there when the batch ran in this process
-    return stats
+    if memory is not None and result.new_translations:
+        memory.absorb(result.new_translations)  # already there if the batch ran in-process
+    return result.stats
 
 
 def analyse_and_stage_job(
@@ -218,16 +229,17 @@ def analyse_and_stage_job(
     originals: dict[str, tuple[str | None, str]],
     staging_path: Path,
     name: str | None = None,
-) -> tuple[BatchStats, list[dict]]:
+) -> AnalysisResult:
     """Stage 2 for one batch, in whichever process runs it: analyse, stage the rows, and
     return the stats and the translations this batch added to the memory."""
     options.original_lookup = originals.get
     memory = getattr(options.translator, "memory", None)
     known = len(memory.new_entries) if memory is not None else 0
     batch, stats = analyse_batch(items, run_id, options)
-    if len(batch):
-        stage_batch(batch, staging_path, name)
-    return stats, list(memory.new_entries[known:]) if memory is not None else []
+    staged = stage_batch(batch, staging_path, name) if len(batch) else None
+    return AnalysisResult(
+        stats, list(memory.new_entries[known:]) if memory is not None else [], staged
+    )
 
 
 def originals_for(
@@ -278,14 +290,63 @@ def source_failures(expansion: Expansion) -> BatchStats:
 
 def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
     """Load everything staged (this run's batches and any leftovers) with the one writer."""
-    report = load_pending(ctx.settings)
+    report = load_pending(ctx.settings, after_load=False)
+    _merge_load(summary, report)
+    summary.load.busy = report.busy
+    summary.load.extras |= report.extras
+    if summary.load.extras & AFTER_LOAD.keys() and not report.busy:
+        # batches loaded earlier in the run (load_as_analysed) count here too
+        try:
+            con = open_warehouse(ctx.settings)
+        except WarehouseBusy as exc:  # the next load refreshes them
+            log.warning("warehouse busy; story clusters refresh on the next load: %s", exc)
+            return report
+        try:
+            run_after_load(con, summary.load)
+        finally:
+            con.close()
+        summary.load.extras.clear()
+    summary.staged_left = len(pending_batches(ctx.settings.staging_path))
+    return report
+
+
+@contextlib.contextmanager
+def load_as_analysed(
+    ctx: RunContext, summary: RunSummary
+) -> Iterator[Callable[[Path | None], None]]:
+    """A loader for batches in the order they were analysed, while later ones still are.
+
+    Loading is the one step that must run in this process (one writer); doing it while the
+    workers analyse the next batches, instead of after all of them, keeps every core busy.
+    The whole-warehouse steps (story clusters) wait for the last load of the run. If the
+    warehouse is busy, the batches simply stay staged for the run's final load.
+    """
+    try:
+        con = open_warehouse(ctx.settings)
+    except WarehouseBusy:
+        yield lambda staged: None
+        return
+    report = LoadReport()
+
+    def load(staged: Path | None) -> None:
+        if staged is None:
+            return
+        step = load_pending(ctx.settings, con, batches=[staged], after_load=False)
+        _merge_load(summary, step)
+        report.extras |= step.extras
+
+    try:
+        yield load
+    finally:
+        con.close()
+    summary.load.extras |= report.extras
+
+
+def _merge_load(summary: RunSummary, report: LoadReport) -> None:
     for key, value in report.counts.items():
         summary.load.counts[key] = summary.load.counts.get(key, 0) + value
     summary.load.loaded += report.loaded
-    summary.load.busy = report.busy
     summary.load.quarantined.extend(report.quarantined)
-    summary.staged_left = len(pending_batches(ctx.settings.staging_path))
-    return report
 
 
 def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> RunSummary:
@@ -311,8 +372,11 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
                 submit_analysis(chunk, ctx, lookup, executor=pool, index=n)
                 for n, chunk in enumerate(processed)
             ]
-            for future in futures:
-                summary.stats.merge(collect_analysis(ctx, future.result()))
+            with load_as_analysed(ctx, summary) as load:
+                for future in futures:
+                    result = future.result()
+                    summary.stats.merge(collect_analysis(ctx, result))
+                    load(result.staged)
         load_staged(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_staged(ctx, summary)

@@ -19,8 +19,8 @@ import gzip
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -98,21 +98,35 @@ def fetch_and_extract(
 
 @dataclass
 class PendingExtraction:
-    """A fetched batch whose extraction may still be running in a process pool."""
+    """A fetched batch whose extraction may still be queued or running in a process pool."""
 
     items: list[Processed]
     todo: list[Processed]
-    results: Iterator[tuple]
+    jobs: list[tuple]
+    futures: list[Future] | None = None  # None: extract here, when the result is asked for
 
     def result(self) -> list[Processed]:
-        for item, (page, language, confidence, kind, error) in zip(
-            self.todo, self.results, strict=True
-        ):
+        """Wait for the batch, extracting in this process every job no worker has taken yet.
+
+        Jobs are taken from the back while the workers take them from the front: a pool
+        that is still starting (its fork server loading word lists, see newsetl.workers)
+        leaves this process extracting instead of waiting, and a busy pool finishes sooner.
+        """
+        outcomes: list[tuple | None] = [None] * len(self.jobs)
+        futures = self.futures or []
+        for k in reversed(range(len(self.jobs))):
+            if not futures or futures[k].cancel():
+                outcomes[k] = extract_and_identify(*self.jobs[k])
+        for k, future in enumerate(futures):
+            if outcomes[k] is None:
+                outcomes[k] = future.result()
+        for item, outcome in zip(self.todo, outcomes, strict=True):
+            page, language, confidence, kind, error = outcome  # type: ignore[misc]
             if page is None:
                 item.fetch.outcome, item.fetch.error_kind, item.fetch.error = "failed", kind, error
                 continue
             item.page, item.language, item.language_confidence = page, language, confidence
-        self.todo, self.results = [], iter(())
+        self.todo, self.jobs, self.futures = [], [], None
         return self.items
 
 
@@ -147,11 +161,8 @@ def start_fetch_and_extract(
             continue
         todo.append(item)
     jobs = [(i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed) for i in todo]
-    if executor and jobs:
-        results: Iterator[tuple] = executor.map(extract_and_identify, *zip(*jobs, strict=True))
-    else:
-        results = iter([extract_and_identify(*job) for job in jobs])
-    return PendingExtraction(out, todo, results)
+    futures = [executor.submit(extract_and_identify, *job) for job in jobs] if executor else None
+    return PendingExtraction(out, todo, jobs, futures)
 
 
 def extract_and_identify(

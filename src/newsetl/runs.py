@@ -127,5 +127,5 @@ class RunSummary:
     def to_json(self) -> dict[str, Any]:
         data = self.as_row()
         data["failures"] = self.stats.failures
-        data["load"] = asdict(self.load)
+        data["load"] = {**asdict(self.load), "extras": sorted(self.load.extras)}
         return json.loads(json.dumps(data, default=str))

@@ -581,10 +581,22 @@ def _exists(con, relation: str) -> bool:
     )
 
 
-def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = None) -> LoadReport:
-    """Load every staged batch, oldest first. A busy file leaves them staged (no loss)."""
+def load_pending(
+    settings: Settings,
+    con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    batches: list[Path] | None = None,
+    after_load: bool = True,
+) -> LoadReport:
+    """Load every staged batch (or just ``batches``), oldest first. A busy file leaves them
+    staged (no loss).
+
+    ``after_load=False`` defers the whole-warehouse steps (:data:`AFTER_LOAD`) to a later
+    :func:`run_after_load`: a run that loads each batch as soon as it is analysed runs them
+    once, at the end, not once per batch.
+    """
     report = LoadReport()
-    batches = pending_batches(settings.staging_path)
+    batches = pending_batches(settings.staging_path) if batches is None else batches
     if not batches:
         return report
     own = con is None
@@ -596,7 +608,6 @@ def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = Non
         report.left_staged = len(batches)
         return report
     try:
-        extras: set[str] = set()
         for batch_dir in batches:
             batch_extras = {
                 p.stem.removeprefix("extra.") for p in batch_dir.glob("extra.*.parquet")
@@ -612,18 +623,24 @@ def load_pending(settings: Settings, con: duckdb.DuckDBPyConnection | None = Non
                 report.quarantined.append(str(quarantine(batch_dir, exc)))
                 continue
             shutil.rmtree(batch_dir, ignore_errors=True)
-            extras |= batch_extras
+            report.extras |= batch_extras
             report.loaded += 1
             for key, value in counts.items():
                 report.counts[key] = report.counts.get(key, 0) + value
-        for name in sorted(extras & AFTER_LOAD.keys()):
-            target, count_name = AFTER_LOAD[name]
-            with transaction(con):
-                report.counts[count_name] = int(_import_path(target)(con) or 0)
+        if after_load:
+            run_after_load(con, report)
     finally:
         if own and con is not None:
             con.close()
     return report
+
+
+def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    """The :data:`AFTER_LOAD` steps for the extras ``report`` loaded, each in a transaction."""
+    for name in sorted(report.extras & AFTER_LOAD.keys()):
+        target, count_name = AFTER_LOAD[name]
+        with transaction(con):
+            report.counts[count_name] = int(_import_path(target)(con) or 0)
 
 
 @dataclass
@@ -633,6 +650,8 @@ class LoadReport:
     busy: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     quarantined: list[str] = field(default_factory=list)
+    #: staged extras loaded (names in EXTRA_LOADERS): which AFTER_LOAD steps are due
+    extras: set[str] = field(default_factory=set)
 
 
 QUARANTINE_DIR = "failed"

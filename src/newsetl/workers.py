@@ -21,11 +21,15 @@ Where a platform has no fork server (Windows, macOS defaults), spawned workers w
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any
 
 from newsetl.settings import Settings
 
@@ -111,6 +115,77 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
     context = _context()
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with SharingExecutor(ProcessPoolExecutor(workers, mp_context=context), 2 * workers) as pool:
         yield pool
     _server_warm = context.get_start_method() == "forkserver"
+
+
+class SharingExecutor(Executor):
+    """A process pool fed by one dispatcher thread; the caller may take queued jobs back.
+
+    Why: starting the first worker blocks until the fork server has loaded its data (seconds,
+    see the module docstring), and a plain ``ProcessPoolExecutor.submit`` would block the
+    caller for all that time. Here ``submit`` only queues the job; the dispatcher hands at
+    most ``in_flight`` jobs at a time to the pool, so the rest stay queued, and a caller
+    waiting for results can ``cancel()`` a queued job and run it itself (see
+    ``PendingExtraction.result``): the parent works while the pool starts, and as a third
+    worker afterwards.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, in_flight: int) -> None:
+        self._pool = pool
+        self._queue: deque[tuple[Future, Callable[..., Any], tuple, dict]] = deque()
+        self._cond = threading.Condition()
+        self._slots = threading.Semaphore(max(1, in_flight))
+        self._closed = False
+        self._thread = threading.Thread(target=self._dispatch, name="newsetl-pool", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("cannot submit after shutdown")
+            self._queue.append((future, fn, args, kwargs))
+            self._cond.notify()
+        return future
+
+    def _dispatch(self) -> None:
+        while True:
+            self._slots.acquire()
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return  # shut down and drained
+                future, fn, args, kwargs = self._queue.popleft()
+            if not future.set_running_or_notify_cancel():
+                self._slots.release()  # the caller took it back
+                continue
+            try:
+                real = self._pool.submit(fn, *args, **kwargs)
+            except BaseException as exc:  # a broken pool: the job fails, visibly
+                future.set_exception(exc)
+                self._slots.release()
+                continue
+            real.add_done_callback(functools.partial(self._relay, future))
+
+    def _relay(self, future: Future, real: Future) -> None:
+        self._slots.release()
+        exc = real.exception()
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(real.result())
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._cond:
+            self._closed = True
+            if cancel_futures:
+                for future, *_ in self._queue:
+                    future.cancel()
+                self._queue.clear()
+            self._cond.notify_all()
+        if wait:
+            self._thread.join()
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
