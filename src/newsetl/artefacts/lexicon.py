@@ -34,7 +34,10 @@ def _frequency_dict(lang: str) -> dict[str, float]:
             if table is None:
                 from wordfreq import get_frequency_dict
 
-                table = get_frequency_dict(lang, wordlist="best")
+                # Positional arguments, as wordfreq's own zipf_frequency passes them: its
+                # lru_cache keys keyword and positional calls apart, and a keyword call
+                # would build a second copy of the list for any other user in the process.
+                table = get_frequency_dict(lang, "best")
                 _freq[lang] = table
     return table
 
