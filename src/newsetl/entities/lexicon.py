@@ -200,6 +200,23 @@ def is_title(word: str) -> bool:
     return len(parts) > 1 and any(p in TITLES or p.endswith(TITLE_SUFFIXES) for p in parts)
 
 
+#: Prepositions that put a place name right after them, per language (no article between:
+#: German "in der Mitte" is not the district "in Mitte"). "to", "from" and "a" are left out:
+#: "according to Toyota", "a Toyota dealer".
+LOCATIVES: dict[str, frozenset[str]] = {
+    "en": _words("in at near outside"),
+    "fr": _words("à a près depuis"),
+    "it": _words("a presso vicino"),
+    "es": _words("en cerca desde"),
+    "pt": _words("em perto"),
+    "de": _words("in nach aus bei"),
+    "nl": _words("in naar uit bij te nabij"),
+}
+
+#: The languages most of the ingested news is in; a word common in any of them is not taken
+#: for a small town's name.
+NEWS_LANGUAGES = ("en", "fr", "de", "it", "es", "pt", "nl")
+
 #: Codes langdetect/lingua give that wordfreq knows under another name.
 _WORDFREQ_ALIASES = {"hr": "sh", "bs": "sh", "sr": "sh", "nn": "nb", "no": "nb", "tl": "fil"}
 

@@ -22,8 +22,8 @@ def _scripts_ok(name: str) -> bool:
     return all(c.isalpha() or c in "-' " for c in name) and all(ord(c) < 0x0530 for c in name)
 
 
-@lru_cache(maxsize=1)
-def _load() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def _load(attrs: tuple[str, ...] = _ATTRS) -> frozenset[str]:
     import faker.providers.person as person
 
     out: set[str] = set()
@@ -32,7 +32,7 @@ def _load() -> frozenset[str]:
             provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
         except (ImportError, AttributeError):
             continue
-        for attr in _ATTRS:
+        for attr in attrs:
             names = provider.__dict__.get(attr, ())
             if not isinstance(names, tuple | list | dict):
                 continue  # some locales compute these as properties
@@ -45,6 +45,13 @@ def _load() -> frozenset[str]:
 def first_names() -> frozenset[str]:
     with _lock:
         return _load()
+
+
+def last_names() -> frozenset[str]:
+    """Surnames of Faker's locales: a small town called "Hamilton" or "Hashimoto" is more
+    often a person in the news, so such towns stay out of the gazetteer."""
+    with _lock:
+        return _load(("last_names",))
 
 
 def is_first_name(word: str) -> bool:

