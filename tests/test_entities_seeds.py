@@ -69,3 +69,90 @@ def test_user_rows_are_used_by_the_gazetteer(tmp_path: Path) -> None:
     gaz = build_gazetteer(tmp_path, with_geonames=False)
     [alias] = gaz.lookup(("mia", "ong"))
     assert (alias.entity_id, alias.type, alias.language) == ("org:my-ngo", "organisation", "it")
+
+
+# --- the user's extra seed folders (Settings.extra_seed_dirs) ----------------------------------
+
+
+def _user_seed(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "entities.user.csv").write_text(
+        "entity_id,name,type,source\n"
+        "org:cdp,Cassa Depositi e Prestiti,organisation,user\n"
+        "org:fietsbond,Fietsersbond,organisation,user\n",
+        encoding="utf-8",
+    )
+    (folder / "entity_aliases.user.csv").write_text(
+        "entity_id,alias,language,source\n"
+        "org:cdp,Cassa Depositi e Prestiti,mul,user\n"
+        "org:cdp,CDP,mul,user\n"
+        "org:fietsbond,Fietsersbond,nl,user\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_extra_seed_dirs_are_matched_in_text(tmp_path: Path) -> None:
+    from newsetl.entities import extract_entities
+
+    text = "Secondo la Cassa Depositi e Prestiti il fondo è pronto; CDP investirà a Roma."
+    plain = extract_entities(text, "it")
+    assert "org:cdp" not in {e.canonical_id for e in plain.entities}
+    folder = _user_seed(tmp_path / "seeds")
+    doc = extract_entities(text, "it", seed_dirs=[folder])
+    cdp = next(e for e in doc.entities if e.canonical_id == "org:cdp")
+    assert [m.surface for m in cdp.mentions] == ["Cassa Depositi e Prestiti", "CDP"]
+    assert cdp.type == "organisation"
+    # the repository's names are still there
+    assert "city:rome" in {e.canonical_id for e in doc.entities}
+
+
+def test_gazetteer_is_cached_per_set_of_dirs(tmp_path: Path) -> None:
+    from newsetl.entities.gazetteer import get_gazetteer
+
+    folder = _user_seed(tmp_path / "seeds")
+    with_user = get_gazetteer([folder])
+    assert get_gazetteer([str(folder)]) is with_user  # same folder, written another way
+    assert get_gazetteer() is not with_user
+    assert with_user.lookup(("fietsersbond",)) and not get_gazetteer().lookup(("fietsersbond",))
+
+
+def test_cli_takes_seed_dirs(tmp_path: Path, capsys) -> None:
+    import json
+
+    from newsetl.cli import main
+
+    folder = _user_seed(tmp_path / "seeds")
+    text = tmp_path / "nl.txt"
+    text.write_text("De Fietsersbond wil bredere fietspaden in Utrecht.", encoding="utf-8")
+    assert main(["entities", str(text), "--json", "-l", "nl", "--seed-dir", str(folder)]) == 0
+    ids = {e["id"] for e in json.loads(capsys.readouterr().out)["entities"]}
+    assert {"org:fietsbond", "city:utrecht"} <= ids
+
+
+def test_ingest_uses_the_settings_seed_dirs(tmp_path: Path, monkeypatch) -> None:
+    """The bundled samples, ingested with a user seed: the warehouse's mentions carry the
+    user's entity, as the warehouse's entity table does."""
+    import duckdb
+
+    from newsetl.ingest import run_ingest
+    from newsetl.settings import Settings
+
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    folder = _user_seed(tmp_path / "seeds")
+    settings = Settings(
+        db_path=tmp_path / "w.duckdb", per_host_interval_s=0.0, workers=1,
+        extra_seed_dirs=(folder,),
+    )  # fmt: skip
+    assert run_ingest(None, settings).status == "completed"
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    surfaces = {
+        s
+        for (s,) in con.execute(
+            "SELECT surface FROM mentions WHERE entity_id = 'org:cdp'"
+        ).fetchall()
+    }
+    assert "Cassa Depositi e Prestiti" in surfaces
+    assert con.execute("SELECT source FROM entities WHERE entity_id = 'org:cdp'").fetchone() == (
+        "user",
+    )

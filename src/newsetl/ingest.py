@@ -191,7 +191,10 @@ def submit_analysis(
     by hreflang are looked up here and travel with the batch.
     """
     options = AnalysisOptions(
-        repair=ctx.settings.repair, entities=ctx.settings.entities, translator=ctx.translator
+        repair=ctx.settings.repair,
+        entities=ctx.settings.entities,
+        translator=ctx.translator,
+        seed_dirs=ctx.settings.extra_seed_dirs,
     )
     originals = originals_for(items, lookup) if lookup else {}
     name = None

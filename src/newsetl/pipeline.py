@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from newsetl import __version__
@@ -192,6 +193,7 @@ class AnalysisOptions:
     entities: bool = True
     translator: Any = None  # newsetl.translate.Translator
     original_lookup: OriginalLookup | None = None
+    seed_dirs: tuple[Path, ...] = ()  # the user's extra entity seeds (Settings.extra_seed_dirs)
 
 
 @dataclass
@@ -257,7 +259,7 @@ def analyse_batch(
         lang = article["language"] or "und"
         stats.languages[lang] = stats.languages.get(lang, 0) + 1
         if options.entities:
-            _add_entities(article, batch, stats)
+            _add_entities(article, batch, stats, options.seed_dirs)
     return batch, stats
 
 
@@ -447,14 +449,16 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
         stats.artefacts_applied += finding.status == "applied"
 
 
-def _add_entities(article: dict[str, Any], batch: Batch, stats: BatchStats) -> None:
+def _add_entities(
+    article: dict[str, Any], batch: Batch, stats: BatchStats, seed_dirs: tuple[Path, ...] = ()
+) -> None:
     try:
         from newsetl.entities import extract_entities
     except ImportError:  # pragma: no cover - entity normalisation not installed
         return
     text = article["repaired_text"] or article["text"]
     try:
-        doc = extract_entities(text, article["language"])
+        doc = extract_entities(text, article["language"], seed_dirs)
     except Exception:
         log.exception("entity extraction failed on %s", article["url"])
         return

@@ -1,4 +1,4 @@
-"""``newsetl entities [FILE|-] [--json] [--language xx]``: entities of one text.
+"""``newsetl entities [FILE|-] [--json] [--language xx] [--seed-dir DIR]``: entities of one text.
 
 Runs exactly the code the ingest flow runs on every article (:func:`extract_entities`), so what
 the command shows is what the warehouse would get for that text.
@@ -26,6 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--language", "-l", default=None, help="ISO 639-1 code of the text (default: detect it)"
     )
+    parser.add_argument(
+        "--seed-dir",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="extra seed folder with entities*.csv / entity_aliases*.csv (repeatable), as "
+        "Settings.extra_seed_dirs gives the ingest flow",
+    )
     parser.set_defaults(func=run)
 
 
@@ -41,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"newsetl entities: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
-    result = extract_entities(text, args.language)
+    result = extract_entities(text, args.language, seed_dirs=args.seed_dir)
     if args.json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -1025,14 +1026,18 @@ def _detect_language(text: str) -> str:
         return "en"
 
 
-def extract_entities(text: str, language: str | None = None) -> DocumentEntities:
+def extract_entities(
+    text: str, language: str | None = None, seed_dirs: Sequence[Path | str] = ()
+) -> DocumentEntities:
     """Mentions of named entities in ``text``, grouped per entity, with offsets into ``text``.
 
     Pure CPU and thread-safe: the gazetteer is built once (lazily) and only read afterwards.
     ``language`` is an ISO 639-1 code; when missing it is guessed with langdetect.
+    ``seed_dirs`` are the user's extra seed folders (``Settings.extra_seed_dirs``): their
+    entities and aliases are matched like the repository's.
     """
     lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
-    doc = _Doc(text, lang, get_gazetteer())
+    doc = _Doc(text, lang, get_gazetteer(seed_dirs))
     doc.match_gazetteer()
     doc.add_spacy_spans()
     doc.classify_runs()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -123,21 +124,39 @@ def _geonames_cities(known_keys: set[tuple[str, ...]]) -> list[Alias]:
     return out
 
 
-def build_gazetteer(directory: Path | None = None, with_geonames: bool = True) -> Gazetteer:
-    directory = directory or seed_dir()
+def build_gazetteer(
+    directory: Path | None = None,
+    with_geonames: bool = True,
+    extra_dirs: Sequence[Path] = (),
+) -> Gazetteer:
+    """The index of known names: the seed ``directory`` (the repository's by default), then the
+    user's ``extra_dirs`` (``Settings.extra_seed_dirs``), then geonames towns.
+
+    Seed files are ``entities*.csv`` and ``entity_aliases*.csv`` (the warehouse loads the same
+    files). A user's entity row replaces a repository row of the same id, and a user's alias
+    is tried before a repository alias of the same words, so users can both add and correct.
+    """
+    directories = [directory or seed_dir(), *(Path(d) for d in extra_dirs)]
     entities: dict[str, tuple[str, str]] = {}
-    for path in sorted(directory.glob("entities*.csv")):
-        for row in _read_csv(path):
-            entities[row["entity_id"]] = (row["name"], row["type"])
+    for folder in directories:
+        for path in sorted(folder.glob("entities*.csv")):
+            for row in _read_csv(path):
+                entities[row["entity_id"]] = (row["name"], row["type"])
     by_key: dict[tuple[str, ...], list[Alias]] = {}
-    for path in sorted(directory.glob("entity_aliases*.csv")):
-        for row in _read_csv(path):
-            entity_id = row["entity_id"]
-            name, etype = entities.get(entity_id, (row["alias"], entity_id.split(":")[0]))
-            key = alias_key(row["alias"])
-            if key:
+    for rank, folder in enumerate(directories):
+        for path in sorted(folder.glob("entity_aliases*.csv")):
+            for row in _read_csv(path):
+                entity_id = row["entity_id"]
+                name, etype = entities.get(entity_id, (row["alias"], entity_id.split(":")[0]))
+                key = alias_key(row["alias"])
+                if not key:
+                    continue
                 alias = Alias(entity_id, row["alias"], row.get("language") or "mul", etype, name)
-                by_key.setdefault(key, []).append(alias)
+                known = by_key.setdefault(key, [])
+                if rank:  # a user's alias first
+                    known.insert(0, alias)
+                else:
+                    known.append(alias)
     _add_german_forms(by_key)  # seed names only: geonames towns are not declined in news
     if with_geonames:
         for alias in _geonames_cities(set(by_key)):
@@ -176,12 +195,15 @@ def _add_german_forms(by_key: dict[tuple[str, ...], list[Alias]]) -> None:
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _cached() -> Gazetteer:
-    return build_gazetteer()
+@lru_cache(maxsize=4)
+def _cached(extra_dirs: tuple[str, ...]) -> Gazetteer:
+    return build_gazetteer(extra_dirs=[Path(d) for d in extra_dirs])
 
 
-def get_gazetteer() -> Gazetteer:
-    """The shared gazetteer, built on first use (thread-safe)."""
+def get_gazetteer(extra_dirs: Sequence[Path | str] = ()) -> Gazetteer:
+    """The shared gazetteer for the repository seed plus ``extra_dirs``, built on first use and
+    kept per set of directories (thread-safe). Directories are compared resolved, so the same
+    folder written two ways shares one index."""
+    key = tuple(str(Path(d).expanduser().resolve()) for d in extra_dirs)
     with _lock:
-        return _cached()
+        return _cached(key)
