@@ -21,17 +21,20 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsetl.ingest import (
+    AnalysisResult,
     RunContext,
-    analyse_and_stage,
     chunked,
+    collect_analysis,
     default_sources,
+    load_as_analysed,
     load_staged,
     open_run,
     originals_lookup,
     source_failures,
     stage_run_record,
+    submit_analysis,
 )
-from newsetl.pipeline import BatchStats, Processed, fetch_and_extract
+from newsetl.pipeline import Processed, fetch_and_extract
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
@@ -60,8 +63,8 @@ def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> li
 @task(name="analyse-stage-batch", **TASK_OPTIONS)
 def analyse_stage_batch(
     items: list[Processed], ctx: RunContext, lookup, pool=None, index: int | None = None
-) -> BatchStats:
-    return analyse_and_stage(items, ctx, lookup, executor=pool, index=index)
+) -> AnalysisResult:
+    return submit_analysis(items, ctx, lookup, executor=pool, index=index).result()
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
@@ -123,9 +126,13 @@ def ingest_flow(
                 analyse_stage_batch.submit(chunk, ctx, lookup, pool, n)
                 for n, chunk in enumerate(processed)
             ]
-            for n, future in enumerate(futures, start=1):
-                summary.stats.merge(future.result())
-                update_progress_artifact(progress, 50.0 + 45.0 * n / max(1, len(futures)))
+            # the one writer loads each batch while the next ones are still being analysed
+            with load_as_analysed(ctx, summary) as load:
+                for n, future in enumerate(futures, start=1):
+                    result = future.result()
+                    summary.stats.merge(collect_analysis(ctx, result))
+                    load(result.staged)
+                    update_progress_artifact(progress, 50.0 + 45.0 * n / max(1, len(futures)))
         load_warehouse(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_warehouse(ctx, summary)
