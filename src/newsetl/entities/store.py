@@ -40,6 +40,11 @@ FUZZY_ACROSS_DOCS = 88
 STORY_WINDOW = timedelta(hours=72)
 STORY_MIN_SHARED = 2
 STORY_MIN_SCORE = 0.3
+#: "Same actor, same scene": one shared non-geographic entity is enough when the two articles
+#: also share at least this many places and appear within STORY_SCENE_WINDOW (a summit's
+#: host city and the two countries that held it up; any one place alone says little).
+STORY_MIN_SHARED_PLACES = 3
+STORY_SCENE_WINDOW = timedelta(hours=24)
 #: Entities in more articles than this do not propose candidate pairs (they still score).
 STORY_MAX_POSTINGS = 500
 
@@ -428,6 +433,19 @@ def _close_in_time(a: datetime | None, b: datetime | None) -> bool:
     return a is None or b is None or abs(a - b) <= STORY_WINDOW
 
 
+def _same_scene(
+    a: datetime | None, b: datetime | None, shared: set[str], shared_places: set[str]
+) -> bool:
+    """One shared actor in the same (several) places on the same day; both dates needed."""
+    return (
+        len(shared) >= 1
+        and len(shared_places) >= STORY_MIN_SHARED_PLACES
+        and a is not None
+        and b is not None
+        and abs(a - b) <= STORY_SCENE_WINDOW
+    )
+
+
 def refresh_story_clusters(con: Any) -> int:
     """Recompute ``story_clusters``: articles about one story, in any language. Returns #stories.
 
@@ -435,7 +453,10 @@ def refresh_story_clusters(con: Any) -> int:
     :data:`STORY_MIN_SHARED` non-geographic canonical entities whose IDF-weighted overlap
     (shared weight / the smaller article's weight) reaches :data:`STORY_MIN_SCORE`. Countries and
     cities do not count: "Geneva" is in half the news of a week. The same (fully named) person
-    in the same place within the window also makes one story. Stories are connected components.
+    in the same place within the window also makes one story. So does one shared actor in the
+    same :data:`STORY_MIN_SHARED_PLACES` places within :data:`STORY_SCENE_WINDOW`, when the
+    overlap of all their entities, places weighted by IDF like the rest, reaches the same score
+    (two reports of one summit that name different officials). Stories are connected components.
     """
     rows = con.execute(
         """SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.entity_id)
@@ -450,6 +471,7 @@ def refresh_story_clusters(con: Any) -> int:
     geo = {r[0]: {e for e in r[3] if types.get(e, "other") in GEO_TYPES} for r in rows}
     n = len(docs)
     df = Counter(e for _, _, ents in docs.values() for e in ents)
+    df.update(e for places in geo.values() for e in places)
     idf = {e: math.log((n + 1) / c) for e, c in df.items()}
     postings: dict[str, list[str]] = defaultdict(list)
     for article_id, (_, _, ents) in docs.items():
@@ -476,13 +498,19 @@ def refresh_story_clusters(con: Any) -> int:
             if not _close_in_time(docs[a][1], docs[b][1]):
                 continue
             shared = docs[a][2] & docs[b][2]
+            shared_places = geo[a] & geo[b]
             same_person_same_place = any(types.get(e) == "person" for e in shared) and bool(
-                geo[a] & geo[b]
+                shared_places
             )
-            if len(shared) < STORY_MIN_SHARED and not same_person_same_place:
+            same_scene = _same_scene(docs[a][1], docs[b][1], shared, shared_places)
+            if len(shared) < STORY_MIN_SHARED and not (same_person_same_place or same_scene):
                 continue
-            weight = sum(idf[e] for e in shared)
-            smaller = min(sum(idf[e] for e in docs[a][2]), sum(idf[e] for e in docs[b][2]))
+            counted = shared | shared_places if len(shared) < STORY_MIN_SHARED else shared
+            weight = sum(idf[e] for e in counted)
+            smaller = min(
+                sum(idf[e] for e in docs[x][2] | (geo[x] if counted is not shared else set()))
+                for x in (a, b)
+            )
             if same_person_same_place or (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
                 parent[find(a)] = find(b)
                 shared_by[a] |= shared
