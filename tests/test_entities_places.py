@@ -92,3 +92,13 @@ def test_us_states(lang, text, state) -> None:
 def test_a_state_name_that_is_a_given_name_beside_a_surname_is_a_person() -> None:
     found = places("Virginia Woolf wrote the novel in London.", "en")
     assert "Virginia" not in found and found.get("London") == "city"
+
+
+def test_a_small_town_inside_a_longer_name_is_not_taken() -> None:
+    text = "O governo do Rio Grande do Sul pediu ajuda. Ele vive em Rio Grande desde 2010."
+    doc = extract_entities(text, "pt")
+    towns = [m.surface for e in doc.entities for m in e.mentions if e.type == "city"]
+    assert towns == ["Rio Grande"]  # the second one, not the state's name
+    assert text.index("Rio Grande desde") == next(
+        m.start for e in doc.entities for m in e.mentions if e.type == "city"
+    )

@@ -225,6 +225,15 @@ class _Doc:
             return False
         if self.lang != "de" and not self._isolated_place(i, j):
             return False
+        if (
+            j + 1 < len(toks)
+            and self.joined(j)
+            and self.joined(j + 1)
+            and not toks[j].capitalised
+            and self.keys[j] in lx.CONNECTORS
+            and toks[j + 1].capitalised
+        ):
+            return False  # "Rio Grande do Sul", "Santo António das Pombas": a longer name
         if j - i == 1 and self._ordinary_word(toks[i], locative):
             return False
         strong, weak = self._context_evidence(i, j)
@@ -240,7 +249,7 @@ class _Doc:
         if lx.zipf(tok.text, self.lang) >= local or lx.zipf(tok.text, "en") >= CITY_MAX_ZIPF:
             return True  # English: news quotes it everywhere ("Jupiter", "Toyota")
         return any(
-            lx.zipf(tok.text, lang) >= MINOR_PLACE_MAX_ZIPF_AFTER_LOCATIVE
+            lx.zipf_small(tok.text, lang) >= MINOR_PLACE_MAX_ZIPF_AFTER_LOCATIVE
             for lang in lx.NEWS_LANGUAGES
             if lang != self.lang
         )

@@ -242,3 +242,20 @@ def zipf(word: str, language: str) -> float:
         return zipf_frequency(word.lower(), lang)
     except Exception:  # e.g. ModuleNotFoundError('MeCab') for ko/ja
         return 0.0
+
+
+@lru_cache(maxsize=65536)
+def zipf_small(word: str, language: str) -> float:
+    """:func:`zipf` from wordfreq's "small" lists (~3.5 MB per language instead of 30-60 MB).
+
+    For questions about other languages than the text's, asked in every worker process: the
+    small lists hold every word down to Zipf 3, below any threshold they are used with."""
+    from wordfreq import zipf_frequency
+
+    lang = _WORDFREQ_ALIASES.get(language, language)
+    if lang not in _wordfreq_languages():
+        return 0.0
+    try:
+        return zipf_frequency(word.lower(), lang, wordlist="small")
+    except Exception:  # a language without a small list, or an optional tokenizer missing
+        return 0.0
