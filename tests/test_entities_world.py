@@ -102,3 +102,102 @@ def test_curated_entries_are_well_formed() -> None:
         assert by_lang and all(
             isinstance(a, str) and a.strip() for v in by_lang.values() for a in v
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "surface", "entity_id"),
+    [
+        ("de", "Die SPD und die CDU verhandeln seit Wochen.", "SPD", "org:spd"),
+        ("fr", "Le PS et LFI ont voté contre le texte.", "PS", "org:ps-fr"),
+        ("pt", "O PS venceu as eleições em Lisboa.", "PS", "org:ps-pt"),
+        ("es", "El PSOE y el PP no llegaron a un acuerdo.", "PP", "org:pp-es"),
+        ("it", "Fratelli d'Italia ha presentato la proposta.", "Fratelli d'Italia",
+         "org:fratelli-d-italia"),
+        ("nl", "De VVD en de PVV stemden tegen.", "PVV", "org:pvv"),
+        ("en", "The report was first published by Reuters on Monday.", "Reuters", "org:reuters"),
+        ("it", "Lo riferisce l'agenzia Ansa in una nota.", "Ansa", "org:ansa"),
+        ("de", "Die Deutsche Bahn erhöht die Preise.", "Deutsche Bahn", "org:deutsche-bahn"),
+    ],
+)  # fmt: skip
+def test_parties_agencies_and_companies(lang, text, surface, entity_id) -> None:
+    assert canonical(extract_entities(text, lang)).get(surface) == entity_id
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "surface"),
+    [
+        # "PS" is a postscript in English; a company name inside a longer name is not the company
+        ("en", "PS: the meeting moved to Friday, she wrote in the note.", "PS"),
+        ("en", "Members of the Organization of the Amazon Cooperation Treaty met in Brasília.",
+         "Amazon"),
+        ("en", "Shares of Siemens Energy fell sharply on Tuesday.", "Siemens"),
+    ],
+)  # fmt: skip
+def test_short_names_inside_other_names_or_words_are_not_seed_matches(lang, text, surface) -> None:
+    assert canonical(extract_entities(text, lang)).get(surface) is None
+
+
+def test_a_known_name_beside_the_organisation_keeps_both() -> None:
+    found = canonical(extract_entities("Greenpeace Germany protested in Hamburg.", "en"))
+    assert found["Greenpeace"] == "org:greenpeace" and found["Germany"] == "country:DE"
+
+
+# --- acronyms a translation kept from the original ---------------------------------------------
+
+
+def test_translated_name_keeps_the_original_acronym() -> None:
+    text = (
+        "On Monday, engineers of the Andean Water Council (CAA) inspected the dam. The CAA said "
+        "repairs would take a year."
+    )
+    doc = extract_entities(text, "en")
+    [council] = [e for e in doc.entities if "Andean Water Council" in e.aliases]
+    assert [m.surface for m in council.mentions] == ["Andean Water Council", "CAA", "CAA"]
+    assert council.acronyms == ["CAA"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mario Rossi (ECB) spoke after the vote.",  # a person's affiliation, a known acronym
+        "Anna Kowalczyk (CAA) spoke after the vote.",  # a person, not an organisation
+        "The WHO (UNESCO) figures were compared.",  # both known: not a definition
+    ],
+)
+def test_parenthesised_acronyms_that_are_not_definitions(text) -> None:
+    doc = extract_entities(text, "en")
+    assert all(not e.acronyms for e in doc.entities), [(e.name, e.acronyms) for e in doc.entities]
+
+
+def test_translated_acronym_links_the_translation_to_the_original() -> None:
+    import duckdb
+
+    from newsetl.entities import store_entities
+    from newsetl.entities.gazetteer import seed_dir
+
+    con = duckdb.connect()
+    con.execute((seed_dir().parents[1] / "warehouse" / "migrations" / "003_entities.sql")
+                .read_text())  # fmt: skip
+    docs = [
+        ("es-1", "es", "Los técnicos del Consejo Andino del Agua (CAA) revisaron la presa."),
+        ("en-mt-1", "en", "The technicians of the Andean Water Council (CAA) reviewed the dam."),
+    ]
+    store_entities(
+        con,
+        [{"article_id": a, "language": lang, "entities": extract_entities(t, lang)}
+         for a, lang, t in docs],
+    )  # fmt: skip
+    ids = dict(
+        con.execute("SELECT article_id, entity_id FROM mentions WHERE surface <> 'CAA'").fetchall()
+    )
+    assert ids["es-1"] == ids["en-mt-1"]
+
+
+def test_a_seed_name_inside_a_longer_english_name_is_not_that_entity() -> None:
+    doc = extract_entities("The National Security Council (NSC) met on Friday.", "en")
+    [council] = doc.entities
+    assert council.canonical_id is None  # not the UN Security Council
+    assert [m.surface for m in council.mentions] == ["National Security Council", "NSC"]
+    # while the short name alone still is
+    doc = extract_entities("On Friday the Security Council voted on the text.", "en")
+    assert canonical(doc)["Security Council"] == "org:un-security-council"

@@ -239,6 +239,42 @@ class _Doc:
         strong, weak = self._context_evidence(i, j)
         return not (strong or weak)
 
+    def _name_precedes(self, i: int) -> bool:
+        """Is token ``i`` inside a longer capitalised name that starts before it? A capital
+        there means a name only mid-sentence, outside headlines, and not for a title, an
+        acronym or a word already matched. English only: it is the language that capitalises
+        every word of a name ("National Security Council"); German capitalises the noun of an
+        apposition ("ihrer Heimatstadt La Paz"), and Romance titles and lists put capitals
+        before names too ("Scuderia San Marino")."""
+        if self.lang != "en" or i <= 0 or not self.joined(i) or self.covered[i - 1]:
+            return False
+        prev = self.tokens[i - 1]
+        return (
+            prev.capitalised
+            and not prev.sentence_start
+            and not prev.headline
+            and not prev.is_acronym
+            and not lx.is_title(prev.text)
+            and self.keys[i - 1] not in lx.ARTICLES
+            and self.keys[i - 1] not in lx.SENTENCE_OPENERS
+        )
+
+    def _name_continues(self, j: int) -> bool:
+        """Does a longer capitalised name go on at token ``j``? Not for a title ("Interpol
+        Secretary General"), an acronym ("Google CEO") or another known name ("Greenpeace
+        Germany")."""
+        toks = self.tokens
+        return (
+            j < len(toks)
+            and self.joined(j)
+            and toks[j].capitalised
+            and not toks[j].sentence_start
+            and not toks[j].headline  # "Investors Await Fed Decision": title case
+            and not toks[j].is_acronym
+            and not lx.is_title(toks[j].text)
+            and (self.keys[j],) not in self.gaz.prefixes
+        )
+
     def _after_locative(self, i: int) -> bool:
         """ "in Zwolle", "nach Heidelberg", "em Natal": a place preposition right before."""
         return i > 0 and self.joined(i) and self.keys[i - 1] in lx.LOCATIVES.get(self.lang, ())
@@ -286,6 +322,15 @@ class _Doc:
                     continue
                 if alias.minor and not self._minor_place_ok(i, i + length):
                     continue
+                if length >= 2 and self._name_precedes(i):
+                    continue  # "National Security Council" is not the UN's "Security Council"
+                if (
+                    length == 1
+                    and alias.type == "organisation"
+                    and not toks[0].is_acronym
+                    and self._name_continues(i + 1)
+                ):
+                    continue  # "Organization of the Amazon Cooperation Treaty", "Siemens Energy"
                 if (
                     length == 1
                     and alias.entity_id.startswith(GEONAMES_PREFIX)
@@ -823,7 +868,9 @@ class _Grouper:
                     continue
                 acronym = doc.tokens[short.i].text
                 long_words = [t.text for t in doc.tokens[long.i : long.j]]
-                if not _acronym_fits(acronym, long_words):
+                if not _acronym_fits(acronym, long_words) and not self._translated_acronym(
+                    long, short, a is long
+                ):
                     continue
                 if long.group < 0:
                     key_type = long.type if long.type != "other" else "organisation"
@@ -838,6 +885,19 @@ class _Grouper:
                     short.confidence = CONF_DEFINED
                     self.join(short, long.group)
                 group.acronyms.append(acronym)
+
+    def _translated_acronym(self, long: Span, short: Span, long_first: bool) -> bool:
+        """ "the German Weather Service (DWD)": a translated name keeps the acronym of the
+        original, so its letters need not fit. Taken only in the "Name (ACR)" order, for an
+        organisation's name, and for an acronym no seed entity claims."""
+        letters = sum(c.isalpha() for c in self.doc.tokens[short.i].text)
+        return (
+            long_first
+            and long.type == "organisation"
+            and short.canonical is None
+            and long.canonical is None
+            and 2 <= letters <= 6
+        )
 
     def _person_groups(self) -> list[tuple[int, tuple[str, ...]]]:
         """(group index, words of its longest name) of every person named in full; kept until

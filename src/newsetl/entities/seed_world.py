@@ -1022,6 +1022,194 @@ TREATIES_AND_EVENTS: list[Entry] = [
     }),
 ]
 
+#: Political parties, news agencies and broadcasters, and companies that international news
+#: names every day. Acronyms that mean something else in another language are tagged with the
+#: languages that use them ("PS" is a party in French and Portuguese, a postscript in English).
+PARTIES_MEDIA_COMPANIES: list[Entry] = [
+    # -- parties
+    ("org:cdu", "CDU", "organisation", {
+        "mul": ["CDU"], "de": ["Christlich Demokratische Union"],
+        "en": ["Christian Democratic Union"],
+    }),
+    ("org:csu", "CSU", "organisation", {"mul": ["CSU"], "de": ["Christlich-Soziale Union"]}),
+    ("org:spd", "SPD", "organisation", {
+        "mul": ["SPD"], "de": ["Sozialdemokratische Partei Deutschlands"],
+        "en": ["Social Democratic Party of Germany"],
+    }),
+    ("org:afd", "AfD", "organisation", {"mul": ["AfD"], "de": ["Alternative für Deutschland"]}),
+    ("org:fdp", "FDP", "organisation", {"de": ["FDP", "Freie Demokratische Partei"],
+                                       "en": ["FDP"]}),
+    ("org:grune", "Bündnis 90/Die Grünen", "organisation", {
+        "de": ["Bündnis 90/Die Grünen", "Bündnis 90"],
+    }),
+    ("org:labour-party", "Labour Party", "organisation", {
+        "en": ["Labour Party", "Labour"], "fr": ["Parti travailliste"],
+        "it": ["Partito laburista"], "es": ["Partido Laborista"], "pt": ["Partido Trabalhista"],
+        "de": ["Labour-Partei", "Labour Party"], "nl": ["Labour-partij", "Labour"],
+    }),
+    ("org:conservative-party-uk", "Conservative Party", "organisation", {
+        "en": ["Conservative Party", "Tories", "Tory party"], "fr": ["Parti conservateur"],
+        "it": ["Partito conservatore"], "es": ["Partido Conservador"],
+        "de": ["Konservative Partei", "Tories"], "nl": ["Conservatieve Partij"],
+    }),
+    ("org:us-democratic-party", "Democratic Party", "organisation", {
+        "en": ["Democratic Party"], "fr": ["Parti démocrate"], "it": ["Partito democratico americano"],
+        "es": ["Partido Demócrata"], "pt": ["Partido Democrata"],
+        "de": ["Demokratische Partei"], "nl": ["Democratische Partij"],
+    }),
+    ("org:us-republican-party", "Republican Party", "organisation", {
+        "en": ["Republican Party", "GOP"], "fr": ["Parti républicain"],
+        "it": ["Partito repubblicano"], "es": ["Partido Republicano"],
+        "pt": ["Partido Republicano"], "de": ["Republikanische Partei"],
+        "nl": ["Republikeinse Partij"],
+    }),
+    ("org:rassemblement-national", "Rassemblement national", "organisation", {
+        "mul": ["Rassemblement national", "Rassemblement National"], "fr": ["RN"],
+        "en": ["National Rally"],
+    }),
+    ("org:lfi", "La France insoumise", "organisation", {
+        "mul": ["La France insoumise", "La France Insoumise"], "fr": ["LFI"],
+    }),
+    ("org:les-republicains", "Les Républicains", "organisation", {"mul": ["Les Républicains"]}),
+    ("org:ps-fr", "Parti socialiste", "organisation", {"fr": ["Parti socialiste", "PS"]}),
+    ("org:fratelli-d-italia", "Fratelli d'Italia", "organisation", {
+        "mul": ["Fratelli d'Italia"], "it": ["FdI"], "en": ["Brothers of Italy"],
+    }),
+    ("org:pd-it", "Partito Democratico", "organisation", {
+        "it": ["Partito Democratico", "Partito democratico", "PD", "Pd"],
+    }),
+    ("org:lega", "Lega", "organisation", {"it": ["Lega Nord"], "en": ["Northern League"]}),
+    ("org:m5s", "Movimento 5 Stelle", "organisation", {
+        "mul": ["Movimento 5 Stelle", "M5S"], "en": ["Five Star Movement"],
+    }),
+    ("org:forza-italia", "Forza Italia", "organisation", {"mul": ["Forza Italia"]}),
+    ("org:pp-es", "Partido Popular", "organisation", {"es": ["Partido Popular", "PP"]}),
+    ("org:psoe", "PSOE", "organisation", {
+        "mul": ["PSOE"], "es": ["Partido Socialista Obrero Español"],
+    }),
+    ("org:vox", "Vox", "organisation", {"es": ["Vox"]}),
+    ("org:podemos", "Podemos", "organisation", {"es": ["Podemos"]}),
+    ("org:sumar", "Sumar", "organisation", {"es": ["Sumar"]}),
+    ("org:ps-pt", "Partido Socialista (Portugal)", "organisation", {"pt": ["PS"]}),
+    ("org:psd-pt", "Partido Social Democrata", "organisation", {
+        "pt": ["PSD", "Partido Social Democrata"],
+    }),
+    ("org:chega", "Chega", "organisation", {"pt": ["Chega"]}),
+    ("org:pt-br", "Partido dos Trabalhadores", "organisation", {
+        "pt": ["Partido dos Trabalhadores"], "en": ["Workers' Party"],
+    }),
+    ("org:vvd", "VVD", "organisation", {
+        "mul": ["VVD"], "nl": ["Volkspartij voor Vrijheid en Democratie"],
+    }),
+    ("org:pvv", "PVV", "organisation", {"mul": ["PVV"], "nl": ["Partij voor de Vrijheid"]}),
+    ("org:cda", "CDA", "organisation", {"nl": ["CDA", "Christen-Democratisch Appèl"]}),
+    ("org:d66", "D66", "organisation", {"mul": ["D66"]}),
+    ("org:likud", "Likud", "organisation", {"mul": ["Likud"]}),
+    ("org:fidesz", "Fidesz", "organisation", {"mul": ["Fidesz"]}),
+    ("org:pis", "Law and Justice", "organisation", {
+        "mul": ["PiS"], "en": ["Law and Justice"], "pl": ["Prawo i Sprawiedliwość"],
+    }),
+    ("org:anc", "African National Congress", "organisation", {
+        "mul": ["ANC"], "en": ["African National Congress"],
+    }),
+    ("org:bjp", "Bharatiya Janata Party", "organisation", {
+        "mul": ["BJP", "Bharatiya Janata Party"],
+    }),
+    ("org:snp", "Scottish National Party", "organisation", {
+        "mul": ["SNP"], "en": ["Scottish National Party"],
+    }),
+    ("org:sinn-fein", "Sinn Féin", "organisation", {"mul": ["Sinn Féin", "Sinn Fein"]}),
+    ("org:hamas", "Hamas", "organisation", {"mul": ["Hamas"], "de": ["Hamas"]}),
+    ("org:hezbollah", "Hezbollah", "organisation", {
+        "en": ["Hezbollah"], "fr": ["Hezbollah"], "it": ["Hezbollah"], "es": ["Hezbolá"],
+        "pt": ["Hezbollah"], "de": ["Hisbollah"], "nl": ["Hezbollah"],
+    }),
+    ("org:taliban", "Taliban", "organisation", {"mul": ["Taliban"], "fr": ["talibans"],
+                                               "es": ["talibanes"]}),
+    # -- news agencies and broadcasters
+    ("org:reuters", "Reuters", "organisation", {"mul": ["Reuters"]}),
+    ("org:afp", "Agence France-Presse", "organisation", {
+        "mul": ["AFP", "Agence France-Presse"],
+    }),
+    ("org:ap", "Associated Press", "organisation", {"mul": ["Associated Press"], "en": ["AP"]}),
+    ("org:bloomberg", "Bloomberg", "organisation", {"mul": ["Bloomberg"]}),
+    ("org:dpa", "Deutsche Presse-Agentur", "organisation", {
+        "mul": ["Deutsche Presse-Agentur", "DPA"],
+    }),
+    ("org:ansa", "ANSA", "organisation", {"mul": ["ANSA"], "it": ["Ansa"]}),
+    ("org:efe", "EFE", "organisation", {"mul": ["EFE"], "es": ["Agencia EFE"]}),
+    ("org:lusa", "Lusa", "organisation", {"pt": ["Lusa", "Agência Lusa"]}),
+    ("org:anp", "ANP", "organisation", {"nl": ["ANP", "Algemeen Nederlands Persbureau"]}),
+    ("org:belga", "Belga", "organisation", {"mul": ["Belga"]}),
+    ("org:xinhua", "Xinhua", "organisation", {"mul": ["Xinhua"]}),
+    ("org:tass", "TASS", "organisation", {"mul": ["TASS", "Tass"]}),
+    ("org:interfax", "Interfax", "organisation", {"mul": ["Interfax"]}),
+    ("org:bbc", "BBC", "organisation", {"mul": ["BBC"]}),
+    ("org:cnn", "CNN", "organisation", {"mul": ["CNN"]}),
+    ("org:al-jazeera", "Al Jazeera", "organisation", {"mul": ["Al Jazeera", "Al-Jazeera"]}),
+    # -- companies
+    ("org:microsoft", "Microsoft", "organisation", {"mul": ["Microsoft"]}),
+    ("org:google", "Google", "organisation", {"mul": ["Google"]}),
+    ("org:alphabet", "Alphabet Inc.", "organisation", {"mul": ["Alphabet Inc."]}),
+    ("org:meta", "Meta Platforms", "organisation", {"mul": ["Meta Platforms"]}),
+    ("org:facebook", "Facebook", "organisation", {"mul": ["Facebook"]}),
+    ("org:apple", "Apple", "organisation", {"mul": ["Apple"]}),
+    ("org:amazon", "Amazon", "organisation", {"mul": ["Amazon", "Amazon.com"]}),
+    ("org:tesla", "Tesla", "organisation", {"mul": ["Tesla"]}),
+    ("org:openai", "OpenAI", "organisation", {"mul": ["OpenAI"]}),
+    ("org:nvidia", "Nvidia", "organisation", {"mul": ["Nvidia", "NVIDIA"]}),
+    ("org:samsung", "Samsung", "organisation", {"mul": ["Samsung"]}),
+    ("org:huawei", "Huawei", "organisation", {"mul": ["Huawei"]}),
+    ("org:tiktok", "TikTok", "organisation", {"mul": ["TikTok"]}),
+    ("org:bytedance", "ByteDance", "organisation", {"mul": ["ByteDance"]}),
+    ("org:alibaba", "Alibaba", "organisation", {"mul": ["Alibaba"]}),
+    ("org:tencent", "Tencent", "organisation", {"mul": ["Tencent"]}),
+    ("org:spacex", "SpaceX", "organisation", {"mul": ["SpaceX"]}),
+    ("org:netflix", "Netflix", "organisation", {"mul": ["Netflix"]}),
+    ("org:volkswagen", "Volkswagen", "organisation", {"mul": ["Volkswagen", "VW"]}),
+    ("org:bmw", "BMW", "organisation", {"mul": ["BMW"]}),
+    ("org:mercedes-benz", "Mercedes-Benz", "organisation", {"mul": ["Mercedes-Benz"]}),
+    ("org:siemens", "Siemens", "organisation", {"mul": ["Siemens"]}),
+    ("org:basf", "BASF", "organisation", {"mul": ["BASF"]}),
+    ("org:sap", "SAP", "organisation", {"mul": ["SAP"]}),
+    ("org:airbus", "Airbus", "organisation", {"mul": ["Airbus"]}),
+    ("org:boeing", "Boeing", "organisation", {"mul": ["Boeing"]}),
+    ("org:totalenergies", "TotalEnergies", "organisation", {"mul": ["TotalEnergies"]}),
+    ("org:eni", "Eni", "organisation", {"mul": ["Eni", "ENI"]}),
+    ("org:enel", "Enel", "organisation", {"mul": ["Enel"]}),
+    ("org:gazprom", "Gazprom", "organisation", {"mul": ["Gazprom"], "de": ["Gasprom"]}),
+    ("org:rosneft", "Rosneft", "organisation", {"mul": ["Rosneft"], "de": ["Rosneft"]}),
+    ("org:aramco", "Saudi Aramco", "organisation", {"mul": ["Saudi Aramco", "Aramco"]}),
+    ("org:nestle", "Nestlé", "organisation", {"mul": ["Nestlé", "Nestle"]}),
+    ("org:unilever", "Unilever", "organisation", {"mul": ["Unilever"]}),
+    ("org:stellantis", "Stellantis", "organisation", {"mul": ["Stellantis"]}),
+    ("org:renault", "Renault", "organisation", {"mul": ["Renault"]}),
+    ("org:iberdrola", "Iberdrola", "organisation", {"mul": ["Iberdrola"]}),
+    ("org:banco-santander", "Banco Santander", "organisation", {"mul": ["Banco Santander"]}),
+    ("org:deutsche-bank", "Deutsche Bank", "organisation", {"mul": ["Deutsche Bank"]}),
+    ("org:commerzbank", "Commerzbank", "organisation", {"mul": ["Commerzbank"]}),
+    ("org:hsbc", "HSBC", "organisation", {"mul": ["HSBC"]}),
+    ("org:bnp-paribas", "BNP Paribas", "organisation", {"mul": ["BNP Paribas"]}),
+    ("org:ubs", "UBS", "organisation", {"mul": ["UBS"]}),
+    ("org:goldman-sachs", "Goldman Sachs", "organisation", {"mul": ["Goldman Sachs"]}),
+    ("org:jpmorgan", "JPMorgan Chase", "organisation", {
+        "mul": ["JPMorgan Chase", "JPMorgan", "JP Morgan", "J.P. Morgan"],
+    }),
+    ("org:blackrock", "BlackRock", "organisation", {"mul": ["BlackRock"]}),
+    ("org:lufthansa", "Lufthansa", "organisation", {"mul": ["Lufthansa"]}),
+    ("org:ryanair", "Ryanair", "organisation", {"mul": ["Ryanair"]}),
+    ("org:klm", "KLM", "organisation", {"mul": ["KLM"]}),
+    ("org:deutsche-bahn", "Deutsche Bahn", "organisation", {"mul": ["Deutsche Bahn"]}),
+    ("org:sncf", "SNCF", "organisation", {"mul": ["SNCF"]}),
+    ("org:pfizer", "Pfizer", "organisation", {"mul": ["Pfizer"]}),
+    ("org:biontech", "BioNTech", "organisation", {"mul": ["BioNTech", "Biontech"]}),
+    ("org:astrazeneca", "AstraZeneca", "organisation", {"mul": ["AstraZeneca"]}),
+    ("org:novartis", "Novartis", "organisation", {"mul": ["Novartis"]}),
+    ("org:asml", "ASML", "organisation", {"mul": ["ASML"]}),
+    ("org:ikea", "IKEA", "organisation", {"mul": ["IKEA", "Ikea"]}),
+    ("org:lvmh", "LVMH", "organisation", {"mul": ["LVMH"]}),
+]
+
 #: Regions, rivers, seas, mountain ranges and peaks; constituent countries and one territory.
 GEOGRAPHY: list[Entry] = [
     ("place:kosovo", "Kosovo", "country", {

@@ -14,7 +14,14 @@ import gettext
 import re
 from pathlib import Path
 
-from .seed_world import GEOGRAPHY, INSTITUTIONS, MORE_ALIASES, MORE_CITIES, TREATIES_AND_EVENTS
+from .seed_world import (
+    GEOGRAPHY,
+    INSTITUTIONS,
+    MORE_ALIASES,
+    MORE_CITIES,
+    PARTIES_MEDIA_COMPANIES,
+    TREATIES_AND_EVENTS,
+)
 
 #: Languages whose country names are taken from pycountry's translations. Latin, Greek and Cyrillic
 #: scripts only: the mention finder splits words on spaces, which scripts like Chinese do not use.
@@ -780,6 +787,7 @@ def curated_entries() -> list[tuple[str, str, str, dict[str, list[str]]]]:
             *CURATED,
             *INSTITUTIONS,
             *TREATIES_AND_EVENTS,
+            *PARTIES_MEDIA_COMPANIES,
             *GEOGRAPHY,
         ]
     ]
