@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -15,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from newsetl import warehouse
 from newsetl.entities import extract_entities, refresh_story_clusters, store_entities
+from newsetl.entities import store as store_module
 from newsetl.entities.bulk import arrow_rows, insert_arrow
 from newsetl.entities.store import Linker, NearNames
 from newsetl.entities.text import norm
@@ -356,3 +358,115 @@ def test_insert_arrow_keeps_order_and_types() -> None:
     assert con.execute("SELECT k, n, x, s FROM t").fetchall() == [
         ("b", 2, None, "d"), ("a", 1, None, "d"), ("c", 3, None, "d"),
     ]  # fmt: skip
+
+
+# -- the index kept between batches ---------------------------------------------------------------
+#: Articles in the order a run would load them: later ones link to earlier ones only through what
+#: the warehouse remembers (a lone surname with evidence, a misspelt name, an alias learned from
+#: a mention), and one article comes back re-written.
+LATER = [
+    ("de-keller-3", "de", "2026-03-04T10:00", "Die Ministerin Keller traf in Genf Vertreter der Weltbank."),
+    ("en-mt-ecb", "en", "2026-03-04T11:00",
+     "The former president of the ECB Mario Dragi has spoken in Frankfurt."),
+    ("en-fish-2", "en", "2026-03-04T12:00", "The CFC closed two harbours near Porto."),
+    ("it-drago-2", "it", "2026-03-04T13:00", "Drago ha firmato con la Dinamo Zagabria fino al 2029."),
+    ("en-lagarde", "en", "2026-03-04T14:00",
+     "Bankers met Lagarde and Draghi in Frankfurt; the ECB declined to comment."),
+    ("de-keller-4", "de", "2026-03-04T15:00",
+     "Thomas Keller eröffnete in München eine neue Straßenbahnlinie."),
+]  # fmt: skip
+REWRITTEN = ("de-keller-1", "de", "2026-03-03T08:00",
+             "Umweltministerin Anna Keller sagte in Hamburg, der Internationale Währungsfonds "
+             "müsse helfen. Keller reist am Montag nach Wien.")  # fmt: skip
+
+
+def store_in_batches(con, batches, *, fresh: bool) -> None:
+    """Store each batch in its own transaction; ``fresh``: forget the kept index before each
+    batch, so every batch reads the warehouse anew (what the code did before it kept one)."""
+    for batch in batches:
+        if fresh:
+            store_module.forget_kept_index()
+        store(con, documents(batch))
+
+
+def test_batches_on_one_connection_store_what_fresh_linkers_store(tmp_path, migrated_file) -> None:
+    everything = ARTICLES + LATER
+    batches = [everything[k : k + 2] for k in range(0, len(everything), 2)]
+    batches += [[REWRITTEN, LATER[0]], [LATER[1]]]  # a re-processed article, then reuse again
+    results = []
+    for fresh in (True, False):
+        path = tmp_path / f"fresh-{fresh}.duckdb"
+        shutil.copyfile(migrated_file, path)
+        connection = warehouse.connect(path)
+        store_in_batches(connection, batches, fresh=fresh)
+        refresh_story_clusters(connection)
+        results.append(
+            {
+                **snapshot(connection),
+                "stories": connection.execute(
+                    "SELECT * FROM story_clusters ORDER BY ALL"
+                ).fetchall(),
+            }
+        )
+        if not fresh:  # the kept index was actually used: not one build per batch
+            assert store_module._kept is not None
+        connection.close()
+    fresh_rows, kept_rows = results
+    assert kept_rows == fresh_rows
+    # and the batches did depend on each other through the warehouse
+    mentions = fresh_rows["mentions"]
+
+    def linked(article_id: str, surface: str) -> set[str]:
+        return {m[2] for m in mentions if m[0] == article_id and m[5] == surface}
+
+    draghi = linked("en-ecb", "Mario Draghi")
+    assert linked("en-mt-ecb", "Mario Dragi") == draghi == linked("en-lagarde", "Draghi")
+    # re-written, Anna Keller no longer meets the World Bank: the lone Keller stands alone
+    assert linked("de-keller-3", "Keller") != linked("de-keller-1", "Anna Keller")
+
+
+def test_the_kept_index_is_reused_only_on_its_own_connection(con) -> None:
+    store(con, documents(ARTICLES[:3]))
+    kept = store_module._kept
+    assert kept is not None
+    store(con, documents(ARTICLES[3:4]))
+    assert store_module._kept[2] is kept[2]  # advanced in place, not rebuilt
+    store(con, documents(ARTICLES[4:5]))
+    other = con.cursor()  # another connection to the same database
+    other.execute("BEGIN TRANSACTION")
+    store_entities(other, documents(ARTICLES[5:]))
+    other.execute("COMMIT")
+    assert store_module._kept[2] is not kept[2]  # the other connection built its own
+    other.close()
+
+
+def test_a_rolled_back_batch_is_forgotten(con) -> None:
+    store(con, documents(ARTICLES[:2]))
+    # Anna Keller with the World Bank, then a lone "Keller" with the World Bank: the second
+    # links to her by evidence - but the batch is rolled back, so nothing of it may stay.
+    con.execute("BEGIN TRANSACTION")
+    store_entities(con, documents([ARTICLES[3], LATER[0]]))
+    con.execute("ROLLBACK")
+    assert (
+        con.execute("SELECT count(*) FROM mentions WHERE article_id = 'de-keller-1'").fetchone()[0]
+        == 0
+    )
+    lone = [
+        ("de-keller-5", "de", "2026-03-04T16:00", "Die Ministerin Keller sprach mit der Weltbank.")
+    ]
+    store(con, documents(lone))
+    assert entity_at(con, "de-keller-5", "Keller").endswith(
+        "~" + hashlib.sha1(b"de-keller-5").hexdigest()[:8]
+    )  # a new, per-article entity: no Anna Keller in the warehouse
+
+
+def test_writes_outside_store_entities_are_seen_by_the_next_batch(con) -> None:
+    store(con, documents(ARTICLES[:2]))
+    assert store_module._kept is not None
+    # a user adds an entity between two batches of the same connection
+    con.execute(
+        "INSERT INTO entities (entity_id, name, type, source) VALUES "
+        "('org:cfc-by-hand', 'Coastal Fisheries Council', 'organisation', 'user')"
+    )
+    store(con, documents([ARTICLES[5]]))
+    assert entity_at(con, "en-fish", "Coastal Fisheries Council") == "org:cfc-by-hand"

@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import threading
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
@@ -98,8 +100,10 @@ class NearNames:
             for name in itertools.islice(names, self._count, None):
                 self.add(name)
 
-    def extract(self, query: str, score_cutoff: float, limit: int) -> list[str]:
-        """The (at most ``limit``) names with ``fuzz.ratio`` >= ``score_cutoff``, best first."""
+    def scored(self, query: str, score_cutoff: float) -> list[tuple[float, int, str]]:
+        """Every name with ``fuzz.ratio`` >= ``score_cutoff`` as ``(-score, position, name)``,
+        unsorted: what :meth:`extract` sorts, and what two indexes merge (the linker keeps the
+        warehouse's names and the batch's new names apart)."""
         size = len(query)
         hits: list[tuple[float, int, str]] = []
         for length, (texts, positions) in self._buckets.items():
@@ -110,46 +114,118 @@ class NearNames:
                 query, texts, scorer=fuzz.ratio, score_cutoff=score_cutoff, limit=None
             ):
                 hits.append((-score, positions[k], text))
-        hits.sort()
+        return hits
+
+    def extract(self, query: str, score_cutoff: float, limit: int) -> list[str]:
+        """The (at most ``limit``) names with ``fuzz.ratio`` >= ``score_cutoff``, best first."""
+        hits = sorted(self.scored(query, score_cutoff))
         return [text for _, _, text in hits[:limit]]
 
 
-class Linker:
-    """Alias and co-occurrence indexes over the warehouse, plus what this batch added."""
+#: Stored co-occurrences kept between batches for at most this many entities (then forgotten:
+#: they are a cache, re-read when needed), so a long run's memory stays bounded.
+MAX_CACHED_CONTEXTS = 50_000
 
-    def __init__(self, con: Any, batch_articles: set[str]) -> None:
-        """Aliases come from the seed/user rows and from the mentions of articles *outside* this
-        batch (the batch's old mentions were deleted), so a re-run sees what the first run saw."""
-        self.con = con
+
+class StoredIndex:
+    """What linking reads from the warehouse: entity types, the aliases (seed/user names and
+    the surfaces of stored mentions, normalised) with their near-miss index, which entities are
+    mentioned at all, and (a cache) their co-occurrences in stored articles.
+
+    Why a class of its own: building it reads and normalises every entity, alias and distinct
+    mention surface, which grows with the warehouse (about 1 s per batch of 25 at a few thousand
+    articles). A run loads batch after batch on one connection, so :func:`store_entities` keeps
+    the index of the previous batch and :meth:`advance` s it by the rows that batch wrote
+    instead of rebuilding it, whenever that gives what a rebuild would (see
+    :func:`_reusable_index`). Only what a fresh build would see is kept here: the batch's own
+    learned aliases live in the :class:`Linker` and are dropped after the batch, as a rebuild
+    (which reads the mentions' surfaces, not learned aliases) would drop them.
+    """
+
+    def __init__(self, con: Any) -> None:
+        """Read from the warehouse, leaving out the mentions of the articles in
+        ``_entity_batch`` (being re-processed: their old mentions are deleted first)."""
         self.types: dict[str, str] = {}
         self.names: dict[str, str] = {}
-        self.aliases: dict[str, set[str]] = defaultdict(set)  # norm alias -> entity ids
+        self.aliases: dict[str, set[str]] = {}  # norm alias -> entity ids
         for entity_id, name, etype, source in con.execute(
             "SELECT entity_id, name, type, source FROM entities"
         ).fetchall():
             self.types[entity_id], self.names[entity_id] = etype, name
             if source != "learned":
-                self.aliases[norm(name)].add(entity_id)
+                self.aliases.setdefault(norm(name), set()).add(entity_id)
         for entity_id, alias in con.execute(
             "SELECT entity_id, alias FROM entity_aliases WHERE source <> 'learned'"
         ).fetchall():
-            self.aliases[norm(alias)].add(entity_id)
-        #: Entities with a mention in a stored article outside this batch: any other entity has
+            self.aliases.setdefault(norm(alias), set()).add(entity_id)
+        #: Entities with a mention in a stored article outside the batch: any other entity has
         #: no stored co-occurrences, so its context needs no query.
-        self._mentioned: set[str] = set()
+        self.mentioned: set[str] = set()
         for entity_id, surface in con.execute(
             "SELECT DISTINCT entity_id, surface FROM mentions"
             " WHERE article_id NOT IN (SELECT article_id FROM _entity_batch)"
         ).fetchall():
-            self.aliases[norm(surface)].add(entity_id)
-            self._mentioned.add(entity_id)
+            self.aliases.setdefault(norm(surface), set()).add(entity_id)
+            self.mentioned.add(entity_id)
+        #: entity -> entities sharing a stored article with it (filled on demand)
+        self.context: dict[str, set[str]] = {}
+        self.near = NearNames()  # the alias keys in order, for near-miss spellings
+        self.near.sync(self.aliases)
+
+    def advance(self, mention_rows: Iterable[tuple[str, int, str, int, int, str, float]]) -> None:
+        """Add what the batch just stored (its mentions; its new entities' types are already
+        in :attr:`types`), as a fresh build on the next batch would read it.
+
+        The order of the near-miss index differs from a rebuild only among mention surfaces,
+        which a rebuild reads in ``SELECT DISTINCT`` order, itself unspecified.
+        """
+        per_article: dict[str, set[str]] = defaultdict(set)
+        for article_id, _, entity_id, _, _, surface, _ in mention_rows:
+            key = norm(surface)
+            ids = self.aliases.get(key)
+            if ids is None:
+                ids = self.aliases[key] = set()
+                self.near.add(key)
+            ids.add(entity_id)
+            self.mentioned.add(entity_id)
+            per_article[article_id].add(entity_id)
+        if len(self.context) > MAX_CACHED_CONTEXTS:
+            self.context.clear()
+        for entities in per_article.values():
+            for entity_id in entities:
+                cached = self.context.get(entity_id)
+                if cached is not None:
+                    cached |= entities - {entity_id}
+
+
+class Linker:
+    """Alias and co-occurrence indexes over the warehouse, plus what this batch added."""
+
+    def __init__(
+        self, con: Any, batch_articles: set[str], stored: StoredIndex | None = None
+    ) -> None:
+        """Aliases come from the seed/user rows and from the mentions of articles *outside* this
+        batch (the batch's old mentions were deleted), so a re-run sees what the first run saw.
+        ``stored``: that index, kept from the previous batch (else read now)."""
+        self.con = con
+        self.stored = StoredIndex(con) if stored is None else stored
+        #: shared with the index: every id added here is written to ``entities`` by the batch
+        self.types = self.stored.types
+        self.names = self.stored.names
+        # What this batch learned on top of the stored aliases: new (alias, entity) pairs, and
+        # the new alias keys in order (after all stored ones, as if appended to one index).
+        self._batch_aliases: dict[str, set[str]] = {}
+        self._batch_near = NearNames()
         # Co-occurrences inside this batch; stored ones are queried lazily (see context_of) or
         # ahead, in one query, for the likely candidates (see prefetch_context).
         self.batch_article_entities: dict[str, set[str]] = defaultdict(set)
         self.batch_entity_articles: dict[str, set[str]] = defaultdict(set)
-        self._stored_context: dict[str, set[str]] = {}
-        self._near = NearNames()  # the alias keys in order, for near-miss spellings
-        self._near.sync(self.aliases)
+
+    def ids_for(self, key: str) -> set[str]:
+        """Entities known under the normalised alias ``key`` (stored, or learned in this batch)."""
+        stored = self.stored.aliases.get(key, set())
+        learned = self._batch_aliases.get(key)
+        return stored | learned if learned else stored
 
     # -- evidence -------------------------------------------------------------------------------
     def prefetch_context(self, entity_ids: Iterable[str]) -> None:
@@ -159,9 +235,8 @@ class Linker:
         Reads mentions of articles outside the batch only, which storing the batch never changes,
         so prefetching before the batch is linked sees what a lazy query during linking would.
         """
-        wanted = sorted(
-            e for e in set(entity_ids) if e not in self._stored_context and e in self._mentioned
-        )
+        cache, mentioned = self.stored.context, self.stored.mentioned
+        wanted = sorted(e for e in set(entity_ids) if e not in cache and e in mentioned)
         if not wanted:
             return
         rows = self.con.execute(
@@ -174,15 +249,16 @@ class Linker:
         ).fetchall()
         found = {entity_id: set(others) for entity_id, others in rows}
         for entity_id in wanted:
-            self._stored_context[entity_id] = found.get(entity_id, set())
+            cache[entity_id] = found.get(entity_id, set())
 
     def _stored(self, entity_id: str) -> set[str]:
-        if entity_id not in self._stored_context:
-            if entity_id in self._mentioned:
+        cache = self.stored.context
+        if entity_id not in cache:
+            if entity_id in self.stored.mentioned:
                 self.prefetch_context([entity_id])
             else:
-                self._stored_context[entity_id] = set()
-        return self._stored_context[entity_id]
+                cache[entity_id] = set()
+        return cache[entity_id]
 
     def context_of(self, entity_id: str) -> set[str]:
         """Entities that share an article with ``entity_id`` (stored articles and this batch)."""
@@ -201,16 +277,24 @@ class Linker:
     def _candidates(self, names: Iterable[str], etype: str) -> set[str]:
         out: set[str] = set()
         for name in names:
-            for entity_id in self.aliases.get(norm(name), ()):
+            for entity_id in self.ids_for(norm(name)):
                 if _compatible(self.types.get(entity_id, etype), etype):
                     out.add(entity_id)
         return out
 
     def _fuzzy(self, name: str, etype: str) -> list[str]:
-        self._near.sync(self.aliases)
+        query = norm(name)
+        hits = self.stored.near.scored(query, FUZZY_ACROSS_DOCS)
+        if len(self._batch_near):
+            offset = len(self.stored.near)  # the batch's keys come after every stored one
+            hits += [
+                (score, offset + position, text)
+                for score, position, text in self._batch_near.scored(query, FUZZY_ACROSS_DOCS)
+            ]
+        hits.sort()
         out = []
-        for alias in self._near.extract(norm(name), FUZZY_ACROSS_DOCS, limit=10):
-            for entity_id in sorted(self.aliases[alias]):
+        for _, _, alias in hits[:10]:
+            for entity_id in sorted(self.ids_for(alias)):
                 if self.types.get(entity_id) == etype:
                     out.append(entity_id)
         return out
@@ -249,11 +333,18 @@ class Linker:
     ) -> None:
         self.types.setdefault(entity_id, etype)
         self.names.setdefault(entity_id, name)
+        stored = self.stored.aliases
         for surface in surfaces:
             key = norm(surface)
-            if key not in self.aliases:
-                self._near.add(key)  # keeps the near-miss index in step without a rescan
-            self.aliases[key].add(entity_id)
+            known = stored.get(key)
+            if known is not None and entity_id in known:
+                continue
+            learned = self._batch_aliases.get(key)
+            if learned is None:
+                learned = self._batch_aliases[key] = set()
+                if known is None:
+                    self._batch_near.add(key)  # a new key: after all the known ones
+            learned.add(entity_id)
         self.batch_article_entities[article_id].add(entity_id)
         self.batch_entity_articles[entity_id].add(article_id)
 
@@ -290,7 +381,7 @@ def _likely_candidates(linker: Linker, parsed: Iterable[DocumentEntities]) -> se
     for doc in parsed:
         for ent in doc.entities:
             for name in (ent.name, *ent.aliases, *ent.acronyms):
-                out.update(linker.aliases.get(norm(name), ()))
+                out.update(linker.ids_for(norm(name)))
     return out
 
 
@@ -351,21 +442,20 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS _entity_batch (article_id VARCHAR)")
     con.execute("DELETE FROM _entity_batch")
     con.execute("INSERT INTO _entity_batch SELECT unnest(?::VARCHAR[])", [articles])
-    con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)")
-    linker = Linker(con, set(articles))
-    known_aliases = {
-        (a, lang, e)
-        for e, a, lang in con.execute(
-            "SELECT entity_id, alias, language FROM entity_aliases"
-        ).fetchall()
-    }
+    stored = _reusable_index(con)
+    (deleted,) = con.execute(
+        "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+    ).fetchone()
+    if deleted:  # re-processed articles: the index still has their old mentions
+        stored = None
+    linker = Linker(con, set(articles), stored)
     parsed_docs = [_document_entities(doc["entities"]) for doc in documents]
     linker.prefetch_context(_likely_candidates(linker, parsed_docs))
     counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
     article_rows: dict[str, list[Any]] = {}
     entity_rows: list[tuple[str, str, str, str]] = []
-    alias_rows: list[tuple[str, str, str, str]] = []
     mention_rows: list[tuple[str, int, str, int, int, str, float]] = []
+    alias_candidates: list[tuple[str, str, str]] = []  # (entity, alias, language), in order
     for doc, parsed, article_id in zip(documents, parsed_docs, articles, strict=True):
         language = doc.get("language") or parsed.language or "mul"
         article_rows.pop(article_id, None)  # a repeated article: the last one wins, as REPLACE
@@ -395,14 +485,7 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
                 counts["entities_new"] += 1
             linker.remember(article_id, entity_id, ent.type, ent.name, ent.aliases)
             for alias in dict.fromkeys([*ent.aliases, *ent.acronyms]):
-                key = (alias, language, entity_id)
-                already = any(
-                    (alias, lang, entity_id) in known_aliases for lang in (language, "mul")
-                )
-                if not already:
-                    alias_rows.append((entity_id, alias, language, "learned"))
-                    known_aliases.add(key)
-                    counts["aliases_new"] += 1
+                alias_candidates.append((entity_id, alias, language))
         rows = sorted(
             (m.start, m.end, entity_id, m.surface, m.confidence)
             for ent, entity_id in resolved
@@ -414,16 +497,112 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
         )
         counts["articles"] += 1
         counts["mentions"] += len(rows)
+    alias_rows = _new_aliases(con, alias_candidates)
+    counts["aliases_new"] = len(alias_rows)
     _write_entity_articles(con, list(article_rows.values()))
     # OR IGNORE as before: new entity ids and new (alias, language, entity) keys are already
-    # unique here (checked against everything read above), so nothing is actually ignored.
+    # unique here (checked against the stored rows), so nothing is actually ignored.
     entities = arrow_rows(_ENTITY_COLUMNS, entity_rows)
     insert_arrow(con, "entities", entities, verb="INSERT OR IGNORE")
     insert_arrow(
         con, "entity_aliases", arrow_rows(_ALIAS_COLUMNS, alias_rows), verb="INSERT OR IGNORE"
     )
     insert_arrow(con, "mentions", arrow_rows(_MENTION_COLUMNS, mention_rows))
+    linker.stored.advance(mention_rows)
+    _keep_index(con, linker.stored)
     return dict(counts)
+
+
+def _new_aliases(
+    con: Any, candidates: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """The learned alias rows to write: each (alias, language, entity) not stored yet under
+    that language or 'mul', nor added earlier in the batch.
+
+    Reads only the stored aliases of the batch's entities (not the whole table): whether an
+    alias is new never changes how anything links, so it is decided after linking.
+    """
+    if not candidates:
+        return []
+    entity_ids = sorted({entity_id for entity_id, _, _ in candidates})
+    known = set(
+        con.execute(
+            "SELECT alias, language, entity_id FROM entity_aliases"
+            " WHERE entity_id IN (SELECT unnest(?::VARCHAR[]))",
+            [entity_ids],
+        ).fetchall()
+    )
+    rows: list[tuple[str, str, str, str]] = []
+    for entity_id, alias, language in candidates:
+        if (alias, language, entity_id) in known or (alias, "mul", entity_id) in known:
+            continue
+        rows.append((entity_id, alias, language, "learned"))
+        known.add((alias, language, entity_id))
+    return rows
+
+
+# -- the index kept between batches ------------------------------------------------------------
+#: The index after the last batch stored in this process: (token, warehouse fingerprint, index).
+#: One slot: a run loads on one connection; anything else simply rebuilds.
+_kept: tuple[str, tuple[Any, ...], StoredIndex] | None = None
+_kept_lock = threading.Lock()
+
+
+def _fingerprint(con: Any) -> tuple[Any, ...]:
+    """Row counts of the tables the index is read from, and the seed files loaded: any write
+    that is not a batch stored here (seeds reloaded, a batch from another connection, rows
+    deleted) changes them. Counts come from table metadata: no scan, whatever the size."""
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM entity_aliases),"
+        " (SELECT count(*) FROM mentions),"
+        " (SELECT count(*) FROM duckdb_tables() WHERE table_name = 'seed_files')"
+    ).fetchone()
+    seeds = None
+    if counts[3]:
+        seeds = con.execute(
+            "SELECT list(path || checksum ORDER BY path) FROM seed_files"
+        ).fetchone()
+    return (*counts, seeds)
+
+
+def _reusable_index(con: Any) -> StoredIndex | None:
+    """The index kept after the previous batch, when it is exactly what a fresh build would
+    read now: same connection, that batch committed, nothing else written since.
+
+    The token lives in a TEMP table, which belongs to one connection and follows its
+    transactions: another connection has none, and a rolled-back batch leaves the token of the
+    index before it (so its kept index, which has the batch, does not match).
+    """
+    global _kept
+    with _kept_lock:
+        kept, _kept = _kept, None  # taken: a batch that fails midway leaves nothing behind
+    if kept is None:
+        return None
+    token, fingerprint, index = kept
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _entity_linker_state (token VARCHAR)")
+    row = con.execute("SELECT max(token) FROM _entity_linker_state").fetchone()
+    if row[0] != token or _fingerprint(con) != fingerprint:
+        return None
+    return index
+
+
+def _keep_index(con: Any, index: StoredIndex) -> None:
+    """Keep ``index`` (advanced by the batch just written) for the next batch on ``con``."""
+    global _kept
+    token = uuid.uuid4().hex
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _entity_linker_state (token VARCHAR)")
+    con.execute("DELETE FROM _entity_linker_state")
+    con.execute("INSERT INTO _entity_linker_state VALUES (?)", [token])
+    fingerprint = _fingerprint(con)
+    with _kept_lock:
+        _kept = (token, fingerprint, index)
+
+
+def forget_kept_index() -> None:
+    """Drop the index kept between batches (its memory; the next batch rebuilds it)."""
+    global _kept
+    with _kept_lock:
+        _kept = None
 
 
 # -- story clusters --------------------------------------------------------------------------------
