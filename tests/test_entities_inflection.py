@@ -73,3 +73,32 @@ def test_variants_follow_german_endings() -> None:
                for v in german_variants("Charta der Vereinten Nationen"))  # fmt: skip
     # names ending in -s take no genitive -s ("Paris'", not "Pariss")
     assert "Pariss" not in german_variants("Paris")
+
+
+# --- German institutions written as ordinary words -----------------------------------------------
+
+
+def test_german_institution_and_its_case_forms_are_one_entity() -> None:
+    text = (
+        "Nach Angaben des Bayerischen Landesamtes (BLA) steigt der Pegel. Das Bayerische "
+        "Landesamt rät zur Vorsicht, und der Sprecher des Landesamtes bleibt vor Ort."
+    )
+    doc = extract_entities(text, "de")
+    [office] = [e for e in doc.entities if e.type == "organisation"]
+    assert [m.surface for m in office.mentions] == [
+        "Bayerischen Landesamtes", "BLA", "Bayerische Landesamt",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Deutsche Behörden ermitteln gegen die Firma.", "Deutsche Behörden"),  # plural
+        ("Sie kritisierte deutsche Behörden und Internationale Gerichte.",
+         "Internationale Gerichte"),  # plural
+        ("Der Deutsche Meister feierte in der Nacht.", "Deutsche Meister"),  # not an institution
+    ],
+)  # fmt: skip
+def test_german_noun_phrases_that_are_not_institutions(text, phrase) -> None:
+    doc = extract_entities(text, "de")
+    assert phrase not in {m.surface for e in doc.entities for m in e.mentions}

@@ -34,6 +34,7 @@ from .gazetteer import (
     alias_key,
     get_gazetteer,
 )
+from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
 from .names import is_first_name
 from .spacy_ner import spacy_spans
@@ -519,6 +520,10 @@ class _Doc:
         ):
             self.spans.append(Span(i + 1, j, "organisation", CONF_NAME))
             return
+        start = self._german_institution(i, j) if self.lang == "de" and j - i >= 2 else None
+        if start is not None:
+            self.spans.append(Span(start, j, "organisation", CONF_KEYWORD))
+            return
         if j - i >= 2:
             anchor = self._given_name_start(i, j)
             if anchor is not None and anchor > i:
@@ -549,6 +554,34 @@ class _Doc:
                 self.spans.append(Span(i, j, "other", CONF_WEAK, sentence_initial=initial))
             return
         self._classify_single(i, titled or strong)
+
+    def _german_institution(self, i: int, j: int) -> int | None:
+        """Start of a German institution's name that ends the run: national or regional
+        adjectives before one compound noun whose last part names an institution ("Deutscher
+        Wetterdienst", "Angaben des Deutschen Wetterdienstes", "Bayerische Landesbank"). German
+        writes such names as ordinary capitalised words, so the shape is the only clue; plural
+        heads ("Deutsche Behörden") and generic adjectives ("Zuständige") are left out."""
+        toks = self.tokens
+        word = self.keys[j - 1]
+        if toks[j - 1].is_acronym or not self._institution_noun(word):
+            return None
+        start = j - 1
+        while start > i:
+            stem = _adjective_stem(toks[start - 1].text)
+            if not stem or not stem.lower().endswith(lx.DE_NAME_ADJECTIVES):
+                break
+            start -= 1
+        return start if start < j - 1 else None
+
+    @staticmethod
+    def _institution_noun(word: str) -> bool:
+        for ending in ("es", "s", ""):  # genitive "des Wetterdienstes", "des Bundesamts"
+            if ending and not word.endswith(ending):
+                continue
+            stem = word[: len(word) - len(ending)]
+            if stem.endswith(lx.DE_INSTITUTION_SUFFIXES) and stem not in lx.DE_INSTITUTION_SUFFIXES:
+                return True
+        return False
 
     def _given_then_surname(self, i: int, j: int) -> bool:
         """ "Jean Le Pen a parlé", "Marco Di Stefano ha detto": a sentence-initial given name
@@ -795,10 +828,13 @@ class _Grouper:
                 else:
                     by_canonical[cid] = self.new_group(span, span.type, span.canonical)
         self._definitions(spans)
+        for span in spans:  # names an acronym definition already grouped
+            if span.group >= 0 and not span.canonical and span.j - span.i >= 2:
+                by_name.setdefault((span.type, self._name_key(span)), span.group)
         multi = [s for s in spans if s.group < 0 and s.j - s.i >= 2]
         multi.sort(key=lambda s: -(s.j - s.i))
         for span in multi:
-            key = (span.type, " ".join(self.words(span)))
+            key = (span.type, self._name_key(span))
             if key in by_name:
                 self.join(span, by_name[key])
                 continue
@@ -847,6 +883,15 @@ class _Grouper:
                     span.i -= 1
                     pos -= 1
                     taken.add(span.i)
+
+    def _name_key(self, span: Span) -> str:
+        """Grouping key of a multi-word name; German institutions by their base form, so the
+        case forms of one name ("Deutscher Wetterdienst", "des Deutschen Wetterdienstes") are
+        one entity."""
+        words = self.words(span)
+        if self.doc.lang == "de" and span.type != "person":
+            return german_base_key(words)
+        return " ".join(words)
 
     def _definitions(self, spans: list[Span]) -> None:
         """ "Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""

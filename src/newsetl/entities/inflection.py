@@ -91,3 +91,22 @@ def german_variants(surface: str) -> list[str]:
         if form != surface and form not in out:
             out.append(form)
     return out[:MAX_VARIANTS]
+
+
+def german_base_key(words: list[str] | tuple[str, ...]) -> str:
+    """One key for the case forms of a German name, from its normalised words: adjective
+    endings dropped ("deutschen" -> "deutsch"), a genitive ending dropped from the last word
+    ("wetterdienstes" -> "wetterdienst"). Used to group "Deutscher Wetterdienst" and "des
+    Deutschen Wetterdienstes" in one text; it is a key, not a word."""
+    if not words:
+        return ""
+    out = []
+    for word in words[:-1]:
+        stem = _adjective_stem(word[:1].upper() + word[1:])
+        out.append(stem.lower() if stem else word)
+    last = words[-1]
+    for ending in ("es", "s"):
+        if last.endswith(ending) and len(last) - len(ending) >= 4:
+            last = last[: -len(ending)]
+            break
+    return " ".join([*out, last])

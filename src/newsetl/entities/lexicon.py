@@ -167,6 +167,20 @@ DE_ORG_DESCRIPTOR_SUFFIXES = tuple(
     )
 )
 
+#: Last parts of German compound nouns that name an institution ("Wetterdienst",
+#: "Bundesamt", "Landesbank", "Verfassungsgericht"), in norm form.
+DE_INSTITUTION_SUFFIXES = tuple(
+    sorted(
+        _words(
+            """dienst amt bank gericht gerichtshof ministerium behorde agentur institut verband
+            gesellschaft stiftung anstalt kammer kommission versicherung zentrale"""
+        )
+    )
+)
+#: Adjective stems of German institution names: national and regional ones ("Deutscher",
+#: "Bayerische", "Europäisches") and the few generic ones such names use.
+DE_NAME_ADJECTIVES = ("isch", "deutsch", "ional", "zentral", "federal", "statistisch")
+
 #: All-caps words that are not names.
 NON_ENTITY_ACRONYMS = _words(
     """ceo cfo coo cto gdp pil pib bip ai ia ki tv pm am ok dna adn rna covid co2 eur usd gbp
