@@ -2,16 +2,22 @@
 
 The steps, in order, each with the reason it exists:
 
-1. **Gazetteer** (seed + geonames cities): longest match first, with case rules (acronyms must be
-   upper case, "un" is a French article, "UN" is the United Nations). Known names are the most
-   reliable evidence, so they claim their tokens before anything else.
+1. **Gazetteer** (seed, the user's seed dirs, German case forms, geonames cities and small
+   towns): longest match first, with case rules (acronyms must be upper case, "un" is a French
+   article, "UN" is the United Nations). Known names are the most reliable evidence, so they
+   claim their tokens before anything else; a small town only where a capital means a place
+   (see ``_minor_place_ok``), a seed name not when it is part of a longer name.
 2. **Capitalised runs** on the remaining tokens, with titles stripped ("President X"), sentence
    openers and headline capitals discounted (a capital there says nothing), and a type from
-   keywords ("... Bank", "Treaty of ..."), titles, speech verbs and "X, who ..." clauses.
-3. **Acronym definitions** ("Human Rights Watch (HRW)") join the acronym to its expansion.
+   keywords ("... Bank", "Treaty of ..."), titles, speech verbs, "X, who ..." clauses and the
+   shape of German institution names ("Deutscher Wetterdienst"); surname particles stay with the
+   surname ("von der Leyen").
+3. **Acronym definitions** ("Human Rights Watch (HRW)") join the acronym to its expansion, also
+   when a translation kept the original's acronym ("German Weather Service (DWD)").
 4. **Grouping**: surnames and partial names join the full name ("Ashton-Hart" -> "Nick
-   Ashton-Hart"); machine-translation truncations join by prefix or a high fuzzy score only against
-   persons already in the same text ("Mebark" -> "Mebarki"), never across documents here.
+   Ashton-Hart", "de la Fuente" -> "Carmen de la Fuente"); machine-translation truncations join
+   by prefix or a high fuzzy score only against persons already in the same text ("Mebark" ->
+   "Mebarki"), never across documents here.
 5. **Headlines** get only names already known from the gazetteer or the body.
 """
 
