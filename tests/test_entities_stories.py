@@ -95,3 +95,45 @@ def test_one_actor_in_two_places_is_not_enough(con) -> None:
          ("it-pesca", "it", "2026-05-05T15:00", IT_TWO_PLACES)],
     )  # fmt: skip
     assert stories == {}
+
+
+EN_DANUBE = (
+    "OSCE observers inspected the flood defences along the Danube in Vienna on Monday, the "
+    "engineer Petra Novak told reporters."
+)
+DE_DONAU = (
+    "Beobachter der OSZE prüften am Montag die Hochwasserdämme an der Donau in Wien, sagte der "
+    "Ingenieur Lukas Brandl."
+)
+EN_BRUSSELS = (
+    "European Union officials met in Brussels to discuss aid for Germany, said Ana Petrova."
+)
+DE_BRUESSEL = (
+    "Vertreter der Europäischen Union berieten in Brüssel über Hilfen für Deutschland, sagte "
+    "Jonas Weber."
+)
+
+
+def test_an_actor_on_a_river_in_a_city_is_one_story(con) -> None:
+    assert _canonical(EN_DANUBE, "en") & _canonical(DE_DONAU, "de") == {
+        "org:osce", "place:danube", "city:vienna",
+    }  # fmt: skip
+    stories = _stories(
+        con,
+        [("en-danube", "en", "2026-05-05T09:00", EN_DANUBE),
+         ("de-donau", "de", "2026-05-05T12:00", DE_DONAU)],
+    )  # fmt: skip
+    assert stories.get("en-danube") is not None
+    assert stories.get("en-danube") == stories.get("de-donau")
+
+
+def test_an_actor_in_a_capital_and_a_country_is_not_enough(con) -> None:
+    assert _canonical(EN_BRUSSELS, "en") & _canonical(DE_BRUESSEL, "de") == {
+        "org:european-union", "city:brussels", "country:DE",
+    }  # fmt: skip
+    stories = _stories(
+        con,
+        [("en-eu", "en", "2026-05-05T09:00", EN_BRUSSELS),
+         ("de-eu", "de", "2026-05-05T12:00", DE_BRUESSEL)],
+    )  # fmt: skip
+    assert stories == {}

@@ -1272,6 +1272,90 @@ GEOGRAPHY: list[Entry] = [
         "en": ["Balkans"], "fr": ["Balkans"], "it": ["Balcani"], "es": ["Balcanes"],
         "pt": ["Balcãs"], "de": ["Balkan"], "nl": ["Balkan"],
     }),
+    ("place:western-balkans", "Western Balkans", "place", {
+        "en": ["Western Balkans"], "fr": ["Balkans occidentaux"], "it": ["Balcani occidentali"],
+        "es": ["Balcanes Occidentales"], "pt": ["Balcãs Ocidentais"], "de": ["Westbalkan"],
+        "nl": ["Westelijke Balkan"],
+    }),
+    ("place:baltic-states", "Baltic states", "place", {
+        "en": ["Baltic states", "Baltics"], "fr": ["pays baltes", "États baltes"],
+        "it": ["Paesi baltici", "Stati baltici"], "es": ["países bálticos"],
+        "pt": ["países bálticos"], "de": ["Baltikum", "baltische Staaten"],
+        "nl": ["Baltische staten"],
+    }),
+    ("place:horn-of-africa", "Horn of Africa", "place", {
+        "en": ["Horn of Africa"], "fr": ["Corne de l'Afrique"], "it": ["Corno d'Africa"],
+        "es": ["Cuerno de África"], "pt": ["Chifre da África", "Corno de África"],
+        "de": ["Horn von Afrika"], "nl": ["Hoorn van Afrika"],
+    }),
+    ("place:sub-saharan-africa", "Sub-Saharan Africa", "place", {
+        "en": ["Sub-Saharan Africa", "sub-Saharan Africa"], "fr": ["Afrique subsaharienne"],
+        "it": ["Africa subsahariana"], "es": ["África subsahariana"],
+        "pt": ["África Subsariana", "África Subsaariana"], "de": ["Subsahara-Afrika"],
+        "nl": ["Afrika bezuiden de Sahara"],
+    }),
+    ("place:north-africa", "North Africa", "place", {
+        "en": ["North Africa"], "fr": ["Afrique du Nord"], "it": ["Nord Africa", "Africa del Nord"],
+        "es": ["Norte de África"], "pt": ["Norte de África", "Norte da África"],
+        "de": ["Nordafrika"], "nl": ["Noord-Afrika"],
+    }),
+    ("place:west-africa", "West Africa", "place", {
+        "en": ["West Africa"], "fr": ["Afrique de l'Ouest"], "it": ["Africa occidentale"],
+        "es": ["África Occidental"], "pt": ["África Ocidental"], "de": ["Westafrika"],
+        "nl": ["West-Afrika"],
+    }),
+    ("place:east-africa", "East Africa", "place", {
+        "en": ["East Africa"], "fr": ["Afrique de l'Est"], "it": ["Africa orientale"],
+        "es": ["África Oriental"], "pt": ["África Oriental"], "de": ["Ostafrika"],
+        "nl": ["Oost-Afrika"],
+    }),
+    ("place:southeast-asia", "Southeast Asia", "place", {
+        "en": ["Southeast Asia", "South-East Asia"], "fr": ["Asie du Sud-Est"],
+        "it": ["Sud-est asiatico", "Sudest asiatico"], "es": ["Sudeste Asiático"],
+        "pt": ["Sudeste Asiático"], "de": ["Südostasien"], "nl": ["Zuidoost-Azië"],
+    }),
+    ("place:central-asia", "Central Asia", "place", {
+        "en": ["Central Asia"], "fr": ["Asie centrale"], "it": ["Asia centrale"],
+        "es": ["Asia Central"], "pt": ["Ásia Central"], "de": ["Zentralasien"],
+        "nl": ["Centraal-Azië"],
+    }),
+    ("place:central-america", "Central America", "place", {
+        "en": ["Central America"], "fr": ["Amérique centrale"], "it": ["America centrale"],
+        "es": ["Centroamérica", "América Central"], "pt": ["América Central"],
+        "de": ["Mittelamerika", "Zentralamerika"], "nl": ["Midden-Amerika"],
+    }),
+    ("place:eastern-europe", "Eastern Europe", "place", {
+        "en": ["Eastern Europe"], "fr": ["Europe de l'Est"], "it": ["Europa orientale", "Est Europa"],
+        "es": ["Europa del Este"], "pt": ["Europa de Leste", "Leste Europeu"],
+        "de": ["Osteuropa"], "nl": ["Oost-Europa"],
+    }),
+    ("place:central-europe", "Central Europe", "place", {
+        "en": ["Central Europe"], "fr": ["Europe centrale"], "it": ["Europa centrale"],
+        "es": ["Europa Central"], "pt": ["Europa Central"], "de": ["Mitteleuropa"],
+        "nl": ["Centraal-Europa", "Midden-Europa"],
+    }),
+    ("place:western-europe", "Western Europe", "place", {
+        "en": ["Western Europe"], "fr": ["Europe de l'Ouest"], "it": ["Europa occidentale"],
+        "es": ["Europa Occidental"], "pt": ["Europa Ocidental"], "de": ["Westeuropa"],
+        "nl": ["West-Europa"],
+    }),
+    ("place:northern-europe", "Northern Europe", "place", {
+        "en": ["Northern Europe"], "fr": ["Europe du Nord"], "it": ["Europa settentrionale",
+                                                                  "Nord Europa"],
+        "es": ["Europa del Norte"], "pt": ["Norte da Europa"], "de": ["Nordeuropa"],
+        "nl": ["Noord-Europa"],
+    }),
+    ("place:southern-europe", "Southern Europe", "place", {
+        "en": ["Southern Europe"], "fr": ["Europe du Sud"], "it": ["Europa meridionale",
+                                                                 "Sud Europa"],
+        "es": ["Europa del Sur"], "pt": ["Sul da Europa"], "de": ["Südeuropa"],
+        "nl": ["Zuid-Europa"],
+    }),
+    ("place:indo-pacific", "Indo-Pacific", "place", {
+        "en": ["Indo-Pacific"], "fr": ["Indo-Pacifique"], "it": ["Indo-Pacifico"],
+        "es": ["Indo-Pacífico"], "pt": ["Indo-Pacífico"], "de": ["Indopazifik"],
+        "nl": ["Indo-Pacific"],
+    }),
     ("place:caucasus", "Caucasus", "place", {
         "en": ["Caucasus"], "fr": ["Caucase"], "it": ["Caucaso"], "es": ["Cáucaso"],
         "pt": ["Cáucaso"], "de": ["Kaukasus"], "nl": ["Kaukasus"],

@@ -43,9 +43,13 @@ STORY_WINDOW = timedelta(hours=72)
 STORY_MIN_SHARED = 2
 STORY_MIN_SCORE = 0.3
 #: "Same actor, same scene": one shared non-geographic entity is enough when the two articles
-#: also share at least this many places and appear within STORY_SCENE_WINDOW (a summit's
-#: host city and the two countries that held it up; any one place alone says little).
-STORY_MIN_SHARED_PLACES = 3
+#: also share places worth at least this many points and appear within STORY_SCENE_WINDOW. A
+#: city, river or region is worth 3 points, a country 2 (countries are in much more of the
+#: news): a summit's host city and two countries, three countries, or a river and a city on it
+#: are enough; one capital and one country ("EU", "Brussels", "Germany") is not.
+STORY_MIN_SHARED_PLACES = 6
+STORY_PLACE_POINTS = 3
+STORY_COUNTRY_POINTS = 2
 STORY_SCENE_WINDOW = timedelta(hours=24)
 #: Entities in more articles than this do not propose candidate pairs (they still score).
 STORY_MAX_POSTINGS = 500
@@ -613,12 +617,20 @@ def _close_in_time(a: datetime | None, b: datetime | None) -> bool:
 
 
 def _same_scene(
-    a: datetime | None, b: datetime | None, shared: set[str], shared_places: set[str]
+    a: datetime | None,
+    b: datetime | None,
+    shared: set[str],
+    shared_places: set[str],
+    types: dict[str, str],
 ) -> bool:
     """One shared actor in the same (several) places on the same day; both dates needed."""
+    places = sum(
+        STORY_COUNTRY_POINTS if types.get(e) == "country" else STORY_PLACE_POINTS
+        for e in shared_places
+    )
     return (
         len(shared) >= 1
-        and len(shared_places) >= STORY_MIN_SHARED_PLACES
+        and places >= STORY_MIN_SHARED_PLACES
         and a is not None
         and b is not None
         and abs(a - b) <= STORY_SCENE_WINDOW
@@ -633,7 +645,7 @@ def refresh_story_clusters(con: Any) -> int:
     (shared weight / the smaller article's weight) reaches :data:`STORY_MIN_SCORE`. Countries and
     cities do not count: "Geneva" is in half the news of a week. The same (fully named) person
     in the same place within the window also makes one story. So does one shared actor in the
-    same :data:`STORY_MIN_SHARED_PLACES` places within :data:`STORY_SCENE_WINDOW`, when the
+    same places (:data:`STORY_MIN_SHARED_PLACES`) within :data:`STORY_SCENE_WINDOW`, when the
     overlap of all their entities, places weighted by IDF like the rest, reaches the same score
     (two reports of one summit that name different officials). Stories are connected components.
     """
@@ -681,7 +693,7 @@ def refresh_story_clusters(con: Any) -> int:
             same_person_same_place = any(types.get(e) == "person" for e in shared) and bool(
                 shared_places
             )
-            same_scene = _same_scene(docs[a][1], docs[b][1], shared, shared_places)
+            same_scene = _same_scene(docs[a][1], docs[b][1], shared, shared_places, types)
             if len(shared) < STORY_MIN_SHARED and not (same_person_same_place or same_scene):
                 continue
             counted = shared | shared_places if len(shared) < STORY_MIN_SHARED else shared
