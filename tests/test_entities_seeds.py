@@ -156,3 +156,36 @@ def test_ingest_uses_the_settings_seed_dirs(tmp_path: Path, monkeypatch) -> None
     assert con.execute("SELECT source FROM entities WHERE entity_id = 'org:cdp'").fetchone() == (
         "user",
     )
+
+
+def test_extending_the_default_index_matches_a_full_build(tmp_path: Path) -> None:
+    """The user's rows on top of the shared default index give the same look-ups as building
+    everything from the files, and the default index is left as it was."""
+    from newsetl.entities.gazetteer import extend_gazetteer, get_gazetteer
+
+    folder = _user_seed(tmp_path / "seeds")
+    # a user row that retypes a repository entity, and a German name that gets case forms
+    with (folder / "entities.user.csv").open("a", encoding="utf-8") as fh:
+        fh.write("org:bundesbank,Deutsche Bundesbank,central-bank,user\n")
+        fh.write("org:wasserverband,Wasserverband Eifel,organisation,user\n")
+    with (folder / "entity_aliases.user.csv").open("a", encoding="utf-8") as fh:
+        fh.write("org:wasserverband,Wasserverband Eifel,de,user\n")
+    base = get_gazetteer()
+    extended = extend_gazetteer(base, [folder])
+    full = build_gazetteer(extra_dirs=[folder])
+    for key in [
+        ("cassa", "depositi", "e", "prestiti"),
+        ("cdp",),
+        ("fietsersbond",),
+        ("bundesbank",),
+        ("wasserverband", "eifels"),
+        ("deutschlands",),
+        ("geneva",),
+    ]:
+        got = [(a.entity_id, a.type, a.surface) for a in extended.lookup(key)]
+        want = [(a.entity_id, a.type, a.surface) for a in full.lookup(key)]
+        assert got and got == want, key
+    assert extended.lookup(("bundesbank",))[0].type == "central-bank"
+    assert base.lookup(("bundesbank",))[0].type == "organisation"  # not changed
+    assert not base.lookup(("cdp",))
+    assert ("wasserverband",) in extended.prefixes and ("wasserverband",) not in base.prefixes

@@ -166,10 +166,15 @@ def build_gazetteer(
     return Gazetteer(by_key, max_len, entities)
 
 
-def _add_german_forms(by_key: dict[tuple[str, ...], list[Alias]]) -> None:
+def _add_german_forms(
+    by_key: dict[tuple[str, ...], list[Alias]],
+    known: dict[tuple[str, ...], list[Alias]] | None = None,
+) -> None:
     """Add the inflected forms of German and language-neutral names ("Deutschlands", "der
-    Europäischen Zentralbank"), tagged German. A form that is already a name (of any entity),
-    a sentence-opening word or a common English word ("Islands") is left out."""
+    Europäischen Zentralbank"), tagged German. A form that is already a name (of any entity,
+    here or in ``known``), a sentence-opening word or a common English word ("Islands") is
+    left out."""
+    known = known if known is not None else {}
     from wordfreq import zipf_frequency
 
     from .lexicon import SENTENCE_OPENERS
@@ -181,7 +186,7 @@ def _add_german_forms(by_key: dict[tuple[str, ...], list[Alias]]) -> None:
                 continue
             for form in german_variants(alias.surface):
                 key = alias_key(form)
-                if not key or key in by_key or key in added:
+                if not key or key in by_key or key in added or key in known:
                     continue
                 if len(key) == 1 and (
                     key[0] in SENTENCE_OPENERS or zipf_frequency(key[0], "en") >= 3.5
@@ -197,7 +202,51 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _cached(extra_dirs: tuple[str, ...]) -> Gazetteer:
-    return build_gazetteer(extra_dirs=[Path(d) for d in extra_dirs])
+    if not extra_dirs:
+        return build_gazetteer()
+    return extend_gazetteer(_cached(()), [Path(d) for d in extra_dirs])
+
+
+def extend_gazetteer(base: Gazetteer, extra_dirs: Sequence[Path]) -> Gazetteer:
+    """``base`` plus the user's seed folders, as :func:`build_gazetteer` would give them, without
+    reading the repository seed and geonames again: the new index shares ``base``'s aliases
+    (a worker that has the default index pays only for the user's rows). ``base`` is not
+    changed. User entity rows that rename or retype a known entity are applied to its aliases.
+    """
+    entities = dict(base.entities)
+    overrides: dict[str, tuple[str, str]] = {}
+    for folder in extra_dirs:
+        for path in sorted(Path(folder).glob("entities*.csv")):
+            for row in _read_csv(path):
+                value = (row["name"], row["type"])
+                if entities.get(row["entity_id"], value) != value:
+                    overrides[row["entity_id"]] = value
+                entities[row["entity_id"]] = value
+    by_key = {key: list(aliases) for key, aliases in base.by_key.items()}
+    if overrides:
+        for aliases in by_key.values():
+            for k, a in enumerate(aliases):
+                if a.entity_id in overrides:
+                    name, etype = overrides[a.entity_id]
+                    aliases[k] = Alias(a.entity_id, a.surface, a.language, etype, name, a.minor)
+    user: dict[tuple[str, ...], list[Alias]] = {}
+    for folder in extra_dirs:
+        for path in sorted(Path(folder).glob("entity_aliases*.csv")):
+            for row in _read_csv(path):
+                entity_id = row["entity_id"]
+                name, etype = entities.get(entity_id, (row["alias"], entity_id.split(":")[0]))
+                key = alias_key(row["alias"])
+                if key:
+                    alias = Alias(
+                        entity_id, row["alias"], row.get("language") or "mul", etype, name
+                    )
+                    user.setdefault(key, []).insert(0, alias)
+    _add_german_forms(user, known=by_key)
+    for key, aliases in user.items():
+        by_key[key] = aliases + by_key.get(key, [])  # a user's alias first
+    prefixes = base.prefixes | {k[:n] for k in user for n in range(1, len(k) + 1)}
+    max_len = max([base.max_len, *(len(k) for k in user)])
+    return Gazetteer(by_key, max_len, entities, prefixes)
 
 
 def get_gazetteer(extra_dirs: Sequence[Path | str] = ()) -> Gazetteer:
