@@ -577,7 +577,7 @@ INSTITUTIONS: list[Entry] = [
         "de": ["Neue Entwicklungsbank"],
     }),
     ("org:bis", "Bank for International Settlements", "organisation", {
-        "en": ["BIS", "Bank for International Settlements"],
+        "en": ["Bank for International Settlements"],  # not "BIS": also a US export bureau
         "fr": ["BRI", "Banque des règlements internationaux"],
         "it": ["BRI", "Banca dei regolamenti internazionali"],
         "es": ["BPI", "Banco de Pagos Internacionales"],
@@ -616,7 +616,7 @@ INSTITUTIONS: list[Entry] = [
         "nl": ["DNB", "Nederlandsche Bank"],
     }),
     ("org:rbi", "Reserve Bank of India", "organisation", {
-        "en": ["Reserve Bank of India", "RBI"],
+        "en": ["Reserve Bank of India"],  # not "RBI": runs batted in
     }),
     ("org:bank-of-russia", "Bank of Russia", "organisation", {
         "en": ["Bank of Russia", "Central Bank of Russia", "Russian central bank"],
