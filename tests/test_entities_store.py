@@ -470,3 +470,47 @@ def test_writes_outside_store_entities_are_seen_by_the_next_batch(con) -> None:
     )
     store(con, documents([ARTICLES[5]]))
     assert entity_at(con, "en-fish", "Coastal Fisheries Council") == "org:cfc-by-hand"
+
+
+def test_near_miss_candidates_are_those_of_the_full_search(con) -> None:
+    """The typed pre-check may skip the full near-miss search only when it would have found no
+    candidate with evidence: compare with rapidfuzz over every alias key, in index order."""
+    store(con, documents(ARTICLES[:4]))
+    store(con, documents(LATER[:3]))  # a second batch: the kept index, advanced
+    con.execute("CREATE OR REPLACE TEMP TABLE _entity_batch AS SELECT 'new' AS article_id")
+    linker = Linker(con, {"new"}, store_module._kept[2])
+    # some entities of the new article, learned in this batch (a new key among them)
+    linker.remember("new", "org:ecb", "organisation", "ECB", ["ECB"])
+    linker.remember("new", "person:anna-keller", "person", "Anna Keller", ["Frau Anna Keller"])
+    linker.remember("new", "person:mario-dragy", "person", "Mario Dragy", ["Mario Dragy"])
+    # a seed entity first mentioned now: its seed aliases become near-miss candidates
+    linker.remember("new", "org:united-nations", "organisation", "UN", ["UN"])
+    keys = list(linker.stored.aliases) + [
+        k for k in linker._batch_aliases if k not in linker.stored.aliases
+    ]
+    rng = random.Random(5)
+    queries = ["Mario Draghi", "Mario Dragi", "Ana Keller", "Anna Kellner", "Christine Lagard"]
+    queries += ["Europan Central Bank", "Frau Anna Keler", "Luka Drag", "Coastal Fisheries Counci"]
+    queries += ["Unted Nations", "Nazioni Unitte", "Organisation des Nations Unie"]
+    for key in rng.sample(keys, 200):
+        chars = list(key)
+        if chars:
+            del chars[rng.randrange(len(chars))]
+        queries.append("".join(chars).title())
+    context = {"org:ecb", "person:anna-keller", "city:frankfurt"}
+    checked = found = 0
+    for query in queries:
+        near = process.extract(norm(query), keys, scorer=fuzz.ratio, score_cutoff=88, limit=10)
+        for etype in ("person", "organisation", "other", "city", "country"):
+            want = [
+                entity_id
+                for key, _, _ in near
+                for entity_id in sorted(linker.ids_for(key))
+                if linker.types.get(entity_id) == etype
+            ]
+            want = [c for c in want if linker.evidence(c, context) >= 1]
+            got = [c for c in linker._fuzzy(query, etype) if linker.evidence(c, context) >= 1]
+            assert got == want, (query, etype)
+            checked += 1
+            found += bool(want)
+    assert checked > 500 and found >= 3
