@@ -23,6 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from newsetl.ingest import (
     AnalysisResult,
     RunContext,
+    analysis_result,
     chunked,
     collect_analysis,
     default_sources,
@@ -64,7 +65,9 @@ def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> li
 def analyse_stage_batch(
     items: list[Processed], ctx: RunContext, lookup, pool=None, index: int | None = None
 ) -> AnalysisResult:
-    return submit_analysis(items, ctx, lookup, executor=pool, index=index).result()
+    return analysis_result(
+        submit_analysis(items, ctx, lookup, executor=pool, index=index), items, ctx, lookup, index
+    )
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)

@@ -133,3 +133,58 @@ def test_a_loaded_fork_server_lowers_the_pool_threshold():
         assert pool is None
     with process_pool(Settings(workers=1, process_pool_min_pages=1), 5) as pool:
         assert pool is None  # one worker: nothing to gain
+
+
+def _finished(result=None, exc: BaseException | None = None):
+    """A future in the state a pool leaves it: taken by a worker, then done or failed."""
+    from concurrent.futures import Future
+
+    future = Future()
+    future.set_running_or_notify_cancel()
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+    return future
+
+
+def test_pages_of_a_dead_worker_are_recorded_failures_and_the_batch_goes_on():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from newsetl.pipeline import extract_and_identify, start_fetch_and_extract
+
+    settings = Settings(per_host_interval_s=0.0)
+    with Fetcher(settings) as fetcher:
+        targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets[:3]
+        pending = start_fetch_and_extract(targets, fetcher)
+    # as a pool would leave them: the second page's worker was killed
+    pending.futures = [
+        _finished(exc=BrokenProcessPool("killed"))
+        if k == 1
+        else _finished(extract_and_identify(*job))
+        for k, job in enumerate(pending.jobs)
+    ]
+    items = pending.result()
+    assert [i.fetch.outcome for i in items] == ["ok", "failed", "ok"]
+    assert items[1].fetch.error_kind == "worker_died" and items[1].page is None
+    assert items[0].page is not None and items[2].page is not None
+
+
+def test_a_batch_whose_worker_died_is_analysed_in_the_run_process(tmp_path, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from newsetl.ingest import analysis_result, open_run
+
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    settings = Settings(db_path=tmp_path / "w.duckdb", per_host_interval_s=0.0)
+    ctx = open_run(settings)
+    try:
+        items = fetch_and_extract(
+            expand_sources([str(SAMPLE_SITE / "sitemap.xml")], ctx.fetcher).targets[:3],
+            ctx.fetcher,
+        )
+        result = analysis_result(_finished(exc=BrokenProcessPool("oom")), items, ctx, None, 0)
+    finally:
+        ctx.close()
+    assert result.stats.articles == 3
+    assert result.staged is not None and (result.staged / "articles.parquet").exists()

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,6 +208,25 @@ def submit_analysis(
     return done
 
 
+def analysis_result(
+    future: Future,
+    items: list[Processed],
+    ctx: RunContext,
+    lookup: OriginalLookup | None,
+    index: int,
+) -> AnalysisResult:
+    """The batch's analysis; if its worker process died, the batch is analysed again here.
+
+    Stage 2 is our own Python code over extracted text (no parser that could crash the
+    interpreter), so redoing it in this process is safe, and no page of the batch is lost.
+    """
+    try:
+        return future.result()
+    except BrokenExecutor as exc:
+        log.error("worker process died analysing batch %s (%s); analysing it here", index, exc)
+        return submit_analysis(items, ctx, lookup, index=index).result()
+
+
 @dataclass
 class AnalysisResult:
     """What stage 2 of one batch gives back to the run."""
@@ -376,8 +395,8 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
                 for n, chunk in enumerate(processed)
             ]
             with load_as_analysed(ctx, summary) as load:
-                for future in futures:
-                    result = future.result()
+                for n, future in enumerate(futures):
+                    result = analysis_result(future, processed[n], ctx, lookup, n)
                     summary.stats.merge(collect_analysis(ctx, result))
                     load(result.staged)
         load_staged(ctx, summary)

@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future
+from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,7 +120,7 @@ class PendingExtraction:
                 outcomes[k] = extract_and_identify(*self.jobs[k])
         for k, future in enumerate(futures):
             if outcomes[k] is None:
-                outcomes[k] = future.result()
+                outcomes[k] = _worker_outcome(future, self.jobs[k][1])
         for item, outcome in zip(self.todo, outcomes, strict=True):
             page, language, confidence, kind, error = outcome  # type: ignore[misc]
             if page is None:
@@ -129,6 +129,17 @@ class PendingExtraction:
             item.page, item.language, item.language_confidence = page, language, confidence
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
+
+
+def _worker_outcome(future: Future, url: str) -> tuple:
+    """A worker's result; a worker that died (killed for memory, or lxml crashing on a hostile
+    page) fails the pages it had, as a recorded failure, and the run goes on. Not retried here:
+    the page that killed one process would kill this one too. The next run fetches it again."""
+    try:
+        return future.result()
+    except BrokenExecutor as exc:
+        log.error("worker process died while extracting %s: %s", url, exc)
+        return None, None, None, "worker_died", f"worker process died: {exc}"
 
 
 def start_fetch_and_extract(
