@@ -8,8 +8,9 @@ registered on the connection does the same work in a single statement.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -47,3 +48,19 @@ def insert_arrow(con: Any, table: str, rows: pa.Table, *, verb: str = "INSERT") 
     finally:
         con.unregister(view)
     return rows.num_rows
+
+
+@contextlib.contextmanager
+def registered_strings(con: Any, values: Sequence[str], column: str = "value") -> Iterator[str]:
+    """A one-column relation of ``values`` to select from (``SELECT value FROM <name>``).
+
+    Why not a list parameter (``unnest(?::VARCHAR[])``): DuckDB's Python binding converts a list
+    parameter element by element, ~0.1 ms each (300 entity ids: 36 ms); an Arrow array is
+    handed over as is (the same 300: under 1 ms).
+    """
+    view = f"_strings_{next(_views)}"
+    con.register(view, pa.table({column: pa.array(list(values), type=pa.string())}))
+    try:
+        yield view
+    finally:
+        con.unregister(view)
