@@ -344,6 +344,7 @@ def test_near_names_finds_what_rapidfuzz_finds_over_the_whole_list(con) -> None:
             for h in process.extract(query, names, scorer=fuzz.ratio, score_cutoff=88, limit=10)
         ]
         assert index.extract(query, 88, limit=10) == want, query
+        assert index.any_near(query, 88) == bool(want), query
         found_any += bool(want)
     assert found_any > 100
 
