@@ -486,10 +486,14 @@ def _link_order(entities: list[DocEntity]) -> list[DocEntity]:
 
 def _likely_candidates(linker: Linker, parsed: Iterable[DocumentEntities]) -> set[str]:
     """Stored entities that the batch's names already point to: whose co-occurrences linking
-    will probably ask for. A guess only (misses are queried when needed)."""
+    will probably ask for. A guess only (misses are queried when needed). Entities the
+    gazetteer already resolved link without evidence: their names' candidates (mostly places,
+    with the longest co-occurrence lists) are left out."""
     out: set[str] = set()
     for doc in parsed:
         for ent in doc.entities:
+            if ent.canonical_id:
+                continue
             for name in (ent.name, *ent.aliases, *ent.acronyms):
                 out.update(linker.ids_for(norm(name)))
     return out
