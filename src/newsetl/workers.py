@@ -35,8 +35,10 @@ from newsetl.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Imported by the fork server before it forks any worker.
+#: Imported by the fork server before it forks any worker: everything, or (for runs with
+#: repair and entities off) only what extraction and language identification need.
 WARM_MODULE = "newsetl._warm"
+WARM_EXTRACTION_MODULE = "newsetl._warm_extraction"
 
 #: Short texts that make each lazily loaded resource load (word lists per language,
 #: gazetteer, language profiles) before the first real page needs it.
@@ -49,8 +51,9 @@ _WARM_TEXTS = {
 }
 
 
-def warm_up() -> None:
-    """Load what every page needs: trafilatura, language profiles, word lists, gazetteer.
+def warm_up(analysis: bool = True) -> None:
+    """Load what every page needs: trafilatura, language profiles and, with ``analysis``, the
+    word lists and gazetteer of artefact analysis and entity extraction.
 
     Each part is optional (a slimmer install may lack one); a failure here only means the
     first page loads it instead.
@@ -64,6 +67,8 @@ def warm_up() -> None:
     with contextlib.suppress(Exception):
         extract_page(html, "http://warm.invalid/")
     detect_language(_WARM_TEXTS["en"])
+    if not analysis:
+        return
     try:
         from newsetl.artefacts import analyse
         from newsetl.artefacts import warm_up as warm_artefacts
@@ -77,11 +82,12 @@ def warm_up() -> None:
         extract_entities(text, language)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context(settings: Settings) -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # only takes effect before the server starts; a server started without it still works
-        ctx.set_forkserver_preload([WARM_MODULE])
+        analysis = settings.repair or settings.entities
+        ctx.set_forkserver_preload([WARM_MODULE if analysis else WARM_EXTRACTION_MODULE])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -114,7 +120,7 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
         yield None
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
-    context = _context()
+    context = _context(settings)
     with SharingExecutor(ProcessPoolExecutor(workers, mp_context=context), 2 * workers) as pool:
         yield pool
     _server_warm = context.get_start_method() == "forkserver"
