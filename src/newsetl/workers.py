@@ -28,7 +28,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 from newsetl.settings import Settings
@@ -178,6 +178,9 @@ class SharingExecutor(Executor):
 
     def _relay(self, future: Future, real: Future) -> None:
         self._slots.release()
+        if real.cancelled():  # shutdown(cancel_futures=True) of the inner pool
+            future.set_exception(CancelledError())
+            return
         exc = real.exception()
         if exc is not None:
             future.set_exception(exc)
