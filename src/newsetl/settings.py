@@ -73,7 +73,7 @@ class Settings:
     #: ``process_pool_min_pages`` pages; once the server is loaded, from
     #: ``process_pool_warm_min_pages`` (break-even points measured in benchmarks/README.md).
     workers: int = 0
-    process_pool_min_pages: int = 100
+    process_pool_min_pages: int = 150
     process_pool_warm_min_pages: int = 20
     langdetect_seed: int = 0
     #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
