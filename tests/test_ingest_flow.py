@@ -38,16 +38,26 @@ def table(db, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+@pytest.mark.parametrize("pool", ["in-process", "process pool"])
 def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(
-    prefect_harness, fresh_site_server, fast_env
+    prefect_harness, fresh_site_server, fast_env, monkeypatch, pool
 ):
     from flows.ingest import ingest_flow
 
+    if pool == "process pool":  # both stages in worker processes, loads while analysing
+        monkeypatch.setenv("NEWSETL_PROCESS_POOL_MIN_PAGES", "1")
+        monkeypatch.setenv("NEWSETL_WORKERS", "2")
+    else:
+        monkeypatch.setenv("NEWSETL_WORKERS", "1")
     db = fast_env
     manifest = load_manifest()["pages"]
     summary = ingest_flow(sources=[fresh_site_server.url("/sitemap.xml")], db=str(db))
     assert summary["status"] == "completed", summary["failures"]
     assert summary["articles_new"] == len(manifest)
+    if pool == "process pool":
+        from newsetl import workers
+
+        assert workers._server_warm  # the run did go through the fork-server pool
     got = {
         row[0]: row[1:] for row in table(db, "SELECT canonical_url, language, title FROM articles")
     }
