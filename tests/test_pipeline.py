@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from newsetl.downloads import Fetcher
 from newsetl.extract import decode_html, extract_page
-from newsetl.ingest import cpu_pool
 from newsetl.language import detect_language, normalise_language_tag
 from newsetl.pipeline import fetch_and_extract
 from newsetl.samples import SAMPLE_SITE, load_manifest
 from newsetl.settings import Settings
 from newsetl.sources import expand_sources
+from newsetl.workers import process_pool
 
 
 def test_head_signals_and_metadata_of_a_translated_page():
@@ -56,7 +56,7 @@ def test_process_pool_gives_the_same_records():
     with Fetcher(settings) as fetcher:
         targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets
         inline = fetch_and_extract(targets, fetcher)
-        with cpu_pool(settings, len(targets)) as pool:
+        with process_pool(settings, len(targets)) as pool:
             assert pool is not None
             pooled = fetch_and_extract(targets, fetcher, executor=pool)
     assert [(p.page.text, p.page.fingerprint, p.language) for p in pooled] == [

@@ -111,10 +111,6 @@ def _has_table(con, name: str) -> bool:
     )
 
 
-#: The process pool for the CPU-bound stages (see :mod:`newsetl.workers`).
-cpu_pool = process_pool
-
-
 def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
     for start in range(0, len(items), max(1, size)):
         yield items[start : start + size]
