@@ -7,8 +7,10 @@ hostile ``/bad/`` routes (see ``tests/siteserver.py``).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from siteserver import SiteServer
@@ -63,3 +65,30 @@ def sample_warehouse(tmp_path_factory):
     summary = run_ingest(None, settings)
     assert summary.status == "completed", summary.stats.failures
     return settings.db_path
+
+
+# --- a migrated warehouse ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated warehouse (all migrations + seeds); tests copy it rather than migrate."""
+    from newsetl import warehouse
+
+    path = tmp_path_factory.mktemp("migrated-wh") / "template.duckdb"
+    connection = warehouse.connect(path)
+    warehouse.migrate(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def con(tmp_path: Path, migrated_file: Path):
+    """A connection to a fresh copy of the migrated warehouse."""
+    from newsetl import warehouse
+
+    path = tmp_path / "wh.duckdb"
+    shutil.copyfile(migrated_file, path)
+    connection = warehouse.connect(path)
+    yield connection
+    connection.close()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pytest
+from entity_docs import documents
 from rapidfuzz import fuzz, process
 
 from newsetl import warehouse
-from newsetl.entities import extract_entities, refresh_story_clusters, store_entities
+from newsetl.entities import refresh_story_clusters, store_entities
 from newsetl.entities import store as store_module
 from newsetl.entities.bulk import arrow_rows, insert_arrow
 from newsetl.entities.store import Linker, NearNames
@@ -36,39 +36,6 @@ ARTICLES = [
     ("en-fish", "en", "2026-03-04T09:00", "Inspectors from the Coastal Fisheries Council (CFC) visited "
      "Lisbon. The CFC will publish its findings."),
 ]  # fmt: skip
-
-
-def documents(articles=ARTICLES) -> list[dict]:
-    return [
-        {
-            "article_id": article_id,
-            "language": lang,
-            "site": "test.example",
-            "published_at": datetime.fromisoformat(ts),
-            "title": None,
-            "entities": extract_entities(text, lang).to_storage(),
-        }
-        for article_id, lang, ts, text in articles
-    ]
-
-
-@pytest.fixture(scope="module")
-def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated warehouse (all migrations + seeds); each test gets its own copy."""
-    path = tmp_path_factory.mktemp("entities-wh") / "template.duckdb"
-    connection = warehouse.connect(path)
-    warehouse.migrate(connection)
-    connection.close()
-    return path
-
-
-@pytest.fixture
-def con(tmp_path: Path, migrated_file: Path):
-    path = tmp_path / "wh.duckdb"
-    shutil.copyfile(migrated_file, path)
-    connection = warehouse.connect(path)
-    yield connection
-    connection.close()
 
 
 def store(con, docs) -> dict[str, int]:
@@ -111,11 +78,11 @@ def test_seed_is_loaded_by_the_migration_runner(con) -> None:
 
 
 def test_store_is_idempotent(con) -> None:
-    docs = documents()
+    docs = documents(ARTICLES)
     first = store(con, docs)
     assert first["articles"] == len(ARTICLES)
     before = snapshot(con)
-    store(con, documents())  # same input, freshly extracted, stored again
+    store(con, documents(ARTICLES))  # same input, freshly extracted, stored again
     assert snapshot(con) == before
 
 
@@ -134,7 +101,7 @@ def test_store_is_idempotent_when_a_later_article_teaches_an_alias(con) -> None:
 
 
 def test_cross_language_linking_with_evidence_not_string_similarity(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     draghi_en = entity_at(con, "en-ecb", "Mario Draghi")
     assert entity_at(con, "it-ecb", "Mario Draghi") == draghi_en
     assert entity_at(con, "it-ecb", "Draghi") == draghi_en
@@ -147,7 +114,7 @@ def test_cross_language_linking_with_evidence_not_string_similarity(con) -> None
 
 
 def test_lone_surname_links_only_with_co_occurring_entities(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     anna = entity_at(con, "de-keller-1", "Anna Keller")
     later = [
         ("en-keller-weltbank", "en", "2026-03-05T10:00",
@@ -161,7 +128,7 @@ def test_lone_surname_links_only_with_co_occurring_entities(con) -> None:
 
 
 def test_misspelt_name_links_with_evidence(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     mt = [("en-mt-ecb", "en", "2026-03-02T15:00",
            "The former president of the ECB Mario Dragi has spoken in Frankfurt.")]  # fmt: skip
     store(con, documents(mt))
@@ -169,7 +136,7 @@ def test_misspelt_name_links_with_evidence(con) -> None:
 
 
 def test_learned_acronym_alias_and_new_entity_ids_are_stable(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     cfc = entity_at(con, "en-fish", "CFC")
     assert cfc == entity_at(con, "en-fish", "Coastal Fisheries Council")
     assert cfc == "organisation:coastal-fisheries-council"
@@ -180,7 +147,7 @@ def test_learned_acronym_alias_and_new_entity_ids_are_stable(con) -> None:
 
 
 def test_mentions_keep_offsets_and_order(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     texts = {a: t for a, _, _, t in ARTICLES}
     rows = con.execute(
         "SELECT article_id, mention_no, start_offset, end_offset, surface FROM mentions"
@@ -201,7 +168,7 @@ def test_json_string_payload_is_accepted(con) -> None:
 
 
 def test_story_clusters_and_views(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     n = refresh_story_clusters(con)
     stories = dict(con.execute("SELECT article_id, story_id FROM story_clusters").fetchall())
     assert stories.get("en-ecb") is not None
@@ -243,7 +210,7 @@ def test_migration_applies_alone_to_an_empty_database(tmp_path: Path) -> None:
 
 
 def test_rows_written_in_bulk_are_marked_learned_and_counted(con) -> None:
-    counts = store(con, documents())
+    counts = store(con, documents(ARTICLES))
     learned_entities = con.execute(
         "SELECT count(*) FROM entities WHERE source = 'learned'"
     ).fetchone()[0]
@@ -293,7 +260,7 @@ def test_a_repeated_article_keeps_its_last_facts(con) -> None:
 
 
 def test_prefetched_context_is_the_co_occurrence_in_stored_articles(con) -> None:
-    store(con, documents())
+    store(con, documents(ARTICLES))
     batch = {"en-ecb"}  # as if en-ecb were being re-processed: its mentions do not count
     per_article: dict[str, set[str]] = {}
     for article_id, entity_id in con.execute(

@@ -7,13 +7,8 @@ All texts are written for these tests; expectations come from reading them.
 
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
-from pathlib import Path
+from entity_docs import documents
 
-import pytest
-
-from newsetl import warehouse
 from newsetl.entities import extract_entities, refresh_story_clusters, store_entities
 
 EN = (
@@ -32,32 +27,8 @@ IT_TWO_PLACES = (
 )
 
 
-@pytest.fixture
-def con(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
-    template = tmp_path_factory.getbasetemp() / "stories-template.duckdb"
-    if not template.exists():
-        connection = warehouse.connect(template)
-        warehouse.migrate(connection)
-        connection.close()
-    path = tmp_path / "wh.duckdb"
-    shutil.copyfile(template, path)
-    connection = warehouse.connect(path)
-    yield connection
-    connection.close()
-
-
 def _stories(con, articles: list[tuple[str, str, str, str]]) -> dict[str, str]:
-    docs = [
-        {
-            "article_id": article_id,
-            "language": lang,
-            "site": "test.example",
-            "published_at": datetime.fromisoformat(ts),
-            "title": None,
-            "entities": extract_entities(text, lang).to_storage(),
-        }
-        for article_id, lang, ts, text in articles
-    ]
+    docs = documents(articles)
     con.execute("BEGIN TRANSACTION")
     store_entities(con, docs)
     refresh_story_clusters(con)
