@@ -144,8 +144,25 @@ class StageTimer:
 
 
 def failure_kind(exc: BaseException) -> str:
+    kind = getattr(exc, "kind", None)  # newsetl's ExtractionError: counted by its kind
+    if isinstance(kind, str):
+        return f"{type(exc).__name__}: {kind}"
     first_line = str(exc).splitlines()[0][:120] if str(exc) else ""
     return f"{type(exc).__name__}: {first_line}"
+
+
+def _timed_map(
+    timer: StageTimer, stage: str, items: dict[str, Any], call: Callable[[str, Any], Any]
+) -> dict[str, Any]:
+    """``call(key, item)`` for every item, timed as ``stage``; failures are counted, not fatal."""
+    out: dict[str, Any] = {}
+    with timer.measure(stage, len(items)) as failures:
+        for key, item in items.items():
+            try:
+                out[key] = call(key, item)
+            except Exception as exc:
+                failures[failure_kind(exc)] += 1
+    return out
 
 
 def _optional(module: str, name: str) -> tuple[Callable | None, str | None]:
@@ -239,7 +256,7 @@ def work_stages(corpus: Corpus, warmup: int) -> Result:
 def _stage_pass(
     pages: list[Page], timer: StageTimer, translator: Any, workdir: Path
 ) -> dict[str, str]:
-    from newsetl.extract import ExtractionError, extract_page
+    from newsetl.extract import extract_page
     from newsetl.language import detect_language
     from newsetl.pipeline import AnalysisOptions, analyse_batch
     from newsetl.settings import Settings
@@ -248,49 +265,35 @@ def _stage_pass(
     analyse, artefacts_error = _optional("newsetl.artefacts", "analyse")
     extract_entities, entities_error = _optional("newsetl.entities", "extract_entities")
 
-    extracted: dict[str, Any] = {}
-    with timer.measure("extract", len(pages)) as failures:
-        for page in pages:
-            try:
-                extracted[page.page_id] = extract_page(page.body, page.url)
-            except ExtractionError as exc:
-                failures[f"ExtractionError: {exc.kind}"] += 1
-            except Exception as exc:
-                failures[failure_kind(exc)] += 1
-
-    languages: dict[str, str | None] = {}
-    with timer.measure("language", len(extracted)) as failures:
-        for key, page in extracted.items():
-            try:
-                languages[key] = detect_language(page.text)[0]
-            except Exception as exc:
-                failures[failure_kind(exc)] += 1
-
+    pages_by_id = {page.page_id: page for page in pages}
+    extracted = _timed_map(timer, "extract", pages_by_id, lambda _, p: extract_page(p.body, p.url))
+    languages = _timed_map(timer, "language", extracted, lambda _, p: detect_language(p.text)[0])
     repaired: dict[str, str] = {}
     if analyse is None:
         timer.skip("artefacts", f"not importable: {artefacts_error}")
     else:
-        with timer.measure("artefacts", len(extracted)) as failures:
-            for key, page in extracted.items():
-                try:
-                    repaired[key] = analyse(
-                        page.text,
-                        languages.get(key),
-                        declared_language=page.declared_language,
-                        alternates=page.hreflang or None,
-                    ).repaired_text
-                except Exception as exc:
-                    failures[failure_kind(exc)] += 1
-
+        repaired = _timed_map(
+            timer,
+            "artefacts",
+            extracted,
+            lambda key, p: (
+                analyse(
+                    p.text,
+                    languages.get(key),
+                    declared_language=p.declared_language,
+                    alternates=p.hreflang or None,
+                ).repaired_text
+            ),
+        )
     if extract_entities is None:
         timer.skip("entities", f"not importable: {entities_error}")
     else:
-        with timer.measure("entities", len(extracted)) as failures:
-            for key, page in extracted.items():
-                try:
-                    extract_entities(repaired.get(key) or page.text, languages.get(key))
-                except Exception as exc:
-                    failures[failure_kind(exc)] += 1
+        _timed_map(
+            timer,
+            "entities",
+            extracted,
+            lambda key, p: extract_entities(repaired.get(key) or p.text, languages.get(key)),
+        )
 
     # rows in batches of settings.batch_size, as run_ingest makes them
     items = [_processed(page, extracted.get(page.page_id), languages) for page in pages]
