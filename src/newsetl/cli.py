@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 #: Modules that contribute subcommands, in the order ``--help`` lists them. Each exposes
 #: ``register(subparsers) -> None`` and sets ``func`` (``args -> int``) on its parser.
@@ -20,6 +21,16 @@ COMMAND_MODULES = (
     "newsetl.entities.cli",
     "newsetl.commands.warehouse",
 )
+
+
+def read_text_argument(path: str, command: str) -> str | None:
+    """The text of a FILE argument ('-' = standard input) for the single-text subcommands;
+    ``None`` after printing why it cannot be read (the caller exits with status 2)."""
+    try:
+        return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"newsetl {command}: cannot read {path}: {exc}", file=sys.stderr)
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:

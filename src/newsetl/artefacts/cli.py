@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
+
+from newsetl.cli import read_text_argument
 
 from .core import analyse
 
@@ -51,12 +52,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
-
-
 def _translator(choice: str | None):
     from newsetl.translate import translator_from_settings
 
@@ -67,10 +62,8 @@ def _translator(choice: str | None):
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        text = _read(args.file)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"newsetl repair: cannot read {args.file}: {exc}", file=sys.stderr)
+    text = read_text_argument(args.file, "repair")
+    if text is None:
         return 2
     result = analyse(
         text,

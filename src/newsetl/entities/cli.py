@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from newsetl.cli import read_text_argument
+
 from .extract import extract_entities
 
 
@@ -38,17 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
-
-
 def run(args: argparse.Namespace) -> int:
-    try:
-        text = _read(args.file)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"newsetl entities: cannot read {args.file}: {exc}", file=sys.stderr)
+    text = read_text_argument(args.file, "entities")
+    if text is None:
         return 2
     result = extract_entities(text, args.language, seed_dirs=args.seed_dir)
     if args.json:
