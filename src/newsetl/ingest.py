@@ -168,9 +168,8 @@ def analyse_and_stage(
 
     With an ``executor`` the work runs in a worker process; this thread waits for it.
     """
-    return collect_analysis(
-        ctx, submit_analysis(items, ctx, lookup, executor=executor, index=index).result()
-    )
+    future = submit_analysis(items, ctx, lookup, executor=executor, index=index)
+    return collect_analysis(ctx, analysis_result(future, items, ctx, lookup, index))
 
 
 def submit_analysis(
@@ -209,7 +208,7 @@ def analysis_result(
     items: list[Processed],
     ctx: RunContext,
     lookup: OriginalLookup | None,
-    index: int,
+    index: int | None,
 ) -> AnalysisResult:
     """The batch's analysis; if its worker process died, the batch is analysed again here.
 
