@@ -317,12 +317,12 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
             con = open_warehouse(ctx.settings)
         except WarehouseBusy as exc:  # the next load refreshes them
             log.warning("warehouse busy; story clusters refresh on the next load: %s", exc)
-            return report
-        try:
-            run_after_load(con, summary.load)
-        finally:
-            con.close()
-        summary.load.extras.clear()
+        else:
+            try:
+                run_after_load(con, summary.load)
+            finally:
+                con.close()
+            summary.load.extras.clear()
     summary.staged_left = len(pending_batches(ctx.settings.staging_path))
     return report
 
