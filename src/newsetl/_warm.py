@@ -4,17 +4,6 @@ Its import loads the data every worker needs, so that workers forked from the se
 ready. Nothing else imports it.
 """
 
-import gc
-import logging
+from newsetl.workers import warm_fork_server
 
-try:
-    from newsetl.workers import warm_up
-
-    warm_up()
-except Exception:  # a failed warm-up must not break the server: workers then load lazily
-    logging.getLogger(__name__).exception("worker warm-up failed")
-
-# The loaded data lives as long as the server and its workers: freezing it keeps the garbage
-# collector from scanning it in every worker, which would also touch (and so copy) the pages
-# the workers share with the server.
-gc.freeze()
+warm_fork_server(analysis=True)

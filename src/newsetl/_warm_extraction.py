@@ -3,14 +3,6 @@ entity extraction (see :mod:`newsetl.workers`): loads only what extraction and l
 identification need, not the word lists and gazetteers. Nothing else imports it.
 """
 
-import gc
-import logging
+from newsetl.workers import warm_fork_server
 
-try:
-    from newsetl.workers import warm_up
-
-    warm_up(analysis=False)
-except Exception:  # a failed warm-up must not break the server: workers then load lazily
-    logging.getLogger(__name__).exception("worker warm-up failed")
-
-gc.freeze()  # see newsetl._warm
+warm_fork_server(analysis=False)

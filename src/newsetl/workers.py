@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -80,6 +81,21 @@ def warm_up(analysis: bool = True) -> None:
     for language, text in _WARM_TEXTS.items():
         analyse(text, language)
         extract_entities(text, language)
+
+
+def warm_fork_server(analysis: bool) -> None:
+    """What the fork server runs on import of its preload module (``newsetl._warm*``).
+
+    A failed warm-up must not break the server: workers then load lazily. The loaded data
+    lives as long as the server and its workers, so it is frozen: the garbage collector then
+    never scans it in a worker, which would also touch (and so copy) the pages the workers
+    share with the server.
+    """
+    try:
+        warm_up(analysis)
+    except Exception:
+        log.exception("worker warm-up failed")
+    gc.freeze()
 
 
 def _context(settings: Settings) -> multiprocessing.context.BaseContext:
