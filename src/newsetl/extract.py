@@ -15,9 +15,9 @@ from datetime import datetime
 import charset_normalizer
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.deduplication import Simhash
 from trafilatura.utils import load_html
 
+from newsetl.fingerprint import content_fingerprint
 from newsetl.language import normalise_language_tag
 from newsetl.urls import normalise_url
 
@@ -167,7 +167,7 @@ def extract_page(body: bytes, url: str, declared_charset: str | None = None) -> 
         hreflang=head["hreflang"],
         charset=charset,
         content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
-        fingerprint=Simhash(normalised).hash,
+        fingerprint=content_fingerprint(normalised),
     )
 
 
