@@ -22,7 +22,14 @@ import pytest
 
 from newsetl.cli import main as cli
 from newsetl.readcopy import open_for_reading, refresh_read_copy, refresh_read_copy_after_load
-from newsetl.search import build_search_index, open_search_index, search
+from newsetl.search import (
+    build_search_index,
+    built_from,
+    ensure_search_index,
+    open_search_index,
+    search,
+    source_fingerprint,
+)
 from newsetl.settings import Settings
 from newsetl.warehouse import open_warehouse, sql_root
 
@@ -344,9 +351,24 @@ def test_search_filters_language_and_prefers_repaired_text(docs_db):
     assert hit.language == "de" and hit.score > 0 and "Brücke" in hit.snippet
 
 
+def test_fingerprint_follows_every_indexed_column(docs_db):
+    """The index remembers what it was built from; any change that alters what it would hold
+    (text repaired later, a near-duplicate mark set after the load) changes the fingerprint."""
+    built = built_from(docs_db)
+    assert built == source_fingerprint(docs_db)
+    assert built.articles == len(DOCS)
+    docs_db.execute("UPDATE articles SET repaired_text = 'Kato running.' WHERE article_id = 'xx1'")
+    repaired = source_fingerprint(docs_db)
+    assert repaired.articles == built.articles and repaired != built
+    docs_db.execute("UPDATE articles SET near_duplicate_of = 'en1' WHERE article_id = 'en2'")
+    assert source_fingerprint(docs_db) not in (built, repaired)
+
+
 def test_search_on_samples_finds_the_rail_strike_in_several_languages(samples_db, capsys):
     assert cli(["search", "Streik", "--lang", "de", "--db", str(samples_db)]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "building" not in captured.err  # the index from maintenance matches the read copy
+    out = captured.out
     assert "Bahnstreik" in out and "| de |" in out
     assert cli(["search", "sciopero treni", "--json", "--db", str(samples_db)]) == 0
     hits = json.loads(capsys.readouterr().out)
@@ -410,10 +432,13 @@ def test_query_cli_warns_when_only_the_live_file_exists(samples_db, tmp_path, ca
     assert captured.out.split() == ["one", "1"]
 
 
-def test_index_from_maintenance_survives_loads_that_skip_it(samples_db, tmp_path):
-    """With per-load index builds off (large warehouses), the copy moves on and search keeps
-    answering from the last index instead of losing it."""
-    settings = copy_warehouse(samples_db, tmp_path / "wh").replace(search_index_on_refresh=False)
+def test_index_from_maintenance_survives_loads_until_a_search_finds_it_stale(
+    samples_db, tmp_path, capsys
+):
+    """Loads move the copy on without touching the index; it keeps answering (``--no-reindex``,
+    or the library) until ``ensure_search_index`` notices and rebuilds it."""
+    settings = copy_warehouse(samples_db, tmp_path / "wh")
+    assert not settings.search_index_on_refresh
     refresh_read_copy(settings, search_index=True)  # what maintenance does
     with duckdb.connect(str(settings.db_path)) as con:
         con.execute("DELETE FROM articles WHERE language = 'de'")
@@ -424,9 +449,70 @@ def test_index_from_maintenance_survives_loads_that_skip_it(samples_db, tmp_path
         assert search(con, "Streik", language="de")  # the index is as of maintenance
     finally:
         con.close()
-    refresh_read_copy(settings, search_index=True)
-    con = open_search_index(settings.search_index)
-    try:
-        assert search(con, "Streik", language="de") == []
-    finally:
-        con.close()
+    args = ["search", "Streik", "--lang", "de", "--json", "--db", str(settings.db_path)]
+    assert cli([*args, "--no-reindex"]) == 0
+    assert json.loads(capsys.readouterr().out)  # searched as it is
+    assert ensure_search_index(settings) is True
+    assert ensure_search_index(settings) is False
+    assert cli(args) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_setting_keeps_the_per_load_build_available():
+    assert Settings.from_env({}).search_index_on_refresh is False
+    env = {"NEWSETL_SEARCH_INDEX_ON_REFRESH": "true"}
+    assert Settings.from_env(env).search_index_on_refresh is True
+
+
+def search_cli(settings: Settings, capsys, *args: str) -> tuple[list[dict], str]:
+    """``newsetl search ... --json`` in-process: (hits, stderr)."""
+    assert cli(["search", *args, "--json", "--db", str(settings.db_path)]) == 0
+    captured = capsys.readouterr()
+    return json.loads(captured.out), captured.err
+
+
+def test_search_builds_the_index_on_demand_after_loads(samples_db, tmp_path, capsys):
+    from newsetl.ingest import run_ingest
+
+    settings = copy_warehouse(samples_db, tmp_path / "wh")
+    page = tmp_path / "lighthouse-path.html"
+    page.write_text(ARTICLE_HTML, encoding="utf-8")
+    assert run_ingest([str(page)], settings).status == "completed"
+    assert settings.read_copy.exists() and not settings.search_index.exists()  # load: no build
+
+    hits, err = search_cli(settings, capsys, "puffins lighthouse")
+    articles = count(settings.read_copy, "SELECT count(*) FROM articles")
+    assert f"search index missing; building ({articles} articles)" in err
+    assert [h["title"] for h in hits] == [
+        "Lighthouse keepers vote to reopen the northern coastal path"
+    ]
+    built_at = settings.search_index.stat().st_mtime_ns
+
+    hits_again, err = search_cli(settings, capsys, "puffins lighthouse")
+    assert hits_again == hits
+    assert "building" not in err  # current: not rebuilt
+    assert settings.search_index.stat().st_mtime_ns == built_at
+
+    # the page is edited: same article, new text
+    page.write_text(ARTICLE_HTML.replace("puffins", "gannets"), encoding="utf-8")
+    assert run_ingest([str(page)], settings).status == "completed"
+    assert count(settings.read_copy, "SELECT count(*) FROM articles") == articles
+    hits, err = search_cli(settings, capsys, "gannets")
+    assert f"search index out of date; rebuilding ({articles} articles)" in err
+    assert [h["article_id"] for h in hits] == [hits_again[0]["article_id"]]
+    assert "gannets" in hits[0]["snippet"]
+    assert search_cli(settings, capsys, "puffins")[0] == []
+
+
+def test_search_no_reindex_without_an_index_is_a_clear_error(samples_db, tmp_path, capsys):
+    settings = copy_warehouse(samples_db, tmp_path / "wh")
+    refresh_read_copy(settings)
+    assert cli(["search", "Streik", "--no-reindex", "--db", str(settings.db_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"no full-text index at {settings.search_index}" in err and "--no-reindex" in err
+    assert not settings.search_index.exists()
+
+
+def test_search_without_a_warehouse_says_so(tmp_path, capsys):
+    assert cli(["search", "Streik", "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "no warehouse" in capsys.readouterr().err

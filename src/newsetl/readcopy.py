@@ -6,8 +6,10 @@ scheduled loads. Instead, the single writer publishes a copy after each load:
 
 1. open the live file (bounded wait), ``CHECKPOINT`` so the file alone holds every commit,
    copy it to a temporary file *in the same directory*, close;
-2. build the full-text index from the temporary copy into its own file and swap that in
-   (``newsetl.search``; the live file is not held for that);
+2. only when asked (``newsetl maintain``, or ``Settings.search_index_on_refresh``, off by
+   default): build the full-text index from the temporary copy into its own file and swap that
+   in (``newsetl.search``; the live file is not held for that). Otherwise ``newsetl search``
+   rebuilds the index on demand when it finds it older than the copy;
 3. ``os.replace`` the temporary copy onto the read copy's name.
 
 ``os.replace`` is an atomic rename: a reader that already has the old copy open keeps reading
@@ -37,9 +39,10 @@ log = logging.getLogger(__name__)
 def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -> Path:
     """Publish a consistent copy of the live warehouse at ``settings.read_copy``; return it.
 
-    ``search_index`` (default ``settings.search_index_on_refresh``) also rebuilds the
-    per-language full-text index (``settings.search_index``) from the new copy. Raises when
-    the live file is busy or the copy fails; callers after a load use
+    ``search_index`` (default ``settings.search_index_on_refresh``, off) also rebuilds the
+    per-language full-text index (``settings.search_index``) from the new copy; without it the
+    index stays as it was until :func:`newsetl.search.ensure_search_index` finds it stale.
+    Raises when the live file is busy or the copy fails; callers after a load use
     :func:`refresh_read_copy_after_load`, which logs instead.
     """
     target = settings.read_copy

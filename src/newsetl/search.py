@@ -6,11 +6,15 @@ with a stemmer gets its own document table and index, and the query is stemmed b
 runs against. Languages without a Snowball stemmer share one unstemmed index.
 
 Where the index lives: in a file of its own (``Settings.search_index``, default
-``warehouse/newsetl-search.duckdb``), built from each new read copy before that copy is swapped
-in (``newsetl.readcopy``) and swapped in the same atomic way. So the live file is never held
-for an index build (a load never waits for one), searching never touches the live file, and
-when per-load rebuilds are switched off for a large warehouse the last index (from the nightly
-maintenance) stays usable instead of vanishing with each new copy.
+``warehouse/newsetl-search.duckdb``), built from the read copy (``newsetl.readcopy``) and swapped
+in atomically, so searching never touches the live file and a load never waits for a build.
+
+When it is built: on demand. The build grows with the warehouse (~20 s at 10,000 articles) and
+most loads are never followed by a search, so a load does not build it (unless
+``Settings.search_index_on_refresh``). The index records a fingerprint of the ``articles`` it
+was built from (:func:`source_fingerprint`); :func:`ensure_search_index`, which ``newsetl
+search`` calls first, rebuilds it only when that differs from the current read copy's.
+``newsetl maintain`` always rebuilds it.
 
 The extension comes from the ``duckdb-extension-fts`` wheel through ``duckdb_extensions``
 (a local ``INSTALL`` of the bundled file, then ``LOAD``): nothing is downloaded.
@@ -22,11 +26,16 @@ import contextlib
 import os
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:
+    from newsetl.settings import Settings
 
 #: ISO 639-1 -> DuckDB fts (Snowball) stemmer.
 STEMMERS: dict[str, str] = {
@@ -63,6 +72,8 @@ SCHEMA = "search"
 #: The fts extension only ships an English stopword list; other languages keep all words
 #: (BM25's idf already discounts words that occur everywhere).
 STOPWORDS = {"en": "english"}
+#: One row: the :class:`SourceFingerprint` of the articles the index was built from.
+BUILT_FROM = f"{SCHEMA}.built_from"
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
@@ -85,6 +96,50 @@ def _fts_schema(key: str) -> str:
     return f"fts_{SCHEMA}_docs_{key}"
 
 
+@dataclass(frozen=True)
+class SourceFingerprint:
+    """What an index was built from, cheap to compute on the source (one scan of ``articles``,
+    no index work), so a searcher can tell whether the index is current."""
+
+    articles: int
+    digest: str
+
+
+#: Every column the index copies or filters on; a change to any of them (new article, repaired
+#: text, a near-duplicate mark set after the load) changes the digest. XOR and sum of per-row
+#: hashes do not depend on row order.
+_FINGERPRINT_SQL = """
+SELECT count(*), coalesce(bit_xor(h), 0), coalesce(sum(h::HUGEINT), 0)
+FROM (
+    SELECT hash(article_id, title, coalesce(repaired_text, text), language, near_duplicate_of,
+                site, published_at, url) AS h
+    FROM {source}
+)
+"""
+
+
+def source_fingerprint(
+    con: duckdb.DuckDBPyConnection, source: str = "articles"
+) -> SourceFingerprint:
+    """The fingerprint of the articles in ``source`` (a table with the columns of
+    ``articles``, possibly in an attached database)."""
+    n, xor, total = con.execute(_FINGERPRINT_SQL.format(source=source)).fetchone()
+    return SourceFingerprint(articles=int(n), digest=f"{int(xor):016x}-{int(total):x}")
+
+
+def built_from(con: duckdb.DuckDBPyConnection) -> SourceFingerprint | None:
+    """The fingerprint stored with the index on ``con``; None for no index, or one built
+    before fingerprints were stored."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [SCHEMA, BUILT_FROM.split(".")[1]],
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute(f"SELECT articles, digest FROM {BUILT_FROM}").fetchone()
+    return SourceFingerprint(articles=int(row[0]), digest=row[1]) if row else None
+
+
 def build_search_index(con: duckdb.DuckDBPyConnection, source: str = "articles") -> dict[str, int]:
     """(Re)build every per-language index from ``source`` (a table with the columns of
     ``articles``, possibly in an attached database); returns documents per index.
@@ -100,6 +155,11 @@ def build_search_index(con: duckdb.DuckDBPyConnection, source: str = "articles")
     ).fetchall():
         con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     con.execute(f"CREATE SCHEMA {SCHEMA}")
+    fingerprint = source_fingerprint(con, source)
+    con.execute(f"CREATE TABLE {BUILT_FROM} (articles BIGINT, digest VARCHAR)")
+    con.execute(
+        f"INSERT INTO {BUILT_FROM} VALUES (?, ?)", [fingerprint.articles, fingerprint.digest]
+    )
     languages = [
         r[0]
         for r in con.execute(
@@ -175,6 +235,8 @@ def search(
     """
     available = indexed_languages(con)
     if not available:
+        if built_from(con) is not None:  # an index of a warehouse with no articles yet
+            return []
         raise NoSearchIndex("no full-text index in this database; run 'newsetl maintain'")
     if language is not None:
         key = index_key(language)
@@ -265,5 +327,54 @@ def build_search_file(warehouse: Path, target: Path) -> dict[str, int]:
 def open_search_index(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the index file; :class:`NoSearchIndex` if there is none."""
     if not path.exists():
-        raise NoSearchIndex(f"no full-text index at {path}; run 'newsetl maintain'")
+        raise NoSearchIndex(
+            f"no full-text index at {path}; 'newsetl search' (without --no-reindex) or "
+            "'newsetl maintain' builds it"
+        )
     return duckdb.connect(str(path), read_only=True)
+
+
+def index_fingerprint(path: Path) -> SourceFingerprint | None:
+    """The fingerprint stored in the index file at ``path``; None when there is no usable
+    index there (missing, unreadable, or built before fingerprints were stored)."""
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:  # not a DuckDB file (a crash mid-copy, say): rebuilding fixes it
+        return None
+    try:
+        return built_from(con)
+    finally:
+        con.close()
+
+
+def ensure_search_index(
+    settings: Settings,
+    *,
+    on_rebuild: Callable[[SourceFingerprint, Path], None] | None = None,
+) -> bool:
+    """Rebuild the index at ``settings.search_index`` if it is missing or was built from other
+    articles than the read copy now holds (the live file, read-only, before the first copy);
+    True if it rebuilt.
+
+    ``on_rebuild(current, source)`` is called just before a rebuild (to tell a user why the
+    search is slow). Two processes that both find the index stale both rebuild it; each swaps
+    its complete file in atomically, so a searcher never sees a half-built index. Raises
+    ``FileNotFoundError`` when there is no warehouse, ``duckdb.Error`` when the live file
+    stays busy.
+    """
+    from newsetl.readcopy import open_for_reading
+
+    con, is_copy = open_for_reading(settings)
+    try:
+        current = source_fingerprint(con)
+    finally:
+        con.close()
+    if index_fingerprint(settings.search_index) == current:
+        return False
+    source = settings.read_copy if is_copy else settings.db_path
+    if on_rebuild is not None:
+        on_rebuild(current, source)
+    build_search_file(source, settings.search_index)
+    return True

@@ -1,7 +1,9 @@
 """``newsetl query | search | export | maintain``: use the warehouse while flows run.
 
-``query``, ``search`` and ``export`` read the read copy (``newsetl.readcopy``), never the live
-file, so they can run for as long as they like next to a scheduled load.
+``query``, ``search`` and ``export`` read the read copy (``newsetl.readcopy``), not the live
+file, so they can run for as long as they like next to a scheduled load (only before the first
+copy exists do they read the live file, read-only). ``search`` first rebuilds the full-text
+index when it is missing or older than the copy (``newsetl.search.ensure_search_index``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,14 @@ import csv
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsetl.settings import Settings
+
+if TYPE_CHECKING:
+    from newsetl.search import SourceFingerprint
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -113,21 +120,42 @@ def _register_search(subparsers: argparse._SubParsersAction) -> None:
         help="full-text search over articles (offline, stemmed per language)",
         description="Rank articles for TERMS with BM25 over title and (repaired) text, using the "
         "full-text index built from the read copy (warehouse/newsetl-search.duckdb): one index "
-        "per language, stemmed with that language's Snowball stemmer.",
+        "per language, stemmed with that language's Snowball stemmer. The index is (re)built "
+        "first when it is missing or older than the read copy.",
     )
     parser.add_argument("terms", metavar="TERMS", help="words to look for")
     parser.add_argument("--lang", metavar="CODE", help="only articles in this language (en, it)")
     parser.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
     parser.add_argument("--json", action="store_true", help="print the hits as JSON")
+    parser.add_argument(
+        "--no-reindex",
+        action="store_true",
+        help="search the index as it is, even if older than the read copy (error if none)",
+    )
     _add_db(parser)
     parser.set_defaults(func=run_search)
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from newsetl.search import NoSearchIndex, open_search_index, search
+    import duckdb
 
+    from newsetl.search import NoSearchIndex, ensure_search_index, open_search_index, search
+
+    settings = _settings(args)
+    if not args.no_reindex:
+        try:
+            ensure_search_index(settings, on_rebuild=_announce_rebuild(settings))
+        except FileNotFoundError as exc:
+            print(f"newsetl search: {exc}", file=sys.stderr)
+            return 2
+        except duckdb.Error as exc:  # the live file stayed busy: an older index still helps
+            print(
+                f"newsetl search: warning: index not checked or rebuilt ({exc}); "
+                "searching the existing one",
+                file=sys.stderr,
+            )
     try:
-        con = open_search_index(_settings(args).search_index)
+        con = open_search_index(settings.search_index)
         try:
             hits = search(con, args.terms, language=args.lang, limit=args.limit)
         finally:
@@ -148,6 +176,21 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"    {hit.site} | {hit.language} | {date} | score {hit.score:.3f}")
         print(f"    {hit.snippet}")
     return 0
+
+
+def _announce_rebuild(settings: Settings) -> Callable[[SourceFingerprint, Path], None]:
+    """One line on stderr before a rebuild, so a slow search explains itself."""
+    existed = settings.search_index.exists()
+
+    def announce(current: SourceFingerprint, source: Path) -> None:
+        state = "out of date; rebuilding" if existed else "missing; building"
+        where = "" if source == settings.read_copy else " from the live file (no read copy yet)"
+        print(
+            f"newsetl search: search index {state} ({current.articles} articles){where}…",
+            file=sys.stderr,
+        )
+
+    return announce
 
 
 # --- export ----------------------------------------------------------------------------------
