@@ -1,9 +1,12 @@
-"""What a read-copy refresh costs after a load, with and without building the search index.
+"""What a read-copy refresh costs after a load, with and without building the search index, and
+what ``newsetl search`` pays on top to keep the index current (``ensure_search_index``).
 
 Loads the bundled samples once (``run_ingest``, no network translation), then grows the
 ``articles`` table to N rows by repeating them under new ids, and times
 ``refresh_read_copy(settings, search_index=False/True)``. The live file is held only for the
-CHECKPOINT + file copy; the index is built in the new copy afterwards.
+CHECKPOINT + file copy; the index is built in the new copy afterwards. Then it times
+``ensure_search_index`` twice: with the index current (the fingerprint check every search does),
+and after one article's text changed and the copy was refreshed (check + rebuild).
 
 Usage: ``.venv/bin/python benchmarks/ops/refresh.py [N ...]`` (default 16 1000 10000)
 """
@@ -23,6 +26,7 @@ os.environ.setdefault("NEWSETL_TRANSLATOR", "none")
 
 from newsetl.ingest import run_ingest
 from newsetl.readcopy import refresh_read_copy
+from newsetl.search import ensure_search_index
 from newsetl.settings import Settings
 
 
@@ -55,6 +59,26 @@ def main(sizes: list[int]) -> None:
                     f"articles={total:>6} search_index={index!s:<5} "
                     f"refresh_s={seconds:6.2f} read_copy_mb={size:7.1f}"
                 )
+            started = time.perf_counter()
+            rebuilt = ensure_search_index(settings)
+            seconds = time.perf_counter() - started
+            print(
+                f"articles={total:>6} ensure_search_index current rebuilt={rebuilt!s:<5} "
+                f"s={seconds:6.3f}"
+            )
+            with duckdb.connect(str(db)) as con:
+                con.execute(
+                    "UPDATE articles SET repaired_text = text || ' (corrected)' "
+                    "WHERE article_id = (SELECT min(article_id) FROM articles)"
+                )
+            refresh_read_copy(settings, search_index=False)
+            started = time.perf_counter()
+            rebuilt = ensure_search_index(settings)
+            seconds = time.perf_counter() - started
+            print(
+                f"articles={total:>6} ensure_search_index stale   rebuilt={rebuilt!s:<5} "
+                f"s={seconds:6.2f}"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
