@@ -513,6 +513,15 @@ def test_search_no_reindex_without_an_index_is_a_clear_error(samples_db, tmp_pat
     assert not settings.search_index.exists()
 
 
+def test_search_before_the_first_read_copy_builds_from_the_live_file(samples_db, tmp_path, capsys):
+    settings = copy_warehouse(samples_db, tmp_path / "wh")
+    hits, err = search_cli(settings, capsys, "Streik", "--lang", "de")
+    assert "building" in err and "from the live file" in err
+    assert hits and not settings.read_copy.exists()
+    refresh_read_copy(settings)  # same articles: the index stays current
+    assert ensure_search_index(settings) is False
+
+
 def test_search_without_a_warehouse_says_so(tmp_path, capsys):
     assert cli(["search", "Streik", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "no warehouse" in capsys.readouterr().err
