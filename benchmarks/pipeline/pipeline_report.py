@@ -220,8 +220,9 @@ def print_report(report: dict[str, Any]) -> None:
         tree = result.get("process_tree")
         if tree:  # run_ingest: every process of the run, pool workers included
             extra += (
-                f"; process tree peak PSS {tree['peak_pss_mb']:.0f} MB over up to "
-                f"{tree['peak_processes']} processes, tree CPU {tree['cpu_s']:.1f} s"
+                f"; process tree peak PSS {fmt(tree['peak_pss_mb'], '.0f')} MB over up to "
+                f"{tree['peak_processes']} processes (untimed run), "
+                f"tree CPU {tree['cpu_s']:.1f} s (timed runs)"
             )
         print(
             f"  {config:22s} {result['maxrss_mb']:7.1f} MB "

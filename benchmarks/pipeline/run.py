@@ -62,15 +62,27 @@ DEFAULT_CONFIGS = (
 HEAVY = {"stages", "ingest", "ingest-pool", "ingest-pool-cold"}
 
 
-def run_in_subprocess(name: str, rep: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    """One repetition of one configuration in a fresh interpreter."""
-    result_file, log_file = tmp / f"{name}-{rep}.json", tmp / f"{name}-{rep}.log"
+#: run_ingest configurations: besides the timed repetitions, one more samples the memory (PSS)
+#: of the whole process tree, which is too costly to read during a timed one.
+PROCESS_TREE = {"ingest-core", "ingest-core-1proc", "ingest", "ingest-pool", "ingest-pool-cold"}
+
+
+def run_in_subprocess(
+    name: str, rep: int, args: argparse.Namespace, tmp: Path, *, memory: bool = False
+) -> dict[str, Any]:
+    """One repetition of one configuration in a fresh interpreter (``memory``: the untimed
+    one that samples the process tree's PSS)."""
+    label = f"{name}-{'memory' if memory else rep}"
+    result_file, log_file = tmp / f"{label}.json", tmp / f"{label}.log"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name]
     cmd += ["--pages", str(args.pages), "--warmup", str(args.warmup), "--result", str(result_file)]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
     env = {**os.environ, "NEWSETL_TRANSLATOR": "none"}
-    print(f"  running {name} (repetition {rep + 1}) ...", file=sys.stderr, flush=True)
+    if memory:
+        env["NEWSETL_BENCH_SAMPLE_MEMORY"] = "1"
+    what = "memory sampling" if memory else f"repetition {rep + 1}"
+    print(f"  running {name} ({what}) ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
     with log_file.open("w") as log:
         proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
@@ -95,6 +107,14 @@ def run_config(name: str, reps: int, args: argparse.Namespace, tmp: Path) -> dic
     merged["maxrss_runs_mb"] = [r["maxrss_mb"] for r in good]
     merged["maxrss_children_mb"] = max(r.get("maxrss_children_mb", 0.0) for r in good)
     merged["process_wall_s"] = [r["process_wall_s"] for r in good]
+    if name in PROCESS_TREE:
+        sampled = run_in_subprocess(name, reps, args, tmp, memory=True)
+        tree = sampled.get("process_tree") or {}
+        merged["process_tree"] = {
+            "peak_pss_mb": tree.get("peak_pss_mb"),
+            "peak_processes": tree.get("peak_processes"),
+            "cpu_s": statistics.median(r["process_tree"]["cpu_s"] for r in good),
+        }
     stages: dict[str, dict[str, Any]] = {}
     for stage, first in good[0]["stages"].items():
         if "skipped" in first:
