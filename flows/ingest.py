@@ -2,7 +2,8 @@
 
 Work is batched (one task per batch of pages, never one per page: a task run costs ~20 ms of
 orchestration), batches run concurrently on threads that share one polite fetcher (so the
-per-host interval holds across them), and only the final load task writes to DuckDB.
+per-host interval holds across them), the CPU-bound work runs in a process pool, and only the
+flow's own thread writes to DuckDB: each batch as soon as it is analysed, then the run record.
 """
 
 from __future__ import annotations
@@ -17,20 +18,20 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsetl.ingest import (
     AnalysisResult,
+    AnalysisStream,
     RunContext,
     analysis_result,
     chunked,
-    collect_analysis,
     default_sources,
     load_as_analysed,
     load_staged,
     open_run,
-    originals_lookup,
     source_failures,
     stage_run_record,
     submit_analysis,
@@ -43,6 +44,11 @@ from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.workers import process_pool
 
 TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 2}
+
+#: Batches being fetched and extracted at once. Each holds a thread of the task runner while
+#: it waits for the process pool; the rest of the runner's threads are for the analysis tasks,
+#: which would otherwise queue behind the extraction of every batch of the run.
+EXTRACTION_WINDOW = 4
 
 
 @task(name="load-leftovers", **TASK_OPTIONS)
@@ -63,11 +69,15 @@ def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> li
 
 @task(name="analyse-stage-batch", **TASK_OPTIONS)
 def analyse_stage_batch(
-    items: list[Processed], ctx: RunContext, lookup, pool=None, index: int | None = None
+    items: list[Processed],
+    ctx: RunContext,
+    lookup,
+    pool=None,
+    index: int | None = None,
+    pending: frozenset[str] = frozenset(),
 ) -> AnalysisResult:
-    return analysis_result(
-        submit_analysis(items, ctx, lookup, executor=pool, index=index), items, ctx, lookup, index
-    )
+    future = submit_analysis(items, ctx, lookup, executor=pool, index=index, pending=pending)
+    return analysis_result(future, items, ctx, lookup, index, pending)
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
@@ -83,7 +93,7 @@ def load_warehouse(ctx: RunContext, summary: RunSummary) -> int:
 
 @flow(
     name="newsetl-ingest",
-    task_runner=ThreadPoolTaskRunner(max_workers=4),
+    task_runner=ThreadPoolTaskRunner(max_workers=2 * EXTRACTION_WINDOW),
     log_prints=True,
     validate_parameters=False,
 )
@@ -110,32 +120,54 @@ def ingest_flow(
         progress = create_progress_artifact(
             0.0, key="ingest-progress", description="Pages processed"
         )
-        processed: list[list[Processed]] = []
         with process_pool(settings, summary.targets) as pool:
-            futures = [fetch_extract_batch.submit(chunk, ctx, pool) for chunk in batches]
-            for n, future in enumerate(futures, start=1):
-                processed.append(future.result())
-                failed = sum(1 for item in processed[-1] if item.fetch.outcome == "failed")
-                logger.info(
-                    "fetched batch %s/%s (%s pages, %s failed)",
-                    n,
-                    len(futures),
-                    len(processed[-1]),
-                    failed,
-                )
-                update_progress_artifact(progress, 50.0 * n / max(1, len(futures)))
-            lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
-            futures = [
-                analyse_stage_batch.submit(chunk, ctx, lookup, pool, n)
-                for n, chunk in enumerate(processed)
-            ]
-            # the one writer loads each batch while the next ones are still being analysed
+            extracting: dict[int, PrefectFuture] = {}
+
+            def extract(n: int) -> None:
+                if n < len(batches):
+                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx, pool)
+
+            for n in range(EXTRACTION_WINDOW):
+                extract(n)
+            # each batch is analysed as soon as it (and the originals it names) is extracted,
+            # and the one writer loads it while later batches are still being extracted
             with load_as_analysed(ctx, summary) as load:
-                for n, future in enumerate(futures, start=1):
-                    result = future.result()
-                    summary.stats.merge(collect_analysis(ctx, result))
-                    load(result.staged)
-                    update_progress_artifact(progress, 50.0 + 45.0 * n / max(1, len(futures)))
+                stream = AnalysisStream(
+                    lambda n, items, lookup, pending: analyse_stage_batch.submit(
+                        items, ctx, lookup, pool, n, pending
+                    ),
+                    lambda future: future.wrapped_future.done(),
+                    ctx,
+                    load.con,
+                )
+                done = {"extracted": 0, "loaded": 0}
+
+                def step(what: str) -> None:
+                    done[what] += 1
+                    share = (done["extracted"] + done["loaded"]) / (2 * max(1, len(batches)))
+                    update_progress_artifact(progress, 95.0 * share)
+
+                def load_finished(wait: bool) -> None:
+                    for result in stream.results(wait=wait):
+                        load(result)
+                        step("loaded")
+
+                for n in range(len(batches)):
+                    items = extracting.pop(n).result()
+                    extract(n + EXTRACTION_WINDOW)
+                    failed = sum(1 for item in items if item.fetch.outcome == "failed")
+                    logger.info(
+                        "fetched batch %s/%s (%s pages, %s failed)",
+                        n + 1,
+                        len(batches),
+                        len(items),
+                        failed,
+                    )
+                    step("extracted")
+                    stream.extracted(n, items)
+                    load_finished(wait=False)
+                stream.all_extracted()
+                load_finished(wait=True)
         load_warehouse(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_warehouse(ctx, summary)

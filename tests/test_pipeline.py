@@ -114,6 +114,61 @@ def test_whole_run_in_the_process_pool_loads_the_same_rows(tmp_path, monkeypatch
         assert inline and pooled == inline, sql
 
 
+def test_a_translation_extracted_before_its_original_is_analysed_with_it(
+    tmp_path, caplog, monkeypatch
+):
+    """Batches are analysed as soon as they are extracted; a translation whose original comes
+    in a later batch is analysed again once the original is there, so one page per batch,
+    translations first, gives the rows of a run that analysed everything at once."""
+    import logging
+    import shutil
+
+    from newsetl.ingest import run_ingest
+
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, site)
+    pages = load_manifest()["pages"]
+    ordered = [p for p in pages if p["translation_of"]] + [
+        p for p in pages if not p["translation_of"]
+    ]
+    urls = "".join(f"<url><loc>{p['url']}</loc></url>" for p in ordered)
+    (site / "translations-first.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
+    dbs = {}
+    for label, batch_size in (("one-batch", 100), ("page-per-batch", 1)):
+        settings = Settings(
+            db_path=tmp_path / label / "w.duckdb",
+            per_host_interval_s=0.0,
+            batch_size=batch_size,
+            workers=1,
+        )
+        with caplog.at_level(logging.INFO, logger="newsetl.ingest"):
+            caplog.clear()
+            summary = run_ingest([str(site / "translations-first.xml")], settings)
+        assert summary.status == "completed", summary.stats.failures
+        assert summary.stats.articles == len(pages)
+        again = [r for r in caplog.records if "originals still to extract" in r.getMessage()]
+        assert bool(again) == (batch_size == 1)
+        dbs[label] = settings.db_path
+    queries = [
+        "SELECT canonical_url, source_language, translation_of, repaired_text, language_spans"
+        " FROM articles ORDER BY canonical_url",
+        "SELECT a.canonical_url, x.kind, x.start_offset, x.end_offset, x.replacement,"
+        " x.confidence, x.status FROM artefacts x JOIN articles a USING (article_id)"
+        " ORDER BY 1, 3, 2",
+    ]
+    for sql in queries:
+        whole, streamed = _rows(dbs["one-batch"], sql), _rows(dbs["page-per-batch"], sql)
+        assert whole and streamed == whole, sql
+    translated = _rows(
+        dbs["page-per-batch"], "SELECT count(*) FROM articles WHERE translation_of IS NOT NULL"
+    )
+    assert translated[0][0] == sum(1 for p in pages if p["translation_of"])
+
+
 def test_a_loaded_fork_server_lowers_the_pool_threshold():
     from newsetl.workers import process_pool
 

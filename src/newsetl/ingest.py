@@ -116,44 +116,158 @@ def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
         yield items[start : start + size]
 
 
-def originals_lookup(
-    processed: Iterable[Processed], settings: Settings
-) -> Callable[[str], tuple[str | None, str] | None]:
-    """url -> (language, text) of pages this run extracted, else of warehouse articles.
+def add_originals(known: dict[str, tuple[str | None, str]], items: Iterable[Processed]) -> None:
+    """Record the extracted pages of ``items`` as possible originals: url -> (language, text).
 
     A machine-translated page names its original with hreflang; the original is evidence for
-    what was left untranslated. The warehouse is read once, for the URLs needed only.
+    what was left untranslated. A page is known by its canonical URL and by the URL it was
+    fetched at.
     """
-    known: dict[str, tuple[str | None, str]] = {}
-    wanted: set[str] = set()
-    items = list(processed)
     for item in items:
         if item.page is None:
             continue
         value = (item.language, item.page.text)
         known[item.canonical_url] = value
         known.setdefault(item.fetch.url, value)
-    for item in items:
-        if item.page is not None:
-            wanted.update(u for u in item.page.hreflang.values() if u not in known)
-    if wanted:
-        try:
-            con = open_warehouse(settings)
-        except WarehouseBusy:
-            con = None
-        if con is not None:
-            try:
-                rows = con.execute(
-                    "SELECT canonical_url, url, language, text FROM articles "
-                    "WHERE canonical_url IN (SELECT unnest(?)) OR url IN (SELECT unnest(?))",
-                    [sorted(wanted), sorted(wanted)],
-                ).fetchall()
-            finally:
-                con.close()
-            for canonical, url, language, text in rows:
-                known.setdefault(canonical, (language, text))
-                known.setdefault(url, (language, text))
-    return known.get
+
+
+def wanted_originals(items: Iterable[Processed]) -> set[str]:
+    """Every hreflang alternate the extracted pages of ``items`` name."""
+    return {u for item in items if item.page is not None for u in item.page.hreflang.values()}
+
+
+def warehouse_originals(con, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+    """url -> (language, text) of the warehouse articles at ``urls`` (canonical or fetched)."""
+    wanted = sorted(urls)
+    found: dict[str, tuple[str | None, str]] = {}
+    if not wanted or con is None:
+        return found
+    rows = con.execute(
+        "SELECT canonical_url, url, language, text FROM articles "
+        "WHERE canonical_url IN (SELECT unnest(?)) OR url IN (SELECT unnest(?))",
+        [wanted, wanted],
+    ).fetchall()
+    for canonical, url, language, text in rows:
+        found.setdefault(canonical, (language, text))
+        found.setdefault(url, (language, text))
+    return found
+
+
+class AnalysisStream:
+    """Stage 2 of a run, started for each batch as soon as stage 1 has extracted it; results
+    come back in batch order, for loading.
+
+    Why not wait for the whole run's extraction, as runs did before: the analysis, staging and
+    loading of early batches then overlap the extraction of later ones, so no core idles at
+    the turn between the stages, and the single writer has one batch left to load at the end,
+    not all of them.
+
+    Why a batch may be analysed twice: a machine-translated page names its original by
+    hreflang, and the original's text is evidence for the analysis. Originals extracted so far
+    in this run, and those in the warehouse, travel with the batch. An original the run may
+    still extract (any named URL not extracted yet) is *pending*: if the analysis asks for one
+    (only pages whose own artefacts point to a source language do), the batch is analysed
+    again once extraction is over, with every original at hand. So every page is analysed
+    with exactly the originals it would have had if the run had waited for everything.
+
+    ``submit(index, items, lookup, pending)`` starts one batch's analysis and returns a future
+    whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done.
+    """
+
+    def __init__(
+        self,
+        submit: Callable[[int, list[Processed], OriginalLookup, frozenset[str]], Any],
+        done: Callable[[Any], bool],
+        ctx: RunContext,
+        con=None,
+    ) -> None:
+        self._submit, self._done, self._ctx, self._con = submit, done, ctx, con
+        self._known: dict[str, tuple[str | None, str]] = {}
+        self._extracting = True
+        self._running: dict[int, tuple[list[Processed], Any]] = {}
+        self._again: dict[int, list[Processed]] = {}  # to analyse once extraction is over
+        self._next = 0  # the next batch whose result is handed out
+        self.analysed_again = 0
+
+    def extracted(self, index: int, items: list[Processed]) -> None:
+        """Batch ``index`` is extracted: start its analysis."""
+        add_originals(self._known, items)
+        self._start(index, items)
+
+    def all_extracted(self) -> None:
+        """Stage 1 is over: batches that asked for a pending original are analysed again."""
+        self._extracting = False
+        for index, (items, future) in list(self._running.items()):
+            if self._done(future) and self._asked_again(index, items, future.result()):
+                self._start(index, items)
+        for index in sorted(self._again):
+            self._start(index, self._again.pop(index))
+
+    def results(self, *, wait: bool) -> Iterator[AnalysisResult]:
+        """Finished analyses in batch order; with ``wait``, every one still to come."""
+        while self._next in self._running:
+            items, future = self._running[self._next]
+            if not wait and not self._done(future):
+                return
+            result = future.result()
+            if self._asked_again(self._next, items, result):
+                if self._extracting:
+                    self._again[self._next] = items
+                    if wait:
+                        raise RuntimeError("results(wait=True) before all_extracted()")
+                    return  # later batches are handed out after this one
+                self._start(self._next, items)  # nothing is pending any more
+                continue
+            del self._running[self._next]
+            self._next += 1
+            yield result
+
+    def _asked_again(self, index: int, items: list[Processed], result: AnalysisResult) -> bool:
+        """True if ``result`` asked for a pending original (it is then dropped, its
+        translations kept): the batch must be analysed again."""
+        if not result.waits_for:
+            return False
+        absorb_translations(self._ctx, result)
+        del self._running[index]
+        self.analysed_again += 1
+        log.info("batch %s named originals still to extract: %s", index, result.waits_for)
+        return True
+
+    def _start(self, index: int, items: list[Processed]) -> None:
+        known = self._known
+        named = wanted_originals(items)
+        found = warehouse_originals(self._con, {u for u in named if u not in known})
+        pending = frozenset(u for u in named if u not in known) if self._extracting else frozenset()
+        future = self._submit(index, items, lambda url: known.get(url) or found.get(url), pending)
+        self._running[index] = (items, future)
+
+
+class AnalysisFuture:
+    """A batch's analysis in the process pool; if its worker dies, ``result()`` analyses the
+    batch again here (:func:`analysis_result`)."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        items: list[Processed],
+        lookup: OriginalLookup,
+        index: int,
+        pool: Executor | None,
+        pending: frozenset[str] = frozenset(),
+    ) -> None:
+        self.ctx, self.items, self.lookup, self.index = ctx, items, lookup, index
+        self.pending = pending
+        self.future = submit_analysis(
+            items, ctx, lookup, executor=pool, index=index, pending=pending
+        )
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def result(self) -> AnalysisResult:
+        return analysis_result(
+            self.future, self.items, self.ctx, self.lookup, self.index, self.pending
+        )
 
 
 def analyse_and_stage(
@@ -179,6 +293,7 @@ def submit_analysis(
     *,
     executor: Executor | None = None,
     index: int | None = None,
+    pending: frozenset[str] = frozenset(),
 ) -> Future:
     """Start stage 2 for one batch; the future gives what :func:`collect_analysis` takes.
 
@@ -195,9 +310,11 @@ def submit_analysis(
     name = None
     if index is not None:
         name = f"{ctx.started_at:%Y%m%dT%H%M%S%f}-{ctx.run_id[:8]}-{index:05d}"
-    args = (items, ctx.run_id, options, originals, ctx.settings.staging_path, name)
+    args = (items, ctx.run_id, options, originals, ctx.settings.staging_path, name, pending)
     if executor is not None:
-        return executor.submit(analyse_and_stage_job, *args)
+        # ahead of queued extraction jobs: a batch analysed early is loaded early, while the
+        # workers go on extracting (see AnalysisStream)
+        return getattr(executor, "submit_first", executor.submit)(analyse_and_stage_job, *args)
     done: Future = Future()
     done.set_result(analyse_and_stage_job(*args))
     return done
@@ -209,6 +326,7 @@ def analysis_result(
     ctx: RunContext,
     lookup: OriginalLookup | None,
     index: int | None,
+    pending: frozenset[str] = frozenset(),
 ) -> AnalysisResult:
     """The batch's analysis; if its worker process died, the batch is analysed again here.
 
@@ -219,7 +337,7 @@ def analysis_result(
         return future.result()
     except BrokenExecutor as exc:
         log.error("worker process died analysing batch %s (%s); analysing it here", index, exc)
-        return submit_analysis(items, ctx, lookup, index=index).result()
+        return submit_analysis(items, ctx, lookup, index=index, pending=pending).result()
 
 
 @dataclass
@@ -229,13 +347,22 @@ class AnalysisResult:
     stats: BatchStats
     new_translations: list[dict]
     staged: Path | None  # the staged batch directory (None: nothing to load)
+    #: pending originals (see AnalysisStream) the analysis asked for: nothing was staged, and
+    #: the batch is analysed again once the run has extracted everything
+    waits_for: list[str] = field(default_factory=list)
+
+
+def absorb_translations(ctx: RunContext, result: AnalysisResult) -> None:
+    """Translations a batch's analysis made join the run's memory (kept even when the batch
+    is analysed again: they are as good, and each costs a call to the translator)."""
+    memory = getattr(ctx.translator, "memory", None)
+    if memory is not None and result.new_translations:
+        memory.absorb(result.new_translations)  # already there if the batch ran in-process
 
 
 def collect_analysis(ctx: RunContext, result: AnalysisResult) -> BatchStats:
     """Merge what a batch's analysis returned: its stats, and translations it made."""
-    memory = getattr(ctx.translator, "memory", None)
-    if memory is not None and result.new_translations:
-        memory.absorb(result.new_translations)  # already there if the batch ran in-process
+    absorb_translations(ctx, result)
     return result.stats
 
 
@@ -246,17 +373,30 @@ def analyse_and_stage_job(
     originals: dict[str, tuple[str | None, str]],
     staging_path: Path,
     name: str | None = None,
+    pending: frozenset[str] = frozenset(),
 ) -> AnalysisResult:
     """Stage 2 for one batch, in whichever process runs it: analyse, stage the rows, and
-    return the stats and the translations this batch added to the memory."""
-    options.original_lookup = originals.get
+    return the stats and the translations this batch added to the memory.
+
+    If the analysis asks for one of the ``pending`` originals (see :class:`AnalysisStream`),
+    nothing is staged: the batch is analysed again when that original may be at hand.
+    """
+    asked: set[str] = set()
+
+    def lookup(url: str) -> tuple[str | None, str] | None:
+        if url in pending:
+            asked.add(url)
+        return originals.get(url)
+
+    options.original_lookup = lookup
     memory = getattr(options.translator, "memory", None)
     known = len(memory.new_entries) if memory is not None else 0
     batch, stats = analyse_batch(items, run_id, options)
+    new_translations = list(memory.new_entries[known:]) if memory is not None else []
+    if asked:
+        return AnalysisResult(stats, new_translations, None, sorted(asked))
     staged = stage_batch(batch, staging_path, name) if len(batch) else None
-    return AnalysisResult(
-        stats, list(memory.new_entries[known:]) if memory is not None else [], staged
-    )
+    return AnalysisResult(stats, new_translations, staged)
 
 
 def originals_for(
@@ -327,10 +467,28 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
     return report
 
 
+@dataclass
+class Loader:
+    """Loads a run's batches in the order they were analysed (see :func:`load_as_analysed`);
+    ``con`` is its connection to the warehouse (None: the file was busy)."""
+
+    ctx: RunContext
+    summary: RunSummary
+    con: Any = None
+    report: LoadReport = field(default_factory=LoadReport)
+
+    def __call__(self, result: AnalysisResult) -> None:
+        """Merge a batch's stats and translations into the run, and load it."""
+        self.summary.stats.merge(collect_analysis(self.ctx, result))
+        if result.staged is None or self.con is None:
+            return  # nothing to load, or the warehouse is busy: the run's final load takes it
+        step = load_pending(self.ctx.settings, self.con, batches=[result.staged], after_load=False)
+        _merge_load(self.summary, step)
+        self.report.extras |= step.extras
+
+
 @contextlib.contextmanager
-def load_as_analysed(
-    ctx: RunContext, summary: RunSummary
-) -> Iterator[Callable[[Path | None], None]]:
+def load_as_analysed(ctx: RunContext, summary: RunSummary) -> Iterator[Loader]:
     """A loader for batches in the order they were analysed, while later ones still are.
 
     Loading is the one step that must run in this process (one writer); doing it while the
@@ -338,25 +496,18 @@ def load_as_analysed(
     The whole-warehouse steps (story clusters) wait for the last load of the run. If the
     warehouse is busy, the batches simply stay staged for the run's final load.
     """
+    loader = Loader(ctx, summary)
     try:
-        con = open_warehouse(ctx.settings)
+        loader.con = open_warehouse(ctx.settings)
     except WarehouseBusy:
-        yield lambda staged: None
+        yield loader
         return
-    report = LoadReport()
-
-    def load(staged: Path | None) -> None:
-        if staged is None:
-            return
-        step = load_pending(ctx.settings, con, batches=[staged], after_load=False)
-        _merge_load(summary, step)
-        report.extras |= step.extras
-
     try:
-        yield load
+        yield loader
     finally:
-        con.close()
-    summary.load.extras |= report.extras
+        loader.con.close()
+        loader.con = None
+    summary.load.extras |= loader.report.extras
 
 
 def _merge_load(summary: RunSummary, report: LoadReport) -> None:
@@ -378,22 +529,27 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
         summary.load = leftovers
         summary.stats.merge(source_failures(expansion))
         with process_pool(settings, len(expansion.targets)) as pool:
-            # fetch the next batch while the pool extracts this one
+            # every batch is fetched first, so the pool extracts while this thread fetches
             pending = [
                 start_fetch_and_extract(chunk, ctx.fetcher, ctx.page_state, executor=pool)
                 for chunk in chunked(expansion.targets, settings.batch_size)
             ]
-            processed = [p.result() for p in pending]
-            lookup = originals_lookup((p for chunk in processed for p in chunk), settings)
-            futures = [
-                submit_analysis(chunk, ctx, lookup, executor=pool, index=n)
-                for n, chunk in enumerate(processed)
-            ]
             with load_as_analysed(ctx, summary) as load:
-                for n, future in enumerate(futures):
-                    result = analysis_result(future, processed[n], ctx, lookup, n)
-                    summary.stats.merge(collect_analysis(ctx, result))
-                    load(result.staged)
+                stream = AnalysisStream(
+                    lambda n, items, lookup, pending: AnalysisFuture(
+                        ctx, items, lookup, n, pool, pending
+                    ),
+                    AnalysisFuture.done,
+                    ctx,
+                    load.con,
+                )
+                for n, extraction in enumerate(pending):
+                    stream.extracted(n, extraction.result())
+                    for result in stream.results(wait=False):
+                        load(result)
+                stream.all_extracted()
+                for result in stream.results(wait=True):
+                    load(result)
         load_staged(ctx, summary)
         stage_run_record(ctx, expansion, summary)
         load_staged(ctx, summary)

@@ -164,11 +164,20 @@ class SharingExecutor(Executor):
         self._thread.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        return self._enqueue(False, fn, args, kwargs)
+
+    def submit_first(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """``submit``, ahead of every job still queued (a batch's analysis goes before the
+        extraction of later batches, so it can be loaded while they are extracted)."""
+        return self._enqueue(True, fn, args, kwargs)
+
+    def _enqueue(self, first: bool, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Future:
         future: Future = Future()
         with self._cond:
             if self._closed:
                 raise RuntimeError("cannot submit after shutdown")
-            self._queue.append((future, fn, args, kwargs))
+            job = (future, fn, args, kwargs)
+            self._queue.appendleft(job) if first else self._queue.append(job)
             self._cond.notify()
         return future
 
