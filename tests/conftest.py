@@ -17,6 +17,7 @@ from siteserver import SiteServer
 
 # Prefect reads its settings at import: a private home and no analytics, before any import.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsetl-prefect-"))
+os.environ.setdefault("NEWSETL_CACHE_DIR", tempfile.mkdtemp(prefix="newsetl-cache-"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 

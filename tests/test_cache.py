@@ -1,0 +1,187 @@
+"""The on-disk cache of derived data (newsetl.cache) and the cached default gazetteer.
+
+Real files in a temporary directory; the only thing replaced is ``NEWSETL_CACHE_DIR``."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsetl.cache import ENV_VAR, cache_dir, cache_key, cached
+from newsetl.entities import gazetteer as gz
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv(ENV_VAR, str(directory))
+    return directory
+
+
+class Builder:
+    """A build callable that counts its calls and returns a fresh object each time."""
+
+    def __init__(self, value: object = None) -> None:
+        self.calls = 0
+        self.value = value if value is not None else {"words": ["Genf", "Lyon"], "n": 2}
+
+    def __call__(self) -> object:
+        self.calls += 1
+        return pickle.loads(pickle.dumps(self.value))
+
+
+def never() -> object:
+    raise AssertionError("built although the cache file should have been read")
+
+
+def files(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+
+
+# --- the default gazetteer ---------------------------------------------------------------------
+
+
+def test_cached_gazetteer_equals_a_fresh_build_and_is_read_back(cache: Path) -> None:
+    key = gz.gazetteer_cache_key()
+    # The function behind get_gazetteer's in-memory cache: builds and writes the file.
+    written = gz._cached.__wrapped__(())
+    assert files(cache) == [f"gazetteer-{key}.pickle"]
+    loaded = cached("gazetteer", key, never)
+    fresh = gz.build_gazetteer()
+    assert loaded is not written
+    assert loaded.by_key == fresh.by_key  # same aliases, in the same order per key
+    assert loaded.entities == fresh.entities
+    assert loaded.max_len == fresh.max_len
+    assert loaded.prefixes == fresh.prefixes
+    assert loaded.lookup(("genf",)) == fresh.lookup(("genf",))
+    assert loaded.lookup(("genf",))  # a German seed alias, so the comparison is not of empties
+
+
+def test_gazetteer_key_follows_the_seed_files(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(gz.seed_dir(), seeds)
+    before = gz.gazetteer_cache_key(seeds)
+    assert gz.gazetteer_cache_key(seeds) == before
+    assert before == gz.gazetteer_cache_key()  # same bytes, other folder: same key
+    with (seeds / "entity_aliases.csv").open("a", encoding="utf-8") as fh:
+        fh.write("org:zz,Zentralamt Zett,de\n")
+    edited = gz.gazetteer_cache_key(seeds)
+    assert edited != before
+    (seeds / "entities_extra.csv").write_text("entity_id,name,type\n", encoding="utf-8")
+    assert gz.gazetteer_cache_key(seeds) not in (before, edited)
+
+
+def test_cache_key_separates_parts_and_reads_files(tmp_path: Path) -> None:
+    assert cache_key("ab", "c") != cache_key("a", "bc")
+    assert cache_key("a") == cache_key("a")
+    f = tmp_path / "data.csv"
+    f.write_bytes(b"one")
+    first = cache_key(f)
+    f.write_bytes(b"two")
+    assert cache_key(f) != first
+    assert cache_key(tmp_path / "missing.csv") != cache_key(f)
+
+
+# --- the cache itself --------------------------------------------------------------------------
+
+
+def test_second_call_reads_the_file(cache: Path) -> None:
+    build = Builder()
+    first = cached("words", "k1", build)
+    assert build.calls == 1
+    assert files(cache) == ["words-k1.pickle"]
+    second = cached("words", "k1", never)
+    assert second == first == build.value
+    assert second is not first
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"not a pickle at all",
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: b"",
+        lambda data: pickle.dumps(("another", "layout")),  # valid pickle, not ours
+    ],
+    ids=["garbage", "truncated", "empty", "foreign"],
+)
+def test_damaged_file_is_rebuilt_and_replaced(
+    cache: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    cached("words", "k1", Builder())
+    path = cache / "words-k1.pickle"
+    path.write_bytes(damage(path.read_bytes()))
+    build = Builder()
+    assert cached("words", "k1", build) == build.value
+    assert build.calls == 1
+    assert cached("words", "k1", never) == build.value  # the file was written again
+
+
+def test_file_of_another_key_renamed_is_not_trusted(cache: Path) -> None:
+    cached("words", "k1", Builder({"old": 1}))
+    (cache / "words-k1.pickle").rename(cache / "words-k2.pickle")
+    build = Builder({"new": 2})
+    assert cached("words", "k2", build) == {"new": 2}
+    assert build.calls == 1
+
+
+def test_changed_key_ignores_and_removes_the_old_file(cache: Path) -> None:
+    cached("words", "k1", Builder({"v": 1}))
+    cached("wordsmore", "k1", Builder({"other": 1}))  # another name sharing a prefix
+    build = Builder({"v": 2})
+    assert cached("words", "k2", build) == {"v": 2}
+    assert build.calls == 1
+    assert files(cache) == ["words-k2.pickle", "wordsmore-k1.pickle"]
+    assert cached("words", "k2", never) == {"v": 2}
+
+
+def test_unwritable_directory_still_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("the cache directory cannot be created below a file")
+    monkeypatch.setenv(ENV_VAR, str(blocker / "cache"))
+    build = Builder()
+    assert cached("words", "k1", build) == build.value
+    assert cached("words", "k1", build) == build.value
+    assert build.calls == 2
+    assert not (blocker / "cache").exists()
+
+
+def test_unpicklable_value_is_returned_and_no_file_is_left(cache: Path) -> None:
+    value = {"lock": __import__("threading").Lock()}
+    assert cached("words", "k1", lambda: value) is value
+    assert [f for f in files(cache) if not f.startswith(".")] == []
+    assert [f for f in files(cache) if f.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("setting", ["off", "OFF", "", "  "])
+def test_disabled_cache_builds_every_time(
+    setting: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_VAR, setting)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() is None
+    build = Builder()
+    cached("words", "k1", build)
+    cached("words", "k1", build)
+    assert build.calls == 2
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+
+
+def test_default_directory_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "newsetl"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "newsetl"
+
+
+def test_names_and_keys_cannot_escape_the_directory(cache: Path) -> None:
+    for name, key in [("../x", "k"), ("words", "a/b"), ("a-b", "k"), ("words", "")]:
+        with pytest.raises(ValueError):
+            cached(name, key, never)
