@@ -474,7 +474,10 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
         if disposition.latest_by
         else f"QUALIFY row_number() OVER (PARTITION BY {key_list}) = 1"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE merge_src AS SELECT * FROM {relation} {latest}")
+    source = relation
+    if _has_repeated_keys(con, relation, disposition.key):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE merge_src AS SELECT * FROM {relation} {latest}")
+        source = "merge_src"
     has_hash = "record_hash" in columns
     status = con.execute(
         f"""
@@ -484,7 +487,7 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
                            {"AND t.record_hash IS DISTINCT FROM s.record_hash" if has_hash else ""}),
           count(*) FILTER (WHERE t.{disposition.key[0]} IS NOT NULL
                            {"AND t.record_hash IS NOT DISTINCT FROM s.record_hash" if has_hash else "AND false"})
-        FROM merge_src s LEFT JOIN {table} t ON {join}
+        FROM {source} s LEFT JOIN {table} t ON {join}
         """
     ).fetchone()
     changed = (
@@ -499,10 +502,30 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
         if updates
         else f"ON CONFLICT ({key_list}) DO NOTHING"
     )
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM merge_src s {changed} {conflict}")
-    con.execute("DROP TABLE merge_src")
     new, updated, unchanged = (int(x) for x in status)
+    if updated:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source} s {changed} {conflict}")
+    elif new:
+        # No staged row has a key already stored with another hash, so nothing can conflict:
+        # a plain insert writes the same rows without the ON CONFLICT machinery (measured
+        # ~4x cheaper on 25-page batches), and when nothing is unchanged, nothing is filtered.
+        where = changed if unchanged else ""
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source} s {where}")
+    if source == "merge_src":
+        con.execute("DROP TABLE merge_src")
     return {f"{table}_new": new, f"{table}_updated": updated, f"{table}_unchanged": unchanged}
+
+
+def _has_repeated_keys(con, relation: str, key: tuple[str, ...]) -> bool:
+    """Whether some key occurs more than once in ``relation``.
+
+    Why ask: keeping the latest row per key means copying the batch into a temp table; a
+    batch whose keys are already unique (the usual case) is its own merge source, with the
+    same rows. NULL keys count as repeated so that they take the original path too.
+    """
+    distinct = f"({', '.join(key)})" if len(key) > 1 else key[0]
+    row = con.execute(f"SELECT count(*) - count(DISTINCT {distinct}) FROM {relation}").fetchone()
+    return bool(row and row[0])
 
 
 def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
@@ -608,31 +631,57 @@ def load_pending(
         report.left_staged = len(batches)
         return report
     try:
-        for batch_dir in batches:
-            batch_extras = {
-                p.stem.removeprefix("extra.") for p in batch_dir.glob("extra.*.parquet")
-            }
-            try:
-                counts = load_batch(
-                    con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits
-                )
-            except Exception as exc:
-                if is_lock_error(exc):
-                    raise
-                # a batch that cannot load must not block the ones after it: set it aside
-                report.quarantined.append(str(quarantine(batch_dir, exc)))
-                continue
-            shutil.rmtree(batch_dir, ignore_errors=True)
-            report.extras |= batch_extras
-            report.loaded += 1
-            for key, value in counts.items():
-                report.counts[key] = report.counts.get(key, 0) + value
+        with _threads(con, LOAD_THREADS):
+            _load_each(con, batches, settings, report)
         if after_load:
             run_after_load(con, report)
     finally:
         if own and con is not None:
             con.close()
     return report
+
+
+#: DuckDB threads while loading staged batches. A batch is a few dozen rows, so every
+#: statement is tiny and a second thread only adds scheduling: measured on the 181 Zyte pages
+#: (8 batches of 25), one thread cut the CPU of the plain-table load by about a third. The
+#: whole-warehouse AFTER_LOAD steps keep the connection's own setting.
+LOAD_THREADS = 1
+
+
+@contextlib.contextmanager
+def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
+    """Run the block with DuckDB's ``threads`` setting at ``threads``, then put it back
+    (the setting is per database, and a caller's connection must not keep ours)."""
+    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    if previous == threads:
+        yield
+        return
+    con.execute(f"SET threads = {int(threads)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {previous}")
+
+
+def _load_each(
+    con: duckdb.DuckDBPyConnection, batches: list[Path], settings: Settings, report: LoadReport
+) -> None:
+    """Load each batch in its own transaction; quarantine one that fails (not lock errors)."""
+    for batch_dir in batches:
+        batch_extras = {p.stem.removeprefix("extra.") for p in batch_dir.glob("extra.*.parquet")}
+        try:
+            counts = load_batch(con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits)
+        except Exception as exc:
+            if is_lock_error(exc):
+                raise
+            # a batch that cannot load must not block the ones after it: set it aside
+            report.quarantined.append(str(quarantine(batch_dir, exc)))
+            continue
+        shutil.rmtree(batch_dir, ignore_errors=True)
+        report.extras |= batch_extras
+        report.loaded += 1
+        for key, value in counts.items():
+            report.counts[key] = report.counts.get(key, 0) + value
 
 
 def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
