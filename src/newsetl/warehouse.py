@@ -27,7 +27,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -420,7 +420,7 @@ def load_batch(
                 r[0] for r in con.execute("SELECT duplicate_id FROM duplicate_map").fetchall()
             }
         for table in tables:
-            counts.update(_write(con, table, WRITE_DISPOSITIONS[table]))
+            counts.update(_write(con, table, WRITE_DISPOSITIONS[table], staged=tables))
         for table in tables:
             con.execute(f"DROP TABLE IF EXISTS staged_{table}")
         for name, path in sorted(files.items()):
@@ -445,9 +445,11 @@ def _ordered_tables(files: dict[str, Path]) -> list[str]:
     return sorted(tables, key=lambda t: (order.get(t, len(order)), t))
 
 
-def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
+def _write(
+    con, table: str, disposition: WriteDisposition, *, staged: Collection[str]
+) -> dict[str, int]:
+    """Write ``staged_<table>`` into ``table``; ``staged`` names every table of the batch."""
     relation = f"staged_{table}"
-    columns = [r[0] for r in con.execute(f"DESCRIBE {relation}").fetchall()]
     if isinstance(disposition, Append):
         where = ""
         if disposition.key:
@@ -460,13 +462,14 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
     if isinstance(disposition, ReplaceChildren):
         key = disposition.parent_key
         parents = f"SELECT {key} FROM {relation}"
-        if _exists(con, f"staged_{disposition.parent_table}"):
+        if disposition.parent_table in staged:
             # a re-processed parent with no children left must lose its old ones
             parents += f" UNION SELECT {key} FROM staged_{disposition.parent_table}"
         con.execute(f"DELETE FROM {table} WHERE {key} IN ({parents})")
         n = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {relation}").fetchone()
         return {f"{table}_replaced": int(n[0]) if n else 0}
-    # Merge
+    # Merge. The relation API reads the column names from the catalog (no query to run).
+    columns = con.table(relation).columns
     key_list = ", ".join(disposition.key)
     join = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
     latest = (
@@ -474,22 +477,15 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
         if disposition.latest_by
         else f"QUALIFY row_number() OVER (PARTITION BY {key_list}) = 1"
     )
+    has_hash = "record_hash" in columns
+    # A batch whose keys are unique (the usual case) is its own merge source: copying it
+    # into merge_src to keep the latest row per key would copy every row unchanged.
     source = relation
-    if _has_repeated_keys(con, relation, disposition.key):
+    new, updated, unchanged, repeated = _merge_status(con, source, table, disposition, has_hash)
+    if repeated:
         con.execute(f"CREATE OR REPLACE TEMP TABLE merge_src AS SELECT * FROM {relation} {latest}")
         source = "merge_src"
-    has_hash = "record_hash" in columns
-    status = con.execute(
-        f"""
-        SELECT
-          count(*) FILTER (WHERE t.{disposition.key[0]} IS NULL),
-          count(*) FILTER (WHERE t.{disposition.key[0]} IS NOT NULL
-                           {"AND t.record_hash IS DISTINCT FROM s.record_hash" if has_hash else ""}),
-          count(*) FILTER (WHERE t.{disposition.key[0]} IS NOT NULL
-                           {"AND t.record_hash IS NOT DISTINCT FROM s.record_hash" if has_hash else "AND false"})
-        FROM {source} s LEFT JOIN {table} t ON {join}
-        """
-    ).fetchone()
+        new, updated, unchanged, _ = _merge_status(con, source, table, disposition, has_hash)
     changed = (
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} AND t.record_hash IS NOT DISTINCT FROM s.record_hash)"
         if has_hash
@@ -502,7 +498,6 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
         if updates
         else f"ON CONFLICT ({key_list}) DO NOTHING"
     )
-    new, updated, unchanged = (int(x) for x in status)
     if updated:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source} s {changed} {conflict}")
     elif new:
@@ -516,16 +511,31 @@ def _write(con, table: str, disposition: WriteDisposition) -> dict[str, int]:
     return {f"{table}_new": new, f"{table}_updated": updated, f"{table}_unchanged": unchanged}
 
 
-def _has_repeated_keys(con, relation: str, key: tuple[str, ...]) -> bool:
-    """Whether some key occurs more than once in ``relation``.
+def _merge_status(
+    con, source: str, table: str, disposition: Merge, has_hash: bool
+) -> tuple[int, int, int, int]:
+    """(new, updated, unchanged, repeated) for the rows of ``source`` against ``table``.
 
-    Why ask: keeping the latest row per key means copying the batch into a temp table; a
-    batch whose keys are already unique (the usual case) is its own merge source, with the
-    same rows. NULL keys count as repeated so that they take the original path too.
+    ``repeated`` is how many rows share a key with an earlier row (a NULL single-column key
+    counts too), i.e. whether the batch must first be reduced to the latest row per key.
     """
-    distinct = f"({', '.join(key)})" if len(key) > 1 else key[0]
-    row = con.execute(f"SELECT count(*) - count(DISTINCT {distinct}) FROM {relation}").fetchone()
-    return bool(row and row[0])
+    key = disposition.key
+    join = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    distinct = "(" + ", ".join(f"s.{k}" for k in key) + ")" if len(key) > 1 else f"s.{key[0]}"
+    row = con.execute(
+        f"""
+        SELECT
+          count(*) FILTER (WHERE t.{key[0]} IS NULL),
+          count(*) FILTER (WHERE t.{key[0]} IS NOT NULL
+                           {"AND t.record_hash IS DISTINCT FROM s.record_hash" if has_hash else ""}),
+          count(*) FILTER (WHERE t.{key[0]} IS NOT NULL
+                           {"AND t.record_hash IS NOT DISTINCT FROM s.record_hash" if has_hash else "AND false"}),
+          count(*) - count(DISTINCT {distinct})
+        FROM {source} s LEFT JOIN {table} t ON {join}
+        """
+    ).fetchone()
+    new, updated, unchanged, repeated = (int(x) for x in row)
+    return new, updated, unchanged, repeated
 
 
 def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
@@ -594,14 +604,6 @@ def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
         f"SELECT count(*) FROM {relation} WHERE near_duplicate_of IS NOT NULL"
     ).fetchone()[0]
     return {"articles_duplicates": int(dups), "articles_near_duplicates": int(near)}
-
-
-def _exists(con, relation: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [relation]
-        ).fetchone()[0]
-    )
 
 
 def load_pending(
