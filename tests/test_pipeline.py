@@ -169,6 +169,37 @@ def test_a_translation_extracted_before_its_original_is_analysed_with_it(
     assert translated[0][0] == sum(1 for p in pages if p["translation_of"])
 
 
+def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
+    """While no worker has delivered yet (a fork server still loading), the parent takes
+    queued extraction jobs back and runs them; once the pool delivers, it leaves them."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsetl.pipeline import start_fetch_and_extract
+    from newsetl.workers import SharingExecutor
+
+    settings = Settings(per_host_interval_s=0.0)
+    spawn = multiprocessing.get_context("spawn")
+    with Fetcher(settings) as fetcher:
+        targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets[:4]
+        with SharingExecutor(ProcessPoolExecutor(1, mp_context=spawn), 1) as pool:
+            slow = pool.submit(time.sleep, 1.0)  # holds the pool's one slot
+            starting = start_fetch_and_extract(targets, fetcher, executor=pool)
+            queued = list(starting.futures)
+            items = starting.result()
+            assert not pool.started
+            assert all(f.cancelled() for f in queued)  # all taken back and run here
+            assert all(item.page is not None and item.language for item in items)
+            slow.result()
+            assert pool.started
+            running = start_fetch_and_extract(targets, fetcher, executor=pool)
+            queued = list(running.futures)
+            again = running.result()
+            assert not any(f.cancelled() for f in queued)  # the worker ran every one
+            assert [i.page.text for i in again] == [i.page.text for i in items]
+
+
 def test_a_loaded_fork_server_lowers_the_pool_threshold():
     from newsetl.workers import process_pool
 

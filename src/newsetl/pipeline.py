@@ -105,17 +105,24 @@ class PendingExtraction:
     todo: list[Processed]
     jobs: list[tuple]
     futures: list[Future] | None = None  # None: extract here, when the result is asked for
+    executor: Executor | None = None
 
     def result(self) -> list[Processed]:
-        """Wait for the batch, extracting in this process every job no worker has taken yet.
+        """Wait for the batch, extracting in this process the jobs no worker has taken yet
+        while the pool is still starting.
 
         Jobs are taken from the back while the workers take them from the front: a pool
         that is still starting (its fork server loading word lists, see newsetl.workers)
-        leaves this process extracting instead of waiting, and a busy pool finishes sooner.
+        leaves this process extracting instead of waiting. Once a worker has delivered, the
+        workers have every core, and this process keeps to what only it can do (fetching,
+        loading): measured on the Zyte pages with a loaded fork server, 6.75-6.88 s without
+        taking jobs back against 6.88-7.11 s with.
         """
         outcomes: list[tuple | None] = [None] * len(self.jobs)
         futures = self.futures or []
         for k in reversed(range(len(self.jobs))):
+            if futures and getattr(self.executor, "started", False):
+                break
             if not futures or futures[k].cancel():
                 outcomes[k] = extract_and_identify(*self.jobs[k])
         for k, future in enumerate(futures):
@@ -174,7 +181,7 @@ def start_fetch_and_extract(
         todo.append(item)
     jobs = [(i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed) for i in todo]
     futures = [executor.submit(extract_and_identify, *job) for job in jobs] if executor else None
-    return PendingExtraction(out, todo, jobs, futures)
+    return PendingExtraction(out, todo, jobs, futures, executor)
 
 
 def extract_and_identify(

@@ -160,6 +160,7 @@ class SharingExecutor(Executor):
         self._cond = threading.Condition()
         self._slots = threading.Semaphore(max(1, in_flight))
         self._closed = False
+        self._started = False
         self._thread = threading.Thread(target=self._dispatch, name="newsetl-pool", daemon=True)
         self._thread.start()
 
@@ -201,7 +202,13 @@ class SharingExecutor(Executor):
                 continue
             real.add_done_callback(functools.partial(self._relay, future))
 
+    @property
+    def started(self) -> bool:
+        """Whether a worker has finished a job: the pool is up and every core is busy."""
+        return self._started
+
     def _relay(self, future: Future, real: Future) -> None:
+        self._started = True
         self._slots.release()
         if real.cancelled():  # shutdown(cancel_futures=True) of the inner pool
             future.set_exception(CancelledError())
