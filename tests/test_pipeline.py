@@ -200,6 +200,26 @@ def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
             assert [i.page.text for i in again] == [i.page.text for i in items]
 
 
+def test_workers_are_kept_between_runs_unless_settings_say_not_to():
+    """A long-lived process keeps its pool's workers (their caches stay warm) from run to
+    run; with keep_workers off every run gets new ones."""
+    import os
+
+    from newsetl.workers import process_pool
+
+    def worker_pid(settings: Settings) -> int:
+        with process_pool(settings, 5) as pool:
+            assert pool is not None
+            return pool.submit(os.getpid).result()
+
+    kept = Settings(workers=2, process_pool_min_pages=1)
+    first = worker_pid(kept)
+    assert worker_pid(kept) == first != os.getpid()
+    fresh = Settings(workers=2, process_pool_min_pages=1, keep_workers=False)
+    one, two = worker_pid(fresh), worker_pid(fresh)
+    assert len({first, one, two}) == 3
+
+
 def test_a_loaded_fork_server_lowers_the_pool_threshold():
     from newsetl.workers import process_pool
 

@@ -256,6 +256,12 @@ def work_stages(corpus: Corpus, warmup: int) -> Result:
     except Exception as exc:
         translator = None
         notes.append(f"translator unavailable ({failure_kind(exc)}); analyse_batch runs without")
+    from newsetl.workers import warm_up
+
+    # what the process pool's fork server loads before it forks a worker (lingua's models,
+    # word lists, gazetteer): the warm-up pages alone may not touch all of it, and a model
+    # loaded inside the timed pass (lingua: ~1 s of CPU on two threads) is not a cost per page
+    warm_up(analysis=True)
     with tempfile.TemporaryDirectory(prefix="newsetl-bench-") as tmp:
         _stage_pass(corpus.pages[:warmup], StageTimer(), translator, Path(tmp) / "warmup")
         timer = StageTimer()

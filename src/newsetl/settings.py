@@ -75,6 +75,10 @@ class Settings:
     workers: int = 0
     process_pool_min_pages: int = 150
     process_pool_warm_min_pages: int = 20
+    #: Keep the pool's workers between the runs of one process (a Prefect worker serving a
+    #: schedule, a notebook): their per-word caches and the word lists of languages met on
+    #: earlier pages stay loaded. Off: a new pool per run, idle workers free their memory.
+    keep_workers: bool = True
     langdetect_seed: int = 0
     #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
     #: corpus: distinct articles (even translations of one story) differ by >= 21 bits, a page

@@ -137,9 +137,34 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
     context = _context(settings)
-    with SharingExecutor(ProcessPoolExecutor(workers, mp_context=context), 2 * workers) as pool:
-        yield pool
+    if settings.keep_workers:
+        with SharingExecutor(_kept_pool(settings, context), 2 * workers, own=False) as pool:
+            yield pool
+    else:
+        with SharingExecutor(ProcessPoolExecutor(workers, mp_context=context), 2 * workers) as pool:
+            yield pool
     _server_warm = context.get_start_method() == "forkserver"
+
+
+#: Pools kept between runs (``Settings.keep_workers``), by what their workers preload and how
+#: many there are. Their workers exit with the process (concurrent.futures joins them at exit).
+_kept: dict[tuple[bool, int], ProcessPoolExecutor] = {}
+
+
+def _kept_pool(
+    settings: Settings, context: multiprocessing.context.BaseContext
+) -> ProcessPoolExecutor:
+    """The pool kept for runs like this one, or a new one if there is none or it is broken.
+
+    Why keep it: a worker's caches fill as it works, per word (artefacts, entities) and per
+    language (wordfreq loads a language's list, 0.1-0.4 s, the first time a page in it comes
+    by, in every worker). A pool per run empties them on every run.
+    """
+    key = (settings.repair or settings.entities, worker_count(settings))
+    pool = _kept.get(key)
+    if pool is None or getattr(pool, "_broken", False):  # a worker died: start afresh
+        pool = _kept[key] = ProcessPoolExecutor(key[1], mp_context=context)
+    return pool
 
 
 class SharingExecutor(Executor):
@@ -150,12 +175,12 @@ class SharingExecutor(Executor):
     caller for all that time. Here ``submit`` only queues the job; the dispatcher hands at
     most ``in_flight`` jobs at a time to the pool, so the rest stay queued, and a caller
     waiting for results can ``cancel()`` a queued job and run it itself (see
-    ``PendingExtraction.result``): the parent works while the pool starts, and as a third
-    worker afterwards.
+    ``PendingExtraction.result``): the parent works while the pool starts.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, in_flight: int) -> None:
+    def __init__(self, pool: ProcessPoolExecutor, in_flight: int, *, own: bool = True) -> None:
         self._pool = pool
+        self._own = own  # shut the pool down with this executor (else it is kept for others)
         self._queue: deque[tuple[Future, Callable[..., Any], tuple, dict]] = deque()
         self._cond = threading.Condition()
         self._slots = threading.Semaphore(max(1, in_flight))
@@ -219,6 +244,11 @@ class SharingExecutor(Executor):
         else:
             future.set_result(real.result())
 
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        # a run that failed needs none of its queued jobs (a kept pool would run them all)
+        self.shutdown(wait=True, cancel_futures=exc_type is not None)
+        return False
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._cond:
             self._closed = True
@@ -229,4 +259,5 @@ class SharingExecutor(Executor):
             self._cond.notify_all()
         if wait:
             self._thread.join()
-        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self._own:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
