@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsetl.downloads import Fetcher
 from newsetl.extract import decode_html, extract_page
 from newsetl.language import detect_language, normalise_language_tag
@@ -202,22 +204,25 @@ def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
 
 def test_workers_are_kept_between_runs_unless_settings_say_not_to():
     """A long-lived process keeps its pool's workers (their caches stay warm) from run to
-    run; with keep_workers off every run gets new ones."""
+    run; with keep_workers off every run gets a new pool, shut down at the run's end."""
     import os
 
     from newsetl.workers import process_pool
 
-    def worker_pid(settings: Settings) -> int:
+    def run(settings: Settings):
         with process_pool(settings, 5) as pool:
-            assert pool is not None
-            return pool.submit(os.getpid).result()
+            assert pool is not None and pool.submit(os.getpid).result() != os.getpid()
+            return pool._pool  # the ProcessPoolExecutor behind the run's SharingExecutor
 
     kept = Settings(workers=2, process_pool_min_pages=1)
-    first = worker_pid(kept)
-    assert worker_pid(kept) == first != os.getpid()
+    first = run(kept)
+    assert run(kept) is first
+    assert first.submit(os.getpid).result() != os.getpid()  # still up after the runs
     fresh = Settings(workers=2, process_pool_min_pages=1, keep_workers=False)
-    one, two = worker_pid(fresh), worker_pid(fresh)
-    assert len({first, one, two}) == 3
+    one, two = run(fresh), run(fresh)
+    assert len({id(first), id(one), id(two)}) == 3
+    with pytest.raises(RuntimeError):  # shut down with its run
+        one.submit(os.getpid)
 
 
 def test_a_loaded_fork_server_lowers_the_pool_threshold():
