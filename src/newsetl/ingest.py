@@ -187,7 +187,6 @@ class AnalysisStream:
         self._running: dict[int, tuple[list[Processed], Any]] = {}
         self._again: dict[int, list[Processed]] = {}  # to analyse once extraction is over
         self._next = 0  # the next batch whose result is handed out
-        self.analysed_again = 0
 
     def extracted(self, index: int, items: list[Processed]) -> None:
         """Batch ``index`` is extracted: start its analysis."""
@@ -229,7 +228,6 @@ class AnalysisStream:
             return False
         absorb_translations(self._ctx, result)
         del self._running[index]
-        self.analysed_again += 1
         log.info("batch %s named originals still to extract: %s", index, result.waits_for)
         return True
 
@@ -530,7 +528,7 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
         summary.stats.merge(source_failures(expansion))
         with process_pool(settings, len(expansion.targets)) as pool:
             # every batch is fetched first, so the pool extracts while this thread fetches
-            pending = [
+            extractions = [
                 start_fetch_and_extract(chunk, ctx.fetcher, ctx.page_state, executor=pool)
                 for chunk in chunked(expansion.targets, settings.batch_size)
             ]
@@ -543,7 +541,7 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
                     ctx,
                     load.con,
                 )
-                for n, extraction in enumerate(pending):
+                for n, extraction in enumerate(extractions):
                     stream.extracted(n, extraction.result())
                     for result in stream.results(wait=False):
                         load(result)
