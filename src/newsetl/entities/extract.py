@@ -758,9 +758,18 @@ def _token_match(short: str, full: str) -> tuple[bool, bool]:
     """(matches, fuzzy): exact, prefix-truncated or misspelt form of one name token."""
     if short == full:
         return True, False
-    if len(short) >= 4 and full.startswith(short) and len(short) / len(full) >= PREFIX_SHARE:
+    n = len(short)
+    if n < 4:
+        return False, False
+    if full.startswith(short) and n / len(full) >= PREFIX_SHARE:
         return True, True
-    if len(short) >= 4 and fuzz.ratio(short, full) >= FUZZY_WITHIN_DOC:
+    # fuzz.ratio is at most 200 * shorter / (sum of lengths): skip pairs too unequal to reach
+    # the threshold (same answers; most pairs of a long article are)
+    m = len(full)
+    if (
+        200 * min(n, m) >= FUZZY_WITHIN_DOC * (n + m)
+        and fuzz.ratio(short, full) >= FUZZY_WITHIN_DOC
+    ):
         return True, True
     return False, False
 
@@ -771,11 +780,19 @@ def _subsequence_match(part: tuple[str, ...], full: tuple[str, ...]) -> tuple[bo
     A single word may also match one half of a hyphenated surname ("Kerbrat" in
     "Vasseur-Kerbrat")."""
     if len(part) == 1 and len(full) > 1:
-        halves = [h for word in full[1:] if " " in word for h in word.split()]
-        for half in halves:
-            ok, fz = _token_match(part[0], half)
+        # the loop below for one word, written out (the common case: a surname alone)
+        short = part[0]
+        for word in full[1:]:
+            if " " in word:
+                for half in word.split():
+                    ok, fz = _token_match(short, half)
+                    if ok:
+                        return True, fz
+        for word in full[1:]:  # full[0] alone (a given name) is not evidence enough
+            ok, fz = _token_match(short, word)
             if ok:
                 return True, fz
+        return False, False
     for start in range(0, len(full) - len(part) + 1):
         results = [_token_match(p, f) for p, f in zip(part, full[start:], strict=False)]
         if all(ok for ok, _ in results):
