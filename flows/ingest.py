@@ -25,6 +25,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from newsetl.ingest import (
     AnalysisResult,
     AnalysisStream,
+    Loader,
     RunContext,
     analysis_result,
     chunked,
@@ -78,6 +79,15 @@ def analyse_stage_batch(
 ) -> AnalysisResult:
     future = submit_analysis(items, ctx, lookup, executor=pool, index=index, pending=pending)
     return analysis_result(future, items, ctx, lookup, index, pending)
+
+
+@task(name="load-batch", cache_policy=NO_CACHE)
+def load_batch(load: Loader, result: AnalysisResult) -> int:
+    """One analysed batch into the warehouse, by the run's one writer (called in the flow's
+    thread, so every load shows in the UI as it happens); returns its articles. A busy file
+    leaves the batch staged for the run's final load, so this never needs a retry."""
+    load(result)
+    return result.stats.articles
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
@@ -149,7 +159,7 @@ def ingest_flow(
 
                 def load_finished(wait: bool) -> None:
                     for result in stream.results(wait=wait):
-                        load(result)
+                        load_batch(load, result)
                         step("loaded")
 
                 for n in range(len(batches)):

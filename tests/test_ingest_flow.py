@@ -159,3 +159,19 @@ def test_run_publishes_artifacts(prefect_harness, fresh_site_server, fast_env):
     assert {"ingest-summary", "ingest-failures", "ingest-progress"} <= set(found)
     assert found["ingest-progress"].data == 100.0
     assert "articles_new" in str(found["ingest-summary"].data)
+
+    async def task_runs():
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+        async with get_client() as client:
+            return await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+            )
+
+    runs = anyio.run(task_runs)
+    names = [r.name.rsplit("-", 1)[0] for r in runs]  # "load-batch-3f2" -> "load-batch"
+    batches = names.count("fetch-extract-batch")
+    # one task per batch for each stage, and each batch's load shows as it happens
+    assert batches >= 1
+    assert names.count("analyse-stage-batch") == batches == names.count("load-batch")
+    assert all(r.state.is_completed() for r in runs if r.name.startswith("load-batch"))
