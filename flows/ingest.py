@@ -23,11 +23,11 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsetl.ingest import (
+    AnalysisFuture,
     AnalysisResult,
     AnalysisStream,
     Loader,
     RunContext,
-    analysis_result,
     chunked,
     default_sources,
     load_as_analysed,
@@ -35,7 +35,6 @@ from newsetl.ingest import (
     open_run,
     source_failures,
     stage_run_record,
-    submit_analysis,
 )
 from newsetl.pipeline import Processed, fetch_and_extract
 from newsetl.readcopy import refresh_read_copy_after_load
@@ -77,8 +76,7 @@ def analyse_stage_batch(
     index: int | None = None,
     pending: frozenset[str] = frozenset(),
 ) -> AnalysisResult:
-    future = submit_analysis(items, ctx, lookup, executor=pool, index=index, pending=pending)
-    return analysis_result(future, items, ctx, lookup, index, pending)
+    return AnalysisFuture(ctx, items, lookup, index, pool, pending).result()
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)

@@ -233,9 +233,9 @@ class AnalysisStream:
 
     def _start(self, index: int, items: list[Processed]) -> None:
         known = self._known
-        named = wanted_originals(items)
-        found = warehouse_originals(self._con, {u for u in named if u not in known})
-        pending = frozenset(u for u in named if u not in known) if self._extracting else frozenset()
+        missing = frozenset(u for u in wanted_originals(items) if u not in known)
+        found = warehouse_originals(self._con, missing)
+        pending = missing if self._extracting else frozenset()
         future = self._submit(index, items, lambda url: known.get(url) or found.get(url), pending)
         self._running[index] = (items, future)
 
@@ -248,8 +248,8 @@ class AnalysisFuture:
         self,
         ctx: RunContext,
         items: list[Processed],
-        lookup: OriginalLookup,
-        index: int,
+        lookup: OriginalLookup | None,
+        index: int | None,
         pool: Executor | None,
         pending: frozenset[str] = frozenset(),
     ) -> None:
@@ -280,8 +280,7 @@ def analyse_and_stage(
 
     With an ``executor`` the work runs in a worker process; this thread waits for it.
     """
-    future = submit_analysis(items, ctx, lookup, executor=executor, index=index)
-    return collect_analysis(ctx, analysis_result(future, items, ctx, lookup, index))
+    return collect_analysis(ctx, AnalysisFuture(ctx, items, lookup, index, executor).result())
 
 
 def submit_analysis(
