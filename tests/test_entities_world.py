@@ -17,44 +17,40 @@ def canonical(doc: DocumentEntities) -> dict[str, str | None]:
     return {m.surface: e.canonical_id for e in doc.entities for m in e.mentions}
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "surface", "entity_id"),
-    [
-        ("en", "Loans from the Inter-American Development Bank reached Peru.",
-         "Inter-American Development Bank", "org:idb"),
-        ("es", "El Banco Interamericano de Desarrollo aprobó un préstamo para Perú.",
-         "Banco Interamericano de Desarrollo", "org:idb"),
-        ("pt", "O Banco Interamericano de Desenvolvimento aprovou o empréstimo.",
-         "Banco Interamericano de Desenvolvimento", "org:idb"),
-        ("es", "Los cancilleres de la OEA se reunieron ayer en Lima.", "OEA", "org:oas"),
-        ("en", "Foreign ministers of the OAS met in Washington.", "OAS", "org:oas"),
-        ("fr", "Les physiciens du CERN ont publié leurs mesures.", "CERN", "org:cern"),
-        ("de", "Die Ermittler von Interpol und Europol suchten den Mann.", "Interpol",
-         "org:interpol"),
-        ("de", "Die Ermittler von Interpol und Europol suchten den Mann.", "Europol",
-         "org:europol"),
-        ("nl", "De Europese Investeringsbank leent geld aan gemeenten.",
-         "Europese Investeringsbank", "org:eib"),
-        ("it", "La Banca europea per gli investimenti ha firmato l'accordo.",
-         "Banca europea per gli investimenti", "org:eib"),
-        ("nl", "Volgens de Internationale Arbeidsorganisatie stijgt de werkloosheid.",
-         "Internationale Arbeidsorganisatie", "org:ilo"),
-        ("fr", "Une toile a disparu du Louvre la semaine dernière.", "Louvre", "org:louvre"),
-        ("it", "Le acque del Reno e del Danubio sono basse.", "Danubio", "place:danube"),
-        ("nl", "Het water van de Rijn staat laag bij Lobith.", "Rijn", "place:rhine"),
-        ("pt", "Os ministros do Mercosul assinaram a declaração.", "Mercosul", "org:mercosur"),
-        ("es", "La OTAN y la OSCE enviaron observadores.", "OSCE", "org:osce"),
-        ("de", "Die OSZE schickte Beobachter in den Kaukasus.", "OSZE", "org:osce"),
-        ("de", "Die OSZE schickte Beobachter in den Kaukasus.", "Kaukasus", "place:caucasus"),
-        ("en", "Climbers returned from Mount Everest on Tuesday.", "Mount Everest",
-         "place:everest"),
-        ("fr", "Le GIEC a publié un nouveau rapport sur la Méditerranée.", "GIEC", "org:ipcc"),
-        ("fr", "Le GIEC a publié un nouveau rapport sur la Méditerranée.", "Méditerranée",
-         "place:mediterranean"),
-    ],
-)  # fmt: skip
-def test_world_institutions_and_places_are_found(lang, text, surface, entity_id) -> None:
-    assert canonical(extract_entities(text, lang)).get(surface) == entity_id
+#: Institutions, treaties and geography of world news.
+WORLD_NEWS = [
+    ("en", "Loans from the Inter-American Development Bank reached Peru.",
+     "Inter-American Development Bank", "org:idb"),
+    ("es", "El Banco Interamericano de Desarrollo aprobó un préstamo para Perú.",
+     "Banco Interamericano de Desarrollo", "org:idb"),
+    ("pt", "O Banco Interamericano de Desenvolvimento aprovou o empréstimo.",
+     "Banco Interamericano de Desenvolvimento", "org:idb"),
+    ("es", "Los cancilleres de la OEA se reunieron ayer en Lima.", "OEA", "org:oas"),
+    ("en", "Foreign ministers of the OAS met in Washington.", "OAS", "org:oas"),
+    ("fr", "Les physiciens du CERN ont publié leurs mesures.", "CERN", "org:cern"),
+    ("de", "Die Ermittler von Interpol und Europol suchten den Mann.", "Interpol",
+     "org:interpol"),
+    ("de", "Die Ermittler von Interpol und Europol suchten den Mann.", "Europol",
+     "org:europol"),
+    ("nl", "De Europese Investeringsbank leent geld aan gemeenten.",
+     "Europese Investeringsbank", "org:eib"),
+    ("it", "La Banca europea per gli investimenti ha firmato l'accordo.",
+     "Banca europea per gli investimenti", "org:eib"),
+    ("nl", "Volgens de Internationale Arbeidsorganisatie stijgt de werkloosheid.",
+     "Internationale Arbeidsorganisatie", "org:ilo"),
+    ("fr", "Une toile a disparu du Louvre la semaine dernière.", "Louvre", "org:louvre"),
+    ("it", "Le acque del Reno e del Danubio sono basse.", "Danubio", "place:danube"),
+    ("nl", "Het water van de Rijn staat laag bij Lobith.", "Rijn", "place:rhine"),
+    ("pt", "Os ministros do Mercosul assinaram a declaração.", "Mercosul", "org:mercosur"),
+    ("es", "La OTAN y la OSCE enviaron observadores.", "OSCE", "org:osce"),
+    ("de", "Die OSZE schickte Beobachter in den Kaukasus.", "OSZE", "org:osce"),
+    ("de", "Die OSZE schickte Beobachter in den Kaukasus.", "Kaukasus", "place:caucasus"),
+    ("en", "Climbers returned from Mount Everest on Tuesday.", "Mount Everest",
+     "place:everest"),
+    ("fr", "Le GIEC a publié un nouveau rapport sur la Méditerranée.", "GIEC", "org:ipcc"),
+    ("fr", "Le GIEC a publié un nouveau rapport sur la Méditerranée.", "Méditerranée",
+     "place:mediterranean"),
+]  # fmt: skip
 
 
 def test_one_institution_is_one_id_across_seven_languages() -> None:
@@ -74,20 +70,16 @@ def test_one_institution_is_one_id_across_seven_languages() -> None:
     assert all(found == {"org:wada"} for found in ids.values()), ids
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "surface"),
-    [
-        # a foreign-language acronym that is an ordinary acronym here is not that institution
-        ("en", "Inflation data showed the CPI rose 3% in March.", "CPI"),
-        ("en", "The CIO of the bank resigned on Friday.", "CIO"),
-        ("en", "Pottery from 300 BCE was found near the river.", "BCE"),
-        # "Oder" is German for "or"; "Bei" a German preposition
-        ("de", "Oder wollen die Minister noch warten?", "Oder"),
-        ("de", "Bei der Sitzung fehlten zwei Minister.", "Bei"),
-    ],
-)
-def test_foreign_acronyms_and_words_are_not_institutions(lang, text, surface) -> None:
-    assert canonical(extract_entities(text, lang)).get(surface) is None
+#: Foreign acronyms and words that look like an institution here.
+NOT_INSTITUTIONS = [
+    # a foreign-language acronym that is an ordinary acronym here is not that institution
+    ("en", "Inflation data showed the CPI rose 3% in March.", "CPI"),
+    ("en", "The CIO of the bank resigned on Friday.", "CIO"),
+    ("en", "Pottery from 300 BCE was found near the river.", "BCE"),
+    # "Oder" is German for "or"; "Bei" a German preposition
+    ("de", "Oder wollen die Minister noch warten?", "Oder"),
+    ("de", "Bei der Sitzung fehlten zwei Minister.", "Bei"),
+]
 
 
 def test_curated_entries_are_well_formed() -> None:
@@ -104,36 +96,40 @@ def test_curated_entries_are_well_formed() -> None:
         )
 
 
+#: Parties, news agencies and companies.
+PARTIES_AGENCIES_COMPANIES = [
+    ("de", "Die SPD und die CDU verhandeln seit Wochen.", "SPD", "org:spd"),
+    ("fr", "Le PS et LFI ont voté contre le texte.", "PS", "org:ps-fr"),
+    ("pt", "O PS venceu as eleições em Lisboa.", "PS", "org:ps-pt"),
+    ("es", "El PSOE y el PP no llegaron a un acuerdo.", "PP", "org:pp-es"),
+    ("it", "Fratelli d'Italia ha presentato la proposta.", "Fratelli d'Italia",
+     "org:fratelli-d-italia"),
+    ("nl", "De VVD en de PVV stemden tegen.", "PVV", "org:pvv"),
+    ("en", "The report was first published by Reuters on Monday.", "Reuters", "org:reuters"),
+    ("it", "Lo riferisce l'agenzia Ansa in una nota.", "Ansa", "org:ansa"),
+    ("de", "Die Deutsche Bahn erhöht die Preise.", "Deutsche Bahn", "org:deutsche-bahn"),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("lang", "text", "surface", "entity_id"),
-    [
-        ("de", "Die SPD und die CDU verhandeln seit Wochen.", "SPD", "org:spd"),
-        ("fr", "Le PS et LFI ont voté contre le texte.", "PS", "org:ps-fr"),
-        ("pt", "O PS venceu as eleições em Lisboa.", "PS", "org:ps-pt"),
-        ("es", "El PSOE y el PP no llegaron a un acuerdo.", "PP", "org:pp-es"),
-        ("it", "Fratelli d'Italia ha presentato la proposta.", "Fratelli d'Italia",
-         "org:fratelli-d-italia"),
-        ("nl", "De VVD en de PVV stemden tegen.", "PVV", "org:pvv"),
-        ("en", "The report was first published by Reuters on Monday.", "Reuters", "org:reuters"),
-        ("it", "Lo riferisce l'agenzia Ansa in una nota.", "Ansa", "org:ansa"),
-        ("de", "Die Deutsche Bahn erhöht die Preise.", "Deutsche Bahn", "org:deutsche-bahn"),
-    ],
-)  # fmt: skip
-def test_parties_agencies_and_companies(lang, text, surface, entity_id) -> None:
+    ("lang", "text", "surface", "entity_id"), WORLD_NEWS + PARTIES_AGENCIES_COMPANIES
+)
+def test_seed_entities_are_found_with_their_id(lang, text, surface, entity_id) -> None:
     assert canonical(extract_entities(text, lang)).get(surface) == entity_id
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "surface"),
-    [
-        # "PS" is a postscript in English; a company name inside a longer name is not the company
-        ("en", "PS: the meeting moved to Friday, she wrote in the note.", "PS"),
-        ("en", "Members of the Organization of the Amazon Cooperation Treaty met in Brasília.",
-         "Amazon"),
-        ("en", "Shares of Siemens Energy fell sharply on Tuesday.", "Siemens"),
-    ],
-)  # fmt: skip
-def test_short_names_inside_other_names_or_words_are_not_seed_matches(lang, text, surface) -> None:
+#: Short seed names inside other names or words.
+INSIDE_OTHER_NAMES = [
+    # "PS" is a postscript in English; a company name inside a longer name is not the company
+    ("en", "PS: the meeting moved to Friday, she wrote in the note.", "PS"),
+    ("en", "Members of the Organization of the Amazon Cooperation Treaty met in Brasília.",
+     "Amazon"),
+    ("en", "Shares of Siemens Energy fell sharply on Tuesday.", "Siemens"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "text", "surface"), NOT_INSTITUTIONS + INSIDE_OTHER_NAMES)
+def test_look_alikes_are_not_seed_matches(lang, text, surface) -> None:
     assert canonical(extract_entities(text, lang)).get(surface) is None
 
 
