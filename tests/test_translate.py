@@ -242,8 +242,10 @@ def test_settings_none_means_offline_chain_without_provider() -> None:
     chain = translator_from_settings({"NEWSETL_TRANSLATOR": "none"})
     assert chain.provider is None and chain.glossary is not None
     default = translator_from_settings({})
-    assert isinstance(default.provider, DeepTranslatorBackend)
-    assert default.provider.provider == "google" and default.provider.timeout == 5.0
+    assert default.provider is None  # offline unless a provider is configured
+    google = translator_from_settings({"NEWSETL_TRANSLATOR": "google"})
+    assert isinstance(google.provider, DeepTranslatorBackend)
+    assert google.provider.provider == "google" and google.provider.timeout == 5.0
 
 
 def test_translations_made_in_a_worker_process_reach_the_run(libre, tmp_path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,7 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Settings for the Prefect server a run may start for itself: offline unless the user chose
+#: otherwise (the temporary server would otherwise send telemetry to Prefect).
+PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -10,8 +10,9 @@ raises into the pipeline and nothing blocks longer than the configured timeout.
 Settings (environment variables, read by :func:`translator_from_settings`):
 
 ``NEWSETL_TRANSLATOR``
-    ``google`` (default), ``deepl``, ``microsoft``, ``libre`` or ``none`` (offline: memory and
-    glossary only).
+    ``none`` (default: offline, memory and glossary only), ``google``, ``deepl``, ``microsoft``
+    or ``libre``. A provider sends article text to a third party, so it is opt-in: no default
+    run makes a connection the user did not configure.
 ``NEWSETL_TRANSLATOR_KEY``
     API key for deepl / microsoft / libre (libre accepts any non-empty key on self-hosted
     servers without keys; a dummy is used when unset).
@@ -376,11 +377,11 @@ def translator_from_settings(
 ) -> ChainTranslator:
     """The translator configured by the ``NEWSETL_TRANSLATOR*`` environment variables.
 
-    Always a chain with the memory and the glossary; the online provider is added unless
-    ``NEWSETL_TRANSLATOR=none``.
+    Always a chain with the memory and the glossary; an online provider is added only when
+    ``NEWSETL_TRANSLATOR`` names one (offline by default).
     """
     env = os.environ if env is None else env
-    choice = (env.get("NEWSETL_TRANSLATOR") or "google").strip().lower()
+    choice = (env.get("NEWSETL_TRANSLATOR") or "none").strip().lower()
     timeout = float(env.get("NEWSETL_TRANSLATOR_TIMEOUT") or 5.0)
     cooldown = float(env.get("NEWSETL_TRANSLATOR_COOLDOWN") or 60.0)
     if glossary is None:
