@@ -1,7 +1,10 @@
 """Main text and metadata extraction with trafilatura, plus the page-level signals we need.
 
 The HTML is parsed once: head signals (canonical link, hreflang alternates, declared
-language) are read from the tree before trafilatura prunes it for extraction.
+language) and the page's structured data (JSON-LD, meta tags) are read from the tree before
+trafilatura prunes it for extraction. Dates with time and zone come from :mod:`newsetl.dates`,
+which field came from where from :mod:`newsetl.provenance`, quality flags from
+:mod:`newsetl.quality`.
 """
 
 from __future__ import annotations
@@ -10,15 +13,19 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import charset_normalizer
 import trafilatura
 from lxml.html import HtmlElement
+from rapidfuzz import fuzz
 from trafilatura.utils import load_html
 
+from newsetl import dates, provenance, quality
 from newsetl.fingerprint import content_fingerprint
 from newsetl.language import normalise_language_tag
+from newsetl.structured import read_structured
 from newsetl.urls import normalise_url
 
 EXTRACTOR = "trafilatura"
@@ -40,7 +47,15 @@ class ExtractedPage:
     text: str
     title: str | None = None
     authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # aware, UTC (published.utc)
+    published: dates.Timestamp | None = None
+    modified: dates.Timestamp | None = None
+    title_source: str | None = None
+    authors_source: str | None = None
+    #: quality flag -> evidence (see newsetl.quality); empty when nothing is wrong
+    quality: dict[str, Any] = field(default_factory=dict)
+    #: words of the body only: without the kicker, headline and standfirst leading the text
+    body_word_count: int = 0
     description: str | None = None
     site_name: str | None = None
     categories: list[str] = field(default_factory=list)
@@ -132,13 +147,25 @@ def normalise_text_for_hash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def extract_page(body: bytes, url: str, declared_charset: str | None = None) -> ExtractedPage:
-    """Extract the article from raw HTML bytes. Raises ExtractionError with a kind."""
+def extract_page(
+    body: bytes,
+    url: str,
+    declared_charset: str | None = None,
+    fetched_at: datetime | None = None,
+) -> ExtractedPage:
+    """Extract the article from raw HTML bytes. Raises ExtractionError with a kind.
+
+    ``fetched_at`` is the reference for implausible dates (a date after it is set aside);
+    default now.
+    """
     html, charset = decode_html(body, declared_charset)
     tree = load_html(html)
     if tree is None:
         raise ExtractionError("parse", "not parseable as HTML")
     head = read_head_signals(tree, url)
+    data = read_structured(tree)
+    published, modified = dates.candidates(tree, data, head.get("canonical_url") or url)
+    reference = fetched_at or datetime.now(UTC)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -146,16 +173,32 @@ def extract_page(body: bytes, url: str, declared_charset: str | None = None) -> 
         include_comments=False,
         include_tables=True,
         output_format="python",
+        # htmldate as trafilatura runs it, but asked for time and zone, and bounded by the
+        # fetch day rather than today: its answer is the last-resort date candidate
+        date_extraction_params={
+            "original_date": True,
+            "extensive_search": True,
+            "outputformat": dates.HTMLDATE_FORMAT,
+            "max_date": (reference + timedelta(days=1)).strftime("%Y-%m-%d"),
+        },
     )
     if doc is None or not (doc.text or "").strip():
         raise ExtractionError("extract", "no main text found")
     text = doc.text.strip()
     normalised = normalise_text_for_hash(text)
+    chosen = dates.choose(published, modified, dates.from_htmldate(doc.date), reference)
+    authors = [a.strip() for a in re.split(r";|\band\b", doc.author or "") if a.strip()]
     return ExtractedPage(
         text=text,
         title=doc.title,
-        authors=[a.strip() for a in re.split(r";|\band\b", doc.author or "") if a.strip()],
-        published_at=_parse_date(doc.date),
+        authors=authors,
+        published_at=chosen.published.utc if chosen.published else None,
+        published=chosen.published,
+        modified=chosen.modified,
+        title_source=provenance.title_source(doc.title, tree, data),
+        authors_source=provenance.authors_source(authors, data),
+        quality=quality.quality_flags(text, tree, data, doc.description, chosen.flags),
+        body_word_count=body_word_count(doc.body, text, doc.title, doc.description),
         description=doc.description,
         site_name=doc.sitename,
         categories=list(doc.categories or []),
@@ -171,12 +214,38 @@ def extract_page(body: bytes, url: str, declared_charset: str | None = None) -> 
     )
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value[:19], fmt)
-        except ValueError:
+#: A leading block this short, right before a heading, is a kicker ("EXCLUSIVE", "Climate").
+KICKER_MAX_WORDS = 8
+
+
+def body_word_count(
+    body: Any, text: str, title: str | None, description: str | None
+) -> int:
+    """Words of the article body: the text without the kicker, headline and standfirst that
+    trafilatura keeps at its start (blocks before the first body paragraph that are a heading,
+    the title, the description, or a short line right before a heading)."""
+    total = len(text.split())
+    if body is None:
+        return total
+    blocks = [(child.tag, " ".join(" ".join(child.itertext()).split())) for child in body]
+    skipped = 0
+    for n, (tag, block) in enumerate(blocks):
+        words = len(block.split())
+        next_is_heading = n + 1 < len(blocks) and blocks[n + 1][0] == "head"
+        if (
+            tag == "head"
+            or _same_text(block, title)
+            or _same_text(block, description)
+            or (words <= KICKER_MAX_WORDS and next_is_heading)
+        ):
+            skipped += words
             continue
-    return None
+        break
+    return max(0, total - skipped)
+
+
+def _same_text(block: str, reference: str | None) -> bool:
+    if not block or not reference:
+        return False
+    a, b = block.casefold(), " ".join(reference.split()).casefold()
+    return a == b or fuzz.ratio(a, b) >= 90
