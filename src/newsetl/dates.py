@@ -112,9 +112,7 @@ class PageDates:
     flags: dict[str, Any] = field(default_factory=dict)
 
 
-def parse_timestamp(
-    raw: str | None, source: str, detail: str | None = None
-) -> Timestamp | None:
+def parse_timestamp(raw: str | None, source: str, detail: str | None = None) -> Timestamp | None:
     """Parse one date string (ISO 8601 in its many spellings, RFC 2822, a few others).
 
     Returns None for what is not a date; never raises.
@@ -122,7 +120,7 @@ def parse_timestamp(
     if raw is None:
         return None
     text = str(raw).strip()[:100]
-    if len(text) < 8 or not text[:4].isdigit() and "," not in text[:5]:
+    if len(text) < 8 or (not text[:4].isdigit() and "," not in text[:5]):
         return _parse_rfc2822(text, source, detail)
     value = _fromiso(text)
     if value is None:
@@ -145,9 +143,11 @@ def _fromiso(text: str) -> datetime | None:
     except ValueError:
         pass
     try:
-        return datetime.combine(date.fromisoformat(candidate[:10]), datetime.min.time()) if (
-            len(candidate) == 10
-        ) else None
+        return (
+            datetime.combine(date.fromisoformat(candidate[:10]), datetime.min.time())
+            if (len(candidate) == 10)
+            else None
+        )
     except ValueError:
         return None
 
@@ -172,10 +172,7 @@ def _timestamp(value: datetime, text: str, source: str, detail: str | None) -> T
     else:
         offset = None
         utc = value.replace(tzinfo=UTC)
-    if not has_time:
-        precision = "day"
-    else:
-        precision = "second" if _HAS_SECONDS.search(text) else "minute"
+    precision = "day" if not has_time else "second" if _HAS_SECONDS.search(text) else "minute"
     return Timestamp(utc, offset, precision, source, text, detail)
 
 

@@ -218,9 +218,7 @@ def extract_page(
 KICKER_MAX_WORDS = 8
 
 
-def body_word_count(
-    body: Any, text: str, title: str | None, description: str | None
-) -> int:
+def body_word_count(body: Any, text: str, title: str | None, description: str | None) -> int:
     """Words of the article body: the text without the kicker, headline and standfirst that
     trafilatura keeps at its start (blocks before the first body paragraph that are a heading,
     the title, the description, or a short line right before a heading)."""

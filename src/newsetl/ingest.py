@@ -82,10 +82,10 @@ def open_run(settings: Settings, run_id: str | None = None) -> RunContext:
         log.warning("warehouse busy: this run starts without conditional-GET state")
     else:
         try:
-            for url, etag, modified, sha in con.execute(
-                "SELECT url, etag, last_modified, raw_sha256 FROM pages"
+            for url, etag, modified, sha, article_id in con.execute(
+                "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages"
             ).fetchall():
-                ctx.page_state[url] = PageState(etag, modified, sha)
+                ctx.page_state[url] = PageState(etag, modified, sha, article_id)
             if _has_table(con, "translation_memory"):
                 cur = con.execute("SELECT * FROM translation_memory")
                 names = [d[0] for d in cur.description]

@@ -108,9 +108,7 @@ def langdetect_probabilities(text: str, seed: int = 0) -> dict[str, float]:
 def lingua_probabilities(text: str) -> dict[str, float]:
     """lingua's confidence values (sum to 1 over its 75 languages; zeros left out)."""
     values = _lingua().compute_language_confidence_values(text)
-    return {
-        v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0
-    }
+    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0}
 
 
 def combine(ld: dict[str, float], li: dict[str, float]) -> dict[str, float]:
@@ -163,9 +161,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def identify_language(
-    text: str, declared: str | None = None, seed: int = 0
-) -> LanguageGuess:
+def identify_language(text: str, declared: str | None = None, seed: int = 0) -> LanguageGuess:
     """The language of ``text`` with a calibrated confidence and the runner-up.
 
     ``declared`` (already normalised) decides only when the text is too short to say

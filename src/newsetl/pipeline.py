@@ -35,7 +35,7 @@ from newsetl.extract import (
     ExtractionError,
     extract_page,
 )
-from newsetl.language import detect_language
+from newsetl.language import UNKNOWN, LanguageGuess, identify_language
 from newsetl.sources import Target
 from newsetl.urls import article_id_for, normalise_url, site_of
 from newsetl.warehouse import Batch, record_hash
@@ -56,6 +56,7 @@ class PageState:
     etag: str | None = None
     last_modified: str | None = None
     raw_sha256: str | None = None
+    article_id: str | None = None  # the article the page gave last time (counting unchanged)
 
 
 @dataclass
@@ -68,8 +69,10 @@ class Processed:
     page: ExtractedPage | None = None
     language: str | None = None
     language_confidence: float | None = None
+    language_guess: LanguageGuess = UNKNOWN  # with the runner-up and the deciding signal
     raw_sha256: str | None = None
     unchanged: bool = False  # same raw bytes as last run: nothing to redo
+    known_article_id: str | None = None  # PageState.article_id: what an unchanged page gave
 
     @property
     def canonical_url(self) -> str:
@@ -129,11 +132,12 @@ class PendingExtraction:
             if outcomes[k] is None:
                 outcomes[k] = _worker_outcome(future, self.jobs[k][1])
         for item, outcome in zip(self.todo, outcomes, strict=True):
-            page, language, confidence, kind, error = outcome  # type: ignore[misc]
+            page, guess, kind, error = outcome  # type: ignore[misc]
             if page is None:
                 item.fetch.outcome, item.fetch.error_kind, item.fetch.error = "failed", kind, error
                 continue
-            item.page, item.language, item.language_confidence = page, language, confidence
+            item.page, item.language_guess = page, guess
+            item.language, item.language_confidence = guess.language, guess.confidence
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
 
@@ -146,7 +150,7 @@ def _worker_outcome(future: Future, url: str) -> tuple:
         return future.result()
     except BrokenExecutor as exc:
         log.error("worker process died while extracting %s: %s", url, exc)
-        return None, None, None, "worker_died", f"worker process died: {exc}"
+        return None, None, "worker_died", f"worker process died: {exc}"
 
 
 def start_fetch_and_extract(
@@ -170,7 +174,9 @@ def start_fetch_and_extract(
         result = target.prefetched or fetcher.fetch(
             target.url, etag=state.etag, last_modified=state.last_modified
         )
-        item = Processed(target=target, fetch=result, source=target.source)
+        item = Processed(
+            target=target, fetch=result, source=target.source, known_article_id=state.article_id
+        )
         out.append(item)
         if not result.ok or result.body is None:
             continue
@@ -179,24 +185,32 @@ def start_fetch_and_extract(
             item.unchanged = True
             continue
         todo.append(item)
-    jobs = [(i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed) for i in todo]
+    jobs = [
+        (i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed, i.fetch.fetched_at)
+        for i in todo
+    ]
     futures = [executor.submit(extract_and_identify, *job) for job in jobs] if executor else None
     return PendingExtraction(out, todo, jobs, futures, executor)
 
 
 def extract_and_identify(
-    body: bytes, url: str, charset: str | None, seed: int = 0
-) -> tuple[ExtractedPage | None, str | None, float | None, str | None, str | None]:
-    """(page, language, confidence, error kind, error) for one body; never raises."""
+    body: bytes,
+    url: str,
+    charset: str | None,
+    seed: int = 0,
+    fetched_at: datetime | None = None,
+) -> tuple[ExtractedPage | None, LanguageGuess | None, str | None, str | None]:
+    """(page, language guess, error kind, error) for one body; never raises.
+
+    ``fetched_at`` bounds the plausible publication dates (nothing after the fetch)."""
     try:
-        page = extract_page(body, url, charset)
+        page = extract_page(body, url, charset, fetched_at)
     except ExtractionError as exc:
-        return None, None, None, exc.kind, str(exc)
+        return None, None, exc.kind, str(exc)
     except Exception as exc:  # trafilatura/lxml on hostile input: record, go on
         log.exception("extraction crashed on %s", url)
-        return None, None, None, "extract", repr(exc)
-    language, confidence = detect_language(page.text, seed)
-    return page, language, confidence, None, None
+        return None, None, "extract", repr(exc)
+    return page, identify_language(page.text, page.declared_language, seed), None, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,6 +242,10 @@ class BatchStats:
     mentions: int = 0
     languages: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    #: articles of pages not extracted again (same bytes, or 304), and articles this run
+    #: staged: an article counts as unchanged once, however many of its pages were skipped
+    unchanged_articles: set[str] = field(default_factory=set)
+    staged_articles: set[str] = field(default_factory=set)
 
     def merge(self, other: BatchStats) -> None:
         for name in (
@@ -246,6 +264,13 @@ class BatchStats:
         for lang, n in other.languages.items():
             self.languages[lang] = self.languages.get(lang, 0) + n
         self.failures.extend(other.failures)
+        self.unchanged_articles |= other.unchanged_articles
+        self.staged_articles |= other.staged_articles
+
+    @property
+    def articles_not_reprocessed(self) -> int:
+        """Articles whose pages were all skipped as unchanged (none of them staged)."""
+        return len(self.unchanged_articles - self.staged_articles)
 
 
 def analyse_batch(
@@ -274,6 +299,7 @@ def analyse_batch(
         batch.add("articles", article)
         batch.add("pages", page_row(item, run_id, article["article_id"]))
         stats.articles += 1
+        stats.staged_articles.add(article["article_id"])
         lang = article["language"] or "und"
         stats.languages[lang] = stats.languages.get(lang, 0) + 1
         if options.entities:
@@ -331,27 +357,41 @@ def article_row(item: Processed, run_id: str, now: datetime) -> dict[str, Any]:
     page = item.page
     assert page is not None
     canonical = item.canonical_url
+    guess = item.language_guess
     return {
         "article_id": article_id_for(canonical),
-        "url": _published_url(item.fetch),
+        # the article's URL is its canonical URL: the same whichever of its pages was read
+        "url": canonical,
         "canonical_url": canonical,
         "site": site_of(canonical) or "local",
         "site_name": page.site_name,
         "title": page.title,
+        "title_source": page.title_source,
         "authors": page.authors,
-        "published_at": page.published_at,
+        "authors_source": page.authors_source,
+        **timestamp_columns("published_at", page.published),
+        **timestamp_columns("modified_at", page.modified),
         "description": page.description,
         "categories": page.categories,
         "tags": page.tags,
         "image": page.image,
         "language": item.language,
         "language_confidence": item.language_confidence,
+        "language_source": guess.source,
+        "language_runner_up": guess.runner_up,
+        "language_runner_up_confidence": guess.runner_up_confidence,
         "declared_language": page.declared_language,
         "declared_language_source": page.declared_language_source,
-        "hreflang": json.dumps(page.hreflang, sort_keys=True) if page.hreflang else None,
+        "hreflang": dict(sorted(page.hreflang.items())) if page.hreflang else None,
         "translation_of": None,
         "text": page.text,
-        "word_count": len(page.text.split()),
+        "word_count": page.body_word_count,
+        "quality_flags": sorted(page.quality) or None,
+        "quality_evidence": (
+            json.dumps(page.quality, sort_keys=True, ensure_ascii=False, default=str)
+            if page.quality
+            else None
+        ),
         "content_hash": page.content_hash,
         "fingerprint": page.fingerprint,
         "near_duplicate_of": None,
@@ -368,10 +408,15 @@ def article_row(item: Processed, run_id: str, now: datetime) -> dict[str, Any]:
     }
 
 
-def _published_url(f: FetchResult) -> str:
-    """Where the article was fetched from: after redirects, but never a local mirror's path."""
-    final = f.final_url if f.final_url and f.final_url.startswith(("http://", "https://")) else None
-    return normalise_url(final or f.url)
+def timestamp_columns(name: str, stamp: Any) -> dict[str, Any]:
+    """``<name>`` (UTC) and its ``_offset_minutes``, ``_precision``, ``_source``, ``_raw``."""
+    return {
+        name: stamp.utc if stamp else None,
+        f"{name}_offset_minutes": stamp.offset_minutes if stamp else None,
+        f"{name}_precision": stamp.precision if stamp else None,
+        f"{name}_source": stamp.source if stamp else None,
+        f"{name}_raw": stamp.raw if stamp else None,
+    }
 
 
 def _count_fetch(item: Processed, stats: BatchStats) -> None:
@@ -380,8 +425,12 @@ def _count_fetch(item: Processed, stats: BatchStats) -> None:
         stats.fetched += 1
         if item.unchanged:
             stats.unchanged += 1
+            if item.known_article_id:
+                stats.unchanged_articles.add(item.known_article_id)
     elif f.outcome == "not_modified":
         stats.not_modified += 1
+        if item.known_article_id:
+            stats.unchanged_articles.add(item.known_article_id)
     elif f.outcome == "skipped":
         stats.skipped += 1
     else:
@@ -444,6 +493,8 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
         article["repaired_text"] = analysis.repaired_text
     if analysis.language_spans:
         article["language_spans"] = json.dumps(analysis.language_spans, ensure_ascii=False)
+    for row in language_span_rows(article["article_id"], analysis.language_spans, run_id):
+        batch.add("article_language_spans", row)
     for number, finding in enumerate(analysis.findings):
         batch.add(
             "artefacts",
@@ -467,6 +518,34 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
         stats.artefacts_applied += finding.status == "applied"
 
 
+#: keys of an analysis' language span that have their own column
+_SPAN_COLUMNS = {"start", "end", "language", "confidence", "surface"}
+
+
+def language_span_rows(
+    article_id: str, spans: list[dict[str, Any]] | None, run_id: str
+) -> list[dict[str, Any]]:
+    """``article_language_spans`` rows from the analysis' ``language_spans`` (in text order);
+    keys without a column of their own are kept in ``evidence``."""
+    rows = []
+    for number, span in enumerate(sorted(spans or [], key=lambda s: (s["start"], s["end"]))):
+        extra = {k: v for k, v in span.items() if k not in _SPAN_COLUMNS}
+        rows.append(
+            {
+                "article_id": article_id,
+                "span_no": number,
+                "start_offset": span["start"],
+                "end_offset": span["end"],
+                "language": span.get("language"),
+                "confidence": span.get("confidence"),
+                "surface": span.get("surface"),
+                "evidence": json.dumps(extra, sort_keys=True, default=str) if extra else None,
+                "run_id": run_id,
+            }
+        )
+    return rows
+
+
 def _add_entities(
     article: dict[str, Any], batch: Batch, stats: BatchStats, seed_dirs: tuple[Path, ...] = ()
 ) -> None:
@@ -487,7 +566,10 @@ def _add_entities(
             "article_id": article["article_id"],
             "language": article["language"],
             "site": article["site"],
-            "published_at": article["published_at"],
+            # the entity tables keep naive UTC timestamps (003_entities.sql)
+            "published_at": (
+                article["published_at"].replace(tzinfo=None) if article["published_at"] else None
+            ),
             "title": article["title"],
             "entities": json.dumps(doc.to_storage(), ensure_ascii=False),
         }

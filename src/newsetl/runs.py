@@ -18,6 +18,7 @@ SUMMARY_METRICS = (
     "pages_not_modified",
     "pages_failed",
     "pages_skipped",
+    "pages_unchanged",
     "articles_new",
     "articles_updated",
     "articles_unchanged",
@@ -72,10 +73,13 @@ class RunSummary:
             "pages_fetched": s.fetched,
             "pages_not_modified": s.not_modified,
             "pages_failed": s.failed,
-            "pages_skipped": s.skipped + s.unchanged,
+            "pages_skipped": s.skipped,
+            "pages_unchanged": s.unchanged,
             "articles_new": self.count("articles_new"),
             "articles_updated": self.count("articles_updated"),
-            "articles_unchanged": self.count("articles_unchanged") + s.unchanged + s.not_modified,
+            # rows the load found unchanged, plus articles none of whose pages was extracted
+            # again (same bytes or 304): each article once, never a page count
+            "articles_unchanged": self.count("articles_unchanged") + s.articles_not_reprocessed,
             "duplicates": self.count("articles_duplicates"),
             "near_duplicates": self.count("articles_near_duplicates"),
             "artefacts_found": s.artefacts_found,

@@ -247,11 +247,20 @@ WRITE_DISPOSITIONS: dict[str, WriteDisposition] = {
     "pages": Merge(key=("url",), latest_by="fetched_at"),
     "articles": Merge(key=("article_id",), keep=("first_seen_at",), latest_by="fetched_at"),
     "artefacts": ReplaceChildren(parent_key="article_id"),
+    "article_language_spans": ReplaceChildren(parent_key="article_id"),
     "translation_memory": Merge(key=("source_language", "target_language", "source_text")),
 }
 
 #: Tables load in this order (parents before children).
-LOAD_ORDER = ("articles", "pages", "fetches", "artefacts", "translation_memory", "runs")
+LOAD_ORDER = (
+    "articles",
+    "pages",
+    "fetches",
+    "artefacts",
+    "article_language_spans",
+    "translation_memory",
+    "runs",
+)
 
 
 # --------------------------------------------------------------------------------------------
