@@ -3,6 +3,11 @@
 Reads the read copy (see :mod:`newsetl.readcopy`), never the live file, so an export of any
 size neither waits for nor delays a scheduled load. DuckDB's ``COPY ... TO`` writes each
 relation streaming, one file per table or view: ``DIR/<name>.parquet``.
+
+Parquet keeps lists, maps and structs as such. CSV has no nested values, and DuckDB would
+write a list as ``[a, b]`` (ambiguous as soon as a value holds a comma or a bracket): in CSV
+every LIST, MAP, STRUCT or ARRAY column is written as JSON instead (``["a","b"]``,
+``{"it":"https://..."}``), which every CSV consumer can parse back.
 """
 
 from __future__ import annotations
@@ -59,6 +64,22 @@ def export_relations(
     for name in wanted:
         target = out_dir / f"{name}.{fmt}"
         path_literal = str(target).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{path_literal}' {FORMATS[fmt]}")
+        select = csv_select_list(con, name) if fmt == "csv" else "*"
+        con.execute(f"COPY (SELECT {select} FROM \"{name}\") TO '{path_literal}' {FORMATS[fmt]}")
         written[name] = target
     return written
+
+
+def _is_nested(column_type: str) -> bool:
+    kind = column_type.upper()
+    return kind.endswith("]") or kind.startswith(("MAP(", "STRUCT(", "UNION("))
+
+
+def csv_select_list(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """Columns of ``name`` for a CSV export: nested ones as JSON text, the rest as they are."""
+    columns = con.execute(f'DESCRIBE "{name}"').fetchall()
+    parts = []
+    for column, column_type, *_ in columns:
+        quoted = '"' + column.replace('"', '""') + '"'
+        parts.append(f"to_json({quoted}) AS {quoted}" if _is_nested(column_type) else quoted)
+    return ", ".join(parts)

@@ -1,5 +1,6 @@
 -- The most mentioned entities of each week (by articles, then mentions), with their rank.
--- Reads mentions / entity_articles / entities from migration 003 (newsetl.entities).
+-- Reads mentions / entity_articles / entities from migration 003 (newsetl.entities); weeks are
+-- UTC weeks (entity_articles.published_at is a UTC timestamp).
 CREATE OR REPLACE VIEW top_entities_per_week AS
 SELECT
     CAST(date_trunc('week', a.published_at) AS DATE) AS week,
