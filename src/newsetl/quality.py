@@ -84,6 +84,11 @@ _MARKER = re.compile(
     r"(?:" + "|".join(re.escape(m) for m in CUT_OFF_MARKERS) + r")\s*(?:[.!:›»>…]+|\.\.\.)?\s*$",
     re.IGNORECASE,
 )
+#: A last line this short that contains a marker is the marker ("Subscribe to continue reading.").
+MARKER_LINE_WORDS = 12
+_ANY_MARKER = re.compile(
+    r"\b(?:" + "|".join(re.escape(m) for m in CUT_OFF_MARKERS) + r")\b", re.IGNORECASE
+)
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 _PAYWALL_CLASS = re.compile(
     r"(?:^|[\s_-])(?:paywall|paywalled|piano-?paywall|premium-?(?:content|article|wall)|"
@@ -155,6 +160,8 @@ def paywall_evidence(tree: HtmlElement, data: StructuredData) -> list[dict[str, 
 
 def truncation_evidence(text: str, data: StructuredData) -> dict[str, Any] | None:
     last_line = text.rstrip().rsplit("\n", 1)[-1].strip()
+    if len(last_line.split()) <= MARKER_LINE_WORDS and _ANY_MARKER.search(last_line):
+        return {"signal": "cut-off marker", "marker": last_line}
     marker = _MARKER.search(last_line[-120:])
     if marker:
         return {"signal": "cut-off marker", "marker": marker.group(0).strip()}
