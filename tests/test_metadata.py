@@ -344,7 +344,7 @@ def test_provenance_of_title_authors_and_language(ingested):
 
 
 def test_two_urls_of_one_canonical_are_one_article_under_the_canonical_url(ingested):
-    base, db, runs = ingested
+    base, db, _ = ingested
     canonical = f"{base}/news/canonical-story.html"
     rows = query(db, "SELECT article_id, url FROM articles WHERE canonical_url = ?", [canonical])
     assert len(rows) == 1 and rows[0][1] == canonical
