@@ -191,6 +191,17 @@ def from_htmldate(value: str | None) -> Timestamp | None:
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
+def htmldate_params(reference: datetime) -> dict[str, Any]:
+    """htmldate's settings (given to trafilatura): as trafilatura's own, but asked for time and
+    zone, and bounded by the fetch day rather than today."""
+    return {
+        "original_date": True,
+        "extensive_search": True,
+        "outputformat": HTMLDATE_FORMAT,
+        "max_date": (reference + timedelta(days=1)).strftime("%Y-%m-%d"),
+    }
+
+
 def candidates(
     tree: HtmlElement, data: StructuredData, url: str | None
 ) -> tuple[list[Timestamp], list[Timestamp]]:

@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import charset_normalizer
@@ -175,12 +175,7 @@ def extract_page(
         output_format="python",
         # htmldate as trafilatura runs it, but asked for time and zone, and bounded by the
         # fetch day rather than today: its answer is the last-resort date candidate
-        date_extraction_params={
-            "original_date": True,
-            "extensive_search": True,
-            "outputformat": dates.HTMLDATE_FORMAT,
-            "max_date": (reference + timedelta(days=1)).strftime("%Y-%m-%d"),
-        },
+        date_extraction_params=dates.htmldate_params(reference),
     )
     if doc is None or not (doc.text or "").strip():
         raise ExtractionError("extract", "no main text found")

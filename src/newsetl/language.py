@@ -4,7 +4,7 @@ Why two detectors: langdetect samples character n-grams at random (seeded here, 
 text always gets the same label) and reports probabilities that are almost always 0.9999, so
 its number says nothing; lingua scores the whole text against every language's n-gram models
 and is much better on short texts (word pairs: 88.95 % against 81.56 %, EVALUATION.md section 2).
-Their probabilities are mixed (:func:`combine`) and the winner's mixed probability, with the
+Their opinions are mixed (:func:`combine`) and the winner's mixed probability, with the
 two detectors' agreement, is mapped to a **calibrated** probability that the label is right
 (:mod:`newsetl.language_calibration`, fitted by ``benchmarks/metadata/language_calibration.py``
 on lingua's test sentences and word pairs, measured on a held-out half). The runner-up comes
@@ -111,27 +111,39 @@ def lingua_probabilities(text: str) -> dict[str, float]:
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0}
 
 
-def combine(ld: dict[str, float], li: dict[str, float]) -> dict[str, float]:
-    """Mix the two distributions. Where langdetect has no opinion (a language it does not
-    know, or it failed), lingua's probability stands; otherwise lingua's mass on the languages
-    langdetect knows is shared between the two by :data:`calibration.LANGDETECT_WEIGHT`."""
-    if not ld:
-        return dict(li)
-    if not li:
-        return dict(ld)
-    w = calibration.LANGDETECT_WEIGHT
+def combine(ld: dict[str, float], li: dict[str, float], length: int) -> dict[str, float]:
+    """Mix the two detectors' opinions into one distribution (a weighted product of experts).
+
+    score(l) = w * log(ld(l) + eps) + log(li(l)), with langdetect's term fixed at
+    :data:`calibration.UNKNOWN_TO_LANGDETECT` for the languages it does not know (it cannot
+    vote for them), and its weight ``w`` growing with the text up to
+    :data:`calibration.FULL_WEIGHT_CHARS` (its random n-gram sampling needs text to work on).
+    Why a product and not an average: langdetect's probabilities sit at 0.9999 even when it is
+    wrong, and an average lets that swamp lingua on exactly the short texts where lingua is
+    right; in log space its certainty counts as a bounded vote.
+    """
+    if not ld and not li:
+        return {}
     known = calibration.LANGDETECT_LANGUAGES
-    mass = sum(p for lang, p in li.items() if lang in known)
-    out = {lang: p for lang, p in li.items() if lang not in known}
+    weight = calibration.LANGDETECT_WEIGHT * min(1.0, length / calibration.FULL_WEIGHT_CHARS)
+    eps = calibration.LANGDETECT_EPS
+    scores = {}
     for lang in set(li) | set(ld):
-        if lang in known:
-            out[lang] = (1 - w) * li.get(lang, 0.0) + w * mass * ld.get(lang, 0.0)
-    return out
+        vote = ld.get(lang, 0.0) if lang in known else calibration.UNKNOWN_TO_LANGDETECT
+        if not ld:
+            vote = 1.0
+        scores[lang] = weight * math.log(vote + eps) + math.log(li.get(lang, 0.0) + 1e-6)
+    top = max(scores.values())
+    exp = {lang: math.exp(v - top) for lang, v in scores.items()}
+    total = sum(exp.values())
+    return {lang: v / total for lang, v in exp.items()}
 
 
-def features(ld: dict[str, float], li: dict[str, float]) -> tuple[str | None, str | None, list]:
+def features(
+    ld: dict[str, float], li: dict[str, float], length: int
+) -> tuple[str | None, str | None, list]:
     """(winner, runner-up, feature vector) for the calibration model."""
-    mixed = combine(ld, li)
+    mixed = combine(ld, li, length)
     if not mixed:
         return None, None, []
     ranked = sorted(mixed.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -172,11 +184,11 @@ def identify_language(text: str, declared: str | None = None, seed: int = 0) -> 
         return LanguageGuess(declared, None, source="declared") if declared else UNKNOWN
     ld = langdetect_probabilities(sample, seed)
     li = lingua_probabilities(sample[:LINGUA_CHARS])
-    top, second, vector = features(ld, li)
+    top, second, vector = features(ld, li, len(sample))
     if top is None:
         return LanguageGuess(declared, None, source="declared") if declared else UNKNOWN
     confidence = calibrated(vector, len(sample))
-    mixed = combine(ld, li)
+    mixed = combine(ld, li, len(sample))
     p1, p2 = mixed[top], mixed.get(second, 0.0) if second else 0.0
     # the runner-up's share of the doubt: (1 - confidence) split as the mixed scores are
     runner = (1 - confidence) * (p2 / max(1e-9, 1 - p1)) if second else None
