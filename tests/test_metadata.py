@@ -340,7 +340,8 @@ def test_provenance_of_title_authors_and_language(ingested):
     confidence, runner_up = by_path(
         db, base, "de/fernwaerme.html", "language_confidence, language_runner_up"
     )
-    assert 0.5 < confidence < 1.0 and runner_up not in (None, "de")
+    # a long, clean German text: as sure as the calibration can tell (its cap), never 1.0
+    assert 0.99 <= confidence <= 0.999 and runner_up != "de"
 
 
 def test_two_urls_of_one_canonical_are_one_article_under_the_canonical_url(ingested):

@@ -7,8 +7,8 @@ deliberate they are, each parsed with its time and UTC offset:
 
 1. ``json-ld``: ``datePublished`` / ``dateModified`` of the page's Article object;
 2. ``meta``: ``article:published_time`` and the other publication/modification meta tags;
-3. ``time-element``: ``<time datetime>`` marked as the publication time (``itemprop``,
-   ``pubdate``), else the first one in the article's header with a time of day;
+3. ``time-element``: ``<time datetime>`` (or any element with ``datetime``/``content``)
+   marked as the publication time (``itemprop="datePublished"``, ``pubdate``);
 4. ``url``: a date in the URL path (``/2026/11/18/``), a day only;
 5. ``htmldate``: htmldate's heuristics (markup and text patterns), as trafilatura runs them,
    asked for time and zone too; the last resort.
@@ -241,14 +241,8 @@ def _time_elements(tree: HtmlElement) -> list[Timestamp]:
         stamp = parse_timestamp(raw, "time-element", "marked")
         if stamp is not None:
             found.append(stamp)
-    if found:
-        return found
-    for element in tree.xpath(
-        "(.//article//time[@datetime]|.//header//time[@datetime]|.//main//time[@datetime])"
-    )[:1]:
-        stamp = parse_timestamp(element.get("datetime"), "time-element", "first")
-        if stamp is not None and stamp.precision != "day":
-            found.append(stamp)
+    # an unmarked <time> may be a comment's, a related story's or a "last updated": htmldate
+    # weighs those (with the rest of the page) as the last resort
     return found
 
 
@@ -292,6 +286,11 @@ def choose(
         (s for s in [*published, *([heuristic] if heuristic else [])] if plausible(s)), None
     )
     result.modified = next((s for s in modified if plausible(s)), None)
+    if result.published is not None:
+        others = [*published, *([heuristic] if heuristic else [])]
+        result.published = with_local_offset(result.published, others)
+    if result.modified is not None:
+        result.modified = with_local_offset(result.modified, modified)
     pub, mod = result.published, result.modified
     if pub is not None:
         conflicts = _day_conflicts(pub, published)
@@ -306,6 +305,32 @@ def choose(
             "modified": mod.evidence(),
         }
     return result
+
+
+def with_local_offset(chosen: Timestamp, others: list[Timestamp]) -> Timestamp:
+    """A time given in UTC ("Z", +00:00) with the publisher's own offset, when another
+    statement of the page names the same instant in local time: a zoned one with another
+    offset, or a wall-clock time without zone whose minutes and seconds match and which lies a
+    whole number of quarter hours (at most 14 h) away. The instant is unchanged; only the
+    local day and offset become the page's own. Recorded in ``detail``."""
+    if chosen.offset_minutes != 0 or chosen.precision == "day":
+        return chosen
+    for other in others:
+        if other is chosen or other.precision == "day":
+            continue
+        if other.offset_minutes not in (None, 0):
+            if abs((other.utc - chosen.utc).total_seconds()) <= 60:
+                return _reoffset(chosen, other.offset_minutes, other)
+        elif other.offset_minutes is None:
+            delta = (other.utc - chosen.utc).total_seconds()  # wall clock read as UTC
+            if delta and abs(delta) <= 14 * 3600 and delta % 900 == 0:
+                return _reoffset(chosen, int(delta // 60), other)
+    return chosen
+
+
+def _reoffset(chosen: Timestamp, offset: int, other: Timestamp) -> Timestamp:
+    detail = f"{chosen.detail or chosen.source}; offset from {other.source}"
+    return Timestamp(chosen.utc, offset, chosen.precision, chosen.source, chosen.raw, detail)
 
 
 def _implausible(stamp: Timestamp, reference: datetime) -> str | None:

@@ -165,7 +165,7 @@ def calibrated(vector: list[float], length: int) -> float:
     """P(label right) from the feature vector and the text length (logistic model)."""
     x = [*vector, math.log1p(length)]
     z = calibration.INTERCEPT + sum(c * v for c, v in zip(calibration.COEFFICIENTS, x, strict=True))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return min(calibration.CONFIDENCE_CAP, 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
 
 
 def _logit(p: float) -> float:

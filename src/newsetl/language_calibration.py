@@ -12,6 +12,9 @@ LANGDETECT_EPS = 0.05
 UNKNOWN_TO_LANGDETECT = 0.05
 #: characters at which langdetect's weight is full (it grows linearly up to here)
 FULL_WEIGHT_CHARS = 200
+#: the highest confidence ever given: the calibration data (short sentences and word pairs)
+#: cannot show an error rate below 1 in 1000, so no text is claimed to be surer than that
+CONFIDENCE_CAP = 0.999
 #: languages langdetect knows (lingua's codes: zh-cn/zh-tw -> zh, no -> nb)
 LANGDETECT_LANGUAGES = frozenset(
     (
