@@ -19,6 +19,9 @@ when gold has none; accuracy = (TP+TN)/all, precision, recall). On Fundus, day a
 page's local day), and date+time accuracy: a time of day was given and the instant is within
 60 s of the gold instant (a time without zone is read as UTC by every system).
 
+``±1day``: the day given is at most one day off gold (a diagnostic: a right instant stated in
+UTC falls on the next or previous day of the publisher's own zone, which is the gold's day).
+
 Split: a page is **dev** when the first hex digit of sha1(file name) is even, else
 **held-out**; rules were only ever adjusted looking at dev errors.
 
@@ -149,7 +152,7 @@ def evaluate(pages: list[dict], use_url: bool) -> dict:
 
 def score(rows: list[tuple[dict, dates.Timestamp | None]]) -> dict:
     tp = fp = fn = tn = 0
-    timed = instant_ok = 0
+    timed = instant_ok = near = 0
     for page, stamp in rows:
         day = dates.local_day(stamp).isoformat() if stamp else None
         if day is None:
@@ -161,6 +164,12 @@ def score(rows: list[tuple[dict, dates.Timestamp | None]]) -> dict:
             tp += 1
         else:
             fp += 1
+        if (
+            page["gold_day"]
+            and abs((datetime.fromisoformat(day) - datetime.fromisoformat(page["gold_day"])).days)
+            <= 1
+        ):
+            near += 1
         if page["gold_instant"] is not None and stamp.precision != "day":
             timed += 1
             instant_ok += abs((stamp.utc - page["gold_instant"]).total_seconds()) <= 60
@@ -170,6 +179,7 @@ def score(rows: list[tuple[dict, dates.Timestamp | None]]) -> dict:
         "accuracy": (tp + tn) / n if n else 0.0,
         "precision": tp / (tp + fp) if tp + fp else 0.0,
         "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "within_a_day": near / n if n else 0.0,
         "with_time": timed / n if n else 0.0,
         "datetime_accuracy": instant_ok / n if n else 0.0,
     }
@@ -191,7 +201,7 @@ def main() -> None:
     print(f"URL given: {not args.no_url}")
     header = (
         f"{'set':14s} {'split':8s} {'system':19s} {'n':>5s} {'acc':>6s} {'prec':>6s} "
-        f"{'rec':>6s} {'w/time':>7s} {'dt-acc':>7s}"
+        f"{'rec':>6s} {'±1day':>6s} {'w/time':>7s} {'dt-acc':>7s}"
     )
     print(header)
     for data_set in ("htmldate-eval", "fundus"):
@@ -208,7 +218,7 @@ def main() -> None:
                 timed = data_set == "fundus"
                 print(
                     f"{data_set:14s} {split:8s} {system:19s} {s['n']:5d} {s['accuracy']:6.3f} "
-                    f"{s['precision']:6.3f} {s['recall']:6.3f} "
+                    f"{s['precision']:6.3f} {s['recall']:6.3f} {s['within_a_day']:6.3f} "
                     + (f"{s['with_time']:7.3f} {s['datetime_accuracy']:7.3f}" if timed else "")
                 )
     total = len(pages)
