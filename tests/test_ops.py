@@ -38,11 +38,14 @@ QUERIES = sorted((sql_root() / "queries").glob("*.sql"))
 NON_EMPTY_ON_SAMPLES = {
     "articles_about_an_entity.sql",
     "articles_per_language_last_7_days.sql",
+    "articles_with_quality_flags.sql",
     "failing_sites.sql",
     "recent_runs.sql",
     "sites_with_most_mt_artefacts.sql",
     "stories_in_several_languages.sql",
     "top_entities_latest_week.sql",
+    "where_dates_came_from.sql",
+    "which_language_version_came_first.sql",
 }
 
 ARTICLE_HTML = """<!doctype html>
