@@ -156,6 +156,20 @@ def test_structured_data_survives_hostile_json_ld():
     assert quality.paywall_evidence(tree(html), data)[0]["signal"] == "json-ld"
 
 
+def test_paywall_markup_alone_is_a_weaker_flag():
+    html = (
+        "<html><body><div class='paywall-container'></div><article><p>"
+        + "A long enough paragraph of a free article. " * 20
+        + "</p></article></body></html>"
+    )
+    page_tree = tree(html)
+    data = read_structured(page_tree)
+    text = "A long enough paragraph of a free article. " * 20
+    flags = quality.quality_flags(text, page_tree, data, None)
+    assert "paywall" not in flags
+    assert flags["paywall_marker"][0]["marker"] == "paywall-"
+
+
 def test_quality_flags_on_text():
     body = "\n".join(
         f"Paragraph {n} of the story, long enough to be compared with the others." for n in range(5)

@@ -8,8 +8,9 @@ distrust and why, queryable as ``list_contains(quality_flags, 'paywall')`` with 
 Flags:
 
 - ``paywall``: the page says the article is not free (JSON-LD ``isAccessibleForFree: false``,
-  ``hasPart`` with a paywalled section, a ``content_tier`` meta of locked/metered) or its markup
-  carries paywall markers;
+  ``hasPart`` with a paywalled section, a ``content_tier`` meta of locked/metered);
+- ``paywall_marker``: only the markup mentions a paywall (a class or id such as
+  ``paywall-container``): weaker, as sites ship those on free pages too;
 - ``teaser``: the extracted text is not much longer than the page's own description
   (``og:description`` / JSON-LD / meta description): what was extracted is the standfirst;
 - ``truncated``: the text ends on a cut-off marker ("Read more", "Subscribe to continue", an
@@ -32,6 +33,7 @@ from newsetl.structured import StructuredData, text_value
 
 FLAGS = (
     "paywall",
+    "paywall_marker",
     "teaser",
     "truncated",
     "duplicated_paragraphs",
@@ -108,8 +110,12 @@ def quality_flags(
     """flag -> evidence for one extracted page (empty when nothing is wrong)."""
     flags: dict[str, Any] = {}
     paywall = paywall_evidence(tree, data)
-    if paywall:
+    if any(e["signal"] != "markup" for e in paywall):
         flags["paywall"] = paywall
+    elif paywall:
+        # a paywall's container or script in the markup, with no declaration: many sites ship
+        # it on every page, free ones included (38 of 257 Fundus pages had only this signal)
+        flags["paywall_marker"] = paywall
     reference = description or _description(data)
     if reference and len(text) <= TEASER_RATIO * len(reference):
         flags["teaser"] = {

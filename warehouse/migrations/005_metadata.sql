@@ -25,7 +25,7 @@ ALTER TABLE articles ADD COLUMN authors_source VARCHAR;                -- json-l
 ALTER TABLE articles ADD COLUMN language_source VARCHAR;               -- langdetect+lingua | langdetect | lingua | declared
 ALTER TABLE articles ADD COLUMN language_runner_up VARCHAR;            -- the language the evidence would pick next
 ALTER TABLE articles ADD COLUMN language_runner_up_confidence DOUBLE;
-ALTER TABLE articles ADD COLUMN quality_flags VARCHAR[];               -- paywall | teaser | truncated | duplicated_paragraphs | future_date | implausible_date | date_conflict | modified_before_published
+ALTER TABLE articles ADD COLUMN quality_flags VARCHAR[];               -- paywall | paywall_marker | teaser | truncated | duplicated_paragraphs | future_date | implausible_date | date_conflict | modified_before_published
 ALTER TABLE articles ADD COLUMN quality_evidence JSON;                 -- {flag: evidence}
 ALTER TABLE articles ALTER COLUMN hreflang TYPE MAP(VARCHAR, VARCHAR) USING CAST(hreflang AS MAP(VARCHAR, VARCHAR));
 
