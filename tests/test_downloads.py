@@ -21,6 +21,8 @@ def fast_settings(**changes) -> Settings:
         connect_timeout_s=1.0,
         max_bytes=2 * 1024 * 1024,
         max_retry_after_s=5,
+        # the test server is on loopback, which the URL policy refuses by default
+        private_network_allow_list=("127.0.0.1/32",),
     )
     return base.replace(**changes)
 
