@@ -181,7 +181,9 @@ class RobotsCache:
         result = document.result
         if result.status_code and 400 <= result.status_code < 500:
             return Protego.parse("")  # RFC 9309: an unavailable robots.txt means no restriction
-        if result.error_kind in {"transport", "timeout", "url_policy"}:
+        if result.error_kind == "url_policy":
+            return FetchError(result.error_kind, str(result.error))
+        if result.error_kind in {"transport", "timeout"}:
             return FetchError(result.error_kind, f"host unreachable (robots.txt: {result.error})")
         if document.body is None:
             # a server error: RFC 9309 says assume complete disallow
@@ -499,28 +501,28 @@ class Fetcher:
             if len(seen) > s.max_redirects:
                 raise FetchError("redirects", f"more than {s.max_redirects} redirects")
             seen.append(current)
+            via = f" (redirected from {seen[0]})" if len(seen) > 1 else ""
             try:
                 self.policy.check_url(current)
-            except UrlRefused as exc:
-                via = f" (redirected from {seen[0]})" if len(seen) > 1 else ""
-                raise FetchError(exc.kind, f"{exc}{via}") from None
-            host = urlsplit(current).netloc
-            if check_robots and s.respect_robots:
-                if not self.robots.allowed(current, s.user_agent):
-                    raise FetchError("robots", f"disallowed by robots.txt: {current}")
-                crawl_delay = self.robots.crawl_delay(current, s.user_agent)
-                if crawl_delay is not None:
-                    self.hosts.set_interval(host, min(crawl_delay, s.max_crawl_delay_s))
-            self.hosts.wait(host)
-            with budget.running():
-                try:
+                host = urlsplit(current).netloc
+                if check_robots and s.respect_robots:
+                    if not self.robots.allowed(current, s.user_agent):
+                        raise FetchError("robots", f"disallowed by robots.txt: {current}")
+                    crawl_delay = self.robots.crawl_delay(current, s.user_agent)
+                    if crawl_delay is not None:
+                        self.hosts.set_interval(host, min(crawl_delay, s.max_crawl_delay_s))
+                self.hosts.wait(host)
+                with budget.running():
                     location = self._exchange(
                         current, headers, result, etag, last_modified,
                         accept_any_type, extra_types, max_bytes,
                     )  # fmt: skip
-                except UrlRefused as exc:
-                    via = f" (redirected from {seen[0]})" if len(seen) > 1 else ""
-                    raise FetchError(exc.kind, f"{exc}{via}") from None
+            except UrlRefused as exc:
+                raise FetchError(exc.kind, f"{exc}{via}") from None
+            except FetchError as exc:
+                if exc.kind == "url_policy" and via:  # refused on robots.txt's connection
+                    raise FetchError(exc.kind, f"{exc}{via}", exc.status_code) from None
+                raise
             if location is None:
                 return
             current = location

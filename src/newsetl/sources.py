@@ -382,7 +382,7 @@ class _Expander:
             if unchanged and memory.knows_page(url):
                 self.out.unchanged_pages += 1
                 continue
-            if url in self.seen:
+            if url in self.seen or url in self.visited:  # a feed or sitemap is not a page
                 continue
             if len(self.out.targets) >= self.settings.max_targets:
                 dropped += 1
