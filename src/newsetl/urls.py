@@ -135,7 +135,10 @@ def _rendering_key(url: str) -> tuple[str, int | None, str, frozenset] | None:
             path = path[: -len(suffix)]
     path = path.rstrip("/") or "/"
     query = frozenset(parse_qsl(parts.query, keep_blank_values=True))
-    return host, port_of(url), path, query
+    port = port_of(url)
+    if port == DEFAULT_PORTS.get(parts.scheme.lower()):
+        port = None  # http://x/a and https://x/a are one page on their default ports
+    return host, port, path, query
 
 
 def names_same_page(canonical: str, own: str) -> bool:
