@@ -289,3 +289,89 @@ def test_canonical_acceptance_rule():
     # a saved page the user named: its canonical is where it was published
     assert accepted_canonical("https://example.org/same", ["file:///tmp/a.html"], local=True)
     assert accepted_canonical("file:///etc/x", ["file:///tmp/a.html"], local=True) is None
+
+
+# --------------------------------------------------------------------------------------------
+# TLS through the guarded transport: SNI and certificate checks keep the host name
+# --------------------------------------------------------------------------------------------
+def _certificates(folder, name: str):
+    """A throw-away CA and a server certificate for ``name`` (PEM files)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def build(subject, issuer, key, signer, *, ca: bool, san: str | None = None):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if san:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = build("newsetl test CA", "newsetl test CA", ca_key, ca_key, ca=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = build(name, "newsetl test CA", key, ca_key, ca=False, san=name)
+    pem = serialization.Encoding.PEM
+    (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "server.pem").write_bytes(
+        cert.public_bytes(pem)
+        + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return folder / "ca.pem", folder / "server.pem"
+
+
+def test_https_keeps_the_host_name_for_sni_and_certificate_checks(tmp_path, monkeypatch):
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    ca, server_pem = _certificates(tmp_path, "tls.test")
+    seen_sni: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<html><body><p>over TLS</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(server_pem)
+    context.sni_callback = lambda sock, name, ctx: seen_sni.append(name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+        _Resolver(monkeypatch, {"tls.test": [["127.0.0.1"]]})
+        with _fetcher(private_network_allow_list=("127.0.0.1/32",)) as fetcher:
+            by_name = fetcher.fetch(f"https://tls.test:{port}/")
+            by_address = fetcher.fetch(f"https://127.0.0.1:{port}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert by_name.ok, by_name.error
+    assert "tls.test" in seen_sni  # SNI carries the name although the socket went to the IP
+    # the certificate is checked against the name in the URL: for the bare IP it fails
+    assert by_address.outcome == "failed" and by_address.error_kind == "transport"

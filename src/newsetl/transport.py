@@ -162,13 +162,15 @@ def guarded_transport(policy: UrlPolicy, limits: httpx.Limits | None = None) -> 
     """An httpx transport whose connections go through :class:`GuardedBackend`.
 
     httpx does not take a network backend as a parameter, so the transport's connection pool
-    is replaced by one built with ours (same SSL context and limits as httpx's defaults).
-    Environment proxies are not used: through a proxy the address checks could not hold.
+    is replaced by one built with ours (httpx's SSL context, which honours SSL_CERT_FILE and
+    SSL_CERT_DIR, and its limits). Environment proxies (HTTP_PROXY, ...) are not used: through
+    a proxy the address checks could not hold.
     """
     limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+    ssl_context = httpx.create_ssl_context(trust_env=True)
+    transport = httpx.HTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
