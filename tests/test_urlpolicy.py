@@ -270,6 +270,8 @@ def test_public_suffix_list_is_read_offline(monkeypatch):
         ("https://example.com/a", "https://example.com/a/amp", True),
         ("https://example.com/a?id=5", "https://example.com/a?id=5&page=2", True),
         ("https://example.com/a?id=5", "https://example.com/a?id=6", False),
+        ("https://example.com/pi%C3%B9", "https://example.com/più", True),
+        ("https://example.com/a.html", "https://example.com/a.html;jsessionid=B01B.2", True),
         ("https://example.com/a?x=1", "https://example.com/a", False),
         ("https://example.com/b", "https://example.com/a", False),
         ("https://other.example.com/a", "https://example.com/a", False),

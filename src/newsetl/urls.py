@@ -17,7 +17,8 @@ import contextlib
 import functools
 import hashlib
 import ipaddress
-from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+import re
+from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit
 
 import courlan
 
@@ -25,6 +26,7 @@ HTTP_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Host labels that name another rendering of the same page (mobile, AMP), not another page.
 _RENDERING_HOST_LABELS = ("www.", "m.", "mobile.", "amp.")
+_PATH_PARAMETERS = re.compile(r";[^/]*")
 
 
 def normalise_url(url: str, base: str | None = None) -> str:
@@ -117,8 +119,8 @@ def article_id_for(canonical_url: str) -> str:
 # --------------------------------------------------------------------------------------------
 def _rendering_key(url: str) -> tuple[str, int | None, str, frozenset] | None:
     """(host, port, path, query pairs) with the parts that only name another rendering of the
-    same page removed: scheme, ``www.``/``m.``/``amp.`` host labels, a trailing slash, an
-    ``/amp`` path suffix or prefix."""
+    same page removed: scheme, default port, ``www.``/``m.``/``amp.`` host labels, percent
+    encoding and ``;parameters`` of the path, a trailing slash, an ``/amp`` suffix or prefix."""
     host = host_of(url)
     if not host or not is_http(url):
         return None
@@ -127,7 +129,8 @@ def _rendering_key(url: str) -> tuple[str, int | None, str, frozenset] | None:
             host = host[len(label) :]
             break
     parts = urlsplit(url)
-    path = parts.path or "/"
+    # percent-encoding and path parameters (";jsessionid=...") do not name another page
+    path = _PATH_PARAMETERS.sub("", unquote(parts.path)) or "/"
     if path.startswith("/amp/"):
         path = path[4:]
     for suffix in ("/amp", ".amp"):
@@ -143,8 +146,9 @@ def _rendering_key(url: str) -> tuple[str, int | None, str, frozenset] | None:
 
 def names_same_page(canonical: str, own: str) -> bool:
     """True if ``canonical`` is the page's own URL ``own`` modulo normalisation: same host (up
-    to ``www.``/``m.``/``amp.``), port and path (up to a trailing slash or ``/amp``), and
-    only query parameters of ``own`` (some may be dropped, none added or changed)."""
+    to ``www.``/``m.``/``amp.``), port and path (up to percent encoding, ``;jsessionid=...``,
+    a trailing slash or ``/amp``), and only query parameters of ``own`` (some may be dropped,
+    none added or changed)."""
     a, b = _rendering_key(canonical), _rendering_key(own)
     if a is None or b is None:
         return False
