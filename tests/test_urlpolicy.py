@@ -218,6 +218,22 @@ def test_whole_fetch_deadline_holds_against_trickling(fresh_site_server, path):
     assert 1.4 <= elapsed < 5
 
 
+def test_a_resolver_that_hangs_is_cut_off_by_the_deadline(monkeypatch):
+    real = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):
+        if host == "slow.test":
+            time.sleep(4)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    with _fetcher(fetch_deadline_s=1.0) as fetcher:
+        started = time.monotonic()
+        result = fetcher.fetch("http://slow.test/page.html")
+    assert result.error_kind == "timeout" and "deadline" in result.error
+    assert time.monotonic() - started < 2.5
+
+
 def test_crawl_delay_counts_from_the_request_before_it():
     hosts = HostScheduler(0.0)
     hosts.wait("h")  # the robots.txt request

@@ -25,12 +25,14 @@ import threading
 import time
 import typing
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import httpcore
 import httpx
 from httpcore._backends.sync import SyncBackend
 
-from newsetl.urlpolicy import UrlPolicy
+from newsetl.urlpolicy import UrlPolicy, literal_address
 
 _local = threading.local()
 
@@ -142,10 +144,24 @@ class GuardedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+#: getaddrinfo cannot be interrupted: under a deadline it runs here and is waited for only
+#: until the deadline (a resolver that hangs then finishes on its own, bounded by resolv.conf).
+_RESOLVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsetl-resolve")
+
+
 def resolve(host: str, port: int) -> list[str]:
-    """The addresses of ``host`` (one DNS resolution), IPv6 scope kept, duplicates removed."""
+    """The addresses of ``host`` (one DNS resolution, within the deadline), duplicates removed."""
+    name = host.strip("[]")
     try:
-        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        if time_left() is None or literal_host(name):
+            infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        else:
+            future = _RESOLVERS.submit(socket.getaddrinfo, name, port, type=socket.SOCK_STREAM)
+            try:
+                infos = future.result(timeout=_bounded(None, httpcore.ConnectTimeout))
+            except FutureTimeout:
+                future.cancel()
+                raise httpcore.ConnectTimeout(f"resolving {host} outlasted the deadline") from None
     except (socket.gaierror, UnicodeError) as exc:
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
     addresses: list[str] = []
@@ -156,6 +172,11 @@ def resolve(host: str, port: int) -> list[str]:
     if not addresses:
         raise httpcore.ConnectError(f"{host} resolves to no address")
     return addresses
+
+
+def literal_host(host: str) -> bool:
+    """A host written as an address needs no DNS (getaddrinfo answers at once)."""
+    return literal_address(host) is not None
 
 
 def guarded_transport(policy: UrlPolicy, limits: httpx.Limits | None = None) -> httpx.HTTPTransport:
