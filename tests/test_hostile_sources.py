@@ -486,3 +486,17 @@ def test_a_sitemap_named_by_robots_and_by_the_index_is_fetched_once(site, tmp_pa
     assert summary.status == "completed", summary.stats.failures
     assert len(site.requests_for("/sitemap-news.xml")) == 1
     assert len(article_urls(settings)) == len(ARTICLES)
+
+
+def test_documents_kept_for_conditional_get_are_not_reprocessed_as_pages(site, tmp_path):
+    settings = settings_for(tmp_path)
+    run_ingest([site.url("/feed.xml")], settings)
+    documents = {u for (u,) in rows(settings, "SELECT url FROM pages WHERE article_id IS NULL")}
+    assert documents == {site.url("/feed.xml"), site.url("/robots.txt")}
+    before = rows(settings, "SELECT count(*) FROM articles")
+    site.clear_log()
+    summary = run_ingest(["stored:"], settings)
+    assert summary.status == "completed", summary.stats.failures
+    assert summary.targets == len(ARTICLES)  # the stored pages, not the feed or robots.txt
+    assert rows(settings, "SELECT count(*) FROM articles") == before
+    assert site.requests == []
