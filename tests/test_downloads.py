@@ -162,3 +162,11 @@ def test_unreachable_host_is_a_transport_failure():
     assert "unreachable" in result.error
     # the host is remembered as down: the next page fails at once, without retrying
     assert again.error_kind == result.error_kind and time.monotonic() - started < 0.5
+
+
+def test_larger_document_limit_never_applies_to_html(fresh_site_server):
+    """Feeds and sitemaps may be larger than a page (NEWSETL_MAX_SITEMAP_BYTES); a page
+    fetched with that limit is still cut at NEWSETL_MAX_BYTES."""
+    with Fetcher(fast_settings(max_bytes=1024 * 1024)) as f:
+        result = f.fetch(fresh_site_server.url("/bad/oversized.html"), max_bytes=64 * 1024 * 1024)
+    assert result.error_kind == "too_large" and "1048576" in result.error

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 @dataclass
@@ -570,6 +571,8 @@ class Fetcher:
                     "content_type",
                     f"content type {content_type} is not a page, feed or sitemap",
                 )
+            if content_type in HTML_TYPES:  # a page: the larger limit is for feeds and sitemaps
+                max_bytes = min(max_bytes, s.max_bytes)
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(
