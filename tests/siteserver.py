@@ -6,7 +6,9 @@ the fetcher sent the right headers, waited between requests, or stopped reading 
 
 The sample site's absolute URLs (``https://news.newsetl.example``) are rewritten to this
 server's own base URL in every text response, so links, canonicals, feeds and sitemaps all point
-back here. Under ``/bad/`` live routes that misbehave on purpose (see ``BAD_ROUTES``).
+back here. Under ``/bad/`` live routes that misbehave on purpose (see ``BAD_ROUTES``), and a test
+can serve documents of its own at any path with :meth:`SiteServer.put` (hostile feeds, sitemaps,
+robots.txt files and pages that name the test's own temporary files or other servers).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from newsetl.samples import SAMPLE_BASE_URL, SAMPLE_SITE
 
@@ -39,6 +41,10 @@ GZIP_BOMB_PREFIX = b"<!DOCTYPE html><html><body><p>"
 
 #: The sample site's robots.txt asks for this delay; politeness tests rely on it.
 ROBOTS_CRAWL_DELAY = 0.2
+
+#: The trickling routes send one byte per TRICKLE_INTERVAL seconds (headers or body): every
+#: single read succeeds, so only a whole-fetch deadline ends them (they would take minutes).
+TRICKLE_INTERVAL = 1.0
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -235,6 +241,9 @@ BAD_ROUTES = (
     "/bad/bomb-feed.xml",
     "/bad/broken-feed.xml",
     "/bad/broken-sitemap.xml",
+    "/bad/trickle-headers.html",
+    "/bad/trickle-body.html",
+    "/bad/redirect",
 )
 
 PRIVATE_PAGE = "/private/do-not-fetch.html"
@@ -288,8 +297,12 @@ class _Handler(BaseHTTPRequestHandler):
         record = self._record()
         path = urlsplit(self.path).path
         route = self.server.routes.get(path)
+        put = self.server.put_documents.get(path)
         try:
-            if route is not None:
+            if put is not None:
+                status, body, content_type, headers = put
+                self._send(record, status, body, content_type=content_type, headers=headers)
+            elif route is not None:
                 route(self, record)
             elif path.startswith("/private/"):
                 self._send(record, 200, _article_html("Private page: never fetch").encode())
@@ -424,6 +437,46 @@ class _Handler(BaseHTTPRequestHandler):
     def bad_broken_sitemap(self, record: RequestRecord) -> None:
         self._send(record, 200, _BROKEN_SITEMAP, content_type="application/xml")
 
+    def _trickle(self, data: bytes) -> bool:
+        """Write ``data`` one byte per TRICKLE_INTERVAL; False once the server stops."""
+        for i in range(len(data)):
+            self.wfile.write(data[i : i + 1])
+            self.wfile.flush()
+            if self.server.state.stopping.wait(TRICKLE_INTERVAL):
+                return False
+        return True
+
+    def bad_trickle_headers(self, record: RequestRecord) -> None:
+        """A status line, then the headers one byte per second (~2 minutes), then a page."""
+        body = _article_html("Trickled headers").encode()
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"X-Padding: {'x' * 80}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        record.status = 200
+        self.close_connection = True
+        if self._trickle(head):
+            self.wfile.write(body)
+            record.body_bytes = len(body)
+
+    def bad_trickle_body(self, record: RequestRecord) -> None:
+        """Headers at once, then the page one byte per second (it would take ~45 minutes)."""
+        body = _article_html("Trickled body").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        record.status = 200
+        self.close_connection = True
+        if self._trickle(body):
+            record.body_bytes = len(body)
+
+    def bad_redirect(self, record: RequestRecord) -> None:
+        """``/bad/redirect?to=URL[&status=301]``: a redirect to wherever the test says."""
+        query = parse_qs(urlsplit(self.path).query)
+        status = int(query.get("status", ["302"])[0])
+        self._send(record, status, b"", headers={"Location": query.get("to", ["/"])[0]})
+
 
 _ROUTE_METHODS: dict[str, Callable[[_Handler, RequestRecord], None]] = {
     "/bad/malformed.html": _Handler.bad_malformed,
@@ -443,6 +496,9 @@ _ROUTE_METHODS: dict[str, Callable[[_Handler, RequestRecord], None]] = {
     "/bad/bomb-feed.xml": _Handler.bad_bomb_feed,
     "/bad/broken-feed.xml": _Handler.bad_broken_feed,
     "/bad/broken-sitemap.xml": _Handler.bad_broken_sitemap,
+    "/bad/trickle-headers.html": _Handler.bad_trickle_headers,
+    "/bad/trickle-body.html": _Handler.bad_trickle_body,
+    "/bad/redirect": _Handler.bad_redirect,
 }
 assert set(_ROUTE_METHODS) == set(BAD_ROUTES)
 
@@ -456,6 +512,8 @@ class _Server(ThreadingHTTPServer):
         self.site = site
         self.state = _State()
         self.routes = _ROUTE_METHODS
+        #: path -> (status, body, content type, headers), set by SiteServer.put
+        self.put_documents: dict[str, tuple[int, bytes, str | None, dict[str, str]]] = {}
         host, port = self.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self._cache: dict[Path, bytes] = {}
@@ -515,6 +573,29 @@ class SiteServer:
     def requests_for(self, path: str) -> list[RequestRecord]:
         """Logged requests whose path (query ignored) equals ``path``."""
         return [r for r in self.requests if urlsplit(r.path).path == path]
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def put(
+        self,
+        path: str,
+        body: bytes | str,
+        content_type: str | None = "text/html; charset=utf-8",
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """Serve ``body`` at ``path`` (before any route or file) until :meth:`forget`; returns
+        the absolute URL. Bodies are served as given (no base-URL rewriting)."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self._server.put_documents[path] = (status, data, content_type, dict(headers or {}))
+        return self.url(path)
+
+    def forget(self) -> None:
+        """Drop every document served with :meth:`put`."""
+        self._server.put_documents.clear()
 
     def clear_log(self) -> None:
         with self._server.state.lock:

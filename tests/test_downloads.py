@@ -21,6 +21,8 @@ def fast_settings(**changes) -> Settings:
         connect_timeout_s=1.0,
         max_bytes=2 * 1024 * 1024,
         max_retry_after_s=5,
+        # the test server is on loopback, which the URL policy refuses by default
+        private_network_allow_list=("127.0.0.1/32",),
     )
     return base.replace(**changes)
 
@@ -160,3 +162,11 @@ def test_unreachable_host_is_a_transport_failure():
     assert "unreachable" in result.error
     # the host is remembered as down: the next page fails at once, without retrying
     assert again.error_kind == result.error_kind and time.monotonic() - started < 0.5
+
+
+def test_larger_document_limit_never_applies_to_html(fresh_site_server):
+    """Feeds and sitemaps may be larger than a page (NEWSETL_MAX_SITEMAP_BYTES); a page
+    fetched with that limit is still cut at NEWSETL_MAX_BYTES."""
+    with Fetcher(fast_settings(max_bytes=1024 * 1024)) as f:
+        result = f.fetch(fresh_site_server.url("/bad/oversized.html"), max_bytes=64 * 1024 * 1024)
+    assert result.error_kind == "too_large" and "1048576" in result.error

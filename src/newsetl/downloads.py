@@ -2,15 +2,20 @@
 
 What a news crawler must survive and respect, all in one place:
 
-* explicit connect/read timeouts, a bounded number of redirects (loops are detected), a
-  maximum *decoded* body size enforced while streaming (so a gzip bomb is cut off after
-  ``max_bytes`` of output, never inflated in memory), and a content-type check before the
-  body is read;
+* one URL policy for every URL and every redirect (:mod:`newsetl.urlpolicy`: http(s) only,
+  no private or link-local address unless allowed), checked on the address the connection
+  really uses (:mod:`newsetl.transport`);
+* explicit connect/read timeouts and a whole-fetch deadline that holds against servers that
+  trickle, a bounded number of redirects (loops are detected), a maximum *decoded* body size
+  enforced while streaming (so a gzip bomb is cut off after ``max_bytes`` of output, never
+  inflated in memory), and a content-type check before the body is read;
 * robots.txt (allow/deny and Crawl-delay), a per-host minimum interval shared by every
   thread of the process, retries with exponential backoff on 429/5xx and transport errors
   that honour ``Retry-After``, and a configurable user agent;
 * conditional GET: the ETag / Last-Modified of the previous run are sent back, and a 304
-  is reported as "not modified" without a body.
+  is reported as "not modified" without a body. Feeds, sitemaps, robots.txt files and
+  homepages (*documents*) are remembered between runs too (:class:`DocumentMemory`, kept in
+  the ``pages`` table): a 304 gives back the stored body, marked unchanged.
 
 Every call returns a :class:`FetchResult`, never raises for a bad page: the caller records
 it in the fetch log either way.
@@ -18,11 +23,16 @@ it in the fetch log either way.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import gzip
+import hashlib
 import logging
+import stat
 import threading
 import time
 import zlib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,11 +43,15 @@ import httpx
 from protego import Protego
 
 from newsetl.settings import Settings
+from newsetl.transport import deadline, guarded_transport
+from newsetl.urlpolicy import UrlPolicy, UrlRefused
+from newsetl.urls import normalise_url
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 @dataclass
@@ -58,10 +72,22 @@ class FetchResult:
     elapsed_ms: float = 0.0
     attempts: int = 0
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: size of a body that was read and then let go (a parsed feed or sitemap)
+    body_size: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
+
+    @property
+    def size(self) -> int | None:
+        """Decoded body size, also after the body was dropped."""
+        return len(self.body) if self.body is not None else self.body_size
+
+    def drop_body(self) -> None:
+        """Let go of the body once parsed (a big sitemap is not kept until the run ends)."""
+        if self.body is not None:
+            self.body_size, self.body = len(self.body), None
 
 
 class FetchError(Exception):
@@ -90,32 +116,57 @@ class HostScheduler:
         self.default_interval_s = default_interval_s
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
+        self._last_slot: dict[str, float] = {}
         self._interval: dict[str, float] = {}
 
     def set_interval(self, host: str, seconds: float) -> None:
+        """A longer interval (robots.txt Crawl-delay) counts from the last request already
+        made, so the first request after robots.txt waits for it too."""
         with self._lock:
-            self._interval[host] = max(seconds, self.default_interval_s)
+            interval = max(seconds, self.default_interval_s)
+            if self._interval.get(host) == interval:
+                return
+            self._interval[host] = interval
+            if host in self._last_slot:
+                self._next_slot[host] = max(
+                    self._next_slot.get(host, 0.0), self._last_slot[host] + interval
+                )
 
     def wait(self, host: str) -> None:
         """Reserve the next free slot for ``host`` and sleep until it comes."""
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next_slot.get(host, 0.0))
+            self._last_slot[host] = slot
             self._next_slot[host] = slot + self._interval.get(host, self.default_interval_s)
         delay = slot - time.monotonic()
         if delay > 0:
             time.sleep(delay)
 
+    def done(self, host: str) -> None:
+        """The request to ``host`` is over: the next one waits a full interval from now, so
+        a request that started late (a slow connection, a starved thread) never brings the
+        next one closer than the interval to it on the server's side."""
+        with self._lock:
+            interval = self._interval.get(host, self.default_interval_s)
+            self._next_slot[host] = max(self._next_slot.get(host, 0.0), time.monotonic() + interval)
+
 
 class RobotsCache:
     """robots.txt per origin (protego: RFC 9309, wildcards, fractional Crawl-delay),
-    fetched once per process with the crawler's own client."""
+    fetched once per process with the crawler's own client, conditionally (the stored copy is
+    used on a 304), and logged like every fetch (:meth:`Fetcher.take_log`)."""
 
     def __init__(self, fetcher: Fetcher) -> None:
         self._fetcher = fetcher
         self._lock = threading.Lock()
         self._rules: dict[str, Protego | FetchError] = {}
         self._origin_locks: dict[str, threading.Lock] = {}
+
+    @staticmethod
+    def robots_url(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
     def rules_for(self, url: str) -> Protego:
         parts = urlsplit(url)
@@ -124,25 +175,32 @@ class RobotsCache:
             origin_lock = self._origin_locks.setdefault(origin, threading.Lock())
         with origin_lock:
             if origin not in self._rules:
-                self._rules[origin] = self._load(origin)
+                self._rules[origin] = self._load(self.robots_url(url), url)
             rules = self._rules[origin]
         if isinstance(rules, FetchError):
             raise FetchError(rules.kind, str(rules))  # the host is down: every page fails fast
         return rules
 
-    def _load(self, origin: str) -> Protego | FetchError:
-        result = self._fetcher.fetch(
-            origin + "/robots.txt", check_robots=False, accept_any_type=True
+    def _load(self, robots_url: str, wanted_by: str) -> Protego | FetchError:
+        document = self._fetcher.fetch_document(
+            robots_url, check_robots=False, accept_any_type=True
         )
+        self._fetcher.log_fetch(wanted_by, document.result)
+        self._fetcher.remember(document)
+        result = document.result
         if result.status_code and 400 <= result.status_code < 500:
             return Protego.parse("")  # RFC 9309: an unavailable robots.txt means no restriction
+        if result.error_kind == "url_policy":
+            return FetchError(result.error_kind, str(result.error))
         if result.error_kind in {"transport", "timeout"}:
             return FetchError(result.error_kind, f"host unreachable (robots.txt: {result.error})")
-        if not result.ok or result.body is None:
+        if document.body is None:
             # a server error: RFC 9309 says assume complete disallow
-            log.warning("robots.txt of %s unreachable (%s): not crawling it", origin, result.error)
+            log.warning("robots.txt %s unreachable (%s): not crawling it", robots_url, result.error)
             return Protego.parse("User-agent: *\nDisallow: /\n")
-        return Protego.parse(result.body.decode("utf-8", errors="replace"))
+        text = document.body[: 500 * 1024].decode("utf-8", errors="replace")  # RFC 9309: 500 KiB
+        result.drop_body()
+        return Protego.parse(text)
 
     def allowed(self, url: str, user_agent: str) -> bool:
         return bool(self.rules_for(url).can_fetch(url, user_agent))
@@ -152,7 +210,88 @@ class RobotsCache:
         return float(delay) if delay is not None else None
 
     def sitemaps(self, url: str) -> list[str]:
-        return list(self.rules_for(url).sitemaps)
+        """The ``Sitemap:`` lines, made absolute against the robots.txt URL (they are meant to
+        be absolute; a relative one is read as a path of the same site, never a local file).
+        Every one still goes through the URL policy when fetched."""
+        base = self.robots_url(url)
+        found: list[str] = []
+        for line in self.rules_for(url).sitemaps:
+            absolute = urljoin(base, str(line).strip())
+            if absolute not in found:
+                found.append(absolute)
+        return found
+
+
+# ----------------------------------------------------------------------------------------
+# What the warehouse remembers of feeds, sitemaps, robots.txt files and homepages
+# ----------------------------------------------------------------------------------------
+@dataclass
+class StoredDocument:
+    """A feed, sitemap, robots.txt or homepage as fetched: validators and the gzipped body."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    raw_sha256: str | None = None
+    raw_gzip: bytes | None = None
+    final_url: str | None = None
+    status_code: int | None = None
+    content_type: str | None = None
+    charset: str | None = None
+    raw_bytes: int | None = None
+    fetched_at: datetime | None = None
+    source: str | None = None
+
+    def body(self) -> bytes | None:
+        return gzip.decompress(self.raw_gzip) if self.raw_gzip is not None else None
+
+    @classmethod
+    def of(cls, result: FetchResult, source: str | None = None) -> StoredDocument:
+        body = result.body or b""
+        return cls(
+            url=normalise_url(result.url),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            raw_sha256=hashlib.sha256(body).hexdigest(),
+            raw_gzip=gzip.compress(body, 3, mtime=0),
+            final_url=result.final_url,
+            status_code=result.status_code,
+            content_type=result.content_type,
+            charset=result.charset,
+            raw_bytes=len(body),
+            fetched_at=result.fetched_at,
+            source=source,
+        )
+
+
+class DocumentMemory:
+    """The documents of earlier runs (conditional GET for them) and the page URLs the
+    warehouse already has (an unchanged feed or sitemap only yields the pages it lacks)."""
+
+    def __init__(
+        self,
+        documents: dict[str, StoredDocument] | None = None,
+        known_pages: Collection[str] = (),
+    ) -> None:
+        self.documents = documents or {}
+        self.known_pages = known_pages
+
+    def get(self, url: str) -> StoredDocument | None:
+        return self.documents.get(normalise_url(url))
+
+    def knows_page(self, url: str) -> bool:
+        return url in self.known_pages
+
+
+@dataclass
+class FetchedDocument:
+    """A document fetch: ``result`` for the fetch log, ``body`` to parse (the stored one after
+    a 304), ``unchanged`` when it is what the last run saw (304, or the same bytes)."""
+
+    result: FetchResult
+    body: bytes | None = None
+    unchanged: bool = False
+    fresh: StoredDocument | None = None  # what to store of a 200 (see Fetcher.remember)
 
 
 # ----------------------------------------------------------------------------------------
@@ -164,6 +303,7 @@ class Fetcher:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
         s = self.settings
+        self.policy = UrlPolicy.from_settings(s)
         self.client = httpx.Client(
             headers={
                 "User-Agent": s.user_agent,
@@ -172,10 +312,15 @@ class Fetcher:
             },
             timeout=httpx.Timeout(s.read_timeout_s, connect=s.connect_timeout_s),
             follow_redirects=False,
-            http2=False,
+            transport=guarded_transport(self.policy),
+            trust_env=False,
         )
         self.hosts = HostScheduler(s.per_host_interval_s)
         self.robots = RobotsCache(self)
+        self.memory = DocumentMemory()
+        self._log_lock = threading.Lock()
+        self._log: list[tuple[str | None, FetchResult]] = []
+        self._fetched_documents: list[StoredDocument] = []
 
     def close(self) -> None:
         self.client.close()
@@ -187,6 +332,10 @@ class Fetcher:
         self.close()
 
     # -- public ---------------------------------------------------------------------------
+    def trust(self, url: str) -> None:
+        """The user named ``url``: its origin may be a private address (see UrlPolicy)."""
+        self.policy.trust(url)
+
     def fetch(
         self,
         url: str,
@@ -195,15 +344,23 @@ class Fetcher:
         last_modified: str | None = None,
         check_robots: bool = True,
         accept_any_type: bool = False,
+        extra_types: tuple[str, ...] = (),
+        max_bytes: int | None = None,
     ) -> FetchResult:
-        """Fetch ``url`` (http(s) or file). Never raises for a bad page."""
-        if url.startswith("file:") or "://" not in url:
-            return read_local(url, self.settings.max_bytes)
+        """Fetch an http(s) ``url``. Never raises for a bad page; never reads a local file
+        (that is :func:`read_local`'s job, for files the user named)."""
         result = FetchResult(url=url)
         started = time.monotonic()
         try:
             self._fetch_with_retries(
-                url, result, etag, last_modified, check_robots, accept_any_type
+                url,
+                result,
+                etag,
+                last_modified,
+                check_robots,
+                accept_any_type,
+                extra_types,
+                max_bytes or self.settings.max_bytes,
             )
         except FetchError as exc:
             result.outcome = "skipped" if exc.kind == "robots" else "failed"
@@ -218,14 +375,81 @@ class Fetcher:
         result.elapsed_ms = (time.monotonic() - started) * 1000
         return result
 
+    def fetch_document(self, url: str, *, source: str | None = None, **options) -> FetchedDocument:
+        """Fetch a feed, sitemap, robots.txt or homepage conditionally, with what the last run
+        stored: a 304 gives the stored body back, marked unchanged, and so does a 200 with the
+        same bytes. :meth:`remember` a document to store it for the next run."""
+        stored = self.memory.get(url)
+        usable = stored is not None and stored.raw_gzip is not None
+        result = self.fetch(
+            url,
+            etag=stored.etag if usable and stored else None,
+            last_modified=stored.last_modified if usable and stored else None,
+            **options,
+        )
+        if result.outcome == "not_modified":
+            body = stored.body() if usable and stored else None
+            if body is not None:
+                return FetchedDocument(result, body, unchanged=True)
+            result = self.fetch(url, **options)  # a 304 to validators we did not send
+        if not result.ok or result.body is None:
+            return FetchedDocument(result)
+        fresh = StoredDocument.of(result, source)
+        unchanged = stored is not None and stored.raw_sha256 == fresh.raw_sha256
+        return FetchedDocument(result, result.body, unchanged, fresh)
+
+    def remember(self, document: FetchedDocument) -> None:
+        """Keep a fetched (200) document for :meth:`take_documents`: stored in ``pages``, its
+        validators make the next run's fetch of it conditional."""
+        if document.fresh is not None:
+            with self._log_lock:
+                self._fetched_documents.append(document.fresh)
+
+    def log_fetch(self, source: str | None, result: FetchResult) -> None:
+        """A fetch the fetcher made on its own (robots.txt), for the run's fetch log."""
+        with self._log_lock:
+            self._log.append((source, result))
+
+    def take_log(self) -> list[tuple[str | None, FetchResult]]:
+        with self._log_lock:
+            taken, self._log = self._log, []
+        return taken
+
+    def take_documents(self) -> list[StoredDocument]:
+        """Documents fetched (200) since the last call, to store for the next run."""
+        with self._log_lock:
+            taken, self._fetched_documents = self._fetched_documents, []
+        return taken
+
     # -- internals ------------------------------------------------------------------------
-    def _fetch_with_retries(self, url, result, etag, last_modified, check_robots, accept_any_type):
+    def _fetch_with_retries(
+        self,
+        url,
+        result,
+        etag,
+        last_modified,
+        check_robots,
+        accept_any_type,
+        extra_types,
+        max_bytes,
+    ):
         s = self.settings
         delay = s.backoff_s
+        budget = _Budget(s.fetch_deadline_s)
         for attempt in range(1, s.max_attempts + 1):
             result.attempts = attempt
             try:
-                self._fetch_once(url, result, etag, last_modified, check_robots, accept_any_type)
+                self._fetch_once(
+                    url,
+                    result,
+                    etag,
+                    last_modified,
+                    check_robots,
+                    accept_any_type,
+                    extra_types,
+                    max_bytes,
+                    budget,
+                )
                 return
             except _RetryableStatus as exc:
                 result.status_code = exc.status_code
@@ -244,6 +468,14 @@ class Fetcher:
                     ) from None
                 time.sleep(wait)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if budget.spent:
+                    # the whole-fetch deadline: another attempt would only take as long again
+                    raise FetchError(
+                        "timeout",
+                        f"no complete answer within the fetch deadline of "
+                        f"{s.fetch_deadline_s:g}s (NEWSETL_FETCH_DEADLINE_S), "
+                        f"attempt {attempt}: {type(exc).__name__}",
+                    ) from None
                 if attempt == s.max_attempts:
                     kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "transport"
                     raise FetchError(
@@ -252,7 +484,18 @@ class Fetcher:
                 time.sleep(delay)
             delay *= 2
 
-    def _fetch_once(self, url, result, etag, last_modified, check_robots, accept_any_type):
+    def _fetch_once(
+        self,
+        url,
+        result,
+        etag,
+        last_modified,
+        check_robots,
+        accept_any_type,
+        extra_types,
+        max_bytes,
+        budget,
+    ):
         s = self.settings
         seen: list[str] = []
         current = url
@@ -267,68 +510,113 @@ class Fetcher:
             if len(seen) > s.max_redirects:
                 raise FetchError("redirects", f"more than {s.max_redirects} redirects")
             seen.append(current)
-            if not current.startswith(("http://", "https://")):
-                raise FetchError("redirects", f"redirect to unsupported URL {current}")
-            host = urlsplit(current).netloc
-            if check_robots and s.respect_robots:
-                if not self.robots.allowed(current, s.user_agent):
-                    raise FetchError("robots", f"disallowed by robots.txt: {current}")
-                crawl_delay = self.robots.crawl_delay(current, s.user_agent)
-                if crawl_delay is not None:
-                    self.hosts.set_interval(host, min(crawl_delay, s.max_crawl_delay_s))
-            self.hosts.wait(host)
-            with self.client.stream("GET", current, headers=headers) as response:
-                result.status_code = response.status_code
-                if response.status_code in REDIRECT_STATUSES:
-                    location = response.headers.get("location")
-                    if not location:
-                        raise FetchError(
-                            "redirects", "redirect without Location", response.status_code
-                        )
-                    current = urljoin(current, location)
-                    continue
-                result.final_url = str(response.url)
-                if response.status_code == 304:
-                    result.outcome = "not_modified"
-                    result.etag, result.last_modified = etag, last_modified
-                    return
-                if response.status_code in RETRY_STATUSES:
-                    raise _RetryableStatus(
-                        response.status_code, _retry_after(response.headers.get("retry-after"))
-                    )
-                if response.status_code >= 400:
-                    raise FetchError(
-                        "http_status", f"HTTP {response.status_code}", response.status_code
-                    )
-                if response.status_code != 200:
-                    raise FetchError(
-                        "http_status",
-                        f"unexpected HTTP {response.status_code}",
-                        response.status_code,
-                    )
-                content_type, charset = _parse_content_type(response.headers.get("content-type"))
-                result.content_type, result.charset = content_type, charset
-                if (
-                    not accept_any_type
-                    and content_type
-                    and not any(content_type.startswith(t) for t in s.allowed_content_types)
-                ):
-                    raise FetchError(
-                        "content_type",
-                        f"content type {content_type} is not a page, feed or sitemap",
-                    )
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > s.max_bytes:
-                    raise FetchError(
-                        "too_large", f"Content-Length {declared} exceeds {s.max_bytes} bytes"
-                    )
-                result.body = _read_limited(response, s.max_bytes)
-                result.etag = response.headers.get("etag")
-                result.last_modified = response.headers.get("last-modified")
-                if not result.body.strip():
-                    raise FetchError("empty", "empty body", response.status_code)
-                result.outcome = "ok"
+            via = f" (redirected from {seen[0]})" if len(seen) > 1 else ""
+            try:
+                self.policy.check_url(current)
+                host = urlsplit(current).netloc
+                if check_robots and s.respect_robots:
+                    if not self.robots.allowed(current, s.user_agent):
+                        raise FetchError("robots", f"disallowed by robots.txt: {current}")
+                    crawl_delay = self.robots.crawl_delay(current, s.user_agent)
+                    if crawl_delay is not None:
+                        self.hosts.set_interval(host, min(crawl_delay, s.max_crawl_delay_s))
+                self.hosts.wait(host)
+                try:
+                    with budget.running():
+                        location = self._exchange(
+                            current, headers, result, etag, last_modified,
+                            accept_any_type, extra_types, max_bytes,
+                        )  # fmt: skip
+                finally:
+                    self.hosts.done(host)
+            except UrlRefused as exc:
+                raise FetchError(exc.kind, f"{exc}{via}") from None
+            except FetchError as exc:
+                if exc.kind == "url_policy" and via:  # refused on robots.txt's connection
+                    raise FetchError(exc.kind, f"{exc}{via}", exc.status_code) from None
+                raise
+            if location is None:
                 return
+            current = location
+
+    def _exchange(
+        self, url, headers, result, etag, last_modified, accept_any_type, extra_types, max_bytes
+    ) -> str | None:
+        """One request and its answer; returns the next URL of a redirect, else None."""
+        s = self.settings
+        with self.client.stream("GET", url, headers=headers) as response:
+            result.status_code = response.status_code
+            if response.status_code in REDIRECT_STATUSES:
+                location = response.headers.get("location")
+                if not location:
+                    raise FetchError("redirects", "redirect without Location", response.status_code)
+                return urljoin(url, location.strip())
+            result.final_url = str(response.url)
+            if response.status_code == 304:
+                result.outcome = "not_modified"
+                result.etag, result.last_modified = etag, last_modified
+                return None
+            if response.status_code in RETRY_STATUSES:
+                raise _RetryableStatus(
+                    response.status_code, _retry_after(response.headers.get("retry-after"))
+                )
+            if response.status_code >= 400:
+                raise FetchError(
+                    "http_status", f"HTTP {response.status_code}", response.status_code
+                )
+            if response.status_code != 200:
+                raise FetchError(
+                    "http_status",
+                    f"unexpected HTTP {response.status_code}",
+                    response.status_code,
+                )
+            content_type, charset = _parse_content_type(response.headers.get("content-type"))
+            result.content_type, result.charset = content_type, charset
+            allowed = (*s.allowed_content_types, *extra_types)
+            if (
+                not accept_any_type
+                and content_type
+                and not any(content_type.startswith(t) for t in allowed)
+            ):
+                raise FetchError(
+                    "content_type",
+                    f"content type {content_type} is not a page, feed or sitemap",
+                )
+            if content_type in HTML_TYPES:  # a page: the larger limit is for feeds and sitemaps
+                max_bytes = min(max_bytes, s.max_bytes)
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(
+                    "too_large", f"Content-Length {declared} exceeds {max_bytes} bytes"
+                )
+            result.body = _read_limited(response, max_bytes)
+            result.etag = response.headers.get("etag")
+            result.last_modified = response.headers.get("last-modified")
+            if not result.body.strip():
+                raise FetchError("empty", "empty body", response.status_code)
+            result.outcome = "ok"
+            return None
+
+
+class _Budget:
+    """The network time one fetch may still spend (all attempts and redirects together);
+    politeness waits and robots.txt lookups happen outside it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            with deadline(max(self.left, 0.0)):
+                yield
+        finally:
+            self.left -= time.monotonic() - started
 
 
 def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
@@ -382,7 +670,12 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def read_local(location: str, max_bytes: int) -> FetchResult:
-    """A local file as a fetch result, so local pages flow through the same path."""
+    """A local file as a fetch result, so local pages flow through the same path.
+
+    Only for files the user named (or a local mirror's files under its own directory, see
+    :mod:`newsetl.sources`); the fetcher itself never reads local files. Only regular files
+    are read (a FIFO or a device would block or never end), at most ``max_bytes`` + 1.
+    """
     path = (
         Path(url2pathname(urlsplit(location).path))
         if location.startswith("file:")
@@ -392,10 +685,15 @@ def read_local(location: str, max_bytes: int) -> FetchResult:
     result = FetchResult(url=url, final_url=url, attempts=1)
     started = time.monotonic()
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FetchError("too_large", f"file is {size} bytes, limit {max_bytes}")
-        body = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise FetchError("io", f"not a regular file: {path}")
+        if info.st_size > max_bytes:
+            raise FetchError("too_large", f"file is {info.st_size} bytes, limit {max_bytes}")
+        with path.open("rb") as handle:
+            body = handle.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise FetchError("too_large", f"file exceeds {max_bytes} bytes")
         if not body.strip():
             raise FetchError("empty", "empty file")
         result.body, result.outcome = body, "ok"

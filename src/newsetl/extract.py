@@ -26,7 +26,7 @@ from newsetl import dates, provenance, quality
 from newsetl.fingerprint import content_fingerprint
 from newsetl.language import normalise_language_tag
 from newsetl.structured import read_structured
-from newsetl.urls import normalise_url
+from newsetl.urls import is_http, normalise_url
 
 EXTRACTOR = "trafilatura"
 EXTRACTOR_VERSION = trafilatura.__version__
@@ -120,7 +120,9 @@ def read_head_signals(tree: HtmlElement, base_url: str | None) -> dict:
         rel = (link.get("rel") or "").lower().split()
         href = link.get("href") or ""
         if "canonical" in rel and "canonical_url" not in signals and href.strip():
-            signals["canonical_url"] = normalise_url(href, base_url)
+            canonical = normalise_url(href, base_url)
+            if is_http(canonical):  # a claim; newsetl.urls.accepted_canonical decides on it
+                signals["canonical_url"] = canonical
         if "alternate" in rel and link.get("hreflang"):
             signals["hreflang"][link.get("hreflang").strip().lower()] = normalise_url(
                 href, base_url

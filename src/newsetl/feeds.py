@@ -56,8 +56,9 @@ def check_xml_is_safe(body: bytes) -> None:
         raise FeedError(f"malformed XML: {exc}") from exc
 
 
-def parse_feed(body: bytes, base_url: str, max_entries: int = 500) -> list[FeedEntry]:
-    """Entries of an RSS/Atom/RDF or JSON Feed document, links made absolute."""
+def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> list[FeedEntry]:
+    """Entries of an RSS/Atom/RDF or JSON Feed document, links made absolute (all of them
+    unless ``max_entries``: the caller caps, and records what a cap drops)."""
     if body.lstrip()[:1] == b"{":
         return _parse_json_feed(body, base_url, max_entries)
     check_xml_is_safe(body)
@@ -69,7 +70,7 @@ def parse_feed(body: bytes, base_url: str, max_entries: int = 500) -> list[FeedE
         link = item.get("link") or next(
             (lk.get("href") for lk in item.get("links", []) if lk.get("href")), None
         )
-        if not link:
+        if not isinstance(link, str) or not link.strip():
             continue
         stamp = item.get("published_parsed") or item.get("updated_parsed")
         published = datetime(*stamp[:6], tzinfo=UTC) if stamp else None
@@ -79,10 +80,10 @@ def parse_feed(body: bytes, base_url: str, max_entries: int = 500) -> list[FeedE
     return entries
 
 
-def _parse_json_feed(body: bytes, base_url: str, max_entries: int) -> list[FeedEntry]:
+def _parse_json_feed(body: bytes, base_url: str, max_entries: int | None) -> list[FeedEntry]:
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FeedError(f"malformed JSON feed: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise FeedError("JSON feed without an items list")
@@ -91,7 +92,7 @@ def _parse_json_feed(body: bytes, base_url: str, max_entries: int) -> list[FeedE
         if not isinstance(item, dict):
             continue
         link = item.get("url") or item.get("external_url")
-        if not link:
+        if not isinstance(link, str) or not link.strip():
             continue
         published = None
         if item.get("date_published"):
@@ -101,7 +102,12 @@ def _parse_json_feed(body: bytes, base_url: str, max_entries: int) -> list[FeedE
                 )
             except ValueError:
                 published = None
-        entries.append(FeedEntry(normalise_url(link, base_url), item.get("title"), published))
+        title = item.get("title")
+        entries.append(
+            FeedEntry(
+                normalise_url(link, base_url), title if isinstance(title, str) else None, published
+            )
+        )
     if not entries:
         raise FeedError("JSON feed has no entries with links")
     return entries

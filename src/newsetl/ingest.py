@@ -25,13 +25,13 @@ from newsetl.pipeline import (
     PageState,
     Processed,
     analyse_batch,
-    source_fetch_rows,
+    source_rows,
     start_fetch_and_extract,
 )
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
-from newsetl.sources import Expansion, Target, expand_sources
+from newsetl.sources import Expansion, Target, expand_sources, load_document_memory
 from newsetl.warehouse import (
     AFTER_LOAD,
     Batch,
@@ -86,6 +86,7 @@ def open_run(settings: Settings, run_id: str | None = None) -> RunContext:
                 "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages"
             ).fetchall():
                 ctx.page_state[url] = PageState(etag, modified, sha, article_id)
+            ctx.fetcher.memory = load_document_memory(con, ctx.page_state)
             if _has_table(con, "translation_memory"):
                 cur = con.execute("SELECT * FROM translation_memory")
                 names = [d[0] for d in cur.description]
@@ -416,8 +417,10 @@ def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary)
     Staged after the articles were loaded, so the row carries the load's counts.
     """
     batch = Batch()
-    for row in source_fetch_rows(expansion.fetches, ctx.run_id):
-        batch.add("fetches", row)
+    fetches = [*expansion.fetches, *ctx.fetcher.take_log()]  # the fetcher's own: robots.txt
+    page_urls = {target.url for target in expansion.targets}
+    for table, row in source_rows(fetches, ctx.fetcher.take_documents(), ctx.run_id, page_urls):
+        batch.add(table, row)
     memory = getattr(ctx.translator, "memory", None)
     for entry in getattr(memory, "new_entries", None) or []:
         batch.add("translation_memory", entry)
@@ -427,10 +430,13 @@ def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary)
 
 
 def source_failures(expansion: Expansion) -> BatchStats:
-    stats = BatchStats()
+    """Failed sources and refused URLs count as failures, URLs a cap dropped are listed with
+    them (in the run's failure report, not counted as failed), unchanged documents count as
+    processed."""
+    stats = BatchStats(sources_unchanged=expansion.unchanged_documents)
     for _source, result in expansion.fetches:
-        if result.outcome == "failed":
-            stats.failed += 1
+        if result.outcome == "failed" or result.error_kind == "cap_exceeded":
+            stats.failed += result.outcome == "failed"
             stats.failures.append(
                 {
                     "url": result.url,

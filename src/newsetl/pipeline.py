@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from newsetl import __version__
-from newsetl.downloads import Fetcher, FetchResult
+from newsetl.downloads import Fetcher, FetchResult, StoredDocument
 from newsetl.extract import (
     EXTRACTOR,
     EXTRACTOR_VERSION,
@@ -37,7 +37,7 @@ from newsetl.extract import (
 )
 from newsetl.language import UNKNOWN, LanguageGuess, identify_language
 from newsetl.sources import Target
-from newsetl.urls import article_id_for, normalise_url, site_of
+from newsetl.urls import accepted_canonical, article_id_for, is_http, normalise_url, site_of
 from newsetl.warehouse import Batch, record_hash
 
 log = logging.getLogger(__name__)
@@ -76,10 +76,17 @@ class Processed:
 
     @property
     def canonical_url(self) -> str:
-        fallback = self.fetch.final_url or self.fetch.url
-        return (
-            self.page.canonical_url if self.page and self.page.canonical_url else None
-        ) or normalise_url(fallback)
+        """The article's identity: the page's ``rel=canonical`` when
+        :func:`newsetl.urls.accepted_canonical` accepts it (same site and same page, or a
+        local file the user named), else the URL it was served from."""
+        f = self.fetch
+        # a page read from a local mirror was served from a file but published at an http URL
+        served = next((u for u in (f.final_url, f.url) if u and is_http(u)), f.final_url or f.url)
+        fallback = normalise_url(served)
+        declared = self.page.canonical_url if self.page else None
+        own = [u for u in (f.final_url, f.url, self.target.url) if u]
+        local = not any(is_http(u) for u in own)
+        return accepted_canonical(declared, own, local=local) or fallback
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,6 +253,8 @@ class BatchStats:
     #: staged: an article counts as unchanged once, however many of its pages were skipped
     unchanged_articles: set[str] = field(default_factory=set)
     staged_articles: set[str] = field(default_factory=set)
+    #: feeds and sitemaps as the last run saw them (304 or same bytes): nothing new in them
+    sources_unchanged: int = 0
 
     def merge(self, other: BatchStats) -> None:
         for name in (
@@ -254,6 +263,7 @@ class BatchStats:
             "failed",
             "skipped",
             "unchanged",
+            "sources_unchanged",
             "articles",
             "artefacts_found",
             "artefacts_applied",
@@ -319,7 +329,7 @@ def fetch_row(f: FetchResult, run_id: str, source: str | None) -> dict[str, Any]
         "error_kind": f.error_kind,
         "error": f.error,
         "content_type": f.content_type,
-        "bytes": len(f.body) if f.body is not None else None,
+        "bytes": f.size,
         "elapsed_ms": round(f.elapsed_ms, 2),
         "attempts": f.attempts,
         "fetched_at": f.fetched_at,
@@ -579,6 +589,43 @@ def _add_entities(
 def source_fetch_rows(fetches: list[tuple[str, FetchResult]], run_id: str) -> list[dict[str, Any]]:
     """Fetch-log rows for the feeds, sitemaps and homepages a run read."""
     return [fetch_row(result, run_id, source) for source, result in fetches]
+
+
+def source_rows(
+    fetches: list[tuple[str | None, FetchResult]],
+    documents: list[StoredDocument],
+    run_id: str,
+    page_urls: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(table, row) for what a run read besides its pages: the fetch log of its feeds,
+    sitemaps, homepages, robots.txt files, refusals and caps, and a ``pages`` row (without an
+    article) for each document fetched, whose validators and body make the next run's fetch
+    of it conditional. A URL that is also one of the run's pages (``page_urls``) keeps its
+    page row."""
+    rows: list[tuple[str, dict[str, Any]]] = [
+        ("fetches", fetch_row(result, run_id, source)) for source, result in fetches
+    ]
+    latest: dict[str, StoredDocument] = {d.url: d for d in documents if d.url not in page_urls}
+    for d in latest.values():
+        row = {
+            "url": d.url,
+            "final_url": d.final_url,
+            "source": d.source,
+            "status_code": d.status_code,
+            "content_type": d.content_type,
+            "charset": d.charset,
+            "etag": d.etag,
+            "last_modified": d.last_modified,
+            "raw_sha256": d.raw_sha256,
+            "raw_bytes": d.raw_bytes,
+            "raw_gzip": d.raw_gzip,
+            "article_id": None,
+            "fetched_at": d.fetched_at,
+            "run_id": run_id,
+        }
+        row["record_hash"] = record_hash(row, VOLATILE_COLUMNS)
+        rows.append(("pages", row))
+    return rows
 
 
 def load_entity_documents(con, rows: list[dict[str, Any]]) -> dict[str, int]:

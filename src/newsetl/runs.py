@@ -47,7 +47,7 @@ class RunSummary:
     @property
     def processed_anything(self) -> bool:
         s = self.stats
-        return (s.articles + s.not_modified + s.unchanged) > 0
+        return (s.articles + s.not_modified + s.unchanged + s.sources_unchanged) > 0
 
     @property
     def status(self) -> str:

@@ -61,9 +61,24 @@ class Settings:
         "application/feed+json",
         "application/json",
     )
-    max_feed_entries: int = 500
-    max_sitemap_urls: int = 5000
-    max_sitemap_depth: int = 3
+    #: One fetch (every attempt and redirect, connect + headers + body; politeness waits
+    #: excluded) ends by this deadline: a server trickling one byte per second never trips
+    #: the per-read timeout. A fetch that hits it fails (``timeout``) and is not retried.
+    fetch_deadline_s: float = 60.0
+    #: Addresses that are not public (loopback, private, link-local, ...) are refused unless
+    #: the user named the origin themselves (a source URL), it is on the allow list (CIDRs,
+    #: host names, ``.domain`` suffixes, ``http://host:port`` origins), or this is true.
+    allow_private_networks: bool = False
+    private_network_allow_list: tuple[str, ...] = ()
+    #: Caps on what feeds and sitemaps expand to; every URL a cap drops is recorded in
+    #: ``fetches`` (outcome ``skipped``, error_kind ``cap_exceeded``), never dropped silently.
+    max_feed_entries: int = 500  # per feed
+    max_sitemap_urls: int = 5000  # per sitemap (the newest by lastmod are kept)
+    max_sitemap_children: int = 100  # sitemaps per sitemap index (the newest are kept)
+    max_sitemap_depth: int = 3  # nesting of sitemap indexes
+    max_sitemap_bytes: int = 50 * 1024 * 1024  # a feed or sitemap, decompressed (sitemaps.org)
+    max_source_documents: int = 500  # feeds, sitemaps and homepages one run fetches
+    max_targets: int = 20000  # pages one run's sources expand to
 
     # --- processing -------------------------------------------------------------------------
     batch_size: int = 25  # pages per Prefect task

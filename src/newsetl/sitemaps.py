@@ -1,19 +1,25 @@
 """XML sitemaps: plain, gzipped, sitemap indexes and Google News sitemaps.
 
-Like feeds, sitemaps are untrusted XML: parsed with defusedxml, decompressed with a size
-limit, and a broken one is a recorded failure.
+Like feeds, sitemaps are untrusted XML: parsed with defusedxml (no DTDs), streamed so that a
+50 MB sitemap does not become a tree of hundreds of megabytes, decompressed with a size limit,
+and a broken one is a recorded failure. The parser returns everything the sitemap lists; the
+caps (and recording what they drop) are :mod:`newsetl.sources`' job.
 """
 
 from __future__ import annotations
 
+import io
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
+from defusedxml.ElementTree import iterparse as safe_iterparse
 
 from newsetl.urls import normalise_url
+
+GZIP_MAGIC = b"\x1f\x8b"
+Dated = tuple[str, datetime | None]
 
 
 class SitemapError(ValueError):
@@ -22,28 +28,48 @@ class SitemapError(ValueError):
 
 @dataclass
 class Sitemap:
-    pages: list[tuple[str, datetime | None]] = field(default_factory=list)
-    children: list[str] = field(default_factory=list)  # sitemaps listed by an index
+    pages: list[Dated] = field(default_factory=list)
+    children: list[Dated] = field(default_factory=list)  # sitemaps listed by an index
 
 
-def looks_like_sitemap(body: bytes) -> bool:
-    head = maybe_gunzip(body, 1 << 20)[:2048]
-    return b"<urlset" in head or b"<sitemapindex" in head
+def is_gzip(body: bytes) -> bool:
+    """Gzip is recognised by its magic bytes, whatever the Content-Type says (servers send
+    ``.xml.gz`` as application/gzip, application/x-gzip, application/octet-stream...)."""
+    return body[:2] == GZIP_MAGIC
+
+
+def gunzip_head(body: bytes, size: int = 4096) -> bytes:
+    """The first ``size`` decompressed bytes of a gzipped body (the body itself otherwise),
+    without inflating the rest: enough to tell what the document is."""
+    if not is_gzip(body):
+        return body[:size]
+    try:
+        return zlib.decompressobj(47).decompress(body, size)
+    except zlib.error:
+        return b""
 
 
 def maybe_gunzip(body: bytes, max_bytes: int) -> bytes:
-    if body[:2] != b"\x1f\x8b":
+    """The body, decompressed if it is gzip; never more than ``max_bytes`` are inflated."""
+    if not is_gzip(body):
         return body
     decompressor = zlib.decompressobj(47)
-    out = decompressor.decompress(body, max_bytes + 1)
+    try:
+        out = decompressor.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise SitemapError(f"broken gzip: {exc}") from exc
     if len(out) > max_bytes:
-        raise SitemapError(f"gzipped sitemap expands past {max_bytes} bytes")
+        raise SitemapError(f"gzipped document expands past {max_bytes} bytes")
     return out
 
 
-def parse_sitemap(
-    body: bytes, base_url: str, max_urls: int = 5000, max_bytes: int = 50 << 20
-) -> Sitemap:
+def looks_like_sitemap(body: bytes) -> bool:
+    head = gunzip_head(body, 4096)
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def parse_sitemap(body: bytes, base_url: str, max_bytes: int = 50 << 20) -> Sitemap:
+    """Every page (or child sitemap) the sitemap lists, with its date when it gives one."""
     data = maybe_gunzip(body, max_bytes)
     stripped = data.lstrip()
     if stripped[:1] != b"<":  # a plain-text sitemap: one URL per line
@@ -51,36 +77,65 @@ def parse_sitemap(
         pages = [(normalise_url(u), None) for u in urls if u.startswith(("http://", "https://"))]
         if not pages:
             raise SitemapError("neither XML nor a text list of URLs")
-        return Sitemap(pages=pages[:max_urls])
+        return Sitemap(pages=pages)
+    result = Sitemap()
+    root: str | None = None
     try:
-        root = safe_fromstring(data, forbid_dtd=True)
+        for event, node in safe_iterparse(
+            io.BytesIO(data), events=("start", "end"), forbid_dtd=True
+        ):
+            tag = _local(node.tag)
+            if event == "start":
+                if root is None:
+                    root = tag
+                    if tag not in {"urlset", "sitemapindex"}:
+                        raise SitemapError(f"root element <{tag}> is not a sitemap")
+                continue
+            if tag == "url" and root == "urlset":
+                loc = _child_text(node, "loc")
+                if loc:
+                    stamp = _child_text(node, "lastmod") or _news_date(node)
+                    result.pages.append((normalise_url(loc, base_url), _parse_when(stamp)))
+                node.clear()  # streamed: the tree never holds more than one entry
+            elif tag == "sitemap" and root == "sitemapindex":
+                loc = _child_text(node, "loc")
+                if loc:
+                    when = _parse_when(_child_text(node, "lastmod"))
+                    result.children.append((normalise_url(loc, base_url), when))
+                node.clear()
+    except SitemapError:
+        raise
     except DefusedXmlException as exc:
         raise SitemapError(f"refused unsafe XML: {type(exc).__name__}") from exc
     except Exception as exc:
         raise SitemapError(f"malformed sitemap XML: {exc}") from exc
-    tag = _local(root.tag)
-    result = Sitemap()
-    if tag == "sitemapindex":
-        for node in root:
-            loc = _child_text(node, "loc")
-            if loc:
-                result.children.append(normalise_url(loc, base_url))
-    elif tag == "urlset":
-        for node in root:
-            loc = _child_text(node, "loc")
-            if not loc:
-                continue
-            stamp = _child_text(node, "lastmod") or _news_date(node)
-            result.pages.append((normalise_url(loc, base_url), _parse_when(stamp)))
-            if len(result.pages) >= max_urls:
-                break
-    else:
-        raise SitemapError(f"root element <{tag}> is not a sitemap")
     return result
 
 
+def newest_first(items: list[Dated], keep: int) -> tuple[list[Dated], int]:
+    """At most ``keep`` items, the most recently modified first when a cap bites (undated ones
+    after dated ones, in document order); and how many were dropped."""
+    if len(items) <= keep:
+        return items, 0
+    order = sorted(
+        range(len(items)),
+        key=lambda i: (items[i][1] is None, -_timestamp(items[i][1]), i),
+    )
+    kept = sorted(order[:keep])
+    return [items[i] for i in kept], len(items) - keep
+
+
+def _timestamp(when: datetime | None) -> float:
+    if when is None:
+        return 0.0
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return 0.0
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _child_text(node, name: str) -> str | None:

@@ -1,26 +1,58 @@
 """Turn what the user names into a list of pages to process.
 
 A source is auto-detected from the argument: a page URL, a feed or sitemap URL (recognised by
-its content), a homepage (feeds are discovered from it; robots.txt sitemaps otherwise), a
-robots.txt URL, a local HTML file or directory, a text file of URLs, a local feed or sitemap
-file, or a WARC file. Prefixes force a reading: ``feed:URL``, ``sitemap:URL``, ``site:URL``
-(discover through robots.txt and the homepage's feed links).
+its content, gzip sniffed), a homepage (feeds are discovered from it; robots.txt sitemaps
+otherwise), a robots.txt URL, a local HTML file or directory, a text file of URLs, a local
+feed or sitemap file, or a WARC file. Prefixes force a reading: ``feed:URL``, ``sitemap:URL``,
+``site:URL`` (discover through robots.txt and the homepage's feed links).
 
-Fetching a feed, sitemap or homepage is logged like any fetch; a broken one is a recorded
-failure and expansion goes on with the other sources.
+Who named a URL decides what it may be:
+
+* **the user** (an argument, a line of a URL list): any http(s) URL, and its origin may be a
+  private address (their intent; see :mod:`newsetl.urlpolicy`); an argument may also be a
+  local file or directory;
+* **a document** (a feed, a sitemap, a homepage, robots.txt): only http(s) URLs, checked by
+  the URL policy; a ``file:`` URL or a path is refused and recorded, never read. A *local*
+  feed or sitemap is read as a mirror of its site: the http(s) pages it lists are read from
+  the files at the same paths under its own directory (never above it) when they exist
+  there, and fetched otherwise.
+
+Feeds, sitemaps and homepages (*documents*) are fetched once per run (a visited set: an index
+that lists itself, or a sitemap named by robots.txt and by the index, is fetched once),
+conditionally (a 304 or the same bytes as last run means unchanged: an unchanged feed or
+sitemap only yields the pages the warehouse does not have yet, so it costs one request), and
+within caps (``Settings.max_*``). Every URL a cap drops and every URL the policy refuses is a
+row in the fetch log; a broken document is a recorded failure and expansion goes on.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
-from newsetl.downloads import Fetcher, FetchResult, read_local
+from newsetl.downloads import (
+    DocumentMemory,
+    FetchedDocument,
+    Fetcher,
+    FetchError,
+    FetchResult,
+    StoredDocument,
+    read_local,
+)
 from newsetl.feeds import FeedError, discover_feeds, looks_like_feed, parse_feed
-from newsetl.sitemaps import SitemapError, looks_like_sitemap, parse_sitemap
+from newsetl.sitemaps import (
+    SitemapError,
+    looks_like_sitemap,
+    maybe_gunzip,
+    newest_first,
+    parse_sitemap,
+)
+from newsetl.urlpolicy import UrlRefused
 from newsetl.urls import is_http, normalise_url
 
 log = logging.getLogger(__name__)
@@ -29,6 +61,11 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
 LIST_SUFFIXES = {".txt", ".urls", ".lst"}
 XML_SUFFIXES = {".xml", ".rss", ".atom", ".json", ".gz"}
+#: What servers send gzipped sitemaps as; accepted for documents, then sniffed.
+GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream", "binary/")
+FORCED_MODES = ("feed", "sitemap", "site")
+#: Feeds a homepage advertises that are followed.
+MAX_DISCOVERED_FEEDS = 3
 
 
 @dataclass
@@ -47,8 +84,13 @@ class Target:
 @dataclass
 class Expansion:
     targets: list[Target] = field(default_factory=list)
-    #: fetches of feeds, sitemaps, homepages and failures to read a source, for the fetch log
+    #: fetches of feeds, sitemaps, homepages, failures to read a source, URLs refused by the
+    #: policy and URLs dropped by a cap: for the fetch log
     fetches: list[tuple[str, FetchResult]] = field(default_factory=list)
+    #: documents that were as the last run saw them (304 or the same bytes)
+    unchanged_documents: int = 0
+    #: pages such documents list that the warehouse already has (not fetched again)
+    unchanged_pages: int = 0
 
     def add_target(self, target: Target, seen: set[str]) -> None:
         key = target.url
@@ -58,117 +100,433 @@ class Expansion:
 
 
 def expand_sources(sources: list[str], fetcher: Fetcher) -> Expansion:
-    expansion = Expansion()
-    seen: set[str] = set()
+    """The pages ``sources`` name (see the module docstring for who may name what)."""
+    expander = _Expander(fetcher)
+    for source in sources:  # every origin the user named is theirs, whatever the order
+        url = _named_url(source)
+        if url is not None:
+            fetcher.trust(url)
     for source in sources:
         try:
-            _expand_one(source, fetcher, expansion, seen, depth=0)
+            expander.user_source(source)
         except Exception as exc:  # one bad source never stops the others
             log.exception("could not expand source %s", source)
-            expansion.fetches.append((source, _failure(source, "internal", repr(exc))))
-    return expansion
+            expander.out.fetches.append((source, _failure(source, "internal", repr(exc))))
+    return expander.out
 
 
-def _expand_one(source: str, fetcher: Fetcher, out: Expansion, seen: set[str], depth: int) -> None:
-    if source.startswith(STORED_PREFIX):
-        _expand_stored(source, source.removeprefix(STORED_PREFIX), fetcher, out, seen)
-        return
+def load_document_memory(con, known_pages=()) -> DocumentMemory:
+    """What the warehouse stored of the feeds, sitemaps, robots.txt files and homepages
+    (``pages`` rows without an article but with a body), for conditional GETs; ``known_pages``
+    are the page URLs it has (an unchanged document only yields the others)."""
+    rows = con.execute(
+        "SELECT url, etag, last_modified, raw_sha256, raw_gzip FROM pages "
+        "WHERE article_id IS NULL AND raw_gzip IS NOT NULL"
+    ).fetchall()
+    documents = {
+        url: StoredDocument(url, etag, modified, sha, raw) for url, etag, modified, sha, raw in rows
+    }
+    return DocumentMemory(documents, frozenset(known_pages))
+
+
+def _split_mode(source: str) -> tuple[str, str]:
     forced, _, rest = source.partition(":")
-    if forced in {"feed", "sitemap", "site"} and rest and not rest.startswith("//"):
-        source_url, mode = rest, forced
-    else:
-        source_url, mode = source, "auto"
-    if not is_http(source_url):
-        _expand_local(source, Path(source_url).expanduser(), fetcher, out, seen)
-        return
-    url = normalise_url(source_url)
-    if mode == "site" or urlsplit(url).path.endswith("/robots.txt"):
-        _expand_site(source, url, fetcher, out, seen, depth, want_feeds=mode == "site")
-        return
-    result = fetcher.fetch(url, accept_any_type=mode != "auto")
-    if not result.ok or result.body is None:
-        out.fetches.append((source, result))
-        return
-    body = result.body
-    if mode == "sitemap" or (mode == "auto" and looks_like_sitemap(body)):
-        out.fetches.append((source, result))
-        _expand_sitemap(source, url, body, fetcher, out, seen, depth, result)
-    elif mode == "feed" or (mode == "auto" and looks_like_feed(body, result.content_type)):
-        out.fetches.append((source, result))
-        _expand_feed(source, url, body, out, seen, result, fetcher.settings)
-    elif _is_homepage(url):
-        out.fetches.append((source, result))
-        feeds = discover_feeds(body, result.final_url or url)
-        if feeds:
-            for feed in feeds[:3]:
-                _expand_one(f"feed:{feed}", fetcher, out, seen, depth + 1)
+    if forced in FORCED_MODES and rest and not rest.startswith("//"):
+        return rest, forced
+    return source, "auto"
+
+
+def _named_url(source: str) -> str | None:
+    url, _mode = _split_mode(source)
+    return url if is_http(url) else None
+
+
+class _Expander:
+    """One expansion: the visited documents, the pages found so far, the caps' counters."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self.settings = fetcher.settings
+        self.out = Expansion()
+        self.seen: set[str] = set()  # target URLs
+        self.visited: set[str] = set()  # documents fetched or read
+        self.documents = 0
+
+    # -- what the user named ----------------------------------------------------------------
+    def user_source(self, source: str) -> None:
+        if source.startswith(STORED_PREFIX):
+            _expand_stored(source, source.removeprefix(STORED_PREFIX), self.fetcher, self)
+            return
+        url, mode = _split_mode(source)
+        if is_http(url):
+            self.remote(source, normalise_url(url), mode, depth=0)
+        elif url.startswith("file:"):
+            self.local(source, Path(url2pathname(urlsplit(url).path)))
+        elif "://" in url:
+            self.refuse(source, url, f"only http(s) URLs and local paths are read, not {url!r}")
         else:
-            _expand_site(source, url, fetcher, out, seen, depth, want_feeds=False)
-    else:
-        out.add_target(Target(url=url, source=source, prefetched=result), seen)
+            self.local(source, Path(url).expanduser())
 
-
-def _expand_site(source, url, fetcher, out, seen, depth, *, want_feeds: bool) -> None:
-    sitemaps = fetcher.robots.sitemaps(url)
-    for sitemap in sitemaps:
-        _expand_one(f"sitemap:{sitemap}", fetcher, out, seen, depth + 1)
-    if want_feeds or not sitemaps:
-        parts = urlsplit(url)
-        home = fetcher.fetch(f"{parts.scheme}://{parts.netloc}/")
-        out.fetches.append((source, home))
-        if home.ok and home.body:
-            for feed in discover_feeds(home.body, home.final_url or url)[:3]:
-                _expand_one(f"feed:{feed}", fetcher, out, seen, depth + 1)
-
-
-def _expand_sitemap(source, url, body, fetcher, out, seen, depth, result, mirror=None) -> None:
-    settings = fetcher.settings
-    try:
-        sitemap = parse_sitemap(body, url, settings.max_sitemap_urls, settings.max_bytes * 4)
-    except SitemapError as exc:
-        _mark_failed(result, "parse", str(exc))
-        return
-    for page, _when in sitemap.pages:
-        if not _is_homepage(page):  # a site's front page is a list of links, not an article
-            out.add_target(_target(page, source, mirror, settings.max_bytes), seen)
-    if depth >= settings.max_sitemap_depth:
-        if sitemap.children:
-            _mark_failed(result, "parse", f"sitemap index nesting deeper than {depth}")
-        return
-    for child in sitemap.children:
-        local = _mirror_file(child, mirror)
-        if local is not None:
-            _expand_local(source, local, fetcher, out, seen, mirror=mirror, depth=depth + 1)
+    # -- documents and pages on the web ----------------------------------------------------
+    def remote(self, source: str, url: str, mode: str, depth: int) -> None:
+        """Fetch ``url`` and expand it as ``mode`` (auto, feed, sitemap, site, home)."""
+        if mode == "site" or urlsplit(url).path.endswith("/robots.txt"):
+            self.site(source, url, depth, want_feeds=mode == "site")
+            return
+        document = self.fetch_document(source, url, mode)
+        if document is None:
+            return
+        result = document.result
+        if document.body is None:
+            self.out.fetches.append((source, result))
+            return
+        try:
+            data = maybe_gunzip(document.body, self.settings.max_sitemap_bytes)
+        except SitemapError as exc:
+            self.parsed(source, document, "parse", str(exc))
+            return
+        if mode == "sitemap" or (mode == "auto" and looks_like_sitemap(data)):
+            self.parsed(source, document)
+            self.sitemap(source, url, data, result, depth, document.unchanged)
+        elif mode == "feed" or (mode == "auto" and looks_like_feed(data, result.content_type)):
+            self.parsed(source, document)
+            self.feed(source, url, data, result, document.unchanged)
+        elif mode == "home" or _is_homepage(url):
+            self.parsed(source, document)
+            feeds = discover_feeds(data, result.final_url or url)
+            for feed in feeds[:MAX_DISCOVERED_FEEDS]:
+                self.discovered(source, feed, "feed", depth + 1)
+            if not feeds and mode != "home":
+                self.site(source, url, depth, want_feeds=False)
         else:
-            _expand_one(f"sitemap:{child}", fetcher, out, seen, depth + 1)
+            self.page(source, url, document)
+            return
+        result.drop_body()
 
+    def page(self, source: str, url: str, document: FetchedDocument) -> None:
+        """A user-named URL that turned out to be a page: a target with its body."""
+        result = document.result
+        if document.unchanged and result.outcome == "not_modified":
+            result.body = document.body  # it was stored as a document: the page is its body
+        ctype = result.content_type or ""
+        if any(ctype.startswith(t) for t in GZIP_TYPES):
+            _mark_failed(result, "content_type", f"content type {ctype} is not a page")
+        elif result.size and result.size > self.settings.max_bytes:
+            _mark_failed(result, "too_large", f"page exceeds {self.settings.max_bytes} bytes")
+        if not result.ok:
+            result.body = None
+            self.out.fetches.append((source, result))
+            return
+        self.add_page(source, Target(url=url, source=source, prefetched=result))
 
-def _expand_feed(source, url, body, out, seen, result, settings, mirror=None) -> None:
-    try:
-        entries = parse_feed(body, url, settings.max_feed_entries)
-    except FeedError as exc:
-        _mark_failed(result, "parse", str(exc))
-        return
-    for entry in entries:
-        out.add_target(_target(entry.url, source, mirror, settings.max_bytes), seen)
+    def fetch_document(self, source: str, url: str, mode: str) -> FetchedDocument | None:
+        """One fetch per document per run, within the run's document cap."""
+        key = normalise_url(url)
+        if key in self.visited:
+            log.debug("document %s already read in this run", url)
+            return None
+        self.visited.add(key)
+        if self.documents >= self.settings.max_source_documents:
+            self.capped(
+                source,
+                url,
+                f"not fetched: this run already read {self.documents} feeds, sitemaps and "
+                "homepages (NEWSETL_MAX_SOURCE_DOCUMENTS)",
+            )
+            return None
+        self.documents += 1
+        s = self.settings
+        return self.fetcher.fetch_document(
+            url,
+            source=source,
+            accept_any_type=mode in {"feed", "sitemap"},
+            extra_types=GZIP_TYPES,
+            max_bytes=max(s.max_bytes, s.max_sitemap_bytes),
+        )
+
+    def parsed(
+        self, source: str, document: FetchedDocument, kind: str | None = None, error: str = ""
+    ) -> None:
+        """Log a document fetch; a good one is stored for the next run's conditional GET."""
+        self.out.fetches.append((source, document.result))
+        if kind:
+            _mark_failed(document.result, kind, error)
+            document.result.drop_body()
+            return
+        self.fetcher.remember(document)
+        if document.unchanged:
+            self.out.unchanged_documents += 1
+
+    def site(self, source: str, url: str, depth: int, *, want_feeds: bool) -> None:
+        """robots.txt sitemaps, and feeds the homepage advertises."""
+        try:
+            sitemaps = self.fetcher.robots.sitemaps(url)
+        except FetchError as exc:
+            self.out.fetches.append((source, _failure(url, exc.kind, f"robots.txt: {exc}")))
+            sitemaps = []
+        for sitemap in sitemaps:
+            self.discovered(source, sitemap, "sitemap", depth + 1)
+        if want_feeds or not sitemaps:
+            parts = urlsplit(url)
+            self.remote(source, f"{parts.scheme}://{parts.netloc}/", "home", depth + 1)
+
+    def discovered(self, source: str, url: str, mode: str, depth: int) -> None:
+        """A document named by another document: http(s) and the policy, or a refusal row."""
+        if self.allowed(source, url):
+            self.remote(source, normalise_url(url), mode, depth)
+
+    def allowed(self, source: str, url: str) -> bool:
+        try:
+            self.fetcher.policy.check_url(url)
+        except UrlRefused as exc:
+            self.refuse(source, url, str(exc))
+            return False
+        return True
+
+    # -- what documents list ----------------------------------------------------------------
+    def sitemap(
+        self,
+        source: str,
+        url: str,
+        data: bytes,
+        result: FetchResult,
+        depth: int,
+        unchanged: bool,
+        mirror: Path | None = None,
+    ) -> None:
+        s = self.settings
+        try:
+            sitemap = parse_sitemap(data, url, s.max_sitemap_bytes)
+        except SitemapError as exc:
+            _mark_failed(result, "parse", str(exc))
+            return
+        pages, dropped = newest_first(sitemap.pages, s.max_sitemap_urls)
+        if dropped:
+            self.capped(
+                source,
+                url,
+                f"sitemap lists {len(sitemap.pages)} pages: the {len(pages)} most recently "
+                f"modified are taken, {dropped} dropped (NEWSETL_MAX_SITEMAP_URLS)",
+            )
+        # a site's front page is a list of links, not an article
+        urls = [page for page, _when in pages if not _is_homepage(page)]
+        self.add_listed(source, url, urls, unchanged, mirror)
+        if not sitemap.children:
+            return
+        if depth >= s.max_sitemap_depth:
+            self.capped(
+                source,
+                url,
+                f"sitemap index nested {depth} deep: its {len(sitemap.children)} sitemaps "
+                "are not read (NEWSETL_MAX_SITEMAP_DEPTH)",
+            )
+            return
+        children, dropped = newest_first(sitemap.children, s.max_sitemap_children)
+        if dropped:
+            self.capped(
+                source,
+                url,
+                f"sitemap index lists {len(sitemap.children)} sitemaps: the "
+                f"{len(children)} most recently modified are read, {dropped} dropped "
+                "(NEWSETL_MAX_SITEMAP_CHILDREN)",
+            )
+        for child, _when in children:
+            local = _mirror_file(child, mirror)
+            if local is not None:
+                self.local(source, local, mirror=mirror, depth=depth + 1)
+            else:
+                self.discovered(source, child, "sitemap", depth + 1)
+
+    def feed(
+        self,
+        source: str,
+        url: str,
+        data: bytes,
+        result: FetchResult,
+        unchanged: bool,
+        mirror: Path | None = None,
+    ) -> None:
+        limit = self.settings.max_feed_entries
+        try:
+            entries = parse_feed(data, url)
+        except FeedError as exc:
+            _mark_failed(result, "parse", str(exc))
+            return
+        if len(entries) > limit:
+            self.capped(
+                source,
+                url,
+                f"feed lists {len(entries)} entries: the first {limit} are taken, "
+                f"{len(entries) - limit} dropped (NEWSETL_MAX_FEED_ENTRIES)",
+            )
+        urls = [entry.url for entry in entries[:limit]]
+        self.add_listed(source, url, urls, unchanged, mirror)
+
+    def add_listed(
+        self,
+        source: str,
+        document_url: str,
+        urls: list[str],
+        unchanged: bool,
+        mirror: Path | None,
+    ) -> None:
+        """The pages a feed or sitemap lists: policy-checked (refusals are rows), read from the
+        mirror when local, skipped when the document is unchanged and the warehouse has them,
+        and within the run's page cap (what it drops is one row)."""
+        dropped = 0
+        memory = self.fetcher.memory
+        for url in urls:
+            local = _mirror_file(url, mirror)
+            if local is None and not self.allowed(source, url):
+                continue
+            if unchanged and memory.knows_page(url):
+                self.out.unchanged_pages += 1
+                continue
+            if url in self.seen or url in self.visited:  # a feed or sitemap is not a page
+                continue
+            if len(self.out.targets) >= self.settings.max_targets:
+                dropped += 1
+                continue
+            self.add_page(source, _target(url, source, local, self.settings.max_bytes))
+        if dropped:
+            self.capped(
+                source,
+                document_url,
+                f"{dropped} pages it lists are dropped: the run's sources already gave "
+                f"{self.settings.max_targets} pages (NEWSETL_MAX_TARGETS)",
+            )
+
+    def add_page(self, source: str, target: Target) -> None:
+        if target.url in self.seen:
+            return
+        if len(self.out.targets) >= self.settings.max_targets:
+            self.capped(
+                source,
+                target.url,
+                f"not fetched: the run's sources already gave {self.settings.max_targets} "
+                "pages (NEWSETL_MAX_TARGETS)",
+            )
+            return
+        self.out.add_target(target, self.seen)
+
+    # -- local files the user named ---------------------------------------------------------
+    def local(self, source: str, path: Path, *, mirror: Path | None = None, depth: int = 0) -> None:
+        """A local file or directory. A local sitemap or feed is read as a mirror of its site:
+        the URLs it lists are read from files at the same paths under its directory when
+        they exist there, and fetched otherwise."""
+        settings = self.settings
+        if not path.exists():
+            self.out.fetches.append(
+                (source, _failure(source, "not_found", f"no such file or directory: {path}"))
+            )
+            return
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and (p.suffix.lower() in HTML_SUFFIXES or p.name.lower().endswith(WARC_SUFFIXES))
+            )
+            for file in files:
+                self.local(source, file)
+            return
+        name = path.name.lower()
+        if name.endswith(WARC_SUFFIXES):
+            for result in read_warc(path, settings.max_bytes):
+                if result.ok:
+                    self.add_page(source, Target(url=result.url, source=source, prefetched=result))
+                else:
+                    self.out.fetches.append((source, result))
+            return
+        if path.suffix.lower() in LIST_SUFFIXES:
+            self.url_list(source, path)
+            return
+        if path.suffix.lower() in XML_SUFFIXES:
+            key = path.resolve().as_uri()
+            if key in self.visited:
+                return
+            self.visited.add(key)
+            result = read_local(str(path), settings.max_sitemap_bytes)
+            self.out.fetches.append((source, result))
+            if not result.ok or result.body is None:
+                return
+            mirror = mirror or path.resolve().parent
+            try:
+                data = maybe_gunzip(result.body, settings.max_sitemap_bytes)
+            except SitemapError as exc:
+                _mark_failed(result, "parse", str(exc))
+                return
+            if looks_like_sitemap(data):
+                self.sitemap(source, result.url, data, result, depth, False, mirror)
+            elif looks_like_feed(data):
+                self.feed(source, result.url, data, result, False, mirror)
+            else:
+                _mark_failed(result, "parse", "neither a feed nor a sitemap")
+            result.drop_body()
+            return
+        result = read_local(str(path), settings.max_bytes)
+        self.add_page(source, Target(url=result.url, source=source, prefetched=result))
+
+    def url_list(self, source: str, path: Path) -> None:
+        """A text file of URLs, one a line: each is named by the user (its origin is theirs),
+        with the same prefixes as arguments. Local files are named on the command line, not
+        in a list (a list may come from anywhere)."""
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            url = _named_url(line)
+            if url is None:
+                self.refuse(
+                    source,
+                    line,
+                    "a URL list names http(s) URLs; name local files on the command line",
+                )
+                continue
+            self.fetcher.trust(url)
+            try:
+                self.user_source(line)
+            except Exception as exc:
+                log.exception("could not expand %s", line)
+                self.out.fetches.append((source, _failure(line, "internal", repr(exc))))
+
+    # -- records ----------------------------------------------------------------------------
+    def refuse(self, source: str, url: str, message: str) -> None:
+        self.out.fetches.append((source, _failure(url[:2000], "url_policy", message)))
+
+    def capped(self, source: str, url: str, message: str) -> None:
+        log.warning("%s: %s", url, message)
+        self.out.fetches.append(
+            (
+                source,
+                FetchResult(
+                    url=url,
+                    outcome="skipped",
+                    error_kind="cap_exceeded",
+                    error=message,
+                    fetched_at=datetime.now(UTC),
+                ),
+            )
+        )
 
 
 def _mirror_file(url: str, mirror: Path | None) -> Path | None:
-    """The file of a local site mirror that stands for ``url`` (``/`` is ``index.html``)."""
+    """The file of a local site mirror that stands for ``url`` (``/`` is ``index.html``):
+    only a regular file under the mirror's own directory (symlinks resolved first)."""
     if mirror is None or not is_http(url):
         return None
     path = urlsplit(url).path.lstrip("/")
-    candidate = (mirror / (path or "index.html")).resolve()
+    root = mirror.resolve()
+    candidate = (root / (path or "index.html")).resolve()
     if candidate.is_dir():
         candidate = candidate / "index.html"
-    if mirror.resolve() not in candidate.parents or not candidate.is_file():
+    if not candidate.is_relative_to(root) or candidate == root or not candidate.is_file():
         return None
     return candidate
 
 
-def _target(url: str, source: str, mirror: Path | None, max_bytes: int) -> Target:
+def _target(url: str, source: str, local: Path | None, max_bytes: int) -> Target:
     """A page to fetch, or to read from the local mirror when a local sitemap/feed names it."""
-    local = _mirror_file(url, mirror)
     if local is None:
         return Target(url=url, source=source)
     result = read_local(str(local), max_bytes)
@@ -176,83 +534,19 @@ def _target(url: str, source: str, mirror: Path | None, max_bytes: int) -> Targe
     return Target(url=url, source=source, prefetched=result)
 
 
-def _expand_local(
-    source: str,
-    path: Path,
-    fetcher: Fetcher,
-    out: Expansion,
-    seen: set[str],
-    *,
-    mirror: Path | None = None,
-    depth: int = 0,
-) -> None:
-    """A local file or directory. A local sitemap or feed is read as a mirror of its site:
-    the URLs it lists are read from files at the same paths under its directory when they
-    exist there, and fetched otherwise."""
-    settings = fetcher.settings
-    if not path.exists():
-        out.fetches.append(
-            (source, _failure(source, "not_found", f"no such file or directory: {path}"))
-        )
-        return
-    if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and (p.suffix.lower() in HTML_SUFFIXES or p.name.lower().endswith(WARC_SUFFIXES))
-        )
-        for file in files:
-            _expand_local(source, file, fetcher, out, seen)
-        return
-    name = path.name.lower()
-    if name.endswith(WARC_SUFFIXES):
-        for result in read_warc(path, settings.max_bytes):
-            if result.ok:
-                out.add_target(Target(url=result.url, source=source, prefetched=result), seen)
-            else:
-                out.fetches.append((source, result))
-        return
-    if path.suffix.lower() in LIST_SUFFIXES:
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                _expand_one(line, fetcher, out, seen, depth=0)
-        return
-    if path.suffix.lower() in XML_SUFFIXES:
-        result = read_local(str(path), settings.max_bytes * 4)
-        out.fetches.append((source, result))
-        if not result.ok or result.body is None:
-            return
-        mirror = mirror or path.resolve().parent
-        if looks_like_sitemap(result.body):
-            _expand_sitemap(
-                source, result.url, result.body, fetcher, out, seen, depth, result, mirror
-            )
-        elif looks_like_feed(result.body):
-            _expand_feed(source, result.url, result.body, out, seen, result, settings, mirror)
-        else:
-            _mark_failed(result, "parse", "neither a feed nor a sitemap")
-        return
-    result = read_local(str(path), settings.max_bytes)
-    out.add_target(Target(url=result.url, source=source, prefetched=result), seen)
-
-
 STORED_PREFIX = "stored:"
 
 
-def _expand_stored(
-    source: str, prefix: str, fetcher: Fetcher, out: Expansion, seen: set[str]
-) -> None:
+def _expand_stored(source: str, prefix: str, fetcher: Fetcher, expander: _Expander) -> None:
     """Pages kept in the warehouse (raw, gzip), to reprocess without refetching.
 
     ``stored:`` takes every stored page, ``stored:https://example.org/`` those whose URL
-    starts with the prefix.
+    starts with the prefix. The feeds, sitemaps, robots.txt files and homepages kept for
+    conditional GETs are not pages and are left out.
     """
-    import gzip
-
     from newsetl.warehouse import open_warehouse
 
+    out = expander.out
     con = open_warehouse(fetcher.settings)
     try:
         rows = con.execute(
@@ -262,11 +556,12 @@ def _expand_stored(
         ).fetchall()
     finally:
         con.close()
-    if not rows:
-        out.fetches.append(
-            (source, _failure(source, "not_found", f"no stored pages match {prefix!r}"))
-        )
+    found = 0
     for url, final_url, status, content_type, charset, raw, fetched_at in rows:
+        body = gzip.decompress(raw)
+        if _is_document(url, body):
+            continue
+        found += 1
         result = FetchResult(
             url=url,
             final_url=final_url,
@@ -274,11 +569,25 @@ def _expand_stored(
             outcome="ok",
             content_type=content_type,
             charset=charset,
-            body=gzip.decompress(raw),
+            body=body,
             fetched_at=fetched_at,
             attempts=0,
         )
-        out.add_target(Target(url=url, source=source, prefetched=result, reprocess=True), seen)
+        expander.add_page(source, Target(url=url, source=source, prefetched=result, reprocess=True))
+    if not found:
+        out.fetches.append(
+            (source, _failure(source, "not_found", f"no stored pages match {prefix!r}"))
+        )
+
+
+def _is_document(url: str, body: bytes) -> bool:
+    """A stored feed, sitemap, robots.txt or homepage (kept for conditional GET), not a page."""
+    return (
+        _is_homepage(url)
+        or urlsplit(url).path.endswith("/robots.txt")
+        or looks_like_sitemap(body)
+        or looks_like_feed(body)
+    )
 
 
 def read_warc(path: Path, max_bytes: int) -> list[FetchResult]:
