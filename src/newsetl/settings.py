@@ -59,6 +59,10 @@ class Settings:
     #: Batches merged per lake commit by the merge step: every commit writes new Parquet
     #: files and a snapshot, so merging a few dozen batches at once keeps both down.
     lake_merge_batches_per_commit: int = 20
+    #: Inserts of at most this many rows are kept in the catalog (Postgres) instead of a new
+    #: Parquet file (DuckLake's data inlining; its default is 10; 0 turns it off); maintenance
+    #: flushes them to Parquet. Small batches from many workers make many such inserts.
+    lake_inlining_row_limit: int = 10
     #: Maintenance expires snapshots older than this (time travel reaches back this far).
     lake_snapshot_retention_days: float = 30.0
 

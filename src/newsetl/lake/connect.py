@@ -9,6 +9,7 @@ on these connections so that a missing wheel is a clear error instead of a netwo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ class LakeConfig:
     s3_region: str = "us-east-1"
     s3_use_ssl: bool = True
     s3_url_style: str = "path"
+    inlining_row_limit: int = 10
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LakeConfig:
@@ -61,6 +63,7 @@ class LakeConfig:
             s3_region=settings.lake_s3_region,
             s3_use_ssl=settings.lake_s3_use_ssl,
             s3_url_style=settings.lake_s3_url_style,
+            inlining_row_limit=settings.lake_inlining_row_limit,
         )
 
     @property
@@ -139,6 +142,8 @@ def attach(
         options.append(f"DATA_PATH {_literal(config.data_path)}")
     if read_only or snapshot is not None:
         options.append("READ_ONLY")
+    else:
+        options.append(f"DATA_INLINING_ROW_LIMIT {max(0, int(config.inlining_row_limit))}")
     if snapshot is not None:
         options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
     clause = f" ({', '.join(options)})" if options else ""
@@ -178,3 +183,10 @@ def is_conflict(exc: BaseException) -> bool:
 def current_snapshot(con: duckdb.DuckDBPyConnection, name: str = LAKE) -> int:
     """The lake's latest committed snapshot id as this connection sees it."""
     return int(con.execute(f"SELECT id FROM {name}.current_snapshot()").fetchone()[0])
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a COMMIT that failed (a DuckLake conflict) has
+    already ended it, and a second error must not hide the first."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")

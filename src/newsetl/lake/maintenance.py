@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from newsetl.lake.connect import LAKE, is_conflict, open_lake
+from newsetl.lake.connect import LAKE, is_conflict, open_lake, rollback
 from newsetl.lake.read import ensure_search_index
 from newsetl.lake.schema import STAGING, migrate_lake, staged_tables
 from newsetl.settings import Settings
@@ -61,7 +61,7 @@ def prune_staging(con: duckdb.DuckDBPyConnection, *, attempts: int = 5) -> int |
             con.execute("COMMIT")
             return int(deleted)
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
+            rollback(con)
             if not is_conflict(exc):
                 raise
             log.info("staging prune lost to an append (attempt %d): %s", attempt + 1, exc)
@@ -85,12 +85,17 @@ def maintain_lake(
     *,
     file_grace_s: float = 86400.0,
     search_index: bool = True,
-    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Run every maintenance step once; returns a summary (counts and seconds per step)."""
-    now = now or datetime.now(UTC)
-    expire_before = now - timedelta(days=settings.lake_snapshot_retention_days)
-    files_before = now - timedelta(seconds=file_grace_s)
+    """Run every maintenance step once; returns a summary (counts and seconds per step).
+
+    Cut-offs are taken when each step runs: a file unneeded since the expiry a moment ago is
+    deleted with ``file_grace_s=0``.
+    """
+
+    def before(**delta: float) -> str:
+        return f"TIMESTAMPTZ '{(datetime.now(UTC) - timedelta(**delta)).isoformat()}'"
+
+    retention = settings.lake_snapshot_retention_days
     summary: dict[str, Any] = {"backend": "ducklake"}
     con = open_lake(settings)
     try:
@@ -106,7 +111,7 @@ def maintain_lake(
                 lambda: _call(
                     con,
                     f"CALL ducklake_expire_snapshots('{LAKE}', "
-                    f"older_than => TIMESTAMPTZ '{expire_before.isoformat()}')",
+                    f"older_than => {before(days=retention)})",
                 ),
             ),
             (
@@ -114,7 +119,7 @@ def maintain_lake(
                 lambda: _call(
                     con,
                     f"CALL ducklake_cleanup_old_files('{LAKE}', "
-                    f"older_than => TIMESTAMPTZ '{files_before.isoformat()}')",
+                    f"older_than => {before(seconds=file_grace_s)})",
                 ),
             ),
             (
@@ -122,7 +127,7 @@ def maintain_lake(
                 lambda: _call(
                     con,
                     f"CALL ducklake_delete_orphaned_files('{LAKE}', "
-                    f"older_than => TIMESTAMPTZ '{files_before.isoformat()}')",
+                    f"older_than => {before(seconds=file_grace_s)})",
                 ),
             ),
         )

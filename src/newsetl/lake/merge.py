@@ -34,7 +34,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsetl.lake.connect import LAKE, is_conflict, open_lake
+from newsetl.lake.connect import LAKE, is_conflict, open_lake, rollback
 from newsetl.lake.keyed import KeylessConnection
 from newsetl.lake.schema import STAGING, migrate_lake, table_keys, target_schema
 from newsetl.settings import Settings
@@ -192,7 +192,7 @@ def _commit(
         )
         con.execute("COMMIT")
     except BaseException as exc:
-        con.execute("ROLLBACK")
+        rollback(con)
         if isinstance(exc, duckdb.Error) and is_conflict(exc):
             raise MergeConflict(f"another merge step committed first: {exc}") from exc
         raise
@@ -224,7 +224,7 @@ def _record_failure(con: duckdb.DuckDBPyConnection, batch: StagedBatch, exc: Bas
         _record(con, batch, "failed", error=f"{type(exc).__name__}: {exc}")
         con.execute("COMMIT")
     except BaseException as failure:
-        con.execute("ROLLBACK")
+        rollback(con)
         if isinstance(failure, duckdb.Error) and is_conflict(failure):
             raise MergeConflict(f"another merge step committed first: {failure}") from failure
         raise
@@ -370,7 +370,7 @@ def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
             )
             con.execute("COMMIT")
         except BaseException as exc:
-            con.execute("ROLLBACK")
+            rollback(con)
             if isinstance(exc, duckdb.Error) and is_conflict(exc):
                 report.busy = f"another merge step committed first: {exc}"
                 return

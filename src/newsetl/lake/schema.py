@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsetl.lake.connect import is_conflict
+from newsetl.lake.connect import is_conflict, rollback
 from newsetl.warehouse import WRITE_DISPOSITIONS, migrate, migration_files, seed_files
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ def migrate_lake(
             con.execute("COMMIT")
             break
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
+            rollback(con)
             if not is_conflict(exc) or attempt == attempts - 1:
                 raise
             log.info("lake migration raced another process; checking again")
@@ -378,7 +378,7 @@ def load_lake_seeds(
             con.execute("DROP TABLE _seed")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         loaded += 1
     return loaded

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from newsetl.lake.connect import LAKE, is_conflict, open_lake
+from newsetl.lake.connect import LAKE, is_conflict, open_lake, rollback
 from newsetl.lake.schema import STAGING, migrate_lake, staged_tables
 from newsetl.settings import Settings
 from newsetl.warehouse import pending_batches
@@ -80,7 +80,7 @@ def append_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path, *, lake: str =
             f"SELECT count(*) FROM {lake}.{STAGING}.batches WHERE batch_id = ? AND batch_hash = ?",
             [batch_id, digest],
         ).fetchone()[0]:
-            con.execute("ROLLBACK")
+            rollback(con)
             return False
         rows = 0
         run_ids: set[str] = set()
@@ -119,7 +119,7 @@ def append_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path, *, lake: str =
         )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return True
 
