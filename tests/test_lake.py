@@ -206,6 +206,50 @@ def test_schema_is_the_migrations_without_keys(tmp_path, postgres):
         file.close()
 
 
+def test_an_upgrade_adds_columns_and_refuses_a_changed_type(tmp_path, postgres, monkeypatch):
+    """A later migration that adds a column reaches the lake (curated and staging tables);
+    one that changes a column's type is refused, not half-applied."""
+    import dataclasses
+
+    from newsetl.lake import schema as lake_schema
+
+    settings = lake_settings(tmp_path, postgres)
+    con = open_lake(settings)
+    try:
+        migrate_lake(con)
+        current = lake_schema.target_schema()
+        articles = current.tables["articles"]
+        added = dataclasses.replace(
+            articles,
+            columns=(*articles.columns, lake_schema.Column("summary", "VARCHAR", False, None)),
+        )
+        upgraded = dataclasses.replace(current, tables={**current.tables, "articles": added})
+        monkeypatch.setattr(lake_schema, "target_schema", lambda: upgraded)
+        done = migrate_lake(con, seeds=False)
+        assert done == ["add main.articles.summary", "add staging.articles.summary"]
+        assert migrate_lake(con, seeds=False) == []
+        changed = dataclasses.replace(
+            articles,
+            columns=tuple(
+                dataclasses.replace(c, type="BIGINT") if c.name == "word_count" else c
+                for c in added.columns
+            ),
+        )
+        broken = dataclasses.replace(current, tables={**current.tables, "articles": changed})
+        monkeypatch.setattr(lake_schema, "target_schema", lambda: broken)
+        with pytest.raises(lake_schema.LakeSchemaError, match="word_count"):
+            migrate_lake(con, seeds=False)
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+                "'lake' AND schema_name = 'main' AND table_name = 'articles'"
+            ).fetchall()
+        )
+        assert types["word_count"] == "INTEGER" and types["summary"] == "VARCHAR"
+    finally:
+        con.close()
+
+
 # --- write path --------------------------------------------------------------------------------
 def test_lake_on_s3_holds_the_same_rows_as_the_duckdb_file(tmp_path, postgres, s3, staged_runs):
     """Run A then run B appended and merged into a lake whose files are on S3 (moto)."""

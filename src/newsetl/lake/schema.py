@@ -276,7 +276,7 @@ def migrate_lake(
             done = _converge(con, lake, schema)
             con.execute("COMMIT")
             break
-        except duckdb.Error as exc:
+        except BaseException as exc:
             rollback(con)
             if not is_conflict(exc) or attempt == attempts - 1:
                 raise
