@@ -370,6 +370,65 @@ def test_workers_append_concurrently_while_one_merge_runs(tmp_path, postgres, st
         con.close()
 
 
+def _append_all(settings: Settings) -> None:
+    """A worker process appending everything staged, slowly enough to be killed midway."""
+    import time
+
+    from newsetl.lake import staging
+
+    real = staging.append_batch
+
+    def slow(con, batch_dir, **kw):
+        time.sleep(0.3)
+        return real(con, batch_dir, **kw)
+
+    staging.append_batch = slow
+    staging.append_pending(settings)
+
+
+def test_a_worker_killed_mid_append_loses_and_duplicates_nothing(tmp_path, postgres, staged_runs):
+    """kill -9 of a worker while it appends; a second worker appends what is left staged:
+    every batch is merged exactly once and the rows are the DuckDB file's."""
+    import signal
+    import time
+
+    settings = lake_settings(tmp_path, postgres)
+    con = open_lake(settings)
+    migrate_lake(con, seeds=False)
+    batches = staged_runs["runaaaaaaaaa"] + staged_runs["runbbbbbbbbb"]
+    copy_batches(batches, settings.staging_path)
+    worker = multiprocessing.get_context("spawn").Process(target=_append_all, args=(settings,))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            n = con.execute(f"SELECT count(*) FROM {STAGING}.batches").fetchone()[0]
+            if n >= 3:
+                break
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+    finally:
+        worker.join(timeout=60)
+    assert worker.exitcode == -signal.SIGKILL
+    appended_before = con.execute(f"SELECT count(*) FROM {STAGING}.batches").fetchone()[0]
+    assert 3 <= appended_before < len(batches)  # killed midway
+    con.close()
+    left = warehouse.pending_batches(settings.staging_path)
+    assert len(left) >= len(batches) - appended_before  # nothing lost: still staged
+    again = append_pending(settings)
+    assert again.appended + again.already == len(left) and not again.failed
+    report = merge_pending(settings)
+    assert report.loaded == len(batches) and not report.quarantined
+    assert sorted(merge_order(settings)) == sorted(b.name for b in batches)
+    con = open_lake(settings, read_only=True)
+    try:
+        assert con.execute(f"SELECT count(*) FROM {STAGING}.batches").fetchone()[0] == len(batches)
+    finally:
+        con.close()
+    assert_same_as_file(settings, load_reference(settings, batches, tmp_path))
+    assert not any(duplicate_keys(settings).values())
+
+
 def test_a_batch_appended_twice_or_remade_merges_once(tmp_path, postgres, staged_runs):
     settings = lake_settings(tmp_path, postgres)
     batch = copy_batches(staged_runs["runaaaaaaaaa"][:1], tmp_path / "one")[0]
@@ -584,6 +643,23 @@ def test_keyless_connection_writes_what_keys_would(tmp_path, postgres):
         KeylessConnection(lake, {}, {}).execute("INSERT OR REPLACE INTO runs (run_id) VALUES ('r')")
     lake.close()
     file.close()
+
+
+def test_merge_and_maintenance_flows_run_under_prefect(two_runs, prefect_harness, monkeypatch):
+    from newsetl.lake.flows import lake_maintenance_flow, lake_merge_flow
+
+    settings = two_runs
+    for key, value in {
+        "NEWSETL_WAREHOUSE_BACKEND": "ducklake",
+        "NEWSETL_LAKE_CATALOG": settings.lake_catalog,
+        "NEWSETL_LAKE_DATA_PATH": settings.lake_data_path,
+        "NEWSETL_SEARCH_INDEX_PATH": str(settings.search_index),
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert lake_merge_flow()["batches_merged"] == 0  # everything was merged already
+    summary = lake_maintenance_flow()
+    assert summary["status"] == "completed" and summary["articles"] == 16
+    assert summary["staging_rows_pruned"] > 0 and summary["search_index_rebuilt"] is True
 
 
 def test_settings_read_the_lake_from_the_environment():

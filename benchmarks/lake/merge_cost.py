@@ -80,6 +80,29 @@ def prepare_batches(pages: list[Path], cache: Path, batch_size: int) -> list[Pat
     return staged
 
 
+def combine(batches: list[Path], n: int, target: Path) -> list[Path]:
+    """Batches of ``n`` times the pages: the staged files of ``n`` consecutive batches
+    concatenated (what a worker with ``batch_size * n`` would stage)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if n <= 1:
+        return batches
+    shutil.rmtree(target, ignore_errors=True)
+    out = []
+    for start in range(0, len(batches), n):
+        group = batches[start : start + n]
+        dest = target / f"{group[0].name}-x{n}"
+        dest.mkdir(parents=True)
+        names = sorted({p.name for b in group for p in b.glob("*.parquet")})
+        for name in names:
+            parts = [pq.read_table(b / name) for b in group if (b / name).exists()]
+            pq.write_table(pa.concat_tables(parts, promote_options="permissive"), dest / name)
+        (dest / warehouse.READY_MARKER).write_text(dest.name)
+        out.append(dest)
+    return out
+
+
 def copy_as(batches: list[Path], target: Path, suffix: str = "") -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     out = []
@@ -106,6 +129,13 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newsetl-lake-bench"))
     parser.add_argument("--batch-size", type=int, default=25)
     parser.add_argument("--per-commit", type=int, nargs="+", default=[1, 20])
+    parser.add_argument(
+        "--combine",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="also merge batches of N x --batch-size pages (staged batches concatenated)",
+    )
     parser.add_argument("--s3", action="store_true", help="data files on moto's S3 server")
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     args = parser.parse_args()
@@ -117,32 +147,37 @@ def main() -> int:
     work.mkdir()
     results: dict = {"batches": len(batches), "batch_size": args.batch_size, "s3": args.s3}
 
-    base = Settings(db_path=work / "file.duckdb", staging_dir=work / "file-staging")
-    copy_as(batches, base.staging_path)
-    report, wall, cpu = timed(lambda: warehouse.load_pending(base))
-    articles = report.counts.get("articles_new", 0)
-    results["articles"] = articles
-    results["duckdb_file"] = {
-        "load_s_per_1000": per_1000(wall, articles),
-        "load_cpu_s_per_1000": per_1000(cpu, articles),
-    }
+    staged = batches
+    for n in args.combine:  # the single-machine path, same batches: the reference cost
+        base = Settings(db_path=work / f"file-x{n}.duckdb", staging_dir=work / f"file-x{n}")
+        copy_as(combine(staged, n, args.cache / f"combined-{n}"), base.staging_path)
+        report, wall, cpu = timed(lambda b=base: warehouse.load_pending(b))
+        articles = report.counts.get("articles_new", 0)
+        results["articles"] = articles
+        results[f"duckdb_file_x{n}"] = {
+            "pages_per_batch": args.batch_size * n,
+            "load_s_per_1000": per_1000(wall, articles),
+            "load_cpu_s_per_1000": per_1000(cpu, articles),
+        }
+        print(f"duckdb file x{n}: load {results[f'duckdb_file_x{n}']}", flush=True)
     print(f"{len(batches)} batches, {articles} articles", flush=True)
-    print(f"duckdb file: load {results['duckdb_file']}", flush=True)
 
     with PostgresServer() as pg, MotoServer() if args.s3 else _Null() as s3:
-        for per_commit in args.per_commit:
-            name = f"lake{per_commit}"
+        for n, per_commit in [(n, p) for n in args.combine for p in args.per_commit]:
+            batches = combine(staged, n, args.cache / f"combined-{n}")
+            name = f"lake_x{n}_c{per_commit}"
             dsn = pg.create_database(name)
             data_path = str(work / name)
             extra = {}
             if args.s3:
-                s3.create_bucket(name)
-                data_path = f"s3://{name}/lake/"
+                bucket = name.replace("_", "-")
+                s3.create_bucket(bucket)
+                data_path = f"s3://{bucket}/lake/"
                 extra = dict(
                     lake_s3_endpoint=s3.endpoint, lake_s3_key_id=s3.KEY_ID,
                     lake_s3_secret=s3.SECRET, lake_s3_use_ssl=False,
                 )  # fmt: skip
-            settings = base.replace(
+            settings = Settings(db_path=work / "unused.duckdb").replace(
                 warehouse_backend="ducklake",
                 lake_catalog=f"postgres:{dsn}",
                 lake_data_path=data_path,
@@ -153,7 +188,12 @@ def main() -> int:
             con = open_lake(settings)
             _, migrate_s, _ = timed(lambda c=con, s=settings: merge_pending(s, c))  # schema, seeds
             con.close()
-            row: dict = {"per_commit": per_commit, "migrate_and_seeds_s": round(migrate_s, 1)}
+            row: dict = {
+                "pages_per_batch": args.batch_size * n,
+                "batches": len(batches),
+                "per_commit": per_commit,
+                "migrate_and_seeds_s": round(migrate_s, 1),
+            }
             for label, suffix in (("new", ""), ("rerun_unchanged", "-rerun")):
                 copy_as(batches, settings.staging_path, suffix)
                 appended, a_wall, a_cpu = timed(lambda s=settings: append_pending(s))
@@ -168,14 +208,14 @@ def main() -> int:
                     "articles_new": merged.counts.get("articles_new", 0),
                     "articles_unchanged": merged.counts.get("articles_unchanged", 0),
                 }
-                print(f"lake per_commit={per_commit} {label}: {row[label]}", flush=True)
+                print(f"{name} {label}: {row[label]}", flush=True)
             con = open_lake(settings, read_only=True)
             try:
                 row["data_files"] = file_count(con)
                 row["snapshots"] = con.execute(
                     "SELECT count(*) FROM ducklake_snapshots('lake')"
                 ).fetchone()[0]
-                con.execute(f"ATTACH '{base.db_path}' AS wh (READ_ONLY)")
+                con.execute(f"ATTACH '{work / f'file-x{n}.duckdb'}' AS wh (READ_ONLY)")
                 for table in ("articles", "pages", "artefacts", "mentions", "entity_articles"):
                     lake_rows = con.execute(f"SELECT count(*) FROM lake.main.{table}").fetchone()
                     file_rows = con.execute(f"SELECT count(*) FROM wh.main.{table}").fetchone()
