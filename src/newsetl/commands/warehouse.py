@@ -114,7 +114,7 @@ def run_query(args: argparse.Namespace) -> int:
         sql = Path(sql[1:]).read_text(encoding="utf-8")
     try:
         con = _open(args)
-    except (FileNotFoundError, LookupError) as exc:
+    except (FileNotFoundError, LookupError, ValueError) as exc:
         print(f"newsetl query: {exc}", file=sys.stderr)
         return 2
     try:
@@ -264,7 +264,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     try:
         con = _open(args)
-    except (FileNotFoundError, LookupError) as exc:
+    except (FileNotFoundError, LookupError, ValueError) as exc:
         print(f"newsetl export: {exc}", file=sys.stderr)
         return 2
     try:

@@ -29,7 +29,7 @@ EXTENSIONS = {"ducklake": "ducklake", "postgres": "postgres_scanner", "httpfs": 
 MAX_RETRY_COUNT = 100
 
 
-class LakeNotConfigured(RuntimeError):
+class LakeNotConfigured(ValueError):
     """``warehouse_backend`` is ``ducklake`` but the catalog or data path is missing."""
 
 

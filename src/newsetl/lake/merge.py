@@ -17,7 +17,7 @@ rewritten). Entity linking runs unchanged through :class:`~newsetl.lake.keyed.Ke
 
 Exactly once: a batch id is merged once (``staging.merged_batches``, written in the same commit
 as its rows); of several versions of one id (appended twice, or re-made by a re-run) the first
-appended is merged and later ones are recorded as ignored. Several batches share a commit
+appended is merged and later ones never are (``newsetl lake status`` counts versions). Several batches share a commit
 (``Settings.lake_merge_batches_per_commit``): every commit writes Parquet files and a snapshot,
 so fewer commits mean fewer small files and a shorter snapshot list.
 """

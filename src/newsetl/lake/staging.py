@@ -17,6 +17,7 @@ here needs a key:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -115,7 +116,7 @@ def append_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path, *, lake: str =
         )  # fmt: skip
         con.execute(
             f"CALL {lake}.set_commit_message('newsetl', 'append', extra_info => ?)",
-            [f'{{"batch_id": "{batch_id}"}}'],
+            [json.dumps({"batch_id": batch_id})],
         )
         con.execute("COMMIT")
     except BaseException:
