@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "newsetl.artefacts.cli",
     "newsetl.entities.cli",
     "newsetl.commands.warehouse",
+    "newsetl.lake.cli",
 )
 
 

@@ -38,6 +38,34 @@ class Settings:
     #: Extra seed CSV directories (user extensions of glossary / entity aliases).
     extra_seed_dirs: tuple[Path, ...] = ()
 
+    # --- the lake (newsetl.lake, docs/scale-out.md) -----------------------------------------
+    #: ``duckdb``: the one DuckDB file at ``db_path`` (default). ``ducklake``: a DuckLake with
+    #: its catalog in ``lake_catalog`` and its Parquet files under ``lake_data_path``, written
+    #: by many workers (append) and one merge step.
+    warehouse_backend: str = "duckdb"
+    #: DuckLake catalog: ``postgres:dbname=newsetl host=... user=...`` (libpq; the password
+    #: from ``PGPASSWORD`` or ``~/.pgpass``), or a local catalog file path for one machine.
+    lake_catalog: str = ""
+    #: Where the lake's Parquet files go: a local directory or ``s3://bucket/prefix/``.
+    lake_data_path: str = ""
+    #: S3-compatible storage for an ``s3://`` data path: ``host:port`` of the endpoint
+    #: (empty: AWS itself), keys, region, TLS, and path-style URLs (most non-AWS servers).
+    lake_s3_endpoint: str = ""
+    lake_s3_key_id: str = ""
+    lake_s3_secret: str = ""
+    lake_s3_region: str = "us-east-1"
+    lake_s3_use_ssl: bool = True
+    lake_s3_url_style: str = "path"
+    #: Batches merged per lake commit by the merge step: every commit writes new Parquet
+    #: files and a snapshot, so merging a few dozen batches at once keeps both down.
+    lake_merge_batches_per_commit: int = 20
+    #: Inserts of at most this many rows are kept in the catalog (Postgres) instead of a new
+    #: Parquet file (DuckLake's data inlining; its default is 10; 0 turns it off); maintenance
+    #: flushes them to Parquet. Small batches from many workers make many such inserts.
+    lake_inlining_row_limit: int = 10
+    #: Maintenance expires snapshots older than this (time travel reaches back this far).
+    lake_snapshot_retention_days: float = 30.0
+
     # --- fetching ---------------------------------------------------------------------------
     user_agent: str = f"newsetl/{__version__} (+https://github.com/newsetl/newsetl)"
     connect_timeout_s: float = 5.0

@@ -43,10 +43,38 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(db_path=Path(args.db) if getattr(args, "db", None) else None)
 
 
+def _add_snapshot(parser: argparse.ArgumentParser) -> None:
+    """Time travel, for a DuckLake warehouse (NEWSETL_WAREHOUSE_BACKEND=ducklake)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--snapshot", type=int, metavar="N", help="lake only: read the lake as of snapshot N"
+    )
+    group.add_argument(
+        "--as-of-run",
+        metavar="RUN_ID",
+        help="lake only: read the lake as it was when run RUN_ID's last batch was merged",
+    )
+
+
 def _open(args: argparse.Namespace):
+    from newsetl.lake import uses_lake
+
+    settings = _settings(args)
+    if uses_lake(settings):
+        from newsetl.lake.read import open_for_reading as open_lake_snapshot
+
+        con, version = open_lake_snapshot(
+            settings,
+            snapshot=getattr(args, "snapshot", None),
+            run_id=getattr(args, "as_of_run", None),
+        )
+        print(f"newsetl: reading lake snapshot {version}", file=sys.stderr)
+        return con
+    if getattr(args, "snapshot", None) is not None or getattr(args, "as_of_run", None):
+        raise FileNotFoundError("--snapshot / --as-of-run need the lake backend (ducklake)")
     from newsetl.readcopy import open_for_reading
 
-    con, is_copy = open_for_reading(_settings(args))
+    con, is_copy = open_for_reading(settings)
     if not is_copy:
         print(
             "newsetl: warning: no read copy yet, reading the live file (read-only); a load "
@@ -74,6 +102,7 @@ def _register_query(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-rows", type=int, default=100, metavar="N", help="rows shown by --format table"
     )
+    _add_snapshot(parser)
     parser.set_defaults(func=run_query)
 
 
@@ -85,7 +114,7 @@ def run_query(args: argparse.Namespace) -> int:
         sql = Path(sql[1:]).read_text(encoding="utf-8")
     try:
         con = _open(args)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, LookupError, ValueError) as exc:
         print(f"newsetl query: {exc}", file=sys.stderr)
         return 2
     try:
@@ -139,12 +168,18 @@ def _register_search(subparsers: argparse._SubParsersAction) -> None:
 def run_search(args: argparse.Namespace) -> int:
     import duckdb
 
+    from newsetl.lake import uses_lake
     from newsetl.search import NoSearchIndex, ensure_search_index, open_search_index, search
 
     settings = _settings(args)
     if not args.no_reindex:
         try:
-            ensure_search_index(settings, on_rebuild=_announce_rebuild(settings))
+            if uses_lake(settings):
+                from newsetl.lake.read import ensure_search_index as ensure_lake_index
+
+                ensure_lake_index(settings, on_rebuild=_announce_lake_rebuild(settings))
+            else:
+                ensure_search_index(settings, on_rebuild=_announce_rebuild(settings))
         except FileNotFoundError as exc:
             print(f"newsetl search: {exc}", file=sys.stderr)
             return 2
@@ -193,6 +228,20 @@ def _announce_rebuild(settings: Settings) -> Callable[[SourceFingerprint, Path],
     return announce
 
 
+def _announce_lake_rebuild(settings: Settings) -> Callable[[SourceFingerprint, int], None]:
+    existed = settings.search_index.exists()
+
+    def announce(current: SourceFingerprint, snapshot: int) -> None:
+        state = "out of date; rebuilding" if existed else "missing; building"
+        print(
+            f"newsetl search: search index {state} ({current.articles} articles) "
+            f"from lake snapshot {snapshot}…",
+            file=sys.stderr,
+        )
+
+    return announce
+
+
 # --- export ----------------------------------------------------------------------------------
 def _register_export(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -206,6 +255,7 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tables", nargs="+", metavar="NAME", help="only these tables/views")
     parser.add_argument("--views", action="store_true", help="also export every view")
     _add_db(parser)
+    _add_snapshot(parser)
     parser.set_defaults(func=run_export)
 
 
@@ -214,7 +264,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     try:
         con = _open(args)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, LookupError, ValueError) as exc:
         print(f"newsetl export: {exc}", file=sys.stderr)
         return 2
     try:
@@ -248,9 +298,16 @@ def _register_maintain(subparsers: argparse._SubParsersAction) -> None:
 
 def run_maintain(args: argparse.Namespace) -> int:
     logging.getLogger("prefect").setLevel(logging.WARNING)
-    from flows.maintenance import maintenance_flow
+    from newsetl.lake import uses_lake
 
-    summary = maintenance_flow(db=args.db)
+    if uses_lake(_settings(args)):
+        from newsetl.lake.flows import lake_maintenance_flow
+
+        summary = lake_maintenance_flow()
+    else:
+        from flows.maintenance import maintenance_flow
+
+        summary = maintenance_flow(db=args.db)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

@@ -1,0 +1,174 @@
+"""Real servers for the lake tests: a private PostgreSQL cluster and moto's S3 server.
+
+PostgreSQL comes from Debian's ``postgresql`` package (``.ci/install-postgres`` installs it;
+CI runs that from ``.ci/run``). Each test session gets its own cluster in a temporary
+directory, on a free port on 127.0.0.1, with trust authentication: nothing of the machine's
+own clusters is touched. As root (CI), the cluster runs as the ``postgres`` user, because
+PostgreSQL refuses to run as root.
+
+moto (``moto[s3]`` + flask, dev extra) serves S3 on 127.0.0.1 from memory.
+
+Both are stopped by their process ids when the session ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+class Unavailable(RuntimeError):
+    """The server's software is not installed on this machine (tests skip, saying so)."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postgres_bindir() -> Path | None:
+    """Debian installs the server under /usr/lib/postgresql/<major>/bin (newest wins)."""
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class PostgresServer:
+    """``with PostgresServer() as pg: pg.create_database("x"); pg.dsn("x")``."""
+
+    USER = "newsetl"
+
+    def __init__(self) -> None:
+        self.bindir = postgres_bindir()
+        if self.bindir is None:
+            raise Unavailable(
+                "PostgreSQL is not installed: run .ci/install-postgres "
+                "(apt-get install -y postgresql); CI's .ci/run does"
+            )
+        self.root = Path(tempfile.mkdtemp(prefix="newsetl-pg-"))
+        self.port = free_port()
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL will not run as root
+            try:
+                shutil.chown(self.root, user="postgres")
+            except LookupError as exc:
+                raise Unavailable("no 'postgres' user to run PostgreSQL as (root)") from exc
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [*self.run_as, *args], check=True, capture_output=True, text=True, timeout=120
+        )
+
+    def start(self) -> PostgresServer:
+        self._run(
+            str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", self.USER,
+            "-E", "UTF8", "--no-sync",
+        )  # fmt: skip
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+            str(self.log), "-w", "-t", "60", "start",
+        )  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def create_database(self, name: str) -> str:
+        """A new, empty database; returns its DSN."""
+        subprocess.run(
+            [str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
+             self.USER, name],
+            check=True, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        return self.dsn(name)
+
+    def dsn(self, database: str) -> str:
+        return f"dbname={database} host=127.0.0.1 port={self.port} user={self.USER}"
+
+    def __enter__(self) -> PostgresServer:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class MotoServer:
+    """moto's S3 server on 127.0.0.1; ``endpoint`` is ``host:port``; keys are any string."""
+
+    KEY_ID = "newsetl-test"
+    SECRET = "newsetl-test-secret"
+
+    def __init__(self) -> None:
+        self.executable = Path(sys.executable).parent / "moto_server"
+        if not self.executable.exists():
+            raise Unavailable("moto_server not installed: uv sync --extra dev")
+        self.port = free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> MotoServer:
+        self.process = subprocess.Popen(
+            [str(self.executable), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://{self.endpoint}/", timeout=1.0)
+                return self
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.__exit__()
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.2)
+
+    def create_bucket(self, name: str) -> None:
+        httpx.put(f"http://{self.endpoint}/{name}", timeout=10.0).raise_for_status()
+
+    def objects(self, bucket: str) -> list[str]:
+        """Keys in ``bucket`` (first 1,000), to see what the lake wrote."""
+        import re
+
+        body = httpx.get(f"http://{self.endpoint}/{bucket}?list-type=2", timeout=10.0).text
+        return re.findall(r"<Key>([^<]+)</Key>", body)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
