@@ -37,6 +37,8 @@ PRIORITY = {
     "capitalisation": 6,
     "truncated_name": 7,
     "duplicated_word": 8,
+    "missing_space": 9,
+    "translated_name": 10,
 }
 #: How strongly each kind of evidence points at a source language.
 SOURCE_WEIGHT = {
@@ -84,6 +86,8 @@ def analyse(
     candidates += rules.detect_capitalisation(text, tokens, lang)
     candidates += rules.detect_truncated_names(text, tokens, lang)
     candidates += rules.detect_duplicated_words(text, tokens, lang)
+    candidates += rules.detect_missing_spaces(text, tokens, lang)
+    candidates += rules.detect_translated_names(text, tokens, lang)
     candidates = _drop_overlaps(candidates)
 
     orig_lang = langid.normalise_code(original_language)

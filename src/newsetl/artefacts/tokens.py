@@ -145,7 +145,7 @@ def _quote_ranges(text: str) -> tuple[tuple[int, int], ...]:
             if a < 0:
                 break
             b = text.find(close_q, a + 1)
-            if b < 0 or b - a > 400:
+            if b < 0 or b - a > 1000:
                 break
             if open_q in "‘’‚" and not _looks_like_quote(text, a, b):
                 pos = a + 1
@@ -206,7 +206,7 @@ def _mostly_in(tokens: list[Token], language: str) -> bool:
         if best < 3.0:
             continue
         total += 1
-        votes += lexicon.profile(tok.lower)[language] >= best - 0.5
+        votes += lexicon.zipf(tok.lower, language) >= best - 0.5
     return total >= 3 and votes * 4 >= total * 3
 
 
