@@ -11,6 +11,7 @@ source language to agree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -35,6 +36,11 @@ SINGLE_LEAN = 2.0
 #: uses per 100 million words; wordfreq's large lists go down to Zipf 1): such a single word
 #: is reported on its own evidence, others wait for the article's source language to agree.
 UNUSED_MAX = 1.5
+#: A word the text language uses more often than this can still be reported alone when
+#: lingua is sure it is not in the text language (lingua's confidence for the text language
+#: below LINGUA_SINGLE_MAX, among the text language and the word's candidate languages).
+LINGUA_SINGLE_MAX_OWN = 3.5
+LINGUA_SINGLE_MAX = 0.1
 #: A word of the text language: not leaning away and at least this frequent there.
 OWN_MIN = 2.0
 
@@ -225,20 +231,55 @@ def detect_untranslated_spans(
                 weak.append(_span(start, end, cands[0], 0.6, "original_phrase"))
             continue
         tok, item = run.tokens[0], run.leans[0]
-        if not item.strong or tok.in_quote or tok.capitalised:
-            continue  # a capitalised word alone (sentence-initial) may be a name
-        langs = [lang for lang, _ in item.langs if lang in item.strong]
-        top = item.langs[0][1]
-        close = tuple(lang for lang, z in item.langs if lang in item.strong and z >= top - 0.5)
-        cand = _span(start, end, langs[0], 0.75, "single_word", close or tuple(langs[:1]))
-        # A word the text language has never seen, frequent in one language: reported alone.
-        # Otherwise (known to the text language at all, or shared by several languages) it
-        # waits for the article's source language to agree.
-        if item.zt < UNUSED_MAX and len(close) == 1:
-            phrases.append(cand)
-        else:
-            singles.append(cand)
+        single = _single_word(text, tok, item, text_lang)
+        if single is not None:
+            (phrases if single.confidence >= 0.75 else singles).append(single)
     return phrases, singles, weak
+
+
+def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate | None:
+    """A lone word left in another language, or None.
+
+    Two kinds of evidence, either is enough: the text language practically never uses the
+    word while another language uses it often (wordfreq alone), or the word leans clearly to
+    other languages and lingua, asked about the text language and those, is sure it is not
+    the text language (single words are where lingua is weakest, so only a near-certain
+    answer counts). A capitalised word alone may be a name and is left out; so are words
+    the text language uses now and then ("pasta", "regime"), and short words that some
+    language uses for anything ("da", "je").
+    """
+    if not item.langs or tok.in_quote or tok.capitalised:
+        return None
+    form = _lookup_form(tok)
+    top_lang, top = item.langs[0]
+    lean = top - item.zt
+    close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
+    if lean < SINGLE_LEAN or len(form) < 3:
+        return None
+    if _accented_loanword(form, text_lang):
+        return None  # "début", "café": an English word written with its French accents
+    if item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and (len(form) >= 4 or top >= 4.0):
+        return _span(tok.start, tok.end, top_lang, 0.75, "single_word", close)
+    # Otherwise lingua must be sure. In English text only for words English barely uses
+    # (its list is clean: a word it has at Zipf 2 is an English word); other languages' lists
+    # hold much English text, so an English word left in them can be frequent there too.
+    if text_lang == "en":
+        eligible = item.zt < 2.0 and lean >= 3.0
+    else:
+        eligible = top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN
+    if eligible and len(form) >= 4:
+        conf = langid.span_confidences(tok.text, (text_lang, *close[:3]))
+        best = max(conf, key=conf.__getitem__) if conf else None
+        if best in close and conf.get(text_lang, 1.0) < LINGUA_SINGLE_MAX:
+            return _span(tok.start, tok.end, best, 0.75, "lingua_single_word", close)
+    return None
+
+
+def _accented_loanword(form: str, text_lang: str) -> bool:
+    """Is the form, without its accents, a common word of the text language?"""
+    plain = unicodedata.normalize("NFKD", form)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return plain != form and lexicon.zipf(plain, text_lang) >= 3.0
 
 
 def _span(
@@ -256,7 +297,7 @@ def _span(
         None,
         lang,
         confidence,
-        f"wordfreq+lingua:{how}" if how == "phrase" else f"wordfreq:{how}",
+        f"wordfreq+lingua:{how}" if how in ("phrase", "lingua_single_word") else f"wordfreq:{how}",
         needs_translation=True,
         source_candidates=candidates or (lang,),
     )
@@ -277,10 +318,17 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
     steps = 0
     while i >= 0 and steps < 4 and joined(text, tokens[i], tokens[i + 1]):
         tok = tokens[i]
+        if tok.in_quote:
+            return False
         if tok.capitalised and not tok.sentence_start:
+            # The name's first word must be a word of the run's language at least as much as
+            # of the text language ("Organisation", "Convenzione"), not a brand or name of
+            # the text ("Spotify napriek" is an artefact after a name).
             form = _lookup_form(tok)
-            foreign = {lang for lang, z in lexicon.evidence(form) if z >= 3.0}
-            return bool(foreign & cands) or lexicon.zipf(form, text_lang) < OWN_MIN
+            zt = lexicon.zipf(form, text_lang)
+            return any(
+                lang in cands and z >= 3.0 and z >= zt - 0.5 for lang, z in lexicon.evidence(form)
+            )
         if tok.sentence_start:
             return False
         item = lean(tok.lower)
@@ -480,8 +528,8 @@ def detect_quoted_untranslated(
         if len(inner.split()) > 6 or not re.match(r"[ \u00a0]+[^\W\d_]", after):
             continue  # quoted speech or a slogan: deliberate; only a quoted phrase inside
             # a sentence that goes on in the text language can be a left-over
-        if not after.lstrip(" \u00a0")[:1].islower():
-            continue
+        if not after.lstrip(" \u00a0")[:1].islower() or inner.rstrip()[-1:] in ".!?…":
+            continue  # a quoted sentence is speech, whatever follows
         if _GLOSS.search(after) or re.search(r"[(\[]\s*$", before):
             continue
         if _NAMED_LANGUAGE.search(before):

@@ -151,7 +151,9 @@ AFTER_HE = words(
     "undertook understood upheld beat bet cast cost hurt shut spread split burst lit slid "
     "spun stuck swung wept woke arose lay laid ate drank tore sank stole froze rode "
     "not isn't wasn't hasn't hadn't won't wouldn't can't couldn't shouldn't doesn't didn't "
-    "mustn't added noted and or but who whose whom that which"
+    "mustn't added noted and or but who whose whom that which almost kind sort rather quite "
+    "perhaps maybe often sometimes twice yet afterwards anyway nevertheless meanwhile "
+    "first second next finally eventually initially ultimately"
 )
 _HE = re.compile(r"(He)[ \u00a0]+([a-z][a-z'’-]*)\b")
 
@@ -403,8 +405,10 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             if m is None:
                 continue
             base, suffix = m.groups()
-            if any(lexicon.zipf(tok.lower, lang) > 0 for lang in lexicon.LANGUAGES):
-                continue
+            if lexicon.evidence(tok.lower) or any(
+                lexicon.zipf(tok.lower, lang) > 0 for lang in lexicon.LANGUAGES
+            ):
+                continue  # a word of some language ("kirkon" is Finnish)
             if separate is None:
                 separate = {t.text for t in tokens}
             known = lexicon.zipf(base.lower(), "en") >= (3.0 if base.islower() else 2.0)
@@ -565,6 +569,8 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             continue
         if lower_seen is None:
             lower_seen = {t.text for t in tokens if t.text.islower()}
+        if low not in lower_seen and prev.lower not in QUANTIFIERS:
+            continue  # no evidence that the document writes it in lower case
         confidence = 0.9 if low in lower_seen else 0.85
         out.append(
             Candidate(
@@ -934,7 +940,7 @@ def detect_translated_names(
             continue
         if first.lower not in given or lexicon.zipf(first.lower, "en") >= 3.5:
             continue
-        low = second.lower
+        low = _POSSESSIVE.sub("", second.lower)
         if (
             low in surnames
             or low in given

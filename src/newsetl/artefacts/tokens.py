@@ -139,6 +139,8 @@ def _quote_ranges(text: str) -> tuple[tuple[int, int], ...]:
     """Cached: several detectors ask for the quotations of the same text."""
     ranges = []
     for open_q, close_q in QUOTE_PAIRS:
+        if open_q == '"':
+            continue  # straight quotes are paired by their context, below
         pos = 0
         while True:
             a = text.find(open_q, pos)
@@ -152,9 +154,44 @@ def _quote_ranges(text: str) -> tuple[tuple[int, int], ...]:
                 continue
             ranges.append((a, b + 1))
             pos = b + 1
+    ranges += _straight_quote_ranges(text)
     # Parenthesised glosses often carry the original wording: "(riciclaggio di denaro)"
     # is still an artefact candidate, so parentheses are not masked here.
-    return tuple(ranges)
+    return tuple(sorted(set(ranges)))
+
+
+def _straight_quote_ranges(text: str) -> list[tuple[int, int]]:
+    """Straight (and mixed typographic) double quotes paired by what surrounds them.
+
+    Counting straight quotes two by two goes wrong as soon as one quote of a paragraph is
+    typographic ("“Yes," she said); a quote mark after a space and before a word opens, one
+    after a word and before a space or punctuation closes, and each opening quote is
+    closed by the next closing one.
+    """
+    if '"' not in text:
+        return []
+    out = []
+    opened = -1
+    n = len(text)
+    marks = '"' if "„" in text else '"“”'  # German „…“: there “ closes
+    for i, ch in enumerate(text):
+        if ch not in marks:
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < n else " "
+        opens = (before.isspace() or before in "([—–-:") and not after.isspace()
+        closes = not before.isspace() and (after.isspace() or after in ".,;:!?)]—–-")
+        if ch == "“":
+            opens, closes = True, False
+        elif ch == "”" and closes:
+            opens = False
+        if opens and not closes:
+            opened = i
+        elif closes and opened >= 0:
+            if i - opened <= 1000:
+                out.append((opened, i + 1))
+            opened = -1
+    return out
 
 
 def _looks_like_quote(text: str, a: int, b: int) -> bool:
