@@ -93,7 +93,12 @@ def lean_of(text_lang: str) -> Callable[[str], Lean]:
     def lean(low: str) -> Lean:
         form = _lookup_form_of(low)
         zt = lexicon.zipf(form, text_lang)
-        ev = [(lang, z) for lang, z in lexicon.evidence(form) if lang != text_lang]
+        sisters = lexicon.SISTERS.get(text_lang, frozenset())
+        ev = [
+            (lang, z)
+            for lang, z in lexicon.evidence(form)
+            if lang != text_lang and lang not in sisters
+        ]
         if zt == 0.0 and not ev and "-" in form:
             return _hyphenated(form, text_lang)
         langs = tuple((lang, z) for lang, z in ev if z >= LEAN_MIN and z - zt >= LEAN)
@@ -195,8 +200,37 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
     return runs
 
 
+def sentence_ids(tokens: list[Token]) -> list[int]:
+    """The sentence number of each token (a sentence starts at a sentence-initial token)."""
+    out = []
+    sid = -1
+    for i, tok in enumerate(tokens):
+        if tok.sentence_start or i == 0:
+            sid += 1
+        out.append(sid)
+    return out
+
+
+def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> set[int]:
+    """Sentences mostly not in the text language (as many words leaning away or unknown as
+    words of the text language): a quotation, a reference or a passage in another language,
+    not a machine translation's left-over. Their runs are language spans, not artefacts."""
+    lean = lean_of(text_lang)
+    own: dict[int, int] = {}
+    other: dict[int, int] = {}
+    for tok, sid in zip(tokens, sids, strict=True):
+        if not _counts(tok, text_lang) or len(tok.text) < 2:
+            continue
+        item = lean(tok.lower)
+        if item.own:
+            own[sid] = own.get(sid, 0) + 1
+        elif item.leaning or item.zt == 0.0:
+            other[sid] = other.get(sid, 0) + 1
+    return {sid for sid, n in other.items() if n >= 2 and n >= own.get(sid, 0)}
+
+
 def detect_untranslated_spans(
-    text: str, tokens: list[Token], text_lang: str
+    text: str, tokens: list[Token], text_lang: str, foreign: set[int] | None = None
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
     """Candidates for text left in another language, in three tiers of evidence.
 
@@ -209,8 +243,13 @@ def detect_untranslated_spans(
     phrases: list[Candidate] = []
     singles: list[Candidate] = []
     weak: list[Candidate] = []
+    sids = sentence_ids(tokens)
+    if foreign is None:
+        foreign = foreign_sentences(tokens, text_lang, sids)
     for run in foreign_runs(text, tokens, text_lang):
         start, end = run.tokens[0].start, run.tokens[-1].end
+        if sids[run.tokens[0].index] in foreign or sids[run.tokens[-1].index] in foreign:
+            continue  # a sentence in another language: a language span, not an artefact
         if _in_foreign_name(text, tokens, run, text_lang):
             continue  # "Institut national de la statistique ...", "the film La vita è bella"
         if _loanword_phrase(text[start:end], text_lang):
@@ -258,13 +297,21 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
         return None
     if _accented_loanword(form, text_lang):
         return None  # "début", "café": an English word written with its French accents
-    if item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and (len(form) >= 4 or top >= 4.0):
+    small = text_lang in lexicon.SMALL_LISTS
+    if (
+        not small
+        and item.zt < UNUSED_MAX
+        and top >= SINGLE_MIN_FOREIGN
+        and (len(form) >= 4 or top >= 4.0)
+    ):
         return _span(tok.start, tok.end, top_lang, 0.75, "single_word", close)
     # Otherwise lingua must be sure. In English text only for words English barely uses
     # (its list is clean: a word it has at Zipf 2 is an English word); other languages' lists
     # hold much English text, so an English word left in them can be frequent there too.
     if text_lang == "en":
         eligible = item.zt < 2.0 and lean >= 3.0
+    elif small:
+        eligible = item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and len(form) >= 5
     else:
         eligible = top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN
     if eligible and len(form) >= 4:
@@ -355,7 +402,7 @@ FUNCTION_WORD_ZIPF = 6.0
 
 
 def detect_function_words(
-    text: str, tokens: list[Token], text_lang: str
+    text: str, tokens: list[Token], text_lang: str, foreign: set[int] | None = None
 ) -> tuple[list[Candidate], list[Candidate]]:
     """ "evidence e data", "trains und buses": a lone foreign conjunction between own words.
 
@@ -371,9 +418,14 @@ def detect_function_words(
     capitalised_only = lexicon.CAPITALISED_ONLY.get(text_lang, frozenset())
     closed = lexicon.CLOSED_CLASS.get(text_lang, frozenset())
     listed = lexicon.FUNCTION_WORDS
+    sids: list[int] | None = None
     # Most tokens are no listed function word in any language: select the others first.
     for i in [i for i in range(1, len(tokens) - 1) if tokens[i].lower in listed]:
         tok = tokens[i]
+        if foreign:
+            sids = sids or sentence_ids(tokens)
+            if sids[i] in foreign:
+                continue
         word = tok.text
         if tok.masked or not word.islower() or lexicon.function_word_concept(word, text_lang):
             continue

@@ -40,6 +40,23 @@ EVIDENCE_LANGUAGES = (
     "tr",
     "is",
 )
+#: Closely related languages share most of their words and spell the rest as variants
+#: (Bokmål/Danish, Czech/Slovak, Slovene/Croatian, Catalan/Spanish): a word of the sister
+#: language in a text is a variant or a dialect form, not text left untranslated.
+SISTERS = {
+    "da": frozenset({"nb", "sv"}),
+    "nb": frozenset({"da", "sv"}),
+    "sv": frozenset({"da", "nb"}),
+    "cs": frozenset({"sk"}),
+    "sk": frozenset({"cs"}),
+    "sh": frozenset({"sl"}),
+    "sl": frozenset({"sh"}),
+    "ca": frozenset({"es"}),
+    "es": frozenset({"ca"}),
+}
+#: Languages whose wordfreq list is a "small" one (words of Zipf 3 and above only): that a
+#: word is missing from it says little, so single words there need lingua as well.
+SMALL_LISTS = frozenset({"da", "sk", "sl", "sh", "ro", "hu", "lt", "lv", "tr", "is"})
 #: A word is evidence for a language when its Zipf frequency there is at least this (about
 #: three occurrences per billion words): rarer forms are left to lingua.
 EVIDENCE_MIN_ZIPF = 2.5

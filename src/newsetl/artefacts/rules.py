@@ -37,6 +37,9 @@ class Candidate:
     detector: str
     needs_translation: bool = False
     source_candidates: tuple[str, ...] = ()
+    #: A translated replacement may be applied (else it is only reported): set by ``analyse``
+    #: for untranslated spans that are safe to rewrite (see core.py).
+    safe: bool = True
 
 
 def at_sentence_start(text: str, pos: int) -> bool:
@@ -763,8 +766,28 @@ def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
 # --- truncated_name ------------------------------------------------------------------------
 #: Endings that make a longer form a different word, not a completed name (plurals, genitive).
 _INFLECTIONS = ("s", "es", "'s", "’s", "n", "e", "ns", "ans", "ian", "ese")
+#: English has no "-n"/"-e" endings on names ("Madiso" is "Madison" cut), but demonyms
+#: ("Israel" / "Israeli").
+_INFLECTIONS_EN = ("s", "es", "'s", "’s", "ns", "an", "ans", "ian", "ians", "ese", "i", "is")
 #: German declension endings: a noun and its inflected form differ by these.
-_INFLECTIONS_DE = ("r", "n", "s", "e", "en", "er", "es", "em", "ern", "ns")
+_INFLECTIONS_DE = (
+    "r",
+    "n",
+    "s",
+    "e",
+    "en",
+    "er",
+    "es",
+    "em",
+    "ern",
+    "ns",
+    "in",
+    "innen",
+    "isch",
+    "ische",
+    "ischen",
+    "us",
+)
 #: Function words that a glued token may end with, per language (see glued_tokens).
 GLUE_SUFFIXES = {"en": ("and", "the", "of", "for", "with", "to", "in", "on")}
 
@@ -822,7 +845,8 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         if counts[tok.text] > 1 and counts[tok.text] >= caps[full]:
             continue  # used as often as the long form: a spelling variant, not a cut name
         rest = full[len(tok.text) :]
-        if rest in _INFLECTIONS or rest.lower() in _INFLECTIONS:
+        endings = _INFLECTIONS_EN if language == "en" else _INFLECTIONS
+        if rest in endings or rest.lower() in endings:
             continue
         if language == "de" and rest.lower() in _INFLECTIONS_DE:
             continue  # "Steuerbeamte" / "Steuerbeamter": German declension, not a cut name
@@ -839,8 +863,11 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         )
         if known and not same_context:
             continue
-        if text[tok.end : tok.end + 1] in ("-", "'", "’"):
-            continue  # "Mebark-based": part of a longer compound, not a cut name
+        if text[tok.end : tok.end + 1] in ("-", "'", "’", "\ufffd"):
+            continue  # "Mebark-based": part of a longer compound, not a cut name; or a
+            # character the extraction could not decode ("Betriebsr\ufffdte")
+        if language == "de" and lexicon.zipf(full.lower(), "de") > 0.0:
+            continue  # "Betriebsrat": a German word, not a name
         out.append(
             Candidate(
                 "truncated_name",
