@@ -125,9 +125,12 @@ def analyse(
             cand.source_language = source
     votes = _source_votes(candidates, source)
     hint = _page_hint(lang, declared_language, alternates)
+    translated = _looks_translated(candidates, source, hint, orig_lang)
     for cand in candidates:
         if cand.needs_translation:
             cand.safe = _safe_to_translate(cand, tokens, sids, lang, source, votes, hint)
+        elif cand.kind in NEEDS_TRANSLATION_EVIDENCE and not translated:
+            cand.safe = False
 
     candidates.sort(key=lambda c: c.start)  # finding_no follows the reading order
     findings = _decide(text, candidates, lang, translator)
@@ -140,14 +143,49 @@ def analyse(
 MAX_APPLIED_SPAN_WORDS = 6
 
 
+#: Repairs of errors that any page can have (words fused or cut at a link, a lost space, a
+#: doubled word): applied only in a text that shows it was machine translated, reported
+#: otherwise. In a page written by people they are usually right too, but a page that is not
+#: a translation is left exactly as its authors wrote it.
+NEEDS_TRANSLATION_EVIDENCE = frozenset(
+    {"glued_tokens", "missing_space", "duplicated_word", "truncated_name"}
+)
+#: Kinds that only machine translation produces: a text with one of them is a translation.
+TRANSLATION_KINDS = frozenset(
+    {
+        "untranslated_function_word",
+        "calque_elided_article",
+        "calque_article",
+        "false_friend",
+        "translated_name",
+    }
+)
+
+
+def _looks_translated(
+    candidates: list[Candidate], source: str | None, hint: str | None, orig_lang: str | None
+) -> bool:
+    """Does the text show it is a machine translation? Its page names another language
+    (hreflang, declared language, a known original), or it holds an artefact only a
+    translation leaves, or two untranslated spans in the language it came from."""
+    if hint or orig_lang:
+        return True
+    if any(c.kind in TRANSLATION_KINDS and c.confidence >= APPLY_THRESHOLD for c in candidates):
+        return True
+    spans = [c for c in candidates if c.kind == "untranslated_span" and c.source_language]
+    return source is not None and sum(c.source_language == source for c in spans) >= 2
+
+
 def _source_votes(candidates: list[Candidate], source: str | None) -> int:
-    """How many artefacts of the article point to its inferred source language."""
+    """How many artefacts of the article other than untranslated spans point to its
+    inferred source language (a page can quote several terms of one language on purpose;
+    a calque or a left-over conjunction is a translation's own trace)."""
     if source is None:
         return 0
     return sum(
         1
         for c in candidates
-        if c.kind in SOURCE_WEIGHT and source in c.source_candidates and c.kind != "false_friend"
+        if c.kind in TRANSLATION_KINDS and source in c.source_candidates
     )
 
 
@@ -164,8 +202,8 @@ def _safe_to_translate(
 
     Only when the span is certainly a machine's left-over: a phrase of two to six words
     inside a sentence that is otherwise in the text language, in the language the article
-    was translated from (two of its artefacts or the page itself say so), or found verbatim
-    in the original page. A single word, a long passage or a span in a language the article
+    was translated from (one of its translation-only artefacts, or the page itself, says
+    so), or found verbatim in the original page. A single word, a long passage or a span in a language the article
     gives no other sign of is reported, never rewritten (a curated glossary entry still is).
     """
     if cand.detector == "original-page:verbatim" or cand.confidence >= 0.95:
@@ -183,9 +221,7 @@ def _safe_to_translate(
     if own_outside < 2 * len(inside):
         return False  # the span is not a small part of a sentence in the text language
     span_lang = cand.source_language
-    return span_lang is not None and (
-        (span_lang == source and votes >= 2) or span_lang == hint
-    )
+    return span_lang is not None and ((span_lang == source and votes >= 1) or span_lang == hint)
 
 
 def _detect(text: str, declared: str | None) -> str | None:

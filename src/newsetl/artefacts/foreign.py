@@ -473,7 +473,9 @@ def detect_function_words(
             for lang, z in lexicon.evidence(word)
             if lang != text_lang
         )
-        certain = len(concepts) == 1 and not other_meaning
+        # Into English the meaning is certain when one concept fits; into another language an
+        # English "and" may also be a typo of the text's own word ("and der" for "an der").
+        certain = len(concepts) == 1 and not other_meaning and text_lang == "en"
         candidates = tuple(dict.fromkeys(lang for lang, _ in langs))
         cand = Candidate(
             "untranslated_function_word",
