@@ -206,7 +206,7 @@ def _safe_to_translate(
     so), or found verbatim in the original page. A single word, a long passage or a span in a language the article
     gives no other sign of is reported, never rewritten (a curated glossary entry still is).
     """
-    if cand.detector == "original-page:verbatim" or cand.confidence >= 0.95:
+    if cand.detector.startswith("original-page") or cand.detector.endswith("+original"):
         return True
     inside = [t for t in tokens if cand.start <= t.start and t.end <= cand.end]
     if not 2 <= len(inside) <= MAX_APPLIED_SPAN_WORDS or cand.confidence < APPLY_THRESHOLD:
@@ -309,6 +309,8 @@ def _confirm_with_original(
             cand.source_language = orig_lang
             cand.source_candidates = (orig_lang,)
             cand.confidence = max(cand.confidence, 0.95)
+            if not cand.detector.endswith("+original"):
+                cand.detector += "+original"
 
 
 def _found_in_original(

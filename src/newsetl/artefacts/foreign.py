@@ -212,9 +212,10 @@ def sentence_ids(tokens: list[Token]) -> list[int]:
 
 
 def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> set[int]:
-    """Sentences mostly not in the text language (as many words leaning away or unknown as
-    words of the text language): a quotation, a reference or a passage in another language,
-    not a machine translation's left-over. Their runs are language spans, not artefacts."""
+    """Sentences mostly not in the text language (at least three words leaning away or
+    unknown, twice as many as words of the text language): a quotation, a reference or a
+    passage in another language, not a machine translation's left-over. Their runs are
+    language spans, not artefacts."""
     lean = lean_of(text_lang)
     own: dict[int, int] = {}
     other: dict[int, int] = {}
@@ -226,7 +227,7 @@ def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> s
             own[sid] = own.get(sid, 0) + 1
         elif item.leaning or item.zt == 0.0:
             other[sid] = other.get(sid, 0) + 1
-    return {sid for sid, n in other.items() if n >= 2 and n >= own.get(sid, 0)}
+    return {sid for sid, n in other.items() if n >= 3 and n >= 2 * own.get(sid, 0)}
 
 
 def detect_untranslated_spans(
@@ -258,7 +259,9 @@ def detect_untranslated_spans(
         if len(run.tokens) >= 2:
             conf = langid.span_confidences(text[start:end], (text_lang, *cands))
             best = max(conf, key=conf.__getitem__) if conf else None
-            value = conf.get(best, 0.0) if best else 0.0
+            # Close languages share the confidence (Danish/Bokmål/Swedish): what counts is
+            # how sure lingua is that the span is not in the text language.
+            value = sum(conf.get(c, 0.0) for c in cands)
             need = 0.5 if run.leaning >= 2 else 0.7
             if best in cands and value >= need and conf.get(text_lang, 0.0) < 0.3:
                 strength = min(1.0, 0.6 + 0.1 * run.leaning + 0.1 * run.strong)

@@ -361,7 +361,7 @@ LETTER_LABEL_WORDS = words(
     "vitamin vitamins type plan group grade class size letter option point points hepatitis "
     "section article annex model version channel axis variable column row level category "
     "phase stage part chapter figure table appendix schedule exhibit item box base constant "
-    "number note key exponent index"
+    "number note key exponent index enter press type select choose answer reply"
 )
 
 

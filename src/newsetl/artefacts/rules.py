@@ -910,7 +910,7 @@ DUPLICABLE = words(
 #: reflexive "nous nous". Never reported.
 GRAMMATICAL_DOUBLES = {
     "de": words("der die das den dem des"),
-    "en": words("that had"),
+    "en": words("that had do"),
     "nl": words("dat die de"),
     "fr": words("nous vous"),
     "it": words("che"),
