@@ -450,9 +450,15 @@ def detect_function_words(
         if zt > best - LEAN:
             continue
         prev, nxt = tokens[i - 1], tokens[i + 1]
-        if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
+        before, after = text[prev.end : tok.start], text[tok.end : nxt.start]
+        # A conjunction may follow a comma ("anxiety, ja body") and stand between numbers
+        # ("2 oder 3"); anything else around it (a dash, a quote, a full stop) is no phrase.
+        if not _FW_BEFORE.fullmatch(before) or not _FW_AFTER.fullmatch(after):
             continue
-        if not (_own_word(prev, text_lang, langs) and _own_word(nxt, text_lang, langs)):
+        if not (
+            (_has_digit(before) or _own_word(prev, text_lang, langs))
+            and (_has_digit(after) or _own_word(nxt, text_lang, langs))
+        ):
             continue
         if len(word) == 1 and (
             prev.lower in lexicon.LETTER_LABEL_WORDS
@@ -494,6 +500,14 @@ def detect_function_words(
     return out, weak
 
 
+_FW_BEFORE = re.compile(r"(?:,? |[ ][\d.,%]+ )")
+_FW_AFTER = re.compile(r"(?: | [\d.,%]+ )")
+
+
+def _has_digit(gap: str) -> bool:
+    return any(c.isdigit() for c in gap)
+
+
 def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
     """Is a neighbour an ordinary word of the text language (not a name, not foreign)?"""
     low = tok.lower
@@ -509,7 +523,7 @@ def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
     elif tok.masked:
         return False
     zl = lexicon.zipf(low, text_lang)
-    if zl < 2.5:
+    if zl < 2.0 and not lean_of(text_lang)(low).own:
         return False
     return all(lexicon.foreign_zipf(low, lang) - zl < 1.0 for lang, _ in langs)
 
