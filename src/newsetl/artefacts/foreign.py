@@ -41,6 +41,10 @@ UNUSED_MAX = 1.5
 #: below LINGUA_SINGLE_MAX, among the text language and the word's candidate languages).
 LINGUA_SINGLE_MAX_OWN = 3.5
 LINGUA_SINGLE_MAX = 0.1
+#: A word no list knows, with letters the text language does not write, leans to the
+#: languages that write them (at most this many: "é" alone says little) with this weight.
+ALIEN_MAX_LANGUAGES = 5
+ALIEN_ZIPF = 2.5
 #: A word of the text language: not leaning away and at least this frequent there.
 OWN_MIN = 2.0
 
@@ -60,6 +64,7 @@ class Lean:
     strong: tuple[str, ...]
     own: bool
     zt: float
+    alien: bool = False  # no list knows it; its letters are foreign to the text language
 
     @property
     def leaning(self) -> bool:
@@ -94,6 +99,12 @@ def lean_of(text_lang: str) -> Callable[[str], Lean]:
         form = _lookup_form_of(low)
         zt = lexicon.zipf(form, text_lang)
         sisters = lexicon.SISTERS.get(text_lang, frozenset())
+        if zt == 0.0 and not lexicon.evidence(form) and len(form) >= 4:
+            # Unknown everywhere, but written with letters the text language does not use:
+            # leans to the languages whose alphabet has them (lingua decides between them).
+            alien = [x for x in lexicon.alien_languages(form, text_lang) if x not in sisters]
+            if 1 <= len(alien) <= ALIEN_MAX_LANGUAGES:
+                return Lean(tuple((x, ALIEN_ZIPF) for x in alien), (), False, 0.0, True)
         ev = [
             (lang, z)
             for lang, z in lexicon.evidence(form)
@@ -300,6 +311,12 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
         return None
     if _accented_loanword(form, text_lang):
         return None  # "début", "café": an English word written with its French accents
+    if item.alien:
+        conf = langid.span_confidences(tok.text, (text_lang, *close[:4]))
+        best = max(conf, key=conf.__getitem__) if conf else None
+        if best in close and conf.get(text_lang, 1.0) < LINGUA_SINGLE_MAX:
+            return _span(tok.start, tok.end, best, 0.75, "lingua_single_word", close)
+        return None
     small = text_lang in lexicon.SMALL_LISTS
     if (
         not small

@@ -125,6 +125,50 @@ def evidence(word: str) -> tuple[tuple[str, float], ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def alphabets() -> dict[str, frozenset[str]]:
+    """The letters each evidence language writes its common words with (lower-case).
+
+    From the evidence table: a letter used in at least 20 of a language's common words
+    belongs to its alphabet. Why: a word with a letter the text language never uses
+    ("vzrůstajícího", "höglandsarmé" in English) is foreign even when no list knows it.
+    Read from the on-disk cache (counting takes a few seconds).
+    """
+    from ..cache import cache_key, cached, distribution_version
+
+    key = cache_key(
+        distribution_version("wordfreq"), _EVIDENCE_FORMAT, "alphabets-1", *EVIDENCE_LANGUAGES
+    )
+    return cached("artefacts_alphabets", key, _build_alphabets)
+
+
+def _build_alphabets() -> dict[str, frozenset[str]]:
+    counts: dict[str, dict[str, int]] = {lang: {} for lang in EVIDENCE_LANGUAGES}
+    for word, packed in _evidence_table().items():
+        letters = set(word)
+        for i in range(0, len(packed), 2):
+            if packed[i + 1] >= 30:
+                table = counts[EVIDENCE_LANGUAGES[packed[i]]]
+                for ch in letters:
+                    table[ch] = table.get(ch, 0) + 1
+    return {
+        lang: frozenset(ch for ch, n in table.items() if n >= 20 and ch.isalpha())
+        for lang, table in counts.items()
+    }
+
+
+def alien_languages(word: str, lang: str) -> tuple[str, ...]:
+    """The evidence languages that can write ``word`` (casefolded), if ``lang`` cannot.
+
+    Empty when the text language's alphabet has all its letters (most words).
+    """
+    letters = set(word.casefold()) - {"'", "-", "’"}
+    table = alphabets()
+    if letters <= table.get(lang, letters):
+        return ()
+    return tuple(other for other in EVIDENCE_LANGUAGES if other != lang and letters <= table[other])
+
+
 def foreign_zipf(word: str, lang: str) -> float:
     """Zipf frequency of ``word`` in ``lang`` from the evidence table (0 below
     :data:`EVIDENCE_MIN_ZIPF`): no full list is loaded for a candidate source language."""
