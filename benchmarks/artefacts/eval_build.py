@@ -33,8 +33,10 @@ start a sentence of its source, must not contain a capitalised word unless the s
 whose words are all at least as frequent in the carrier language as in the source language and
 common there (wordfreq Zipf >= 3) is a loanword sample and becomes a hard negative instead.
 
-**Held-out split**: a case is held out when ``blake2b(f"{SPLIT_SEED}:{case_id}")`` read as an
-integer is below 30 % of its range (``SPLIT_SEED = "artefacts-eval-2026-12"``). The tuning loop
+**Held-out split**: a case is held out when ``blake2b(f"{SPLIT_SEED}:{carrier}")`` read as an
+integer is below 30 % of its range (``SPLIT_SEED = "artefacts-eval-2026-12"``), where
+``carrier`` names the carrier paragraph (origin and first 80 characters): a held-out case never
+shares its paragraph with a development case. The tuning loop
 scores only ``split == "dev"``; the held-out cases are scored once, at the end
 (``eval_score.py --split heldout``), and that first score is the one reported.
 
@@ -66,7 +68,7 @@ FUNDUS_PAGES = SHARED / "extraction" / "fundus-parser-testdata"
 LINGUA = SHARED / "langid" / "lingua-py" / "language-testdata"
 SEED_ALIASES = REPO / "warehouse" / "seeds" / "entity_aliases.csv"
 
-SEED = 20261203
+SEED = 20261204
 SPLIT_SEED = "artefacts-eval-2026-12"
 HELDOUT_SHARE = 0.30
 
@@ -334,10 +336,17 @@ class Case:
     findings: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
 
+    @property
+    def carrier_key(self) -> str:
+        """The carrier paragraph (its origin and first 80 characters): the split is drawn per
+        carrier, so a held-out case never shares its paragraph with a development case."""
+        origin = self.origin.split(" + ")[0]
+        return f"{origin}:{self.expected_text[:80]}"
+
     def to_json(self) -> dict:
         return {
             "id": self.id,
-            "split": split_for(self.id),
+            "split": split_for(self.carrier_key),
             "language": self.language,
             "group": self.group,
             "origin": self.origin,
@@ -681,8 +690,8 @@ class Builder:
         c_origin, text = self.carrier(target)
         ws = words_of(text)
         doubled = {
-            "en": {"the", "a", "of", "to", "in", "is", "and", "for", "on", "was", "that"},
-            "de": {"und", "mit", "von", "ist", "zu", "im", "auf", "für"},
+            "en": {"the", "a", "of", "to", "in", "is", "and", "for", "on", "was"},
+            "de": {"und", "mit", "von", "ist", "zu", "im", "auf", "für"},  # not "die die"
             "fr": {"le", "la", "de", "et", "est", "les", "des"},
             "it": {"il", "la", "di", "e", "che", "per", "del"},
             "es": {"el", "la", "de", "y", "que", "en", "los"},
@@ -1019,7 +1028,7 @@ def _common_english_words() -> list[str]:
 
 
 def write_readme(cases: list[Case], path: Path) -> None:
-    groups = Counter((c.group, split_for(c.id)) for c in cases)
+    groups = Counter((c.group, split_for(c.carrier_key)) for c in cases)
     langs = Counter(c.language for c in cases)
     lines = [
         "# artefacts-eval (generated)",
@@ -1034,7 +1043,7 @@ def write_readme(cases: list[Case], path: Path) -> None:
         "- langid/lingua-py/language-testdata/sentences (Apache-2.0): carriers and foreign spans",
         "- Faker locales (MIT): names; newsetl warehouse/seeds/entity_aliases.csv: org names",
         "",
-        f"Split: held out when blake2b('{SPLIT_SEED}:<id>') < {HELDOUT_SHARE} of its range.",
+        f"Split: held out when blake2b('{SPLIT_SEED}:<carrier>') < {HELDOUT_SHARE} of its range.",
         "",
         "| group | dev | heldout |",
         "| --- | --- | --- |",
@@ -1059,7 +1068,7 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(json.dumps(case.to_json(), ensure_ascii=False) + "\n")
     write_readme(cases, args.out / "README.md")
     print(f"{len(cases)} cases -> {args.out / 'cases.jsonl'}")
-    print(Counter((c.group, split_for(c.id)) for c in cases))
+    print(Counter((c.group, split_for(c.carrier_key)) for c in cases))
     return 0
 
 

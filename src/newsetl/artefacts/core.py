@@ -125,7 +125,7 @@ def analyse(
             cand.source_language = source
     votes = _source_votes(candidates, source)
     hint = _page_hint(lang, declared_language, alternates)
-    translated = _looks_translated(candidates, source, hint, orig_lang)
+    translated = _looks_translated(candidates, hint, orig_lang)
     for cand in candidates:
         if cand.needs_translation:
             cand.safe = _safe_to_translate(cand, tokens, sids, lang, source, votes, hint)
@@ -163,17 +163,14 @@ TRANSLATION_KINDS = frozenset(
 
 
 def _looks_translated(
-    candidates: list[Candidate], source: str | None, hint: str | None, orig_lang: str | None
+    candidates: list[Candidate], hint: str | None, orig_lang: str | None
 ) -> bool:
     """Does the text show it is a machine translation? Its page names another language
     (hreflang, declared language, a known original), or it holds an artefact only a
-    translation leaves, or two untranslated spans in the language it came from."""
+    translation leaves. Untranslated spans are not enough: pages quote foreign terms."""
     if hint or orig_lang:
         return True
-    if any(c.kind in TRANSLATION_KINDS and c.confidence >= APPLY_THRESHOLD for c in candidates):
-        return True
-    spans = [c for c in candidates if c.kind == "untranslated_span" and c.source_language]
-    return source is not None and sum(c.source_language == source for c in spans) >= 2
+    return any(c.kind in TRANSLATION_KINDS and c.confidence >= APPLY_THRESHOLD for c in candidates)
 
 
 def _source_votes(candidates: list[Candidate], source: str | None) -> int:

@@ -240,9 +240,13 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         word = m.group(2).lower()
         if not at_sentence_start(text, m.start()) or word in AFTER_HE:
             continue
-        if word.endswith(("s", "ed", "ly", "'d", "’d", "'s", "’s", "'ll", "’ll")):
+        possessive = word.endswith(("'s", "’s")) and len(word) > 3
+        if not possessive and word.endswith(("s", "ed", "ly", "'d", "’d", "'ll", "’ll")):
             continue  # a verb ("He plans", "He resigned") or an adverb ("He briefly")
-        if lexicon.zipf(word, "en") < 3.0:
+        head = word[:-2] if possessive else word
+        if "-" in head:
+            head = head.rsplit("-", 1)[1]  # "He low-cost airline": the compound's head
+        if lexicon.zipf(head, "en") < 3.0 or head in AFTER_HE:
             continue
         out.append(
             Candidate(
@@ -262,7 +266,8 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
 # --- missing_space -------------------------------------------------------------------------
 #: "bonds.The": a sentence end without its space (two paragraphs or link texts joined).
 _NO_SPACE_AFTER_STOP = re.compile(
-    rf"(?<![\w./@:-])([{LOWER}]{{2,}})([.!?])([{UPPER}][{LOWER}]+)\b(?![.@/]\w)"
+    rf"(?<![\w./@:-])([{LOWER}]{{3,}}|[{LOWER}]+[-'’][{LOWER}]+)([.!?][”\"»’]?)"
+    rf"([“\"„«]?[{UPPER}][{LOWER}]+)\b(?![.@/]\w)"
 )
 #: A quotation glued to the word before or after it: 'said"We', '"Yes,"he said'.
 _NO_SPACE_AT_QUOTE = re.compile(
@@ -281,7 +286,8 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
     out = []
     for m in _NO_SPACE_AFTER_STOP.finditer(text):
         left, stop, right = m.groups()
-        if lexicon.zipf(left, language) < 3.0 or lexicon.zipf(right.lower(), language) < 3.0:
+        word = right.lstrip("“\"„«")
+        if lexicon.zipf(word.lower(), language) < 3.0:
             continue
         out.append(
             Candidate(
@@ -401,17 +407,16 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 # is not, so the repair only separates the words.
                 out.append(_glued(tok, f"{prefix} {rest}", 0.85, "rule:glued_sentence"))
             continue
-        if whole >= 2.0:
-            continue
         if language == "en":
             m = SUFFIX_GLUE.match(tok.text)
             if m is None:
                 continue
             base, suffix = m.groups()
-            if lexicon.evidence(tok.lower) or any(
-                lexicon.zipf(tok.lower, lang) > 0 for lang in lexicon.LANGUAGES
-            ):
-                continue  # a word of some language ("kirkon" is Finnish)
+            base_z = lexicon.zipf(base.lower(), "en")
+            if whole >= 2.0 and whole >= base_z - 2.0:
+                continue  # a word ("husband", "Portland"), not a typo-level fusion
+            if lexicon.evidence(tok.lower) and whole < 2.0:
+                continue  # a word of another language ("kirkon" is Finnish)
             if separate is None:
                 separate = {t.text for t in tokens}
             if base in separate:
@@ -419,12 +424,23 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 continue
             if not base.islower():
                 k = tok.index
-                after_name = k > 0 and tokens[k - 1].capitalised and not tokens[k].sentence_start
-                if after_name or lexicon.zipf(base.lower(), "en") < 2.0:
-                    continue  # a surname ("Kelly Sawyer Patricof", "Chuck Peruto")
-            elif lexicon.zipf(base, "en") < 3.0:
+                prev = tokens[k - 1] if k > 0 else None
+                after_given_name = (
+                    prev is not None
+                    and prev.capitalised
+                    and text[prev.end : tok.start] == " "
+                    and prev.lower in lexicon.person_names("first_names")
+                )
+                if after_given_name or base_z < 2.0:
+                    continue  # a surname ("Chuck Peruto", "Kelly Sawyer Patricof")
+                if prev is not None and prev.capitalised and base_z < 3.0:
+                    continue
+            elif base_z < 3.0:
                 continue
             out.append(_glued(tok, f"{base} {suffix}", 0.85, "rule:glued_suffix"))
+            continue
+        if whole >= 2.0:
+            continue
     return out
 
 
