@@ -319,7 +319,7 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
         return None
     small = text_lang in lexicon.SMALL_LISTS
     if (
-        not small
+        text_lang == "en"
         and item.zt < UNUSED_MAX
         and top >= SINGLE_MIN_FOREIGN
         and (len(form) >= 4 or top >= 4.0)
@@ -333,7 +333,11 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
     elif small:
         eligible = item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and len(form) >= 5
     else:
-        eligible = top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN
+        # Other text languages' lists hold more foreign text (and the pages more damaged
+        # encodings, "versin" for "versión"): lingua must agree there too.
+        eligible = (top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN) or (
+            item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN
+        )
     if eligible and len(form) >= 4:
         conf = langid.span_confidences(tok.text, (text_lang, *close[:3]))
         best = max(conf, key=conf.__getitem__) if conf else None

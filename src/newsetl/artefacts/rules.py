@@ -413,8 +413,13 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 continue
             base, suffix = m.groups()
             base_z = lexicon.zipf(base.lower(), "en")
-            if whole >= 2.0 and whole >= base_z - 2.0:
-                continue  # a word ("husband", "Portland"), not a typo-level fusion
+            if whole >= 2.5 or (whole >= 2.0 and whole >= base_z - 2.0):
+                continue  # a word ("husband", "thereof", "Justin"), not a typo-level fusion
+            if not base.islower() and (
+                tok.lower in lexicon.person_names("first_names")
+                or tok.lower in lexicon.person_names("last_names")
+            ):
+                continue  # a name ("Augustin", "Juston")
             if lexicon.evidence(tok.lower) and whole < 2.0:
                 continue  # a word of another language ("kirkon" is Finnish)
             if separate is None:
@@ -424,6 +429,14 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 continue
             if not base.islower():
                 k = tok.index
+                nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+                if (
+                    suffix != "and"
+                    and nxt is not None
+                    and nxt.capitalised
+                    and text[tok.end : nxt.start] == " "
+                ):
+                    continue  # the first part of a name ("Juston Burris")
                 prev = tokens[k - 1] if k > 0 else None
                 after_given_name = (
                     prev is not None
