@@ -329,7 +329,9 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
     # (its list is clean: a word it has at Zipf 2 is an English word); other languages' lists
     # hold much English text, so an English word left in them can be frequent there too.
     if text_lang == "en":
-        eligible = item.zt < 2.0 and lean >= 3.0
+        eligible = (item.zt < 2.0 and lean >= 3.0) or (
+            item.zt < UNUSED_MAX and top >= LEAN_MIN and len(form) >= 5
+        )
     elif small:
         eligible = item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and len(form) >= 5
     else:

@@ -896,7 +896,11 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             continue  # "East" / "Eastern": two words of the language
         if language == "de" and lexicon.zipf(tok.lower, "de") > 0.0:
             continue  # a German noun (capitalised like a name) that German knows
-        known = lexicon.zipf(tok.lower, language) >= 2.0 or lexicon.top_zipf(tok.lower) >= 3.0
+        # Known as a word of the text language or a main language (not merely of one of the
+        # many evidence languages, where short forms like "Tayl" turn up by chance).
+        known = lexicon.zipf(tok.lower, language) >= 2.0 or max(
+            lexicon.profile(tok.lower).values()
+        ) >= 3.0
         # The word before is a capitalised part of the same name ("Almeida Cost").
         same_context = (
             i > 0 and tokens[i - 1].capitalised and tokens[i - 1].text in previous.get(full, set())
@@ -911,7 +915,7 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         # Applied only for a form no language knows; a known word ("Zelensky" for
         # "Zelenskyy", a spelling variant) is reported.
         confidence = 0.9 if same_context else 0.85
-        if known or lexicon.evidence(tok.lower) or language == "de":
+        if known or language == "de":
             confidence = 0.7
         out.append(
             Candidate(
@@ -1011,7 +1015,9 @@ def detect_translated_names(
         if text[first.end : second.start] != " " or not second.text[1:].islower():
             continue
         if first.lower not in given or lexicon.zipf(first.lower, "en") >= 3.5:
-            continue
+            continue  # not a given name, or one English uses as a word or name everywhere
+        if i > 0 and tokens[i - 1].capitalised and text[tokens[i - 1].end : first.start] == " ":
+            continue  # inside a longer name ("New York Times")
         low = _POSSESSIVE.sub("", second.lower)
         if (
             low in surnames
