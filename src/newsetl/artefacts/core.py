@@ -215,7 +215,7 @@ def _safe_to_translate(
         for t, s in zip(tokens, sids, strict=True)
         if s == sid and not (cand.start <= t.start < cand.end) and lean(t.lower).own
     )
-    if own_outside < 2 * len(inside):
+    if own_outside < max(3, len(inside)):
         return False  # the span is not a small part of a sentence in the text language
     span_lang = cand.source_language
     return span_lang is not None and ((span_lang == source and votes >= 1) or span_lang == hint)

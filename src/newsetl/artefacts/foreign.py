@@ -201,7 +201,7 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
             close()
             continue
         item = lean(tok.lower)
-        if item.own:
+        if item.own and not _bridges(text, tokens, i, current, lean):
             close()
             continue
         if current and not joined(text, tokens[i - 1], tok):
@@ -241,6 +241,24 @@ def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> s
     return {sid for sid, n in other.items() if n >= 3 and n >= 2 * own.get(sid, 0)}
 
 
+def _bridges(text: str, tokens: list[Token], i: int, current: list, lean) -> bool:
+    """Does a short word of the text language join two foreign words into one phrase?
+
+    "corruzione in atti giudiziari": Italian "in" is also English, but between two Italian
+    words it is Italian. Only a short word (three letters at most) that is very frequent in
+    one of the run's languages, followed by a word leaning to that language, bridges.
+    """
+    if not current or i + 1 >= len(tokens) or len(tokens[i].text) > 3:
+        return False
+    nxt = tokens[i + 1]
+    if not (joined(text, tokens[i - 1], tokens[i]) and joined(text, tokens[i], nxt)):
+        return False
+    before = {lang for _, item in current for lang, _ in item.langs}
+    after = {lang for lang, _ in lean(nxt.lower).langs} if not nxt.masked else set()
+    shared = before & after
+    return any(lang in shared and z >= 5.0 for lang, z in lexicon.evidence(tokens[i].lower))
+
+
 def detect_untranslated_spans(
     text: str, tokens: list[Token], text_lang: str, foreign: set[int] | None = None
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
@@ -265,6 +283,8 @@ def detect_untranslated_spans(
         if _in_foreign_name(text, tokens, run, text_lang):
             continue  # "Institut national de la statistique ...", "the film La vita è bella"
         if _loanword_phrase(text[start:end], text_lang):
+            continue
+        if text_lang != "en" and _loan_compound(text, tokens, run, text_lang):
             continue
         cands = run.candidates()
         if len(run.tokens) >= 2:
@@ -345,6 +365,10 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
         best = max(conf, key=conf.__getitem__) if conf else None
         if best in close and conf.get(text_lang, 1.0) < LINGUA_SINGLE_MAX:
             return _span(tok.start, tok.end, best, 0.75, "lingua_single_word", close)
+    if item.strong and len(form) >= 4:
+        # Foreign by frequency but not sure enough alone: reported when the article's source
+        # language (its other artefacts, or the page's hreflang) agrees.
+        return _span(tok.start, tok.end, top_lang, 0.6, "single_word", close)
     return None
 
 
@@ -410,6 +434,29 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
             return False
         i -= 1
         steps += 1
+    return False
+
+
+def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) -> bool:
+    """An English word next to an anglicism the text language has adopted is part of a
+    borrowed compound ("smart working", "Home-Office"), not a left-over."""
+    if not all(lang == "en" for lang, _ in run.leans[0].langs[:1]):
+        return False
+    lean = lean_of(text_lang)
+    first, last = run.tokens[0].index, run.tokens[-1].index
+    for k in (first - 1, last + 1):
+        if 0 <= k < len(tokens):
+            tok = tokens[k]
+            near = joined(text, tokens[min(k, first)], tokens[max(k, first)]) or joined(
+                text, tokens[min(k, last)], tokens[max(k, last)]
+            )
+            if (
+                near
+                and len(tok.text) >= 4
+                and lean(tok.lower).own
+                and lexicon.foreign_zipf(tok.lower, "en") >= 3.5
+            ):
+                return True
     return False
 
 
@@ -615,11 +662,11 @@ def detect_quoted_untranslated(
         if len(inner.split()) < 2 or len(inner) > 300:
             continue
         inside = tokens_within(tokens, a, b) if tokens is not None else None
-        if inside is not None and not any(lean(t.lower).strong for t in inside):
+        if inside is not None and not any(lean(t.lower).leaning for t in inside):
             continue  # cheap pre-check: nothing in the quotation leans to another language
         after = text[b : b + 80]
         before = text[max(0, a - 40) : a]
-        if len(inner.split()) > 6 or not re.match(r"[ \u00a0]+[^\W\d_]", after):
+        if len(inner.split()) > 8 or not re.match(r"[ \u00a0]+[^\W\d_]", after):
             continue  # quoted speech or a slogan: deliberate; only a quoted phrase inside
             # a sentence that goes on in the text language can be a left-over
         if not after.lstrip(" \u00a0")[:1].islower() or inner.rstrip()[-1:] in ".!?…":
@@ -634,7 +681,7 @@ def detect_quoted_untranslated(
             continue  # title case: a title or a name ("How to Get Away With Murder")
         mask_tokens(inner, toks, text_lang)
         for run in foreign_runs(inner, toks, text_lang):
-            if run.strong < 2 or any(t.capitalised and not t.sentence_start for t in run.tokens):
+            if run.leaning < 3 or any(t.capitalised and not t.sentence_start for t in run.tokens):
                 continue
             start, end = run.tokens[0].start, run.tokens[-1].end
             cands = run.candidates()

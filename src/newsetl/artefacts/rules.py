@@ -1016,8 +1016,14 @@ def detect_translated_names(
             continue
         if first.lower not in given or lexicon.zipf(first.lower, "en") >= 3.5:
             continue  # not a given name, or one English uses as a word or name everywhere
-        if i > 0 and tokens[i - 1].capitalised and text[tokens[i - 1].end : first.start] == " ":
-            continue  # inside a longer name ("New York Times")
+        before = tokens[i - 1] if i > 0 else None
+        if (
+            before is not None
+            and before.capitalised
+            and text[before.end : first.start] == " "
+            and before.lower not in lexicon.CONVENTIONAL_CAPITALS
+        ):
+            continue  # inside a longer name ("New York Times"), not after a title
         low = _POSSESSIVE.sub("", second.lower)
         if (
             low in surnames
