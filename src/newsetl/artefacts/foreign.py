@@ -284,7 +284,7 @@ def detect_untranslated_spans(
             continue  # "Institut national de la statistique ...", "the film La vita è bella"
         if _loanword_phrase(text[start:end], text_lang):
             continue
-        if text_lang != "en" and _loan_compound(text, tokens, run, text_lang):
+        if _loan_compound(text, tokens, run, text_lang):
             continue
         cands = run.candidates()
         if len(run.tokens) >= 2:
@@ -294,7 +294,8 @@ def detect_untranslated_spans(
             # how sure lingua is that the span is not in the text language.
             value = sum(conf.get(c, 0.0) for c in cands)
             need = 0.5 if run.leaning >= 2 else 0.7
-            if best in cands and value >= need and conf.get(text_lang, 0.0) < 0.3:
+            own_max = 0.4 if run.leaning >= 3 else 0.3
+            if best in cands and value >= need and conf.get(text_lang, 0.0) < own_max:
                 strength = min(1.0, 0.6 + 0.1 * run.leaning + 0.1 * run.strong)
                 phrases.append(
                     _span(start, end, best, round(strength * (0.5 + 0.5 * value), 3), "phrase")
@@ -438,25 +439,16 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
 
 
 def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) -> bool:
-    """An English word next to an anglicism the text language has adopted is part of a
-    borrowed compound ("smart working", "Home-Office"), not a left-over."""
-    if not all(lang == "en" for lang, _ in run.leans[0].langs[:1]):
-        return False
-    lean = lean_of(text_lang)
+    """The run with the word before or after it is a phrase the text language has borrowed
+    ("smart working" in Italian, where "smart" alone is already Italian)."""
     first, last = run.tokens[0].index, run.tokens[-1].index
-    for k in (first - 1, last + 1):
-        if 0 <= k < len(tokens):
-            tok = tokens[k]
-            near = joined(text, tokens[min(k, first)], tokens[max(k, first)]) or joined(
-                text, tokens[min(k, last)], tokens[max(k, last)]
-            )
-            if (
-                near
-                and len(tok.text) >= 4
-                and lean(tok.lower).own
-                and lexicon.foreign_zipf(tok.lower, "en") >= 3.5
-            ):
-                return True
+    start, end = run.tokens[0].start, run.tokens[-1].end
+    if first > 0 and joined(text, tokens[first - 1], tokens[first]):
+        if _loanword_phrase(text[tokens[first - 1].start : end], text_lang):
+            return True
+    if last + 1 < len(tokens) and joined(text, tokens[last], tokens[last + 1]):
+        if _loanword_phrase(text[start : tokens[last + 1].end], text_lang):
+            return True
     return False
 
 
