@@ -278,11 +278,15 @@ def run_mqm(show_errors: int) -> dict:
         spans = [s for s in json.loads(row["untranslated_spans"] or "[]") if s[0] >= 0]
         result = analyse(row["target"], "de", translator=None)
         pred = [f for f in result.findings if f.kind in FOREIGN_KINDS]
+        # The language map as well: whole sentences in English are recorded as language
+        # spans ("passage"), not as artefacts.
+        english = [s for s in result.language_spans if s["language"] == "en"]
         c["applied"] += sum(f.status == "applied" for f in result.findings)
         key = (row["testset"], row["system"], row["doc"], row["seg"])
         if int(row["n_untranslated_raters"] or 0) >= 1:
             c["pos"] += 1
             c["pos_flagged"] += bool(pred)
+            c["pos_mapped"] += bool(pred or english)
             for s in spans:
                 text = row["target"][s[0] : s[1]]
                 if not any(w.islower() for w in WORD.findall(text)):
@@ -294,12 +298,16 @@ def run_mqm(show_errors: int) -> dict:
                 c["nonname"] += 1
                 hit = any(f.start < s[1] and s[0] < f.end for f in pred)
                 c["nonname_hit"] += hit
+                c["nonname_mapped"] += hit or any(
+                    m["start"] < s[1] and s[0] < m["end"] for m in english
+                )
                 if not hit and len(miss_examples) < show_errors:
                     miss_examples.append((text, row["target"][:160]))
         if key in clean_keys:
             c["clean"] += 1
             c["clean_flagged"] += bool(result.findings)
             c["clean_flagged_foreign"] += bool(pred)
+            c["clean_mapped_en"] += bool(english)
             c["clean_applied"] += sum(f.status == "applied" for f in result.findings)
             if result.findings and len(fp_examples) < show_errors:
                 fp_examples.append(
@@ -314,6 +322,9 @@ def run_mqm(show_errors: int) -> dict:
         "clean_flag_rate_any_kind": c["clean_flagged"] / max(c["clean"], 1),
         "clean_flag_rate_untranslated": c["clean_flagged_foreign"] / max(c["clean"], 1),
         "clean_applied": c["clean_applied"],
+        "segment_recall_with_language_map": c["pos_mapped"] / max(c["pos"], 1),
+        "nonname_span_recall_with_language_map": c["nonname_mapped"] / max(c["nonname"], 1),
+        "clean_segments_with_english_span": c["clean_mapped_en"],
     }
     print(
         f"segments with untranslated text: {c['pos']}, flagged {c['pos_flagged']} "
@@ -323,7 +334,11 @@ def run_mqm(show_errors: int) -> dict:
         f"segments with no error at all: {c['clean']}; with any finding {c['clean_flagged']} "
         f"({100 * out['clean_flag_rate_any_kind']:.2f} %), with an untranslated finding "
         f"{c['clean_flagged_foreign']} ({100 * out['clean_flag_rate_untranslated']:.2f} %); "
-        f"applied changes there: {c['clean_applied']}"
+        f"applied changes there: {c['clean_applied']}\n"
+        f"with the language map (English spans, incl. whole English sentences): segment "
+        f"recall {out['segment_recall_with_language_map']:.3f}, non-name span recall "
+        f"{out['nonname_span_recall_with_language_map']:.3f}; clean segments with an "
+        f"English span: {c['clean_mapped_en']}"
     )
     for ex in fp_examples:
         print("  FLAG on clean:", ex)

