@@ -81,7 +81,7 @@ def analyse(
     candidates += rules.detect_calque_articles(text, lang)
     candidates += rules.detect_glued_tokens(text, tokens, lang)
     phrases, singles, weak_phrases = foreign.detect_untranslated_spans(
-        text, tokens, lang, passages
+        text, tokens, lang, passages, sids
     )
     candidates += phrases
     candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
@@ -440,13 +440,10 @@ def language_map(
     if not tokens:
         return []
     lean = foreign.lean_of(lang)
-    labels: list[tuple[str | None, str]] = []
-    for tok in tokens:
-        if tok.masked:
-            labels.append((None, "text"))
-            continue
-        item = lean(tok.lower)
-        labels.append((lang, "text") if item.own else (None, "text"))
+    own_label, none_label = (lang, "text"), (None, "text")
+    labels: list[tuple[str | None, str]] = [
+        none_label if tok.masked or not lean(tok.lower).own else own_label for tok in tokens
+    ]
     by_start = {t.start: t.index for t in tokens}
     for f in findings:
         if f.kind != "untranslated_span" or f.source_language is None:

@@ -234,12 +234,18 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
         current.clear()
 
     for i, tok in enumerate(tokens):
-        if not _counts(tok, text_lang):
-            close()
+        if tok.masked:
+            counts = tok.german_noun
+        else:
+            counts = not tok.capitalised or tok.sentence_start
+        if not counts:
+            if current:
+                close()
             continue
         item = lean(tok.lower)
-        if item.own and not _bridges(text, tokens, i, current, lean):
-            close()
+        if item.own and (not current or not _bridges(text, tokens, i, current, lean)):
+            if current:
+                close()
             continue
         if current and not joined(text, tokens[i - 1], tok):
             close()
@@ -251,11 +257,11 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
 def sentence_ids(tokens: list[Token]) -> list[int]:
     """The sentence number of each token (a sentence starts at a sentence-initial token)."""
     out = []
-    sid = -1
-    for i, tok in enumerate(tokens):
-        if tok.sentence_start or i == 0:
-            sid += 1
-        out.append(sid)
+    append = out.append
+    sid = 0
+    for tok in tokens:
+        sid += tok.sentence_start
+        append(sid)
     return out
 
 
@@ -268,7 +274,7 @@ def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> s
     own: dict[int, int] = {}
     other: dict[int, int] = {}
     for tok, sid in zip(tokens, sids, strict=True):
-        if not _counts(tok, text_lang) or len(tok.text) < 2:
+        if tok.masked or (tok.capitalised and not tok.sentence_start) or len(tok.text) < 2:
             continue
         item = lean(tok.lower)
         if item.own:
@@ -297,7 +303,11 @@ def _bridges(text: str, tokens: list[Token], i: int, current: list, lean) -> boo
 
 
 def detect_untranslated_spans(
-    text: str, tokens: list[Token], text_lang: str, foreign: set[int] | None = None
+    text: str,
+    tokens: list[Token],
+    text_lang: str,
+    foreign: set[int] | None = None,
+    sids: list[int] | None = None,
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
     """Candidates for text left in another language, in three tiers of evidence.
 
@@ -310,7 +320,7 @@ def detect_untranslated_spans(
     phrases: list[Candidate] = []
     singles: list[Candidate] = []
     weak: list[Candidate] = []
-    sids = sentence_ids(tokens)
+    sids = sids if sids is not None else sentence_ids(tokens)
     if foreign is None:
         foreign = foreign_sentences(tokens, text_lang, sids)
     for run in foreign_runs(text, tokens, text_lang):

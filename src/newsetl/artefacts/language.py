@@ -67,11 +67,13 @@ _detectors: dict[frozenset[str], object] = {}
 
 
 def _detector_for(languages: frozenset[str]):
-    """A lingua detector restricted to ``languages`` (built once per set).
+    """A lingua detector restricted to ``languages`` (built once per set), in lingua's
+    low-accuracy mode (trigram models only).
 
-    lingua loads a language's models the first time a detector needs them and shares them
-    between detectors, so a process only pays (~0.3 s, 25-50 MB) for the languages its texts
-    actually contain; the main ones are preloaded by :func:`warm_up`.
+    Why low accuracy: a set that includes a language beyond the six main ones comes from
+    one candidate span, and the high-accuracy models cost 25-50 MB and ~0.3 s to load per
+    language (about 700 MB for all 23, in every worker process); the trigram models of all
+    23 take ~40 MB. The main languages keep their preloaded high-accuracy detector.
     """
     detector = _detectors.get(languages)
     if detector is None:
@@ -81,7 +83,11 @@ def _detector_for(languages: frozenset[str]):
             detector = _detectors.get(languages)
             if detector is None:
                 langs = [getattr(Language, _LINGUA_NAMES[c]) for c in sorted(languages)]
-                detector = LanguageDetectorBuilder.from_languages(*langs).build()
+                detector = (
+                    LanguageDetectorBuilder.from_languages(*langs)
+                    .with_low_accuracy_mode()
+                    .build()
+                )
                 if len(_detectors) < 4096:
                     _detectors[languages] = detector
     return detector

@@ -275,13 +275,19 @@ _NO_SPACE_AT_QUOTE = re.compile(
 )
 
 
+#: Every match of the two patterns above holds a letter or punctuation mark directly
+#: followed by a quote or a capital; most texts hold none, and this scan is fast (no
+#: lookbehind to try at every position).
+_GAPLESS = re.compile(rf"[.!?:,][”\"»’“„«]?[{UPPER}“„«\"]|[{LOWER}][”»\"“„«][{UPPER}{LOWER}]")
+
+
 def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
     """ "bonds.The", 'said"We', '"Yes,"he said': a space lost after a sentence or at a quote.
 
     Both words must be words of the text language (a known word, the capitalised one
     lower-cased): "Node.Js", "e.On" or a domain name are not sentences.
     """
-    if language not in lexicon.EVIDENCE_LANGUAGES:
+    if language not in lexicon.EVIDENCE_LANGUAGES or not _GAPLESS.search(text):
         return []
     out = []
     for m in _NO_SPACE_AFTER_STOP.finditer(text):
