@@ -266,10 +266,10 @@ def sentence_ids(tokens: list[Token]) -> list[int]:
 
 
 def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> set[int]:
-    """Sentences mostly not in the text language (at least three words leaning away or
-    unknown, twice as many as words of the text language): a quotation, a reference or a
-    passage in another language, not a machine translation's left-over. Their runs are
-    language spans, not artefacts."""
+    """Sentences mostly not in the text language (at least three words leaning to other
+    languages, more than twice as many as words of the text language): a quotation, a
+    reference or a passage in another language, not a machine translation's left-over.
+    Their runs are language spans, not artefacts."""
     lean = lean_of(text_lang)
     own: dict[int, int] = {}
     other: dict[int, int] = {}
@@ -279,9 +279,9 @@ def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> s
         item = lean(tok.lower)
         if item.own:
             own[sid] = own.get(sid, 0) + 1
-        elif item.leaning or item.zt == 0.0:
+        elif item.leaning:
             other[sid] = other.get(sid, 0) + 1
-    return {sid for sid, n in other.items() if n >= 3 and n >= 2 * own.get(sid, 0)}
+    return {sid for sid, n in other.items() if n >= 3 and n > 2 * own.get(sid, 0)}
 
 
 def _bridges(text: str, tokens: list[Token], i: int, current: list, lean) -> bool:

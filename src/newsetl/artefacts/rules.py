@@ -814,7 +814,7 @@ def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
 _INFLECTIONS = ("s", "es", "'s", "’s", "n", "e", "ns", "ans", "ian", "ese")
 #: English has no "-n"/"-e" endings on names ("Madiso" is "Madison" cut), but demonyms
 #: ("Israel" / "Israeli").
-_INFLECTIONS_EN = ("s", "es", "'s", "’s", "ns", "an", "ans", "ian", "ians", "ese", "i", "is")
+_INFLECTIONS_EN = ("s", "es", "'s", "’s", "ns", "an", "ans", "ian", "ians", "ese")
 #: German declension endings: a noun and its inflected form differ by these.
 _INFLECTIONS_DE = (
     "r",
@@ -894,6 +894,8 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
         endings = _INFLECTIONS_EN if language == "en" else _INFLECTIONS
         if rest in endings or rest.lower() in endings:
             continue
+        if lexicon.is_demonym(full.lower()) and not lexicon.is_demonym(tok.lower):
+            continue  # "Israel" / "Israeli": the place and its people
         if language == "de" and rest.lower() in _INFLECTIONS_DE:
             continue  # "Steuerbeamte" / "Steuerbeamter": German declension, not a cut name
         if rest.lower() in GLUE_SUFFIXES.get(language, ()):
