@@ -6,6 +6,7 @@ artefact kind, plus the look-alikes that must be left alone.
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -417,7 +418,7 @@ def test_loanwords_names_and_titles_in_their_own_language_are_not_artefacts(text
 
 
 def test_a_loan_phrase_that_is_reported_is_never_rewritten() -> None:
-    """"bête noire" looks like French left in English (its words are rare in English); it
+    """ "bête noire" looks like French left in English (its words are rare in English); it
     may be reported, but no translator answer ever turns it into "black beast"."""
     translator = _Dictionary({("bête noire", "fr", "en"): "black beast"})
     text = "He was the bête noire of the party."
@@ -580,3 +581,62 @@ def test_findings_are_in_reading_order() -> None:
     result = analyse(text, "en")
     starts = [f.start for f in result.findings]
     assert len(starts) >= 2 and starts == sorted(starts)
+
+
+# --- the mission's seed examples, in one machine-translated article -------------------------
+SEED_ARTICLE = (
+    "The suspects face charges of child pornography and riciclaggio di denaro. "
+    "THE'Iran has rejected the offer. There Russia has criticised theUnited Nations for the "
+    "evidence e data it published. Both states signed the treaty in May. This treatise has "
+    "now been extended. Karim Mebarki was detained in Milan. Mebark was arrested on Monday. "
+    "Prime Minister Giuseppe Count said the inquiry would continue."
+)
+
+
+def test_the_missions_seed_examples_are_all_found_and_repaired() -> None:
+    from newsetl.translate import translator_from_settings
+
+    translator = translator_from_settings({"NEWSETL_TRANSLATOR": "none"})  # glossary only
+    result = analyse(SEED_ARTICLE, "en", translator=translator)
+    by_surface = {f.surface: f for f in result.findings}
+    expected = {
+        "riciclaggio di denaro": ("untranslated_span", "money laundering", APPLIED),
+        "THE'Iran": ("calque_elided_article", "Iran", APPLIED),
+        "There Russia": ("calque_article", "Russia", APPLIED),
+        "theUnited": ("glued_tokens", "the United", APPLIED),
+        "e": ("untranslated_function_word", "and", APPLIED),
+        "treatise": ("false_friend", "treaty", APPLIED),
+        "Mebark": ("truncated_name", "Mebarki", APPLIED),
+        "Count": ("translated_name", None, FLAGGED),
+    }
+    for surface, (kind, replacement, status) in expected.items():
+        finding = by_surface[surface]
+        assert (finding.kind, finding.replacement, finding.status) == (kind, replacement, status)
+    assert result.source_language == "it"
+    assert len(result.findings) == len(expected)
+    assert result.repaired_text == (
+        "The suspects face charges of child pornography and money laundering. "
+        "Iran has rejected the offer. Russia has criticised the United Nations for the "
+        "evidence and data it published. Both states signed the treaty in May. This treaty has "
+        "now been extended. Karim Mebarki was detained in Milan. Mebarki was arrested on "
+        "Monday. Prime Minister Giuseppe Count said the inquiry would continue."
+    )
+
+
+def test_language_spans_cover_the_text_and_name_each_part() -> None:
+    text = (
+        "Officials met on Monday. The suspects face charges of riciclaggio di denaro. "
+        "Ich werde rot, wenn ich mich schäme und weine. The talks continue."
+    )
+    spans = analyse(text, "en").language_spans
+    assert spans[0]["start"] == 0 and spans[-1]["end"] == len(text)
+    assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(spans))
+    labelled = [(s["language"], s["source"]) for s in spans]
+    assert ("it", "artefact") in labelled and ("de", "passage") in labelled
+    german = next(s for s in spans if s["language"] == "de")
+    assert "wenn ich mich" in german["surface"]
+    # A sentence in another language is a language span, not an artefact.
+    assert all(
+        f.kind != "untranslated_span" or f.source_language != "de"
+        for f in analyse(text, "en").findings
+    )

@@ -49,8 +49,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -450,7 +450,7 @@ class Builder:
                 continue
             if lowercase and any(not w.text.islower() for w in run):
                 continue
-            if any(text[a.end : b.start] != " " for a, b in zip(run, run[1:], strict=False)):
+            if any(text[a.end : b.start] != " " for a, b in itertools.pairwise(run)):
                 continue
             options.append(run)
         return self.rng.choice(options) if options else None
@@ -509,7 +509,7 @@ class Builder:
     def function_word(self, target: str, source: str) -> bool:
         c_origin, text = self.carrier(target)
         options = []
-        for concept, forms in FUNCTION_WORDS.items():
+        for _concept, forms in FUNCTION_WORDS.items():
             if target not in forms or source not in forms:
                 continue
             for m in re.finditer(rf"(?<= ){re.escape(forms[target])}(?= )", text):
@@ -544,7 +544,7 @@ class Builder:
         mode = self.rng.choice(("prefix", "prefix", "prefix_the", "suffix_name", "suffix_word"))
         ws = words_of(text)
         options = []
-        for a, b in zip(ws, ws[1:], strict=False):
+        for a, b in itertools.pairwise(ws):
             if text[a.end : b.start] != " ":
                 continue
             if mode == "prefix" and a.text in GLUE_LEFT and b.text[:1].isupper():
@@ -554,12 +554,21 @@ class Builder:
                 nxt = next((w for w in ws if w.start > b.end), None)
                 if nxt is not None and nxt.text[:1].isupper() and text[b.end : nxt.start] == " ":
                     options.append((a, b, f"{a.text}The", f"{a.text} The"))
-            elif mode == "suffix_name" and b.text in GLUE_RIGHT and a.text[:1].isupper():
-                if not a.sentence_start and len(a.text) >= 4 and a.text.isalpha():
-                    options.append((a, b, f"{a.text}{b.text}", f"{a.text} {b.text}"))
-            elif mode == "suffix_word" and b.text in GLUE_RIGHT and a.text.islower():
-                if len(a.text) >= 5 and a.text.isalpha():
-                    options.append((a, b, f"{a.text}{b.text}", f"{a.text} {b.text}"))
+            elif (
+                mode == "suffix_name"
+                and b.text in GLUE_RIGHT
+                and a.text[:1].isupper()
+                and not a.sentence_start
+                and len(a.text) >= 4
+                and a.text.isalpha()
+            ) or (
+                mode == "suffix_word"
+                and b.text in GLUE_RIGHT
+                and a.text.islower()
+                and len(a.text) >= 5
+                and a.text.isalpha()
+            ):
+                options.append((a, b, f"{a.text}{b.text}", f"{a.text} {b.text}"))
         if not options:
             return False
         a, b, glued, repair = self.rng.choice(options)
@@ -621,7 +630,7 @@ class Builder:
         mode = self.rng.choice(("there_name", "the_country", "he_noun", "there_country"))
         ws = words_of(text)
         options = []  # (start, end of the next word, calque text, repair)
-        for w, nxt in zip(ws, ws[1:], strict=False):
+        for w, nxt in itertools.pairwise(ws):
             if not w.sentence_start or text[w.end : nxt.start] != " ":
                 continue
             if mode == "there_name" and w.text == "The" and nxt.text[:1].isupper():
@@ -1004,12 +1013,11 @@ def _common_english_words() -> list[str]:
     """English words of Zipf 4-5.5 that are not names: stand-ins for a translated surname."""
     global _COMMON
     if _COMMON is None:
-        from wordfreq import top_n_list
-
         import importlib
         import pkgutil
 
         import faker.providers.person as person
+        from wordfreq import top_n_list
 
         names: set[str] = set()
         for module in pkgutil.iter_modules(person.__path__):

@@ -65,9 +65,35 @@ def detector_findings(case: dict) -> list[dict]:
     return [f.to_json() for f in result.findings]
 
 
-_PLAIN_LANGS = (
-    "en de fr it es pt nl pl sv da nb fi cs ro hu ca sk sl sh lt lv id ms tr is fil vi"
-).split()
+_PLAIN_LANGS = [
+    "en",
+    "de",
+    "fr",
+    "it",
+    "es",
+    "pt",
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "cs",
+    "ro",
+    "hu",
+    "ca",
+    "sk",
+    "sl",
+    "sh",
+    "lt",
+    "lv",
+    "id",
+    "ms",
+    "tr",
+    "is",
+    "fil",
+    "vi",
+]
 
 
 def plain_findings(case: dict) -> list[dict]:

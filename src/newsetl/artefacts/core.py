@@ -163,9 +163,7 @@ TRANSLATION_KINDS = frozenset(
 )
 
 
-def _looks_translated(
-    candidates: list[Candidate], hint: str | None, orig_lang: str | None
-) -> bool:
+def _looks_translated(candidates: list[Candidate], hint: str | None, orig_lang: str | None) -> bool:
     """Does the text show it is a machine translation? Its page names another language
     (hreflang, declared language, a known original), or it holds an artefact only a
     translation leaves. Untranslated spans are not enough: pages quote foreign terms."""
@@ -181,9 +179,7 @@ def _source_votes(candidates: list[Candidate], source: str | None) -> int:
     if source is None:
         return 0
     return sum(
-        1
-        for c in candidates
-        if c.kind in TRANSLATION_KINDS and source in c.source_candidates
+        1 for c in candidates if c.kind in TRANSLATION_KINDS and source in c.source_candidates
     )
 
 

@@ -234,10 +234,7 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
         current.clear()
 
     for i, tok in enumerate(tokens):
-        if tok.masked:
-            counts = tok.german_noun
-        else:
-            counts = not tok.capitalised or tok.sentence_start
+        counts = tok.german_noun if tok.masked else not tok.capitalised or tok.sentence_start
         if not counts:
             if current:
                 close()
@@ -490,13 +487,11 @@ def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) ->
     ("smart working" in Italian, where "smart" alone is already Italian)."""
     first, last = run.tokens[0].index, run.tokens[-1].index
     start, end = run.tokens[0].start, run.tokens[-1].end
-    if first > 0 and joined(text, tokens[first - 1], tokens[first]):
-        if _loanword_phrase(text[tokens[first - 1].start : end], text_lang):
-            return True
-    if last + 1 < len(tokens) and joined(text, tokens[last], tokens[last + 1]):
-        if _loanword_phrase(text[start : tokens[last + 1].end], text_lang):
-            return True
-    return False
+    before = first > 0 and joined(text, tokens[first - 1], tokens[first])
+    if before and _loanword_phrase(text[tokens[first - 1].start : end], text_lang):
+        return True
+    after = last + 1 < len(tokens) and joined(text, tokens[last], tokens[last + 1])
+    return after and _loanword_phrase(text[start : tokens[last + 1].end], text_lang)
 
 
 def _loanword_phrase(span: str, text_lang: str) -> bool:

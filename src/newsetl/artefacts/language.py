@@ -84,9 +84,7 @@ def _detector_for(languages: frozenset[str]):
             if detector is None:
                 langs = [getattr(Language, _LINGUA_NAMES[c]) for c in sorted(languages)]
                 detector = (
-                    LanguageDetectorBuilder.from_languages(*langs)
-                    .with_low_accuracy_mode()
-                    .build()
+                    LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
                 )
                 if len(_detectors) < 4096:
                     _detectors[languages] = detector
@@ -106,10 +104,7 @@ def span_confidences(text: str, languages: tuple[str, ...] | None = None) -> dic
         chosen = frozenset(lang for lang in languages if lang in _LINGUA_NAMES)
         if len(chosen) < 2:
             return {}
-        if chosen <= _MAIN:
-            detector = _lingua()
-        else:
-            detector = _detector_for(chosen)
+        detector = _lingua() if chosen <= _MAIN else _detector_for(chosen)
     values = detector.compute_language_confidence_values(text)
     out = {_ISO[v.language.name]: v.value for v in values if v.language.name in _ISO}
     if languages is not None:

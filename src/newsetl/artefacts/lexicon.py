@@ -991,9 +991,7 @@ def _build_person_names(attr: str) -> frozenset[str]:
         for name in attrs:
             values = provider.__dict__.get(name, ())
             if isinstance(values, tuple | list | dict):
-                out.update(
-                    str(v).lower() for v in values if isinstance(v, str) and v.isalpha()
-                )
+                out.update(str(v).lower() for v in values if isinstance(v, str) and v.isalpha())
     return frozenset(out)
 
 

@@ -292,7 +292,7 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
     out = []
     for m in _NO_SPACE_AFTER_STOP.finditer(text):
         left, stop, right = m.groups()
-        word = right.lstrip("“\"„«")
+        word = right.lstrip('“"„«')
         if lexicon.zipf(word.lower(), language) < 3.0:
             continue
         out.append(
@@ -388,7 +388,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     separate: set[str] | None = None
     out = []
     for tok in _glue_suspects(text, tokens, language):
-        if tok.in_quote or tok.lower in lexicon.BRANDS or tok.masked and tok.in_quote:
+        if tok.in_quote or tok.lower in lexicon.BRANDS or (tok.masked and tok.in_quote):
             continue
         whole = max(lexicon.zipf(tok.lower, language), lexicon.zipf(tok.lower, "en"))
         m = PREFIX_GLUE.match(tok.text)
@@ -464,9 +464,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
 
 
 def _glued(tok: Token, replacement: str, confidence: float, detector: str) -> Candidate:
-    return Candidate(
-        "glued_tokens", tok.start, tok.end, replacement, None, confidence, detector
-    )
+    return Candidate("glued_tokens", tok.start, tok.end, replacement, None, confidence, detector)
 
 
 _SUFFIX_SUSPECT_EN = re.compile(
@@ -906,9 +904,10 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             continue  # a German noun (capitalised like a name) that German knows
         # Known as a word of the text language or a main language (not merely of one of the
         # many evidence languages, where short forms like "Tayl" turn up by chance).
-        known = lexicon.zipf(tok.lower, language) >= 2.0 or max(
-            lexicon.profile(tok.lower).values()
-        ) >= 3.0
+        known = (
+            lexicon.zipf(tok.lower, language) >= 2.0
+            or max(lexicon.profile(tok.lower).values()) >= 3.0
+        )
         # The word before is a capitalised part of the same name ("Almeida Cost").
         same_context = (
             i > 0 and tokens[i - 1].capitalised and tokens[i - 1].text in previous.get(full, set())
@@ -1044,9 +1043,14 @@ def detect_translated_names(
             or _international(low)
         ):
             continue
-        if i + 2 < len(tokens) and tokens[i + 2].capitalised and not tokens[i + 2].sentence_start:
-            if text[second.end : tokens[i + 2].start] == " ":
-                continue  # a longer name or title ("Maria Grace Church")
+        third = tokens[i + 2] if i + 2 < len(tokens) else None
+        if (
+            third is not None
+            and third.capitalised
+            and not third.sentence_start
+            and text[second.end : third.start] == " "
+        ):
+            continue  # a longer name or title ("Maria Grace Church")
         out.append(
             Candidate(
                 "translated_name",
