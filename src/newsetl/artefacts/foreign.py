@@ -85,6 +85,9 @@ def _lookup_form_of(low: str) -> str:
     return low
 
 
+_NOT_SOURCES_FOR_OTHERS = frozenset(lexicon.EVIDENCE_LANGUAGES) - {"en", *lexicon.LANGUAGES}
+
+
 @cache
 def lean_of(text_lang: str) -> Callable[[str], Lean]:
     """The cached per-word evidence for ``text_lang``: lower-cased token text -> :class:`Lean`.
@@ -99,6 +102,11 @@ def lean_of(text_lang: str) -> Callable[[str], Lean]:
         form = _lookup_form_of(low)
         zt = lexicon.zipf(form, text_lang)
         sisters = lexicon.SISTERS.get(text_lang, frozenset())
+        if text_lang != "en":
+            # Into other languages, the spans worth looking for are English or one of the
+            # main source languages; the rest of the 23 mostly match damaged or dialect
+            # spellings of the text's own words ("maana" for "mañana").
+            sisters = sisters | _NOT_SOURCES_FOR_OTHERS
         if zt == 0.0 and not lexicon.evidence(form) and len(form) >= 4:
             # Unknown everywhere, but written with letters the text language does not use:
             # leans to the languages whose alphabet has them (lingua decides between them).
@@ -401,10 +409,8 @@ def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate
         eligible = item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and len(form) >= 5
     else:
         # Other text languages' lists hold more foreign text (and the pages more damaged
-        # encodings, "versin" for "versión"): lingua must agree there too.
-        eligible = (top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN) or (
-            item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN
-        )
+        # encodings, "versin" for "versión"): only English words, and lingua must agree.
+        eligible = top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN
     if eligible and len(form) >= 4:
         conf = langid.span_confidences(tok.text, (text_lang, *close[:3]))
         best = max(conf, key=conf.__getitem__) if conf else None

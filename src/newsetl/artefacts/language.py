@@ -42,7 +42,7 @@ _LINGUA_NAMES = {
 }
 _ISO = {name: code for code, name in _LINGUA_NAMES.items()}
 #: Codes other tools give for languages wordfreq files under another code.
-_ALIASES = {"no": "nb", "nn": "nb", "hr": "sh", "bs": "sh", "sr": "sh"}
+_ALIASES = {"no": "nb", "hr": "sh", "bs": "sh", "sr": "sh"}  # not Nynorsk: its own language
 
 
 def _lingua():
