@@ -290,13 +290,14 @@ def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> s
 
 
 def _bridges(text: str, tokens: list[Token], i: int, current: list, lean) -> bool:
-    """Does a short word of the text language join two foreign words into one phrase?
+    """Does a word of the text language join two foreign words into one phrase?
 
     "corruzione in atti giudiziari": Italian "in" is also English, but between two Italian
-    words it is Italian. Only a short word (three letters at most) that is very frequent in
-    one of the run's languages, followed by a word leaning to that language, bridges.
+    words it is Italian; so is "pollution" in "la pollution de l'air". A word bridges when
+    it is common in one of the run's languages (very common for a short word) and the word
+    after it leans to that language too.
     """
-    if not current or i + 1 >= len(tokens) or len(tokens[i].text) > 3:
+    if not current or i + 1 >= len(tokens):
         return False
     nxt = tokens[i + 1]
     if not (joined(text, tokens[i - 1], tokens[i]) and joined(text, tokens[i], nxt)):
@@ -304,7 +305,8 @@ def _bridges(text: str, tokens: list[Token], i: int, current: list, lean) -> boo
     before = {lang for _, item in current for lang, _ in item.langs}
     after = {lang for lang, _ in lean(nxt.lower).langs} if not nxt.masked else set()
     shared = before & after
-    return any(lang in shared and z >= 5.0 for lang, z in lexicon.evidence(tokens[i].lower))
+    need = 5.0 if len(tokens[i].text) <= 3 else 3.5
+    return any(lang in shared and z >= need for lang, z in lexicon.evidence(tokens[i].lower))
 
 
 def detect_untranslated_spans(
