@@ -928,6 +928,26 @@ def is_demonym(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def multiword_places() -> tuple[tuple[str, bool], ...]:
+    """Country names of several words (lower-case), longest first, with whether English
+    writes them with "the" (names of unions, republics, kingdoms, islands and states do:
+    "the United States", "the Czech Republic"; "Saudi Arabia", "New Zealand" do not)."""
+    import pycountry
+
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(country, attr, None)
+            if value and " " in value and "," not in value and "(" not in value:
+                names.add(value.lower())
+    article_words = ("united", "republic", "kingdom", "islands", "states", "emirates")
+    return tuple(
+        (name, any(w in name.split() for w in article_words))
+        for name in sorted(names, key=len, reverse=True)
+    )
+
+
+@lru_cache(maxsize=1)
 def _first_words_of_places() -> frozenset[str]:
     """First words of multi-word country names ("saudi", "sri", "costa")."""
     import pycountry

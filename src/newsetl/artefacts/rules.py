@@ -161,6 +161,17 @@ AFTER_HE = words(
 _HE = re.compile(r"(He)[ \u00a0]+([a-z][a-z'’-]*)\b")
 
 
+def _multiword_place(text: str, pos: int) -> bool | None:
+    """At ``pos`` starts a country name of several words: does English give it "the"
+    ("the United States", "the Czech Republic") or not ("Saudi Arabia", "New Zealand")?
+    None when no such name starts there."""
+    head = text[pos : pos + 60].lower()
+    for name, with_article in lexicon.multiword_places():
+        if head.startswith(name) and not head[len(name) : len(name) + 1].isalpha():
+            return with_article
+    return None
+
+
 def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
     """ "There Russia has criticized" (from "La Russia"), "There White House" (from "La Casa
     Bianca"), "The Russia has ...", and "He jury" (from Spanish "El jurado")."""
@@ -186,7 +197,11 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             and low not in places
         ):
             continue  # "There Smith scored ...": "there" as an adverb of place
-        if low in places or (lexicon.is_place(low) and low not in lexicon.ARTICLE_PLACES):
+        multi = _multiword_place(text, m.start(2))
+        if multi is not None:
+            # "There Saudi Arabia" -> "Saudi Arabia"; "There United States" -> "The United"
+            replacement, confidence = (f"The {word}" if multi else word), 0.95
+        elif low in places or (lexicon.is_place(low) and low not in lexicon.ARTICLE_PLACES):
             replacement, confidence = word, 0.95
         elif word.isupper() and len(word) > 1:
             replacement, confidence = f"The {word}", 0.85  # "There NATO alliance"
@@ -450,9 +465,11 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     and text[prev.end : tok.start] == " "
                     and prev.lower in lexicon.person_names("first_names")
                 )
-                if after_given_name or base_z < 2.0:
-                    continue  # a surname ("Chuck Peruto", "Kelly Sawyer Patricof")
-                if prev is not None and prev.capitalised and base_z < 3.0:
+                names_joined = suffix == "and" and nxt is not None and nxt.capitalised
+                if (after_given_name or base_z < 2.0) and not names_joined:
+                    continue  # a surname ("Chuck Peruto", "Kelly Sawyer Patricof"), unless
+                    # it joins two names ("Ivan Rakiticand Mario Mandzukic")
+                if prev is not None and prev.capitalised and base_z < 3.0 and not names_joined:
                     continue
             elif base_z < 3.0:
                 continue
