@@ -74,14 +74,16 @@ def analyse(
     mask_tokens(text, tokens, lang)
     foreign.mark_german_nouns(text, tokens, lang)
     sids = foreign.sentence_ids(tokens)
-    passages = foreign.foreign_sentences(tokens, lang, sids)
+    runs = foreign.foreign_runs(text, tokens, lang)
+    # A sentence in another language has words leaning away, so runs; most texts have none.
+    passages = foreign.foreign_sentences(tokens, lang, sids) if runs else set()
 
     candidates: list[Candidate] = []
     candidates += rules.detect_elided_articles(text, lang)
     candidates += rules.detect_calque_articles(text, lang)
     candidates += rules.detect_glued_tokens(text, tokens, lang)
     phrases, singles, weak_phrases = foreign.detect_untranslated_spans(
-        text, tokens, lang, passages, sids
+        text, tokens, lang, passages, sids, runs
     )
     candidates += phrases
     candidates += foreign.detect_quoted_untranslated(text, lang, tokens)

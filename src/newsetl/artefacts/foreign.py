@@ -315,6 +315,7 @@ def detect_untranslated_spans(
     text_lang: str,
     foreign: set[int] | None = None,
     sids: list[int] | None = None,
+    runs: list[_Run] | None = None,
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
     """Candidates for text left in another language, in three tiers of evidence.
 
@@ -330,7 +331,7 @@ def detect_untranslated_spans(
     sids = sids if sids is not None else sentence_ids(tokens)
     if foreign is None:
         foreign = foreign_sentences(tokens, text_lang, sids)
-    for run in foreign_runs(text, tokens, text_lang):
+    for run in runs if runs is not None else foreign_runs(text, tokens, text_lang):
         start, end = run.tokens[0].start, run.tokens[-1].end
         if sids[run.tokens[0].index] in foreign or sids[run.tokens[-1].index] in foreign:
             continue  # a sentence in another language: a language span, not an artefact

@@ -293,7 +293,9 @@ _NO_SPACE_AT_QUOTE = re.compile(
 #: Every match of the two patterns above holds a letter or punctuation mark directly
 #: followed by a quote or a capital; most texts hold none, and this scan is fast (no
 #: lookbehind to try at every position).
-_GAPLESS = re.compile(rf"[.!?:,][”\"»’“„«]?[{UPPER}“„«\"]|[{LOWER}][”»\"“„«][{UPPER}{LOWER}]")
+_GAPLESS = re.compile(
+    rf"[.!?][”\"»’]?[“„«\"]?[{UPPER}]|[{LOWER}][.,!?]?[”»\"][{LOWER}]|[{LOWER}]:?[“„«\"][{UPPER}]"
+)
 
 
 def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
