@@ -503,8 +503,15 @@ def _passage_language(text: str, members: list, lang: str) -> str | None:
 def warm_up() -> None:
     """Load word lists and language models once (call before timing or a large batch)."""
     lexicon.warm_up()
+    lexicon.evidence("warm")  # the 23-language evidence table (from the disk cache)
+    lexicon.alphabets()
     lexicon.place_names()
     lexicon.is_place("rome")
+    lexicon.is_town("rome")
+    lexicon.person_names("first_names")
+    lexicon.person_names("last_names")
+    lexicon.multiword_places()
+    lexicon.exonyms()
     langid.warm_up()
 
 
