@@ -267,17 +267,6 @@ def top_zipf(word: str) -> float:
     return max(max(profile(word).values()), ev[0][1] if ev else 0.0)
 
 
-@lru_cache(maxsize=200_000)
-def foreign_lean(word: str, lang: str) -> float:
-    """How much more frequent ``word`` is in its most frequent other language than in ``lang``.
-
-    Below 0 for ordinary words of ``lang``; the pre-pass of the phrase detector dismisses most
-    tokens of an article with this one cached call.
-    """
-    prof = profile(word)
-    return max(v for k, v in prof.items() if k != lang) - prof[lang]
-
-
 def warm_up(languages: tuple[str, ...] = LANGUAGES) -> None:
     """Load the frequency lists now (the ingest flow calls this once before a batch)."""
     for lang in languages:
