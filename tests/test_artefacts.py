@@ -6,12 +6,14 @@ artefact kind, plus the look-alikes that must be left alone.
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
 
 from newsetl.artefacts import (
     APPLIED,
+    FLAGGED,
     PENDING,
     Analysis,
     Finding,
@@ -69,9 +71,47 @@ def test_there_calque_before_a_common_noun_becomes_the() -> None:
 
 def test_glued_link_boundary_is_split() -> None:
     text = "The envoy flew toWarsaw for talks with theEuropean partners."
-    result = analyse(text, "en")
-    assert kinds(result) == ["glued_tokens", "glued_tokens"]
-    assert result.repaired_text == "The envoy flew to Warsaw for talks with the European partners."
+    # In a page that shows it is a translation (here: its Italian hreflang alternate) the
+    # repair is applied; in a page with no sign of translation it is only reported.
+    translated = analyse(text, "en", alternates={"it": "https://example.org/it/"})
+    assert kinds(translated) == ["glued_tokens", "glued_tokens"]
+    assert translated.repaired_text == (
+        "The envoy flew to Warsaw for talks with the European partners."
+    )
+    alone = analyse(text, "en")
+    assert [(f.replacement, f.status) for f in alone.findings] == [
+        ("to Warsaw", FLAGGED),
+        ("the European", FLAGGED),
+    ]
+    assert alone.repaired_text == text
+
+
+@pytest.mark.parametrize(
+    ("glued", "split"),
+    [
+        ("He spoke toThe Guardian on Monday.", "to The"),
+        ("The team inCalifornia’s capital won.", "in California’s"),
+        ("Ivan Rakitic scored. Later Rakiticand Modric celebrated.", "Rakitic and"),
+        ("The plan needs improvementand funding.", "improvement and"),
+        ("He presented the new rulesIn 2020 the board met.", "rules In"),
+    ],
+)
+def test_glued_words_found_in_real_translations(glued: str, split: str) -> None:
+    result = analyse(glued, "en")
+    assert only(result, "glued_tokens").replacement == split
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norah Weinstein and Kelly Sawyer Patricof lead the company.",
+        "Chuck Peruto said the trial was unfair.",
+        "Juston Burris played well, but the lack thereof hurt them.",
+        "The airline easyJet and the app WhatsApp were mentioned.",
+    ],
+)
+def test_names_and_words_ending_like_a_glued_word_are_kept(text: str) -> None:
+    assert [f for f in analyse(text, "en").findings if f.kind == "glued_tokens"] == []
 
 
 def test_lone_foreign_conjunction_is_translated_into_the_text_language() -> None:
@@ -79,8 +119,34 @@ def test_lone_foreign_conjunction_is_translated_into_the_text_language() -> None
     finding = only(result, "untranslated_function_word")
     assert (finding.surface, finding.replacement, finding.source_language) == ("e", "and", "it")
     assert result.repaired_text == "The region exports wine and cheese to the north."
+    # English left in German: reported with its German equivalent, not applied ("and der"
+    # is also a common typo of "an der").
     german = analyse("Die Stadt baut Straßen and Brücken.", "de")
-    assert german.repaired_text == "Die Stadt baut Straßen und Brücken."
+    finding = only(german, "untranslated_function_word")
+    assert (finding.replacement, finding.status) == ("und", FLAGGED)
+    assert german.repaired_text == "Die Stadt baut Straßen and Brücken."
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "lang"),
+    [
+        ("Prices en wages rose sharply this year.", "en", "nl"),
+        ("Prices och wages rose sharply this year.", "och", "sv"),
+        ("The plan covers housing, ja schools in the region.", "ja", "fi"),
+        ("Prices și wages rose sharply this year.", "și", "ro"),
+        ("The talks were tense, aber both sides stayed.", "aber", "de"),
+    ],
+)
+def test_lone_function_words_of_many_languages(text: str, word: str, lang: str) -> None:
+    finding = only(analyse(text, "en"), "untranslated_function_word")
+    assert finding.surface == word and lang in (finding.source_language, "nl", "sv")
+
+
+def test_function_word_with_another_meaning_is_reported_not_applied() -> None:
+    # Dutch "en" is "and", but French/Spanish "en" is "in": the replacement is a guess.
+    result = analyse("The firm sells bikes en scooters across the region.", "en")
+    finding = only(result, "untranslated_function_word")
+    assert finding.replacement == "and" and finding.status == FLAGGED
 
 
 def test_false_friend_needs_the_documents_own_usage() -> None:
@@ -94,11 +160,27 @@ def test_false_friend_needs_the_documents_own_usage() -> None:
     assert without.findings == []
 
 
-def test_title_cased_common_word_mid_sentence_is_lowered() -> None:
-    result = analyse("The charity helps Homeless families in winter.", "en")
+def test_title_cased_common_word_mid_sentence_is_reported() -> None:
+    text = "The charity helps Homeless families in winter. Many homeless people sleep outside."
+    result = analyse(text, "en")
     finding = only(result, "capitalisation")
-    assert finding.replacement == "homeless"
-    assert result.repaired_text == "The charity helps homeless families in winter."
+    assert finding.replacement == "homeless" and finding.status == FLAGGED
+    assert result.repaired_text == text  # a capitalised word may be a name: never changed
+    # Without the document's own lower-case use it is not even reported.
+    assert analyse("The charity helps Homeless families in winter.", "en").findings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A Pakistani social media star was arrested.",
+        "Saudi women can now drive.",
+        "The Georgian house was restored.",
+        "This historic Bavarian town attracts tourists.",
+    ],
+)
+def test_nationality_adjectives_are_never_lowered(text: str) -> None:
+    assert analyse(text + " Many people came.", "en").findings == []
 
 
 def test_untranslated_phrase_is_pending_without_translator() -> None:
@@ -110,13 +192,17 @@ def test_untranslated_phrase_is_pending_without_translator() -> None:
     assert finding.status == PENDING and finding.replacement is None
     assert result.repaired_text == text  # nothing applied: pending spans leave text alone
     assert result.source_language == "it"
+    # The language map covers the whole text: English, the Italian span, English.
     assert result.language_spans == [
+        {"start": 0, "end": finding.start - 1, "language": "en", "source": "text"},
         {
             "start": finding.start,
             "end": finding.end,
             "language": "it",
+            "source": "artefact",
             "surface": "corruzione in atti giudiziari",
-        }
+        },
+        {"start": finding.end + 1, "end": len(text), "language": "en", "source": "text"},
     ]
 
 
@@ -135,12 +221,37 @@ class _Dictionary:
 
 
 def test_untranslated_phrase_is_applied_with_a_translator() -> None:
+    """A provider's translation replaces the span only when the article shows it was
+    translated from that language (here its Italian hreflang alternate); otherwise the
+    translation is recorded and the finding reported."""
     translator = _Dictionary({("corruzione in atti giudiziari", "it", "en"): "judicial bribery"})
     text = "Prosecutors opened a case for corruzione in atti giudiziari last spring."
-    result = analyse(text, "en", translator=translator)
+    result = analyse(text, "en", translator=translator, alternates={"it": "https://x/it/"})
     finding = only(result, "untranslated_span")
     assert finding.status == APPLIED
     assert result.repaired_text == "Prosecutors opened a case for judicial bribery last spring."
+    unhinted = analyse(text, "en", translator=translator)
+    finding = only(unhinted, "untranslated_span")
+    assert (finding.replacement, finding.status) == ("judicial bribery", FLAGGED)
+    assert unhinted.repaired_text == text
+
+
+def test_glossary_translation_is_applied_as_a_curated_term() -> None:
+    from newsetl.translate import ChainTranslator, GlossaryTranslator
+
+    glossary = GlossaryTranslator(
+        entries=[
+            {
+                "source_language": "it",
+                "target_language": "en",
+                "source_text": "corruzione in atti giudiziari",
+                "translation": "judicial bribery",
+            }
+        ]
+    )
+    text = "Prosecutors opened a case for corruzione in atti giudiziari last spring."
+    result = analyse(text, "en", translator=ChainTranslator(glossary=glossary))
+    assert only(result, "untranslated_span").status == APPLIED
 
 
 def test_english_left_in_german_and_french_texts() -> None:
@@ -182,6 +293,18 @@ def test_clean_text_is_left_alone(text: str) -> None:
 def test_anglicisms_in_other_languages_are_not_flagged() -> None:
     assert analyse("Nach dem Meeting sprach der Manager über das Update.", "de").findings == []
     assert analyse("Il weekend è stato dedicato allo smart working.", "it").findings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Soldaten, die die Schüsse abgegeben hatten, wurden befragt.",
+        "Der Mann, der der Polizei half, wurde geehrt.",
+        "Das Haus, das das Feuer überstand, steht noch.",
+    ],
+)
+def test_german_relative_clauses_are_never_changed(text: str) -> None:
+    assert analyse(text, "de", alternates={"en": "https://x/en/"}).findings == []
 
 
 # --- audit trail, offsets, reversibility ----------------------------------------------------
@@ -248,16 +371,60 @@ def test_original_text_confirms_untranslated_span() -> None:
     assert finding.confidence >= 0.95 and result.source_language == "it"
 
 
-def test_single_foreign_word_needs_source_language_evidence() -> None:
-    alone = analyse("The agency reported more licenziamenti this year.", "en")
-    assert alone.findings == []
-    with_context = analyse(
-        "The agency reported more licenziamenti this year. Unions blamed the crisi "
-        "economica and the costo della vita.",
-        "en",
-    )
-    surfaces = [f.surface for f in with_context.findings]
-    assert "licenziamenti" in surfaces and with_context.source_language == "it"
+def test_single_foreign_word_is_reported_but_not_applied() -> None:
+    """A word English never uses and Italian often does is reported on its own evidence;
+    its translation is never applied (a single word may be a loanword or a name)."""
+    translator = _Dictionary({("licenziamenti", "it", "en"): "layoffs"})
+    text = "The agency reported more licenziamenti this year."
+    alone = analyse(text, "en", translator=translator)
+    finding = only(alone, "untranslated_span")
+    assert (finding.surface, finding.source_language) == ("licenziamenti", "it")
+    assert finding.status == FLAGGED and alone.repaired_text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "lang"),
+    [
+        ("The town held new verkiezingen last spring.", "verkiezingen", "nl"),
+        ("Workers demanded higher wynagrodzenia this year.", "wynagrodzenia", "pl"),
+        ("The company changed its fakturering rules again.", "fakturering", "sv"),
+        ("The report describes the tilstand of the roads.", "tilstand", "da"),
+    ],
+)
+def test_single_words_of_many_languages(text: str, word: str, lang: str) -> None:
+    finding = only(analyse(text, "en"), "untranslated_span")
+    assert finding.surface == word
+    assert finding.source_language in {lang} | set(foreign_sisters(lang))
+
+
+def foreign_sisters(lang: str) -> frozenset[str]:
+    from newsetl.artefacts import lexicon
+
+    return lexicon.SISTERS.get(lang, frozenset())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The pasta was served al dente with a glass of prosecco.",
+        "She made her début at the festival.",
+        "The Organisation internationale de la Francophonie met in Paris.",
+        "France's Institut national de la statistique et des études économiques published it.",
+        "She recalled the film La vita è bella as a turning point.",
+    ],
+)
+def test_loanwords_names_and_titles_in_their_own_language_are_not_artefacts(text: str) -> None:
+    assert analyse(text, "en").findings == [], text
+
+
+def test_a_loan_phrase_that_is_reported_is_never_rewritten() -> None:
+    """ "bête noire" looks like French left in English (its words are rare in English); it
+    may be reported, but no translator answer ever turns it into "black beast"."""
+    translator = _Dictionary({("bête noire", "fr", "en"): "black beast"})
+    text = "He was the bête noire of the party."
+    result = analyse(text, "en", translator=translator)
+    assert result.repaired_text == text
+    assert all(f.status != APPLIED for f in result.findings)
 
 
 def test_analyse_is_thread_safe() -> None:
@@ -286,17 +453,103 @@ def test_truncated_name_is_completed_from_the_documents_own_usage() -> None:
     result = analyse(text, "en")
     finding = only(result, "truncated_name")
     assert (finding.surface, finding.replacement) == ("Kowalcz", "Kowalczyk")
-    assert result.repaired_text.endswith("Kowalczyk told judges she was innocent.")
+    # Applied only in a page that shows it is a translation.
+    assert finding.status == FLAGGED and result.repaired_text == text
+    translated = analyse(text, "en", declared_language="pl")
+    assert translated.repaired_text.endswith("Kowalczyk told judges she was innocent.")
+    # German inflection and a name glued to "to" are not truncations.
+    assert [
+        f.kind
+        for f in analyse("Der Steuerbeamte prüfte. Ein Steuerbeamter kam.", "de").findings
+        if f.kind == "truncated_name"
+    ] == []
+    thunberg = analyse("Greta Thunberg spoke. Thunbergto the crowd.", "en")
+    assert [f.kind for f in thunberg.findings] == ["glued_tokens"]
     # Plurals, demonyms and real words are not truncations.
     clean = "South Dakota farmers met South Dakotans. Brad Pitt thanked Tom Brady."
     assert analyse(clean, "en").findings == []
 
 
 def test_doubled_function_word_is_removed_but_legitimate_doubling_kept() -> None:
-    result = analyse("Aid reached the the villages in the north.", "en")
+    hint = {"it": "https://x/it/"}
+    result = analyse("Aid reached the the villages in the north.", "en", alternates=hint)
     assert only(result, "duplicated_word").replacement == "the"
     assert result.repaired_text == "Aid reached the villages in the north."
-    assert analyse("She said that that was enough. They had had doubts.", "en").findings == []
+    assert only(analyse("Aid reached the the villages.", "en"), "duplicated_word").status == (
+        FLAGGED
+    )
+    clean = "She said that that was enough. They had had doubts. You do do the same."
+    assert analyse(clean, "en").findings == []
+    maybe = only(analyse("The plan is is ready.", "en", alternates=hint), "duplicated_word")
+    assert maybe.status == FLAGGED  # "what it is is ..." is English
+    assert analyse("What it is is a plan.", "en").findings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "lang"),
+    [
+        ("Yields rose on the bonds.The market fell.", "bonds.The", "en"),
+        ('He said"We will win" and left.', 'said"We', "en"),
+        ("Der Kurs fiel deutlich.Die Anleger verkauften.", "deutlich.Die", "de"),
+    ],
+)
+def test_missing_space_after_a_sentence_or_at_a_quote(text: str, surface: str, lang: str) -> None:
+    finding = only(analyse(text, lang), "missing_space")
+    assert finding.surface == surface and " " in finding.replacement
+
+
+@pytest.mark.parametrize(
+    "text", ["Install Node.js today.", "Visit example.com now.", "It costs 3.5 euros."]
+)
+def test_dots_that_are_not_sentence_ends(text: str) -> None:
+    assert analyse(text, "en").findings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "replacement"),
+    [
+        ("There White House said no.", "There White", "The White"),
+        ("There Britain voted to leave.", "There Britain", "Britain"),
+        ("There NATO alliance met in Brussels.", "There NATO", "The NATO"),
+        ("He jury ruled on Monday.", "He jury", "The jury"),
+        ("THE'Italia won the match.", "THE'Italia", "Italy"),
+    ],
+)
+def test_article_calques_of_real_translations(text: str, surface: str, replacement: str) -> None:
+    result = analyse(text, "en")
+    finding = next(f for f in result.findings if f.kind.startswith("calque"))
+    assert (finding.surface, finding.replacement) == (surface, replacement)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said the plan would work.",
+        "He almost resigned. He briefly spoke. He plans to run.",
+        "There Smith scored his second goal.",
+        "There is no alternative.",
+    ],
+)
+def test_english_he_and_there_are_kept(text: str) -> None:
+    assert [f for f in analyse(text, "en").findings if f.kind.startswith("calque")] == []
+
+
+def test_surname_translated_word_by_word_is_reported_with_the_original() -> None:
+    text = "Prime Minister Giuseppe Count met the mayor."
+    result = analyse(text, "en")
+    finding = only(result, "translated_name")
+    assert finding.surface == "Count" and finding.status == FLAGGED
+    with_original = analyse(
+        text,
+        "en",
+        original_text="Il presidente del Consiglio Giuseppe Conte ha incontrato il sindaco.",
+        original_language="it",
+    )
+    finding = only(with_original, "translated_name")
+    assert finding.replacement == "Conte" and finding.status == FLAGGED
+    assert with_original.repaired_text == text
+    for name in ("Angela Merkel met them.", "John Smith met them.", "New York Times staff."):
+        assert analyse(name, "en").findings == [], name
 
 
 def test_untranslated_quotation_is_reported_but_never_applied() -> None:
@@ -305,7 +558,7 @@ def test_untranslated_quotation_is_reported_but_never_applied() -> None:
     finding = only(result, "untranslated_span")
     assert finding.surface == "never give up the fight for justice"
     assert finding.status == PENDING and finding.confidence < 0.8
-    assert len(result.language_spans) == 1
+    assert [s["language"] for s in result.language_spans] == ["de", "en", "de"]
     glossed = "Sie riefen „never give up the fight“ (niemals aufgeben) vor dem Rathaus."
     assert analyse(glossed, "de").findings == []
     titled = "Sie spielt in der Serie „How to Get Away With Murder“ die Hauptrolle."
@@ -313,10 +566,12 @@ def test_untranslated_quotation_is_reported_but_never_applied() -> None:
 
 
 def test_single_foreign_word_is_supported_by_the_pages_hreflang() -> None:
-    text = "The agency reported more licenziamenti this year."
-    hinted = analyse(text, "en", alternates={"en": "https://x/en/", "it": "https://x/it/"})
-    assert [f.surface for f in hinted.findings] == ["licenziamenti"]
-    assert hinted.source_language == "it"
+    """A word English uses now and then ("koning" is a surname in English, a common word in
+    Dutch) is reported only when the page points to Dutch."""
+    text = "The town crowned a new koning last spring."
+    hinted = analyse(text, "en", alternates={"en": "https://x/en/", "nl": "https://x/nl/"})
+    assert [f.surface for f in hinted.findings] == ["koning"]
+    assert hinted.source_language == "nl"
     other = analyse(text, "en", alternates={"fr": "https://x/fr/"})
     assert other.findings == []
 
@@ -326,3 +581,62 @@ def test_findings_are_in_reading_order() -> None:
     result = analyse(text, "en")
     starts = [f.start for f in result.findings]
     assert len(starts) >= 2 and starts == sorted(starts)
+
+
+# --- the mission's seed examples, in one machine-translated article -------------------------
+SEED_ARTICLE = (
+    "The suspects face charges of child pornography and riciclaggio di denaro. "
+    "THE'Iran has rejected the offer. There Russia has criticised theUnited Nations for the "
+    "evidence e data it published. Both states signed the treaty in May. This treatise has "
+    "now been extended. Karim Mebarki was detained in Milan. Mebark was arrested on Monday. "
+    "Prime Minister Giuseppe Count said the inquiry would continue."
+)
+
+
+def test_the_missions_seed_examples_are_all_found_and_repaired() -> None:
+    from newsetl.translate import translator_from_settings
+
+    translator = translator_from_settings({"NEWSETL_TRANSLATOR": "none"})  # glossary only
+    result = analyse(SEED_ARTICLE, "en", translator=translator)
+    by_surface = {f.surface: f for f in result.findings}
+    expected = {
+        "riciclaggio di denaro": ("untranslated_span", "money laundering", APPLIED),
+        "THE'Iran": ("calque_elided_article", "Iran", APPLIED),
+        "There Russia": ("calque_article", "Russia", APPLIED),
+        "theUnited": ("glued_tokens", "the United", APPLIED),
+        "e": ("untranslated_function_word", "and", APPLIED),
+        "treatise": ("false_friend", "treaty", APPLIED),
+        "Mebark": ("truncated_name", "Mebarki", APPLIED),
+        "Count": ("translated_name", None, FLAGGED),
+    }
+    for surface, (kind, replacement, status) in expected.items():
+        finding = by_surface[surface]
+        assert (finding.kind, finding.replacement, finding.status) == (kind, replacement, status)
+    assert result.source_language == "it"
+    assert len(result.findings) == len(expected)
+    assert result.repaired_text == (
+        "The suspects face charges of child pornography and money laundering. "
+        "Iran has rejected the offer. Russia has criticised the United Nations for the "
+        "evidence and data it published. Both states signed the treaty in May. This treaty has "
+        "now been extended. Karim Mebarki was detained in Milan. Mebarki was arrested on "
+        "Monday. Prime Minister Giuseppe Count said the inquiry would continue."
+    )
+
+
+def test_language_spans_cover_the_text_and_name_each_part() -> None:
+    text = (
+        "Officials met on Monday. The suspects face charges of riciclaggio di denaro. "
+        "Ich werde rot, wenn ich mich schäme und weine. The talks continue."
+    )
+    spans = analyse(text, "en").language_spans
+    assert spans[0]["start"] == 0 and spans[-1]["end"] == len(text)
+    assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(spans))
+    labelled = [(s["language"], s["source"]) for s in spans]
+    assert ("it", "artefact") in labelled and ("de", "passage") in labelled
+    german = next(s for s in spans if s["language"] == "de")
+    assert "wenn ich mich" in german["surface"]
+    # A sentence in another language is a language span, not an artefact.
+    assert all(
+        f.kind != "untranslated_span" or f.source_language != "de"
+        for f in analyse(text, "en").findings
+    )

@@ -125,6 +125,41 @@ def test_glue_suspects_equal_one_alternation_scan() -> None:
     assert rules._glue_suspects(text, tokens, "en") == expected
 
 
+EVIDENCE_WORDS = [
+    "riciclaggio",
+    "koning",
+    "och",
+    "und",
+    "the",
+    "wynagrodzenia",
+    "během",
+    "bête",
+    "zeitgeist",
+    "tilstand",
+    "argent",
+    "ß",
+    "straße",
+    "xqzvw",
+]
+
+
+@pytest.mark.parametrize("word", EVIDENCE_WORDS)
+def test_evidence_table_equals_wordfreq(word: str) -> None:
+    """The compact per-word table gives wordfreq's own Zipf frequencies (to 0.1), for every
+    evidence language where the word is common enough, and nothing else."""
+    from wordfreq import zipf_frequency
+
+    got = dict(foreign.lexicon.evidence(word))
+    for lang in foreign.lexicon.EVIDENCE_LANGUAGES:
+        z = zipf_frequency(word.casefold(), lang)
+        if lang in got:
+            assert abs(got[lang] - z) <= 0.051, (word, lang, got[lang], z)
+        else:
+            assert z < foreign.lexicon.EVIDENCE_MIN_ZIPF or not foreign.lexicon._LETTERS.fullmatch(
+                word.casefold()
+            ), (word, lang, z)
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
@@ -134,18 +169,11 @@ def test_glue_suspects_equal_one_alternation_scan() -> None:
         ("Le ministre a dit que the government would help, cost-effective.", "fr"),
     ],
 )
-def test_seed_tokens_equal_classifying_every_token(text: str, lang: str) -> None:
+def test_cached_word_evidence_equals_a_fresh_computation(text: str, lang: str) -> None:
+    """The per-language cache of word evidence answers what an uncached call computes."""
+    cached = foreign.lean_of(lang)
+    fresh = foreign.lean_of.__wrapped__(lang)
     tokens = tokenise(text)
     mask_tokens(text, tokens, lang)
-    expected: dict[str, list[int]] = {}
-    for tok in tokens:
-        form = foreign._lookup_form(tok)
-        if foreign.lexicon.foreign_lean(form, lang) < foreign.STRONG and not (
-            "-" in form and foreign.lexicon.zipf(form, lang) == 0.0
-        ):
-            continue
-        for cand in foreign.lexicon.LANGUAGES:
-            if cand != lang and foreign._classify(tok, lang, cand) == "S":
-                expected.setdefault(cand, []).append(tok.index)
-    assert foreign._seed_tokens(tokens, lang) == expected
-    assert expected  # each text has at least one strongly foreign word
+    assert [cached(t.lower) for t in tokens] == [fresh(t.lower) for t in tokens]
+    assert any(cached(t.lower).leaning for t in tokens)  # each text has a foreign word

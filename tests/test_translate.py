@@ -123,7 +123,9 @@ def test_analyse_repairs_span_via_local_libretranslate_and_remembers_it(libre) -
         "NEWSETL_TRANSLATOR_TIMEOUT": "5",
     }
     chain = translator_from_settings(env, glossary=GlossaryTranslator())
-    result = analyse(TEXT, "en", translator=chain)
+    # The page names its Italian original (hreflang): a provider's translation may be applied.
+    hint = {"it": "https://example.org/it/"}
+    result = analyse(TEXT, "en", translator=chain, alternates=hint)
     (finding,) = result.findings
     assert finding.status == APPLIED and finding.replacement == "judicial bribery"
     assert result.repaired_text == "Prosecutors opened a case for judicial bribery last spring."
@@ -131,7 +133,7 @@ def test_analyse_repairs_span_via_local_libretranslate_and_remembers_it(libre) -
     assert entry["source_text"] == SPAN and entry["provider"] == "deep-translator:libre"
     # Second time the memory answers; the server is not asked again.
     before = len(handler.requests)
-    again = analyse(TEXT, "en", translator=chain)
+    again = analyse(TEXT, "en", translator=chain, alternates=hint)
     assert again.repaired_text == result.repaired_text and len(handler.requests) == before
 
 
@@ -263,7 +265,11 @@ def test_translations_made_in_a_worker_process_reach_the_run(libre, tmp_path) ->
     page = tmp_path / "site" / "case.html"
     page.parent.mkdir()
     body = " ".join([TEXT] + ["The court heard three witnesses on Tuesday morning."] * 5)
-    page.write_text(f"<html lang='en'><body><article><p>{body}</p></article></body></html>")
+    page.write_text(
+        "<html lang='en'><head><link rel='alternate' hreflang='it'"
+        " href='https://example.org/it/case.html'></head>"
+        f"<body><article><p>{body}</p></article></body></html>"
+    )
     settings = Settings(
         db_path=tmp_path / "w.duckdb", workers=2, process_pool_min_pages=1, per_host_interval_s=0
     )

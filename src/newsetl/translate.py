@@ -347,26 +347,37 @@ class ChainTranslator:
         self.provider = provider
 
     def translate(self, text: str, source: str, target: str) -> str | None:
+        return self.translate_with_origin(text, source, target)[0]
+
+    def translate_with_origin(
+        self, text: str, source: str, target: str
+    ) -> tuple[str | None, str | None]:
+        """(translation, who answered: "memory", "glossary" or the provider's name).
+
+        Why the origin matters: a glossary entry is a curated term, so the artefact detector
+        may apply it; a provider's answer is applied only where the context makes the
+        finding certain (see newsetl.artefacts.core).
+        """
         if source == target:
-            return None
+            return None, None
         found = self.memory.translate(text, source, target)
         if found:
-            return found
+            return found, "memory"
         if self.glossary is not None:
             found = self.glossary.translate(text, source, target)
             if found:
-                return found
+                return found, "glossary"
         if self.provider is None:
-            return None
+            return None, None
         try:
             found = self.provider.translate(text, source, target)
         except Exception as exc:  # a third-party Translator must not break the chain
             log.warning("translator %s failed: %s", getattr(self.provider, "name", "?"), exc)
-            return None
+            return None, None
         if found and found.strip() and _key(found) != _key(text):
             self.memory.remember(text, source, target, found.strip(), self.provider.name)
-            return found.strip()
-        return None
+            return found.strip(), self.provider.name
+        return None, None
 
 
 def translator_from_settings(

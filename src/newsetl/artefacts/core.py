@@ -37,6 +37,8 @@ PRIORITY = {
     "capitalisation": 6,
     "truncated_name": 7,
     "duplicated_word": 8,
+    "missing_space": 9,
+    "translated_name": 10,
 }
 #: How strongly each kind of evidence points at a source language.
 SOURCE_WEIGHT = {
@@ -70,20 +72,31 @@ def analyse(
         return Analysis(lang, None, [], text, text, [])
     tokens = tokenise(text)
     mask_tokens(text, tokens, lang)
+    foreign.mark_german_nouns(text, tokens, lang)
+    sids = foreign.sentence_ids(tokens)
+    runs = foreign.foreign_runs(text, tokens, lang)
+    # A sentence in another language has words leaning away, so runs; most texts have none.
+    passages = foreign.foreign_sentences(tokens, lang, sids) if runs else set()
 
     candidates: list[Candidate] = []
     candidates += rules.detect_elided_articles(text, lang)
     candidates += rules.detect_calque_articles(text, lang)
     candidates += rules.detect_glued_tokens(text, tokens, lang)
-    phrases, singles, weak_phrases = foreign.detect_untranslated_spans(text, tokens, lang)
+    phrases, singles, weak_phrases = foreign.detect_untranslated_spans(
+        text, tokens, lang, passages, sids, runs
+    )
     candidates += phrases
     candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
-    function_words, weak_function_words = foreign.detect_function_words(text, tokens, lang)
+    function_words, weak_function_words = foreign.detect_function_words(
+        text, tokens, lang, passages
+    )
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)
     candidates += rules.detect_capitalisation(text, tokens, lang)
     candidates += rules.detect_truncated_names(text, tokens, lang)
     candidates += rules.detect_duplicated_words(text, tokens, lang)
+    candidates += rules.detect_missing_spaces(text, tokens, lang)
+    candidates += rules.detect_translated_names(text, tokens, lang)
     candidates = _drop_overlaps(candidates)
 
     orig_lang = langid.normalise_code(original_language)
@@ -97,7 +110,8 @@ def analyse(
         added = False
         for single in singles + weak_function_words:
             if support in single.source_candidates and not _overlaps(single, candidates):
-                single.confidence = 0.8
+                single.confidence = max(single.confidence, 0.8)
+                single.source_language = support
                 candidates.append(single)
                 added = True
         if added and source is None:
@@ -108,25 +122,102 @@ def analyse(
     candidates += _found_in_original(
         text, singles + weak_phrases, candidates, original_text, orig_lang
     )
+    _names_from_original(text, tokens, candidates, original_text)
     for cand in candidates:
         if source in cand.source_candidates:
             cand.source_language = source
+    votes = _source_votes(candidates, source)
+    hint = _page_hint(lang, declared_language, alternates)
+    translated = _looks_translated(candidates, hint, orig_lang)
+    for cand in candidates:
+        if cand.needs_translation:
+            cand.safe = _safe_to_translate(cand, tokens, sids, lang, source, votes, hint)
+        elif cand.kind in NEEDS_TRANSLATION_EVIDENCE and not translated:
+            cand.safe = False
 
     candidates.sort(key=lambda c: c.start)  # finding_no follows the reading order
     findings = _decide(text, candidates, lang, translator)
-    spans = [
-        {"start": f.start, "end": f.end, "language": f.source_language, "surface": f.surface}
-        for f in findings
-        if f.kind == "untranslated_span"
-    ]
-    seen = {(s["start"], s["end"]) for s in spans}
-    spans += [
-        s
-        for s in foreign.quoted_language_spans(text, tokens, lang)
-        if (s["start"], s["end"]) not in seen
-    ]
-    spans.sort(key=lambda s: s["start"])
+    spans = language_map(text, tokens, lang, findings, passages, sids)
     return Analysis(lang, source, findings, text, apply_findings(text, findings), spans)
+
+
+#: At most this many words in an untranslated span whose translation may be applied: a
+#: longer run is more likely a passage quoted on purpose than a machine's left-over.
+MAX_APPLIED_SPAN_WORDS = 6
+
+
+#: Repairs of errors that any page can have (words fused or cut at a link, a lost space, a
+#: doubled word): applied only in a text that shows it was machine translated, reported
+#: otherwise. In a page written by people they are usually right too, but a page that is not
+#: a translation is left exactly as its authors wrote it.
+NEEDS_TRANSLATION_EVIDENCE = frozenset(
+    {"glued_tokens", "missing_space", "duplicated_word", "truncated_name"}
+)
+#: Kinds that only machine translation produces: a text with one of them is a translation.
+TRANSLATION_KINDS = frozenset(
+    {
+        "untranslated_function_word",
+        "calque_elided_article",
+        "calque_article",
+        "false_friend",
+        "translated_name",
+    }
+)
+
+
+def _looks_translated(candidates: list[Candidate], hint: str | None, orig_lang: str | None) -> bool:
+    """Does the text show it is a machine translation? Its page names another language
+    (hreflang, declared language, a known original), or it holds an artefact only a
+    translation leaves. Untranslated spans are not enough: pages quote foreign terms."""
+    if hint or orig_lang:
+        return True
+    return any(c.kind in TRANSLATION_KINDS and c.confidence >= APPLY_THRESHOLD for c in candidates)
+
+
+def _source_votes(candidates: list[Candidate], source: str | None) -> int:
+    """How many artefacts of the article other than untranslated spans point to its
+    inferred source language (a page can quote several terms of one language on purpose;
+    a calque or a left-over conjunction is a translation's own trace)."""
+    if source is None:
+        return 0
+    return sum(
+        1 for c in candidates if c.kind in TRANSLATION_KINDS and source in c.source_candidates
+    )
+
+
+def _safe_to_translate(
+    cand: Candidate,
+    tokens: list,
+    sids: list[int],
+    lang: str,
+    source: str | None,
+    votes: int,
+    hint: str | None,
+) -> bool:
+    """May a provider's translation of this untranslated span replace it in the text?
+
+    Only when the span is certainly a machine's left-over: a phrase of two to six words
+    inside a sentence that is otherwise in the text language, in the language the article
+    was translated from (one of its translation-only artefacts, or the page itself, says
+    so), or found verbatim in the original page. A single word, a long passage or a span in a language the article
+    gives no other sign of is reported, never rewritten (a curated glossary entry still is).
+    """
+    if cand.detector.startswith("original-page") or cand.detector.endswith("+original"):
+        return True
+    inside = [t for t in tokens if cand.start <= t.start and t.end <= cand.end]
+    if not 2 <= len(inside) <= MAX_APPLIED_SPAN_WORDS or cand.confidence < APPLY_THRESHOLD:
+        return False
+    sid = sids[inside[0].index]
+    lean = foreign.lean_of(lang)
+    own_outside = sum(
+        1
+        for t, s in zip(tokens, sids, strict=True)
+        if s == sid and not (cand.start <= t.start < cand.end) and lean(t.lower).own
+    )
+    if own_outside < max(3, len(inside)):
+        return False  # the span is not a small part of a sentence in the text language
+    span_lang = cand.source_language
+    return span_lang is not None and ((span_lang == source and votes >= 1) or span_lang == hint)
 
 
 def _detect(text: str, declared: str | None) -> str | None:
@@ -214,6 +305,8 @@ def _confirm_with_original(
             cand.source_language = orig_lang
             cand.source_candidates = (orig_lang,)
             cand.confidence = max(cand.confidence, 0.95)
+            if not cand.detector.endswith("+original"):
+                cand.detector += "+original"
 
 
 def _found_in_original(
@@ -242,24 +335,31 @@ def _found_in_original(
 def _decide(
     text: str, candidates: list[Candidate], lang: str, translator: Translator | None
 ) -> list[Finding]:
-    """Turn candidates into findings with a status; translate untranslated spans."""
+    """Turn candidates into findings with a status; translate untranslated spans.
+
+    An untranslated span is applied only when its translation is a curated glossary entry
+    or the span is safe to rewrite (``Candidate.safe``); otherwise it is reported with the
+    translation (``flagged``) or, with no translation at hand, left ``pending``.
+    """
     findings: list[Finding] = []
-    cache: dict[tuple[str, str], str | None] = {}
+    cache: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     for cand in candidates:
         surface = text[cand.start : cand.end]
         replacement = cand.replacement
         if cand.needs_translation:
-            replacement = None
+            replacement, origin = None, None
             if translator is not None and cand.source_language:
                 key = (surface, cand.source_language)
                 if key not in cache:
                     cache[key] = _translate(translator, surface, cand.source_language, lang)
-                replacement = cache[key]
+                replacement, origin = cache[key]
             if replacement is None:
                 status = PENDING
+            elif cand.confidence >= APPLY_THRESHOLD and (cand.safe or origin == "glossary"):
+                status = APPLIED
             else:
-                status = APPLIED if cand.confidence >= APPLY_THRESHOLD else FLAGGED
-        elif replacement is None or cand.confidence < APPLY_THRESHOLD:
+                status = FLAGGED
+        elif replacement is None or cand.confidence < APPLY_THRESHOLD or not cand.safe:
             status = FLAGGED
         else:
             status = APPLIED
@@ -279,23 +379,139 @@ def _decide(
     return findings
 
 
-def _translate(translator: Translator, surface: str, source: str, target: str) -> str | None:
-    """Ask the translator; any failure means "pending", never an exception in the pipeline."""
+def _translate(
+    translator: Translator, surface: str, source: str, target: str
+) -> tuple[str | None, str | None]:
+    """(translation, who answered); any failure means "pending", never an exception."""
     try:
-        result = translator.translate(surface, source, target)
+        if hasattr(translator, "translate_with_origin"):
+            result, origin = translator.translate_with_origin(surface, source, target)
+        else:
+            result, origin = translator.translate(surface, source, target), None
     except Exception as exc:  # a misbehaving backend must not block loading
         log.warning("translator %s failed: %s", getattr(translator, "name", "?"), exc)
-        return None
+        return None, None
     if not result or not result.strip() or result.strip() == surface.strip():
+        return None, None
+    if origin is None and getattr(translator, "name", None) == "glossary":
+        origin = "glossary"
+    return result.strip(), origin
+
+
+def _names_from_original(
+    text: str, tokens: list, candidates: list[Candidate], original: str | None
+) -> None:
+    """The likely original of a surname translated word by word ("Giuseppe Count"): the word
+    after the same given name in the original page ("Giuseppe Conte")."""
+    if not original:
+        return
+    for cand in candidates:
+        if cand.kind != "translated_name":
+            continue
+        before = text[: cand.start].split()
+        if not before:
+            continue
+        given = before[-1]
+        m = re.search(rf"(?<!\w){re.escape(given)}\s+([^\W\d_][\w'’-]*)", original)
+        if m and m.group(1) != text[cand.start : cand.end]:
+            cand.replacement = m.group(1)
+            cand.confidence = 0.7
+
+
+def language_map(
+    text: str,
+    tokens: list,
+    lang: str,
+    findings: list[Finding],
+    passages: set[int],
+    sids: list[int],
+) -> list[dict]:
+    """Which parts of the text are in which language: ``[{start, end, language, source}]``.
+
+    Per-token evidence (the same word frequencies the detectors use) aggregated into spans:
+    words of the text language, untranslated spans (their finding's language), quotations
+    and whole sentences in another language (by the word evidence, confirmed by lingua).
+    Names and words without evidence take the language of the words around them. ``source``
+    says why: ``text``, ``artefact``, ``quote`` or ``passage``; spans in another language
+    also carry their ``surface``.
+    """
+    if not tokens:
+        return []
+    lean = foreign.lean_of(lang)
+    own_label, none_label = (lang, "text"), (None, "text")
+    labels: list[tuple[str | None, str]] = [
+        none_label if tok.masked or not lean(tok.lower).own else own_label for tok in tokens
+    ]
+    by_start = {t.start: t.index for t in tokens}
+    for f in findings:
+        if f.kind != "untranslated_span" or f.source_language is None:
+            continue
+        i = by_start.get(f.start)
+        while i is not None and i < len(tokens) and tokens[i].end <= f.end:
+            labels[i] = (f.source_language, "artefact")
+            i += 1
+    for span in foreign.quoted_language_spans(text, tokens, lang):
+        for tok in tokens:
+            if span["start"] <= tok.start and tok.end <= span["end"]:
+                labels[tok.index] = (span["language"], "quote")
+    for sid in passages:
+        members = [t for t, s in zip(tokens, sids, strict=True) if s == sid]
+        passage_lang = _passage_language(text, members, lang)
+        if passage_lang:
+            for tok in members:
+                if labels[tok.index][1] == "text":
+                    labels[tok.index] = (passage_lang, "passage")
+    # Words without a label take the one before them (or, at the start, the one after).
+    known = next((x for x in labels if x[0] is not None), (lang, "text"))
+    filled = []
+    for label in labels:
+        if label[0] is not None:
+            known = label
+        filled.append(known if label[0] is None else label)
+    spans: list[dict] = []
+    for tok, (language, why) in zip(tokens, filled, strict=True):
+        last = spans[-1] if spans else None
+        if last and last["language"] == language and last["source"] == why:
+            last["end"] = tok.end
+        else:
+            spans.append({"start": tok.start, "end": tok.end, "language": language, "source": why})
+    spans[0]["start"] = 0
+    spans[-1]["end"] = len(text)
+    for span in spans:
+        if span["language"] != lang:
+            span["surface"] = text[span["start"] : span["end"]]
+    return spans
+
+
+def _passage_language(text: str, members: list, lang: str) -> str | None:
+    """The language of a sentence mostly not in the text language, if lingua agrees with the
+    words' evidence."""
+    lean = foreign.lean_of(lang)
+    scores: Counter[str] = Counter()
+    for tok in members:
+        for other, z in lean(tok.lower).langs:
+            scores[other] += z
+    if not scores:
         return None
-    return result.strip()
+    cands = [c for c, _ in scores.most_common(3)]
+    start, end = members[0].start, members[-1].end
+    conf = langid.span_confidences(text[start:end], (lang, *cands))
+    best = max(conf, key=conf.__getitem__) if conf else None
+    return best if best in cands and conf[best] >= 0.5 else None
 
 
 def warm_up() -> None:
     """Load word lists and language models once (call before timing or a large batch)."""
     lexicon.warm_up()
+    lexicon.evidence("warm")  # the 23-language evidence table (from the disk cache)
+    lexicon.alphabets()
     lexicon.place_names()
     lexicon.is_place("rome")
+    lexicon.is_town("rome")
+    lexicon.person_names("first_names")
+    lexicon.person_names("last_names")
+    lexicon.multiword_places()
+    lexicon.exonyms()
     langid.warm_up()
 
 

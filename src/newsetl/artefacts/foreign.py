@@ -11,26 +11,64 @@ source language to agree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from . import language as langid
 from . import lexicon
-from .intervals import DisjointIntervals
 from .rules import Candidate
 from .tokens import Token, joined
 
-STRONG = 2.0  # zipf(source) - zipf(text language) for a clearly foreign word
-MILD = 0.8
+#: A word leans to a language when it is this much more frequent there (Zipf, i.e. 30x).
+LEAN = 1.5
+#: ... and at least this frequent there.
+LEAN_MIN = lexicon.EVIDENCE_MIN_ZIPF
+#: A single word can stand alone as untranslated when the text language rarely uses it
+#: (Zipf below this) ...
+SINGLE_MAX_OWN = 2.5
+#: ... it is a common word of another language (Zipf at least this: 1 per million) ...
+SINGLE_MIN_FOREIGN = 3.0
+#: ... and far more frequent there (Zipf difference, 100x).
+SINGLE_LEAN = 2.0
+#: Below this Zipf frequency the text language practically never uses a word (fewer than ~3
+#: uses per 100 million words; wordfreq's large lists go down to Zipf 1): such a single word
+#: is reported on its own evidence, others wait for the article's source language to agree.
+UNUSED_MAX = 1.5
+#: A word the text language uses more often than this can still be reported alone when
+#: lingua is sure it is not in the text language (lingua's confidence for the text language
+#: below LINGUA_SINGLE_MAX, among the text language and the word's candidate languages).
+LINGUA_SINGLE_MAX_OWN = 3.5
+LINGUA_SINGLE_MAX = 0.1
+#: A word no list knows, with letters the text language does not write, leans to the
+#: languages that write them (at most this many: "é" alone says little) with this weight.
+ALIEN_MAX_LANGUAGES = 5
+ALIEN_ZIPF = 2.5
+#: A word of the text language: not leaning away and at least this frequent there.
+OWN_MIN = 2.0
 
 
-@dataclass
-class _Run:
-    lang: str
-    tokens: list[Token]
-    strong: int
-    mild: int
+@dataclass(frozen=True, slots=True)
+class Lean:
+    """What one word form says about its language, relative to the text language.
+
+    ``langs``: languages it leans to (``LEAN`` more frequent there, and common there), most
+    frequent first, with their Zipf frequency; ``strong``: those where it could stand alone
+    as an untranslated word; ``own``: an ordinary word of the text language; ``zt``: its Zipf
+    frequency in the text language. A word that is neither own nor leaning is *unknown*
+    (rare everywhere or out of vocabulary); lingua decides about runs of such words.
+    """
+
+    langs: tuple[tuple[str, float], ...]
+    strong: tuple[str, ...]
+    own: bool
+    zt: float
+    alien: bool = False  # no list knows it; its letters are foreign to the text language
+
+    @property
+    def leaning(self) -> bool:
+        return bool(self.langs)
 
 
 def _lookup_form(tok: Token) -> str:
@@ -47,239 +85,422 @@ def _lookup_form_of(low: str) -> str:
     return low
 
 
-def _lean(tok: Token, text_lang: str, cand: str) -> tuple[float, float, float]:
-    """(zipf in candidate, zipf in text language, difference)."""
-    form = _lookup_form(tok)
-    prof = lexicon.profile(form)
-    zc, zl = prof[cand], prof[text_lang]
-    if zc == 0.0 and zl == 0.0 and "-" in form:
-        parts = [p for p in form.split("-") if p]
-        zc = min(lexicon.zipf(p, cand) for p in parts)
-        zl = min(lexicon.zipf(p, text_lang) for p in parts)
-    return zc, zl, zc - zl
-
-
-def _classify(tok: Token, text_lang: str, cand: str) -> str:
-    """'S'trong / 'M'ild foreign evidence, 'N'eutral, or 'L' (a text-language word)."""
-    if tok.masked:
-        return "X"
-    zc, zl, diff = _lean(tok, text_lang, cand)
-    counts = not tok.capitalised or tok.sentence_start
-    if text_lang == "de" and tok.capitalised and not tok.sentence_start:
-        counts = False  # German capitalises nouns; a capitalised foreign word is a name
-    if diff >= STRONG and zc >= 2.5 and counts:
-        return "S"
-    if diff >= MILD and zc >= 2.0 and counts:
-        return "M"
-    if zl >= 2.0 and diff <= -0.5:
-        return "L"
-    return "N"
-
-
-def _seed_tokens(tokens: list[Token], text_lang: str) -> dict[str, list[int]]:
-    """Indices of strongly foreign tokens, per candidate language (cheap pre-pass).
-
-    Most tokens of a clean text are more frequent in the text language than anywhere else;
-    they are dismissed with one cached call, and runs are grown only around the few strongly
-    foreign tokens that remain.
-    """
-    seeds: dict[str, list[int]] = {}
-    strong_in = _seed_languages(text_lang)
-    for tok in [tok for tok in tokens if not tok.masked and strong_in(tok.lower)]:
-        if tok.capitalised and not tok.sentence_start:
-            continue  # _classify never calls such a token strongly foreign ("S")
-        for cand in strong_in(tok.lower):
-            seeds.setdefault(cand, []).append(tok.index)
-    return seeds
+_NOT_SOURCES_FOR_OTHERS = frozenset(lexicon.EVIDENCE_LANGUAGES) - {"en", *lexicon.LANGUAGES}
 
 
 @cache
-def _seed_languages(text_lang: str) -> Callable[[str], tuple[str, ...]]:
-    """The cached seed test for ``text_lang``: lower-cased token text -> seed languages.
+def lean_of(text_lang: str) -> Callable[[str], Lean]:
+    """The cached per-word evidence for ``text_lang``: lower-cased token text -> :class:`Lean`.
 
-    One single-argument cache per language: ``lru_cache`` keys a lone ``str`` argument by
-    the string itself, without building a key tuple, which matters at one call per token.
+    One single-argument cache per language (an ``lru_cache`` keyed by the string itself): the
+    evidence depends on the word form only, so an article costs one probe per token once its
+    words have been seen.
     """
 
     @lru_cache(maxsize=200_000)
-    def seed_languages(low: str) -> tuple[str, ...]:
-        """Languages in which an unmasked, uncapitalised token ``low`` is strongly foreign.
-
-        Empty at once when the form is clearly more frequent in the text language than
-        anywhere else (hyphenated forms unknown as a whole are scored by their parts, so
-        they are always examined). Otherwise the languages where :func:`_classify` says
-        "S" (it depends on the token only through its text once masking and
-        capitalisation are settled).
-        """
+    def lean(low: str) -> Lean:
         form = _lookup_form_of(low)
-        if lexicon.foreign_lean(form, text_lang) < STRONG and not (
-            "-" in form and lexicon.zipf(form, text_lang) == 0.0
-        ):
-            return ()
-        # A stand-in token with this text that "counts" as evidence (sentence_start=True),
-        # like every token the caller asks about.
-        probe = Token(low, 0, len(low), 0, sentence_start=True)
-        probe.lower = low
-        return tuple(
-            cand
-            for cand in lexicon.LANGUAGES
-            if cand != text_lang and _classify(probe, text_lang, cand) == "S"
+        zt = lexicon.zipf(form, text_lang)
+        sisters = lexicon.SISTERS.get(text_lang, frozenset())
+        if text_lang != "en":
+            # Into other languages, the spans worth looking for are English or one of the
+            # main source languages; the rest of the 23 mostly match damaged or dialect
+            # spellings of the text's own words ("maana" for "mañana").
+            sisters = sisters | _NOT_SOURCES_FOR_OTHERS
+        if zt == 0.0 and not lexicon.evidence(form) and len(form) >= 4:
+            # Unknown everywhere, but written with letters the text language does not use:
+            # leans to the languages whose alphabet has them (lingua decides between them).
+            alien = [x for x in lexicon.alien_languages(form, text_lang) if x not in sisters]
+            if 1 <= len(alien) <= ALIEN_MAX_LANGUAGES:
+                return Lean(tuple((x, ALIEN_ZIPF) for x in alien), (), False, 0.0, True)
+        ev = [
+            (lang, z)
+            for lang, z in lexicon.evidence(form)
+            if lang != text_lang and lang not in sisters
+        ]
+        if zt == 0.0 and not ev and "-" in form:
+            return _hyphenated(form, text_lang)
+        langs = tuple((lang, z) for lang, z in ev if z >= LEAN_MIN and z - zt >= LEAN)
+        strong = tuple(
+            lang
+            for lang, z in langs
+            if zt < SINGLE_MAX_OWN
+            and z >= SINGLE_MIN_FOREIGN
+            and z - zt >= SINGLE_LEAN
+            and (len(form) >= 4 or (z >= 4.0 and zt == 0.0))
         )
+        return Lean(langs, strong, not langs and zt >= OWN_MIN, zt)
 
-    return seed_languages
+    return lean
 
 
-@cache
-def _leans_away(text_lang: str) -> Callable[[str], bool]:
-    """Cached per language: is a token (lower-cased text) strongly foreign by its lean?"""
+def _hyphenated(form: str, text_lang: str) -> Lean:
+    """A hyphenated form unknown as a whole is scored by its parts: it leans to a language
+    only when every part does ("vis-à-vis" parts are French; "anti-corruption" is English)."""
+    parts = [p for p in form.split("-") if p]
+    if len(parts) < 2:
+        return Lean((), (), False, 0.0)
+    lean = lean_of(text_lang)
+    leans = [lean(p) for p in parts]
+    if any(p.own for p in leans):
+        return Lean((), (), True, min(p.zt for p in leans))
+    common = set.intersection(*({lang for lang, _ in p.langs} for p in leans))
+    langs = tuple(
+        (lang, min(dict(p.langs)[lang] for p in leans))
+        for lang, _ in leans[0].langs
+        if lang in common
+    )
+    strong = tuple(lang for lang in leans[0].strong if all(lang in p.strong for p in leans))
+    return Lean(langs, strong, False, min(p.zt for p in leans))
 
-    @lru_cache(maxsize=200_000)
-    def leans_away(low: str) -> bool:
-        return lexicon.foreign_lean(_lookup_form_of(low), text_lang) >= STRONG
 
-    return leans_away
+@dataclass
+class _Run:
+    tokens: list[Token]
+    leans: list[Lean]
+    scores: dict[str, float]
+
+    @property
+    def leaning(self) -> int:
+        return sum(lean.leaning for lean in self.leans)
+
+    @property
+    def strong(self) -> int:
+        return sum(bool(lean.strong) for lean in self.leans)
+
+    def candidates(self, limit: int = 3) -> list[str]:
+        return sorted(self.scores, key=lambda lang: -self.scores[lang])[:limit]
+
+
+def _counts(tok: Token, text_lang: str) -> bool:
+    """Can this token be evidence at all? Names, quotations and allowlisted phrases are
+    masked; a capitalised word inside a sentence is a name (in German also a noun), unless
+    it is a German noun left in another language's text (:func:`german_noun`)."""
+    if tok.masked:
+        return tok.german_noun
+    return not tok.capitalised or tok.sentence_start
+
+
+def mark_german_nouns(text: str, tokens: list[Token], text_lang: str) -> None:
+    """Mark capitalised words inside a sentence that are German nouns, not names.
+
+    German capitalises every noun, so a German noun left in English text looks like a name
+    ("in Ausbildung conservative", "advised him Suppe show up"). It is one when English does
+    not know the word at all (Zipf below 1: names in the news are in its lists), German uses
+    it as a common word, no given name, surname or town has it, and it stands alone (a run of
+    capitalised words is a name or a title, "Frankfurter Allgemeine Zeitung").
+    """
+    if text_lang == "de":
+        return
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if not tok.capitalised or tok.sentence_start or tok.in_quote or len(tok.text) < 4:
+            continue
+        low = tok.lower
+        if lexicon.zipf(low, text_lang) >= 1.0 or lexicon.foreign_zipf(low, "de") < 3.0:
+            continue
+        if any(
+            0 <= k < n
+            and tokens[k].capitalised
+            and not tokens[k].sentence_start
+            and joined(text, tokens[min(i, k)], tokens[max(i, k)])
+            for k in (i - 1, i + 1)
+        ):
+            continue
+        if (
+            low in lexicon.person_names("first_names")
+            or low in lexicon.person_names("last_names")
+            or lexicon.is_place(low)
+            or lexicon.is_town(low)
+        ):
+            continue
+        tok.german_noun = True
 
 
 def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
-    """Maximal runs of adjacent tokens leaning to one foreign language, best first.
+    """Maximal runs of joined tokens that are not words of the text language.
 
-    A run holds at least one strongly foreign token, extends over strongly or mildly foreign
-    neighbours joined by spaces/hyphens/apostrophes, may bridge one neutral token between
-    two foreign ones, and stops at punctuation, names and text-language words.
+    A run holds tokens that lean to another language and unknown words between or around
+    them (rare inflections are often missing from wordfreq), and stops at punctuation,
+    names and ordinary words of the text language. Runs without a leaning token are dropped.
     """
+    lean = lean_of(text_lang)
     runs: list[_Run] = []
-    seeds = _seed_tokens(tokens, text_lang)
-    n = len(tokens)
-    for cand in sorted(seeds):
-        cache: dict[int, str] = {}
+    current: list[tuple[Token, Lean]] = []
 
-        def cls(k: int, cand: str = cand, cache: dict[int, str] = cache) -> str:
-            c = cache.get(k)
-            if c is None:
-                c = cache[k] = _classify(tokens[k], text_lang, cand)
-            return c
+    def close() -> None:
+        while current and not current[-1][1].leaning and current[-1][1].zt > 0.0:
+            current.pop()  # a rare word of the text language at the edge is not foreign
+        while current and not current[0][1].leaning and current[0][1].zt > 0.0:
+            current.pop(0)
+        if any(item[1].leaning for item in current):
+            scores: dict[str, float] = {}
+            for _, item in current:
+                for lang, z in item.langs:
+                    scores[lang] = scores.get(lang, 0.0) + min(z - item.zt, 4.0)
+            runs.append(_Run([t for t, _ in current], [x for _, x in current], scores))
+        current.clear()
 
-        covered = -1
-        for s in seeds[cand]:
-            if s <= covered:
-                continue
-            first = s
-            k = s
-            while k > 0 and joined(text, tokens[k - 1], tokens[k]):
-                c = cls(k - 1)
-                if c in "SM":
-                    k -= 1
-                    first = k
-                elif (
-                    c == "N"
-                    and k - 2 >= 0
-                    and cls(k - 2) in "SM"
-                    and joined(text, tokens[k - 2], tokens[k - 1])
-                ):
-                    k -= 2
-                    first = k
-                else:
-                    break
-            last = s
-            k = s
-            while k + 1 < n and joined(text, tokens[k], tokens[k + 1]):
-                c = cls(k + 1)
-                if c in "SM":
-                    k += 1
-                    last = k
-                elif (
-                    c == "N"
-                    and k + 2 < n
-                    and cls(k + 2) in "SM"
-                    and joined(text, tokens[k + 1], tokens[k + 2])
-                ):
-                    k += 2
-                    last = k
-                else:
-                    break
-            covered = last
-            kinds = [cls(k) for k in range(first, last + 1)]
-            runs.append(_Run(cand, tokens[first : last + 1], kinds.count("S"), kinds.count("M")))
-    runs.sort(key=lambda r: (r.strong + 0.5 * r.mild, len(r.tokens)), reverse=True)
+    for i, tok in enumerate(tokens):
+        counts = tok.german_noun if tok.masked else not tok.capitalised or tok.sentence_start
+        if not counts:
+            if current:
+                close()
+            continue
+        item = lean(tok.lower)
+        if item.own and (not current or not _bridges(text, tokens, i, current, lean)):
+            if current:
+                close()
+            continue
+        if current and not joined(text, tokens[i - 1], tok):
+            close()
+        current.append((tok, item))
+    close()
     return runs
 
 
+def sentence_ids(tokens: list[Token]) -> list[int]:
+    """The sentence number of each token (a sentence starts at a sentence-initial token)."""
+    out = []
+    append = out.append
+    sid = 0
+    for tok in tokens:
+        sid += tok.sentence_start
+        append(sid)
+    return out
+
+
+def foreign_sentences(tokens: list[Token], text_lang: str, sids: list[int]) -> set[int]:
+    """Sentences mostly not in the text language (at least three words leaning to other
+    languages, more than twice as many as words of the text language): a quotation, a
+    reference or a passage in another language, not a machine translation's left-over.
+    Their runs are language spans, not artefacts."""
+    lean = lean_of(text_lang)
+    own: dict[int, int] = {}
+    other: dict[int, int] = {}
+    for tok, sid in zip(tokens, sids, strict=True):
+        if tok.masked or (tok.capitalised and not tok.sentence_start) or len(tok.text) < 2:
+            continue
+        item = lean(tok.lower)
+        if item.own:
+            own[sid] = own.get(sid, 0) + 1
+        elif item.leaning:
+            other[sid] = other.get(sid, 0) + 1
+    return {sid for sid, n in other.items() if n >= 3 and n > 2 * own.get(sid, 0)}
+
+
+def _bridges(text: str, tokens: list[Token], i: int, current: list, lean) -> bool:
+    """Does a word of the text language join two foreign words into one phrase?
+
+    "corruzione in atti giudiziari": Italian "in" is also English, but between two Italian
+    words it is Italian; so is "pollution" in "la pollution de l'air". A word bridges when
+    it is common in one of the run's languages (very common for a short word) and the word
+    after it leans to that language too.
+    """
+    if not current or i + 1 >= len(tokens):
+        return False
+    nxt = tokens[i + 1]
+    if not (joined(text, tokens[i - 1], tokens[i]) and joined(text, tokens[i], nxt)):
+        return False
+    before = {lang for _, item in current for lang, _ in item.langs}
+    after = {lang for lang, _ in lean(nxt.lower).langs} if not nxt.masked else set()
+    shared = before & after
+    need = 5.0 if len(tokens[i].text) <= 3 else 3.5
+    return any(lang in shared and z >= need for lang, z in lexicon.evidence(tokens[i].lower))
+
+
 def detect_untranslated_spans(
-    text: str, tokens: list[Token], text_lang: str
+    text: str,
+    tokens: list[Token],
+    text_lang: str,
+    foreign: set[int] | None = None,
+    sids: list[int] | None = None,
+    runs: list[_Run] | None = None,
 ) -> tuple[list[Candidate], list[Candidate], list[Candidate]]:
     """Candidates for text left in another language, in three tiers of evidence.
 
-    Returns (confident phrases, single words that need the article's source language to
-    agree, weak runs that only an original page containing them verbatim can confirm).
+    Returns (confident phrases and single words, single words that need the article's source
+    language to agree, weak runs that only an original page containing them verbatim can
+    confirm). A run of two or more words is confirmed by lingua (restricted to the text
+    language and the run's candidate languages); a single word needs no model: it must be
+    common in another language and practically unused in the text language.
     """
     phrases: list[Candidate] = []
     singles: list[Candidate] = []
     weak: list[Candidate] = []
-    taken = DisjointIntervals()
-    for run in foreign_runs(text, tokens, text_lang):
+    sids = sids if sids is not None else sentence_ids(tokens)
+    if foreign is None:
+        foreign = foreign_sentences(tokens, text_lang, sids)
+    for run in runs if runs is not None else foreign_runs(text, tokens, text_lang):
         start, end = run.tokens[0].start, run.tokens[-1].end
-        if taken.overlaps(start, end):
+        if sids[run.tokens[0].index] in foreign or sids[run.tokens[-1].index] in foreign:
+            continue  # a sentence in another language: a language span, not an artefact
+        if _in_foreign_name(text, tokens, run, text_lang):
+            continue  # "Institut national de la statistique ...", "the film La vita è bella"
+        if _loanword_phrase(text[start:end], text_lang):
             continue
-        content = [t for t in run.tokens if len(_lookup_form(t)) >= 4 and not t.masked]
-        if run.strong >= 1 and run.strong + run.mild >= 2 and content:
-            if _loanword_phrase(text[start:end], text_lang):
-                continue
-            conf = langid.span_confidences(text[start:end])
-            c_src = conf.get(run.lang, 0.0)
-            top = max(conf.values(), default=0.0)
-            # Two strongly foreign words are evidence enough for lingua to only have to agree
-            # (be its first choice); one strong word needs lingua to be fairly sure as well.
-            need = 0.3 if run.strong >= 2 else 0.5
-            if c_src >= need and c_src >= top:
-                strength = min(1.0, 0.55 + 0.15 * run.strong + 0.05 * run.mild)
+        if _loan_compound(text, tokens, run, text_lang):
+            continue
+        cands = run.candidates()
+        if len(run.tokens) >= 2:
+            conf = langid.span_confidences(text[start:end], (text_lang, *cands))
+            best = max(conf, key=conf.__getitem__) if conf else None
+            # Close languages share the confidence (Danish/Bokmål/Swedish): what counts is
+            # how sure lingua is that the span is not in the text language.
+            value = sum(conf.get(c, 0.0) for c in cands)
+            need = 0.5 if run.leaning >= 2 else 0.7
+            own_max = 0.4 if run.leaning >= 3 else 0.3
+            if best in cands and value >= need and conf.get(text_lang, 0.0) < own_max:
+                strength = min(1.0, 0.6 + 0.1 * run.leaning + 0.1 * run.strong)
                 phrases.append(
-                    Candidate(
-                        "untranslated_span",
-                        start,
-                        end,
-                        None,
-                        run.lang,
-                        round(strength * (0.5 + 0.5 * c_src), 3),
-                        "wordfreq+lingua:phrase",
-                        needs_translation=True,
-                        source_candidates=(run.lang,),
-                    )
+                    _span(start, end, best, round(strength * (0.5 + 0.5 * value), 3), "phrase")
                 )
-                taken.add(start, end)
                 continue
-        if len(run.tokens) >= 2 and content:
-            weak.append(
-                Candidate(
-                    "untranslated_span",
-                    start,
-                    end,
-                    None,
-                    run.lang,
-                    0.6,
-                    "wordfreq+original:phrase",
-                    needs_translation=True,
-                    source_candidates=(run.lang,),
-                )
-            )
+            if run.leaning >= 2:
+                weak.append(_span(start, end, cands[0], 0.6, "original_phrase"))
             continue
-        if len(run.tokens) == 1 and run.strong == 1:
-            tok = run.tokens[0]
-            zc, zl, _ = _lean(tok, text_lang, run.lang)
-            if not tok.capitalised and len(tok.text) >= 6 and zl <= 0.5 and zc >= 3.3:
-                singles.append(
-                    Candidate(
-                        "untranslated_span",
-                        start,
-                        end,
-                        None,
-                        run.lang,
-                        0.7,
-                        "wordfreq:single_word",
-                        needs_translation=True,
-                        source_candidates=(run.lang,),
-                    )
-                )
+        tok, item = run.tokens[0], run.leans[0]
+        single = _single_word(text, tok, item, text_lang)
+        if single is not None:
+            (phrases if single.confidence >= 0.75 else singles).append(single)
     return phrases, singles, weak
+
+
+def _single_word(text: str, tok: Token, item: Lean, text_lang: str) -> Candidate | None:
+    """A lone word left in another language, or None.
+
+    Two kinds of evidence, either is enough: the text language practically never uses the
+    word while another language uses it often (wordfreq alone), or the word leans clearly to
+    other languages and lingua, asked about the text language and those, is sure it is not
+    the text language (single words are where lingua is weakest, so only a near-certain
+    answer counts). A capitalised word alone may be a name and is left out; so are words
+    the text language uses now and then ("pasta", "regime"), and short words that some
+    language uses for anything ("da", "je").
+    """
+    if not item.langs or tok.in_quote or (tok.capitalised and not tok.german_noun):
+        return None
+    form = _lookup_form(tok)
+    top_lang, top = item.langs[0]
+    lean = top - item.zt
+    close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
+    if lean < SINGLE_LEAN or len(form) < 3:
+        return None
+    if _accented_loanword(form, text_lang):
+        return None  # "début", "café": an English word written with its French accents
+    if item.alien:
+        conf = langid.span_confidences(tok.text, (text_lang, *close[:4]))
+        best = max(conf, key=conf.__getitem__) if conf else None
+        if best in close and conf.get(text_lang, 1.0) < LINGUA_SINGLE_MAX:
+            return _span(tok.start, tok.end, best, 0.75, "lingua_single_word", close)
+        return None
+    small = text_lang in lexicon.SMALL_LISTS
+    if (
+        text_lang == "en"
+        and item.zt < UNUSED_MAX
+        and top >= SINGLE_MIN_FOREIGN
+        and (len(form) >= 4 or top >= 4.0)
+    ):
+        return _span(tok.start, tok.end, top_lang, 0.75, "single_word", close)
+    # Otherwise lingua must be sure. In English text only for words English barely uses
+    # (its list is clean: a word it has at Zipf 2 is an English word); other languages' lists
+    # hold much English text, so an English word left in them can be frequent there too.
+    if text_lang == "en":
+        eligible = (item.zt < 2.0 and lean >= 3.0) or (
+            item.zt < UNUSED_MAX and top >= LEAN_MIN and len(form) >= 5
+        )
+    elif small:
+        eligible = item.zt < UNUSED_MAX and top >= SINGLE_MIN_FOREIGN and len(form) >= 5
+    else:
+        # Other text languages' lists hold more foreign text (and the pages more damaged
+        # encodings, "versin" for "versión"): only English words, and lingua must agree.
+        eligible = top_lang == "en" and item.zt < LINGUA_SINGLE_MAX_OWN
+    if eligible and len(form) >= 4:
+        conf = langid.span_confidences(tok.text, (text_lang, *close[:3]))
+        best = max(conf, key=conf.__getitem__) if conf else None
+        if best in close and conf.get(text_lang, 1.0) < LINGUA_SINGLE_MAX:
+            return _span(tok.start, tok.end, best, 0.75, "lingua_single_word", close)
+    if item.strong and len(form) >= 4:
+        # Foreign by frequency but not sure enough alone: reported when the article's source
+        # language (its other artefacts, or the page's hreflang) agrees.
+        return _span(tok.start, tok.end, top_lang, 0.6, "single_word", close)
+    return None
+
+
+def _accented_loanword(form: str, text_lang: str) -> bool:
+    """Is the form, without its accents, a common word of the text language?"""
+    plain = unicodedata.normalize("NFKD", form)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return plain != form and lexicon.zipf(plain, text_lang) >= 3.0
+
+
+def _span(
+    start: int,
+    end: int,
+    lang: str,
+    confidence: float,
+    how: str,
+    candidates: tuple[str, ...] | None = None,
+) -> Candidate:
+    return Candidate(
+        "untranslated_span",
+        start,
+        end,
+        None,
+        lang,
+        confidence,
+        f"wordfreq+lingua:{how}" if how in ("phrase", "lingua_single_word") else f"wordfreq:{how}",
+        needs_translation=True,
+        source_candidates=candidates or (lang,),
+    )
+
+
+def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) -> bool:
+    """Is the run the lower-case tail of a name or title in its own language?
+
+    Organisation names and titles of works keep their original wording on purpose and
+    capitalise only their first word in most languages ("Institut national de la
+    statistique", "La vita è bella"). Walking left from the run over words of the run's
+    language, a capitalised word inside a sentence that is itself a word of that language
+    (or unknown to the text language) shows the run belongs to such a name.
+    """
+    cands = set(run.candidates(5))
+    i = run.tokens[0].index - 1
+    lean = lean_of(text_lang)
+    steps = 0
+    while i >= 0 and steps < 4 and joined(text, tokens[i], tokens[i + 1]):
+        tok = tokens[i]
+        if tok.in_quote:
+            return False
+        if tok.capitalised and not tok.sentence_start:
+            # The name's first word must be a word of the run's language at least as much as
+            # of the text language ("Organisation", "Convenzione"), not a brand or name of
+            # the text ("Spotify napriek" is an artefact after a name).
+            form = _lookup_form(tok)
+            zt = lexicon.zipf(form, text_lang)
+            return any(
+                lang in cands and z >= 3.0 and z >= zt - 0.5 for lang, z in lexicon.evidence(form)
+            )
+        if tok.sentence_start:
+            return False
+        item = lean(tok.lower)
+        shared = {lang for lang, z in lexicon.evidence(_lookup_form(tok)) if z >= 3.0}
+        if not (shared & cands or item.leaning):
+            return False
+        i -= 1
+        steps += 1
+    return False
+
+
+def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) -> bool:
+    """The run with the word before or after it is a phrase the text language has borrowed
+    ("smart working" in Italian, where "smart" alone is already Italian)."""
+    first, last = run.tokens[0].index, run.tokens[-1].index
+    start, end = run.tokens[0].start, run.tokens[-1].end
+    before = first > 0 and joined(text, tokens[first - 1], tokens[first])
+    if before and _loanword_phrase(text[tokens[first - 1].start : end], text_lang):
+        return True
+    after = last + 1 < len(tokens) and joined(text, tokens[last], tokens[last + 1])
+    return after and _loanword_phrase(text[start : tokens[last + 1].end], text_lang)
 
 
 def _loanword_phrase(span: str, text_lang: str) -> bool:
@@ -287,38 +508,72 @@ def _loanword_phrase(span: str, text_lang: str) -> bool:
     return low in lexicon.LOAN_PHRASES.get(text_lang, frozenset())
 
 
+#: A listed function word this frequent in the text language is one of its own words ("a",
+#: "of", "in" in English), whatever it means elsewhere.
+OWN_FUNCTION_WORD = 6.0
+#: A word this frequent in a language is a function word there; when that language does not
+#: list it with the same meaning, the replacement is uncertain ("de": Hungarian "but", but
+#: French/Spanish "of").
+FUNCTION_WORD_ZIPF = 6.0
+
+
 def detect_function_words(
-    text: str, tokens: list[Token], text_lang: str
+    text: str, tokens: list[Token], text_lang: str, foreign: set[int] | None = None
 ) -> tuple[list[Candidate], list[Candidate]]:
     """ "evidence e data", "trains und buses": a lone foreign conjunction between own words.
 
     Returns (confident candidates, candidates that are also words of the text language,
-    such as English "con", which need the article's source language to agree).
+    such as English "con", which need the article's source language to agree). A candidate
+    whose meaning is not certain (the word is a function word with another meaning in a
+    language where it is frequent) gets a confidence below the apply threshold: reported
+    with the likely replacement, never applied.
     """
     out: list[Candidate] = []
     weak: list[Candidate] = []
     own = lexicon.OWN_WORDS.get(text_lang, frozenset())
+    capitalised_only = lexicon.CAPITALISED_ONLY.get(text_lang, frozenset())
     closed = lexicon.CLOSED_CLASS.get(text_lang, frozenset())
     listed = lexicon.FUNCTION_WORDS
+    sids: list[int] | None = None
     # Most tokens are no listed function word in any language: select the others first.
     for i in [i for i in range(1, len(tokens) - 1) if tokens[i].lower in listed]:
         tok = tokens[i]
+        if foreign:
+            sids = sids or sentence_ids(tokens)
+            if sids[i] in foreign:
+                continue
         word = tok.text
-        all_langs = lexicon.function_word_languages(tok.lower)
-        if not all_langs or tok.masked or not word.islower():
+        if tok.masked or not word.islower() or lexicon.function_word_concept(word, text_lang):
             continue
-        if not all_langs or lexicon.function_word_concept(word, text_lang):
-            continue
-        langs = [(lang, c) for lang, c in all_langs if lang != text_lang]
+        # Into and out of English: another language's word in English text, or an English
+        # word in another language's text.
+        langs = [
+            (lang, c)
+            for lang, c in lexicon.function_word_languages(word)
+            if lang != text_lang and (text_lang == "en" or lang == "en")
+        ]
         if not langs:
             continue
-        best = max(lexicon.zipf(word, lang) for lang, _ in langs)
-        if lexicon.zipf(word, text_lang) > best - 1.5:
+        zt = 0.0 if word in capitalised_only else lexicon.zipf(word, text_lang)
+        # Other languages' lists hold much English text ("and" has Zipf 5.2 in German), and
+        # English's holds letters as words: only a very frequent word is the text's own.
+        if zt >= OWN_FUNCTION_WORD:
+            continue
+        best = max(lexicon.foreign_zipf(word, lang) for lang, _ in langs)
+        # A letter is a word in every list (labels, initials): for one-letter words a
+        # smaller lean is enough ("prices o wages": Italian/Spanish "o" is 1.4 above English).
+        if zt > best - (LEAN - 0.5 if len(word) == 1 else LEAN):
             continue
         prev, nxt = tokens[i - 1], tokens[i + 1]
-        if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
+        before, after = text[prev.end : tok.start], text[tok.end : nxt.start]
+        # A conjunction may follow a comma ("anxiety, ja body") and stand between numbers
+        # ("2 oder 3"); anything else around it (a dash, a quote, a full stop) is no phrase.
+        if not _FW_BEFORE.fullmatch(before) or not _FW_AFTER.fullmatch(after):
             continue
-        if not (_own_word(prev, text_lang, langs) and _own_word(nxt, text_lang, langs)):
+        if not (
+            (_has_digit(before) or _own_word(prev, text_lang, langs))
+            and (_has_digit(after) or _own_word(nxt, text_lang, langs))
+        ):
             continue
         if len(word) == 1 and (
             prev.lower in lexicon.LETTER_LABEL_WORDS
@@ -333,7 +588,18 @@ def detect_function_words(
             if t is not tok
         ):
             continue  # "where x equals y": letters used as variables nearby
+        concepts = {c for _, c in langs}
         concept = langs[0][1]
+        listed_langs = {lang for lang, _ in langs}
+        top_listed = max(lexicon.foreign_zipf(word, lang) for lang in listed_langs)
+        other_meaning = any(
+            z >= FUNCTION_WORD_ZIPF and z > top_listed - 0.8 and lang not in listed_langs
+            for lang, z in lexicon.evidence(word)
+            if lang != text_lang
+        )
+        # Into English the meaning is certain when one concept fits; into another language an
+        # English "and" may also be a typo of the text's own word ("and der" for "an der").
+        certain = len(concepts) == 1 and not other_meaning and text_lang == "en"
         candidates = tuple(dict.fromkeys(lang for lang, _ in langs))
         cand = Candidate(
             "untranslated_function_word",
@@ -341,12 +607,20 @@ def detect_function_words(
             tok.end,
             lexicon.render_concept(concept, text_lang),
             candidates[0],
-            0.9,
+            0.9 if certain else 0.7,
             "wordfreq:function_word",
             source_candidates=candidates,
         )
         (weak if word in own else out).append(cand)
     return out, weak
+
+
+_FW_BEFORE = re.compile(r"(?:,? |[ ][\d.,%]+ )")
+_FW_AFTER = re.compile(r"(?: | [\d.,%]+ )")
+
+
+def _has_digit(gap: str) -> bool:
+    return any(c.isdigit() for c in gap)
 
 
 def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
@@ -364,9 +638,9 @@ def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
     elif tok.masked:
         return False
     zl = lexicon.zipf(low, text_lang)
-    if zl < 2.5:
+    if zl < 2.0 and not lean_of(text_lang)(low).own:
         return False
-    return all(lexicon.zipf(low, lang) - zl < 1.0 for lang, _ in langs)
+    return all(lexicon.foreign_zipf(low, lang) - zl < 1.0 for lang, _ in langs)
 
 
 def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> list[dict]:
@@ -379,11 +653,15 @@ def quoted_language_spans(text: str, tokens: list[Token], text_lang: str) -> lis
         if len(inner.split()) < 2:
             continue
         inside = tokens_within(tokens, a, b)
-        # foreign_lean(w) >= STRONG  <=>  max over all languages - zipf(w, text_lang) >= STRONG
-        # (STRONG > 0), and foreign_lean is cached per word.
-        if not any(lexicon.foreign_lean(t.lower, text_lang) >= STRONG for t in inside):
+        lean = lean_of(text_lang)
+        scores: dict[str, float] = {}
+        for t in inside:
+            for lang, z in lean(t.lower).langs:
+                scores[lang] = scores.get(lang, 0.0) + z
+        if not scores:
             continue  # nothing in the quotation leans to another language
-        conf = langid.span_confidences(inner)
+        cands = sorted(scores, key=lambda lang: -scores[lang])[:3]
+        conf = langid.span_confidences(inner, (text_lang, *cands))
         if not conf:
             continue
         lang, value = max(conf.items(), key=lambda kv: kv[1])
@@ -423,15 +701,21 @@ def detect_quoted_untranslated(
     from .tokens import mask_tokens, quote_ranges, tokenise, tokens_within
 
     out: list[Candidate] = []
-    leans_away = _leans_away(text_lang)
+    lean = lean_of(text_lang)
     for a, b in quote_ranges(text):
         inner = text[a + 1 : b - 1]
         if len(inner.split()) < 2 or len(inner) > 300:
             continue
-        if tokens is not None and not any(leans_away(t.lower) for t in tokens_within(tokens, a, b)):
+        inside = tokens_within(tokens, a, b) if tokens is not None else None
+        if inside is not None and not any(lean(t.lower).leaning for t in inside):
             continue  # cheap pre-check: nothing in the quotation leans to another language
         after = text[b : b + 80]
         before = text[max(0, a - 40) : a]
+        if len(inner.split()) > 8 or not re.match(r"[ \u00a0]+[^\W\d_]", after):
+            continue  # quoted speech or a slogan: deliberate; only a quoted phrase inside
+            # a sentence that goes on in the text language can be a left-over
+        if not after.lstrip(" \u00a0")[:1].islower() or inner.rstrip()[-1:] in ".!?…":
+            continue  # a quoted sentence is speech, whatever follows
         if _GLOSS.search(after) or re.search(r"[(\[]\s*$", before):
             continue
         if _NAMED_LANGUAGE.search(before):
@@ -442,12 +726,13 @@ def detect_quoted_untranslated(
             continue  # title case: a title or a name ("How to Get Away With Murder")
         mask_tokens(inner, toks, text_lang)
         for run in foreign_runs(inner, toks, text_lang):
-            if run.strong < 2 or any(t.capitalised and not t.sentence_start for t in run.tokens):
+            if run.leaning < 3 or any(t.capitalised and not t.sentence_start for t in run.tokens):
                 continue
             start, end = run.tokens[0].start, run.tokens[-1].end
-            conf = langid.span_confidences(inner[start:end])
-            c_src = conf.get(run.lang, 0.0)
-            if c_src < 0.5 or c_src < max(conf.values(), default=0.0):
+            cands = run.candidates()
+            conf = langid.span_confidences(inner[start:end], (text_lang, *cands))
+            best = max(conf, key=conf.__getitem__) if conf else None
+            if best not in cands or conf[best] < 0.5:
                 continue
             out.append(
                 Candidate(
@@ -455,11 +740,11 @@ def detect_quoted_untranslated(
                     a + 1 + start,
                     a + 1 + end,
                     None,
-                    run.lang,
+                    best,
                     0.7,
                     "wordfreq+lingua:quoted_phrase",
                     needs_translation=True,
-                    source_candidates=(run.lang,),
+                    source_candidates=(best,),
                 )
             )
             break

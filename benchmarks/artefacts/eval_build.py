@@ -1,0 +1,1087 @@
+"""Build the generalising artefact evaluation set from public text (newsetl issue 12).
+
+Run from the repo root::
+
+    uv run python benchmarks/artefacts/eval_build.py      # writes ../shared/benchmarks/artefacts-eval/
+
+Why this set exists: ``cases.jsonl`` was written by the engineers who then tuned the detector on
+it; it measured how well the detector fits its authors' examples, not how it generalises. Here
+nothing is written by us:
+
+* **carrier text** is real paragraphs written by others: the human-checked article bodies of the
+  Zyte extraction benchmark and the Fundus evaluation (English news), the body paragraphs of
+  the Fundus parser test pages (German, French, Italian, Spanish, Polish, ... news), and the
+  Leipzig sentences of lingua-py (two or three consecutive lines per paragraph);
+* **untranslated spans** are words and phrases sampled at random (seeded) from real foreign text
+  (Fundus news paragraphs in that language, else lingua-py sentences) in 17 languages, one to
+  four consecutive words, inserted verbatim by rule in place of one or two carrier words;
+  English spans are inserted into German and other carriers the same way;
+* **other kinds** are produced by rule from the carrier itself (a space removed at a link
+  boundary or after a full stop, "The" turned into "There"/"He", "the" elided as "THE'", a
+  function word doubled or replaced by its foreign equivalent, a name cut short or a surname
+  replaced by a capitalised common word);
+* **clean cases** (about 40 %) are unmodified carriers (German carriers with a "die die"
+  relative clause are preferred when there are some) and **hard negatives** inserted by rule:
+  names from Faker's locales, organisation names in their own language from the project's seed
+  aliases, quoted foreign sentences, foreign titles in name position, and foreign words that
+  read as words of the carrier language (loanwords).
+
+Label-validity rule for untranslated spans (applied before insertion, never looking at the
+detector): a sampled span must contain only letters, spaces, hyphens and apostrophes, must not
+start a sentence of its source, must not contain a capitalised word unless the source is German
+(other languages capitalise names only), and must not read as the carrier language: a span
+whose words are all at least as frequent in the carrier language as in the source language and
+common there (wordfreq Zipf >= 3) is a loanword sample and becomes a hard negative instead.
+
+**Held-out split**: a case is held out when ``blake2b(f"{SPLIT_SEED}:{carrier}")`` read as an
+integer is below 30 % of its range (``SPLIT_SEED = "artefacts-eval-2026-12"``), where
+``carrier`` names the carrier paragraph (origin and first 80 characters): a held-out case never
+shares its paragraph with a development case. The tuning loop
+scores only ``split == "dev"``; the held-out cases are scored once, at the end
+(``eval_score.py --split heldout``), and that first score is the one reported.
+
+Output: ``cases.jsonl`` and ``README.md`` in ``../shared/benchmarks/artefacts-eval/`` (derived
+from public text, so never committed to the repo). Deterministic: the same inputs and seed give
+the same file byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import itertools
+import json
+import random
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = (REPO / ".." / "shared" / "benchmarks").resolve()
+OUT = SHARED / "artefacts-eval"
+ZYTE = SHARED / "extraction" / "zyte-article-extraction-benchmark" / "ground-truth.json"
+FUNDUS_EVAL = SHARED / "extraction" / "fundus-evaluation" / "ground_truth.json"
+FUNDUS_PAGES = SHARED / "extraction" / "fundus-parser-testdata"
+LINGUA = SHARED / "langid" / "lingua-py" / "language-testdata"
+SEED_ALIASES = REPO / "warehouse" / "seeds" / "entity_aliases.csv"
+
+SEED = 20261204
+SPLIT_SEED = "artefacts-eval-2026-12"
+HELDOUT_SHARE = 0.30
+
+#: Source languages of untranslated spans left in English text.
+SOURCE_LANGUAGES = (
+    "de",
+    "fr",
+    "it",
+    "es",
+    "pt",
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "cs",
+    "ro",
+    "hu",
+    "ca",
+    "sk",
+    "tr",
+)
+#: Carrier languages other than English (English spans and function words are left in them).
+OTHER_CARRIERS = ("de", "fr", "it", "es", "nl", "pt", "pl")
+#: Fundus parser-test country folders whose pages are in a language (checked by langdetect).
+FUNDUS_COUNTRIES = {
+    "de": ("de", "at", "ch", "li", "lu"),
+    "fr": ("fr", "ch", "lu", "be", "ca"),
+    "it": ("it", "ch"),
+    "es": ("es", "mx", "py"),
+    "pl": ("pl",),
+    "cs": ("cz",),
+    "sv": ("se",),
+    "nb": ("no",),
+    "da": ("dk",),
+    "nl": ("be", "nl"),
+    "tr": ("tr",),
+    "pt": ("br", "pt"),
+}
+#: Coordinating words by concept (the lone words a translation leaves behind).
+FUNCTION_WORDS = {
+    "and": {
+        "en": "and",
+        "de": "und",
+        "fr": "et",
+        "it": "e",
+        "es": "y",
+        "pt": "e",
+        "nl": "en",
+        "pl": "i",
+        "sv": "och",
+        "da": "og",
+        "nb": "og",
+        "fi": "ja",
+        "cs": "a",
+        "ro": "și",
+        "hu": "és",
+        "ca": "i",
+        "sk": "a",
+        "tr": "ve",
+    },
+    "or": {
+        "en": "or",
+        "de": "oder",
+        "fr": "ou",
+        "it": "o",
+        "es": "o",
+        "pt": "ou",
+        "nl": "of",
+        "pl": "lub",
+        "sv": "eller",
+        "da": "eller",
+        "nb": "eller",
+        "fi": "tai",
+        "cs": "nebo",
+        "ro": "sau",
+        "hu": "vagy",
+        "ca": "o",
+        "sk": "alebo",
+        "tr": "veya",
+    },
+    "but": {
+        "en": "but",
+        "de": "aber",
+        "fr": "mais",
+        "it": "ma",
+        "es": "pero",
+        "pt": "mas",
+        "nl": "maar",
+        "pl": "ale",
+        "sv": "men",
+        "da": "men",
+        "nb": "men",
+        "fi": "mutta",
+        "cs": "ale",
+        "ro": "dar",
+        "hu": "de",
+        "ca": "però",
+        "sk": "ale",
+        "tr": "ama",
+    },
+    "with": {
+        "en": "with",
+        "de": "mit",
+        "fr": "avec",
+        "it": "con",
+        "es": "con",
+        "pt": "com",
+        "nl": "met",
+        "pl": "z",
+        "sv": "med",
+        "da": "med",
+        "nb": "med",
+        "cs": "s",
+        "ro": "cu",
+        "ca": "amb",
+        "sk": "s",
+    },
+}
+#: Lower-case function words an English link text is glued to.
+GLUE_LEFT = ("the", "of", "in", "on", "at", "to", "for", "from", "with", "by", "and", "or")
+GLUE_RIGHT = ("and", "the", "of", "to", "in", "for", "with", "on")
+#: Faker locales for names used as hard negatives and in name positions.
+NAME_LOCALES = (
+    "it_IT",
+    "es_ES",
+    "fr_FR",
+    "de_DE",
+    "pt_PT",
+    "nl_NL",
+    "pl_PL",
+    "sv_SE",
+    "da_DK",
+    "no_NO",
+    "fi_FI",
+    "cs_CZ",
+    "ro_RO",
+    "hu_HU",
+    "tr_TR",
+)
+#: Nouns a foreign title is introduced by (the title itself is sampled).
+WORK_NOUNS = ("film", "novel", "book", "song", "newspaper", "magazine", "series", "play", "album")
+
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+SPAN_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’-]+[^\W\d_]+)*$")
+SENTENCE_BREAK = re.compile(r"[.!?…:;][\"'”’»)]*\s+$|\n\s*$")
+
+sys.path.insert(0, str(REPO / "src"))
+
+
+# --- small text helpers --------------------------------------------------------------------
+@dataclass
+class Word:
+    text: str
+    start: int
+    end: int
+    sentence_start: bool
+
+
+def words_of(text: str) -> list[Word]:
+    """Words with offsets; a word starts a sentence after [.!?…] + space or a line break."""
+    out: list[Word] = []
+    for m in WORD.finditer(text):
+        gap = text[out[-1].end : m.start()] if out else ""
+        starts = not out or "\n" in gap or bool(re.search(r"[.!?…][\"'”’»)]*\s", gap))
+        out.append(Word(m.group(), m.start(), m.end(), starts))
+    return out
+
+
+def split_for(case_id: str) -> str:
+    digest = hashlib.blake2b(f"{SPLIT_SEED}:{case_id}".encode(), digest_size=8).digest()
+    return "heldout" if int.from_bytes(digest, "big") < HELDOUT_SHARE * 2**64 else "dev"
+
+
+def zipf(word: str, lang: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)
+
+
+def langdetect_code(text: str) -> str | None:
+    from langdetect import DetectorFactory, LangDetectException, detect
+
+    DetectorFactory.seed = 0
+    try:
+        code = detect(text)
+    except LangDetectException:
+        return None
+    return {"no": "nb"}.get(code, code)
+
+
+# --- corpora -------------------------------------------------------------------------------
+def _paragraphs(text: str, lo: int = 150, hi: int = 900) -> list[str]:
+    out = []
+    for para in re.split(r"\n\s*\n|\n", text):
+        para = " ".join(para.split())
+        if lo <= len(para) <= hi and len(WORD.findall(para)) >= 20:
+            out.append(para)
+    return out
+
+
+def english_carriers() -> list[tuple[str, str]]:
+    """(origin, paragraph) from the Zyte and Fundus evaluation ground truth (English pages)."""
+    out = []
+    truth = json.loads(ZYTE.read_text(encoding="utf-8"))
+    for page_id, row in sorted(truth.items()):
+        body = row.get("articleBody") or ""
+        if body.strip() and langdetect_code(body) == "en":
+            out += [(f"zyte:{page_id}", p) for p in _paragraphs(body)]
+    fundus = json.loads(FUNDUS_EVAL.read_text(encoding="utf-8"))
+    for art_id, row in sorted(fundus.items()):
+        paras = [p for p in row.get("body", []) if not p.startswith("[")]
+        out += [(f"fundus-eval:{art_id}", p) for p in _paragraphs("\n".join(paras))]
+    return [(o, p) for o, p in out if langdetect_code(p) == "en"]
+
+
+def fundus_paragraphs() -> dict[str, list[tuple[str, str]]]:
+    """Body paragraphs of the Fundus parser-test pages, by langdetect language."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted(FUNDUS_PAGES.glob("*/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for version, record in sorted(data.items()):
+            body = record.get("body") or {}
+            paras = list(body.get("summary") or [])
+            for section in body.get("sections") or []:
+                paras += section.get("paragraphs") or []
+            for para in _paragraphs("\n".join(paras)):
+                lang = langdetect_code(para)
+                if lang:
+                    origin = f"fundus-pages:{path.parent.name}/{path.stem}:{version}"
+                    out.setdefault(lang, []).append((origin, para))
+    return out
+
+
+def lingua_sentences(lang: str) -> list[str]:
+    path = LINGUA / "sentences" / f"{lang}.txt"
+    if not path.exists():
+        return []
+    return [" ".join(line.split()) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def lingua_paragraphs(lang: str) -> list[tuple[str, str]]:
+    """Consecutive lingua-py sentences joined two or three at a time."""
+    lines = [s for s in lingua_sentences(lang) if len(WORD.findall(s)) >= 5]
+    out = []
+    i = 0
+    while i + 3 <= len(lines):
+        para = " ".join(lines[i : i + 3])
+        if 150 <= len(para) <= 900:
+            out.append((f"lingua:{lang}:{i}", para))
+        i += 3
+    return out
+
+
+# --- case assembly -------------------------------------------------------------------------
+@dataclass
+class Case:
+    id: str
+    language: str
+    text: str
+    expected_text: str
+    group: str
+    origin: str
+    findings: list[dict] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def carrier_key(self) -> str:
+        """The carrier paragraph (its origin and first 80 characters): the split is drawn per
+        carrier, so a held-out case never shares its paragraph with a development case."""
+        origin = self.origin.split(" + ")[0]
+        return f"{origin}:{self.expected_text[:80]}"
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "split": split_for(self.carrier_key),
+            "language": self.language,
+            "group": self.group,
+            "origin": self.origin,
+            "tags": self.tags,
+            "text": self.text,
+            "expected_text": self.expected_text,
+            "findings": self.findings,
+        }
+
+
+def splice(text: str, start: int, end: int, new: str) -> str:
+    return text[:start] + new + text[end:]
+
+
+def finding(kind, start, surface, replacement, source=None) -> dict:
+    return {
+        "kind": kind,
+        "start": start,
+        "end": start + len(surface),
+        "surface": surface,
+        "replacement": replacement,
+        "source_language": source,
+    }
+
+
+class Builder:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        print("loading corpora ...", file=sys.stderr)
+        self.en = english_carriers()
+        self.fundus = fundus_paragraphs()
+        self.carriers: dict[str, list[tuple[str, str]]] = {"en": self.en}
+        for lang in OTHER_CARRIERS:
+            pool = list(self.fundus.get(lang, []))
+            pool += lingua_paragraphs(lang)
+            self.carriers[lang] = [(o, p) for o, p in pool if langdetect_code(p) == lang]
+        self.sources: dict[str, list[tuple[str, str]]] = {}
+        for lang in (*SOURCE_LANGUAGES, "en"):
+            pool = [(o, s) for o, p in self.fundus.get(lang, []) for s in _sentences(p)]
+            pool += [(f"lingua:{lang}", s) for s in lingua_sentences(lang)]
+            self.sources[lang] = pool
+        self.names = _faker_names()
+        self.orgs = _seed_organisations()
+        self.cases: list[Case] = []
+        self.counter: Counter[str] = Counter()
+        for lang, pool in self.carriers.items():
+            print(f"  carriers {lang}: {len(pool)}", file=sys.stderr)
+
+    # -- helpers
+    def carrier(self, lang: str) -> tuple[str, str]:
+        return self.rng.choice(self.carriers[lang])
+
+    def new_id(self, group: str) -> str:
+        self.counter[group] += 1
+        return f"{group}-{self.counter[group]:04d}"
+
+    def add(self, case: Case) -> None:
+        for f in case.findings:
+            assert case.text[f["start"] : f["end"]] == f["surface"], (case.id, f)
+        self.cases.append(case)
+
+    # -- untranslated spans
+    def sample_span(self, source: str, target: str, n_words: int) -> tuple[str, str] | None:
+        """(span, origin) sampled from real ``source`` text, or None (label-validity rule)."""
+        origin, sentence = self.rng.choice(self.sources[source])
+        ws = words_of(sentence)
+        if len(ws) < n_words + 2:
+            return None
+        i = self.rng.randrange(1, len(ws) - n_words + 1)
+        span = sentence[ws[i].start : ws[i + n_words - 1].end]
+        if not SPAN_CHARS.match(span) or len(span) < 2:
+            return None
+        parts = WORD.findall(span)
+        if source != "de" and any(p[:1].isupper() for p in parts):
+            return None  # a name in a language that capitalises only names
+        if any(p.isupper() and len(p) > 1 for p in parts):
+            return None  # acronym
+        return span, origin
+
+    def reads_as(self, span: str, source: str, target: str) -> bool:
+        """Does every word of ``span`` read as a word of the carrier language?
+
+        A word reads as the carrier language when it is common there (Zipf >= 3) and not much
+        more frequent in the source language (within 1 Zipf): "hotel", "radio", English "of"
+        for Dutch "of". Such a sample would not look untranslated to a reader.
+        """
+        for w in WORD.findall(span):
+            low = w.lower()
+            zt, zs = zipf(low, target), zipf(low, source)
+            if not (zt >= 3.0 and zt >= zs - 1.0):
+                return False
+        return True
+
+    def insertion_point(self, text: str, width: int, lowercase: bool = True) -> list[Word] | None:
+        """``width`` consecutive words inside a sentence, not names, joined by single spaces."""
+        ws = words_of(text)
+        options = []
+        for i in range(1, len(ws) - width):
+            run = ws[i : i + width]
+            if any(w.sentence_start for w in run) or ws[i + width].sentence_start:
+                continue
+            if lowercase and any(not w.text.islower() for w in run):
+                continue
+            if any(text[a.end : b.start] != " " for a, b in itertools.pairwise(run)):
+                continue
+            options.append(run)
+        return self.rng.choice(options) if options else None
+
+    def untranslated(self, target: str, source: str, n_words: int, group: str) -> bool:
+        sample = self.sample_span(source, target, n_words)
+        if sample is None:
+            return False
+        span, origin = sample
+        if self.reads_as(span, source, target):
+            # A loanword sample: the carrier language has these words; a hard negative.
+            return self.loanword_negative(target, span, source, origin)
+        c_origin, text = self.carrier(target)
+        width = self.rng.choice((1, 1, 2)) if n_words > 1 else 1
+        point = self.insertion_point(text, width)
+        if point is None:
+            return False
+        start, end = point[0].start, point[-1].end
+        new = splice(text, start, end, span)
+        tag = "single_word" if n_words == 1 else "phrase"
+        self.add(
+            Case(
+                self.new_id(group),
+                target,
+                new,
+                text,
+                "untranslated_span",
+                f"{c_origin} + {origin}",
+                [finding("untranslated_span", start, span, text[start:end], source)],
+                [tag, f"source:{source}"],
+            )
+        )
+        return True
+
+    def loanword_negative(self, target: str, span: str, source: str, origin: str) -> bool:
+        c_origin, text = self.carrier(target)
+        point = self.insertion_point(text, 1)
+        if point is None:
+            return False
+        new = splice(text, point[0].start, point[0].end, span)
+        self.add(
+            Case(
+                self.new_id("neg-loanword"),
+                target,
+                new,
+                new,
+                "hard_negative",
+                f"{c_origin} + {origin}",
+                [],
+                ["loanword", f"source:{source}"],
+            )
+        )
+        return True
+
+    # -- function words
+    def function_word(self, target: str, source: str) -> bool:
+        c_origin, text = self.carrier(target)
+        options = []
+        for _concept, forms in FUNCTION_WORDS.items():
+            if target not in forms or source not in forms:
+                continue
+            for m in re.finditer(rf"(?<= ){re.escape(forms[target])}(?= )", text):
+                options.append((m.start(), m.end(), forms[source], forms[target]))
+        if not options:
+            return False
+        start, end, foreign, own = self.rng.choice(options)
+        if self.reads_as(foreign, source, target):
+            return False  # Dutch "of", Czech "a": words of the carrier language too
+        prev = WORD.findall(text[max(0, start - 30) : start])
+        nxt = WORD.findall(text[end : end + 30])
+        if not prev or not nxt or not prev[-1].islower() or not nxt[0].islower():
+            return False  # keep to words between two ordinary lower-case words
+        new = splice(text, start, end, foreign)
+        self.add(
+            Case(
+                self.new_id("function_word"),
+                target,
+                new,
+                text,
+                "untranslated_function_word",
+                c_origin,
+                [finding("untranslated_function_word", start, foreign, own, source)],
+                [f"source:{source}"],
+            )
+        )
+        return True
+
+    # -- glued tokens
+    def glued(self) -> bool:
+        c_origin, text = self.carrier("en")
+        mode = self.rng.choice(("prefix", "prefix", "prefix_the", "suffix_name", "suffix_word"))
+        ws = words_of(text)
+        options = []
+        for a, b in itertools.pairwise(ws):
+            if text[a.end : b.start] != " ":
+                continue
+            if mode == "prefix" and a.text in GLUE_LEFT and b.text[:1].isupper():
+                if not b.sentence_start:
+                    options.append((a, b, f"{a.text}{b.text}", f"{a.text} {b.text}"))
+            elif mode == "prefix_the" and a.text in GLUE_LEFT and b.text == "the":
+                nxt = next((w for w in ws if w.start > b.end), None)
+                if nxt is not None and nxt.text[:1].isupper() and text[b.end : nxt.start] == " ":
+                    options.append((a, b, f"{a.text}The", f"{a.text} The"))
+            elif (
+                mode == "suffix_name"
+                and b.text in GLUE_RIGHT
+                and a.text[:1].isupper()
+                and not a.sentence_start
+                and len(a.text) >= 4
+                and a.text.isalpha()
+            ) or (
+                mode == "suffix_word"
+                and b.text in GLUE_RIGHT
+                and a.text.islower()
+                and len(a.text) >= 5
+                and a.text.isalpha()
+            ):
+                options.append((a, b, f"{a.text}{b.text}", f"{a.text} {b.text}"))
+        if not options:
+            return False
+        a, b, glued, repair = self.rng.choice(options)
+        new = splice(text, a.start, b.end, glued)
+        expected = splice(text, a.start, b.end, repair)
+        self.add(
+            Case(
+                self.new_id("glued"),
+                "en",
+                new,
+                expected,
+                "glued_tokens",
+                c_origin,
+                [finding("glued_tokens", a.start, glued, repair)],
+                [mode],
+            )
+        )
+        return True
+
+    # -- missing space after sentence punctuation / at a quote mark
+    def missing_space(self, target: str) -> bool:
+        c_origin, text = self.carrier(target)
+        options = [
+            m
+            for m in re.finditer(
+                r"(?<=[a-zß-ÿ]{2})([.!?][\"”»]?) ([\"“„«]?[A-ZÀ-Þ][a-zß-ÿ]+)", text
+            )
+        ]
+        if not options:
+            return False
+        m = self.rng.choice(options)
+        prev = WORD.findall(text[max(0, m.start() - 20) : m.start()])
+        if not prev or len(prev[-1]) < 3 or not prev[-1].islower():
+            return False  # "U.S. The" or an initial: not a sentence end we can be sure of
+        start = m.start() - len(prev[-1])
+        surface = text[start : m.start()] + m.group(1) + m.group(2)
+        new = splice(text, m.start(), m.end(), m.group(1) + m.group(2))
+        self.add(
+            Case(
+                self.new_id("missing_space"),
+                target,
+                new,
+                text,
+                "missing_space",
+                c_origin,
+                [finding("missing_space", start, surface, text[start : m.end()])],
+                [],
+            )
+        )
+        return True
+
+    # -- calqued articles
+    def calque(self) -> bool:
+        """ "There White House" / "He jury" (from "La", "El"), "The Russia has" / "There Russia"."""
+        from newsetl.artefacts import lexicon
+
+        places = lexicon.place_names()
+        c_origin, text = self.carrier("en")
+        mode = self.rng.choice(("there_name", "the_country", "he_noun", "there_country"))
+        ws = words_of(text)
+        options = []  # (start, end of the next word, calque text, repair)
+        for w, nxt in itertools.pairwise(ws):
+            if not w.sentence_start or text[w.end : nxt.start] != " ":
+                continue
+            if mode == "there_name" and w.text == "The" and nxt.text[:1].isupper():
+                options.append((w.start, nxt.end, f"There {nxt.text}", f"The {nxt.text}"))
+            elif mode == "he_noun" and w.text == "The" and nxt.text.islower():
+                options.append((w.start, nxt.end, f"He {nxt.text}", f"The {nxt.text}"))
+            elif (
+                mode in ("the_country", "there_country")
+                and w.text[:1].isupper()
+                and w.text.lower() in places
+                and nxt.text.islower()
+            ):
+                art = "The" if mode == "the_country" else "There"
+                options.append((w.start, w.end, f"{art} {w.text}", w.text))
+        if not options:
+            return False
+        start, end, calque, repair = self.rng.choice(options)
+        new = splice(text, start, end, calque)
+        self.add(
+            Case(
+                self.new_id("calque"),
+                "en",
+                new,
+                text,
+                "calque_article",
+                c_origin,
+                [finding("calque_article", start, calque, repair)],
+                [mode],
+            )
+        )
+        return True
+
+    def elided(self) -> bool:
+        from newsetl.artefacts import lexicon
+
+        places = lexicon.place_names()
+        c_origin, text = self.carrier("en")
+        options = [
+            m for m in re.finditer(r"(?<![\w'’])(the|The) ([AEIOUÀ-Ö][a-z]+)", text) if m.group(2)
+        ]
+        if not options:
+            return False
+        m = self.rng.choice(options)
+        art = self.rng.choice(("THE", "The", "the")) if m.group(1) == "the" else "THE"
+        surface = f"{art}'{m.group(2)}"
+        new = splice(text, m.start(), m.end(), surface)
+        repair = m.group(0)
+        if m.group(2).lower() in places:
+            repair = m.group(2)
+        self.add(
+            Case(
+                self.new_id("elided"),
+                "en",
+                new,
+                text,
+                "calque_elided_article",
+                c_origin,
+                [finding("calque_elided_article", m.start(), surface, repair)],
+                [],
+            )
+        )
+        return True
+
+    # -- duplicated words
+    def duplicated(self, target: str) -> bool:
+        c_origin, text = self.carrier(target)
+        ws = words_of(text)
+        doubled = {
+            "en": {"the", "a", "of", "to", "in", "is", "and", "for", "on", "was"},
+            "de": {"und", "mit", "von", "ist", "zu", "im", "auf", "für"},  # not "die die"
+            "fr": {"le", "la", "de", "et", "est", "les", "des"},
+            "it": {"il", "la", "di", "e", "che", "per", "del"},
+            "es": {"el", "la", "de", "y", "que", "en", "los"},
+            "nl": {"de", "het", "van", "en", "een", "is"},
+            "pt": {"o", "a", "de", "e", "que", "do", "da"},
+            "pl": {"w", "i", "na", "z", "się", "jest"},
+        }.get(target, set())
+        options = [w for w in ws if w.text in doubled and not w.sentence_start]
+        if not options:
+            return False
+        w = self.rng.choice(options)
+        surface = f"{w.text} {w.text}"
+        new = splice(text, w.start, w.end, surface)
+        self.add(
+            Case(
+                self.new_id("duplicated"),
+                target,
+                new,
+                text,
+                "duplicated_word",
+                c_origin,
+                [finding("duplicated_word", w.start, surface, w.text)],
+                [],
+            )
+        )
+        return True
+
+    # -- names: cut short, or a surname translated word by word
+    def truncated(self) -> bool:
+        c_origin, text = self.carrier("en")
+        ws = words_of(text)
+        caps = Counter(w.text for w in ws if w.text[:1].isupper() and not w.sentence_start)
+        options = [
+            w
+            for w in ws
+            if caps[w.text] >= 2 and len(w.text) >= 6 and w.text.isalpha() and not w.sentence_start
+        ]
+        if not options:
+            return False
+        # The last occurrence is cut: the first one gives the document's evidence.
+        name = self.rng.choice(sorted({w.text for w in options}))
+        last = [w for w in options if w.text == name][-1]
+        cut = self.rng.choice((1, 2, 3))
+        short = name[:-cut]
+        new = splice(text, last.start, last.end, short)
+        self.add(
+            Case(
+                self.new_id("truncated"),
+                "en",
+                new,
+                text,
+                "truncated_name",
+                c_origin,
+                [finding("truncated_name", last.start, short, name)],
+                [],
+            )
+        )
+        return True
+
+    def translated_name(self) -> bool:
+        """A surname translated word by word ("Giuseppe Count" for Giuseppe Conte).
+
+        A person from a Faker locale is introduced at the end of the carrier; in the positive
+        the surname is replaced by a capitalised English common word (Zipf 4-5.5, at random).
+        """
+        c_origin, text = self.carrier("en")
+        locale = self.rng.choice(NAME_LOCALES[:5])
+        given, surname = self.rng.choice(self.names[locale])
+        word = self.rng.choice(_common_english_words()).capitalize()
+        frame = " The remarks were confirmed by {given} {surname}, an official."
+        sentence = frame.format(given=given, surname=word)
+        start = len(text) + sentence.index(given) + len(given) + 1
+        self.add(
+            Case(
+                self.new_id("translated_name"),
+                "en",
+                text + sentence,
+                text + frame.format(given=given, surname=surname),
+                "translated_name",
+                c_origin,
+                [finding("translated_name", start, word, surname, locale[:2])],
+                [locale],
+            )
+        )
+        return True
+
+    def capitalisation(self) -> bool:
+        c_origin, text = self.carrier("en")
+        ws = words_of(text)
+        options = []
+        for i in range(1, len(ws) - 1):
+            a, w, b = ws[i - 1], ws[i], ws[i + 1]
+            if w.sentence_start or b.sentence_start or not (a.text.islower() and b.text.islower()):
+                continue
+            if not w.text.islower() or len(w.text) < 4:
+                continue
+            if text[a.end : w.start] != " " or text[w.end : b.start] != " ":
+                continue
+            options.append(w)
+        if not options:
+            return False
+        w = self.rng.choice(options)
+        surface = w.text.capitalize()
+        new = splice(text, w.start, w.end, surface)
+        self.add(
+            Case(
+                self.new_id("capitalisation"),
+                "en",
+                new,
+                text,
+                "capitalisation",
+                c_origin,
+                [finding("capitalisation", w.start, surface, w.text)],
+                [],
+            )
+        )
+        return True
+
+    # -- clean cases and hard negatives
+    def clean(self, target: str) -> bool:
+        pool = self.carriers[target]
+        if target == "de" and self.rng.random() < 0.3:
+            relative = [c for c in pool if re.search(r"\b(die die|der der|das das)\b", c[1])]
+            if relative:
+                pool = relative
+        c_origin, text = self.rng.choice(pool)
+        self.add(Case(self.new_id("clean"), target, text, text, "clean", c_origin, [], ["clean"]))
+        return True
+
+    def name_negative(self) -> bool:
+        c_origin, text = self.carrier("en")
+        locale = self.rng.choice(NAME_LOCALES)
+        given, surname = self.rng.choice(self.names[locale])
+        sentence = f" The remarks were confirmed by {given} {surname}, an official."
+        new = text + sentence
+        self.add(
+            Case(self.new_id("neg-name"), "en", new, new, "hard_negative", c_origin, [], ["name"])
+        )
+        return True
+
+    def organisation_negative(self) -> bool:
+        c_origin, text = self.carrier("en")
+        lang, name = self.rng.choice(self.orgs)
+        sentence = self.rng.choice(
+            (
+                f" The figures were published by the {name}.",
+                f" A spokesperson for {name} declined to comment.",
+                f" According to {name}, the numbers are provisional.",
+            )
+        )
+        new = text + sentence
+        self.add(
+            Case(
+                self.new_id("neg-org"),
+                "en",
+                new,
+                new,
+                "hard_negative",
+                c_origin,
+                [],
+                ["organisation", f"source:{lang}"],
+            )
+        )
+        return True
+
+    def quote_negative(self) -> bool:
+        c_origin, text = self.carrier("en")
+        lang = self.rng.choice(SOURCE_LANGUAGES)
+        origin, sentence = self.rng.choice(self.sources[lang])
+        if not 4 <= len(WORD.findall(sentence)) <= 25:
+            return False
+        frame = self.rng.choice(
+            (
+                ' Protesters chanted "{q}" outside the building.',
+                " The banner read: “{q}”",
+                ' In a post, the minister wrote: "{q}"',
+            )
+        )
+        new = text + frame.format(q=sentence.rstrip())
+        self.add(
+            Case(
+                self.new_id("neg-quote"),
+                "en",
+                new,
+                new,
+                "hard_negative",
+                f"{c_origin} + {origin}",
+                [],
+                ["quote", f"source:{lang}"],
+            )
+        )
+        return True
+
+    def title_negative(self) -> bool:
+        c_origin, text = self.carrier("en")
+        lang = self.rng.choice(SOURCE_LANGUAGES)
+        origin, sentence = self.rng.choice(self.sources[lang])
+        ws = words_of(sentence)
+        n = self.rng.randint(2, 5)
+        if len(ws) < n + 1:
+            return False
+        title = sentence[ws[0].start : ws[n - 1].end]
+        if not SPAN_CHARS.match(title) or not title[:1].isupper():
+            return False
+        noun = self.rng.choice(WORK_NOUNS)
+        new = text + f" She recalled the {noun} {title} as a turning point."
+        self.add(
+            Case(
+                self.new_id("neg-title"),
+                "en",
+                new,
+                new,
+                "hard_negative",
+                f"{c_origin} + {origin}",
+                [],
+                ["title", f"source:{lang}"],
+            )
+        )
+        return True
+
+    # -- the whole set
+    def build(self, n_cases: int) -> list[Case]:
+        rng = self.rng
+        plan = [
+            (0.16, lambda: self.untranslated("en", rng.choice(SOURCE_LANGUAGES), 1, "span")),
+            (
+                0.16,
+                lambda: self.untranslated(
+                    "en", rng.choice(SOURCE_LANGUAGES), rng.choice((2, 2, 3, 4)), "span"
+                ),
+            ),
+            (0.05, lambda: self.untranslated("de", "en", rng.choice((1, 1, 2, 3)), "span-into")),
+            (
+                0.03,
+                lambda: self.untranslated(
+                    rng.choice(OTHER_CARRIERS[1:]), "en", rng.choice((1, 2, 3)), "span-into"
+                ),
+            ),
+            (0.06, lambda: self.function_word("en", rng.choice(SOURCE_LANGUAGES))),
+            (0.02, lambda: self.function_word(rng.choice(OTHER_CARRIERS), "en")),
+            (0.06, self.glued),
+            (0.03, lambda: self.missing_space("en")),
+            (0.01, lambda: self.missing_space(rng.choice(OTHER_CARRIERS))),
+            (0.05, self.calque),
+            (0.02, self.elided),
+            (0.02, lambda: self.duplicated("en")),
+            (0.01, lambda: self.duplicated(rng.choice(OTHER_CARRIERS))),
+            (0.02, self.translated_name),
+            (0.015, self.truncated),
+            (0.015, self.capitalisation),
+            (0.17, lambda: self.clean("en")),
+            (0.07, lambda: self.clean("de")),
+            (0.05, lambda: self.clean(rng.choice(OTHER_CARRIERS[1:]))),
+            (0.03, self.name_negative),
+            (0.03, self.organisation_negative),
+            (0.03, self.quote_negative),
+            (0.03, self.title_negative),
+        ]
+        # Each rule gets its quota of cases; a rule that finds no place in a sampled carrier
+        # is tried again on another one (bounded), so rare shapes are not crowded out.
+        for weight, make in plan:
+            quota = round(weight * n_cases)
+            made = attempts = 0
+            while made < quota and attempts < quota * 200:
+                attempts += 1
+                before = len(self.cases)
+                make()
+                made += len(self.cases) > before
+        return self.cases
+
+
+def _sentences(paragraph: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", paragraph) if len(WORD.findall(s)) >= 5]
+
+
+def _faker_names() -> dict[str, list[tuple[str, str]]]:
+    from faker import Faker
+
+    out = {}
+    for locale in NAME_LOCALES:
+        fake = Faker(locale)
+        fake.seed_instance(SEED)
+        pairs = []
+        for _ in range(200):
+            given, surname = fake.first_name(), fake.last_name()
+            if " " not in given and " " not in surname and "-" not in surname:
+                pairs.append((given, surname))
+        out[locale] = pairs
+    return out
+
+
+def _seed_organisations() -> list[tuple[str, str]]:
+    """Organisation names in a language other than English with a lower-case word inside
+    ("Organisation des Nations unies"): the look-alike of an untranslated phrase."""
+    out = []
+    with SEED_ALIASES.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if not row["entity_id"].startswith("org:") or row["language"] in ("en", "mul"):
+                continue
+            alias = row["alias"]
+            if len(alias.split()) >= 3 and any(w.islower() for w in alias.split()):
+                out.append((row["language"], alias))
+    return sorted(set(out))
+
+
+_COMMON: list[str] | None = None
+
+
+def _common_english_words() -> list[str]:
+    """English words of Zipf 4-5.5 that are not names: stand-ins for a translated surname."""
+    global _COMMON
+    if _COMMON is None:
+        import importlib
+        import pkgutil
+
+        import faker.providers.person as person
+        from wordfreq import top_n_list
+
+        names: set[str] = set()
+        for module in pkgutil.iter_modules(person.__path__):
+            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+            for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
+                values = provider.__dict__.get(attr, ())
+                if isinstance(values, tuple | list | dict):
+                    names.update(str(v).lower() for v in values)
+        top = top_n_list("en", 6000)
+        _COMMON = [
+            w
+            for w in top[300:]
+            if w.isalpha() and len(w) >= 4 and 4.0 <= zipf(w, "en") <= 5.5 and w not in names
+        ]
+    return _COMMON
+
+
+def write_readme(cases: list[Case], path: Path) -> None:
+    groups = Counter((c.group, split_for(c.carrier_key)) for c in cases)
+    langs = Counter(c.language for c in cases)
+    lines = [
+        "# artefacts-eval (generated)",
+        "",
+        "Generated by `benchmarks/artefacts/eval_build.py` in the newsetl repository (see its",
+        "docstring for every rule). Deterministic: the same inputs give the same file.",
+        "",
+        "Inputs (all in ../ with their own README.md and licences):",
+        "- extraction/zyte-article-extraction-benchmark/ground-truth.json (MIT): English carriers",
+        "- extraction/fundus-evaluation/ground_truth.json (MIT): English carriers",
+        "- extraction/fundus-parser-testdata/*/*.json (MIT): carriers and foreign spans",
+        "- langid/lingua-py/language-testdata/sentences (Apache-2.0): carriers and foreign spans",
+        "- Faker locales (MIT): names; newsetl warehouse/seeds/entity_aliases.csv: org names",
+        "",
+        "Also here: trafilatura-eval-bodies.jsonl.gz, the trafilatura-eval pages extracted with",
+        "trafilatura (written by benchmarks/artefacts/noharm.py, same licence as its source).",
+        "",
+        f"Split: held out when blake2b('{SPLIT_SEED}:<carrier>') < {HELDOUT_SHARE} of its range.",
+        "",
+        "| group | dev | heldout |",
+        "| --- | --- | --- |",
+    ]
+    for group in sorted({g for g, _ in groups}):
+        lines.append(f"| {group} | {groups[(group, 'dev')]} | {groups[(group, 'heldout')]} |")
+    lines += ["", "Carrier languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--cases", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=SEED)
+    args = ap.parse_args(argv)
+    builder = Builder(args.seed)
+    cases = builder.build(args.cases)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (args.out / "cases.jsonl").open("w", encoding="utf-8") as fh:
+        for case in cases:
+            fh.write(json.dumps(case.to_json(), ensure_ascii=False) + "\n")
+    write_readme(cases, args.out / "README.md")
+    print(f"{len(cases)} cases -> {args.out / 'cases.jsonl'}")
+    print(Counter((c.group, split_for(c.carrier_key)) for c in cases))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
