@@ -185,6 +185,12 @@ def _commit(
             _record(con, batch, "merged", counts)
             out.append(counts)
             run_ids.update(batch.run_ids)
+        for extra in sorted({e for b in group for e in b.extras} & AFTER_LOAD.keys()):
+            con.execute(
+                f"INSERT INTO {LAKE}.{STAGING}.after_load_due SELECT ? WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {LAKE}.{STAGING}.after_load_due WHERE extra = ?)",
+                [extra, extra],
+            )
         info = {"batches": [b.batch_id for b in group], "run_ids": sorted(run_ids)}
         con.execute(
             f"CALL {LAKE}.set_commit_message('newsetl', 'merge', extra_info => ?)",
@@ -357,13 +363,18 @@ def _merge(
 
 def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
     """The whole-warehouse steps (:data:`newsetl.warehouse.AFTER_LOAD`, story clusters) for
-    the extras merged, each in one fenced commit."""
-    for name in sorted(report.extras & AFTER_LOAD.keys()):
+    the extras merged, and those still owed by earlier merges (``after_load_due``), each in
+    one fenced commit."""
+    due = {
+        r[0] for r in con.execute(f"SELECT extra FROM {LAKE}.{STAGING}.after_load_due").fetchall()
+    }
+    for name in sorted((report.extras | due) & AFTER_LOAD.keys()):
         target, count_name = AFTER_LOAD[name]
         con.execute("BEGIN TRANSACTION")
         try:
             _fence(con, f"after-load:{name}")
             report.counts[count_name] = int(_import_path(target)(keyless(con)) or 0)
+            con.execute(f"DELETE FROM {LAKE}.{STAGING}.after_load_due WHERE extra = ?", [name])
             con.execute(
                 f"CALL {LAKE}.set_commit_message('newsetl', 'after-load', extra_info => ?)",
                 [json.dumps({"step": name})],

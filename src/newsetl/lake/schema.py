@@ -82,6 +82,12 @@ BOOKKEEPING = {
         fingerprint VARCHAR,
         migrated_at TIMESTAMPTZ
     )""",
+    # Whole-warehouse steps (AFTER_LOAD: story clusters) owed since a merge that brought their
+    # extras without running them (after_load=False): written in the merge's own commit and
+    # deleted in the step's, so a later merge runs them even when it has nothing to merge.
+    "after_load_due": """(
+        extra       VARCHAR NOT NULL
+    )""",
 }
 
 
