@@ -50,9 +50,9 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from public_sets import DATA, LOADERS, GoldDoc, load  # noqa: E402
+from public_sets import DATA, LOADERS, GoldDoc, load
 
-from newsetl.entities import extract_entities, store_entities  # noqa: E402
+from newsetl.entities import extract_entities, store_entities
 
 REPO = Path(__file__).resolve().parents[2]
 HOLDOUT_SALT = "newsetl-entities-holdout"
@@ -119,7 +119,10 @@ def predict(docs: list[GoldDoc], batch: int = 50) -> tuple[dict[str, Predicted],
         "SELECT article_id, start_offset, end_offset, entity_id FROM mentions"
     ).fetchall():
         doc_id = article_id.split("|", 1)[1]
-        out[doc_id].mentions[(start, end)] = (entity_id, COARSE_OF.get(types.get(entity_id), "other"))
+        out[doc_id].mentions[(start, end)] = (
+            entity_id,
+            COARSE_OF.get(types.get(entity_id), "other"),
+        )
     # The CLI's ids (within-document groups) must agree with the warehouse: checked here too.
     disagreements = 0
     for d in docs:
@@ -141,8 +144,6 @@ def _partition(ids: dict[tuple[int, int], str]) -> set[frozenset[tuple[int, int]
     return {frozenset(g) for g in groups.values()}
 
 
-
-
 def baseline(docs: list[GoldDoc]) -> dict[str, Predicted]:
     """Every maximal run of capitalised words (joined by single spaces) is a mention."""
     out: dict[str, Predicted] = {}
@@ -159,7 +160,10 @@ def baseline(docs: list[GoldDoc]) -> dict[str, Predicted]:
                         run_start = pos
                     run_end = pos + len(w)
                 elif run_start is not None:
-                    p.mentions[(run_start, run_end)] = (d.text[run_start:run_end].casefold(), "other")
+                    p.mentions[(run_start, run_end)] = (
+                        d.text[run_start:run_end].casefold(),
+                        "other",
+                    )
                     run_start = None
                 pos += len(w) + 1
             if run_start is not None:
@@ -214,9 +218,9 @@ def grouping(docs: list[GoldDoc], preds: dict[str, Predicted]) -> dict[str, dict
                 items.append((d.doc_id, d.language, m.cluster, p.mentions[(m.start, m.end)][0]))
 
     def counts(keyf) -> tuple[int, int, int]:
-        g = Counter(keyf(x) + (x[2],) for x in items)
-        pr = Counter(keyf(x) + (x[3],) for x in items)
-        both = Counter(keyf(x) + (x[2], x[3]) for x in items)
+        g = Counter((*keyf(x), x[2]) for x in items)
+        pr = Counter((*keyf(x), x[3]) for x in items)
+        both = Counter((*keyf(x), x[2], x[3]) for x in items)
         return (sum(_pairs(n) for n in both.values()), sum(_pairs(n) for n in g.values()),
                 sum(_pairs(n) for n in pr.values()))  # fmt: skip
 
@@ -249,9 +253,9 @@ def score(docs: list[GoldDoc], preds: dict[str, Predicted], errors: int = 0) -> 
             core.update(mention_counts(d, p, core=True)[0])
             if errors:
                 for s in missed:
-                    err_lines.append(f"MISSED   {name} {d.doc_id} {d.text[s[0]:s[1]]!r}")
+                    err_lines.append(f"MISSED   {name} {d.doc_id} {d.text[s[0] : s[1]]!r}")
                 for s in spurious:
-                    err_lines.append(f"SPURIOUS {name} {d.doc_id} {d.text[s[0]:s[1]]!r}")
+                    err_lines.append(f"SPURIOUS {name} {d.doc_id} {d.text[s[0] : s[1]]!r}")
         entry = {
             "docs": len(members),
             "mentions": prf(tot["tp"], tot["fp"], tot["fn"]),
@@ -273,7 +277,9 @@ def score(docs: list[GoldDoc], preds: dict[str, Predicted], errors: int = 0) -> 
         if rows:
             report[f"{label}_micro"] = prf(*(sum(r["mentions"][k] for r in rows)
                                              for k in ("tp", "fp", "fn")))  # fmt: skip
-            report[f"{label}_macro_f1"] = round(sum(r["mentions"]["f1"] for r in rows) / len(rows), 4)
+            report[f"{label}_macro_f1"] = round(
+                sum(r["mentions"]["f1"] for r in rows) / len(rows), 4
+            )
     if errors:
         import random
 
@@ -342,8 +348,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     report["extract_and_store_wall_s"] = round(wall, 1)
     report["cli_store_disagreements"] = disagreements
     print_report("newsetl.entities", report)
-    print(f"extraction {cpu:.1f} s CPU ({1000 * cpu / max(len(docs), 1):.1f} ms/doc), extract+store"
-          f" {wall:.1f} s wall; documents where CLI and warehouse groups differ: {disagreements}")
+    print(
+        f"extraction {cpu:.1f} s CPU ({1000 * cpu / max(len(docs), 1):.1f} ms/doc), extract+store"
+        f" {wall:.1f} s wall; documents where CLI and warehouse groups differ: {disagreements}"
+    )
     out = {"newsetl": report}
     if not args.no_baseline:
         base = score(docs, baseline(docs))

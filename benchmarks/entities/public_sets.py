@@ -18,7 +18,6 @@ spaces (they are column wraps, not paragraphs).
 
 from __future__ import annotations
 
-import csv
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -67,7 +66,9 @@ class TextBuilder:
 
     def add(self, token: str, *, space_after: bool | None = None) -> tuple[int, int]:
         glue = self._glue
-        if token in _NO_SPACE_BEFORE or (token.startswith("'") and token.lower() in _NO_SPACE_BEFORE):
+        if token in _NO_SPACE_BEFORE or (
+            token.startswith("'") and token.lower() in _NO_SPACE_BEFORE
+        ):
             glue = True
         if token == '"':
             if self._quote_open:
@@ -236,7 +237,9 @@ def load_conll2002(data: Path = DATA) -> list[GoldDoc]:
             docs = list(_chunks([s for d in docs for s in d], 20))
         for n, sentences in enumerate(docs):
             out.append(
-                _doc_from_sentences(f"conll2002-{lang}", f"{name}:{n}", lang, sentences, CONLL_TYPES)
+                _doc_from_sentences(
+                    f"conll2002-{lang}", f"{name}:{n}", lang, sentences, CONLL_TYPES
+                )
             )
     return out
 
@@ -505,7 +508,7 @@ class _HaremDoc:
                 start = self.length
                 self.put(content)
                 categ = (node.get("CATEG") or "OUTRO").split("|")[0]
-                coarse = HAREM_TYPES.get(categ, None)
+                coarse = HAREM_TYPES.get(categ)
                 if coarse is None:
                     self.ignore.append((start, self.length))
                 else:

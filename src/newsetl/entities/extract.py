@@ -40,11 +40,13 @@ from .gazetteer import (
     alias_key,
     get_gazetteer,
 )
+from .ids import best_name, group_key
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
+from .morph import INFLECTED, base_word
 from .names import is_first_name
 from .spacy_ner import spacy_spans
-from .text import Token, norm, slug, tokenize
+from .text import Token, norm, tokenize
 
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
 FUZZY_WITHIN_DOC = 85
@@ -115,6 +117,19 @@ class _Doc:
         self.spans: list[Span] = []
         self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
         self.keys = [norm(t.text) for t in self.tokens]
+        #: base forms for grouping (case forms of one name meet), computed when first asked
+        self._bases: list[str | None] = [None] * len(self.tokens)
+
+    def base(self, i: int) -> str:
+        """Grouping form of token ``i``: its base form in inflected languages ("Trumpa" ->
+        "trump", see ``morph``), else its ``norm`` key."""
+        out = self._bases[i]
+        if out is None:
+            out = self._bases[i] = (
+                base_word(self.tokens[i].text, self.lang) if self.lang in INFLECTED
+                else self.keys[i]
+            )  # fmt: skip
+        return out
 
     # -- helpers -------------------------------------------------------------------------------
     def surface(self, span: Span) -> str:
@@ -802,6 +817,11 @@ def _subsequence_match(part: tuple[str, ...], full: tuple[str, ...]) -> tuple[bo
     return False, False
 
 
+def _kind(etype: str) -> str:
+    """Grouping kind: a name typed "other" (no clue found) may be the same as a person's."""
+    return "person" if etype == "other" else etype
+
+
 class _Grouper:
     def __init__(self, doc: _Doc) -> None:
         self.doc = doc
@@ -812,6 +832,10 @@ class _Grouper:
     def words(self, span: Span) -> list[str]:
         return self.doc.keys[span.i : span.j]
 
+    def bwords(self, span: Span) -> list[str]:
+        """The span's words in grouping form (base forms in inflected languages)."""
+        return [self.doc.base(k) for k in range(span.i, span.j)]
+
     def new_group(self, span: Span, gtype: str, canonical: Alias | None = None) -> int:
         self.groups.append(Group(gtype, [span], canonical))
         span.group = len(self.groups) - 1
@@ -820,7 +844,10 @@ class _Grouper:
 
     def join(self, span: Span, group: int) -> None:
         span.group = group
-        self.groups[group].spans.append(span)
+        g = self.groups[group]
+        g.spans.append(span)
+        if g.type == "other" and span.type == "person" and g.canonical is None:
+            g.type = "person"  # "Donalda Trumpa" (no clue) and "Donald Trump" (a person)
         self._version += 1
 
     def run(self) -> list[Group]:
@@ -853,11 +880,11 @@ class _Grouper:
         self._definitions(spans)
         for span in spans:  # names an acronym definition already grouped
             if span.group >= 0 and not span.canonical and span.j - span.i >= 2:
-                by_name.setdefault((span.type, self._name_key(span)), span.group)
+                by_name.setdefault((_kind(span.type), self._name_key(span)), span.group)
         multi = [s for s in spans if s.group < 0 and s.j - s.i >= 2]
         multi.sort(key=lambda s: -(s.j - s.i))
         for span in multi:
-            key = (span.type, self._name_key(span))
+            key = (_kind(span.type), self._name_key(span))
             if key in by_name:
                 self.join(span, by_name[key])
                 continue
@@ -911,10 +938,9 @@ class _Grouper:
         """Grouping key of a multi-word name; German institutions by their base form, so the
         case forms of one name ("Deutscher Wetterdienst", "des Deutschen Wetterdienstes") are
         one entity."""
-        words = self.words(span)
         if self.doc.lang == "de" and span.type != "person":
-            return german_base_key(words)
-        return " ".join(words)
+            return german_base_key(self.words(span))
+        return " ".join(self.bwords(span))
 
     def _definitions(self, spans: list[Span]) -> None:
         """ "Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""
@@ -978,12 +1004,12 @@ class _Grouper:
                 continue
             longest = max(g.spans, key=lambda s: s.j - s.i)
             if longest.j - longest.i >= 2:
-                out.append((gi, tuple(self.words(longest))))
+                out.append((gi, tuple(self.bwords(longest))))
         self._persons = (self._version, out)
         return out
 
     def _attach_to_person(self, span: Span) -> bool:
-        part = tuple(self.words(span))
+        part = tuple(self.bwords(span))
         hits = []
         for gi, full in self._person_groups():
             if len(full) > len(part):
@@ -1050,7 +1076,7 @@ class _Grouper:
             return
         if len(heads) == 1 and doc.tokens[span.i].sentence_start:
             return
-        key = ("single", word)
+        key = ("single", doc.base(span.i))
         if key in by_name:
             self.join(span, by_name[key])
             return
@@ -1114,41 +1140,43 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
             i += 1
 
 
-def _best_name(doc: _Doc, group: Group) -> str:
+def _naming_surfaces(doc: _Doc, group: Group) -> list[str]:
+    """The surfaces that may name the group: not fuzzy (truncated, misspelt) and, when the body
+    names it, not a headline's capitals."""
     exact = [s for s in group.spans if not s.fuzzy] or group.spans
-    best = max(exact, key=lambda s: (s.j - s.i, doc.tokens[s.j - 1].end - doc.tokens[s.i].start))
-    return doc.surface(best)
+    body = [s for s in exact if not doc.tokens[s.i].headline] or exact
+    return [doc.surface(s) for s in body]
 
 
 def _to_entities(doc: _Doc, groups: list[Group]) -> list[DocEntity]:
-    out: list[DocEntity] = []
-    used_keys: set[str] = set()
+    """One entity per id: the seed id, else the key of the group's name (see ``ids``); groups
+    that come to the same id are one entity, exactly as the warehouse will store them."""
+    by_key: dict[str, DocEntity] = {}
+    naming: dict[str, list[str]] = {}
     for g in groups:
         spans = sorted(g.spans, key=lambda s: s.i)
         mentions = [
             Mention(doc.tokens[s.i].start, doc.tokens[s.j - 1].end, doc.surface(s), s.confidence)
             for s in spans
         ]
-        name = _best_name(doc, g)
-        if g.canonical:
-            key = g.canonical.entity_id
-        else:
-            key = f"{g.type}:{slug(name)}"
-            while key in used_keys:
-                key += "~"
-        used_keys.add(key)
-        aliases = list(dict.fromkeys(m.surface for m in mentions))
-        out.append(
-            DocEntity(
-                key=key,
-                name=name,
-                type=g.type,
-                mentions=mentions,
-                aliases=aliases,
+        surfaces = _naming_surfaces(doc, g)
+        key = g.canonical.entity_id if g.canonical else group_key(g.type, surfaces, doc.lang)
+        ent = by_key.get(key)
+        if ent is None:
+            ent = by_key[key] = DocEntity(
+                key=key, name="", type=g.type, mentions=[], aliases=[],
                 canonical_id=g.canonical.entity_id if g.canonical else None,
-                acronyms=list(dict.fromkeys(g.acronyms)),
-            )
-        )
+            )  # fmt: skip
+            naming[key] = []
+        ent.mentions.extend(mentions)
+        ent.acronyms.extend(a for a in g.acronyms if a not in ent.acronyms)
+        naming[key].extend(surfaces)
+    out = []
+    for key, ent in by_key.items():
+        ent.mentions.sort(key=lambda m: m.start)
+        ent.aliases = list(dict.fromkeys(m.surface for m in ent.mentions))
+        ent.name = best_name(naming[key], doc.lang)
+        out.append(ent)
     out.sort(key=lambda e: e.mentions[0].start)
     return out
 

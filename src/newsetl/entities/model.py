@@ -19,7 +19,9 @@ class Mention:
 
 @dataclass
 class DocEntity:
-    key: str  # stable within the document; the seed id for seed-matched entities
+    #: the id (see ids.py): the seed id, or ``<type>:<name key>``, ending in ``~`` when local
+    #: to the article (the loader completes it with a digest of the article id)
+    key: str
     name: str  # best (longest / most complete) name in the document
     type: str  # one of ENTITY_TYPES
     mentions: list[Mention]
@@ -74,7 +76,7 @@ class DocumentEntities:
 
     def to_storage(self) -> dict:
         """JSON-serialisable and lossless (the loader stages it and calls :meth:`from_storage`)."""
-        return {"version": 1, "language": self.language,
+        return {"version": 2, "language": self.language,
                 "entities": [e.to_storage() for e in self.entities]}  # fmt: skip
 
     @classmethod
