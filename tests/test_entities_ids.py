@@ -3,7 +3,6 @@ migration of a warehouse written by the first id scheme. Real extraction, real D
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -262,5 +260,3 @@ def test_insert_arrow_keeps_order_and_types() -> None:
     assert con.execute("SELECT k, n, x, s FROM t").fetchall() == [
         ("b", 2, None, "d"), ("a", 1, None, "d"), ("c", 3, None, "d"),
     ]  # fmt: skip
-
-
