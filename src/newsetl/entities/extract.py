@@ -31,6 +31,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from . import guard
 from . import lexicon as lx
 from .gazetteer import (
     CITY_MAX_ZIPF,
@@ -108,11 +109,13 @@ class Group:
 class _Doc:
     """Per-call state; nothing here is shared between threads."""
 
-    def __init__(self, text: str, language: str, gaz: Gazetteer) -> None:
+    def __init__(
+        self, text: str, language: str, gaz: Gazetteer, tokens: list[Token] | None = None
+    ) -> None:
         self.text = text
         self.lang = language
         self.gaz = gaz
-        self.tokens: list[Token] = tokenize(text)
+        self.tokens: list[Token] = tokenize(text) if tokens is None else tokens
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
         self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
@@ -826,8 +829,13 @@ class _Grouper:
     def __init__(self, doc: _Doc) -> None:
         self.doc = doc
         self.groups: list[Group] = []
-        self._version = 0  # bumped on every change of the groups (see _person_groups)
+        self._version = 0  # bumped when a person named in full changes (see _person_groups)
         self._persons: tuple[int, list[tuple[int, tuple[str, ...]]]] = (-1, [])
+        self._longest: dict[int, tuple[str, ...]] = {}  # person group -> its longest name
+        self._heads: dict[str, set[int]] = {}  # head noun -> groups with a name it heads
+        self._initials: dict[str, set[int]] = {}  # first letter -> groups of multi-word names
+        self._acronyms: dict[str, int] = {}  # a one-word acronym -> the first group it is in
+        self._by_letter: dict[str, set[int]] = {}  # person named in full: first letters
 
     def words(self, span: Span) -> list[str]:
         return self.doc.keys[span.i : span.j]
@@ -839,7 +847,8 @@ class _Grouper:
     def new_group(self, span: Span, gtype: str, canonical: Alias | None = None) -> int:
         self.groups.append(Group(gtype, [span], canonical))
         span.group = len(self.groups) - 1
-        self._version += 1
+        self._noted(span.group)
+        self._index_heads(span.group, span)
         return span.group
 
     def join(self, span: Span, group: int) -> None:
@@ -848,7 +857,46 @@ class _Grouper:
         g.spans.append(span)
         if g.type == "other" and span.type == "person" and g.canonical is None:
             g.type = "person"  # "Donalda Trumpa" (no clue) and "Donald Trump" (a person)
-        self._version += 1
+        self._noted(group)
+        self._index_heads(group, span)
+
+    def _noted(self, gi: int) -> None:
+        """Keep the persons named in full (see _person_groups) up to date after group ``gi``
+        changed; the list is rebuilt only when one of them changed."""
+        g = self.groups[gi]
+        before = self._longest.get(gi)
+        if g.type != "person" or not g.spans:
+            if before is not None:
+                del self._longest[gi]
+                self._version += 1
+            return
+        longest = max(g.spans, key=lambda s: s.j - s.i)
+        if longest.j - longest.i < 2:
+            if before is not None:
+                del self._longest[gi]
+                self._version += 1
+            return
+        words = tuple(self.bwords(longest))
+        if before != words:
+            self._longest[gi] = words
+            for word in words:
+                self._by_letter.setdefault(word[:1], set()).add(gi)
+            self._version += 1
+
+    def _index_heads(self, gi: int, span: Span) -> None:
+        """Index the head nouns of a multi-word name ("Commission" of "European Commission"),
+        its first letter (acronyms it may expand) and a one-word acronym."""
+        if span.j - span.i < 2:
+            tok = self.doc.tokens[span.i]
+            if tok.is_acronym:
+                self._acronyms.setdefault(tok.text, gi)
+            return
+        first = self.doc.tokens[span.i].text[:1].upper()
+        self._initials.setdefault(first, set()).add(gi)
+        w = self.words(span)
+        for word in {w[0], w[-1]}:
+            if word in lx.HEAD_NOUNS:
+                self._heads.setdefault(word, set()).add(gi)
 
     def run(self) -> list[Group]:
         doc = self.doc
@@ -973,7 +1021,7 @@ class _Grouper:
                 group = self.groups[long.group]
                 if short.group >= 0 and short.group != long.group:
                     self.groups[short.group].spans.remove(short)
-                    self._version += 1
+                    self._noted(short.group)
                 if short.group != long.group:
                     short.type, short.canonical = group.type, group.canonical
                     short.confidence = CONF_DEFINED
@@ -998,21 +1046,18 @@ class _Grouper:
         the groups change, since each pending name asks for it."""
         if self._persons[0] == self._version:
             return self._persons[1]
-        out = []
-        for gi, g in enumerate(self.groups):
-            if g.type != "person":
-                continue
-            longest = max(g.spans, key=lambda s: s.j - s.i)
-            if longest.j - longest.i >= 2:
-                out.append((gi, tuple(self.bwords(longest))))
+        out = sorted(self._longest.items())
         self._persons = (self._version, out)
         return out
 
     def _attach_to_person(self, span: Span) -> bool:
         part = tuple(self.bwords(span))
         hits = []
+        # a name part matches a word of the full name starting with the same letter (a
+        # truncation or misspelling keeps the first letter)
+        near = self._by_letter.get(part[0][:1], ()) if part and part[0] else ()
         for gi, full in self._person_groups():
-            if len(full) > len(part):
+            if gi in near and len(full) > len(part):
                 ok, fz = _subsequence_match(part, full)
                 if ok:
                     hits.append((fz, gi))
@@ -1030,28 +1075,30 @@ class _Grouper:
 
     def _attach_acronym(self, span: Span) -> None:
         acronym = self.doc.tokens[span.i].text
+        letters = [c for c in acronym if c.isalpha()]
         fits = []
-        for gi, g in enumerate(self.groups):
-            if g.type == "person":
-                continue
-            for s in g.spans:
-                if (
-                    s.j - s.i >= 2
-                    and _acronym_fits(acronym, [t.text for t in self.doc.tokens[s.i : s.j]])
-                    and len([c for c in acronym if c.isalpha()]) >= 2
-                ):
-                    fits.append(gi)
-                    break
+        if len(letters) >= 2:
+            # only names whose first word starts with the acronym's first letter can fit
+            for gi in sorted(self._initials.get(letters[0].upper(), ())):
+                g = self.groups[gi]
+                if g.type == "person":
+                    continue
+                for s in g.spans:
+                    if s.j - s.i >= 2 and _acronym_fits(
+                        acronym, [t.text for t in self.doc.tokens[s.i : s.j]]
+                    ):
+                        fits.append(gi)
+                        break
         if len(set(fits)) == 1:
             span.type = self.groups[fits[0]].type
             span.confidence = CONF_PARTIAL
             self.join(span, fits[0])
             return
-        for gi, g in enumerate(self.groups):  # the same unknown acronym seen before
-            if any(s.j - s.i == 1 and self.doc.tokens[s.i].text == acronym for s in g.spans):
-                self.join(span, gi)
-                return
-        self.new_group(span, "organisation")
+        seen = self._acronyms.get(acronym)  # the same unknown acronym seen before
+        if seen is not None:
+            self.join(span, seen)
+            return
+        self._acronyms[acronym] = self.new_group(span, "organisation")
 
     def _attach_single(self, span: Span, by_name: dict[tuple[str, str], int]) -> None:
         doc = self.doc
@@ -1059,15 +1106,11 @@ class _Grouper:
             return
         word = norm(doc.tokens[span.i].text)
         # Head word of a multi-word organisation/treaty named in the text ("the Commission").
-        heads = set()
-        for gi, g in enumerate(self.groups):
-            if g.type in ("person", "country", "city"):
-                continue
-            for s in g.spans:
-                if s.j - s.i >= 2:
-                    w = self.words(s)
-                    if word in (w[0], w[-1]) and word in lx.HEAD_NOUNS:
-                        heads.add(gi)  # "the Commission", not the adjective "European"
+        heads = {
+            gi
+            for gi in self._heads.get(word, ())
+            if self.groups[gi].type not in ("person", "country", "city") and self.groups[gi].spans
+        }  # "the Commission", not the adjective "European"
         if len(heads) == 1 and not doc.tokens[span.i].sentence_start:
             gi = heads.pop()
             span.type = self.groups[gi].type
@@ -1186,23 +1229,23 @@ def _detect_language(text: str) -> str:
         from langdetect import DetectorFactory, detect
 
         DetectorFactory.seed = 0
-        return detect(text)
+        return detect(text[:LANGUAGE_SAMPLE_CHARS])
     except Exception:  # langdetect raises on empty or symbol-only text
         return "en"
 
 
-def extract_entities(
-    text: str, language: str | None = None, seed_dirs: Sequence[Path | str] = ()
-) -> DocumentEntities:
-    """Mentions of named entities in ``text``, grouped per entity, with offsets into ``text``.
+#: Language detection reads this much of the text (it needs sentences, not megabytes).
+LANGUAGE_SAMPLE_CHARS = 20_000
 
-    Pure CPU and thread-safe: the gazetteer is built once (lazily) and only read afterwards.
-    ``language`` is an ISO 639-1 code; when missing it is guessed with langdetect.
-    ``seed_dirs`` are the user's extra seed folders (``Settings.extra_seed_dirs``): their
-    entities and aliases are matched like the repository's.
-    """
-    lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
-    doc = _Doc(text, lang, get_gazetteer(seed_dirs))
+
+def _known_word(language: str):
+    """``known(word)`` for the junk test, or None when wordfreq has no list for the language."""
+    if lx._WORDFREQ_ALIASES.get(language, language) not in lx._wordfreq_languages():
+        return None
+    return lambda w: lx.zipf(w, language) > 0 or lx.zipf(w, "en") > 0
+
+
+def _analyse(doc: _Doc) -> list[Group]:
     doc.match_gazetteer()
     doc.add_spacy_spans()
     doc.classify_runs()
@@ -1215,7 +1258,61 @@ def extract_entities(
             for k in range(s.i, s.j):
                 doc.covered[k] = True
     _headline_mentions(doc, groups)
-    return DocumentEntities(language=lang, entities=_to_entities(doc, groups))
+    return groups
+
+
+def _merge(parts: list[list[DocEntity]], language: str) -> list[DocEntity]:
+    """The entities of several segments, one per id (their names decide, see ``ids``)."""
+    by_key: dict[str, DocEntity] = {}
+    for entities in parts:
+        for ent in entities:
+            known = by_key.get(ent.key)
+            if known is None:
+                by_key[ent.key] = ent
+                continue
+            known.mentions.extend(ent.mentions)
+            known.aliases = list(dict.fromkeys([*known.aliases, *ent.aliases]))
+            known.acronyms = list(dict.fromkeys([*known.acronyms, *ent.acronyms]))
+            if not known.canonical_id:
+                known.name = best_name([known.name, ent.name], language)
+    return sorted(by_key.values(), key=lambda e: e.mentions[0].start)
+
+
+def extract_entities(
+    text: str,
+    language: str | None = None,
+    seed_dirs: Sequence[Path | str] = (),
+    *,
+    max_chars: int | None = None,
+) -> DocumentEntities:
+    """Mentions of named entities in ``text``, grouped per entity, with offsets into ``text``.
+
+    Pure CPU and thread-safe: the gazetteer is built once (lazily) and only read afterwards.
+    ``language`` is an ISO 639-1 code; when missing it is guessed with langdetect.
+    ``seed_dirs`` are the user's extra seed folders (``Settings.extra_seed_dirs``): their
+    entities and aliases are matched like the repository's. ``max_chars``
+    (``Settings.entities_max_chars``): analyse at most this many characters (None or 0: all);
+    the result says ``truncated``.
+
+    Time is linear in the text's length: a long text is analysed in segments (see ``guard``),
+    lines that are not prose (random tokens, base64, one word repeated) are skipped, and a
+    document keeps at most ``guard.MAX_ENTITIES`` entities.
+    """
+    lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
+    gaz = get_gazetteer(seed_dirs)
+    bounds = guard.bounded(text, max_chars)
+    known = _known_word(lang)
+    parts: list[list[DocEntity]] = []
+    for start, stop in guard.segments(text, bounds.end):
+        tokens = tokenize(text[start:stop], offset=start)
+        junk = guard.junk_lines(text, start, stop, known)
+        if junk:
+            tokens = guard.outside(tokens, junk)
+        doc = _Doc(text, lang, gaz, tokens)
+        parts.append(_to_entities(doc, _analyse(doc)))
+    entities = parts[0] if len(parts) == 1 else _merge(parts, lang)
+    entities, capped = guard.cap_entities(entities)
+    return DocumentEntities(language=lang, entities=entities, truncated=bounds.truncated or capped)
 
 
 __all__ = ["alias_key", "extract_entities"]

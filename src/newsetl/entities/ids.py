@@ -21,6 +21,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -63,11 +64,12 @@ def stored_id(key: str, article_id: str) -> str:
 
 
 # -- the name key of a group of mentions ---------------------------------------------------------
-def name_words(surface: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def name_words(surface: str) -> tuple[str, ...]:
     """The written words of a name, as the mention finder tokenizes them."""
     from .text import tokenize
 
-    return [t.text for t in tokenize(surface)]
+    return tuple(t.text for t in tokenize(surface))
 
 
 def key_words(etype: str, words: Sequence[str], language: str) -> tuple[str, ...]:

@@ -57,6 +57,9 @@ class DocEntity:
 class DocumentEntities:
     language: str | None
     entities: list[DocEntity]
+    #: the text was longer than the analysis cap, or the document had more entities (or
+    #: mentions of one entity) than kept (see ``guard``)
+    truncated: bool = False
 
     def to_json(self) -> dict:
         """The CLI shape: ``{"entities": [{"id", "name", "type", "mentions": [...]}]}``."""
@@ -76,9 +79,13 @@ class DocumentEntities:
 
     def to_storage(self) -> dict:
         """JSON-serialisable and lossless (the loader stages it and calls :meth:`from_storage`)."""
-        return {"version": 2, "language": self.language,
+        return {"version": 2, "language": self.language, "truncated": self.truncated,
                 "entities": [e.to_storage() for e in self.entities]}  # fmt: skip
 
     @classmethod
     def from_storage(cls, d: dict) -> DocumentEntities:
-        return cls(d.get("language"), [DocEntity.from_storage(e) for e in d.get("entities", [])])
+        return cls(
+            d.get("language"),
+            [DocEntity.from_storage(e) for e in d.get("entities", [])],
+            bool(d.get("truncated", False)),
+        )

@@ -144,6 +144,8 @@ def slug(text: str) -> str:
 
 def _split_token(start: int, text: str) -> list[tuple[int, str]]:
     """Split elisions, glued function words and possessive 's; keep absolute offsets."""
+    if "'" not in text and "’" not in text and (len(text) < 3 or text[1:].islower()):
+        return [(start, text)]  # the common case: nothing to split (no capital inside)
     for i, ch in enumerate(text):
         if ch in _APOSTROPHES and 0 < i < len(text) - 1:
             head, tail = text[:i], text[i + 1 :]
@@ -176,10 +178,11 @@ _SENTENCE_GAP = re.compile(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\
 _QUOTE_GAP = re.compile(r"[:;]\s*[\"«“]\s*$")
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word tokens with offsets into ``text`` and sentence-start / headline flags."""
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Word tokens with offsets into ``text`` (plus ``offset``: ``text`` may be a part of a
+    longer text, starting at a line start) and sentence-start / headline flags."""
     tokens: list[Token] = []
-    line_start = 0
+    line_start = offset
     for line in text.splitlines(keepends=True):
         headline = _is_headline(line)
         at_start = True
