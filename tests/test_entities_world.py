@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from newsetl.entities import DocumentEntities, extract_entities
-from newsetl.entities.seeds import curated_entries
+from newsetl.entities.seed import curated_entries
 
 
 def canonical(doc: DocumentEntities) -> dict[str, str | None]:
