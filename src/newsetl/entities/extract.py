@@ -23,6 +23,7 @@ The steps, in order, each with the reason it exists:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from .gazetteer import (
 from .ids import best_name, group_key
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
-from .morph import INFLECTED, base_word
+from .morph import CLASS_LANGUAGES, INFLECTED, base_word, word_class
 from .names import is_first_name
 from .spacy_ner import spacy_spans
 from .text import Token, norm, tokenize
@@ -61,6 +62,12 @@ GIVEN_NAME_MAX_ZIPF = 4.2
 #: A capitalised single word this frequent (Zipf) is an ordinary word, not a name, unless a title
 #: or a known name says otherwise: "Monday" 4.8, "French" 5.1 vs "Interpol" 3.2, "Barclays" 3.2.
 COMMON_ZIPF = 3.5
+
+#: A word simplemma's dictionary does not know is an ordinary word only at this frequency.
+UNKNOWN_COMMON_ZIPF = 5.0
+#: A sentence's first word that the dictionary does not know is taken for a name below this
+#: frequency ("Avellino" yes; an unknown spelling of a frequent word no).
+INITIAL_NAME_MAX_ZIPF = 4.0
 
 #: A seed acronym of another language is taken only when it is rarer than this (Zipf) in the
 #: text's language: "OMS" (2.4 in English) is the WHO, "CPI" (3.3) and "BCE" (3.1) are not.
@@ -116,12 +123,40 @@ class _Doc:
         self.lang = language
         self.gaz = gaz
         self.tokens: list[Token] = tokenize(text) if tokens is None else tokens
+        self._check_headlines()
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
         self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
         self.keys = [norm(t.text) for t in self.tokens]
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
+
+    def _check_headlines(self) -> None:
+        """A title-case line is a headline only when some of its capitalised words are
+        ordinary words ("Ministers Gather For Crucial Vote", "Investors Await Fed Decision");
+        a line of names and numbers ("Falk Balzer (Germany) 13.XX") keeps its names."""
+        toks = self.tokens
+        k = 0
+        while k < len(toks):
+            if not toks[k].headline:
+                k += 1
+                continue
+            end = k
+            line_end = self.text.find("\n", toks[k].start)
+            line_end = len(self.text) if line_end < 0 else line_end
+            while end < len(toks) and toks[end].start < line_end:
+                end += 1
+            line = toks[k:end]
+            caps = sum(1 for t in line if t.text.isupper()) >= 0.8 * len(line)
+            if not caps:
+                ordinary = sum(
+                    1 for t in line[1:]
+                    if t.capitalised and (norm(t.text) in lx.SENTENCE_OPENERS or self.common(t))
+                )  # fmt: skip
+                if ordinary < 2 and not (self.lang == "de" and ordinary):
+                    for m in range(k, end):
+                        toks[m] = dataclasses.replace(toks[m], headline=False)
+            k = end
 
     def base(self, i: int) -> str:
         """Grouping form of token ``i``: its base form in inflected languages ("Trumpa" ->
@@ -148,16 +183,51 @@ class _Doc:
             return False
         prev = self.tokens[i - 1]
         gap = self.text[prev.end : self.tokens[i].start]
+        if (
+            len(prev.text) == 1
+            and prev.text.isupper()
+            and gap.startswith(".")
+            and (gap[1:] == "" or (gap[1:].isspace() and "\n" not in gap))
+            and self.tokens[i].capitalised
+        ):
+            return True  # an initial: "J. S. Bach", "C. Tolley"
         if gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
             gap = gap[1:]
             return gap.isspace() and "\n" not in gap and self.tokens[i].capitalised
         return gap == "" or (gap.isspace() and "\n" not in gap)
 
     def common(self, tok: Token) -> bool:
-        """An ordinary word of this language. A word the language's list does not know at all
-        ("Goals" in Urdu text) is judged as English, the language news quotes most."""
+        """An ordinary word of this language, not a name.
+
+        Where simplemma's dictionary can tell (its lemma is lower case: "Adwokat", "Ieri",
+        "Yesterday"), that decides: "Avellino", "Trenitalia", "Fiat", "Oviedo" are names
+        however often newspapers print them. English also capitalises days, months and
+        nationalities ("Monday", "Russian"). Elsewhere (German nouns, languages without a
+        dictionary) a word as frequent as :data:`COMMON_ZIPF` is ordinary; a word the
+        language's list does not know at all ("Goals" in Urdu text) is judged as English."""
+        cls = word_class(tok.text, self.lang) if self.lang != "de" else "unknown"
+        if cls == "common":
+            return True
+        if cls == "proper":
+            return self.lang == "en" and lx.en_capitalised_word(tok.text)
+        if self.lang in CLASS_LANGUAGES and self.lang != "de":
+            return lx.zipf(tok.text, self.lang) >= UNKNOWN_COMMON_ZIPF or (
+                self.lang == "en" and lx.en_capitalised_word(tok.text)
+            )
         local = lx.zipf(tok.text, self.lang)
         return (local if local > 0 else lx.zipf(tok.text, "en")) >= COMMON_ZIPF
+
+    def name_at_sentence_start(self, tok: Token) -> bool:
+        """Is a sentence's first word a name? Only where the dictionary knows it as one
+        ("Pakistanie", "Cardiff") or does not know it and it is rare as a word ("Avellino",
+        "Ashton-Hart"); never a sentence opener or an ordinary word. German and languages
+        without a dictionary: no (every noun, or nothing, is known)."""
+        if self.lang == "de" or self.lang not in CLASS_LANGUAGES or tok.is_acronym:
+            return False
+        if norm(tok.text) in lx.SENTENCE_OPENERS or self.common(tok):
+            return False
+        cls = word_class(tok.text, self.lang)
+        return cls == "proper" or lx.zipf(tok.text, self.lang) < INITIAL_NAME_MAX_ZIPF
 
     # -- 1. gazetteer ----------------------------------------------------------------------------
     def _case_ok(self, alias: Alias, toks: Sequence[Token]) -> bool:
@@ -174,8 +244,8 @@ class _Doc:
                 return False
         return True
 
-    def _pick_alias(self, key: tuple[str, ...], toks: Sequence[Token]) -> Alias | None:
-        fitting = [a for a in self.gaz.lookup(key) if self._case_ok(a, toks)]
+    def _pick_alias(self, key: tuple[str, ...], toks: Sequence[Token], lookup=None) -> Alias | None:
+        fitting = [a for a in (lookup or self.gaz.lookup)(key) if self._case_ok(a, toks)]
         if not fitting:
             return None
         if len(toks) == 1 and toks[0].sentence_start and key[0] in lx.SENTENCE_OPENERS:
@@ -315,28 +385,49 @@ class _Doc:
             if lang != self.lang
         )
 
-    def _candidate_lengths(self, i: int) -> range:
+    def _candidate_lengths(self, i: int, base: bool = False) -> range:
         """Lengths worth looking up at token ``i``, longest first: a run of joined tokens
-        whose normalised words are still the start of some known name."""
+        whose normalised words (base forms: ``base``) are still the start of some known name."""
         n, longest = len(self.tokens), 0
+        if base:
+            index = self.gaz.base_index(self.lang)
+            keys, prefixes, max_len = self.bases_from(i), index.prefixes, index.max_len
+        else:
+            keys, prefixes, max_len = self.keys, self.gaz.prefixes, self.gaz.max_len
+        offset = i if base else 0
         while (
             i + longest < n
-            and longest < self.gaz.max_len
+            and longest < max_len
             and (longest == 0 or self._joined[i + longest])
-            and tuple(self.keys[i : i + longest + 1]) in self.gaz.prefixes
+            and tuple(keys[i - offset : i - offset + longest + 1]) in prefixes
         ):
             longest += 1
         return range(longest, 0, -1)
+
+    def bases_from(self, i: int, length: int = 8) -> list[str]:
+        """Base forms of the tokens from ``i`` on (at most ``length``)."""
+        return [self.base(k) for k in range(i, min(i + length, len(self.tokens)))]
 
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
         i = 0
         while i < n:
             found = None
-            for length in self._candidate_lengths(i):
+            attempts = [
+                (length, tuple(self.keys[i : i + length]), self.gaz.lookup)
+                for length in self._candidate_lengths(i)
+            ]
+            if self.lang in INFLECTED and self.tokens[i].capitalised:
+                # case forms of known names ("Pakistanie", "Unii Europejskiej"): by base forms
+                index = self.gaz.base_index(self.lang)
+                attempts += [
+                    (length, tuple(self.bases_from(i, length)),
+                     lambda key, index=index: index.by_key.get(key, []))
+                    for length in self._candidate_lengths(i, base=True)
+                ]  # fmt: skip
+            for length, key, lookup in attempts:
                 toks = self.tokens[i : i + length]
-                key = tuple(self.keys[i : i + length])
-                alias = self._pick_alias(key, toks)
+                alias = self._pick_alias(key, toks, lookup)
                 if alias is None:
                     continue
                 if (
@@ -485,6 +576,8 @@ class _Doc:
             return False
         if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
             return False
+        if len(toks[0].text) == 1 and toks[0].text.isupper():
+            return not self.common(toks[-1])  # "J. S. Bach", "C. Tolley"
         if is_first_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
             return True
         if self.lang == "de" and is_first_name(toks[0].text):
@@ -554,12 +647,7 @@ class _Doc:
                 # "Reederin Sabine Oberholzer", "Schipper Jan de Vries": a role word before a name
                 i, initial, evidence, titled = anchor, False, True, True
         if j - i >= 2:
-            if (
-                initial
-                and lx.zipf(toks[i].text, self.lang) >= 4.5
-                and not evidence
-                and not self._given_then_surname(i, j)
-            ):
+            if initial and self._opener(i) and not evidence and not self._given_then_surname(i, j):
                 i += 1  # "Yesterday Mario Draghi": drop a common opener
                 initial = False
                 while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:
@@ -578,6 +666,14 @@ class _Doc:
                 self.spans.append(Span(i, j, "other", CONF_WEAK, sentence_initial=initial))
             return
         self._classify_single(i, titled or strong)
+
+    def _opener(self, i: int) -> bool:
+        """Is a sentence's first word an ordinary word before a name ("Yesterday Mario
+        Draghi", "Adwokat Asii Bibi")?"""
+        tok = self.tokens[i]
+        if self.lang == "de" or self.lang not in CLASS_LANGUAGES:
+            return lx.zipf(tok.text, self.lang) >= 4.5
+        return self.common(tok) and not is_first_name(tok.text)
 
     def _german_institution(self, i: int, j: int) -> int | None:
         """Start of a German institution's name that ends the run: national or regional
@@ -939,7 +1035,11 @@ class _Grouper:
             if span.type in ("person", "other") and self._attach_to_person(span):
                 continue
             by_name[key] = self.new_group(span, span.type)
-        for span in spans:
+        # one-word names, mid-sentence ones first: a sentence's first word then joins the
+        # same name written elsewhere in the text ("Draghi met ... . Draghi said ...")
+        singles = [s for s in spans if s.group < 0]
+        singles.sort(key=lambda s: (s.sentence_initial, s.i))
+        for span in singles:
             if span.group >= 0:
                 continue
             if self.doc.tokens[span.i].is_acronym:
@@ -1123,7 +1223,11 @@ class _Grouper:
         if key in by_name:
             self.join(span, by_name[key])
             return
-        if span.sentence_initial and not span.evidence:
+        if (
+            span.sentence_initial
+            and not span.evidence
+            and not doc.name_at_sentence_start(doc.tokens[span.i])
+        ):
             return  # a capital that only marks the start of a sentence
         if not span.evidence and self._given_name_alone(span):
             span.evidence, span.type = True, "person"

@@ -204,6 +204,34 @@ ACRONYM_MAX = 8
 #: English adjective endings of place names ("Amazonian", "Congolese", "Caribbean").
 EN_DEMONYM_ENDINGS = ("ian", "ean", "ese")
 
+#: Words English capitalises that are not names of anything one could link: days, months,
+#: nationalities and languages, religions (the regular "-an", "-ish", "-ese", "-i" forms are
+#: found by their ending, see en_capitalised_word).
+EN_CAPITALISED_WORDS = _words(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december
+    dutch french greek swiss welsh scots czech thai basque catalan english british irish
+    scottish spanish turkish danish polish swedish finnish flemish jewish kurdish
+    muslim muslims moslem christian christians catholic catholics protestant protestants
+    buddhist hindu sikh islamic arab arabs arabic latin celtic nordic baltic
+    europeans americans africans asians israelis palestinians"""
+)
+_EN_DEMONYM_SUFFIXES = ("an", "ans", "ian", "ians", "ean", "eans", "ese", "ish", "i", "is")
+
+
+def en_capitalised_word(word: str) -> bool:
+    """Is this an English word written with a capital that names no single thing ("Monday",
+    "Russian", "Israelis", "Turkish")? A given name or surname never is ("Brian", "Christian"
+    as a first name is ambiguous and treated as a name only with other evidence)."""
+    n = norm(word)
+    if n in EN_CAPITALISED_WORDS:
+        return True
+    if not n.endswith(_EN_DEMONYM_SUFFIXES) or len(n) < 5:
+        return False
+    from .names import first_names, last_names
+
+    return n not in first_names() and n not in last_names() and zipf(n, "en") >= 3.0
+
 
 def is_title(word: str) -> bool:
     """Honorific or role word ("President", "Secretary-General", "Umweltministerin")."""

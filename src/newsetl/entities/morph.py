@@ -114,24 +114,58 @@ def _stemmer(language: str):
         return _stemmers[language]
 
 
+#: Languages whose simplemma dictionary tells common words from names (see word_class); the
+#: codes simplemma uses. German capitalises every noun, so its dictionary cannot tell.
+CLASS_LANGUAGES = {
+    **{k: v for k, v in _SIMPLEMMA.items() if k != "de"},
+    "en": "en", "fr": "fr", "it": "it", "es": "es", "pt": "pt", "nl": "nl", "ca": "ca",
+    "ro": "ro", "sv": "sv", "da": "da", "nb": "nb", "no": "nb", "nn": "nn", "ga": "ga",
+    "gl": "gl", "id": "id", "ms": "ms", "sq": "sq", "is": "is", "lb": "lb",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=131072)
+def _lookup(word: str, code: str) -> tuple[str, bool]:
+    """(lemma, known) from simplemma's dictionary; (word, False) on any failure.
+
+    simplemma's low-memory dictionaries: the default ones take up to ~400 MB per language
+    once loaded (Polish, Finnish); these keep the compressed form and decode what is asked
+    (~35 MB, the same answers)."""
+    try:
+        import simplemma
+
+        known = simplemma.is_known(word, lang=code, low_memory=True)
+        return (simplemma.lemmatize(word, lang=code, low_memory=True) or word), known
+    except Exception:  # an unsupported code or a damaged dictionary: keep the word
+        return word, False
+
+
 @lru_cache(maxsize=131072)
 def lemma(word: str, language: str) -> str:
     """simplemma's lemma of ``word`` (the word itself when unknown or the language unsupported);
     a capitalised word keeps its capital ("Niemczech" -> "Niemcy")."""
-    code = _SIMPLEMMA.get(language)
+    code = _SIMPLEMMA.get(language) or CLASS_LANGUAGES.get(language)
     if code is None or not word[:1].isalpha():
         return word
-    try:
-        import simplemma
-
-        out = simplemma.lemmatize(word, lang=code)
-    except Exception:  # an unsupported code or a damaged dictionary: keep the word
-        return word
-    if not out:
-        return word
+    out, _ = _lookup(word, code)
     if word[:1].isupper() and not out[:1].isupper():
         out = out[:1].upper() + out[1:]
     return out
+
+
+@lru_cache(maxsize=131072)
+def word_class(word: str, language: str) -> str:
+    """What simplemma's dictionary says a capitalised word is: ``"common"`` (its lemma is
+    written in lower case: "Adwokat", "Yesterday", "Ieri"), ``"proper"`` (a name's lemma:
+    "Pakistanie" -> "Pakistan", "Madrid"), or ``"unknown"`` (not in the dictionary, or a
+    language without one, or German, which capitalises every noun)."""
+    code = CLASS_LANGUAGES.get(language)
+    if code is None or not word[:1].isalpha():
+        return "unknown"
+    out, known = _lookup(word, code)
+    if not known or not out:
+        return "unknown"
+    return "common" if out[:1].islower() else "proper"
 
 
 @lru_cache(maxsize=131072)

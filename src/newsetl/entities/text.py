@@ -161,8 +161,23 @@ def _split_token(start: int, text: str) -> list[tuple[int, str]]:
     return [(start, text)]
 
 
+def _is_caps_line(line: str) -> bool:
+    """A line in capitals ("SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.",
+    "LONDON 1996-08-30"): every word looks like an acronym there, so capitals say nothing."""
+    words = re.findall(r"[^\W\d_]{2,}", line)
+    if not words or len(line) > 300:
+        return False
+    letters = [c for w in words for c in w]
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) >= 0.8 and (len(words) >= 2 or len(words[0]) >= 4)
+
+
 def _is_headline(line: str) -> bool:
-    """A short title-case line without final punctuation: capitals there mark style, not names."""
+    """A short title-case line without final punctuation, or a line in capitals: capitals
+    there mark style, not names. (The mention finder re-checks title-case lines with the
+    text's language: a line of names, "Falk Balzer (Germany) 13.XX", is not a headline.)"""
+    if _is_caps_line(line):
+        return True
     words = re.findall(r"[^\W\d_][\w'’-]*", line)
     if len(words) < 3 or len(words) > 25 or line.rstrip().endswith((".", ":", ";", ",")):
         return False

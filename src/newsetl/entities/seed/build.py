@@ -53,6 +53,7 @@ def country_rows() -> tuple[list[dict], list[dict]]:
                 {"entity_id": entity_id, "alias": alias, "language": language, "source": "seed"},
             )
 
+    cldr = _cldr_territories()
     translations = {
         lang: gettext.translation(
             "iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True
@@ -77,7 +78,28 @@ def country_rows() -> tuple[list[dict], list[dict]]:
         for lang, extra in EXTRA_COUNTRY_ALIASES.get(code, {}).items():
             for alias in extra:
                 add(entity_id, alias, lang)
+        for lang, names in cldr.items():  # the short names news use ("Rosja", "Россия")
+            name = names.get(code)
+            if name and "(" not in name and "," not in name:
+                add(entity_id, name, lang)
     return entities, list(aliases.values())
+
+
+def _cldr_territories() -> dict[str, dict[str, str]]:
+    """Country names per language from the Unicode CLDR (Babel, a build-time dependency):
+    the everyday short names the ISO names lack ("Rosja" where ISO has "Federacja Rosyjska")."""
+    try:
+        from babel import Locale
+    except ImportError:  # regenerating without Babel: the ISO names only
+        return {}
+    out = {}
+    for lang in COUNTRY_LANGUAGES:
+        tag = lang.split("_")[0]
+        try:
+            out[tag] = dict(Locale.parse(tag).territories)
+        except Exception:  # a language CLDR does not have
+            continue
+    return out
 
 
 def _merged(

@@ -12,7 +12,8 @@ from __future__ import annotations
 #: scripts only: the mention finder splits words on spaces, which scripts like Chinese do not use.
 COUNTRY_LANGUAGES = (
     "en", "fr", "it", "es", "de", "pt", "nl", "pl", "ro", "sv", "da", "nb_NO", "fi", "cs", "sk",
-    "sl", "hr", "hu", "tr", "id", "ca", "ru", "uk", "el",
+    "sl", "hr", "hu", "tr", "id", "ca", "ru", "uk", "el", "bg", "sr", "mk", "be", "lt", "lv",
+    "et",
 )  # fmt: skip
 
 #: Short forms that the ISO names miss but newsrooms use every day.
