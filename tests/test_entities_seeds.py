@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pycountry
 
-from newsetl.entities.seed import build as seeds
 from newsetl.entities.gazetteer import build_gazetteer, seed_dir
+from newsetl.entities.seed import build as seeds
 
 
 def read(path: Path) -> list[dict[str, str]]:

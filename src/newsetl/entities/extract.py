@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from . import guard
@@ -45,7 +46,7 @@ from .gazetteer import (
 from .ids import best_name, group_key
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
-from .morph import CLASS_LANGUAGES, INFLECTED, base_word, word_class
+from .morph import CLASS_LANGUAGES, INFLECTED, base_word, lemma, word_class
 from .names import is_first_name
 from .spacy_ner import spacy_spans
 from .text import Token, norm, tokenize
@@ -404,6 +405,13 @@ class _Doc:
             longest += 1
         return range(longest, 0, -1)
 
+    def _inflects(self, alias: Alias, i: int) -> bool:
+        """Can the tokens from ``i`` be a case form of ``alias``? Case endings make a word
+        longer or keep its length ("Pakistan" -> "Pakistanie", "Niemcy" -> "Niemiec"); a
+        shorter word with the same stem is another word ("Gaz" is not "Gaza")."""
+        words = _alias_tokens(alias.surface)
+        return all(len(self.tokens[i + k].text) >= len(w.text) for k, w in enumerate(words))
+
     def bases_from(self, i: int, length: int = 8) -> list[str]:
         """Base forms of the tokens from ``i`` on (at most ``length``)."""
         return [self.base(k) for k in range(i, min(i + length, len(self.tokens)))]
@@ -417,12 +425,18 @@ class _Doc:
                 (length, tuple(self.keys[i : i + length]), self.gaz.lookup)
                 for length in self._candidate_lengths(i)
             ]
-            if self.lang in INFLECTED and self.tokens[i].capitalised:
+            if (
+                self.lang in INFLECTED
+                and self.tokens[i].capitalised
+                and not self.common(self.tokens[i])  # "Gaz" (gas) is not "Gaza"
+            ):
                 # case forms of known names ("Pakistanie", "Unii Europejskiej"): by base forms
                 index = self.gaz.base_index(self.lang)
                 attempts += [
                     (length, tuple(self.bases_from(i, length)),
-                     lambda key, index=index: index.by_key.get(key, []))
+                     lambda key, index=index, i=i: [
+                         a for a in index.by_key.get(key, []) if self._inflects(a, i)
+                     ])
                     for length in self._candidate_lengths(i, base=True)
                 ]  # fmt: skip
             for length, key, lookup in attempts:
@@ -440,6 +454,17 @@ class _Doc:
                     continue
                 if length >= 2 and self._name_precedes(i):
                     continue  # "National Security Council" is not the UN's "Security Council"
+                if (
+                    length == 1
+                    and alias.type == "organisation"
+                    and not toks[0].is_acronym
+                    and i + 1 < len(self.tokens)
+                    and self.joined(i + 1)
+                    and lx.is_title(self.tokens[i + 1].text)
+                    and i > 0
+                    and self.keys[i - 1] in lx.ARTICLES
+                ):
+                    continue  # "the Labour Minister": the minister for labour
                 if (
                     length == 1
                     and alias.type == "organisation"
@@ -498,8 +523,14 @@ class _Doc:
             while j < n and not self.covered[j] and self.joined(j):
                 if toks[j].capitalised:
                     j += 1
+                elif self._name_number(j):
+                    j += 1  # "Nord Stream 2", "Nord Stream 2 AG", "Airbus A380"
                 else:
-                    # up to two lowercase connectors ("Bank of England", "Organization of the ...")
+                    # up to two lowercase connectors ("Bank of England", "Organization of the
+                    # ..."), not in languages whose names have none ("Rosji do Niemiec"), and
+                    # "of" only after the head of a name ("Viorel Ion of Otelul Galati")
+                    if not self._connector_allowed(j):
+                        break
                     k = j
                     while (
                         k < n
@@ -526,6 +557,45 @@ class _Doc:
             runs.append((i, j))
             i = j
         return runs
+
+    def _given_name(self, word: str) -> bool:
+        """A given name, also in a case form or another script ("Владимиром" -> "Владимир",
+        "Donalda" -> "Donald", "Дональд" -> "Donal'd" -> "Donald")."""
+        if is_first_name(word):
+            return True
+        if self.lang in INFLECTED:
+            base = lemma(word, self.lang)
+            if base != word and is_first_name(base):
+                return True
+        if not word.isascii():
+            return is_first_name(anyascii(word).replace("'", ""))
+        return False
+
+    def _name_number(self, j: int) -> bool:
+        """A short number that belongs to the name before it: one or two digits followed by
+        an acronym or by a lowercase word that is not a unit ("Nord Stream 2 AG", "the Nord
+        Stream 2 pipeline", "Formula 1 season"); not a score ("Liverpool 2 Everton 1") or a
+        count ("Monday 5 people")."""
+        tok = self.tokens[j]
+        if not (tok.text.isdigit() and len(tok.text) <= 2) or j + 1 >= len(self.tokens):
+            return False
+        nxt = self.tokens[j + 1]
+        if not self.joined(j + 1):
+            return False
+        if nxt.capitalised:
+            return nxt.is_acronym
+        return (self.keys[j + 1] not in lx.UNIT_WORDS and not self.common(nxt)) or (
+            self.keys[j + 1] in lx.NAME_NUMBER_NOUNS
+        )
+
+    def _connector_allowed(self, j: int) -> bool:
+        """May the lowercase word at ``j`` continue the capitalised name before it?"""
+        if self.lang in lx.NO_NAME_CONNECTOR_LANGUAGES:
+            return False
+        if self.keys[j] == "of" and self.lang == "en":
+            head = self.keys[j - 1]
+            return head in lx.HEAD_NOUNS or head in lx.OF_HEADS or lx.is_title(head)
+        return True
 
     def _context_evidence(self, i: int, j: int) -> tuple[bool, bool]:
         """(strong, weak) person evidence: a title before it is strong; a speech verb right
@@ -578,7 +648,7 @@ class _Doc:
             return False
         if len(toks[0].text) == 1 and toks[0].text.isupper():
             return not self.common(toks[-1])  # "J. S. Bach", "C. Tolley"
-        if is_first_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
+        if self._given_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
             return True
         if self.lang == "de" and is_first_name(toks[0].text):
             return lx.zipf(toks[-1].text, "de") < 4.0 or len(toks) > 2
@@ -621,6 +691,8 @@ class _Doc:
 
     def _classify_part(self, i: int, j: int, titled: bool) -> None:
         toks = self.tokens
+        if self.lang == "en" and all(lx.en_capitalised_word(t.text) for t in toks[i:j]):
+            return  # "Monday Russian", "French Dutch": capitals English gives ordinary words
         while j > i and norm(toks[j - 1].text) in lx.CONNECTORS:
             j -= 1
         while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:
@@ -647,7 +719,12 @@ class _Doc:
                 # "Reederin Sabine Oberholzer", "Schipper Jan de Vries": a role word before a name
                 i, initial, evidence, titled = anchor, False, True, True
         if j - i >= 2:
-            if initial and self._opener(i) and not evidence and not self._given_then_surname(i, j):
+            if (
+                initial
+                and self._opener(i)
+                and not (titled or strong)
+                and not self._given_then_surname(i, j)
+            ):
                 i += 1  # "Yesterday Mario Draghi": drop a common opener
                 initial = False
                 while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:

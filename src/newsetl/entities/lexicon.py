@@ -121,6 +121,30 @@ ARTICLES = _words(
     """the a an der die das den dem des ein eine einen le la les il lo gli el los las het een"""
 )
 
+#: Languages whose names never contain a lowercase word between capitalised ones: a
+#: preposition there separates two names ("z Rosji do Niemiec").
+NO_NAME_CONNECTOR_LANGUAGES = frozenset(
+    {"pl", "cs", "sk", "sl", "hr", "sr", "bs", "bg", "ru", "uk", "be", "mk", "fi", "hu", "et",
+     "lt", "lv"}
+)  # fmt: skip
+#: Heads that an English "of" may follow inside one name, besides organisation, treaty,
+#: law and event words and titles ("Gulf of Mexico", "Queen of the South", "Isle of Man").
+OF_HEADS = _words(
+    """gulf bay sea isle island islands straits strait cape lake mount republic kingdom state
+    states emirate sultanate duchy province county city district port church cathedral
+    queen king prince princess duke duchess earl lord lady house bank museum school college
+    academy hospital order society league"""
+)
+
+#: Words after a number that make it a quantity, not part of the name before it.
+UNIT_WORDS = _words(
+    """percent per cent points goals runs wickets votes seats days weeks months years hours
+    minutes seconds times people million billion trillion km miles metres meters kg tonnes
+    euros dollars pounds"""
+)
+#: Words after a number that say it is part of a name ("Nord Stream 2 pipeline").
+NAME_NUMBER_NOUNS = _words("pipeline project season series model programme program mission")
+
 #: "van der Berg", "von der Leyen": articles allowed after a name particle.
 PARTICLE_ARTICLES = {("van", "der"), ("van", "den"), ("von", "der"), ("van", "de"), ("de", "la")}
 
