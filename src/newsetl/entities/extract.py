@@ -206,6 +206,8 @@ class _Doc:
         nationalities ("Monday", "Russian"). Elsewhere (German nouns, languages without a
         dictionary) a word as frequent as :data:`COMMON_ZIPF` is ordinary; a word the
         language's list does not know at all ("Goals" in Urdu text) is judged as English."""
+        if not tok.capitalised and self.lang in CLASS_LANGUAGES and self.lang != "de":
+            return True  # written in lower case in running text: an ordinary word
         cls = word_class(tok.text, self.lang) if self.lang != "de" else "unknown"
         if cls == "common":
             return True
@@ -407,10 +409,12 @@ class _Doc:
 
     def _inflects(self, alias: Alias, i: int) -> bool:
         """Can the tokens from ``i`` be a case form of ``alias``? Case endings make a word
-        longer or keep its length ("Pakistan" -> "Pakistanie", "Niemcy" -> "Niemiec"); a
-        shorter word with the same stem is another word ("Gaz" is not "Gaza")."""
+        longer or keep its length ("Pakistan" -> "Pakistanie", "Niemcy" -> "Niemiec"), or cut
+        one letter ("Włochy" -> "Włoch"); a sentence's first word must be as long ("Gaz" is
+        not "Gaza")."""
         words = _alias_tokens(alias.surface)
-        return all(len(self.tokens[i + k].text) >= len(w.text) for k, w in enumerate(words))
+        slack = 0 if self.tokens[i].sentence_start else 1
+        return all(len(self.tokens[i + k].text) >= len(w.text) - slack for k, w in enumerate(words))
 
     def bases_from(self, i: int, length: int = 8) -> list[str]:
         """Base forms of the tokens from ``i`` on (at most ``length``)."""

@@ -243,6 +243,7 @@ EN_CAPITALISED_WORDS = _words(
 _EN_DEMONYM_SUFFIXES = ("an", "ans", "ian", "ians", "ean", "eans", "ese", "ish", "i", "is")
 
 
+@lru_cache(maxsize=65536)
 def en_capitalised_word(word: str) -> bool:
     """Is this an English word written with a capital that names no single thing ("Monday",
     "Russian", "Israelis", "Turkish")? A given name or surname never is ("Brian", "Christian"

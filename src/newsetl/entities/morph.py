@@ -124,20 +124,34 @@ CLASS_LANGUAGES = {
 }  # fmt: skip
 
 
+_dictionaries: dict[str, object] = {}
+
+
+def _dictionary(code: str):
+    """simplemma's dictionary for ``code`` (form -> lemma), its low-memory kind: the default
+    dictionaries take up to ~400 MB per language once loaded (Polish, Finnish); these keep
+    the compressed form and decode what is asked (~35 MB, the same entries)."""
+    with _lock:
+        found = _dictionaries.get(code)
+        if found is None:
+            from simplemma.strategies.dictionaries import StreamDictionaryFactory
+
+            found = _dictionaries[code] = StreamDictionaryFactory().get_dictionary(code)
+        return found
+
+
 @lru_cache(maxsize=131072)
 def _lookup(word: str, code: str) -> tuple[str, bool]:
-    """(lemma, known) from simplemma's dictionary; (word, False) on any failure.
-
-    simplemma's low-memory dictionaries: the default ones take up to ~400 MB per language
-    once loaded (Polish, Finnish); these keep the compressed form and decode what is asked
-    (~35 MB, the same answers)."""
+    """(lemma, known) from simplemma's dictionary: the word as written, else in lower case
+    ("Adwokat" -> "adwokat"); (word, False) when neither is there or on any failure."""
     try:
-        import simplemma
-
-        known = simplemma.is_known(word, lang=code, low_memory=True)
-        return (simplemma.lemmatize(word, lang=code, low_memory=True) or word), known
+        entries = _dictionary(code)
+        found = entries.get(word)
+        if found is None and not word.islower():
+            found = entries.get(word.lower())
     except Exception:  # an unsupported code or a damaged dictionary: keep the word
         return word, False
+    return (found, True) if found else (word, False)
 
 
 @lru_cache(maxsize=131072)

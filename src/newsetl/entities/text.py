@@ -209,10 +209,11 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
                 and tokens
                 and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
             )
-            if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
-                at_start = True
-            if _QUOTE_GAP.search(gap):
-                at_start = True
+            if gap != " ":  # the common case, a single space, ends nothing
+                if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
+                    at_start = True
+                if _QUOTE_GAP.search(gap):
+                    at_start = True
             for offset, piece in _split_token(line_start + match.start(), match.group()):
                 tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
                 at_start = False
