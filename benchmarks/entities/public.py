@@ -273,7 +273,14 @@ def score(docs: list[GoldDoc], preds: dict[str, Predicted], errors: int = 0) -> 
     # macro summaries
     western = [v for k, v in report["by_set"].items() if k.split("/")[1] not in SLAVIC]
     slavic = [v for k, v in report["by_set"].items() if k.split("/")[1] in SLAVIC]
-    for label, rows in (("western", western), ("slavic", slavic)):
+    # today's news apart from the historical OCR'd newspapers of HIPE
+    modern = [
+        v for k, v in report["by_set"].items()
+        if k.split("/")[1] not in SLAVIC and not k.startswith("hipe")
+    ]  # fmt: skip
+    historical = [v for k, v in report["by_set"].items() if k.startswith("hipe")]
+    for label, rows in (("western", western), ("slavic", slavic), ("western_news", modern),
+                        ("historical", historical)):  # fmt: skip
         if rows:
             report[f"{label}_micro"] = prf(*(sum(r["mentions"][k] for r in rows)
                                              for k in ("tp", "fp", "fn")))  # fmt: skip
@@ -302,7 +309,7 @@ def print_report(title: str, report: dict) -> None:
         )
         print(f"{name:<18} {v['docs']:>5}  {m['p']:.3f} {m['r']:.3f} {m['f1']:.3f}   "
               f"{v['core']['f1']:.3f}  {ta}  {grp}")  # fmt: skip
-    for label in ("western", "slavic"):
+    for label in ("western", "western_news", "historical", "slavic"):
         if f"{label}_micro" in report:
             m = report[f"{label}_micro"]
             print(f"{label:<8} micro P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f}; "
@@ -323,12 +330,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, help="print N sampled errors (dev)")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="at most N documents per set")
+    parser.add_argument("--languages", default="", help="only these languages (comma-separated)")
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.split == "holdout" and args.errors:
         parser.error("the held-out split is scored without error lists")
     docs = split(load(args.sets.split(","), args.data), args.split)
+    if args.languages:
+        docs = [d for d in docs if d.language in args.languages.split(",")]
     if args.limit:
         per: dict[str, int] = Counter()
         kept = []

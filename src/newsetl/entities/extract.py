@@ -407,11 +407,13 @@ class _Doc:
             longest += 1
         return range(longest, 0, -1)
 
-    def _inflects(self, alias: Alias, i: int) -> bool:
+    def _inflects(self, alias: Alias, i: int, length: int) -> bool:
         """Can the tokens from ``i`` be a case form of ``alias``? Case endings make a word
         longer or keep its length ("Pakistan" -> "Pakistanie", "Niemcy" -> "Niemiec"), or cut
         one letter ("Włochy" -> "Włoch"); a sentence's first word must be as long ("Gaz" is
         not "Gaza")."""
+        if length == 1 and self.common(self.tokens[i]):
+            return False  # an ordinary word ("Gaz", gas) is not a case form of a name
         words = _alias_tokens(alias.surface)
         slack = 0 if self.tokens[i].sentence_start else 1
         return all(len(self.tokens[i + k].text) >= len(w.text) - slack for k, w in enumerate(words))
@@ -429,17 +431,13 @@ class _Doc:
                 (length, tuple(self.keys[i : i + length]), self.gaz.lookup)
                 for length in self._candidate_lengths(i)
             ]
-            if (
-                self.lang in INFLECTED
-                and self.tokens[i].capitalised
-                and not self.common(self.tokens[i])  # "Gaz" (gas) is not "Gaza"
-            ):
+            if self.lang in INFLECTED and self.tokens[i].capitalised:
                 # case forms of known names ("Pakistanie", "Unii Europejskiej"): by base forms
                 index = self.gaz.base_index(self.lang)
                 attempts += [
                     (length, tuple(self.bases_from(i, length)),
                      lambda key, index=index, i=i: [
-                         a for a in index.by_key.get(key, []) if self._inflects(a, i)
+                         a for a in index.by_key.get(key, []) if self._inflects(a, i, len(key))
                      ])
                     for length in self._candidate_lengths(i, base=True)
                 ]  # fmt: skip
