@@ -23,7 +23,6 @@ The steps, in order, each with the reason it exists:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -156,7 +155,7 @@ class _Doc:
                 )  # fmt: skip
                 if ordinary < 2 and not (self.lang == "de" and ordinary):
                     for m in range(k, end):
-                        toks[m] = dataclasses.replace(toks[m], headline=False)
+                        toks[m] = toks[m]._replace(headline=False)
             k = end
 
     def base(self, i: int) -> str:

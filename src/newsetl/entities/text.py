@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 #: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
@@ -101,8 +101,10 @@ ABBREVIATIONS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word with its offsets. A named tuple, not a dataclass: a long text makes hundreds of
+    thousands of them, and a frozen dataclass costs several times more to create."""
+
     start: int
     end: int
     text: str
