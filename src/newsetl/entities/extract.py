@@ -46,7 +46,7 @@ from .ids import best_name, group_key
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
 from .morph import CLASS_LANGUAGES, INFLECTED, base_word, lemma, word_class
-from .names import is_first_name
+from .names import is_first_name, is_surname
 from .spacy_ner import spacy_spans
 from .text import Token, norm, tokenize
 
@@ -751,7 +751,7 @@ class _Doc:
         tok = self.tokens[i]
         if self.lang == "de" or self.lang not in CLASS_LANGUAGES:
             return lx.zipf(tok.text, self.lang) >= 4.5
-        return self.common(tok) and not is_first_name(tok.text)
+        return self.common(tok) and not is_first_name(tok.text) and not is_surname(tok.text)
 
     def _german_institution(self, i: int, j: int) -> int | None:
         """Start of a German institution's name that ends the run: national or regional

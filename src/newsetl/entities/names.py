@@ -68,3 +68,7 @@ def last_names() -> frozenset[str]:
 
 def is_first_name(word: str) -> bool:
     return norm(word) in first_names()
+
+
+def is_surname(word: str) -> bool:
+    return norm(word) in last_names()
