@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pycountry
 
-from newsetl.entities import seeds
 from newsetl.entities.gazetteer import build_gazetteer, seed_dir
+from newsetl.entities.seed import build as seeds
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -189,3 +189,27 @@ def test_extending_the_default_index_matches_a_full_build(tmp_path: Path) -> Non
     assert base.lookup(("bundesbank",))[0].type == "organisation"  # not changed
     assert not base.lookup(("cdp",))
     assert ("wasserverband",) in extended.prefixes and ("wasserverband",) not in base.prefixes
+
+
+def test_the_seed_package_regenerates_the_committed_csvs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "newsetl.entities.seed", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "wrote" in out.stdout
+    for name in ("entities.csv", "entity_aliases.csv"):
+        assert (tmp_path / name).read_bytes() == (seed_dir() / name).read_bytes(), name
+
+
+def test_runtime_modules_do_not_import_the_build_time_seed_package() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "src" / "newsetl" / "entities"
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith(("seed", "newsetl.entities.seed")), path

@@ -303,6 +303,7 @@ def submit_analysis(
         entities=ctx.settings.entities,
         translator=ctx.translator,
         seed_dirs=ctx.settings.extra_seed_dirs,
+        entities_max_chars=ctx.settings.entities_max_chars,
     )
     originals = originals_for(items, lookup) if lookup else {}
     name = None

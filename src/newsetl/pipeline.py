@@ -233,6 +233,7 @@ class AnalysisOptions:
     translator: Any = None  # newsetl.translate.Translator
     original_lookup: OriginalLookup | None = None
     seed_dirs: tuple[Path, ...] = ()  # the user's extra entity seeds (Settings.extra_seed_dirs)
+    entities_max_chars: int = 0  # Settings.entities_max_chars (0 = no cap)
 
 
 @dataclass
@@ -313,7 +314,7 @@ def analyse_batch(
         lang = article["language"] or "und"
         stats.languages[lang] = stats.languages.get(lang, 0) + 1
         if options.entities:
-            _add_entities(article, batch, stats, options.seed_dirs)
+            _add_entities(article, batch, stats, options.seed_dirs, options.entities_max_chars)
     return batch, stats
 
 
@@ -557,7 +558,11 @@ def language_span_rows(
 
 
 def _add_entities(
-    article: dict[str, Any], batch: Batch, stats: BatchStats, seed_dirs: tuple[Path, ...] = ()
+    article: dict[str, Any],
+    batch: Batch,
+    stats: BatchStats,
+    seed_dirs: tuple[Path, ...] = (),
+    max_chars: int = 0,
 ) -> None:
     try:
         from newsetl.entities import extract_entities
@@ -565,10 +570,13 @@ def _add_entities(
         return
     text = article["repaired_text"] or article["text"]
     try:
-        doc = extract_entities(text, article["language"], seed_dirs)
+        doc = extract_entities(text, article["language"], seed_dirs, max_chars=max_chars)
     except Exception:
         log.exception("entity extraction failed on %s", article["url"])
         return
+    if doc.truncated:
+        log.warning("entity analysis of %s was cut (text over %s characters or too many"
+                    " entities)", article["url"], max_chars)  # fmt: skip
     stats.entities += len(doc.entities)
     stats.mentions += sum(len(e.mentions) for e in doc.entities)
     batch.extras.setdefault("entity_documents", []).append(

@@ -129,6 +129,9 @@ class Settings:
     near_duplicate_bits: int = 7
     repair: bool = True  # run machine-translation artefact detection / repair
     entities: bool = True  # run named-entity normalisation
+    #: Entity analysis reads at most this many characters of a text (cut at a line end; the
+    #: document is marked truncated); 0 = no cap. News articles are ~5,000 characters.
+    entities_max_chars: int = 200_000
 
     # --- querying while flows run (newsetl.readcopy / newsetl.search) ----------------------
     #: The analysts' copy of the warehouse, swapped in atomically after each load.

@@ -37,6 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="extra seed folder with entities*.csv / entity_aliases*.csv (repeatable), as "
         "Settings.extra_seed_dirs gives the ingest flow",
     )
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=None,
+        metavar="N",
+        help="analyse at most N characters (default: Settings.entities_max_chars, "
+        "NEWSETL_ENTITIES_MAX_CHARS; 0 = the whole text)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,7 +52,18 @@ def run(args: argparse.Namespace) -> int:
     text = read_text_argument(args.file, "entities")
     if text is None:
         return 2
-    result = extract_entities(text, args.language, seed_dirs=args.seed_dir)
+    max_chars = args.max_chars
+    if max_chars is None:
+        from newsetl.settings import Settings
+
+        max_chars = Settings.from_env().entities_max_chars
+    result = extract_entities(text, args.language, seed_dirs=args.seed_dir, max_chars=max_chars)
+    if result.truncated:
+        print(
+            f"newsetl entities: analysed the first {max_chars:,} characters only"
+            " (or kept the most mentioned entities); --max-chars 0 reads everything",
+            file=sys.stderr,
+        )
     if args.json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

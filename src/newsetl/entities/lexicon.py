@@ -121,6 +121,30 @@ ARTICLES = _words(
     """the a an der die das den dem des ein eine einen le la les il lo gli el los las het een"""
 )
 
+#: Languages whose names never contain a lowercase word between capitalised ones: a
+#: preposition there separates two names ("z Rosji do Niemiec").
+NO_NAME_CONNECTOR_LANGUAGES = frozenset(
+    {"pl", "cs", "sk", "sl", "hr", "sr", "bs", "bg", "ru", "uk", "be", "mk", "fi", "hu", "et",
+     "lt", "lv"}
+)  # fmt: skip
+#: Heads that an English "of" may follow inside one name, besides organisation, treaty,
+#: law and event words and titles ("Gulf of Mexico", "Queen of the South", "Isle of Man").
+OF_HEADS = _words(
+    """gulf bay sea isle island islands straits strait cape lake mount republic kingdom state
+    states emirate sultanate duchy province county city district port church cathedral
+    queen king prince princess duke duchess earl lord lady house bank museum school college
+    academy hospital order society league"""
+)
+
+#: Words after a number that make it a quantity, not part of the name before it.
+UNIT_WORDS = _words(
+    """percent per cent points goals runs wickets votes seats days weeks months years hours
+    minutes seconds times people million billion trillion km miles metres meters kg tonnes
+    euros dollars pounds"""
+)
+#: Words after a number that say it is part of a name ("Nord Stream 2 pipeline").
+NAME_NUMBER_NOUNS = _words("pipeline project season series model programme program mission")
+
 #: "van der Berg", "von der Leyen": articles allowed after a name particle.
 PARTICLE_ARTICLES = {("van", "der"), ("van", "den"), ("von", "der"), ("van", "de"), ("de", "la")}
 
@@ -203,6 +227,35 @@ ACRONYM_MAX = 8
 
 #: English adjective endings of place names ("Amazonian", "Congolese", "Caribbean").
 EN_DEMONYM_ENDINGS = ("ian", "ean", "ese")
+
+#: Words English capitalises that are not names of anything one could link: days, months,
+#: nationalities and languages, religions (the regular "-an", "-ish", "-ese", "-i" forms are
+#: found by their ending, see en_capitalised_word).
+EN_CAPITALISED_WORDS = _words(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december
+    dutch french greek swiss welsh scots czech thai basque catalan english british irish
+    scottish spanish turkish danish polish swedish finnish flemish jewish kurdish
+    muslim muslims moslem christian christians catholic catholics protestant protestants
+    buddhist hindu sikh islamic arab arabs arabic latin celtic nordic baltic
+    europeans americans africans asians israelis palestinians"""
+)
+_EN_DEMONYM_SUFFIXES = ("an", "ans", "ian", "ians", "ean", "eans", "ese", "ish", "i", "is")
+
+
+@lru_cache(maxsize=65536)
+def en_capitalised_word(word: str) -> bool:
+    """Is this an English word written with a capital that names no single thing ("Monday",
+    "Russian", "Israelis", "Turkish")? A given name or surname never is ("Brian", "Christian"
+    as a first name is ambiguous and treated as a name only with other evidence)."""
+    n = norm(word)
+    if n in EN_CAPITALISED_WORDS:
+        return True
+    if not n.endswith(_EN_DEMONYM_SUFFIXES) or len(n) < 5:
+        return False
+    from .names import first_names, last_names
+
+    return n not in first_names() and n not in last_names() and zipf(n, "en") >= 3.0
 
 
 def is_title(word: str) -> bool:

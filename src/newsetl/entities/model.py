@@ -19,7 +19,9 @@ class Mention:
 
 @dataclass
 class DocEntity:
-    key: str  # stable within the document; the seed id for seed-matched entities
+    #: the id (see ids.py): the seed id, or ``<type>:<name key>``, ending in ``~`` when local
+    #: to the article (the loader completes it with a digest of the article id)
+    key: str
     name: str  # best (longest / most complete) name in the document
     type: str  # one of ENTITY_TYPES
     mentions: list[Mention]
@@ -55,6 +57,9 @@ class DocEntity:
 class DocumentEntities:
     language: str | None
     entities: list[DocEntity]
+    #: the text was longer than the analysis cap, or the document had more entities (or
+    #: mentions of one entity) than kept (see ``guard``)
+    truncated: bool = False
 
     def to_json(self) -> dict:
         """The CLI shape: ``{"entities": [{"id", "name", "type", "mentions": [...]}]}``."""
@@ -74,9 +79,13 @@ class DocumentEntities:
 
     def to_storage(self) -> dict:
         """JSON-serialisable and lossless (the loader stages it and calls :meth:`from_storage`)."""
-        return {"version": 1, "language": self.language,
+        return {"version": 2, "language": self.language, "truncated": self.truncated,
                 "entities": [e.to_storage() for e in self.entities]}  # fmt: skip
 
     @classmethod
     def from_storage(cls, d: dict) -> DocumentEntities:
-        return cls(d.get("language"), [DocEntity.from_storage(e) for e in d.get("entities", [])])
+        return cls(
+            d.get("language"),
+            [DocEntity.from_storage(e) for e in d.get("entities", [])],
+            bool(d.get("truncated", False)),
+        )

@@ -22,7 +22,7 @@ def _scripts_ok(name: str) -> bool:
     return all(c.isalpha() or c in "-' " for c in name) and all(ord(c) < 0x0530 for c in name)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=8)
 def _load(attrs: tuple[str, ...] = _ATTRS) -> frozenset[str]:
     """The names, from the on-disk cache when it has them (importing every Faker locale costs
     ~0.4 s of CPU in each new process; see newsetl.cache)."""
@@ -68,3 +68,7 @@ def last_names() -> frozenset[str]:
 
 def is_first_name(word: str) -> bool:
     return norm(word) in first_names()
+
+
+def is_surname(word: str) -> bool:
+    return norm(word) in last_names()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 #: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
@@ -101,8 +101,10 @@ ABBREVIATIONS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word with its offsets. A named tuple, not a dataclass: a long text makes hundreds of
+    thousands of them, and a frozen dataclass costs several times more to create."""
+
     start: int
     end: int
     text: str
@@ -144,6 +146,8 @@ def slug(text: str) -> str:
 
 def _split_token(start: int, text: str) -> list[tuple[int, str]]:
     """Split elisions, glued function words and possessive 's; keep absolute offsets."""
+    if "'" not in text and "’" not in text and (len(text) < 3 or text[1:].islower()):
+        return [(start, text)]  # the common case: nothing to split (no capital inside)
     for i, ch in enumerate(text):
         if ch in _APOSTROPHES and 0 < i < len(text) - 1:
             head, tail = text[:i], text[i + 1 :]
@@ -159,8 +163,23 @@ def _split_token(start: int, text: str) -> list[tuple[int, str]]:
     return [(start, text)]
 
 
+def _is_caps_line(line: str) -> bool:
+    """A line in capitals ("SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.",
+    "LONDON 1996-08-30"): every word looks like an acronym there, so capitals say nothing."""
+    words = re.findall(r"[^\W\d_]{2,}", line)
+    if not words or len(line) > 300:
+        return False
+    letters = [c for w in words for c in w]
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) >= 0.8 and (len(words) >= 2 or len(words[0]) >= 4)
+
+
 def _is_headline(line: str) -> bool:
-    """A short title-case line without final punctuation: capitals there mark style, not names."""
+    """A short title-case line without final punctuation, or a line in capitals: capitals
+    there mark style, not names. (The mention finder re-checks title-case lines with the
+    text's language: a line of names, "Falk Balzer (Germany) 13.XX", is not a headline.)"""
+    if _is_caps_line(line):
+        return True
     words = re.findall(r"[^\W\d_][\w'’-]*", line)
     if len(words) < 3 or len(words) > 25 or line.rstrip().endswith((".", ":", ";", ",")):
         return False
@@ -176,10 +195,11 @@ _SENTENCE_GAP = re.compile(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\
 _QUOTE_GAP = re.compile(r"[:;]\s*[\"«“]\s*$")
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word tokens with offsets into ``text`` and sentence-start / headline flags."""
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Word tokens with offsets into ``text`` (plus ``offset``: ``text`` may be a part of a
+    longer text, starting at a line start) and sentence-start / headline flags."""
     tokens: list[Token] = []
-    line_start = 0
+    line_start = offset
     for line in text.splitlines(keepends=True):
         headline = _is_headline(line)
         at_start = True
@@ -191,10 +211,11 @@ def tokenize(text: str) -> list[Token]:
                 and tokens
                 and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
             )
-            if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
-                at_start = True
-            if _QUOTE_GAP.search(gap):
-                at_start = True
+            if gap != " ":  # the common case, a single space, ends nothing
+                if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
+                    at_start = True
+                if _QUOTE_GAP.search(gap):
+                    at_start = True
             for offset, piece in _split_token(line_start + match.start(), match.group()):
                 tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
                 at_start = False

@@ -1,10 +1,10 @@
 """Curated seed data, part two: the institutions, treaties, events and geography of world news.
 
-Why a second module: :mod:`newsetl.entities.seeds` holds the generator and the first, small list;
+Why a second module: :mod:`newsetl.entities.seed.curated` holds the first, small list;
 this one is plain data, grouped by kind, so that adding an entity is one entry here and one run of
-``python -m newsetl.entities.seeds``. Every entry is ``(entity_id, canonical name, type,
+``python -m newsetl.entities.seed``. Every entry is ``(entity_id, canonical name, type,
 {language: [aliases]})`` with ``"mul"`` for names used unchanged across languages, exactly like
-:data:`newsetl.entities.seeds.CURATED`.
+:data:`newsetl.entities.seed.curated.CURATED`.
 
 Rules the entries follow (the mention finder depends on them):
 
@@ -23,7 +23,7 @@ Entry = tuple[str, str, str, dict[str, list[str]]]
 
 # fmt: off
 
-#: Names in more languages for entities already in :data:`seeds.CURATED` (mostly Dutch, and the
+#: Names in more languages for entities already in :data:`.curated.CURATED` (mostly Dutch, and the
 #: title-case acronyms Italian newsrooms write: "Onu", "Bce", "Fmi").
 MORE_ALIASES: dict[str, dict[str, list[str]]] = {
     "org:united-nations": {"nl": ["VN", "Verenigde Naties"], "it": ["Onu"]},
@@ -1692,7 +1692,7 @@ GEOGRAPHY: list[Entry] = [
 ]
 
 #: Cities: slug -> {language: name or [names]}. Adds Dutch exonyms and more languages to
-#: :data:`seeds.CITIES` and cities that are below the geonames cut or need exonyms.
+#: :data:`.curated.CITIES` and cities that are below the geonames cut or need exonyms.
 MORE_CITIES: dict[str, dict[str, str | list[str]]] = {
     "geneva": {"nl": "Genève"},
     "brussels": {"nl": "Brussel"},

@@ -1,0 +1,103 @@
+"""Bounded entity analysis (issue 10): a size cap, long texts in segments, junk that leaves no
+entities behind. Speed itself is measured in benchmarks/entities/size.py, not here."""
+
+from __future__ import annotations
+
+import base64
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from newsetl.entities import extract_entities, guard
+
+ARTICLE = (
+    "Former European Central Bank president Mario Draghi spoke in Frankfurt on Monday. "
+    "Draghi said the ECB must act. Christine Lagarde, who leads the bank, listened.\n"
+    "In Geneva, the World Health Organization (WHO) said Nick Ashton-Hart would attend.\n"
+)
+
+
+def random_tokens(size: int, seed: int) -> str:
+    rng = random.Random(seed)
+    words, length = [], 0
+    while length < size:
+        w = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
+        words.append(w.capitalize() if rng.random() < 0.5 else w)
+        length += len(w) + 1
+    return " ".join(words)
+
+
+def test_random_tokens_base64_and_repetition_leave_almost_nothing() -> None:
+    rng = random.Random(5)
+    b64 = "\n".join(base64.b64encode(rng.randbytes(57)).decode() for _ in range(5000))
+    for junk, most in [
+        (random_tokens(400_000, 1), 10),
+        (b64, 0),
+        (" ".join(["ACME"] * 80_000), 0),
+        (" ".join(["Acme Corp"] * 40_000), 1),
+    ]:
+        doc = extract_entities(junk, "en", max_chars=0)
+        assert len(doc.entities) <= most, [e.name for e in doc.entities[:20]]
+        assert all(len(e.mentions) <= guard.MAX_MENTIONS_PER_ENTITY for e in doc.entities)
+
+
+def test_junk_lines_do_not_hide_the_prose_around_them() -> None:
+    junk = random_tokens(5_000, 2)
+    doc = extract_entities(ARTICLE + junk + "\n" + ARTICLE, "en")
+    ids = {e.canonical_id or e.key for e in doc.entities}
+    assert {"person:mario-draghi", "org:ecb", "city:frankfurt"} <= ids
+    draghi = next(e for e in doc.entities if e.key == "person:mario-draghi")
+    assert len(draghi.mentions) == 4  # both copies of the article
+
+
+def test_the_size_cap_cuts_at_a_line_end_and_says_so() -> None:
+    text = ARTICLE * 100
+    cap = len(ARTICLE) * 10 + 25
+    doc = extract_entities(text, "en", max_chars=cap)
+    assert doc.truncated
+    last = max(m.end for e in doc.entities for m in e.mentions)
+    assert last <= cap
+    assert not extract_entities(ARTICLE, "en", max_chars=cap).truncated
+    assert not extract_entities(text, "en", max_chars=0).truncated
+
+
+def test_a_long_text_in_segments_has_the_ids_and_offsets_of_its_parts() -> None:
+    copies = 3 * guard.SEGMENT_CHARS // len(ARTICLE) + 1
+    text = ARTICLE * copies
+    one = extract_entities(ARTICLE, "en")
+    many = extract_entities(text, "en", max_chars=0)
+    assert {e.canonical_id or e.key for e in many.entities} == {
+        e.canonical_id or e.key for e in one.entities
+    }
+    per_copy = sum(len(e.mentions) for e in one.entities)
+    assert sum(len(e.mentions) for e in many.entities) == per_copy * copies
+    for e in many.entities:
+        for m in e.mentions:
+            assert text[m.start : m.end] == m.surface
+
+
+def test_a_document_keeps_at_most_max_entities() -> None:
+    counts = [1 if n % 5 == 0 else 2 for n in range(guard.MAX_ENTITIES + guard.MAX_ENTITIES // 4)]
+    entities = [type("E", (), {"mentions": [0] * c})() for c in counts]
+    kept, dropped = guard.cap_entities(entities)
+    assert dropped and len(kept) == guard.MAX_ENTITIES
+    assert all(len(e.mentions) == 2 for e in kept)  # the most mentioned are kept
+    assert [entities.index(e) for e in kept] == sorted(entities.index(e) for e in kept)
+
+
+def test_cli_max_chars(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(ARTICLE * 50, encoding="utf-8")
+    script = Path(sys.executable).with_name("newsetl")
+    capped = subprocess.run(
+        [str(script), "entities", str(path), "--json", "--max-chars", "300", "-l", "en"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    full = subprocess.run(
+        [str(script), "entities", str(path), "--json", "--max-chars", "0", "-l", "en"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "analysed the first 300 characters" in capped.stderr
+    assert full.stderr == ""
+    assert len(capped.stdout) < len(full.stdout)
