@@ -70,7 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    from newsetl.shutdown import Stopped, stop_on_signals, stopped_line
+
+    command = f"newsetl {args.command}"
+    try:
+        with stop_on_signals(command):
+            return int(args.func(args) or 0)
+    except Stopped as exc:
+        print(stopped_line(command, exc.signum), file=sys.stderr, flush=True)
+        return exc.exit_status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
@@ -107,6 +108,22 @@ def fetch_and_extract(
     return start_fetch_and_extract(targets, fetcher, page_state, executor=executor).result()
 
 
+#: Held while this process extracts a page itself (a job taken back from the pool, or a run
+#: without a pool). Why: the flow fetches and extracts several batches at once on threads
+#: (``flows.ingest.EXTRACTION_WINDOW``), and each may take jobs back; trafilatura and lxml are
+#: not known to be safe with several threads parsing at once in one interpreter (pooled runs
+#: segfaulted in 2 of ~21 runs with four parent threads in them, issue 10). Extraction is
+#: CPU-bound Python, so the GIL already made those threads take turns: serialising them costs
+#: nothing measurable, and the process pool is where extraction runs in parallel.
+PARENT_EXTRACTION_LOCK = threading.Lock()
+
+
+def extract_here(job: tuple) -> tuple:
+    """:func:`extract_and_identify` in this process, one thread at a time."""
+    with PARENT_EXTRACTION_LOCK:
+        return extract_and_identify(*job)
+
+
 @dataclass
 class PendingExtraction:
     """A fetched batch whose extraction may still be queued or running in a process pool."""
@@ -134,7 +151,7 @@ class PendingExtraction:
             if futures and getattr(self.executor, "started", False):
                 break
             if not futures or futures[k].cancel():
-                outcomes[k] = extract_and_identify(*self.jobs[k])
+                outcomes[k] = extract_here(self.jobs[k])
         for k, future in enumerate(futures):
             if outcomes[k] is None:
                 outcomes[k] = _worker_outcome(future, self.jobs[k][1])

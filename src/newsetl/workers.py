@@ -16,22 +16,30 @@ Why a fork server with a warm-up preloaded, and not plain ``spawn`` or ``fork``:
   in a long-lived process (a Prefect worker, a notebook) pays nothing at all.
 
 Where a platform has no fork server (Windows, macOS defaults), spawned workers warm up lazily.
+
+None of these processes may outlive the run (issue 10): see :mod:`newsetl.procwatch` for why
+they would, and how the fork server and every worker now die with it; :func:`terminate_pools`
+is what a signal handler calls to end them at once.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import gc
 import logging
 import multiprocessing
 import os
+import signal
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from newsetl.procwatch import die_with_parent, watch_owner
 from newsetl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,11 +99,55 @@ def warm_fork_server(analysis: bool) -> None:
     never scans it in a worker, which would also touch (and so copy) the pages the workers
     share with the server.
     """
+    parent = os.environ.get(FORKSERVER_PARENT_ENV)
+    die_with_parent(signal.SIGKILL, int(parent) if parent and parent.isdigit() else None)
     try:
         warm_up(analysis)
     except Exception:
         log.exception("worker warm-up failed")
     gc.freeze()
+
+
+#: Tells the fork server which process started it (to notice that it died before the server
+#: asked to die with it). Not a setting: set by :func:`forkserver_started`, read by the server.
+FORKSERVER_PARENT_ENV = "_NEWSETL_FORKSERVER_PARENT"
+
+#: One thread that lives as long as the process and starts (or restarts) the fork server.
+#: Why: the server dies with the *thread* that started it (PR_SET_PDEATHSIG follows the parent
+#: thread), and the pool would otherwise start it from its dispatcher thread, which ends with
+#: each run, killing the server that ``keep_workers`` keeps for the next one.
+_keeper: concurrent.futures.ThreadPoolExecutor | None = None
+_keeper_lock = threading.Lock()
+
+
+def forkserver_started() -> None:
+    """Start the fork server if it is not running, from the process-long keeper thread."""
+    global _keeper
+    from multiprocessing import forkserver
+
+    with _keeper_lock:
+        if _keeper is None:
+            _keeper = concurrent.futures.ThreadPoolExecutor(1, "newsetl-forkserver")
+        os.environ[FORKSERVER_PARENT_ENV] = str(os.getpid())
+        keeper = _keeper
+    keeper.submit(forkserver.ensure_running).result()
+
+
+def _worker_init(owner_pid: int) -> None:
+    """Each worker's first act: die with the fork server (its parent) and with the run.
+
+    PR_SET_PDEATHSIG only where the parent is the fork server (single-threaded, so the
+    thread that forked the worker is the server itself); a ``spawn`` worker's parent is the
+    run's dispatcher thread, which ends before the run does. The owner watch covers both.
+    Never raises: a failing initializer would break the pool.
+    """
+    try:
+        parent = os.getppid()
+        if parent != owner_pid:
+            die_with_parent(signal.SIGKILL, parent)
+        watch_owner(owner_pid)
+    except Exception:  # pragma: no cover - best effort; the run goes on without it
+        log.exception("worker could not watch its owner")
 
 
 def _context(settings: Settings) -> multiprocessing.context.BaseContext:
@@ -137,11 +189,13 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
     context = _context(settings)
+    if context.get_start_method() == "forkserver":
+        forkserver_started()
     if settings.keep_workers:
         with SharingExecutor(_kept_pool(settings, context), 2 * workers, own=False) as pool:
             yield pool
     else:
-        with SharingExecutor(ProcessPoolExecutor(workers, mp_context=context), 2 * workers) as pool:
+        with SharingExecutor(new_pool(workers, context), 2 * workers) as pool:
             yield pool
     _server_warm = context.get_start_method() == "forkserver"
 
@@ -163,8 +217,44 @@ def _kept_pool(
     key = (settings.repair or settings.entities, worker_count(settings))
     pool = _kept.get(key)
     if pool is None or getattr(pool, "_broken", False):  # a worker died: start afresh
-        pool = _kept[key] = ProcessPoolExecutor(key[1], mp_context=context)
+        pool = _kept[key] = new_pool(key[1], context)
     return pool
+
+
+#: Every pool this process started and has not collected: what :func:`terminate_pools` ends.
+_pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+
+
+def new_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process (see :func:`_worker_init`)."""
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+    )
+    _pools.add(pool)
+    return pool
+
+
+def terminate_pools() -> int:
+    """Kill every worker of every pool of this process, and the fork server; return how many
+    processes were signalled. For a run that is being stopped (SIGTERM, Ctrl-C): a job in
+    flight is not worth waiting for, its batch is redone by the next run."""
+    killed = 0
+    for pool in list(_pools):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+                killed += 1
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=False, cancel_futures=True)
+    _kept.clear()
+    from multiprocessing import forkserver
+
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+    return killed
 
 
 class SharingExecutor(Executor):
