@@ -455,7 +455,7 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
     _merge_load(summary, report)
     summary.load.busy = report.busy
     summary.load.extras |= report.extras
-    if summary.load.extras & AFTER_LOAD.keys() and not report.busy:
+    if summary.load.extras & AFTER_LOAD.keys() and not (report.busy or report.transient):
         # batches loaded earlier in the run (load_as_analysed) count here too
         try:
             con = open_warehouse(ctx.settings)
@@ -519,6 +519,7 @@ def _merge_load(summary: RunSummary, report: LoadReport) -> None:
         summary.load.counts[key] = summary.load.counts.get(key, 0) + value
     summary.load.loaded += report.loaded
     summary.load.quarantined.extend(report.quarantined)
+    summary.load.transient = report.transient or summary.load.transient
 
 
 def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> RunSummary:

@@ -16,6 +16,10 @@ scheduled loads. Instead, the single writer publishes a copy after each load:
 its inode (unchanged, consistent) until it reconnects; new readers see the new copy. The writer
 never opens the read copy, so nothing a reader does to it can block or fail a load, and a failed
 refresh is logged and never fails the load (:func:`refresh_read_copy_after_load`).
+
+A refresh killed half-way (or stopped by a full disk) leaves its temporary copy: the writer
+holds a lock on it while it works (:mod:`newsetl.leftovers`), so the next refresh removes
+the copies whose writer is gone, and never one that is still being written.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from newsetl.leftovers import lock_exclusively, remove_abandoned
 from newsetl.settings import Settings
 from newsetl.warehouse import connect, migrate
 
@@ -48,10 +53,11 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
     target = settings.read_copy
     target.parent.mkdir(parents=True, exist_ok=True)
     build_index = settings.search_index_on_refresh if search_index is None else search_index
+    remove_abandoned(list(target.parent.glob(f".{target.name}.*.tmp")), lock_in_dir=False)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     tmp = Path(tmp_name)
     try:
+        lock_exclusively(fd)  # ours while we write it (released when fd closes, or we die)
         con = connect(
             settings.db_path,
             retries=settings.read_copy_lock_retries,
@@ -74,6 +80,8 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    finally:
+        os.close(fd)
     return target
 
 

@@ -88,7 +88,14 @@ class RunSummary:
             "mentions": s.mentions,
             "languages": json.dumps(dict(sorted(s.languages.items()))),
             "batches_staged": self.staged_left,
-            "summary": json.dumps({"load": self.load.counts, "busy": self.load.busy}, default=str),
+            "summary": json.dumps(
+                {
+                    "load": self.load.counts,
+                    "busy": self.load.busy,
+                    "load_stopped": self.load.transient,
+                },
+                default=str,
+            ),
         }
 
     def table(self) -> list[dict[str, Any]]:

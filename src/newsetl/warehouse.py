@@ -18,11 +18,14 @@ Design, because DuckDB allows one read-write process per file and a reader block
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import importlib
 import importlib.util
+import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -37,6 +40,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsetl.leftovers import LOCK_NAME, holding, remove_abandoned
 from newsetl.settings import REPO_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +93,11 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the DuckDB file; the batch stays staged."""
 
 
+class WarehouseUnavailable(WarehouseBusy):
+    """The file cannot be written now (a full disk, an I/O error: see
+    :func:`is_transient_error`). Handled as a busy file is: every batch stays staged."""
+
+
 def is_lock_error(exc: BaseException) -> bool:
     text = str(exc).lower()
     return isinstance(exc, duckdb.IOException) and ("lock" in text or "conflicting" in text)
@@ -129,7 +138,13 @@ def open_warehouse(settings: Settings, *, read_only: bool = False) -> duckdb.Duc
         backoff_s=settings.lock_backoff_s,
     )
     if not read_only:
-        migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
+        try:
+            migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
+        except duckdb.Error as exc:
+            con.close()
+            if is_transient_error(exc):
+                raise WarehouseUnavailable(f"{settings.db_path} cannot be written: {exc}") from exc
+            raise
     return con
 
 
@@ -330,40 +345,142 @@ class Batch:
         return sum(len(rows) for rows in self.tables.values())
 
 
+#: Written last into a staged batch: its tables and extras with row counts and file sizes.
+#: A directory is a batch only once it has one; load checks every file against it.
+MANIFEST = "_MANIFEST.json"
+MANIFEST_VERSION = 1
+
+
+class BadBatch(ValueError):
+    """A staged batch whose files do not match its manifest (or that has none): it is set
+    aside with this reason, never loaded."""
+
+
 def stage_batch(batch: Batch, staging_dir: Path, name: str | None = None) -> Path:
-    """Write a batch to ``staging_dir/<time>-<id>/`` atomically; return its directory.
+    """Write a batch to ``staging_dir/<time>-<id>/`` all-or-nothing; return its directory.
 
     Batches load in name order. A run that stages from several processes names its batches
     itself (run start, run id, batch number) so that they load in batch order, not in the
     order the processes happened to finish.
+
+    All-or-nothing: the files go into a temporary directory of this writer's own (locked,
+    see :mod:`newsetl.leftovers`), the manifest last (atomically, by rename), and the
+    directory is renamed into place only then. A writer killed half-way leaves a temporary
+    directory that the next writer removes; a disk that fills up fails this call and leaves
+    nothing. A batch of the same name already staged (a batch analysed again after its worker
+    died between staging and answering) is the same batch: it stays, this copy is dropped.
     """
     staging_dir.mkdir(parents=True, exist_ok=True)
+    clean_staging_leftovers(staging_dir)
     name = name or f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
-    tmp = staging_dir / f".{name}.tmp"
-    tmp.mkdir()
-    for table, rows in batch.tables.items():
-        if rows:
-            pq.write_table(to_arrow(table, rows), tmp / f"{table}.parquet")
-    for extra, rows in batch.extras.items():
-        if rows:
-            pq.write_table(pa.Table.from_pylist(rows), tmp / f"extra.{extra}.parquet")
-    (tmp / READY_MARKER).write_text(name)
     final = staging_dir / name
-    tmp.rename(final)
+    tmp = staging_dir / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp.mkdir()
+    try:
+        with holding(tmp / LOCK_NAME):
+            manifest = _write_batch_files(batch, tmp)
+            _write_atomically(tmp / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+            (tmp / LOCK_NAME).unlink()
+            try:
+                tmp.rename(final)
+            except OSError:
+                if not (final / MANIFEST).is_file():
+                    raise
+                log.info("batch %s was staged already; keeping that copy", name)
+                shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written stays behind
+        raise
     return final
 
 
+def _write_batch_files(batch: Batch, directory: Path) -> dict[str, Any]:
+    files: dict[str, dict[str, int]] = {}
+    for table, rows in batch.tables.items():
+        if rows:
+            path = directory / f"{table}.parquet"
+            pq.write_table(to_arrow(table, rows), path)
+            files[path.name] = {"rows": len(rows), "bytes": path.stat().st_size}
+    for extra, rows in batch.extras.items():
+        if rows:
+            path = directory / f"extra.{extra}.parquet"
+            pq.write_table(pa.Table.from_pylist(rows), path)
+            files[path.name] = {"rows": len(rows), "bytes": path.stat().st_size}
+    return {"version": MANIFEST_VERSION, "files": files}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all (a temporary file, flushed, renamed)."""
+    tmp = path.with_name(f"{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def check_batch(batch_dir: Path) -> dict[str, Any]:
+    """The batch's manifest, once every file is checked against it; raises :class:`BadBatch`.
+
+    Checked: the manifest is there and readable; the Parquet files are exactly the ones it
+    lists (none missing, none extra); each has the bytes and (by its footer) the rows it
+    lists. Cheap: footers only, no data is read.
+    """
+    try:
+        manifest = json.loads((batch_dir / MANIFEST).read_text(encoding="utf-8"))
+        listed: dict[str, dict[str, int]] = manifest["files"]
+    except FileNotFoundError:
+        raise BadBatch("no manifest: the batch was never completely staged") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadBatch(f"unreadable manifest: {exc}") from exc
+    present = {p.name for p in batch_dir.glob("*.parquet")}
+    missing, extra = sorted(set(listed) - present), sorted(present - set(listed))
+    if missing or extra:
+        raise BadBatch(f"files do not match the manifest: missing {missing}, not listed {extra}")
+    for file_name, expected in sorted(listed.items()):
+        path = batch_dir / file_name
+        size = path.stat().st_size
+        if size != expected.get("bytes", size):
+            raise BadBatch(f"{file_name}: {size} bytes, the manifest says {expected['bytes']}")
+        try:
+            rows = pq.read_metadata(path).num_rows
+        except (OSError, pa.ArrowException) as exc:
+            raise BadBatch(f"{file_name}: unreadable Parquet: {exc}") from exc
+        if rows != expected.get("rows"):
+            raise BadBatch(f"{file_name}: {rows} rows, the manifest says {expected.get('rows')}")
+    return manifest
+
+
 def pending_batches(staging_dir: Path) -> list[Path]:
+    """Staged batches, oldest first: directories with a manifest (or the marker older
+    versions wrote: such a batch is checked, and set aside, like any other)."""
     if not staging_dir.is_dir():
         return []
-    return sorted(p for p in staging_dir.iterdir() if p.is_dir() and (p / READY_MARKER).exists())
+    return sorted(
+        p
+        for p in staging_dir.iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and ((p / MANIFEST).exists() or (p / READY_MARKER).exists())
+    )
+
+
+def clean_staging_leftovers(staging_dir: Path) -> int:
+    """Remove the temporary directories of staging writers that died (never a live one's)."""
+    if not staging_dir.is_dir():
+        return 0
+    candidates = [
+        p for p in staging_dir.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")
+    ]
+    return remove_abandoned(candidates) if candidates else 0
 
 
 def prune_staging(staging_dir: Path, older_than_s: float = 86400.0) -> int:
-    """Remove half-written staging directories (crashed writers) older than a day."""
-    removed = 0
+    """Remove half-written staging directories (crashed writers): those whose writer is gone
+    (see :func:`clean_staging_leftovers`), and any older than ``older_than_s``."""
+    removed = clean_staging_leftovers(staging_dir)
     if not staging_dir.is_dir():
-        return 0
+        return removed
     now = time.time()
     for p in staging_dir.iterdir():
         if (
@@ -640,11 +757,14 @@ def load_pending(
     except WarehouseBusy as exc:
         report.busy = str(exc)
         report.left_staged = len(batches)
+        if isinstance(exc, WarehouseUnavailable):  # a full disk, not another process
+            report.transient = str(exc)
+            log.error("%s; every batch stays staged", exc)
         return report
     try:
         with _threads(con, LOAD_THREADS):
             _load_each(con, batches, settings, report)
-        if after_load:
+        if after_load and not report.transient:
             run_after_load(con, report)
     finally:
         if own and con is not None:
@@ -671,20 +791,48 @@ def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
     try:
         yield
     finally:
-        con.execute(f"SET threads = {previous}")
+        # a connection a full disk invalidated refuses even this; it is closed next anyway
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET threads = {previous}")
 
 
 def _load_each(
     con: duckdb.DuckDBPyConnection, batches: list[Path], settings: Settings, report: LoadReport
 ) -> None:
-    """Load each batch in its own transaction; quarantine one that fails (not lock errors)."""
-    for batch_dir in batches:
+    """Load each batch in its own transaction.
+
+    A batch that is itself bad (it does not match its manifest, or the database rejects its
+    rows) is set aside with the reason and the rest go on. An error of the environment (a
+    full disk, no memory, an I/O error: :func:`is_transient_error`) is not the batch's fault:
+    it and every batch after it stay staged for the next load, and this load stops (the
+    next batch would only fail the same way).
+    """
+    for position, batch_dir in enumerate(batches):
+        try:
+            check_batch(batch_dir)
+        except BadBatch as exc:
+            report.quarantined.append(str(quarantine(batch_dir, exc)))
+            continue
+        except OSError as exc:  # the directory went away (another loader) or cannot be read
+            log.warning("staged batch %s not checked, left staged: %s", batch_dir, exc)
+            report.left_staged += 1
+            continue
         batch_extras = {p.stem.removeprefix("extra.") for p in batch_dir.glob("extra.*.parquet")}
         try:
             counts = load_batch(con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits)
         except Exception as exc:
             if is_lock_error(exc):
                 raise
+            if is_transient_error(exc):
+                left = len(batches) - position
+                report.transient = f"{type(exc).__name__}: {exc}"
+                report.left_staged += left
+                log.error(
+                    "load stopped by %s; %d staged batches stay for the next load",
+                    report.transient,
+                    left,
+                )
+                return
             # a batch that cannot load must not block the ones after it: set it aside
             report.quarantined.append(str(quarantine(batch_dir, exc)))
             continue
@@ -693,6 +841,42 @@ def _load_each(
         report.loaded += 1
         for key, value in counts.items():
             report.counts[key] = report.counts.get(key, 0) + value
+
+
+#: errno values that say "not now", not "never": the disk, memory or the system, not the data.
+TRANSIENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in (
+        "ENOSPC", "EDQUOT", "EIO", "ENOMEM", "EAGAIN", "EINTR", "EMFILE", "ENFILE",
+        "EROFS", "EBUSY", "ETIMEDOUT", "ESTALE",
+    )
+    if hasattr(errno, name)
+)  # fmt: skip
+#: The same conditions as DuckDB words them (its errors carry no errno).
+TRANSIENT_MESSAGES = (
+    "no space left on device",
+    "disk quota exceeded",
+    "out of memory",
+    "could not allocate",
+    "read-only file system",
+    "input/output error",
+    "too many open files",
+    "database has been invalidated",
+)
+
+
+def is_transient_error(exc: BaseException) -> bool:
+    """Whether a failed load says nothing about the batch: a full disk (ENOSPC), no memory,
+    an I/O error. Such a batch stays staged; only a batch that is itself bad is set aside."""
+    if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
+        return True
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, OSError) and error.errno in TRANSIENT_ERRNOS:
+            return True
+    if isinstance(exc, duckdb.Error):
+        text = str(exc).lower()
+        return any(message in text for message in TRANSIENT_MESSAGES)
+    return False
 
 
 def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
@@ -710,6 +894,8 @@ class LoadReport:
     busy: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     quarantined: list[str] = field(default_factory=list)
+    #: why the load stopped early, leaving batches staged (a full disk, no memory)
+    transient: str | None = None
     #: staged extras loaded (names in EXTRA_LOADERS): which AFTER_LOAD steps are due
     extras: set[str] = field(default_factory=set)
 
@@ -720,13 +906,22 @@ QUARANTINE_DIR = "failed"
 def quarantine(batch_dir: Path, error: BaseException) -> Path:
     """Move a batch that failed to load to ``staging/failed/`` with the error beside it.
 
-    Nothing is lost: fix the cause and move the directory back to load it again.
+    Nothing is lost: fix the cause and move the directory back to load it again. A batch of
+    the same name set aside before is kept too (this one gets a numbered name).
     """
     target_root = batch_dir.parent / QUARANTINE_DIR
     target_root.mkdir(exist_ok=True)
     target = target_root / batch_dir.name
+    n = 1
+    while target.exists():
+        n += 1
+        target = target_root / f"{batch_dir.name}.{n}"
     batch_dir.rename(target)
-    (target / "ERROR.txt").write_text(f"{type(error).__name__}: {error}\n", encoding="utf-8")
+    reason = f"{type(error).__name__}: {error}\n"
+    try:
+        (target / "ERROR.txt").write_text(reason, encoding="utf-8")
+    except OSError as exc:  # the reason is in the log and the run's report all the same
+        log.warning("could not write %s/ERROR.txt: %s", target, exc)
     log.error("staged batch %s could not be loaded and was set aside: %s", target, error)
     return target
 
