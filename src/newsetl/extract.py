@@ -26,6 +26,8 @@ from newsetl import dates, provenance, quality
 from newsetl.fingerprint import content_fingerprint
 from newsetl.language import normalise_language_tag
 from newsetl.structured import read_structured
+from newsetl.textcap import DEFAULT_MAX_TEXT_CHARS, analysed_text, cap_evidence
+from newsetl.textcap import FLAG as CAP_FLAG
 from newsetl.urls import is_http, normalise_url
 
 EXTRACTOR = "trafilatura"
@@ -154,11 +156,13 @@ def extract_page(
     url: str,
     declared_charset: str | None = None,
     fetched_at: datetime | None = None,
+    max_text_chars: int | None = DEFAULT_MAX_TEXT_CHARS,
 ) -> ExtractedPage:
     """Extract the article from raw HTML bytes. Raises ExtractionError with a kind.
 
     ``fetched_at`` is the reference for implausible dates (a date after it is set aside);
-    default now.
+    default now. ``max_text_chars`` (``Settings.max_text_chars``): the quality flags read at
+    most this much of the text, and a longer text is flagged (:mod:`newsetl.textcap`).
     """
     html, charset = decode_html(body, declared_charset)
     tree = load_html(html)
@@ -194,7 +198,7 @@ def extract_page(
         modified=chosen.modified,
         title_source=provenance.title_source(doc.title, tree, data),
         authors_source=provenance.authors_source(authors, data),
-        quality=quality.quality_flags(text, tree, data, doc.description, chosen.flags),
+        quality=_quality(text, tree, data, doc.description, chosen.flags, max_text_chars),
         body_word_count=body_word_count(doc.body, text, doc.title, doc.description),
         description=doc.description,
         site_name=doc.sitename,
@@ -209,6 +213,30 @@ def extract_page(
         content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
         fingerprint=content_fingerprint(normalised),
     )
+
+
+def _quality(
+    text: str,
+    tree: Any,
+    data: Any,
+    description: str | None,
+    date_flags: dict[str, Any],
+    max_text_chars: int | None,
+) -> dict[str, Any]:
+    """The page's quality flags, from at most ``max_text_chars`` of its text; a text over
+    the cap gets the flag that says its analysis read a prefix."""
+    capped = cap_evidence(text, max_text_chars)
+    flags = quality.quality_flags(
+        text,
+        tree,
+        data,
+        description,
+        date_flags,
+        analysed_chars=len(analysed_text(text, max_text_chars)),
+    )
+    if capped:
+        flags[CAP_FLAG] = capped
+    return flags
 
 
 #: A leading block this short, right before a heading, is a kicker ("EXCLUSIVE", "Climate").

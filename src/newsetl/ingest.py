@@ -304,6 +304,7 @@ def submit_analysis(
         translator=ctx.translator,
         seed_dirs=ctx.settings.extra_seed_dirs,
         entities_max_chars=ctx.settings.entities_max_chars,
+        max_text_chars=ctx.settings.max_text_chars,
     )
     originals = originals_for(items, lookup) if lookup else {}
     name = None

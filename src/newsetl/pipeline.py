@@ -38,6 +38,7 @@ from newsetl.extract import (
 )
 from newsetl.language import UNKNOWN, LanguageGuess, identify_language
 from newsetl.sources import Target
+from newsetl.textcap import DEFAULT_MAX_TEXT_CHARS, analysed_text
 from newsetl.urls import accepted_canonical, article_id_for, is_http, normalise_url, site_of
 from newsetl.warehouse import Batch, record_hash
 
@@ -209,8 +210,16 @@ def start_fetch_and_extract(
             item.unchanged = True
             continue
         todo.append(item)
+    cap = fetcher.settings.max_text_chars
     jobs = [
-        (i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed, i.fetch.fetched_at)
+        (
+            i.fetch.body,
+            i.fetch.final_url or i.fetch.url,
+            i.fetch.charset,
+            seed,
+            i.fetch.fetched_at,
+            cap,
+        )
         for i in todo
     ]
     futures = [executor.submit(extract_and_identify, *job) for job in jobs] if executor else None
@@ -223,18 +232,21 @@ def extract_and_identify(
     charset: str | None,
     seed: int = 0,
     fetched_at: datetime | None = None,
+    max_text_chars: int | None = DEFAULT_MAX_TEXT_CHARS,
 ) -> tuple[ExtractedPage | None, LanguageGuess | None, str | None, str | None]:
     """(page, language guess, error kind, error) for one body; never raises.
 
-    ``fetched_at`` bounds the plausible publication dates (nothing after the fetch)."""
+    ``fetched_at`` bounds the plausible publication dates (nothing after the fetch);
+    ``max_text_chars`` how much of the text the analysis reads (:mod:`newsetl.textcap`)."""
     try:
-        page = extract_page(body, url, charset, fetched_at)
+        page = extract_page(body, url, charset, fetched_at, max_text_chars)
     except ExtractionError as exc:
         return None, None, exc.kind, str(exc)
     except Exception as exc:  # trafilatura/lxml on hostile input: record, go on
         log.exception("extraction crashed on %s", url)
         return None, None, "extract", repr(exc)
-    return page, identify_language(page.text, page.declared_language, seed), None, None
+    sample = analysed_text(page.text, max_text_chars)
+    return page, identify_language(sample, page.declared_language, seed), None, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,6 +263,7 @@ class AnalysisOptions:
     original_lookup: OriginalLookup | None = None
     seed_dirs: tuple[Path, ...] = ()  # the user's extra entity seeds (Settings.extra_seed_dirs)
     entities_max_chars: int = 0  # Settings.entities_max_chars (0 = no cap)
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS  # Settings.max_text_chars (0 = no cap)
 
 
 @dataclass
@@ -331,7 +344,8 @@ def analyse_batch(
         lang = article["language"] or "und"
         stats.languages[lang] = stats.languages.get(lang, 0) + 1
         if options.entities:
-            _add_entities(article, batch, stats, options.seed_dirs, options.entities_max_chars)
+            caps = [c for c in (options.entities_max_chars, options.max_text_chars) if c]
+            _add_entities(article, batch, stats, options.seed_dirs, min(caps, default=0))
     return batch, stats
 
 
@@ -486,10 +500,14 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
     from newsetl.artefacts import analyse
 
     page = item.page
+    # a text over the cap is analysed (and repaired) in its first part only; the rest is
+    # kept as extracted, and the article's quality flags say so (newsetl.textcap)
+    text = analysed_text(page.text, options.max_text_chars)
+    rest = page.text[len(text) :]
 
     def run(original_text: str | None = None, original_language: str | None = None):
         return analyse(
-            page.text,
+            text,
             item.language,
             declared_language=page.declared_language,
             alternates=page.hreflang or None,
@@ -509,7 +527,9 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
             else None
         )
         if found:
-            analysis = run(found[1], analysis.source_language)
+            analysis = run(
+                analysed_text(found[1], options.max_text_chars), analysis.source_language
+            )
     except Exception:
         log.exception(
             "artefact analysis failed on %s; article kept without repairs", item.fetch.url
@@ -517,8 +537,8 @@ def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -
         return
     article["source_language"] = analysis.source_language
     article["translation_of"] = original_url
-    if analysis.repaired_text != page.text:
-        article["repaired_text"] = analysis.repaired_text
+    if analysis.repaired_text != text:
+        article["repaired_text"] = analysis.repaired_text + rest
     if analysis.language_spans:
         article["language_spans"] = json.dumps(analysis.language_spans, ensure_ascii=False)
     for row in language_span_rows(article["article_id"], analysis.language_spans, run_id):

@@ -106,8 +106,13 @@ def quality_flags(
     data: StructuredData,
     description: str | None,
     date_flags: dict[str, Any] | None = None,
+    *,
+    analysed_chars: int | None = None,
 ) -> dict[str, Any]:
-    """flag -> evidence for one extracted page (empty when nothing is wrong)."""
+    """flag -> evidence for one extracted page (empty when nothing is wrong).
+
+    ``analysed_chars`` (:mod:`newsetl.textcap`): the paragraph checks read only this much of
+    the text; the length checks and the check of the text's end read it whole (cheap)."""
     flags: dict[str, Any] = {}
     paywall = paywall_evidence(tree, data)
     if any(e["signal"] != "markup" for e in paywall):
@@ -126,7 +131,7 @@ def quality_flags(
     truncation = truncation_evidence(text, data)
     if truncation:
         flags["truncated"] = truncation
-    repeated = duplicated_paragraphs(text)
+    repeated = duplicated_paragraphs(text[:analysed_chars] if analysed_chars else text)
     if repeated:
         flags["duplicated_paragraphs"] = repeated
     for flag, evidence in (date_flags or {}).items():

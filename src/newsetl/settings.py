@@ -132,6 +132,10 @@ class Settings:
     #: Entity analysis reads at most this many characters of a text (cut at a line end; the
     #: document is marked truncated); 0 = no cap. News articles are ~5,000 characters.
     entities_max_chars: int = 200_000
+    #: Every analysis stage (language, quality flags, artefacts, entities) reads at most this
+    #: many characters of an extracted text (cut at a line end); the text is still stored
+    #: whole and the article is flagged ``analysis_capped``; 0 = no cap (newsetl.textcap).
+    max_text_chars: int = 200_000
 
     # --- querying while flows run (newsetl.readcopy / newsetl.search) ----------------------
     #: The analysts' copy of the warehouse, swapped in atomically after each load.

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from newsetl.lake.connect import LAKE, is_conflict, open_lake, rollback
 from newsetl.lake.schema import STAGING, migrate_lake, staged_tables
 from newsetl.settings import Settings
-from newsetl.warehouse import pending_batches
+from newsetl.warehouse import BadBatch, check_batch, pending_batches, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def append_batch(con: duckdb.DuckDBPyConnection, batch_dir: Path, *, lake: str =
     Raises on failure (the caller retries: the staged directory is untouched).
     """
     batch_id = batch_dir.name
+    check_batch(batch_dir)  # a batch that does not match its manifest is never appended
     digest = batch_hash(batch_dir)
     files = {p.stem: p for p in batch_dir.glob("*.parquet")}
     tables = sorted(t for t in files if not t.startswith("extra."))
@@ -149,6 +150,10 @@ def append_pending(
             for attempt in range(attempts):
                 try:
                     appended = append_batch(con, batch_dir)
+                    break
+                except BadBatch as exc:  # retrying cannot help: set aside with the reason
+                    report.failed.append(str(quarantine(batch_dir, exc)))
+                    appended = None
                     break
                 except duckdb.Error as exc:
                     if attempt == attempts - 1:
