@@ -335,8 +335,11 @@ class SharingExecutor(Executor):
             future.set_result(real.result())
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        # a run that failed needs none of its queued jobs (a kept pool would run them all)
-        self.shutdown(wait=True, cancel_futures=exc_type is not None)
+        # a run that failed needs none of its queued jobs (a kept pool would run them all),
+        # nor to wait for the ones running: a run stopped by a signal (Prefect turns SIGTERM
+        # into an exception in the flow) must not wait for a batch's analysis to finish
+        failed = exc_type is not None
+        self.shutdown(wait=not failed, cancel_futures=failed)
         return False
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
