@@ -156,7 +156,8 @@ class _Expander:
     def user_source(self, source: str) -> None:
         if source.startswith(STORED_PREFIX):
             _expand_stored(source, source.removeprefix(STORED_PREFIX), self.fetcher, self)
-        elif source.startswith(STORED_PAGE_PREFIX):
+            return
+        if source.startswith(STORED_PAGE_PREFIX):
             page = source.removeprefix(STORED_PAGE_PREFIX)
             _expand_stored(source, page, self.fetcher, self, exact=True)
             return
