@@ -40,7 +40,13 @@ def run(args: argparse.Namespace) -> int:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     from flows.ingest import ingest_flow
 
-    summary = ingest_flow(sources=args.sources or None, db=args.db, batch_size=args.batch_size)
+    state = ingest_flow(
+        sources=args.sources or None, db=args.db, batch_size=args.batch_size, return_state=True
+    )
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):  # the flow itself crashed: no summary to print
+        print(f"newsetl ingest: the run ended {state.name}: {state.message}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
