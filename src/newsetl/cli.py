@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "newsetl.entities.cli",
     "newsetl.commands.warehouse",
     "newsetl.lake.cli",
+    "newsetl.commands.ops",
 )
 
 
