@@ -38,6 +38,7 @@ from newsetl.ingest import (
     stage_run_record,
 )
 from newsetl.pipeline import Processed, fetch_and_extract
+from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
@@ -161,6 +162,7 @@ def ingest_flow(
         logger.info(
             "%s sources -> %s pages in %s batches", len(sources), summary.targets, len(batches)
         )
+        report("expanded", pages=summary.targets, batches=len(batches))
         progress = create_progress_artifact(
             0.0,
             key="ingest-progress",
@@ -213,6 +215,9 @@ def ingest_flow(
                     failed = sum(1 for item in items if item.fetch.outcome == "failed")
                     done["pages"] += len(items)
                     done["failed"] += failed
+                    report(
+                        "batch", pages=done["pages"], failed=done["failed"], total=summary.targets
+                    )
                     logger.info(
                         "fetched batch %s/%s (%s pages, %s failed)",
                         n + 1,
@@ -245,7 +250,16 @@ def ingest_flow(
         create_markdown_artifact(
             summary.failures_markdown(), key="ingest-failures", description="Failures"
         )
-        logger.info("run %s %s\n%s", ctx.run_id, summary.status, summary.text())
+        # one line: the full table is the ingest-summary artifact (and what the CLI prints)
+        logger.info(
+            "run %s %s: %s pages, %s new articles, %s failed; warehouse %s",
+            ctx.run_id,
+            summary.status,
+            summary.targets,
+            summary.count("articles_new"),
+            summary.stats.failed,
+            settings.db_path,
+        )
         if summary.status != "completed":
             logger.warning("run %s ended %s: %s", ctx.run_id, summary.status,
                            final_state(summary, settings).message)  # fmt: skip
