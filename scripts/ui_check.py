@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.server
+import json
 import os
 import re
 import shutil
@@ -50,6 +51,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PREFECT = str(BIN / "prefect")
 NEWSETL = str(BIN / "newsetl")
+AUDIT = REPO / "tests" / "offline_audit"  # sitecustomize.py: logs socket.connect/getaddrinfo
 #: The check's short extra schedule on the hourly deployment, in seconds.
 SCHEDULE_SECONDS = 20.0
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -141,6 +143,9 @@ def prefect_stack(keep: bool = False) -> Iterator[Stack]:
         "PWD": str(home / "checkout"),  # prefect.yaml: flows run (and write) in this copy
     }
     env.pop("NEWSETL_DB_PATH", None)  # prefect.yaml's job_variables.env decides
+    # every Python process (server, worker, flow runs) logs its connections: none may leave
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(AUDIT), env.get("PYTHONPATH")]))
+    env["NEWSETL_AUDIT_LOG"] = str(home / "connections.jsonl")
     stack = Stack(home=home, port=port, env=env)
     copy_checkout(stack.checkout)
     try:
@@ -384,6 +389,28 @@ def wait_completed(stack: Stack, client: httpx.Client, flow_run_id: str, timeout
     return run
 
 
+def outbound_connections(stack: Stack) -> list[dict]:
+    """Connections and name lookups of the server, worker and flow runs that left the machine."""
+    import ipaddress
+
+    def local(record: dict) -> bool:
+        if record["event"] == "start" or record.get("family") == socket.AF_UNIX:
+            return True
+        host = record.get("host") if "host" in record else record["address"][0]
+        if host is None or str(host).lower() in {"localhost", "ip6-localhost"}:
+            return True
+        try:
+            return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    path = Path(stack.env["NEWSETL_AUDIT_LOG"])
+    records = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    if not any(r["event"] == "socket.connect" for r in records):
+        return [{"problem": "no connection was observed at all (audit hook not loaded?)"}]
+    return [r for r in records if not local(r)]
+
+
 def api_checks(client: httpx.Client, ids: dict[str, str]) -> list[str]:
     """What the UI will render must first be in the API: schedule, run state, artifacts."""
     problems = []
@@ -521,6 +548,11 @@ def main(argv: list[str] | None = None) -> int:
                         print(path.read_text(errors="replace")[-3000:], file=sys.stderr)
                 return 1
             problems = api_checks(client, ids)
+        outbound = outbound_connections(stack)
+        if outbound:
+            problems.append(f"connections that left the machine: {outbound[:10]}")
+        else:
+            print("no connection left the machine (server, worker, flow runs observed)")
         problems += browser_checks(stack, ids, args.chromium, args.screenshots)
     print(f"screenshots in {args.screenshots} ({time.monotonic() - started:.0f}s)")
     if problems:
