@@ -83,6 +83,8 @@ class Stack:
     port: int
     env: dict[str, str]
     procs: list[subprocess.Popen] = field(default_factory=list)
+    #: where the runs' part of the connection log starts (set up before it: see deploy_and_run)
+    audit_offset: int = 0
 
     @property
     def checkout(self) -> Path:
@@ -199,6 +201,11 @@ def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> di
     stack.run([PREFECT, "work-pool", "create", "--type", "process", "--overwrite", "newsetl"])
     stack.run([PREFECT, "--no-prompt", "deploy", "--all"], timeout=300)
     print(stack.run([NEWSETL, "writer-limit"]).strip())
+    # Setup is over. `prefect work-pool create` asks the server for the known worker types, and
+    # the server tries the collection registry on raw.githubusercontent.com once (falling back
+    # to its bundled copy): Prefect's, at setup, not a run's. From here on, nothing may leave.
+    audit = Path(stack.env["NEWSETL_AUDIT_LOG"])
+    stack.audit_offset = audit.stat().st_size if audit.exists() else 0
     # The hourly cron would make the check wait up to an hour: a second, short schedule on the
     # same deployment, added as a user would; the scheduler service creates its runs.
     stack.run(
@@ -390,7 +397,8 @@ def wait_completed(stack: Stack, client: httpx.Client, flow_run_id: str, timeout
 
 
 def outbound_connections(stack: Stack) -> list[dict]:
-    """Connections and name lookups of the server, worker and flow runs that left the machine."""
+    """Connections and name lookups of the server, worker and flow runs that left the machine
+    once setup was over (scheduled and requested runs, maintenance, the browser's visits)."""
     import ipaddress
 
     def local(record: dict) -> bool:
@@ -405,7 +413,9 @@ def outbound_connections(stack: Stack) -> list[dict]:
             return False
 
     path = Path(stack.env["NEWSETL_AUDIT_LOG"])
-    records = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    with path.open("rb") as log:
+        log.seek(stack.audit_offset)
+        records = [json.loads(line) for line in log.read().decode().splitlines()]
     if not any(r["event"] == "socket.connect" for r in records):
         return [{"problem": "no connection was observed at all (audit hook not loaded?)"}]
     return [r for r in records if not local(r)]
