@@ -546,7 +546,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     with prefect_stack(keep=args.keep) as stack:
-        with httpx.Client(base_url=stack.api, timeout=30) as client:
+        from newsetl.commands.ops import _busy_retry_transport  # 503 while the db is busy
+
+        transport = _busy_retry_transport()()
+        with httpx.Client(base_url=stack.api, timeout=30, transport=transport) as client:
             try:
                 ids = deploy_and_run(stack, client, args.run_timeout)
             except Exception as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 #: The shared limit's name in Prefect (UI: Concurrency → Global).
@@ -107,12 +108,13 @@ def run_writer_limit(args: argparse.Namespace) -> int:
     import httpx
     from prefect.settings import PREFECT_API_URL
 
+    BusyRetry = _busy_retry_transport()
     api = PREFECT_API_URL.value()
     if not api:
         print("newsetl writer-limit: set PREFECT_API_URL (the server to update)", file=sys.stderr)
         return 2
     try:
-        with httpx.Client(base_url=api, timeout=30) as client:
+        with httpx.Client(base_url=api, timeout=30, transport=BusyRetry()) as client:
             attached = share_writer_limit(client, args.limit)
     except httpx.HTTPError as exc:
         print(f"newsetl writer-limit: {api}: {exc}", file=sys.stderr)
@@ -122,6 +124,25 @@ def run_writer_limit(args: argparse.Namespace) -> int:
         return 1
     print(f"{WRITER_LIMIT} ({args.limit} slot): {', '.join(sorted(attached))}")
     return 0
+
+
+def _busy_retry_transport():
+    import httpx
+
+    class BusyRetry(httpx.HTTPTransport):
+        """Asks again, after a pause, while the Prefect server answers 503 (its database is
+        busy, e.g. right after a deploy; Prefect's own client retries these too)."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            for pause in (0.5, 1.0, 2.0, 4.0, 8.0):
+                response = super().handle_request(request)
+                if response.status_code != 503:
+                    return response
+                response.close()
+                time.sleep(pause)
+            return super().handle_request(request)
+
+    return BusyRetry
 
 
 def share_writer_limit(client, limit: int = 1) -> list[str]:
