@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import ingest_flow
+from flows.ingest import EXTRACTION_WINDOW, ingest_flow
 from flows.maintenance import maintenance_flow
 
 DEFAULT_CONFIG = "config/sources.toml"
@@ -37,12 +38,14 @@ def read_sources_config(path: str | Path) -> dict[str, Any]:
 
 @flow(
     name="newsetl-scheduled-ingest",
-    task_runner=ThreadPoolTaskRunner(max_workers=4),
+    # the same threads as ``newsetl-ingest``: its body runs in this flow run
+    task_runner=ThreadPoolTaskRunner(max_workers=2 * EXTRACTION_WINDOW),
     log_prints=True,
-    validate_parameters=False,
+    validate_parameters=True,
 )
-def ingest_from_config(config: str = DEFAULT_CONFIG, db: str | None = None) -> dict:
-    """Ingest the sources listed in ``config`` (``db`` overrides the file's)."""
+def ingest_from_config(config: str = DEFAULT_CONFIG, db: str | None = None) -> State:
+    """Ingest the sources listed in ``config`` (``db`` overrides the file's); ends in the
+    ingest flow's state (Completed, Completed named Partial, or Failed)."""
     settings = read_sources_config(config)
     return ingest_flow.fn(
         sources=settings["sources"], db=db or settings["db"], batch_size=settings["batch_size"]

@@ -20,6 +20,7 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsetl.ingest import (
@@ -37,6 +38,7 @@ from newsetl.ingest import (
     stage_run_record,
 )
 from newsetl.pipeline import Processed, fetch_and_extract
+from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
@@ -51,23 +53,25 @@ TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 2
 EXTRACTION_WINDOW = 4
 
 
-@task(name="load-leftovers", **TASK_OPTIONS)
+@task(name="load-leftovers", task_run_name="load-leftovers", **TASK_OPTIONS)
 def load_leftovers(ctx: RunContext, summary: RunSummary) -> int:
     """Batches staged by earlier runs while the warehouse was busy go in first."""
     return load_staged(ctx, summary).loaded
 
 
-@task(name="expand-sources", **TASK_OPTIONS)
+@task(name="expand-sources", task_run_name="expand-sources", **TASK_OPTIONS)
 def expand(sources: list[str], ctx: RunContext) -> Expansion:
     return expand_sources(sources, ctx.fetcher)
 
 
-@task(name="fetch-extract-batch", **TASK_OPTIONS)
-def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> list[Processed]:
+@task(name="fetch-extract-batch", task_run_name="fetch-extract-batch-{index}", **TASK_OPTIONS)
+def fetch_extract_batch(
+    targets: list[Target], ctx: RunContext, pool=None, index: int = 0
+) -> list[Processed]:
     return fetch_and_extract(targets, ctx.fetcher, ctx.page_state, executor=pool)
 
 
-@task(name="analyse-stage-batch", **TASK_OPTIONS)
+@task(name="analyse-stage-batch", task_run_name="analyse-stage-batch-{index}", **TASK_OPTIONS)
 def analyse_stage_batch(
     items: list[Processed],
     ctx: RunContext,
@@ -79,8 +83,8 @@ def analyse_stage_batch(
     return AnalysisFuture(ctx, items, lookup, index, pool, pending).result()
 
 
-@task(name="load-batch", cache_policy=NO_CACHE)
-def load_batch(load: Loader, result: AnalysisResult) -> int:
+@task(name="load-batch", task_run_name="load-batch-{index}", cache_policy=NO_CACHE)
+def load_batch(load: Loader, result: AnalysisResult, index: int = 0) -> int:
     """One analysed batch into the warehouse, by the run's one writer (called in the flow's
     thread, so every load shows in the UI as it happens); returns its articles. A busy file
     leaves the batch staged for the run's final load, so this never needs a retry."""
@@ -88,15 +92,44 @@ def load_batch(load: Loader, result: AnalysisResult) -> int:
     return result.stats.articles
 
 
-@task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
-def load_warehouse(ctx: RunContext, summary: RunSummary) -> int:
-    """The single writer. A busy file leaves batches staged for the next run (no loss)."""
+@task(name="load-warehouse", task_run_name="load-{what}", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=5)  # fmt: skip
+def load_warehouse(ctx: RunContext, summary: RunSummary, what: str = "staged") -> int:
+    """The single writer. A busy file leaves batches staged for the next run (no loss).
+
+    Runs twice per run, named by what it loads: ``load-staged`` (batches a busy file left
+    staged, and the whole-warehouse steps such as story clusters), then ``load-run-record``
+    (the ``runs`` row, which needs the load's counts)."""
     report = load_staged(ctx, summary)
     if report.busy:
         get_run_logger().warning(
             "warehouse busy, %s batches stay staged: %s", report.left_staged, report.busy
         )
     return report.loaded
+
+
+@task(name="refresh-read-copy", task_run_name="refresh-read-copy", cache_policy=NO_CACHE)
+def refresh_read_copy_task(settings: Settings) -> None:
+    """Publish the read copy analysts query (never the live file); a failure is logged by
+    ``refresh_read_copy_after_load`` and does not fail the load."""
+    refresh_read_copy_after_load(settings)
+
+
+def final_state(summary: RunSummary, settings: Settings) -> State:
+    """The flow run's end state as the UI should show it: a run where some pages failed or
+    batches stayed staged is ``Completed`` named **Partial** with the reason as its message
+    (not a plain green Completed); a run that processed nothing is ``Failed``."""
+    data = summary.to_json()
+    s = summary.stats
+    reason = (
+        f"{s.failed} of {summary.targets} pages failed, {summary.staged_left} batches left "
+        f"staged, {len(summary.load.quarantined)} set aside; warehouse {settings.db_path}"
+    )
+    if summary.status == "failed":
+        return Failed(message=f"nothing could be processed: {reason}", data=data)
+    if summary.status == "partial":
+        return Completed(name="Partial", message=f"partial run: {reason}", data=data)
+    return Completed(message=f"{summary.targets} pages; warehouse {settings.db_path}", data=data)
 
 
 @flow(
@@ -110,7 +143,11 @@ def ingest_flow(
     db: str | None = None,
     batch_size: int | None = None,
 ) -> dict:
-    """Ingest news from pages, feeds, sitemaps, local files or WARCs into the warehouse."""
+    """Ingest news from pages, feeds, sitemaps, local files or WARCs into the warehouse.
+
+    Ends ``Completed``, ``Completed`` named ``Partial`` (some pages failed) or ``Failed``
+    (nothing processed), each with the run summary as its result (see :func:`final_state`).
+    """
     logger = get_run_logger()
     settings = Settings.from_env(db_path=Path(db) if db else None, batch_size=batch_size)
     sources = list(sources or default_sources())
@@ -125,15 +162,18 @@ def ingest_flow(
         logger.info(
             "%s sources -> %s pages in %s batches", len(sources), summary.targets, len(batches)
         )
+        report("expanded", pages=summary.targets, batches=len(batches))
         progress = create_progress_artifact(
-            0.0, key="ingest-progress", description="Pages processed"
+            0.0,
+            key="ingest-progress",
+            description=f"0 of {summary.targets} pages fetched; warehouse {settings.db_path}",
         )
         with process_pool(settings, summary.targets) as pool:
             extracting: dict[int, PrefectFuture] = {}
 
             def extract(n: int) -> None:
                 if n < len(batches):
-                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx, pool)
+                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx, pool, n + 1)
 
             for n in range(EXTRACTION_WINDOW):
                 extract(n)
@@ -142,28 +182,42 @@ def ingest_flow(
             with load_as_analysed(ctx, summary) as load:
                 stream = AnalysisStream(
                     lambda n, items, lookup, pending: analyse_stage_batch.submit(
-                        items, ctx, lookup, pool, n, pending
+                        items, ctx, lookup, pool, n + 1, pending
                     ),
                     lambda future: future.wrapped_future.done(),
                     ctx,
-                    load.con,
+                    load.originals,
                 )
-                done = {"extracted": 0, "loaded": 0}
+                done = {"extracted": 0, "loaded": 0, "pages": 0, "failed": 0}
 
                 def step(what: str) -> None:
                     done[what] += 1
                     share = (done["extracted"] + done["loaded"]) / (2 * max(1, len(batches)))
-                    update_progress_artifact(progress, 95.0 * share)
+                    update_progress_artifact(
+                        progress,
+                        95.0 * share,
+                        description=(
+                            f"{done['pages']} of {summary.targets} pages fetched "
+                            f"({done['failed']} failed); batches extracted "
+                            f"{done['extracted']}/{len(batches)}, loaded "
+                            f"{done['loaded']}/{len(batches)}; warehouse {settings.db_path}"
+                        ),
+                    )
 
                 def load_finished(wait: bool) -> None:
                     for result in stream.results(wait=wait):
-                        load_batch(load, result)
+                        load_batch(load, result, done["loaded"] + 1)
                         step("loaded")
 
                 for n in range(len(batches)):
                     items = extracting.pop(n).result()
                     extract(n + EXTRACTION_WINDOW)
                     failed = sum(1 for item in items if item.fetch.outcome == "failed")
+                    done["pages"] += len(items)
+                    done["failed"] += failed
+                    report(
+                        "batch", pages=done["pages"], failed=done["failed"], total=summary.targets
+                    )
                     logger.info(
                         "fetched batch %s/%s (%s pages, %s failed)",
                         n + 1,
@@ -176,17 +230,40 @@ def ingest_flow(
                     load_finished(wait=False)
                 stream.all_extracted()
                 load_finished(wait=True)
-        load_warehouse(ctx, summary)
+        load_warehouse(ctx, summary, "staged")
         stage_run_record(ctx, expansion, summary)
-        load_warehouse(ctx, summary)
-        refresh_read_copy_after_load(settings)  # analysts read the copy, never the live file
-        update_progress_artifact(progress, 100.0)
-        create_table_artifact(summary.table(), key="ingest-summary", description="Run summary")
+        load_warehouse(ctx, summary, "run-record")
+        refresh_read_copy_task(settings)
+        update_progress_artifact(
+            progress,
+            100.0,
+            description=(
+                f"done: {summary.targets} pages, {summary.stats.failed} failed, "
+                f"{len(batches)} batches; {summary.status}; warehouse {settings.db_path}"
+            ),
+        )
+        create_table_artifact(
+            [{"metric": "warehouse", "value": str(settings.db_path)}, *summary.table()],
+            key="ingest-summary",
+            description=f"Run summary ({summary.status}); warehouse {settings.db_path}",
+        )
         create_markdown_artifact(
             summary.failures_markdown(), key="ingest-failures", description="Failures"
         )
-        logger.info("run %s %s\n%s", ctx.run_id, summary.status, summary.text())
-        return summary.to_json()
+        # one line: the full table is the ingest-summary artifact (and what the CLI prints)
+        logger.info(
+            "run %s %s: %s pages, %s new articles, %s failed; warehouse %s",
+            ctx.run_id,
+            summary.status,
+            summary.targets,
+            summary.count("articles_new"),
+            summary.stats.failed,
+            settings.db_path,
+        )
+        if summary.status != "completed":
+            logger.warning("run %s ended %s: %s", ctx.run_id, summary.status,
+                           final_state(summary, settings).message)  # fmt: skip
+        return final_state(summary, settings)
     finally:
         ctx.close()
 

@@ -1,22 +1,25 @@
 """Check in a real browser that a scheduled deployment runs and shows up in the Prefect UI.
 
-What it does, with the same commands docs/operations.md gives users:
+What it does, with the same commands docs/operations.md gives users, in a copy of this
+checkout (so the warehouse that ``prefect.yaml`` puts under ``$PWD/warehouse`` is throw-away):
 
-1. ``prefect server start --host 127.0.0.1 --port FREE`` with a throw-away ``PREFECT_HOME``;
-2. ``prefect work-pool create --type process newsetl`` and ``prefect --no-prompt deploy --all``
-   (``prefect.yaml``: the hourly ingest and the nightly maintenance, each with a cron schedule);
-3. triggers a run of the ingest deployment (``prefect deployment run``), starts
-   ``prefect worker start --pool newsetl`` and waits for the run to complete, against a warehouse
-   in the temporary directory (``NEWSETL_DB_PATH``) so the checkout's warehouse is untouched;
-   then, while another process holds the read copy open read-write (as a bare ``duckdb FILE``
-   session does), requests two more ingest runs at once and then a maintenance run, and checks
-   that all complete, that the two ingest runs did not overlap (with only the deployment's
-   ``concurrency_limit: 1``, checked through the API, as the guarantee: on a quiet machine
-   short runs may not overlap even without it) and that the reader's session never broke;
-4. opens the UI in headless Chromium (Playwright driving ``/usr/bin/chromium``) and checks that
-   the deployment page shows the deployment and its schedule, the flow-run page shows the
-   Completed run, and its artifacts tab shows the run summary table;
-5. saves screenshots to ``screenshots/ui-check/`` (git-ignored), stops what it started and exits
+1. ``prefect server start --host 127.0.0.1 --port FREE`` with a throw-away ``PREFECT_HOME``
+   (scheduler loop every 5 s instead of 60 s, nothing else changed);
+2. ``prefect work-pool create --type process newsetl``, ``prefect --no-prompt deploy --all``
+   (``prefect.yaml``: the hourly ingest and the nightly maintenance) and ``newsetl writer-limit``
+   (both share one concurrency limit);
+3. adds a 20-second interval schedule to the ingest deployment (``prefect deployment schedule
+   create``), starts ``prefect worker start --pool newsetl`` and waits until a run **created by
+   the scheduler** completes, then removes that schedule;
+4. runs the deployment on sources where a page fails and a site's robots.txt answers 500: the
+   run must end ``Completed`` named ``Partial``, with newsetl's own warning in its logs;
+5. while another process holds the read copy open read-write, requests two ingest runs at once
+   (one completes, the other is cancelled by the CANCEL_NEW collision strategy, or they run one
+   after the other) and a maintenance run, and checks that the reader's session never broke;
+6. opens the UI in headless Chromium (Playwright driving ``/usr/bin/chromium``) and checks the
+   deployment page and its schedule, the scheduled run's page (Completed), its artifacts and
+   summary table, and the partial run's page ("Partial", and the warning in its logs);
+7. saves screenshots to ``screenshots/ui-check/`` (git-ignored), stops what it started and exits
    non-zero if any check failed.
 
 Usage: ``.venv/bin/python scripts/ui_check.py [--keep] [--chromium /usr/bin/chromium]``
@@ -26,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.server
+import json
 import os
 import re
 import shutil
@@ -34,6 +39,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +50,11 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PREFECT = str(BIN / "prefect")
+NEWSETL = str(BIN / "newsetl")
+AUDIT = REPO / "tests" / "offline_audit"  # sitecustomize.py: logs socket.connect/getaddrinfo
+#: The check's short extra schedule on the hourly deployment, in seconds.
+SCHEDULE_SECONDS = 20.0
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 INGEST_DEPLOYMENT = "newsetl-scheduled-ingest/scheduled"
 MAINTENANCE_DEPLOYMENT = "newsetl-maintenance/nightly"
 CHROMIUM_FLAGS = [
@@ -72,6 +83,13 @@ class Stack:
     port: int
     env: dict[str, str]
     procs: list[subprocess.Popen] = field(default_factory=list)
+    #: where the runs' part of the connection log starts (set up before it: see deploy_and_run)
+    audit_offset: int = 0
+
+    @property
+    def checkout(self) -> Path:
+        """Where the check deploys from (a copy of this checkout; see :func:`copy_checkout`)."""
+        return self.home / "checkout"
 
     @property
     def api(self) -> str:
@@ -84,7 +102,7 @@ class Stack:
     def start(self, args: list[str], log_name: str) -> subprocess.Popen:
         log = open(self.home / log_name, "wb")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
-            args, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            args, cwd=self.checkout, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         self.procs.append(proc)
@@ -92,7 +110,7 @@ class Stack:
 
     def run(self, args: list[str], timeout: float = 180) -> str:
         done = subprocess.run(
-            args, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=timeout
+            args, cwd=self.checkout, env=self.env, capture_output=True, text=True, timeout=timeout
         )
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -121,11 +139,17 @@ def prefect_stack(keep: bool = False) -> Iterator[Stack]:
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "true",
-        "NEWSETL_DB_PATH": str(home / "warehouse" / "newsetl.duckdb"),
+        # the scheduler service looks for due schedules every 5 s instead of every 60 s
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PWD": str(REPO),  # prefect.yaml's pull step: run flows in this checkout
+        "PWD": str(home / "checkout"),  # prefect.yaml: flows run (and write) in this copy
     }
+    env.pop("NEWSETL_DB_PATH", None)  # prefect.yaml's job_variables.env decides
+    # every Python process (server, worker, flow runs) logs its connections: none may leave
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(AUDIT), env.get("PYTHONPATH")]))
+    env["NEWSETL_AUDIT_LOG"] = str(home / "connections.jsonl")
     stack = Stack(home=home, port=port, env=env)
+    copy_checkout(stack.checkout)
     try:
         yield stack
     finally:
@@ -150,8 +174,24 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):
     raise TimeoutError(f"timed out waiting for {what} ({last_error})")
 
 
+def copy_checkout(dest: Path) -> Path:
+    """The checkout's files (tracked and new, not ignored) in ``dest``: a clean clone to deploy
+    from, so ``prefect.yaml``'s ``{{ $PWD }}/warehouse`` is a throw-away warehouse."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True,
+        check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, files):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
+
+
 def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> dict[str, str]:
-    """Server, pool, deployments, one triggered run completed by a worker; returns ids."""
+    """Server, pool, deployments (+ the shared writer limit), a worker; a run the scheduler
+    itself created, completed; a partial run; then runs requested at once; returns ids."""
     stack.start(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(stack.port)],
         "server.log",
@@ -160,31 +200,50 @@ def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> di
     print(f"server up at {stack.ui}")
     stack.run([PREFECT, "work-pool", "create", "--type", "process", "--overwrite", "newsetl"])
     stack.run([PREFECT, "--no-prompt", "deploy", "--all"], timeout=300)
-    flow_run_id = trigger(stack, INGEST_DEPLOYMENT)
+    print(stack.run([NEWSETL, "writer-limit"]).strip())
+    # Setup is over. `prefect work-pool create` asks the server for the known worker types, and
+    # the server tries the collection registry on raw.githubusercontent.com once (falling back
+    # to its bundled copy): Prefect's, at setup, not a run's. From here on, nothing may leave.
+    audit = Path(stack.env["NEWSETL_AUDIT_LOG"])
+    stack.audit_offset = audit.stat().st_size if audit.exists() else 0
+    # The hourly cron would make the check wait up to an hour: a second, short schedule on the
+    # same deployment, added as a user would; the scheduler service creates its runs.
+    stack.run(
+        [PREFECT, "deployment", "schedule", "create", INGEST_DEPLOYMENT, "--interval",
+         str(SCHEDULE_SECONDS)]
+    )  # fmt: skip
+    deployment = client.get(f"/deployments/name/{INGEST_DEPLOYMENT}").json()
     stack.start([PREFECT, "worker", "start", "--pool", "newsetl"], "worker.log")
-    run = wait_completed(stack, client, flow_run_id, run_timeout)
+    scheduled = wait_scheduled_run_completed(stack, client, deployment["id"], run_timeout)
+    stop_short_schedule(client, deployment)
     ids = {
-        "flow_run_id": flow_run_id,
-        "flow_run_name": run["name"],
-        "deployment_id": run["deployment_id"],
+        "flow_run_id": scheduled["id"],
+        "flow_run_name": scheduled["name"],
+        "deployment_id": deployment["id"],
     }
+    ids.update(partial_run(stack, client, run_timeout))
     # An analyst's long session on the read copy (read-write, like a bare `duckdb FILE`) must
     # not stop the next scheduled load nor the nightly maintenance.
-    read_copy = Path(stack.env["NEWSETL_DB_PATH"]).with_name("newsetl-read.duckdb")
+    read_copy = stack.checkout / "warehouse" / "newsetl-read.duckdb"
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(read_copy)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=stack.env,
     )  # fmt: skip
     try:
         before = int(reader.stdout.readline())
-        # two runs of one deployment requested at once: concurrency_limit 1 runs them in turn
+        # two runs of the hourly deployment requested at once: one runs, the other is
+        # cancelled (collision strategy CANCEL_NEW) rather than piling up behind it
         second = trigger(stack, INGEST_DEPLOYMENT)
         third = trigger(stack, INGEST_DEPLOYMENT)
-        runs = [wait_completed(stack, client, r, run_timeout) for r in (second, third)]
-        first_done, then = sorted(runs, key=lambda r: r["start_time"])
-        if then["start_time"] < first_done["end_time"]:
-            raise RuntimeError(f"two runs of {INGEST_DEPLOYMENT} overlapped: {runs}")
-        print(f"{INGEST_DEPLOYMENT}: runs requested together ran one after the other")
+        runs = [wait_final(stack, client, r, run_timeout) for r in (second, third)]
+        states = sorted(r["state"]["type"] for r in runs)
+        if states == ["COMPLETED", "COMPLETED"]:  # the worker took them one after the other
+            first_done, then = sorted(runs, key=lambda r: r["start_time"])
+            if then["start_time"] < first_done["end_time"]:
+                raise RuntimeError(f"two runs of {INGEST_DEPLOYMENT} overlapped: {runs}")
+        elif states != ["CANCELLED", "COMPLETED"]:
+            raise RuntimeError(f"runs requested together ended {states}")
+        print(f"{INGEST_DEPLOYMENT}: runs requested together: {states}, never side by side")
         maintenance = trigger(stack, MAINTENANCE_DEPLOYMENT)
         wait_completed(stack, client, maintenance, run_timeout)
         reader.stdin.write("stop\n")
@@ -200,6 +259,100 @@ def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> di
     return ids
 
 
+def wait_scheduled_run_completed(
+    stack: Stack, client: httpx.Client, deployment_id: str, timeout: float
+) -> dict:
+    """The first run the scheduler created (``auto_scheduled``) for the deployment, completed
+    by the worker. Later scheduled runs due while it runs are cancelled (CANCEL_NEW)."""
+
+    def completed() -> dict | None:
+        runs = client.post(
+            "/flow_runs/filter",
+            json={"flow_runs": {"deployment_id": {"any_": [deployment_id]}}, "sort": "START_TIME_ASC"},
+        ).json()  # fmt: skip
+        auto = [r for r in runs if r.get("auto_scheduled")]
+        for run in auto:
+            if run["state"]["type"] in {"FAILED", "CRASHED"}:
+                raise RuntimeError(f"scheduled run {run['name']} ended {run['state']['type']}")
+            if run["state"]["type"] == "COMPLETED":
+                return run
+        return None
+
+    run = wait_for(completed, timeout, "a scheduler-created run to complete", interval=2)
+    print(f"scheduled flow run {run['name']} (created by the scheduler) completed")
+    return run
+
+
+def stop_short_schedule(client: httpx.Client, deployment: dict) -> None:
+    """Remove the check's short schedule and cancel the runs it still has queued."""
+    for schedule in client.get(f"/deployments/{deployment['id']}/schedules").json():
+        if schedule["schedule"].get("interval") == SCHEDULE_SECONDS:
+            client.delete(f"/deployments/{deployment['id']}/schedules/{schedule['id']}")
+    runs = client.post(
+        "/flow_runs/filter",
+        json={"flow_runs": {"deployment_id": {"any_": [deployment["id"]]},
+                            "state": {"type": {"any_": ["SCHEDULED", "PENDING", "RUNNING"]}}}},
+    ).json()  # fmt: skip
+    for run in runs:
+        if run.get("auto_scheduled"):
+            cancel = {"state": {"type": "CANCELLED", "message": "ui check"}, "force": True}
+            client.post(f"/flow_runs/{run['id']}/set_state", json=cancel)
+            if run["state"]["type"] != "SCHEDULED":
+                wait_for(
+                    lambda r=run: client.get(f"/flow_runs/{r['id']}").json()["state"]["type"]
+                    in {"CANCELLED", "COMPLETED", "FAILED", "CRASHED"},
+                    120, f"run {run['name']} to stop",
+                )  # fmt: skip
+
+
+class RobotsDown(http.server.BaseHTTPRequestHandler):
+    """A site whose robots.txt answers 500: newsetl warns (RFC 9309: assume disallow)."""
+
+    def do_GET(self) -> None:
+        self.send_response(500 if self.path == "/robots.txt" else 200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<html><body>x</body></html>")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def partial_run(stack: Stack, client: httpx.Client, timeout: float) -> dict[str, str]:
+    """A deployment run where one page fails (a closed port) and a site's robots.txt is down:
+    it must end Completed named Partial, with newsetl's warning in its logs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RobotsDown)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = stack.home / "partial.toml"
+        sources = [
+            "src/newsetl/samples/site/sitemap.xml",
+            f"http://127.0.0.1:{free_port()}/gone.html",
+            f"http://127.0.0.1:{server.server_address[1]}/robots-down.html",
+        ]
+        config.write_text(f"sources = {sources!r}\n".replace("'", '"'), encoding="utf-8")
+        run_id = trigger(stack, INGEST_DEPLOYMENT, f"config={config}")
+        run = wait_final(stack, client, run_id, timeout)
+    finally:
+        server.shutdown()
+        server.server_close()
+    state = run["state"]
+    if state["type"] != "COMPLETED" or state["name"] != "Partial":
+        raise RuntimeError(f"partial run ended {state['type']}/{state['name']}: {state['message']}")
+    logs = wait_for(
+        lambda: [
+            log for log in client.post(
+                "/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}}
+            ).json() if log["name"].startswith("newsetl") and "robots.txt" in log["message"]
+        ],
+        60, "newsetl's warning in the partial run's logs",
+    )  # fmt: skip
+    print(
+        f"partial run {run['name']}: {state['name']} ({state['message']}); log: {logs[0]['message']}"
+    )
+    return {"partial_run_id": run_id, "partial_run_name": run["name"]}
+
+
 READER = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1])
@@ -209,14 +362,25 @@ print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
 """
 
 
-def trigger(stack: Stack, deployment: str) -> str:
-    """``prefect deployment run NAME``, as a user would; returns the flow run id."""
-    out = stack.run([PREFECT, "deployment", "run", deployment])
+def trigger(stack: Stack, deployment: str, *params: str) -> str:
+    """``prefect deployment run NAME [--param K=V]``, as a user would; returns the run id."""
+    args = [a for p in params for a in ("--param", p)]
+    out = stack.run([PREFECT, "deployment", "run", deployment, *args])
     match = re.search(r"UUID:\s*([0-9a-f-]{36})", out)
     if not match:
         raise RuntimeError(f"no flow run id in: {out}")
     print(f"triggered {deployment}: flow run {match.group(1)}")
     return match.group(1)
+
+
+def wait_final(stack: Stack, client: httpx.Client, flow_run_id: str, timeout: float) -> dict:
+    """The run once it is in a final state (whichever)."""
+
+    def final() -> dict | None:
+        run = client.get(f"/flow_runs/{flow_run_id}").json()
+        return run if run["state"]["type"] in FINAL else None
+
+    return wait_for(final, timeout, f"flow run {flow_run_id} to finish", interval=2)
 
 
 def wait_completed(stack: Stack, client: httpx.Client, flow_run_id: str, timeout: float) -> dict:
@@ -232,6 +396,31 @@ def wait_completed(stack: Stack, client: httpx.Client, flow_run_id: str, timeout
     return run
 
 
+def outbound_connections(stack: Stack) -> list[dict]:
+    """Connections and name lookups of the server, worker and flow runs that left the machine
+    once setup was over (scheduled and requested runs, maintenance, the browser's visits)."""
+    import ipaddress
+
+    def local(record: dict) -> bool:
+        if record["event"] == "start" or record.get("family") == socket.AF_UNIX:
+            return True
+        host = record.get("host") if "host" in record else record["address"][0]
+        if host is None or str(host).lower() in {"localhost", "ip6-localhost"}:
+            return True
+        try:
+            return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    path = Path(stack.env["NEWSETL_AUDIT_LOG"])
+    with path.open("rb") as log:
+        log.seek(stack.audit_offset)
+        records = [json.loads(line) for line in log.read().decode().splitlines()]
+    if not any(r["event"] == "socket.connect" for r in records):
+        return [{"problem": "no connection was observed at all (audit hook not loaded?)"}]
+    return [r for r in records if not local(r)]
+
+
 def api_checks(client: httpx.Client, ids: dict[str, str]) -> list[str]:
     """What the UI will render must first be in the API: schedule, run state, artifacts."""
     problems = []
@@ -239,10 +428,23 @@ def api_checks(client: httpx.Client, ids: dict[str, str]) -> list[str]:
     crons = [s["schedule"].get("cron") for s in deployment.get("schedules", [])]
     if "0 * * * *" not in crons:
         problems.append(f"deployment schedule missing: {crons}")
-    if (deployment.get("concurrency_limit") or 0) != 1 and not deployment.get(
-        "global_concurrency_limit"
+    shared = (deployment.get("global_concurrency_limit") or {}).get("name")
+    if shared != "newsetl-writers":
+        problems.append(f"deployment not on the shared writer limit: {shared}")
+    if (deployment.get("concurrency_options") or {}).get("collision_strategy") != "CANCEL_NEW":
+        problems.append(f"collision strategy: {deployment.get('concurrency_options')}")
+    nightly = client.get(f"/deployments/name/{MAINTENANCE_DEPLOYMENT}").json()
+    if (nightly.get("global_concurrency_limit") or {}).get("name") != "newsetl-writers":
+        problems.append("the nightly deployment does not share the writer limit")
+    env = (deployment.get("job_variables") or {}).get("env") or {}
+    if (
+        env.get("NEWSETL_TRANSLATOR") != "none"
+        or env.get("PREFECT_LOGGING_EXTRA_LOGGERS") != "newsetl"
     ):
-        problems.append("deployment has no concurrency limit of 1")
+        problems.append(f"deployment env: {env}")
+    run = client.get(f"/flow_runs/{ids['flow_run_id']}").json()
+    if not run.get("auto_scheduled"):
+        problems.append("the checked run was not created by the scheduler")
     artifacts = client.post(
         "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [ids["flow_run_id"]]}}}
     ).json()
@@ -308,8 +510,16 @@ def browser_checks(
             page.goto(f"{stack.ui}/artifacts/artifact/{summary}")
             check(page, "summary table", r"articles_new")
             check(page, "summary table", r"pages_fetched")
+            check(page, "summary table names the warehouse", r"newsetl\.duckdb")
             page.wait_for_timeout(1000)
             page.screenshot(path=str(shots / "4-summary-table.png"), full_page=True)
+
+            page.goto(f"{stack.ui}/runs/flow-run/{ids['partial_run_id']}")
+            check(page, "partial run page", re.escape(ids["partial_run_name"]))
+            check(page, "partial run state", r"^Partial$")
+            check(page, "partial run logs: newsetl's warning", r"robots\.txt .* unreachable")
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(shots / "5-partial-run.png"), full_page=True)
         finally:
             browser.close()
     return problems
@@ -336,7 +546,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     with prefect_stack(keep=args.keep) as stack:
-        with httpx.Client(base_url=stack.api, timeout=30) as client:
+        from newsetl.commands.ops import _busy_retry_transport  # 503 while the db is busy
+
+        transport = _busy_retry_transport()()
+        with httpx.Client(base_url=stack.api, timeout=30, transport=transport) as client:
             try:
                 ids = deploy_and_run(stack, client, args.run_timeout)
             except Exception as exc:
@@ -348,13 +561,21 @@ def main(argv: list[str] | None = None) -> int:
                         print(path.read_text(errors="replace")[-3000:], file=sys.stderr)
                 return 1
             problems = api_checks(client, ids)
+        outbound = outbound_connections(stack)
+        if outbound:
+            problems.append(f"connections that left the machine: {outbound[:10]}")
+        else:
+            print("no connection left the machine (server, worker, flow runs observed)")
         problems += browser_checks(stack, ids, args.chromium, args.screenshots)
     print(f"screenshots in {args.screenshots} ({time.monotonic() - started:.0f}s)")
     if problems:
         for problem in problems:
             print(f"FAIL {problem}", file=sys.stderr)
         return 1
-    print("OK: deployment, schedule, completed run and its artifacts are shown in the UI")
+    print(
+        "OK: deployment, schedule, a scheduler-created completed run, its artifacts and a partial "
+        "run with newsetl's warning are shown in the UI"
+    )
     return 0
 
 

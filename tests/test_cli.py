@@ -69,7 +69,7 @@ def test_exit_status_is_non_zero_only_when_nothing_was_processed(
     nothing = run_cli(
         "ingest",
         site_server.url("/bad/404.html"),
-        str(tmp_path / "missing.html"),
+        site_server.url("/bad/empty.html"),  # (a missing local file is refused before the run)
         "--db",
         db,
         env=env,

@@ -171,9 +171,114 @@ def test_run_publishes_artifacts(prefect_harness, fresh_site_server, fast_env):
             )
 
     runs = anyio.run(task_runs)
-    names = [r.name.rsplit("-", 1)[0] for r in runs]  # "load-batch-3f2" -> "load-batch"
+    names = [r.name.rsplit("-", 1)[0] for r in runs]  # "load-batch-3" -> "load-batch"
     batches = names.count("fetch-extract-batch")
     # one task per batch for each stage, and each batch's load shows as it happens
     assert batches >= 1
     assert names.count("analyse-stage-batch") == batches == names.count("load-batch")
     assert all(r.state.is_completed() for r in runs if r.name.startswith("load-batch"))
+    # task runs are named by batch number (1..n), not random suffixes; the two whole-warehouse
+    # loads say what they load, and the read-copy refresh is a task of its own
+    numbered = sorted(r.name for r in runs if r.name.startswith("fetch-extract-batch-"))
+    assert numbered == sorted(f"fetch-extract-batch-{n}" for n in range(1, batches + 1))
+    assert sorted(r.name for r in runs if r.name.startswith("load-batch-")) == sorted(
+        f"load-batch-{n}" for n in range(1, batches + 1)
+    )
+    whole = sorted(r.name for r in runs if not r.name.rsplit("-", 1)[-1].isdigit())
+    assert whole == [
+        "expand-sources", "load-leftovers", "load-run-record", "load-staged", "refresh-read-copy"
+    ]  # fmt: skip
+    # the summary names the warehouse; the progress artifact says what was done
+    assert str(fast_env) in str(found["ingest-summary"].data)
+    assert "pages" in found["ingest-progress"].description
+    assert str(fast_env) in found["ingest-progress"].description
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def flow_run_logs(flow_run_id, must_contain: str, timeout: float = 20.0) -> list:
+    """The flow run's logs from the API (they arrive in batches: wait for ``must_contain``)."""
+    import time
+
+    import anyio
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+            )
+
+    deadline = time.monotonic() + timeout
+    while True:
+        logs = anyio.run(read)
+        if any(must_contain in log.message for log in logs) or time.monotonic() > deadline:
+            return logs
+        time.sleep(0.5)
+
+
+HOLDER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_partial_run_is_named_partial_and_newsetl_warnings_reach_its_logs(
+    prefect_harness, fresh_site_server, fast_env, monkeypatch
+):
+    """A page fails and another process holds the live file all along: the run ends Completed
+    named "Partial" with the reason (not plain green Completed), and newsetl's own warnings
+    (warehouse busy) are in its flow-run logs, read back from the API."""
+    import subprocess
+    import sys
+
+    from flows.ingest import ingest_flow
+
+    monkeypatch.setenv("NEWSETL_LOCK_RETRIES", "1")
+    monkeypatch.setenv("NEWSETL_LOCK_BACKOFF_S", "0.05")
+    dead = f"http://127.0.0.1:{closed_port()}/news/page.html"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(fast_env)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        state = ingest_flow(
+            sources=[fresh_site_server.url("/feed.json"), dead],
+            db=str(fast_env),
+            return_state=True,
+        )
+    finally:
+        holder.stdin.write("stop\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+    assert state.is_completed() and state.name == "Partial"
+    assert "partial run: 1 of" in state.message and str(fast_env) in state.message
+    assert "batches left staged" in state.message
+    summary = state.result()
+    assert summary["status"] == "partial" and summary["pages_failed"] == 1
+    assert summary["batches_staged"] >= 1  # nothing lost: staged for the next run
+    logs = flow_run_logs(state.state_details.flow_run_id, "warehouse busy")
+    newsetl = [log for log in logs if log.name.startswith("newsetl")]
+    assert any("warehouse busy" in log.message for log in newsetl), [
+        (log.name, log.message) for log in logs
+    ]
+    assert all(log.level >= 30 for log in newsetl)  # warnings, not every info line
+
+
+def test_run_that_processes_nothing_ends_failed(prefect_harness, fast_env):
+    from flows.ingest import ingest_flow
+
+    dead = f"http://127.0.0.1:{closed_port()}/news/page.html"
+    state = ingest_flow(sources=[dead], db=str(fast_env), return_state=True)
+    assert state.is_failed() and "nothing could be processed" in state.message
+    assert state.result(raise_on_failure=False)["status"] == "failed"

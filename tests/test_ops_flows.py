@@ -108,11 +108,29 @@ def test_prefect_yaml_declares_two_scheduled_single_run_deployments():
     deployments = {d["name"]: d for d in config["deployments"]}
     assert set(deployments) == {"scheduled", "nightly"}
     for deployment in deployments.values():
-        assert deployment["concurrency_limit"] == 1
+        assert deployment["concurrency_limit"]["limit"] == 1
+        assert deployment["enforce_parameter_schema"] is True
+        assert "writer" in deployment["tags"]  # `newsetl writer-limit` shares one limit
         assert deployment["work_pool"]["name"] == "newsetl"
+        env = deployment["work_pool"]["job_variables"]["env"]
+        assert env["NEWSETL_DB_PATH"] == "{{ $PWD }}/warehouse/newsetl.duckdb"
+        assert env["NEWSETL_TRANSLATOR"] == "none"  # offline by default
+        assert env["PREFECT_LOGGING_EXTRA_LOGGERS"] == "newsetl"
+        assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
         (schedule,) = deployment["schedules"]
         CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])  # valid cron
         path, _, name = deployment["entrypoint"].partition(":")
         source = (REPO_ROOT / path).read_text(encoding="utf-8")
         assert f"def {name}(" in source
     assert deployments["scheduled"]["parameters"]["config"] == "config/sources.toml"
+    # an hourly run due while a writer runs is dropped, not queued; the nightly one waits
+    assert deployments["scheduled"]["concurrency_limit"]["collision_strategy"] == "CANCEL_NEW"
+    assert deployments["nightly"]["concurrency_limit"]["collision_strategy"] == "ENQUEUE"
+
+
+def test_scheduled_flow_has_the_ingest_flows_threads_and_validates_parameters():
+    from flows.deploy import ingest_from_config
+    from flows.ingest import ingest_flow
+
+    assert ingest_from_config.task_runner._max_workers == ingest_flow.task_runner._max_workers
+    assert ingest_from_config.should_validate_parameters

@@ -467,6 +467,9 @@ class Fetcher:
                         exc.status_code,
                     ) from None
                 time.sleep(wait)
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                # the URL itself is wrong: another attempt gives the same answer
+                raise FetchError("invalid_url", f"malformed URL: {exc}") from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if budget.spent:
                     # the whole-fetch deadline: another attempt would only take as long again

@@ -37,6 +37,7 @@ from newsetl.warehouse import (
     Batch,
     LoadReport,
     WarehouseBusy,
+    connect,
     load_pending,
     open_warehouse,
     pending_batches,
@@ -172,7 +173,8 @@ class AnalysisStream:
     with exactly the originals it would have had if the run had waited for everything.
 
     ``submit(index, items, lookup, pending)`` starts one batch's analysis and returns a future
-    whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done.
+    whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done;
+    ``originals(urls)`` finds originals in the warehouse (a short read, see :class:`Loader`).
     """
 
     def __init__(
@@ -180,9 +182,10 @@ class AnalysisStream:
         submit: Callable[[int, list[Processed], OriginalLookup, frozenset[str]], Any],
         done: Callable[[Any], bool],
         ctx: RunContext,
-        con=None,
+        originals: Callable[[Iterable[str]], dict[str, tuple[str | None, str]]] | None = None,
     ) -> None:
-        self._submit, self._done, self._ctx, self._con = submit, done, ctx, con
+        self._submit, self._done, self._ctx = submit, done, ctx
+        self._originals = originals or (lambda urls: {})
         self._known: dict[str, tuple[str | None, str]] = {}
         self._extracting = True
         self._running: dict[int, tuple[list[Processed], Any]] = {}
@@ -235,7 +238,7 @@ class AnalysisStream:
     def _start(self, index: int, items: list[Processed]) -> None:
         known = self._known
         missing = frozenset(u for u in wanted_originals(items) if u not in known)
-        found = warehouse_originals(self._con, missing)
+        found = self._originals(missing)
         pending = missing if self._extracting else frozenset()
         future = self._submit(index, items, lambda url: known.get(url) or found.get(url), pending)
         self._running[index] = (items, future)
@@ -474,22 +477,57 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
 
 @dataclass
 class Loader:
-    """Loads a run's batches in the order they were analysed (see :func:`load_as_analysed`);
-    ``con`` is its connection to the warehouse (None: the file was busy)."""
+    """Loads a run's batches in the order they were analysed (see :func:`load_as_analysed`).
+
+    Each load opens the warehouse, loads one batch in its own transaction and closes it again:
+    the run never holds the live file between loads, so ``newsetl maintain``, the nightly
+    deployment or another run can take their turn while this one fetches and analyses
+    (they wait at most one batch's load, not the whole run)."""
 
     ctx: RunContext
     summary: RunSummary
-    con: Any = None
     report: LoadReport = field(default_factory=LoadReport)
+    migrated: bool = False
+
+    def connect(self):
+        """A short-lived write connection (bounded waiting); migrations on the first only."""
+        if self.migrated:
+            s = self.ctx.settings
+            return connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
+        con = open_warehouse(self.ctx.settings)
+        self.migrated = True
+        return con
 
     def __call__(self, result: AnalysisResult) -> None:
         """Merge a batch's stats and translations into the run, and load it."""
         self.summary.stats.merge(collect_analysis(self.ctx, result))
-        if result.staged is None or self.con is None:
-            return  # nothing to load, or the warehouse is busy: the run's final load takes it
-        step = load_pending(self.ctx.settings, self.con, batches=[result.staged], after_load=False)
+        if result.staged is None:
+            return
+        try:
+            con = self.connect()
+        except WarehouseBusy as exc:  # the run's final load takes it
+            log.warning("warehouse busy, a batch stays staged for the final load: %s", exc)
+            return
+        try:
+            step = load_pending(self.ctx.settings, con, batches=[result.staged], after_load=False)
+        finally:
+            con.close()
         _merge_load(self.summary, step)
         self.report.extras |= step.extras
+
+    def originals(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+        """:func:`warehouse_originals` through a short read of the warehouse (none if busy)."""
+        urls = set(urls)
+        if not urls or not self.ctx.settings.db_path.exists():
+            return {}
+        try:
+            con = self.connect()
+        except WarehouseBusy:
+            return {}
+        try:
+            return warehouse_originals(con, urls)
+        finally:
+            con.close()
 
 
 @contextlib.contextmanager
@@ -503,16 +541,9 @@ def load_as_analysed(ctx: RunContext, summary: RunSummary) -> Iterator[Loader]:
     """
     loader = Loader(ctx, summary)
     try:
-        loader.con = open_warehouse(ctx.settings)
-    except WarehouseBusy:
-        yield loader
-        return
-    try:
         yield loader
     finally:
-        loader.con.close()
-        loader.con = None
-    summary.load.extras |= loader.report.extras
+        summary.load.extras |= loader.report.extras
 
 
 def _merge_load(summary: RunSummary, report: LoadReport) -> None:
@@ -547,7 +578,7 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
                     ),
                     AnalysisFuture.done,
                     ctx,
-                    load.con,
+                    load.originals,
                 )
                 for n, extraction in enumerate(extractions):
                     stream.extracted(n, extraction.result())

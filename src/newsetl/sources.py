@@ -45,6 +45,7 @@ from newsetl.downloads import (
     read_local,
 )
 from newsetl.feeds import FeedError, discover_feeds, looks_like_feed, parse_feed
+from newsetl.progress import report
 from newsetl.sitemaps import (
     SitemapError,
     looks_like_sitemap,
@@ -239,6 +240,7 @@ class _Expander:
             )
             return None
         self.documents += 1
+        report("document", url=url, documents=self.documents, pages=len(self.out.targets))
         s = self.settings
         return self.fetcher.fetch_document(
             url,

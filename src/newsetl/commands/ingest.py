@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+
+from newsetl.commands.checks import check_ingest, positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,18 +32,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="warehouse file (default warehouse/newsetl.duckdb, or NEWSETL_DB_PATH)",
     )
-    parser.add_argument("--batch-size", type=int, metavar="N", help="pages per task (default 25)")
+    parser.add_argument(
+        "--batch-size", type=positive_int, metavar="N", help="pages per task (default 25)"
+    )
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = check_ingest(args)  # before Prefect starts or any file is created
+    if problem:
+        print(f"newsetl ingest: {problem}", file=sys.stderr)
+        return 2
     if args.quiet:  # Prefect reads its logging level when first imported, below
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    else:  # the progress display replaces Prefect's info lines on the console (not in the UI)
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from flows.ingest import ingest_flow
+    from newsetl.commands.progress_display import ProgressDisplay
+    from newsetl.progress import listening
 
-    summary = ingest_flow(sources=args.sources or None, db=args.db, batch_size=args.batch_size)
+    display = ProgressDisplay()
+    with contextlib.ExitStack() as stack:
+        if not args.quiet:
+            stack.enter_context(listening(display))
+            stack.callback(display.close)
+        state = ingest_flow(
+            sources=args.sources or None, db=args.db, batch_size=args.batch_size, return_state=True
+        )
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):  # the flow itself crashed: no summary to print
+        print(f"newsetl ingest: the run ended {state.name}: {state.message}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:

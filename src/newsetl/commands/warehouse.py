@@ -111,7 +111,12 @@ def run_query(args: argparse.Namespace) -> int:
 
     sql = args.sql
     if sql.startswith("@"):
-        sql = Path(sql[1:]).read_text(encoding="utf-8")
+        try:
+            sql = Path(sql[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+            print(f"newsetl query: cannot read SQL file {sql[1:]}: {why}", file=sys.stderr)
+            return 2
     try:
         con = _open(args)
     except (FileNotFoundError, LookupError, ValueError) as exc:

@@ -1,0 +1,68 @@
+"""Offline by default, observed for real: ``newsetl ingest`` of the bundled corpus, with its
+temporary Prefect server and worker processes, makes no connection and no name lookup that
+leaves the machine. Every Python process it starts loads ``tests/offline_audit/sitecustomize.py``,
+whose audit hook logs each ``socket.connect`` and ``getaddrinfo``."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+AUDIT = Path(__file__).with_name("offline_audit")
+NEWSETL = str(Path(sys.executable).with_name("newsetl"))
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+
+
+def is_local(record: dict) -> bool:
+    if record["event"] == "start":
+        return True
+    if record["event"] != "socket.connect":
+        host = record["host"]
+        return host is None or str(host).lower() in LOOPBACK_NAMES or _loopback(host)
+    if record["family"] == socket.AF_UNIX:
+        return True
+    host = record["address"][0] if isinstance(record["address"], list) else record["address"]
+    return _loopback(host)
+
+
+def _loopback(host) -> bool:
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def test_bundled_ingest_makes_no_outbound_connection(tmp_path):
+    log = tmp_path / "connections.jsonl"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("NEWSETL_", "PREFECT_"))  # the user's defaults, nothing set
+    }
+    env |= {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(AUDIT), env.get("PYTHONPATH")])),
+        "NEWSETL_AUDIT_LOG": str(log),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "NEWSETL_CACHE_DIR": str(tmp_path / "cache"),
+        # a loaded machine: give the temporary server time (not a network setting)
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    }
+    done = subprocess.run(
+        [NEWSETL, "ingest", "--db", str(tmp_path / "wh" / "newsetl.duckdb"), "-q"],
+        env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "completed" in done.stdout
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    connects = [r for r in records if r["event"] == "socket.connect"]
+    assert connects, "the hook saw nothing: the temporary Prefect server was not reached?"
+    started = [r["argv"] for r in records if r["event"] == "start"]
+    assert any("uvicorn" in " ".join(argv) or "prefect" in " ".join(argv) for argv in started[1:])
+    records = [r for r in records if r["event"] != "start"]  # the CLI and the server it started
+    outbound = [r for r in records if not is_local(r)]
+    assert outbound == [], outbound
