@@ -247,3 +247,15 @@ def test_crashed_writers_leave_nothing_that_blocks_a_retry(tmp_path):
     assert not half.exists() and leftovers(tmp_path) == []
     with duckdb.connect(str(settings.read_copy), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+
+
+def test_a_batch_another_writer_loaded_meanwhile_is_skipped_not_set_aside(tmp_path):
+    """Two writers listed the same staged batch; the first loads (and deletes) it, the second
+    gets the file afterwards and must neither fail nor move anything to staging/failed/."""
+    settings = settings_for(tmp_path)
+    batch = stage_batch(run_row("run-a"), settings.staging_path)
+    first = load_pending(settings, batches=[batch])
+    assert first.loaded == 1 and not batch.exists()
+    second = load_pending(settings, batches=[batch])  # the list it made before the first load
+    assert (second.loaded, second.quarantined, second.left_staged) == (0, [], 0)
+    assert not (settings.staging_path / "failed").exists()

@@ -808,6 +808,12 @@ def _load_each(
     next batch would only fail the same way).
     """
     for position, batch_dir in enumerate(batches):
+        if not batch_dir.is_dir():
+            # Another writer (the maintenance flow, another run's final load) loaded it while
+            # this one waited for the file: every loader deletes a batch under the file's
+            # lock, which this one holds now, so a missing directory is a loaded batch.
+            log.info("staged batch %s was loaded by another writer", batch_dir.name)
+            continue
         try:
             check_batch(batch_dir)
         except BadBatch as exc:
