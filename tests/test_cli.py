@@ -51,7 +51,10 @@ def test_ingest_a_feed_url_then_again(prefect_harness, site_server, tmp_path):
     env = _harness_env(tmp_path)
     first = run_cli("ingest", site_server.url("/atom.xml"), "--db", str(db), env=env)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "articles_new" in first.stdout
+    # the summary once (stdout), progress lines on stderr (not a terminal), no second summary
+    assert first.stdout.count("articles_new") == 1
+    assert "articles_new" not in first.stderr
+    assert "pages to fetch in" in first.stderr and "pages/s, ETA" in first.stderr
     with duckdb.connect(str(db), read_only=True) as con:
         n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert n >= 12
