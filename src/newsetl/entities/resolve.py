@@ -62,6 +62,16 @@ _FOLD = (
 )  # fmt: skip
 _VOWELS = frozenset("aeiouyj")
 _ACRONYM = re.compile(r"^[A-ZÀ-ÞА-ЯЁІЇЄҐ]{2,6}$")
+#: Alias languages that a seed alias of any language-less use is written in.
+_ANY_LANGUAGE = frozenset({"mul", "en", ""})
+#: Languages that write short names alike (a seed alias of one meets names of the others):
+#: Cyrillic East and South Slavic, West Slavic, Latin South Slavic, Scandinavian.
+_FAMILY = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "sr"), "cyrl-slavic"),
+    **dict.fromkeys(("pl", "cs", "sk"), "west-slavic"),
+    **dict.fromkeys(("sl", "hr", "bs"), "south-slavic"),
+    **dict.fromkeys(("da", "nb", "nn", "no", "sv"), "nordic"),
+}
 #: Words not counted in initials ("Organisation *of the* United Nations").
 _SMALL = frozenset(
     "of the and for de la le les des du und der die das fur für del della di e y i a o "  # noqa: SIM905
@@ -125,7 +135,8 @@ class EntityRecord:
     type: str
     name: str
     source: str = "learned"
-    forms: Sequence[str] = ()  # aliases and mention surfaces
+    #: aliases and mention surfaces with their language ("mul" when used across languages)
+    forms: Sequence[tuple[str, str]] = ()
     articles: frozenset[str] = frozenset()
 
     @property
@@ -135,6 +146,14 @@ class EntityRecord:
     @property
     def coarse(self) -> str:
         return COARSE.get(self.type, "other")
+
+    @property
+    def kind(self) -> str:
+        """The coarse type the links respect; a learned all-capitals name is untyped (the
+        extractor calls an unknown acronym an organisation: "США", "ZDA" are countries)."""
+        if self.source == "learned" and _ACRONYM.match(self.name):
+            return "other"
+        return self.coarse
 
 
 @dataclass
@@ -146,11 +165,13 @@ class Resolution:
 
 
 class _Groups:
-    """Union-find that never joins two seed entities."""
+    """Union-find that never joins two seed entities, nor a person with a place or an
+    organisation (also not through an untyped entity between them)."""
 
     def __init__(self, records: dict[str, EntityRecord]) -> None:
         self.parent = {e: e for e in records}
         self.seed = {e: (e if r.source != "learned" else None) for e, r in records.items()}
+        self.kind = {e: (r.kind if r.kind != "other" else None) for e, r in records.items()}
 
     def find(self, a: str) -> str:
         while self.parent[a] != a:
@@ -165,11 +186,23 @@ class _Groups:
         sa, sb = self.seed[ra], self.seed[rb]
         if sa and sb and sa != sb:
             return False
+        ka, kb = self.kind[ra], self.kind[rb]
+        if ka and kb and ka != kb:
+            return False
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.seed[ra] = sa or sb
+        self.kind[ra] = ka or kb
         return True
+
+
+def _strong(key: str) -> bool:
+    """A key distinctive enough to meet names of other languages: several words, or one word
+    of five skeleton letters (an exact form: six characters)."""
+    if key.startswith("="):
+        return len(key) > 6
+    return " " in key or len(key) >= 5
 
 
 def _link_bucket(
@@ -186,7 +219,7 @@ def _link_bucket(
     rule = "seed-alias" if key.startswith("=") else "spelling"
     by_type: dict[str, list[str]] = defaultdict(list)
     for eid in members:
-        by_type[recs[eid].coarse].append(eid)
+        by_type[recs[eid].kind].append(eid)
     typed = sorted(t for t in by_type if t != "other")
     if len(typed) > 1 and by_type.get("other"):
         for eid in by_type["other"]:
@@ -217,13 +250,22 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
         r = recs[eid]
         if r.local:
             continue
-        for form in sorted({r.name, *r.forms}):
-            buckets["=" + unicodedata.normalize("NFC", form).casefold()].add(eid)
-            if r.coarse == "person" and len(_words(form)) < 2:
-                continue  # a person's surname alone is the surname rule's business
-            key = name_key(form)
-            if key:
-                buckets[key].add(eid)
+        seed = r.source != "learned"
+        for form, language in sorted({(r.name, "mul"), *r.forms}):
+            # A short seed alias of one language meets only names written in that language
+            # (the seed's 17,000 aliases in 50 languages have many short look-alikes: Finnish
+            # "Saksa" is Germany); learned names meet each other in any language.
+            keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
+            if not (r.coarse == "person" and len(_words(form)) < 2):
+                # (a person's surname alone is the surname rule's business)
+                keys += [k] if (k := name_key(form)) else []
+            family = _FAMILY.get(language, language)
+            for key in keys:
+                tags = ["", family]
+                if seed and language not in _ANY_LANGUAGE and not _strong(key):
+                    tags = [family]
+                for tag in tags:
+                    buckets[f"{key}|{tag}"].add(eid)
     for key, members in sorted(buckets.items()):
         if len(members) < 2:
             continue
@@ -235,7 +277,7 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
         r = recs[eid]
         if r.coarse != "person" or r.local:
             continue
-        for form in sorted({r.name, *r.forms}):
+        for form in sorted({r.name, *(f for f, _ in r.forms)}):
             words = [w for w in _words(form) if w.casefold() not in _SMALL]
             if len(words) >= 2 and (k := word_key(words[-1])) and len(k) >= 2:
                 surnames[k].add(eid)

@@ -473,13 +473,20 @@ def refresh_entity_resolution(con: Any) -> int:
 
     if not _has_table(con, "entity_resolution"):
         return 0
-    forms: dict[str, set[str]] = defaultdict(set)
-    for entity_id, alias in con.execute("SELECT entity_id, alias FROM entity_aliases").fetchall():
-        forms[entity_id].add(alias)
-    for entity_id, surfaces in con.execute(
-        "SELECT entity_id, list(DISTINCT surface) FROM mentions GROUP BY entity_id"
+    forms: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for entity_id, alias, language in con.execute(
+        "SELECT entity_id, alias, language FROM entity_aliases"
     ).fetchall():
-        forms[entity_id].update(surfaces)
+        forms[entity_id].add((alias, language or "mul"))
+    # Mention surfaces only of article-local persons (one word); other entities are named by
+    # their own forms (the aliases): a group the extractor glued wrongly would link every name
+    # it holds.
+    for entity_id, surface, language in con.execute(
+        """SELECT DISTINCT m.entity_id, m.surface, coalesce(a.language, 'mul')
+           FROM mentions m LEFT JOIN entity_articles a USING (article_id)
+           WHERE m.entity_id LIKE '%~%'"""
+    ).fetchall():
+        forms[entity_id].add((surface, language))
     articles: dict[str, frozenset[str]] = {
         entity_id: frozenset(ids)
         for entity_id, ids in con.execute(
