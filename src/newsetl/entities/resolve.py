@@ -16,8 +16,9 @@ Rules (each a key; entities sharing a key of the same coarse type are one group)
   one word needs three consonants of skeleton (short skeletons collide).
 * **seed aliases**: seed entities take part with all their aliases, so a learned "Брюссель"
   joins ``city:...brussels``; two seed entities are never merged (they are curated apart).
-* **surname**: a person named by one word only (article-local id) joins the one full-name
-  person whose last word has that spelling key; when several full names share it ("Donald
+* **surname**: a person named by one word only (article-local id), or an untyped one-word
+  name ("other:trump"), joins the one full-name person whose last word has that spelling key
+  (an untyped name already joined to a place or an organisation stays there); when several full names share it ("Donald
   Trump", "Melania Trump") the link is *reported*, not applied.
 * **acronym**: an all-capitals organisation name joins the one organisation whose initials it
   spells and that is named in an article where the acronym is; several candidates: reported.
@@ -283,10 +284,10 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
                 surnames[k].add(eid)
     for eid in sorted(recs):
         r = recs[eid]
-        if r.coarse != "person" or not r.local:
-            continue
+        lone = r.local and r.coarse == "person"
+        untyped = r.source == "learned" and r.kind == "other" and not _ACRONYM.match(r.name)
         words = _words(r.name)
-        if not words:
+        if not (lone or (untyped and len(words) == 1)) or not words:
             continue
         key = word_key(words[-1])
         candidates = sorted({groups.find(c) for c in surnames.get(key, ())})
