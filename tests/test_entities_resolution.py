@@ -181,3 +181,14 @@ def test_a_warehouse_without_migration_008_is_left_alone(tmp_path: Path) -> None
     con = duckdb.connect(str(tmp_path / "bare.duckdb"))
     assert refresh_entity_resolution(con) == 0
     con.close()
+
+
+def test_a_short_seed_alias_does_not_take_a_look_alike_name() -> None:
+    records = [
+        EntityRecord("country:TH", "country", "Thailand", "seed", [("Tajska", "sl")]),
+        EntityRecord("other:tusk", "other", "Tusk", forms=[("Tusk", "sl")]),
+        EntityRecord("person:donald-tusk", "person", "Donald Tusk", forms=[("Donald Tusk", "sl")]),
+    ]
+    res = resolve(records)
+    assert res.resolved["other:tusk"] == "person:donald-tusk"
+    assert res.rule["other:tusk"] == "surname"

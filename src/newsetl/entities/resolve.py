@@ -259,7 +259,11 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
             keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
             if not (r.coarse == "person" and len(_words(form)) < 2):
                 # (a person's surname alone is the surname rule's business)
-                keys += [k] if (k := name_key(form)) else []
+                k = name_key(form)
+                # a seed alias of one short word meets names by its exact form only: Slovene
+                # "Tajska" (Thailand) and "Tusk" have one three-letter skeleton
+                if k and not (seed and " " not in k and len(k) < 4):
+                    keys.append(k)
             family = _FAMILY.get(language, language)
             for key in keys:
                 tags = ["", family]
