@@ -54,13 +54,14 @@ _ENDINGS = tuple(
         reverse=True,
     )
 )  # fmt: skip
-#: Transliteration variants folded before the skeleton is taken (order matters).
-_FOLD = (
-    ("eu", "ev"), ("dzh", "j"), ("sch", "s"), ("shch", "s"), ("tsch", "c"), ("tch", "c"), ("kh", "h"),
-    ("ch", "c"), ("cz", "c"), ("ts", "c"), ("tz", "c"), ("sz", "s"), ("sh", "s"), ("zh", "z"),
-    ("rz", "z"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("w", "v"),
-    ("z", "s"), ("g", "h"),
-)  # fmt: skip
+#: Transliteration variants folded before the skeleton is taken, in one pass (longest first).
+_FOLD = {
+    "shch": "s", "tsch": "c", "dzh": "j", "sch": "s", "tch": "c", "kh": "h", "ch": "c",
+    "cz": "c", "ts": "c", "tz": "c", "sz": "s", "sh": "s", "zh": "s", "rz": "s", "ph": "f",
+    "th": "t", "ck": "k", "eu": "ev", "q": "k", "x": "ks", "w": "v", "z": "s", "g": "h",
+}  # fmt: skip
+_FOLD_RE = re.compile("|".join(sorted(_FOLD, key=len, reverse=True)))
+_ENDING_SETS = tuple((n, frozenset(e for e in _ENDINGS if len(e) == n)) for n in (3, 2, 1))
 _VOWELS = frozenset("aeiouyj")
 _ACRONYM = re.compile(r"^[A-ZÀ-ÞА-ЯЁІЇЄҐ]{2,6}$")
 #: Alias languages that a seed alias of any language-less use is written in.
@@ -88,12 +89,11 @@ def word_key(word: str) -> str:
     if not w:
         return ""
     if len(w) >= 5:
-        for ending in _ENDINGS:
-            if w.endswith(ending) and len(w) - len(ending) >= 4:
-                w = w[: -len(ending)]
+        for n, endings in _ENDING_SETS:
+            if len(w) - n >= 4 and w[-n:] in endings:
+                w = w[:-n]
                 break
-    for a, b in _FOLD:
-        w = w.replace(a, b)
+    w = _FOLD_RE.sub(lambda m: _FOLD[m.group()], w)
     head, rest = w[0], w[1:]
     out = [head]
     for ch in rest:
