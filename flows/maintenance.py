@@ -1,4 +1,5 @@
-"""The nightly maintenance flow: leftovers, checkpoint, full-text index, read copy, staging.
+"""The nightly maintenance flow: leftovers, re-analysis of pending findings, checkpoint,
+full-text index, read copy, staging.
 
 Runs as the one writer, like a load, and keeps each hold on the live file short: the index is
 built in the new read copy, not in the live file (see ``newsetl.readcopy``). A busy live file
@@ -33,6 +34,14 @@ def load_leftover_batches_step(settings: Settings) -> dict[str, Any]:
         "batches_quarantined": len(report.quarantined),
         "batches_left": len(pending_batches(settings.staging_path)),
     }
+
+
+def reanalyse_pending_findings_step(settings: Settings) -> dict[str, Any]:
+    """Stored pages whose pending findings a translator or the glossary can now resolve are
+    analysed again from their raw copy (newsetl.reanalysis): a 304 never re-analyses them."""
+    from newsetl.reanalysis import reanalyse_pending
+
+    return reanalyse_pending(settings)
 
 
 def refresh_stories_and_checkpoint_step(settings: Settings) -> dict[str, Any]:
@@ -83,6 +92,7 @@ def prune_staging_step(settings: Settings) -> dict[str, Any]:
 #: The steps in order; each is a plain function (tested without Prefect) and a task below.
 STEPS = (
     load_leftover_batches_step,
+    reanalyse_pending_findings_step,
     refresh_stories_and_checkpoint_step,
     rebuild_search_and_read_copy_step,
     prune_staging_step,

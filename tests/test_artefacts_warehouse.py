@@ -84,3 +84,22 @@ def test_repaired_text_is_rebuilt_from_applied_rows() -> None:
     rebuilt.append(text[pos:])
     stored = con.execute("SELECT repaired_text FROM articles WHERE article_id = 'b1'").fetchone()
     assert "".join(rebuilt) == stored[0] == "Russia has criticized the decision of the Authority."
+
+
+def test_the_per_site_view_has_a_column_for_every_finding_kind() -> None:
+    from newsetl.artefacts.model import KINDS
+
+    con = duckdb.connect()
+    migrate(con)
+    columns = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'artefact_rates_per_site'"
+        ).fetchall()
+    }
+    assert set(KINDS) <= columns, set(KINDS) - columns
+    _article(con, "c1", "mt.example", "Yields on government bonds.The central bank said so.")
+    [(missing_space, findings)] = con.execute(
+        "SELECT missing_space, findings FROM artefact_rates_per_site WHERE site = 'mt.example'"
+    ).fetchall()
+    assert missing_space == 1 and findings >= 1

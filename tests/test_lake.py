@@ -39,6 +39,7 @@ VOLATILE = {
     "entities": ("created_at",),
     "seed_files": ("loaded_at", "path"),
     "schema_version": ("applied_at",),
+    "entity_id_scheme": ("upgraded_at",),
 }
 
 

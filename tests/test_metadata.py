@@ -438,3 +438,17 @@ def test_per_day_view_counts_near_duplicates_apart_in_articles_and_words(ingeste
         "WHERE a.url LIKE '%meta-minus-five%' AND v.day = DATE '2026-11-17'",
     )
     assert days
+
+
+def test_per_site_views_of_fetches_and_articles_join(ingested):
+    """Both say '127.0.0.1' (the registered-domain key of newsetl.urls.site_of), not host:port."""
+    _, db, runs = ingested
+    assert [run.status for run in runs] == ["completed"] * 3  # stored: found its pages
+    fetch_sites = {row[0] for row in query(db, "SELECT DISTINCT site FROM fetches")}
+    assert "127.0.0.1" in fetch_sites and fetch_sites <= {"127.0.0.1", "local"}  # + local files
+    joined = query(
+        db,
+        "SELECT count(*) FROM fetch_failures_per_site_day f "
+        "JOIN (SELECT DISTINCT site FROM articles) a USING (site)",
+    )[0][0]
+    assert joined == query(db, "SELECT count(*) FROM fetch_failures_per_site_day")[0][0] > 0

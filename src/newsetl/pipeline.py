@@ -324,6 +324,7 @@ def fetch_row(f: FetchResult, run_id: str, source: str | None) -> dict[str, Any]
         "run_id": run_id,
         "source": source,
         "url": f.url,
+        "site": site_of(f.url) or "local",  # the key of articles.site (migration 006)
         "final_url": f.final_url,
         "status_code": f.status_code,
         "outcome": f.outcome,

@@ -128,6 +128,9 @@ class Settings:
     #: with one to three words added by 0-8.
     near_duplicate_bits: int = 7
     repair: bool = True  # run machine-translation artefact detection / repair
+    #: Stored pages the maintenance flow re-analyses per run at most, when a pending finding
+    #: can now be translated (newsetl.reanalysis); 0 = never.
+    reanalyse_limit: int = 500
     entities: bool = True  # run named-entity normalisation
     #: Entity analysis reads at most this many characters of a text (cut at a line end; the
     #: document is marked truncated); 0 = no cap. News articles are ~5,000 characters.

@@ -157,6 +157,10 @@ class _Expander:
         if source.startswith(STORED_PREFIX):
             _expand_stored(source, source.removeprefix(STORED_PREFIX), self.fetcher, self)
             return
+        if source.startswith(STORED_PAGE_PREFIX):
+            page = source.removeprefix(STORED_PAGE_PREFIX)
+            _expand_stored(source, page, self.fetcher, self, exact=True)
+            return
         url, mode = _split_mode(source)
         if is_http(url):
             self.remote(source, normalise_url(url), mode, depth=0)
@@ -535,14 +539,20 @@ def _target(url: str, source: str, local: Path | None, max_bytes: int) -> Target
 
 
 STORED_PREFIX = "stored:"
+#: One stored page by its exact URL (``stored:`` is a prefix and would take ``/a1`` with ``/a``);
+#: the maintenance flow's re-analysis names pages this way.
+STORED_PAGE_PREFIX = "stored-page:"
 
 
-def _expand_stored(source: str, prefix: str, fetcher: Fetcher, expander: _Expander) -> None:
+def _expand_stored(
+    source: str, prefix: str, fetcher: Fetcher, expander: _Expander, *, exact: bool = False
+) -> None:
     """Pages kept in the warehouse (raw, gzip), to reprocess without refetching.
 
     ``stored:`` takes every stored page, ``stored:https://example.org/`` those whose URL
-    starts with the prefix. The feeds, sitemaps, robots.txt files and homepages kept for
-    conditional GETs are not pages and are left out.
+    starts with the prefix; ``stored-page:URL`` (``exact``) that one page. The feeds,
+    sitemaps, robots.txt files and homepages kept for conditional GETs are not pages and are
+    left out.
     """
     from newsetl.warehouse import open_warehouse
 
@@ -551,7 +561,9 @@ def _expand_stored(source: str, prefix: str, fetcher: Fetcher, expander: _Expand
     try:
         rows = con.execute(
             "SELECT url, final_url, status_code, content_type, charset, raw_gzip, fetched_at "
-            "FROM pages WHERE raw_gzip IS NOT NULL AND starts_with(url, ?) ORDER BY url",
+            "FROM pages WHERE raw_gzip IS NOT NULL AND "
+            + ("url = ?" if exact else "starts_with(url, ?)")
+            + " ORDER BY url",
             [prefix],
         ).fetchall()
     finally:

@@ -110,13 +110,16 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     con.execute("DELETE FROM _entity_batch")
     with registered_strings(con, articles) as view:
         con.execute(f"INSERT INTO _entity_batch SELECT value FROM {view}")
+    # Select, then delete: DuckLake rejects DELETE ... RETURNING, and the store must run the
+    # same statements on a local file and on the lake.
     replaced = {
         row[0]
         for row in con.execute(
-            "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)"
-            " RETURNING entity_id"
+            "SELECT DISTINCT entity_id FROM mentions"
+            " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
         ).fetchall()
     }
+    con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)")
     counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
     article_rows: dict[str, list[Any]] = {}
     mention_rows: dict[str, list[tuple[str, int, str, int, int, str, float]]] = {}
