@@ -8,20 +8,27 @@ recomputed from the *whole* warehouse, by rules that look only at the set of sto
 (never at the order they came in), into ``entity_resolution`` (migration 008): every entity
 gets a ``resolved_id``, the same for every run over the same data. Mentions keep their ids.
 
-Rules (each a key; entities sharing a key of the same coarse type are one group):
+Rules (entities sharing a key are one group; a person is never joined with a place or an
+organisation, not even through an untyped entity between them, and two seed entities never):
 
 * **spelling key**: a name transliterated (anyascii), Slavic case endings cut, then reduced to
   its consonant skeleton with the usual transliteration variants folded ("Trump", "Трамп",
   "Trumpa" -> ``trmp``; "Дональд Трамп" = "Donald Trump"; "Londynie" = "London"). A name of
-  one word needs three consonants of skeleton (short skeletons collide).
-* **seed aliases**: seed entities take part with all their aliases, so a learned "Брюссель"
-  joins ``city:...brussels``; two seed entities are never merged (they are curated apart).
+  one word needs three skeleton letters (shorter ones collide). Entities are named by their
+  own forms (name and aliases), not by every surface of a group the extractor may have glued.
+* **seed aliases**: seed entities take part with all their aliases, exactly written or by
+  spelling key. A seed alias of one language meets names written in that language or a
+  related one (:data:`_FAMILY`) unless its key is distinctive (several words, five skeleton
+  letters); a one-word seed alias with a shorter key links by its exact form only (Slovene
+  "Tajska", Thailand, and "Tusk" share ``tsk``).
 * **surname**: a person named by one word only (article-local id), or an untyped one-word
-  name ("other:trump"), joins the one full-name person whose last word has that spelling key
-  (an untyped name already joined to a place or an organisation stays there); when several full names share it ("Donald
-  Trump", "Melania Trump") the link is *reported*, not applied.
+  name ("other:trump"), joins the one full-name person whose last word has that spelling key;
+  when several full names share it ("Donald Trump", "Melania Trump") the link is *reported*
+  in ``entity_resolution_review``, not applied.
 * **acronym**: an all-capitals organisation name joins the one organisation whose initials it
   spells and that is named in an article where the acronym is; several candidates: reported.
+* a learned all-capitals name is untyped for these rules (the extractor calls an unknown
+  acronym an organisation: "США", "ZDA" are countries).
 
 A group takes the id of its seed entity if it has one, else of its most complete name (most
 words, then smallest id), so the resolved id of a group is as stable as its members.
