@@ -1,7 +1,7 @@
 """Score newsetl.entities on the hand-written gold set (``gold.jsonl``).
 
 Reports, with the real code path (extract_entities -> store_entities on an in-memory DuckDB with
-migration 003 and the seeds -> refresh_story_clusters):
+migrations 003, 004, 008 and the seeds -> refresh_entity_layers: resolution, then stories):
 
 * mention precision / recall / F1: a predicted mention counts when its span equals a gold span;
 * type accuracy on the matched mentions;
