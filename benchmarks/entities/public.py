@@ -1,7 +1,7 @@
 """Score newsetl.entities on public human-annotated news in 14 languages (issue 13).
 
-Data: ``../shared/benchmarks/entities-public/`` (relative to the repository root; provenance in
-its README.md, readers in ``public_sets.py``): CoNLL-2003 en, CoNLL-2002 es/nl, KIND Italian
+Data: ``../shared/benchmarks/entities-public/`` (relative to the repository root; rebuilt by
+``fetch_public.py``, provenance in its README.md, readers in ``public_sets.py``): CoNLL-2003 en, CoNLL-2002 es/nl, KIND Italian
 Wikinews, Second HAREM pt, FiNER fi, NYTK-NerKor hu (news), HIPE-2022 historical newspapers
 de/en/fr/fi/sv (Wikidata ids), BSNLP 2017-2021 Slavic news bg/cs/hr/pl/ru/sk/sl/uk (cross-lingual
 ids).
@@ -25,7 +25,10 @@ Metrics, per set and language:
 * type accuracy on matched mentions (our country/city/place = place; treaty/law/event/other =
   other);
 * pairwise grouping P / R / F1 over matched mentions that carry a gold id (BSNLP, HIPE):
-  pairs within one document, across documents, and across languages;
+  pairs within one document, across documents, and across languages; on the mentions' ids
+  and on their resolved ids (``entity_resolution``, migration 008, refreshed after storing);
+  for BSNLP also on the 2019-2021 topics alone (2017's ``ec`` and ``trump`` number their
+  entities per topic, so a right link to another topic counts as a false pair there);
 * the same for the "every capitalised run" baseline (a maximal run of capitalised words joined
   by spaces; id = its case-folded text).
 
