@@ -45,18 +45,18 @@ def reanalyse_pending_findings_step(settings: Settings) -> dict[str, Any]:
 
 
 def refresh_stories_and_checkpoint_step(settings: Settings) -> dict[str, Any]:
-    """Recompute story clusters over the whole warehouse (loads refresh them too; this covers
-    batches loaded by maintenance and any load that was skipped), then CHECKPOINT so the WAL
-    is folded into the file."""
+    """Recompute entity resolution and story clusters over the whole warehouse (loads refresh
+    them too; this covers batches loaded by maintenance and any load that was skipped), then
+    CHECKPOINT so the WAL is folded into the file."""
     con = open_warehouse(settings)
     try:
         stories = None
         try:
-            from newsetl.entities import refresh_story_clusters
+            from newsetl.entities import refresh_entity_layers
         except ImportError:  # entities not installed: nothing to cluster
-            refresh_story_clusters = None
-        if refresh_story_clusters is not None:
-            stories = refresh_story_clusters(con)
+            refresh_entity_layers = None
+        if refresh_entity_layers is not None:
+            stories = refresh_entity_layers(con)
         con.execute("CHECKPOINT")
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:

@@ -62,6 +62,9 @@ def rows(con) -> dict[str, list]:
             "SELECT entity_id, alias, language FROM entity_aliases WHERE source = 'learned'"
             " ORDER BY ALL"
         ).fetchall(),
+        # the resolution layer (migration 008), recomputed after each load
+        "resolution": con.execute("SELECT * FROM entity_resolution ORDER BY ALL").fetchall(),
+        "review": con.execute("SELECT * FROM entity_resolution_review ORDER BY ALL").fetchall(),
     }
 
 
@@ -152,6 +155,7 @@ def test_ids_are_identical_after_a_stored_reprocess(tmp_path: Path) -> None:
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         before = rows(con)
     assert len(before["mentions"]) > 100
+    assert before["resolution"]  # the sample corpus has links across articles
     run_ingest(["stored:"], settings)
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         after = rows(con)

@@ -117,3 +117,17 @@ def test_cyrillic_persons_are_persons() -> None:
     got = found("Премьер Борис Джонсон прибыл в Брюссель. Джонсон заявил ...", "ru")
     assert got["Борис Джонсон"][1] == "person"
     assert got["Джонсон"][0] == got["Борис Джонсон"][0]
+
+
+def test_an_ordinary_word_in_capitals_is_not_an_acronym() -> None:
+    """Issue 13 round 2: "COAL", "PRECIOS", Hungarian "TEKINT" set in capitals are words; a
+    rare word ("BUND", the German NGO, in English) and known acronyms stay names."""
+
+    def surfaces(text: str, lang: str) -> set[str]:
+        return {m.surface for e in extract_entities(text, lang).entities for m in e.mentions}
+
+    assert "COAL" not in surfaces("COAL imports fell. The NATO summit opened in Riga.", "en")
+    assert "NATO" in surfaces("COAL imports fell. The NATO summit opened in Riga.", "en")
+    assert "PRECIOS" not in surfaces("Los PRECIOS suben. La OTAN se reunió en Madrid.", "es")
+    assert "TEKINT" not in surfaces("A kormány TEKINT a jövőbe. A NATO ülésezett.", "hu")
+    assert "BUND" in surfaces("Environmental group BUND sued the operator in Hamburg.", "en")

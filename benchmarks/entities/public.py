@@ -1,7 +1,7 @@
 """Score newsetl.entities on public human-annotated news in 14 languages (issue 13).
 
-Data: ``../shared/benchmarks/entities-public/`` (relative to the repository root; provenance in
-its README.md, readers in ``public_sets.py``): CoNLL-2003 en, CoNLL-2002 es/nl, KIND Italian
+Data: ``../shared/benchmarks/entities-public/`` (relative to the repository root; rebuilt by
+``fetch_public.py``, provenance in its README.md, readers in ``public_sets.py``): CoNLL-2003 en, CoNLL-2002 es/nl, KIND Italian
 Wikinews, Second HAREM pt, FiNER fi, NYTK-NerKor hu (news), HIPE-2022 historical newspapers
 de/en/fr/fi/sv (Wikidata ids), BSNLP 2017-2021 Slavic news bg/cs/hr/pl/ru/sk/sl/uk (cross-lingual
 ids).
@@ -25,7 +25,10 @@ Metrics, per set and language:
 * type accuracy on matched mentions (our country/city/place = place; treaty/law/event/other =
   other);
 * pairwise grouping P / R / F1 over matched mentions that carry a gold id (BSNLP, HIPE):
-  pairs within one document, across documents, and across languages;
+  pairs within one document, across documents, and across languages; on the mentions' ids
+  and on their resolved ids (``entity_resolution``, migration 008, refreshed after storing);
+  for BSNLP also on the 2019-2021 topics alone (2017's ``ec`` and ``trump`` number their
+  entities per topic, so a right link to another topic counts as a false pair there);
 * the same for the "every capitalised run" baseline (a maximal run of capitalised words joined
   by spaces; id = its case-folded text).
 
@@ -52,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from public_sets import DATA, LOADERS, GoldDoc, load
 
-from newsetl.entities import extract_entities, store_entities
+from newsetl.entities import extract_entities, refresh_entity_resolution, store_entities
 
 REPO = Path(__file__).resolve().parents[2]
 HOLDOUT_SALT = "newsetl-entities-holdout"
@@ -79,9 +82,10 @@ def split(docs: list[GoldDoc], which: str) -> list[GoldDoc]:
 # -- predictions ---------------------------------------------------------------------------------
 @dataclass
 class Predicted:
-    """Predicted mentions of one document: (start, end) -> (entity id, coarse type)."""
+    """Predicted mentions of one document: (start, end) -> (entity id, coarse type, resolved
+    id: the id of the entity's group in ``entity_resolution``, migration 008)."""
 
-    mentions: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    mentions: dict[tuple[int, int], tuple[str, str, str]] = field(default_factory=dict)
 
 
 def warehouse() -> duckdb.DuckDBPyConnection:
@@ -113,15 +117,17 @@ def predict(docs: list[GoldDoc], batch: int = 50) -> tuple[dict[str, Predicted],
             for d in docs[k : k + batch]
         ])  # fmt: skip
         con.execute("COMMIT")
+    refresh_entity_resolution(con)
     types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
     out: dict[str, Predicted] = defaultdict(Predicted)
-    for article_id, start, end, entity_id in con.execute(
-        "SELECT article_id, start_offset, end_offset, entity_id FROM mentions"
+    for article_id, start, end, entity_id, resolved_id in con.execute(
+        "SELECT article_id, start_offset, end_offset, entity_id, resolved_id FROM resolved_mentions"
     ).fetchall():
         doc_id = article_id.split("|", 1)[1]
         out[doc_id].mentions[(start, end)] = (
             entity_id,
             COARSE_OF.get(types.get(entity_id), "other"),
+            resolved_id,
         )
     # The CLI's ids (within-document groups) must agree with the warehouse: checked here too.
     disagreements = 0
@@ -130,7 +136,7 @@ def predict(docs: list[GoldDoc], batch: int = 50) -> tuple[dict[str, Predicted],
         for e in extracted[d.doc_id].entities:
             for m in e.mentions:
                 cli[(m.start, m.end)] = e.canonical_id or e.key
-        stored = {span: eid for span, (eid, _) in out[d.doc_id].mentions.items()}
+        stored = {span: v[0] for span, v in out[d.doc_id].mentions.items()}
         if set(cli) != set(stored) or _partition(cli) != _partition(stored):
             disagreements += 1
     con.close()
@@ -160,14 +166,13 @@ def baseline(docs: list[GoldDoc]) -> dict[str, Predicted]:
                         run_start = pos
                     run_end = pos + len(w)
                 elif run_start is not None:
-                    p.mentions[(run_start, run_end)] = (
-                        d.text[run_start:run_end].casefold(),
-                        "other",
-                    )
+                    text = d.text[run_start:run_end].casefold()
+                    p.mentions[(run_start, run_end)] = (text, "other", text)
                     run_start = None
                 pos += len(w) + 1
             if run_start is not None:
-                p.mentions[(run_start, run_end)] = (d.text[run_start:run_end].casefold(), "other")
+                text = d.text[run_start:run_end].casefold()
+                p.mentions[(run_start, run_end)] = (text, "other", text)
         out[d.doc_id] = p
     return out
 
@@ -207,15 +212,16 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def grouping(docs: list[GoldDoc], preds: dict[str, Predicted]) -> dict[str, dict]:
+def grouping(docs: list[GoldDoc], preds: dict[str, Predicted], which: int = 0) -> dict[str, dict]:
     """Pairwise P/R/F1 over matched mentions with a gold id, from cluster-size counts (no pair
-    enumeration: BSNLP has ~60,000 such mentions)."""
+    enumeration: BSNLP has ~60,000 such mentions). ``which``: 0 = the mentions' entity ids, 2 =
+    their resolved ids."""
     items = []  # (doc, language, gold id, predicted id)
     for d in docs:
         p = preds.get(d.doc_id, Predicted())
         for m in d.mentions:
             if m.cluster and (m.start, m.end) in p.mentions:
-                items.append((d.doc_id, d.language, m.cluster, p.mentions[(m.start, m.end)][0]))
+                items.append((d.doc_id, d.language, m.cluster, p.mentions[(m.start, m.end)][which]))
 
     def counts(keyf) -> tuple[int, int, int]:
         g = Counter((*keyf(x), x[2]) for x in items)
@@ -264,12 +270,25 @@ def score(docs: list[GoldDoc], preds: dict[str, Predicted], errors: int = 0) -> 
         }
         if any(m.cluster for d in members for m in d.mentions):
             entry["grouping"] = grouping(members, preds)
+            entry["grouping_resolved"] = grouping(members, preds, 2)
         report["by_set"][name] = entry
     # set-level cross-document grouping (BSNLP across languages, HIPE across documents)
     for set_name in sorted({d.set for d in docs}):
         members = [d for d in docs if d.set == set_name]
         if any(m.cluster for d in members for m in d.mentions):
             report.setdefault("grouping_by_set", {})[set_name] = grouping(members, preds)
+            report.setdefault("grouping_resolved_by_set", {})[set_name] = grouping(
+                members, preds, 2
+            )
+            # BSNLP 2017 (topics ec, trump) numbers its entities per topic: the same EU in
+            # "ec" and in "brexit" are two gold ids, so a right link across those topics counts
+            # as a false pair. Scored apart on the topics with global ids.
+            per_topic = {"ec", "trump"}
+            if set_name == "bsnlp" and any(d.topic in per_topic for d in members):
+                global_ids = [d for d in members if d.topic not in per_topic]
+                for key, which in (("grouping_global_ids_by_set", 0),
+                                   ("grouping_resolved_global_ids_by_set", 2)):  # fmt: skip
+                    report.setdefault(key, {})[set_name] = grouping(global_ids, preds, which)
     # macro summaries
     western = [v for k, v in report["by_set"].items() if k.split("/")[1] not in SLAVIC]
     slavic = [v for k, v in report["by_set"].items() if k.split("/")[1] in SLAVIC]
@@ -314,13 +333,19 @@ def print_report(title: str, report: dict) -> None:
             m = report[f"{label}_micro"]
             print(f"{label:<8} micro P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f}; "
                   f"macro F1 {report[f'{label}_macro_f1']:.3f}")  # fmt: skip
-    for set_name, g in report.get("grouping_by_set", {}).items():
-        line = ", ".join(
-            f"{k} P {v['p']:.3f} R {v['r']:.3f} F1 {v['f1']:.3f}"
-            for k, v in g.items()
-            if v["tp"] + v["fn"] + v["fp"]
-        )
-        print(f"grouping {set_name}: {line}")
+    for label, key in (
+        ("ids", "grouping_by_set"),
+        ("resolved", "grouping_resolved_by_set"),
+        ("ids, 2019-2021 topics", "grouping_global_ids_by_set"),
+        ("resolved, 2019-2021 topics", "grouping_resolved_global_ids_by_set"),
+    ):
+        for set_name, g in report.get(key, {}).items():
+            line = ", ".join(
+                f"{k} P {v['p']:.3f} R {v['r']:.3f} F1 {v['f1']:.3f}"
+                for k, v in g.items()
+                if v["tp"] + v["fn"] + v["fp"]
+            )
+            print(f"grouping ({label}) {set_name}: {line}")
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """Score newsetl.entities on the hand-written gold set (``gold.jsonl``).
 
 Reports, with the real code path (extract_entities -> store_entities on an in-memory DuckDB with
-migration 003 and the seeds -> refresh_story_clusters):
+migrations 003, 004, 008 and the seeds -> refresh_entity_layers: resolution, then stories):
 
 * mention precision / recall / F1: a predicted mention counts when its span equals a gold span;
 * type accuracy on the matched mentions;
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsetl.entities import extract_entities, refresh_story_clusters, store_entities
+from newsetl.entities import extract_entities, refresh_entity_layers, store_entities
 from newsetl.entities.gazetteer import get_gazetteer
 
 HERE = Path(__file__).resolve().parent
@@ -45,7 +45,8 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 def warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute((REPO / "warehouse" / "migrations" / "003_entities.sql").read_text())
+    for name in ("003_entities.sql", "004_entity_ids.sql", "008_entity_resolution.sql"):
+        con.execute((REPO / "warehouse" / "migrations" / name).read_text())
     for table in ("entities", "entity_aliases"):
         con.execute(
             f"INSERT OR REPLACE INTO {table} BY NAME "
@@ -92,14 +93,16 @@ def main(argv: list[str] | None = None) -> int:
         for d in gold
     ])  # fmt: skip
     con.execute("COMMIT")
-    n_stories = refresh_story_clusters(con)
+    n_stories = refresh_entity_layers(con)  # resolution (migration 008), then stories
 
     pred: dict[tuple[str, int, int], str] = {}
+    resolved: dict[tuple[str, int, int], str] = {}
     pred_type: dict[str, str] = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
-    for article_id, start, end, entity_id in con.execute(
-        "SELECT article_id, start_offset, end_offset, entity_id FROM mentions"
+    for article_id, start, end, entity_id, resolved_id in con.execute(
+        "SELECT article_id, start_offset, end_offset, entity_id, resolved_id FROM resolved_mentions"
     ).fetchall():
         pred[(article_id, start, end)] = entity_id
+        resolved[(article_id, start, end)] = resolved_id
     gold_m = {(d["doc_id"], m["start"], m["end"]): m for d in gold for m in d["mentions"]}
     lang_of = {d["doc_id"]: d["language"] for d in gold}
     mt_of = {d["doc_id"]: d["machine_translated"] for d in gold}
@@ -135,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         [(a, b) for a, b in pairs if a[0] != b[0]], same_gold, same_pred)  # fmt: skip
     report["grouping_all_pairs"] = pairwise(pairs, same_gold, same_pred)
 
+    def same_resolved(a, b):
+        return resolved[a] == resolved[b]
+
+    report["resolved_within_documents"] = pairwise(
+        [(a, b) for a, b in pairs if a[0] == b[0]], same_gold, same_resolved)  # fmt: skip
+    report["resolved_across_documents"] = pairwise(
+        [(a, b) for a, b in pairs if a[0] != b[0]], same_gold, same_resolved)  # fmt: skip
+
     story = dict(con.execute("SELECT article_id, story_id FROM story_clusters").fetchall())
     gold_story = {d["doc_id"]: d["story"] for d in gold}
     doc_pairs = list(itertools.combinations(sorted(gold_story), 2))
@@ -163,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             "grouping_within_documents",
             "grouping_across_documents",
             "grouping_all_pairs",
+            "resolved_within_documents",
+            "resolved_across_documents",
             "stories",
         ):
             v = report[name]

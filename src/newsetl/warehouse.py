@@ -507,7 +507,7 @@ EXTRA_LOADERS: dict[str, str] = {
 #: derived tables that depend on the whole warehouse (story clusters span articles).
 #: extra -> (function(con) -> count, name of the count in the load report)
 AFTER_LOAD: dict[str, tuple[str, str]] = {
-    "entity_documents": ("newsetl.entities:refresh_story_clusters", "story_clusters"),
+    "entity_documents": ("newsetl.entities:refresh_entity_layers", "story_clusters"),
 }
 
 

@@ -847,6 +847,18 @@ class _Doc:
         tok = self.tokens[i]
         if tok.is_acronym:
             letters = "".join(c for c in tok.text if c.isalpha())
+            # a frequent ordinary word set in capitals ("COAL", "PRECIOS", Hungarian "TEKINT"
+            # in a press release), not an acronym: the dictionary knows its lower-case lemma
+            # and the word is common in text ("BUND", the German NGO, is rare as an English
+            # word); known acronyms were matched by the gazetteer before
+            if (
+                len(letters) >= 4
+                and self.lang != "de"
+                and letters.isupper()
+                and lx.zipf(tok.text.lower(), self.lang) >= 3.0
+                and word_class(tok.text.capitalize(), self.lang) == "common"
+            ):
+                return
             if 2 <= len(letters) <= lx.ACRONYM_MAX and norm(tok.text) not in lx.NON_ENTITY_ACRONYMS:
                 self.spans.append(Span(i, i + 1, "organisation", CONF_WEAK))
             return

@@ -456,3 +456,83 @@ def refresh_story_clusters(con: Any) -> int:
     if out_rows:
         con.executemany("INSERT INTO story_clusters VALUES (?, ?, ?, ?, ?)", out_rows)
     return sum(1 for m in clusters.values() if len(m) >= 2)
+
+
+# -- resolution across documents and languages ---------------------------------------------------
+def _has_table(con: Any, name: str) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
+            0
+        ]
+    )
+
+
+def refresh_entity_resolution(con: Any) -> int:
+    """Recompute ``entity_resolution`` and ``entity_resolution_review`` (migration 008) from
+    every stored entity (:func:`.resolve.resolve`). Whole-warehouse and order-free, like the
+    story clusters: the same stored data gives the same rows. Returns the number of entities
+    linked to another id. A no-op returning 0 on a warehouse without the tables."""
+    from .resolve import EntityRecord, resolve
+
+    if not _has_table(con, "entity_resolution"):
+        return 0
+    forms: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for entity_id, alias, language in con.execute(
+        "SELECT entity_id, alias, language FROM entity_aliases"
+    ).fetchall():
+        forms[entity_id].add((alias, language or "mul"))
+    # Mention surfaces only of article-local persons (one word); other entities are named by
+    # their own forms (the aliases): a group the extractor glued wrongly would link every name
+    # it holds.
+    for entity_id, surface, language in con.execute(
+        """SELECT DISTINCT m.entity_id, m.surface, coalesce(a.language, 'mul')
+           FROM mentions m LEFT JOIN entity_articles a USING (article_id)
+           WHERE m.entity_id LIKE '%~%'"""
+    ).fetchall():
+        forms[entity_id].add((surface, language))
+    articles: dict[str, frozenset[str]] = {
+        entity_id: frozenset(ids)
+        for entity_id, ids in con.execute(
+            """SELECT m.entity_id, list(DISTINCT m.article_id) FROM mentions m
+               JOIN entities e USING (entity_id) WHERE e.type = 'organisation'
+               GROUP BY m.entity_id"""
+        ).fetchall()
+    }
+    records = [
+        EntityRecord(
+            entity_id,
+            etype,
+            name,
+            source,
+            sorted(forms.get(entity_id, ())),
+            articles.get(entity_id, frozenset()),
+        )
+        for entity_id, etype, name, source in con.execute(
+            "SELECT entity_id, type, name, source FROM entities"
+        ).fetchall()
+    ]
+    res = resolve(records)
+    rows = sorted((e, r, res.rule.get(e, "spelling")) for e, r in res.resolved.items() if e != r)
+    con.execute("DELETE FROM entity_resolution")
+    con.execute("DELETE FROM entity_resolution_review")
+    if rows:
+        table = pa.table({
+            "entity_id": [r[0] for r in rows], "resolved_id": [r[1] for r in rows],
+            "rule": [r[2] for r in rows],
+        })  # fmt: skip
+        insert_arrow(con, "entity_resolution", table)
+    if res.review:
+        review = sorted(set(res.review))
+        table = pa.table({
+            "entity_id": [r[0] for r in review], "candidates": [r[1] for r in review],
+            "rule": [r[2] for r in review], "reason": [r[3] for r in review],
+        })  # fmt: skip
+        insert_arrow(con, "entity_resolution_review", table)
+    return len(rows)
+
+
+def refresh_entity_layers(con: Any) -> int:
+    """The whole-warehouse steps after a load of entities: resolution, then story clusters.
+    Returns the number of stories (what the load report counts)."""
+    refresh_entity_resolution(con)
+    return refresh_story_clusters(con)

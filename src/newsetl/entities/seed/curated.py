@@ -49,6 +49,22 @@ EXTRA_COUNTRY_ALIASES: dict[str, dict[str, list[str]]] = {
     "TZ": {"de": ["Tansania"], "fr": ["Tanzanie"]},
 }
 
+#: Short forms Slavic newsrooms use every day (issue 13: BSNLP's news wrote "США", "САЩ",
+#: "ZDA", "РФ", "ФРГ" far more often than the CLDR names).
+SLAVIC_COUNTRY_ALIASES: dict[str, dict[str, list[str]]] = {
+    "US": {"ru": ["США"], "bg": ["САЩ"], "be": ["ЗША"], "sl": ["ZDA"], "hr": ["SAD"],
+           "sr": ["САД", "SAD"], "mk": ["САД"]},
+    "GB": {"ru": ["Великобритания", "Британия"], "uk": ["Велика Британія", "Британія"],
+           "bg": ["Великобритания", "Обединеното кралство"], "cs": ["Velká Británie", "Británie"],
+           "sk": ["Veľká Británia", "Británia"], "sl": ["Velika Britanija", "Britanija"],
+           "hr": ["Velika Britanija", "Britanija"], "pl": ["Wielka Brytania"]},
+    "RU": {"ru": ["РФ"], "uk": ["РФ"], "bg": ["РФ"]},
+    "DE": {"ru": ["ФРГ"], "uk": ["ФРН"], "bg": ["ФРГ"], "pl": ["RFN"], "cs": ["SRN"]},
+}  # fmt: skip
+for _code, _by_lang in SLAVIC_COUNTRY_ALIASES.items():
+    for _lang, _names in _by_lang.items():
+        EXTRA_COUNTRY_ALIASES.setdefault(_code, {}).setdefault(_lang, []).extend(_names)
+
 #: (entity_id, canonical name, type, {language: [aliases]}); "mul" = used across languages.
 CURATED: list[tuple[str, str, str, dict[str, list[str]]]] = [
     (
