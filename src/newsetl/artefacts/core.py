@@ -86,6 +86,7 @@ def analyse(
         text, tokens, lang, passages, sids, runs
     )
     candidates += phrases
+    candidates += foreign.detect_unknown_words(text, tokens, lang)
     candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
     function_words, weak_function_words = foreign.detect_function_words(
         text, tokens, lang, passages

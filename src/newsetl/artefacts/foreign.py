@@ -506,6 +506,58 @@ def _between_own_words(
     return False
 
 
+#: An unknown word (in no word list of any language) is foreign when lingua, asked about all
+#: evidence languages, gives the text language less than UNKNOWN_MAX_OWN and one language at
+#: least UNKNOWN_MIN_BEST: "verabschiedeter", "gasthuizen" in English text, not
+#: "doomscrolling" (English 0.06) or "retrofuturist" (no language above 0.4).
+UNKNOWN_MIN_LETTERS = 7
+UNKNOWN_MAX_OWN = 0.01
+UNKNOWN_MIN_BEST = 0.9
+
+
+def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list[Candidate]:
+    """Lone words no list knows, between two words of the text language, that lingua places
+    firmly in another language (long inflected or compound forms: "evenemangskalender").
+
+    English text only: its word list is clean and large, so a long lower-case word it lacks
+    is rare; other languages' lists hold much English and miss more of their own forms.
+    """
+    if text_lang != "en":
+        return []
+    out: list[Candidate] = []
+    own = lean_of(text_lang)
+    n = len(tokens)
+    for i in range(1, n - 1):
+        tok = tokens[i]
+        word = tok.text
+        if len(word) < UNKNOWN_MIN_LETTERS or not word.isalpha() or not word.islower():
+            continue
+        if tok.masked or tok.sentence_start:
+            continue
+        item = own(tok.lower)
+        if item.zt > 0.0 or item.langs or item.own or lexicon.evidence(tok.lower):
+            continue
+        prev, nxt = tokens[i - 1], tokens[i + 1]
+        if any(t.masked or (t.capitalised and not t.sentence_start) for t in (prev, nxt)):
+            continue
+        if not (own(prev.lower).own and own(nxt.lower).own):
+            continue
+        if text[prev.end : tok.start] not in (" ", ", ") or text[tok.end : nxt.start] not in (
+            " ",
+            ", ",
+        ):
+            continue
+        if in_work_title(text, tok.start):
+            continue
+        conf = langid.span_confidences(word, lexicon.EVIDENCE_LANGUAGES)
+        if not conf or conf.get(text_lang, 1.0) >= UNKNOWN_MAX_OWN:
+            continue
+        best = max(conf, key=conf.__getitem__)
+        if best != text_lang and conf[best] >= UNKNOWN_MIN_BEST:
+            out.append(_span(tok.start, tok.end, best, 0.75, "lingua_single_word", (best,)))
+    return out
+
+
 #: Nouns (and verbs) that introduce the title of a work, which keeps its original wording.
 _WORK_TITLE = re.compile(
     r"\b(?:film|movie|documentary|novel|book|memoir|song|single|album|track|record|opera|"

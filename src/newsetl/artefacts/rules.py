@@ -159,6 +159,30 @@ AFTER_HE = words(
     "first second next finally eventually initially ultimately"
 )
 _HE = re.compile(r"(He)[ \u00a0]+([a-z][a-z'’-]*)\b")
+#: Verbs whose subject is plural (or any subject after a modal): "He songs are", "He doctors
+#: said". After "He" + a verb in -s ("He plans", "He works") none of them can follow.
+_PLURAL_VERBS = words(
+    "are were have had said say think believe will would can could may might should must do "
+    "did remain include show suggest want need see"
+)
+#: Adverbs and other words in -s that may follow "He" before a verb ("He always said").
+_S_ADVERBS = words(
+    "always sometimes afterwards perhaps nevertheless besides towards upwards downwards "
+    "thus nonetheless regardless whereas less unless"
+)
+
+
+def _plural_subject(text: str, m: re.Match, word: str) -> bool:
+    """Is ``word`` after "He" a plural noun followed by its verb ("He researchers think")?"""
+    if len(word) < 5 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return False
+    if word in AFTER_HE or word in _S_ADVERBS:
+        return False
+    nxt = re.match(r"[ \u00a0]+([a-z]+)\b", text[m.end() :])
+    if nxt is None or nxt.group(1) not in _PLURAL_VERBS:
+        return False
+    stem = word[:-1]
+    return lexicon.zipf(stem, "en") >= 3.5 or lexicon.zipf(word[:-2], "en") >= 3.5
 
 
 def _multiword_place(text: str, pos: int) -> bool | None:
@@ -256,7 +280,9 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         if not at_sentence_start(text, m.start()) or word in AFTER_HE:
             continue
         possessive = word.endswith(("'s", "’s")) and len(word) > 3
-        if not possessive and word.endswith(("s", "ed", "ly", "'d", "’d", "'ll", "’ll")):
+        if not possessive and _plural_subject(text, m, word):
+            pass  # "He doctors said": a plural noun, then its verb
+        elif not possessive and word.endswith(("s", "ed", "ly", "'d", "’d", "'ll", "’ll")):
             continue  # a verb ("He plans", "He resigned") or an adverb ("He briefly")
         head = word[:-2] if possessive else word
         if "-" in head:
