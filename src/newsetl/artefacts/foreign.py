@@ -594,7 +594,9 @@ def _accented_loanword(form: str, text_lang: str) -> bool:
     """Is the form, without its accents, a common word of the text language?"""
     plain = unicodedata.normalize("NFKD", form)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return plain != form and lexicon.zipf(plain, text_lang) >= 3.0
+    # Short forms are left out: "för", "på", "än" lose their accents into English "for",
+    # "pa", "an", but English writes no short word with accents.
+    return plain != form and len(plain) >= 4 and lexicon.zipf(plain, text_lang) >= 3.0
 
 
 def _span(
@@ -635,7 +637,7 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
         tok = tokens[i]
         if tok.in_quote:
             return False
-        if tok.capitalised and not tok.sentence_start:
+        if tok.capitalised and not tok.sentence_start and not _is_pronoun_i(tok, text_lang):
             # The name's first word must be a word of the run's language at least as much as
             # of the text language ("Organisation", "Convenzione"), not a brand or name of
             # the text ("Spotify napriek" is an artefact after a name).
@@ -653,6 +655,12 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
         i -= 1
         steps += 1
     return False
+
+
+def _is_pronoun_i(tok: Token, text_lang: str) -> bool:
+    """English "I" and its contractions ("I'm", "I’ve") are capitalised but no name."""
+    low = tok.lower.replace("\u2019", "'")
+    return text_lang == "en" and (low == "i" or low.startswith("i'"))
 
 
 def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) -> bool:
