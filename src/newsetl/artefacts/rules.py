@@ -994,7 +994,7 @@ DUPLICABLE = words(
 #: die die Schüsse abgaben"), English "that that" / "had had", Dutch "dat dat", French
 #: reflexive "nous nous". Never reported.
 GRAMMATICAL_DOUBLES = {
-    "de": words("der die das den dem des"),
+    "de": words("der die das den dem des sie es ihr wir"),
     "en": words("that had do"),
     "nl": words("dat die de"),
     "fr": words("nous vous"),
@@ -1002,6 +1002,8 @@ GRAMMATICAL_DOUBLES = {
     "es": words("que"),
     "pt": words("que"),
 }
+#: A short lower-case word this frequent in the text language is a function word there.
+DOUBLE_MIN_ZIPF = 6.0
 #: Doubled verbs that are sometimes grammatical ("what it is is ..."): reported, not applied.
 MAYBE_GRAMMATICAL_DOUBLES = {"en": words("is was")}
 _WH_BEFORE = words("what where how why who whatever all thing")
@@ -1010,8 +1012,13 @@ _WH_BEFORE = words("what where how why who whatever all thing")
 def detect_duplicated_words(
     text: str, tokens: list[Token], language: str | None
 ) -> list[Candidate]:
-    """ "the the", "di di": a function word doubled where two link texts were joined."""
-    if language not in lexicon.LANGUAGES:
+    """ "the the", "di di": a function word doubled where two link texts were joined.
+
+    A function word is one of :data:`DUPLICABLE` or, in any language with a word list, a
+    lower-case word of at most four letters that is among the language's most frequent
+    (Zipf >= :data:`DOUBLE_MIN_ZIPF`: Dutch "een", Polish "się", German "im").
+    """
+    if language not in lexicon.EVIDENCE_LANGUAGES:
         return []
     grammatical = GRAMMATICAL_DOUBLES.get(language, frozenset())
     maybe = MAYBE_GRAMMATICAL_DOUBLES.get(language, frozenset())
@@ -1025,7 +1032,11 @@ def detect_duplicated_words(
             if any(t.lower in _WH_BEFORE for t in tokens[max(0, i - 4) : i]):
                 continue  # "what it is is ...": grammatical
             confidence = 0.7
-        elif left.lower in DUPLICABLE:
+        elif left.lower in DUPLICABLE or (
+            left.text.islower()
+            and len(left.text) <= 4
+            and lexicon.zipf(left.lower, language) >= DOUBLE_MIN_ZIPF
+        ):
             confidence = 0.9
         else:
             continue
