@@ -1055,6 +1055,15 @@ def detect_duplicated_words(
 
 
 # --- translated_name ---------------------------------------------------------------------
+def _not_a_surname(low: str) -> bool:
+    """A word no surname looks like: an adverb in -ly, a verb form in -ing/-ed, a plural
+    common noun ("Literally", "Coming", "Attracted", "Routes"); checked after a given name
+    English also uses for people of its own ("Marie", "Roger")."""
+    if low.endswith(("ly", "ing", "ed")) and len(low) >= 6:
+        return True
+    return low.endswith("s") and not low.endswith("ss") and lexicon.zipf(low[:-1], "en") >= 4.0
+
+
 def detect_translated_names(
     text: str, tokens: list[Token], language: str | None
 ) -> list[Candidate]:
@@ -1077,8 +1086,13 @@ def detect_translated_names(
             continue
         if text[first.end : second.start] != " " or not second.text[1:].islower():
             continue
-        if first.lower not in given or lexicon.zipf(first.lower, "en") >= 3.5:
-            continue  # not a given name, or one English uses as a word or name everywhere
+        if first.lower not in given or lexicon.zipf(first.lower, "en") >= 4.5:
+            continue  # not a given name, or one English uses as a word everywhere
+        common_given = lexicon.zipf(first.lower, "en") >= 3.5  # "Marie", "Roger", "Patrick"
+        if common_given and (
+            not _not_a_surname(second.lower) or sum(t.text == second.text for t in tokens) > 1
+        ):
+            continue  # the text uses the word as a name elsewhere ("Jeff Sessions. Sessions")
         before = tokens[i - 1] if i > 0 else None
         if (
             before is not None
