@@ -481,6 +481,10 @@ CONTEXT_NAME_LEAN = 3.0
 #: "the", "from", "very") and this much more common there than in the text language.
 CONTEXT_MIN_ENGLISH = 5.5
 CONTEXT_LEAN_ENGLISH = 2.0
+#: ... or a lower-case English content word (Zipf >= 3.5 in English, leaning there by
+#: LEAN) that the text language uses less than this: "deferred", "colony" in German.
+CONTEXT_ENGLISH_MAX_OWN = 4.0
+CONTEXT_ENGLISH_MIN_WORD = 3.5
 
 
 def _between_own_words(
@@ -518,11 +522,13 @@ def _between_own_words(
         # Into other languages only English: their lists hold much English text, so an
         # English word is "known" there (German "the" 5.6), but far less common than in
         # English, and only very common English words are evidence enough.
-        return (
-            sides == ["own", "own"]
-            and top_lang == "en"
-            and top >= CONTEXT_MIN_ENGLISH
-            and lean >= CONTEXT_LEAN_ENGLISH
+        if sides != ["own", "own"] or top_lang != "en":
+            return False
+        return (top >= CONTEXT_MIN_ENGLISH and lean >= CONTEXT_LEAN_ENGLISH) or (
+            tok.text.islower()
+            and len(tok.text) >= 4
+            and zt < CONTEXT_ENGLISH_MAX_OWN
+            and top >= CONTEXT_ENGLISH_MIN_WORD
         )
     if sides == ["own", "own"]:
         return (zt < CONTEXT_MAX_OWN and top >= CONTEXT_MIN_FOREIGN and lean >= CONTEXT_LEAN) or (
