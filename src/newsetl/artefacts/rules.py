@@ -336,7 +336,11 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
     for m in _NO_SPACE_AFTER_STOP.finditer(text):
         left, stop, right = m.groups()
         word = right.lstrip('“"„«')
-        if lexicon.zipf(word.lower(), language) < 3.0:
+        if lexicon.zipf(word.lower(), language) < 3.0 and not (
+            # A name after the stop ("display.Wistron", "charity.Prakash"): the word before
+            # must then be a common word of the text language, and the name no short token.
+            len(word) >= 4 and len(left) >= 4 and lexicon.zipf(left.lower(), language) >= 3.5
+        ):
             continue
         out.append(
             Candidate(
