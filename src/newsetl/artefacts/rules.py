@@ -435,8 +435,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     separate: set[str] | None = None
     out = []
     for tok in _glue_suspects(text, tokens, language):
-        if tok.in_quote or tok.lower in lexicon.BRANDS or (tok.masked and tok.in_quote):
-            continue
+        if tok.lower in lexicon.BRANDS:
+            continue  # (inside quotations too: 'It toThe Streets', '"a fiery standfor"')
         whole = max(lexicon.zipf(tok.lower, language), lexicon.zipf(tok.lower, "en"))
         m = PREFIX_GLUE.match(tok.text)
         if m:
@@ -447,7 +447,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             if separate is None:
                 separate = {t.text for t in tokens}
             if prefix in prefixes and not (prefix == "a" and language in ("en", "de", "fr")):
-                if _plausible_word(rest, language, separate):
+                if _plausible_word(rest, language, separate) or _name_like(text, tok, rest):
                     out.append(_glued(tok, f"{prefix} {rest}", 0.95, "rule:glued_prefix"))
                 continue
             if (
@@ -539,6 +539,15 @@ def _glue_suspects(text: str, tokens: list[Token], language: str) -> list[Token]
 
 
 _token_start = operator.attrgetter("start")
+
+
+def _name_like(text: str, tok: Token, rest: str) -> bool:
+    """Could the capitalised rest after a glued function word be a name the lists lack
+    ("theSeaquarium", "theGannett-Gatehouse")? Not after a handle or hashtag sign."""
+    if tok.start and text[tok.start - 1] in "#@/_.":
+        return False
+    head = rest.split("-")[0]
+    return len(head) >= 4 and head[1:].isalpha() and head[1:].islower()
 
 
 def _plausible_word(word: str, language: str, separate: set[str]) -> bool:
