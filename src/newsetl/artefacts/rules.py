@@ -172,6 +172,29 @@ _S_ADVERBS = words(
 )
 
 
+#: Adjectives that may follow "He" as adverbs ("He first joined", "He only wanted"); before
+#: a noun they show "He" stands for an article ("He first session", "He only caveat").
+_HE_ADJECTIVES = words("first second third next last only final main latest")
+_TIME_NOUNS = words(
+    "year week month season time night day summer winter spring autumn fall weekend term "
+    "century decade morning evening afternoon quarter round"
+)
+
+
+def _adjective_then_noun(text: str, m: re.Match) -> bool:
+    """ "He next round of tariffs": after the adjective comes a common word that is no verb
+    form (not in -ed/-s/-ly, not a past form listed in :data:`AFTER_HE`)."""
+    nxt = re.match(r"[ \u00a0]+([a-z]+)\b", text[m.end() :])
+    if nxt is None:
+        return False
+    noun = nxt.group(1)
+    if noun in AFTER_HE or noun.endswith(("ed", "s", "ly")) or len(noun) < 3:
+        return False
+    if noun in _PLURAL_VERBS or noun in lexicon.CLOSED_CLASS["en"] or noun in _TIME_NOUNS:
+        return False  # "He last year won ...": an adverbial of time
+    return lexicon.zipf(noun, "en") >= 3.5
+
+
 def _plural_subject(text: str, m: re.Match, word: str) -> bool:
     """Is ``word`` after "He" a plural noun followed by its verb ("He researchers think")?"""
     if len(word) < 5 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
@@ -277,7 +300,23 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         )
     for m in _HE.finditer(text):
         word = m.group(2).lower()
-        if not at_sentence_start(text, m.start()) or word in AFTER_HE:
+        if not at_sentence_start(text, m.start()):
+            continue
+        if word in _HE_ADJECTIVES and _adjective_then_noun(text, m):
+            out.append(
+                Candidate(
+                    "calque_article",
+                    m.start(),
+                    m.end(),
+                    f"The {m.group(2)}",
+                    "es",
+                    0.75,
+                    "rule:he_article",
+                    source_candidates=("es", "pt"),
+                )
+            )
+            continue
+        if word in AFTER_HE:
             continue
         possessive = word.endswith(("'s", "’s")) and len(word) > 3
         if not possessive and _plural_subject(text, m, word):
