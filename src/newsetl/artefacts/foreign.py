@@ -328,6 +328,7 @@ def detect_untranslated_spans(
     phrases: list[Candidate] = []
     singles: list[Candidate] = []
     weak: list[Candidate] = []
+    damaged: bool | None = None
     sids = sids if sids is not None else sentence_ids(tokens)
     if foreign is None:
         foreign = foreign_sentences(tokens, text_lang, sids)
@@ -364,6 +365,10 @@ def detect_untranslated_spans(
                 weak.append(_span(start, end, cands[0], 0.6, "original_phrase"))
             continue
         tok, item = run.tokens[0], run.leans[0]
+        if damaged is None:
+            damaged = damaged_text(tokens, text_lang)
+        if damaged:
+            continue  # lost letters ("slo", "camarn"): lone words are no evidence there
         single = _single_word(text, tok, item, text_lang, tokens)
         if single is not None:
             (phrases if single.confidence >= 0.75 else singles).append(single)
@@ -397,6 +402,50 @@ def _common_run(text: str, tokens: list[Token], run: _Run, text_lang: str) -> bo
     )
 
 
+#: A text with at least this many (and this share of) lower-case words no list of any
+#: language knows has lost letters in its extraction ("informaci\ufffdn" -> "informacin").
+DAMAGED_MIN_WORDS = 3
+DAMAGED_MIN_SHARE = 0.03
+
+
+@lru_cache(maxsize=50_000)
+def lost_letter_word(low: str, text_lang: str) -> bool:
+    """Is ``low`` a common word of the text language with one non-ASCII letter lost?
+
+    Broken encodings drop accented letters ("demás" -> "dems", "intentó" -> "intent"): the
+    remains can look like English words. Tries each letter of the language's alphabet that
+    ASCII lacks at every position (a few hundred probes, only for candidate words).
+    """
+    letters = [ch for ch in lexicon.alphabets().get(text_lang, ()) if not ch.isascii()]
+    if not letters or len(low) > 20:
+        return False
+    for i in range(len(low) + 1):
+        for ch in letters:
+            if lexicon.zipf(low[:i] + ch + low[i:], text_lang) >= 3.5:
+                return True
+    return False
+
+
+def damaged_text(tokens: list[Token], text_lang: str) -> bool:
+    """Does the text read as damaged by a broken character encoding?
+
+    Such pages ("Croquette de camarn y queso slo se intent introducir en Japn") turn words of
+    their own language into strings that look foreign ("intent", "dems"), so lone foreign
+    words cannot be told from damage; phrases still can.
+    """
+    own = lean_of(text_lang)
+    unknown = total = 0
+    for tok in tokens:
+        word = tok.text
+        if len(word) < 3 or not word.islower() or tok.masked:
+            continue
+        total += 1
+        item = own(tok.lower)
+        if item.zt == 0.0 and not item.langs and not item.alien:
+            unknown += 1
+    return unknown >= DAMAGED_MIN_WORDS and unknown >= DAMAGED_MIN_SHARE * total
+
+
 def _single_word(
     text: str, tok: Token, item: Lean, text_lang: str, tokens: list[Token] | None = None
 ) -> Candidate | None:
@@ -418,6 +467,8 @@ def _single_word(
     close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
     if lean < SINGLE_LEAN or len(form) < 3:
         return None
+    if text_lang != "en" and lost_letter_word(form, text_lang):
+        return None  # "dems", "intent" in Spanish: "demás", "intentó" with a letter lost
     if _accented_loanword(form, text_lang):
         return None  # "début", "café": an English word written with its French accents
     if item.alien:
@@ -518,6 +569,8 @@ def _between_own_words(
     top_lang, top = item.langs[0]
     lean = top - item.zt
     zt = item.zt
+    if lost_letter_word(tok.lower, text_lang):
+        return False  # "dems" in Spanish: "demás" with its accented letter lost
     if text_lang != "en":
         # Into other languages only English: their lists hold much English text, so an
         # English word is "known" there (German "the" 5.6), but far less common than in
