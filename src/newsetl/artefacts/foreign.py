@@ -729,10 +729,15 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
             # The name's first word must be a word of the run's language at least as much as
             # of the text language ("Organisation", "Convenzione"), not a brand or name of
             # the text ("Spotify napriek" is an artefact after a name).
+            # After an article of the text ("the President altijd nog wel", "a TV show luvun
+            # lopulla") the word must be more frequent in the run's language than in the
+            # text language: "the Programme des Nations unies" is French, "the President"
+            # English.
             form = _lookup_form(tok)
             zt = lexicon.zipf(form, text_lang)
+            slack = 0.0 if _after_article(tokens, i, text_lang) else 0.5
             return any(
-                lang in cands and z >= 3.0 and z >= zt - 0.5 for lang, z in lexicon.evidence(form)
+                lang in cands and z >= 3.0 and z > zt - slack for lang, z in lexicon.evidence(form)
             )
         if tok.sentence_start:
             return False
@@ -743,6 +748,15 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
         i -= 1
         steps += 1
     return False
+
+
+def _after_article(tokens: list[Token], i: int, text_lang: str) -> bool:
+    """Is token ``i`` (or the capitalised word run it ends) preceded by an English article?"""
+    if text_lang != "en":
+        return False
+    while i > 0 and tokens[i - 1].capitalised and not tokens[i - 1].sentence_start:
+        i -= 1
+    return i > 0 and tokens[i - 1].lower in ("the", "a", "an")
 
 
 def _is_pronoun_i(tok: Token, text_lang: str) -> bool:
