@@ -915,7 +915,13 @@ def _own_word(tok: Token, text_lang: str, langs: list[tuple[str, str]]) -> bool:
         return False
     zl = lexicon.zipf(low, text_lang)
     if zl < 2.0 and not lean_of(text_lang)(low).own:
-        return False
+        # A rare word of the text ("crispiness och ease") still counts when no language
+        # claims it: long, lower-case, in no word list of any evidence language.
+        item = lean_of(text_lang)(low)
+        if not (len(low) >= 6 and tok.text.islower() and not item.langs and not item.alien):
+            return False
+        if lexicon.evidence(low) and zl == 0.0:
+            return False
     return all(lexicon.foreign_zipf(low, lang) - zl < 1.0 for lang, _ in langs)
 
 
