@@ -575,7 +575,13 @@ def _between_own_words(
         # Into other languages only English: their lists hold much English text, so an
         # English word is "known" there (German "the" 5.6), but far less common than in
         # English, and only very common English words are evidence enough.
-        if sides != ["own", "own"] or top_lang != "en":
+        if top_lang != "en":
+            return False
+        if sorted(sides) == ["name", "own"]:
+            # Next to a name (German text masks rare nouns as names too): only the very
+            # common English words ("Baerbock that weitere", "Cafeteria their Gemeinde").
+            return top >= CONTEXT_MIN_ENGLISH and lean >= CONTEXT_LEAN_ENGLISH
+        if sides != ["own", "own"]:
             return False
         return (top >= CONTEXT_MIN_ENGLISH and lean >= CONTEXT_LEAN_ENGLISH) or (
             tok.text.islower()
