@@ -527,7 +527,7 @@ CONTEXT_FUNCTION_MAX_OWN = 4.0
 CONTEXT_FUNCTION_MIN = 6.0
 CONTEXT_FUNCTION_LEAN = 3.0
 CONTEXT_NAME_MIN = 5.5
-CONTEXT_NAME_LEAN = 3.0
+CONTEXT_NAME_LEAN = 2.5
 #: Into other text languages: an English word at least this common in English (Zipf 5.5,
 #: "the", "from", "very") and this much more common there than in the text language.
 CONTEXT_MIN_ENGLISH = 5.5
