@@ -596,7 +596,11 @@ def _between_own_words(
             and lean >= CONTEXT_FUNCTION_LEAN
         )
     if sorted(sides) == ["name", "own"]:
-        return zt < CONTEXT_MAX_OWN and top >= CONTEXT_NAME_MIN and lean >= CONTEXT_NAME_LEAN
+        return (zt < CONTEXT_MAX_OWN and top >= CONTEXT_NAME_MIN and lean >= CONTEXT_NAME_LEAN) or (
+            zt < CONTEXT_FUNCTION_MAX_OWN
+            and top >= CONTEXT_FUNCTION_MIN
+            and lean >= CONTEXT_FUNCTION_LEAN
+        )
     return False
 
 
