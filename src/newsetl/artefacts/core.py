@@ -516,6 +516,8 @@ def warm_up() -> None:
     lexicon.multiword_places()
     lexicon.exonyms()
     langid.warm_up()
+    # lingua's trigram models of every evidence language (unknown words are asked about all)
+    langid.span_confidences("warm", lexicon.EVIDENCE_LANGUAGES)
 
 
 __all__ = ["APPLIED", "FLAGGED", "PENDING", "analyse", "infer_source_language", "warm_up"]

@@ -365,12 +365,12 @@ def detect_untranslated_spans(
                 weak.append(_span(start, end, cands[0], 0.6, "original_phrase"))
             continue
         tok, item = run.tokens[0], run.leans[0]
-        if damaged is None:
-            damaged = damaged_text(tokens, text_lang)
-        if damaged:
-            continue  # lost letters ("slo", "camarn"): lone words are no evidence there
         single = _single_word(text, tok, item, text_lang, tokens)
         if single is not None:
+            if damaged is None:
+                damaged = damaged_text(tokens, text_lang)
+            if damaged:
+                continue  # lost letters ("slo", "camarn"): lone words are no evidence there
             (phrases if single.confidence >= 0.75 else singles).append(single)
     return phrases, singles, weak
 
@@ -628,7 +628,7 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
     for i in range(1, n - 1):
         tok = tokens[i]
         word = tok.text
-        if len(word) < UNKNOWN_MIN_LETTERS or not word.isalpha() or not word.islower():
+        if len(word) < UNKNOWN_MIN_LETTERS or not word.islower() or not word.isalpha():
             continue
         if tok.masked or tok.sentence_start:
             continue
