@@ -567,13 +567,102 @@ def test_untranslated_quotation_is_reported_but_never_applied() -> None:
 
 def test_single_foreign_word_is_supported_by_the_pages_hreflang() -> None:
     """A word English uses now and then ("koning" is a surname in English, a common word in
-    Dutch) is reported only when the page points to Dutch."""
-    text = "The town crowned a new koning last spring."
+    Dutch) is reported only when the page points to Dutch, unless the words on both sides
+    show it stands alone inside an English sentence (see the next test)."""
+    text = "The town crowned a new koning."
     hinted = analyse(text, "en", alternates={"en": "https://x/en/", "nl": "https://x/nl/"})
     assert [f.surface for f in hinted.findings] == ["koning"]
     assert hinted.source_language == "nl"
     other = analyse(text, "en", alternates={"fr": "https://x/fr/"})
     assert other.findings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "lang"),
+    [
+        ("The town crowned a new koning last spring.", "koning", "nl"),
+        ("Part of me believes that bez shouldn't happen.", "bez", "pl"),
+        ("He said the plans werden undermine food security.", "werden", "de"),
+        ("Rates have risen sharply und prices followed.", "und", "de"),
+        ("The committee approved the verabschiedeter budget today.", "verabschiedeter", "de"),
+        ("Die Regierung hat gestern the neue Gesetz beschlossen.", "the", "en"),
+    ],
+)
+def test_lone_foreign_word_between_words_of_the_text_is_reported(
+    text: str, word: str, lang: str
+) -> None:
+    """A common word of another language that the text language hardly uses, standing alone
+    between two ordinary words of the text (or a long word no list knows that lingua places
+    firmly elsewhere), is reported without help from the page; never applied."""
+    result = analyse(text, translator=None)
+    spans = [f for f in result.findings if f.kind.startswith("untranslated")]
+    assert [f.surface for f in spans] == [word]
+    # The language is the best guess among those that use the word ("bez" is Polish, Czech,
+    # Slovak, Croatian ...): it must be one that does.
+    assert spans[0].source_language not in (None, result.language)
+    # A lone word is never rewritten (a listed conjunction is translated by its meaning).
+    assert spans[0].status != APPLIED or spans[0].kind == "untranslated_function_word"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She recalled the film Hastalığın ilaçlı mücadelesinin as a turning point.",
+        "She recalled the newspaper In de as a turning point.",
+        "Building a den or playing in the garden kept them busy.",
+        "Mucha gente quiere que los dems te conozcan en la comunidad.",
+        "Today, I’m going to build on what I shared in the first article.",
+    ],
+)
+def test_titles_english_words_and_damaged_encodings_are_not_lone_foreign_words(
+    text: str,
+) -> None:
+    """A title after "the film" keeps its wording; "den" is English; "dems" is Spanish
+    "demás" with its accented letter lost by a broken encoding."""
+    assert analyse(text, translator=None).findings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("He doctors said that the estimate was too low.", "He doctors"),
+        ("He only problem is that you cannot play in docked mode.", "He only"),
+    ],
+)
+def test_he_for_an_article_before_a_noun(text: str, surface: str) -> None:
+    found = only(analyse(text, "en"), "calque_article")
+    assert found.surface == surface and found.replacement.startswith("The ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He first joined the board in 2010.", "He last year won the title.", "He always said so."],
+)
+def test_he_before_adverbs_and_verbs_is_kept(text: str) -> None:
+    assert "calque_article" not in kinds(analyse(text, "en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("De clubkleuren zijn geel en en rood, zegt de voorzitter.", "en en"),
+        ("Er klagte vor dem Europäischen Gerichtshof im im Jahr 2019.", "im im"),
+    ],
+)
+def test_doubled_function_words_in_more_languages(text: str, surface: str) -> None:
+    assert only(analyse(text), "duplicated_word").surface == surface
+
+
+def test_glued_function_word_inside_a_quotation_and_before_an_unknown_name() -> None:
+    quoted = analyse("They played “Takin’ It toThe Streets” all night.", "en")
+    assert only(quoted, "glued_tokens").replacement == "to The"
+    name = analyse("While theSeaquarium was being scrutinized, the park stayed open.", "en")
+    assert only(name, "glued_tokens").replacement == "the Seaquarium"
+
+
+def test_missing_space_before_a_name_after_a_sentence_stop() -> None:
+    result = analyse("Some funds go toward charity.Prakash said more could follow.", "en")
+    assert only(result, "missing_space").surface == "charity.Prakash"
 
 
 def test_findings_are_in_reading_order() -> None:

@@ -40,6 +40,12 @@ shares its paragraph with a development case. The tuning loop
 scores only ``split == "dev"``; the held-out cases are scored once, at the end
 (``eval_score.py --split heldout``), and that first score is the one reported.
 
+``--version 2`` (round 2 of issue 12) draws with a new seed and split salt into
+``../shared/benchmarks/artefacts-eval-v2/`` and samples foreign spans first from sources
+version 1 never used (the trafilatura evaluation pages, the WMT MQM en-de targets rated
+"No-error"; see :func:`new_sources`), so that its held-out split is blind again after version
+1's was scored.
+
 Output: ``cases.jsonl`` and ``README.md`` in ``../shared/benchmarks/artefacts-eval/`` (derived
 from public text, so never committed to the repo). Deterministic: the same inputs and seed give
 the same file byte for byte.
@@ -49,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
 import itertools
 import json
@@ -71,6 +78,19 @@ SEED_ALIASES = REPO / "warehouse" / "seeds" / "entity_aliases.csv"
 SEED = 20261204
 SPLIT_SEED = "artefacts-eval-2026-12"
 HELDOUT_SHARE = 0.30
+#: Version 2 (issue 12, round 2): a fresh seed and split salt, its own folder, and foreign spans
+#: drawn first from sources version 1 did not use (see ``new_sources``). Version 1's held-out
+#: split was scored in round 1, so only version 2's is blind for round 2.
+VERSIONS = {
+    1: (SEED, SPLIT_SEED, OUT),
+    2: (20261211, "artefacts-eval-v2-2026-12-r2", SHARED / "artefacts-eval-v2"),
+}
+TRAF = SHARED / "extraction" / "trafilatura-eval"
+TRAF_BODIES = SHARED / "artefacts-eval" / "trafilatura-eval-bodies.jsonl.gz"
+MQM = SHARED / "mqm"
+#: A language's span pool in version 2 is the new sources alone when they give this many
+#: sentences; otherwise version 1's pool is added (lingua-py covers every language).
+NEW_SOURCE_MIN = 300
 
 #: Source languages of untranslated spans left in English text.
 SOURCE_LANGUAGES = (
@@ -240,6 +260,7 @@ def words_of(text: str) -> list[Word]:
 
 
 def split_for(case_id: str) -> str:
+    """The split of a carrier key (``SPLIT_SEED`` is set per version by :func:`main`)."""
     digest = hashlib.blake2b(f"{SPLIT_SEED}:{case_id}".encode(), digest_size=8).digest()
     return "heldout" if int.from_bytes(digest, "big") < HELDOUT_SHARE * 2**64 else "dev"
 
@@ -373,8 +394,9 @@ def finding(kind, start, surface, replacement, source=None) -> dict:
 
 
 class Builder:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, version: int = 1) -> None:
         self.rng = random.Random(seed)
+        self.version = version
         print("loading corpora ...", file=sys.stderr)
         self.en = english_carriers()
         self.fundus = fundus_paragraphs()
@@ -388,7 +410,13 @@ class Builder:
             pool = [(o, s) for o, p in self.fundus.get(lang, []) for s in _sentences(p)]
             pool += [(f"lingua:{lang}", s) for s in lingua_sentences(lang)]
             self.sources[lang] = pool
-        self.names = _faker_names()
+        if version >= 2:
+            fresh = new_sources()
+            for lang in self.sources:
+                new = fresh.get(lang, [])
+                self.sources[lang] = new if len(new) >= NEW_SOURCE_MIN else new + self.sources[lang]
+                print(f"  span sources {lang}: {len(new)} new", file=sys.stderr)
+        self.names = _faker_names(seed)
         self.orgs = _seed_organisations()
         self.cases: list[Case] = []
         self.counter: Counter[str] = Counter()
@@ -972,17 +1000,64 @@ class Builder:
         return self.cases
 
 
+def new_sources() -> dict[str, list[tuple[str, str]]]:
+    """Sentences version 1 never sampled from, by language (version 2's span sources).
+
+    * the trafilatura evaluation pages (990 web pages, mostly German, also English, French,
+      Polish, Spanish, ...), extracted with trafilatura (the cache ``noharm.py`` writes),
+      language by langdetect per paragraph;
+    * the WMT MQM en-de targets whose every rating is "No-error" (German written by MT
+      systems and judged flawless by professional raters).
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    if not TRAF_BODIES.exists():
+        sys.path.insert(0, str(REPO / "benchmarks" / "artefacts"))
+        import noharm  # writes the extraction cache
+
+        for _ in noharm.trafilatura_eval():
+            pass
+    with gzip.open(TRAF_BODIES, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            for para in _paragraphs(row["text"], lo=80, hi=2000):
+                lang = langdetect_code(para)
+                if lang:
+                    origin = f"trafilatura-eval:{row['file']}"
+                    out.setdefault(lang, []).extend((origin, s) for s in _sentences(para))
+    clean: dict[tuple[str, str, str], str] = {}
+    dirty: set[tuple[str, str, str]] = set()
+    path = MQM / "wmt-qe-2022-copies" / "mqm-newstest2021_ende.tsv.gz"
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        col = {name: i for i, name in enumerate(next(reader))}
+        for row in reader:
+            if len(row) < len(col) - 1:
+                continue
+            key = (row[col["system"]], row[col["doc"]], row[col["doc_id"]])
+            if row[col["category"]].strip().lower() in ("no-error", "no error"):
+                clean[key] = re.sub(r"</?v>", "", row[col["target"]])
+            else:
+                dirty.add(key)
+    seen: set[str] = set()
+    for key in sorted(set(clean) - dirty):
+        sentence = " ".join(clean[key].split())
+        if sentence not in seen and len(WORD.findall(sentence)) >= 5:
+            seen.add(sentence)
+            out.setdefault("de", []).append((f"mqm-newstest2021:{key[1]}:{key[2]}", sentence))
+    return out
+
+
 def _sentences(paragraph: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", paragraph) if len(WORD.findall(s)) >= 5]
 
 
-def _faker_names() -> dict[str, list[tuple[str, str]]]:
+def _faker_names(seed: int = SEED) -> dict[str, list[tuple[str, str]]]:
     from faker import Faker
 
     out = {}
     for locale in NAME_LOCALES:
         fake = Faker(locale)
-        fake.seed_instance(SEED)
+        fake.seed_instance(seed)
         pairs = []
         for _ in range(200):
             given, surname = fake.first_name(), fake.last_name()
@@ -1035,7 +1110,7 @@ def _common_english_words() -> list[str]:
     return _COMMON
 
 
-def write_readme(cases: list[Case], path: Path) -> None:
+def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
     groups = Counter((c.group, split_for(c.carrier_key)) for c in cases)
     langs = Counter(c.language for c in cases)
     lines = [
@@ -1051,7 +1126,18 @@ def write_readme(cases: list[Case], path: Path) -> None:
         "- langid/lingua-py/language-testdata/sentences (Apache-2.0): carriers and foreign spans",
         "- Faker locales (MIT): names; newsetl warehouse/seeds/entity_aliases.csv: org names",
         "",
-        "Also here: trafilatura-eval-bodies.jsonl.gz, the trafilatura-eval pages extracted with",
+        f"Version {version}."
+        + (
+            " Foreign spans drawn first from sources version 1 never used: the"
+            " trafilatura-eval pages extracted with trafilatura (extraction/trafilatura-eval,"
+            " Apache-2.0 repository; third-party pages) and the WMT MQM newstest2021 en-de"
+            " targets rated No-error (mqm/, see its README); lingua-py sentences are added"
+            f" for a language with fewer than {NEW_SOURCE_MIN} new sentences."
+            if version >= 2
+            else ""
+        ),
+        "",
+        "Also here (version 1 folder): trafilatura-eval-bodies.jsonl.gz, the trafilatura-eval pages extracted with",
         "trafilatura (written by benchmarks/artefacts/noharm.py, same licence as its source).",
         "",
         f"Split: held out when blake2b('{SPLIT_SEED}:<carrier>') < {HELDOUT_SHARE} of its range.",
@@ -1067,17 +1153,21 @@ def write_readme(cases: list[Case], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--version", type=int, choices=sorted(VERSIONS), default=1)
+    ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--cases", type=int, default=3000)
-    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args(argv)
-    builder = Builder(args.seed)
+    global SPLIT_SEED
+    seed, SPLIT_SEED, out = VERSIONS[args.version]
+    args.out = args.out or out
+    builder = Builder(args.seed if args.seed is not None else seed, args.version)
     cases = builder.build(args.cases)
     args.out.mkdir(parents=True, exist_ok=True)
     with (args.out / "cases.jsonl").open("w", encoding="utf-8") as fh:
         for case in cases:
             fh.write(json.dumps(case.to_json(), ensure_ascii=False) + "\n")
-    write_readme(cases, args.out / "README.md")
+    write_readme(cases, args.out / "README.md", args.version)
     print(f"{len(cases)} cases -> {args.out / 'cases.jsonl'}")
     print(Counter((c.group, split_for(c.carrier_key)) for c in cases))
     return 0

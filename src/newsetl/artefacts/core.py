@@ -85,11 +85,14 @@ def analyse(
     phrases, singles, weak_phrases = foreign.detect_untranslated_spans(
         text, tokens, lang, passages, sids, runs
     )
-    candidates += phrases
-    candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
     function_words, weak_function_words = foreign.detect_function_words(
         text, tokens, lang, passages
     )
+    # A lone word both detectors find is a function word: that finding names its meaning.
+    lone = {(c.start, c.end) for c in function_words}
+    candidates += [c for c in phrases if (c.start, c.end) not in lone]
+    candidates += foreign.detect_unknown_words(text, tokens, lang)
+    candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)
     candidates += rules.detect_capitalisation(text, tokens, lang)
@@ -513,6 +516,8 @@ def warm_up() -> None:
     lexicon.multiword_places()
     lexicon.exonyms()
     langid.warm_up()
+    # lingua's trigram models of every evidence language (unknown words are asked about all)
+    langid.span_confidences("warm", lexicon.EVIDENCE_LANGUAGES)
 
 
 __all__ = ["APPLIED", "FLAGGED", "PENDING", "analyse", "infer_source_language", "warm_up"]
