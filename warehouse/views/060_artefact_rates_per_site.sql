@@ -1,9 +1,9 @@
 -- Machine-translation artefacts per site: one column per finding kind of
 -- newsetl.artefacts.model.KINDS (tests/test_artefacts_warehouse.py checks that every kind has
 -- one), plus how many were applied, left pending or only reported.
--- Replaces the first version of this view (migration 002), which predates the kinds
--- truncated_name, duplicated_word, missing_space and translated_name; views are recreated on
--- every migrate, so existing warehouses get the new columns too.
+-- Until 2026-12 it was created by migration 002, without the kinds truncated_name,
+-- duplicated_word, missing_space and translated_name; views are recreated on every migrate,
+-- so warehouses made then get the new columns too.
 CREATE OR REPLACE VIEW artefact_rates_per_site AS
 WITH per_article AS (
     SELECT
