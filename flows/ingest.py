@@ -27,16 +27,16 @@ from newsetl.ingest import (
     AnalysisResult,
     AnalysisStream,
     Loader,
-    RunContext,
     chunked,
     default_sources,
     load_as_analysed,
     load_staged,
     open_run,
+    run_context,
     source_failures,
     stage_run_record,
+    start_batch,
 )
-from newsetl.pipeline import Processed, fetch_and_extract
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
@@ -51,47 +51,67 @@ TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 2
 EXTRACTION_WINDOW = 4
 
 
+class Opaque:
+    """A task argument Prefect passes as it is.
+
+    Prefect walks every task parameter (dataclasses, lists and dicts all the way down) twice
+    per task run, to find futures in it: a batch of pages with their texts, or the run's
+    loader, cost milliseconds per task that way. Tasks take the run id and such handles.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"<{type(self.value).__name__}>"
+
+
 @task(name="load-leftovers", **TASK_OPTIONS)
-def load_leftovers(ctx: RunContext, summary: RunSummary) -> int:
+def load_leftovers(run_id: str, summary: RunSummary) -> int:
     """Batches staged by earlier runs while the warehouse was busy go in first."""
-    return load_staged(ctx, summary).loaded
+    return load_staged(run_context(run_id), summary).loaded
 
 
 @task(name="expand-sources", **TASK_OPTIONS)
-def expand(sources: list[str], ctx: RunContext) -> Expansion:
-    return expand_sources(sources, ctx.fetcher)
+def expand(sources: list[str], run_id: str) -> Expansion:
+    return expand_sources(sources, run_context(run_id).fetcher)
 
 
 @task(name="fetch-extract-batch", **TASK_OPTIONS)
-def fetch_extract_batch(targets: list[Target], ctx: RunContext, pool=None) -> list[Processed]:
-    return fetch_and_extract(targets, ctx.fetcher, ctx.page_state, executor=pool)
+def fetch_extract_batch(targets: list[Target], run_id: str, pool=None) -> Opaque:
+    """The batch's pages (an :class:`Opaque` list of Processed)."""
+    return Opaque(start_batch(run_context(run_id), targets, pool).result())
 
 
 @task(name="analyse-stage-batch", **TASK_OPTIONS)
 def analyse_stage_batch(
-    items: list[Processed],
-    ctx: RunContext,
+    items: Opaque,
+    run_id: str,
     lookup,
     pool=None,
     index: int | None = None,
     pending: frozenset[str] = frozenset(),
 ) -> AnalysisResult:
-    return AnalysisFuture(ctx, items, lookup, index, pool, pending).result()
+    ctx = run_context(run_id)
+    return AnalysisFuture(ctx, items.value, lookup, index, pool, pending).result()
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)
-def load_batch(load: Loader, result: AnalysisResult) -> int:
+def load_batch(load: Opaque, result: AnalysisResult) -> int:
     """One analysed batch into the warehouse, by the run's one writer (called in the flow's
     thread, so every load shows in the UI as it happens); returns its articles. A busy file
     leaves the batch staged for the run's final load, so this never needs a retry."""
-    load(result)
+    loader: Loader = load.value
+    loader(result)
     return result.stats.articles
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
-def load_warehouse(ctx: RunContext, summary: RunSummary) -> int:
+def load_warehouse(run_id: str, summary: RunSummary) -> int:
     """The single writer. A busy file leaves batches staged for the next run (no loss)."""
-    report = load_staged(ctx, summary)
+    report = load_staged(run_context(run_id), summary)
     if report.busy:
         get_run_logger().warning(
             "warehouse busy, %s batches stay staged: %s", report.left_staged, report.busy
@@ -117,8 +137,8 @@ def ingest_flow(
     ctx = open_run(settings, run_id=str(flow_run.get_id() or "") or None)
     try:
         summary = RunSummary(ctx.run_id, sources, ctx.started_at)
-        load_leftovers(ctx, summary)
-        expansion = expand(sources, ctx)
+        load_leftovers(ctx.run_id, summary)
+        expansion = expand(sources, ctx.run_id)
         summary.targets = len(expansion.targets)
         summary.stats.merge(source_failures(expansion))
         batches = list(chunked(expansion.targets, settings.batch_size))
@@ -133,7 +153,7 @@ def ingest_flow(
 
             def extract(n: int) -> None:
                 if n < len(batches):
-                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx, pool)
+                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx.run_id, pool)
 
             for n in range(EXTRACTION_WINDOW):
                 extract(n)
@@ -142,11 +162,12 @@ def ingest_flow(
             with load_as_analysed(ctx, summary) as load:
                 stream = AnalysisStream(
                     lambda n, items, lookup, pending: analyse_stage_batch.submit(
-                        items, ctx, lookup, pool, n, pending
+                        Opaque(items), ctx.run_id, lookup, pool, n, pending
                     ),
                     lambda future: future.wrapped_future.done(),
                     ctx,
                     load.con,
+                    targets=expansion.targets,
                 )
                 done = {"extracted": 0, "loaded": 0}
 
@@ -157,11 +178,11 @@ def ingest_flow(
 
                 def load_finished(wait: bool) -> None:
                     for result in stream.results(wait=wait):
-                        load_batch(load, result)
+                        load_batch(Opaque(load), result)
                         step("loaded")
 
                 for n in range(len(batches)):
-                    items = extracting.pop(n).result()
+                    items = extracting.pop(n).result().value
                     extract(n + EXTRACTION_WINDOW)
                     failed = sum(1 for item in items if item.fetch.outcome == "failed")
                     logger.info(
@@ -176,9 +197,10 @@ def ingest_flow(
                     load_finished(wait=False)
                 stream.all_extracted()
                 load_finished(wait=True)
-        load_warehouse(ctx, summary)
+        ctx.release_warehouse()  # the last loads and the read copy want the file alone
+        load_warehouse(ctx.run_id, summary)
         stage_run_record(ctx, expansion, summary)
-        load_warehouse(ctx, summary)
+        load_warehouse(ctx.run_id, summary)
         refresh_read_copy_after_load(settings)  # analysts read the copy, never the live file
         update_progress_artifact(progress, 100.0)
         create_table_artifact(summary.table(), key="ingest-summary", description="Run summary")

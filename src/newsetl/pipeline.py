@@ -178,7 +178,7 @@ def start_fetch_and_extract(
     todo: list[Processed] = []
     for target in targets:
         state = page_state.get(target.url, PageState())
-        result = target.prefetched or fetcher.fetch(
+        result = target.at_hand() or fetcher.fetch(
             target.url, etag=state.etag, last_modified=state.last_modified
         )
         item = Processed(
