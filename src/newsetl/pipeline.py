@@ -192,7 +192,7 @@ def start_fetch_and_extract(
             item.unchanged = True
             continue
         todo.append(item)
-    jobs = [
+    jobs: list[tuple[Any, ...]] = [
         (i.fetch.body, i.fetch.final_url or i.fetch.url, i.fetch.charset, seed, i.fetch.fetched_at)
         for i in todo
     ]
