@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
             **os.environ,
             "PREFECT_HOME": str(tmp / "prefect"),
             "NEWSETL_TRANSLATOR": "none",
+            # the temporary server's first start creates its database: slow on a busy machine
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
             "PYTHONWARNINGS": "ignore",
         }
         base_env.pop("PREFECT_API_URL", None)  # the command's own temporary server

@@ -183,7 +183,12 @@ def main(argv: list[str] | None = None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="newsetl-scale-"))
     work = args.keep or tmp
     work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(tmp / "prefect"), "NEWSETL_TRANSLATOR": "none"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp / "prefect"),
+        "NEWSETL_TRANSLATOR": "none",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    }
     env.pop("PREFECT_API_URL", None)
     results: dict[str, Any] = {"newsetl": str(args.newsetl)}
     try:
