@@ -32,10 +32,12 @@ Run (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -74,17 +76,39 @@ def plain_pages(source: Path, target: Path, limit: int | None) -> Path:
 
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path, interval: float) -> dict[str, Any]:
-    """Wall, CPU of the process tree (sampled) and its peak PSS (summed over the tree)."""
+    """Wall, CPU of the process tree (sampled) and its peak PSS (summed over the tree).
+
+    The command's output goes to files, not pipes: a process it leaves behind would hold a
+    pipe open forever. Processes of its tree still alive after it exits are counted (and
+    ended: they would skew the next measure)."""
+    log = cwd / "stderr.log"
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
-        _, stderr = proc.communicate()
+    with log.open("w") as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
+            seen = set()
+            while proc.poll() is None:
+                seen |= set(sampler.pids)
+                time.sleep(interval)
     wall = time.perf_counter() - started
+    left = [pid for pid in seen - {proc.pid} if _alive(pid)]
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} exited {proc.returncode}: {stderr[-2000:]}")
-    return {"wall_s": wall, "cpu_s": sampler.cpu_s, "peak_pss_mb": sampler.peak_pss_mb}
+        raise RuntimeError(f"{cmd} exited {proc.returncode}: {log.read_text()[-3000:]}")
+    row = {"wall_s": wall, "cpu_s": sampler.cpu_s, "peak_pss_mb": sampler.peak_pss_mb}
+    if left:
+        row["left_running"] = len(left)
+    return row
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def warehouse_stats(db: Path) -> dict[str, Any]:

@@ -74,6 +74,7 @@ class ProcessTreeSampler:
         self.root = root or os.getpid()  # another process: the sampling is not counted
         self.peak_pss_mb = 0.0
         self.peak_processes = 0
+        self.pids: list[int] = []  # the tree at the last sample
         self._cpu: dict[int, float] = {}
         self._start: dict[int, float] = {}
         self._stop = threading.Event()
@@ -98,6 +99,7 @@ class ProcessTreeSampler:
     def _sample(self) -> None:
         pss = 0.0
         pids = self._tree()
+        self.pids = pids
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
