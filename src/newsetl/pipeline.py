@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
@@ -134,7 +135,8 @@ class PendingExtraction:
             if futures and getattr(self.executor, "started", False):
                 break
             if not futures or futures[k].cancel():
-                outcomes[k] = extract_and_identify(*self.jobs[k])
+                with _EXTRACTING_HERE:
+                    outcomes[k] = extract_and_identify(*self.jobs[k])
         for k, future in enumerate(futures):
             if outcomes[k] is None:
                 outcomes[k] = _worker_outcome(future, self.jobs[k][1])
@@ -147,6 +149,14 @@ class PendingExtraction:
             item.language, item.language_confidence = guess.language, guess.confidence
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
+
+
+#: One extraction at a time in this process. The Prefect flow waits for batches on several
+#: threads, and each may extract here (no pool, or while the pool starts): lxml parsers are
+#: not safe to share between threads, and trafilatura parses with a module-level one (a
+#: `newsetl ingest` of the Zyte pages died with a general protection fault in lxml's etree on
+#: a flow thread). Workers are single-threaded processes and need no lock.
+_EXTRACTING_HERE = threading.Lock()
 
 
 def _worker_outcome(future: Future, url: str) -> tuple:
