@@ -171,9 +171,13 @@ def main(argv: list[str] | None = None) -> None:
                 work = tmp / f"{name}-{rep}"
                 work.mkdir()
                 full = cmd + (["--db", str(work / "w.duckdb")] if name != "trafilatura" else [])
-                row = measure(full, env, work, args.interval)
-                if name != "trafilatura":
-                    row |= warehouse_stats(work / "w.duckdb")
+                try:
+                    row = measure(full, env, work, args.interval)
+                except RuntimeError as exc:  # a crash is a result too (main crashed in lxml)
+                    row = {"failed": str(exc)[-500:]}
+                else:
+                    if name != "trafilatura":
+                        row |= warehouse_stats(work / "w.duckdb")
                 shutil.rmtree(work, ignore_errors=True)
                 if rep:
                     results[name].append(row)
@@ -192,17 +196,24 @@ def main(argv: list[str] | None = None) -> None:
 def summarise(results: dict[str, list[dict[str, Any]]], n_pages: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     base = results.get("trafilatura")
-    for name, rows in results.items():
+    for name, all_rows in results.items():
+        rows = [r for r in all_rows if "failed" not in r]
+        if not rows:
+            out[name] = {"failed": len(all_rows)}
+            continue
         med = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s", "peak_pss_mb")}
+        med["failed"] = len(all_rows) - len(rows)
         med["pages_per_s"] = n_pages / med["wall_s"]
         if base and name != "trafilatura":
             # ratios per round (same moment, same load), then the median
-            med["wall_ratio"] = statistics.median(
-                r["wall_s"] / b["wall_s"] for r, b in zip(rows, base, strict=True)
-            )
-            med["cpu_ratio"] = statistics.median(
-                r["cpu_s"] / b["cpu_s"] for r, b in zip(rows, base, strict=True)
-            )
+            pairs = [
+                (r, b)
+                for r, b in zip(all_rows, base, strict=True)
+                if "failed" not in r and "failed" not in b
+            ]
+            if pairs:
+                med["wall_ratio"] = statistics.median(r["wall_s"] / b["wall_s"] for r, b in pairs)
+                med["cpu_ratio"] = statistics.median(r["cpu_s"] / b["cpu_s"] for r, b in pairs)
         out[name] = med
     return out
 
@@ -213,11 +224,15 @@ def print_summary(summary: dict[str, Any], n_pages: int, reps: int) -> None:
         f"{'config':<28} {'wall s':>8} {'pages/s':>8} {'CPU s':>8} {'PSS MB':>8} {'wall×':>7} {'CPU×':>7}"
     )
     for name, m in summary.items():
+        if "wall_s" not in m:
+            print(f"{name:<28} every run failed")
+            continue
         wall_x = f"{m['wall_ratio']:.2f}" if "wall_ratio" in m else "-"
         cpu_x = f"{m['cpu_ratio']:.2f}" if "cpu_ratio" in m else "-"
         print(
             f"{name:<28} {m['wall_s']:>8.2f} {m['pages_per_s']:>8.1f} {m['cpu_s']:>8.1f} "
             f"{m['peak_pss_mb']:>8.0f} {wall_x:>7} {cpu_x:>7}"
+            + (f"  ({m['failed']} failed)" if m["failed"] else "")
         )
 
 
