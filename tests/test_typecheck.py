@@ -38,7 +38,7 @@ def test_src_type_checks() -> None:
 def test_the_check_finds_a_type_error(tmp_path) -> None:
     """The configuration does not switch the checking off: a wrong type is an error."""
     bad = tmp_path / "bad.py"
-    bad.write_text("x: int = \"not a number\"\n")
+    bad.write_text('x: int = "not a number"\n')
     result = mypy(str(bad))
     assert result.returncode == 1
     assert "Incompatible types in assignment" in result.stdout
