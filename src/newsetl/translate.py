@@ -206,10 +206,12 @@ class MemoryTranslator:
         the text it analyses, so a row whose source text occurs in none of the batch's texts
         is never asked for. The filter is a superset check inside DuckDB (one scan of the
         table per batch; only the matching rows reach Python)."""
-        haystack = "\n".join(_loose_key(text) for text in texts)
-        if not haystack:
-            return []
         try:
+            if not con.execute("SELECT count(*) FROM translation_memory").fetchone()[0]:
+                return []  # the offline default: only an online provider adds rows
+            haystack = "\n".join(_loose_key(text) for text in texts)
+            if not haystack:
+                return []
             rows = con.execute(
                 "SELECT source_language, target_language, source_text, translation "
                 f"FROM translation_memory WHERE contains(?, {_LOOSE_KEY_SQL})",
