@@ -28,16 +28,16 @@ from newsetl.ingest import (
     AnalysisResult,
     AnalysisStream,
     Loader,
-    RunContext,
     chunked,
     default_sources,
     load_as_analysed,
     load_staged,
     open_run,
+    run_context,
     source_failures,
     stage_run_record,
+    start_batch,
 )
-from newsetl.pipeline import Processed, fetch_and_extract
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
@@ -53,54 +53,72 @@ TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 2
 EXTRACTION_WINDOW = 4
 
 
+class Opaque:
+    """A task argument Prefect passes as it is.
+
+    Prefect walks every task parameter (dataclasses, lists and dicts all the way down) twice
+    per task run, to find futures in it: a batch of pages with their texts, or the run's
+    loader, cost milliseconds per task that way. Tasks take the run id and such handles.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"<{type(self.value).__name__}>"
+
+
 @task(name="load-leftovers", task_run_name="load-leftovers", **TASK_OPTIONS)
-def load_leftovers(ctx: RunContext, summary: RunSummary) -> int:
+def load_leftovers(run_id: str, summary: RunSummary) -> int:
     """Batches staged by earlier runs while the warehouse was busy go in first."""
-    return load_staged(ctx, summary).loaded
+    return load_staged(run_context(run_id), summary).loaded
 
 
 @task(name="expand-sources", task_run_name="expand-sources", **TASK_OPTIONS)
-def expand(sources: list[str], ctx: RunContext) -> Expansion:
-    return expand_sources(sources, ctx.fetcher)
+def expand(sources: list[str], run_id: str) -> Expansion:
+    return expand_sources(sources, run_context(run_id).fetcher)
 
 
 @task(name="fetch-extract-batch", task_run_name="fetch-extract-batch-{index}", **TASK_OPTIONS)
-def fetch_extract_batch(
-    targets: list[Target], ctx: RunContext, pool=None, index: int = 0
-) -> list[Processed]:
-    return fetch_and_extract(targets, ctx.fetcher, ctx.page_state, executor=pool)
+def fetch_extract_batch(targets: list[Target], run_id: str, pool=None, index: int = 0) -> Opaque:
+    """The batch's pages (an :class:`Opaque` list of Processed)."""
+    return Opaque(start_batch(run_context(run_id), targets, pool).result())
 
 
 @task(name="analyse-stage-batch", task_run_name="analyse-stage-batch-{index}", **TASK_OPTIONS)
 def analyse_stage_batch(
-    items: list[Processed],
-    ctx: RunContext,
+    items: Opaque,
+    run_id: str,
     lookup,
     pool=None,
     index: int | None = None,
     pending: frozenset[str] = frozenset(),
 ) -> AnalysisResult:
-    return AnalysisFuture(ctx, items, lookup, index, pool, pending).result()
+    ctx = run_context(run_id)
+    return AnalysisFuture(ctx, items.value, lookup, index, pool, pending).result()
 
 
 @task(name="load-batch", task_run_name="load-batch-{index}", cache_policy=NO_CACHE)
-def load_batch(load: Loader, result: AnalysisResult, index: int = 0) -> int:
+def load_batch(load: Opaque, result: AnalysisResult, index: int = 0) -> int:
     """One analysed batch into the warehouse, by the run's one writer (called in the flow's
     thread, so every load shows in the UI as it happens); returns its articles. A busy file
     leaves the batch staged for the run's final load, so this never needs a retry."""
-    load(result)
+    loader: Loader = load.value
+    loader(result)
     return result.stats.articles
 
 
 @task(name="load-warehouse", task_run_name="load-{what}", cache_policy=NO_CACHE, retries=3,
       retry_delay_seconds=5)  # fmt: skip
-def load_warehouse(ctx: RunContext, summary: RunSummary, what: str = "staged") -> int:
+def load_warehouse(run_id: str, summary: RunSummary, what: str = "staged") -> int:
     """The single writer. A busy file leaves batches staged for the next run (no loss).
 
     Runs twice per run, named by what it loads: ``load-staged`` (batches a busy file left
     staged, and the whole-warehouse steps such as story clusters), then ``load-run-record``
     (the ``runs`` row, which needs the load's counts)."""
-    report = load_staged(ctx, summary)
+    report = load_staged(run_context(run_id), summary)
     if report.busy:
         get_run_logger().warning(
             "warehouse busy, %s batches stay staged: %s", report.left_staged, report.busy
@@ -154,8 +172,8 @@ def ingest_flow(
     ctx = open_run(settings, run_id=str(flow_run.get_id() or "") or None)
     try:
         summary = RunSummary(ctx.run_id, sources, ctx.started_at)
-        load_leftovers(ctx, summary)
-        expansion = expand(sources, ctx)
+        load_leftovers(ctx.run_id, summary)
+        expansion = expand(sources, ctx.run_id)
         summary.targets = len(expansion.targets)
         summary.stats.merge(source_failures(expansion))
         batches = list(chunked(expansion.targets, settings.batch_size))
@@ -173,7 +191,7 @@ def ingest_flow(
 
             def extract(n: int) -> None:
                 if n < len(batches):
-                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx, pool, n + 1)
+                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx.run_id, pool, n + 1)
 
             for n in range(EXTRACTION_WINDOW):
                 extract(n)
@@ -182,11 +200,11 @@ def ingest_flow(
             with load_as_analysed(ctx, summary) as load:
                 stream = AnalysisStream(
                     lambda n, items, lookup, pending: analyse_stage_batch.submit(
-                        items, ctx, lookup, pool, n + 1, pending
+                        Opaque(items), ctx.run_id, lookup, pool, n + 1, pending
                     ),
                     lambda future: future.wrapped_future.done(),
                     ctx,
-                    load.originals,
+                    targets=expansion.targets,
                 )
                 done = {"extracted": 0, "loaded": 0, "pages": 0, "failed": 0}
 
@@ -206,11 +224,11 @@ def ingest_flow(
 
                 def load_finished(wait: bool) -> None:
                     for result in stream.results(wait=wait):
-                        load_batch(load, result, done["loaded"] + 1)
+                        load_batch(Opaque(load), result, done["loaded"] + 1)
                         step("loaded")
 
                 for n in range(len(batches)):
-                    items = extracting.pop(n).result()
+                    items = extracting.pop(n).result().value
                     extract(n + EXTRACTION_WINDOW)
                     failed = sum(1 for item in items if item.fetch.outcome == "failed")
                     done["pages"] += len(items)
@@ -230,9 +248,9 @@ def ingest_flow(
                     load_finished(wait=False)
                 stream.all_extracted()
                 load_finished(wait=True)
-        load_warehouse(ctx, summary, "staged")
+        load_warehouse(ctx.run_id, summary, "staged")
         stage_run_record(ctx, expansion, summary)
-        load_warehouse(ctx, summary, "run-record")
+        load_warehouse(ctx.run_id, summary, "run-record")
         refresh_read_copy_task(settings)
         update_progress_artifact(
             progress,

@@ -89,7 +89,9 @@ def test_local_directory_and_url_list(site_server, fetcher, tmp_path):
     pages = sample_pages()
     expansion = expand_sources([str(SAMPLE_SITE / "it")], fetcher)
     assert len(expansion.targets) == len([p for p in pages if "/it/" in str(p)])
-    assert all(t.url.startswith("file://") and t.prefetched.ok for t in expansion.targets)
+    # read when their batch is fetched, not at expansion (bodies are not kept for the run)
+    assert all(t.prefetched is None and t.local is not None for t in expansion.targets)
+    assert all(t.url.startswith("file://") and t.at_hand().ok for t in expansion.targets)
     url_list = tmp_path / "urls.txt"
     url_list.write_text(
         f"# a comment\n{site_server.url('/feed.xml')}\n\n{site_server.url('/bad/404.html')}\n"
@@ -102,7 +104,8 @@ def test_local_sitemap_reads_its_site_mirror(fetcher):
     expansion = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher)
     manifest = load_manifest()
     assert {t.url for t in expansion.targets} == {p["url"] for p in manifest["pages"]}
-    assert all(t.url.startswith(SAMPLE_BASE_URL) and t.prefetched.ok for t in expansion.targets)
+    assert all(t.url.startswith(SAMPLE_BASE_URL) and t.at_hand().ok for t in expansion.targets)
+    assert all(t.at_hand().url == t.url for t in expansion.targets)  # the published URL
 
 
 def test_warc_records_become_targets(tmp_path, fetcher):

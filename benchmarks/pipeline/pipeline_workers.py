@@ -66,11 +66,15 @@ class ProcessTreeSampler:
     whose times are not used (``run.py``); timed repetitions read only ``stat``.
     """
 
-    def __init__(self, interval_s: float = 0.1, *, memory: bool = False) -> None:
+    def __init__(
+        self, interval_s: float = 0.1, *, memory: bool = False, root: int | None = None
+    ) -> None:
         self.interval_s = interval_s
         self.memory = memory
+        self.root = root or os.getpid()  # another process: the sampling is not counted
         self.peak_pss_mb = 0.0
         self.peak_processes = 0
+        self.pids: list[int] = []  # the tree at the last sample
         self._cpu: dict[int, float] = {}
         self._start: dict[int, float] = {}
         self._stop = threading.Event()
@@ -86,7 +90,7 @@ class ProcessTreeSampler:
                 except OSError:
                     continue
                 parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        tree, frontier = [os.getpid()], [os.getpid()]
+        tree, frontier = [self.root], [self.root]
         while frontier:
             frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
             tree += frontier
@@ -95,6 +99,7 @@ class ProcessTreeSampler:
     def _sample(self) -> None:
         pss = 0.0
         pids = self._tree()
+        self.pids = pids
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -102,7 +107,8 @@ class ProcessTreeSampler:
             except OSError:
                 continue
             cpu = (int(fields[11]) + int(fields[12])) / self._tick
-            self._start.setdefault(pid, cpu)
+            # a process of a tree started for the measure counts from its birth
+            self._start.setdefault(pid, cpu if self.root == os.getpid() else 0.0)
             self._cpu[pid] = cpu
             pss += next(
                 (int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")),

@@ -76,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the subcommand's own usage, not the top-level one ('ingest --foo')
-        command = _subparsers(parser).get(getattr(args, "command", None) or "", parser)
-        command.error(f"unrecognized arguments: {' '.join(unknown)}")
+        sub = _subparsers(parser).get(getattr(args, "command", None) or "", parser)
+        sub.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

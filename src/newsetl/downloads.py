@@ -32,7 +32,7 @@ import stat
 import threading
 import time
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -266,12 +266,16 @@ class StoredDocument:
 
 class DocumentMemory:
     """The documents of earlier runs (conditional GET for them) and the page URLs the
-    warehouse already has (an unchanged feed or sitemap only yields the pages it lacks)."""
+    warehouse already has (an unchanged feed or sitemap only yields the pages it lacks).
+
+    ``known_pages`` is a collection of URLs, or a function that returns which of the URLs it
+    is given the warehouse has (asked once per document: the warehouse's page list is never
+    read whole into memory)."""
 
     def __init__(
         self,
         documents: dict[str, StoredDocument] | None = None,
-        known_pages: Collection[str] = (),
+        known_pages: Collection[str] | Callable[[list[str]], set[str]] = (),
     ) -> None:
         self.documents = documents or {}
         self.known_pages = known_pages
@@ -280,7 +284,13 @@ class DocumentMemory:
         return self.documents.get(normalise_url(url))
 
     def knows_page(self, url: str) -> bool:
-        return url in self.known_pages
+        return url in self.pages_among([url])
+
+    def pages_among(self, urls: list[str]) -> set[str]:
+        """The ``urls`` the warehouse already has."""
+        if callable(self.known_pages):
+            return self.known_pages(urls)
+        return {url for url in urls if url in self.known_pages}
 
 
 @dataclass

@@ -7,7 +7,9 @@ benchmarks measure and what a library user calls. Every step is a plain function
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import copy
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +25,7 @@ from newsetl.pipeline import (
     BatchStats,
     OriginalLookup,
     PageState,
+    PendingExtraction,
     Processed,
     analyse_batch,
     source_rows,
@@ -32,6 +35,7 @@ from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources, load_document_memory
+from newsetl.urls import normalise_url
 from newsetl.warehouse import (
     AFTER_LOAD,
     Batch,
@@ -49,19 +53,101 @@ from newsetl.workers import process_pool
 log = logging.getLogger(__name__)
 
 
+#: The runs open in this process, by run id (see :func:`run_context`).
+_RUNS: dict[str, RunContext] = {}
+
+
 @dataclass
 class RunContext:
-    """What every step of one run shares."""
+    """What every step of one run shares.
+
+    Nothing in it grows with the warehouse: what the warehouse remembers of a page (its
+    validators) or of a translation is looked up for each batch, by SQL on the batch's URLs
+    and texts, through a short connection (:meth:`lookup`): the run never holds the live file
+    between two steps, so ``newsetl maintain`` or another run can take their turn (issue 11).
+    An orchestrator passes the run id to its tasks, never this object (Prefect walks every
+    task parameter, twice per task; see :func:`run_context`).
+    """
 
     settings: Settings
     run_id: str
     fetcher: Fetcher
-    page_state: dict[str, PageState] = field(default_factory=dict)
     translator: Any = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: the warehouse was opened (and migrated) by :func:`open_run`: lookups may read it
+    warehouse_ready: bool = False
+
+    @contextlib.contextmanager
+    def lookup(self) -> Iterator[Any]:
+        """A short connection to the live file for one lookup; None while it is busy (the
+        lookup then finds nothing: a page is fetched in full, as on a first run)."""
+        if not self.warehouse_ready:
+            yield None
+            return
+        s = self.settings
+        try:
+            con = connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
+        except WarehouseBusy as exc:
+            log.warning("warehouse busy, a lookup goes without it: %s", exc)
+            yield None
+            return
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
+        """url -> what the warehouse remembers of it, for the pages at ``urls``."""
+        wanted = sorted(set(urls))
+        if not wanted:
+            return {}
+        with self.lookup() as con:
+            if con is None:
+                return {}
+            rows = con.execute(
+                "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages "
+                "WHERE url IN (SELECT unnest(?))",
+                [wanted],
+            ).fetchall()
+        return {
+            url: PageState(etag, modified, sha, article)
+            for url, etag, modified, sha, article in rows
+        }
+
+    def known_pages(self, urls: Iterable[str]) -> set[str]:
+        """The ``urls`` the warehouse has a page row for."""
+        return set(self.page_states(urls))
+
+    def translator_for(self, texts: Iterable[str]) -> Any:
+        """The run's translator with the stored translations that texts may ask for (see
+        :meth:`newsetl.translate.MemoryTranslator.stored_rows_for`)."""
+        memory = getattr(self.translator, "memory", None)
+        if memory is None:
+            return self.translator
+        with self.lookup() as con:
+            rows = memory.stored_rows_for(con, texts) if con is not None else []
+        if not rows:
+            return self.translator
+        translator = copy.copy(self.translator)  # the chain, with a memory of its own
+        translator.memory = memory.with_stored(rows)
+        return translator
+
+    def originals(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+        """:func:`warehouse_originals` through a short read (none while the file is busy)."""
+        urls = set(urls)
+        if not urls:
+            return {}
+        with self.lookup() as con:
+            return warehouse_originals(con, urls) if con is not None else {}
 
     def close(self) -> None:
         self.fetcher.close()
+        _RUNS.pop(self.run_id, None)
+
+
+def run_context(run_id: str) -> RunContext:
+    """The open run with this id, for orchestrator tasks that are given only the id."""
+    return _RUNS[run_id]
 
 
 def default_sources() -> list[str]:
@@ -72,45 +158,31 @@ def default_sources() -> list[str]:
 
 
 def open_run(settings: Settings, run_id: str | None = None) -> RunContext:
-    """Load leftovers, then read what the warehouse remembers (validators, translation memory)."""
+    """Load leftovers, then connect for what the warehouse remembers (looked up per batch)."""
     ctx = RunContext(
         settings=settings, run_id=run_id or uuid.uuid4().hex, fetcher=Fetcher(settings)
     )
-    memory: list[dict[str, Any]] = []
     try:
         con = open_warehouse(settings)
     except WarehouseBusy:
         log.warning("warehouse busy: this run starts without conditional-GET state")
     else:
         try:
-            for url, etag, modified, sha, article_id in con.execute(
-                "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages"
-            ).fetchall():
-                ctx.page_state[url] = PageState(etag, modified, sha, article_id)
-            ctx.fetcher.memory = load_document_memory(con, ctx.page_state)
-            if _has_table(con, "translation_memory"):
-                cur = con.execute("SELECT * FROM translation_memory")
-                names = [d[0] for d in cur.description]
-                memory = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            ctx.warehouse_ready = True
+            ctx.fetcher.memory = load_document_memory(con, ctx.known_pages)
         finally:
             con.close()
-    ctx.translator = build_translator(memory) if settings.repair else None
+    ctx.translator = build_translator([]) if settings.repair else None
+    _RUNS[ctx.run_id] = ctx
     return ctx
 
 
 def build_translator(memory_rows: list[dict[str, Any]]) -> Any:
-    """The configured translator chain, with the warehouse's translation memory preloaded."""
+    """The configured translator chain, with ``memory_rows`` preloaded in its memory (a run
+    starts empty and looks stored translations up per batch: RunContext.translator_for)."""
     from newsetl.translate import MemoryTranslator, translator_from_settings
 
     return translator_from_settings(memory=MemoryTranslator(memory_rows))
-
-
-def _has_table(con, name: str) -> bool:
-    return bool(
-        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
-            0
-        ]
-    )
 
 
 def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
@@ -118,19 +190,36 @@ def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
         yield items[start : start + size]
 
 
-def add_originals(known: dict[str, tuple[str | None, str]], items: Iterable[Processed]) -> None:
-    """Record the extracted pages of ``items`` as possible originals: url -> (language, text).
+def start_batch(
+    ctx: RunContext, targets: list[Target], executor: Executor | None = None
+) -> PendingExtraction:
+    """Fetch one batch (with what the warehouse remembers of its URLs, looked up now) and
+    hand its extraction to ``executor``."""
+    states = ctx.page_states(target.url for target in targets)
+    return start_fetch_and_extract(targets, ctx.fetcher, states, executor=executor)
+
+
+def add_originals(
+    known: dict[str, tuple[str | None, str]], items: Iterable[Processed]
+) -> list[tuple[str, tuple[str | None, str]]]:
+    """Record the extracted pages of ``items`` as possible originals: url -> (language, text);
+    returns the (url, value) pairs it set.
 
     A machine-translated page names its original with hreflang; the original is evidence for
     what was left untranslated. A page is known by its canonical URL and by the URL it was
     fetched at.
     """
+    added = []
     for item in items:
         if item.page is None:
             continue
         value = (item.language, item.page.text)
         known[item.canonical_url] = value
-        known.setdefault(item.fetch.url, value)
+        added.append((item.canonical_url, value))
+        if item.fetch.url not in known:
+            known[item.fetch.url] = value
+            added.append((item.fetch.url, value))
+    return added
 
 
 def wanted_originals(items: Iterable[Processed]) -> set[str]:
@@ -139,7 +228,8 @@ def wanted_originals(items: Iterable[Processed]) -> set[str]:
 
 
 def warehouse_originals(con, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-    """url -> (language, text) of the warehouse articles at ``urls`` (canonical or fetched)."""
+    """url -> (language, text) of the warehouse articles at ``urls``: an article's canonical
+    URL, or the URL one of its pages was fetched at."""
     wanted = sorted(urls)
     found: dict[str, tuple[str | None, str]] = {}
     if not wanted or con is None:
@@ -152,7 +242,21 @@ def warehouse_originals(con, urls: Iterable[str]) -> dict[str, tuple[str | None,
     for canonical, url, language, text in rows:
         found.setdefault(canonical, (language, text))
         found.setdefault(url, (language, text))
+    missing = [url for url in wanted if url not in found]
+    if missing:
+        rows = con.execute(
+            "SELECT p.url, a.language, a.text FROM pages p JOIN articles a USING (article_id) "
+            "WHERE p.url IN (SELECT unnest(?))",
+            [missing],
+        ).fetchall()
+        for url, language, text in rows:
+            found.setdefault(url, (language, text))
     return found
+
+
+def pending_forms(targets: Iterable[Target]) -> set[str]:
+    """The URLs by which the run's ``targets`` may be named before they are extracted."""
+    return {form for t in targets for form in (t.url, normalise_url(t.url))}
 
 
 class AnalysisStream:
@@ -166,15 +270,21 @@ class AnalysisStream:
 
     Why a batch may be analysed twice: a machine-translated page names its original by
     hreflang, and the original's text is evidence for the analysis. Originals extracted so far
-    in this run, and those in the warehouse, travel with the batch. An original the run may
-    still extract (any named URL not extracted yet) is *pending*: if the analysis asks for one
-    (only pages whose own artefacts point to a source language do), the batch is analysed
-    again once extraction is over, with every original at hand. So every page is analysed
-    with exactly the originals it would have had if the run had waited for everything.
+    in this run, and those in the warehouse, travel with the batch. An original that is a
+    target of this run not extracted yet is *pending*: if the analysis asks for one (only
+    pages whose own artefacts point to a source language do), the batch is analysed again
+    once extraction is over, with every original at hand. So every page is analysed with the
+    originals it would have had if the run had waited for everything. A named URL that is
+    not a target of this run (another site's page, say) is never pending: the warehouse's
+    copy, if any, is all the run will ever have (waiting for such URLs held 196 of 200 loads
+    of a 5,000-page run back to its end).
+
+    The texts of extracted pages are kept only until their batch is loaded; later batches
+    find them in the warehouse (:meth:`RunContext.originals`, a short read). ``targets`` are
+    the run's.
 
     ``submit(index, items, lookup, pending)`` starts one batch's analysis and returns a future
-    whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done;
-    ``originals(urls)`` finds originals in the warehouse (a short read, see :class:`Loader`).
+    whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done.
     """
 
     def __init__(
@@ -182,11 +292,13 @@ class AnalysisStream:
         submit: Callable[[int, list[Processed], OriginalLookup, frozenset[str]], Any],
         done: Callable[[Any], bool],
         ctx: RunContext,
-        originals: Callable[[Iterable[str]], dict[str, tuple[str | None, str]]] | None = None,
+        *,
+        targets: Iterable[Target] = (),
     ) -> None:
         self._submit, self._done, self._ctx = submit, done, ctx
-        self._originals = originals or (lambda urls: {})
         self._known: dict[str, tuple[str | None, str]] = {}
+        self._added: dict[int, list[tuple[str, tuple[str | None, str]]]] = {}
+        self._unextracted = pending_forms(targets)
         self._extracting = True
         self._running: dict[int, tuple[list[Processed], Any]] = {}
         self._again: dict[int, list[Processed]] = {}  # to analyse once extraction is over
@@ -194,12 +306,14 @@ class AnalysisStream:
 
     def extracted(self, index: int, items: list[Processed]) -> None:
         """Batch ``index`` is extracted: start its analysis."""
-        add_originals(self._known, items)
+        self._added[index] = add_originals(self._known, items)
+        self._unextracted -= pending_forms(item.target for item in items)
         self._start(index, items)
 
     def all_extracted(self) -> None:
         """Stage 1 is over: batches that asked for a pending original are analysed again."""
         self._extracting = False
+        self._unextracted.clear()
         for index, (items, future) in list(self._running.items()):
             if self._done(future) and self._asked_again(index, items, future.result()):
                 self._start(index, items)
@@ -207,7 +321,9 @@ class AnalysisStream:
             self._start(index, self._again.pop(index))
 
     def results(self, *, wait: bool) -> Iterator[AnalysisResult]:
-        """Finished analyses in batch order; with ``wait``, every one still to come."""
+        """Finished analyses in batch order; with ``wait``, every one still to come.
+
+        The caller loads each result before asking for the next one."""
         while self._next in self._running:
             items, future = self._running[self._next]
             if not wait and not self._done(future):
@@ -224,6 +340,18 @@ class AnalysisStream:
             del self._running[self._next]
             self._next += 1
             yield result
+            self._loaded(self._next - 1, items, result)
+
+    def _loaded(self, index: int, items: list[Processed], result: AnalysisResult) -> None:
+        """Batch ``index`` is in the warehouse: let go of its bodies and texts."""
+        for item in items:  # a prefetched result is the target's too (a WARC record)
+            item.fetch.drop_body()
+        added = self._added.pop(index, [])
+        if result.staged is None or result.staged.exists():
+            return  # not loaded (busy file: still staged): its texts stay the run's evidence
+        for url, value in added:
+            if self._known.get(url) is value:
+                del self._known[url]
 
     def _asked_again(self, index: int, items: list[Processed], result: AnalysisResult) -> bool:
         """True if ``result`` asked for a pending original (it is then dropped, its
@@ -238,8 +366,8 @@ class AnalysisStream:
     def _start(self, index: int, items: list[Processed]) -> None:
         known = self._known
         missing = frozenset(u for u in wanted_originals(items) if u not in known)
-        found = self._originals(missing)
-        pending = missing if self._extracting else frozenset()
+        found = self._ctx.originals(missing)
+        pending = missing & self._unextracted if self._extracting else frozenset()
         future = self._submit(index, items, lambda url: known.get(url) or found.get(url), pending)
         self._running[index] = (items, future)
 
@@ -301,15 +429,19 @@ def submit_analysis(
     A worker process cannot call back into this one, so the originals the batch's pages name
     by hreflang are looked up here and travel with the batch.
     """
+    originals = originals_for(items, lookup) if lookup else {}
+    translator = ctx.translator
+    if translator is not None:  # with the stored translations this batch may ask for
+        texts = [item.page.text for item in items if item.page is not None]
+        translator = ctx.translator_for([*texts, *(text for _, text in originals.values())])
     options = AnalysisOptions(
         repair=ctx.settings.repair,
         entities=ctx.settings.entities,
-        translator=ctx.translator,
+        translator=translator,
         seed_dirs=ctx.settings.extra_seed_dirs,
         entities_max_chars=ctx.settings.entities_max_chars,
         max_text_chars=ctx.settings.max_text_chars,
     )
-    originals = originals_for(items, lookup) if lookup else {}
     name = None
     if index is not None:
         name = f"{ctx.started_at:%Y%m%dT%H%M%S%f}-{ctx.run_id[:8]}-{index:05d}"
@@ -515,20 +647,6 @@ class Loader:
         _merge_load(self.summary, step)
         self.report.extras |= step.extras
 
-    def originals(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-        """:func:`warehouse_originals` through a short read of the warehouse (none if busy)."""
-        urls = set(urls)
-        if not urls or not self.ctx.settings.db_path.exists():
-            return {}
-        try:
-            con = self.connect()
-        except WarehouseBusy:
-            return {}
-        try:
-            return warehouse_originals(con, urls)
-        finally:
-            con.close()
-
 
 @contextlib.contextmanager
 def load_as_analysed(ctx: RunContext, summary: RunSummary) -> Iterator[Loader]:
@@ -554,6 +672,10 @@ def _merge_load(summary: RunSummary, report: LoadReport) -> None:
     summary.load.transient = report.transient or summary.load.transient
 
 
+#: Batches fetched ahead of the one whose extraction a run waits for (see :func:`run_ingest`).
+FETCH_AHEAD = 4
+
+
 def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> RunSummary:
     """The whole run in-process and sequentially (no Prefect): for benchmarks and libraries."""
     settings = settings or Settings.from_env()
@@ -566,11 +688,15 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
         summary.load = leftovers
         summary.stats.merge(source_failures(expansion))
         with process_pool(settings, len(expansion.targets)) as pool:
-            # every batch is fetched first, so the pool extracts while this thread fetches
-            extractions = [
-                start_fetch_and_extract(chunk, ctx.fetcher, ctx.page_state, executor=pool)
-                for chunk in chunked(expansion.targets, settings.batch_size)
-            ]
+            # FETCH_AHEAD batches are fetched ahead of the one awaited, so the pool extracts
+            # while this thread fetches, and no more bodies than that are held at once
+            batches = chunked(expansion.targets, settings.batch_size)
+            ahead: collections.deque[PendingExtraction] = collections.deque()
+
+            def fetch_ahead() -> None:
+                while len(ahead) < FETCH_AHEAD and (chunk := next(batches, None)) is not None:
+                    ahead.append(start_batch(ctx, chunk, pool))
+
             with load_as_analysed(ctx, summary) as load:
                 stream = AnalysisStream(
                     lambda n, items, lookup, pending: AnalysisFuture(
@@ -578,10 +704,15 @@ def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> R
                     ),
                     AnalysisFuture.done,
                     ctx,
-                    load.originals,
+                    targets=expansion.targets,
                 )
-                for n, extraction in enumerate(extractions):
-                    stream.extracted(n, extraction.result())
+                fetch_ahead()
+                n = 0
+                while ahead:
+                    items = ahead.popleft().result()
+                    fetch_ahead()
+                    stream.extracted(n, items)
+                    n += 1
                     for result in stream.results(wait=False):
                         load(result)
                 stream.all_extracted()

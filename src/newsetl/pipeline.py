@@ -112,8 +112,10 @@ def fetch_and_extract(
 #: Held while this process extracts a page itself (a job taken back from the pool, or a run
 #: without a pool). Why: the flow fetches and extracts several batches at once on threads
 #: (``flows.ingest.EXTRACTION_WINDOW``), and each may take jobs back; trafilatura and lxml are
-#: not known to be safe with several threads parsing at once in one interpreter (pooled runs
-#: segfaulted in 2 of ~21 runs with four parent threads in them, issue 10). Extraction is
+#: not safe with several threads parsing at once in one interpreter: trafilatura parses with
+#: a module-level lxml parser (pooled runs segfaulted in 2 of ~21 runs with four parent
+#: threads in them, issue 10; `newsetl ingest` of the Zyte pages died with "double free or
+#: corruption" and a general protection fault in lxml's etree on a flow thread). Extraction is
 #: CPU-bound Python, so the GIL already made those threads take turns: serialising them costs
 #: nothing measurable, and the process pool is where extraction runs in parallel.
 PARENT_EXTRACTION_LOCK = threading.Lock()
@@ -196,7 +198,7 @@ def start_fetch_and_extract(
     todo: list[Processed] = []
     for target in targets:
         state = page_state.get(target.url, PageState())
-        result = target.prefetched or fetcher.fetch(
+        result = target.at_hand() or fetcher.fetch(
             target.url, etag=state.etag, last_modified=state.last_modified
         )
         item = Processed(
@@ -211,7 +213,7 @@ def start_fetch_and_extract(
             continue
         todo.append(item)
     cap = fetcher.settings.max_text_chars
-    jobs = [
+    jobs: list[tuple[Any, ...]] = [
         (
             i.fetch.body,
             i.fetch.final_url or i.fetch.url,

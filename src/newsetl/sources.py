@@ -80,6 +80,19 @@ class Target:
     source: str
     prefetched: FetchResult | None = None
     reprocess: bool = False
+    #: a local file read when its batch is fetched, at most ``max_bytes`` (read at expansion,
+    #: every body of a 5,000-file directory stayed in memory for the whole run)
+    local: Path | None = None
+    max_bytes: int = 0
+
+    def at_hand(self) -> FetchResult | None:
+        """The page without the network: its prefetched result, or its local file read now
+        (each call reads it again; nothing is kept here). None: fetch ``url``."""
+        if self.prefetched is not None or self.local is None:
+            return self.prefetched
+        result = read_local(str(self.local), self.max_bytes)
+        result.url = self.url  # a mirror's file stands for the published URL
+        return result
 
 
 @dataclass
@@ -119,7 +132,8 @@ def expand_sources(sources: list[str], fetcher: Fetcher) -> Expansion:
 def load_document_memory(con, known_pages=()) -> DocumentMemory:
     """What the warehouse stored of the feeds, sitemaps, robots.txt files and homepages
     (``pages`` rows without an article but with a body), for conditional GETs; ``known_pages``
-    are the page URLs it has (an unchanged document only yields the others)."""
+    are the page URLs it has, or a function that says which of the URLs it is given it has
+    (an unchanged document only yields the others)."""
     rows = con.execute(
         "SELECT url, etag, last_modified, raw_sha256, raw_gzip FROM pages "
         "WHERE article_id IS NULL AND raw_gzip IS NOT NULL"
@@ -127,7 +141,9 @@ def load_document_memory(con, known_pages=()) -> DocumentMemory:
     documents = {
         url: StoredDocument(url, etag, modified, sha, raw) for url, etag, modified, sha, raw in rows
     }
-    return DocumentMemory(documents, frozenset(known_pages))
+    return DocumentMemory(
+        documents, known_pages if callable(known_pages) else frozenset(known_pages)
+    )
 
 
 def _split_mode(source: str) -> tuple[str, str]:
@@ -380,12 +396,12 @@ class _Expander:
         mirror when local, skipped when the document is unchanged and the warehouse has them,
         and within the run's page cap (what it drops is one row)."""
         dropped = 0
-        memory = self.fetcher.memory
+        stored = self.fetcher.memory.pages_among(urls) if unchanged else set()
         for url in urls:
             local = _mirror_file(url, mirror)
             if local is None and not self.allowed(source, url):
                 continue
-            if unchanged and memory.knows_page(url):
+            if url in stored:
                 self.out.unchanged_pages += 1
                 continue
             if url in self.seen or url in self.visited:  # a feed or sitemap is not a page
@@ -470,8 +486,10 @@ class _Expander:
                 _mark_failed(result, "parse", "neither a feed nor a sitemap")
             result.drop_body()
             return
-        result = read_local(str(path), settings.max_bytes)
-        self.add_page(source, Target(url=result.url, source=source, prefetched=result))
+        url = path.resolve().as_uri()  # as read_local names it
+        self.add_page(
+            source, Target(url=url, source=source, local=path, max_bytes=settings.max_bytes)
+        )
 
     def url_list(self, source: str, path: Path) -> None:
         """A text file of URLs, one a line: each is named by the user (its origin is theirs),
@@ -535,9 +553,8 @@ def _target(url: str, source: str, local: Path | None, max_bytes: int) -> Target
     """A page to fetch, or to read from the local mirror when a local sitemap/feed names it."""
     if local is None:
         return Target(url=url, source=source)
-    result = read_local(str(local), max_bytes)
-    result.url = url  # identity is the published URL; the body comes from the mirror
-    return Target(url=url, source=source, prefetched=result)
+    # identity is the published URL; the body comes from the mirror, read with its batch
+    return Target(url=url, source=source, local=local, max_bytes=max_bytes)
 
 
 STORED_PREFIX = "stored:"

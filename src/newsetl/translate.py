@@ -31,6 +31,7 @@ import csv
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -64,6 +65,24 @@ class Translator(Protocol):
 def _key(text: str) -> str:
     """Lookup key: case- and whitespace-insensitive, apostrophes unified."""
     return " ".join(text.replace("’", "'").casefold().split())
+
+
+#: :func:`_loose_key` of ``source_text`` in DuckDB SQL (RE2's ``\s`` is ``[\t\n\f\r ]``)
+_LOOSE_KEY_SQL = "lower(regexp_replace(replace(trim(source_text), '\u2019', ''''), '[\\t\\n\\f\\r ]+', ' ', 'g'))"
+
+
+def _loose_key(text: str) -> str:
+    """What :meth:`MemoryTranslator.stored_rows_for` searches in: :func:`_key` with the
+    lower-casing and the whitespace that DuckDB's ``lower`` and ``regexp_replace`` use, so
+    that a source text found by ``_key`` is found by the SQL too."""
+    return re.sub(r"[\t\n\f\r ]+", " ", text.replace("\u2019", "'")).lower()
+
+
+def duckdb_errors() -> tuple[type[Exception], ...]:
+    """The errors a query on a table that may not exist yet raises."""
+    import duckdb
+
+    return (duckdb.Error,)
 
 
 def _match_case(original: str, translation: str) -> str:
@@ -176,6 +195,41 @@ class MemoryTranslator:
             log.info("translation_memory not available: %s", exc)
             rows = []
         return cls(dict(zip(GLOSSARY_COLUMNS, row, strict=True)) for row in rows)
+
+    @staticmethod
+    def stored_rows_for(con: Any, texts: Iterable[str]) -> list[dict[str, Any]]:
+        """The ``translation_memory`` rows a batch with ``texts`` may ask for: those whose
+        source text occurs in one of them (case-, apostrophe- and whitespace-insensitive).
+
+        Why not the whole table: it grows with every run, and a copy of the memory travels
+        with each batch to a worker process. Every span the analysis translates is a span of
+        the text it analyses, so a row whose source text occurs in none of the batch's texts
+        is never asked for. The filter is a superset check inside DuckDB (one scan of the
+        table per batch; only the matching rows reach Python)."""
+        try:
+            if not con.execute("SELECT count(*) FROM translation_memory").fetchone()[0]:
+                return []  # the offline default: only an online provider adds rows
+            haystack = "\n".join(_loose_key(text) for text in texts)
+            if not haystack:
+                return []
+            rows = con.execute(
+                "SELECT source_language, target_language, source_text, translation "
+                f"FROM translation_memory WHERE contains(?, {_LOOSE_KEY_SQL})",
+                [haystack],
+            ).fetchall()
+        except duckdb_errors() as exc:  # table not migrated yet: nothing stored
+            log.info("translation_memory not available: %s", exc)
+            return []
+        return [dict(zip(GLOSSARY_COLUMNS, row, strict=True)) for row in rows]
+
+    def with_stored(self, rows: Iterable[Mapping]) -> MemoryTranslator:
+        """A copy of this memory (its table and new entries) that also knows the stored
+        ``rows`` (not new: they are in the warehouse already); a stored row wins its key."""
+        copy = MemoryTranslator(rows)
+        with self._lock:
+            copy._table = {**self._table, **copy._table}
+            copy.new_entries = list(self.new_entries)
+        return copy
 
     def translate(self, text: str, source: str, target: str) -> str | None:
         with self._lock:

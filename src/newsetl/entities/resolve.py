@@ -319,13 +319,13 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
         if r.coarse != "organisation" or not _ACRONYM.match(r.name):
             continue
         acronym = anyascii(r.name).upper()
-        candidates = set()
+        expansions: set[str] = set()
         for a in sorted(r.articles):
             for other in by_article[a]:
                 o = recs[other]
                 if other != eid and o.coarse == "organisation" and acronym_of(o.name) == acronym:
-                    candidates.add(groups.find(other))
-        ordered = sorted(candidates)
+                    expansions.add(groups.find(other))
+        ordered = sorted(expansions)
         if len(ordered) == 1:
             if groups.union(eid, ordered[0]):
                 linked.setdefault(eid, "acronym")
@@ -334,10 +334,10 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
                                f"{len(ordered)} expansions of {r.name!r}"))  # fmt: skip
 
     # the id of each group
-    members: dict[str, list[str]] = defaultdict(list)
+    group_members: dict[str, list[str]] = defaultdict(list)
     for eid in recs:
-        members[groups.find(eid)].append(eid)
-    for ids in members.values():
+        group_members[groups.find(eid)].append(eid)
+    for ids in group_members.values():
         best = min(ids, key=lambda e: (recs[e].source == "learned", recs[e].local,
                                        -len(_words(recs[e].name)), e))  # fmt: skip
         for e in ids:

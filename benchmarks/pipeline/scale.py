@@ -1,0 +1,230 @@
+"""The user's command at scale: pages/s through a long run, peak memory, and per-page cost
+into a big warehouse against an empty one.
+
+Corpus: the real pages under ``/work/shared/benchmarks/extraction`` (Zyte 181,
+trafilatura-eval 990, Fundus 80: 1,251 pages), cycled to the size asked for. Copy ``k > 0``
+of a page has its ``rel=canonical`` and ``og:url`` removed (so it is an article of its own,
+at its ``file://`` URL) and `` [k]`` added to its first paragraph (so its text and content
+hash differ: the warehouse sees new articles, near-duplicates of the first copy, as with
+syndicated news). Its hreflang links are kept (alternates outside the run, as in real pages).
+The pages are written decompressed under a temporary directory (nothing is copied into the
+repository).
+
+Steps (each ``newsetl ingest DIR --db FILE`` in a subprocess, the command users run, with the
+process tree sampled by ``pipeline_workers.ProcessTreeSampler``):
+
+1. ``fresh``: ``--new`` pages (default 1,000) into an empty warehouse;
+2. ``big``: ``--pages`` pages (default 5,000; other pages than step 1's) into an empty
+   warehouse; pages/s over the first 500 extracted pages and over the last 500, from the
+   flow's "fetched batch n/N" log lines;
+3. ``into-big``: step 1's pages into step 2's warehouse.
+
+Reported: wall, CPU of the tree, peak PSS of the tree, pages/s, the step-3/step-1 ratio of
+wall time per page, and the warehouse's bytes per article without the raw HTML (the file, and
+its used blocks, less the stored ``raw_gzip``).
+
+Run::
+
+    .venv/bin/python benchmarks/pipeline/scale.py --pages 5000 --new 1000
+    .venv/bin/python benchmarks/pipeline/scale.py --newsetl /tmp/base/.venv/bin/newsetl
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline_workers import ProcessTreeSampler
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared/benchmarks/extraction"
+SOURCES = (
+    SHARED / "zyte-article-extraction-benchmark/html",
+    SHARED / "trafilatura-eval/html",
+    SHARED / "fundus-evaluation/html",
+)
+CANONICAL = re.compile(
+    rb"<link[^>]*rel=[\"']?canonical[^>]*>|<meta[^>]*(?:property|name)=[\"']?og:url[^>]*>", re.I
+)
+FIRST_P_END = re.compile(rb"</p>", re.I)
+BATCH_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d+) .*fetched batch (\d+)/(\d+) \((\d+) pages")
+
+
+def source_pages() -> list[Path]:
+    return [
+        p
+        for directory in SOURCES
+        if directory.is_dir()
+        for p in sorted(directory.iterdir())
+        if p.name.endswith((".html", ".htm", ".html.gz"))
+    ]
+
+
+def write_corpus(target: Path, count: int, start: int) -> Path:
+    """Pages ``start`` .. ``start + count`` of the cycled corpus (see the module docstring)."""
+    target.mkdir(parents=True, exist_ok=True)
+    sources = source_pages()
+    for i in range(start, start + count):
+        path = sources[i % len(sources)]
+        copy = i // len(sources)
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        if copy:
+            data = CANONICAL.sub(b"", data)
+            data = FIRST_P_END.sub(f" [{copy}]</p>".encode(), data, count=1)
+        (target / f"{i:06d}.html").write_bytes(data)
+    return target
+
+
+def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    log = db.with_suffix(".log")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(exe), "ingest", str(pages), "--db", str(db)],
+            env=env,
+            cwd=db.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
+            proc.wait()
+    wall = time.perf_counter() - started
+    text = log.read_text(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"ingest exited {proc.returncode}: {text[-3000:]}")
+    n = len(list(pages.glob("*.html")))
+    row = {
+        "pages": n,
+        "wall_s": wall,
+        "pages_per_s": n / wall,
+        "cpu_s": sampler.cpu_s,
+        "cpu_ms_per_page": 1000 * sampler.cpu_s / n,
+        "peak_pss_mb": sampler.peak_pss_mb,
+        **rates(text),
+        **warehouse_size(db),
+    }
+    return row
+
+
+def rates(log: str, window: int = 500) -> dict[str, Any]:
+    """pages/s of extraction over the first and the last ``window`` pages of the run, from
+    the flow's "fetched batch n/N (k pages" lines (their clock times)."""
+    marks: list[tuple[float, int]] = []
+    done = 0
+    for line in log.splitlines():
+        m = BATCH_LINE.match(line.strip())
+        if m:
+            t = datetime.strptime(m.group(1), "%H:%M:%S.%f")
+            done += int(m.group(4))
+            marks.append((t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6, done))
+    if len(marks) < 3:
+        return {}
+
+    def rate(a: tuple[float, int], b: tuple[float, int]) -> float:
+        return (b[1] - a[1]) / max(1e-9, b[0] - a[0])
+
+    first = next((m for m in marks if m[1] >= window), marks[-1])
+    last_from = next((m for m in reversed(marks) if marks[-1][1] - m[1] >= window), marks[0])
+    return {
+        "first_window_pages_per_s": rate(marks[0], first),
+        "last_window_pages_per_s": rate(last_from, marks[-1]),
+    }
+
+
+def warehouse_size(db: Path) -> dict[str, Any]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        raw = con.execute("SELECT coalesce(sum(octet_length(raw_gzip)), 0) FROM pages").fetchone()[
+            0
+        ]
+        block, total, free = con.execute(
+            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
+        ).fetchone()
+    finally:
+        con.close()
+    size = db.stat().st_size
+    used = block * (total - free)
+    return {
+        "articles": articles,
+        "db_mb": size / 2**20,
+        "free_blocks_share": free / max(1, total),
+        "raw_gzip_mb": raw / 2**20,
+        "kb_per_article_file_no_raw": (size - raw) / 1024 / max(1, articles),
+        "kb_per_article_used_no_raw": (used - raw) / 1024 / max(1, articles),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--pages", type=int, default=5000, help="pages of the big warehouse")
+    p.add_argument("--new", type=int, default=1000, help="new pages into empty and big")
+    p.add_argument("--newsetl", type=Path, default=ROOT / ".venv/bin/newsetl")
+    p.add_argument("--interval", type=float, default=0.5)
+    p.add_argument("--steps", default="fresh,big,into-big")
+    p.add_argument("--keep", type=Path, help="keep the warehouses and logs in this directory")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/scale.json")
+    args = p.parse_args(argv)
+    steps = args.steps.split(",")
+    tmp = Path(tempfile.mkdtemp(prefix="newsetl-scale-"))
+    work = args.keep or tmp
+    work.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp / "prefect"),
+        "NEWSETL_TRANSLATOR": "none",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    }
+    env.pop("PREFECT_API_URL", None)
+    results: dict[str, Any] = {"newsetl": str(args.newsetl)}
+    try:
+        new = write_corpus(tmp / "new", args.new, 0)
+        big = write_corpus(tmp / "big", args.pages, args.new)
+        # an untimed run: the Prefect database is created, bytecode caches are warm
+        run(
+            args.newsetl.absolute(), write_corpus(tmp / "warm", 5, 0), tmp / "warm.duckdb", env, 1.0
+        )
+        exe = args.newsetl.absolute()
+        for step in steps:
+            if step == "fresh":
+                row = run(exe, new, work / "fresh.duckdb", env, args.interval)
+            elif step == "big":
+                row = run(exe, big, work / "big.duckdb", env, args.interval)
+            elif step == "into-big":
+                row = run(exe, new, work / "big.duckdb", env, args.interval)
+            else:
+                raise SystemExit(f"unknown step {step}")
+            results[step] = row
+            print(step, json.dumps(row), flush=True)
+        if "fresh" in results and "into-big" in results:
+            results["into_big_vs_fresh_wall_per_page"] = (
+                results["into-big"]["wall_s"] / results["fresh"]["wall_s"]
+            )
+            results["into_big_vs_fresh_cpu_per_page"] = (
+                results["into-big"]["cpu_s"] / results["fresh"]["cpu_s"]
+            )
+            wall_x = results["into_big_vs_fresh_wall_per_page"]
+            cpu_x = results["into_big_vs_fresh_cpu_per_page"]
+            print(f"into-big / fresh: wall ×{wall_x:.2f}, CPU ×{cpu_x:.2f}")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
