@@ -24,7 +24,12 @@ from typing import Any
 
 from newsetl.settings import Settings
 from newsetl.sources import STORED_PAGE_PREFIX
-from newsetl.translate import ChainTranslator, GlossaryTranslator, MemoryTranslator
+from newsetl.translate import (
+    ChainTranslator,
+    GlossaryTranslator,
+    MemoryTranslator,
+    configured_provider,
+)
 from newsetl.warehouse import WarehouseBusy, open_warehouse
 
 log = logging.getLogger(__name__)
@@ -38,12 +43,6 @@ _PENDING = """
     WHERE a.status = 'pending' AND a.surface IS NOT NULL AND a.source_language IS NOT NULL
     ORDER BY first_seen, p.url
 """
-
-
-def provider_configured(env: dict[str, str] | None = None) -> bool:
-    """True when ``NEWSETL_TRANSLATOR`` names an online provider (the user opted in)."""
-    env = dict(os.environ) if env is None else env
-    return (env.get("NEWSETL_TRANSLATOR") or "none").strip().lower() not in ("none", "off", "")
 
 
 def pages_to_reanalyse(con: Any, *, online: bool, limit: int) -> list[str]:
@@ -79,7 +78,7 @@ def reanalyse_pending(settings: Settings, limit: int | None = None) -> dict[str,
         log.warning("re-analysis skipped, warehouse busy: %s", exc)
         return {"reanalysed_pages": 0, "reanalysis": "warehouse busy"}
     try:
-        urls = pages_to_reanalyse(con, online=provider_configured(), limit=limit)
+        urls = pages_to_reanalyse(con, online=configured_provider() is not None, limit=limit)
         before = _pending_count(con)
     finally:
         con.close()

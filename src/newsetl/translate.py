@@ -434,6 +434,13 @@ class ChainTranslator:
         return None, None
 
 
+def configured_provider(env: Mapping[str, str] | None = None) -> str | None:
+    """The online provider ``NEWSETL_TRANSLATOR`` names, or None (offline: the default)."""
+    env = os.environ if env is None else env
+    choice = (env.get("NEWSETL_TRANSLATOR") or "none").strip().lower()
+    return None if choice in ("none", "off", "") else choice
+
+
 def translator_from_settings(
     env: Mapping[str, str] | None = None,
     *,
@@ -446,13 +453,13 @@ def translator_from_settings(
     ``NEWSETL_TRANSLATOR`` names one (offline by default).
     """
     env = os.environ if env is None else env
-    choice = (env.get("NEWSETL_TRANSLATOR") or "none").strip().lower()
+    choice = configured_provider(env)
     timeout = float(env.get("NEWSETL_TRANSLATOR_TIMEOUT") or 5.0)
     cooldown = float(env.get("NEWSETL_TRANSLATOR_COOLDOWN") or 60.0)
     if glossary is None:
         glossary = GlossaryTranslator.default(env.get("NEWSETL_GLOSSARY_FILES", ""))
     provider: Translator | None = None
-    if choice not in ("none", "off", ""):
+    if choice is not None:
         provider = DeepTranslatorBackend(
             choice,
             api_key=env.get("NEWSETL_TRANSLATOR_KEY") or None,
@@ -470,5 +477,6 @@ __all__ = [
     "MemoryTranslator",
     "Translator",
     "bundled_glossary_path",
+    "configured_provider",
     "translator_from_settings",
 ]
