@@ -1,5 +1,5 @@
 """The nightly maintenance flow: leftovers, re-analysis of pending findings, checkpoint,
-full-text index, read copy, staging.
+compaction, full-text index, read copy, staging.
 
 Runs as the one writer, like a load, and keeps each hold on the live file short: the index is
 built in the new read copy, not in the live file (see ``newsetl.readcopy``). A busy live file
@@ -85,6 +85,15 @@ def rebuild_search_and_read_copy_step(settings: Settings) -> dict[str, Any]:
     }
 
 
+def compact_warehouse_step(settings: Settings) -> dict[str, Any]:
+    """Rewrite the file without its free blocks when a quarter or more of it is free
+    (DuckDB never shrinks its file; see ``newsetl.compaction``). Before the read copy, so
+    the copy is made from the compacted file."""
+    from newsetl.compaction import compact_warehouse
+
+    return {f"compaction_{k}": v for k, v in compact_warehouse(settings).items()}
+
+
 def prune_staging_step(settings: Settings) -> dict[str, Any]:
     return {"staging_pruned": prune_staging(settings.staging_path)}
 
@@ -94,6 +103,7 @@ STEPS = (
     load_leftover_batches_step,
     reanalyse_pending_findings_step,
     refresh_stories_and_checkpoint_step,
+    compact_warehouse_step,
     rebuild_search_and_read_copy_step,
     prune_staging_step,
 )
