@@ -290,9 +290,10 @@ def run_export(args: argparse.Namespace) -> int:
 def _register_maintain(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "maintain",
-        help="load leftovers, checkpoint, rebuild search + read copy, prune staging",
+        help="load leftovers, checkpoint, compact, rebuild search + read copy, prune staging",
         description="Run the maintenance flow once (the nightly deployment runs the same): load "
-        "batches left staged, refresh story clusters, CHECKPOINT, refresh the read copy with a "
+        "batches left staged, re-analyse pages with pending findings, refresh story clusters, "
+        "CHECKPOINT, compact the file when a quarter of it is free blocks, refresh the read copy with a "
         "rebuilt full-text index, prune half-written staging directories. Reports to the Prefect "
         "server in PREFECT_API_URL, or to a temporary local one.",
     )
