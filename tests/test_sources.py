@@ -125,3 +125,26 @@ def test_corrupt_warc_is_a_recorded_failure(tmp_path, fetcher):
     expansion = expand_sources([str(bad)], fetcher)
     assert expansion.targets == []
     assert [r.error_kind for _, r in expansion.fetches] == ["parse"]
+
+
+def test_gzipped_saved_pages_are_read_as_pages_and_bombs_refused(tmp_path):
+    """A directory of ``.html.gz`` pages (how archives and benchmark sets keep them) is read
+    like ``.html``; a gzip bomb and a broken file are recorded failures, not read whole."""
+    pages = sample_pages()[:2]
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for page in pages:
+        (folder / (page.name + ".gz")).write_bytes(gzip.compress(page.read_bytes()))
+    (folder / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * 3_000_000))
+    (folder / "broken.html.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    settings = Settings(per_host_interval_s=0.0, max_bytes=1_000_000)
+    with Fetcher(settings) as fetcher:
+        expansion = expand_sources([str(folder)], fetcher)
+    by_name = {t.url.rsplit("/", 1)[-1]: t.at_hand() for t in expansion.targets}
+    assert sorted(by_name) == sorted(
+        [p.name + ".gz" for p in pages] + ["bomb.html.gz", "broken.html.gz"]
+    )
+    for page in pages:
+        assert by_name[page.name + ".gz"].body == page.read_bytes()
+    assert (by_name["bomb.html.gz"].ok, by_name["bomb.html.gz"].error_kind) == (False, "too_large")
+    assert (by_name["broken.html.gz"].ok, by_name["broken.html.gz"].error_kind) == (False, "decode")

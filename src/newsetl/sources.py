@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from newsetl.downloads import (
+    GZIPPED_PAGE_SUFFIXES,
     DocumentMemory,
     FetchedDocument,
     Fetcher,
@@ -447,7 +448,10 @@ class _Expander:
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and (p.suffix.lower() in HTML_SUFFIXES or p.name.lower().endswith(WARC_SUFFIXES))
+                and (
+                    p.suffix.lower() in HTML_SUFFIXES
+                    or p.name.lower().endswith(WARC_SUFFIXES + GZIPPED_PAGE_SUFFIXES)
+                )
             )
             for file in files:
                 self.local(source, file)
@@ -459,6 +463,12 @@ class _Expander:
                     self.add_page(source, Target(url=result.url, source=source, prefetched=result))
                 else:
                     self.out.fetches.append((source, result))
+            return
+        if name.endswith(GZIPPED_PAGE_SUFFIXES):  # a saved page, not a gzipped sitemap
+            url = path.resolve().as_uri()
+            self.add_page(
+                source, Target(url=url, source=source, local=path, max_bytes=settings.max_bytes)
+            )
             return
         if path.suffix.lower() in LIST_SUFFIXES:
             self.url_list(source, path)
