@@ -59,8 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Settings for the Prefect server a run may start for itself: offline unless the user chose
-#: otherwise (the temporary server would otherwise send telemetry to Prefect).
-PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+#: otherwise (the temporary server would otherwise send telemetry to Prefect), and patient:
+#: Prefect gives its temporary server 20 s to start, which a first start (it creates its
+#: database) on a busy machine exceeds ("Timed out while attempting to connect to ephemeral
+#: Prefect API server": measured at load 8 on 2 cores), failing the whole run.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+}
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
