@@ -32,7 +32,7 @@ from pathlib import Path
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from . import guard
+from . import demonyms, guard
 from . import lexicon as lx
 from .gazetteer import (
     CITY_MAX_ZIPF,
@@ -42,7 +42,7 @@ from .gazetteer import (
     alias_key,
     get_gazetteer,
 )
-from .ids import best_name, group_key
+from .ids import best_name, entity_id, group_key, key_words
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
 from .morph import CLASS_LANGUAGES, INFLECTED, base_word, lemma, word_class
@@ -111,6 +111,7 @@ class Group:
     spans: list[Span] = field(default_factory=list)
     canonical: Alias | None = None
     acronyms: list[str] = field(default_factory=list)
+    key: str | None = None  # a fixed key (nationality words: their country's)
 
 
 class _Doc:
@@ -130,6 +131,8 @@ class _Doc:
         self.keys = [norm(t.text) for t in self.tokens]
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
+        #: token index -> country code ("" when unlinked) of nationality words
+        self.nationalities: dict[int, str] = {}
 
     def _check_headlines(self) -> None:
         """A title-case line is a headline only when some of its capitalised words are
@@ -420,6 +423,53 @@ class _Doc:
     def bases_from(self, i: int, length: int = 8) -> list[str]:
         """Base forms of the tokens from ``i`` on (at most ``length``)."""
         return [self.base(k) for k in range(i, min(i + length, len(self.tokens)))]
+
+    def match_nationalities(self) -> None:
+        """Nationality, demonym and religion words ("Israeli", "Brytyjczycy", see
+        :mod:`.demonyms`) that stand alone: not inside a longer capitalised name ("Royal Dutch
+        Shell", "British Airways"), unless what follows is a title ("Israeli Prime Minister")."""
+        toks = self.tokens
+        for k, tok in enumerate(toks):
+            if self.covered[k] or tok.headline or not tok.capitalised:
+                continue
+            code = demonyms.lookup(tok.text, self.lang)
+            if code is None or not self._stands_alone(k):
+                continue
+            self.covered[k] = True
+            self.nationalities[k] = code
+
+    def _stands_alone(self, k: int) -> bool:
+        toks = self.tokens
+        if self.joined(k) and toks[k - 1].capitalised and not self.covered[k - 1]:
+            prev = norm(toks[k - 1].text)
+            opener = toks[k - 1].sentence_start and (
+                prev in lx.SENTENCE_OPENERS or prev in lx.ARTICLES
+            )
+            if not (opener or lx.is_title(toks[k - 1].text)):
+                return False
+        m = k + 1
+        if m < len(toks) and self.joined(m) and toks[m].capitalised and not self.covered[m]:
+            # "Israeli Prime Minister ...": a title within the next words; else a longer name
+            while m < len(toks) and m <= k + 3 and self.joined(m) and toks[m].capitalised:
+                if lx.is_title(toks[m].text):
+                    return True
+                m += 1
+            return False
+        return True
+
+    def nationality_groups(self) -> list[Group]:
+        """One group per country (or per word when unlinked): "Israeli" and "Israelis" are one
+        entity, ``nationality:il``, which the resolution layer links to ``country:IL``."""
+        by_key: dict[str, Group] = {}
+        for k, code in sorted(self.nationalities.items()):
+            if code:
+                key = f"{demonyms.NATIONALITY}:{code.lower()}"
+            else:
+                words = key_words(demonyms.NATIONALITY, [self.tokens[k].text], self.lang)
+                key = entity_id(demonyms.NATIONALITY, words or (self.tokens[k].text,))
+            group = by_key.setdefault(key, Group(demonyms.NATIONALITY, key=key))
+            group.spans.append(Span(k, k + 1, demonyms.NATIONALITY, CONF_KEYWORD))
+        return list(by_key.values())
 
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
@@ -1397,7 +1447,10 @@ def _to_entities(doc: _Doc, groups: list[Group]) -> list[DocEntity]:
             for s in spans
         ]
         surfaces = _naming_surfaces(doc, g)
-        key = g.canonical.entity_id if g.canonical else group_key(g.type, surfaces, doc.lang)
+        key = (
+            g.canonical.entity_id if g.canonical
+            else g.key or group_key(g.type, surfaces, doc.lang)
+        )  # fmt: skip
         ent = by_key.get(key)
         if ent is None:
             ent = by_key[key] = DocEntity(
@@ -1441,6 +1494,7 @@ def _known_word(language: str):
 
 def _analyse(doc: _Doc) -> list[Group]:
     doc.match_gazetteer()
+    doc.match_nationalities()
     doc.add_spacy_spans()
     doc.classify_runs()
     doc.keep_surname_particles()
@@ -1452,7 +1506,7 @@ def _analyse(doc: _Doc) -> list[Group]:
             for k in range(s.i, s.j):
                 doc.covered[k] = True
     _headline_mentions(doc, groups)
-    return groups
+    return groups + doc.nationality_groups()
 
 
 def _merge(parts: list[list[DocEntity]], language: str) -> list[DocEntity]:
