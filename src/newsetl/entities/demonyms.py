@@ -51,7 +51,7 @@ LINK_PREFIX = 4
 _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (("", "i"), ("", "ian"), ("", "ese"), ("a", "an"), ("a", "ese"), ("", "n"),
            ("o", "an"), ("e", "an"), ("e", "ean"), ("y", "ian"), ("y", "an"), ("ey", "ish"),
-           ("ain", "ish"), ("ia", "ian"), ("", "an")),
+           ("ain", "ish"), ("ia", "ian"), ("", "an"), ("um", "an")),
     "nl": (("", "se"), ("", "er"), ("", "ers"), ("land", "s"), ("land", "se"),
            ("land", "er"), ("land", "ers"), ("a", "aans"), ("a", "aanse"), ("a", "aan"),
            ("a", "anen"), ("a", "ees"), ("a", "ese"), ("o", "aans"), ("o", "aanse"),
@@ -84,12 +84,20 @@ SLAVIC_SHORT_PREFIX = 3
 #: Demonym noun suffixes of the lemma (Slavic, Latin script): Polish "-czyk", "-anin", "-iec",
 #: Czech/Slovak "-an", "-ec", "-ák", Slovene/Croatian "-anec", "-ec", "-anin".
 SLAVIC_NOUN_SUFFIXES = {
-    "pl": ("czyk", "czycy", "anin", "anie", "iec", "cy", "ak", "acy", "uz", "uzi", "ek", "ka"),
-    "cs": ("an", "ané", "ec", "ci", "ák", "áci", "é", "ové", "ka"),
-    "sk": ("an", "ania", "ec", "ci", "ák", "áci", "ia", "ovia", "ka"),
-    "sl": ("anec", "anci", "ec", "ci", "an", "ani", "ka"),
-    "hr": ("anin", "ani", "anac", "anci", "ac", "ci", "ka"),
+    "pl": ("czyk", "czycy", "anin", "anie", "iec", "cy", "ak", "acy", "uz", "uzi"),
+    "cs": ("an", "ané", "ec", "ci", "ák", "áci", "ové"),
+    "sk": ("an", "ania", "ec", "ci", "ák", "áci", "ovia"),
+    "sl": ("anec", "anci", "ec", "ci", "an", "ani"),
+    "hr": ("anin", "ani", "anac", "anci", "ac", "ci"),
 }  # fmt: skip
+#: Adjective endings (a capital there is a sentence's first word or part of a longer name:
+#: "Brytyjska policja", "Britské listy"): never a demonym noun.
+SLAVIC_ADJECTIVE_ENDINGS = ("ski", "ska", "skie", "scy", "ską", "skiej", "skich", "cki", "cka",
+                            "ckie", "ccy", "ský", "ská", "ské", "ských", "ského", "cký", "cká",
+                            "cké", "ški", "ška", "ško", "sko", "ny", "na", "ne", "ní", "ný")
+#: The short (three-letter) link needs a lemma this short ("Polak"), or "Politycy" (lemma
+#: "polityk") would be Poles.
+SLAVIC_SHORT_LEMMA = 5
 
 
 def _seed_dir() -> Path:
@@ -219,20 +227,29 @@ def _language_names(language: str, names: list[tuple[str, str]]) -> dict[str, st
 def slavic_noun(word: str, language: str) -> str | None:
     """The country code (or "") of a capitalised Slavic demonym noun, else None:
     "Brytyjczyków" (lemma "Brytyjczyk") -> GB, "Britové" -> GB, "Polacy" -> PL."""
-    from .morph import lemma
+    from .morph import CLASS_LANGUAGES, _lookup, lemma
+    from .names import is_first_name, is_surname
 
     suffixes = SLAVIC_NOUN_SUFFIXES.get(language)
     if not suffixes or not word[:1].isupper() or len(word) < 5:
         return None
+    if word.endswith(SLAVIC_ADJECTIVE_ENDINGS) or is_first_name(word) or is_surname(word):
+        return None
+    dictionary = CLASS_LANGUAGES.get(language)
+    if dictionary is None or not _lookup(word, dictionary)[1]:
+        return None  # a form the dictionary does not know ("Mayové": the Mays) is no demonym
     base = lemma(word, language)
-    if not any(base.endswith(s) or word.endswith(s) for s in suffixes):
+    if not (base.endswith(suffixes) or word.endswith(suffixes)):
         return None
     names = _country_names().get(language, [])
     folded = {_fold(n) for n, _ in names}
     if _fold(word) in folded or _fold(base) in folded:
         return None  # the country itself ("Niemcy" is Germany)
-    tails = [(n.split()[-1], c) for n, c in names if " " in n]
-    for prefix in (LINK_PREFIX, SLAVIC_SHORT_PREFIX):
+    # the last word of two-word names only ("Wielka Brytania", "Velká Británie"): in longer
+    # ones it is a complement ("Republika Zielonego Przylądka")
+    tails = [(n.split()[-1], c) for n, c in names if n.count(" ") == 1]
+    prefixes = [LINK_PREFIX] + ([SLAVIC_SHORT_PREFIX] if len(base) <= SLAVIC_SHORT_LEMMA else [])
+    for prefix in prefixes:
         # single-word names first, then the last word of longer ones ("Wielka Brytania")
         code = _unique_prefix_country(base, names, prefix) or _unique_prefix_country(
             base, tails, prefix
@@ -240,6 +257,18 @@ def slavic_noun(word: str, language: str) -> str | None:
         if code:
             return code
     return None
+
+
+#: Noun endings of nationality words in English and Dutch: a noun is never the first word of a
+#: longer name ("De Italiaan Paolini", "the Australians Michael Doohan and ...").
+NOUN_ENDINGS = {"en": ("s",), "nl": ("aan", "anen", "er", "ers", "en")}
+
+
+def is_noun(word: str, language: str) -> bool:
+    """A nationality noun (Slavic ones always are, see :func:`slavic_noun`)."""
+    if language in SLAVIC_NOUN_SUFFIXES:
+        return True
+    return word.endswith(NOUN_ENDINGS.get(language, ()))
 
 
 def lookup(word: str, language: str) -> str | None:

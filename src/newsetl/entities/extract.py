@@ -449,6 +449,8 @@ class _Doc:
                 return False
         m = k + 1
         if m < len(toks) and self.joined(m) and toks[m].capitalised and not self.covered[m]:
+            if demonyms.is_noun(toks[k].text, self.lang) or is_first_name(toks[m].text):
+                return True  # "De Italiaan Paolini", "Australian Michael Doohan"
             # "Israeli Prime Minister ...": a title within the next words; else a longer name
             while m < len(toks) and m <= k + 3 and self.joined(m) and toks[m].capitalised:
                 if lx.is_title(toks[m].text):
