@@ -430,11 +430,19 @@ class _Doc:
         Shell", "British Airways"), unless what follows is a title ("Israeli Prime Minister")."""
         toks = self.tokens
         for k, tok in enumerate(toks):
-            if self.covered[k] or tok.headline or not tok.capitalised:
+            if self.covered[k] or not tok.capitalised:
                 continue
-            code = demonyms.lookup(tok.text, self.lang)
-            if code is None or not self._stands_alone(k):
-                continue
+            if tok.headline:
+                # "FRENCH OPEN CHAMPION ...": in a headline only the lexicon's words, by their
+                # title-case form (capitals there say nothing about a longer name)
+                word = tok.text[0] + tok.text[1:].lower() if tok.text.isupper() else tok.text
+                code = demonyms.lexicon(self.lang).get(word)
+                if code is None or len(word) < 4:
+                    continue
+            else:
+                code = demonyms.lookup(tok.text, self.lang)
+                if code is None or not self._stands_alone(k):
+                    continue
             self.covered[k] = True
             self.nationalities[k] = code
 
