@@ -259,9 +259,11 @@ def slavic_noun(word: str, language: str) -> str | None:
     return None
 
 
-#: Noun endings of nationality words in English and Dutch: a noun is never the first word of a
-#: longer name ("De Italiaan Paolini", "the Australians Michael Doohan and ...").
-NOUN_ENDINGS = {"en": ("s",), "nl": ("aan", "anen", "er", "ers", "en")}
+#: Noun endings of nationality words: a noun is never the first word of a longer name ("De
+#: Italiaan Paolini", "the Australians Michael Doohan and ..."). Every Dutch one stands alone:
+#: an inflected adjective before a name is an attribute ("de Britse Thomson Directories"); a
+#: name that starts with one ("Nederlandse Spoorwegen") is the gazetteer's to know.
+NOUN_ENDINGS = {"en": ("s",), "nl": ("",)}
 
 
 def is_noun(word: str, language: str) -> bool:

@@ -723,13 +723,34 @@ class _Doc:
         for i, j in self._runs():
             self._classify(i, j)
 
+    def _initial(self, i: int, j: int) -> bool:
+        """Token ``i`` is a capital letter with a full stop before a surname ("A. Dale",
+        "M. Butcher" in English scorecards), not the article "A" or the French title "M."."""
+        tok = self.tokens[i]
+        return (
+            i + 1 < j
+            and len(tok.text) == 1
+            and tok.text.isupper()
+            and self.text[tok.end : tok.end + 1] == "."
+            and self.joined(i + 1)
+            and not (self.lang == "fr" and tok.text == "M")
+        )
+
+    def _initials_then_surname(self, i: int, j: int) -> bool:
+        """One to three initials, each "X. ", then one word of two letters or more."""
+        toks = self.tokens
+        k = i
+        while k < j - 1 and self._initial(k, j) and self.text[toks[k].end + 1 : toks[k].end + 2] == " ":
+            k += 1
+        return 1 <= k - i <= 3 and k == j - 1 and len(toks[k].text) >= 2
+
     def _classify(self, i: int, j: int) -> None:
         toks = self.tokens
         if toks[i].headline:
             return  # headlines only get names the body confirms (see _headline_mentions)
         titled = False
         # Strip sentence openers and titles at the front; split at inner titles.
-        while i < j and (
+        while i < j and not self._initial(i, j) and (
             (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
             or lx.is_title(toks[i].text)
             or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
@@ -742,7 +763,7 @@ class _Doc:
                 self.spans.append(Span(i, j, "person", CONF_TITLED, evidence=True))
             return  # "Director of Recreation": a title's complement, not a person
         for k in range(i, j):
-            if lx.is_title(toks[k].text):
+            if lx.is_title(toks[k].text) and not self._initial(k, j):
                 # "French President Emmanuel Macron": the words before the title stand alone,
                 # the words after it are a titled name (the recursion strips the title).
                 self._classify_part(i, k, titled=False)
@@ -761,6 +782,10 @@ class _Doc:
         if i >= j:
             return
         initial = toks[i].sentence_start
+        if self._initials_then_surname(i, j):
+            # "M. Butcher", "A. Dale", "J. S. Bach": initials before a word are a person
+            self.spans.append(Span(i, j, "person", CONF_TITLED, evidence=True))
+            return
         strong, weak = self._context_evidence(i, j)
         evidence = titled or strong or weak
         if (
