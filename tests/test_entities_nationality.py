@@ -71,9 +71,7 @@ def test_a_nationality_resolves_to_its_country(con) -> None:
     store_entities(con, docs)
     refresh_entity_layers(con)
     con.execute("COMMIT")
-    resolved = dict(
-        con.execute("SELECT surface, resolved_id FROM resolved_mentions").fetchall()
-    )
+    resolved = dict(con.execute("SELECT surface, resolved_id FROM resolved_mentions").fetchall())
     assert resolved["Brytyjczycy"] == resolved["British"] == resolved["Wielka Brytania"]
     assert resolved["British"] == "country:GB"
     rule = con.execute(
@@ -99,7 +97,9 @@ def _stories(path: Path, articles) -> set[frozenset[str]]:
             store_entities(con, [doc])
             refresh_entity_layers(con)
             con.execute("COMMIT")
-        rows = con.execute("SELECT article_id, story_id, shared_entities FROM story_clusters").fetchall()
+        rows = con.execute(
+            "SELECT article_id, story_id, shared_entities FROM story_clusters"
+        ).fetchall()
     finally:
         con.close()
     for _, _, shared in rows:

@@ -74,8 +74,14 @@ RELIGIONS = {
 _REGIONS = {"place:europe": "EU", "place:africa": "", "place:asia": "",
             "place:latin-america": ""}  # fmt: skip
 #: "America" names the United States in its adjective ("American"); no seed alias says it.
-_EXTRA_SOURCES = {"en": {"America": "US"}, "pl": {"Ameryka": "US"}, "cs": {"Amerika": "US"},
-                  "sk": {"Amerika": "US"}, "sl": {"Amerika": "US"}, "hr": {"Amerika": "US"}}
+_EXTRA_SOURCES = {
+    "en": {"America": "US"},
+    "pl": {"Ameryka": "US"},
+    "cs": {"Amerika": "US"},
+    "sk": {"Amerika": "US"},
+    "sl": {"Amerika": "US"},
+    "hr": {"Amerika": "US"},
+}
 
 #: A Slavic noun may share only three letters with its country ("Polak" / "Polska") when no
 #: other country starts alike.
@@ -92,9 +98,11 @@ SLAVIC_NOUN_SUFFIXES = {
 }  # fmt: skip
 #: Adjective endings (a capital there is a sentence's first word or part of a longer name:
 #: "Brytyjska policja", "Britské listy"): never a demonym noun.
-SLAVIC_ADJECTIVE_ENDINGS = ("ski", "ska", "skie", "scy", "ską", "skiej", "skich", "cki", "cka",
-                            "ckie", "ccy", "ský", "ská", "ské", "ských", "ského", "cký", "cká",
-                            "cké", "ški", "ška", "ško", "sko", "ny", "na", "ne", "ní", "ný")
+SLAVIC_ADJECTIVE_ENDINGS = (
+    "ski", "ska", "skie", "scy", "ską", "skiej", "skich", "cki", "cka", "ckie", "ccy", "ský",
+    "ská", "ské", "ských", "ského", "cký", "cká", "cké", "ški", "ška", "ško", "sko", "ny", "na",
+    "ne", "ní", "ný",
+)  # fmt: skip
 #: The short (three-letter) link needs a lemma this short ("Polak"), or "Politycy" (lemma
 #: "polityk") would be Poles.
 SLAVIC_SHORT_LEMMA = 5
@@ -171,9 +179,13 @@ def lexicon(language: str) -> dict[str, str]:
             if len(stem) < 3 or word == name or not _real_word(word, language):
                 continue
             add(word, code, len(strip) + len(suffix))
-            if language == "en" and word.endswith(_EN_PLURAL_AFTER):
-                if _real_word(word + "s", language):
-                    add(word + "s", code, len(strip) + len(suffix) + 1)
+            plural = word + "s"
+            if (
+                language == "en"
+                and word.endswith(_EN_PLURAL_AFTER)
+                and _real_word(plural, language)
+            ):
+                add(plural, code, len(strip) + len(suffix) + 1)
     for word, code in _language_names(language, names).items():
         add(word, code, 10)
     for word in RELIGIONS.get(language, ()):

@@ -740,7 +740,11 @@ class _Doc:
         """One to three initials, each "X. ", then one word of two letters or more."""
         toks = self.tokens
         k = i
-        while k < j - 1 and self._initial(k, j) and self.text[toks[k].end + 1 : toks[k].end + 2] == " ":
+        while (
+            k < j - 1
+            and self._initial(k, j)
+            and self.text[toks[k].end + 1 : toks[k].end + 2] == " "
+        ):
             k += 1
         return 1 <= k - i <= 3 and k == j - 1 and len(toks[k].text) >= 2
 
@@ -750,10 +754,14 @@ class _Doc:
             return  # headlines only get names the body confirms (see _headline_mentions)
         titled = False
         # Strip sentence openers and titles at the front; split at inner titles.
-        while i < j and not self._initial(i, j) and (
-            (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
-            or lx.is_title(toks[i].text)
-            or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
+        while (
+            i < j
+            and not self._initial(i, j)
+            and (
+                (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
+                or lx.is_title(toks[i].text)
+                or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
+            )
         ):
             titled = titled or lx.is_title(toks[i].text)
             i += 1
