@@ -46,11 +46,19 @@ def test_names_that_are_also_frequent_words(text: str, language: str, names: lis
         ("Ieri il governo ha approvato il bilancio.", "it"),
         ("Adwokat powiedział, że sprawa jest trudna.", "pl"),
         ("Вчера правительство одобрило бюджет.", "ru"),
-        ("On Monday Russian and French officials met.", "en"),
     ],
 )
 def test_ordinary_capitalised_words_are_not_names(text: str, language: str) -> None:
     assert found(text, language) == {}
+
+
+def test_nationality_words_are_mentions_and_weekdays_are_not() -> None:
+    # issue 13 round 3: nationality words are mentions of their own type (see demonyms.py)
+    got = found("On Monday Russian and French officials met.", "en")
+    assert got == {
+        "Russian": ("nationality:ru", "nationality"),
+        "French": ("nationality:french", "nationality"),
+    }
 
 
 def test_case_forms_are_one_entity_and_known_names_are_found_in_any_case() -> None:

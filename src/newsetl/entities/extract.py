@@ -50,6 +50,9 @@ from .names import is_first_name, is_surname
 from .spacy_ner import spacy_spans
 from .text import Token, norm, tokenize
 
+#: Span types a known place has (see ``_Doc.absorb_places``).
+GEO_SPAN_TYPES = frozenset({"country", "city", "place"})
+
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
 FUZZY_WITHIN_DOC = 85
 #: A truncated token must keep at least this share of the full token ("Mebark" / "Mebarki").
@@ -453,8 +456,9 @@ class _Doc:
             opener = toks[k - 1].sentence_start and (
                 prev in lx.SENTENCE_OPENERS or prev in lx.ARTICLES
             )
-            if not (opener or lx.is_title(toks[k - 1].text)):
-                return False
+            ordinary = self.lang == "en" and lx.en_capitalised_word(toks[k - 1].text)
+            if not (opener or ordinary or lx.is_title(toks[k - 1].text)):
+                return False  # "Royal Dutch Shell"; not "On Monday Russian ..."
         m = k + 1
         if m < len(toks) and self.joined(m) and toks[m].capitalised and not self.covered[m]:
             if demonyms.is_noun(toks[k].text, self.lang) or is_first_name(toks[m].text):
@@ -995,6 +999,56 @@ class _Doc:
                     break
 
     # -- 2b. lowercase keyword extension ("Minsk agreement", "accordo di Minsk") ------------------
+    def absorb_places(self) -> None:
+        """A known place inside an organisation's name is part of it: "Universidad de
+        California", "National Bank of Poland", "New York Stock Exchange". The gazetteer
+        claims "California" first; here the capitalised words before it (through a connector)
+        or after it, when they hold an organisation's head word ("Universidad", "Bank",
+        "Exchange"), take it back into one organisation."""
+        toks = self.tokens
+        n = len(toks)
+        by_start = {s.i: s for s in self.spans}
+        for place in [s for s in self.spans if s.type in GEO_SPAN_TYPES and s.canonical]:
+            i, j = place.i, place.j
+            start = end = None
+            # before: "<Org words> <connector> <place>"
+            if i >= 2 and self.joined(i) and norm(toks[i - 1].text) in lx.CONNECTORS:
+                k = i - 1
+                while (
+                    k - 1 >= 0
+                    and i - 1 - (k - 1) <= 4
+                    and self.joined(k)
+                    and toks[k - 1].capitalised
+                    and not self.covered[k - 1]
+                    and not toks[k - 1].headline
+                ):
+                    k -= 1
+                if k < i - 1 and self._keyword_type(k, i - 1) == "organisation":
+                    start = k
+            # after: "<place> <Org words>" ("New York Stock Exchange")
+            m = j
+            nxt = by_start.get(j)
+            if nxt is not None and not nxt.canonical and self.joined(j) and nxt.j - j <= 3:
+                m = nxt.j  # the words after were classified on their own ("Stock Exchange")
+            else:
+                while m < n and m - j < 3 and self.joined(m) and toks[m].capitalised:
+                    if self.covered[m] or toks[m].headline:
+                        break
+                    m += 1
+            if m > j and norm(toks[m - 1].text) in lx.ORG_WORDS:
+                end = m
+            if start is None and end is None:
+                continue
+            new_i = place.i if start is None else start
+            new_j = place.j if end is None else end
+            self.spans = [
+                s for s in self.spans if s is place or not (new_i <= s.i and s.j <= new_j)
+            ]
+            place.i, place.j = new_i, new_j
+            place.type, place.canonical, place.confidence = "organisation", None, CONF_KEYWORD
+            for k in range(new_i, new_j):
+                self.covered[k] = True
+
     def extend_keywords(self) -> None:
         toks = self.tokens
         kw = lx.TREATY_WORDS | lx.LAW_WORDS | lx.EVENT_WORDS
@@ -1540,6 +1594,7 @@ def _analyse(doc: _Doc) -> list[Group]:
     doc.match_nationalities()
     doc.add_spacy_spans()
     doc.classify_runs()
+    doc.absorb_places()
     doc.keep_surname_particles()
     doc.expand_acronym_definitions()
     doc.extend_keywords()
