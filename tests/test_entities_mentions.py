@@ -46,11 +46,19 @@ def test_names_that_are_also_frequent_words(text: str, language: str, names: lis
         ("Ieri il governo ha approvato il bilancio.", "it"),
         ("Adwokat powiedział, że sprawa jest trudna.", "pl"),
         ("Вчера правительство одобрило бюджет.", "ru"),
-        ("On Monday Russian and French officials met.", "en"),
     ],
 )
 def test_ordinary_capitalised_words_are_not_names(text: str, language: str) -> None:
     assert found(text, language) == {}
+
+
+def test_nationality_words_are_mentions_and_weekdays_are_not() -> None:
+    # issue 13 round 3: nationality words are mentions of their own type (see demonyms.py)
+    got = found("On Monday Russian and French officials met.", "en")
+    assert got == {
+        "Russian": ("nationality:ru", "nationality"),
+        "French": ("nationality:french", "nationality"),
+    }
 
 
 def test_case_forms_are_one_entity_and_known_names_are_found_in_any_case() -> None:
@@ -131,3 +139,20 @@ def test_an_ordinary_word_in_capitals_is_not_an_acronym() -> None:
     assert "PRECIOS" not in surfaces("Los PRECIOS suben. La OTAN se reunió en Madrid.", "es")
     assert "TEKINT" not in surfaces("A kormány TEKINT a jövőbe. A NATO ülésezett.", "hu")
     assert "BUND" in surfaces("Environmental group BUND sued the operator in Hamburg.", "en")
+
+
+def test_initials_before_a_word_are_a_person() -> None:
+    # English scorecards and agency copy: "A." is no article and "M." no title here
+    got = found("A. Dale and M. Butcher batted on. Not out 23. M. Maynard bowled.", "en")
+    assert got["A. Dale"][1] == got["M. Butcher"][1] == got["M. Maynard"][1] == "person"
+    # a French "M." stays a title: the person is "Dupont"
+    assert "Dupont" in found("M. Dupont a parlé hier à Lyon.", "fr")
+
+
+def test_a_known_place_inside_an_organisation_name_is_part_of_it() -> None:
+    got = found("Shares fell on the New York Stock Exchange. He flew to New York.", "en")
+    assert got["New York Stock Exchange"][1] == "organisation"
+    assert got["New York"] == ("city:new-york", "city")
+    es = found("Investigadores de la Universidad de California viajaron a California.", "es")
+    assert es["Universidad de California"][1] == "organisation"
+    assert es["California"][1] != "organisation"

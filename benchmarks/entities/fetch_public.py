@@ -20,9 +20,9 @@ Sources (pinned commits; the copies are byte-identical to the repositories' file
 * ``bsnlp/<topic>/{annotated,raw}/<lang>/``: UL-FRI-Zitnik/BSNLP-2021-Shared-Task
   ``data/datasets/bsnlp/`` (a copy of the BSNLP 2017-2021 shared-task data, Slavic news with
   cross-lingual entity ids; research use).
-* Second HAREM (``harem/CDSegundoHAREMclassico.xml``): Linguateca distributes it from its own site
-  (https://www.linguateca.pt/harem/), not from GitHub; no public GitHub copy was found in
-  December 2026, so this script does not fetch it. Put the file there by hand to score ``harem``.
+* ``harem/CDSegundoHAREMclassico.xml``: davidsbatista/NER-datasets ``Portuguese/HAREM/`` (the
+  Second HAREM golden collection as Linguateca distributes it in its LAMPADA 2.0 package,
+  https://www.linguateca.pt/HAREM/, CC BY 3.0; found in round 3, December 2026).
 
 Run: ``uv run python benchmarks/entities/fetch_public.py [--mirror DIR] [--out DIR]``. With
 ``--mirror``, repositories are read from local bare copies ``DIR/<owner>+<name>/repo``
@@ -118,6 +118,12 @@ SOURCES: tuple[Source, ...] = (
               for t in BSNLP_TOPICS for kind in ("annotated", "raw")),
         "BSNLP 2017/2019/2021 shared-task data (bsnlp.cs.helsinki.fi): research use.",
     ),
+    Source(
+        "harem", "davidsbatista/NER-datasets", "db7ff3ca4ba1df39907f8bdc036a556fed5ecde7",
+        (("Portuguese/HAREM/CDSegundoHAREMclassico.xml", "CDSegundoHAREMclassico.xml"),),
+        "Second HAREM golden collection (Linguateca, LAMPADA 2.0 package): CC BY 3.0 "
+        "(https://www.linguateca.pt/HAREM/); the copy in davidsbatista/NER-datasets.",
+    ),
 )  # fmt: skip
 
 
@@ -194,12 +200,7 @@ def write_readme(out: Path, done: list[tuple[Source, int]]) -> None:
         lines.append(
             f"| {s.set} | {n} | https://github.com/{s.repo} | {s.commit} | {paths} | {s.licence} |"
         )
-    lines += [
-        "",
-        "Second HAREM (`harem/CDSegundoHAREMclassico.xml`, Linguateca) is not on GitHub and is",
-        "not fetched; `public.py` skips a set whose files are missing.",
-        "",
-    ]
+    lines += [""]
     (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 

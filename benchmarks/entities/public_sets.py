@@ -576,7 +576,7 @@ LOADERS = {
 
 
 def load(names: list[str] | None = None, data: Path = DATA) -> list[GoldDoc]:
-    """The sets' documents; a set whose files are missing (HAREM is not on GitHub, see
+    """The sets' documents; a set whose files are missing (not fetched yet, see
     ``fetch_public.py``) is skipped with a note on stderr."""
     docs: list[GoldDoc] = []
     for name in names or list(LOADERS):

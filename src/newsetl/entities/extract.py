@@ -32,7 +32,7 @@ from pathlib import Path
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from . import guard
+from . import demonyms, guard
 from . import lexicon as lx
 from .gazetteer import (
     CITY_MAX_ZIPF,
@@ -42,13 +42,16 @@ from .gazetteer import (
     alias_key,
     get_gazetteer,
 )
-from .ids import best_name, group_key
+from .ids import best_name, entity_id, group_key, key_words
 from .inflection import _adjective_stem, german_base_key
 from .model import DocEntity, DocumentEntities, Mention
 from .morph import CLASS_LANGUAGES, INFLECTED, base_word, lemma, word_class
 from .names import is_first_name, is_surname
 from .spacy_ner import spacy_spans
 from .text import Token, norm, tokenize
+
+#: Span types a known place has (see ``_Doc.absorb_places``).
+GEO_SPAN_TYPES = frozenset({"country", "city", "place"})
 
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
 FUZZY_WITHIN_DOC = 85
@@ -111,6 +114,7 @@ class Group:
     spans: list[Span] = field(default_factory=list)
     canonical: Alias | None = None
     acronyms: list[str] = field(default_factory=list)
+    key: str | None = None  # a fixed key (nationality words: their country's)
 
 
 class _Doc:
@@ -130,6 +134,8 @@ class _Doc:
         self.keys = [norm(t.text) for t in self.tokens]
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
+        #: token index -> country code ("" when unlinked) of nationality words
+        self.nationalities: dict[int, str] = {}
 
     def _check_headlines(self) -> None:
         """A title-case line is a headline only when some of its capitalised words are
@@ -421,6 +427,64 @@ class _Doc:
         """Base forms of the tokens from ``i`` on (at most ``length``)."""
         return [self.base(k) for k in range(i, min(i + length, len(self.tokens)))]
 
+    def match_nationalities(self) -> None:
+        """Nationality, demonym and religion words ("Israeli", "Brytyjczycy", see
+        :mod:`.demonyms`) that stand alone: not inside a longer capitalised name ("Royal Dutch
+        Shell", "British Airways"), unless what follows is a title ("Israeli Prime Minister")."""
+        toks = self.tokens
+        for k, tok in enumerate(toks):
+            if self.covered[k] or not tok.capitalised:
+                continue
+            if tok.headline:
+                # "FRENCH OPEN CHAMPION ...": in a headline only the lexicon's words, by their
+                # title-case form (capitals there say nothing about a longer name)
+                word = tok.text[0] + tok.text[1:].lower() if tok.text.isupper() else tok.text
+                code = demonyms.lexicon(self.lang).get(word)
+                if code is None or len(word) < 4:
+                    continue
+            else:
+                code = demonyms.lookup(tok.text, self.lang)
+                if code is None or not self._stands_alone(k):
+                    continue
+            self.covered[k] = True
+            self.nationalities[k] = code
+
+    def _stands_alone(self, k: int) -> bool:
+        toks = self.tokens
+        if self.joined(k) and toks[k - 1].capitalised and not self.covered[k - 1]:
+            prev = norm(toks[k - 1].text)
+            opener = toks[k - 1].sentence_start and (
+                prev in lx.SENTENCE_OPENERS or prev in lx.ARTICLES
+            )
+            ordinary = self.lang == "en" and lx.en_capitalised_word(toks[k - 1].text)
+            if not (opener or ordinary or lx.is_title(toks[k - 1].text)):
+                return False  # "Royal Dutch Shell"; not "On Monday Russian ..."
+        m = k + 1
+        if m < len(toks) and self.joined(m) and toks[m].capitalised and not self.covered[m]:
+            if demonyms.is_noun(toks[k].text, self.lang) or is_first_name(toks[m].text):
+                return True  # "De Italiaan Paolini", "Australian Michael Doohan"
+            # "Israeli Prime Minister ...": a title within the next words; else a longer name
+            while m < len(toks) and m <= k + 3 and self.joined(m) and toks[m].capitalised:
+                if lx.is_title(toks[m].text):
+                    return True
+                m += 1
+            return False
+        return True
+
+    def nationality_groups(self) -> list[Group]:
+        """One group per country (or per word when unlinked): "Israeli" and "Israelis" are one
+        entity, ``nationality:il``, which the resolution layer links to ``country:IL``."""
+        by_key: dict[str, Group] = {}
+        for k, code in sorted(self.nationalities.items()):
+            if code:
+                key = f"{demonyms.NATIONALITY}:{code.lower()}"
+            else:
+                words = key_words(demonyms.NATIONALITY, [self.tokens[k].text], self.lang)
+                key = entity_id(demonyms.NATIONALITY, words or (self.tokens[k].text,))
+            group = by_key.setdefault(key, Group(demonyms.NATIONALITY, key=key))
+            group.spans.append(Span(k, k + 1, demonyms.NATIONALITY, CONF_KEYWORD))
+        return list(by_key.values())
+
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
         i = 0
@@ -663,16 +727,45 @@ class _Doc:
         for i, j in self._runs():
             self._classify(i, j)
 
+    def _initial(self, i: int, j: int) -> bool:
+        """Token ``i`` is a capital letter with a full stop before a surname ("A. Dale",
+        "M. Butcher" in English scorecards), not the article "A" or the French title "M."."""
+        tok = self.tokens[i]
+        return (
+            i + 1 < j
+            and len(tok.text) == 1
+            and tok.text.isupper()
+            and self.text[tok.end : tok.end + 1] == "."
+            and self.joined(i + 1)
+            and not (self.lang == "fr" and tok.text == "M")
+        )
+
+    def _initials_then_surname(self, i: int, j: int) -> bool:
+        """One to three initials, each "X. ", then one word of two letters or more."""
+        toks = self.tokens
+        k = i
+        while (
+            k < j - 1
+            and self._initial(k, j)
+            and self.text[toks[k].end + 1 : toks[k].end + 2] == " "
+        ):
+            k += 1
+        return 1 <= k - i <= 3 and k == j - 1 and len(toks[k].text) >= 2
+
     def _classify(self, i: int, j: int) -> None:
         toks = self.tokens
         if toks[i].headline:
             return  # headlines only get names the body confirms (see _headline_mentions)
         titled = False
         # Strip sentence openers and titles at the front; split at inner titles.
-        while i < j and (
-            (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
-            or lx.is_title(toks[i].text)
-            or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
+        while (
+            i < j
+            and not self._initial(i, j)
+            and (
+                (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
+                or lx.is_title(toks[i].text)
+                or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
+            )
         ):
             titled = titled or lx.is_title(toks[i].text)
             i += 1
@@ -682,7 +775,7 @@ class _Doc:
                 self.spans.append(Span(i, j, "person", CONF_TITLED, evidence=True))
             return  # "Director of Recreation": a title's complement, not a person
         for k in range(i, j):
-            if lx.is_title(toks[k].text):
+            if lx.is_title(toks[k].text) and not self._initial(k, j):
                 # "French President Emmanuel Macron": the words before the title stand alone,
                 # the words after it are a titled name (the recursion strips the title).
                 self._classify_part(i, k, titled=False)
@@ -701,6 +794,10 @@ class _Doc:
         if i >= j:
             return
         initial = toks[i].sentence_start
+        if self._initials_then_surname(i, j):
+            # "M. Butcher", "A. Dale", "J. S. Bach": initials before a word are a person
+            self.spans.append(Span(i, j, "person", CONF_TITLED, evidence=True))
+            return
         strong, weak = self._context_evidence(i, j)
         evidence = titled or strong or weak
         if (
@@ -902,6 +999,56 @@ class _Doc:
                     break
 
     # -- 2b. lowercase keyword extension ("Minsk agreement", "accordo di Minsk") ------------------
+    def absorb_places(self) -> None:
+        """A known place inside an organisation's name is part of it: "Universidad de
+        California", "National Bank of Poland", "New York Stock Exchange". The gazetteer
+        claims "California" first; here the capitalised words before it (through a connector)
+        or after it, when they hold an organisation's head word ("Universidad", "Bank",
+        "Exchange"), take it back into one organisation."""
+        toks = self.tokens
+        n = len(toks)
+        by_start = {s.i: s for s in self.spans}
+        for place in [s for s in self.spans if s.type in GEO_SPAN_TYPES and s.canonical]:
+            i, j = place.i, place.j
+            start = end = None
+            # before: "<Org words> <connector> <place>"
+            if i >= 2 and self.joined(i) and norm(toks[i - 1].text) in lx.CONNECTORS:
+                k = i - 1
+                while (
+                    k - 1 >= 0
+                    and i - 1 - (k - 1) <= 4
+                    and self.joined(k)
+                    and toks[k - 1].capitalised
+                    and not self.covered[k - 1]
+                    and not toks[k - 1].headline
+                ):
+                    k -= 1
+                if k < i - 1 and self._keyword_type(k, i - 1) == "organisation":
+                    start = k
+            # after: "<place> <Org words>" ("New York Stock Exchange")
+            m = j
+            nxt = by_start.get(j)
+            if nxt is not None and not nxt.canonical and self.joined(j) and nxt.j - j <= 3:
+                m = nxt.j  # the words after were classified on their own ("Stock Exchange")
+            else:
+                while m < n and m - j < 3 and self.joined(m) and toks[m].capitalised:
+                    if self.covered[m] or toks[m].headline:
+                        break
+                    m += 1
+            if m > j and norm(toks[m - 1].text) in lx.ORG_WORDS:
+                end = m
+            if start is None and end is None:
+                continue
+            new_i = place.i if start is None else start
+            new_j = place.j if end is None else end
+            self.spans = [
+                s for s in self.spans if s is place or not (new_i <= s.i and s.j <= new_j)
+            ]
+            place.i, place.j = new_i, new_j
+            place.type, place.canonical, place.confidence = "organisation", None, CONF_KEYWORD
+            for k in range(new_i, new_j):
+                self.covered[k] = True
+
     def extend_keywords(self) -> None:
         toks = self.tokens
         kw = lx.TREATY_WORDS | lx.LAW_WORDS | lx.EVENT_WORDS
@@ -1397,7 +1544,10 @@ def _to_entities(doc: _Doc, groups: list[Group]) -> list[DocEntity]:
             for s in spans
         ]
         surfaces = _naming_surfaces(doc, g)
-        key = g.canonical.entity_id if g.canonical else group_key(g.type, surfaces, doc.lang)
+        key = (
+            g.canonical.entity_id if g.canonical
+            else g.key or group_key(g.type, surfaces, doc.lang)
+        )  # fmt: skip
         ent = by_key.get(key)
         if ent is None:
             ent = by_key[key] = DocEntity(
@@ -1441,8 +1591,10 @@ def _known_word(language: str):
 
 def _analyse(doc: _Doc) -> list[Group]:
     doc.match_gazetteer()
+    doc.match_nationalities()
     doc.add_spacy_spans()
     doc.classify_runs()
+    doc.absorb_places()
     doc.keep_surname_particles()
     doc.expand_acronym_definitions()
     doc.extend_keywords()
@@ -1452,7 +1604,7 @@ def _analyse(doc: _Doc) -> list[Group]:
             for k in range(s.i, s.j):
                 doc.covered[k] = True
     _headline_mentions(doc, groups)
-    return groups
+    return groups + doc.nationality_groups()
 
 
 def _merge(parts: list[list[DocEntity]], language: str) -> list[DocEntity]:

@@ -85,7 +85,8 @@ ORG_WORDS = _words(
     polizei policia army esercito armee ejercito forces assembly assemblea assemblee asamblea
     senate senato senat congress congresso congres congreso bundestag network club fc ac
     dinamo sporting olympique unie raad commissie ministerie partij universiteit vereniging
-    stichting rechtbank hof agentschap dienst cassa caisse caja kasse"""
+    stichting rechtbank hof agentschap dienst cassa caisse caja kasse exchange bolsa borsa
+    bourse börse beurs"""
 )
 
 TREATY_WORDS = _words(

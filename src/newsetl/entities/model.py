@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 ENTITY_TYPES = (
     "person", "organisation", "country", "city", "place", "treaty", "law", "event", "other",
+    "nationality",
 )  # fmt: skip
 
 

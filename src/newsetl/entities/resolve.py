@@ -46,6 +46,11 @@ from functools import lru_cache
 from anyascii import anyascii
 
 #: Coarse types: entities of one coarse type may be linked ("city" with "place").
+#: Nationality words (see :mod:`.demonyms`) link only to their country, by rule 4.
+NATIONALITY = "nationality"
+#: Nationality ids of regions that are not countries ("European" -> Europe).
+_REGION_IDS = {"nationality:eu": "place:europe"}
+
 COARSE = {"country": "place", "city": "place", "place": "place", "person": "person",
           "organisation": "organisation"}  # fmt: skip
 
@@ -256,7 +261,7 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
     buckets: dict[str, set[str]] = defaultdict(set)
     for eid in sorted(recs):
         r = recs[eid]
-        if r.local:
+        if r.local or r.type == NATIONALITY:
             continue
         seed = r.source != "learned"
         for form, language in sorted({(r.name, "mul"), *r.forms}):
@@ -296,7 +301,10 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
     for eid in sorted(recs):
         r = recs[eid]
         lone = r.local and r.coarse == "person"
-        untyped = r.source == "learned" and r.kind == "other" and not _ACRONYM.match(r.name)
+        untyped = (
+            r.source == "learned" and r.kind == "other" and r.type != NATIONALITY
+            and not _ACRONYM.match(r.name)
+        )  # fmt: skip
         words = _words(r.name)
         if not (lone or (untyped and len(words) == 1)) or not words:
             continue
@@ -332,6 +340,16 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
         elif len(ordered) > 1:
             res.review.append((eid, ",".join(ordered[:5]), "acronym",
                                f"{len(ordered)} expansions of {r.name!r}"))  # fmt: skip
+
+    # 4. a nationality word to its country ("nationality:gb" -> "country:GB"), the one link
+    # these words get (they are never grouped by spelling: "Russian" is not Russia's name)
+    for eid in sorted(recs):
+        if recs[eid].type != NATIONALITY or not eid.startswith(NATIONALITY + ":"):
+            continue
+        country = "country:" + eid.split(":", 1)[1].upper()
+        target = country if country in recs else _REGION_IDS.get(eid)
+        if target in recs and groups.union(eid, target):
+            linked.setdefault(eid, "nationality")
 
     # the id of each group
     group_members: dict[str, list[str]] = defaultdict(list)

@@ -384,11 +384,21 @@ def refresh_story_clusters(con: Any) -> int:
     same places (:data:`STORY_MIN_SHARED_PLACES`) within :data:`STORY_SCENE_WINDOW`, when the
     overlap of all their entities, places weighted by IDF like the rest, reaches the same score
     (two reports of one summit that name different officials). Stories are connected components.
+    Entities count by their resolved ids (:func:`refresh_entity_resolution`), nationality words
+    not at all.
     """
+    # Resolved ids (migration 008), so "Donalda Trumpa" in a Polish article and "Donald Trump"
+    # in an English one are one shared actor; the resolution is order-free, so stories are too.
+    # Nationality words ("Russian") say where a story is about, not who is in it: left out.
+    mentions = "resolved_mentions" if _has_view(con, "resolved_mentions") else (
+        "(SELECT *, entity_id AS resolved_id FROM mentions)"
+    )  # fmt: skip
     rows = con.execute(
-        """SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.entity_id)
-           FROM entity_articles a JOIN mentions m USING (article_id)
-           GROUP BY a.article_id, a.language, a.published_at"""
+        f"""SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.resolved_id)
+            FROM entity_articles a JOIN {mentions} m USING (article_id)
+            LEFT JOIN entities e ON e.entity_id = m.entity_id
+            WHERE coalesce(e.type, 'other') <> 'nationality'
+            GROUP BY a.article_id, a.language, a.published_at"""
     ).fetchall()
     types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
     docs = {
@@ -464,6 +474,12 @@ def _has_table(con: Any, name: str) -> bool:
         con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
             0
         ]
+    )
+
+
+def _has_view(con: Any, name: str) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()[0]
     )
 
 
