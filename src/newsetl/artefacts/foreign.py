@@ -465,7 +465,14 @@ def _single_word(
     top_lang, top = item.langs[0]
     lean = top - item.zt
     close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
-    if lean < SINGLE_LEAN or len(form) < 3:
+    if lean < SINGLE_LEAN:
+        return None
+    if len(form) < 3:
+        # Two-letter words are initials, abbreviations and interjections in every list; only
+        # one the text language practically never writes ("på", "än", "że" in English) and
+        # that stands between two of its own words is reported.
+        if tokens is not None and _short_between_own_words(text, tokens, tok, text_lang, item):
+            return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
         return None
     if text_lang != "en" and lost_letter_word(form, text_lang):
         return None  # "dems", "intent" in Spanish: "demás", "intentó" with a letter lost
@@ -610,6 +617,41 @@ def _between_own_words(
     return False
 
 
+#: A two-letter word between two own words is foreign when the text language hardly writes
+#: it (Zipf below SHORT_MAX_OWN: "på", "än", "nå", "że" in English; "za", "om", "er" are
+#: English abbreviations and interjections at 3+) and another language has it among its
+#: most common words (SHORT_MIN_FOREIGN) far more often (SHORT_LEAN). English text only:
+#: other languages' lists hold English text and damaged spellings of their own words.
+SHORT_MAX_OWN = 2.5
+SHORT_MIN_FOREIGN = 6.0
+SHORT_LEAN = 3.5
+
+
+def _short_between_own_words(
+    text: str, tokens: list[Token], tok: Token, text_lang: str, item: Lean
+) -> bool:
+    """Is a two-letter ``tok`` a very common foreign word the text language never writes,
+    lower-case, between two of its own words joined by single spaces ("to fix än problems")?"""
+    if text_lang != "en" or not tok.text.islower() or tok.sentence_start or tok.in_quote:
+        return False
+    top_lang, top = item.langs[0]
+    if not (item.zt < SHORT_MAX_OWN and top >= SHORT_MIN_FOREIGN and top - item.zt >= SHORT_LEAN):
+        return False
+    i = tok.index
+    if i == 0 or i + 1 >= len(tokens):
+        return False
+    prev, nxt = tokens[i - 1], tokens[i + 1]
+    if text[prev.end : tok.start] not in (" ", ", ") or text[tok.end : nxt.start] != " ":
+        return False
+    own = lean_of(text_lang)
+    for other in (prev, nxt):
+        if other.masked or (other.capitalised and not other.sentence_start):
+            return False
+        if not own(other.lower).own or len(other.text) < 2:
+            return False
+    return True
+
+
 #: An unknown word (in no word list of any language) is foreign when lingua, asked about all
 #: evidence languages, gives the text language less than UNKNOWN_MAX_OWN and one language at
 #: least UNKNOWN_MIN_BEST: "verabschiedeter", "gasthuizen" in English text, not
@@ -657,9 +699,66 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
         if not conf or conf.get(text_lang, 1.0) >= UNKNOWN_MAX_OWN:
             continue
         best = max(conf, key=conf.__getitem__)
-        if best != text_lang and conf[best] >= UNKNOWN_MIN_BEST:
+        if best == text_lang:
+            continue
+        if conf[best] >= UNKNOWN_MIN_BEST or (
+            conf[best] >= UNKNOWN_MIN_BEST_BUILT and not own_word_parts(tok.lower, text_lang)
+        ):
             out.append(_span(tok.start, tok.end, best, 0.75, "lingua_single_word", (best,)))
     return out
+
+
+#: ... or at least UNKNOWN_MIN_BEST_BUILT when the word is not built from words of the text
+#: language: lingua gives English nothing for "retrofuturist" (retro + futurist) or
+#: "doomscrolling" (doom + scrolling), coinages English builds from its own words; foreign
+#: inflections and compounds ("silenciarnos", "evenemangskalender") split into no such parts.
+UNKNOWN_MIN_BEST_BUILT = 0.5
+#: A part of a word is a word of the text language at this Zipf frequency or more.
+PART_MIN_ZIPF = 3.0
+#: Productive affixes by text language (English only: the rule runs on English text).
+_OWN_PREFIXES = {
+    "en": (
+        "anti", "auto", "bio", "co", "counter", "cyber", "de", "dis", "eco", "e", "ex", "hyper",
+        "inter", "micro", "mega", "mis", "multi", "neo", "non", "over", "post", "pre", "pro",
+        "re", "retro", "self", "semi", "sub", "super", "tele", "trans", "ultra", "un", "under",
+    ),
+}
+_OWN_SUFFIXES = {
+    "en": (
+        "s", "es", "ed", "d", "ing", "er", "ers", "est", "ist", "ists", "ism", "isms", "ly",
+        "ness", "less", "ful", "able", "ible", "ation", "ations", "ize", "ized", "izing",
+        "ise", "ised", "ising", "ification", "ify", "ity", "ities", "al", "ally", "y", "ish",
+        "ship", "hood", "dom", "ment", "ments", "ward", "wards", "wise", "verse", "core",
+    ),
+}
+
+
+@lru_cache(maxsize=20_000)
+def own_word_parts(low: str, text_lang: str) -> bool:
+    """Is ``low`` built from words of the text language: two words ("doomscrolling"), or a
+    word with a productive prefix or suffix ("retrofuturist", "unbanked", "influencerdom")?"""
+
+    def known(part: str) -> bool:
+        return len(part) >= 3 and (
+            lexicon.zipf(part, text_lang) >= PART_MIN_ZIPF
+            or lexicon.zipf(part + "e", text_lang) >= PART_MIN_ZIPF  # "liv|estreamed"
+        )
+
+    for i in range(3, len(low) - 2):
+        if known(low[:i]) and (known(low[i:]) or known(low[i + 1 :]) and low[i] in "-s"):
+            return True
+    stems = [low]
+    for suffix in _OWN_SUFFIXES.get(text_lang, ()):
+        if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+            stem = low[: -len(suffix)]
+            stems += [stem, stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem]
+    for stem in stems:
+        if stem != low and known(stem):
+            return True
+        for prefix in _OWN_PREFIXES.get(text_lang, ()):
+            if stem.startswith(prefix) and known(stem[len(prefix) :]):
+                return True
+    return False
 
 
 #: Nouns (and verbs) that introduce the title of a work, which keeps its original wording.
