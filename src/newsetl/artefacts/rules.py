@@ -608,13 +608,16 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             if not base.islower():
                 k = tok.index
                 nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+                joined_next = (
+                    nxt is not None and nxt.capitalised and text[tok.end : nxt.start] == " "
+                )
                 if (
                     suffix != "and"
-                    and nxt is not None
-                    and nxt.capitalised
-                    and text[tok.end : nxt.start] == " "
+                    and joined_next
+                    and not (suffix in _GLUED_BEFORE_NAMES and len(base) >= 4 and base_z >= 3.5)
                 ):
-                    continue  # the first part of a name ("Juston Burris")
+                    continue  # the first part of a name ("Juston Burris"), but not a common
+                    # word before "of"/"the"/...: "the Departmentof Commerce", "Why Doesthe Earth"
                 prev = tokens[k - 1] if k > 0 else None
                 after_given_name = (
                     prev is not None
@@ -622,7 +625,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     and text[prev.end : tok.start] == " "
                     and prev.lower in lexicon.person_names("first_names")
                 )
-                names_joined = suffix == "and" and nxt is not None and nxt.capitalised
+                names_joined = suffix == "and" and joined_next  # not "Sondland. He said"
                 if (after_given_name or base_z < 2.0) and not names_joined:
                     continue  # a surname ("Chuck Peruto", "Kelly Sawyer Patricof"), unless
                     # it joins two names ("Ivan Rakiticand Mario Mandzukic")
@@ -635,6 +638,11 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
         if whole >= 2.0:
             continue
     return out
+
+
+#: Glued function words that join a common word to a following name, where no name ends
+#: the same way: "Departmentof Commerce", "Ministerof Foreign Affairs", "Doesthe Earth".
+_GLUED_BEFORE_NAMES = frozenset({"of", "the", "for", "with"})
 
 
 def _glued(tok: Token, replacement: str, confidence: float, detector: str) -> Candidate:
