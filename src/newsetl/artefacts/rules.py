@@ -1146,10 +1146,11 @@ DUPLICABLE = words(
 
 #: Doubled words that are grammatical: German relative clauses after an article ("Soldaten,
 #: die die Schüsse abgaben"), English "that that" / "had had", Dutch "dat dat", French
-#: reflexive "nous nous". Never reported.
+#: reflexive "nous nous"; English degree words doubled for emphasis ("very very good", "many
+#: many years", "a no no"). Never reported.
 GRAMMATICAL_DOUBLES = {
     "de": words("der die das den dem des sie es ihr wir"),
-    "en": words("that had do"),
+    "en": words("that had do very so too much many far no"),
     "nl": words("dat die de"),
     "fr": words("nous vous"),
     "it": words("che"),
