@@ -1027,6 +1027,11 @@ _INFLECTIONS_DE = (
 GLUE_SUFFIXES = {"en": ("and", "the", "of", "for", "with", "to", "in", "on")}
 
 
+#: Below this Zipf English practically never writes a word: a capitalised short form of a
+#: longer word of the same document is then a cut name even when another language has it.
+UNUSED_IN_EN = 1.5
+
+
 def detect_truncated_names(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
     """ "Mebark" where the article elsewhere says "Mebarki": a name cut at a link boundary.
 
@@ -1087,8 +1092,11 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             continue  # "Israel" / "Israeli": the place and its people
         if language == "de" and rest.lower() in _INFLECTIONS_DE:
             continue  # "Steuerbeamte" / "Steuerbeamter": German declension, not a cut name
-        if rest.lower() in GLUE_SUFFIXES.get(language, ()):
-            continue  # "Thunbergto" is "Thunberg" glued to "to", not its full form
+        if rest.lower() in GLUE_SUFFIXES.get(language, ()) and (
+            lexicon.zipf(full.lower(), language) < 2.0
+        ):
+            continue  # "Thunbergto" is "Thunberg" glued to "to", not its full form (but
+            # "Education" is a word: "Educati" is cut from it)
         if lexicon.zipf(full.lower(), language) >= 3.5 and lexicon.zipf(tok.lower, language) >= 3.5:
             continue  # "East" / "Eastern": two words of the language
         if language == "de" and lexicon.zipf(tok.lower, "de") > 0.0:
@@ -1099,10 +1107,15 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             lexicon.zipf(tok.lower, language) >= 2.0
             or max(lexicon.profile(tok.lower).values()) >= 3.0
         )
-        if known and caps[full] >= 2 and lexicon.zipf(tok.lower, language) < 3.0:
+        own_z = lexicon.zipf(tok.lower, language)
+        if known and (
+            (caps[full] >= 2 and own_z < 3.0) or (language == "en" and own_z < UNUSED_IN_EN)
+        ):
             # The full name twice in the document and the short form no common word of
             # the text language ("Senat", "Devi", "Preside" for "Senate", "Devils",
             # "President"): the document's own usage outweighs another language's word.
+            # In English text also once, when English itself never writes the short form
+            # ("Educati", "Chine", "Compa": Italian, French, Spanish words, not English ones).
             # Reported, not applied (see the confidence below).
             known, relaxed = False, True
         else:
@@ -1214,7 +1227,19 @@ def _not_a_surname(low: str) -> bool:
     """A word no surname looks like: an adverb in -ly, a verb form in -ing/-ed ("Literally",
     "Coming", "Attracted"); checked after a given name English also uses for people of its
     own ("Marie", "Roger"). Plural nouns are not enough: "Alicia Keys", "Jeff Sessions"."""
-    return low.endswith(("ly", "ing", "ed")) and len(low) >= 6
+    if low in _NUMBER_WORDS:
+        return True  # "Danielle Eight"
+    return len(low) >= 6 and low.endswith(_NO_SURNAME_ENDINGS)
+
+
+#: Endings of English adverbs, verb forms and adjectives that no surname has ("Literally",
+#: "Attracted", "Dangerous", "Hopeless"). Not the nouns in -tion/-ment/-ic: after a given
+#: name they name institutions ("Mayo Clinic", "Marvel Entertainment", "Hoover Institution").
+_NO_SURNAME_ENDINGS = ("ly", "ing", "ed", "ous", "ful", "less")
+_NUMBER_WORDS = words(
+    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred thousand million"
+)
 
 
 def detect_translated_names(
