@@ -699,66 +699,9 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
         if not conf or conf.get(text_lang, 1.0) >= UNKNOWN_MAX_OWN:
             continue
         best = max(conf, key=conf.__getitem__)
-        if best == text_lang:
-            continue
-        if conf[best] >= UNKNOWN_MIN_BEST or (
-            conf[best] >= UNKNOWN_MIN_BEST_BUILT and not own_word_parts(tok.lower, text_lang)
-        ):
+        if best != text_lang and conf[best] >= UNKNOWN_MIN_BEST:
             out.append(_span(tok.start, tok.end, best, 0.75, "lingua_single_word", (best,)))
     return out
-
-
-#: ... or at least UNKNOWN_MIN_BEST_BUILT when the word is not built from words of the text
-#: language: lingua gives English nothing for "retrofuturist" (retro + futurist) or
-#: "doomscrolling" (doom + scrolling), coinages English builds from its own words; foreign
-#: inflections and compounds ("silenciarnos", "evenemangskalender") split into no such parts.
-UNKNOWN_MIN_BEST_BUILT = 0.5
-#: A part of a word is a word of the text language at this Zipf frequency or more.
-PART_MIN_ZIPF = 3.0
-#: Productive affixes by text language (English only: the rule runs on English text).
-_OWN_PREFIXES = {
-    "en": (
-        "anti", "auto", "bio", "co", "counter", "cyber", "de", "dis", "eco", "e", "ex", "hyper",
-        "inter", "micro", "mega", "mis", "multi", "neo", "non", "over", "post", "pre", "pro",
-        "re", "retro", "self", "semi", "sub", "super", "tele", "trans", "ultra", "un", "under",
-    ),
-}
-_OWN_SUFFIXES = {
-    "en": (
-        "s", "es", "ed", "d", "ing", "er", "ers", "est", "ist", "ists", "ism", "isms", "ly",
-        "ness", "less", "ful", "able", "ible", "ation", "ations", "ize", "ized", "izing",
-        "ise", "ised", "ising", "ification", "ify", "ity", "ities", "al", "ally", "y", "ish",
-        "ship", "hood", "dom", "ment", "ments", "ward", "wards", "wise", "verse", "core",
-    ),
-}
-
-
-@lru_cache(maxsize=20_000)
-def own_word_parts(low: str, text_lang: str) -> bool:
-    """Is ``low`` built from words of the text language: two words ("doomscrolling"), or a
-    word with a productive prefix or suffix ("retrofuturist", "unbanked", "influencerdom")?"""
-
-    def known(part: str) -> bool:
-        return len(part) >= 3 and (
-            lexicon.zipf(part, text_lang) >= PART_MIN_ZIPF
-            or lexicon.zipf(part + "e", text_lang) >= PART_MIN_ZIPF  # "liv|estreamed"
-        )
-
-    for i in range(3, len(low) - 2):
-        if known(low[:i]) and (known(low[i:]) or known(low[i + 1 :]) and low[i] in "-s"):
-            return True
-    stems = [low]
-    for suffix in _OWN_SUFFIXES.get(text_lang, ()):
-        if low.endswith(suffix) and len(low) - len(suffix) >= 3:
-            stem = low[: -len(suffix)]
-            stems += [stem, stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem]
-    for stem in stems:
-        if stem != low and known(stem):
-            return True
-        for prefix in _OWN_PREFIXES.get(text_lang, ()):
-            if stem.startswith(prefix) and known(stem[len(prefix) :]):
-                return True
-    return False
 
 
 #: Nouns (and verbs) that introduce the title of a work, which keeps its original wording.
