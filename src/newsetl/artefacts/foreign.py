@@ -466,6 +466,21 @@ def _single_word(
     lean = top - item.zt
     close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
     if lean < SINGLE_LEAN:
+        # In German text a lower-case English word between two German words needs only
+        # LEAN ("managing", "calm", "drug": German lists hold some English text, so the gap
+        # is often below SINGLE_LEAN). German writes the English nouns it borrows with a
+        # capital and gives borrowed verbs German endings ("der Staff", "gemanagt"), so a
+        # lower-case English form is no German loanword; French, Italian or Portuguese
+        # borrow in lower case ("title sponsor", "em repeat") and keep SINGLE_LEAN.
+        if (
+            text_lang == "de"
+            and tokens is not None
+            and len(form) >= 4
+            and not lost_letter_word(form, text_lang)
+            and not _accented_loanword(form, text_lang)
+            and _between_own_words(text, tokens, tok, text_lang, item)
+        ):
+            return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
         return None
     if len(form) < 3:
         # Two-letter words are initials, abbreviations and interjections in every list; only
