@@ -632,12 +632,13 @@ def _between_own_words(
     return False
 
 
-#: A two-letter word between two own words is foreign when the text language hardly writes
-#: it (Zipf below SHORT_MAX_OWN: "på", "än", "nå", "że" in English; "za", "om", "er" are
-#: English abbreviations and interjections at 3+) and another language has it among its
-#: most common words (SHORT_MIN_FOREIGN) far more often (SHORT_LEAN). English text only:
-#: other languages' lists hold English text and damaged spellings of their own words.
-SHORT_MAX_OWN = 2.5
+#: A two-letter word between two own words is foreign when the text language seldom writes
+#: it (Zipf below SHORT_MAX_OWN: "på", "än", "że", "za", "od", "az" in English; "er", "si",
+#: "de" at 4+ are English interjections, abbreviations and name particles) and another
+#: language has it among its most common words (SHORT_MIN_FOREIGN) far more often
+#: (SHORT_LEAN, 3000x). English text only: other languages' lists hold English text and
+#: damaged spellings of their own words. Chosen on v2/v3 dev; no finding on clean text.
+SHORT_MAX_OWN = 3.8
 SHORT_MIN_FOREIGN = 6.0
 SHORT_LEAN = 3.5
 
