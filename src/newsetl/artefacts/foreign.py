@@ -650,7 +650,7 @@ def _short_between_own_words(
     lower-case, between two of its own words joined by single spaces ("to fix än problems")?"""
     if text_lang != "en" or not tok.text.islower() or tok.sentence_start or tok.in_quote:
         return False
-    top_lang, top = item.langs[0]
+    top = item.langs[0][1]
     if not (item.zt < SHORT_MAX_OWN and top >= SHORT_MIN_FOREIGN and top - item.zt >= SHORT_LEAN):
         return False
     i = tok.index
