@@ -138,3 +138,20 @@ def test_lower_case_loanword_in_romance_text_is_kept() -> None:
     # French, Italian and Portuguese borrow English words in lower case
     text = "Dalle istituzioni al title sponsor, dalle altre aziende che sostengono la corsa."
     assert foreign_words(analyse(text, "it")) == []
+
+
+# --- English words that look foreign -------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During the time of year when birds molt and shed their feathers.",  # "molting"
+        "His onscreen personas pull off the trick.",  # "persona"
+        "It was the summit of the composer’s œuvre for the anniversary.",  # "oeuvre"
+    ],
+)
+def test_english_words_with_an_english_family_are_kept(text: str) -> None:
+    assert foreign_words(analyse(text, "en")) == []
+
+
+def test_foreign_word_without_an_english_family_is_still_found() -> None:
+    assert foreign_words(analyse("Revisionist history werden has emerged.", "en")) == ["werden"]

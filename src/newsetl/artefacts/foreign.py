@@ -493,6 +493,8 @@ def _single_word(
         return None  # "dems", "intent" in Spanish: "demás", "intentó" with a letter lost
     if _accented_loanword(form, text_lang):
         return None  # "début", "café": an English word written with its French accents
+    if text_lang == "en" and english_family(form):
+        return None  # "personas", "molt": English inflects them ("persona", "molting")
     if item.alien:
         conf = langid.span_confidences(tok.text, (text_lang, *close[:4]))
         best = max(conf, key=conf.__getitem__) if conf else None
@@ -754,11 +756,47 @@ def in_work_title(text: str, start: int) -> bool:
 
 def _accented_loanword(form: str, text_lang: str) -> bool:
     """Is the form, without its accents, a common word of the text language?"""
+    if any(c in form for c in _LIGATURES):
+        # "œuvre", "ex æquo": English writes the ligature out ("oeuvre", Zipf 2.8)
+        spelled = "".join(_LIGATURES.get(c, c) for c in form)
+        if lexicon.zipf(spelled, text_lang) >= LIGATURE_MIN_ZIPF:
+            return True
     plain = unicodedata.normalize("NFKD", form)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     # Short forms are left out: "för", "på", "än" lose their accents into English "for",
     # "pa", "an", but English writes no short word with accents.
     return plain != form and len(plain) >= 4 and lexicon.zipf(plain, text_lang) >= 3.0
+
+
+_LIGATURES = {"œ": "oe", "æ": "ae", "Œ": "Oe", "Æ": "Ae"}
+#: A ligature spelled out is the same word: an occasional word of the text language is enough.
+LIGATURE_MIN_ZIPF = 2.5
+#: Inflected forms of a word English uses at least this often show it is English ("molt":
+#: "molting" 2.2; "personas": "persona" 3.7), whatever other languages make of the form.
+FAMILY_MIN_ZIPF = 2.0
+FAMILY_STEM_MIN_ZIPF = 3.0
+
+
+def english_family(form: str) -> bool:
+    """Is ``form`` an inflection of an English word, or a word English inflects?
+
+    Lone-word evidence reads one form; English's list holds its relatives too: a plural
+    whose singular is common ("personas", "molts"), or a verb whose -ing/-ed forms are in use
+    ("molt": "molting"). A foreign content word has no such family in English ("werden",
+    "evenemang", "und", "att").
+    """
+    if len(form) < 4 or not form.isalpha():
+        return False
+    z = lexicon.zipf
+    if form.endswith("s") and z(form[:-1], "en") >= FAMILY_STEM_MIN_ZIPF:
+        return True
+    if form.endswith("es") and z(form[:-2], "en") >= FAMILY_STEM_MIN_ZIPF:
+        return True
+    # (not form + "s": "disses", "tempus", "preds" are English by accident)
+    forms = [form + "ing", form + "ed"]
+    if form.endswith("e"):
+        forms += [form[:-1] + "ing", form + "d"]
+    return any(z(f, "en") >= FAMILY_MIN_ZIPF for f in forms)
 
 
 def _span(
