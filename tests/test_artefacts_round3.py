@@ -155,3 +155,16 @@ def test_english_words_with_an_english_family_are_kept(text: str) -> None:
 
 def test_foreign_word_without_an_english_family_is_still_found() -> None:
     assert foreign_words(analyse("Revisionist history werden has emerged.", "en")) == ["werden"]
+
+
+def test_english_per_before_an_english_noun_is_english() -> None:
+    text = "In-feed ads earn the highest revenue per ad but generate a lower RPM."
+    assert foreign_words(analyse(text, "en")) == []
+
+
+def test_glue_before_a_word_with_a_lost_letter_is_no_evidence() -> None:
+    # "México" lost its "é" in a broken encoding: the fused "con" is damage, not a glued link
+    damaged = "Más noticias relacionadas conMxico, efemérides y comedia, Cantinflas."
+    assert found(analyse(damaged, "es"), "glued_tokens") == []
+    clean = "El presidente viaja conEspaña y Francia a la cumbre."
+    assert found(analyse(clean, "es"), "glued_tokens") == ["conEspaña"]

@@ -572,6 +572,9 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             if separate is None:
                 separate = {t.text for t in tokens}
             if prefix in prefixes and not (prefix == "a" and language in ("en", "de", "fr")):
+                if language != "en" and _lost_letter(rest.lower(), language):
+                    continue  # "conMxico": "México" with its accented letter lost, in a page
+                    # whose encoding broke; the missing space is no evidence there
                 if _plausible_word(rest, language, separate) or _name_like(text, tok, rest):
                     out.append(_glued(tok, f"{prefix} {rest}", 0.95, "rule:glued_prefix"))
                 continue
@@ -643,6 +646,13 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
 #: Glued function words that join a common word to a following name, where no name ends
 #: the same way: "Departmentof Commerce", "Ministerof Foreign Affairs", "Doesthe Earth".
 _GLUED_BEFORE_NAMES = frozenset({"of", "the", "for", "with"})
+
+
+def _lost_letter(low: str, language: str) -> bool:
+    """:func:`foreign.lost_letter_word` (imported here: foreign imports this module)."""
+    from .foreign import lost_letter_word
+
+    return lost_letter_word(low, language)
 
 
 def _glued(tok: Token, replacement: str, confidence: float, detector: str) -> Candidate:
