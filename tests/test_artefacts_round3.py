@@ -168,3 +168,24 @@ def test_glue_before_a_word_with_a_lost_letter_is_no_evidence() -> None:
     assert found(analyse(damaged, "es"), "glued_tokens") == []
     clean = "El presidente viaja conEspaña y Francia a la cumbre."
     assert found(analyse(clean, "es"), "glued_tokens") == ["conEspaña"]
+
+
+# --- false flags on clean pages (noharm.py) ------------------------------------------------
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("About half of Marin County’s cell sites were out.", "translated_name"),
+        ("The private equity firm Alden Capital owns the paper.", "translated_name"),
+        ("Viera (3-0): Talorie Crafton 1 goal.", "glued_tokens"),
+        ("GIRLS SOCCER Viera d. Melbourne 1-0 today.", "untranslated_span"),
+        ("She sang (It Goes Like) Na Na Na on stage.", "duplicated_word"),
+        ("It went to New York, then to the New Yorker magazine.", "truncated_name"),
+    ],
+)
+def test_names_refrains_and_abbreviations_of_clean_pages_are_kept(text: str, kind: str) -> None:
+    assert found(analyse(text, "en"), kind) == []
+
+
+def test_a_place_glued_to_in_is_still_split() -> None:
+    text = "It was annexed by Hitler's Germanyin 1938."
+    assert found(analyse(text, "en"), "glued_tokens") == ["Germanyin"]

@@ -346,6 +346,8 @@ def detect_untranslated_spans(
             continue
         if _own_word_pair(run, text_lang):
             continue  # "revenue per ad": English "per" before an English noun
+        if _abbreviated(text, run):
+            continue  # "Viera d. Rockledge": "d." abbreviates "defeated"
         cands = run.candidates()
         if len(run.tokens) >= 2:
             conf = langid.span_confidences(text[start:end], (text_lang, *cands))
@@ -889,6 +891,12 @@ def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) ->
         return True
     after = last + 1 < len(tokens) and joined(text, tokens[last], tokens[last + 1])
     return after and _loanword_phrase(text[start : tokens[last + 1].end], text_lang)
+
+
+def _abbreviated(text: str, run: _Run) -> bool:
+    """Does the run hold a one-letter token written with a full stop ("d.", "v.")? An
+    abbreviation or an initial, which no sampled foreign phrase of this detector contains."""
+    return any(len(tok.text) == 1 and text[tok.end : tok.end + 1] == "." for tok in run.tokens)
 
 
 #: The second word of a pair after one of the text language's own foreign-looking words is

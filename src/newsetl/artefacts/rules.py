@@ -634,6 +634,14 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     # it joins two names ("Ivan Rakiticand Mario Mandzukic")
                 if prev is not None and prev.capitalised and base_z < 3.0 and not names_joined:
                     continue
+                if (
+                    prev is not None
+                    and prev.capitalised
+                    and suffix in _SURNAME_ENDINGS
+                    and text[prev.end : tok.start] == " "
+                    and not lexicon.is_place(base.lower())  # "Hitler's Germanyin 1938"
+                ):
+                    continue  # the second part of a full name: "Talorie Crafton", "Ben Franklin"
             elif base_z < 3.0:
                 continue
             out.append(_glued(tok, f"{base} {suffix}", 0.85, "rule:glued_suffix"))
@@ -643,6 +651,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     return out
 
 
+#: Glued words that are also how surnames end ("Crafton", "Franklin", "Soto").
+_SURNAME_ENDINGS = frozenset({"on", "in", "to"})
 #: Glued function words that join a common word to a following name, where no name ends
 #: the same way: "Departmentof Commerce", "Ministerof Foreign Affairs", "Doesthe Earth".
 _GLUED_BEFORE_NAMES = frozenset({"of", "the", "for", "with"})
@@ -1100,6 +1110,10 @@ def detect_truncated_names(text: str, tokens: list[Token], language: str | None)
             continue
         if lexicon.is_demonym(full.lower()) and not lexicon.is_demonym(tok.lower):
             continue  # "Israel" / "Israeli": the place and its people
+        if tok.text.isupper():
+            continue  # "GOOOAAALL" / "GOOOAAALLL": shouting, not a name
+        if language == "en" and rest in ("er", "ers") and lexicon.is_place(tok.lower):
+            continue  # "York" / "Yorker": a place and the word for its people
         if language == "de" and rest.lower() in _INFLECTIONS_DE:
             continue  # "Steuerbeamte" / "Steuerbeamter": German declension, not a cut name
         if rest.lower() in GLUE_SUFFIXES.get(language, ()) and (
@@ -1206,6 +1220,8 @@ def detect_duplicated_words(
             continue
         if left.lower in grammatical:
             continue
+        if _tripled(text, tokens, i):
+            continue  # "Na Na Na", "no no no": a chant or a refrain, not a joined link
         if left.lower in maybe:
             if any(t.lower in _WH_BEFORE for t in tokens[max(0, i - 4) : i]):
                 continue  # "what it is is ...": grammatical
@@ -1232,6 +1248,21 @@ def detect_duplicated_words(
     return out
 
 
+def _tripled(text: str, tokens: list[Token], i: int) -> bool:
+    """Does the doubled pair at tokens[i], tokens[i + 1] belong to a run of three or more?"""
+    word = tokens[i].text
+    before = (
+        i > 0 and tokens[i - 1].text == word and text[tokens[i - 1].end : tokens[i].start] == " "
+    )
+    j = i + 2
+    after = (
+        j < len(tokens)
+        and tokens[j].text == word
+        and text[tokens[j - 1].end : tokens[j].start] == " "
+    )
+    return before or after
+
+
 # --- translated_name ---------------------------------------------------------------------
 def _not_a_surname(low: str) -> bool:
     """A word no surname looks like: an adverb in -ly, a verb form in -ing/-ed ("Literally",
@@ -1249,6 +1280,18 @@ _NO_SURNAME_ENDINGS = ("ly", "ing", "ed", "ous", "ful", "less")
 _NUMBER_WORDS = words(
     "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred thousand million"
+)
+
+
+#: Head nouns that end names of places, institutions and firms after a word that is also a
+#: given name ("Marin County", "Mayo Clinic", "Alden Capital", "Roxy Music"): never a
+#: translated surname. A word class, chosen from clean pages' false flags (noharm.py).
+NAME_HEADS = words(
+    "county city town village island islands park river lake valley bay beach street avenue "
+    "road square station airport hall bridge mountain hill hills creek harbor harbour port "
+    "coast capital music group partners media records studios studio clinic university "
+    "college school institute institution foundation bank hospital center centre church "
+    "company entertainment advisers advisors society association club"
 )
 
 
@@ -1290,6 +1333,8 @@ def detect_translated_names(
         ):
             continue  # inside a longer name ("New York Times"), not after a title
         low = _POSSESSIVE.sub("", second.lower)
+        if low in NAME_HEADS:
+            continue  # "Marin County", "Alden Capital", "Roxy Music": a place or a firm
         if (
             low in surnames
             or low in given
