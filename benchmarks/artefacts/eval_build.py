@@ -40,6 +40,9 @@ shares its paragraph with a development case. The tuning loop
 scores only ``split == "dev"``; the held-out cases are scored once, at the end
 (``eval_score.py --split heldout``), and that first score is the one reported.
 
+``--version 3`` (round 3) is version 2's design with a new seed and split salt into
+``../shared/benchmarks/artefacts-eval-v3/``: version 2's held-out split was scored in round 2.
+
 ``--version 2`` (round 2 of issue 12) draws with a new seed and split salt into
 ``../shared/benchmarks/artefacts-eval-v2/`` and samples foreign spans first from sources
 version 1 never used (the trafilatura evaluation pages, the WMT MQM en-de targets rated
@@ -84,6 +87,10 @@ HELDOUT_SHARE = 0.30
 VERSIONS = {
     1: (SEED, SPLIT_SEED, OUT),
     2: (20261211, "artefacts-eval-v2-2026-12-r2", SHARED / "artefacts-eval-v2"),
+    #: Version 3 (round 3): version 2's design and sources, a new seed (so every carrier,
+    #: insertion point and foreign span is drawn anew) and a new split salt, because version
+    #: 2's held-out split was scored in round 2.
+    3: (20261218, "artefacts-eval-v3-2026-12-r3", SHARED / "artefacts-eval-v3"),
 }
 TRAF = SHARED / "extraction" / "trafilatura-eval"
 TRAF_BODIES = SHARED / "artefacts-eval" / "trafilatura-eval-bodies.jsonl.gz"

@@ -344,6 +344,10 @@ def detect_untranslated_spans(
             continue
         if _loan_compound(text, tokens, run, text_lang):
             continue
+        if _own_word_pair(run, text_lang):
+            continue  # "revenue per ad": English "per" before an English noun
+        if _abbreviated(text, run):
+            continue  # "Viera d. Rockledge": "d." abbreviates "defeated"
         cands = run.candidates()
         if len(run.tokens) >= 2:
             conf = langid.span_confidences(text[start:end], (text_lang, *cands))
@@ -465,12 +469,36 @@ def _single_word(
     top_lang, top = item.langs[0]
     lean = top - item.zt
     close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
-    if lean < SINGLE_LEAN or len(form) < 3:
+    if lean < SINGLE_LEAN:
+        # In German text a lower-case English word between two German words needs only
+        # LEAN ("managing", "calm", "drug": German lists hold some English text, so the gap
+        # is often below SINGLE_LEAN). German writes the English nouns it borrows with a
+        # capital and gives borrowed verbs German endings ("der Staff", "gemanagt"), so a
+        # lower-case English form is no German loanword; French, Italian or Portuguese
+        # borrow in lower case ("title sponsor", "em repeat") and keep SINGLE_LEAN.
+        if (
+            text_lang == "de"
+            and tokens is not None
+            and len(form) >= 4
+            and not lost_letter_word(form, text_lang)
+            and not _accented_loanword(form, text_lang)
+            and _between_own_words(text, tokens, tok, text_lang, item)
+        ):
+            return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
+        return None
+    if len(form) < 3:
+        # Two-letter words are initials, abbreviations and interjections in every list; only
+        # one the text language practically never writes ("på", "än", "że" in English) and
+        # that stands between two of its own words is reported.
+        if tokens is not None and _short_between_own_words(text, tokens, tok, text_lang, item):
+            return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
         return None
     if text_lang != "en" and lost_letter_word(form, text_lang):
         return None  # "dems", "intent" in Spanish: "demás", "intentó" with a letter lost
     if _accented_loanword(form, text_lang):
         return None  # "début", "café": an English word written with its French accents
+    if text_lang == "en" and english_family(form):
+        return None  # "personas", "molt": English inflects them ("persona", "molting")
     if item.alien:
         conf = langid.span_confidences(tok.text, (text_lang, *close[:4]))
         best = max(conf, key=conf.__getitem__) if conf else None
@@ -610,6 +638,42 @@ def _between_own_words(
     return False
 
 
+#: A two-letter word between two own words is foreign when the text language seldom writes
+#: it (Zipf below SHORT_MAX_OWN: "på", "än", "że", "za", "od", "az" in English; "er", "si",
+#: "de" at 4+ are English interjections, abbreviations and name particles) and another
+#: language has it among its most common words (SHORT_MIN_FOREIGN) far more often
+#: (SHORT_LEAN, 3000x). English text only: other languages' lists hold English text and
+#: damaged spellings of their own words. Chosen on v2/v3 dev; no finding on clean text.
+SHORT_MAX_OWN = 3.8
+SHORT_MIN_FOREIGN = 6.0
+SHORT_LEAN = 3.5
+
+
+def _short_between_own_words(
+    text: str, tokens: list[Token], tok: Token, text_lang: str, item: Lean
+) -> bool:
+    """Is a two-letter ``tok`` a very common foreign word the text language never writes,
+    lower-case, between two of its own words joined by single spaces ("to fix än problems")?"""
+    if text_lang != "en" or not tok.text.islower() or tok.sentence_start or tok.in_quote:
+        return False
+    top = item.langs[0][1]
+    if not (item.zt < SHORT_MAX_OWN and top >= SHORT_MIN_FOREIGN and top - item.zt >= SHORT_LEAN):
+        return False
+    i = tok.index
+    if i == 0 or i + 1 >= len(tokens):
+        return False
+    prev, nxt = tokens[i - 1], tokens[i + 1]
+    if text[prev.end : tok.start] not in (" ", ", ") or text[tok.end : nxt.start] != " ":
+        return False
+    own = lean_of(text_lang)
+    for other in (prev, nxt):
+        if other.masked or (other.capitalised and not other.sentence_start):
+            return False
+        if not own(other.lower).own or len(other.text) < 2:
+            return False
+    return True
+
+
 #: An unknown word (in no word list of any language) is foreign when lingua, asked about all
 #: evidence languages, gives the text language less than UNKNOWN_MAX_OWN and one language at
 #: least UNKNOWN_MIN_BEST: "verabschiedeter", "gasthuizen" in English text, not
@@ -696,11 +760,47 @@ def in_work_title(text: str, start: int) -> bool:
 
 def _accented_loanword(form: str, text_lang: str) -> bool:
     """Is the form, without its accents, a common word of the text language?"""
+    if any(c in form for c in _LIGATURES):
+        # "œuvre", "ex æquo": English writes the ligature out ("oeuvre", Zipf 2.8)
+        spelled = "".join(_LIGATURES.get(c, c) for c in form)
+        if lexicon.zipf(spelled, text_lang) >= LIGATURE_MIN_ZIPF:
+            return True
     plain = unicodedata.normalize("NFKD", form)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     # Short forms are left out: "för", "på", "än" lose their accents into English "for",
     # "pa", "an", but English writes no short word with accents.
     return plain != form and len(plain) >= 4 and lexicon.zipf(plain, text_lang) >= 3.0
+
+
+_LIGATURES = {"œ": "oe", "æ": "ae", "Œ": "Oe", "Æ": "Ae"}
+#: A ligature spelled out is the same word: an occasional word of the text language is enough.
+LIGATURE_MIN_ZIPF = 2.5
+#: Inflected forms of a word English uses at least this often show it is English ("molt":
+#: "molting" 2.2; "personas": "persona" 3.7), whatever other languages make of the form.
+FAMILY_MIN_ZIPF = 2.0
+FAMILY_STEM_MIN_ZIPF = 3.0
+
+
+def english_family(form: str) -> bool:
+    """Is ``form`` an inflection of an English word, or a word English inflects?
+
+    Lone-word evidence reads one form; English's list holds its relatives too: a plural
+    whose singular is common ("personas", "molts"), or a verb whose -ing/-ed forms are in use
+    ("molt": "molting"). A foreign content word has no such family in English ("werden",
+    "evenemang", "und", "att").
+    """
+    if len(form) < 4 or not form.isalpha():
+        return False
+    z = lexicon.zipf
+    if form.endswith("s") and z(form[:-1], "en") >= FAMILY_STEM_MIN_ZIPF:
+        return True
+    if form.endswith("es") and z(form[:-2], "en") >= FAMILY_STEM_MIN_ZIPF:
+        return True
+    # (not form + "s": "disses", "tempus", "preds" are English by accident)
+    forms = [form + "ing", form + "ed"]
+    if form.endswith("e"):
+        forms += [form[:-1] + "ing", form + "d"]
+    return any(z(f, "en") >= FAMILY_MIN_ZIPF for f in forms)
 
 
 def _span(
@@ -791,6 +891,31 @@ def _loan_compound(text: str, tokens: list[Token], run: _Run, text_lang: str) ->
         return True
     after = last + 1 < len(tokens) and joined(text, tokens[last], tokens[last + 1])
     return after and _loanword_phrase(text[start : tokens[last + 1].end], text_lang)
+
+
+def _abbreviated(text: str, run: _Run) -> bool:
+    """Does the run hold a one-letter token written with a full stop ("d.", "v.")? An
+    abbreviation or an initial, which no sampled foreign phrase of this detector contains."""
+    return any(len(tok.text) == 1 and text[tok.end : tok.end + 1] == "." for tok in run.tokens)
+
+
+#: The second word of a pair after one of the text language's own foreign-looking words is
+#: its own word when this common there and leaning elsewhere by less than SINGLE_LEAN.
+OWN_PAIR_MIN_ZIPF = 4.0
+
+
+def _own_word_pair(run: _Run, text_lang: str) -> bool:
+    """Is a two-word run one of the text language's own foreign-looking words ("per", "con",
+    "mit" in English) before a common word of the text language that leans elsewhere only a
+    little ("per ad": Italian 6.4, English 4.8)? "per la" stays foreign: "la" leans 2.6."""
+    if len(run.tokens) != 2:
+        return False
+    first, second = run.tokens
+    if first.lower not in lexicon.OWN_WORDS.get(text_lang, frozenset()):
+        return False
+    item = run.leans[1]
+    lean = item.langs[0][1] - item.zt if item.langs else 0.0
+    return item.zt >= OWN_PAIR_MIN_ZIPF and lean < SINGLE_LEAN and second.text.islower()
 
 
 def _loanword_phrase(span: str, text_lang: str) -> bool:
