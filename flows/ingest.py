@@ -23,34 +23,28 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from newsetl.ingest import (
-    AnalysisFuture,
-    AnalysisResult,
-    AnalysisStream,
-    Loader,
-    chunked,
-    default_sources,
-    load_as_analysed,
-    load_staged,
-    open_run,
-    run_context,
-    source_failures,
-    stage_run_record,
-    start_batch,
-)
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
+from newsetl.run import FETCH_AHEAD, Run, RunHooks
+from newsetl.run.steps import (
+    AnalysisFuture,
+    AnalysisResult,
+    Loader,
+    default_sources,
+    load_staged,
+    run_context,
+    start_batch,
+)
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
-from newsetl.workers import process_pool
 
 TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 2}
 
-#: Batches being fetched and extracted at once. Each holds a thread of the task runner while
-#: it waits for the process pool; the rest of the runner's threads are for the analysis tasks,
-#: which would otherwise queue behind the extraction of every batch of the run.
-EXTRACTION_WINDOW = 4
+#: Batches being fetched and extracted at once (the engine's window). Each holds a thread of
+#: the task runner while it waits for the process pool; the rest of the runner's threads are
+#: for the analysis tasks, which would otherwise queue behind the extraction of every batch.
+EXTRACTION_WINDOW = FETCH_AHEAD
 
 
 class Opaque:
@@ -95,18 +89,22 @@ def analyse_stage_batch(
     pool=None,
     index: int | None = None,
     pending: frozenset[str] = frozenset(),
+    batch: int | None = None,
 ) -> AnalysisResult:
+    """Analyse and stage one batch; ``index`` numbers the task (from 1), ``batch`` is the
+    engine's batch number (from 0, it names the staged batch)."""
     ctx = run_context(run_id)
-    return AnalysisFuture(ctx, items.value, lookup, index, pool, pending).result()
+    return AnalysisFuture(ctx, items.value, lookup, batch, pool, pending).result()
 
 
 @task(name="load-batch", task_run_name="load-batch-{index}", cache_policy=NO_CACHE)
 def load_batch(load: Opaque, result: AnalysisResult, index: int = 0) -> int:
     """One analysed batch into the warehouse, by the run's one writer (called in the flow's
     thread, so every load shows in the UI as it happens); returns its articles. A busy file
-    leaves the batch staged for the run's final load, so this never needs a retry."""
-    loader: Loader = load.value
-    loader(result)
+    leaves the batch staged for the run's final load, so this never needs a retry.
+    ``load`` is the (opaque) pair of the engine's :class:`Run` and its loader."""
+    run, loader = load.value
+    run.load_analysed(result, loader)
     return result.stats.articles
 
 
@@ -131,6 +129,138 @@ def refresh_read_copy_task(settings: Settings) -> None:
     """Publish the read copy analysts query (never the live file); a failure is logged by
     ``refresh_read_copy_after_load`` and does not fail the load."""
     refresh_read_copy_after_load(settings)
+
+
+class _Extraction:
+    """A batch's fetch-extract task, as the engine's :class:`~newsetl.run.engine.Extracting`."""
+
+    def __init__(self, future: PrefectFuture) -> None:
+        self.future = future
+
+    def result(self):
+        return self.future.result().value
+
+
+class PrefectHooks(RunHooks):
+    """The engine's steps as Prefect tasks (named, retried, shown in the UI), its progress
+    as a progress artifact, and its summary as table and markdown artifacts.
+
+    Nothing big goes into a task parameter: tasks get the run id, and batches, the loader and
+    the pool travel in an :class:`Opaque` or as handles."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+        self.progress = None
+        self.done = {"extracted": 0, "loaded": 0, "pages": 0, "failed": 0}
+
+    # steps
+    def load_leftovers(self, run: Run) -> None:
+        assert run.summary is not None
+        load_leftovers(run.run_id, run.summary)
+
+    def expand(self, run: Run) -> Expansion:
+        return expand(run.sources, run.run_id)
+
+    def fetch_extract(self, run: Run, index: int, targets: list[Target], pool) -> _Extraction:
+        return _Extraction(fetch_extract_batch.submit(targets, run.run_id, pool, index + 1))
+
+    def analyse(self, run: Run, index, items, lookup, pending, pool) -> PrefectFuture:
+        return analyse_stage_batch.submit(
+            Opaque(items), run.run_id, lookup, pool, index + 1, pending, index
+        )
+
+    def analysis_done(self, future: PrefectFuture) -> bool:
+        return future.wrapped_future.done()
+
+    def load_batch(self, run: Run, index: int, result: AnalysisResult, loader: Loader) -> None:
+        load_batch(Opaque((run, loader)), result, index + 1)
+
+    def load_final(self, run: Run, what: str) -> None:
+        assert run.summary is not None
+        load_warehouse(run.run_id, run.summary, what)
+
+    def refresh_read_copy(self, run: Run) -> None:
+        refresh_read_copy_task(run.settings)
+
+    # reports
+    def expanded(self, run: Run, batches: list[list[Target]]) -> None:
+        assert run.summary is not None
+        self.batches = len(batches)
+        targets = run.summary.targets
+        get_run_logger().info(
+            "%s sources -> %s pages in %s batches", len(run.sources), targets, len(batches)
+        )
+        report("expanded", pages=targets, batches=len(batches))
+        self.progress = create_progress_artifact(
+            0.0,
+            key="ingest-progress",
+            description=f"0 of {targets} pages fetched; warehouse {run.settings.db_path}",
+        )
+
+    def _step(self, run: Run, what: str) -> None:
+        assert run.summary is not None
+        done, batches = self.done, self.batches
+        done[what] += 1
+        share = (done["extracted"] + done["loaded"]) / (2 * max(1, batches))
+        update_progress_artifact(
+            self.progress,
+            95.0 * share,
+            description=(
+                f"{done['pages']} of {run.summary.targets} pages fetched "
+                f"({done['failed']} failed); batches extracted "
+                f"{done['extracted']}/{batches}, loaded "
+                f"{done['loaded']}/{batches}; warehouse {run.settings.db_path}"
+            ),
+        )
+
+    def extracted(self, run: Run, index: int, items) -> None:
+        assert run.summary is not None
+        failed = sum(1 for item in items if item.fetch.outcome == "failed")
+        self.done["pages"] += len(items)
+        self.done["failed"] += failed
+        report("batch", pages=self.done["pages"], failed=self.done["failed"],
+               total=run.summary.targets)  # fmt: skip
+        get_run_logger().info(
+            "fetched batch %s/%s (%s pages, %s failed)", index + 1, self.batches, len(items),
+            failed,
+        )  # fmt: skip
+        self._step(run, "extracted")
+
+    def loaded(self, run: Run, index: int, result: AnalysisResult) -> None:
+        self._step(run, "loaded")
+
+    def finished(self, run: Run) -> None:
+        summary, settings, logger = run.summary, run.settings, get_run_logger()
+        assert summary is not None
+        update_progress_artifact(
+            self.progress,
+            100.0,
+            description=(
+                f"done: {summary.targets} pages, {summary.stats.failed} failed, "
+                f"{self.batches} batches; {summary.status}; warehouse {settings.db_path}"
+            ),
+        )
+        create_table_artifact(
+            [{"metric": "warehouse", "value": str(settings.db_path)}, *summary.table()],
+            key="ingest-summary",
+            description=f"Run summary ({summary.status}); warehouse {settings.db_path}",
+        )
+        create_markdown_artifact(
+            summary.failures_markdown(), key="ingest-failures", description="Failures"
+        )
+        # one line: the full table is the ingest-summary artifact (and what the CLI prints)
+        logger.info(
+            "run %s %s: %s pages, %s new articles, %s failed; warehouse %s",
+            run.run_id,
+            summary.status,
+            summary.targets,
+            summary.count("articles_new"),
+            summary.stats.failed,
+            settings.db_path,
+        )
+        if summary.status != "completed":
+            logger.warning("run %s ended %s: %s", run.run_id, summary.status,
+                           final_state(summary, settings).message)  # fmt: skip
 
 
 def final_state(summary: RunSummary, settings: Settings) -> State:
@@ -166,124 +296,15 @@ def ingest_flow(
     Ends ``Completed``, ``Completed`` named ``Partial`` (some pages failed) or ``Failed``
     (nothing processed), each with the run summary as its result (see :func:`final_state`).
     """
-    logger = get_run_logger()
     settings = Settings.from_env(db_path=Path(db) if db else None, batch_size=batch_size)
-    sources = list(sources or default_sources())
-    ctx = open_run(settings, run_id=str(flow_run.get_id() or "") or None)
-    try:
-        summary = RunSummary(ctx.run_id, sources, ctx.started_at)
-        load_leftovers(ctx.run_id, summary)
-        expansion = expand(sources, ctx.run_id)
-        summary.targets = len(expansion.targets)
-        summary.stats.merge(source_failures(expansion))
-        batches = list(chunked(expansion.targets, settings.batch_size))
-        logger.info(
-            "%s sources -> %s pages in %s batches", len(sources), summary.targets, len(batches)
-        )
-        report("expanded", pages=summary.targets, batches=len(batches))
-        progress = create_progress_artifact(
-            0.0,
-            key="ingest-progress",
-            description=f"0 of {summary.targets} pages fetched; warehouse {settings.db_path}",
-        )
-        with process_pool(settings, summary.targets) as pool:
-            extracting: dict[int, PrefectFuture] = {}
-
-            def extract(n: int) -> None:
-                if n < len(batches):
-                    extracting[n] = fetch_extract_batch.submit(batches[n], ctx.run_id, pool, n + 1)
-
-            for n in range(EXTRACTION_WINDOW):
-                extract(n)
-            # each batch is analysed as soon as it (and the originals it names) is extracted,
-            # and the one writer loads it while later batches are still being extracted
-            with load_as_analysed(ctx, summary) as load:
-                stream = AnalysisStream(
-                    lambda n, items, lookup, pending: analyse_stage_batch.submit(
-                        Opaque(items), ctx.run_id, lookup, pool, n + 1, pending
-                    ),
-                    lambda future: future.wrapped_future.done(),
-                    ctx,
-                    targets=expansion.targets,
-                )
-                done = {"extracted": 0, "loaded": 0, "pages": 0, "failed": 0}
-
-                def step(what: str) -> None:
-                    done[what] += 1
-                    share = (done["extracted"] + done["loaded"]) / (2 * max(1, len(batches)))
-                    update_progress_artifact(
-                        progress,
-                        95.0 * share,
-                        description=(
-                            f"{done['pages']} of {summary.targets} pages fetched "
-                            f"({done['failed']} failed); batches extracted "
-                            f"{done['extracted']}/{len(batches)}, loaded "
-                            f"{done['loaded']}/{len(batches)}; warehouse {settings.db_path}"
-                        ),
-                    )
-
-                def load_finished(wait: bool) -> None:
-                    for result in stream.results(wait=wait):
-                        load_batch(Opaque(load), result, done["loaded"] + 1)
-                        step("loaded")
-
-                for n in range(len(batches)):
-                    items = extracting.pop(n).result().value
-                    extract(n + EXTRACTION_WINDOW)
-                    failed = sum(1 for item in items if item.fetch.outcome == "failed")
-                    done["pages"] += len(items)
-                    done["failed"] += failed
-                    report(
-                        "batch", pages=done["pages"], failed=done["failed"], total=summary.targets
-                    )
-                    logger.info(
-                        "fetched batch %s/%s (%s pages, %s failed)",
-                        n + 1,
-                        len(batches),
-                        len(items),
-                        failed,
-                    )
-                    step("extracted")
-                    stream.extracted(n, items)
-                    load_finished(wait=False)
-                stream.all_extracted()
-                load_finished(wait=True)
-        load_warehouse(ctx.run_id, summary, "staged")
-        stage_run_record(ctx, expansion, summary)
-        load_warehouse(ctx.run_id, summary, "run-record")
-        refresh_read_copy_task(settings)
-        update_progress_artifact(
-            progress,
-            100.0,
-            description=(
-                f"done: {summary.targets} pages, {summary.stats.failed} failed, "
-                f"{len(batches)} batches; {summary.status}; warehouse {settings.db_path}"
-            ),
-        )
-        create_table_artifact(
-            [{"metric": "warehouse", "value": str(settings.db_path)}, *summary.table()],
-            key="ingest-summary",
-            description=f"Run summary ({summary.status}); warehouse {settings.db_path}",
-        )
-        create_markdown_artifact(
-            summary.failures_markdown(), key="ingest-failures", description="Failures"
-        )
-        # one line: the full table is the ingest-summary artifact (and what the CLI prints)
-        logger.info(
-            "run %s %s: %s pages, %s new articles, %s failed; warehouse %s",
-            ctx.run_id,
-            summary.status,
-            summary.targets,
-            summary.count("articles_new"),
-            summary.stats.failed,
-            settings.db_path,
-        )
-        if summary.status != "completed":
-            logger.warning("run %s ended %s: %s", ctx.run_id, summary.status,
-                           final_state(summary, settings).message)  # fmt: skip
-        return final_state(summary, settings)
-    finally:
-        ctx.close()
+    run = Run.open(
+        settings,
+        list(sources or default_sources()),
+        hooks=PrefectHooks(),
+        run_id=str(flow_run.get_id() or "") or None,
+    )
+    summary = run.execute()
+    return final_state(summary, settings)
 
 
 if __name__ == "__main__":  # pragma: no cover
