@@ -38,9 +38,8 @@ from newsetl.lake.connect import LAKE, is_conflict, open_lake, rollback
 from newsetl.lake.keyed import KeylessConnection
 from newsetl.lake.schema import STAGING, migrate_lake, table_keys, target_schema
 from newsetl.settings import Settings
+from newsetl.stages import AFTER_LOAD, WRITE_DISPOSITIONS
 from newsetl.warehouse import (
-    AFTER_LOAD,
-    WRITE_DISPOSITIONS,
     Append,
     LoadReport,
     Merge,

@@ -33,9 +33,9 @@ from newsetl.pipeline import (
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, load_document_memory
+from newsetl.stages import article_stages, current_plan
 from newsetl.urls import normalise_url
 from newsetl.warehouse import (
-    AFTER_LOAD,
     Batch,
     LoadReport,
     WarehouseBusy,
@@ -45,6 +45,7 @@ from newsetl.warehouse import (
     pending_batches,
     run_after_load,
     stage_batch,
+    table_columns,
 )
 
 #: The run's log keeps the name it had before the engine moved here (users filter on it).
@@ -454,6 +455,7 @@ def submit_analysis(
         seed_dirs=ctx.settings.extra_seed_dirs,
         entities_max_chars=ctx.settings.entities_max_chars,
         max_text_chars=ctx.settings.max_text_chars,
+        stages=article_stages(ctx.settings),
     )
     if name is None and index is not None:
         name = ctx.batch_name(index)
@@ -574,7 +576,8 @@ def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary)
     for entry in getattr(memory, "new_entries", None) or []:
         batch.add("translation_memory", entry)
     summary.finished_at = datetime.now(UTC)
-    batch.add("runs", summary.as_row())
+    runs_columns = set(table_columns("runs"))  # a plug-in stage's metric may have no column
+    batch.add("runs", {k: v for k, v in summary.as_row().items() if k in runs_columns})
     name = f"{ctx.batch_prefix}-run" if ctx.batch_prefix else None
     return stage_batch(batch, ctx.settings.staging_path, name)
 
@@ -600,11 +603,12 @@ def source_failures(expansion: Expansion) -> BatchStats:
 
 def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
     """Load everything staged (this run's batches and any leftovers) with the one writer."""
-    report = load_pending(ctx.settings, after_load=False)
+    plan = current_plan()
+    report = load_pending(ctx.settings, after_load=False, plan=plan)
     _merge_load(summary, report)
     summary.load.busy = report.busy
     summary.load.extras |= report.extras
-    if summary.load.extras & AFTER_LOAD.keys() and not (report.busy or report.transient):
+    if summary.load.extras & plan.after_load.keys() and not (report.busy or report.transient):
         # batches loaded earlier in the run (load_as_analysed) count here too
         try:
             con = open_warehouse(ctx.settings)
@@ -612,7 +616,7 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
             log.warning("warehouse busy; story clusters refresh on the next load: %s", exc)
         else:
             try:
-                run_after_load(con, summary.load)
+                run_after_load(con, summary.load, plan)
             finally:
                 con.close()
             summary.load.extras.clear()
@@ -654,7 +658,13 @@ class Loader:
             log.warning("warehouse busy, a batch stays staged for the final load: %s", exc)
             return
         try:
-            step = load_pending(self.ctx.settings, con, batches=[result.staged], after_load=False)
+            step = load_pending(
+                self.ctx.settings,
+                con,
+                batches=[result.staged],
+                after_load=False,
+                plan=current_plan(),
+            )
         finally:
             con.close()
         _merge_load(self.summary, step)
