@@ -21,11 +21,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsetl.cli import main as cli
-from newsetl.readcopy import open_for_reading, refresh_read_copy, refresh_read_copy_after_load
+from newsetl.readcopy import (
+    ensure_search_index,
+    open_for_reading,
+    refresh_read_copy,
+    refresh_read_copy_after_load,
+)
 from newsetl.search import (
     build_search_index,
     built_from,
-    ensure_search_index,
     open_search_index,
     search,
     source_fingerprint,

@@ -150,7 +150,7 @@ class Settings:
     #: Also rebuild the index after every load. Off by default: the rebuild grows with the
     #: warehouse (~20 s at 10,000 articles) and most loads are never followed by a search, so
     #: ``newsetl search`` rebuilds it when it is older than the read copy
-    #: (``newsetl.search.ensure_search_index``) and ``newsetl maintain`` always does.
+    #: (``newsetl.readcopy.ensure_search_index``) and ``newsetl maintain`` always does.
     search_index_on_refresh: bool = False
     #: Bounded wait for the live file when refreshing the copy: a refresh is never worth
     #: holding up a load for, so it gives up sooner than a load does.

@@ -31,7 +31,7 @@ from newsetl.warehouse.dispositions import (
     default_plan,
     import_path,
 )
-from newsetl.warehouse.staging import BadBatch, check_batch, pending_batches, table_columns
+from newsetl.warehouse.staging import BadBatch, check_batch, pending_batches
 
 #: one log for the whole warehouse package (its name before the split)
 log = logging.getLogger("newsetl.warehouse")
@@ -230,7 +230,7 @@ def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
                 "UPDATE staged_pages SET article_id = m.original_id FROM duplicate_map m "
                 "WHERE staged_pages.article_id = m.duplicate_id"
             )
-        elif "article_id" in table_columns(table):
+        elif "article_id" in con.table(f"staged_{table}").columns:
             con.execute(
                 f"DELETE FROM staged_{table} WHERE article_id IN (SELECT duplicate_id FROM duplicate_map)"
             )
