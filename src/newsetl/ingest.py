@@ -7,6 +7,7 @@ this module keeps the names benchmarks, tests and library users import.
 from __future__ import annotations
 
 from newsetl.run.engine import FETCH_AHEAD, Run, RunHooks
+from newsetl.run.reader import DuckDBReader, WarehouseReader, warehouse_originals
 from newsetl.run.steps import (  # noqa: F401 (_RUNS: the open runs, for tests)
     _RUNS,
     AnalysisFuture,
@@ -34,7 +35,6 @@ from newsetl.run.steps import (  # noqa: F401 (_RUNS: the open runs, for tests)
     start_batch,
     submit_analysis,
     wanted_originals,
-    warehouse_originals,
 )
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
@@ -44,10 +44,12 @@ __all__ = [
     "AnalysisFuture",
     "AnalysisResult",
     "AnalysisStream",
+    "DuckDBReader",
     "Loader",
     "Run",
     "RunContext",
     "RunHooks",
+    "WarehouseReader",
     "absorb_translations",
     "add_originals",
     "analyse_and_stage",

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from newsetl.pipeline import OriginalLookup, Processed
 from newsetl.readcopy import refresh_read_copy_after_load
+from newsetl.run.reader import WarehouseReader
 from newsetl.run.steps import (
     AnalysisFuture,
     AnalysisResult,
@@ -154,9 +155,12 @@ class Run:
         run_id: str | None = None,
         batch_prefix: str | None = None,
         on_staged: StagedHook | None = None,
+        reader: WarehouseReader | None = None,
     ) -> Run:
+        """``reader``: where the run reads what the warehouse remembers (default: the
+        DuckDB file; the lake provides its own, docs/scale-out.md "Phase B")."""
         settings = settings or Settings.from_env()
-        ctx = open_run(settings, run_id, batch_prefix=batch_prefix)
+        ctx = open_run(settings, run_id, batch_prefix=batch_prefix, reader=reader)
         return cls(
             settings,
             list(sources or default_sources()),
@@ -269,8 +273,14 @@ def run_sources(
     hooks: RunHooks | None = None,
     batch_prefix: str | None = None,
     on_staged: StagedHook | None = None,
+    reader: WarehouseReader | None = None,
 ) -> RunSummary:
     """Open a :class:`Run` and execute it."""
     return Run.open(
-        settings, sources, hooks=hooks, batch_prefix=batch_prefix, on_staged=on_staged
+        settings,
+        sources,
+        hooks=hooks,
+        batch_prefix=batch_prefix,
+        on_staged=on_staged,
+        reader=reader,
     ).execute()

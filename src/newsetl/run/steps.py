@@ -30,9 +30,10 @@ from newsetl.pipeline import (
     source_rows,
     start_fetch_and_extract,
 )
+from newsetl.run.reader import DuckDBReader, WarehouseReader
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
-from newsetl.sources import Expansion, Target, load_document_memory
+from newsetl.sources import Expansion, Target
 from newsetl.stages import article_stages, current_plan
 from newsetl.urls import normalise_url
 from newsetl.warehouse import (
@@ -56,13 +57,17 @@ log = logging.getLogger("newsetl.ingest")
 _RUNS: dict[str, RunContext] = {}
 
 
+#: the reader of a context made without one: it finds nothing (a first run)
+_NO_READER: WarehouseReader = DuckDBReader(Settings(), ready=False)
+
+
 @dataclass
 class RunContext:
     """What every step of one run shares.
 
     Nothing in it grows with the warehouse: what the warehouse remembers of a page (its
     validators) or of a translation is looked up for each batch, by SQL on the batch's URLs
-    and texts, through a short connection (:meth:`lookup`): the run never holds the live file
+    and texts, through the run's reader (:mod:`newsetl.run.reader`): the run never holds the live file
     between two steps, so ``newsetl maintain`` or another run can take their turn (issue 11).
     An orchestrator passes the run id to its tasks, never this object (Prefect walks every
     task parameter, twice per task; see :func:`run_context`).
@@ -73,8 +78,8 @@ class RunContext:
     fetcher: Fetcher
     translator: Any = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    #: the warehouse was opened (and migrated) by :func:`open_run`: lookups may read it
-    warehouse_ready: bool = False
+    #: every read of the warehouse goes through it (:mod:`newsetl.run.reader`)
+    reader: WarehouseReader = field(default_factory=lambda: _NO_READER)
     #: names this run's staged batches ``<prefix>-<batch no>`` (a shard of a distributed run:
     #: re-running the shard re-makes the same names, see docs/scale-out.md "Phase B")
     batch_prefix: str | None = None
@@ -85,42 +90,10 @@ class RunContext:
             return f"{self.batch_prefix}-{index:05d}"
         return f"{self.started_at:%Y%m%dT%H%M%S%f}-{self.run_id[:8]}-{index:05d}"
 
-    @contextlib.contextmanager
-    def lookup(self) -> Iterator[Any]:
-        """A short connection to the live file for one lookup; None while it is busy (the
-        lookup then finds nothing: a page is fetched in full, as on a first run)."""
-        if not self.warehouse_ready:
-            yield None
-            return
-        s = self.settings
-        try:
-            con = connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
-        except WarehouseBusy as exc:
-            log.warning("warehouse busy, a lookup goes without it: %s", exc)
-            yield None
-            return
-        try:
-            yield con
-        finally:
-            con.close()
-
     def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
         """url -> what the warehouse remembers of it, for the pages at ``urls``."""
         wanted = sorted(set(urls))
-        if not wanted:
-            return {}
-        with self.lookup() as con:
-            if con is None:
-                return {}
-            rows = con.execute(
-                "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages "
-                "WHERE url IN (SELECT unnest(?))",
-                [wanted],
-            ).fetchall()
-        return {
-            url: PageState(etag, modified, sha, article)
-            for url, etag, modified, sha, article in rows
-        }
+        return self.reader.page_states(wanted) if wanted else {}
 
     def known_pages(self, urls: Iterable[str]) -> set[str]:
         """The ``urls`` the warehouse has a page row for."""
@@ -132,8 +105,7 @@ class RunContext:
         memory = getattr(self.translator, "memory", None)
         if memory is None:
             return self.translator
-        with self.lookup() as con:
-            rows = memory.stored_rows_for(con, texts) if con is not None else []
+        rows = self.reader.stored_translations(memory, list(texts))
         if not rows:
             return self.translator
         translator = copy.copy(self.translator)  # the chain, with a memory of its own
@@ -141,12 +113,9 @@ class RunContext:
         return translator
 
     def originals(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-        """:func:`warehouse_originals` through a short read (none while the file is busy)."""
+        """:func:`warehouse_originals` through the reader (none while the file is busy)."""
         urls = set(urls)
-        if not urls:
-            return {}
-        with self.lookup() as con:
-            return warehouse_originals(con, urls) if con is not None else {}
+        return self.reader.originals(urls) if urls else {}
 
     def close(self) -> None:
         self.fetcher.close()
@@ -166,25 +135,25 @@ def default_sources() -> list[str]:
 
 
 def open_run(
-    settings: Settings, run_id: str | None = None, *, batch_prefix: str | None = None
+    settings: Settings,
+    run_id: str | None = None,
+    *,
+    batch_prefix: str | None = None,
+    reader: WarehouseReader | None = None,
 ) -> RunContext:
-    """Load leftovers, then connect for what the warehouse remembers (looked up per batch)."""
+    """Open the run's reader of the warehouse (by default the DuckDB file, opened and
+    migrated here) and its fetcher, with the stored feeds and sitemaps for conditional GETs;
+    what the warehouse remembers of pages is looked up per batch."""
     ctx = RunContext(
         settings=settings,
         run_id=run_id or uuid.uuid4().hex,
         fetcher=Fetcher(settings),
+        reader=reader or DuckDBReader.open(settings),
         batch_prefix=batch_prefix,
     )
-    try:
-        con = open_warehouse(settings)
-    except WarehouseBusy:
-        log.warning("warehouse busy: this run starts without conditional-GET state")
-    else:
-        try:
-            ctx.warehouse_ready = True
-            ctx.fetcher.memory = load_document_memory(con, ctx.known_pages)
-        finally:
-            con.close()
+    memory = ctx.reader.document_memory(ctx.known_pages)
+    if memory is not None:
+        ctx.fetcher.memory = memory
     ctx.translator = build_translator([]) if settings.repair else None
     _RUNS[ctx.run_id] = ctx
     return ctx
@@ -238,33 +207,6 @@ def add_originals(
 def wanted_originals(items: Iterable[Processed]) -> set[str]:
     """Every hreflang alternate the extracted pages of ``items`` name."""
     return {u for item in items if item.page is not None for u in item.page.hreflang.values()}
-
-
-def warehouse_originals(con, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-    """url -> (language, text) of the warehouse articles at ``urls``: an article's canonical
-    URL, or the URL one of its pages was fetched at."""
-    wanted = sorted(urls)
-    found: dict[str, tuple[str | None, str]] = {}
-    if not wanted or con is None:
-        return found
-    rows = con.execute(
-        "SELECT canonical_url, url, language, text FROM articles "
-        "WHERE canonical_url IN (SELECT unnest(?)) OR url IN (SELECT unnest(?))",
-        [wanted, wanted],
-    ).fetchall()
-    for canonical, url, language, text in rows:
-        found.setdefault(canonical, (language, text))
-        found.setdefault(url, (language, text))
-    missing = [url for url in wanted if url not in found]
-    if missing:
-        rows = con.execute(
-            "SELECT p.url, a.language, a.text FROM pages p JOIN articles a USING (article_id) "
-            "WHERE p.url IN (SELECT unnest(?))",
-            [missing],
-        ).fetchall()
-        for url, language, text in rows:
-            found.setdefault(url, (language, text))
-    return found
 
 
 def pending_forms(targets: Iterable[Target]) -> set[str]:
