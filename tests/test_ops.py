@@ -87,7 +87,7 @@ def offline_env():
 @pytest.fixture(scope="module")
 def samples_db(tmp_path_factory, offline_env) -> Path:
     """The bundled samples, loaded and maintained; never modified by tests (copy it)."""
-    from flows.maintenance import run_maintenance
+    from newsetl.flows.maintenance import run_maintenance
     from newsetl.ingest import run_ingest
 
     db = tmp_path_factory.mktemp("samples") / "newsetl.duckdb"

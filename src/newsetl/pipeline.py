@@ -1,7 +1,7 @@
 """The pipeline as plain functions over records: fetch → extract → language → repair → entities.
 
 Two stages, each a function over a batch of records, so each is testable alone and the
-orchestrator (``flows/``) decides how to parallelise them:
+orchestrator (``newsetl.flows``) decides how to parallelise them:
 
 1. :func:`fetch_and_extract` fetches a batch of targets (or takes their prefetched bodies),
    extracts text and metadata and identifies the language. Pages whose raw bytes did not
@@ -111,7 +111,7 @@ def fetch_and_extract(
 
 #: Held while this process extracts a page itself (a job taken back from the pool, or a run
 #: without a pool). Why: the flow fetches and extracts several batches at once on threads
-#: (``flows.ingest.EXTRACTION_WINDOW``), and each may take jobs back; trafilatura and lxml are
+#: (``newsetl.flows.ingest.EXTRACTION_WINDOW``), and each may take jobs back; trafilatura and lxml are
 #: not safe with several threads parsing at once in one interpreter: trafilatura parses with
 #: a module-level lxml parser (pooled runs segfaulted in 2 of ~21 runs with four parent
 #: threads in them, issue 10; `newsetl ingest` of the Zyte pages died with "double free or

@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     else:  # the progress display replaces Prefect's info lines on the console (not in the UI)
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    from flows.ingest import ingest_flow
     from newsetl.commands.progress_display import ProgressDisplay
+    from newsetl.flows.ingest import ingest_flow
     from newsetl.progress import listening
 
     display = ProgressDisplay()

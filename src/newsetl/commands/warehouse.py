@@ -311,7 +311,7 @@ def run_maintain(args: argparse.Namespace) -> int:
 
         summary = lake_maintenance_flow()
     else:
-        from flows.maintenance import maintenance_flow
+        from newsetl.flows.maintenance import maintenance_flow
 
         summary = maintenance_flow(db=args.db)
     if args.json:

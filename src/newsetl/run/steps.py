@@ -1,7 +1,7 @@
 """The steps of one ingestion run, each a plain function or small class.
 
 :class:`newsetl.run.engine.Run` is the one loop that strings them together; the Prefect flow
-(``flows/ingest.py``), the CLI, the benchmarks and :func:`newsetl.ingest.run_ingest` all
+(``src/newsetl/flows/ingest.py``), the CLI, the benchmarks and :func:`newsetl.ingest.run_ingest` all
 drive that engine, so there is one run loop, with or without an orchestrator.
 """
 

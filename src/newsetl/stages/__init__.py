@@ -72,13 +72,12 @@ def _derive() -> None:
     """Recompute the derived tables (and the loader's default plan) from :data:`STAGES`."""
     global LOAD_ORDER, PLAN
     fresh = load_plan()
-    for mine, theirs in (
-        (WRITE_DISPOSITIONS, fresh.dispositions),
-        (EXTRA_LOADERS, fresh.extra_loaders),
-        (AFTER_LOAD, fresh.after_load),
-    ):
-        mine.clear()
-        mine.update(theirs)  # type: ignore[attr-defined]
+    WRITE_DISPOSITIONS.clear()
+    WRITE_DISPOSITIONS.update(fresh.dispositions)
+    EXTRA_LOADERS.clear()
+    EXTRA_LOADERS.update(fresh.extra_loaders)
+    AFTER_LOAD.clear()
+    AFTER_LOAD.update(fresh.after_load)
     LOAD_ORDER = fresh.order
     PLAN = LoadPlan(WRITE_DISPOSITIONS, LOAD_ORDER, EXTRA_LOADERS, AFTER_LOAD)
     set_default_plan(PLAN)
