@@ -361,7 +361,7 @@ def _merge(
 
 
 def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
-    """The whole-warehouse steps (:data:`newsetl.warehouse.AFTER_LOAD`, story clusters) for
+    """The whole-warehouse steps (:data:`newsetl.stages.AFTER_LOAD`, story clusters) for
     the extras merged, and those still owed by earlier merges (``after_load_due``), each in
     one fenced commit."""
     due = {
