@@ -60,7 +60,7 @@ BOOKKEEPING = {
     "extras": """(
         _batch_id   VARCHAR NOT NULL,
         _batch_hash VARCHAR NOT NULL,
-        extra       VARCHAR NOT NULL,   -- a name in newsetl.stages.EXTRA_LOADERS
+        extra       VARCHAR NOT NULL,   -- a name in newsetl.warehouse.EXTRA_LOADERS
         parquet     BLOB NOT NULL       -- the staged file as written by stage_batch
     )""",
     "merged_batches": """(
