@@ -87,3 +87,17 @@ def test_the_walk_sees_imports_inside_functions(tmp_path):
         if isinstance(node, ast.ImportFrom):
             found.add(node.module)
     assert "newsetl.pipeline" in found
+
+
+def test_the_wheel_has_no_top_level_flows_and_one_cli_package():
+    """Flows live in newsetl.flows, every subcommand in newsetl.commands."""
+    import tomllib
+
+    root = SRC.parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["src/newsetl"]
+    assert not (root / "flows").exists()
+    assert not list(SRC.glob("*/cli.py"))  # no subcommands beside the code they drive
+    from newsetl.cli import COMMAND_MODULES
+
+    assert all(name.startswith("newsetl.commands.") for name in COMMAND_MODULES)
