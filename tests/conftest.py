@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from siteserver import SiteServer
 
+import newsetl.stages  # noqa: F401  (registers the stages' load plan for direct loads)
+
 # Prefect reads its settings at import: a private home and no analytics, before any import.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsetl-prefect-"))
 os.environ.setdefault("NEWSETL_CACHE_DIR", tempfile.mkdtemp(prefix="newsetl-cache-"))

@@ -42,7 +42,7 @@ def table(db, sql: str) -> list[tuple]:
 def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(
     prefect_harness, fresh_site_server, fast_env, monkeypatch, pool
 ):
-    from flows.ingest import ingest_flow
+    from newsetl.flows.ingest import ingest_flow
 
     if pool == "process pool":  # both stages in worker processes, loads while analysing
         monkeypatch.setenv("NEWSETL_PROCESS_POOL_MIN_PAGES", "1")
@@ -89,7 +89,7 @@ def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(
 def test_bad_inputs_are_recorded_and_the_run_goes_on(
     prefect_harness, fresh_site_server, fast_env, tmp_path
 ):
-    from flows.ingest import ingest_flow
+    from newsetl.flows.ingest import ingest_flow
 
     db = fast_env
     urls = tmp_path / "urls.txt"
@@ -138,7 +138,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(
 def test_run_publishes_artifacts(prefect_harness, fresh_site_server, fast_env):
     from prefect.client.orchestration import get_client
 
-    from flows.ingest import ingest_flow
+    from newsetl.flows.ingest import ingest_flow
 
     state = ingest_flow(
         sources=[fresh_site_server.url("/feed.json")], db=str(fast_env), return_state=True
@@ -241,7 +241,7 @@ def test_partial_run_is_named_partial_and_newsetl_warnings_reach_its_logs(
     import subprocess
     import sys
 
-    from flows.ingest import ingest_flow
+    from newsetl.flows.ingest import ingest_flow
 
     monkeypatch.setenv("NEWSETL_LOCK_RETRIES", "1")
     monkeypatch.setenv("NEWSETL_LOCK_BACKOFF_S", "0.05")
@@ -276,7 +276,7 @@ def test_partial_run_is_named_partial_and_newsetl_warnings_reach_its_logs(
 
 
 def test_run_that_processes_nothing_ends_failed(prefect_harness, fast_env):
-    from flows.ingest import ingest_flow
+    from newsetl.flows.ingest import ingest_flow
 
     dead = f"http://127.0.0.1:{closed_port()}/news/page.html"
     state = ingest_flow(sources=[dead], db=str(fast_env), return_state=True)

@@ -21,11 +21,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsetl.cli import main as cli
-from newsetl.readcopy import open_for_reading, refresh_read_copy, refresh_read_copy_after_load
+from newsetl.readcopy import (
+    ensure_search_index,
+    open_for_reading,
+    refresh_read_copy,
+    refresh_read_copy_after_load,
+)
 from newsetl.search import (
     build_search_index,
     built_from,
-    ensure_search_index,
     open_search_index,
     search,
     source_fingerprint,
@@ -83,7 +87,7 @@ def offline_env():
 @pytest.fixture(scope="module")
 def samples_db(tmp_path_factory, offline_env) -> Path:
     """The bundled samples, loaded and maintained; never modified by tests (copy it)."""
-    from flows.maintenance import run_maintenance
+    from newsetl.flows.maintenance import run_maintenance
     from newsetl.ingest import run_ingest
 
     db = tmp_path_factory.mktemp("samples") / "newsetl.duckdb"

@@ -28,7 +28,7 @@ print(json.dumps({"status": summary.status, "staged": summary.staged_left,
 #: Maintenance again and again until the ingest says it is done; bounded waits for the file.
 MAINTAIN = """
 import json, os, sys, time
-from flows.maintenance import run_maintenance
+from newsetl.flows.maintenance import run_maintenance
 from newsetl.settings import Settings
 settings = Settings.from_env(lock_retries=4, lock_backoff_s=0.25)
 while not os.path.exists(sys.argv[1]):

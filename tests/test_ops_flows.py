@@ -41,7 +41,7 @@ def offline(monkeypatch):
 def test_ingest_from_config_reads_sources_and_refreshes_the_read_copy(
     prefect_harness, offline, tmp_path
 ):
-    from flows.deploy import ingest_from_config
+    from newsetl.flows.deploy import ingest_from_config
 
     page = tmp_path / "mercato.html"
     page.write_text(ARTICLE_HTML, encoding="utf-8")
@@ -59,7 +59,7 @@ def test_ingest_from_config_reads_sources_and_refreshes_the_read_copy(
 
 
 def test_sources_config_must_list_sources(tmp_path):
-    from flows.deploy import read_sources_config
+    from newsetl.flows.deploy import read_sources_config
 
     bad = tmp_path / "bad.toml"
     bad.write_text("sources = []\n", encoding="utf-8")
@@ -72,7 +72,7 @@ def test_sources_config_must_list_sources(tmp_path):
 def test_maintenance_flow_loads_leftovers_prunes_and_publishes(prefect_harness, offline, tmp_path):
     from prefect.artifacts import Artifact
 
-    from flows.maintenance import maintenance_flow
+    from newsetl.flows.maintenance import maintenance_flow
 
     db = tmp_path / "newsetl.duckdb"
     settings = Settings(db_path=db)
@@ -129,8 +129,8 @@ def test_prefect_yaml_declares_two_scheduled_single_run_deployments():
 
 
 def test_scheduled_flow_has_the_ingest_flows_threads_and_validates_parameters():
-    from flows.deploy import ingest_from_config
-    from flows.ingest import ingest_flow
+    from newsetl.flows.deploy import ingest_from_config
+    from newsetl.flows.ingest import ingest_flow
 
     assert ingest_from_config.task_runner._max_workers == ingest_flow.task_runner._max_workers
     assert ingest_from_config.should_validate_parameters

@@ -107,7 +107,7 @@ def test_an_online_provider_makes_every_pending_page_a_candidate(settings):
 
 
 def test_the_maintenance_flow_runs_the_step_after_loading_leftovers():
-    from flows.maintenance import STEPS
+    from newsetl.flows.maintenance import STEPS
 
     names = [step.__name__ for step in STEPS]
     assert names.index("reanalyse_pending_findings_step") == 1

@@ -25,8 +25,7 @@ import duckdb
 os.environ.setdefault("NEWSETL_TRANSLATOR", "none")
 
 from newsetl.ingest import run_ingest
-from newsetl.readcopy import refresh_read_copy
-from newsetl.search import ensure_search_index
+from newsetl.readcopy import ensure_search_index, refresh_read_copy
 from newsetl.settings import Settings
 
 

@@ -2,7 +2,7 @@
 
 Prefect walks every task parameter (dataclasses, lists, dicts, all the way down) twice per
 task run, looking for futures. Main passed the run's ``RunContext`` (one ``PageState`` per
-stored page) to every task; tasks now get the run id and ``flows.ingest.Opaque`` handles.
+stored page) to every task; tasks now get the run id and ``newsetl.flows.ingest.Opaque`` handles.
 This times one walk (best of 5) of each, for warehouses of 1,000, 6,000 and 50,000 pages.
 
 Run (from the repository root)::
@@ -23,7 +23,7 @@ from newsetl.pipeline import PageState
 from newsetl.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from flows.ingest import Opaque
+from newsetl.flows.ingest import Opaque
 
 #: main's RunContext, as Prefect saw it (its fields)
 MainRunContext = dataclasses.make_dataclass(

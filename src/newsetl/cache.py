@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from newsetl.settings import Settings
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -48,7 +50,7 @@ def cache_dir() -> Path | None:
 
     ``$NEWSETL_CACHE_DIR`` if set (``off`` or empty: no cache), else ``$XDG_CACHE_HOME/newsetl``,
     else ``~/.cache/newsetl``."""
-    value = os.environ.get(ENV_VAR)
+    value = Settings.field_from_env("cache_dir", empty_is_default=False)
     if value is not None:
         value = value.strip()
         if not value or value.lower() == "off":

@@ -1,6 +1,6 @@
 """The ``newsetl`` command line.
 
-Each subcommand lives next to the code it drives and registers itself here through a
+Each subcommand lives in ``newsetl.commands`` and registers itself here through a
 ``register(subparsers)`` function, so this module stays a thin dispatcher and the
 subcommands can be read (and tested) alone.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 #: ``register(subparsers) -> None`` and sets ``func`` (``args -> int``) on its parser.
 COMMAND_MODULES = (
     "newsetl.commands.ingest",
-    "newsetl.artefacts.cli",
-    "newsetl.entities.cli",
+    "newsetl.commands.artefacts",
+    "newsetl.commands.entities",
     "newsetl.commands.warehouse",
-    "newsetl.lake.cli",
+    "newsetl.commands.lake",
     "newsetl.commands.ops",
 )
 

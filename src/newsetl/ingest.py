@@ -1,727 +1,80 @@
-"""One ingestion run, step by step, without an orchestrator.
+"""One ingestion run without an orchestrator: :func:`run_ingest`, and the run's steps.
 
-The Prefect flow in ``flows/ingest.py`` runs the same steps as tasks (batched, in parallel,
-with retries and artifacts); :func:`run_ingest` runs them in-process, which is what the
-benchmarks measure and what a library user calls. Every step is a plain function here.
+The steps live in :mod:`newsetl.run.steps` and the one run loop in :mod:`newsetl.run.engine`;
+this module keeps the names benchmarks, tests and library users import.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
-import copy
-import logging
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, Future
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
-from newsetl.downloads import Fetcher
-from newsetl.pipeline import (
-    AnalysisOptions,
-    BatchStats,
-    OriginalLookup,
-    PageState,
-    PendingExtraction,
-    Processed,
-    analyse_batch,
-    source_rows,
-    start_fetch_and_extract,
+from newsetl.run.engine import FETCH_AHEAD, Run, RunHooks
+from newsetl.run.reader import DuckDBReader, WarehouseReader, warehouse_originals
+from newsetl.run.steps import (  # noqa: F401 (_RUNS: the open runs, for tests)
+    _RUNS,
+    AnalysisFuture,
+    AnalysisResult,
+    AnalysisStream,
+    Loader,
+    RunContext,
+    absorb_translations,
+    add_originals,
+    analyse_and_stage,
+    analyse_and_stage_job,
+    analysis_result,
+    build_translator,
+    chunked,
+    collect_analysis,
+    default_sources,
+    load_as_analysed,
+    load_staged,
+    open_run,
+    originals_for,
+    pending_forms,
+    run_context,
+    source_failures,
+    stage_run_record,
+    start_batch,
+    submit_analysis,
+    wanted_originals,
 )
-from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
-from newsetl.sources import Expansion, Target, expand_sources, load_document_memory
-from newsetl.urls import normalise_url
-from newsetl.warehouse import (
-    AFTER_LOAD,
-    Batch,
-    LoadReport,
-    WarehouseBusy,
-    connect,
-    load_pending,
-    open_warehouse,
-    pending_batches,
-    run_after_load,
-    stage_batch,
-)
-from newsetl.workers import process_pool
 
-log = logging.getLogger(__name__)
-
-
-#: The runs open in this process, by run id (see :func:`run_context`).
-_RUNS: dict[str, RunContext] = {}
-
-
-@dataclass
-class RunContext:
-    """What every step of one run shares.
-
-    Nothing in it grows with the warehouse: what the warehouse remembers of a page (its
-    validators) or of a translation is looked up for each batch, by SQL on the batch's URLs
-    and texts, through a short connection (:meth:`lookup`): the run never holds the live file
-    between two steps, so ``newsetl maintain`` or another run can take their turn (issue 11).
-    An orchestrator passes the run id to its tasks, never this object (Prefect walks every
-    task parameter, twice per task; see :func:`run_context`).
-    """
-
-    settings: Settings
-    run_id: str
-    fetcher: Fetcher
-    translator: Any = None
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    #: the warehouse was opened (and migrated) by :func:`open_run`: lookups may read it
-    warehouse_ready: bool = False
-
-    @contextlib.contextmanager
-    def lookup(self) -> Iterator[Any]:
-        """A short connection to the live file for one lookup; None while it is busy (the
-        lookup then finds nothing: a page is fetched in full, as on a first run)."""
-        if not self.warehouse_ready:
-            yield None
-            return
-        s = self.settings
-        try:
-            con = connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
-        except WarehouseBusy as exc:
-            log.warning("warehouse busy, a lookup goes without it: %s", exc)
-            yield None
-            return
-        try:
-            yield con
-        finally:
-            con.close()
-
-    def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
-        """url -> what the warehouse remembers of it, for the pages at ``urls``."""
-        wanted = sorted(set(urls))
-        if not wanted:
-            return {}
-        with self.lookup() as con:
-            if con is None:
-                return {}
-            rows = con.execute(
-                "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages "
-                "WHERE url IN (SELECT unnest(?))",
-                [wanted],
-            ).fetchall()
-        return {
-            url: PageState(etag, modified, sha, article)
-            for url, etag, modified, sha, article in rows
-        }
-
-    def known_pages(self, urls: Iterable[str]) -> set[str]:
-        """The ``urls`` the warehouse has a page row for."""
-        return set(self.page_states(urls))
-
-    def translator_for(self, texts: Iterable[str]) -> Any:
-        """The run's translator with the stored translations that texts may ask for (see
-        :meth:`newsetl.translate.MemoryTranslator.stored_rows_for`)."""
-        memory = getattr(self.translator, "memory", None)
-        if memory is None:
-            return self.translator
-        with self.lookup() as con:
-            rows = memory.stored_rows_for(con, texts) if con is not None else []
-        if not rows:
-            return self.translator
-        translator = copy.copy(self.translator)  # the chain, with a memory of its own
-        translator.memory = memory.with_stored(rows)
-        return translator
-
-    def originals(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-        """:func:`warehouse_originals` through a short read (none while the file is busy)."""
-        urls = set(urls)
-        if not urls:
-            return {}
-        with self.lookup() as con:
-            return warehouse_originals(con, urls) if con is not None else {}
-
-    def close(self) -> None:
-        self.fetcher.close()
-        _RUNS.pop(self.run_id, None)
-
-
-def run_context(run_id: str) -> RunContext:
-    """The open run with this id, for orchestrator tasks that are given only the id."""
-    return _RUNS[run_id]
-
-
-def default_sources() -> list[str]:
-    """The bundled multilingual sample corpus (works offline)."""
-    from newsetl.samples import SAMPLE_SITE
-
-    return [str(SAMPLE_SITE / "sitemap.xml")]
-
-
-def open_run(settings: Settings, run_id: str | None = None) -> RunContext:
-    """Load leftovers, then connect for what the warehouse remembers (looked up per batch)."""
-    ctx = RunContext(
-        settings=settings, run_id=run_id or uuid.uuid4().hex, fetcher=Fetcher(settings)
-    )
-    try:
-        con = open_warehouse(settings)
-    except WarehouseBusy:
-        log.warning("warehouse busy: this run starts without conditional-GET state")
-    else:
-        try:
-            ctx.warehouse_ready = True
-            ctx.fetcher.memory = load_document_memory(con, ctx.known_pages)
-        finally:
-            con.close()
-    ctx.translator = build_translator([]) if settings.repair else None
-    _RUNS[ctx.run_id] = ctx
-    return ctx
-
-
-def build_translator(memory_rows: list[dict[str, Any]]) -> Any:
-    """The configured translator chain, with ``memory_rows`` preloaded in its memory (a run
-    starts empty and looks stored translations up per batch: RunContext.translator_for)."""
-    from newsetl.translate import MemoryTranslator, translator_from_settings
-
-    return translator_from_settings(memory=MemoryTranslator(memory_rows))
-
-
-def chunked(items: list[Target], size: int) -> Iterator[list[Target]]:
-    for start in range(0, len(items), max(1, size)):
-        yield items[start : start + size]
-
-
-def start_batch(
-    ctx: RunContext, targets: list[Target], executor: Executor | None = None
-) -> PendingExtraction:
-    """Fetch one batch (with what the warehouse remembers of its URLs, looked up now) and
-    hand its extraction to ``executor``."""
-    states = ctx.page_states(target.url for target in targets)
-    return start_fetch_and_extract(targets, ctx.fetcher, states, executor=executor)
-
-
-def add_originals(
-    known: dict[str, tuple[str | None, str]], items: Iterable[Processed]
-) -> list[tuple[str, tuple[str | None, str]]]:
-    """Record the extracted pages of ``items`` as possible originals: url -> (language, text);
-    returns the (url, value) pairs it set.
-
-    A machine-translated page names its original with hreflang; the original is evidence for
-    what was left untranslated. A page is known by its canonical URL and by the URL it was
-    fetched at.
-    """
-    added = []
-    for item in items:
-        if item.page is None:
-            continue
-        value = (item.language, item.page.text)
-        known[item.canonical_url] = value
-        added.append((item.canonical_url, value))
-        if item.fetch.url not in known:
-            known[item.fetch.url] = value
-            added.append((item.fetch.url, value))
-    return added
-
-
-def wanted_originals(items: Iterable[Processed]) -> set[str]:
-    """Every hreflang alternate the extracted pages of ``items`` name."""
-    return {u for item in items if item.page is not None for u in item.page.hreflang.values()}
-
-
-def warehouse_originals(con, urls: Iterable[str]) -> dict[str, tuple[str | None, str]]:
-    """url -> (language, text) of the warehouse articles at ``urls``: an article's canonical
-    URL, or the URL one of its pages was fetched at."""
-    wanted = sorted(urls)
-    found: dict[str, tuple[str | None, str]] = {}
-    if not wanted or con is None:
-        return found
-    rows = con.execute(
-        "SELECT canonical_url, url, language, text FROM articles "
-        "WHERE canonical_url IN (SELECT unnest(?)) OR url IN (SELECT unnest(?))",
-        [wanted, wanted],
-    ).fetchall()
-    for canonical, url, language, text in rows:
-        found.setdefault(canonical, (language, text))
-        found.setdefault(url, (language, text))
-    missing = [url for url in wanted if url not in found]
-    if missing:
-        rows = con.execute(
-            "SELECT p.url, a.language, a.text FROM pages p JOIN articles a USING (article_id) "
-            "WHERE p.url IN (SELECT unnest(?))",
-            [missing],
-        ).fetchall()
-        for url, language, text in rows:
-            found.setdefault(url, (language, text))
-    return found
-
-
-def pending_forms(targets: Iterable[Target]) -> set[str]:
-    """The URLs by which the run's ``targets`` may be named before they are extracted."""
-    return {form for t in targets for form in (t.url, normalise_url(t.url))}
-
-
-class AnalysisStream:
-    """Stage 2 of a run, started for each batch as soon as stage 1 has extracted it; results
-    come back in batch order, for loading.
-
-    Why not wait for the whole run's extraction, as runs did before: the analysis, staging and
-    loading of early batches then overlap the extraction of later ones, so no core idles at
-    the turn between the stages, and the single writer has one batch left to load at the end,
-    not all of them.
-
-    Why a batch may be analysed twice: a machine-translated page names its original by
-    hreflang, and the original's text is evidence for the analysis. Originals extracted so far
-    in this run, and those in the warehouse, travel with the batch. An original that is a
-    target of this run not extracted yet is *pending*: if the analysis asks for one (only
-    pages whose own artefacts point to a source language do), the batch is analysed again
-    once extraction is over, with every original at hand. So every page is analysed with the
-    originals it would have had if the run had waited for everything. A named URL that is
-    not a target of this run (another site's page, say) is never pending: the warehouse's
-    copy, if any, is all the run will ever have (waiting for such URLs held 196 of 200 loads
-    of a 5,000-page run back to its end).
-
-    The texts of extracted pages are kept only until their batch is loaded; later batches
-    find them in the warehouse (:meth:`RunContext.originals`, a short read). ``targets`` are
-    the run's.
-
-    ``submit(index, items, lookup, pending)`` starts one batch's analysis and returns a future
-    whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done.
-    """
-
-    def __init__(
-        self,
-        submit: Callable[[int, list[Processed], OriginalLookup, frozenset[str]], Any],
-        done: Callable[[Any], bool],
-        ctx: RunContext,
-        *,
-        targets: Iterable[Target] = (),
-    ) -> None:
-        self._submit, self._done, self._ctx = submit, done, ctx
-        self._known: dict[str, tuple[str | None, str]] = {}
-        self._added: dict[int, list[tuple[str, tuple[str | None, str]]]] = {}
-        self._unextracted = pending_forms(targets)
-        self._extracting = True
-        self._running: dict[int, tuple[list[Processed], Any]] = {}
-        self._again: dict[int, list[Processed]] = {}  # to analyse once extraction is over
-        self._next = 0  # the next batch whose result is handed out
-
-    def extracted(self, index: int, items: list[Processed]) -> None:
-        """Batch ``index`` is extracted: start its analysis."""
-        self._added[index] = add_originals(self._known, items)
-        self._unextracted -= pending_forms(item.target for item in items)
-        self._start(index, items)
-
-    def all_extracted(self) -> None:
-        """Stage 1 is over: batches that asked for a pending original are analysed again."""
-        self._extracting = False
-        self._unextracted.clear()
-        for index, (items, future) in list(self._running.items()):
-            if self._done(future) and self._asked_again(index, items, future.result()):
-                self._start(index, items)
-        for index in sorted(self._again):
-            self._start(index, self._again.pop(index))
-
-    def results(self, *, wait: bool) -> Iterator[AnalysisResult]:
-        """Finished analyses in batch order; with ``wait``, every one still to come.
-
-        The caller loads each result before asking for the next one."""
-        while self._next in self._running:
-            items, future = self._running[self._next]
-            if not wait and not self._done(future):
-                return
-            result = future.result()
-            if self._asked_again(self._next, items, result):
-                if self._extracting:
-                    self._again[self._next] = items
-                    if wait:
-                        raise RuntimeError("results(wait=True) before all_extracted()")
-                    return  # later batches are handed out after this one
-                self._start(self._next, items)  # nothing is pending any more
-                continue
-            del self._running[self._next]
-            self._next += 1
-            yield result
-            self._loaded(self._next - 1, items, result)
-
-    def _loaded(self, index: int, items: list[Processed], result: AnalysisResult) -> None:
-        """Batch ``index`` is in the warehouse: let go of its bodies and texts."""
-        for item in items:  # a prefetched result is the target's too (a WARC record)
-            item.fetch.drop_body()
-        added = self._added.pop(index, [])
-        if result.staged is None or result.staged.exists():
-            return  # not loaded (busy file: still staged): its texts stay the run's evidence
-        for url, value in added:
-            if self._known.get(url) is value:
-                del self._known[url]
-
-    def _asked_again(self, index: int, items: list[Processed], result: AnalysisResult) -> bool:
-        """True if ``result`` asked for a pending original (it is then dropped, its
-        translations kept): the batch must be analysed again."""
-        if not result.waits_for:
-            return False
-        absorb_translations(self._ctx, result)
-        del self._running[index]
-        log.info("batch %s named originals still to extract: %s", index, result.waits_for)
-        return True
-
-    def _start(self, index: int, items: list[Processed]) -> None:
-        known = self._known
-        missing = frozenset(u for u in wanted_originals(items) if u not in known)
-        found = self._ctx.originals(missing)
-        pending = missing & self._unextracted if self._extracting else frozenset()
-        future = self._submit(index, items, lambda url: known.get(url) or found.get(url), pending)
-        self._running[index] = (items, future)
-
-
-class AnalysisFuture:
-    """A batch's analysis in the process pool; if its worker dies, ``result()`` analyses the
-    batch again here (:func:`analysis_result`)."""
-
-    def __init__(
-        self,
-        ctx: RunContext,
-        items: list[Processed],
-        lookup: OriginalLookup | None,
-        index: int | None,
-        pool: Executor | None,
-        pending: frozenset[str] = frozenset(),
-    ) -> None:
-        self.ctx, self.items, self.lookup, self.index = ctx, items, lookup, index
-        self.pending = pending
-        self.future = submit_analysis(
-            items, ctx, lookup, executor=pool, index=index, pending=pending
-        )
-
-    def done(self) -> bool:
-        return self.future.done()
-
-    def result(self) -> AnalysisResult:
-        return analysis_result(
-            self.future, self.items, self.ctx, self.lookup, self.index, self.pending
-        )
-
-
-def analyse_and_stage(
-    items: list[Processed],
-    ctx: RunContext,
-    lookup: OriginalLookup | None,
-    *,
-    executor: Executor | None = None,
-    index: int | None = None,
-) -> BatchStats:
-    """Stage 2 for one batch, written to the staging area (never lost if the DB is busy).
-
-    With an ``executor`` the work runs in a worker process; this thread waits for it.
-    """
-    return collect_analysis(ctx, AnalysisFuture(ctx, items, lookup, index, executor).result())
-
-
-def submit_analysis(
-    items: list[Processed],
-    ctx: RunContext,
-    lookup: OriginalLookup | None,
-    *,
-    executor: Executor | None = None,
-    index: int | None = None,
-    pending: frozenset[str] = frozenset(),
-) -> Future:
-    """Start stage 2 for one batch; the future gives what :func:`collect_analysis` takes.
-
-    A worker process cannot call back into this one, so the originals the batch's pages name
-    by hreflang are looked up here and travel with the batch.
-    """
-    originals = originals_for(items, lookup) if lookup else {}
-    translator = ctx.translator
-    if translator is not None:  # with the stored translations this batch may ask for
-        texts = [item.page.text for item in items if item.page is not None]
-        translator = ctx.translator_for([*texts, *(text for _, text in originals.values())])
-    options = AnalysisOptions(
-        repair=ctx.settings.repair,
-        entities=ctx.settings.entities,
-        translator=translator,
-        seed_dirs=ctx.settings.extra_seed_dirs,
-        entities_max_chars=ctx.settings.entities_max_chars,
-        max_text_chars=ctx.settings.max_text_chars,
-    )
-    name = None
-    if index is not None:
-        name = f"{ctx.started_at:%Y%m%dT%H%M%S%f}-{ctx.run_id[:8]}-{index:05d}"
-    args = (items, ctx.run_id, options, originals, ctx.settings.staging_path, name, pending)
-    if executor is not None:
-        # ahead of queued extraction jobs: a batch analysed early is loaded early, while the
-        # workers go on extracting (see AnalysisStream)
-        return getattr(executor, "submit_first", executor.submit)(analyse_and_stage_job, *args)
-    done: Future = Future()
-    done.set_result(analyse_and_stage_job(*args))
-    return done
-
-
-def analysis_result(
-    future: Future,
-    items: list[Processed],
-    ctx: RunContext,
-    lookup: OriginalLookup | None,
-    index: int | None,
-    pending: frozenset[str] = frozenset(),
-) -> AnalysisResult:
-    """The batch's analysis; if its worker process died, the batch is analysed again here.
-
-    Stage 2 is our own Python code over extracted text (no parser that could crash the
-    interpreter), so redoing it in this process is safe, and no page of the batch is lost.
-    """
-    try:
-        return future.result()
-    except BrokenExecutor as exc:
-        log.error("worker process died analysing batch %s (%s); analysing it here", index, exc)
-        return submit_analysis(items, ctx, lookup, index=index, pending=pending).result()
-
-
-@dataclass
-class AnalysisResult:
-    """What stage 2 of one batch gives back to the run."""
-
-    stats: BatchStats
-    new_translations: list[dict]
-    staged: Path | None  # the staged batch directory (None: nothing to load)
-    #: pending originals (see AnalysisStream) the analysis asked for: nothing was staged, and
-    #: the batch is analysed again once the run has extracted everything
-    waits_for: list[str] = field(default_factory=list)
-
-
-def absorb_translations(ctx: RunContext, result: AnalysisResult) -> None:
-    """Translations a batch's analysis made join the run's memory (kept even when the batch
-    is analysed again: they are as good, and each costs a call to the translator)."""
-    memory = getattr(ctx.translator, "memory", None)
-    if memory is not None and result.new_translations:
-        memory.absorb(result.new_translations)  # already there if the batch ran in-process
-
-
-def collect_analysis(ctx: RunContext, result: AnalysisResult) -> BatchStats:
-    """Merge what a batch's analysis returned: its stats, and translations it made."""
-    absorb_translations(ctx, result)
-    return result.stats
-
-
-def analyse_and_stage_job(
-    items: list[Processed],
-    run_id: str,
-    options: AnalysisOptions,
-    originals: dict[str, tuple[str | None, str]],
-    staging_path: Path,
-    name: str | None = None,
-    pending: frozenset[str] = frozenset(),
-) -> AnalysisResult:
-    """Stage 2 for one batch, in whichever process runs it: analyse, stage the rows, and
-    return the stats and the translations this batch added to the memory.
-
-    If the analysis asks for one of the ``pending`` originals (see :class:`AnalysisStream`),
-    nothing is staged: the batch is analysed again when that original may be at hand.
-    """
-    asked: set[str] = set()
-
-    def lookup(url: str) -> tuple[str | None, str] | None:
-        if url in pending:
-            asked.add(url)
-        return originals.get(url)
-
-    options.original_lookup = lookup
-    memory = getattr(options.translator, "memory", None)
-    known = len(memory.new_entries) if memory is not None else 0
-    batch, stats = analyse_batch(items, run_id, options)
-    new_translations = list(memory.new_entries[known:]) if memory is not None else []
-    if asked:
-        return AnalysisResult(stats, new_translations, None, sorted(asked))
-    staged = stage_batch(batch, staging_path, name) if len(batch) else None
-    return AnalysisResult(stats, new_translations, staged)
-
-
-def originals_for(
-    items: Iterable[Processed], lookup: OriginalLookup
-) -> dict[str, tuple[str | None, str]]:
-    """url -> (language, text) of every hreflang alternate of ``items`` that ``lookup`` knows."""
-    found: dict[str, tuple[str | None, str]] = {}
-    for item in items:
-        if item.page is None:
-            continue
-        for url in item.page.hreflang.values():
-            if url not in found and (value := lookup(url)) is not None:
-                found[url] = value
-    return found
-
-
-def stage_run_record(ctx: RunContext, expansion: Expansion, summary: RunSummary) -> None:
-    """The run row, source fetches and new translation-memory entries, as one last batch.
-
-    Staged after the articles were loaded, so the row carries the load's counts.
-    """
-    batch = Batch()
-    fetches = [*expansion.fetches, *ctx.fetcher.take_log()]  # the fetcher's own: robots.txt
-    page_urls = {target.url for target in expansion.targets}
-    for table, row in source_rows(fetches, ctx.fetcher.take_documents(), ctx.run_id, page_urls):
-        batch.add(table, row)
-    memory = getattr(ctx.translator, "memory", None)
-    for entry in getattr(memory, "new_entries", None) or []:
-        batch.add("translation_memory", entry)
-    summary.finished_at = datetime.now(UTC)
-    batch.add("runs", summary.as_row())
-    stage_batch(batch, ctx.settings.staging_path)
-
-
-def source_failures(expansion: Expansion) -> BatchStats:
-    """Failed sources and refused URLs count as failures, URLs a cap dropped are listed with
-    them (in the run's failure report, not counted as failed), unchanged documents count as
-    processed."""
-    stats = BatchStats(sources_unchanged=expansion.unchanged_documents)
-    for _source, result in expansion.fetches:
-        if result.outcome == "failed" or result.error_kind == "cap_exceeded":
-            stats.failed += result.outcome == "failed"
-            stats.failures.append(
-                {
-                    "url": result.url,
-                    "status": result.status_code,
-                    "kind": result.error_kind,
-                    "error": result.error,
-                }
-            )
-    return stats
-
-
-def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
-    """Load everything staged (this run's batches and any leftovers) with the one writer."""
-    report = load_pending(ctx.settings, after_load=False)
-    _merge_load(summary, report)
-    summary.load.busy = report.busy
-    summary.load.extras |= report.extras
-    if summary.load.extras & AFTER_LOAD.keys() and not (report.busy or report.transient):
-        # batches loaded earlier in the run (load_as_analysed) count here too
-        try:
-            con = open_warehouse(ctx.settings)
-        except WarehouseBusy as exc:  # the next load refreshes them
-            log.warning("warehouse busy; story clusters refresh on the next load: %s", exc)
-        else:
-            try:
-                run_after_load(con, summary.load)
-            finally:
-                con.close()
-            summary.load.extras.clear()
-    summary.staged_left = len(pending_batches(ctx.settings.staging_path))
-    return report
-
-
-@dataclass
-class Loader:
-    """Loads a run's batches in the order they were analysed (see :func:`load_as_analysed`).
-
-    Each load opens the warehouse, loads one batch in its own transaction and closes it again:
-    the run never holds the live file between loads, so ``newsetl maintain``, the nightly
-    deployment or another run can take their turn while this one fetches and analyses
-    (they wait at most one batch's load, not the whole run)."""
-
-    ctx: RunContext
-    summary: RunSummary
-    report: LoadReport = field(default_factory=LoadReport)
-    migrated: bool = False
-
-    def connect(self):
-        """A short-lived write connection (bounded waiting); migrations on the first only."""
-        if self.migrated:
-            s = self.ctx.settings
-            return connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
-        con = open_warehouse(self.ctx.settings)
-        self.migrated = True
-        return con
-
-    def __call__(self, result: AnalysisResult) -> None:
-        """Merge a batch's stats and translations into the run, and load it."""
-        self.summary.stats.merge(collect_analysis(self.ctx, result))
-        if result.staged is None:
-            return
-        try:
-            con = self.connect()
-        except WarehouseBusy as exc:  # the run's final load takes it
-            log.warning("warehouse busy, a batch stays staged for the final load: %s", exc)
-            return
-        try:
-            step = load_pending(self.ctx.settings, con, batches=[result.staged], after_load=False)
-        finally:
-            con.close()
-        _merge_load(self.summary, step)
-        self.report.extras |= step.extras
-
-
-@contextlib.contextmanager
-def load_as_analysed(ctx: RunContext, summary: RunSummary) -> Iterator[Loader]:
-    """A loader for batches in the order they were analysed, while later ones still are.
-
-    Loading is the one step that must run in this process (one writer); doing it while the
-    workers analyse the next batches, instead of after all of them, keeps every core busy.
-    The whole-warehouse steps (story clusters) wait for the last load of the run. If the
-    warehouse is busy, the batches simply stay staged for the run's final load.
-    """
-    loader = Loader(ctx, summary)
-    try:
-        yield loader
-    finally:
-        summary.load.extras |= loader.report.extras
-
-
-def _merge_load(summary: RunSummary, report: LoadReport) -> None:
-    for key, value in report.counts.items():
-        summary.load.counts[key] = summary.load.counts.get(key, 0) + value
-    summary.load.loaded += report.loaded
-    summary.load.quarantined.extend(report.quarantined)
-    summary.load.transient = report.transient or summary.load.transient
-
-
-#: Batches fetched ahead of the one whose extraction a run waits for (see :func:`run_ingest`).
-FETCH_AHEAD = 4
+__all__ = [
+    "FETCH_AHEAD",
+    "AnalysisFuture",
+    "AnalysisResult",
+    "AnalysisStream",
+    "DuckDBReader",
+    "Loader",
+    "Run",
+    "RunContext",
+    "RunHooks",
+    "WarehouseReader",
+    "absorb_translations",
+    "add_originals",
+    "analyse_and_stage",
+    "analyse_and_stage_job",
+    "analysis_result",
+    "build_translator",
+    "chunked",
+    "collect_analysis",
+    "default_sources",
+    "load_as_analysed",
+    "load_staged",
+    "open_run",
+    "originals_for",
+    "pending_forms",
+    "run_context",
+    "run_ingest",
+    "source_failures",
+    "stage_run_record",
+    "start_batch",
+    "submit_analysis",
+    "wanted_originals",
+    "warehouse_originals",
+]
 
 
 def run_ingest(sources: list[str] | None, settings: Settings | None = None) -> RunSummary:
-    """The whole run in-process and sequentially (no Prefect): for benchmarks and libraries."""
-    settings = settings or Settings.from_env()
-    sources = sources or default_sources()
-    ctx = open_run(settings)
-    try:
-        leftovers = load_pending(settings)
-        expansion = expand_sources(sources, ctx.fetcher)
-        summary = RunSummary(ctx.run_id, sources, ctx.started_at, targets=len(expansion.targets))
-        summary.load = leftovers
-        summary.stats.merge(source_failures(expansion))
-        with process_pool(settings, len(expansion.targets)) as pool:
-            # FETCH_AHEAD batches are fetched ahead of the one awaited, so the pool extracts
-            # while this thread fetches, and no more bodies than that are held at once
-            batches = chunked(expansion.targets, settings.batch_size)
-            ahead: collections.deque[PendingExtraction] = collections.deque()
-
-            def fetch_ahead() -> None:
-                while len(ahead) < FETCH_AHEAD and (chunk := next(batches, None)) is not None:
-                    ahead.append(start_batch(ctx, chunk, pool))
-
-            with load_as_analysed(ctx, summary) as load:
-                stream = AnalysisStream(
-                    lambda n, items, lookup, pending: AnalysisFuture(
-                        ctx, items, lookup, n, pool, pending
-                    ),
-                    AnalysisFuture.done,
-                    ctx,
-                    targets=expansion.targets,
-                )
-                fetch_ahead()
-                n = 0
-                while ahead:
-                    items = ahead.popleft().result()
-                    fetch_ahead()
-                    stream.extracted(n, items)
-                    n += 1
-                    for result in stream.results(wait=False):
-                        load(result)
-                stream.all_extracted()
-                for result in stream.results(wait=True):
-                    load(result)
-        load_staged(ctx, summary)
-        stage_run_record(ctx, expansion, summary)
-        load_staged(ctx, summary)
-        refresh_read_copy_after_load(settings)  # analysts read the copy, never the live file
-        return summary
-    finally:
-        ctx.close()
+    """The whole run in-process (no Prefect): :class:`newsetl.run.Run` with its default hooks."""
+    return Run.open(settings, sources).execute()

@@ -1,7 +1,7 @@
 """The pipeline as plain functions over records: fetch → extract → language → repair → entities.
 
 Two stages, each a function over a batch of records, so each is testable alone and the
-orchestrator (``flows/``) decides how to parallelise them:
+orchestrator (``newsetl.flows``) decides how to parallelise them:
 
 1. :func:`fetch_and_extract` fetches a batch of targets (or takes their prefetched bodies),
    extracts text and metadata and identifies the language. Pages whose raw bytes did not
@@ -22,7 +22,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,7 @@ def fetch_and_extract(
 
 #: Held while this process extracts a page itself (a job taken back from the pool, or a run
 #: without a pool). Why: the flow fetches and extracts several batches at once on threads
-#: (``flows.ingest.EXTRACTION_WINDOW``), and each may take jobs back; trafilatura and lxml are
+#: (``newsetl.flows.ingest.EXTRACTION_WINDOW``), and each may take jobs back; trafilatura and lxml are
 #: not safe with several threads parsing at once in one interpreter: trafilatura parses with
 #: a module-level lxml parser (pooled runs segfaulted in 2 of ~21 runs with four parent
 #: threads in them, issue 10; `newsetl ingest` of the Zyte pages died with "double free or
@@ -266,6 +266,16 @@ class AnalysisOptions:
     seed_dirs: tuple[Path, ...] = ()  # the user's extra entity seeds (Settings.extra_seed_dirs)
     entities_max_chars: int = 0  # Settings.entities_max_chars (0 = no cap)
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS  # Settings.max_text_chars (0 = no cap)
+    #: the stage-2 stages each new article goes through (newsetl.stages.article_stages);
+    #: None: repair and entities as the two flags above say
+    stages: tuple[Any, ...] | None = None
+
+    def article_stages(self) -> tuple[Any, ...]:
+        if self.stages is not None:
+            return self.stages
+        from newsetl.stages import ENTITIES, REPAIR
+
+        return tuple(s for s, on in ((REPAIR, self.repair), (ENTITIES, self.entities)) if on)
 
 
 @dataclass
@@ -288,22 +298,29 @@ class BatchStats:
     staged_articles: set[str] = field(default_factory=set)
     #: feeds and sitemaps as the last run saw them (304 or same bytes): nothing new in them
     sources_unchanged: int = 0
+    #: counters of stages that have no field here (``Stage.counters``, a plug-in analysis)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def count(self, name: str) -> int:
+        """A counter by name: a field of its own, or one of :attr:`counters`."""
+        value = getattr(self, name, None)
+        return value if isinstance(value, int) else self.counters.get(name, 0)
+
+    def add(self, name: str, n: int = 1) -> None:
+        """Add to a stage's counter (see :meth:`count`)."""
+        if isinstance(getattr(self, name, None), int):
+            setattr(self, name, getattr(self, name) + n)
+        else:
+            self.counters[name] = self.counters.get(name, 0) + n
 
     def merge(self, other: BatchStats) -> None:
-        for name in (
-            "fetched",
-            "not_modified",
-            "failed",
-            "skipped",
-            "unchanged",
-            "sources_unchanged",
-            "articles",
-            "artefacts_found",
-            "artefacts_applied",
-            "entities",
-            "mentions",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # every int field adds up: a counter added to the class needs no entry here
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                setattr(self, f.name, value + getattr(other, f.name))
+        for name, n in other.counters.items():
+            self.counters[name] = self.counters.get(name, 0) + n
         for lang, n in other.languages.items():
             self.languages[lang] = self.languages.get(lang, 0) + n
         self.failures.extend(other.failures)
@@ -336,8 +353,9 @@ def analyse_batch(
             batch.add("pages", page_row(item, run_id, article["article_id"]))
             continue
         seen.add(article["article_id"])
-        if options.repair:
-            _add_repair(item, article, batch, stats, run_id, options)
+        stages = options.article_stages()
+        for stage in stages:  # each may fill columns of the article before it is sealed
+            stage.apply(item, article, batch, stats, run_id, options)
         article["record_hash"] = record_hash(article, VOLATILE_COLUMNS)
         batch.add("articles", article)
         batch.add("pages", page_row(item, run_id, article["article_id"]))
@@ -345,9 +363,6 @@ def analyse_batch(
         stats.staged_articles.add(article["article_id"])
         lang = article["language"] or "und"
         stats.languages[lang] = stats.languages.get(lang, 0) + 1
-        if options.entities:
-            caps = [c for c in (options.entities_max_chars, options.max_text_chars) if c]
-            _add_entities(article, batch, stats, options.seed_dirs, min(caps, default=0))
     return batch, stats
 
 
@@ -492,7 +507,7 @@ def _alternate_in(page: ExtractedPage, language: str) -> str | None:
     )
 
 
-def _add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -> None:
+def add_repair(item, article, batch, stats, run_id, options: AnalysisOptions) -> None:
     """Artefacts, repaired text and source language of one article.
 
     hreflang alternates link a translation and its original both ways, so an alternate is not
@@ -597,7 +612,7 @@ def language_span_rows(
     return rows
 
 
-def _add_entities(
+def add_entities(
     article: dict[str, Any],
     batch: Batch,
     stats: BatchStats,

@@ -30,11 +30,18 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from newsetl.leftovers import lock_exclusively, remove_abandoned
+from newsetl.search import (
+    SourceFingerprint,
+    build_search_file,
+    index_fingerprint,
+    source_fingerprint,
+)
 from newsetl.settings import Settings
 from newsetl.warehouse import connect, migrate
 
@@ -46,7 +53,7 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
 
     ``search_index`` (default ``settings.search_index_on_refresh``, off) also rebuilds the
     per-language full-text index (``settings.search_index``) from the new copy; without it the
-    index stays as it was until :func:`newsetl.search.ensure_search_index` finds it stale.
+    index stays as it was until :func:`ensure_search_index` finds it stale.
     Raises when the live file is busy or the copy fails; callers after a load use
     :func:`refresh_read_copy_after_load`, which logs instead.
     """
@@ -71,8 +78,6 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
         finally:
             con.close()
         if build_index:
-            from newsetl.search import build_search_file
-
             build_search_file(tmp, settings.search_index)
         _drop_stale_wal(target)
         os.replace(tmp, target)
@@ -127,3 +132,32 @@ def open_for_reading(settings: Settings) -> tuple[duckdb.DuckDBPyConnection, boo
         path, read_only=True, retries=settings.lock_retries, backoff_s=settings.lock_backoff_s
     )
     return con, False
+
+
+def ensure_search_index(
+    settings: Settings,
+    *,
+    on_rebuild: Callable[[SourceFingerprint, Path], None] | None = None,
+) -> bool:
+    """Rebuild the index at ``settings.search_index`` if it is missing or was built from other
+    articles than the read copy now holds (the live file, read-only, before the first copy);
+    True if it rebuilt.
+
+    ``on_rebuild(current, source)`` is called just before a rebuild (to tell a user why the
+    search is slow). Two processes that both find the index stale both rebuild it; each swaps
+    its complete file in atomically, so a searcher never sees a half-built index. Raises
+    ``FileNotFoundError`` when there is no warehouse, ``duckdb.Error`` when the live file
+    stays busy.
+    """
+    con, is_copy = open_for_reading(settings)
+    try:
+        current = source_fingerprint(con)
+    finally:
+        con.close()
+    if index_fingerprint(settings.search_index) == current:
+        return False
+    source = settings.read_copy if is_copy else settings.db_path
+    if on_rebuild is not None:
+        on_rebuild(current, source)
+    build_search_file(source, settings.search_index)
+    return True

@@ -19,7 +19,6 @@ at least one pending span, checked here without touching the network. At most
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from newsetl.settings import Settings
@@ -54,7 +53,7 @@ def pages_to_reanalyse(con: Any, *, online: bool, limit: int) -> list[str]:
     if not online:
         offline = ChainTranslator(
             memory=MemoryTranslator.from_duckdb(con),
-            glossary=GlossaryTranslator.default(os.environ.get("NEWSETL_GLOSSARY_FILES", "")),
+            glossary=GlossaryTranslator.default(Settings.field_from_env("glossary_files")),
         )
     chosen: dict[str, None] = {}
     for url, surface, source, target, _first_seen in rows:

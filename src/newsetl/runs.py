@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsetl.pipeline import BatchStats
+from newsetl.stages import stage_metrics
 from newsetl.warehouse import LoadReport
 
-#: What a run reports, in this order: the CLI, the Prefect table artifact, the logs.
-SUMMARY_METRICS = (
+#: What a run reports, in this order: the CLI, the Prefect table artifact, the logs. The
+#: stages' metrics (``Stage.metrics``) go between the run's own head and tail.
+RUN_METRICS_HEAD = (
     "status",
     "targets",
     "pages_fetched",
@@ -24,13 +26,16 @@ SUMMARY_METRICS = (
     "articles_unchanged",
     "duplicates",
     "near_duplicates",
-    "artefacts_found",
-    "artefacts_applied",
-    "entities",
-    "mentions",
-    "languages",
-    "batches_staged",
 )
+RUN_METRICS_TAIL = ("languages", "batches_staged")
+
+
+def summary_metrics() -> tuple[str, ...]:
+    """The metrics a run reports, with those of every stage registered now."""
+    return (*RUN_METRICS_HEAD, *(metric for metric, _ in stage_metrics()), *RUN_METRICS_TAIL)
+
+
+SUMMARY_METRICS = summary_metrics()  # the built-in stages' (see summary_metrics)
 
 
 @dataclass
@@ -82,10 +87,7 @@ class RunSummary:
             "articles_unchanged": self.count("articles_unchanged") + s.articles_not_reprocessed,
             "duplicates": self.count("articles_duplicates"),
             "near_duplicates": self.count("articles_near_duplicates"),
-            "artefacts_found": s.artefacts_found,
-            "artefacts_applied": s.artefacts_applied,
-            "entities": s.entities,
-            "mentions": s.mentions,
+            **{metric: s.count(counter) for metric, counter in stage_metrics()},
             "languages": json.dumps(dict(sorted(s.languages.items()))),
             "batches_staged": self.staged_left,
             "summary": json.dumps(
@@ -102,7 +104,7 @@ class RunSummary:
         """Rows for a Prefect table artifact and the CLI: one metric per row."""
         row = self.as_row()
         table = [{"metric": "sources", "value": ", ".join(self.sources)}]
-        table += [{"metric": k, "value": str(row[k])} for k in SUMMARY_METRICS]
+        table += [{"metric": k, "value": str(row[k])} for k in summary_metrics()]
         return table
 
     def failures_markdown(self, limit: int = 200) -> str:

@@ -12,8 +12,8 @@ in atomically, so searching never touches the live file and a load never waits f
 When it is built: on demand. The build grows with the warehouse (~20 s at 10,000 articles) and
 most loads are never followed by a search, so a load does not build it (unless
 ``Settings.search_index_on_refresh``). The index records a fingerprint of the ``articles`` it
-was built from (:func:`source_fingerprint`); :func:`ensure_search_index`, which ``newsetl
-search`` calls first, rebuilds it only when that differs from the current read copy's.
+was built from (:func:`source_fingerprint`); :func:`newsetl.readcopy.ensure_search_index`, which
+``newsetl search`` calls first, rebuilds it only when that differs from the current read copy's.
 ``newsetl maintain`` always rebuilds it.
 
 The extension comes from the ``duckdb-extension-fts`` wheel through ``duckdb_extensions``
@@ -26,7 +26,6 @@ import contextlib
 import os
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 if TYPE_CHECKING:
-    from newsetl.settings import Settings
+    pass
 
 #: ISO 639-1 -> DuckDB fts (Snowball) stemmer.
 STEMMERS: dict[str, str] = {
@@ -347,34 +346,3 @@ def index_fingerprint(path: Path) -> SourceFingerprint | None:
         return built_from(con)
     finally:
         con.close()
-
-
-def ensure_search_index(
-    settings: Settings,
-    *,
-    on_rebuild: Callable[[SourceFingerprint, Path], None] | None = None,
-) -> bool:
-    """Rebuild the index at ``settings.search_index`` if it is missing or was built from other
-    articles than the read copy now holds (the live file, read-only, before the first copy);
-    True if it rebuilt.
-
-    ``on_rebuild(current, source)`` is called just before a rebuild (to tell a user why the
-    search is slow). Two processes that both find the index stale both rebuild it; each swaps
-    its complete file in atomically, so a searcher never sees a half-built index. Raises
-    ``FileNotFoundError`` when there is no warehouse, ``duckdb.Error`` when the live file
-    stays busy.
-    """
-    from newsetl.readcopy import open_for_reading
-
-    con, is_copy = open_for_reading(settings)
-    try:
-        current = source_fingerprint(con)
-    finally:
-        con.close()
-    if index_fingerprint(settings.search_index) == current:
-        return False
-    source = settings.read_copy if is_copy else settings.db_path
-    if on_rebuild is not None:
-        on_rebuild(current, source)
-    build_search_file(source, settings.search_index)
-    return True

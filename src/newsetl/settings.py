@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newsetl import __version__
 
@@ -150,11 +152,27 @@ class Settings:
     #: Also rebuild the index after every load. Off by default: the rebuild grows with the
     #: warehouse (~20 s at 10,000 articles) and most loads are never followed by a search, so
     #: ``newsetl search`` rebuilds it when it is older than the read copy
-    #: (``newsetl.search.ensure_search_index``) and ``newsetl maintain`` always does.
+    #: (``newsetl.readcopy.ensure_search_index``) and ``newsetl maintain`` always does.
     search_index_on_refresh: bool = False
     #: Bounded wait for the live file when refreshing the copy: a refresh is never worth
     #: holding up a load for, so it gives up sooner than a load does.
     read_copy_lock_retries: int = 3
+
+    # --- read where no Settings object travels (Settings.field_from_env) --------------------
+    #: The online translation provider (``none``: offline, the default), its key, endpoint,
+    #: time-out per call and the pause after a failure (newsetl.translate).
+    translator: str = "none"
+    translator_key: str | None = None
+    translator_url: str | None = None
+    translator_timeout: float = 5.0
+    translator_cooldown: float = 60.0
+    #: Extra glossary CSVs for the offline translator, separated by the path separator.
+    glossary_files: str = ""
+    #: A spaCy model for extra entity spans (empty: none; newsetl.entities.spacy_ner).
+    spacy_model: str = ""
+    #: The derived-data cache (newsetl.cache): unset = ``$XDG_CACHE_HOME/newsetl``, ``off``
+    #: or empty = no cache.
+    cache_dir: str | None = None
 
     @property
     def staging_path(self) -> Path:
@@ -188,6 +206,23 @@ class Settings:
             if isinstance(values.get(key), str):
                 values[key] = Path(str(values[key]))
         return cls(**values)
+
+    @classmethod
+    def field_from_env(
+        cls, name: str, environ: Mapping[str, str] | None = None, *, empty_is_default: bool = True
+    ) -> Any:
+        """One setting from ``NEWSETL_<NAME>`` (its default when unset, or empty unless
+        ``empty_is_default`` is off), parsed like :meth:`from_env`.
+
+        For code that runs where no Settings object travels (worker processes, a translator
+        chain built from an environment mapping): it still reads the setting through here, so
+        its name, type and default are declared once, in this class."""
+        env = os.environ if environ is None else environ
+        spec = next(f for f in dataclasses.fields(cls) if f.name == name)
+        raw = env.get(f"NEWSETL_{name.upper()}")
+        if raw is None or (empty_is_default and not raw.strip()):
+            return spec.default
+        return _parse(raw, spec.type)
 
 
 def _parse(raw: str, annotation: object) -> object:

@@ -39,6 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from newsetl.settings import Settings
+
 log = logging.getLogger(__name__)
 
 GLOSSARY_COLUMNS = ("source_language", "target_language", "source_text", "translation")
@@ -130,7 +132,7 @@ class GlossaryTranslator:
         if bundled:
             paths.append(bundled)
         extra = (
-            extra_files if extra_files is not None else os.environ.get("NEWSETL_GLOSSARY_FILES", "")
+            extra_files if extra_files is not None else Settings.field_from_env("glossary_files")
         )
         paths += [p for p in extra.split(os.pathsep) if p.strip()]
         return cls(paths)
@@ -436,8 +438,7 @@ class ChainTranslator:
 
 def configured_provider(env: Mapping[str, str] | None = None) -> str | None:
     """The online provider ``NEWSETL_TRANSLATOR`` names, or None (offline: the default)."""
-    env = os.environ if env is None else env
-    choice = (env.get("NEWSETL_TRANSLATOR") or "none").strip().lower()
+    choice = str(Settings.field_from_env("translator", env)).strip().lower()
     return None if choice in ("none", "off", "") else choice
 
 
@@ -452,18 +453,17 @@ def translator_from_settings(
     Always a chain with the memory and the glossary; an online provider is added only when
     ``NEWSETL_TRANSLATOR`` names one (offline by default).
     """
-    env = os.environ if env is None else env
     choice = configured_provider(env)
-    timeout = float(env.get("NEWSETL_TRANSLATOR_TIMEOUT") or 5.0)
-    cooldown = float(env.get("NEWSETL_TRANSLATOR_COOLDOWN") or 60.0)
+    timeout = float(Settings.field_from_env("translator_timeout", env))
+    cooldown = float(Settings.field_from_env("translator_cooldown", env))
     if glossary is None:
-        glossary = GlossaryTranslator.default(env.get("NEWSETL_GLOSSARY_FILES", ""))
+        glossary = GlossaryTranslator.default(Settings.field_from_env("glossary_files", env))
     provider: Translator | None = None
     if choice is not None:
         provider = DeepTranslatorBackend(
             choice,
-            api_key=env.get("NEWSETL_TRANSLATOR_KEY") or None,
-            url=env.get("NEWSETL_TRANSLATOR_URL") or None,
+            api_key=Settings.field_from_env("translator_key", env) or None,
+            url=Settings.field_from_env("translator_url", env) or None,
             timeout=timeout,
             cooldown=cooldown,
         )

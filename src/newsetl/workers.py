@@ -61,34 +61,16 @@ _WARM_TEXTS = {
 
 
 def warm_up(analysis: bool = True) -> None:
-    """Load what every page needs: trafilatura, language profiles and, with ``analysis``, the
-    word lists and gazetteer of artefact analysis and entity extraction.
+    """Load what every page needs: each stage's warm-up (:func:`newsetl.stages.warm_up`):
+    trafilatura and language profiles and, with ``analysis``, the word lists and gazetteer of
+    artefact analysis and entity extraction.
 
     Each part is optional (a slimmer install may lack one); a failure here only means the
     first page loads it instead.
     """
-    from newsetl.extract import extract_page
-    from newsetl.language import detect_language
+    from newsetl.stages import warm_up as warm_stages
 
-    html = (
-        b"<html><body><article><p>" + _WARM_TEXTS["en"].encode() + b"</p></article></body></html>"
-    )
-    with contextlib.suppress(Exception):
-        extract_page(html, "http://warm.invalid/")
-    detect_language(_WARM_TEXTS["en"])
-    if not analysis:
-        return
-    try:
-        from newsetl.artefacts import analyse
-        from newsetl.artefacts import warm_up as warm_artefacts
-
-        warm_artefacts()
-        from newsetl.entities import extract_entities
-    except ImportError:  # pragma: no cover - optional stages not installed
-        return
-    for language, text in _WARM_TEXTS.items():
-        analyse(text, language)
-        extract_entities(text, language)
+    warm_stages(analysis)
 
 
 def warm_fork_server(analysis: bool) -> None:

@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     else:  # the progress display replaces Prefect's info lines on the console (not in the UI)
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    from flows.ingest import ingest_flow
     from newsetl.commands.progress_display import ProgressDisplay
+    from newsetl.flows.ingest import ingest_flow
     from newsetl.progress import listening
 
     display = ProgressDisplay()
@@ -68,9 +68,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        from newsetl.runs import SUMMARY_METRICS
+        from newsetl.runs import summary_metrics
 
-        for key in ("run_id", *SUMMARY_METRICS):
+        for key in ("run_id", *summary_metrics()):
             print(f"{key:<20} {summary.get(key)}")
         for failure in summary.get("failures", [])[:20]:
             print(

@@ -3,7 +3,7 @@
 ``query``, ``search`` and ``export`` read the read copy (``newsetl.readcopy``), not the live
 file, so they can run for as long as they like next to a scheduled load (only before the first
 copy exists do they read the live file, read-only). ``search`` first rebuilds the full-text
-index when it is missing or older than the copy (``newsetl.search.ensure_search_index``).
+index when it is missing or older than the copy (``newsetl.readcopy.ensure_search_index``).
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ def run_search(args: argparse.Namespace) -> int:
     import duckdb
 
     from newsetl.lake import uses_lake
-    from newsetl.search import NoSearchIndex, ensure_search_index, open_search_index, search
+    from newsetl.readcopy import ensure_search_index
+    from newsetl.search import NoSearchIndex, open_search_index, search
 
     settings = _settings(args)
     if not args.no_reindex:
@@ -311,7 +312,7 @@ def run_maintain(args: argparse.Namespace) -> int:
 
         summary = lake_maintenance_flow()
     else:
-        from flows.maintenance import maintenance_flow
+        from newsetl.flows.maintenance import maintenance_flow
 
         summary = maintenance_flow(db=args.db)
     if args.json:

@@ -9,9 +9,10 @@ ever downloaded here; a missing spaCy or model simply yields no spans.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
+
+from newsetl.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def _model(name: str) -> Any:
 
 def spacy_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, our type) for the named entities a configured spaCy model finds."""
-    name = os.environ.get(ENV_VAR, "").strip()
+    name = str(Settings.field_from_env("spacy_model")).strip()
     if not name or not text:
         return []
     with _lock:  # spaCy pipelines are not documented as thread-safe

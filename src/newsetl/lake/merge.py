@@ -38,9 +38,8 @@ from newsetl.lake.connect import LAKE, is_conflict, open_lake, rollback
 from newsetl.lake.keyed import KeylessConnection
 from newsetl.lake.schema import STAGING, migrate_lake, table_keys, target_schema
 from newsetl.settings import Settings
+from newsetl.stages import AFTER_LOAD, WRITE_DISPOSITIONS
 from newsetl.warehouse import (
-    AFTER_LOAD,
-    WRITE_DISPOSITIONS,
     Append,
     LoadReport,
     Merge,
@@ -362,7 +361,7 @@ def _merge(
 
 
 def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
-    """The whole-warehouse steps (:data:`newsetl.warehouse.AFTER_LOAD`, story clusters) for
+    """The whole-warehouse steps (:data:`newsetl.stages.AFTER_LOAD`, story clusters) for
     the extras merged, and those still owed by earlier merges (``after_load_due``), each in
     one fenced commit."""
     due = {

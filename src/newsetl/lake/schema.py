@@ -34,7 +34,8 @@ from pathlib import Path
 import duckdb
 
 from newsetl.lake.connect import is_conflict, rollback
-from newsetl.warehouse import WRITE_DISPOSITIONS, migrate, migration_files, seed_files
+from newsetl.stages import WRITE_DISPOSITIONS
+from newsetl.warehouse import migrate, migration_files, seed_files
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from newsetl.cli import read_text_argument
-
-from .extract import extract_entities
+from newsetl.entities.extract import extract_entities
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

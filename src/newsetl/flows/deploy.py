@@ -17,8 +17,8 @@ from prefect import flow
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import EXTRACTION_WINDOW, ingest_flow
-from flows.maintenance import maintenance_flow
+from newsetl.flows.ingest import EXTRACTION_WINDOW, ingest_flow
+from newsetl.flows.maintenance import maintenance_flow
 
 DEFAULT_CONFIG = "config/sources.toml"
 

@@ -11,9 +11,8 @@ import json
 import os
 import sys
 
+from newsetl.artefacts.core import analyse
 from newsetl.cli import read_text_argument
-
-from .core import analyse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

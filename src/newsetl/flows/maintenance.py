@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.readcopy import refresh_read_copy
 from newsetl.settings import Settings
+from newsetl.stages import current_plan
 from newsetl.warehouse import load_pending, open_warehouse, pending_batches, prune_staging
 
 TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 10}
@@ -26,7 +27,7 @@ TASK_OPTIONS = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": 1
 
 def load_leftover_batches_step(settings: Settings) -> dict[str, Any]:
     """Batches a busy warehouse left staged go in now."""
-    report = load_pending(settings)
+    report = load_pending(settings, plan=current_plan())
     if report.busy:
         raise RuntimeError(f"warehouse busy: {report.busy}")
     return {

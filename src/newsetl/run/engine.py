@@ -1,0 +1,286 @@
+"""The one run loop: sources → fetch/extract (a window ahead) → analyse as extracted → load as
+analysed → leftovers → run record.
+
+Why one engine: the CLI (through the Prefect flow), the benchmarks, the tests and library
+users used to drive two loops (the flow's and ``run_ingest``'s) that had to be kept in step by
+hand. Now each caller drives :class:`Run`; what differs between them is *how* a step is
+executed (in this thread, or as a Prefect task with retries and a name in the UI) and what is
+reported along the way, and that is what :class:`RunHooks` lets them change. The order of the
+steps, the fetch-ahead window, the streaming analysis and the loading are the engine's alone.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from newsetl.pipeline import OriginalLookup, Processed
+from newsetl.readcopy import refresh_read_copy_after_load
+from newsetl.run.reader import WarehouseReader
+from newsetl.run.steps import (
+    AnalysisFuture,
+    AnalysisResult,
+    AnalysisStream,
+    Loader,
+    RunContext,
+    chunked,
+    collect_analysis,
+    default_sources,
+    load_as_analysed,
+    load_staged,
+    open_run,
+    source_failures,
+    stage_run_record,
+    start_batch,
+)
+from newsetl.runs import RunSummary
+from newsetl.settings import Settings
+from newsetl.sources import Expansion, Target, expand_sources
+from newsetl.workers import process_pool
+
+log = logging.getLogger("newsetl.ingest")
+
+#: Batches being fetched and extracted ahead of the one whose extraction the run waits for:
+#: the pool extracts while the next batches are fetched, and no more bodies than that are
+#: held at once.
+FETCH_AHEAD = 4
+
+
+class Extracting(Protocol):
+    """A batch on its way through fetch and extraction."""
+
+    def result(self) -> list[Processed]: ...
+
+
+#: Called with each staged batch directory of a run that ends at staging (see :class:`Run`).
+StagedHook = Callable[[Path], None]
+
+
+class RunHooks:
+    """How a :class:`Run` executes its steps, and what it reports between them.
+
+    The defaults run every step in this thread (and the CPU work in the run's process pool);
+    the Prefect flow overrides the step methods to run them as tasks, and the ``*ed`` methods
+    to publish progress. A hook never changes what the run does, only where it happens.
+    """
+
+    # -- steps ---------------------------------------------------------------------------
+    def load_leftovers(self, run: Run) -> None:
+        """Batches staged by earlier runs while the warehouse was busy go in first."""
+        run.load_staged()
+
+    def expand(self, run: Run) -> Expansion:
+        return expand_sources(run.sources, run.ctx.fetcher)
+
+    def fetch_extract(
+        self, run: Run, index: int, targets: list[Target], pool: Executor | None
+    ) -> Extracting:
+        """Fetch batch ``index`` (here) and hand its extraction to ``pool``."""
+        return start_batch(run.ctx, targets, pool)
+
+    def analyse(
+        self,
+        run: Run,
+        index: int,
+        items: list[Processed],
+        lookup: OriginalLookup,
+        pending: frozenset[str],
+        pool: Executor | None,
+    ) -> Any:
+        """Start the analysis (and staging) of batch ``index``; a future of its
+        :class:`AnalysisResult` that :meth:`analysis_done` can poll."""
+        return AnalysisFuture(run.ctx, items, lookup, index, pool, pending)
+
+    def analysis_done(self, future: Any) -> bool:
+        return future.done()
+
+    def load_batch(self, run: Run, index: int, result: AnalysisResult, loader: Loader) -> None:
+        """One analysed batch into the warehouse (or handed to the run's staged hook)."""
+        run.load_analysed(result, loader)
+
+    def load_final(self, run: Run, what: str) -> None:
+        """``staged``: what a busy file left staged, and the whole-warehouse steps;
+        ``run-record``: the run row (it needs the load's counts)."""
+        run.load_staged()
+
+    def refresh_read_copy(self, run: Run) -> None:
+        refresh_read_copy_after_load(run.settings)
+
+    # -- reports -------------------------------------------------------------------------
+    def expanded(self, run: Run, batches: list[list[Target]]) -> None:
+        """The run knows its pages and batches."""
+
+    def extracted(self, run: Run, index: int, items: list[Processed]) -> None:
+        """Batch ``index`` is fetched and extracted."""
+
+    def loaded(self, run: Run, index: int, result: AnalysisResult) -> None:
+        """Batch ``index`` is analysed and loaded (or staged for a later load)."""
+
+    def finished(self, run: Run) -> None:
+        """Everything is loaded and the run record written."""
+
+
+@dataclass
+class Run:
+    """One ingestion run.
+
+    ``run_id`` names the run (the flow passes its flow-run id); ``batch_prefix`` names the
+    staged batches ``<prefix>-<batch no>`` so that a re-run of a shard re-makes the same ids.
+    ``on_staged`` makes the run END AT STAGING: each staged batch (and the run record) is
+    handed to it instead of being loaded into the DuckDB file, leftovers are not loaded and the
+    read copy is not refreshed: the hook decides where the batches go (append them to the
+    lake, or nothing: they stay in the staging area). See docs/scale-out.md "Phase B".
+    """
+
+    settings: Settings
+    sources: list[str]
+    hooks: RunHooks
+    ctx: RunContext
+    on_staged: StagedHook | None = None
+    summary: RunSummary | None = None
+    expansion: Expansion | None = None
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        sources: list[str] | None = None,
+        *,
+        hooks: RunHooks | None = None,
+        run_id: str | None = None,
+        batch_prefix: str | None = None,
+        on_staged: StagedHook | None = None,
+        reader: WarehouseReader | None = None,
+    ) -> Run:
+        """``reader``: where the run reads what the warehouse remembers (default: the
+        DuckDB file; the lake provides its own, docs/scale-out.md "Phase B")."""
+        settings = settings or Settings.from_env()
+        ctx = open_run(settings, run_id, batch_prefix=batch_prefix, reader=reader)
+        return cls(
+            settings,
+            list(sources or default_sources()),
+            hooks or RunHooks(),
+            ctx,
+            on_staged,
+        )
+
+    @property
+    def run_id(self) -> str:
+        return self.ctx.run_id
+
+    @property
+    def ends_at_staging(self) -> bool:
+        return self.on_staged is not None
+
+    # -- the loop ------------------------------------------------------------------------
+    def execute(self) -> RunSummary:
+        """Run every step; the run's summary. Closes the run whatever happens."""
+        try:
+            return self._execute()
+        finally:
+            self.ctx.close()
+
+    def _execute(self) -> RunSummary:
+        hooks, ctx = self.hooks, self.ctx
+        summary = self.summary = RunSummary(ctx.run_id, self.sources, ctx.started_at)
+        if not self.ends_at_staging:
+            hooks.load_leftovers(self)
+        expansion = self.expansion = hooks.expand(self)
+        summary.targets = len(expansion.targets)
+        summary.stats.merge(source_failures(expansion))
+        batches = list(chunked(expansion.targets, self.settings.batch_size))
+        hooks.expanded(self, batches)
+        with process_pool(self.settings, summary.targets) as pool:
+            ahead: collections.deque[Extracting] = collections.deque()
+            todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
+
+            def fetch_ahead() -> None:
+                while len(ahead) < FETCH_AHEAD and (batch := next(todo, None)) is not None:
+                    ahead.append(hooks.fetch_extract(self, batch[0], batch[1], pool))
+
+            # each batch is analysed as soon as it (and the originals it names) is extracted,
+            # and the one writer loads it while later batches are still being extracted
+            with load_as_analysed(ctx, summary) as loader:
+                stream = AnalysisStream(
+                    lambda n, items, lookup, pending: hooks.analyse(
+                        self, n, items, lookup, pending, pool
+                    ),
+                    hooks.analysis_done,
+                    ctx,
+                    targets=expansion.targets,
+                )
+                loaded = 0
+
+                def load_finished(wait: bool) -> None:
+                    nonlocal loaded
+                    for result in stream.results(wait=wait):
+                        hooks.load_batch(self, loaded, result, loader)
+                        hooks.loaded(self, loaded, result)
+                        loaded += 1
+
+                fetch_ahead()
+                n = 0
+                while ahead:
+                    items = ahead.popleft().result()
+                    fetch_ahead()
+                    hooks.extracted(self, n, items)
+                    stream.extracted(n, items)
+                    n += 1
+                    load_finished(wait=False)
+                stream.all_extracted()
+                load_finished(wait=True)
+        if self.ends_at_staging:
+            record = stage_run_record(ctx, expansion, summary)
+            self._hand_over(record)
+        else:
+            hooks.load_final(self, "staged")
+            stage_run_record(ctx, expansion, summary)
+            hooks.load_final(self, "run-record")
+            hooks.refresh_read_copy(self)  # analysts read the copy, never the live file
+        hooks.finished(self)
+        return summary
+
+    # -- what the default hooks call ------------------------------------------------------
+    def load_analysed(self, result: AnalysisResult, loader: Loader) -> None:
+        """Load one analysed batch, or hand it over if the run ends at staging."""
+        if not self.ends_at_staging:
+            loader(result)
+            return
+        assert self.summary is not None
+        self.summary.stats.merge(collect_analysis(self.ctx, result))
+        if result.staged is not None:
+            self._hand_over(result.staged)
+
+    def load_staged(self) -> int:
+        """Load everything staged (leftovers, batches a busy file left); batches loaded."""
+        assert self.summary is not None
+        return load_staged(self.ctx, self.summary).loaded
+
+    def _hand_over(self, staged: Path) -> None:
+        assert self.on_staged is not None
+        self.on_staged(staged)
+
+
+def run_sources(
+    sources: list[str] | None,
+    settings: Settings | None = None,
+    *,
+    hooks: RunHooks | None = None,
+    batch_prefix: str | None = None,
+    on_staged: StagedHook | None = None,
+    reader: WarehouseReader | None = None,
+) -> RunSummary:
+    """Open a :class:`Run` and execute it."""
+    return Run.open(
+        settings,
+        sources,
+        hooks=hooks,
+        batch_prefix=batch_prefix,
+        on_staged=on_staged,
+        reader=reader,
+    ).execute()

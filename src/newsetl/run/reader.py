@@ -1,0 +1,153 @@
+"""Everything a run reads from the warehouse, behind one small interface.
+
+Why: a run reads the warehouse for four things only: the validators of the pages it is
+about to fetch (conditional GET), the stored feeds and sitemaps (same), the stored
+translations a batch's texts may ask for, and the originals (by hreflang) its translated
+pages name. A distributed run (docs/scale-out.md "Phase B") reads them from the lake
+instead of the DuckDB file; with every read behind :class:`WarehouseReader`, the lake only
+has to provide one more implementation, and the run does not change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+from newsetl.downloads import DocumentMemory
+from newsetl.pipeline import PageState
+from newsetl.settings import Settings
+from newsetl.sources import load_document_memory
+from newsetl.warehouse import WarehouseBusy, connect, open_warehouse
+
+log = logging.getLogger("newsetl.ingest")
+
+#: url -> (language, text) of an article that may be a translated page's original
+Originals = dict[str, tuple[str | None, str]]
+
+
+class WarehouseReader(Protocol):
+    """What a run reads from the warehouse. Each read finds nothing (an empty answer) when
+    the store cannot be read now: the run then fetches in full, as on a first run."""
+
+    def page_states(self, urls: list[str]) -> dict[str, PageState]:
+        """url -> validators and article of the stored page, for ``urls`` (sorted, unique)."""
+        ...
+
+    def document_memory(
+        self, known_pages: Callable[[list[str]], set[str]]
+    ) -> DocumentMemory | None:
+        """The stored feeds, sitemaps, robots.txt files and homepages (None: none at hand)."""
+        ...
+
+    def stored_translations(self, memory: Any, texts: list[str]) -> list[dict[str, Any]]:
+        """The translation-memory rows ``texts`` may ask for (``memory`` knows how to ask)."""
+        ...
+
+    def originals(self, urls: set[str]) -> Originals:
+        """:func:`warehouse_originals` of ``urls``."""
+        ...
+
+
+class DuckDBReader:
+    """:class:`WarehouseReader` over the live DuckDB file, each read through its own short
+    connection: the run never holds the file between two steps, so ``newsetl maintain`` or
+    another run can take their turn (issue 11)."""
+
+    def __init__(self, settings: Settings, *, ready: bool = False) -> None:
+        self.settings = settings
+        #: the file was opened (and migrated): reads may query it
+        self.ready = ready
+        self._documents: DocumentMemory | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> DuckDBReader:
+        """Open (and migrate) the file once; a busy file makes a reader that finds nothing."""
+        reader = cls(settings)
+        try:
+            con = open_warehouse(settings)
+        except WarehouseBusy:
+            log.warning("warehouse busy: this run starts without conditional-GET state")
+            return reader
+        try:
+            reader.ready = True
+            reader._documents = load_document_memory(con)
+        finally:
+            con.close()
+        return reader
+
+    @contextlib.contextmanager
+    def lookup(self) -> Iterator[Any]:
+        """A short connection to the live file for one lookup; None while it is busy."""
+        if not self.ready:
+            yield None
+            return
+        s = self.settings
+        try:
+            con = connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
+        except WarehouseBusy as exc:
+            log.warning("warehouse busy, a lookup goes without it: %s", exc)
+            yield None
+            return
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def page_states(self, urls: list[str]) -> dict[str, PageState]:
+        with self.lookup() as con:
+            if con is None:
+                return {}
+            rows = con.execute(
+                "SELECT url, etag, last_modified, raw_sha256, article_id FROM pages "
+                "WHERE url IN (SELECT unnest(?))",
+                [urls],
+            ).fetchall()
+        return {
+            url: PageState(etag, modified, sha, article)
+            for url, etag, modified, sha, article in rows
+        }
+
+    def document_memory(
+        self, known_pages: Callable[[list[str]], set[str]]
+    ) -> DocumentMemory | None:
+        if self._documents is None:
+            return None
+        self._documents.known_pages = known_pages
+        return self._documents
+
+    def stored_translations(self, memory: Any, texts: list[str]) -> list[dict[str, Any]]:
+        with self.lookup() as con:
+            return memory.stored_rows_for(con, texts) if con is not None else []
+
+    def originals(self, urls: set[str]) -> Originals:
+        with self.lookup() as con:
+            return warehouse_originals(con, urls) if con is not None else {}
+
+
+def warehouse_originals(con, urls: Iterable[str]) -> Originals:
+    """url -> (language, text) of the warehouse articles at ``urls``: an article's canonical
+    URL, or the URL one of its pages was fetched at."""
+    wanted = sorted(urls)
+    found: Originals = {}
+    if not wanted or con is None:
+        return found
+    rows = con.execute(
+        "SELECT canonical_url, url, language, text FROM articles "
+        "WHERE canonical_url IN (SELECT unnest(?)) OR url IN (SELECT unnest(?))",
+        [wanted, wanted],
+    ).fetchall()
+    for canonical, url, language, text in rows:
+        found.setdefault(canonical, (language, text))
+        found.setdefault(url, (language, text))
+    missing = [url for url in wanted if url not in found]
+    if missing:
+        rows = con.execute(
+            "SELECT p.url, a.language, a.text FROM pages p JOIN articles a USING (article_id) "
+            "WHERE p.url IN (SELECT unnest(?))",
+            [missing],
+        ).fetchall()
+        for url, language, text in rows:
+            found.setdefault(url, (language, text))
+    return found
