@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newsetl.compaction import compact_warehouse, footprint
+from newsetl.warehouse.compact import compact_warehouse, footprint
 from newsetl.ingest import run_ingest
 from newsetl.settings import Settings
 

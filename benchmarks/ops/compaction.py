@@ -2,7 +2,7 @@
 
 DuckDB never shrinks its file; the loads' upserts and the per-load recomputation of entity
 resolution and story clusters leave free blocks behind. ``newsetl maintain`` rewrites the
-file without them (``newsetl.compaction``) when a quarter or more of it is free.
+file without them (``newsetl.warehouse.compact``) when a quarter or more of it is free.
 
 Steps: ``newsetl ingest DIR --db FILE`` of ``--pages`` real pages (the cycled corpus of
 ``benchmarks/pipeline/scale.py``), then ``newsetl maintain --db FILE``; reported: file size,

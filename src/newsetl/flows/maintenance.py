@@ -88,9 +88,9 @@ def rebuild_search_and_read_copy_step(settings: Settings) -> dict[str, Any]:
 
 def compact_warehouse_step(settings: Settings) -> dict[str, Any]:
     """Rewrite the file without its free blocks when a quarter or more of it is free
-    (DuckDB never shrinks its file; see ``newsetl.compaction``). Before the read copy, so
+    (DuckDB never shrinks its file; see ``newsetl.warehouse.compact``). Before the read copy, so
     the copy is made from the compacted file."""
-    from newsetl.compaction import compact_warehouse
+    from newsetl.warehouse.compact import compact_warehouse
 
     return {f"compaction_{k}": v for k, v in compact_warehouse(settings).items()}
 

@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from newsetl.settings import Settings
-from newsetl.warehouse import open_warehouse
+from newsetl.warehouse.connect import open_warehouse
 
 log = logging.getLogger(__name__)
 
