@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newsetl.warehouse.compact import compact_warehouse, footprint
 from newsetl.ingest import run_ingest
 from newsetl.settings import Settings
+from newsetl.warehouse.compact import compact_warehouse, footprint
 
 
 def _contents(path: Path) -> dict[str, object]:
