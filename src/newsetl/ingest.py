@@ -76,6 +76,10 @@ class RunContext:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: the warehouse was opened (and migrated) by :func:`open_run`: lookups may read it
     warehouse_ready: bool = False
+    #: batch names ``<prefix>-<batch no>`` instead of ``<run start>-<run id>-<batch no>``:
+    #: a shard of a distributed run passes ``<parent run>-<shard>`` so that a re-run of the
+    #: shard re-makes the same batch ids (newsetl.lake.distributed)
+    batch_prefix: str | None = None
 
     @contextlib.contextmanager
     def lookup(self) -> Iterator[Any]:
@@ -445,6 +449,8 @@ def submit_analysis(
     name = None
     if index is not None:
         name = f"{ctx.started_at:%Y%m%dT%H%M%S%f}-{ctx.run_id[:8]}-{index:05d}"
+        if ctx.batch_prefix is not None:
+            name = f"{ctx.batch_prefix}-{index:05d}"
     args = (items, ctx.run_id, options, originals, ctx.settings.staging_path, name, pending)
     if executor is not None:
         # ahead of queued extraction jobs: a batch analysed early is loaded early, while the
