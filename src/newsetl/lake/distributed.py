@@ -168,7 +168,7 @@ def run_shard(
             run_id=run_id,
             fetcher=Fetcher(settings, before_request=before_request),
             batch_prefix=run_id,
-            pinned=open_lake(settings, snapshot=report.snapshot),
+            pinned=_pin(settings, report.snapshot),
             warehouse_ready=True,
         )
         try:
@@ -195,6 +195,17 @@ def run_shard(
         con.close()
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _pin(settings: Settings, snapshot: int) -> duckdb.DuckDBPyConnection | None:
+    """The lake read-only at ``snapshot``; None (lookups find nothing: pages are fetched in
+    full, as on a first run) where a second attach is refused: a local catalog *file* can be
+    attached once per process, and the shard holds it for appending. Postgres has no limit."""
+    try:
+        return open_lake(settings, snapshot=snapshot)
+    except duckdb.BinderException as exc:
+        log.warning("lake lookups skipped (catalog attached once per process): %s", exc)
+        return None
 
 
 def _add_appends(report: ShardReport, appended) -> None:
