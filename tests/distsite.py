@@ -59,8 +59,11 @@ def page_html(host_no: int, page_no: int, articles: list[dict]) -> str:
 class SiteHosts:
     """``with SiteHosts(hosts=3, pages_per_host=70) as site: site.sources``."""
 
-    def __init__(self, hosts: int = 3, pages_per_host: int = 70) -> None:
+    def __init__(self, hosts: int = 3, pages_per_host: int = 70, partner_pages: int = 0) -> None:
         self.pages_per_host = pages_per_host
+        #: pages of the second host (``/news/1000.html``, ...) that only the first host's
+        #: sitemap names: with shards by host, two shards fetch from the second host at once
+        self.partner_pages = partner_pages
         self.addresses = [f"127.0.0.{n + 1}" for n in range(hosts)]
         share = max(1, len(SAMPLE_ARTICLES) // hosts)
         self.articles = [
@@ -75,8 +78,17 @@ class SiteHosts:
     def sources(self) -> list[str]:
         return [f"{base}/sitemap.xml" for base in self.bases]
 
+    def own_pages(self, host_no: int) -> list[int]:
+        return list(range(self.pages_per_host))
+
     def page_urls(self) -> set[str]:
-        return {f"{b}/news/{k:04d}.html" for b in self.bases for k in range(self.pages_per_host)}
+        urls = {f"{b}/news/{k:04d}.html" for b in self.bases for k in range(self.pages_per_host)}
+        return urls | set(self.partner_urls())
+
+    def partner_urls(self) -> list[str]:
+        if self.partner_pages and len(self.bases) > 1:
+            return [f"{self.bases[1]}/news/{1000 + j:04d}.html" for j in range(self.partner_pages)]
+        return []
 
     def hits(self) -> list[Hit]:
         with self._lock:
@@ -99,10 +111,10 @@ class SiteHosts:
                 if path == "/robots.txt":
                     self._send(200, "text/plain", "User-agent: *\nAllow: /\n")
                 elif path == "/sitemap.xml":
-                    urls = "".join(
-                        f"<url><loc>{base}/news/{k:04d}.html</loc></url>"
-                        for k in range(site.pages_per_host)
-                    )
+                    locs = [f"{base}/news/{k:04d}.html" for k in range(site.pages_per_host)]
+                    if host_no == 0:
+                        locs += site.partner_urls()
+                    urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
                     self._send(
                         200,
                         "application/xml",
@@ -114,7 +126,8 @@ class SiteHosts:
                         k = int(path[6:-5])
                     except ValueError:
                         k = -1
-                    if 0 <= k < site.pages_per_host:
+                    partner = host_no == 1 and 1000 <= k < 1000 + site.partner_pages
+                    if 0 <= k < site.pages_per_host or partner:
                         page = page_html(host_no, k, site.articles[host_no])
                         self._send(200, "text/html; charset=utf-8", page)
                     else:
