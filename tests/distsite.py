@@ -1,13 +1,11 @@
 """A local news site on several hosts (127.0.0.1, 127.0.0.2, ...), for the distributed tests.
 
-Each host serves ``/robots.txt``, ``/sitemap.xml`` and ``pages_per_host`` small article pages
-made from the bundled sample articles (five languages, machine-translated copies with
-artefacts, named entities): page ``k`` of host ``h`` is one of the host's own sample articles
-with its paragraphs in a rotated order and a numbered title, so every page is a page of its
-own while the hosts share no text (near-duplicates stay within one host, whatever the order
-the shards are merged in). Every request is logged with its host, path and time
-(:attr:`SiteHosts.log`): the test reads from it that each page was fetched once and that a
-host's requests were spaced.
+Each host serves ``/robots.txt``, ``/sitemap.xml`` and ``pages_per_host`` small article pages;
+every page is one paragraph of the bundled sample articles (five languages, machine-translated
+copies with artefacts, named entities), each paragraph on one page only (:data:`PAGES`). The
+first host's sitemap also names ``partner_pages`` pages of the second host. Every request is
+logged with its host, path and time (:meth:`SiteHosts.hits`): the test reads from it that each
+page was fetched once and that a host's requests were spaced.
 """
 
 from __future__ import annotations
@@ -40,19 +38,23 @@ def _plain(fragment: str) -> str:
     return re.sub(r"<[^>]+>", "", fragment)
 
 
-def page_html(host_no: int, page_no: int, articles: list[dict]) -> str:
-    article = articles[page_no % len(articles)]
-    paragraphs = [_plain(p) for p in article["paragraphs"]]
-    turn = (page_no // len(articles)) % len(paragraphs)
-    paragraphs = paragraphs[turn:] + paragraphs[:turn]
-    title = html.escape(f"{article['title']} ({host_no}.{page_no})")
-    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+#: (article, paragraph) pairs: page n of the site is pair n, so no two pages share text (a
+#: page shaped like another would make near-duplicates, whose first-seen copy depends on the
+#: order batches are merged in, not on what this test is about)
+PAGES = [(a, p) for a in SAMPLE_ARTICLES for p in range(len(a["paragraphs"]))]
+
+
+def page_html(page_no: int) -> str:
+    article, paragraph = PAGES[page_no % len(PAGES)]
+    text = _plain(article["paragraphs"][paragraph])
+    title = html.escape(" ".join(text.split()[:9]))
     return (
         f'<!DOCTYPE html><html lang="{article["lang"]}"><head><meta charset="utf-8">'
         f"<title>{title}</title>"
         f'<meta property="article:published_time" content="{article["published"]}">'
-        f"</head><body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>\n{body}\n"
-        "</article><footer>Distributed test site</footer></body></html>\n"
+        f"</head><body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>\n"
+        f"<p>{html.escape(text)}</p>\n</article><footer>Distributed test site</footer>"
+        "</body></html>\n"
     )
 
 
@@ -65,10 +67,6 @@ class SiteHosts:
         #: sitemap names: with shards by host, two shards fetch from the second host at once
         self.partner_pages = partner_pages
         self.addresses = [f"127.0.0.{n + 1}" for n in range(hosts)]
-        share = max(1, len(SAMPLE_ARTICLES) // hosts)
-        self.articles = [
-            SAMPLE_ARTICLES[n * share : (n + 1) * share] or SAMPLE_ARTICLES for n in range(hosts)
-        ]
         self.log: list[Hit] = []
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
@@ -77,9 +75,6 @@ class SiteHosts:
     @property
     def sources(self) -> list[str]:
         return [f"{base}/sitemap.xml" for base in self.bases]
-
-    def own_pages(self, host_no: int) -> list[int]:
-        return list(range(self.pages_per_host))
 
     def page_urls(self) -> set[str]:
         urls = {f"{b}/news/{k:04d}.html" for b in self.bases for k in range(self.pages_per_host)}
@@ -128,7 +123,9 @@ class SiteHosts:
                         k = -1
                     partner = host_no == 1 and 1000 <= k < 1000 + site.partner_pages
                     if 0 <= k < site.pages_per_host or partner:
-                        page = page_html(host_no, k, site.articles[host_no])
+                        own = len(site.bases) * site.pages_per_host  # pages of all hosts
+                        number = own + k - 1000 if k >= 1000 else host_no * site.pages_per_host + k
+                        page = page_html(number)
                         self._send(200, "text/html; charset=utf-8", page)
                     else:
                         self._send(404, "text/plain", "not found")
