@@ -21,15 +21,20 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from distsite import SiteHosts
-from lakeservers import MotoServer, PostgresServer, Unavailable, free_port
+from lakeservers import (
+    MotoServer,
+    PostgresServer,
+    PrefectServer,
+    PrefectWorkers,
+    Unavailable,
+    stop_process_group,
+)
 
 from newsetl.ingest import run_ingest
 from newsetl.lake.connect import open_lake
@@ -87,57 +92,17 @@ def s3():
         yield server
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a process we started, and its process group (by id), politely then firmly."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def prefect_api():
-    """``prefect server start`` in a temporary PREFECT_HOME; yields the env to talk to it."""
-    home = tempfile.mkdtemp(prefix="newsetl-prefect-dist-")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PREFECT_HOME": home,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-    }
-    log = open(Path(home) / "server.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port),
-         "--no-ui", "--no-scheduler", "--analytics-off"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{env['PREFECT_API_URL']}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"prefect server did not start: {Path(home, 'server.log').read_text()}")
-            time.sleep(0.5)
+    """``prefect server start`` (temporary PREFECT_HOME) with the deployments made by
+    ``newsetl lake deploy``; yields the env to talk to it."""
+    with PrefectServer() as server:
         deployed = subprocess.run(
             [str(BIN / "newsetl"), "lake", "deploy", "--pool", POOL],
-            env=env, capture_output=True, text=True, timeout=300,
+            env=server.env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert deployed.returncode == 0, deployed.stderr[-3000:]
-        yield env
-    finally:
-        _stop(server)
-        log.close()
+        yield server.env
 
 
 @pytest.fixture
@@ -164,34 +129,9 @@ def lake_settings(env: dict[str, str]) -> Settings:
     return Settings.from_env({k: v for k, v in env.items() if k.startswith("NEWSETL_")})
 
 
-class Workers:
-    """``prefect worker start --pool POOL --limit 1`` processes, each in its own group."""
-
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env = {**env, "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_LOGGING_LEVEL": "INFO"}
-        self.logs = logs
-        self.processes: list[subprocess.Popen] = []
-
-    def start(self) -> subprocess.Popen:
-        name = f"w{len(self.processes)}"
-        out = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 (the process holds it)
-        process = subprocess.Popen(
-            [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--limit", "1",
-             "--name", f"{name}-{uuid.uuid4().hex[:6]}", "--type", "process"],
-            env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        out.close()
-        self.processes.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in self.processes:
-            _stop(process)
-
-
 @pytest.fixture
 def workers(lake_env, tmp_path):
-    pool = Workers(lake_env, tmp_path)
+    pool = PrefectWorkers(POOL, lake_env, tmp_path)
     pool.start()
     pool.start()
     try:
@@ -232,7 +172,7 @@ def wait_for(process: subprocess.Popen, timeout: float, log: Path | None = None)
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _stop(process)
+        stop_process_group(process)
         pytest.fail(f"parent run did not finish in {timeout}s")
     assert process.returncode == 0, f"parent run failed ({process.returncode})"
 
@@ -383,7 +323,7 @@ def test_a_worker_killed_mid_shard_then_a_rerun_merges_every_batch_once(
     assert worker_pid in {w.pid for w in workers.processes}
     os.kill(flow_pid, signal.SIGKILL)
     os.kill(worker_pid, signal.SIGKILL)
-    _stop(parent)  # the parent waits for a flow run nobody will finish: stop it too
+    stop_process_group(parent)  # the parent waits for a flow run nobody will finish: stop it too
     workers.start()  # a new machine takes the killed one's place
 
     rerun = start_parent(lake_env, site, run_id, tmp_path)
