@@ -271,6 +271,28 @@ def stage_run_record(
     return stage_batch(batch, ctx.settings.staging_path, f"{ctx.run_id}-{RUN_RECORD}")
 
 
+def shard_records(settings: Settings, parent_run_id: str) -> dict[str, dict[str, Any]]:
+    """shard -> what its appended runs row says (targets, pages fetched and failed, seconds),
+    read from the lake's staging tables (the first appended version of each)."""
+    con = open_lake(settings, read_only=True)
+    try:
+        rows = con.execute(
+            f"""
+            SELECT shard, targets, pages_fetched, pages_failed,
+                   epoch(finished_at) - epoch(started_at)
+            FROM {STAGING}.runs WHERE parent_run_id = ?
+            QUALIFY row_number() OVER (PARTITION BY shard ORDER BY finished_at) = 1
+            """,
+            [parent_run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        shard: {"targets": t, "fetched": f, "failed": x, "seconds": round(float(sec or 0), 1)}
+        for shard, t, f, x, sec in rows
+    }
+
+
 def stage_parent_record(
     settings: Settings,
     parent_run_id: str,
@@ -393,11 +415,10 @@ def distributed_ingest_flow(
         {"shard": name, "state": "COMPLETED", "skipped": True} for name in sorted(done)
     ]
     for run_id, run in _wait(list(submitted), poll_s).items():
-        entry: dict[str, Any] = {"shard": submitted[run_id].name, "state": run.state.type.value}
-        if run.state.is_completed():
-            with contextlib.suppress(Exception):
-                entry.update(run.state.result())
-        results.append(entry)
+        results.append({"shard": submitted[run_id].name, "state": run.state.type.value})
+    records = shard_records(settings, parent)  # from the lake: no Prefect result storage
+    for entry in results:
+        entry.update(records.get(entry["shard"], {}))
     results.sort(key=lambda r: r["shard"])
     stage_parent_record(settings, parent, sources, started_at, results)
     merged: dict[str, Any] = {}
