@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 from prefect import flow, get_run_logger
@@ -129,12 +129,11 @@ class ShardReport:
 
 def run_record_appended(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     """True if the run record batch of ``run_id`` is in the lake (the run finished)."""
-    return bool(
-        con.execute(
-            f"SELECT count(*) FROM {STAGING}.batches WHERE batch_id = ?",
-            [f"{run_id}-{RUN_RECORD}"],
-        ).fetchone()[0]
-    )
+    row = con.execute(
+        f"SELECT count(*) FROM {STAGING}.batches WHERE batch_id = ?",
+        [f"{run_id}-{RUN_RECORD}"],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def run_shard(
@@ -375,6 +374,7 @@ def distributed_ingest_flow(
     Give the ``parent_run_id`` of a run that was interrupted to re-run it: shards whose run
     record is in the lake are skipped, the others re-make the same batch ids.
     """
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     from newsetl.lake.politeness import ensure_host_limits
@@ -398,17 +398,21 @@ def distributed_ingest_flow(
         if shard.name in done:
             logger.info("shard %s finished in an earlier attempt; skipped", shard.name)
             continue
-        run = run_deployment(
-            shard_deployment,
-            parameters={
-                "sources": shard.sources,
-                "parent_run_id": parent,
-                "shard": shard.name,
-                "limited_hosts": hosts,
-            },
-            timeout=0,
-            as_subflow=True,
-            flow_run_name=f"{parent[:12]}-{shard.name}",
+        # a sync call in a sync flow returns the flow run itself (the stubs add a coroutine)
+        run = cast(
+            FlowRun,
+            run_deployment(
+                shard_deployment,
+                parameters={
+                    "sources": shard.sources,
+                    "parent_run_id": parent,
+                    "shard": shard.name,
+                    "limited_hosts": hosts,
+                },
+                timeout=0,
+                as_subflow=True,
+                flow_run_name=f"{parent[:12]}-{shard.name}",
+            ),
         )
         submitted[run.id] = shard
     results: list[dict[str, Any]] = [
@@ -423,7 +427,10 @@ def distributed_ingest_flow(
     stage_parent_record(settings, parent, sources, started_at, results)
     merged: dict[str, Any] = {}
     if merge_deployment:
-        merge = run_deployment(merge_deployment, parameters={}, as_subflow=True, timeout=None)
+        merge = cast(
+            FlowRun,
+            run_deployment(merge_deployment, parameters={}, as_subflow=True, timeout=None),
+        )
         merged = {"state": merge.state.type.value if merge.state else None}
     summary = {"parent_run_id": parent, "shards": results, "merge": merged}
     logger.info("distributed run %s: %s", parent, summary)
@@ -444,6 +451,7 @@ def deploy(work_pool: str = "newsetl-lake", env: dict[str, str] | None = None) -
     Returns the deployment names."""
     from pathlib import Path
 
+    from prefect import Flow
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
@@ -460,7 +468,7 @@ def deploy(work_pool: str = "newsetl-lake", env: dict[str, str] | None = None) -
         ("newsetl/lake/flows.py:lake_merge_flow", "merge", 1),
         ("newsetl/lake/distributed.py:distributed_ingest_flow", "distributed", None),
     ):
-        remote = flow.from_source(source=root, entrypoint=entrypoint)
+        remote = cast(Flow, flow.from_source(source=root, entrypoint=entrypoint))
         deployment_id = remote.deploy(
             name=name,
             work_pool_name=work_pool,
