@@ -259,5 +259,31 @@ class PrefectWorkers:
         return process
 
     def stop(self) -> None:
+        """Stop each worker and the flow runs it started: Prefect starts a flow run in a
+        session of its own (``prefect.runner._workspace_supervisor``), so the worker's process
+        group is not enough; its descendants are listed first (by parent id, from /proc) and
+        stopped by id after it."""
         for process in self.processes:
+            family = descendants(process.pid)
             stop_process_group(process)
+            for pid in family:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (children first), read from /proc; [] where there is none."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

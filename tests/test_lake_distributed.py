@@ -142,8 +142,8 @@ def workers(lake_env, tmp_path):
 
 @pytest.fixture(scope="module")
 def site():
-    # host 1 (127.0.0.1) also lists 10 pages of host 2 that host 2's own sitemap does not
-    with SiteHosts(hosts=3, pages_per_host=24, partner_pages=10) as served:
+    # host 1 (127.0.0.1) also lists 8 pages of host 2 that host 2's own sitemap does not
+    with SiteHosts(hosts=3, pages_per_host=12, partner_pages=8) as served:
         yield served
 
 
