@@ -38,6 +38,7 @@ from lakeservers import (
 
 from newsetl.ingest import run_ingest
 from newsetl.lake.connect import open_lake
+from newsetl.lake.read import snapshot_of_run
 from newsetl.lake.schema import STAGING, target_schema
 from newsetl.settings import Settings
 
@@ -266,6 +267,17 @@ def test_distributed_ingest_equals_the_single_machine_run(
         runs_row = con.execute(
             "SELECT run_id, parent_run_id, shard FROM runs ORDER BY run_id"
         ).fetchall()
+        # --as-of-run PARENT: the last merge of any of its shards (here: the last merge)
+        merges = [
+            r[0]
+            for r in con.execute(
+                "SELECT snapshot_id FROM ducklake_snapshots('lake') "
+                "WHERE commit_message = 'merge' ORDER BY 1"
+            ).fetchall()
+        ]
+        shard_snapshots = [snapshot_of_run(con, f"{run_id}-{s}") for s in ("s00", "s01")]
+        assert snapshot_of_run(con, run_id) == merges[-1] >= max(shard_snapshots)
+        assert set(shard_snapshots) <= set(merges)
     finally:
         con.close()
     by_site: dict[str, list] = collections.defaultdict(list)
