@@ -40,6 +40,7 @@ from newsetl.ingest import run_ingest
 from newsetl.lake.connect import open_lake
 from newsetl.lake.read import snapshot_of_run
 from newsetl.lake.schema import STAGING, target_schema
+from newsetl.lake.shards import plan_shards, source_host
 from newsetl.settings import Settings
 
 BIN = Path(sys.executable).parent
@@ -350,3 +351,30 @@ def test_a_worker_killed_mid_shard_then_a_rerun_merges_every_batch_once(
     assert all(statuses == ["merged"] for statuses in merged.values())
     assert_no_duplicate_keys(settings)
     assert_same_as_single_machine(settings, reference)
+
+
+def test_shards_keep_each_host_whole_balanced_and_the_same_every_time():
+    sources = [
+        "https://a.example/sitemap.xml",
+        "https://a.example/feed.xml",
+        "sitemap:https://b.example/news.xml",
+        "https://c.example/",
+        "https://A.example/other.xml",
+        "/data/local-pages",
+        "https://a.example/feed.xml",  # named twice: one source
+    ]
+    plan = plan_shards(sources, 3)
+    assert plan == plan_shards(list(sources), 3)  # deterministic
+    assert [s.name for s in plan] == ["s00", "s01", "s02"]
+    hosts = [h for shard in plan for h in shard.hosts]
+    assert sorted(hosts) == ["a.example", "b.example", "c.example"]  # no host in two shards
+    assert plan[0].sources == [
+        "https://a.example/sitemap.xml",
+        "https://a.example/feed.xml",
+        "https://A.example/other.xml",
+    ]  # the biggest host first, on the emptiest shard
+    assert sum(len(s.sources) for s in plan) == 6
+    assert len(plan_shards(sources, 10)) == 4  # at most one shard per host (and local files)
+    assert [len(s.sources) for s in plan_shards(sources, 1)] == [6]
+    assert source_host("sitemap:https://b.example/news.xml") == "b.example"
+    assert source_host("/data/local-pages") == ""
