@@ -49,7 +49,7 @@ POOL = "newsetl-lake-test"
 INTERVAL = 0.25
 BASE = {
     "NEWSETL_PER_HOST_INTERVAL_S": str(INTERVAL),
-    "NEWSETL_BATCH_SIZE": "6",
+    "NEWSETL_BATCH_SIZE": "8",  # fewer, larger batches: each merge has a fixed cost
     "NEWSETL_PROCESS_POOL_MIN_PAGES": "1000000",  # two workers share two cores: no pools
     "NEWSETL_PROCESS_POOL_WARM_MIN_PAGES": "1000000",
     "NEWSETL_ALLOW_PRIVATE_NETWORKS": "true",  # the partner pages on another 127.0.0.x
