@@ -1,4 +1,5 @@
-"""Real servers for the lake tests: a private PostgreSQL cluster and moto's S3 server.
+"""Real servers for the lake tests: a private PostgreSQL cluster, moto's S3 server, and a
+Prefect server with process workers (the distributed ingest).
 
 PostgreSQL comes from Debian's ``postgresql`` package (``.ci/install-postgres`` installs it;
 CI runs that from ``.ci/run``). Each test session gets its own cluster in a temporary
@@ -17,6 +18,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -172,3 +174,116 @@ class MotoServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop a process we started in its own session, and its group (by id): TERM, then KILL."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+
+
+class PrefectServer:
+    """``prefect server start`` on 127.0.0.1 in a temporary PREFECT_HOME (no UI, no
+    scheduler, no analytics); :attr:`env` is the environment that talks to it."""
+
+    def __init__(self) -> None:
+        self.bin = Path(sys.executable).parent
+        self.home = Path(tempfile.mkdtemp(prefix="newsetl-prefect-server-"))
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_API_URL": f"http://127.0.0.1:{self.port}/api",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+        }
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> PrefectServer:
+        log = open(self.home / "server.log", "w")
+        self.process = subprocess.Popen(
+            [str(self.bin / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
+             str(self.port), "--no-ui", "--no-scheduler", "--analytics-off"],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                health = httpx.get(f"{self.env['PREFECT_API_URL']}/health", timeout=2)
+                if health.status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                text = (self.home / "server.log").read_text()[-3000:]
+                self.__exit__()
+                raise RuntimeError(f"prefect server did not start: {text}")
+            time.sleep(0.5)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            stop_process_group(self.process)
+        self.process = None
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class PrefectWorkers:
+    """``prefect worker start --pool POOL --limit 1 --type process`` processes, each in a
+    session of its own (stopped by process group id), polling every second."""
+
+    def __init__(self, pool: str, env: dict[str, str], logs: Path) -> None:
+        self.pool = pool
+        self.env = {**env, "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_LOGGING_LEVEL": "INFO"}
+        self.logs = logs
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> subprocess.Popen:
+        name = f"w{len(self.processes)}"
+        out = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 (the process holds it)
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "prefect"), "worker", "start", "--pool",
+             self.pool, "--limit", "1", "--name", f"{name}-{os.getpid()}-{time.time_ns()}",
+             "--type", "process"],
+            env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        out.close()
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        """Stop each worker and the flow runs it started: Prefect starts a flow run in a
+        session of its own (``prefect.runner._workspace_supervisor``), so the worker's process
+        group is not enough; its descendants are listed first (by parent id, from /proc) and
+        stopped by id after it."""
+        for process in self.processes:
+            family = descendants(process.pid)
+            stop_process_group(process)
+            for pid in family:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (children first), read from /proc; [] where there is none."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

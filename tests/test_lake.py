@@ -26,7 +26,7 @@ from newsetl.lake.keyed import KeylessConnection, NeedsKey
 from newsetl.lake.maintenance import maintain_lake
 from newsetl.lake.merge import pending
 from newsetl.lake.read import SnapshotNotFound, open_for_reading, snapshot_of_run
-from newsetl.lake.schema import STAGING
+from newsetl.lake.schema import STAGING, staged_tables
 from newsetl.lake.staging import append_batch
 from newsetl.samples import SAMPLE_SITE
 from newsetl.settings import Settings
@@ -456,6 +456,35 @@ def test_a_batch_appended_twice_or_remade_merges_once(tmp_path, postgres, staged
         assert fetches[0] == fetches[1] == first.counts["fetches_appended"]
     finally:
         con.close()
+
+
+def test_one_version_appended_twice_concurrently_merges_once(tmp_path, postgres, staged_runs):
+    """Two attempts of one shard appending the same staged directory at once both pass the
+    append's check (inserts never conflict in DuckLake): the lake then holds that version's
+    rows twice. Found by the distributed kill test (tests/test_lake_distributed.py). The merge
+    must store them once, as the DuckDB file does."""
+    settings = lake_settings(tmp_path, postgres)
+    batches = copy_batches(staged_runs["runaaaaaaaaa"], tmp_path / "twice")
+    con = open_lake(settings)
+    try:
+        migrate_lake(con)
+        for batch in batches:
+            assert append_batch(con, batch) is True
+        # what the losing concurrent append committed: every staged row, extra and the
+        # batches row of the first batch once more
+        first = batches[0].name
+        names = [*staged_tables(), "extras", "batches"]
+        for name in names:
+            con.execute(
+                f"INSERT INTO {STAGING}.{name} SELECT * FROM {STAGING}.{name} "
+                f"WHERE {'batch_id' if name == 'batches' else '_batch_id'} = ?",
+                [first],
+            )
+        assert merge_pending(settings, con).loaded == len(batches)
+    finally:
+        con.close()
+    assert not any(duplicate_keys(settings).values())
+    assert_same_as_file(settings, load_reference(settings, batches, tmp_path))
 
 
 def test_two_overlapping_merge_commits_cannot_both_commit(tmp_path, postgres, staged_runs):

@@ -310,9 +310,18 @@ class FetchedDocument:
 class Fetcher:
     """Thread-safe fetcher. One per run; share it between batches so politeness holds."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        before_request: Callable[[str], None] | None = None,
+    ) -> None:
         self.settings = settings or Settings.from_env()
         s = self.settings
+        #: called with the host (``netloc``) before every request, after the in-process
+        #: spacing: a distributed run sets it to a rate limit shared by every worker
+        #: (newsetl.lake.politeness); a run of its own keeps None
+        self.before_request = before_request
         self.policy = UrlPolicy.from_settings(s)
         self.client = httpx.Client(
             headers={
@@ -534,6 +543,8 @@ class Fetcher:
                     if crawl_delay is not None:
                         self.hosts.set_interval(host, min(crawl_delay, s.max_crawl_delay_s))
                 self.hosts.wait(host)
+                if self.before_request is not None:
+                    self.before_request(host)
                 try:
                     with budget.running():
                         location = self._exchange(

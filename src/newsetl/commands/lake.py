@@ -35,6 +35,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     snaps.set_defaults(func=run_snapshots)
     migrate = sub.add_parser("migrate", help="create or upgrade the lake's schema, load seeds")
     migrate.set_defaults(func=run_migrate)
+    deploy = sub.add_parser(
+        "deploy", help="create the process work pool and the distributed run's deployments"
+    )
+    deploy.add_argument("--pool", default="newsetl-lake", metavar="NAME", help="work pool")
+    deploy.set_defaults(func=run_deploy)
+    ingest = sub.add_parser(
+        "ingest", help="a distributed ingest: shards by host on the work pool, then the merge"
+    )
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE")
+    ingest.add_argument("--shards", type=int, default=2, metavar="N", help="at most N shards")
+    ingest.add_argument("--run-id", metavar="ID", help="re-run this parent run (skips done shards)")
+    ingest.add_argument("--no-merge", action="store_true", help="do not trigger the merge")
+    ingest.set_defaults(func=run_distributed)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -125,4 +138,25 @@ def run_migrate(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print("\n".join(done) if done else "the lake's schema is up to date")
+    return 0
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    from newsetl.lake.distributed import deploy
+
+    print("\n".join(deploy(args.pool)))
+    return 0
+
+
+def run_distributed(args: argparse.Namespace) -> int:
+    """The parent flow runs in this process; shards run on the pool's workers."""
+    from newsetl.lake.distributed import MERGE_DEPLOYMENT, distributed_ingest_flow
+
+    summary = distributed_ingest_flow(
+        args.sources,
+        shards=args.shards,
+        parent_run_id=args.run_id,
+        merge_deployment=None if args.no_merge else MERGE_DEPLOYMENT,
+    )
+    _print(summary)
     return 0

@@ -245,9 +245,12 @@ def merge_batch(
     the lake's staging tables (the connection has the lake in use)."""
     tables = _ordered_tables({t: None for t in batch.tables})
     for table in tables:
+        # DISTINCT: one version appended twice *concurrently* (two attempts of one shard
+        # appending the same staged directory; both pass the append's check, inserts do not
+        # conflict) is the same rows twice; a staged batch never holds a row twice itself
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE staged_{table} AS "
-            f"SELECT * EXCLUDE (_batch_id, _batch_hash) FROM {LAKE}.{STAGING}.{table} "
+            f"SELECT DISTINCT * EXCLUDE (_batch_id, _batch_hash) FROM {LAKE}.{STAGING}.{table} "
             "WHERE _batch_id = ? AND _batch_hash = ?",
             [batch.batch_id, batch.batch_hash],
         )
@@ -275,7 +278,7 @@ def extra_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, extra: str) -
     values :func:`newsetl.warehouse.load_batch` reads from the file."""
     rows: list[dict[str, Any]] = []
     for (blob,) in con.execute(
-        f"SELECT parquet FROM {LAKE}.{STAGING}.extras "
+        f"SELECT DISTINCT parquet FROM {LAKE}.{STAGING}.extras "
         "WHERE _batch_id = ? AND _batch_hash = ? AND extra = ?",
         [batch.batch_id, batch.batch_hash, extra],
     ).fetchall():

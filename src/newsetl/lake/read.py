@@ -40,19 +40,23 @@ class SnapshotNotFound(LookupError):
 
 
 def snapshot_of_run(con: duckdb.DuckDBPyConnection, run_id: str, *, lake: str = LAKE) -> int:
-    """The last merge snapshot that merged a batch of ``run_id``."""
+    """The last merge snapshot that merged a batch of ``run_id``; for the parent run of a
+    distributed ingest (newsetl.lake.distributed), the last merge of a batch of any of its
+    shards (shard run ids are ``<parent>-<shard>``; run ids themselves are hex, no ``-``)."""
     row = con.execute(
         f"""
         SELECT max(snapshot_id) FROM ducklake_snapshots('{lake}')
         WHERE commit_message = 'merge'
-          AND list_contains(json_extract_string(commit_extra_info, '$.run_ids[*]'), ?)
+          AND len(list_filter(json_extract_string(commit_extra_info, '$.run_ids[*]'),
+                              lambda r: r = $1 OR starts_with(r, $1 || '-'))) > 0
         """,
         [run_id],
     ).fetchone()
     if row is None or row[0] is None:
         merged = con.execute(
             f"SELECT count(*) FROM {lake}.{STAGING}.merged_batches "
-            "WHERE status = 'merged' AND list_contains(run_ids, ?)",
+            "WHERE status = 'merged' "
+            "AND len(list_filter(run_ids, lambda r: r = $1 OR starts_with(r, $1 || '-'))) > 0",
             [run_id],
         ).fetchone()[0]
         reason = (

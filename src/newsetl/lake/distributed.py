@@ -1,0 +1,483 @@
+"""The distributed ingest (issue 15 phase B): a parent flow, shard flows on a work pool, one merge.
+
+```
+parent flow (any machine)          workers (prefect worker start --pool P --limit 1, N machines)
+  plan shards by host      ─┐
+  one rate limit per host   ├─ run_deployment(shard) ─► shard flow: fetch, extract, analyse,
+  wait for the shards      ─┘                            stage each batch, append it to the lake
+  stage + append its own runs row
+  run_deployment(merge)  ─────────────────────────────► the one merge step (concurrency 1)
+```
+
+A shard is a run that ends at staging (:func:`run_shard`): each batch is staged on the worker's
+disk exactly as for the DuckDB file and appended to the lake's staging tables
+(:func:`newsetl.lake.staging.append_pending`); nothing opens a DuckDB warehouse file. What the
+run would look up in the warehouse (conditional-GET validators, stored translations, the
+originals of machine-translated pages) it reads from the lake pinned at the snapshot the shard
+started from, for the shard's URLs and texts only (:class:`LakeRunContext`).
+
+Exactly once: the shard's run id is ``<parent run>-<shard>`` and its batches are named
+``<parent run>-<shard>-<batch no>`` (``RunContext.batch_prefix``), the run record
+``<parent run>-<shard>-run``. A shard re-run after a ``kill -9`` re-makes the same ids; the
+merge takes the first appended version of each id and never merges an id twice. A re-run of
+the parent with the same run id skips shards whose run record is already appended.
+
+Why a work pool and not Dask: see docs/scale-out.md ("Phase B").
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import duckdb
+from prefect import flow, get_run_logger
+
+from newsetl.downloads import Fetcher
+from newsetl.ingest import (
+    FETCH_AHEAD,
+    AnalysisFuture,
+    AnalysisResult,
+    AnalysisStream,
+    RunContext,
+    build_translator,
+    chunked,
+    collect_analysis,
+    source_failures,
+    start_batch,
+)
+from newsetl.lake.connect import current_snapshot, open_lake
+from newsetl.lake.schema import STAGING, migrate_lake
+from newsetl.lake.shards import Shard, plan_shards
+from newsetl.lake.staging import append_pending
+from newsetl.pipeline import PendingExtraction, source_rows
+from newsetl.runs import RunSummary
+from newsetl.settings import Settings
+from newsetl.sources import Expansion, expand_sources, load_document_memory
+from newsetl.warehouse import Batch, stage_batch
+from newsetl.workers import process_pool
+
+log = logging.getLogger(__name__)
+
+#: Deployment names (``<flow name>/<deployment name>``) that :func:`deploy` creates.
+SHARD_DEPLOYMENT = "newsetl-ingest-shard/shard"
+MERGE_DEPLOYMENT = "newsetl-lake-merge/merge"
+#: The suffix of a shard's (or the parent's) run-record batch: sorts after its batch numbers.
+RUN_RECORD = "run"
+
+
+def shard_run_id(parent_run_id: str, shard: str) -> str:
+    return f"{parent_run_id}-{shard}"
+
+
+# --------------------------------------------------------------------------------------------
+# A shard: a run that ends at staging, appended to the lake
+# --------------------------------------------------------------------------------------------
+@dataclass
+class LakeRunContext(RunContext):
+    """A run whose lookups read the lake at one pinned snapshot (read-only), never a file.
+
+    One pinned connection for the whole shard: a pinned snapshot is immutable, so holding it
+    blocks no writer, and each lookup is one query on the shard's URLs or texts.
+    """
+
+    pinned: duckdb.DuckDBPyConnection | None = None
+    _pinned_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextlib.contextmanager
+    def lookup(self) -> Iterator[Any]:
+        if self.pinned is None:
+            yield None
+            return
+        with self._pinned_lock:
+            yield self.pinned
+
+    def close(self) -> None:
+        super().close()
+        if self.pinned is not None:
+            self.pinned.close()
+            self.pinned = None
+
+
+@dataclass
+class ShardReport:
+    """What one shard did; a plain dict of it is the shard flow's result."""
+
+    shard: str
+    run_id: str
+    snapshot: int | None = None
+    skipped: bool = False  # its run record was appended by an earlier attempt
+    targets: int = 0
+    fetched: int = 0
+    failed: int = 0
+    batches_appended: int = 0
+    batches_already: int = 0
+    batches_failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_record_appended(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    """True if the run record batch of ``run_id`` is in the lake (the run finished)."""
+    row = con.execute(
+        f"SELECT count(*) FROM {STAGING}.batches WHERE batch_id = ?",
+        [f"{run_id}-{RUN_RECORD}"],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def run_shard(
+    settings: Settings,
+    sources: list[str],
+    *,
+    parent_run_id: str,
+    shard: str,
+    before_request: Callable[[str], None] | None = None,
+) -> ShardReport:
+    """One shard of a distributed run, in this process: expand ``sources``, fetch, extract,
+    analyse, stage every batch and append it to the lake, then the shard's runs row.
+
+    Staged batches live under ``<staging>/<shard run id>/`` until appended: batches a killed
+    earlier attempt staged but did not append are appended first (same ids).
+    """
+    started = time.monotonic()
+    run_id = shard_run_id(parent_run_id, shard)
+    settings = settings.replace(staging_dir=settings.staging_path / run_id)
+    report = ShardReport(shard=shard, run_id=run_id)
+    con = open_lake(settings)
+    try:
+        migrate_lake(con, seeds=False)
+        if run_record_appended(con, run_id):
+            report.skipped = True
+            return report
+        _add_appends(report, append_pending(settings, con))  # leftovers of a killed attempt
+        report.snapshot = current_snapshot(con)
+        ctx = LakeRunContext(
+            settings=settings,
+            run_id=run_id,
+            fetcher=Fetcher(settings, before_request=before_request),
+            batch_prefix=run_id,
+            pinned=_pin(settings, report.snapshot),
+            warehouse_ready=True,
+        )
+        try:
+            ctx.fetcher.memory = load_document_memory(ctx.pinned, ctx.known_pages)
+            ctx.translator = build_translator([]) if settings.repair else None
+            expansion = expand_sources(sources, ctx.fetcher)
+            summary = RunSummary(run_id, sources, ctx.started_at, targets=len(expansion.targets))
+            summary.stats.merge(source_failures(expansion))
+
+            def append(result: AnalysisResult) -> None:
+                summary.stats.merge(collect_analysis(ctx, result))
+                if result.staged is not None:
+                    _add_appends(report, append_pending(settings, con, batches=[result.staged]))
+
+            _stage_batches(ctx, expansion, append)
+            _add_appends(report, append_pending(settings, con))  # anything left over
+            record = stage_run_record(ctx, expansion, summary, parent_run_id, shard)
+            _add_appends(report, append_pending(settings, con, batches=[record]))
+            report.targets = summary.targets
+            report.fetched, report.failed = summary.stats.fetched, summary.stats.failed
+        finally:
+            ctx.close()
+    finally:
+        con.close()
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _pin(settings: Settings, snapshot: int) -> duckdb.DuckDBPyConnection | None:
+    """The lake read-only at ``snapshot``; None (lookups find nothing: pages are fetched in
+    full, as on a first run) where a second attach is refused: a local catalog *file* can be
+    attached once per process, and the shard holds it for appending. Postgres has no limit."""
+    try:
+        return open_lake(settings, snapshot=snapshot)
+    except duckdb.BinderException as exc:
+        log.warning("lake lookups skipped (catalog attached once per process): %s", exc)
+        return None
+
+
+def _add_appends(report: ShardReport, appended) -> None:
+    report.batches_appended += appended.appended
+    report.batches_already += appended.already
+    report.batches_failed.extend(appended.failed)
+
+
+def _stage_batches(
+    ctx: RunContext, expansion: Expansion, append: Callable[[AnalysisResult], None]
+) -> None:
+    """The run loop of :func:`newsetl.ingest.run_ingest` (fetch ahead, extract in the pool,
+    analyse as extracted, hand each analysed batch on in order) with ``append`` for the load."""
+    with process_pool(ctx.settings, len(expansion.targets)) as pool:
+        batches = chunked(expansion.targets, ctx.settings.batch_size)
+        ahead: collections.deque[PendingExtraction] = collections.deque()
+
+        def fetch_ahead() -> None:
+            while len(ahead) < FETCH_AHEAD and (chunk := next(batches, None)) is not None:
+                ahead.append(start_batch(ctx, chunk, pool))
+
+        stream = AnalysisStream(
+            lambda n, items, lookup, pending: AnalysisFuture(ctx, items, lookup, n, pool, pending),
+            AnalysisFuture.done,
+            ctx,
+            targets=expansion.targets,
+        )
+        fetch_ahead()
+        n = 0
+        while ahead:
+            items = ahead.popleft().result()
+            fetch_ahead()
+            stream.extracted(n, items)
+            n += 1
+            for result in stream.results(wait=False):
+                append(result)
+        stream.all_extracted()
+        for result in stream.results(wait=True):
+            append(result)
+
+
+def stage_run_record(
+    ctx: RunContext,
+    expansion: Expansion,
+    summary: RunSummary,
+    parent_run_id: str,
+    shard: str,
+):
+    """The shard's runs row (with its parent), source fetches and new translations, staged
+    as the batch ``<shard run id>-run`` (merged after the shard's pages)."""
+    batch = Batch()
+    fetches = [*expansion.fetches, *ctx.fetcher.take_log()]
+    page_urls = {target.url for target in expansion.targets}
+    for table, row in source_rows(fetches, ctx.fetcher.take_documents(), ctx.run_id, page_urls):
+        batch.add(table, row)
+    memory = getattr(ctx.translator, "memory", None)
+    for entry in getattr(memory, "new_entries", None) or []:
+        batch.add("translation_memory", entry)
+    summary.finished_at = datetime.now(UTC)
+    row = summary.as_row()
+    row.update(flow_name="newsetl-ingest-shard", parent_run_id=parent_run_id, shard=shard)
+    batch.add("runs", row)
+    return stage_batch(batch, ctx.settings.staging_path, f"{ctx.run_id}-{RUN_RECORD}")
+
+
+def shard_records(settings: Settings, parent_run_id: str) -> dict[str, dict[str, Any]]:
+    """shard -> what its appended runs row says (targets, pages fetched and failed, seconds),
+    read from the lake's staging tables (the first appended version of each)."""
+    con = open_lake(settings, read_only=True)
+    try:
+        rows = con.execute(
+            f"""
+            SELECT shard, targets, pages_fetched, pages_failed,
+                   epoch(finished_at) - epoch(started_at)
+            FROM {STAGING}.runs WHERE parent_run_id = ?
+            QUALIFY row_number() OVER (PARTITION BY shard ORDER BY finished_at) = 1
+            """,
+            [parent_run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        shard: {"targets": t, "fetched": f, "failed": x, "seconds": round(float(sec or 0), 1)}
+        for shard, t, f, x, sec in rows
+    }
+
+
+def stage_parent_record(
+    settings: Settings,
+    parent_run_id: str,
+    sources: list[str],
+    started_at: datetime,
+    shards: list[dict[str, Any]],
+) -> None:
+    """The parent run's own runs row (``<parent>-zz-run``), appended to the lake."""
+    summary = RunSummary(parent_run_id, sources, started_at, targets=0)
+    summary.targets = sum(int(s.get("targets") or 0) for s in shards)
+    summary.finished_at = datetime.now(UTC)
+    row = summary.as_row()
+    failed = [s for s in shards if s.get("state") != "COMPLETED"]
+    row.update(
+        flow_name="newsetl-distributed-ingest",
+        status="partial" if failed else "completed",
+        pages_fetched=sum(int(s.get("fetched") or 0) for s in shards),
+        pages_failed=sum(int(s.get("failed") or 0) for s in shards),
+    )
+    batch = Batch()
+    batch.add("runs", row)
+    staging = settings.staging_path / parent_run_id
+    staged = stage_batch(batch, staging, f"{parent_run_id}-zz-{RUN_RECORD}")
+    append_pending(settings.replace(staging_dir=staging), batches=[staged])
+
+
+# --------------------------------------------------------------------------------------------
+# Prefect: the shard flow (on a worker), the parent flow, the deployments
+# --------------------------------------------------------------------------------------------
+@flow(name="newsetl-ingest-shard", log_prints=True, validate_parameters=False)
+def shard_flow(
+    sources: list[str], parent_run_id: str, shard: str, limited_hosts: list[str] | None = None
+) -> dict[str, Any]:
+    """One shard on a worker: a run that ends at staging, appended to the lake. Settings come
+    from the worker's environment (``NEWSETL_WAREHOUSE_BACKEND=ducklake``, ``NEWSETL_LAKE_*``)."""
+    from newsetl.lake.politeness import HostRateLimit
+
+    hook = HostRateLimit(limited_hosts) if limited_hosts else None
+    report = run_shard(
+        Settings.from_env(), sources, parent_run_id=parent_run_id, shard=shard,
+        before_request=hook,
+    )  # fmt: skip
+    get_run_logger().info("shard %s: %s", shard, report.as_dict())
+    if report.batches_failed:
+        raise RuntimeError(f"shard {shard}: batches not appended (still staged): {report}")
+    return report.as_dict()
+
+
+def _wait(flow_run_ids: list[uuid.UUID], poll_s: float) -> dict[uuid.UUID, Any]:
+    """Poll the API until every flow run is in a final state; returns id -> flow run."""
+    from prefect.client.orchestration import get_client
+
+    final: dict[uuid.UUID, Any] = {}
+    with get_client(sync_client=True) as client:
+        while len(final) < len(flow_run_ids):
+            for run_id in flow_run_ids:
+                if run_id in final:
+                    continue
+                run = client.read_flow_run(run_id)
+                if run.state is not None and run.state.is_final():
+                    final[run_id] = run
+            if len(final) < len(flow_run_ids):
+                time.sleep(poll_s)
+    return final
+
+
+@flow(name="newsetl-distributed-ingest", log_prints=True, validate_parameters=False)
+def distributed_ingest_flow(
+    sources: list[str],
+    shards: int = 2,
+    parent_run_id: str | None = None,
+    per_host_interval_s: float | None = None,
+    shard_deployment: str = SHARD_DEPLOYMENT,
+    merge_deployment: str | None = MERGE_DEPLOYMENT,
+    poll_s: float = 1.0,
+) -> dict[str, Any]:
+    """Split ``sources`` into shards by host, create one rate limit per host, run the shard
+    deployment once per shard on the work pool, wait, then run the merge deployment.
+
+    Give the ``parent_run_id`` of a run that was interrupted to re-run it: shards whose run
+    record is in the lake are skipped, the others re-make the same batch ids.
+    """
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+
+    from newsetl.lake.politeness import ensure_host_limits
+
+    logger = get_run_logger()
+    settings = Settings.from_env()
+    parent = parent_run_id or uuid.uuid4().hex
+    started_at = datetime.now(UTC)
+    plan: list[Shard] = plan_shards(sources, shards)
+    hosts = sorted({h for shard in plan for h in shard.hosts})
+    interval = settings.per_host_interval_s if per_host_interval_s is None else per_host_interval_s
+    ensure_host_limits(hosts, interval)
+    con = open_lake(settings)
+    try:
+        migrate_lake(con, extra_seed_dirs=settings.extra_seed_dirs)
+        done = {s.name for s in plan if run_record_appended(con, shard_run_id(parent, s.name))}
+    finally:
+        con.close()
+    submitted: dict[uuid.UUID, Shard] = {}
+    for shard in plan:
+        if shard.name in done:
+            logger.info("shard %s finished in an earlier attempt; skipped", shard.name)
+            continue
+        # a sync call in a sync flow returns the flow run itself (the stubs add a coroutine)
+        run = cast(
+            FlowRun,
+            run_deployment(
+                shard_deployment,
+                parameters={
+                    "sources": shard.sources,
+                    "parent_run_id": parent,
+                    "shard": shard.name,
+                    "limited_hosts": hosts,
+                },
+                timeout=0,
+                as_subflow=True,
+                flow_run_name=f"{parent[:12]}-{shard.name}",
+            ),
+        )
+        submitted[run.id] = shard
+    results: list[dict[str, Any]] = [
+        {"shard": name, "state": "COMPLETED", "skipped": True} for name in sorted(done)
+    ]
+    for run_id, run in _wait(list(submitted), poll_s).items():
+        results.append({"shard": submitted[run_id].name, "state": run.state.type.value})
+    records = shard_records(settings, parent)  # from the lake: no Prefect result storage
+    for entry in results:
+        entry.update(records.get(entry["shard"], {}))
+    results.sort(key=lambda r: r["shard"])
+    stage_parent_record(settings, parent, sources, started_at, results)
+    merged: dict[str, Any] = {}
+    if merge_deployment:
+        merge = cast(
+            FlowRun,
+            run_deployment(merge_deployment, parameters={}, as_subflow=True, timeout=None),
+        )
+        merged = {"state": merge.state.type.value if merge.state else None}
+    summary = {"parent_run_id": parent, "shards": results, "merge": merged}
+    logger.info("distributed run %s: %s", parent, summary)
+    failed = [r["shard"] for r in results if r["state"] != "COMPLETED"]
+    if failed:
+        raise RuntimeError(
+            f"shards {failed} of run {parent} did not complete; re-run with "
+            f"parent_run_id={parent!r} (finished shards are skipped)"
+        )
+    return summary
+
+
+def deploy(work_pool: str = "newsetl-lake", env: dict[str, str] | None = None) -> list[str]:
+    """Create the ``process`` work pool (if missing) and the deployments a distributed run
+    uses: the shard flow, the merge step (concurrency limit 1) and the parent flow. Their
+    code is this installed package (the directory that holds ``newsetl/``), so every worker
+    machine needs newsetl installed at the same path (a checkout or a virtualenv).
+    Returns the deployment names."""
+    from pathlib import Path
+
+    from prefect import Flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    import newsetl
+
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(name=work_pool, type="process"))
+    root = str(Path(newsetl.__file__).resolve().parents[1])
+    variables = {"env": dict(env or {})}
+    made = []
+    for entrypoint, name, limit in (
+        ("newsetl/lake/distributed.py:shard_flow", "shard", None),
+        ("newsetl/lake/flows.py:lake_merge_flow", "merge", 1),
+        ("newsetl/lake/distributed.py:distributed_ingest_flow", "distributed", None),
+    ):
+        remote = cast(Flow, flow.from_source(source=root, entrypoint=entrypoint))
+        deployment_id = remote.deploy(
+            name=name,
+            work_pool_name=work_pool,
+            job_variables=variables,
+            concurrency_limit=limit,
+            print_next_steps=False,
+            build=False,
+            push=False,
+        )
+        made.append(f"{remote.name}/{name}")
+        log.info("deployed %s (%s)", made[-1], deployment_id)
+    return made
