@@ -48,6 +48,9 @@ class RunSummary:
     stats: BatchStats = field(default_factory=BatchStats)
     load: LoadReport = field(default_factory=LoadReport)
     staged_left: int = 0
+    #: more columns of the run's ``runs`` row (a shard of a distributed run: its flow name,
+    #: ``parent_run_id`` and ``shard``, migration 009)
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def processed_anything(self) -> bool:
@@ -98,6 +101,7 @@ class RunSummary:
                 },
                 default=str,
             ),
+            **self.record,
         }
 
     def table(self) -> list[dict[str, Any]]:

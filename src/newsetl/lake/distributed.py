@@ -27,43 +27,28 @@ Why a work pool and not Dask: see docs/scale-out.md ("Phase B").
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import duckdb
 from prefect import flow, get_run_logger
 
-from newsetl.downloads import Fetcher
-from newsetl.ingest import (
-    FETCH_AHEAD,
-    AnalysisFuture,
-    AnalysisResult,
-    AnalysisStream,
-    RunContext,
-    build_translator,
-    chunked,
-    collect_analysis,
-    source_failures,
-    start_batch,
-)
 from newsetl.lake.connect import current_snapshot, open_lake
 from newsetl.lake.schema import STAGING, migrate_lake
 from newsetl.lake.shards import Shard, plan_shards
 from newsetl.lake.staging import append_pending
-from newsetl.pipeline import PendingExtraction, source_rows
+from newsetl.run import Run
+from newsetl.run.reader import ConnectionReader
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
-from newsetl.sources import Expansion, expand_sources, load_document_memory
 from newsetl.warehouse import Batch, stage_batch
-from newsetl.workers import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -81,32 +66,6 @@ def shard_run_id(parent_run_id: str, shard: str) -> str:
 # --------------------------------------------------------------------------------------------
 # A shard: a run that ends at staging, appended to the lake
 # --------------------------------------------------------------------------------------------
-@dataclass
-class LakeRunContext(RunContext):
-    """A run whose lookups read the lake at one pinned snapshot (read-only), never a file.
-
-    One pinned connection for the whole shard: a pinned snapshot is immutable, so holding it
-    blocks no writer, and each lookup is one query on the shard's URLs or texts.
-    """
-
-    pinned: duckdb.DuckDBPyConnection | None = None
-    _pinned_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @contextlib.contextmanager
-    def lookup(self) -> Iterator[Any]:
-        if self.pinned is None:
-            yield None
-            return
-        with self._pinned_lock:
-            yield self.pinned
-
-    def close(self) -> None:
-        super().close()
-        if self.pinned is not None:
-            self.pinned.close()
-            self.pinned = None
-
-
 @dataclass
 class ShardReport:
     """What one shard did; a plain dict of it is the shard flow's result."""
@@ -144,8 +103,11 @@ def run_shard(
     shard: str,
     before_request: Callable[[str], None] | None = None,
 ) -> ShardReport:
-    """One shard of a distributed run, in this process: expand ``sources``, fetch, extract,
-    analyse, stage every batch and append it to the lake, then the shard's runs row.
+    """One shard of a distributed run, in this process: the run engine
+    (:class:`newsetl.run.Run`) ending at staging, each staged batch appended to the lake as
+    it comes, then the shard's runs row. What the warehouse remembers is read from the lake
+    at one pinned snapshot, for the shard's URLs and texts only; the DuckDB file is never
+    opened.
 
     Staged batches live under ``<staging>/<shard run id>/`` until appended: batches a killed
     earlier attempt staged but did not append are appended first (same ids).
@@ -162,34 +124,31 @@ def run_shard(
             return report
         _add_appends(report, append_pending(settings, con))  # leftovers of a killed attempt
         report.snapshot = current_snapshot(con)
-        ctx = LakeRunContext(
-            settings=settings,
-            run_id=run_id,
-            fetcher=Fetcher(settings, before_request=before_request),
-            batch_prefix=run_id,
-            pinned=_pin(settings, report.snapshot),
-            warehouse_ready=True,
-        )
+        reader = ConnectionReader(settings, _pin(settings, report.snapshot))
+
+        def append(staged: Path) -> None:
+            _add_appends(report, append_pending(settings, con, batches=[staged]))
+
         try:
-            ctx.fetcher.memory = load_document_memory(ctx.pinned, ctx.known_pages)
-            ctx.translator = build_translator([]) if settings.repair else None
-            expansion = expand_sources(sources, ctx.fetcher)
-            summary = RunSummary(run_id, sources, ctx.started_at, targets=len(expansion.targets))
-            summary.stats.merge(source_failures(expansion))
-
-            def append(result: AnalysisResult) -> None:
-                summary.stats.merge(collect_analysis(ctx, result))
-                if result.staged is not None:
-                    _add_appends(report, append_pending(settings, con, batches=[result.staged]))
-
-            _stage_batches(ctx, expansion, append)
-            _add_appends(report, append_pending(settings, con))  # anything left over
-            record = stage_run_record(ctx, expansion, summary, parent_run_id, shard)
-            _add_appends(report, append_pending(settings, con, batches=[record]))
-            report.targets = summary.targets
-            report.fetched, report.failed = summary.stats.fetched, summary.stats.failed
+            summary = Run.open(
+                settings,
+                sources,
+                run_id=run_id,
+                batch_prefix=run_id,  # a re-run of the shard re-makes the same batch ids
+                on_staged=append,
+                reader=reader,
+                before_request=before_request,
+                record={
+                    "flow_name": "newsetl-ingest-shard",
+                    "parent_run_id": parent_run_id,
+                    "shard": shard,
+                },
+            ).execute()
         finally:
-            ctx.close()
+            reader.close()
+        _add_appends(report, append_pending(settings, con))  # anything left over
+        report.targets = summary.targets
+        report.fetched, report.failed = summary.stats.fetched, summary.stats.failed
     finally:
         con.close()
     report.seconds = round(time.monotonic() - started, 3)
@@ -211,63 +170,6 @@ def _add_appends(report: ShardReport, appended) -> None:
     report.batches_appended += appended.appended
     report.batches_already += appended.already
     report.batches_failed.extend(appended.failed)
-
-
-def _stage_batches(
-    ctx: RunContext, expansion: Expansion, append: Callable[[AnalysisResult], None]
-) -> None:
-    """The run loop of :func:`newsetl.ingest.run_ingest` (fetch ahead, extract in the pool,
-    analyse as extracted, hand each analysed batch on in order) with ``append`` for the load."""
-    with process_pool(ctx.settings, len(expansion.targets)) as pool:
-        batches = chunked(expansion.targets, ctx.settings.batch_size)
-        ahead: collections.deque[PendingExtraction] = collections.deque()
-
-        def fetch_ahead() -> None:
-            while len(ahead) < FETCH_AHEAD and (chunk := next(batches, None)) is not None:
-                ahead.append(start_batch(ctx, chunk, pool))
-
-        stream = AnalysisStream(
-            lambda n, items, lookup, pending: AnalysisFuture(ctx, items, lookup, n, pool, pending),
-            AnalysisFuture.done,
-            ctx,
-            targets=expansion.targets,
-        )
-        fetch_ahead()
-        n = 0
-        while ahead:
-            items = ahead.popleft().result()
-            fetch_ahead()
-            stream.extracted(n, items)
-            n += 1
-            for result in stream.results(wait=False):
-                append(result)
-        stream.all_extracted()
-        for result in stream.results(wait=True):
-            append(result)
-
-
-def stage_run_record(
-    ctx: RunContext,
-    expansion: Expansion,
-    summary: RunSummary,
-    parent_run_id: str,
-    shard: str,
-):
-    """The shard's runs row (with its parent), source fetches and new translations, staged
-    as the batch ``<shard run id>-run`` (merged after the shard's pages)."""
-    batch = Batch()
-    fetches = [*expansion.fetches, *ctx.fetcher.take_log()]
-    page_urls = {target.url for target in expansion.targets}
-    for table, row in source_rows(fetches, ctx.fetcher.take_documents(), ctx.run_id, page_urls):
-        batch.add(table, row)
-    memory = getattr(ctx.translator, "memory", None)
-    for entry in getattr(memory, "new_entries", None) or []:
-        batch.add("translation_memory", entry)
-    summary.finished_at = datetime.now(UTC)
-    row = summary.as_row()
-    row.update(flow_name="newsetl-ingest-shard", parent_run_id=parent_run_id, shard=shard)
-    batch.add("runs", row)
-    return stage_batch(batch, ctx.settings.staging_path, f"{ctx.run_id}-{RUN_RECORD}")
 
 
 def shard_records(settings: Settings, parent_run_id: str) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ import collections
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -144,6 +144,8 @@ class Run:
     on_staged: StagedHook | None = None
     summary: RunSummary | None = None
     expansion: Expansion | None = None
+    #: more columns of the run's ``runs`` row (see :meth:`open`)
+    record: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -156,17 +158,25 @@ class Run:
         batch_prefix: str | None = None,
         on_staged: StagedHook | None = None,
         reader: WarehouseReader | None = None,
+        before_request: Callable[[str], None] | None = None,
+        record: dict[str, Any] | None = None,
     ) -> Run:
         """``reader``: where the run reads what the warehouse remembers (default: the
-        DuckDB file; the lake provides its own, docs/scale-out.md "Phase B")."""
+        DuckDB file; the lake provides its own, docs/scale-out.md "Phase B");
+        ``before_request``: called with the host before each request (a rate limit shared
+        by several machines); ``record``: more columns of the run's ``runs`` row."""
         settings = settings or Settings.from_env()
-        ctx = open_run(settings, run_id, batch_prefix=batch_prefix, reader=reader)
+        ctx = open_run(
+            settings, run_id, batch_prefix=batch_prefix, reader=reader,
+            before_request=before_request,
+        )  # fmt: skip
         return cls(
             settings,
             list(sources or default_sources()),
             hooks or RunHooks(),
             ctx,
             on_staged,
+            record=dict(record or {}),
         )
 
     @property
@@ -188,6 +198,7 @@ class Run:
     def _execute(self) -> RunSummary:
         hooks, ctx = self.hooks, self.ctx
         summary = self.summary = RunSummary(ctx.run_id, self.sources, ctx.started_at)
+        summary.record.update(self.record)
         if not self.ends_at_staging:
             hooks.load_leftovers(self)
         expansion = self.expansion = hooks.expand(self)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
@@ -124,6 +125,34 @@ class DuckDBReader:
     def originals(self, urls: set[str]) -> Originals:
         with self.lookup() as con:
             return warehouse_originals(con, urls) if con is not None else {}
+
+
+class ConnectionReader(DuckDBReader):
+    """:class:`WarehouseReader` over one open, read-only connection that stays valid for the
+    whole run: a DuckLake attached at a pinned snapshot (a shard of a distributed run,
+    :mod:`newsetl.lake.distributed`). A pinned snapshot never changes and blocks no writer, so
+    the connection is held for the run; the lock serialises the run's threads on it. With no
+    connection it finds nothing (pages are fetched in full, as on a first run)."""
+
+    def __init__(self, settings: Settings, con: Any | None) -> None:
+        super().__init__(settings, ready=con is not None)
+        self._con = con
+        self._lock = threading.Lock()
+        if con is not None:
+            self._documents = load_document_memory(con)
+
+    @contextlib.contextmanager
+    def lookup(self) -> Iterator[Any]:
+        if self._con is None:
+            yield None
+            return
+        with self._lock:
+            yield self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
 
 def warehouse_originals(con, urls: Iterable[str]) -> Originals:

@@ -140,14 +140,17 @@ def open_run(
     *,
     batch_prefix: str | None = None,
     reader: WarehouseReader | None = None,
+    before_request: Callable[[str], None] | None = None,
 ) -> RunContext:
     """Open the run's reader of the warehouse (by default the DuckDB file, opened and
     migrated here) and its fetcher, with the stored feeds and sitemaps for conditional GETs;
-    what the warehouse remembers of pages is looked up per batch."""
+    what the warehouse remembers of pages is looked up per batch. ``before_request`` is
+    called with the host before each request (a distributed run's cross-machine rate limit,
+    docs/scale-out.md "Phase B")."""
     ctx = RunContext(
         settings=settings,
         run_id=run_id or uuid.uuid4().hex,
-        fetcher=Fetcher(settings),
+        fetcher=Fetcher(settings, before_request=before_request),
         reader=reader or DuckDBReader.open(settings),
         batch_prefix=batch_prefix,
     )
