@@ -9,15 +9,17 @@ parent flow (any machine)          workers (prefect worker start --pool P --limi
   run_deployment(merge)  ─────────────────────────────► the one merge step (concurrency 1)
 ```
 
-A shard is a run that ends at staging (:func:`run_shard`): each batch is staged on the worker's
+A shard is the run engine (:class:`newsetl.run.Run`) ending at staging (:func:`run_shard`):
+each batch is staged on the worker's
 disk exactly as for the DuckDB file and appended to the lake's staging tables
 (:func:`newsetl.lake.staging.append_pending`); nothing opens a DuckDB warehouse file. What the
 run would look up in the warehouse (conditional-GET validators, stored translations, the
 originals of machine-translated pages) it reads from the lake pinned at the snapshot the shard
-started from, for the shard's URLs and texts only (:class:`LakeRunContext`).
+started from, for the shard's URLs and texts only
+(:class:`newsetl.run.reader.ConnectionReader`).
 
 Exactly once: the shard's run id is ``<parent run>-<shard>`` and its batches are named
-``<parent run>-<shard>-<batch no>`` (``RunContext.batch_prefix``), the run record
+``<parent run>-<shard>-<batch no>`` (``Run.open(batch_prefix=...)``), the run record
 ``<parent run>-<shard>-run``. A shard re-run after a ``kill -9`` re-makes the same ids; the
 merge takes the first appended version of each id and never merges an id twice. A re-run of
 the parent with the same run id skips shards whose run record is already appended.
