@@ -88,3 +88,32 @@ def test_exit_status_is_non_zero_only_when_nothing_was_processed(
         env=env,
     )
     assert partly.returncode == 0, partly.stderr[-2000:]
+
+
+def test_without_a_prefect_server_the_run_is_direct_and_starts_none(site_server, tmp_path):
+    """No PREFECT_API_URL: the same engine runs in the command's process; no temporary Prefect
+    server is started (its database would appear in PREFECT_HOME), the rows are loaded and the
+    run is recorded in the warehouse. ``--prefect`` makes it a flow run on a temporary server."""
+    home = tmp_path / "prefect-home"
+    env = {
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": "",
+        "NEWSETL_PER_HOST_INTERVAL_S": "0",
+        "NEWSETL_TRANSLATOR": "none",
+        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+    }
+    db = tmp_path / "direct.duckdb"
+    done = run_cli("ingest", site_server.url("/atom.xml"), "--db", str(db), env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("articles_new") == 1
+    assert "pages to fetch in" in done.stderr  # the progress lines, as for a flow run
+    assert not list(home.rglob("*.db"))  # no Prefect server was started
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] >= 12
+        assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]
+
+    forced = run_cli(
+        "ingest", site_server.url("/atom.xml"), "--db", str(db), "--prefect", "-q", env=env
+    )
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert list(home.rglob("*.db"))  # the temporary server's database: a flow run

@@ -110,6 +110,15 @@ class Settings:
     max_source_documents: int = 500  # feeds, sitemaps and homepages one run fetches
     max_targets: int = 20000  # pages one run's sources expand to
 
+    # --- orchestration ----------------------------------------------------------------------
+    #: How ``newsetl ingest`` runs: ``prefect`` (a Prefect flow run: tasks, artifacts and logs
+    #: in the UI; without a configured server Prefect starts a temporary one for the run),
+    #: ``direct`` (the same run engine in this process, no Prefect server), or ``auto``: a flow
+    #: run when a Prefect API is configured (``PREFECT_API_URL``), else direct. Why auto: a
+    #: temporary server costs ~5-10 s per run (and times out on a busy machine) and shows the
+    #: run to nobody; scheduled runs are flow runs whatever this says (they are deployments).
+    orchestration: str = "auto"
+
     # --- processing -------------------------------------------------------------------------
     batch_size: int = 25  # pages per Prefect task
     #: Processes for the CPU-bound stages (extraction, language, artefacts, entities);

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sys
+from pathlib import Path
 
 from newsetl.commands.checks import check_ingest, positive_int
 
@@ -14,7 +15,7 @@ from newsetl.commands.checks import check_ingest, positive_int
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ingest",
-        help="fetch, extract and load news into the warehouse (a Prefect flow run)",
+        help="fetch, extract and load news into the warehouse (a Prefect flow run with a server)",
         description=(
             "Ingest news into the DuckDB warehouse. Each SOURCE is auto-detected: a page URL, a "
             "feed (RSS/Atom/JSON) or sitemap URL (XML, .gz, index, Google News), a homepage "
@@ -22,8 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "file of URLs, or a WARC file. Force a reading with feed:URL, sitemap:URL or "
             "site:URL. 'stored:' (or 'stored:URL-PREFIX') reprocesses pages kept in the warehouse "
             "without refetching them. With no SOURCE the bundled multilingual sample corpus is ingested. "
-            "The run reports to the Prefect server in PREFECT_API_URL, or to a temporary local "
-            "one. Exit status is non-zero only when nothing could be processed."
+            "With PREFECT_API_URL set the run is a Prefect flow run reported to that server "
+            "(watch it in the UI); without it, the same run engine runs in this process and no "
+            "Prefect server is started (--prefect / --direct, or NEWSETL_ORCHESTRATION, choose). "
+            "Exit status is non-zero only when nothing could be processed."
         ),
     )
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="what to ingest")
@@ -34,6 +37,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--batch-size", type=positive_int, metavar="N", help="pages per task (default 25)"
+    )
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
+        "--prefect",
+        dest="orchestration",
+        action="store_const",
+        const="prefect",
+        help="run as a Prefect flow run even without a configured server (a temporary one)",
+    )
+    how.add_argument(
+        "--direct",
+        dest="orchestration",
+        action="store_const",
+        const="direct",
+        help="run in this process without Prefect, even when PREFECT_API_URL is set",
     )
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
@@ -50,7 +68,6 @@ def run(args: argparse.Namespace) -> int:
     else:  # the progress display replaces Prefect's info lines on the console (not in the UI)
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from newsetl.commands.progress_display import ProgressDisplay
-    from newsetl.flows.ingest import ingest_flow
     from newsetl.progress import listening
 
     display = ProgressDisplay()
@@ -58,13 +75,24 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             stack.enter_context(listening(display))
             stack.callback(display.close)
-        state = ingest_flow(
-            sources=args.sources or None, db=args.db, batch_size=args.batch_size, return_state=True
-        )
-    summary = state.result(raise_on_failure=False)
-    if not isinstance(summary, dict):  # the flow itself crashed: no summary to print
-        print(f"newsetl ingest: the run ended {state.name}: {state.message}", file=sys.stderr)
-        return 1
+        if uses_prefect(args.orchestration):
+            from newsetl.flows.ingest import ingest_flow
+
+            state = ingest_flow(
+                sources=args.sources or None,
+                db=args.db,
+                batch_size=args.batch_size,
+                return_state=True,
+            )
+            summary = state.result(raise_on_failure=False)
+            if not isinstance(summary, dict):  # the flow itself crashed: no summary to print
+                print(
+                    f"newsetl ingest: the run ended {state.name}: {state.message}",
+                    file=sys.stderr,
+                )
+                return 1
+        else:
+            summary = run_direct(args)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -78,3 +106,82 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 1 if summary["status"] == "failed" else 0
+
+
+def uses_prefect(choice: str | None) -> bool:
+    """Whether this run is a Prefect flow run: ``--prefect``/``--direct``, else
+    ``NEWSETL_ORCHESTRATION`` (``prefect``, ``direct``, ``auto``); ``auto`` means a flow run
+    when a Prefect API is configured (``PREFECT_API_URL`` or the active Prefect profile)."""
+    from newsetl.settings import Settings
+
+    choice = choice or Settings.field_from_env("orchestration")
+    if choice not in {"auto", "prefect", "direct"}:
+        raise SystemExit(
+            f"newsetl ingest: NEWSETL_ORCHESTRATION must be auto, prefect or direct, not {choice!r}"
+        )
+    if choice != "auto":
+        return choice == "prefect"
+    return prefect_api_configured()
+
+
+def prefect_api_configured() -> bool:
+    """Whether Prefect would report to a server of the user's (not a temporary one).
+
+    ``PREFECT_API_URL`` in the environment answers at once; otherwise Prefect's own settings
+    decide (profiles, ``prefect.toml``, ``.env``, ``pyproject.toml``), read only when one of
+    those files could name an API (importing Prefect's settings costs ~1.5 s)."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url is not None:
+        return bool(url.strip())
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    candidates = [
+        home / "profiles.toml",
+        Path("prefect.toml"),
+        Path(".env"),
+        Path("pyproject.toml"),
+    ]
+    if not any(_mentions_api(path) for path in candidates):
+        return False
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
+
+
+def _mentions_api(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "PREFECT_API_URL" in text or "api.url" in text or "[api]" in text
+
+
+def run_direct(args: argparse.Namespace) -> dict:
+    """The run engine in this process, without Prefect: the same steps, batches, process
+    pool and warehouse writes as the flow (which is a layer of tasks around this engine);
+    newsetl's log lines go to stderr instead of a flow run's logs."""
+    import logging
+
+    from newsetl.run import Run
+    from newsetl.settings import Settings
+
+    # warnings and errors on stderr; the progress bar (or -q's silence) stands for the info
+    # lines a flow run would log
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s | %(levelname)-7s | %(name)s - %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    settings = Settings.from_env(
+        db_path=Path(args.db) if args.db else None, batch_size=args.batch_size
+    )
+    summary = Run.open(settings, args.sources or None).execute()
+    data = summary.to_json()
+    if summary.status != "completed":
+        s = summary.stats
+        print(
+            f"newsetl ingest: run {summary.run_id} ended {summary.status}: {s.failed} of "
+            f"{summary.targets} pages failed, {summary.staged_left} batches left staged; "
+            f"warehouse {settings.db_path}",
+            file=sys.stderr,
+        )
+    return data

@@ -23,7 +23,6 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.run import FETCH_AHEAD, Run, RunHooks
 from newsetl.run.steps import (
@@ -190,7 +189,6 @@ class PrefectHooks(RunHooks):
         get_run_logger().info(
             "%s sources -> %s pages in %s batches", len(run.sources), targets, len(batches)
         )
-        report("expanded", pages=targets, batches=len(batches))
         self.progress = create_progress_artifact(
             0.0,
             key="ingest-progress",
@@ -218,8 +216,6 @@ class PrefectHooks(RunHooks):
         failed = sum(1 for item in items if item.fetch.outcome == "failed")
         self.done["pages"] += len(items)
         self.done["failed"] += failed
-        report("batch", pages=self.done["pages"], failed=self.done["failed"],
-               total=run.summary.targets)  # fmt: skip
         get_run_logger().info(
             "fetched batch %s/%s (%s pages, %s failed)", index + 1, self.batches, len(items),
             failed,

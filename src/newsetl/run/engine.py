@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsetl.pipeline import OriginalLookup, Processed
+from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
 from newsetl.run.reader import WarehouseReader
 from newsetl.run.steps import (
@@ -206,6 +207,8 @@ class Run:
         summary.stats.merge(source_failures(expansion))
         batches = list(chunked(expansion.targets, self.settings.batch_size))
         hooks.expanded(self, batches)
+        report("expanded", pages=summary.targets, batches=len(batches))  # the progress bar
+        pages_done = pages_failed = 0
         with process_pool(self.settings, summary.targets) as pool:
             ahead: collections.deque[Extracting] = collections.deque()
             todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
@@ -239,6 +242,9 @@ class Run:
                 while ahead:
                     items = ahead.popleft().result()
                     fetch_ahead()
+                    pages_done += len(items)
+                    pages_failed += sum(1 for item in items if item.fetch.outcome == "failed")
+                    report("batch", pages=pages_done, failed=pages_failed, total=summary.targets)
                     hooks.extracted(self, n, items)
                     stream.extracted(n, items)
                     n += 1
