@@ -40,10 +40,8 @@ from newsetl.lake.schema import STAGING, migrate_lake, table_keys, target_schema
 from newsetl.settings import Settings
 from newsetl.stages import AFTER_LOAD, WRITE_DISPOSITIONS
 from newsetl.warehouse import (
-    Append,
     LoadReport,
     Merge,
-    ReplaceChildren,
     WriteDisposition,
     _dedupe_articles,
     _extra_loader,
@@ -51,6 +49,7 @@ from newsetl.warehouse import (
     _merge_status,
     _ordered_tables,
 )
+from newsetl.warehouse.load import write_without_key
 
 log = logging.getLogger(__name__)
 
@@ -300,26 +299,11 @@ def write_table(
     staged: list[str],
 ) -> dict[str, int]:
     """Write ``staged_<table>`` into ``table`` as its disposition says, without keys."""
-    relation = f"staged_{table}"
-    if isinstance(disposition, Append):
-        where = ""
-        if disposition.key:
-            cond = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
-            where = f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {cond})"
-        n = con.execute(
-            f"INSERT INTO {table} BY NAME SELECT * FROM {relation} s {where}"
-        ).fetchone()
-        return {f"{table}_appended": int(n[0]) if n else 0}
-    if isinstance(disposition, ReplaceChildren):
-        key = disposition.parent_key
-        parents = f"SELECT {key} FROM {relation}"
-        if disposition.parent_table in staged:
-            parents += f" UNION SELECT {key} FROM staged_{disposition.parent_table}"
-        con.execute(f"DELETE FROM {table} WHERE {key} IN ({parents})")
-        n = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {relation}").fetchone()
-        return {f"{table}_replaced": int(n[0]) if n else 0}
+    written = write_without_key(con, table, disposition, staged=staged)
+    if written is not None:
+        return written
     assert isinstance(disposition, Merge)
-    return _merge(con, table, disposition, relation)
+    return _merge(con, table, disposition, f"staged_{table}")
 
 
 def _merge(

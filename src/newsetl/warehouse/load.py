@@ -105,10 +105,12 @@ def _ordered_tables(files: dict[str, Path], plan: LoadPlan | None = None) -> lis
     return sorted(tables, key=lambda t: (order.get(t, len(order)), t))
 
 
-def _write(
+def write_without_key(
     con, table: str, disposition: WriteDisposition, *, staged: Collection[str]
-) -> dict[str, int]:
-    """Write ``staged_<table>`` into ``table``; ``staged`` names every table of the batch."""
+) -> dict[str, int] | None:
+    """``Append`` and ``ReplaceChildren``: the same SQL on the DuckDB file and on DuckLake
+    (which has no keys; :mod:`newsetl.lake.merge` uses this too). None for a ``Merge``,
+    whose upsert differs between the two."""
     relation = f"staged_{table}"
     if isinstance(disposition, Append):
         where = ""
@@ -128,6 +130,18 @@ def _write(
         con.execute(f"DELETE FROM {table} WHERE {key} IN ({parents})")
         n = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {relation}").fetchone()
         return {f"{table}_replaced": int(n[0]) if n else 0}
+    return None
+
+
+def _write(
+    con, table: str, disposition: WriteDisposition, *, staged: Collection[str]
+) -> dict[str, int]:
+    """Write ``staged_<table>`` into ``table``; ``staged`` names every table of the batch."""
+    written = write_without_key(con, table, disposition, staged=staged)
+    if written is not None:
+        return written
+    assert isinstance(disposition, Merge)
+    relation = f"staged_{table}"
     # Merge. The relation API reads the column names from the catalog (no query to run).
     columns = con.table(relation).columns
     key_list = ", ".join(disposition.key)
