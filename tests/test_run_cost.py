@@ -34,8 +34,9 @@ def test_validators_and_translations_are_looked_up_for_a_batch(tmp_path, monkeyp
     con = open_warehouse(settings)
     try:
         con.execute(
-            "INSERT INTO translation_memory VALUES ('it', 'en', 'degrado  urbano',"
-            " 'urban decay', 'test', now())"
+            "INSERT INTO translation_memory (source_language, target_language, source_text,"
+            " translation, provider, created_at)"
+            " VALUES ('it', 'en', 'degrado  urbano', 'urban decay', 'test', now())"
         )
         stored = con.execute("SELECT url, etag, raw_sha256 FROM pages LIMIT 2").fetchall()
     finally:

@@ -7,16 +7,11 @@ through the real ``deep_translator.LibreTranslator`` client inside our backend.
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
-from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
+from libreserver import SPAN, serve
 
 from newsetl.artefacts import APPLIED, PENDING, analyse
 from newsetl.translate import (
@@ -29,81 +24,17 @@ from newsetl.translate import (
     translator_from_settings,
 )
 
-SPAN = "corruzione in atti giudiziari"
 TEXT = f"Prosecutors opened a case for {SPAN} last spring."
-TRANSLATIONS = {("it", "en", SPAN): "judicial bribery", ("it", "en", "ciao"): "hello"}
-
-
-class _LibreHandler(BaseHTTPRequestHandler):
-    """Minimal LibreTranslate: params may come in the query string, a form or JSON body."""
-
-    delay = 0.0
-    requests: ClassVar[list[dict]] = []
-
-    def log_message(self, *args) -> None:  # keep test output quiet
-        pass
-
-    def _reply(self, status: int, payload) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        if urlparse(self.path).path.rstrip("/") == "/languages":
-            self._reply(200, [{"code": c, "name": c} for c in ("en", "it", "fr", "de")])
-        else:
-            self._reply(404, {"error": "not found"})
-
-    def do_POST(self) -> None:
-        url = urlparse(self.path)
-        params = {k: v[0] for k, v in parse_qs(url.query).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if raw:
-            if "json" in (self.headers.get("Content-Type") or ""):
-                params.update(json.loads(raw))
-            else:
-                params.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
-        type(self).requests.append(params)
-        if self.delay:
-            time.sleep(self.delay)
-        if url.path.rstrip("/") != "/translate":
-            self._reply(404, {"error": "not found"})
-            return
-        if not params.get("api_key"):
-            self._reply(403, {"error": "api key required"})
-            return
-        key = (params.get("source"), params.get("target"), params.get("q"))
-        if key not in TRANSLATIONS:
-            self._reply(400, {"error": "unknown text"})
-            return
-        self._reply(200, {"translatedText": TRANSLATIONS[key]})
-
-
-def _serve(delay: float) -> Iterator[str]:
-    handler = type("Handler", (_LibreHandler,), {"delay": delay, "requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", handler
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
 def libre():
-    yield from _serve(0.0)
+    yield from serve(0.0)
 
 
 @pytest.fixture
 def hanging_libre():
-    yield from _serve(3.0)
+    yield from serve(3.0)
 
 
 # --- provider path ----------------------------------------------------------------------------

@@ -1,0 +1,197 @@
+"""Stored translations looked up by their indexed key (migration 010), not by a table scan.
+
+A real DuckDB warehouse file, rows written by the real loader, translations made by the real
+deep-translator client against a LibreTranslate server on 127.0.0.1 (tests/libreserver.py).
+The reference is the lookup this replaces (a ``contains`` of every stored source text in the
+batch's texts), run here as plain SQL on the same file.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pytest
+from libreserver import serve
+
+from newsetl.artefacts import analyse
+from newsetl.settings import Settings
+from newsetl.translate import (
+    GlossaryTranslator,
+    MemoryTranslator,
+    memory_key,
+    span_keys,
+    translator_from_settings,
+)
+from newsetl.warehouse import Batch, load_pending, open_warehouse, stage_batch
+from newsetl.warehouse.connect import migration_files
+
+TEXTS = [
+    "Prosecutors opened a case for corruzione in atti giudiziari last spring.",
+    "The mayor spoke about the degrado urbano of the outer districts on Monday.",
+    "Police said the riciclaggio di denaro network had moved millions through shell companies.",
+    "The minister defended the reddito di cittadinanza before parliament on Tuesday evening.",
+    "Residents complained that the Raccolta  Differenziata had stopped for three weeks.",
+]
+HINT = {"it": "https://example.org/it/"}
+
+#: The lookup before migration 010: every stored text whose loose key occurs in the texts.
+_OLD_LOOKUP = (
+    "SELECT source_language, target_language, source_text, translation FROM translation_memory"
+    " WHERE contains(?, lower(regexp_replace(replace(trim(source_text), '\u2019', ''''),"
+    " '[\\t\\n\\f\\r ]+', ' ', 'g')))"
+)
+
+
+class _AnyText(dict):
+    """The server's table: it translates any text into English (the spans are what matters;
+    the analysis may take an Italian span for Portuguese)."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and key[1] == "en"
+
+    def __getitem__(self, key: tuple[str, str, str]) -> str:
+        return f"EN[{key[2]}]"
+
+
+@pytest.fixture
+def libre():
+    yield from serve(translations=_AnyText())
+
+
+def _load(settings: Settings, rows: list[dict[str, Any]]) -> None:
+    stage_batch(Batch(tables={"translation_memory": rows}), settings.staging_path)
+    load_pending(settings)
+
+
+def _noise(n: int) -> list[dict[str, Any]]:
+    """Stored translations of made-up phrases that none of the texts holds."""
+    rnd = random.Random(14)
+    letters = "abcdefghilmnoprstuvz"
+    rows, seen = [], set()
+    while len(rows) < n:
+        words = [
+            "".join(rnd.choices(letters, k=rnd.randint(4, 9))) for _ in range(rnd.randint(1, 5))
+        ]
+        text = " ".join(words)
+        if text in seen:
+            continue
+        seen.add(text)
+        memory = MemoryTranslator()
+        memory.remember(text, "it", "en", f"EN[{text}]", "test")
+        rows += memory.new_entries
+    return rows
+
+
+def _findings(chain) -> list[tuple]:
+    out = []
+    for text in TEXTS:
+        result = analyse(text, "en", translator=chain, alternates=HINT)
+        out.append(
+            (
+                result.repaired_text,
+                [(f.surface, f.replacement, f.status) for f in result.findings],
+            )
+        )
+    return out
+
+
+def test_keyed_lookup_gives_the_same_translations_as_the_scan(libre, tmp_path) -> None:
+    url, handler = libre
+    env = {"NEWSETL_TRANSLATOR": "libre", "NEWSETL_TRANSLATOR_URL": url}
+    settings = Settings(db_path=tmp_path / "w.duckdb")
+    open_warehouse(settings).close()
+
+    first = translator_from_settings(env, glossary=GlossaryTranslator())
+    made = _findings(first)
+    asked = [r["q"] for r in handler.requests if "q" in r]
+    assert len(asked) >= 4, handler.requests  # the provider translated the spans
+    entries = first.memory.new_entries
+    assert all(e["source_key"] == memory_key(e["source_text"]) for e in entries)
+    # Rows the old scan also found that no span of the texts has: they start or end inside
+    # a word (the analysis never asks for them).
+    inside = [("it", "en", "orruzione in atti", "x"), ("it", "en", "he degrado", "x")]
+    _load(settings, entries + _noise(3000))
+    with duckdb.connect(str(settings.db_path)) as con:
+        con.executemany(
+            "INSERT INTO translation_memory (source_language, target_language, source_text,"
+            " translation, source_key, source_words) VALUES (?, ?, ?, ?, ?, 2)",
+            [(*row, memory_key(row[2])) for row in inside],
+        )
+        # A row a person inserted without the key: found by the old test, on such rows only.
+        con.execute(
+            "INSERT INTO translation_memory (source_language, target_language, source_text,"
+            " translation, provider, created_at) VALUES ('it', 'en', 'shell  companies',"
+            " 'EN[shell companies]', 'person', ?)",
+            [datetime.now(UTC).replace(tzinfo=None)],
+        )
+
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        new = MemoryTranslator.stored_rows_for(con, TEXTS)
+        haystack = "\n".join(memory_key(t) for t in TEXTS)
+        old = [
+            dict(
+                zip(
+                    ("source_language", "target_language", "source_text", "translation"),
+                    r,
+                    strict=True,
+                )
+            )
+            for r in con.execute(_OLD_LOOKUP, [haystack]).fetchall()
+        ]
+    as_set = {tuple(r.values()) for r in new}
+    assert len(as_set) == len(new) == len(entries) + 1
+    assert {tuple(r.values()) for r in old} - as_set == set(inside)
+    assert as_set <= {tuple(r.values()) for r in old}
+
+    # A later batch with the same texts: the stored rows answer, the server is not asked.
+    before = len(handler.requests)
+    later = translator_from_settings(env, glossary=GlossaryTranslator())
+    later.memory = later.memory.with_stored(new)
+    assert _findings(later) == made
+    assert len(handler.requests) == before and later.memory.new_entries == []
+
+
+def test_rows_stored_before_migration_010_are_back_filled_and_found(tmp_path) -> None:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:  # the warehouse as migration 009 left it
+        con.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR,"
+            " checksum VARCHAR, applied_at TIMESTAMPTZ)"
+        )
+        for file in migration_files():
+            version = int(file.name.split("_", 1)[0])
+            if version >= 10:
+                continue
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version VALUES (?, ?, '', now())", [version, file.name])
+        con.execute(
+            "INSERT INTO translation_memory VALUES"
+            " ('it', 'en', '  Degrado\tUrbano ', 'urban decay', 'old', now()),"
+            " ('it', 'en', 'dell\u2019Emilia', 'of Emilia', 'old', now())"
+        )
+    con = open_warehouse(Settings(db_path=path))  # migrates to 010
+    try:
+        assert con.execute(
+            "SELECT source_key, source_words FROM translation_memory ORDER BY 1"
+        ).fetchall() == [("degrado urbano", 2), ("dell'emilia", 1)]
+        indexes = con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()
+        assert ("translation_memory_source_key",) in indexes
+        rows = MemoryTranslator.stored_rows_for(
+            con, ["Il degrado urbano della via Emilia.", "Le strade dell’Emilia."]
+        )
+    finally:
+        con.close()
+    assert sorted(r["translation"] for r in rows) == ["of Emilia", "urban decay"]
+
+
+def test_span_keys_start_and_end_with_a_word() -> None:
+    keys = span_keys(["Il «Degrado  urbano» dell’Emilia, 2024."], [1, 2])
+    assert "degrado urbano" in keys and "dell'emilia" in keys  # one word, two letter runs
+    assert "il «degrado" in keys and "urbano» dell'emilia" in keys  # spans punctuation
+    assert not any(k.startswith("«") or k.endswith(("»", ",")) for k in keys)
+    assert "egrado urbano" not in keys and "degrado urban" not in keys  # inside a word
+    assert "degrado urbano» dell'emilia" not in keys  # three words: not asked for
+    assert span_keys(["anything"], []) == set()
