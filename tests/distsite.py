@@ -59,9 +59,22 @@ def page_html(page_no: int) -> str:
 
 
 class SiteHosts:
-    """``with SiteHosts(hosts=3, pages_per_host=70) as site: site.sources``."""
+    """``with SiteHosts(hosts=3, pages_per_host=70) as site: site.sources``.
 
-    def __init__(self, hosts: int = 3, pages_per_host: int = 70, partner_pages: int = 0) -> None:
+    ``bodies``: serve these pages instead of the sample paragraphs (page n of the site is
+    ``bodies[n]``, ``pages_per_host`` follows from their number; the distributed benchmark
+    serves the public evaluation pages so)."""
+
+    def __init__(
+        self,
+        hosts: int = 3,
+        pages_per_host: int = 70,
+        partner_pages: int = 0,
+        bodies: list[bytes] | None = None,
+    ) -> None:
+        self.bodies = bodies
+        if bodies is not None:
+            pages_per_host = -(-len(bodies) // hosts)
         self.pages_per_host = pages_per_host
         #: pages of the second host (``/news/1000.html``, ...) that only the first host's
         #: sitemap names: with shards by host, two shards fetch from the second host at once
@@ -77,8 +90,19 @@ class SiteHosts:
         return [f"{base}/sitemap.xml" for base in self.bases]
 
     def page_urls(self) -> set[str]:
-        urls = {f"{b}/news/{k:04d}.html" for b in self.bases for k in range(self.pages_per_host)}
+        urls = {f"{b}/news/{k:04d}.html" for n, b in enumerate(self.bases) for k in self._own(n)}
         return urls | set(self.partner_urls())
+
+    def _own(self, host_no: int) -> range:
+        """The page numbers ``k`` of host ``host_no`` (``/news/k.html``)."""
+        if self.bodies is None:
+            return range(self.pages_per_host)
+        first = host_no * self.pages_per_host
+        return range(max(0, min(self.pages_per_host, len(self.bodies) - first)))
+
+    def page(self, number: int) -> str | bytes:
+        """Page ``number`` of the whole site."""
+        return page_html(number) if self.bodies is None else self.bodies[number]
 
     def partner_urls(self) -> list[str]:
         if self.partner_pages and len(self.bases) > 1:
@@ -106,7 +130,7 @@ class SiteHosts:
                 if path == "/robots.txt":
                     self._send(200, "text/plain", "User-agent: *\nAllow: /\n")
                 elif path == "/sitemap.xml":
-                    locs = [f"{base}/news/{k:04d}.html" for k in range(site.pages_per_host)]
+                    locs = [f"{base}/news/{k:04d}.html" for k in site._own(host_no)]
                     if host_no == 0:
                         locs += site.partner_urls()
                     urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
@@ -122,18 +146,17 @@ class SiteHosts:
                     except ValueError:
                         k = -1
                     partner = host_no == 1 and 1000 <= k < 1000 + site.partner_pages
-                    if 0 <= k < site.pages_per_host or partner:
+                    if k in site._own(host_no) or partner:
                         own = len(site.bases) * site.pages_per_host  # pages of all hosts
                         number = own + k - 1000 if k >= 1000 else host_no * site.pages_per_host + k
-                        page = page_html(number)
-                        self._send(200, "text/html; charset=utf-8", page)
+                        self._send(200, "text/html; charset=utf-8", site.page(number))
                     else:
                         self._send(404, "text/plain", "not found")
                 else:
                     self._send(404, "text/plain", "not found")
 
-            def _send(self, status: int, ctype: str, text: str) -> None:
-                body = text.encode()
+            def _send(self, status: int, ctype: str, text: str | bytes) -> None:
+                body = text.encode() if isinstance(text, str) else text
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))

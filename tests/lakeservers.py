@@ -24,7 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -174,6 +176,21 @@ class MotoServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+
+@contextlib.contextmanager
+def started(server_class: type[PostgresServer] | type[MotoServer]) -> Iterator[Any]:
+    """A server of ``server_class`` for the tests inside the block, stopped after them; where
+    its software is not installed, the tests that need it are skipped, saying why (the lake
+    tests' ``postgres`` and ``s3`` fixtures)."""
+    import pytest
+
+    try:
+        server = server_class()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    with server:
+        yield server
 
 
 def stop_process_group(process: subprocess.Popen) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lakeservers import MotoServer, PostgresServer, Unavailable
+from lakeservers import MotoServer, PostgresServer, started
 
 from newsetl import warehouse
 from newsetl.lake import append_pending, merge_pending, migrate_lake, open_lake, target_schema
@@ -46,21 +46,13 @@ VOLATILE = {
 # --- servers and batches (once per session) --------------------------------------------------
 @pytest.fixture(scope="session")
 def postgres():
-    try:
-        server = PostgresServer()
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-    with server:
+    with started(PostgresServer) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def s3():
-    try:
-        server = MotoServer()
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-    with server:
+    with started(MotoServer) as server:
         yield server
 
 

@@ -32,7 +32,7 @@ from lakeservers import (
     PostgresServer,
     PrefectServer,
     PrefectWorkers,
-    Unavailable,
+    started,
     stop_process_group,
 )
 
@@ -75,21 +75,13 @@ COMPARED = {
 # --- servers (once per module) ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def postgres():
-    try:
-        server = PostgresServer()
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-    with server:
+    with started(PostgresServer) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def s3():
-    try:
-        server = MotoServer()
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-    with server:
+    with started(MotoServer) as server:
         server.create_bucket("lake")
         yield server
 

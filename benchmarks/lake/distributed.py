@@ -2,8 +2,10 @@
 
 Data: the public trafilatura-eval pages in ``../shared/benchmarks/extraction/trafilatura-eval/``
 (read from there, never copied into the repository), the first ``--pages`` of them by name,
-served over HTTP from ``--hosts`` local hosts (127.0.0.1, 127.0.0.2, ...: page i on host
-i mod hosts), each with a sitemap and a robots.txt, per-host interval ``--interval``.
+served over HTTP from ``--hosts`` local hosts (127.0.0.1, 127.0.0.2, ...: consecutive blocks of
+pages per host) by the distributed tests' multi-host server (``tests/distsite.py``,
+``SiteHosts(bodies=...)``), each with a sitemap and a robots.txt, per-host interval
+``--interval``.
 
 Real parts: a private PostgreSQL catalog, a local data directory, ``prefect server start``,
 ``newsetl lake deploy`` (a ``process`` work pool), and for each worker count W: W ``prefect
@@ -25,16 +27,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from distsite import SiteHosts  # noqa: E402
 from lakeservers import PostgresServer, PrefectServer, PrefectWorkers  # noqa: E402
 
 from newsetl.lake import merge_pending, open_lake  # noqa: E402
@@ -43,73 +44,6 @@ from newsetl.settings import Settings  # noqa: E402
 PAGES = REPO.parent / "shared" / "benchmarks" / "extraction" / "trafilatura-eval" / "html"
 BIN = Path(sys.executable).parent
 POOL = "newsetl-lake-bench"
-
-
-class FileHosts:
-    """The pages on ``hosts`` local HTTP servers (one address each), with sitemaps."""
-
-    def __init__(self, pages: list[bytes], hosts: int) -> None:
-        self.pages = pages
-        self.hosts = hosts
-        self.bases: list[str] = []
-        self.servers: list[ThreadingHTTPServer] = []
-
-    def __enter__(self) -> FileHosts:
-        for n in range(self.hosts):
-            mine = {
-                f"/p/{i:05d}.html": body for i, body in enumerate(self.pages) if i % self.hosts == n
-            }
-            server = ThreadingHTTPServer((f"127.0.0.{n + 1}", 0), self._handler(n, mine))
-            server.daemon_threads = True
-            self.bases.append(f"http://127.0.0.{n + 1}:{server.server_address[1]}")
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            self.servers.append(server)
-        return self
-
-    def _handler(self, n: int, mine: dict[str, bytes]):
-        hosts = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                base = hosts.bases[n]
-                if self.path == "/robots.txt":
-                    self._send("text/plain", b"User-agent: *\nAllow: /\n")
-                elif self.path == "/sitemap.xml":
-                    locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in sorted(mine))
-                    self._send(
-                        "application/xml",
-                        (
-                            '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.'
-                            f'sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-                        ).encode(),
-                    )
-                elif self.path in mine:
-                    self._send("text/html; charset=utf-8", mine[self.path])
-                else:
-                    self._send("text/plain", b"not found", 404)
-
-            def _send(self, ctype: str, body: bytes, status: int = 200) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
-
-    @property
-    def sources(self) -> list[str]:
-        return [f"{b}/sitemap.xml" for b in self.bases]
-
-    def __exit__(self, *exc: object) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
 
 
 def main() -> None:
@@ -131,7 +65,7 @@ def main() -> None:
         with (
             PostgresServer() as pg,
             PrefectServer() as prefect,
-            FileHosts(pages, args.hosts) as site,
+            SiteHosts(hosts=args.hosts, bodies=pages) as site,
         ):
             deployed = subprocess.run(
                 [str(BIN / "newsetl"), "lake", "deploy", "--pool", POOL],
