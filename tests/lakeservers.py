@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,24 @@ def started(server_class: type[PostgresServer] | type[MotoServer]) -> Iterator[A
         pytest.skip(str(exc))
     with server:
         yield server
+
+
+def server_fixture(
+    server_class: type[PostgresServer] | type[MotoServer],
+    scope: str,
+    ready: Callable[[Any], object] | None = None,
+) -> Any:
+    """A pytest fixture of ``scope`` giving a :func:`started` server (``ready(server)`` run
+    first): ``postgres = server_fixture(PostgresServer, "session")`` in a test module."""
+    import pytest
+
+    def fixture() -> Iterator[Any]:
+        with started(server_class) as server:
+            if ready is not None:
+                ready(server)
+            yield server
+
+    return pytest.fixture(scope=scope)(fixture)  # type: ignore[call-overload]
 
 
 def stop_process_group(process: subprocess.Popen) -> None:

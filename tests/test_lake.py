@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lakeservers import MotoServer, PostgresServer, started
+from lakeservers import MotoServer, PostgresServer, server_fixture
 
 from newsetl import warehouse
 from newsetl.lake import append_pending, merge_pending, migrate_lake, open_lake, target_schema
@@ -44,16 +44,8 @@ VOLATILE = {
 
 
 # --- servers and batches (once per session) --------------------------------------------------
-@pytest.fixture(scope="session")
-def postgres():
-    with started(PostgresServer) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def s3():
-    with started(MotoServer) as server:
-        yield server
+postgres = server_fixture(PostgresServer, "session")
+s3 = server_fixture(MotoServer, "session")
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from lakeservers import (
     PostgresServer,
     PrefectServer,
     PrefectWorkers,
-    started,
+    server_fixture,
     stop_process_group,
 )
 
@@ -73,17 +73,8 @@ COMPARED = {
 
 
 # --- servers (once per module) ---------------------------------------------------------------
-@pytest.fixture(scope="module")
-def postgres():
-    with started(PostgresServer) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def s3():
-    with started(MotoServer) as server:
-        server.create_bucket("lake")
-        yield server
+postgres = server_fixture(PostgresServer, "module")
+s3 = server_fixture(MotoServer, "module", ready=lambda server: server.create_bucket("lake"))
 
 
 @pytest.fixture(scope="module")

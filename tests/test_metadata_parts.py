@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from oldschema import migrate_before
 from trafilatura.utils import load_html
 
 from newsetl import dates, quality
@@ -223,16 +224,7 @@ def test_migration_005_converts_an_existing_warehouse(tmp_path: Path):
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR, "
-        "checksum VARCHAR, applied_at TIMESTAMPTZ)"
-    )
-    for file in warehouse.migration_files():
-        version = int(file.name.split("_", 1)[0])
-        if version >= 5:
-            continue
-        con.execute(file.read_text(encoding="utf-8"))
-        con.execute("INSERT INTO schema_version VALUES (?, ?, '', now())", [version, file.name])
+    migrate_before(con, 5)
     con.execute(
         "INSERT INTO articles (article_id, url, canonical_url, published_at, hreflang, authors, "
         "word_count) VALUES ('a1', 'https://x.org/a', 'https://x.org/a', "

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 from libreserver import serve
+from oldschema import migrate_before
 
 from newsetl.artefacts import analyse
 from newsetl.settings import Settings
@@ -26,7 +27,6 @@ from newsetl.translate import (
     translator_from_settings,
 )
 from newsetl.warehouse import Batch, load_pending, open_warehouse, stage_batch
-from newsetl.warehouse.connect import migration_files
 
 TEXTS = [
     "Prosecutors opened a case for corruzione in atti giudiziari last spring.",
@@ -157,16 +157,7 @@ def test_keyed_lookup_gives_the_same_translations_as_the_scan(libre, tmp_path) -
 def test_rows_stored_before_migration_010_are_back_filled_and_found(tmp_path) -> None:
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:  # the warehouse as migration 009 left it
-        con.execute(
-            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR,"
-            " checksum VARCHAR, applied_at TIMESTAMPTZ)"
-        )
-        for file in migration_files():
-            version = int(file.name.split("_", 1)[0])
-            if version >= 10:
-                continue
-            con.execute(file.read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_version VALUES (?, ?, '', now())", [version, file.name])
+        migrate_before(con, 10)
         con.execute(
             "INSERT INTO translation_memory VALUES"
             " ('it', 'en', '  Degrado\tUrbano ', 'urban decay', 'old', now()),"

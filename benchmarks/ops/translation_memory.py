@@ -8,8 +8,9 @@ file (a real one, migrated by ``open_warehouse``), at several table sizes.
 
 Rows and texts are synthetic (made here with a fixed seed): texts of about 600 words drawn from
 a 5,000-word vocabulary with a Zipf-like frequency; stored rows are phrases of one to five
-words of the same vocabulary, a tenth of them taken from the texts so that some are found
-(rows are stored as a provider answer would be: ``MemoryTranslator.remember``). Each lookup is
+words of the same vocabulary, ``--found`` of them (200) taken from the texts so that every
+size has the same rows to find (rows are stored as a provider answer would be:
+``MemoryTranslator.remember``). Each lookup is
 timed ``--repeat`` times; the median is printed, with the rows each lookup found (the old
 lookup also finds rows that start or end inside a word of the texts: the analysis never asks
 for those).
@@ -61,12 +62,14 @@ def make_texts(rnd: random.Random, words: list[str], n: int = 25) -> list[str]:
     return texts
 
 
-def make_rows(rnd: random.Random, words: list[str], texts: list[str], n: int) -> list[dict]:
+def make_rows(
+    rnd: random.Random, words: list[str], texts: list[str], n: int, found: int
+) -> list[dict]:
     memory = MemoryTranslator()
     seen: set[str] = set()
     while len(memory.new_entries) < n:
         k = rnd.randint(1, 5)
-        if rnd.random() < 0.1:  # a phrase of the texts
+        if len(memory.new_entries) < min(n, found):  # a phrase of the texts
             tokens = rnd.choice(texts).rstrip(".").replace(".", "").split()
             at = rnd.randrange(max(1, len(tokens) - k))
             phrase = " ".join(tokens[at : at + k])
@@ -92,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="0,1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--found", type=int, default=200)
     args = parser.parse_args(argv)
     rnd = random.Random(14)
     words = vocabulary(rnd)
@@ -104,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(tmp) / f"w{size}.duckdb"
             con = open_warehouse(Settings(db_path=path))
             try:
-                rows = make_rows(rnd, words, texts, size)
+                rows = make_rows(rnd, words, texts, size, args.found)
                 if rows:
                     con.register("new_rows", pa.Table.from_pylist(rows))
                     con.execute("INSERT INTO translation_memory BY NAME SELECT * FROM new_rows")
