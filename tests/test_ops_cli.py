@@ -98,6 +98,34 @@ def test_ingest_argument_errors_are_one_line_before_prefect_starts(tmp_path, arg
     assert not list(home.rglob("*.db"))  # no Prefect server was started
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"NEWSETL_ORCHESTRATION": "prefekt"},
+            "NEWSETL_ORCHESTRATION must be auto, prefect, direct, not 'prefekt'",
+        ),
+        ({"NEWSETL_BATCH_SIZE": "abc"}, "NEWSETL_BATCH_SIZE='abc' is not a whole number"),
+        (
+            {"NEWSETL_PER_HOST_INTERVAL_S": "1,5"},
+            "NEWSETL_PER_HOST_INTERVAL_S='1,5' is not a number",
+        ),
+    ],
+)
+def test_bad_settings_are_one_line_before_prefect_starts(tmp_path, env, message):
+    from newsetl.samples import SAMPLE_SITE
+
+    home = tmp_path / "prefect-home"
+    db = tmp_path / "wh" / "newsetl.duckdb"
+    done = newsetl(
+        "ingest", str(SAMPLE_SITE / "sitemap.xml"), "--db", str(db),
+        env={"PREFECT_HOME": str(home), "PREFECT_API_URL": "", **env},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"newsetl ingest: {message}"]
+    assert not (tmp_path / "wh").exists() and not list(home.rglob("*.db"))
+
+
 def test_batch_size_zero_and_unknown_options_show_ingest_usage(tmp_path):
     zero = newsetl("ingest", "--batch-size", "0", "x.html")
     assert zero.returncode == 2

@@ -8,8 +8,8 @@ file (a real one, migrated by ``open_warehouse``), at several table sizes.
 
 Rows and texts are synthetic (made here with a fixed seed): texts of about 600 words drawn from
 a 5,000-word vocabulary with a Zipf-like frequency; stored rows are phrases of one to five
-words of the same vocabulary, ``--found`` of them (200) taken from the texts so that every
-size has the same rows to find (rows are stored as a provider answer would be:
+words, ``--found`` of them (200) taken from the texts, the others made of words no text holds,
+so that every size has the same rows to find (rows are stored as a provider answer would be:
 ``MemoryTranslator.remember``). Each lookup is
 timed ``--repeat`` times; the median is printed, with the rows each lookup found (the old
 lookup also finds rows that start or end inside a word of the texts: the analysis never asks
@@ -73,8 +73,8 @@ def make_rows(
             tokens = rnd.choice(texts).rstrip(".").replace(".", "").split()
             at = rnd.randrange(max(1, len(tokens) - k))
             phrase = " ".join(tokens[at : at + k])
-        else:
-            phrase = " ".join(rnd.choices(words, k=k))
+        else:  # a phrase no text holds ("k" is in none of their words)
+            phrase = " ".join(w[:1] + "k" + w[1:] for w in rnd.choices(words, k=k))
         if phrase.lower() in seen:
             continue
         seen.add(phrase.lower())

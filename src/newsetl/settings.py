@@ -28,6 +28,10 @@ def default_warehouse_dir() -> Path:
     return Path.cwd() / "warehouse"
 
 
+#: The values of ``Settings.orchestration`` (``NEWSETL_ORCHESTRATION``).
+ORCHESTRATIONS = ("auto", "prefect", "direct")
+
+
 @dataclass(frozen=True)
 class Settings:
     # --- warehouse --------------------------------------------------------------------------
@@ -117,7 +121,7 @@ class Settings:
     #: run when a Prefect API is configured (``PREFECT_API_URL``), else direct. Why auto: a
     #: temporary server costs ~5-10 s per run (and times out on a busy machine) and shows the
     #: run to nobody; scheduled runs are flow runs whatever this says (they are deployments).
-    orchestration: str = "auto"
+    orchestration: str = "auto"  # one of ORCHESTRATIONS (newsetl.commands.checks says so)
 
     # --- processing -------------------------------------------------------------------------
     batch_size: int = 25  # pages per Prefect task

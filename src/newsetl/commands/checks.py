@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -110,10 +111,38 @@ def check_writable_db(db: str | os.PathLike[str]) -> str | None:
         return f"--db {db}: cannot create it in {parent} ({exc.strerror})"
 
 
+def check_settings(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why a ``NEWSETL_*`` variable cannot be used as it is set, or None: a number that does
+    not parse, an ``NEWSETL_ORCHESTRATION`` that names no way to run.
+
+    Why before anything: read where it is first needed, a bad value ended the command with a
+    traceback (``int('abc')``) or a bare exit deep inside, after Prefect had started."""
+    import dataclasses
+
+    from newsetl.settings import ORCHESTRATIONS, Settings
+
+    env = os.environ if environ is None else environ
+    for spec in dataclasses.fields(Settings):
+        name = f"NEWSETL_{spec.name.upper()}"
+        if name not in env:
+            continue
+        try:
+            value = Settings.field_from_env(spec.name, env)
+        except ValueError:
+            kind = "a number" if "float" in str(spec.type) else "a whole number"
+            return f"{name}={env[name]!r} is not {kind}"
+        if spec.name == "orchestration" and value not in ORCHESTRATIONS:
+            return f"{name} must be {', '.join(ORCHESTRATIONS)}, not {value!r}"
+    return None
+
+
 def check_ingest(args: argparse.Namespace) -> str | None:
-    """Every check of ``newsetl ingest``'s arguments; the first problem, or None."""
+    """Every check of ``newsetl ingest``'s arguments and settings; the first problem, or None."""
     from newsetl.settings import Settings
 
+    problem = check_settings()
+    if problem:
+        return problem
     if args.db is not None:
         problem = check_writable_db(args.db)
     else:

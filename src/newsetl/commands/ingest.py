@@ -112,13 +112,11 @@ def uses_prefect(choice: str | None) -> bool:
     """Whether this run is a Prefect flow run: ``--prefect``/``--direct``, else
     ``NEWSETL_ORCHESTRATION`` (``prefect``, ``direct``, ``auto``); ``auto`` means a flow run
     when a Prefect API is configured (``PREFECT_API_URL`` or the active Prefect profile)."""
-    from newsetl.settings import Settings
+    from newsetl.settings import ORCHESTRATIONS, Settings
 
     choice = choice or Settings.field_from_env("orchestration")
-    if choice not in {"auto", "prefect", "direct"}:
-        raise SystemExit(
-            f"newsetl ingest: NEWSETL_ORCHESTRATION must be auto, prefect or direct, not {choice!r}"
-        )
+    if choice not in ORCHESTRATIONS:  # checks.check_settings told the user already
+        raise ValueError(f"orchestration must be one of {ORCHESTRATIONS}, not {choice!r}")
     if choice != "auto":
         return choice == "prefect"
     return prefect_api_configured()
