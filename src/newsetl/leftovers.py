@@ -115,3 +115,69 @@ def remove_abandoned(paths: Iterator[Path] | list[Path], *, lock_in_dir: bool = 
         log.info("removed the leftover of a crashed writer: %s", path)
         removed += 1
     return removed
+
+
+def _build_files(base: Path) -> list[Path]:
+    """What a DuckDB file being built at ``base`` may leave: the file, its WAL, its spill
+    directory (``<file>.tmp``), its lock."""
+    return [base, Path(f"{base}.wal"), Path(f"{base}.tmp"), Path(f"{base}.lock")]
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        log.warning("could not remove the leftover %s: %s", path, exc)
+
+
+def remove_abandoned_builds(target: Path) -> int:
+    """Remove what crashed builds of ``target`` (:func:`building`) left next to it; return how
+    many builds. A build whose lock a live process holds is left alone; one without a lock
+    (a version before locks) only once it is :data:`UNLOCKED_AGE_S` old."""
+    prefix = f".{target.name}."
+    bases: set[Path] = set()
+    for path in target.parent.glob(f"{prefix}*.tmp*"):
+        end = path.name.find(".tmp", len(prefix))
+        if end >= 0:
+            bases.add(path.with_name(path.name[: end + len(".tmp")]))
+    removed = 0
+    now = time.time()
+    for base in sorted(bases):
+        lock = Path(f"{base}.lock")
+        present = [p for p in _build_files(base) if p.exists() or p.is_symlink()]
+        if not present or not abandoned(lock if lock.exists() else present[0], lock, now):
+            continue
+        for path in present:
+            _remove(path)
+        log.info("removed the leftovers of a crashed build of %s: %s", target, base.name)
+        removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def building(target: Path) -> Iterator[Path]:
+    """A temporary path next to ``target`` for a DuckDB file built to replace it.
+
+    The caller builds there and ``os.replace``-s it onto ``target`` inside the block. While
+    the block runs, a lock file (``<tmp>.lock``) is held; if the block fails, the file, its
+    WAL and its spill directory are removed. Leftovers of earlier builds that crashed
+    (``kill -9``, power loss: no ``except`` ran) are removed first. Why a lock file and not a
+    lock on the file itself: DuckDB locks its own file (other lock calls on it would fight)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_builds(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    lock = Path(f"{tmp}.lock")
+    with holding(lock):
+        try:
+            yield tmp
+        except BaseException:
+            for path in _build_files(tmp)[:3]:
+                _remove(path)
+            raise
+        finally:
+            _remove(lock)

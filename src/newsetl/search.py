@@ -25,13 +25,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+
+from newsetl.leftovers import building
 
 if TYPE_CHECKING:
     pass
@@ -300,9 +301,7 @@ def snippet(text: str, terms: str, width: int = 160) -> str:
 def build_search_file(warehouse: Path, target: Path) -> dict[str, int]:
     """Build the index from the warehouse file ``warehouse`` (opened read-only) into a new file
     and swap it onto ``target`` atomically; returns documents per index."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with building(target) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             path = str(warehouse).replace("'", "''")
@@ -315,11 +314,6 @@ def build_search_file(warehouse: Path, target: Path) -> dict[str, int]:
         with contextlib.suppress(FileNotFoundError):
             Path(f"{target}.wal").unlink()
         os.replace(tmp, target)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}.wal")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        raise
     return counts
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import duckdb
 
 from newsetl.lake.connect import LAKE, LakeConfig, attach, current_snapshot
 from newsetl.lake.schema import STAGING
+from newsetl.leftovers import building
 from newsetl.search import BUILT_FROM, SourceFingerprint, build_search_index, index_fingerprint
 from newsetl.settings import Settings
 
@@ -132,9 +132,7 @@ def merged_fingerprint(con: duckdb.DuckDBPyConnection, *, lake: str = LAKE) -> S
 def build_search_file(settings: Settings, target: Path, snapshot: int) -> dict[str, int]:
     """Build the per-language full-text index of the lake's articles at ``snapshot`` into a new
     file and swap it onto ``target`` atomically; returns documents per index."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with building(target) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             attach(con, LakeConfig.from_settings(settings), snapshot=snapshot)
@@ -151,11 +149,6 @@ def build_search_file(settings: Settings, target: Path, snapshot: int) -> dict[s
         with contextlib.suppress(FileNotFoundError):
             Path(f"{target}.wal").unlink()
         os.replace(tmp, target)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}.wal")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        raise
     return counts
 
 
