@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -233,6 +235,7 @@ def shard_flow(
     from the worker's environment (``NEWSETL_WAREHOUSE_BACKEND=ducklake``, ``NEWSETL_LAKE_*``)."""
     from newsetl.lake.politeness import HostRateLimit
 
+    _tag_with_process()
     hook = HostRateLimit(limited_hosts) if limited_hosts else None
     report = run_shard(
         Settings.from_env(), sources, parent_run_id=parent_run_id, shard=shard,
@@ -242,6 +245,95 @@ def shard_flow(
     if report.batches_failed:
         raise RuntimeError(f"shard {shard}: batches not appended (still staged): {report}")
     return report.as_dict()
+
+
+#: Tags a shard flow run gives itself: which machine and process runs it (Prefect's process
+#: worker records only a process id, not the machine, in ``infrastructure_pid``).
+HOST_TAG, PID_TAG = "newsetl-host:", "newsetl-pid:"
+
+
+def _tag_with_process() -> None:
+    """Tag the current flow run with this machine's name and this process's id, so that a
+    re-run of the parent can tell a shard run that still runs from one whose worker died."""
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return
+    run = context.flow_run
+    tags = [t for t in run.tags if not t.startswith((HOST_TAG, PID_TAG))]
+    tags += [f"{HOST_TAG}{socket.gethostname()}", f"{PID_TAG}{os.getpid()}"]
+    try:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(run.id, tags=tags)
+    except Exception as exc:  # the run goes on; a re-run then takes it as alive
+        log.warning("shard flow run not tagged with its process: %s", exc)
+
+
+def _process_of(run: Any) -> tuple[str | None, int | None]:
+    """(machine, process id) a shard flow run tagged itself with (:func:`_tag_with_process`)."""
+    host, pid = None, None
+    for tag in run.tags or ():
+        if tag.startswith(HOST_TAG):
+            host = tag[len(HOST_TAG) :]
+        elif tag.startswith(PID_TAG) and tag[len(PID_TAG) :].isdigit():
+            pid = int(tag[len(PID_TAG) :])
+    return host, pid
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    with contextlib.suppress(OSError):  # a zombie has exited: nobody reaps a killed worker's
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    return True
+
+
+def earlier_shard_runs(
+    client: Any, parent: str, shards: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The unfinished flow runs an earlier attempt of ``parent`` made for ``shards``:
+    (shard -> a run that is still alive, shard -> a run whose process is gone).
+
+    A run is gone when it tagged itself with this machine and its process no longer exists
+    (its worker was killed: Prefect leaves it "Running" for ever). A run on another machine,
+    or not started yet (Scheduled, Pending), counts as alive: this machine cannot see its
+    process. Why it matters: resubmitting a live shard fetches its hosts twice at once (two
+    rate limits' worth), and a stale "Running" run hides that the shard never finished."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    names = {f"{parent[:12]}-{shard}": shard for shard in shards}
+    runs = client.read_flow_runs(
+        flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=sorted(names)))
+    )
+    here = socket.gethostname()
+    live: dict[str, Any] = {}
+    gone: dict[str, Any] = {}
+    for run in runs:
+        shard = names.get(run.name)
+        if shard is None or (run.parameters or {}).get("parent_run_id") != parent:
+            continue
+        if run.state is None or run.state.is_final():
+            continue
+        host, pid = _process_of(run)
+        if run.state.is_running() and host == here and pid and not _process_alive(pid):
+            gone[shard] = run
+        else:
+            live[shard] = run
+    return live, gone
+
+
+def mark_crashed(client: Any, run: Any, why: str) -> None:
+    """Set a shard flow run whose process is gone to Crashed (Prefect does not notice it)."""
+    from prefect.states import Crashed
+
+    client.set_flow_run_state(run.id, Crashed(message=why), force=True)
 
 
 def _wait(flow_run_ids: list[uuid.UUID], poll_s: float) -> dict[uuid.UUID, Any]:
@@ -260,6 +352,26 @@ def _wait(flow_run_ids: list[uuid.UUID], poll_s: float) -> dict[uuid.UUID, Any]:
             if len(final) < len(flow_run_ids):
                 time.sleep(poll_s)
     return final
+
+
+def _reconcile_earlier_runs(parent: str, shards: list[str], logger: Any) -> dict[str, Any]:
+    """Mark the earlier attempt's shard runs whose process is gone Crashed; return the ones
+    still alive (shard -> flow run), which the parent waits for instead of resubmitting."""
+    from prefect.client.orchestration import get_client
+
+    if not shards:
+        return {}
+    with get_client(sync_client=True) as client:
+        live, gone = earlier_shard_runs(client, parent, shards)
+        for shard, run in sorted(gone.items()):
+            mark_crashed(client, run, f"its process is gone; shard {shard} re-run by {parent}")
+            logger.warning(
+                "shard %s: flow run %s had no process left; marked Crashed", shard, run.id
+            )
+    for shard, run in sorted(live.items()):
+        logger.info("shard %s: flow run %s of an earlier attempt is %s; waiting for it",
+                    shard, run.id, run.state.name if run.state else "?")  # fmt: skip
+    return live
 
 
 @flow(name="newsetl-distributed-ingest", log_prints=True, validate_parameters=False)
@@ -298,9 +410,13 @@ def distributed_ingest_flow(
     finally:
         con.close()
     submitted: dict[uuid.UUID, Shard] = {}
+    live = _reconcile_earlier_runs(parent, [s.name for s in plan if s.name not in done], logger)
     for shard in plan:
         if shard.name in done:
             logger.info("shard %s finished in an earlier attempt; skipped", shard.name)
+            continue
+        if shard.name in live:  # still running (or queued): wait for it, do not run it twice
+            submitted[live[shard.name].id] = shard
             continue
         # a sync call in a sync flow returns the flow run itself (the stubs add a coroutine)
         run = cast(
