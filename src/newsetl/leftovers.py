@@ -100,17 +100,7 @@ def remove_abandoned(paths: Iterator[Path] | list[Path], *, lock_in_dir: bool = 
     for path in paths:
         is_dir = path.is_dir() and not path.is_symlink()
         lock = path / LOCK_NAME if (is_dir and lock_in_dir) else path
-        if not abandoned(path, lock, now):
-            continue
-        try:
-            if is_dir:
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            log.warning("could not remove the leftover %s: %s", path, exc)
+        if not abandoned(path, lock, now) or not _remove(path):
             continue
         log.info("removed the leftover of a crashed writer: %s", path)
         removed += 1
@@ -123,16 +113,20 @@ def _build_files(base: Path) -> list[Path]:
     return [base, Path(f"{base}.wal"), Path(f"{base}.tmp"), Path(f"{base}.lock")]
 
 
-def _remove(path: Path) -> None:
+def _remove(path: Path) -> bool:
+    """Remove a file or directory tree; False if it was gone already or could not be removed
+    (said in the log: a leftover is never worth failing for)."""
     try:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
     except FileNotFoundError:
-        pass
+        return False
     except OSError as exc:
         log.warning("could not remove the leftover %s: %s", path, exc)
+        return False
+    return True
 
 
 def remove_abandoned_builds(target: Path) -> int:
