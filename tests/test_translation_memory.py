@@ -186,3 +186,48 @@ def test_span_keys_start_and_end_with_a_word() -> None:
     assert "egrado urbano" not in keys and "degrado urban" not in keys  # inside a word
     assert "degrado urbano» dell'emilia" not in keys  # three words: not asked for
     assert span_keys(["anything"], []) == set()
+
+
+def test_the_lake_reader_finds_keyed_rows_and_rows_from_before_migration_010(tmp_path) -> None:
+    """A DuckLake (catalog file, local data path): the columns are there without an index;
+    a shard's reader (ConnectionReader at a pinned snapshot) finds rows by key, and rows a
+    lake held before 010 (no key: the lake's schema step adds columns, it fills none)."""
+    from newsetl.lake.connect import current_snapshot, open_lake
+    from newsetl.lake.schema import migrate_lake
+    from newsetl.run.reader import ConnectionReader
+
+    settings = Settings(
+        db_path=tmp_path / "unused.duckdb",
+        warehouse_backend="ducklake",
+        lake_catalog=str(tmp_path / "catalog.ducklake"),
+        lake_data_path=str(tmp_path / "data") + "/",
+    )
+    con = open_lake(settings)
+    try:
+        migrate_lake(con, seeds=False)
+        memory = MemoryTranslator()
+        memory.remember("degrado urbano", "it", "en", "urban decay", "test")
+        (keyed,) = memory.new_entries
+        con.execute(
+            "INSERT INTO translation_memory (source_language, target_language, source_text,"
+            " translation, source_key, source_words) VALUES (?, ?, ?, ?, ?, ?)",
+            [keyed[c] for c in ("source_language", "target_language", "source_text")]
+            + [keyed[c] for c in ("translation", "source_key", "source_words")],
+        )
+        con.execute(
+            "INSERT INTO translation_memory (source_language, target_language, source_text,"
+            " translation) VALUES ('it', 'en', 'Raccolta Differenziata', 'recycling')"
+        )
+        snapshot = current_snapshot(con)
+    finally:
+        con.close()
+    reader = ConnectionReader(settings, open_lake(settings, snapshot=snapshot))
+    try:
+        rows = reader.stored_translations(
+            MemoryTranslator(), ["Il degrado urbano e la raccolta differenziata."]
+        )
+        none = reader.stored_translations(MemoryTranslator(), ["Niente da tradurre."])
+    finally:
+        reader.close()
+    assert sorted(r["translation"] for r in rows) == ["recycling", "urban decay"]
+    assert none == []
