@@ -105,3 +105,18 @@ def test_a_failed_build_removes_its_files_and_keeps_the_old_index(warehouse, tmp
     with pytest.raises(duckdb.Error):
         build_search_file(broken, target)
     assert _temporary(target) == [] and target.read_bytes() == before
+
+
+def test_an_index_file_named_like_its_schema_builds_and_answers(warehouse, tmp_path):
+    """A file opened directly is a catalog named after its stem; ``search.duckdb`` clashed with
+    the index's ``search`` schema ("ambiguous reference") until the index was attached under
+    a fixed name."""
+    from newsetl.search import open_search_index, search
+
+    target = tmp_path / "search.duckdb"
+    assert build_search_file(warehouse, target) == {"en": 1}
+    con = open_search_index(target)
+    try:
+        assert [hit.article_id for hit in search(con, "river")] == ["a1"]
+    finally:
+        con.close()

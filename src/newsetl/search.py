@@ -298,11 +298,30 @@ def snippet(text: str, terms: str, width: int = 160) -> str:
     return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
 
 
+INDEX_CATALOG = "newsetl_search_index"
+
+
+def connect_index(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection whose default catalog is the index file ``path``, attached under a fixed
+    name: a file opened directly is a catalog named after its stem, so an index file called
+    ``search.duckdb`` made every ``search.<table>`` ambiguous between that catalog and the
+    index's own schema."""
+    con = duckdb.connect(":memory:")
+    try:
+        literal = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{literal}' AS {INDEX_CATALOG}{' (READ_ONLY)' if read_only else ''}")
+        con.execute(f"USE {INDEX_CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def build_search_file(warehouse: Path, target: Path) -> dict[str, int]:
     """Build the index from the warehouse file ``warehouse`` (opened read-only) into a new file
     and swap it onto ``target`` atomically; returns documents per index."""
     with building(target) as tmp:
-        con = duckdb.connect(str(tmp))
+        con = connect_index(tmp)
         try:
             path = str(warehouse).replace("'", "''")
             con.execute(f"ATTACH '{path}' AS wh (READ_ONLY)")
@@ -324,7 +343,7 @@ def open_search_index(path: Path) -> duckdb.DuckDBPyConnection:
             f"no full-text index at {path}; 'newsetl search' (without --no-reindex) or "
             "'newsetl maintain' builds it"
         )
-    return duckdb.connect(str(path), read_only=True)
+    return connect_index(path, read_only=True)
 
 
 def index_fingerprint(path: Path) -> SourceFingerprint | None:
@@ -333,7 +352,7 @@ def index_fingerprint(path: Path) -> SourceFingerprint | None:
     if not path.exists():
         return None
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect_index(path, read_only=True)
     except duckdb.Error:  # not a DuckDB file (a crash mid-copy, say): rebuilding fixes it
         return None
     try:

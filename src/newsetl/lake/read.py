@@ -31,7 +31,13 @@ import duckdb
 from newsetl.lake.connect import LAKE, LakeConfig, attach, current_snapshot
 from newsetl.lake.schema import STAGING
 from newsetl.leftovers import building
-from newsetl.search import BUILT_FROM, SourceFingerprint, build_search_index, index_fingerprint
+from newsetl.search import (
+    BUILT_FROM,
+    SourceFingerprint,
+    build_search_index,
+    connect_index,
+    index_fingerprint,
+)
 from newsetl.settings import Settings
 
 
@@ -133,7 +139,7 @@ def build_search_file(settings: Settings, target: Path, snapshot: int) -> dict[s
     """Build the per-language full-text index of the lake's articles at ``snapshot`` into a new
     file and swap it onto ``target`` atomically; returns documents per index."""
     with building(target) as tmp:
-        con = duckdb.connect(str(tmp))
+        con = connect_index(tmp)
         try:
             attach(con, LakeConfig.from_settings(settings), snapshot=snapshot)
             counts = build_search_index(con, source=f"{LAKE}.main.articles")
