@@ -5,7 +5,7 @@ checkout (so the warehouse that ``prefect.yaml`` puts under ``$PWD/warehouse`` i
 
 1. ``prefect server start --host 127.0.0.1 --port FREE`` with a throw-away ``PREFECT_HOME``
    (scheduler loop every 5 s instead of 60 s, nothing else changed);
-2. ``prefect work-pool create --type process newsetl``, ``prefect --no-prompt deploy --all``
+2. ``newsetl work-pool newsetl``, ``prefect --no-prompt deploy --all``
    (``prefect.yaml``: the hourly ingest and the nightly maintenance) and ``newsetl writer-limit``
    (both share one concurrency limit);
 3. adds a 20-second interval schedule to the ingest deployment (``prefect deployment schedule
@@ -198,14 +198,12 @@ def deploy_and_run(stack: Stack, client: httpx.Client, run_timeout: float) -> di
     )
     wait_for(lambda: client.get("/health").status_code == 200, 180, "the Prefect server")
     print(f"server up at {stack.ui}")
-    stack.run([PREFECT, "work-pool", "create", "--type", "process", "--overwrite", "newsetl"])
+    # `newsetl work-pool`, not `prefect work-pool create`: the latter has the server fetch
+    # Prefect's collection registry from GitHub. Nothing may leave the machine from the
+    # server's start on (`stack.audit_offset` stays 0), setup included.
+    print(stack.run([NEWSETL, "work-pool", "newsetl"]).strip())
     stack.run([PREFECT, "--no-prompt", "deploy", "--all"], timeout=300)
     print(stack.run([NEWSETL, "writer-limit"]).strip())
-    # Setup is over. `prefect work-pool create` asks the server for the known worker types, and
-    # the server tries the collection registry on raw.githubusercontent.com once (falling back
-    # to its bundled copy): Prefect's, at setup, not a run's. From here on, nothing may leave.
-    audit = Path(stack.env["NEWSETL_AUDIT_LOG"])
-    stack.audit_offset = audit.stat().st_size if audit.exists() else 0
     # The hourly cron would make the check wait up to an hour: a second, short schedule on the
     # same deployment, added as a user would; the scheduler service creates its runs.
     stack.run(

@@ -77,3 +77,36 @@ def test_bundled_ingest_makes_no_outbound_connection(tmp_path, how):
     records = [r for r in records if r["event"] != "start"]  # the CLI and the server it started
     outbound = [r for r in records if not is_local(r)]
     assert outbound == [], outbound
+
+
+def test_creating_the_work_pool_asks_no_one_outside(tmp_path):
+    """``newsetl work-pool`` (the docs' setup step) against a real ``prefect server start``:
+    the pool is a ``process`` pool with Prefect's job template, a second call leaves it, and
+    neither the command nor the server connects outside (``prefect work-pool create`` has the
+    server fetch Prefect's collection registry from GitHub)."""
+    import httpx
+    from lakeservers import PrefectServer
+
+    log = tmp_path / "connections.jsonl"
+    server = PrefectServer()
+    path = os.pathsep.join(filter(None, [str(AUDIT), server.env.get("PYTHONPATH")]))
+    server.env.update({"PYTHONPATH": path, "NEWSETL_AUDIT_LOG": str(log)})
+    with server:
+        outputs = [
+            subprocess.run(
+                [NEWSETL, "work-pool", "newsetl"],
+                env=server.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            for _ in range(2)
+        ]
+        pool = httpx.get(f"{server.env['PREFECT_API_URL']}/work_pools/newsetl", timeout=10)
+    assert [o.returncode for o in outputs] == [0, 0], [o.stderr for o in outputs]
+    assert "created" in outputs[0].stdout and "exists" in outputs[1].stdout
+    assert pool.json()["type"] == "process"
+    assert "command" in pool.json()["base_job_template"]["job_configuration"]
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert any(r["event"] == "socket.connect" for r in records)  # the hook was loaded
+    assert [r for r in records if not is_local(r)] == []

@@ -1,4 +1,4 @@
-"""``newsetl sql`` and ``newsetl writer-limit``: operating the warehouse and its deployments.
+"""``newsetl sql``, ``newsetl writer-limit`` and ``newsetl work-pool``: operating the warehouse and its deployments.
 
 ``sql`` opens the DuckDB shell of the locked version (the ``duckdb-cli`` wheel, pinned with
 ``duckdb`` in ``uv.lock``) on the read copy, read-only and offline: no package index at run time
@@ -55,6 +55,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--limit", type=int, default=1, metavar="N", help="slots (default 1)")
     parser.set_defaults(func=run_writer_limit)
+
+    parser = subparsers.add_parser(
+        "work-pool",
+        help="create the process work pool the deployments run on (offline)",
+        description=(
+            "Create a 'process' work pool on the Prefect server in PREFECT_API_URL with the job "
+            "template that ships with Prefect. Unlike 'prefect work-pool create', it asks no "
+            "one for the list of worker types (the server fetches that from GitHub). "
+            "Idempotent: an existing pool is left as it is."
+        ),
+    )
+    parser.add_argument("name", nargs="?", default="newsetl", help="pool name (default newsetl)")
+    parser.set_defaults(func=run_work_pool)
 
 
 def duckdb_binary() -> Path:
@@ -123,6 +136,23 @@ def run_writer_limit(args: argparse.Namespace) -> int:
         print(f"newsetl writer-limit: no deployment tagged {WRITER_TAG!r}", file=sys.stderr)
         return 1
     print(f"{WRITER_LIMIT} ({args.limit} slot): {', '.join(sorted(attached))}")
+    return 0
+
+
+def run_work_pool(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
+    from newsetl.flows.pool import ensure_process_pool
+
+    if not PREFECT_API_URL.value():
+        print("newsetl work-pool: set PREFECT_API_URL (the server to update)", file=sys.stderr)
+        return 2
+    try:
+        created = ensure_process_pool(args.name)
+    except Exception as exc:  # connection refused, HTTP errors: one line, not a traceback
+        print(f"newsetl work-pool: {PREFECT_API_URL.value()}: {exc}", file=sys.stderr)
+        return 1
+    print(f"work pool {args.name!r} (process): {'created' if created else 'exists'}")
     return 0
 
 

@@ -472,14 +472,11 @@ def deploy(work_pool: str = "newsetl-lake", env: dict[str, str] | None = None) -
     from pathlib import Path
 
     from prefect import Flow
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectAlreadyExists
 
     import newsetl
+    from newsetl.flows.pool import ensure_process_pool
 
-    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
-        client.create_work_pool(WorkPoolCreate(name=work_pool, type="process"))
+    ensure_process_pool(work_pool)
     root = str(Path(newsetl.__file__).resolve().parents[1])
     variables = {"env": dict(env or {})}
     made = []
