@@ -80,9 +80,14 @@ def _lookup_form_of(low: str) -> str:
     """:func:`_lookup_form` of a lower-cased token text."""
     if "'" in low:
         head, _, tail = low.partition("'")
-        if len(head) <= 2 and tail:
+        if len(head) <= 2 and tail and tail not in _CONTRACTION_TAILS:
             return tail
     return low
+
+
+#: English contraction endings: "we'd", "we've", "he's" are looked up whole, not as an
+#: elided particle plus "d"/"ve" (which lean to Catalan and Turkish, round 4).
+_CONTRACTION_TAILS = frozenset(("d", "s", "ll", "ve", "re", "m", "t"))
 
 
 _NOT_SOURCES_FOR_OTHERS = frozenset(lexicon.EVIDENCE_LANGUAGES) - {"en", *lexicon.LANGUAGES}
@@ -348,6 +353,12 @@ def detect_untranslated_spans(
             continue  # "revenue per ad": English "per" before an English noun
         if _abbreviated(text, run):
             continue  # "Viera d. Rockledge": "d." abbreviates "defeated"
+        if _in_citation(text, start, end):
+            continue  # "abrufbar unter https://...": a reference list, not prose
+        if any(_unit_like(tok.text) for tok in run.tokens):
+            continue  # "inwoners per km²": a unit or abbreviation is no word of any language
+        if _unrelated_own_words(run, text_lang):
+            continue  # "pot stopper": English words that lean to unrelated languages
         cands = run.candidates()
         if len(run.tokens) >= 2:
             conf = langid.span_confidences(text[start:end], (text_lang, *cands))
@@ -377,6 +388,56 @@ def detect_untranslated_spans(
                 continue  # lost letters ("slo", "camarn"): lone words are no evidence there
             (phrases if single.confidence >= 0.75 else singles).append(single)
     return phrases, singles, weak
+
+
+#: A link (or an e-mail address) this close after a run: the run is a citation's wording.
+_LINK_AFTER = re.compile(r"^[\s:,.(]*(?:am\s+)?[\d./\s-]*[:,]?\s*(?:https?://|www\.|\S+@\S+\.)")
+
+
+def _in_citation(text: str, start: int, end: int) -> bool:
+    """Is the span the wording of a reference ("abrufbar unter https://...", "Abgerufen
+    23.11.2022: https://...") or inside square brackets? Reference lists keep the language
+    of their source; links and addresses are no prose of any language."""
+    if _LINK_AFTER.match(text[end : end + 40]):
+        return True
+    # Square brackets hold editorial insertions and placeholders ("[email protected]",
+    # "[sc. britische Kolonialmacht]"), not the prose of the text.
+    before, after = text[max(0, start - 60) : start], text[end : end + 60]
+    opened = before.rfind("[") > before.rfind("]")
+    closed = "]" in after and ("[" not in after or after.find("]") < after.find("["))
+    return opened and closed
+
+
+def _unit_like(word: str) -> bool:
+    """Is ``word`` a short form without a vowel ("km", "kg", "mph")? Units and abbreviations
+    are shared by every language, so they are no evidence of a phrase in one of them."""
+    if not 2 <= len(word) <= 3:
+        return False
+    base = unicodedata.normalize("NFD", word.lower())
+    return not any(c in "aeiouy" for c in base)
+
+
+#: A word this common in the text language is one of its ordinary words (English "pot",
+#: "stopper"), even when another language writes it more often.
+UNRELATED_OWN_MIN = 3.0
+
+
+def _unrelated_own_words(run: _Run, text_lang: str) -> bool:
+    """Is the run made of ordinary words of the text language that lean to languages with
+    nothing in common ("pot stopper": Romanian/Catalan "pot", Danish/Bokmål "stopper")?
+
+    A phrase left in another language leans, word by word, to that language; common words
+    of the text that each look like a word of some unrelated language are no phrase
+    (round 4: clean pages of the tuning half of ``noharm.py``).
+    """
+    if text_lang != "en" or len(run.tokens) < 2:
+        return False  # other languages' lists hold much English ("entry point" in German)
+    if any(item.zt < UNRELATED_OWN_MIN for item in run.leans):
+        return False
+    sets = [{lang for lang, _ in item.langs} for item in run.leans if item.langs]
+    if len(sets) < 2:
+        return False
+    return not set.intersection(*sets)
 
 
 #: Every word of a run this common in its language (and leaning there): lingua may be less
@@ -1005,6 +1066,8 @@ def detect_function_words(
             continue  # "where x equals y": letters used as variables nearby
         if in_work_title(text, tok.start):
             continue  # "the newspaper In de": part of a title
+        if text_lang == "en" and word == "i" and _verb_after_pronoun(nxt.lower):
+            continue  # "so i looked around": the English pronoun written in lower case
         concepts = {c for _, c in langs}
         concept = langs[0][1]
         listed_langs = {lang for lang, _ in langs}
@@ -1030,6 +1093,22 @@ def detect_function_words(
         )
         (weak if word in own else out).append(cand)
     return out, weak
+
+
+#: Auxiliaries and verbs that follow the English pronoun "I" (a conjunction "i" of
+#: Catalan, Polish or Croatian joins two words of one kind, mostly nouns).
+_AFTER_I = lexicon.words(
+    "am was have had has do did will would can could should shall might must may think know "
+    "want need mean guess hope feel believe said say got get went go love like see saw tried "
+    "just also really never always still already"
+)
+
+
+def _verb_after_pronoun(low: str) -> bool:
+    """Does ``low`` read as the verb after a lower-case English "i" ("i looked", "i was")?"""
+    if low in _AFTER_I:
+        return True
+    return len(low) >= 5 and low.endswith("ed") and lexicon.zipf(low, "en") >= 3.0
 
 
 _FW_BEFORE = re.compile(r"(?:,? |[ ][\d.,%]+ )")
@@ -1143,6 +1222,9 @@ def detect_quoted_untranslated(
             continue
         if _NAMED_LANGUAGE.search(before):
             continue
+        if inner.lstrip()[:1].isupper():
+            continue  # "„Peace for our time“ war", "“Dynamical bias in the coin toss” von":
+            # a quotation opening with a capital is a quoted sentence or a title (round 4)
         toks = tokenise(inner)
         long_words = [t for t in toks if len(t.text) >= 3]
         if not long_words or sum(t.capitalised for t in long_words) * 2 >= len(long_words):

@@ -1183,16 +1183,17 @@ DUPLICABLE = words(
 
 #: Doubled words that are grammatical: German relative clauses after an article ("Soldaten,
 #: die die Schüsse abgaben"), English "that that" / "had had", Dutch "dat dat", French
-#: reflexive "nous nous"; English degree words doubled for emphasis ("very very good", "many
+#: reflexive "nous nous", Portuguese and Italian "se se" (the conjunction "if" before the
+#: reflexive pronoun: "como se se quisessem"); English degree words doubled for emphasis ("very very good", "many
 #: many years", "a no no"). Never reported.
 GRAMMATICAL_DOUBLES = {
     "de": words("der die das den dem des sie es ihr wir"),
     "en": words("that had do very so too much many far no"),
     "nl": words("dat die de"),
     "fr": words("nous vous"),
-    "it": words("che"),
+    "it": words("che se"),
     "es": words("que"),
-    "pt": words("que"),
+    "pt": words("que se"),
 }
 #: A short lower-case word this frequent in the text language is a function word there.
 DOUBLE_MIN_ZIPF = 6.0
@@ -1295,6 +1296,9 @@ NAME_HEADS = words(
 )
 
 
+_ARTICLES = words("the a an")
+
+
 def detect_translated_names(
     text: str, tokens: list[Token], language: str | None
 ) -> list[Candidate]:
@@ -1332,6 +1336,12 @@ def detect_translated_names(
             and before.lower not in lexicon.CONVENTIONAL_CAPITALS
         ):
             continue  # inside a longer name ("New York Times"), not after a title
+        if (
+            before is not None
+            and before.lower in _ARTICLES
+            and text[before.end : first.start] == " "
+        ):
+            continue  # "the Aspen Times": English writes no article before a person's name
         low = _POSSESSIVE.sub("", second.lower)
         if low in NAME_HEADS:
             continue  # "Marin County", "Alden Capital", "Roxy Music": a place or a firm
