@@ -747,6 +747,60 @@ def _international(word: str) -> bool:
     return en - others < 1.2
 
 
+#: Grammar words no name or title is made of when they stand alone between two lower-case
+#: words: modals and auxiliaries, pronouns, prepositions and adverbs of time and degree.
+#: Sentence openers ("The", "It", "In", "But") are left out: after a full stop lost in
+#: extraction they start the next sentence ("was updated The previous ...").
+GRAMMAR_WORDS = words(
+    "will would should shall could can must might does did have has had been being "
+    "them they their theirs your yours ours whom whose "
+    "from across into onto upon within without toward towards through throughout "
+    "also always still never often anymore already almost perhaps likely quite rather "
+    "while whereas because although though unless until whether"
+)
+
+
+def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
+    """Is the capitalised ``tokens[i]`` a grammar word or an inflected verb/adverb between two
+    lower-case words ("you Will also", "speeds Across the", "prices Fluctuated wildly",
+    "was Likely to")? Such a word is never a name, so its capital is a left-over (round 4).
+
+    Inflected forms count when English uses them (Zipf >= 3) and they are no person's name
+    or place ("Reed", "Browning", "Reading" are), and the word around is no title.
+    """
+    tok, prev, nxt = tokens[i], tokens[i - 1], tokens[i + 1]
+    if prev.sentence_start or not prev.text.islower() or not nxt.text.islower():
+        return False
+    if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] not in (" ", ", "):
+        return False
+    if tok.in_quote or in_title_context(tokens, i) or prev.lower in NAME_DETERMINERS:
+        return False  # "with the Lightning in the offseason": a team, a title, a name
+    low = tok.lower.replace("\u2019", "'")
+    if low in GRAMMAR_WORDS or low.endswith("n't") or low.endswith("'re"):
+        return True
+    if len(low) < 6 or not low.endswith(("ed", "ing", "ly")):
+        return False
+    if lexicon.zipf(low, "en") < 3.0 or _international(low):
+        return False
+    return not (
+        low in lexicon.person_names("first_names")
+        or low in lexicon.person_names("last_names")
+        or low in lexicon.place_names()
+        or lexicon.is_place(low)
+    )
+
+
+def in_title_context(tokens: list[Token], i: int) -> bool:
+    """Is another word within two words of ``tokens[i]`` (same sentence) capitalised?"""
+    left = tokens[max(0, i - 2) : i]
+    for k in range(len(left) - 1, -1, -1):
+        if left[k].sentence_start:
+            left = left[k:]
+            break
+    window = left + tokens[i + 1 : i + 3]
+    return any(t.capitalised and not t.sentence_start for t in window)
+
+
 def detect_capitalisation(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
     """ "Many Human rights": a title-cased common word mid-sentence before a lower-case noun."""
     if language != "en":
@@ -782,6 +836,19 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             continue
         if not ((prev.text.islower() or prev.sentence_start) and nxt.text.islower()):
             continue
+        if _never_a_name(text, tokens, i):
+            out.append(
+                Candidate(
+                    "capitalisation",
+                    tok.start,
+                    tok.end,
+                    low,
+                    None,
+                    0.75,
+                    "rule:titlecase_grammar_word",
+                )
+            )
+            continue
         if prev.sentence_start and prev.capitalised and prev.lower not in QUANTIFIERS:
             continue  # "Home Depot shares", "Summary Studies show": a name or a heading
         if (
@@ -790,6 +857,11 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             or prev.text.endswith(("'s", "’s"))
         ):
             continue  # a particle inside a name ("Hall of Fame") or "the <Name> ..."
+        if (i >= 2 and tokens[i - 2].lower in NAME_DETERMINERS) or any(
+            c.isdigit() for c in prev.text
+        ):
+            continue  # "the entire Experience team", "the 5th District": a name as modifier
+            # after a determiner and an adjective or ordinal (round 4, clean news pages)
         if low.endswith("s") and not low.endswith("ss") and lexicon.zipf(low[:-1], "en") >= 3.0:
             continue  # plural modifiers are team/band/agency names ("Steelers quarterback")
         if nxt.lower in ADVERBS:
