@@ -341,6 +341,9 @@ def detect_untranslated_spans(
         start, end = run.tokens[0].start, run.tokens[-1].end
         if sids[run.tokens[0].index] in foreign or sids[run.tokens[-1].index] in foreign:
             continue  # a sentence in another language: a language span, not an artefact
+        if {sids[run.tokens[0].index] - 1, sids[run.tokens[-1].index] + 1} & foreign:
+            continue  # next to such a sentence: the same passage ("... eingetroffen. Hier
+            # etwas O-Ton:" in an English page), not a left-over inside translated prose
         if _in_foreign_name(text, tokens, run, text_lang):
             continue  # "Institut national de la statistique ...", "the film La vita è bella"
         if in_work_title(text, start):
