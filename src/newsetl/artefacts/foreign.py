@@ -533,6 +533,14 @@ def _single_word(
     top_lang, top = item.langs[0]
     lean = top - item.zt
     close = tuple(lang for lang, z in item.langs if z >= top - 0.5)
+    if (
+        text_lang != "en"
+        and tokens is not None
+        and top_lang == "en"
+        and top >= ENGLISH_FUNCTION_MIN
+        and _english_word_between(text, tokens, tok, text_lang)
+    ):
+        return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
     if lean < SINGLE_LEAN:
         # In German text a lower-case English word between two German words needs only
         # LEAN ("managing", "calm", "drug": German lists hold some English text, so the gap
@@ -700,6 +708,38 @@ def _between_own_words(
             and lean >= CONTEXT_FUNCTION_LEAN
         )
     return False
+
+
+#: An English word among English's most common (Zipf >= 6: "of", "to", "is", "as", "the",
+#: "our", "can") that leans to English by LEAN is English left in another language's text
+#: when it stands, lower-case, between two of that language's own words: the other lists
+#: know these words only from English names and quotations ("Bank of America"), whose
+#: neighbours are English too (round 4: English left in German carriers, v2-v4 dev).
+ENGLISH_FUNCTION_MIN = 6.0
+
+
+def _english_word_between(text: str, tokens: list[Token], tok: Token, text_lang: str) -> bool:
+    """Is ``tok`` lower-case, inside a sentence, joined by single spaces to two ordinary
+    words of the text language (names, masked words and foreign words do not count)?"""
+    i = tok.index
+    if i == 0 or i + 1 >= len(tokens) or tok.sentence_start or tok.in_quote:
+        return False
+    if len(tok.text) < 2 or not tok.text.islower() or "'" in tok.lower or "\u2019" in tok.text:
+        return False  # (one letter: Bavarian "i" is "ich")
+    prev, nxt = tokens[i - 1], tokens[i + 1]
+    if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
+        return False
+    own = lean_of(text_lang)
+    for other in (prev, nxt):
+        if other.masked or len(other.text) < 2 or not other.text.isalpha():
+            return False
+        if other.capitalised and not other.sentence_start and text_lang != "de":
+            return False  # a name (German capitalises its nouns: those are own words)
+        if not own(other.lower).own:
+            return False
+        if lexicon.zipf(other.lower, "en") > lexicon.zipf(other.lower, text_lang):
+            return False  # "Book of Knights", "on Tour": an English neighbour, an English name
+    return not in_work_title(text, tok.start)
 
 
 #: A two-letter word between two own words is foreign when the text language seldom writes
