@@ -538,6 +538,7 @@ def _single_word(
         and tokens is not None
         and top_lang == "en"
         and top >= ENGLISH_FUNCTION_MIN
+        and (text_lang == "de" or tok.lower in lexicon.CLOSED_CLASS["en"])
         and _english_word_between(text, tokens, tok, text_lang)
     ):
         return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
@@ -715,6 +716,8 @@ def _between_own_words(
 #: when it stands, lower-case, between two of that language's own words: the other lists
 #: know these words only from English names and quotations ("Bank of America"), whose
 #: neighbours are English too (round 4: English left in German carriers, v2-v4 dev).
+#: Outside German only English closed-class words: Italian and French borrow English
+#: adverbs and nouns in lower case ("sarà out per squalifica").
 ENGLISH_FUNCTION_MIN = 6.0
 
 

@@ -1125,6 +1125,93 @@ UNUSED_IN_EN = 1.5
 
 
 def detect_truncated_names(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
+    """Names cut at a link boundary: by the document's own longer form, else (English) by a
+    common English name or word the short form starts (:func:`_cut_common_names`)."""
+    out = _document_cut_names(text, tokens, language)
+    if language == "en":
+        seen = {c.start for c in out}
+        out += [c for c in _cut_common_names(text, tokens) if c.start not in seen]
+    return out
+
+
+#: A completion this common in English ("European", "Democratic", "Premier") ...
+CUT_COMPLETION_MIN = 4.0
+#: ... of a capitalised short form English hardly writes (below this Zipf) and no other
+#: language uses often: "Europ", "Ukrainia", "Democrati", "Ameri" (round 4, v2-v4 dev).
+CUT_SHORT_MAX = 2.5
+CUT_SHORT_MAX_ELSEWHERE = 3.5
+
+
+@lru_cache(maxsize=1)
+def _english_completions() -> dict[str, tuple[str, ...]]:
+    """Prefix (the word minus one to three letters, at least four letters) -> common English
+    words it starts (Zipf >= CUT_COMPLETION_MIN): built once from wordfreq's English list."""
+    from wordfreq import top_n_list
+
+    out: dict[str, list[str]] = {}
+    for word in top_n_list("en", 30_000):
+        if not word.isalpha() or lexicon.zipf(word, "en") < CUT_COMPLETION_MIN:
+            continue
+        for cut in (1, 2, 3):
+            if len(word) - cut >= 4:
+                out.setdefault(word[:-cut], []).append(word)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _cut_common_names(text: str, tokens: list[Token]) -> list[Candidate]:
+    """ "the Europ Union", "for Ukrainia attacks", "the Democrati Party": a capitalised form
+    no language knows that is a common English word or name minus one to three letters.
+
+    The document need not hold the full form: English never writes the short one, no other
+    language of the lists knows it, no Faker locale has it as a name, and the missing letters
+    are no inflection ("Ukrainian" / "Ukrainians"). Reported, never applied.
+    """
+    completions = _english_completions()
+    given = surnames = None
+    out = []
+    for i in range(1, len(tokens)):
+        tok = tokens[i]
+        word = tok.text
+        if not tok.capitalised or tok.sentence_start or tok.in_quote:
+            continue  # (names are masked for the other detectors; cut names are names)
+        if len(word) < 4 or not word.isalpha() or not word[1:].islower():
+            continue
+        low = word.lower()
+        longer = completions.get(low)
+        if not longer:
+            continue
+        if lexicon.zipf(low, "en") >= CUT_SHORT_MAX or any(
+            z >= CUT_SHORT_MAX_ELSEWHERE for _, z in lexicon.evidence(low)
+        ):
+            continue
+        if text[tok.end : tok.end + 1] in ("-", "'", "’", "\ufffd", "."):
+            continue  # a compound, or an abbreviation ("J Investig. Dermatol.")
+        prev = tokens[i - 1]
+        if not prev.text.islower() or text[prev.end : tok.start] != " ":
+            continue  # after a capital: a surname or a part of a name ("Mike Bost", "Le Guin")
+        full = max(longer, key=lambda w: lexicon.zipf(w, "en"))
+        if full[len(low) :] in _INFLECTIONS_EN:
+            continue
+        if given is None:
+            given = lexicon.person_names("first_names")
+            surnames = lexicon.person_names("last_names")
+        if low in given or low in surnames:
+            continue  # "Dani", "Kare": names of their own
+        out.append(
+            Candidate(
+                "truncated_name",
+                tok.start,
+                tok.end,
+                full.capitalize(),
+                None,
+                0.7,
+                "rule:truncated_common_name",
+            )
+        )
+    return out
+
+
+def _document_cut_names(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
     """ "Mebark" where the article elsewhere says "Mebarki": a name cut at a link boundary.
 
     Evidence is the document itself: a capitalised token that is the start of a longer
