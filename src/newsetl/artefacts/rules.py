@@ -181,6 +181,10 @@ _TIME_NOUNS = words(
 )
 
 
+#: Endings of English nouns that no verb form has (round 4).
+_NOUN_SUFFIXES = ("tion", "sion", "ment", "ness", "ity", "ship", "hood", "ism")
+
+
 def _adjective_then_noun(text: str, m: re.Match) -> bool:
     """ "He next round of tariffs": after the adjective comes a common word that is no verb
     form (not in -ed/-s/-ly, not a past form listed in :data:`AFTER_HE`)."""
@@ -407,12 +411,19 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         )
         if noun_phrase:
             pass
-        elif not possessive and word.endswith(("s", "ed", "ly", "'d", "’d", "'ll", "’ll")):
-            continue  # a verb ("He plans", "He resigned") or an adverb ("He briefly")
+        elif (
+            not possessive
+            and word.endswith(("s", "ed", "ly", "'d", "’d", "'ll", "’ll"))
+            and not word.endswith("ss")
+        ):
+            continue  # a verb ("He plans", "He resigned") or an adverb ("He briefly"); a
+            # word in -ss is none ("He duchess", "He stress of": English writes "stresses")
         head = word[:-2] if possessive else word
         if "-" in head:
             head = head.rsplit("-", 1)[1]  # "He low-cost airline": the compound's head
-        if not noun_phrase and (lexicon.zipf(head, "en") < 3.0 or head in AFTER_HE):
+        # A noun suffix no verb has ("He characterisation of") needs less frequency.
+        need = 2.0 if head.endswith(_NOUN_SUFFIXES) and len(head) >= 8 else 3.0
+        if not noun_phrase and (lexicon.zipf(head, "en") < need or head in AFTER_HE):
             continue
         out.append(
             Candidate(
