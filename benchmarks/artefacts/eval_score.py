@@ -171,6 +171,7 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
     by_kind: dict[str, Score] = defaultdict(Score)  # gold kind (FN/TP), predicted kind (FP)
     by_source: dict[str, Score] = defaultdict(Score)
     by_carrier: dict[str, Score] = defaultdict(Score)
+    by_origin: dict[str, Score] = defaultdict(Score)  # the carrier's corpus
     by_tag: dict[str, Score] = defaultdict(Score)
     neg_flagged: Counter[str] = Counter()
     neg_total: Counter[str] = Counter()
@@ -193,6 +194,11 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
         overall.fn += len(fns)
         overall.correct += len(correct)
         lang = case["language"]
+        src = by_origin[f"{lang}:{case['origin'].split(':')[0]}"]
+        src.tp += len(found)
+        src.fn += len(fns)
+        src.fp += len(fps)
+        src.correct += len(correct)
         for g in found:
             by_kind[g["kind"]].tp += 1
             by_carrier[lang].tp += 1
@@ -241,6 +247,9 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
     print("-- by carrier language")
     for lang in sorted(by_carrier):
         print(by_carrier[lang].row(lang))
+    print("-- by carrier language and corpus")
+    for key in sorted(by_origin):
+        print(by_origin[key].row(key))
     print("-- negatives with any finding")
     for key in sorted(neg_total):
         print(f"{key:34} {neg_flagged[key]:5d} / {neg_total[key]}")
