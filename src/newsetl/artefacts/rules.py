@@ -1203,6 +1203,8 @@ def _cut_common_names(text: str, tokens: list[Token]) -> list[Candidate]:
         full = max(longer, key=lambda w: lexicon.zipf(w, "en"))
         if full[len(low) :] in _INFLECTIONS_EN:
             continue
+        if full.endswith(("ed", "ing", "ly")) or _verb_forms(full) or _verb_forms(full[:-1]):
+            continue  # "Indic" / "indicate": a name is no verb ("European", "Premier" are not)
         if given is None:
             given = lexicon.person_names("first_names")
             surnames = lexicon.person_names("last_names")
