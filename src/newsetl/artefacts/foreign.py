@@ -921,13 +921,19 @@ def english_family(form: str) -> bool:
     z = lexicon.zipf
     if form.endswith("s") and z(form[:-1], "en") >= FAMILY_STEM_MIN_ZIPF:
         return True
-    if form.endswith("es") and z(form[:-2], "en") >= FAMILY_STEM_MIN_ZIPF:
-        return True
+    if form.endswith("es") and len(form) >= 6 and z(form[:-2], "en") >= FAMILY_STEM_MIN_ZIPF:
+        return True  # (a stem of four letters or more: "deres" is no plural of "der")
     # (not form + "s": "disses", "tempus", "preds" are English by accident)
-    forms = [form + "ing", form + "ed"]
-    if form.endswith("e"):
-        forms += [form[:-1] + "ing", form + "d"]
-    return any(z(f, "en") >= FAMILY_MIN_ZIPF for f in forms)
+    if any(z(f, "en") >= FAMILY_MIN_ZIPF for f in (form + "ing", form + "ed")):
+        return True
+    # A verb in silent -e has both forms ("dance": "dancing", "danced"); a foreign word that
+    # is an English word plus -e is no such verb ("questione", "parte": round 4, dev).
+    return (
+        form.endswith("e")
+        and z(form[:-1], "en") < FAMILY_STEM_MIN_ZIPF
+        and z(form[:-1] + "ing", "en") >= FAMILY_MIN_ZIPF
+        and z(form + "d", "en") >= FAMILY_MIN_ZIPF
+    )
 
 
 def _span(
