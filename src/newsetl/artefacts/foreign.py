@@ -873,6 +873,12 @@ def in_work_title(text: str, start: int) -> bool:
     lo = max(0, start - 80)
     window = text[lo:start]
     cut = max(window.rfind(c) for c in ".!?;:()\n")
+    comma = window.rfind(",")
+    if comma > cut and len(window[comma + 1 :].split()) >= 4:
+        # A comma several words back ends the title too ("the blog Wealthynickel, two
+        # batches of $1 bills ... contain ambulanza"); right after one, a title may go on
+        # ("The Good, the Bad, and the Very Ugly"). Round 4.
+        cut = comma
     if cut >= 0:
         # "U.S." or "St." inside a title is rare; a full stop ends the search
         window, lo = window[cut + 1 :], lo + cut + 1
