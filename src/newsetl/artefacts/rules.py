@@ -651,10 +651,11 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     and suffix in _SURNAME_ENDINGS
                     and text[prev.end : tok.start] == " "
                     and not lexicon.is_place(base.lower())  # "Hitler's Germanyin 1938"
+                    and not lexicon.is_demonym(base.lower())  # "African Americansin 2017"
                 ):
                     continue  # the second part of a full name: "Talorie Crafton", "Ben Franklin"
-            elif base_z < 3.0:
-                continue
+            elif base_z < (GLUED_LONG_BASE_MIN if len(base) >= 8 else 3.0):
+                continue  # a long base English uses ("morbidity", "modularity") is enough
             out.append(_glued(tok, f"{base} {suffix}", 0.85, "rule:glued_suffix"))
             continue
         if whole >= 2.0:
@@ -662,6 +663,9 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     return out
 
 
+#: A lower-case base of eight letters or more this common in English before a glued
+#: function word ("morbidityand", "modularityand"): long words English uses are rarer.
+GLUED_LONG_BASE_MIN = 2.0
 #: Glued words that are also how surnames end ("Crafton", "Franklin", "Soto").
 _SURNAME_ENDINGS = frozenset({"on", "in", "to"})
 #: Glued function words that join a common word to a following name, where no name ends
