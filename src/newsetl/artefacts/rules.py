@@ -651,7 +651,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     and suffix in _SURNAME_ENDINGS
                     and text[prev.end : tok.start] == " "
                     and not lexicon.is_place(base.lower())  # "Hitler's Germanyin 1938"
-                    and not lexicon.is_demonym(base.lower())  # "African Americansin 2017"
+                    and not lexicon.is_demonym(base.lower().removesuffix("s"))  # "African
+                    # Americansin 2017": a people, no surname
                 ):
                     continue  # the second part of a full name: "Talorie Crafton", "Ben Franklin"
             elif base_z < (GLUED_LONG_BASE_MIN if len(base) >= 8 else 3.0):
