@@ -341,9 +341,10 @@ def detect_untranslated_spans(
         start, end = run.tokens[0].start, run.tokens[-1].end
         if sids[run.tokens[0].index] in foreign or sids[run.tokens[-1].index] in foreign:
             continue  # a sentence in another language: a language span, not an artefact
-        if {sids[run.tokens[0].index] - 1, sids[run.tokens[-1].index] + 1} & foreign:
-            continue  # next to such a sentence: the same passage ("... eingetroffen. Hier
-            # etwas O-Ton:" in an English page), not a left-over inside translated prose
+        near = {sids[run.tokens[0].index] - 1, sids[run.tokens[-1].index] + 1} & foreign
+        if near and _passage_in(tokens, sids, near, run, text_lang):
+            continue  # next to such a sentence in its language: the same passage ("...
+            # eingetroffen. Hier etwas O-Ton:" in an English page), not a left-over
         if _in_foreign_name(text, tokens, run, text_lang):
             continue  # "Institut national de la statistique ...", "the film La vita è bella"
         if in_work_title(text, start):
@@ -409,6 +410,25 @@ def _in_citation(text: str, start: int, end: int) -> bool:
     opened = before.rfind("[") > before.rfind("]")
     closed = "]" in after and ("[" not in after or after.find("]") < after.find("["))
     return opened and closed
+
+
+#: Words of a neighbouring foreign sentence that must lean to the run's language.
+PASSAGE_MIN_WORDS = 3
+
+
+def _passage_in(
+    tokens: list[Token], sids: list[int], near: set[int], run: _Run, text_lang: str
+) -> bool:
+    """Does one of the ``near`` sentences lean to the run's own languages (a German run next
+    to a German sentence), rather than to another ("riciclaggio di denaro" before a German
+    sentence stays an Italian left-over)?"""
+    langs = set(run.candidates(3))
+    lean = lean_of(text_lang)
+    votes: dict[int, int] = {}
+    for tok, sid in zip(tokens, sids, strict=True):
+        if sid in near and any(lang in langs for lang, _ in lean(tok.lower).langs):
+            votes[sid] = votes.get(sid, 0) + 1
+    return any(n >= PASSAGE_MIN_WORDS for n in votes.values())
 
 
 def _unit_like(word: str) -> bool:
