@@ -781,13 +781,13 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
     lower-case words ("you Will also", "speeds Across the", "prices Fluctuated wildly",
     "was Likely to")? Such a word is never a name, so its capital is a left-over (round 4).
 
-    Inflected forms count when English uses them (Zipf >= 3) and they are no person's name
+    Inflected forms count when English uses them (Zipf >= 2.5) and they are no person's name
     or place ("Reed", "Browning", "Reading" are), and the word around is no title.
     """
     tok, prev, nxt = tokens[i], tokens[i - 1], tokens[i + 1]
     if prev.sentence_start or not prev.text.islower() or not nxt.text.islower():
         return False
-    if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] not in (" ", ", "):
+    if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
         return False
     if tok.in_quote or in_title_context(tokens, i) or prev.lower in NAME_DETERMINERS:
         return False  # "with the Lightning in the offseason": a team, a title, a name
@@ -796,7 +796,7 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
         return True
     if len(low) < 6 or not low.endswith(("ed", "ing", "ly")):
         return False
-    if lexicon.zipf(low, "en") < 3.0 or _international(low):
+    if lexicon.zipf(low, "en") < 2.5 or _international(low):
         return False
     return not (
         low in lexicon.person_names("first_names")
