@@ -1159,7 +1159,7 @@ CUT_SHORT_MAX_ELSEWHERE = 3.5
 
 
 @lru_cache(maxsize=1)
-def _english_completions() -> dict[str, tuple[str, ...]]:
+def english_completions() -> dict[str, tuple[str, ...]]:
     """Prefix (the word minus one to three letters, at least four letters) -> common English
     words it starts (Zipf >= CUT_COMPLETION_MIN): built once from wordfreq's English list."""
     from wordfreq import top_n_list
@@ -1182,7 +1182,7 @@ def _cut_common_names(text: str, tokens: list[Token]) -> list[Candidate]:
     language of the lists knows it, no Faker locale has it as a name, and the missing letters
     are no inflection ("Ukrainian" / "Ukrainians"). Reported, never applied.
     """
-    completions = _english_completions()
+    completions = english_completions()
     given = surnames = None
     out = []
     for i in range(1, len(tokens)):
