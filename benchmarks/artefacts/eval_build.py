@@ -40,6 +40,13 @@ shares its paragraph with a development case. The tuning loop
 scores only ``split == "dev"``; the held-out cases are scored once, at the end
 (``eval_score.py --split heldout``), and that first score is the one reported.
 
+``--version 4`` (round 4) keeps the design but draws its **carriers from text versions 1-3
+never used as carriers** (see ``Builder._unseen_carriers_and_old_sources``: English paragraphs
+of the Fundus parser-test pages and of the trafilatura-eval pages; other languages from the
+trafilatura-eval pages), with spans from the version-1 pools, a new seed and split salt, into
+``../shared/benchmarks/artefacts-eval-v4/``: its held-out split is blind to every paragraph
+earlier rounds tuned on.
+
 ``--version 3`` (round 3) is version 2's design with a new seed and split salt into
 ``../shared/benchmarks/artefacts-eval-v3/``: version 2's held-out split was scored in round 2.
 
@@ -1181,12 +1188,22 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
         "",
         f"Version {version}."
         + (
+            " Carriers from text versions 1-3 never used as carriers: English paragraphs of"
+            " the Fundus parser-test pages and of the trafilatura-eval pages (extracted with"
+            " trafilatura, extraction/trafilatura-eval, Apache-2.0 repository; third-party"
+            " pages); other languages' carriers from the trafilatura-eval pages (the old"
+            f" pools added below {NEW_CARRIER_MIN} paragraphs). Foreign spans from the"
+            " version-1 pools, English spans from the Zyte and Fundus-evaluation sentences."
+            if version >= 4
+            else ""
+        )
+        + (
             " Foreign spans drawn first from sources version 1 never used: the"
             " trafilatura-eval pages extracted with trafilatura (extraction/trafilatura-eval,"
             " Apache-2.0 repository; third-party pages) and the WMT MQM newstest2021 en-de"
             " targets rated No-error (mqm/, see its README); lingua-py sentences are added"
             f" for a language with fewer than {NEW_SOURCE_MIN} new sentences."
-            if version >= 2
+            if 2 <= version < 4
             else ""
         ),
         "",
