@@ -1097,6 +1097,12 @@ def trafilatura_paragraphs() -> dict[str, list[tuple[str, str]]]:
     """Carrier paragraphs of the trafilatura evaluation pages (as extracted by trafilatura, the
     cache ``noharm.py`` writes), by langdetect language; the length rule of every carrier."""
     out: dict[str, list[tuple[str, str]]] = {}
+    if not TRAF_BODIES.exists():
+        sys.path.insert(0, str(REPO / "benchmarks" / "artefacts"))
+        import noharm  # writes the extraction cache
+
+        for _ in noharm.trafilatura_eval():
+            pass
     with gzip.open(TRAF_BODIES, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
