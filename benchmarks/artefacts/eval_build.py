@@ -40,6 +40,13 @@ shares its paragraph with a development case. The tuning loop
 scores only ``split == "dev"``; the held-out cases are scored once, at the end
 (``eval_score.py --split heldout``), and that first score is the one reported.
 
+``--version 4`` (round 4) keeps the design but draws its **carriers from text versions 1-3
+never used as carriers** (see ``Builder._unseen_carriers_and_old_sources``: English paragraphs
+of the Fundus parser-test pages and of the trafilatura-eval pages; other languages from the
+trafilatura-eval pages), with spans from the version-1 pools, a new seed and split salt, into
+``../shared/benchmarks/artefacts-eval-v4/``: its held-out split is blind to every paragraph
+earlier rounds tuned on.
+
 ``--version 3`` (round 3) is version 2's design with a new seed and split salt into
 ``../shared/benchmarks/artefacts-eval-v3/``: version 2's held-out split was scored in round 2.
 
@@ -91,7 +98,13 @@ VERSIONS = {
     #: insertion point and foreign span is drawn anew) and a new split salt, because version
     #: 2's held-out split was scored in round 2.
     3: (20261218, "artefacts-eval-v3-2026-12-r3", SHARED / "artefacts-eval-v3"),
+    #: Version 4 (round 4): the same design with carriers drawn from text versions 1-3 never
+    #: used as carriers (see ``unseen_carriers``), so that its held-out split is blind to the
+    #: paragraphs every earlier round tuned on; a new seed and split salt.
+    4: (20261225, "artefacts-eval-v4-2026-12-r4", SHARED / "artefacts-eval-v4"),
 }
+#: Version 4: a carrier language whose unseen pool is smaller than this also keeps the old pool.
+NEW_CARRIER_MIN = 150
 TRAF = SHARED / "extraction" / "trafilatura-eval"
 TRAF_BODIES = SHARED / "artefacts-eval" / "trafilatura-eval-bodies.jsonl.gz"
 MQM = SHARED / "mqm"
@@ -417,7 +430,9 @@ class Builder:
             pool = [(o, s) for o, p in self.fundus.get(lang, []) for s in _sentences(p)]
             pool += [(f"lingua:{lang}", s) for s in lingua_sentences(lang)]
             self.sources[lang] = pool
-        if version >= 2:
+        if version >= 4:
+            self._unseen_carriers_and_old_sources()
+        elif version >= 2:
             fresh = new_sources()
             for lang in self.sources:
                 new = fresh.get(lang, [])
@@ -429,6 +444,30 @@ class Builder:
         self.counter: Counter[str] = Counter()
         for lang, pool in self.carriers.items():
             print(f"  carriers {lang}: {len(pool)}", file=sys.stderr)
+
+    def _unseen_carriers_and_old_sources(self) -> None:
+        """Version 4: carriers from text that versions 1-3 never used as carriers, spans from
+        the text they did (so no paragraph is both a carrier and a span source).
+
+        English carriers were the Zyte and Fundus-evaluation bodies in versions 1-3; here they
+        are the English paragraphs of the Fundus parser-test pages (US, UK, South African, ...
+        news) and of the trafilatura evaluation pages. Other carriers were Fundus parser-test
+        paragraphs and lingua-py sentences; here they are the trafilatura evaluation pages of
+        that language, plus the old pool only where fewer than ``NEW_CARRIER_MIN`` exist.
+        Foreign spans come from the version-1 pools (Fundus news paragraphs, else lingua-py);
+        English spans from the old English carriers (Zyte and Fundus-evaluation sentences).
+        """
+        old_en = self.en
+        seen = {p for _, p in old_en}
+        traf = trafilatura_paragraphs()
+        en_pool = list(self.fundus.get("en", [])) + traf.get("en", [])
+        self.carriers["en"] = [(o, p) for o, p in en_pool if p not in seen]
+        for lang in OTHER_CARRIERS:
+            new = [(o, p) for o, p in traf.get(lang, []) if p not in seen]
+            old = self.carriers[lang]
+            self.carriers[lang] = new if len(new) >= NEW_CARRIER_MIN else new + old
+            print(f"  unseen carriers {lang}: {len(new)}", file=sys.stderr)
+        self.sources["en"] = [(o, s) for o, p in old_en for s in _sentences(p)]
 
     # -- helpers
     def carrier(self, lang: str) -> tuple[str, str]:
@@ -1054,6 +1093,26 @@ def new_sources() -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def trafilatura_paragraphs() -> dict[str, list[tuple[str, str]]]:
+    """Carrier paragraphs of the trafilatura evaluation pages (as extracted by trafilatura, the
+    cache ``noharm.py`` writes), by langdetect language; the length rule of every carrier."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    if not TRAF_BODIES.exists():
+        sys.path.insert(0, str(REPO / "benchmarks" / "artefacts"))
+        import noharm  # writes the extraction cache
+
+        for _ in noharm.trafilatura_eval():
+            pass
+    with gzip.open(TRAF_BODIES, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            for para in _paragraphs(row["text"]):
+                lang = langdetect_code(para)
+                if lang:
+                    out.setdefault(lang, []).append((f"trafilatura-eval:{row['file']}", para))
+    return out
+
+
 def _sentences(paragraph: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", paragraph) if len(WORD.findall(s)) >= 5]
 
@@ -1135,12 +1194,22 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
         "",
         f"Version {version}."
         + (
+            " Carriers from text versions 1-3 never used as carriers: English paragraphs of"
+            " the Fundus parser-test pages and of the trafilatura-eval pages (extracted with"
+            " trafilatura, extraction/trafilatura-eval, Apache-2.0 repository; third-party"
+            " pages); other languages' carriers from the trafilatura-eval pages (the old"
+            f" pools added below {NEW_CARRIER_MIN} paragraphs). Foreign spans from the"
+            " version-1 pools, English spans from the Zyte and Fundus-evaluation sentences."
+            if version >= 4
+            else ""
+        )
+        + (
             " Foreign spans drawn first from sources version 1 never used: the"
             " trafilatura-eval pages extracted with trafilatura (extraction/trafilatura-eval,"
             " Apache-2.0 repository; third-party pages) and the WMT MQM newstest2021 en-de"
             " targets rated No-error (mqm/, see its README); lingua-py sentences are added"
             f" for a language with fewer than {NEW_SOURCE_MIN} new sentences."
-            if version >= 2
+            if 2 <= version < 4
             else ""
         ),
         "",

@@ -171,14 +171,18 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
     by_kind: dict[str, Score] = defaultdict(Score)  # gold kind (FN/TP), predicted kind (FP)
     by_source: dict[str, Score] = defaultdict(Score)
     by_carrier: dict[str, Score] = defaultdict(Score)
+    by_origin: dict[str, Score] = defaultdict(Score)  # the carrier's corpus
     by_tag: dict[str, Score] = defaultdict(Score)
     neg_flagged: Counter[str] = Counter()
     neg_total: Counter[str] = Counter()
     applied = 0
     errors = []
+    by_detector: dict[str, Counter[str]] = defaultdict(Counter)
+    kept: list[tuple[list[dict], list[dict]]] = []
     t0 = time.process_time()
     for case in cases:
         predicted = find(case)
+        kept.append((case["findings"], predicted))
         applied += (
             sum(p.get("status") == "applied" for p in predicted) if not case["findings"] else 0
         )
@@ -190,6 +194,11 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
         overall.fn += len(fns)
         overall.correct += len(correct)
         lang = case["language"]
+        src = by_origin[f"{lang}:{case['origin'].split(':')[0]}"]
+        src.tp += len(found)
+        src.fn += len(fns)
+        src.fp += len(fps)
+        src.correct += len(correct)
         for g in found:
             by_kind[g["kind"]].tp += 1
             by_carrier[lang].tp += 1
@@ -210,6 +219,10 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
         for p in fps:
             by_kind[p["kind"]].fp += 1
             by_carrier[lang].fp += 1
+        for p in correct:
+            by_detector[p.get("detector", "?")]["right"] += 1
+        for p in fps:
+            by_detector[p.get("detector", "?")]["wrong"] += 1
         if not case["findings"]:
             key = case["tags"][0] if case["tags"] else case["group"]
             key = f"{lang}:{key}" if key == "clean" else key
@@ -234,10 +247,27 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
     print("-- by carrier language")
     for lang in sorted(by_carrier):
         print(by_carrier[lang].row(lang))
+    print("-- by carrier language and corpus")
+    for key in sorted(by_origin):
+        print(by_origin[key].row(key))
     print("-- negatives with any finding")
     for key in sorted(neg_total):
         print(f"{key:34} {neg_flagged[key]:5d} / {neg_total[key]}")
     print(f"applied findings on negative cases: {applied}")
+    print("-- predictions by detector (right / wrong)")
+    for det in sorted(by_detector, key=lambda d: -by_detector[d]["wrong"]):
+        c = by_detector[det]
+        print(f"{det:34} {c['right']:5d} {c['wrong']:5d}")
+    print("-- only findings with confidence >= t counted (precision/recall trade-off)")
+    for t in (0.0, 0.6, 0.65, 0.7, 0.75, 0.76, 0.8, 0.9):
+        s = Score()
+        for gold, predicted in kept:
+            correct, fps, fns = match(gold, [p for p in predicted if p["confidence"] >= t])
+            s.tp += len(gold) - len(fns)
+            s.fn += len(fns)
+            s.fp += len(fps)
+            s.correct += len(correct)
+        print(s.row(f"confidence >= {t}"))
     print(f"CPU: {1000 * cpu / max(len(cases), 1):.2f} ms per case ({len(cases)} cases)")
     for case, fps, fns in errors[:show_errors]:
         print(f"\n[{case['id']}] {case['language']} {case['origin']}")
