@@ -122,6 +122,22 @@ ARTICLES = _words(
     """the a an der die das den dem des ein eine einen le la les il lo gli el los las het een"""
 )
 
+#: Articles of one language only that may begin a name written with a capital mid-sentence
+#: ("o jornal O Globo", "em A Coruña"); see ``_Doc.keep_capitalised_articles``.
+NAME_ARTICLES: dict[str, frozenset[str]] = {
+    "pt": frozenset({"o", "a", "os", "as"}),
+    "gl": frozenset({"o", "a", "os", "as"}),
+}
+
+#: Languages whose style capitalises only the first word of an institution's name, the
+#: adjectives after it staying in lower case: Italian "Corte suprema", "Banca centrale",
+#: French "Cour suprême" (Spanish and Portuguese capitalise every full word: "Corte
+#: Suprema", so a lower-case adjective there is outside the name: "el Gobierno español").
+#: See ``_Doc._name_goes_on_lowercase``.
+FIRST_WORD_CAPITAL_LANGUAGES = frozenset({"it", "fr"})
+#: Endings of Romance infinitives, the dictionary form (lemma) of every verb form.
+INFINITIVE_ENDINGS = ("are", "ere", "ire", "ar", "er", "ir", "ír", "re")
+
 #: Languages whose names never contain a lowercase word between capitalised ones: a
 #: preposition there separates two names ("z Rosji do Niemiec").
 NO_NAME_CONNECTOR_LANGUAGES = frozenset(
