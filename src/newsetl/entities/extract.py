@@ -1199,7 +1199,11 @@ class _Doc:
         article written with a capital in mid-sentence is part of the name that follows (the
         languages write their articles in lower case, so the capital belongs to the name). At
         a sentence's start or in a headline the capital says nothing and the article stays
-        out ("La Junta decidió")."""
+        out ("La Junta decidió"). Not in German: a full sentence after a colon or a dash
+        starts with a capital there ("beschloss Folgendes: Der Kaiser hat ..."), so a
+        capitalised article mid-line is most often a sentence's first word."""
+        if self.lang == "de":
+            return
         toks = self.tokens
         articles = lx.ARTICLES | lx.NAME_ARTICLES.get(self.lang, frozenset())
         taken = {k for s in self.spans for k in range(s.i, s.j)}
