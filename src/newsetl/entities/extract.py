@@ -129,6 +129,7 @@ class Span:
     group: int = -1  # index into the groups list once grouped
     fuzzy: bool = False
     dateline: bool = False  # a wire story's place of filing (see _Doc.match_datelines)
+    label: bool = False  # a line that is only a name (see _Doc.match_label_lines)
 
 
 @dataclass
@@ -550,6 +551,55 @@ class _Doc:
             for k in range(i, j):
                 self.covered[k] = True
 
+    def match_label_lines(self) -> None:
+        """A line that is nothing but one to three capitalised words ("De Morgen", "Het
+        Leven", "Buitenland" between the paragraphs of a newspaper's export) is a label: the
+        publication's or section's name, not the start of a sentence (it has no verb, no
+        lower-case word and no final punctuation), so its first capital is evidence too.
+        A line of ordinary words is a section heading ("Storia", "Biografia", "Group A"),
+        unless an article leads it: "De Morgen", "Het Leven", "La Stampa" name a paper.
+        Not a line of capitals (a headline's style), and not where a known name covers
+        only a part."""
+        toks = self.tokens
+        n = len(toks)
+        k = 0
+        while k < n:
+            end = k + 1
+            line_end = self.text.find("\n", toks[k].start)
+            line_end = len(self.text) if line_end < 0 else line_end
+            while end < n and toks[end].start < line_end:
+                end += 1
+            i, j = k, end
+            k = end
+            line_start = self.text.rfind("\n", 0, toks[i].start) + 1
+            if self.text[line_start : toks[i].start].strip():
+                continue  # something before the words on this line
+            if (
+                not 1 <= j - i <= 3
+                or self.text[toks[i].start : line_end].strip()
+                != (self.text[toks[i].start : toks[j - 1].end])
+            ):
+                continue  # more words, or punctuation/numbers around them
+            if not all(self.joined(m) for m in range(i + 1, j)):
+                continue
+            words = toks[i:j]
+            if any(not t.capitalised or t.is_acronym or not t.text.isalpha() for t in words):
+                continue
+            articles = lx.ARTICLES | lx.NAME_ARTICLES.get(self.lang, frozenset())
+            if self.keys[i] not in articles and any(
+                self.common(t) or len(t.text) == 1 or lx.is_title(t.text) for t in words
+            ):
+                continue  # a section heading ("Storia", "Group A", "Morto August Wilson")
+            inside = [sp for sp in self.spans if sp.i < j and i < sp.j]
+            if inside:
+                continue  # the gazetteer knows (a part of) it: its rules decide
+            if any(self.covered[m] for m in range(i, j)):
+                continue
+            etype = self._keyword_type(i, j) or "other"
+            self.spans.append(Span(i, j, etype, CONF_NAME, label=True))
+            for m in range(i, j):
+                self.covered[m] = True
+
     def match_nationalities(self) -> None:
         """Nationality, demonym and religion words ("Israeli", "Brytyjczycy", see
         :mod:`.demonyms`) that stand alone: not inside a longer capitalised name ("Royal Dutch
@@ -887,7 +937,12 @@ class _Doc:
             and (
                 (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
                 or lx.is_title(toks[i].text)
-                or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
+                or (
+                    norm(toks[i].text) in lx.ARTICLES
+                    and j - i > 1
+                    and not self.covered[i + 1]
+                    and not self._name_article(i)
+                )
             )
         ):
             titled = titled or lx.is_title(toks[i].text)
@@ -1194,6 +1249,21 @@ class _Doc:
             for k in range(new_i, new_j):
                 self.covered[k] = True
 
+    def _name_article(self, a: int) -> bool:
+        """Is token ``a`` an article written with a capital mid-sentence, so part of the
+        name after it (see ``keep_capitalised_articles``)?"""
+        tok = self.tokens[a]
+        return (
+            self.lang != "de"
+            and a >= 1
+            and self.keys[a] in (lx.ARTICLES | lx.NAME_ARTICLES.get(self.lang, frozenset()))
+            and (len(tok.text) > 1 or self.keys[a] in lx.NAME_ARTICLES.get(self.lang, ()))
+            and tok.capitalised
+            and not tok.is_acronym
+            and not tok.sentence_start
+            and not tok.headline
+        )
+
     def keep_capitalised_articles(self) -> None:
         """ "de La Voz de Galicia", "en La Coruña", "said The Times", "van De Telegraaf": an
         article written with a capital in mid-sentence is part of the name that follows (the
@@ -1202,10 +1272,6 @@ class _Doc:
         out ("La Junta decidió"). Not in German: a full sentence after a colon or a dash
         starts with a capital there ("beschloss Folgendes: Der Kaiser hat ..."), so a
         capitalised article mid-line is most often a sentence's first word."""
-        if self.lang == "de":
-            return
-        toks = self.tokens
-        articles = lx.ARTICLES | lx.NAME_ARTICLES.get(self.lang, frozenset())
         taken = {k for s in self.spans for k in range(s.i, s.j)}
         for span in self.spans:
             a = span.i - 1
@@ -1214,12 +1280,7 @@ class _Doc:
                 and a not in taken
                 and not self.covered[a]
                 and self.joined(span.i)
-                and self.keys[a] in articles
-                and (len(toks[a].text) > 1 or self.keys[a] in lx.NAME_ARTICLES.get(self.lang, ()))
-                and toks[a].capitalised
-                and not toks[a].is_acronym
-                and not toks[a].sentence_start
-                and not toks[a].headline
+                and self._name_article(a)
                 and span.type != demonyms.NATIONALITY
             ):
                 span.i = a
@@ -1438,7 +1499,7 @@ class _Grouper:
         for span in spans:  # names an acronym definition already grouped
             if span.group >= 0 and not span.canonical and span.j - span.i >= 2:
                 by_name.setdefault((_kind(span.type), self._name_key(span)), span.group)
-        multi = [s for s in spans if s.group < 0 and (s.j - s.i >= 2 or s.dateline)]
+        multi = [s for s in spans if s.group < 0 and (s.j - s.i >= 2 or s.dateline or s.label)]
         multi.sort(key=lambda s: -(s.j - s.i))
         for span in multi:
             key = (_kind(span.type), self._name_key(span))
@@ -1448,7 +1509,7 @@ class _Grouper:
             if span.type in ("person", "other") and self._attach_to_person(span):
                 continue
             by_name[key] = self.new_group(span, span.type)
-            if span.dateline and span.j - span.i == 1:
+            if (span.dateline or span.label) and span.j - span.i == 1:
                 # "PHILADELPHIA 1996-08-29 ... in Philadelphia": the body's word joins it
                 by_name.setdefault(("single", doc.base(span.i)), span.group)
         # one-word names, mid-sentence ones first: a sentence's first word then joins the
@@ -1775,6 +1836,7 @@ def _analyse(doc: _Doc) -> list[Group]:
     doc.match_gazetteer()
     doc.match_datelines()
     doc.match_nationalities()
+    doc.match_label_lines()
     doc.add_spacy_spans()
     doc.classify_runs()
     doc.absorb_places()

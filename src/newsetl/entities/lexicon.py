@@ -127,6 +127,7 @@ ARTICLES = _words(
 NAME_ARTICLES: dict[str, frozenset[str]] = {
     "pt": frozenset({"o", "a", "os", "as"}),
     "gl": frozenset({"o", "a", "os", "as"}),
+    "nl": frozenset({"de"}),
 }
 
 #: Languages whose style capitalises only the first word of an institution's name, the
