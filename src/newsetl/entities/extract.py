@@ -595,7 +595,10 @@ class _Doc:
                 continue  # the gazetteer knows (a part of) it: its rules decide
             if any(self.covered[m] for m in range(i, j)):
                 continue
-            etype = self._keyword_type(i, j) or "other"
+            # an article-led label names a publication ("De Morgen", "La Stampa")
+            etype = self._keyword_type(i, j) or (
+                "organisation" if self.keys[i] in articles else "other"
+            )
             self.spans.append(Span(i, j, etype, CONF_NAME, label=True))
             for m in range(i, j):
                 self.covered[m] = True
