@@ -518,10 +518,13 @@ class _Doc:
         gazetteer knows (capitals there are the wire's style, so the headline rules would
         drop it). Only the place is taken here; a region after the comma is an ordinary name."""
         toks = self.tokens
+        if not toks:
+            return
         by_start = {t.start: k for k, t in enumerate(toks)}
         by_end = {t.end: k for k, t in enumerate(toks)}
-        pos = 0
-        for line in self.text.splitlines(keepends=True):
+        # only this segment's lines: ``self.text`` is the whole text (see extract_entities)
+        pos = self.text.rfind("\n", 0, toks[0].start) + 1
+        for line in self.text[pos : toks[-1].end].splitlines(keepends=True):
             m = _DATELINE.match(line)
             start = pos
             pos += len(line)
