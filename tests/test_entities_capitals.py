@@ -117,3 +117,14 @@ def test_more_english_demonyms_from_country_names() -> None:
     assert got["Canadian"] == ("nationality:ca", "nationality")
     assert got["Lebanese"] == ("nationality:lb", "nationality")
     assert got["Palestinian"] == ("nationality:ps", "nationality")
+
+
+def test_a_name_that_starts_with_an_article_is_no_person() -> None:
+    """ "El Hierro", "La Restinga": an article-led name is a place or a title, so its id is
+    the same in every article (a one-word person's id is local to its article)."""
+    text = "Migrants landed on El Hierro on Monday. The boat reached La Restinga."
+    got = found(text, "en")
+    assert got["El Hierro"] == ("other:el-hierro", "other")
+    assert got["La Restinga"] == ("other:la-restinga", "other")
+    got = found("Los migrantes llegaron a El Hierro el lunes.", "es")
+    assert got["El Hierro"] == ("other:el-hierro", "other")

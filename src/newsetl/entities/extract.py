@@ -890,6 +890,8 @@ class _Doc:
             return False
         if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
             return False
+        if self._name_article(i):
+            return False  # "El Hierro", "La Restinga", "The Guardian": a place or a title
         if len(toks[0].text) == 1 and toks[0].text.isupper():
             return not self.common(toks[-1])  # "J. S. Bach", "C. Tolley"
         if self._given_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
@@ -1291,6 +1293,8 @@ class _Doc:
             ):
                 span.i = a
                 taken.add(a)
+                if span.type == "person" and not span.evidence:
+                    span.type = "other"  # a name that starts with an article is no person's
 
     def extend_keywords(self) -> None:
         toks = self.tokens
