@@ -29,6 +29,9 @@ Metrics, per set and language:
   and on their resolved ids (``entity_resolution``, migration 008, refreshed after storing);
   for BSNLP also on the 2019-2021 topics alone (2017's ``ec`` and ``trump`` number their
   entities per topic, so a right link to another topic counts as a false pair there);
+* micro summaries: ``western`` (every non-Slavic set), ``western_news`` (without HIPE's
+  historical newspapers), ``issue_western`` (exactly the sets of the issue's western bar:
+  CoNLL en/es/nl, KIND's Italian Wikinews, HAREM pt), ``historical``, ``slavic``;
 * the same for the "every capitalised run" baseline (a maximal run of capitalised words joined
   by spaces; id = its case-folded text).
 
