@@ -42,6 +42,10 @@ def test_a_capitalised_ordinary_noun_mid_sentence_is_a_name(
         ("Gobierno y sindicatos firmaron ayer.", "es", "Gobierno"),
         # Italian names go on in lower case after the noun: where they end is unknown
         ("La Corte suprema ha confermato la condanna.", "it", "Corte"),
+        # a capitalised function word mid-line is a sentence whose full stop is missing
+        ("Compra la casa hoy Para todos los clientes hay descuento.", "es", "Para"),
+        # a language the rule was not measured on: web text without full stops
+        ("admin δες και αυτα Αποφθέγματα και γνωμικά για την ζωή", "el", "Αποφθέγματα"),
     ],
 )
 def test_capitals_that_say_nothing_stay_out(text: str, language: str, word: str) -> None:
