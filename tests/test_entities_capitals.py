@@ -44,6 +44,8 @@ def test_a_capitalised_ordinary_noun_mid_sentence_is_a_name(
         ("La Corte suprema ha confermato la condanna.", "it", "Corte"),
         # a capitalised function word mid-line is a sentence whose full stop is missing
         ("Compra la casa hoy Para todos los clientes hay descuento.", "es", "Para"),
+        # months and weekdays, which older Portuguese and many web pages capitalise
+        ("A reunião foi a 14 de Março de 2013 em Lisboa.", "pt", "Março"),
         # a language the rule was not measured on: web text without full stops
         ("admin δες και αυτα Αποφθέγματα και γνωμικά για την ζωή", "el", "Αποφθέγματα"),
     ],

@@ -283,6 +283,7 @@ class _Doc:
             or lx.is_title(tok.text)
             or norm(tok.text) in lx.SENTENCE_OPENERS
             or lx.zipf(tok.text, self.lang) >= CAPITALISED_FUNCTION_WORD_ZIPF
+            or self.keys[i] in lx.calendar_words(self.lang)  # "14 de Março", "Segunda"
         ):
             return False
         if i == 0 or not self.joined(i):

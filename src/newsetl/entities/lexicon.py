@@ -344,3 +344,27 @@ def zipf_small(word: str, language: str) -> float:
         return zipf_frequency(word.lower(), lang, wordlist="small")
     except Exception:  # a language without a small list, or an optional tokenizer missing
         return 0.0
+
+
+_MONTHS_AND_DAYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def calendar_words(language: str) -> frozenset[str]:
+    """Month and weekday names of ``language``, normalised ("março", "maio", "segunda-feira"),
+    from dateparser's locale data (a dependency of htmldate): Portuguese written before 2009
+    and many web pages capitalise them ("14 de Março"), where the capital names no thing.
+    Empty when dateparser does not know the language; abbreviations ("mar", "dom") left
+    out."""
+    try:
+        from dateparser.languages import default_loader
+
+        info = default_loader.get_locale(language).info
+    except Exception:  # an unknown language or missing locale data: no calendar words
+        return frozenset()
+    words = {norm(w) for key in _MONTHS_AND_DAYS for w in info.get(key, []) if isinstance(w, str)}
+    return frozenset(w for w in words if len(w) >= 4)
