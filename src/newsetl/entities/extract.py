@@ -12,6 +12,10 @@ The steps, in order, each with the reason it exists:
    keywords ("... Bank", "Treaty of ..."), titles, speech verbs, "X, who ..." clauses and the
    shape of German institution names ("Deutscher Wetterdienst"); surname particles stay with the
    surname ("von der Leyen").
+   Where the capital is the only clue: a wire dateline is a place ("PHILADELPHIA
+   1996-08-29"), a line that is only a name is a label ("De Morgen"), a capitalised ordinary
+   noun mid-sentence names an institution in languages that write nouns in lower case ("la
+   Junta"), and a capitalised article mid-sentence belongs to its name ("La Voz de Galicia").
 3. **Acronym definitions** ("Human Rights Watch (HRW)") join the acronym to its expansion, also
    when a translation kept the original's acronym ("German Weather Service (DWD)").
 4. **Grouping**: surnames and partial names join the full name ("Ashton-Hart" -> "Nick
