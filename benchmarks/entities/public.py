@@ -29,6 +29,9 @@ Metrics, per set and language:
   and on their resolved ids (``entity_resolution``, migration 008, refreshed after storing);
   for BSNLP also on the 2019-2021 topics alone (2017's ``ec`` and ``trump`` number their
   entities per topic, so a right link to another topic counts as a false pair there);
+* micro summaries: ``western`` (every non-Slavic set), ``western_news`` (without HIPE's
+  historical newspapers), ``issue_western`` (exactly the sets of the issue's western bar:
+  CoNLL en/es/nl, KIND's Italian Wikinews, HAREM pt), ``historical``, ``slavic``;
 * the same for the "every capitalised run" baseline (a maximal run of capitalised words joined
   by spaces; id = its case-folded text).
 
@@ -61,6 +64,10 @@ REPO = Path(__file__).resolve().parents[2]
 HOLDOUT_SALT = "newsetl-entities-holdout"
 HOLDOUT_SHARE = 0.30
 SLAVIC = {"bg", "cs", "hr", "pl", "ru", "sk", "sl", "uk"}
+#: the western sets the issue's bar is measured on (its hidden sets are of these kinds)
+ISSUE_WESTERN = {
+    "conll2003/en", "conll2002-es/es", "conll2002-nl/nl", "kind/it", "harem/pt",
+}  # fmt: skip
 
 COARSE_OF = {
     "person": "person", "organisation": "organisation", "country": "place", "city": "place",
@@ -298,8 +305,11 @@ def score(docs: list[GoldDoc], preds: dict[str, Predicted], errors: int = 0) -> 
         if k.split("/")[1] not in SLAVIC and not k.startswith("hipe")
     ]  # fmt: skip
     historical = [v for k, v in report["by_set"].items() if k.startswith("hipe")]
+    # exactly the issue-setter's western sets (issue 13): CoNLL en/es/nl, KIND's Italian
+    # Wikinews (the only KIND part read), Second HAREM pt; without hu/fi, which the bar omits
+    issue = [v for k, v in report["by_set"].items() if k in ISSUE_WESTERN]
     for label, rows in (("western", western), ("slavic", slavic), ("western_news", modern),
-                        ("historical", historical)):  # fmt: skip
+                        ("historical", historical), ("issue_western", issue)):  # fmt: skip
         if rows:
             report[f"{label}_micro"] = prf(*(sum(r["mentions"][k] for r in rows)
                                              for k in ("tp", "fp", "fn")))  # fmt: skip
@@ -328,10 +338,10 @@ def print_report(title: str, report: dict) -> None:
         )
         print(f"{name:<18} {v['docs']:>5}  {m['p']:.3f} {m['r']:.3f} {m['f1']:.3f}   "
               f"{v['core']['f1']:.3f}  {ta}  {grp}")  # fmt: skip
-    for label in ("western", "western_news", "historical", "slavic"):
+    for label in ("western", "western_news", "issue_western", "historical", "slavic"):
         if f"{label}_micro" in report:
             m = report[f"{label}_micro"]
-            print(f"{label:<8} micro P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f}; "
+            print(f"{label:<13} micro P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f}; "
                   f"macro F1 {report[f'{label}_macro_f1']:.3f}")  # fmt: skip
     for label, key in (
         ("ids", "grouping_by_set"),

@@ -51,7 +51,8 @@ LINK_PREFIX = 4
 _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (("", "i"), ("", "ian"), ("", "ese"), ("a", "an"), ("a", "ese"), ("", "n"),
            ("o", "an"), ("e", "an"), ("e", "ean"), ("y", "ian"), ("y", "an"), ("ey", "ish"),
-           ("ain", "ish"), ("ia", "ian"), ("", "an"), ("um", "an")),
+           ("ain", "ish"), ("ia", "ian"), ("", "an"), ("um", "an"), ("a", "ian"),
+           ("on", "ese"), ("e", "ian")),
     "nl": (("", "se"), ("", "er"), ("", "ers"), ("land", "s"), ("land", "se"),
            ("land", "er"), ("land", "ers"), ("a", "aans"), ("a", "aanse"), ("a", "aan"),
            ("a", "anen"), ("a", "ees"), ("a", "ese"), ("o", "aans"), ("o", "aanse"),

@@ -12,6 +12,10 @@ The steps, in order, each with the reason it exists:
    keywords ("... Bank", "Treaty of ..."), titles, speech verbs, "X, who ..." clauses and the
    shape of German institution names ("Deutscher Wetterdienst"); surname particles stay with the
    surname ("von der Leyen").
+   Where the capital is the only clue: a wire dateline is a place ("PHILADELPHIA
+   1996-08-29"), a line that is only a name is a label ("De Morgen"), a capitalised ordinary
+   noun mid-sentence names an institution in languages that write nouns in lower case ("la
+   Junta"), and a capitalised article mid-sentence belongs to its name ("La Voz de Galicia").
 3. **Acronym definitions** ("Human Rights Watch (HRW)") join the acronym to its expansion, also
    when a translation kept the original's acronym ("German Weather Service (DWD)").
 4. **Grouping**: surnames and partial names join the full name ("Ashton-Hart" -> "Nick
@@ -24,6 +28,7 @@ The steps, in order, each with the reason it exists:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +57,33 @@ from .text import Token, norm, tokenize
 
 #: Span types a known place has (see ``_Doc.absorb_places``).
 GEO_SPAN_TYPES = frozenset({"country", "city", "place"})
+
+#: Languages where a capitalised ordinary noun mid-sentence is taken for a name (see
+#: ``_Doc.capitalised_noun_name``): those measured on annotated news (CoNLL es/nl, KIND it,
+#: HAREM pt, NerKor hu, FiNER fi). Measured and left out: German (every noun is capitalised),
+#: English (days, months, nationalities; HIPE en lost 0.027), French (nationality nouns "les
+#: Allemands": HIPE fr lost 0.020), the Slavic languages (BSNLP: as many losses as gains).
+#: Unmeasured languages are left out too: in the web sentences of ``robustness.py`` (Greek,
+#: Danish) most hits were sentence starts after a missing full stop.
+CAPITALISED_NOUN_LANGUAGES = frozenset({"es", "pt", "it", "nl", "hu", "fi"})
+
+#: A lower-case word this frequent (Zipf) is a function word ("que", "che", "para").
+FUNCTION_WORD_ZIPF = 5.5
+#: A capitalised word this frequent is a function word, not an institution's noun: "Para"
+#: 6.9, "Non" 7.2, "Mas" 6.6 vs "Estado" 5.9, "Gobierno" 5.8 (wordfreq Zipf).
+CAPITALISED_FUNCTION_WORD_ZIPF = 6.5
+
+#: A wire story's dateline (see ``_Doc.match_datelines``): a place in capitals ("FARMINGTON
+#: HILLS") before a date, or before ", Region" and a date or the line's end; or a place in
+#: title case ("La Coruña", "Santiago de Chile") before ", <day> <month>".
+_CAPS_WORD = r"[A-Z][A-Z'-]*[A-Z]\.?"
+_TITLE_WORD = r"[A-ZÀ-Þ][a-zß-ÿ'-]+"
+_DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{1,2} [a-zà-ÿ]{3,10}\.? \(|\d{1,2} [a-zà-ÿ]{3,10}\b)"
+_DATELINE = re.compile(
+    rf"\s*(?:(?P<caps>{_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}})"
+    rf"(?: {_DATE}|, [A-Z][\w.]*(?: [A-Z][\w.]*)?(?: {_DATE}|\s*$))"
+    rf"|(?P<title>{_TITLE_WORD}(?: (?:de |del |do |da |di )?{_TITLE_WORD}){{0,3}}), {_DATE})"
+)
 
 #: Fuzzy threshold (rapidfuzz ratio, 0-100) for a truncated/misspelt name inside one document.
 FUZZY_WITHIN_DOC = 85
@@ -106,6 +138,8 @@ class Span:
     sentence_initial: bool = False
     group: int = -1  # index into the groups list once grouped
     fuzzy: bool = False
+    dateline: bool = False  # a wire story's place of filing (see _Doc.match_datelines)
+    label: bool = False  # a line that is only a name (see _Doc.match_label_lines)
 
 
 @dataclass
@@ -224,6 +258,64 @@ class _Doc:
             )
         local = lx.zipf(tok.text, self.lang)
         return (local if local > 0 else lx.zipf(tok.text, "en")) >= COMMON_ZIPF
+
+    def capitalised_noun_name(self, i: int) -> bool:
+        """Is the ordinary noun at ``i`` written with a capital because it names something?
+
+        Languages that write nouns in lower case mark a name by the capital alone: "el
+        presidente de la Junta", "del Gobierno", "a Bizottság", "a Igreja" are institutions,
+        although the dictionary knows "junta", "gobierno" as words. Only where the capital
+        says something: mid-sentence, outside headlines and capitals, not a title ("el
+        Presidente" is handled as a title), and after a lower-case word of the sentence (so
+        a word that opens a quotation or a list item is not taken), and not a function word
+        (a capitalised "para" or "che" mid-line is a sentence whose full stop is missing).
+        Only in :data:`CAPITALISED_NOUN_LANGUAGES`: never in German (every noun is
+        capitalised), English (days, months, nationalities, older styles) or French
+        (nationality nouns); on BSNLP's Slavic news it found names ("Komisja") but lost as
+        many elsewhere (cs, ru, sl, sk) and, found alone, their case forms link to nothing
+        (grouping across documents 0.891 -> 0.853)."""
+        if self.lang not in CAPITALISED_NOUN_LANGUAGES:
+            return False
+        tok = self.tokens[i]
+        if (
+            tok.sentence_start
+            or tok.headline
+            or tok.is_acronym
+            or not tok.capitalised
+            or len(tok.text) < 3
+            or not tok.text[1:].islower()
+            or lx.is_title(tok.text)
+            or norm(tok.text) in lx.SENTENCE_OPENERS
+            or lx.zipf(tok.text, self.lang) >= CAPITALISED_FUNCTION_WORD_ZIPF
+            or self.keys[i] in lx.calendar_words(self.lang)  # "14 de Março", "Segunda"
+        ):
+            return False
+        if i == 0 or not self.joined(i):
+            return False
+        prev = self.tokens[i - 1]
+        return (
+            prev.text[:1].islower()
+            and word_class(tok.text, self.lang) == "common"
+            and not self._name_goes_on_lowercase(i + 1)
+        )
+
+    def _name_goes_on_lowercase(self, j: int) -> bool:
+        """Does a name that starts with a capitalised noun go on in lower case at ``j``?
+        Italian and French capitalise only the first word of an institution's name and put
+        adjectives after the noun ("Corte suprema", "Banca centrale", "Chiesa ortodossa"):
+        where an adjective or noun follows, where the name ends is unknown, so the noun
+        alone is not reported. A verb ("la Corte ha confermato": the dictionary's lemma is
+        an infinitive), a function word or punctuation ends it."""
+        if self.lang not in lx.FIRST_WORD_CAPITAL_LANGUAGES or j >= len(self.tokens):
+            return False
+        tok = self.tokens[j]
+        if not self.joined(j) or not tok.text.isalpha() or not tok.text.islower():
+            return False
+        if len(tok.text) < 4 or self.keys[j] in lx.CONNECTORS:
+            return False
+        if lx.zipf(tok.text, self.lang) >= FUNCTION_WORD_ZIPF:
+            return False
+        return not lemma(tok.text, self.lang).endswith(lx.INFINITIVE_ENDINGS)
 
     def name_at_sentence_start(self, tok: Token) -> bool:
         """Is a sentence's first word a name? Only where the dictionary knows it as one
@@ -426,6 +518,102 @@ class _Doc:
     def bases_from(self, i: int, length: int = 8) -> list[str]:
         """Base forms of the tokens from ``i`` on (at most ``length``)."""
         return [self.base(k) for k in range(i, min(i + length, len(self.tokens)))]
+
+    def match_datelines(self) -> None:
+        """The dateline of a wire story names the place it was filed from: "PHILADELPHIA
+        1996-08-29", "KHASAVYURT, Russia 1996-08-30", "FARMINGTON HILLS, Mich.", "La Coruña,
+        23 may (EFE)." At a line's start, a place written in capitals before a date or a
+        comma, or in title case before a comma and a date, is a place, whatever the
+        gazetteer knows (capitals there are the wire's style, so the headline rules would
+        drop it). Only the place is taken here; a region after the comma is an ordinary name."""
+        toks = self.tokens
+        if not toks:
+            return
+        by_start = {t.start: k for k, t in enumerate(toks)}
+        by_end = {t.end: k for k, t in enumerate(toks)}
+        # only this segment's lines: ``self.text`` is the whole text (see extract_entities)
+        pos = self.text.rfind("\n", 0, toks[0].start) + 1
+        for line in self.text[pos : toks[-1].end].splitlines(keepends=True):
+            m = _DATELINE.match(line)
+            start = pos
+            pos += len(line)
+            if not m:
+                continue
+            place = m.group("caps") or m.group("title")
+            a = start + m.start("caps" if m.group("caps") else "title")
+            i, last = by_start.get(a), by_end.get(a + len(place.rstrip(".")))
+            if i is None or last is None or last - i > 4:
+                continue
+            j = last + 1
+            inside = [sp for sp in self.spans if sp.i < j and i < sp.j]
+            if any(sp.i < i or sp.j > j for sp in inside):
+                continue  # a known name runs across the place's edge
+            if any(sp.i == i and sp.j == j and sp.canonical for sp in inside):
+                continue  # the gazetteer knows the place already
+            if sum(1 for sp in inside if sp.canonical) >= 2:
+                continue  # "FRANCE PARIS 17 mai": a country and a city, two known names
+            self.spans = [sp for sp in self.spans if not (i <= sp.i and sp.j <= j)]
+            key = tuple(self.keys[i:j])
+            known = [a for a in self.gaz.lookup(key) if a.type in GEO_SPAN_TYPES]
+            alias = known[0] if known else None
+            etype = alias.type if alias else "city"
+            self.spans.append(
+                Span(i, j, etype, CONF_KEYWORD, canonical=alias, dateline=alias is None)
+            )
+            for k in range(i, j):
+                self.covered[k] = True
+
+    def match_label_lines(self) -> None:
+        """A line that is nothing but one to three capitalised words ("De Morgen", "Het
+        Leven", "Buitenland" between the paragraphs of a newspaper's export) is a label: the
+        publication's or section's name, not the start of a sentence (it has no verb, no
+        lower-case word and no final punctuation), so its first capital is evidence too.
+        A line of ordinary words is a section heading ("Storia", "Biografia", "Group A"),
+        unless an article leads it: "De Morgen", "Het Leven", "La Stampa" name a paper.
+        Not a line of capitals (a headline's style), and not where a known name covers
+        only a part."""
+        toks = self.tokens
+        n = len(toks)
+        k = 0
+        while k < n:
+            end = k + 1
+            line_end = self.text.find("\n", toks[k].start)
+            line_end = len(self.text) if line_end < 0 else line_end
+            while end < n and toks[end].start < line_end:
+                end += 1
+            i, j = k, end
+            k = end
+            line_start = self.text.rfind("\n", 0, toks[i].start) + 1
+            if self.text[line_start : toks[i].start].strip():
+                continue  # something before the words on this line
+            if (
+                not 1 <= j - i <= 3
+                or self.text[toks[i].start : line_end].strip()
+                != (self.text[toks[i].start : toks[j - 1].end])
+            ):
+                continue  # more words, or punctuation/numbers around them
+            if not all(self.joined(m) for m in range(i + 1, j)):
+                continue
+            words = toks[i:j]
+            if any(not t.capitalised or t.is_acronym or not t.text.isalpha() for t in words):
+                continue
+            articles = lx.ARTICLES | lx.NAME_ARTICLES.get(self.lang, frozenset())
+            if self.keys[i] not in articles and any(
+                self.common(t) or len(t.text) == 1 or lx.is_title(t.text) for t in words
+            ):
+                continue  # a section heading ("Storia", "Group A", "Morto August Wilson")
+            inside = [sp for sp in self.spans if sp.i < j and i < sp.j]
+            if inside:
+                continue  # the gazetteer knows (a part of) it: its rules decide
+            if any(self.covered[m] for m in range(i, j)):
+                continue
+            # an article-led label names a publication ("De Morgen", "La Stampa")
+            etype = self._keyword_type(i, j) or (
+                "organisation" if self.keys[i] in articles else "other"
+            )
+            self.spans.append(Span(i, j, etype, CONF_NAME, label=True))
+            for m in range(i, j):
+                self.covered[m] = True
 
     def match_nationalities(self) -> None:
         """Nationality, demonym and religion words ("Israeli", "Brytyjczycy", see
@@ -711,6 +899,8 @@ class _Doc:
             return False
         if any(not any(c.isalpha() for c in t.text) or t.is_acronym for t in toks):
             return False
+        if self._name_article(i):
+            return False  # "El Hierro", "La Restinga", "The Guardian": a place or a title
         if len(toks[0].text) == 1 and toks[0].text.isupper():
             return not self.common(toks[-1])  # "J. S. Bach", "C. Tolley"
         if self._given_name(toks[0].text) and (self.lang != "de" or not self.common(toks[-1])):
@@ -764,7 +954,12 @@ class _Doc:
             and (
                 (toks[i].sentence_start and norm(toks[i].text) in lx.SENTENCE_OPENERS)
                 or lx.is_title(toks[i].text)
-                or (norm(toks[i].text) in lx.ARTICLES and j - i > 1 and not self.covered[i + 1])
+                or (
+                    norm(toks[i].text) in lx.ARTICLES
+                    and j - i > 1
+                    and not self.covered[i + 1]
+                    and not self._name_article(i)
+                )
             )
         ):
             titled = titled or lx.is_title(toks[i].text)
@@ -1008,22 +1203,44 @@ class _Doc:
         toks = self.tokens
         n = len(toks)
         by_start = {s.i: s for s in self.spans}
-        for place in [s for s in self.spans if s.type in GEO_SPAN_TYPES and s.canonical]:
+        known = [
+            s for s in self.spans
+            if s.canonical and (s.type in GEO_SPAN_TYPES or s.type == "organisation")
+        ]  # fmt: skip
+        for place in known:
+            if not any(s is place for s in self.spans):
+                continue  # taken into a name absorbed before
             i, j = place.i, place.j
             start = end = None
-            # before: "<Org words> <connector> <place>"
-            if i >= 2 and self.joined(i) and norm(toks[i - 1].text) in lx.CONNECTORS:
-                k = i - 1
+            # before: "<Org words> <connector> <place>", one or two lower-case connectors
+            # ("Copa de la UEFA", "Banco do Brasil")
+            c = i
+            while (
+                c - 1 >= 1
+                and i - c < 2
+                and self.joined(c)
+                and not toks[c - 1].capitalised
+                and norm(toks[c - 1].text) in lx.CONNECTORS
+            ):
+                c -= 1
+            if c < i:
+                k = c
                 while (
                     k - 1 >= 0
-                    and i - 1 - (k - 1) <= 4
+                    and c - (k - 1) <= 4
                     and self.joined(k)
                     and toks[k - 1].capitalised
                     and not self.covered[k - 1]
                     and not toks[k - 1].headline
                 ):
                     k -= 1
-                if k < i - 1 and self._keyword_type(k, i - 1) == "organisation":
+                if k < c and (
+                    (place.type in GEO_SPAN_TYPES and self._keyword_type(k, c) == "organisation")
+                    or (c - k == 1 and self.capitalised_noun_name(k))
+                ):
+                    # "Universidad de California"; a capitalised ordinary noun before a known
+                    # name is the head of a longer name: "Liga de San Marino", "Copa de la
+                    # UEFA", "Ayuntamiento de Sevilla", "Comunicaciones de Brasil"
                     start = k
             # after: "<place> <Org words>" ("New York Stock Exchange")
             m = j
@@ -1048,6 +1265,45 @@ class _Doc:
             place.type, place.canonical, place.confidence = "organisation", None, CONF_KEYWORD
             for k in range(new_i, new_j):
                 self.covered[k] = True
+
+    def _name_article(self, a: int) -> bool:
+        """Is token ``a`` an article written with a capital mid-sentence, so part of the
+        name after it (see ``keep_capitalised_articles``)?"""
+        tok = self.tokens[a]
+        return (
+            self.lang != "de"
+            and a >= 1
+            and self.keys[a] in (lx.ARTICLES | lx.NAME_ARTICLES.get(self.lang, frozenset()))
+            and (len(tok.text) > 1 or self.keys[a] in lx.NAME_ARTICLES.get(self.lang, ()))
+            and tok.capitalised
+            and not tok.is_acronym
+            and not tok.sentence_start
+            and not tok.headline
+        )
+
+    def keep_capitalised_articles(self) -> None:
+        """ "de La Voz de Galicia", "en La Coruña", "said The Times", "van De Telegraaf": an
+        article written with a capital in mid-sentence is part of the name that follows (the
+        languages write their articles in lower case, so the capital belongs to the name). At
+        a sentence's start or in a headline the capital says nothing and the article stays
+        out ("La Junta decidió"). Not in German: a full sentence after a colon or a dash
+        starts with a capital there ("beschloss Folgendes: Der Kaiser hat ..."), so a
+        capitalised article mid-line is most often a sentence's first word."""
+        taken = {k for s in self.spans for k in range(s.i, s.j)}
+        for span in self.spans:
+            a = span.i - 1
+            if (
+                a >= 1
+                and a not in taken
+                and not self.covered[a]
+                and self.joined(span.i)
+                and self._name_article(a)
+                and span.type != demonyms.NATIONALITY
+            ):
+                span.i = a
+                taken.add(a)
+                if span.type == "person" and not span.evidence:
+                    span.type = "other"  # a name that starts with an article is no person's
 
     def extend_keywords(self) -> None:
         toks = self.tokens
@@ -1262,7 +1518,7 @@ class _Grouper:
         for span in spans:  # names an acronym definition already grouped
             if span.group >= 0 and not span.canonical and span.j - span.i >= 2:
                 by_name.setdefault((_kind(span.type), self._name_key(span)), span.group)
-        multi = [s for s in spans if s.group < 0 and s.j - s.i >= 2]
+        multi = [s for s in spans if s.group < 0 and (s.j - s.i >= 2 or s.dateline or s.label)]
         multi.sort(key=lambda s: -(s.j - s.i))
         for span in multi:
             key = (_kind(span.type), self._name_key(span))
@@ -1272,6 +1528,9 @@ class _Grouper:
             if span.type in ("person", "other") and self._attach_to_person(span):
                 continue
             by_name[key] = self.new_group(span, span.type)
+            if (span.dateline or span.label) and span.j - span.i == 1:
+                # "PHILADELPHIA 1996-08-29 ... in Philadelphia": the body's word joins it
+                by_name.setdefault(("single", doc.base(span.i)), span.group)
         # one-word names, mid-sentence ones first: a sentence's first word then joins the
         # same name written elsewhere in the text ("Draghi met ... . Draghi said ...")
         singles = [s for s in spans if s.group < 0]
@@ -1470,6 +1729,9 @@ class _Grouper:
             span.evidence, span.type = True, "person"
         tok = doc.tokens[span.i]
         if not span.evidence and (doc.lang == "de" or doc.common(tok)):
+            if doc.capitalised_noun_name(span.i):
+                span.type = "organisation"  # "la Junta", "del Gobierno", "a Bizottság"
+                by_name[key] = self.new_group(span, span.type)
             return  # ordinary capitalised words (German nouns, "Monday", "French")
         if (
             not span.evidence
@@ -1591,10 +1853,13 @@ def _known_word(language: str):
 
 def _analyse(doc: _Doc) -> list[Group]:
     doc.match_gazetteer()
+    doc.match_datelines()
     doc.match_nationalities()
+    doc.match_label_lines()
     doc.add_spacy_spans()
     doc.classify_runs()
     doc.absorb_places()
+    doc.keep_capitalised_articles()
     doc.keep_surname_particles()
     doc.expand_acronym_definitions()
     doc.extend_keywords()

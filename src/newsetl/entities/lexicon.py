@@ -122,6 +122,23 @@ ARTICLES = _words(
     """the a an der die das den dem des ein eine einen le la les il lo gli el los las het een"""
 )
 
+#: Articles of one language only that may begin a name written with a capital mid-sentence
+#: ("o jornal O Globo", "em A Coruña"); see ``_Doc.keep_capitalised_articles``.
+NAME_ARTICLES: dict[str, frozenset[str]] = {
+    "pt": frozenset({"o", "a", "os", "as"}),
+    "gl": frozenset({"o", "a", "os", "as"}),
+    "nl": frozenset({"de"}),
+}
+
+#: Languages whose style capitalises only the first word of an institution's name, the
+#: adjectives after it staying in lower case: Italian "Corte suprema", "Banca centrale",
+#: French "Cour suprême" (Spanish and Portuguese capitalise every full word: "Corte
+#: Suprema", so a lower-case adjective there is outside the name: "el Gobierno español").
+#: See ``_Doc._name_goes_on_lowercase``.
+FIRST_WORD_CAPITAL_LANGUAGES = frozenset({"it", "fr"})
+#: Endings of Romance infinitives, the dictionary form (lemma) of every verb form.
+INFINITIVE_ENDINGS = ("are", "ere", "ire", "ar", "er", "ir", "ír", "re")
+
 #: Languages whose names never contain a lowercase word between capitalised ones: a
 #: preposition there separates two names ("z Rosji do Niemiec").
 NO_NAME_CONNECTOR_LANGUAGES = frozenset(
@@ -327,3 +344,27 @@ def zipf_small(word: str, language: str) -> float:
         return zipf_frequency(word.lower(), lang, wordlist="small")
     except Exception:  # a language without a small list, or an optional tokenizer missing
         return 0.0
+
+
+_MONTHS_AND_DAYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def calendar_words(language: str) -> frozenset[str]:
+    """Month and weekday names of ``language``, normalised ("março", "maio", "segunda-feira"),
+    from dateparser's locale data (a dependency of htmldate): Portuguese written before 2009
+    and many web pages capitalise them ("14 de Março"), where the capital names no thing.
+    Empty when dateparser does not know the language; abbreviations ("mar", "dom") left
+    out."""
+    try:
+        from dateparser.languages import default_loader
+
+        info = default_loader.get_locale(language).info
+    except Exception:  # an unknown language or missing locale data: no calendar words
+        return frozenset()
+    words = {norm(w) for key in _MONTHS_AND_DAYS for w in info.get(key, []) if isinstance(w, str)}
+    return frozenset(w for w in words if len(w) >= 4)
