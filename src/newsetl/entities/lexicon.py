@@ -356,7 +356,7 @@ _MONTHS_AND_DAYS = (
 @lru_cache(maxsize=64)
 def calendar_words(language: str) -> frozenset[str]:
     """Month and weekday names of ``language``, normalised ("março", "maio", "segunda-feira"),
-    from dateparser's locale data (a dependency of htmldate): Portuguese written before 2009
+    from dateparser's locale data (declared; htmldate uses it too): Portuguese written before 2009
     and many web pages capitalise them ("14 de Março"), where the capital names no thing.
     Empty when dateparser does not know the language; abbreviations ("mar", "dom") left
     out."""
