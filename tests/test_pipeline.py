@@ -171,16 +171,19 @@ def test_a_translation_extracted_before_its_original_is_analysed_with_it(
     assert translated[0][0] == sum(1 for p in pages if p["translation_of"])
 
 
-def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
-    """While no worker has delivered yet (a fork server still loading), the parent takes
-    queued extraction jobs back and runs them; once the pool delivers, it leaves them."""
+def test_the_parent_extracts_queued_pages_only_while_the_pool_starts(monkeypatch):
+    """While no worker has delivered yet (a fork server still loading), a parent that has
+    extracted before takes queued extraction jobs back and runs them; once the pool
+    delivers, it leaves them."""
     import multiprocessing
     import time
     from concurrent.futures import ProcessPoolExecutor
 
+    from newsetl import pipeline
     from newsetl.pipeline import start_fetch_and_extract
     from newsetl.workers import SharingExecutor
 
+    monkeypatch.setattr(pipeline, "_extracted_here", True)  # a long-lived, warm process
     settings = Settings(per_host_interval_s=0.0)
     spawn = multiprocessing.get_context("spawn")
     with Fetcher(settings) as fetcher:
@@ -200,6 +203,33 @@ def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
             again = running.result()
             assert not any(f.cancelled() for f in queued)  # the worker ran every one
             assert [i.page.text for i in again] == [i.page.text for i in items]
+
+
+def test_a_fresh_parent_leaves_extraction_to_the_starting_pool(monkeypatch):
+    """A process that never extracted (``newsetl ingest``) does not take jobs back while the
+    pool starts: it would load trafilatura and the language models a second time."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsetl import pipeline
+    from newsetl.pipeline import start_fetch_and_extract
+    from newsetl.workers import SharingExecutor
+
+    monkeypatch.setattr(pipeline, "_extracted_here", False)
+    settings = Settings(per_host_interval_s=0.0)
+    spawn = multiprocessing.get_context("spawn")
+    with Fetcher(settings) as fetcher:
+        targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets[:2]
+        with SharingExecutor(ProcessPoolExecutor(1, mp_context=spawn), 1) as pool:
+            slow = pool.submit(time.sleep, 0.5)  # the pool has not delivered yet
+            starting = start_fetch_and_extract(targets, fetcher, executor=pool)
+            queued = list(starting.futures)
+            items = starting.result()
+            slow.result()
+            assert not any(f.cancelled() for f in queued)  # the worker ran every one
+            assert all(item.page is not None and item.language for item in items)
+            assert pipeline._extracted_here is False
 
 
 def test_workers_are_kept_between_runs_unless_settings_say_not_to():

@@ -121,9 +121,16 @@ def fetch_and_extract(
 PARENT_EXTRACTION_LOCK = threading.Lock()
 
 
+#: Whether this process has extracted a page itself (so trafilatura's stoplists, langdetect's
+#: profiles and lingua's models are loaded here): see :meth:`PendingExtraction.result`.
+_extracted_here = False
+
+
 def extract_here(job: tuple) -> tuple:
     """:func:`extract_and_identify` in this process, one thread at a time."""
+    global _extracted_here
     with PARENT_EXTRACTION_LOCK:
+        _extracted_here = True
         return extract_and_identify(*job)
 
 
@@ -147,11 +154,19 @@ class PendingExtraction:
         workers have every core, and this process keeps to what only it can do (fetching,
         loading): measured on the Zyte pages with a loaded fork server, 6.75-6.88 s without
         taking jobs back against 6.88-7.11 s with.
+
+        Only a process that has extracted before takes jobs back (a long-lived one: a
+        Prefect worker, a notebook). A fresh one (``newsetl ingest``) would first load
+        trafilatura's stoplists, langdetect's profiles and lingua's models itself, which the
+        fork server is loading at the same time: on the Zyte pages it extracted 4 pages for
+        ~4 s of CPU and 150 MB more PSS, the same CPU for the run as leaving them to the pool
+        (benchmarks/README.md, "Where the run's time and memory go").
         """
         outcomes: list[tuple | None] = [None] * len(self.jobs)
         futures = self.futures or []
+        take_back = not futures or _extracted_here
         for k in reversed(range(len(self.jobs))):
-            if futures and getattr(self.executor, "started", False):
+            if futures and (not take_back or getattr(self.executor, "started", False)):
                 break
             if not futures or futures[k].cancel():
                 outcomes[k] = extract_here(self.jobs[k])
