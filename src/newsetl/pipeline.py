@@ -246,11 +246,7 @@ def start_fetch_and_extract(
         )
         for i in todo
     ]
-    futures = (
-        [executor.submit(extract_and_identify, *job, defer_short_texts=True) for job in jobs]
-        if executor
-        else None
-    )
+    futures = [executor.submit(extract_in_worker, *job) for job in jobs] if executor else None
     return PendingExtraction(out, todo, jobs, futures, executor)
 
 
@@ -284,6 +280,21 @@ def extract_and_identify(
     if defer_short_texts and uses_short_text_models(sample):
         return page, None, None, None
     return page, identify_language(sample, page.declared_language, seed), None, None
+
+
+def extract_in_worker(
+    body: bytes,
+    url: str,
+    charset: str | None,
+    seed: int,
+    fetched_at: datetime | None,
+    max_text_chars: int | None,
+) -> tuple:
+    """:func:`extract_and_identify` as a pool worker runs it: short texts left to the run's
+    process (``defer_short_texts``)."""
+    return extract_and_identify(
+        body, url, charset, seed, fetched_at, max_text_chars, defer_short_texts=True
+    )
 
 
 def identify_deferred(page: ExtractedPage, seed: int, max_text_chars: int | None) -> LanguageGuess:
