@@ -209,3 +209,24 @@ def test_names_and_keys_cannot_escape_the_directory(cache: Path) -> None:
     for name, key in [("../x", "k"), ("words", "a/b"), ("a-b", "k"), ("words", "")]:
         with pytest.raises(ValueError):
             cached(name, key, never)
+
+
+def test_simplemma_dictionaries_come_from_the_cache_with_the_same_entries(cache: Path) -> None:
+    """simplemma's stream dictionary is built once, then read from the cache directory; both
+    give exactly what simplemma's own factory gives (entries, misses, length)."""
+    from simplemma.strategies.dictionaries import StreamDictionaryFactory
+
+    from newsetl.simplemma_cache import stream_dictionary
+
+    own = StreamDictionaryFactory().get_dictionary("fr")
+    built = stream_dictionary("fr")
+    files = list(cache.glob("simplemma_fr-*.pickle"))
+    assert len(files) == 1
+    read = stream_dictionary("fr")  # from the file this time
+    keys = list(own)
+    probes = [*keys[:: max(1, len(keys) // 5000)], "Genève", "chevaux", "xqzw", ""]
+    for mapping in (built, read):
+        assert len(mapping) == len(own)
+        assert [mapping.get(k) for k in probes] == [own.get(k) for k in probes]
+    with pytest.raises(ValueError):
+        stream_dictionary("xx")  # a language simplemma does not have: its own error

@@ -171,20 +171,25 @@ def test_a_translation_extracted_before_its_original_is_analysed_with_it(
     assert translated[0][0] == sum(1 for p in pages if p["translation_of"])
 
 
-def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
-    """While no worker has delivered yet (a fork server still loading), the parent takes
-    queued extraction jobs back and runs them; once the pool delivers, it leaves them."""
+def test_the_parent_extracts_queued_pages_only_while_the_pool_starts(monkeypatch):
+    """While no worker has delivered yet (a fork server still loading), a parent that has
+    extracted before takes queued extraction jobs back and runs them; once the pool
+    delivers, it leaves them."""
     import multiprocessing
     import time
     from concurrent.futures import ProcessPoolExecutor
 
+    from newsetl import pipeline
     from newsetl.pipeline import start_fetch_and_extract
     from newsetl.workers import SharingExecutor
 
+    monkeypatch.setattr(pipeline, "_extracted_here", False)
     settings = Settings(per_host_interval_s=0.0)
     spawn = multiprocessing.get_context("spawn")
     with Fetcher(settings) as fetcher:
         targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets[:4]
+        fetch_and_extract(targets[:1], fetcher)  # a long-lived process that extracted before
+        assert pipeline._extracted_here
         with SharingExecutor(ProcessPoolExecutor(1, mp_context=spawn), 1) as pool:
             slow = pool.submit(time.sleep, 1.0)  # holds the pool's one slot
             starting = start_fetch_and_extract(targets, fetcher, executor=pool)
@@ -200,6 +205,77 @@ def test_the_parent_extracts_queued_pages_only_while_the_pool_starts():
             again = running.result()
             assert not any(f.cancelled() for f in queued)  # the worker ran every one
             assert [i.page.text for i in again] == [i.page.text for i in items]
+
+
+def test_a_fresh_parent_leaves_extraction_to_the_starting_pool(monkeypatch):
+    """A process that never extracted (``newsetl ingest``) does not take jobs back while the
+    pool starts: it would load trafilatura and the language models a second time."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsetl import pipeline
+    from newsetl.pipeline import start_fetch_and_extract
+    from newsetl.workers import SharingExecutor
+
+    monkeypatch.setattr(pipeline, "_extracted_here", False)
+    settings = Settings(per_host_interval_s=0.0)
+    spawn = multiprocessing.get_context("spawn")
+    with Fetcher(settings) as fetcher:
+        targets = expand_sources([str(SAMPLE_SITE / "sitemap.xml")], fetcher).targets[:2]
+        with SharingExecutor(ProcessPoolExecutor(1, mp_context=spawn), 1) as pool:
+            slow = pool.submit(time.sleep, 0.5)  # the pool has not delivered yet
+            starting = start_fetch_and_extract(targets, fetcher, executor=pool)
+            queued = list(starting.futures)
+            items = starting.result()
+            slow.result()
+            assert not any(f.cancelled() for f in queued)  # the worker ran every one
+            assert all(item.page is not None and item.language for item in items)
+            assert pipeline._extracted_here is False
+
+
+def test_short_texts_are_identified_by_the_run_process_with_the_same_guess(tmp_path):
+    """A pool worker leaves a text short enough for lingua's short-text models (840 MB) to
+    the run's process, which loads them once instead of every worker; the guess is the one
+    the page gets without a pool. A longer text is identified in the worker."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsetl.language import identify_language, uses_short_text_models
+    from newsetl.pipeline import extract_and_identify, start_fetch_and_extract
+    from newsetl.workers import SharingExecutor
+
+    short = "The council met on Monday and agreed to open the new library in the spring."
+    long = " ".join([short, "Residents asked for longer opening hours and a reading room."] * 4)
+    pages = {}
+    for name, text in (("short", short), ("long", long)):
+        html = (
+            f"<html lang='en'><body><article><h1>{name}</h1><p>{text}</p></article></body></html>"
+        )
+        pages[name] = tmp_path / f"{name}.html"
+        pages[name].write_text(html)
+    assert (
+        extract_and_identify(pages["short"].read_bytes(), "file:x", None, 0, None, 0, True)[1]
+        is None
+    )
+    settings = Settings(per_host_interval_s=0.0)
+    spawn = multiprocessing.get_context("spawn")
+    with Fetcher(settings) as fetcher:
+        targets = expand_sources([str(p) for p in pages.values()], fetcher).targets
+        alone = start_fetch_and_extract(targets, fetcher).result()
+        with SharingExecutor(ProcessPoolExecutor(1, mp_context=spawn), 1) as pool:
+            pending = start_fetch_and_extract(targets, fetcher, executor=pool)
+            worker_guesses = [f.result()[1] for f in pending.futures]
+            pooled = pending.result()
+    by_name = {("short" if i.target.url.endswith("/short.html") else "long"): i for i in pooled}
+    assert len(by_name) == 2
+    texts = {k: v.page.text for k, v in by_name.items()}
+    assert uses_short_text_models(texts["short"]) and not uses_short_text_models(texts["long"])
+    assert sorted(g is None for g in worker_guesses) == [False, True]  # only the short one left
+    assert [i.language_guess for i in pooled] == [i.language_guess for i in alone]
+    for item in pooled:
+        assert item.language_guess == identify_language(item.page.text, item.page.declared_language)
+        assert item.language == "en"
 
 
 def test_workers_are_kept_between_runs_unless_settings_say_not_to():

@@ -176,6 +176,24 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+#: Letters (of lingua's sample) below which a text counts as short for lingua: it scores a
+#: text of fewer than 120 letters with its uni- to five-gram models of every candidate
+#: language (840 MB and ~10 s of CPU to load for the Latin-script ones), a longer one with
+#: trigrams only. Counted here with ``str.isalpha`` and a margin, so a text lingua finds
+#: short is always short here.
+SHORT_TEXT_LETTERS = 150
+
+
+def uses_short_text_models(text: str) -> bool:
+    """Whether :func:`identify_language` of ``text`` may make lingua load its short-text
+    models. Why ask: a process pool leaves those texts to one process (see
+    :func:`newsetl.pipeline.extract_and_identify`) so that each worker does not load them."""
+    sample = (text or "")[:SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return False  # decided without lingua
+    return sum(ch.isalpha() for ch in sample[:LINGUA_CHARS]) < SHORT_TEXT_LETTERS
+
+
 def identify_language(text: str, declared: str | None = None, seed: int = 0) -> LanguageGuess:
     """The language of ``text`` with a calibrated confidence and the runner-up.
 

@@ -36,7 +36,12 @@ from newsetl.extract import (
     ExtractionError,
     extract_page,
 )
-from newsetl.language import UNKNOWN, LanguageGuess, identify_language
+from newsetl.language import (
+    UNKNOWN,
+    LanguageGuess,
+    identify_language,
+    uses_short_text_models,
+)
 from newsetl.sources import Target
 from newsetl.textcap import DEFAULT_MAX_TEXT_CHARS, analysed_text
 from newsetl.urls import accepted_canonical, article_id_for, is_http, normalise_url, site_of
@@ -121,9 +126,16 @@ def fetch_and_extract(
 PARENT_EXTRACTION_LOCK = threading.Lock()
 
 
+#: Whether this process has extracted a page itself (so trafilatura's stoplists, langdetect's
+#: profiles and lingua's models are loaded here): see :meth:`PendingExtraction.result`.
+_extracted_here = False
+
+
 def extract_here(job: tuple) -> tuple:
     """:func:`extract_and_identify` in this process, one thread at a time."""
+    global _extracted_here
     with PARENT_EXTRACTION_LOCK:
+        _extracted_here = True
         return extract_and_identify(*job)
 
 
@@ -147,22 +159,32 @@ class PendingExtraction:
         workers have every core, and this process keeps to what only it can do (fetching,
         loading): measured on the Zyte pages with a loaded fork server, 6.75-6.88 s without
         taking jobs back against 6.88-7.11 s with.
+
+        Only a process that has extracted before takes jobs back (a long-lived one: a
+        Prefect worker, a notebook). A fresh one (``newsetl ingest``) would first load
+        trafilatura's stoplists, langdetect's profiles and lingua's models itself, which the
+        fork server is loading at the same time: on the Zyte pages it extracted 4 pages for
+        ~4 s of CPU and 150 MB more PSS, the same CPU for the run as leaving them to the pool
+        (benchmarks/README.md, "Where the run's time and memory go").
         """
         outcomes: list[tuple | None] = [None] * len(self.jobs)
         futures = self.futures or []
+        take_back = not futures or _extracted_here
         for k in reversed(range(len(self.jobs))):
-            if futures and getattr(self.executor, "started", False):
+            if futures and (not take_back or getattr(self.executor, "started", False)):
                 break
             if not futures or futures[k].cancel():
                 outcomes[k] = extract_here(self.jobs[k])
         for k, future in enumerate(futures):
             if outcomes[k] is None:
                 outcomes[k] = _worker_outcome(future, self.jobs[k][1])
-        for item, outcome in zip(self.todo, outcomes, strict=True):
+        for item, outcome, job in zip(self.todo, outcomes, self.jobs, strict=True):
             page, guess, kind, error = outcome  # type: ignore[misc]
             if page is None:
                 item.fetch.outcome, item.fetch.error_kind, item.fetch.error = "failed", kind, error
                 continue
+            if guess is None:  # a short text the worker left to this process
+                guess = identify_deferred(page, job[3], job[5])
             item.page, item.language_guess = page, guess
             item.language, item.language_confidence = guess.language, guess.confidence
         self.todo, self.jobs, self.futures = [], [], None
@@ -224,7 +246,7 @@ def start_fetch_and_extract(
         )
         for i in todo
     ]
-    futures = [executor.submit(extract_and_identify, *job) for job in jobs] if executor else None
+    futures = [executor.submit(extract_in_worker, *job) for job in jobs] if executor else None
     return PendingExtraction(out, todo, jobs, futures, executor)
 
 
@@ -235,11 +257,18 @@ def extract_and_identify(
     seed: int = 0,
     fetched_at: datetime | None = None,
     max_text_chars: int | None = DEFAULT_MAX_TEXT_CHARS,
+    defer_short_texts: bool = False,
 ) -> tuple[ExtractedPage | None, LanguageGuess | None, str | None, str | None]:
     """(page, language guess, error kind, error) for one body; never raises.
 
     ``fetched_at`` bounds the plausible publication dates (nothing after the fetch);
-    ``max_text_chars`` how much of the text the analysis reads (:mod:`newsetl.textcap`)."""
+    ``max_text_chars`` how much of the text the analysis reads (:mod:`newsetl.textcap`).
+
+    ``defer_short_texts`` (a pool worker): a text short enough for lingua to load its
+    short-text models (:func:`newsetl.language.uses_short_text_models`, 840 MB) comes back
+    with the page and no guess, and the run's process identifies it
+    (:func:`identify_deferred`): those models are then loaded in one process, not in every
+    worker. The guess is the same wherever it is made."""
     try:
         page = extract_page(body, url, charset, fetched_at, max_text_chars)
     except ExtractionError as exc:
@@ -248,7 +277,29 @@ def extract_and_identify(
         log.exception("extraction crashed on %s", url)
         return None, None, "extract", repr(exc)
     sample = analysed_text(page.text, max_text_chars)
+    if defer_short_texts and uses_short_text_models(sample):
+        return page, None, None, None
     return page, identify_language(sample, page.declared_language, seed), None, None
+
+
+def extract_in_worker(
+    body: bytes,
+    url: str,
+    charset: str | None,
+    seed: int,
+    fetched_at: datetime | None,
+    max_text_chars: int | None,
+) -> tuple:
+    """:func:`extract_and_identify` as a pool worker runs it: short texts left to the run's
+    process (``defer_short_texts``)."""
+    return extract_and_identify(
+        body, url, charset, seed, fetched_at, max_text_chars, defer_short_texts=True
+    )
+
+
+def identify_deferred(page: ExtractedPage, seed: int, max_text_chars: int | None) -> LanguageGuess:
+    """The guess :func:`extract_and_identify` left to this process (``defer_short_texts``)."""
+    return identify_language(analysed_text(page.text, max_text_chars), page.declared_language, seed)
 
 
 # --------------------------------------------------------------------------------------------

@@ -247,7 +247,8 @@ class SharingExecutor(Executor):
     caller for all that time. Here ``submit`` only queues the job; the dispatcher hands at
     most ``in_flight`` jobs at a time to the pool, so the rest stay queued, and a caller
     waiting for results can ``cancel()`` a queued job and run it itself (see
-    ``PendingExtraction.result``): the parent works while the pool starts.
+    ``PendingExtraction.result``): a parent that has extracted before works while the pool
+    starts (a fresh one leaves the jobs queued rather than load the extractor twice).
     """
 
     def __init__(self, pool: ProcessPoolExecutor, in_flight: int, *, own: bool = True) -> None:

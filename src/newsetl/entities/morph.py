@@ -134,9 +134,9 @@ def _dictionary(code: str):
     with _lock:
         found = _dictionaries.get(code)
         if found is None:
-            from simplemma.strategies.dictionaries import StreamDictionaryFactory
+            from newsetl.simplemma_cache import stream_dictionary  # built once, then on disk
 
-            found = _dictionaries[code] = StreamDictionaryFactory().get_dictionary(code)
+            found = _dictionaries[code] = stream_dictionary(code)
         return found
 
 
