@@ -1046,6 +1046,16 @@ class Builder:
         return self.cases
 
 
+def _ensure_trafilatura_bodies() -> None:
+    """Write the trafilatura-eval extraction cache (``noharm.py``'s) when it is missing."""
+    if not TRAF_BODIES.exists():
+        sys.path.insert(0, str(REPO / "benchmarks" / "artefacts"))
+        import noharm  # writes the extraction cache
+
+        for _ in noharm.trafilatura_eval():
+            pass
+
+
 def new_sources() -> dict[str, list[tuple[str, str]]]:
     """Sentences version 1 never sampled from, by language (version 2's span sources).
 
@@ -1056,12 +1066,7 @@ def new_sources() -> dict[str, list[tuple[str, str]]]:
       systems and judged flawless by professional raters).
     """
     out: dict[str, list[tuple[str, str]]] = {}
-    if not TRAF_BODIES.exists():
-        sys.path.insert(0, str(REPO / "benchmarks" / "artefacts"))
-        import noharm  # writes the extraction cache
-
-        for _ in noharm.trafilatura_eval():
-            pass
+    _ensure_trafilatura_bodies()
     with gzip.open(TRAF_BODIES, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
@@ -1097,12 +1102,7 @@ def trafilatura_paragraphs() -> dict[str, list[tuple[str, str]]]:
     """Carrier paragraphs of the trafilatura evaluation pages (as extracted by trafilatura, the
     cache ``noharm.py`` writes), by langdetect language; the length rule of every carrier."""
     out: dict[str, list[tuple[str, str]]] = {}
-    if not TRAF_BODIES.exists():
-        sys.path.insert(0, str(REPO / "benchmarks" / "artefacts"))
-        import noharm  # writes the extraction cache
-
-        for _ in noharm.trafilatura_eval():
-            pass
+    _ensure_trafilatura_bodies()
     with gzip.open(TRAF_BODIES, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)

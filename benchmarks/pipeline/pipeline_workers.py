@@ -51,6 +51,23 @@ def cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descended from it, read from ``/proc`` (parent links)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+        tree += frontier
+    return tree
+
+
 class ProcessTreeSampler:
     """Peak memory (PSS) and CPU time of this process and all its descendants, sampled.
 
@@ -82,19 +99,7 @@ class ProcessTreeSampler:
         self._tick = os.sysconf("SC_CLK_TCK")
 
     def _tree(self) -> list[int]:
-        parents: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        tree, frontier = [self.root], [self.root]
-        while frontier:
-            frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
-            tree += frontier
-        return tree
+        return process_tree(self.root)
 
     def _sample(self) -> None:
         pss = 0.0

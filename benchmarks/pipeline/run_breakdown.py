@@ -25,24 +25,9 @@ import time
 from pathlib import Path
 
 from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
+from pipeline_workers import process_tree
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _tree(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = [root], [root]
-    while frontier:
-        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
-        tree += frontier
-    return tree
 
 
 def _role(pid: int, root: int) -> str:
@@ -73,7 +58,7 @@ def measure(cmd: list[str], env: dict[str, str], interval: float) -> dict:
     tree_peak = 0.0
     while proc.poll() is None:
         total = 0.0
-        for pid in _tree(proc.pid):
+        for pid in process_tree(proc.pid):
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
