@@ -1183,7 +1183,8 @@ def _cut_common_names(text: str, tokens: list[Token]) -> list[Candidate]:
     are no inflection ("Ukrainian" / "Ukrainians"). Reported, never applied.
     """
     completions = english_completions()
-    given = surnames = None
+    given: frozenset[str] | None = None
+    surnames: frozenset[str] = frozenset()
     out = []
     for i in range(1, len(tokens)):
         tok = tokens[i]
