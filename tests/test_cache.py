@@ -153,14 +153,24 @@ def test_file_of_another_key_renamed_is_not_trusted(cache: Path) -> None:
     assert build.calls == 1
 
 
-def test_changed_key_ignores_and_removes_the_old_file(cache: Path) -> None:
+def test_changed_key_keeps_the_last_used_other_key_and_removes_older_ones(cache: Path) -> None:
+    """Two installations on one machine (other seeds, other package versions) alternate
+    between two keys: both stay; a third key removes the one used least recently."""
+    import os
+    import time
+
     cached("words", "k1", Builder({"v": 1}))
     cached("wordsmore", "k1", Builder({"other": 1}))  # another name sharing a prefix
     build = Builder({"v": 2})
     assert cached("words", "k2", build) == {"v": 2}
     assert build.calls == 1
-    assert files(cache) == ["words-k2.pickle", "wordsmore-k1.pickle"]
-    assert cached("words", "k2", never) == {"v": 2}
+    assert files(cache) == ["words-k1.pickle", "words-k2.pickle", "wordsmore-k1.pickle"]
+    assert cached("words", "k1", never) == {"v": 1}  # the other installation: no rebuild
+    past = time.time() - 60
+    os.utime(cache / "words-k2.pickle", (past, past))  # k2 used longer ago than k1
+    assert cached("words", "k3", Builder({"v": 3})) == {"v": 3}
+    assert files(cache) == ["words-k1.pickle", "words-k3.pickle", "wordsmore-k1.pickle"]
+    assert cached("words", "k3", never) == {"v": 3}
 
 
 def test_unwritable_directory_still_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

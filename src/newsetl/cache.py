@@ -43,6 +43,11 @@ _FORMAT = 1
 _WORD = re.compile(r"[A-Za-z0-9_.]+")
 #: A temporary file older than this is left over from a writer that died; removed on write.
 _STALE_TEMP_S = 3600
+#: Keys kept per name, the most recently used first (a read refreshes a file's time). Why
+#: more than one: two installations on one machine (a checkout and a deployment's virtualenv,
+#: with other seed files or package versions) each need their own key; keeping only the
+#: newest made each evict the other's file, and every run rebuilt (~17 s of CPU measured).
+KEEP_PER_NAME = 2
 
 
 def cache_dir() -> Path | None:
@@ -102,7 +107,8 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
     it, else built and written there (atomically) for the next process.
 
     ``key`` must change whenever the result could (see :func:`cache_key`); writing a new key
-    removes the files of ``name`` under other keys. Reading and writing never raise: any
+    removes the files of ``name`` under other keys but the most recently used
+    (:data:`KEEP_PER_NAME` in all). Reading and writing never raise: any
     failure is logged and the object is built (and returned) as if there were no cache.
     ``build``'s own exceptions propagate unchanged."""
     if not _WORD.fullmatch(name) or not _WORD.fullmatch(key):
@@ -143,6 +149,8 @@ def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
     if not (isinstance(record, tuple) and len(record) == 4 and record[:3] == (_FORMAT, name, key)):
         log.warning("cache file %s does not hold %s/%s; building again", path, name, key)
         return False, None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept when another key of the name is written
     log.debug("loaded %s from %s", name, path)
     return True, record[3]
 
@@ -170,17 +178,23 @@ def _write(directory: Path, path: Path, name: str, key: str, value: object) -> N
 
 
 def _remove_others(directory: Path, keep: Path, name: str) -> None:
-    """Drop ``name``'s files under other keys, and temporary files of writers that died."""
+    """Drop ``name``'s files under other keys beyond the most recently used, and temporary
+    files of writers that died."""
     prefix = f"{name}-"
     now = time.time()
+    others: list[tuple[float, Path]] = []
     with contextlib.suppress(OSError):
         for entry in directory.iterdir():
             file = entry.name
             old_key = file.endswith(".pickle") and file.startswith(prefix)
             if old_key and entry != keep and _WORD.fullmatch(file[len(prefix) : -len(".pickle")]):
                 with contextlib.suppress(OSError):
-                    entry.unlink()
+                    others.append((entry.stat().st_mtime, entry))
             elif file.startswith(f".{prefix}") and file.endswith(".tmp"):
                 with contextlib.suppress(OSError):
                     if now - entry.stat().st_mtime > _STALE_TEMP_S:
                         entry.unlink()
+    others.sort(reverse=True)
+    for _, entry in others[KEEP_PER_NAME - 1 :]:
+        with contextlib.suppress(OSError):
+            entry.unlink()
