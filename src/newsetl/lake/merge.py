@@ -46,10 +46,9 @@ from newsetl.warehouse import (
     _dedupe_articles,
     _extra_loader,
     _import_path,
-    _merge_status,
     _ordered_tables,
 )
-from newsetl.warehouse.load import write_without_key
+from newsetl.warehouse.load import finish_merge, plan_merge, write_without_key
 
 log = logging.getLogger(__name__)
 
@@ -310,41 +309,18 @@ def _merge(
     con: duckdb.DuckDBPyConnection, table: str, disposition: Merge, relation: str
 ) -> dict[str, int]:
     """Upsert on the declared key: ``MERGE INTO`` where the DuckDB file uses ``ON CONFLICT``."""
-    columns = con.table(relation).columns
-    key_list = ", ".join(disposition.key)
-    has_hash = "record_hash" in columns
-    source = relation
-    new, updated, unchanged, repeated = _merge_status(con, source, table, disposition, has_hash)
-    if repeated:
-        order = f"ORDER BY {disposition.latest_by} DESC NULLS LAST" if disposition.latest_by else ""
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE merge_src AS SELECT * FROM {relation} "
-            f"QUALIFY row_number() OVER (PARTITION BY {key_list} {order}) = 1"
-        )
-        source = "merge_src"
-        new, updated, unchanged, _ = _merge_status(con, source, table, disposition, has_hash)
-    join = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
-    changed = (
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join} "
-        "AND t.record_hash IS NOT DISTINCT FROM s.record_hash)"
-        if has_hash
-        else ""
-    )
-    if updated:
-        updates = [c for c in columns if c not in disposition.key and c not in disposition.keep]
+    plan = plan_merge(con, table, disposition, relation)
+    if plan.updated:
         matched = (
-            "UPDATE SET " + ", ".join(f"{c} = s.{c}" for c in updates) if updates else "DO NOTHING"
+            "UPDATE SET " + ", ".join(f"{c} = s.{c}" for c in plan.updates)
+            if plan.updates
+            else "DO NOTHING"
         )
         con.execute(
-            f"MERGE INTO {table} t USING (SELECT * FROM {source} s {changed}) s ON {join} "
-            f"WHEN MATCHED THEN {matched} WHEN NOT MATCHED THEN INSERT BY NAME"
+            f"MERGE INTO {table} t USING (SELECT * FROM {plan.source} s {plan.changed}) s "
+            f"ON {plan.join} WHEN MATCHED THEN {matched} WHEN NOT MATCHED THEN INSERT BY NAME"
         )
-    elif new:
-        where = changed if unchanged else ""
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source} s {where}")
-    if source == "merge_src":
-        con.execute("DROP TABLE merge_src")
-    return {f"{table}_new": new, f"{table}_updated": updated, f"{table}_unchanged": unchanged}
+    return finish_merge(con, table, plan)
 
 
 def run_after_load(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
