@@ -20,6 +20,7 @@ from oldschema import migrate_before
 from newsetl.artefacts import analyse
 from newsetl.settings import Settings
 from newsetl.translate import (
+    MAX_SPAN_KEYS,
     GlossaryTranslator,
     MemoryTranslator,
     memory_key,
@@ -231,3 +232,37 @@ def test_the_lake_reader_finds_keyed_rows_and_rows_from_before_migration_010(tmp
         reader.close()
     assert sorted(r["translation"] for r in rows) == ["recycling", "urban decay"]
     assert none == []
+
+
+def test_long_texts_with_rows_of_many_lengths_are_matched_in_bounded_memory(tmp_path) -> None:
+    """Span keys grow with the batch's words times the word counts stored rows have: two
+    200,000-character pages against rows of 40 lengths would build ~2.6 million keys (~700 MB).
+    Past ``MAX_SPAN_KEYS`` the batch is matched by the scan instead: the same rows, and
+    memory that follows the texts."""
+    import tracemalloc
+
+    settings = Settings(db_path=tmp_path / "w.duckdb")
+    open_warehouse(settings).close()
+    rnd = random.Random(7)
+    filler = " ".join(
+        "".join(rnd.choices("abcdefghij", k=rnd.randint(2, 9))) for _ in range(33_000)
+    )
+    phrases = [
+        " ".join("".join(rnd.choices("klmnopqrstuvz", k=8)) for _ in range(n)) for n in range(1, 41)
+    ]
+    memory = MemoryTranslator()
+    for phrase in phrases:
+        memory.remember(phrase, "it", "en", f"EN[{phrase}]", "test")
+    _load(settings, memory.new_entries)
+    texts = [f"{filler} {phrases[3]} {filler}", f"{phrases[39]}. {filler}"]
+    assert sum(t.count(" ") + 1 for t in texts) * 40 > MAX_SPAN_KEYS  # the bounded path
+    con = open_warehouse(settings)
+    try:
+        tracemalloc.start()
+        rows = MemoryTranslator.stored_rows_for(con, texts)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    finally:
+        con.close()
+    assert sorted(r["source_text"] for r in rows) == sorted([phrases[3], phrases[39]])
+    assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MB"

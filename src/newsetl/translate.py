@@ -100,6 +100,14 @@ def key_words(key: str) -> int:
     return key.count(" ") + 1
 
 
+#: Span keys a batch may build (its words times the word counts stored rows have; ~260 bytes
+#: each measured on 200,000-character texts). Beyond it (long pages and rows of many lengths:
+#: 1.3 million keys and 340 MB for ONE such text with 40 lengths), the batch's rows are found
+#: by the scan of the stored keys in its texts instead: the same rows (and a few it never
+#: asks for), in memory bounded by the texts.
+MAX_SPAN_KEYS = 500_000
+
+
 def span_keys(texts: Iterable[str], word_counts: Iterable[int]) -> set[str]:
     """Every :func:`memory_key` a span of ``texts`` with one of ``word_counts`` words can
     have: each stretch of a text's key from the start of a letter run to the end of one.
@@ -298,14 +306,18 @@ class MemoryTranslator:
             if not total or not texts:
                 return []  # the offline default: only an online provider adds rows
             rows = []
-            keys = span_keys(texts, counts or ())
-            if keys:
+            wanted = [n for n in counts or () if n and n > 0]
+            words = sum(text.count(" ") + 1 for text in texts)
+            if words * len(wanted) > MAX_SPAN_KEYS:
+                unkeyed = total  # long texts: the scan below finds the same rows in bounded memory
+            elif keys := span_keys(texts, wanted):
                 rows += _rows_with_keys(con, keys)
             if unkeyed:
+                scanned = "true" if unkeyed == total else "source_key IS NULL"
                 haystack = "\n".join(memory_key(text) for text in texts)
                 rows += con.execute(
                     "SELECT source_language, target_language, source_text, translation "
-                    "FROM translation_memory WHERE source_key IS NULL "
+                    f"FROM translation_memory WHERE {scanned} "
                     f"AND contains(?, {_MEMORY_KEY_SQL})",
                     [haystack],
                 ).fetchall()
