@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,25 +68,14 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_freq_lock = threading.Lock()
-_freq: dict[str, dict[str, float]] = {}
+def _frequency_dict(lang: str) -> Mapping[str, float]:
+    """wordfreq's full list for ``lang`` (word -> frequency, the values of
+    ``get_frequency_dict``), as a compact table every process shares
+    (:func:`newsetl.lexdata.frequency_table`: 3 MB on disk for German instead of a 66 MB dict
+    in each process)."""
+    from ..lexdata import frequency_table
 
-
-def _frequency_dict(lang: str) -> dict[str, float]:
-    """wordfreq's full list for ``lang`` (word -> frequency), loaded once per process."""
-    table = _freq.get(lang)
-    if table is None:
-        with _freq_lock:
-            table = _freq.get(lang)
-            if table is None:
-                from wordfreq import get_frequency_dict
-
-                # Positional arguments, as wordfreq's own zipf_frequency passes them: its
-                # lru_cache keys keyword and positional calls apart, and a keyword call
-                # would build a second copy of the list for any other user in the process.
-                table = get_frequency_dict(lang, "best")
-                _freq[lang] = table
-    return table
+    return frequency_table(lang, "best")
 
 
 def zipf(word: str, lang: str) -> float:
@@ -179,24 +169,25 @@ def foreign_zipf(word: str, lang: str) -> float:
 
 
 _evidence_lock = threading.Lock()
-_evidence: dict[str, bytes] | None = None
+_evidence: Mapping[str, bytes] | None = None
 #: Bump when the layout of the evidence table changes (part of its cache key).
 _EVIDENCE_FORMAT = "evidence-1"
 
 
-def _evidence_table() -> dict[str, bytes]:
+def _evidence_table() -> Mapping[str, bytes]:
     """word -> bytes ``(language index, round(10 * zipf)) * n``, from the on-disk cache.
 
     Why one table instead of 23 frequency dicts: the full lists take ~40 MB each in memory;
-    the words that are common somewhere (about 1.1 million) take ~95 MB together, and equal
-    values are shared. Built from wordfreq's packed lists in ~10 s, then read from the disk
-    cache (newsetl.cache) in ~1 s.
+    the words that are common somewhere (about 1.1 million) took ~120 MB together as a dict;
+    as a shared compact table (:func:`newsetl.lexdata.bytes_table`) a few MB mapped by every
+    process. Built from wordfreq's packed lists in ~10 s, then mapped in milliseconds.
     """
     global _evidence
     if _evidence is None:
         with _evidence_lock:
             if _evidence is None:
-                from ..cache import cache_key, cached, distribution_version
+                from ..cache import cache_key, distribution_version
+                from ..lexdata import bytes_table
 
                 key = cache_key(
                     distribution_version("wordfreq"),
@@ -204,7 +195,9 @@ def _evidence_table() -> dict[str, bytes]:
                     " ".join(EVIDENCE_LANGUAGES),
                     str(EVIDENCE_MIN_ZIPF),
                 )
-                _evidence = cached("artefacts_evidence", key, _build_evidence_table)
+                _evidence = bytes_table(
+                    "artefacts_evidence", key, lambda: _build_evidence_table().items()
+                )
     return _evidence
 
 
@@ -249,10 +242,10 @@ def profile(word: str) -> dict[str, float]:
     return out
 
 
-_tables: tuple[dict[str, float], ...] | None = None
+_tables: tuple[Mapping[str, float], ...] | None = None
 
 
-def _frequency_tables() -> tuple[dict[str, float], ...]:
+def _frequency_tables() -> tuple[Mapping[str, float], ...]:
     """The frequency dicts of all LANGUAGES, in that order (one lookup per cache miss)."""
     global _tables
     if _tables is None:

@@ -1162,10 +1162,10 @@ CUT_SHORT_MAX_ELSEWHERE = 3.5
 def english_completions() -> dict[str, tuple[str, ...]]:
     """Prefix (the word minus one to three letters, at least four letters) -> common English
     words it starts (Zipf >= CUT_COMPLETION_MIN): built once from wordfreq's English list."""
-    from wordfreq import top_n_list
+    from ..lexdata import top_words
 
     out: dict[str, list[str]] = {}
-    for word in top_n_list("en", 30_000):
+    for word in top_words("en", 30_000):
         if not word.isalpha() or lexicon.zipf(word, "en") < CUT_COMPLETION_MIN:
             continue
         for cut in (1, 2, 3):

@@ -318,8 +318,9 @@ def zipf(word: str, language: str) -> float:
     """How common ``word`` is as an ordinary word (wordfreq Zipf scale; 0 when unknown).
 
     Languages wordfreq does not cover fall back to English; a language whose tokenizer needs an
-    optional package (MeCab for Korean/Japanese) answers 0 rather than failing the article."""
-    from wordfreq import zipf_frequency
+    optional package (MeCab for Korean/Japanese) answers 0 rather than failing the article.
+    Read from the shared compact lists (:mod:`newsetl.lexdata`), not wordfreq's dicts."""
+    from newsetl.lexdata import zipf_frequency
 
     lang = _WORDFREQ_ALIASES.get(language, language)
     lang = lang if lang in _wordfreq_languages() else "en"
@@ -335,7 +336,7 @@ def zipf_small(word: str, language: str) -> float:
 
     For questions about other languages than the text's, asked in every worker process: the
     small lists hold every word down to Zipf 3, below any threshold they are used with."""
-    from wordfreq import zipf_frequency
+    from newsetl.lexdata import zipf_frequency
 
     lang = _WORDFREQ_ALIASES.get(language, language)
     if lang not in _wordfreq_languages():

@@ -1,0 +1,415 @@
+"""Read-only lexical data (word -> value), stored compact on disk and shared between processes.
+
+Why: the analyses look words up in per-language tables: wordfreq's frequency lists (the artefact
+rules and entity extraction ask how common a word is), the evidence table of the artefact
+detectors (one entry per word common in any of 23 languages). As Python dicts they cost
+20-70 MB per language *in every process* (a German list is 634,502 words, 66 MB), and a pool
+worker loads the list of each language it meets: after a few thousand pages each worker held
+more than a gigabyte of them. Here a table is built once per library version into the cache
+directory (:mod:`newsetl.cache`) as one file: a MARISA trie (word -> dense id; ~3-6 bytes a
+word) and an array of values by id. Every process maps that file read-only, so the kernel's
+page cache holds one copy for the fork server, each worker and the run's process.
+
+Lookups answer exactly what the dicts answered (``tests/test_lexdata.py`` compares every word of
+several lists): a frequency table stores wordfreq's bucket index (centibels) per word and
+turns it into the same float wordfreq computes (``cB_to_freq``).
+
+The file is only an optimisation: a missing, truncated or corrupt file (checked by length and
+digest on every open) is rebuilt; with the cache off (``NEWSETL_CACHE_DIR=off``) or an
+unwritable directory the table is built in memory (still compact, just not shared).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import mmap
+import os
+import struct
+import tempfile
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: Bump when the file layout changes (part of every key).
+FORMAT = "lexdata-1"
+_MAGIC = b"NLEXDAT1"
+#: magic, kind, value item size, lengths of the trie, values and blob sections, entry count,
+#: blake2b digest of everything after the header
+_HEADER = struct.Struct("<8s4sIQQQQ32s")
+#: Files kept per table name (the most recently used first), as in :mod:`newsetl.cache`.
+KEEP_PER_NAME = 2
+
+
+class CompactTable:
+    """A read-only word -> id trie plus the value section (shared by the two table kinds).
+
+    Why the guards in :meth:`_id`: marisa's ``get`` reads a key as a C string, so a word with
+    a NUL would find the word before it ("a\\0b" -> "a"), and a lone surrogate cannot be
+    encoded; a dict answers "absent" to both, and so does this table. Words that themselves
+    contain a NUL (none in wordfreq 3.1) are kept in a small side dict.
+    """
+
+    __slots__ = ("_count", "_extra", "_keep", "_trie", "_values")
+
+    def __init__(self, trie: Any, values: memoryview, extra: dict[str, int], keep: Any) -> None:
+        self._trie = trie
+        self._values = values
+        self._extra = extra
+        self._count = len(trie) + len(extra)
+        self._keep = keep  # the mmap (or bytes) the trie and values point into
+
+    def _id(self, word: str) -> int | None:
+        if "\0" in word:
+            return self._extra.get(word)
+        try:
+            return self._trie.get(word)
+        except UnicodeEncodeError:  # lone surrogates: no such word
+            return None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._id(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._trie.iterkeys()
+        yield from self._extra
+
+
+class FrequencyTable(CompactTable, Mapping[str, float]):
+    """wordfreq's list for one language: word -> frequency, as ``get_frequency_dict`` gives.
+
+    Values are stored as the bucket index (centibels below 1.0) and mapped through the same
+    ``cB_to_freq`` wordfreq uses, so each float is bit-for-bit the one in its dict.
+    """
+
+    __slots__ = ("_freqs",)
+
+    def __init__(
+        self, trie: Any, values: memoryview, extra: dict[str, int], keep: Any, freqs: tuple
+    ) -> None:
+        super().__init__(trie, values, extra, keep)
+        self._freqs = freqs
+
+    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
+        i = self._id(word)
+        return default if i is None else self._freqs[self._values[i]]
+
+    def __getitem__(self, word: str) -> float:
+        i = self._id(word)
+        if i is None:
+            raise KeyError(word)
+        return self._freqs[self._values[i]]
+
+
+class BytesTable(CompactTable, Mapping[str, bytes]):
+    """word -> a short byte string (the artefact detectors' packed evidence per word)."""
+
+    __slots__ = ("_blob",)
+
+    def __init__(
+        self, trie: Any, values: memoryview, extra: dict[str, int], keep: Any, blob: memoryview
+    ) -> None:
+        super().__init__(trie, values, extra, keep)
+        self._blob = blob
+
+    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
+        i = self._id(word)
+        if i is None:
+            return default
+        return bytes(self._blob[self._values[i] : self._values[i + 1]])
+
+    def __getitem__(self, word: str) -> bytes:
+        value = self.get(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+
+# --- building and storing -------------------------------------------------------------------
+
+
+def _trie_class() -> Any:
+    import marisa_trie
+
+    return marisa_trie.Trie
+
+
+def _encode_ints(mapping: dict[str, int]) -> tuple[Any, bytes, dict[str, int]]:
+    """A trie of ``mapping``'s words and their values as uint16/uint32 by trie id."""
+    extra = {w: v for w, v in mapping.items() if "\0" in w}
+    trie = _trie_class()(w for w in mapping if "\0" not in w)
+    values = array("H", bytes(2 * len(trie)))  # wordfreq has ~900 buckets
+    for word, i in trie.iteritems():
+        values[i] = mapping[word]
+    return trie, values.tobytes(), extra
+
+
+def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extra: dict) -> bytes:
+    """The file: header, then the trie (padded to 8 bytes), the values by id, the blob they
+    point into (bytes tables), and the pickled side dict; the digest covers all but the
+    header."""
+    import pickle
+
+    body = trie.tobytes()
+    body += b"\0" * (-len(body) % 8)
+    payload = body + values + blob + pickle.dumps(extra, protocol=5)
+    digest = hashlib.blake2b(payload, digest_size=32).digest()
+    header = _HEADER.pack(_MAGIC, kind, item, len(body), len(values), len(blob), len(trie), digest)
+    return header + payload
+
+
+def _open(data: Any) -> tuple[bytes, int, Any, memoryview, memoryview, dict]:
+    """Parse and check a table's bytes (a mmap or bytes): raises ValueError if corrupt."""
+    import pickle
+
+    if len(data) < _HEADER.size:
+        raise ValueError("truncated header")
+    magic, kind, item, trie_len, values_len, blob_len, count, digest = _HEADER.unpack_from(data)
+    view = memoryview(data)[_HEADER.size :]
+    if magic != _MAGIC or trie_len + values_len + blob_len > len(view):
+        raise ValueError("not a table file, or truncated")
+    if hashlib.blake2b(view, digest_size=32).digest() != digest:
+        raise ValueError("digest mismatch")
+    trie = _trie_class()()
+    trie.map(view[:trie_len])
+    if len(trie) != count:
+        raise ValueError("entry count mismatch")
+    values = view[trie_len : trie_len + values_len]
+    blob = view[trie_len + values_len : trie_len + values_len + blob_len]
+    extra = pickle.loads(view[trie_len + values_len + blob_len :])
+    return kind, item, trie, values, blob, extra
+
+
+_lock = threading.Lock()
+
+
+def _cache_file(name: str, key: str) -> Path | None:
+    from newsetl.cache import cache_dir
+
+    directory = cache_dir()
+    return None if directory is None else directory / f"{name}-{key}.lexdata"
+
+
+def load_or_build(name: str, key: str, build: Callable[[], bytes]) -> Any:
+    """The table file ``name``/``key`` mapped read-only (built and written when missing or
+    corrupt); the built bytes in memory when the cache is off or cannot be written."""
+    path = _cache_file(name, key)
+    if path is not None:
+        with _lock:
+            found = _map(path)
+            if found is None:
+                data = build()
+                if _write(path, data, name):
+                    found = _map(path)
+                if found is None:
+                    return data
+        return found
+    return build()
+
+
+def _map(path: Path) -> Any:
+    try:
+        with path.open("rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, empty or unreadable
+        return None
+    try:
+        _open(mapped)
+    except Exception as exc:
+        log.warning("lexical table %s is unreadable (%s): rebuilding it", path.name, exc)
+        mapped.close()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # most recently used: kept by the eviction below
+    return mapped
+
+
+def _write(path: Path, data: bytes, name: str) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        log.warning("lexical table %s not cached (%s): built in memory", path.name, exc)
+        return False
+    others = sorted(
+        (p for p in path.parent.glob(f"{name}-*.lexdata") if p != path),
+        key=lambda p: p.stat().st_mtime if p.exists() else 0.0,
+        reverse=True,
+    )
+    for old in others[KEEP_PER_NAME - 1 :]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return True
+
+
+def _table(data: Any) -> CompactTable:
+    kind, item, trie, values, blob, extra = _open(data)
+    ints = values.cast("H" if item == 2 else "I")
+    if kind == b"freq":
+        from wordfreq import cB_to_freq
+
+        nbuckets = max(max(ints, default=-1), max(extra.values(), default=-1)) + 1
+        freqs = tuple(cB_to_freq(-i) for i in range(nbuckets))
+        return FrequencyTable(trie, ints, extra, data, freqs)
+    if kind == b"byts":
+        return BytesTable(trie, ints, extra, data, blob)
+    raise ValueError(f"unknown table kind {kind!r}")
+
+
+# --- the tables -------------------------------------------------------------------------------
+
+_tables: dict[tuple[str, str], FrequencyTable] = {}
+
+
+def frequency_table(lang: str, wordlist: str = "best") -> Mapping[str, float]:
+    """wordfreq's ``get_frequency_dict(lang, wordlist)`` as a shared compact table (loaded
+    once per process). ``lang`` must be a code of ``available_languages(wordlist)``; any other
+    (wordfreq would pick the closest match) gets wordfreq's own dict."""
+    table = _tables.get((lang, wordlist))
+    if table is not None:
+        return table
+    from wordfreq import available_languages
+
+    paths = available_languages(wordlist)
+    if lang not in paths:
+        from wordfreq import get_frequency_dict
+
+        return get_frequency_dict(lang, wordlist)
+    from newsetl.cache import cache_key, distribution_version
+
+    key = cache_key(
+        FORMAT,
+        distribution_version("wordfreq"),
+        distribution_version("marisa-trie"),
+        wordlist,
+        lang,
+    )
+    data = load_or_build(f"wordfreq_{wordlist}_{lang}", key, lambda: _build_frequency(paths[lang]))
+    found = _table(data)
+    assert isinstance(found, FrequencyTable)
+    with _lock:
+        return _tables.setdefault((lang, wordlist), found)
+
+
+def _build_frequency(path: str) -> bytes:
+    """Read wordfreq's packed list as ``get_frequency_dict`` does (a word listed twice keeps
+    its last bucket) and encode it."""
+    from wordfreq import read_cBpack
+
+    buckets: dict[str, int] = {}
+    for index, bucket in enumerate(read_cBpack(path)):
+        for word in bucket:
+            buckets[word] = index
+    trie, values, extra = _encode_ints(buckets)
+    return _section(b"freq", 2, trie, values, b"", extra)
+
+
+def bytes_table(
+    name: str, key: str, build: Callable[[], Iterable[tuple[str, bytes]]]
+) -> Mapping[str, bytes]:
+    """A word -> bytes table built from ``build()``'s pairs, stored and mapped like the
+    frequency tables (``key`` must change whenever the pairs could)."""
+    from newsetl.cache import cache_key, distribution_version
+
+    full = cache_key(FORMAT, distribution_version("marisa-trie"), key)
+    found = _table(load_or_build(name, full, lambda: _build_bytes(build())))
+    assert isinstance(found, BytesTable)
+    return found
+
+
+def _build_bytes(pairs: Iterable[tuple[str, bytes]]) -> bytes:
+    """Values in trie-id order in one blob, with uint32 offsets (n + 1 of them); words with a
+    NUL get ids after the trie's and go in the side dict."""
+    mapping = dict(pairs)
+    trie = _trie_class()(w for w in mapping if "\0" not in w)
+    order: list[bytes] = [b""] * len(trie)
+    for word, i in trie.iteritems():
+        order[i] = mapping[word]
+    extra: dict[str, int] = {}
+    for word in (w for w in mapping if "\0" in w):
+        extra[word] = len(order)
+        order.append(mapping[word])
+    offsets = array("I", [0])
+    for value in order:
+        offsets.append(offsets[-1] + len(value))
+    return _section(b"byts", 4, trie, offsets.tobytes(), b"".join(order), extra)
+
+
+def top_words(lang: str, n: int, wordlist: str = "best") -> list[str]:
+    """``wordfreq.top_n_list(lang, n, wordlist)`` without its cache: wordfreq keeps the whole
+    list of every language asked (``get_frequency_list`` is cached without bound: 321,180
+    English words, ~30 MB per process) to hand out its first ``n`` words."""
+    import itertools
+
+    from wordfreq import available_languages, has_digit_sequence, read_cBpack, top_n_list
+
+    paths = available_languages(wordlist)
+    if lang not in paths:
+        return top_n_list(lang, n, wordlist)
+    out: list[str] = []
+    for word in itertools.chain.from_iterable(read_cBpack(paths[lang])):
+        if not has_digit_sequence(word):
+            out.append(word)
+            if len(out) >= n:
+                break
+    return out
+
+
+# --- wordfreq's zipf_frequency over the compact tables ---------------------------------------
+
+
+def zipf_frequency(word: str, lang: str, wordlist: str = "best") -> float:
+    """``wordfreq.zipf_frequency(word, lang, wordlist)`` (its default minimum) read from the
+    compact table: the same tokenisation, digit smashing and rounding (wordfreq's own
+    helpers); only the frequency lookups differ. Languages whose tokenizer infers word breaks
+    (Chinese) or that have no list of their own are answered by wordfreq itself."""
+    from wordfreq import available_languages, freq_to_zipf, get_language_info, zipf_to_freq
+    from wordfreq import zipf_frequency as wordfreq_zipf
+
+    if lang not in available_languages(wordlist) or get_language_info(lang)["tokenizer"] == "jieba":
+        return wordfreq_zipf(word, lang, wordlist)
+    freq = _word_frequency(word, lang, wordlist, zipf_to_freq(0.0))
+    return round(freq_to_zipf(freq), 2)
+
+
+def _word_frequency(word: str, lang: str, wordlist: str, minimum: float) -> float:
+    """wordfreq 3.1's ``_word_frequency`` over :func:`frequency_table` (see its source)."""
+    from wordfreq import digit_freq, lossy_tokenize, smash_numbers
+
+    tokens = lossy_tokenize(word, lang)
+    if not tokens:
+        return minimum
+    freqs = frequency_table(lang, wordlist)
+    one_over_result = 0.0
+    for token in tokens:
+        smashed = smash_numbers(token)
+        freq = freqs.get(smashed)
+        if freq is None:
+            return minimum
+        if smashed != token:
+            freq *= digit_freq(token)
+        one_over_result += 1.0 / freq
+    unrounded = max(1.0 / one_over_result, minimum)
+    if unrounded == 0.0:
+        return 0.0
+    leading_zeroes = math.floor(-math.log(unrounded, 10))
+    return round(unrounded, leading_zeroes + 3)
