@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import math
 import mmap
@@ -157,11 +158,9 @@ def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extr
     """The file: header, then the trie (padded to 8 bytes), the values by id, the blob they
     point into (bytes tables), and the pickled side dict; the digest covers all but the
     header."""
-    import pickle
-
     body = trie.tobytes()
     body += b"\0" * (-len(body) % 8)
-    payload = body + values + blob + pickle.dumps(extra, protocol=5)
+    payload = body + values + blob + json.dumps(extra).encode()
     digest = hashlib.blake2b(payload, digest_size=32).digest()
     header = _HEADER.pack(_MAGIC, kind, item, len(body), len(values), len(blob), len(trie), digest)
     return header + payload
@@ -169,8 +168,6 @@ def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extr
 
 def _open(data: Any) -> tuple[bytes, int, Any, memoryview, memoryview, dict]:
     """Parse and check a table's bytes (a mmap or bytes): raises ValueError if corrupt."""
-    import pickle
-
     if len(data) < _HEADER.size:
         raise ValueError("truncated header")
     magic, kind, item, trie_len, values_len, blob_len, count, digest = _HEADER.unpack_from(data)
@@ -185,7 +182,7 @@ def _open(data: Any) -> tuple[bytes, int, Any, memoryview, memoryview, dict]:
         raise ValueError("entry count mismatch")
     values = view[trie_len : trie_len + values_len]
     blob = view[trie_len + values_len : trie_len + values_len + blob_len]
-    extra = pickle.loads(view[trie_len + values_len + blob_len :])
+    extra = json.loads(bytes(view[trie_len + values_len + blob_len :]))
     return kind, item, trie, values, blob, extra
 
 
@@ -219,6 +216,9 @@ def load_or_build(name: str, key: str, build: Callable[[], bytes]) -> Any:
 def _map(path: Path) -> Any:
     try:
         with path.open("rb") as f:
+            if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
+                log.warning("lexical table %s belongs to another user; ignoring it", path)
+                return None
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):  # missing, empty or unreadable
         return None
@@ -237,7 +237,7 @@ def _map(path: Path) -> Any:
 
 def _write(path: Path, data: bytes, name: str) -> bool:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
