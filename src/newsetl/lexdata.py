@@ -196,24 +196,25 @@ def _cache_file(name: str, key: str) -> Path | None:
     return None if directory is None else directory / f"{name}-{key}.lexdata"
 
 
-def load_or_build(name: str, key: str, build: Callable[[], bytes]) -> Any:
+def load_or_build(name: str, key: str, build: Callable[[], bytes]) -> CompactTable:
     """The table file ``name``/``key`` mapped read-only (built and written when missing or
     corrupt); the built bytes in memory when the cache is off or cannot be written."""
     path = _cache_file(name, key)
-    if path is not None:
-        with _lock:
-            found = _map(path)
-            if found is None:
-                data = build()
-                if _write(path, data, name):
-                    found = _map(path)
-                if found is None:
-                    return data
-        return found
-    return build()
+    if path is None:
+        return _table(build())
+    with _lock:
+        found = _mapped_table(path)
+        if found is not None:
+            return found
+        data = build()
+        if _write(path, data, name):
+            found = _mapped_table(path)
+        return found if found is not None else _table(data)
 
 
-def _map(path: Path) -> Any:
+def _mapped_table(path: Path) -> CompactTable | None:
+    """The table in ``path``, mapped; None when the file is missing, foreign or damaged (a
+    damaged one is removed, to be written again)."""
     try:
         with path.open("rb") as f:
             if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
@@ -223,16 +224,15 @@ def _map(path: Path) -> Any:
     except (OSError, ValueError):  # missing, empty or unreadable
         return None
     try:
-        _open(mapped)
-    except Exception as exc:
+        table = _table(mapped)
+    except Exception as exc:  # ValueError from our checks, RuntimeError from marisa
         log.warning("lexical table %s is unreadable (%s): rebuilding it", path.name, exc)
-        mapped.close()
         with contextlib.suppress(OSError):
             path.unlink()
-        return None
+        return None  # the map is closed when the views on it are collected
     with contextlib.suppress(OSError):
-        os.utime(path)  # most recently used: kept by the eviction below
-    return mapped
+        os.utime(path)  # most recently used: kept by the eviction in _write
+    return table
 
 
 def _write(path: Path, data: bytes, name: str) -> bool:
@@ -303,8 +303,7 @@ def frequency_table(lang: str, wordlist: str = "best") -> Mapping[str, float]:
         wordlist,
         lang,
     )
-    data = load_or_build(f"wordfreq_{wordlist}_{lang}", key, lambda: _build_frequency(paths[lang]))
-    found = _table(data)
+    found = load_or_build(f"wordfreq_{wordlist}_{lang}", key, lambda: _build_frequency(paths[lang]))
     assert isinstance(found, FrequencyTable)
     with _lock:
         return _tables.setdefault((lang, wordlist), found)
@@ -331,7 +330,7 @@ def bytes_table(
     from newsetl.cache import cache_key, distribution_version
 
     full = cache_key(FORMAT, distribution_version("marisa-trie"), key)
-    found = _table(load_or_build(name, full, lambda: _build_bytes(build())))
+    found = load_or_build(name, full, lambda: _build_bytes(build()))
     assert isinstance(found, BytesTable)
     return found
 

@@ -1,0 +1,211 @@
+"""The shared compact lexical tables (newsetl.lexdata, newsetl.simplemma_cache): the same answers
+as the libraries' own dicts for every word, rebuilt when their file is missing or damaged, and
+mapped (shared) rather than copied by each process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wordfreq
+from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamMap
+
+from newsetl import lexdata, simplemma_cache
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("NEWSETL_CACHE_DIR", str(directory))
+    monkeypatch.setattr(lexdata, "_tables", {})
+    return directory
+
+
+def _files(directory: Path, pattern: str) -> list[Path]:
+    return sorted(directory.glob(pattern))
+
+
+@pytest.mark.parametrize(("lang", "wordlist"), [("en", "best"), ("sl", "best"), ("pl", "small")])
+def test_frequency_table_equals_wordfreq_on_every_word(cache: Path, lang: str, wordlist: str):
+    expected = wordfreq.get_frequency_dict(lang, wordlist)
+    table = lexdata.frequency_table(lang, wordlist)
+    assert len(table) == len(expected)
+    assert set(table) == set(expected)
+    wrong = [w for w, f in expected.items() if table.get(w) != f or table[w] != f]
+    assert wrong == []
+    # words wordfreq does not have, including what marisa alone would get wrong: a NUL
+    # (read as the end of a C string: "the\0x" would find "the") and a lone surrogate
+    for word in ("the\0x", "\0", "\ud800", "", "zzqxv", "The"):
+        assert table.get(word) == expected.get(word)
+        assert (word in table) == (word in expected)
+    with pytest.raises(KeyError):
+        table["zzqxv"]
+    assert _files(cache, f"wordfreq_{wordlist}_{lang}-*.lexdata")
+
+
+def test_zipf_frequency_equals_wordfreq(cache: Path):
+    words = [*wordfreq.top_n_list("de", 3000)[::7], *wordfreq.top_n_list("en", 2000)[::5]]
+    words += [
+        "l'homme", "New York", "3,5", "2024", "COVID-19", "Straße", "STRASSE", "e-mail",
+        "rock'n'roll", "", " ", "!!", "zzqxv", "über-", "n°1", "\ud800", "a\0b", "ﬁnance",
+    ]  # fmt: skip
+    for lang in ("de", "en", "fr", "sh"):
+        for word in words:
+            assert lexdata.zipf_frequency(word, lang) == wordfreq.zipf_frequency(word, lang), (
+                word,
+                lang,
+            )
+            assert lexdata.zipf_frequency(word, lang, "small") == wordfreq.zipf_frequency(
+                word, lang, "small"
+            )
+
+
+def test_top_words_equals_wordfreq_without_keeping_the_list():
+    wordfreq.get_frequency_list.cache_clear()
+    assert lexdata.top_words("en", 5000) == wordfreq.top_n_list("en", 5000)
+    wordfreq.get_frequency_list.cache_clear()
+    lexdata.top_words("en", 100)
+    assert wordfreq.get_frequency_list.cache_info().currsize == 0
+
+
+def test_bytes_table_round_trip_with_odd_words(cache: Path):
+    pairs = {"alpha": b"\x01\x02", "beta": b"", "γάμμα": b"\xff" * 40, "nul\0word": b"\x07"}
+    pairs |= {f"w{i}": bytes([i % 256, 1]) for i in range(5000)}
+    table = lexdata.bytes_table("test_bytes", "k1", lambda: pairs.items())
+    assert dict(table.items()) == pairs
+    assert table.get("nul") is None and table.get("nul\0word") == b"\x07"
+    assert table.get("\ud800") is None and "beta" in table and "gamma" not in table
+    # read back from the file by a fresh load: same answers, not built again
+    again = lexdata.bytes_table("test_bytes", "k1", lambda: pytest.fail("built again"))
+    assert dict(again.items()) == pairs
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage"])
+def test_a_damaged_table_file_is_rebuilt(cache: Path, damage: str):
+    expected = wordfreq.get_frequency_dict("sl", "best")
+    lexdata.frequency_table("sl")
+    (path,) = _files(cache, "wordfreq_best_sl-*.lexdata")
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+    elif damage == "truncate":
+        data = data[: len(data) // 3]
+    elif damage == "empty":
+        data = bytearray()
+    else:
+        data = bytearray(b"\0" * 64 + data[64:])
+    path.write_bytes(bytes(data))
+    lexdata._tables.clear()
+    table = lexdata.frequency_table("sl")
+    assert all(table.get(w) == f for w, f in expected.items())
+    assert path.read_bytes() != bytes(data)  # written again, whole
+    lexdata._tables.clear()
+    lexdata._open(path.read_bytes())  # and valid
+
+
+def test_missing_file_is_rebuilt_and_cache_off_builds_in_memory(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    first = dict(lexdata.frequency_table("sl").items())
+    for path in _files(cache, "*.lexdata"):
+        path.unlink()
+    lexdata._tables.clear()
+    assert dict(lexdata.frequency_table("sl").items()) == first
+    assert _files(cache, "wordfreq_best_sl-*.lexdata")
+    monkeypatch.setenv("NEWSETL_CACHE_DIR", "off")
+    lexdata._tables.clear()
+    assert dict(lexdata.frequency_table("sl").items()) == first
+
+
+def test_another_key_replaces_old_files_but_keeps_the_last_used(cache: Path):
+    for key in ("a", "b", "c"):
+        lexdata.bytes_table("test_keys", key, lambda: {"x": b"1"}.items())
+    assert len(_files(cache, "test_keys-*.lexdata")) == 2
+
+
+_CHILD = """
+import json, sys
+from newsetl import lexdata
+table = lexdata.frequency_table("sl")
+hits = sum(1 for w in ("je", "in", "da", "zzz") if w in table)
+maps = open("/proc/self/smaps").read().split("\\n")
+path = sys.argv[1]
+for i, line in enumerate(maps):
+    if line.endswith(path):
+        fields = dict(l.split(":", 1) for l in maps[i + 1 : i + 20] if ":" in l and " " not in l.split(":")[0])
+        print(json.dumps({k: int(v.split()[0]) for k, v in fields.items() if v.strip().endswith("kB")} | {"hits": hits}))
+        break
+else:
+    print(json.dumps({"hits": hits}))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc")
+def test_processes_share_the_mapped_file(cache: Path):
+    """Processes reading the table map the same file: its pages are shared, none copied into
+    either (no private dirty page)."""
+    lexdata.frequency_table("sl")  # built here
+    (path,) = _files(cache, "wordfreq_best_sl-*.lexdata")
+    env = {**__import__("os").environ, "NEWSETL_CACHE_DIR": str(cache)}
+    first = subprocess.Popen(
+        [sys.executable, "-c", _CHILD + "\nimport time; time.sleep(3)", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+    finally:
+        first_out, _ = first.communicate(timeout=60)
+    for report in (json.loads(out.stdout), json.loads(first_out)):
+        assert report["hits"] == 3
+        assert report["Private_Dirty"] == 0
+        assert report["Rss"] >= path.stat().st_size // 1024 - 8  # the whole file read once
+    # the pages are counted shared with the other processes that map them (PSS below RSS;
+    # shared clean or dirty: a freshly written file may still be dirty in the page cache)
+    second = json.loads(out.stdout)
+    assert second["Pss"] < second["Rss"], (out.stdout, first_out)
+    assert second["Private_Clean"] + second["Private_Dirty"] < second["Rss"] // 2
+
+
+def test_simplemma_map_equals_simplemma_on_every_entry(cache: Path):
+    expected = StreamMap("fr")
+    mapped = simplemma_cache.stream_dictionary("fr")
+    assert _files(cache, "simplemma_fr-*.smap")
+    again = simplemma_cache.stream_dictionary("fr")  # from the file
+    assert type(again) is StreamMap and len(again) == len(expected)
+    keys = list(expected)
+    assert list(again) == keys
+    assert all(again.get(k) == expected.get(k) for k in keys)
+    assert all(mapped.get(k) == expected.get(k) for k in keys[::50])
+    for word in ("zzqxv", "", "Paris", "\0", "zzzzzzzzzzzz", "aaaa"):
+        assert again.get(word) == expected.get(word)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "header"])
+def test_a_damaged_simplemma_map_is_rebuilt(cache: Path, damage: str):
+    expected = StreamMap("fr")
+    simplemma_cache.stream_dictionary("fr")
+    (path,) = _files(cache, "simplemma_fr-*.smap")
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[-100] ^= 0x55
+    elif damage == "truncate":
+        data = data[:5000]
+    else:
+        data[:8] = b"XXXXXXXX"
+    path.write_bytes(bytes(data))
+    found = simplemma_cache.stream_dictionary("fr")
+    assert all(found.get(k) == expected.get(k) for k in list(expected)[::20])
+    assert path.read_bytes() != bytes(data)
+    assert simplemma_cache._decode(path) is not None
