@@ -92,6 +92,9 @@ class ProcessTreeSampler:
         self.peak_pss_mb = 0.0
         self.peak_processes = 0
         self.pids: list[int] = []  # the tree at the last sample
+        #: (clock time, CPU of the tree so far, PSS of the tree or 0) at every sample: what
+        #: ``scale.py`` reads the CPU per page of a stretch of the run from
+        self.timeline: list[tuple[float, float, float]] = []
         self._cpu: dict[int, float] = {}
         self._start: dict[int, float] = {}
         self._stop = threading.Event()
@@ -121,6 +124,7 @@ class ProcessTreeSampler:
             )
         self.peak_pss_mb = max(self.peak_pss_mb, pss / 1024)
         self.peak_processes = max(self.peak_processes, len(pids))
+        self.timeline.append((time.time(), self.cpu_s, pss / 1024))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):

@@ -112,15 +112,19 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         "cpu_s": sampler.cpu_s,
         "cpu_ms_per_page": 1000 * sampler.cpu_s / n,
         "peak_pss_mb": sampler.peak_pss_mb,
-        **rates(text),
+        **rates(text, sampler.timeline),
         **warehouse_size(db),
     }
     return row
 
 
-def rates(log: str, window: int = 500) -> dict[str, Any]:
+def rates(
+    log: str, timeline: list[tuple[float, float, float]] | None = None, window: int = 500
+) -> dict[str, Any]:
     """pages/s of extraction over the first and the last ``window`` pages of the run, from
-    the flow's "fetched batch n/N (k pages" lines (their clock times)."""
+    the flow's "fetched batch n/N (k pages" lines (their clock times); with the sampler's
+    ``timeline``, also the tree's CPU ms per page and its peak PSS over those stretches (CPU
+    per page is what a loaded, shared machine still measures)."""
     marks: list[tuple[float, int]] = []
     done = 0
     for line in log.splitlines():
@@ -137,10 +141,37 @@ def rates(log: str, window: int = 500) -> dict[str, Any]:
 
     first = next((m for m in marks if m[1] >= window), marks[-1])
     last_from = next((m for m in reversed(marks) if marks[-1][1] - m[1] >= window), marks[0])
-    return {
+    out: dict[str, Any] = {
         "first_window_pages_per_s": rate(marks[0], first),
         "last_window_pages_per_s": rate(last_from, marks[-1]),
     }
+    if timeline:
+        # the log's clock (local time of day) against the sampler's (epoch seconds)
+        def day_s(t: float) -> float:
+            lt = time.localtime(t)
+            return lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (t % 1)
+
+        points = [(day_s(t), cpu, pss) for t, cpu, pss in timeline]
+
+        def at(s: float) -> tuple[float, float]:
+            """(CPU so far, peak PSS so far) at the first sample at or after clock ``s``."""
+            later = [p for p in points if p[0] >= s] or points[-1:]
+            peak = max((p[2] for p in points if p[0] <= later[0][0]), default=0.0)
+            return later[0][1], peak
+
+        def cpu_ms(a: tuple[float, int], b: tuple[float, int]) -> float:
+            return 1000 * (at(b[0])[0] - at(a[0])[0]) / max(1, b[1] - a[1])
+
+        def peak(a: tuple[float, int], b: tuple[float, int]) -> float:
+            return max((p[2] for p in points if a[0] <= p[0] <= b[0]), default=0.0)
+
+        out |= {
+            "first_window_cpu_ms_per_page": cpu_ms(marks[0], first),
+            "last_window_cpu_ms_per_page": cpu_ms(last_from, marks[-1]),
+            "first_window_peak_pss_mb": peak(marks[0], first),
+            "last_window_peak_pss_mb": peak(last_from, marks[-1]),
+        }
+    return out
 
 
 def warehouse_size(db: Path) -> dict[str, Any]:

@@ -44,9 +44,9 @@ def caches() -> dict[str, object]:
         if not name.startswith("newsetl") or module is None:
             continue
         for attr, value in vars(module).items():
-            if callable(value) and hasattr(value, "cache_info") and hasattr(value, "cache_clear"):
-                if getattr(value, "__module__", name) == name:
-                    found[f"{name}.{attr}"] = value
+            is_cache = callable(value) and hasattr(value, "cache_info")
+            if is_cache and getattr(value, "__module__", name) == name:
+                found[f"{name}.{attr}"] = value
     return found
 
 
@@ -93,7 +93,9 @@ def main() -> None:
                 page, guess, _, _ = pipeline.extract_and_identify(body, url, None, 0, now)
                 if page is None:
                     continue
-                fetch = FetchResult(url=url, final_url=url, status_code=200, outcome="ok", body=body)
+                fetch = FetchResult(
+                    url=url, final_url=url, status_code=200, outcome="ok", body=body
+                )
                 items.append(
                     pipeline.Processed(
                         Target(url, "bench"), fetch, "bench", page, guess.language,
