@@ -33,8 +33,11 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import wordfreq as _wordfreq
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +283,15 @@ def _table(data: Any) -> CompactTable:
 _tables: dict[tuple[str, str], FrequencyTable] = {}
 
 
+@lru_cache(maxsize=8)
+def _available(wordlist: str) -> dict[str, str]:
+    """wordfreq's ``available_languages(wordlist)``, once: wordfreq lists its data directory
+    on every call (~1 ms), and every uncached lookup asks."""
+    from wordfreq import available_languages
+
+    return available_languages(wordlist)
+
+
 def frequency_table(lang: str, wordlist: str = "best") -> Mapping[str, float]:
     """wordfreq's ``get_frequency_dict(lang, wordlist)`` as a shared compact table (loaded
     once per process). ``lang`` must be a code of ``available_languages(wordlist)``; any other
@@ -287,9 +299,7 @@ def frequency_table(lang: str, wordlist: str = "best") -> Mapping[str, float]:
     table = _tables.get((lang, wordlist))
     if table is not None:
         return table
-    from wordfreq import available_languages
-
-    paths = available_languages(wordlist)
+    paths = _available(wordlist)
     if lang not in paths:
         from wordfreq import get_frequency_dict
 
@@ -359,9 +369,9 @@ def top_words(lang: str, n: int, wordlist: str = "best") -> list[str]:
     English words, ~30 MB per process) to hand out its first ``n`` words."""
     import itertools
 
-    from wordfreq import available_languages, has_digit_sequence, read_cBpack, top_n_list
+    from wordfreq import has_digit_sequence, read_cBpack, top_n_list
 
-    paths = available_languages(wordlist)
+    paths = _available(wordlist)
     if lang not in paths:
         return top_n_list(lang, n, wordlist)
     out: list[str] = []
@@ -381,34 +391,38 @@ def zipf_frequency(word: str, lang: str, wordlist: str = "best") -> float:
     compact table: the same tokenisation, digit smashing and rounding (wordfreq's own
     helpers); only the frequency lookups differ. Languages whose tokenizer infers word breaks
     (Chinese) or that have no list of their own are answered by wordfreq itself."""
-    from wordfreq import available_languages, freq_to_zipf, get_language_info, zipf_to_freq
-    from wordfreq import zipf_frequency as wordfreq_zipf
+    if (
+        lang not in _available(wordlist)
+        or _wordfreq.get_language_info(lang)["tokenizer"] == "jieba"
+    ):
+        return _wordfreq.zipf_frequency(word, lang, wordlist)
+    return round(_wordfreq.freq_to_zipf(_word_frequency(word, lang, wordlist)), 2)
 
-    if lang not in available_languages(wordlist) or get_language_info(lang)["tokenizer"] == "jieba":
-        return wordfreq_zipf(word, lang, wordlist)
-    freq = _word_frequency(word, lang, wordlist, zipf_to_freq(0.0))
-    return round(freq_to_zipf(freq), 2)
 
-
-def _word_frequency(word: str, lang: str, wordlist: str, minimum: float) -> float:
-    """wordfreq 3.1's ``_word_frequency`` over :func:`frequency_table` (see its source)."""
-    from wordfreq import digit_freq, lossy_tokenize, smash_numbers
-
-    tokens = lossy_tokenize(word, lang)
+def _word_frequency(word: str, lang: str, wordlist: str) -> float:
+    """wordfreq 3.1's ``_word_frequency`` over :func:`frequency_table`, with the minimum its
+    ``zipf_frequency`` passes by default (``zipf_to_freq(0)``, see its source)."""
+    minimum = _ZIPF0
+    tokens = _wordfreq.lossy_tokenize(word, lang)
     if not tokens:
         return minimum
-    freqs = frequency_table(lang, wordlist)
+    freqs = _tables.get((lang, wordlist)) or frequency_table(lang, wordlist)
     one_over_result = 0.0
     for token in tokens:
-        smashed = smash_numbers(token)
+        smashed = _wordfreq.smash_numbers(token)
         freq = freqs.get(smashed)
         if freq is None:
             return minimum
         if smashed != token:
-            freq *= digit_freq(token)
+            freq *= _wordfreq.digit_freq(token)
         one_over_result += 1.0 / freq
     unrounded = max(1.0 / one_over_result, minimum)
     if unrounded == 0.0:
         return 0.0
     leading_zeroes = math.floor(-math.log(unrounded, 10))
     return round(unrounded, leading_zeroes + 3)
+
+
+#: wordfreq's default minimum of ``zipf_frequency`` as a frequency (computed once: the call
+#: costs more than a lookup)
+_ZIPF0 = _wordfreq.zipf_to_freq(0.0)
