@@ -102,7 +102,7 @@ def lean_of(text_lang: str) -> Callable[[str], Lean]:
     words have been seen.
     """
 
-    @lru_cache(maxsize=200_000)
+    @lru_cache(maxsize=65_536)
     def lean(low: str) -> Lean:
         form = _lookup_form_of(low)
         zt = lexicon.zipf(form, text_lang)

@@ -98,7 +98,7 @@ _MAIN = frozenset(LANGUAGES)
 _EVIDENCE_INDEX = {lang: i for i, lang in enumerate(EVIDENCE_LANGUAGES)}
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)
 def evidence(word: str) -> tuple[tuple[str, float], ...]:
     """The languages in which ``word`` (lower-cased) is a common word, most frequent first.
 
@@ -228,7 +228,7 @@ def _build_evidence_table() -> dict[str, bytes]:
     return table
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)
 def profile(word: str) -> dict[str, float]:
     """Zipf frequency of a lower-cased word in every supported language (cached).
 
@@ -253,7 +253,7 @@ def _frequency_tables() -> tuple[Mapping[str, float], ...]:
     return _tables
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)
 def top_zipf(word: str) -> float:
     """The highest Zipf frequency of ``word`` over all evidence languages (cached)."""
     ev = evidence(word)

@@ -140,7 +140,7 @@ def _dictionary(code: str):
         return found
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=65536)
 def _lookup(word: str, code: str) -> tuple[str, bool]:
     """(lemma, known) from simplemma's dictionary: the word as written, else in lower case
     ("Adwokat" -> "adwokat"); (word, False) when neither is there or on any failure."""
@@ -154,7 +154,7 @@ def _lookup(word: str, code: str) -> tuple[str, bool]:
     return (found, True) if found else (word, False)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=65536)
 def lemma(word: str, language: str) -> str:
     """simplemma's lemma of ``word`` (the word itself when unknown or the language unsupported);
     a capitalised word keeps its capital ("Niemczech" -> "Niemcy")."""
@@ -167,7 +167,7 @@ def lemma(word: str, language: str) -> str:
     return out
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=65536)
 def word_class(word: str, language: str) -> str:
     """What simplemma's dictionary says a capitalised word is: ``"common"`` (its lemma is
     written in lower case: "Adwokat", "Yesterday", "Ieri"), ``"proper"`` (a name's lemma:
@@ -182,7 +182,7 @@ def word_class(word: str, language: str) -> str:
     return "common" if out[:1].islower() else "proper"
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=65536)
 def base_word(word: str, language: str) -> str:
     """Grouping form of one written name word: ``norm`` of its lemma, then its stem. Plain
     ``norm`` outside :data:`INFLECTED`."""
