@@ -6,8 +6,9 @@ over one page at a time, so one process uses one core. A run big enough to pay f
 
 Why a fork server with a warm-up preloaded, and not plain ``spawn`` or ``fork``:
 
-* ``spawn`` starts every worker from nothing: it re-imports trafilatura and reloads the word
-  lists and gazetteers (about 650 MB, seconds) in each worker, on every run.
+* ``spawn`` starts every worker from nothing: it re-imports trafilatura and reloads the
+  language models and gazetteers (about 500 MB, seconds) in each worker, on every run. (The
+  word lists and dictionaries are files every process maps, see :mod:`newsetl.lexdata`.)
 * ``fork`` would copy a parent that has threads (Prefect's API client and log workers, httpx),
   which can leave a child holding a lock that no thread will ever release.
 * A fork server is a fresh, single-threaded process. It imports :mod:`newsetl._warm`, which
@@ -192,9 +193,9 @@ def _kept_pool(
 ) -> ProcessPoolExecutor:
     """The pool kept for runs like this one, or a new one if there is none or it is broken.
 
-    Why keep it: a worker's caches fill as it works, per word (artefacts, entities) and per
-    language (wordfreq loads a language's list, 0.1-0.4 s, the first time a page in it comes
-    by, in every worker). A pool per run empties them on every run.
+    Why keep it: a worker's caches fill as it works, per word (artefacts, entities; each
+    bounded, see ``benchmarks/README.md`` "Memory, round 5") and per language (lingua's models
+    of a script the fork server did not warm). A pool per run empties them on every run.
     """
     key = (settings.repair or settings.entities, worker_count(settings))
     pool = _kept.get(key)
