@@ -230,7 +230,7 @@ def test_simplemma_dictionaries_come_from_the_cache_with_the_same_entries(cache:
 
     own = StreamDictionaryFactory().get_dictionary("fr")
     built = stream_dictionary("fr")
-    files = list(cache.glob("simplemma_fr-*.pickle"))
+    files = list(cache.glob("simplemma_fr-*.smap"))  # one mapped file (newsetl.simplemma_cache)
     assert len(files) == 1
     read = stream_dictionary("fr")  # from the file this time
     keys = list(own)
