@@ -57,6 +57,7 @@ CANONICAL = re.compile(
     rb"<link[^>]*rel=[\"']?canonical[^>]*>|<meta[^>]*(?:property|name)=[\"']?og:url[^>]*>", re.I
 )
 FIRST_P_END = re.compile(rb"</p>", re.I)
+PROGRESS_LINE = re.compile(r"fetched (\d+)/\d+ pages \(")
 BATCH_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d+) .*fetched batch (\d+)/(\d+) \((\d+) pages")
 
 
@@ -98,8 +99,13 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+        progress: list[tuple[float, int]] = []
         with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
-            proc.wait()
+            while proc.poll() is None:  # the progress lines carry no time: note when each came
+                time.sleep(interval)
+                found = PROGRESS_LINE.findall(log.read_text(errors="replace"))
+                if found and (not progress or int(found[-1]) != progress[-1][1]):
+                    progress.append((time.time(), int(found[-1])))
     wall = time.perf_counter() - started
     text = log.read_text(errors="replace")
     if proc.returncode != 0:
@@ -112,14 +118,17 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         "cpu_s": sampler.cpu_s,
         "cpu_ms_per_page": 1000 * sampler.cpu_s / n,
         "peak_pss_mb": sampler.peak_pss_mb,
-        **rates(text, sampler.timeline),
+        **rates(text, sampler.timeline, progress=progress),
         **warehouse_size(db),
     }
     return row
 
 
 def rates(
-    log: str, timeline: list[tuple[float, float, float]] | None = None, window: int = 500
+    log: str,
+    timeline: list[tuple[float, float, float]] | None = None,
+    window: int = 500,
+    progress: list[tuple[float, int]] | None = None,
 ) -> dict[str, Any]:
     """pages/s of extraction over the first and the last ``window`` pages of the run, from
     the flow's "fetched batch n/N (k pages" lines (their clock times); with the sampler's
@@ -133,6 +142,8 @@ def rates(
             t = datetime.strptime(m.group(1), "%H:%M:%S.%f")
             done += int(m.group(4))
             marks.append((t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6, done))
+    if len(marks) < 3 and progress:  # today's progress lines: "fetched N/M pages (...)"
+        marks = [(_day_s(t), n) for t, n in progress]
     if len(marks) < 3:
         return {}
 
@@ -147,11 +158,7 @@ def rates(
     }
     if timeline:
         # the log's clock (local time of day) against the sampler's (epoch seconds)
-        def day_s(t: float) -> float:
-            lt = time.localtime(t)
-            return lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (t % 1)
-
-        points = [(day_s(t), cpu, pss) for t, cpu, pss in timeline]
+        points = [(_day_s(t), cpu, pss) for t, cpu, pss in timeline]
 
         def at(s: float) -> tuple[float, float]:
             """(CPU so far, peak PSS so far) at the first sample at or after clock ``s``."""
@@ -172,6 +179,12 @@ def rates(
             "last_window_peak_pss_mb": peak(last_from, marks[-1]),
         }
     return out
+
+
+def _day_s(t: float) -> float:
+    """Seconds since local midnight of epoch time ``t`` (the clock of the log lines)."""
+    lt = time.localtime(t)
+    return lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (t % 1)
 
 
 def warehouse_size(db: Path) -> dict[str, Any]:
