@@ -209,3 +209,15 @@ def test_a_damaged_simplemma_map_is_rebuilt(cache: Path, damage: str):
     assert all(found.get(k) == expected.get(k) for k in list(expected)[::20])
     assert path.read_bytes() != bytes(data)
     assert simplemma_cache._decode(path) is not None
+
+
+def test_frequency_table_keeps_words_with_a_nul_beside_the_trie():
+    """marisa cannot hold a key with a NUL; such a word (none in wordfreq 3.1) still maps to
+    its own value, and "b" (what marisa would read "b\\0c" as) stays absent."""
+    from wordfreq import cB_to_freq
+
+    trie, values, extra = lexdata._encode_ints({"a": 3, "b\0c": 7, "d": 0})
+    table = lexdata._table(lexdata._section(b"freq", 2, trie, values, b"", extra))
+    assert table.get("a") == cB_to_freq(-3) and table["b\0c"] == cB_to_freq(-7)
+    assert table.get("d") == 1.0 and table.get("b") is None and "b\0" not in table
+    assert sorted(table) == ["a", "b\0c", "d"]

@@ -148,19 +148,23 @@ def _trie_class() -> Any:
 
 
 def _encode_ints(mapping: dict[str, int]) -> tuple[Any, bytes, dict[str, int]]:
-    """A trie of ``mapping``'s words and their values as uint16/uint32 by trie id."""
-    extra = {w: v for w, v in mapping.items() if "\0" in w}
+    """A trie of ``mapping``'s words and their values as uint16 by id; words with a NUL get
+    the ids after the trie's, in the side dict (as in :func:`_build_bytes`)."""
     trie = _trie_class()(w for w in mapping if "\0" not in w)
     values = array("H", bytes(2 * len(trie)))  # wordfreq has ~900 buckets
     for word, i in trie.iteritems():
         values[i] = mapping[word]
+    extra: dict[str, int] = {}
+    for word in (w for w in mapping if "\0" in w):
+        extra[word] = len(values)
+        values.append(mapping[word])
     return trie, values.tobytes(), extra
 
 
 def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extra: dict) -> bytes:
     """The file: header, then the trie (padded to 8 bytes), the values by id, the blob they
-    point into (bytes tables), and the pickled side dict; the digest covers all but the
-    header."""
+    point into (bytes tables), and the side dict of words with a NUL (JSON); the digest
+    covers all but the header."""
     body = trie.tobytes()
     body += b"\0" * (-len(body) % 8)
     payload = body + values + blob + json.dumps(extra).encode()
@@ -270,7 +274,7 @@ def _table(data: Any) -> CompactTable:
     if kind == b"freq":
         from wordfreq import cB_to_freq
 
-        nbuckets = max(max(ints, default=-1), max(extra.values(), default=-1)) + 1
+        nbuckets = max(ints, default=-1) + 1
         freqs = tuple(cB_to_freq(-i) for i in range(nbuckets))
         return FrequencyTable(trie, ints, extra, data, freqs)
     if kind == b"byts":
