@@ -222,9 +222,15 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
                     at_start = True
                 if _QUOTE_GAP.search(gap):
                     at_start = True
-            for offset, piece in _split_token(line_start + match.start(), match.group()):
-                tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
+            word, start = match.group(), line_start + match.start()
+            if "'" not in word and "’" not in word and (len(word) < 3 or word[1:].islower()):
+                # _split_token's common case (nothing to split), without its call and list
+                tokens.append(Token(start, start + len(word), word, at_start, headline))
                 at_start = False
+            else:
+                for offset, piece in _split_token(start, word):
+                    tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
+                    at_start = False
             prev_end = match.end()
         line_start += len(line)
     return tokens
