@@ -1476,6 +1476,52 @@ NAME_HEADS = words(
 
 _ARTICLES = words("the a an")
 
+#: Nouns that name a person by role or relation. After a name, in an apposition (", an
+#: official", ", the party's spokeswoman"), or before it ("spokeswoman Julia ..."), they
+#: show that the two capitalised words are a person's given name and surname (round 5).
+ROLE_NOUNS = words(
+    "official officials spokesman spokeswoman spokesperson minister president director "
+    "chairman chairwoman chair chief head member leader expert professor analyst lawyer "
+    "attorney researcher economist scientist engineer manager executive officer commissioner "
+    "secretary senator governor mayor judge prosecutor adviser advisor consultant author "
+    "writer journalist reporter editor founder owner resident teacher student doctor nurse "
+    "coach player actor actress artist singer activist candidate deputy ambassador diplomat "
+    "colonel captain priest bishop partner colleague mother father son daughter wife husband "
+    "brother sister woman man representative lecturer historian politician lawmaker "
+    "legislator ceo cfo coo mp mep envoy negotiator investigator inspector detective "
+    "surgeon physician psychologist sociologist specialist director-general vice-president "
+    "aide assistant counsel campaigner organiser organizer volunteer worker employee "
+    "entrepreneur investor banker trader farmer officer-in-charge superintendent"
+)
+#: Words between the apposition's article and its role noun ("the party's deputy leader").
+_APPOSITION_GAP = 4
+_SPEECH_VERBS = words("said says told added explained noted stated wrote argued warned")
+
+
+def _person_context(text: str, tokens: list[Token], i: int) -> bool:
+    """Do the words around ``tokens[i]`` ``tokens[i + 1]`` (a given name and a capitalised
+    word) show a person: a role noun before them ("spokeswoman Julia Projects"), an
+    apposition that names a role after them (", an official", ", the bank's chief
+    economist"), or a speech verb ("Julia Projects said")? A firm or an event after a given
+    name ("Brit Awards, a chance", "Howard University, the ...") has none of them."""
+    if i > 0 and tokens[i - 1].lower in ROLE_NOUNS:
+        return True
+    second = tokens[i + 1]
+    after = text[second.end : second.end + 3]
+    nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+    if nxt is None:
+        return False
+    if after.startswith(" ") and nxt.lower in _SPEECH_VERBS and not nxt.sentence_start:
+        return True
+    if not after.startswith(", ") or nxt.lower not in _ARTICLES:
+        return False
+    for tok in tokens[i + 3 : i + 3 + _APPOSITION_GAP]:
+        if tok.lower in ROLE_NOUNS or tok.lower.removesuffix("'s") in ROLE_NOUNS:
+            return True
+        if text[tok.end : tok.end + 1] in ",.;:!?)":
+            return False  # the apposition ended without a role
+    return False
+
 
 def detect_translated_names(
     text: str, tokens: list[Token], language: str | None
@@ -1503,7 +1549,8 @@ def detect_translated_names(
             continue  # not a given name, or one English uses as a word everywhere
         common_given = lexicon.zipf(first.lower, "en") >= 3.5  # "Marie", "Roger", "Patrick"
         if common_given and (
-            not _not_a_surname(second.lower) or sum(t.text == second.text for t in tokens) > 1
+            not (_not_a_surname(second.lower) or _person_context(text, tokens, i))
+            or sum(t.text == second.text for t in tokens) > 1
         ):
             continue  # the text uses the word as a name elsewhere ("Jeff Sessions. Sessions")
         before = tokens[i - 1] if i > 0 else None
