@@ -1135,9 +1135,44 @@ _INFLECTIONS_DE = (
 GLUE_SUFFIXES = {"en": ("and", "the", "of", "for", "with", "to", "in", "on")}
 
 
+#: Endings that make a people of a place ("Kenya" / "Kenyan", "China" / "Chinese").
+_DEMONYM_ENDINGS = frozenset({"n", "ns", "an", "ans", "ian", "ians", "ese"})
+
+
+def _no_inflection_en(short: str, full: str, rest: str) -> bool:
+    """Is the English ending ``rest`` of ``full`` no inflection of ``short`` (round 5)?
+
+    A people's ending only makes one when the long form is a demonym or the short one a place
+    ("Sult" / "Sultan" is a cut title, "Kenya" / "Kenyan" a pair). Plural endings stay
+    inflections: the singular of a rare noun is unknown too ("Delhiite" / "Delhiites")."""
+    if rest in _DEMONYM_ENDINGS:
+        return not (
+            lexicon.is_demonym(full) or lexicon.is_place(short) or short in lexicon.place_names()
+        )
+    return False
+
+
+def _a_name(low: str) -> bool:
+    """A given name or surname of a Faker locale ("Kati" beside "Katie", "Cornel" beside
+    "Cornell": two people, not one name cut)."""
+    return low in lexicon.person_names("first_names") or low in lexicon.person_names("last_names")
+
+
+def _too_short_to_tell(text: str, tok: Token, full: str) -> bool:
+    """A three-letter capitalised form cut from a longer name of the document ("Pyt" for
+    "Python", "Isr" for "Israel") only counts when no language writes it and nothing marks
+    it as an abbreviation ("Sen.", "Gen", "Feb", "Inc" are common short forms)."""
+    low = tok.lower
+    if text[tok.end : tok.end + 1] == "." or len(full) < 6 or not tok.text[1:].islower():
+        return True
+    if lexicon.zipf(low, "en") >= 3.0 or max(lexicon.profile(low).values(), default=0.0) >= 3.0:
+        return True  # (wordfreq counts abbreviations: "Isr" 2.6, "Eas" 2.8, "Sen" 3.4)
+    return _a_name(low)
+
+
 #: Below this Zipf English practically never writes a word: a capitalised short form of a
 #: longer word of the same document is then a cut name even when another language has it.
-UNUSED_IN_EN = 1.5
+UNUSED_IN_EN = 2.5
 
 
 def detect_truncated_names(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
@@ -1257,9 +1292,10 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
     if len(caps) < 2:
         return []
     by_prefix: dict[str, list[str]] = {}
+    shortest = 3 if language == "en" else 4  # "Pyt" for "Python": see _too_short_to_tell
     for word in caps:
         for cut in (1, 2, 3):
-            if len(word) - cut >= 4:
+            if len(word) - cut >= shortest:
                 by_prefix.setdefault(word[:-cut], []).append(word)
     # Capitalised tokens that are the start of a longer one; usually there are none, and the
     # counts below are only needed for them.
@@ -1283,8 +1319,12 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         if counts[tok.text] > 1 and counts[tok.text] >= caps[full]:
             continue  # used as often as the long form: a spelling variant, not a cut name
         rest = full[len(tok.text) :]
+        if len(tok.text) < 4 and _too_short_to_tell(text, tok, full):
+            continue
         endings = _INFLECTIONS_EN if language == "en" else _INFLECTIONS
-        if rest in endings or rest.lower() in endings:
+        if (rest in endings or rest.lower() in endings) and not (
+            language == "en" and _no_inflection_en(tok.lower, full.lower(), rest.lower())
+        ):
             continue
         if lexicon.is_demonym(full.lower()) and not lexicon.is_demonym(tok.lower):
             continue  # "Israel" / "Israeli": the place and its people
@@ -1311,7 +1351,8 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         )
         own_z = lexicon.zipf(tok.lower, language)
         if known and (
-            (caps[full] >= 2 and own_z < 3.0) or (language == "en" and own_z < UNUSED_IN_EN)
+            (caps[full] >= 2 and own_z < 3.0)
+            or (language == "en" and own_z < UNUSED_IN_EN and not _a_name(tok.lower))
         ):
             # The full name twice in the document and the short form no common word of
             # the text language ("Senat", "Devi", "Preside" for "Senate", "Devils",
