@@ -776,6 +776,31 @@ GRAMMAR_WORDS = words(
 )
 
 
+#: Words after which English puts a verb's base form: the infinitive marker, modals, and
+#: plural or first/second-person subject pronouns ("to Utilize its", "could Pave the",
+#: "who Want nature"). A name there is a place or a person ("flew to Paris on"), never a
+#: verb, so a capitalised verb in this slot is a left-over capital (round 5).
+VERB_SLOTS = words("to will would can could should must might shall who they we you i")
+
+
+def _base_verb(low: str) -> bool:
+    """Is ``low`` a common English verb (it has common -ed/-ing forms: "overthrow",
+    "supplement", "pave") that is no name, place, brand or word other languages share?"""
+    if len(low) < 4 or not low.isalpha() or lexicon.zipf(low, "en") < 3.0:
+        return False
+    if low.endswith(("ed", "ing", "ly", "s")) or not _verb_forms(low):
+        return False
+    return not (
+        _a_name(low)
+        or low in lexicon.COMMON_WORD_BRANDS
+        or low in lexicon.CONVENTIONAL_CAPITALS
+        or low in lexicon.place_names()
+        or lexicon.is_place(low)
+        or lexicon.is_demonym(low)
+        or _international(low)
+    )
+
+
 #: Grammar words that are also given names.
 _GIVEN_NAME_GRAMMAR_WORDS = words("will can")
 
@@ -806,6 +831,13 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
                 nxt.lower not in lexicon.CLOSED_CLASS["en"] and _verb_forms(nxt.lower)
             )
         return True
+    if (
+        prev.lower in VERB_SLOTS
+        and _base_verb(low)
+        and lexicon.zipf(nxt.lower, "en") >= max(3.0, lexicon.top_zipf(nxt.lower) - 1.0)
+    ):
+        # (an English word next: "According to Programme des Nations unies" is a name)
+        return True  # "to Overthrow the", "will Supplement their", "who Want nature"
     if in_title_context(tokens, i):
         return False
     if len(low) < 6 or not low.endswith(("ed", "ing", "ly")):
