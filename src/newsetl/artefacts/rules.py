@@ -772,6 +772,7 @@ GRAMMAR_WORDS = words(
     "them they their theirs your yours ours whom whose "
     "from across into onto upon within without toward towards through throughout "
     "also always still never often anymore already almost perhaps likely quite rather "
+    "many more most than like "
     "while whereas because although though unless until whether"
 )
 
@@ -780,7 +781,25 @@ GRAMMAR_WORDS = words(
 #: plural or first/second-person subject pronouns ("to Utilize its", "could Pave the",
 #: "who Want nature"). A name there is a place or a person ("flew to Paris on"), never a
 #: verb, so a capitalised verb in this slot is a left-over capital (round 5).
-VERB_SLOTS = words("to will would can could should must might shall who they we you i")
+VERB_SLOTS = words(
+    "to will would can could should must might shall who they we you i not never just also even"
+)
+#: Subject pronouns before which a past form or a verb in -s follows ("as he Sought in").
+_SUBJECT_PRONOUNS = words("he she it they we i you who")
+
+
+def _past_form(low: str) -> bool:
+    """Is ``low`` an irregular past form ("sought", "found", "wrote": :data:`AFTER_HE`)
+    or a common past form in -ed of an English verb that is no name ("Reed")?"""
+    if low in AFTER_HE and len(low) >= 4 and low not in lexicon.CLOSED_CLASS["en"]:
+        return not _a_name(low)
+    return (
+        len(low) >= 5
+        and low.endswith("ed")
+        and lexicon.zipf(low, "en") >= 3.0
+        and (_verb_forms(low[:-2]) or _verb_forms(low[:-1]))
+        and not _a_name(low)
+    )
 
 
 def _base_verb(low: str) -> bool:
@@ -831,6 +850,10 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
                 nxt.lower not in lexicon.CLOSED_CLASS["en"] and _verb_forms(nxt.lower)
             )
         return True
+    if prev.lower == "as" and nxt.lower == "as" and lexicon.zipf(low, "en") >= 3.0:
+        return True  # "as Long as": the frame of a comparison holds no name
+    if prev.lower in _SUBJECT_PRONOUNS and _past_form(low):
+        return True  # "as he Sought in", "they Found that"
     if (
         prev.lower in VERB_SLOTS
         and _base_verb(low)
