@@ -294,6 +294,19 @@ def _multiword_place(text: str, pos: int) -> bool | None:
     return None
 
 
+def _demonym_adjective(low: str) -> bool:
+    """A people's or place's adjective ("grenadian", "kentuckian"), by the place lists or
+    by the ending of a place the lists know ("Kentucky" + "-an")."""
+    if lexicon.is_demonym(low):
+        return True
+    for ending, back in (("ian", ("y", "ia", "")), ("an", ("a", "")), ("ese", ("", "a"))):
+        if low.endswith(ending) and len(low) > len(ending) + 3:
+            stem = low[: -len(ending)]
+            if any(lexicon.is_place(stem + b) or (stem + b) in lexicon.place_names() for b in back):
+                return True
+    return False
+
+
 def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
     """ "There Russia has criticized" (from "La Russia"), "There White House" (from "La Casa
     Bianca"), "The Russia has ...", and "He jury" (from Spanish "El jurado")."""
@@ -327,6 +340,10 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             replacement, confidence = word, 0.95
         elif word.isupper() and len(word) > 1:
             replacement, confidence = f"The {word}", 0.85  # "There NATO alliance"
+        elif nxt and nxt.group()[:1].islower() and _demonym_adjective(low):
+            # "There Grenadian leader", "There Kentuckian effectively": a people's word
+            # is an adjective or a noun, never what the adverb "there" introduces (round 5)
+            replacement, confidence = f"The {word}", 0.85
         elif lexicon.zipf(low, "en") >= 3.0 or (nxt and nxt.group()[:1].isupper()):
             replacement, confidence = f"The {word}", 0.88  # "There Commission", "There White House"
         else:
@@ -403,6 +420,9 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             continue
         if word in AFTER_HE:
             continue
+        if len(word) < 4 and lexicon.zipf(word, "en") < lexicon.top_zipf(word) - 1.0:
+            continue  # "He du not", "“He te in on me": a short word of another language
+            # or a typo, not an English noun after a calqued article (round 5, v2 dev)
         possessive = word.endswith(("'s", "’s")) and len(word) > 3
         noun_phrase = not possessive and (
             _plural_subject(text, m, word)  # "He doctors said": a plural noun, then its verb
