@@ -606,6 +606,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 if language != "en" and _lost_letter(rest.lower(), language):
                     continue  # "conMxico": "México" with its accented letter lost, in a page
                     # whose encoding broke; the missing space is no evidence there
+                if _before_initials(text, tokens, tok):
+                    continue  # "Dimick JB andRyan AM .": a reference list's author names
                 if _plausible_word(rest, language, separate) or _name_like(text, tok, rest):
                     out.append(_glued(tok, f"{prefix} {rest}", 0.95, "rule:glued_prefix"))
                 continue
@@ -636,6 +638,10 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 continue  # a word of another language ("kirkon" is Finnish)
             if separate is None:
                 separate = {t.text for t in tokens}
+            if not base.islower() and any(
+                len(t.text) > len(tok.text) and t.text.startswith(tok.text) for t in tokens
+            ):
+                continue  # "Clanto" beside "Clanton": a name cut short, not glued to "to"
             if base in separate:
                 out.append(_glued(tok, f"{base} {suffix}", 0.9, "rule:glued_suffix"))
                 continue
@@ -692,6 +698,19 @@ _SURNAME_ENDINGS = frozenset({"on", "in", "to"})
 #: Glued function words that join a common word to a following name, where no name ends
 #: the same way: "Departmentof Commerce", "Ministerof Foreign Affairs", "Doesthe Earth".
 _GLUED_BEFORE_NAMES = frozenset({"of", "the", "for", "with"})
+
+
+def _before_initials(text: str, tokens: list[Token], tok: Token) -> bool:
+    """Is ``tok`` followed by a surname's initials ("andRyan AM", "andJena AB")? Reference
+    lists write authors so; their fused "and" is the list's formatting, not a link's
+    (round 5: v4 dev, web pages with bibliographies)."""
+    k = tok.index + 1
+    if k >= len(tokens):
+        return False
+    nxt = tokens[k]
+    if text[tok.end : nxt.start] != " " or text[nxt.end : nxt.end + 1] == ".":
+        return False  # "theYear. I", "atThe U.K.'s": a sentence or an abbreviation follows
+    return 1 <= len(nxt.text) <= 3 and nxt.text.isupper() and nxt.text.isalpha()
 
 
 def _lost_letter(low: str, language: str) -> bool:
