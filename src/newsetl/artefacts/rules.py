@@ -591,6 +591,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     separate: set[str] | None = None
     out = []
     for tok in _glue_suspects(text, tokens, language):
+        if _DOMAIN_AFTER.match(text, tok.end):
+            continue  # "dasWindrad.de", "theGuardian.com": a site's address, not fused words
         if tok.lower in lexicon.BRANDS:
             continue  # (inside quotations too: 'It toThe Streets', '"a fiery standfor"')
         whole = max(lexicon.zipf(tok.lower, language), lexicon.zipf(tok.lower, "en"))
@@ -698,6 +700,10 @@ _SURNAME_ENDINGS = frozenset({"on", "in", "to"})
 #: Glued function words that join a common word to a following name, where no name ends
 #: the same way: "Departmentof Commerce", "Ministerof Foreign Affairs", "Doesthe Earth".
 _GLUED_BEFORE_NAMES = frozenset({"of", "the", "for", "with"})
+
+
+#: A top-level domain right after a token: the token is part of a site's address.
+_DOMAIN_AFTER = re.compile(r"\.(?:[a-z]{2}|com|org|net|info|gov|edu)\b")
 
 
 def _before_initials(text: str, tokens: list[Token], tok: Token) -> bool:
@@ -1445,6 +1451,13 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         rest = full[len(tok.text) :]
         if len(tok.text) < 4 and _too_short_to_tell(text, tok, full):
             continue
+        if i + 1 < len(tokens) and tokens[i + 1].text.lower().startswith(rest.lower()):
+            continue  # "its Arte mis m oon program": a word split by a broken page
+        if len(rest) == 1 and (
+            lexicon.zipf(tok.lower, language) > lexicon.zipf(full.lower(), language) + 0.5
+        ):
+            continue  # "Zelensky" beside "Zelenskyy": one letter apart, the form the
+            # language writes more often is a spelling variant, not a cut (round 5, tune half)
         endings = _INFLECTIONS_EN if language == "en" else _INFLECTIONS
         if (rest in endings or rest.lower() in endings) and not (
             language == "en" and _no_inflection_en(tok.lower, full.lower(), rest.lower())
@@ -1530,7 +1543,7 @@ DUPLICABLE = words(
 #: reflexive pronoun: "como se se quisessem"); English degree words doubled for emphasis ("very very good", "many
 #: many years", "a no no"). Never reported.
 GRAMMATICAL_DOUBLES = {
-    "de": words("der die das den dem des sie es ihr wir"),
+    "de": words("der die das den dem des sie es ihr wir so"),
     "en": words("that had do very so too much many far no"),
     "nl": words("dat die de"),
     "fr": words("nous vous"),
