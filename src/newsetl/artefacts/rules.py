@@ -890,7 +890,7 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
         # neighbours in lower case a capital nearby ("Chong scored From close range",
         # "and They're usually U.S. companies") belongs to a name, not to a title (round 5).
         # "Will" is also a given name ("told Will about"): as a modal a verb follows.
-        if low in _GIVEN_NAME_GRAMMAR_WORDS and in_title_context(tokens, i):
+        if low in _GIVEN_NAME_GRAMMAR_WORDS:
             return nxt.lower in ADVERBS or (
                 nxt.lower not in lexicon.CLOSED_CLASS["en"] and _verb_forms(nxt.lower)
             )
@@ -928,9 +928,14 @@ def _after_work_noun(text: str, tokens: list[Token], i: int) -> bool:
     """Is ``tokens[i]`` (part of) a title after a work noun ("the song Also sprach ...",
     "the Web site Them that", "the magazine Time")? Titles keep their capitals (round 5:
     the blind listing of round 4 and the tune half of the clean pages)."""
-    from .foreign import in_work_title  # (foreign imports this module)
+    from .foreign import _WORK_TITLE, in_work_title  # (foreign imports this module)
 
-    return tokens[i - 1].lower in _NAME_AFTER or in_work_title(text, tokens[i].start)
+    start = tokens[i].start
+    return (
+        tokens[i - 1].lower in _NAME_AFTER
+        or _WORK_TITLE.search(text[max(0, start - 40) : start]) is not None
+        or in_work_title(text, start)
+    )
 
 
 def in_title_context(tokens: list[Token], i: int) -> bool:
