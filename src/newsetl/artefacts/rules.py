@@ -924,6 +924,9 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
 _NAME_AFTER = words("site website app channel band outlet brand label game platform account")
 
 
+_NAMING_VERBS = words("called named titled entitled")
+
+
 def _after_work_noun(text: str, tokens: list[Token], i: int) -> bool:
     """Is ``tokens[i]`` (part of) a title after a work noun ("the song Also sprach ...",
     "the Web site Them that", "the magazine Time")? Titles keep their capitals (round 5:
@@ -931,9 +934,12 @@ def _after_work_noun(text: str, tokens: list[Token], i: int) -> bool:
     from .foreign import _WORK_TITLE, in_work_title  # (foreign imports this module)
 
     start = tokens[i].start
+    prev = tokens[i - 1].lower
     return (
-        tokens[i - 1].lower in _NAME_AFTER
-        or _WORK_TITLE.search(text[max(0, start - 40) : start]) is not None
+        prev in _NAME_AFTER
+        # a work noun right before ("the song Also ..."); not a verb of naming: "should not
+        # be called Statically in" holds an adverb, no title
+        or (prev not in _NAMING_VERBS and _WORK_TITLE.search(text[max(0, start - 40) : start]))
         or in_work_title(text, start)
     )
 
