@@ -1419,11 +1419,17 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         return []
     caps: dict[str, int] = {}
     double: dict[str, str] = {}  # last part of a double-barrelled name -> the whole name
+    mixed: set[str] = set()
     capital_idx = [i for i, tok in enumerate(tokens) if tok.capitalised]
     for i in capital_idx:
         tok = tokens[i]
         if len(tok.text) >= 5 and tok.text.isalpha() and not _MIXED_CASE.search(tok.text):
             caps[tok.text] = caps.get(tok.text, 0) + 1  # not "ShelbourneBar" (glued)
+        elif len(tok.text) >= 6 and tok.text.isalpha() and not tok.text.isupper():
+            # A mixed-case name ("MacBook", "FoodCorp") completes only a mixed-case short
+            # form ("MacBoo", "FoodCo"): "Shelbourne" is no cut of a glued "ShelbourneBar".
+            caps[tok.text] = caps.get(tok.text, 0) + 1
+            mixed.add(tok.text)
         elif "-" in tok.text:
             # Double-barrelled names: "Kerbra" may be cut from "Vasseur-Kerbrat".
             for part in tok.text.split("-")[1:]:
@@ -1456,6 +1462,10 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         longer = by_prefix[tok.text]
         if tok.sentence_start and i == 0:
             continue
+        if not _MIXED_CASE.search(tok.text):
+            longer = [w for w in longer if w not in mixed]
+            if not longer:
+                continue
         full = max(longer, key=lambda w: caps[w])
         if counts[tok.text] > 1 and counts[tok.text] >= caps[full]:
             continue  # used as often as the long form: a spelling variant, not a cut name
