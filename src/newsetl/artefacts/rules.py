@@ -1288,7 +1288,10 @@ def _no_inflection_en(short: str, full: str, rest: str) -> bool:
     inflections: the singular of a rare noun is unknown too ("Delhiite" / "Delhiites")."""
     if rest in _DEMONYM_ENDINGS:
         return not (
-            lexicon.is_demonym(full) or lexicon.is_place(short) or short in lexicon.place_names()
+            lexicon.is_demonym(full)
+            or lexicon.is_place(short)
+            or short in lexicon.place_names()
+            or lexicon.zipf(short, "en") >= CUT_SHORT_MAX  # "Dakota" / "Dakotans"
         )
     return False
 
@@ -1472,8 +1475,13 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         rest = full[len(tok.text) :]
         if len(tok.text) < 4 and _too_short_to_tell(text, tok, full):
             continue
-        if i + 1 < len(tokens) and tokens[i + 1].text.lower().startswith(rest.lower()):
-            continue  # "its Arte mis m oon program": a word split by a broken page
+        if (
+            i + 1 < len(tokens)
+            and tokens[i + 1].text.lower().startswith(rest.lower())
+            and lexicon.zipf(tokens[i + 1].lower, language) < 4.0
+        ):
+            continue  # "its Arte mis m oon program": a word split by a broken page (but
+            # "the Board of Educati on Monday" is cut before a word of its own)
         if len(rest) == 1 and (
             lexicon.zipf(tok.lower, language) > lexicon.zipf(full.lower(), language) + 0.5
         ):
