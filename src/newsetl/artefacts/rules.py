@@ -239,7 +239,7 @@ def _noun_only_plural(word: str) -> bool:
     """Is ``word`` the plural of a common noun English never uses as a verb ("outages",
     "sales", "earbuds", "layoffs")? After sentence-initial "He" it shows a calque of "Los":
     "He protests" or "He charges" could be verbs and are left alone."""
-    if len(word) < 5 or not word.isalpha() or not word.endswith("s"):
+    if len(word) < 4 or not word.isalpha() or not word.endswith("s"):
         return False
     if word.endswith(("ss", "us", "is", "ous")) or word in AFTER_HE or word in _S_ADVERBS:
         return False
@@ -292,6 +292,16 @@ def _multiword_place(text: str, pos: int) -> bool | None:
         if head.startswith(name) and not head[len(name) : len(name) + 1].isalpha():
             return with_article
     return None
+
+
+#: Adverbs that stand between a subject and its verb ("The Scotland also has ...").
+_MID_ADVERBS = words("also still now already never often recently again even")
+
+
+def _then_predicate(text: str, pos: int) -> bool:
+    """Is the word after ``pos`` one of :data:`PREDICATES`?"""
+    m = re.match(r"[ \u00a0]+([a-z]+)\b", text[pos:])
+    return m is not None and m.group(1) in PREDICATES
 
 
 def _demonym_adjective(low: str) -> bool:
@@ -367,6 +377,8 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         sentence_initial = m.group(1) == "The" and at_sentence_start(text, m.start())
         if nxt in PREDICATES:
             confidence = 0.9
+        elif nxt in _MID_ADVERBS and _then_predicate(text, m.end()):
+            confidence = 0.85  # "The Scotland also has a problem" (round 5)
         elif (
             sentence_initial
             and nxt.endswith("ed")
