@@ -164,3 +164,22 @@ def test_glued_look_alikes_in_web_pages(text: str) -> None:
 def test_glued_name_before_an_abbreviation_is_still_found() -> None:
     text = "A spokesman for the Administrative Office of theU.S. Courts replied on Monday."
     assert found(analyse(text, "en"), "glued_tokens") == ["theU"]
+
+
+@pytest.mark.parametrize(
+    ("text", "glued"),
+    [
+        (
+            "We won the Olympic bid that brought the Olympicsto London, and it paid off.",
+            "Olympicsto",
+        ),
+        ("He enrolled in a training course in the Air Forcein May 2020.", "Forcein"),
+    ],
+)
+def test_common_word_glued_to_in_or_to_before_a_name(text: str, glued: str) -> None:
+    assert found(analyse(text, "en"), "glued_tokens") == [glued]
+
+
+def test_surnames_ending_like_a_glued_word_stay_names() -> None:
+    text = "The award went to Talorie Crafton and to Ben Franklin of the Brighton Museum."
+    assert found(analyse(text, "en"), "glued_tokens") == []

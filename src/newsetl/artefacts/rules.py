@@ -665,10 +665,17 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 joined_next = (
                     nxt is not None and nxt.capitalised and text[tok.end : nxt.start] == " "
                 )
+                # A common English word fused with "in"/"to"/"on" into a form no list knows
+                # ("Olympicsto London", "Air Forcein May", "Flight Centerin Greenbelt") is
+                # no surname: names ending so are known forms ("Crafton", "Brighton").
+                fused_word = (
+                    suffix in _SURNAME_ENDINGS and len(base) >= 5 and base_z >= 4.0 and whole < 1.0
+                )
                 if (
                     suffix != "and"
                     and joined_next
                     and not (suffix in _GLUED_BEFORE_NAMES and len(base) >= 4 and base_z >= 3.5)
+                    and not fused_word
                 ):
                     continue  # the first part of a name ("Juston Burris"), but not a common
                     # word before "of"/"the"/...: "the Departmentof Commerce", "Why Doesthe Earth"
@@ -689,6 +696,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     prev is not None
                     and prev.capitalised
                     and suffix in _SURNAME_ENDINGS
+                    and not fused_word
                     and text[prev.end : tok.start] == " "
                     and not lexicon.is_place(base.lower())  # "Hitler's Germanyin 1938"
                     and not lexicon.is_demonym(base.lower().removesuffix("s"))  # "African
