@@ -183,3 +183,22 @@ def test_common_word_glued_to_in_or_to_before_a_name(text: str, glued: str) -> N
 def test_surnames_ending_like_a_glued_word_stay_names() -> None:
     text = "The award went to Talorie Crafton and to Ben Franklin of the Brighton Museum."
     assert found(analyse(text, "en"), "glued_tokens") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "glued"),
+    [
+        ("It hopes for a resolution of theUS-China trade impasse this year.", "theUS-China"),
+        (
+            "Q: In reading theSportsBusiness Journal, it was noted that you left.",
+            "theSportsBusiness",
+        ),
+    ],
+)
+def test_glued_compound_and_camel_case_names(text: str, glued: str) -> None:
+    assert found(analyse(text, "en"), "glued_tokens") == [glued]
+
+
+def test_camel_case_brand_is_no_glued_word() -> None:
+    text = "She posted it on YouTube and on easyJet's site, then used macOS to edit it."
+    assert found(analyse(text, "en"), "glued_tokens") == []

@@ -785,9 +785,17 @@ def _name_like(text: str, tok: Token, rest: str) -> bool:
 
 
 def _plausible_word(word: str, language: str, separate: set[str]) -> bool:
-    """Is the capitalised remainder of a glued token a real word or name?"""
+    """Is the capitalised remainder of a glued token a real word or name? A compound is
+    when its first part is ("theUS-China trade", "theNBA-leading Lakers"), a name in
+    camel case when all its parts are words ("theSportsBusiness Journal"; round 5)."""
     if word in separate or (word.isupper() and len(word) >= 2):
         return True
+    if "-" in word:
+        head = word.split("-", 1)[0]
+        return bool(head) and head[:1].isupper() and _plausible_word(head, language, separate)
+    parts = re.findall(rf"[{UPPER}][{LOWER}]+", word)
+    if len(parts) >= 2 and "".join(parts) == word:
+        return all(lexicon.zipf(p.lower(), language) >= 3.0 for p in parts)
     low = _POSSESSIVE.sub("", word).lower()
     if low in lexicon.place_names():
         return True
