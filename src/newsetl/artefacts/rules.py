@@ -473,10 +473,14 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
 
 
 # --- missing_space -------------------------------------------------------------------------
+#: Letters with Latin Extended-A ("gości.Na", "Łódź"): Central European sentences lose their
+#: spaces too. The block mixes cases; the words' frequencies check them (round 5).
+LOWER_EXT = LOWER + "\u0100-\u017f"
+UPPER_EXT = UPPER + "\u0100-\u017f"
 #: "bonds.The": a sentence end without its space (two paragraphs or link texts joined).
 _NO_SPACE_AFTER_STOP = re.compile(
-    rf"(?<![\w./@:-])([{LOWER}]{{3,}}|[{LOWER}]+[-'’][{LOWER}]+)([.!?][”\"»’]?)"
-    rf"([“\"„«]?[{UPPER}][{LOWER}]+)\b(?![.@/]\w)"
+    rf"(?<![\w./@:-])([{LOWER_EXT}]{{3,}}|[{LOWER_EXT}]+[-'’][{LOWER_EXT}]+)([.!?][”\"»’]?)"
+    rf"([“\"„«]?[{UPPER_EXT}][{LOWER_EXT}]+)\b(?![.@/]\w)"
 )
 #: A quotation glued to the word before or after it: 'said"We', '"Yes,"he said'.
 _NO_SPACE_AT_QUOTE = re.compile(
@@ -488,7 +492,7 @@ _NO_SPACE_AT_QUOTE = re.compile(
 #: followed by a quote or a capital; most texts hold none, and this scan is fast (no
 #: lookbehind to try at every position).
 _GAPLESS = re.compile(
-    rf"[.!?][”\"»’]?[“„«\"]?[{UPPER}]|[{LOWER}][.,!?]?[”»\"][{LOWER}]|[{LOWER}]:?[“„«\"][{UPPER}]"
+    rf"[.!?][”\"»’]?[“„«\"]?[{UPPER_EXT}]|[{LOWER}][.,!?]?[”»\"][{LOWER}]|[{LOWER}]:?[“„«\"][{UPPER}]"
 )
 
 
