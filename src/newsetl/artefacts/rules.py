@@ -1009,8 +1009,6 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
         bare = word.replace("’", "").replace("'", "")  # "They’re", "Shouldn’t"
         if len(word) < 3 or not bare[1:].isalpha() or not bare[1:].islower():
             continue
-        if _after_work_noun(text, tokens, i):
-            continue  # "the Web site Them that", "the song Also sprach ...": a title
         low = word.lower()
         singular = low[:-1] if low.endswith("s") else low
         if (
@@ -1026,6 +1024,8 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
         if not ((prev.text.islower() or prev.sentence_start) and nxt.text.islower()):
             continue
         if _never_a_name(text, tokens, i):
+            if _after_work_noun(text, tokens, i):
+                continue  # "the Web site Them that", "the song Also sprach ...": a title
             out.append(
                 Candidate(
                     "capitalisation",
@@ -1087,6 +1087,8 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             lower_seen = {t.text for t in tokens if t.text.islower()}
         if low not in lower_seen and prev.lower not in QUANTIFIERS:
             continue  # no evidence that the document writes it in lower case
+        if _after_work_noun(text, tokens, i):
+            continue  # (checked last: the regexes cost more than the tests above)
         # Reported, never applied: a capitalised common word is as often a name or a title
         # the text means ("the Experience team", "the 5th District") as a link's left-over.
         confidence = 0.75 if low in lower_seen else 0.7
