@@ -432,7 +432,7 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             continue
         if word in AFTER_HE:
             continue
-        if len(word) < 4 and lexicon.zipf(word, "en") < lexicon.top_zipf(word) - 1.0:
+        if len(word) < 4 and lexicon.zipf(word, "en") < lexicon.top_zipf(word) - 2.0:
             continue  # "He du not", "“He te in on me": a short word of another language
             # or a typo, not an English noun after a calqued article (round 5, v2 dev)
         possessive = word.endswith(("'s", "’s")) and len(word) > 3
@@ -1351,6 +1351,9 @@ def _too_short_to_tell(text: str, tok: Token, full: str) -> bool:
 #: Below this Zipf English practically never writes a word: a capitalised short form of a
 #: longer word of the same document is then a cut name even when another language has it.
 UNUSED_IN_EN = 2.5
+#: ... unless another language uses the short form this often: "degli Stati americani" is
+#: Italian, not "Station" cut (round 5, v5 dev).
+FOREIGN_WORD_ZIPF = 5.5
 
 
 def detect_truncated_names(text: str, tokens: list[Token], language: str | None) -> list[Candidate]:
@@ -1516,8 +1519,11 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         ):
             continue  # "its Arte mis m oon program": a word split by a broken page (but
             # "the Board of Educati on Monday" is cut before a word of its own)
-        if len(rest) == 1 and (
-            lexicon.zipf(tok.lower, language) > lexicon.zipf(full.lower(), language) + 0.5
+        short_z = lexicon.zipf(tok.lower, language)
+        if (
+            len(rest) == 1
+            and short_z < 3.0
+            and short_z > lexicon.zipf(full.lower(), language) + 0.5
         ):
             continue  # "Zelensky" beside "Zelenskyy": one letter apart, the form the
             # language writes more often is a spelling variant, not a cut (round 5, tune half)
@@ -1552,7 +1558,12 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         own_z = lexicon.zipf(tok.lower, language)
         if known and (
             (caps[full] >= 2 and own_z < 3.0)
-            or (language == "en" and own_z < UNUSED_IN_EN and not _a_name(tok.lower))
+            or (
+                language == "en"
+                and own_z < UNUSED_IN_EN
+                and not _a_name(tok.lower)
+                and lexicon.top_zipf(tok.lower) < FOREIGN_WORD_ZIPF
+            )
         ):
             # The full name twice in the document and the short form no common word of
             # the text language ("Senat", "Devi", "Preside" for "Senate", "Devils",
