@@ -202,3 +202,36 @@ def test_glued_compound_and_camel_case_names(text: str, glued: str) -> None:
 def test_camel_case_brand_is_no_glued_word() -> None:
     text = "She posted it on YouTube and on easyJet's site, then used macOS to edit it."
     assert found(analyse(text, "en"), "glued_tokens") == []
+
+
+# --- from the v5 dev split (English news carriers) ----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("It was held in Canada where U.N. aviation leaders Were gathering to discuss it.", "Were"),
+        ("A few women are pushed Beyond the time when they can receive care.", "Beyond"),
+        ("Many people might think that's exactly What he should do next.", "What"),
+    ],
+)
+def test_capitalised_auxiliaries_wh_words_and_prepositions(text: str, word: str) -> None:
+    assert found(analyse(text, "en"), "capitalisation") == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "calque"),
+    [
+        ("Talks stalled. There NEA also published a video explaining the plan.", "There NEA"),
+        (
+            'The Taliban have refused. "He parties are closer than ever to a deal," he said.',
+            "He parties",
+        ),
+        ("It fought a war in 1979. The China claims sovereignty over all of the sea.", "The China"),
+    ],
+)
+def test_calques_from_v5_dev(text: str, calque: str) -> None:
+    assert found(analyse(text, "en"), "calque_article") == [calque]
+
+
+def test_calque_look_alikes_from_v5_dev() -> None:
+    text = "Markets rose. The China Daily reports that exports grew. There Smith scored twice."
+    assert found(analyse(text, "en"), "calque_article") == []

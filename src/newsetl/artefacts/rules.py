@@ -163,7 +163,7 @@ _HE = re.compile(r"(He)[ \u00a0]+([a-z][a-z'’-]*)\b")
 #: said". After "He" + a verb in -s ("He plans", "He works") none of them can follow.
 _PLURAL_VERBS = words(
     "are were have had said say think believe will would can could may might should must do "
-    "did remain include show suggest want need see"
+    "did remain include show suggest want need see appear appeared seem seemed"
 )
 #: Adverbs and other words in -s that may follow "He" before a verb ("He always said").
 _S_ADVERBS = words(
@@ -209,6 +209,8 @@ def _plural_subject(text: str, m: re.Match, word: str) -> bool:
     if nxt is None or nxt.group(1) not in _PLURAL_VERBS:
         return False
     stem = word[:-1]
+    if word.endswith("ies") and lexicon.zipf(word[:-3] + "y", "en") >= 3.5:
+        return True  # "He parties are": "party"
     return lexicon.zipf(stem, "en") >= 3.5 or lexicon.zipf(word[:-2], "en") >= 3.5
 
 
@@ -338,6 +340,7 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
         if (
             nxt
             and nxt.group()[:1].islower()
+            and not word.isupper()  # "There NEA also published": no surname in capitals
             and low in lexicon.person_names("last_names")
             and low not in places
         ):
@@ -379,6 +382,17 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             confidence = 0.9
         elif nxt in _MID_ADVERBS and _then_predicate(text, m.end()):
             confidence = 0.85  # "The Scotland also has a problem" (round 5)
+        elif (
+            sentence_initial
+            and len(nxt) >= 5
+            and nxt.endswith("s")
+            and not nxt.endswith("ss")
+            and lexicon.zipf(nxt, "en") >= 3.5
+            and _verb_forms(nxt[:-1])
+        ):
+            # "The China claims sovereignty": a verb in -s after "The <country>" at the
+            # start of a sentence ("The China Daily reports" has a capital next). Reported.
+            confidence = 0.75
         elif (
             sentence_initial
             and nxt.endswith("ed")
@@ -849,7 +863,8 @@ GRAMMAR_WORDS = words(
     "them they their theirs your yours ours whom whose "
     "from across into onto upon within without toward towards through throughout "
     "also always still never often anymore already almost perhaps likely quite rather "
-    "many more most than like "
+    "many more most than like are were was what which where why how "
+    "beyond among amid despite during behind beneath beside between "
     "while whereas because although though unless until whether"
 )
 
