@@ -235,3 +235,21 @@ def test_calques_from_v5_dev(text: str, calque: str) -> None:
 def test_calque_look_alikes_from_v5_dev() -> None:
     text = "Markets rose. The China Daily reports that exports grew. There Smith scored twice."
     assert found(analyse(text, "en"), "calque_article") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        (
+            "The outlawed Pakistani Taliban group is responsible for attacking Pakist military "
+            "and civilian targets, the Pakistani army said.",
+            "Pakist",
+        ),
+        (
+            "The Indian National Congress won. It has done the same in Madhya Pradesh, the Congres said.",
+            "Congres",
+        ),
+    ],
+)
+def test_cut_demonym_and_cut_double_s_word(text: str, cut: str) -> None:
+    assert found(analyse(text, "en"), "truncated_name") == [cut]

@@ -1543,12 +1543,19 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
             continue  # "Zelensky" beside "Zelenskyy": one letter apart, the form the
             # language writes more often is a spelling variant, not a cut (round 5, tune half)
         endings = _INFLECTIONS_EN if language == "en" else _INFLECTIONS
-        if (rest in endings or rest.lower() in endings) and not (
+        if rest == "s" and full.endswith("ss"):
+            pass  # "Congres" / "Congress": a cut "-ss" word, no plural
+        elif (rest in endings or rest.lower() in endings) and not (
             language == "en" and _no_inflection_en(tok.lower, full.lower(), rest.lower())
         ):
             continue
-        if lexicon.is_demonym(full.lower()) and not lexicon.is_demonym(tok.lower):
-            continue  # "Israel" / "Israeli": the place and its people
+        if (
+            lexicon.is_demonym(full.lower())
+            and not lexicon.is_demonym(tok.lower)
+            and (lexicon.zipf(tok.lower, language) >= CUT_SHORT_MAX or lexicon.is_place(tok.lower))
+        ):
+            continue  # "Israel" / "Israeli": the place and its people (but "Pakist" is no
+            # place: "Pakistani" cut, round 5)
         if tok.text.isupper():
             continue  # "GOOOAAALL" / "GOOOAAALLL": shouting, not a name
         if language == "en" and rest in ("er", "ers") and lexicon.is_place(tok.lower):
