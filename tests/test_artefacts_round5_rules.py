@@ -253,3 +253,10 @@ def test_calque_look_alikes_from_v5_dev() -> None:
 )
 def test_cut_demonym_and_cut_double_s_word(text: str, cut: str) -> None:
     assert found(analyse(text, "en"), "truncated_name") == [cut]
+
+
+def test_translated_surname_after_a_double_given_name() -> None:
+    text = "Prices rose again. The remarks were confirmed by Hans-Albert Improvements, an official."
+    assert found(analyse(text, "en"), "translated_name") == ["Improvements"]
+    text = "Prices rose again. The remarks were confirmed by Jean-Pierre Raffarin, an official."
+    assert found(analyse(text, "en"), "translated_name") == []

@@ -1819,7 +1819,12 @@ def detect_translated_names(
             continue
         if text[first.end : second.start] != " " or not second.text[1:].islower():
             continue
-        if first.lower not in given or lexicon.zipf(first.lower, "en") >= 4.5:
+        double_given = "-" in first.lower and all(
+            part in given for part in first.lower.split("-")
+        )  # "Hans-Albert", "Jean-Pierre" (round 5, v5 dev)
+        if (first.lower not in given and not double_given) or lexicon.zipf(
+            first.lower, "en"
+        ) >= 4.5:
             continue  # not a given name, or one English uses as a word everywhere
         common_given = lexicon.zipf(first.lower, "en") >= 3.5  # "Marie", "Roger", "Patrick"
         if common_given and (
