@@ -986,7 +986,10 @@ def _after_work_noun(text: str, tokens: list[Token], i: int) -> bool:
         prev in _NAME_AFTER
         # a work noun right before ("the song Also ..."); not a verb of naming: "should not
         # be called Statically in" holds an adverb, no title
-        or (prev not in _NAMING_VERBS and _WORK_TITLE.search(text[max(0, start - 40) : start]))
+        or (
+            prev not in _NAMING_VERBS
+            and _WORK_TITLE.search(text[max(0, start - 40) : start]) is not None
+        )
         or in_work_title(text, start)
     )
 
