@@ -261,7 +261,103 @@ def foreign_runs(text: str, tokens: list[Token], text_lang: str) -> list[_Run]:
             close()
         current.append((tok, item))
     close()
+    if text_lang != "de" and runs:
+        runs = _with_german_nouns(text, tokens, runs, text_lang)
     return runs
+
+
+#: A capitalised word is a German noun of a German run when German uses it at least this
+#: often (Zipf) and LEAN more than the text language ("die Zahl der", "Kampf gegen").
+GERMAN_NOUN_MIN = 3.0
+
+
+def _german_noun_of_run(tok: Token, text_lang: str) -> bool:
+    """Can the capitalised ``tok`` be a German noun inside a German run of another text?"""
+    if not tok.capitalised or tok.sentence_start or tok.in_quote or len(tok.text) < 3:
+        return False
+    if tok.text.isupper():
+        return False  # an acronym
+    z = lexicon.foreign_zipf(tok.lower, "de")
+    return z >= GERMAN_NOUN_MIN and z - lexicon.zipf(tok.lower, text_lang) >= LEAN
+
+
+def _name_word(tok: Token) -> bool:
+    """A capitalised word inside a sentence: part of a name (or a German noun)."""
+    return tok.capitalised and not tok.sentence_start
+
+
+def _with_german_nouns(
+    text: str, tokens: list[Token], runs: list[_Run], text_lang: str
+) -> list[_Run]:
+    """German runs with the capitalised German nouns joined to them ("die Zahl der",
+    "Artikel von chinesischen", "Kultur der").
+
+    German capitalises every noun, so in another language's text a German phrase is cut
+    at each noun, which reads as a name: its pieces are single function words ("der",
+    "von") that English also writes, or look like the lower-case tail of a title after a
+    capitalised word. A German noun joins a run that leans to German, and two such runs it
+    joins become one; the joined phrase is still confirmed by lingua. Organisation names
+    and titles capitalise their first and last words ("Ärzte ohne Grenzen", "Institut für
+    Zeitgeschichte"): a joined run capitalised at both ends, or whose neighbour is a
+    capitalised word (the name goes on), or a title after a work noun is left as it was.
+    Round 5: German spans in English carriers, v2-v4 dev.
+    """
+    lean = lean_of(text_lang)
+    by_first = {run.tokens[0].index: run for run in runs}
+    out: list[_Run] = []
+    skip: set[int] = set()
+    n = len(tokens)
+    for run in runs:
+        first = run.tokens[0].index
+        if first in skip:
+            continue
+        if "de" not in run.candidates(2):
+            out.append(run)
+            continue
+        toks = list(run.tokens)
+        merged: set[int] = set()
+        i = first - 1
+        while (
+            i >= 0
+            and joined(text, tokens[i], toks[0])
+            and _german_noun_of_run(tokens[i], text_lang)
+        ):
+            toks.insert(0, tokens[i])
+            i -= 1
+        j = toks[-1].index + 1
+        while j < n and joined(text, toks[-1], tokens[j]):
+            if _german_noun_of_run(tokens[j], text_lang):
+                toks.append(tokens[j])
+                j += 1
+            elif j in by_first and toks[-1].capitalised and "de" in by_first[j].scores:
+                toks.extend(by_first[j].tokens)  # "die Zahl" + "der"
+                merged.add(j)
+                j = toks[-1].index + 1
+            else:
+                break
+        if len(toks) == len(run.tokens):
+            out.append(run)
+            continue
+        k = toks[0].index - 1
+        if (k >= 0 and _name_word(tokens[k]) and joined(text, tokens[k], toks[0])) or (
+            j < n and _name_word(tokens[j]) and joined(text, toks[-1], tokens[j])
+        ):
+            out.append(run)  # the name goes on: "Institut für Zeitgeschichte"
+            continue
+        if toks[0].capitalised and toks[-1].capitalised:
+            out.append(run)  # name-shaped, capitalised at both ends: "Ärzte ohne Grenzen"
+            continue
+        if in_work_title(text, run.tokens[0].start) or in_work_title(text, toks[0].start):
+            out.append(run)  # "the album Aber das": a title keeps its wording
+            continue
+        skip |= merged
+        leans = [lean(t.lower) for t in toks]
+        scores: dict[str, float] = {}
+        for item in leans:
+            for lang, z in item.langs:
+                scores[lang] = scores.get(lang, 0.0) + min(z - item.zt, 4.0)
+        out.append(_Run(toks, leans, scores))
+    return out
 
 
 def sentence_ids(tokens: list[Token]) -> list[int]:
@@ -1010,6 +1106,8 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
             # English.
             form = _lookup_form(tok)
             zt = lexicon.zipf(form, text_lang)
+            if text_lang == "en" and _international_name(tok, form, zt, cands):
+                return False  # "Joshua ale not", "Portugal bör följas": a name, no title
             slack = 0.0 if _after_article(tokens, i, text_lang) else 0.5
             return any(
                 lang in cands and z >= 3.0 and z > zt - slack for lang, z in lexicon.evidence(form)
@@ -1023,6 +1121,31 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
         i -= 1
         steps += 1
     return False
+
+
+#: A person's or place's name from the name lists starts no title unless the run's language
+#: uses it as a common word this much more than the text language ("Villa", "Casa").
+NAME_TITLE_MARGIN = 1.0
+
+
+def _international_name(tok: Token, form: str, zt: float, cands: set[str]) -> bool:
+    """Is the capitalised word before a run a name every language writes alike, not the
+    first word of a title or organisation name in the run's language?
+
+    A title's first word is a common word of its language ("Organisation", "Institut", "La
+    vita"); a person's or place's name is written alike in every language and often common
+    in many lists ("Joshua": English and Romanian 3.9; "Portugal", "Ibrahim", "Dion"), and
+    acronyms are no words at all ("GB", "AI"). Round 5, from v2-v4 dev misses.
+    """
+    if tok.text.isupper() and len(tok.text) <= 5:
+        return True  # an acronym or an initial ("GB", "AI", "M"), no word of any title
+    best = max((z for lang, z in lexicon.evidence(form) if lang in cands), default=0.0)
+    named = (
+        form in lexicon.person_names("first_names")
+        or form in lexicon.person_names("last_names")
+        or lexicon.is_place(form)
+    )
+    return named and best < zt + NAME_TITLE_MARGIN
 
 
 def _after_article(tokens: list[Token], i: int, text_lang: str) -> bool:
