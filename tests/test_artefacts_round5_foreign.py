@@ -120,3 +120,31 @@ def test_a_borrowed_phrase_around_a_particle_is_no_particle_rule_finding() -> No
     mask_tokens(text, tokens, "en")
     de = next(t for t in tokens if t.lower == "de")
     assert not foreign._loose_particle(text, tokens, de, foreign.lean_of("en")("de"))
+
+
+# --- unknown words with letters English does not write ------------------------------------
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "Courage will turn you into an agent megmaradása Men in Black, the sequel.",
+            "megmaradása",
+        ),
+        ("She did it in a way that cselekvésben Peter would approve of.", "cselekvésben"),
+    ],
+)
+def test_unknown_words_with_foreign_letters_are_foreign(text: str, word: str) -> None:
+    assert foreign_words(analyse(text, "en")) == [word]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The chef served a jalapeño sauce with the fish.",  # a known loanword
+        "Her résumés were sent to every firm in town.",  # an English word with its accents
+        "He met Zoë Kravitz at the premiere in town.",  # a capitalised name
+        "The new wordle craze spread fast among friends.",  # unknown, but no foreign letter
+    ],
+)
+def test_english_words_and_names_with_accents_are_left_alone(text: str) -> None:
+    assert foreign_words(analyse(text, "en")) == []

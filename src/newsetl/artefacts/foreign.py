@@ -959,6 +959,11 @@ def _short_between_own_words(
 UNKNOWN_MIN_LETTERS = 7
 UNKNOWN_MAX_OWN = 0.01
 UNKNOWN_MIN_BEST = 0.9
+#: ... and when the word has letters English does not write: at least this many letters,
+#: one neighbour may be a name, and lingua (among the languages that write those letters)
+#: needs only UNKNOWN_ALIEN_MIN_BEST.
+UNKNOWN_ALIEN_MIN_LETTERS = 5
+UNKNOWN_ALIEN_MIN_BEST = 0.5
 
 
 def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list[Candidate]:
@@ -976,17 +981,27 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
     for i in range(1, n - 1):
         tok = tokens[i]
         word = tok.text
-        if len(word) < UNKNOWN_MIN_LETTERS or not word.islower() or not word.isalpha():
+        if len(word) < UNKNOWN_ALIEN_MIN_LETTERS or not word.islower() or not word.isalpha():
             continue
         if tok.masked or tok.sentence_start:
             continue
         item = own(tok.lower)
         if item.zt > 0.0 or item.langs or item.own or lexicon.evidence(tok.lower):
             continue
-        prev, nxt = tokens[i - 1], tokens[i + 1]
-        if any(t.masked or (t.capitalised and not t.sentence_start) for t in (prev, nxt)):
+        # Letters English does not write ("megmaradása", "excepţional", "neúrekom") are
+        # evidence of their own: such a word may be shorter, stand next to a name, and
+        # needs less of lingua's certainty (round 5).
+        writers = lexicon.alien_languages(tok.lower, text_lang)
+        if not writers and len(word) < UNKNOWN_MIN_LETTERS:
             continue
-        if not (own(prev.lower).own and own(nxt.lower).own):
+        prev, nxt = tokens[i - 1], tokens[i + 1]
+        sides = [
+            "name"
+            if t.masked or (t.capitalised and not t.sentence_start)
+            else ("own" if own(t.lower).own else "other")
+            for t in (prev, nxt)
+        ]
+        if sides != ["own", "own"] and not (writers and sorted(sides) == ["name", "own"]):
             continue
         if text[prev.end : tok.start] not in (" ", ", ") or text[tok.end : nxt.start] not in (
             " ",
@@ -997,14 +1012,21 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
             continue
         if _english_parts(tok.lower):
             continue  # "namedtuple", "openssldir", "doomscrolling": English words run together
+        if writers and _accented_loanword(tok.lower, text_lang):
+            continue
         conf = langid.span_confidences(word, lexicon.EVIDENCE_LANGUAGES)
         if not conf or conf.get(text_lang, 1.0) >= UNKNOWN_MAX_OWN:
             continue
+        if writers:
+            conf = {k: v for k, v in conf.items() if k in writers}
+            if not conf:
+                continue
         best = max(conf, key=conf.__getitem__)
         # Sister languages share lingua's certainty ("forudbestiller": Danish 0.59, Bokmål
         # 0.40; "kotníkové": Slovak 0.68, Czech 0.32), as they do for phrases.
         family = conf[best] + sum(conf.get(x, 0.0) for x in lexicon.SISTERS.get(best, ()))
-        if best != text_lang and family >= UNKNOWN_MIN_BEST:
+        need = UNKNOWN_ALIEN_MIN_BEST if writers else UNKNOWN_MIN_BEST
+        if best != text_lang and family >= need:
             out.append(_span(tok.start, tok.end, best, 0.75, "lingua_single_word", (best,)))
     return out
 
