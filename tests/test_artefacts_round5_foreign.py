@@ -148,3 +148,35 @@ def test_unknown_words_with_foreign_letters_are_foreign(text: str, word: str) ->
 )
 def test_english_words_and_names_with_accents_are_left_alone(text: str) -> None:
     assert foreign_words(analyse(text, "en")) == []
+
+
+# --- runs of another language's commonest words, where lingua abstains -------------------
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("It required more than a dozen machines że sa running the same code.", "że sa"),
+        ("The company said that så är the rules for everyone.", "så är"),
+    ],
+)
+def test_a_run_of_foreign_grammar_words_is_a_phrase(text: str, span: str) -> None:
+    assert foreign_words(analyse(text, "en")) == [span]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We went there so as to be sure of it.",  # English grammar words
+        "She said it was a no go area for the police.",
+        "The band played at the Sala Si Ma concert hall.",  # capitalised: a name
+    ],
+)
+def test_english_grammar_words_and_names_make_no_foreign_run(text: str) -> None:
+    assert foreign_words(analyse(text, "en")) == []
+
+
+def test_a_grammar_word_run_needs_english_words_around_it() -> None:
+    text = "Results: że sa. Then the test ended."
+    tokens = tokenise(text)
+    mask_tokens(text, tokens, "en")
+    runs = foreign.foreign_runs(text, tokens, "en")
+    assert runs and all(foreign._function_word_run(text, tokens, r, "en") is None for r in runs)
