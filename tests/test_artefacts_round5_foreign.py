@@ -180,3 +180,20 @@ def test_a_grammar_word_run_needs_english_words_around_it() -> None:
     mask_tokens(text, tokens, "en")
     runs = foreign.foreign_runs(text, tokens, "en")
     assert runs and all(foreign._function_word_run(text, tokens, r, "en") is None for r in runs)
+
+
+def test_other_common_grammar_words_need_stronger_evidence() -> None:
+    text = "Investors are worried est the plan fails this year."
+    assert foreign_words(analyse(text, "en")) == ["est"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The results were on par with last year.",
+        "The authorities continue to pour fuel on the fire.",  # a verb slot after "to"
+        "Mix the flour and pour the milk into it.",  # "pour" has an English family
+    ],
+)
+def test_english_homographs_of_grammar_words_are_left_alone(text: str) -> None:
+    assert foreign_words(analyse(text, "en")) == []
