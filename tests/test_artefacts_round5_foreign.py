@@ -197,3 +197,17 @@ def test_other_common_grammar_words_need_stronger_evidence() -> None:
 )
 def test_english_homographs_of_grammar_words_are_left_alone(text: str) -> None:
     assert foreign_words(analyse(text, "en")) == []
+
+
+def test_a_run_of_one_languages_words_needs_no_lingua_majority() -> None:
+    # lingua prefers English for "que envió dinero" (0.59); every word leans to Spanish
+    text = "The ruling was made by a court that que envió dinero to the accounts."
+    assert foreign_words(analyse(text, "en")) == ["que envió dinero"]
+
+
+def test_a_one_language_run_needs_english_words_around_it() -> None:
+    text = "Que envió dinero, said the headline."
+    tokens = tokenise(text)
+    mask_tokens(text, tokens, "en")
+    runs = foreign.foreign_runs(text, tokens, "en")
+    assert all(foreign._one_language_run(text, tokens, r, "en") is None for r in runs)
