@@ -758,7 +758,9 @@ def _single_word(
     ):
         return _span(tok.start, tok.end, top_lang, 0.75, "context_single_word", close)
     if text_lang == "en" and tokens is not None and _loose_particle(text, tokens, tok, item):
-        return _span(tok.start, tok.end, top_lang, 0.75, "context_particle", close)
+        # Evidence for this word only: it casts no vote for the article's source language,
+        # so it cannot make other English homographs ("was met with") into artefacts.
+        return _span(tok.start, tok.end, top_lang, 0.75, "context_particle", votes=False)
     if lean < SINGLE_LEAN:
         # In German text a lower-case English word between two German words needs only
         # LEAN ("managing", "calm", "drug": German lists hold some English text, so the gap
@@ -946,6 +948,19 @@ _ENGLISH_DETERMINERS = lexicon.words(
 )
 
 
+#: A plural this common shows a word is an English noun ("vans" 3.6, "cons" 3.8).
+ENGLISH_PLURAL_MIN = 3.5
+
+
+def _english_plural(low: str) -> bool:
+    """Does English use ``low`` + "s" as a common word that is no particle itself ("vans",
+    "cons"; not "des", "las", "les")? Forms in -s are left out ("los" + "s" is "loss"), and
+    two-letter forms ("sis", "nas" are no plurals of "si", "na")."""
+    if len(low) < 3 or low.endswith("s") or low + "s" in lexicon.NAME_PARTICLES:
+        return False
+    return lexicon.zipf(low + "s", "en") >= ENGLISH_PLURAL_MIN
+
+
 def _loose_particle(text: str, tokens: list[Token], tok: Token, item: Lean) -> bool:
     """Is ``tok`` a name particle of another language standing outside any name, between two
     lower-case English words ("the hi of", "incurring van withdrawal", "a major von of")?
@@ -983,6 +998,8 @@ def _loose_particle(text: str, tokens: list[Token], tok: Token, item: Lean) -> b
         return False
     if prev.lower in _ENGLISH_DETERMINERS:
         return False
+    if _english_plural(low):
+        return False  # "a police van has", "the greatest con job": English nouns
     own = lean_of("en")
     langs = [lang for lang, z in item.langs if z >= item.langs[0][1] - 1.0]
     for other in (prev, nxt):
@@ -1256,7 +1273,10 @@ def _span(
     confidence: float,
     how: str,
     candidates: tuple[str, ...] | None = None,
+    votes: bool = True,
 ) -> Candidate:
+    """An untranslated-span candidate; ``votes=False`` leaves its source candidates empty, so
+    it casts no vote in ``infer_source_language`` (evidence for the word alone)."""
     return Candidate(
         "untranslated_span",
         start,
@@ -1266,7 +1286,7 @@ def _span(
         confidence,
         f"wordfreq+lingua:{how}" if how in ("phrase", "lingua_single_word") else f"wordfreq:{how}",
         needs_translation=True,
-        source_candidates=candidates or (lang,),
+        source_candidates=(candidates or (lang,)) if votes else (),
     )
 
 
