@@ -1112,7 +1112,11 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
     for i in range(1, n - 1):
         tok = tokens[i]
         word = tok.text
-        if len(word) < UNKNOWN_ALIEN_MIN_LETTERS or not word.islower() or not word.isalpha():
+        if len(word) < UNKNOWN_MIN_LETTERS and (
+            len(word) < UNKNOWN_ALIEN_MIN_LETTERS or word.isascii()
+        ):
+            continue  # (a short word needs letters English does not write: never ASCII)
+        if not word.islower() or not word.isalpha():
             continue
         if tok.masked or tok.sentence_start:
             continue
