@@ -986,6 +986,8 @@ def _loose_particle(text: str, tokens: list[Token], tok: Token, item: Lean) -> b
             return False
         if item.langs[0][1] - item.zt < GRAMMAR_LEAN or english_family(low):
             return False
+        if len(low) < 3 and item.zt >= SHORT_MAX_OWN:
+            return False  # "played er music": English interjections and abbreviations
     elif not item.langs or item.zt >= PARTICLE_MAX_OWN or item.langs[0][1] < PARTICLE_MIN_FOREIGN:
         return False
     if item.langs[0][1] - item.zt < LEAN or not tok.text.islower():
