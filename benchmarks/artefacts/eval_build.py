@@ -47,6 +47,10 @@ trafilatura-eval pages), with spans from the version-1 pools, a new seed and spl
 ``../shared/benchmarks/artefacts-eval-v4/``: its held-out split is blind to every paragraph
 earlier rounds tuned on.
 
+``--version 5`` (round 5) is version 4 with English carriers from English news no version used
+at all, the source side of the WMT MQM newstest2020/2021 sets (``mqm_english_paragraphs``), a
+new seed and split salt, into ``../shared/benchmarks/artefacts-eval-v5/``.
+
 ``--version 3`` (round 3) is version 2's design with a new seed and split salt into
 ``../shared/benchmarks/artefacts-eval-v3/``: version 2's held-out split was scored in round 2.
 
@@ -102,7 +106,17 @@ VERSIONS = {
     #: used as carriers (see ``unseen_carriers``), so that its held-out split is blind to the
     #: paragraphs every earlier round tuned on; a new seed and split salt.
     4: (20261225, "artefacts-eval-v4-2026-12-r4", SHARED / "artefacts-eval-v4"),
+    #: Version 5 (round 5): version 4's design with English carriers from English news no
+    #: version used at all: the source side of the WMT MQM newstest2020/2021 sets (original
+    #: English news articles, see ``mqm_english_paragraphs``); a new seed and split salt.
+    5: (20270101, "artefacts-eval-v5-2026-12-r5", SHARED / "artefacts-eval-v5"),
 }
+#: Version 5: the WMT MQM files whose source side is original English news.
+MQM_ENGLISH_SOURCES = (
+    "mqm_newstest2020_ende.tsv.gz",
+    "mqm-newstest2021_ende.tsv.gz",
+    "mqm-newstest2021_enru.tsv.gz",
+)
 #: Version 4: a carrier language whose unseen pool is smaller than this also keeps the old pool.
 NEW_CARRIER_MIN = 150
 TRAF = SHARED / "extraction" / "trafilatura-eval"
@@ -432,6 +446,9 @@ class Builder:
             self.sources[lang] = pool
         if version >= 4:
             self._unseen_carriers_and_old_sources()
+        if version >= 5:
+            seen = {p for _, p in self.en}
+            self.carriers["en"] = [(o, p) for o, p in mqm_english_paragraphs() if p not in seen]
         elif version >= 2:
             fresh = new_sources()
             for lang in self.sources:
@@ -1098,6 +1115,49 @@ def new_sources() -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def mqm_english_paragraphs() -> list[tuple[str, str]]:
+    """(origin, paragraph) of original English news: the source side of the WMT MQM
+    newstest2020/2021 sets, each article's segments in order (the first, its headline, left
+    out), joined two to four at a time into paragraphs of ``_paragraphs``'s size.
+
+    Every system's row repeats the same source segment; source-side error marks (``<v>``) are
+    removed. No version before 5 used this text, as carrier or as span."""
+    docs: dict[tuple[str, str], dict[int, str]] = {}
+    for name in MQM_ENGLISH_SOURCES:
+        path = MQM / "wmt-qe-2022-copies" / name
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                try:
+                    seg = int(row["doc_id"])
+                except (TypeError, ValueError):
+                    continue
+                source = re.sub(r"</?v>", "", row.get("source") or "").strip()
+                if '""' in source:
+                    # a field the exporter quoted CSV-style inside an unquoted file
+                    if len(source) > 1 and source[0] == source[-1] == '"':
+                        source = source[1:-1]
+                    source = source.replace('""', '"')
+                source = " ".join(source.split())
+                if source:
+                    docs.setdefault((name, row["doc"]), {}).setdefault(seg, source)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for (name, doc), segs in sorted(docs.items()):
+        body = [segs[k] for k in sorted(segs) if k > 1]
+        i = 0
+        while i < len(body):
+            for size in (2, 3, 4):
+                para = " ".join(body[i : i + size])
+                if len(para) >= 150 or i + size >= len(body):
+                    break
+            i += size
+            if para in seen or not _paragraphs(para):
+                continue
+            seen.add(para)
+            out.append((f"mqm-en:{name.removesuffix('.tsv.gz')}:{doc}:{i}", para))
+    return [(o, p) for o, p in out if langdetect_code(p) == "en"]
+
+
 def trafilatura_paragraphs() -> dict[str, list[tuple[str, str]]]:
     """Carrier paragraphs of the trafilatura evaluation pages (as extracted by trafilatura, the
     cache ``noharm.py`` writes), by langdetect language; the length rule of every carrier."""
@@ -1201,6 +1261,13 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
             f" pools added below {NEW_CARRIER_MIN} paragraphs). Foreign spans from the"
             " version-1 pools, English spans from the Zyte and Fundus-evaluation sentences."
             if version >= 4
+            else ""
+        )
+        + (
+            " English carriers (version 5): the source side of the WMT MQM newstest2020 and"
+            " newstest2021 en-de / en-ru sets (original English news; mqm/, see its README),"
+            " segments of one article joined two to four at a time, headlines left out."
+            if version >= 5
             else ""
         )
         + (

@@ -7,7 +7,9 @@ between calls, so it can run in worker threads.
 
 from __future__ import annotations
 
+import bisect
 import logging
+import operator
 import re
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -100,6 +102,8 @@ def analyse(
     candidates += rules.detect_duplicated_words(text, tokens, lang)
     candidates += rules.detect_missing_spaces(text, tokens, lang)
     candidates += rules.detect_translated_names(text, tokens, lang)
+    if passages:
+        candidates = [c for c in candidates if not _in_passage(c, tokens, sids, passages)]
     candidates = _drop_overlaps(candidates)
 
     orig_lang = langid.normalise_code(original_language)
@@ -221,6 +225,24 @@ def _safe_to_translate(
         return False  # the span is not a small part of a sentence in the text language
     span_lang = cand.source_language
     return span_lang is not None and ((span_lang == source and votes >= 1) or span_lang == hint)
+
+
+#: Kinds read from capitals and word forms of the text language: inside a sentence in
+#: another language (German capitalises nouns: "was eigentlich Innovation ist", "folgender
+#: Conclusio:") they are that language's spelling, not artefacts (round 5, v4 dev).
+_TEXT_LANGUAGE_FORMS = frozenset({"capitalisation", "truncated_name", "translated_name"})
+
+
+def _in_passage(cand: Candidate, tokens: list, sids: list[int], passages: set[int]) -> bool:
+    """Is ``cand`` of a kind read from the text language's forms, inside a sentence that is
+    in another language?"""
+    if cand.kind not in _TEXT_LANGUAGE_FORMS:
+        return False
+    k = bisect.bisect_left(tokens, cand.start, key=_token_start)
+    return k < len(tokens) and sids[k] in passages
+
+
+_token_start = operator.attrgetter("start")
 
 
 def _detect(text: str, declared: str | None) -> str | None:

@@ -159,7 +159,7 @@ def run_direct(args: argparse.Namespace) -> dict:
     newsetl's log lines go to stderr instead of a flow run's logs."""
     import logging
 
-    from newsetl.run import Run
+    from newsetl.poolstart import start_pool_early
     from newsetl.settings import Settings
 
     # warnings and errors on stderr; the progress bar (or -q's silence) stands for the info
@@ -172,6 +172,10 @@ def run_direct(args: argparse.Namespace) -> dict:
     settings = Settings.from_env(
         db_path=Path(args.db) if args.db else None, batch_size=args.batch_size
     )
+    # before the engine's imports: the pool's fork server warms up while they run
+    start_pool_early(settings, args.sources)
+    from newsetl.run import Run
+
     summary = Run.open(settings, args.sources or None).execute()
     data = summary.to_json()
     if summary.status != "completed":

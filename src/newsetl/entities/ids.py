@@ -30,12 +30,13 @@ from anyascii import anyascii
 MAX_SLUG = 80
 #: Marks an article-local key; the loader replaces it with ``~`` + digest of the article id.
 LOCAL = "~"
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug_of(key: str) -> str:
     """ASCII slug of a name key: transliterated, lower case, words joined by ``-``."""
     ascii_text = anyascii(unicodedata.normalize("NFC", key)).casefold()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()
     if not slug:
         return "u" + digest[:12]

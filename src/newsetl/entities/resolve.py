@@ -91,13 +91,16 @@ _SMALL = frozenset(
     "of the and for de la le les des du und der die das fur für del della di e y i a o "  # noqa: SIM905
     "na w z za do od po ve v pro и в на за по од от до".split()
 )
+#: compiled once: these run for every word of every stored name when entities are resolved
+_NOT_A_TO_Z = re.compile(r"[^a-z]")
+_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*")
 
 
 @lru_cache(maxsize=262144)
 def word_key(word: str) -> str:
     """The spelling key of one name word (see the module docstring)."""
     w = anyascii(unicodedata.normalize("NFC", word)).casefold()
-    w = re.sub(r"[^a-z]", "", w)
+    w = _NOT_A_TO_Z.sub("", w)
     if not w:
         return ""
     if len(w) >= 5:
@@ -117,7 +120,7 @@ def word_key(word: str) -> str:
 
 
 def _words(name: str) -> list[str]:
-    return re.findall(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*", name)
+    return _WORD.findall(name)
 
 
 def name_key(name: str) -> str | None:

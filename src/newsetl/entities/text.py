@@ -14,6 +14,12 @@ from typing import NamedTuple
 
 #: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
+#: compiled once (not looked up in re's cache at every call): they run for every line the
+#: tokenizer reads and every name compared
+_LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
+_LINE_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+_JOINERS = re.compile(r"[-‐'’]+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 #: Elided articles and prepositions (French, Italian, Catalan...) split off "l'ONU", "dell'Unione".
 ELISIONS = frozenset(
@@ -135,13 +141,13 @@ def strip_accents(text: str) -> str:
 def norm(text: str) -> str:
     """Comparison form: no accents, casefolded, dots dropped, hyphens/apostrophes as spaces."""
     text = strip_accents(text).casefold().replace(".", "")
-    text = re.sub(r"[-‐'’]+", " ", text)
+    text = _JOINERS.sub(" ", text)
     return " ".join(text.split())
 
 
 def slug(text: str) -> str:
     """Stable id fragment: ``"Nick Ashton-Hart"`` -> ``"nick-ashton-hart"``."""
-    return re.sub(r"[^a-z0-9]+", "-", strip_accents(text).casefold()).strip("-") or "x"
+    return _NOT_SLUG.sub("-", strip_accents(text).casefold()).strip("-") or "x"
 
 
 def _split_token(start: int, text: str) -> list[tuple[int, str]]:
@@ -166,7 +172,7 @@ def _split_token(start: int, text: str) -> list[tuple[int, str]]:
 def _is_caps_line(line: str) -> bool:
     """A line in capitals ("SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.",
     "LONDON 1996-08-30"): every word looks like an acronym there, so capitals say nothing."""
-    words = re.findall(r"[^\W\d_]{2,}", line)
+    words = _LETTER_WORDS.findall(line)
     if not words or len(line) > 300:
         return False
     letters = [c for w in words for c in w]
@@ -180,7 +186,7 @@ def _is_headline(line: str) -> bool:
     text's language: a line of names, "Falk Balzer (Germany) 13.XX", is not a headline.)"""
     if _is_caps_line(line):
         return True
-    words = re.findall(r"[^\W\d_][\w'’-]*", line)
+    words = _LINE_WORDS.findall(line)
     if len(words) < 3 or len(words) > 25 or line.rstrip().endswith((".", ":", ";", ",")):
         return False
     long_words = [w for w in words if len(w) > 3]
@@ -216,9 +222,15 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
                     at_start = True
                 if _QUOTE_GAP.search(gap):
                     at_start = True
-            for offset, piece in _split_token(line_start + match.start(), match.group()):
-                tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
+            word, start = match.group(), line_start + match.start()
+            if "'" not in word and "’" not in word and (len(word) < 3 or word[1:].islower()):
+                # _split_token's common case (nothing to split), without its call and list
+                tokens.append(Token(start, start + len(word), word, at_start, headline))
                 at_start = False
+            else:
+                for offset, piece in _split_token(start, word):
+                    tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
+                    at_start = False
             prev_end = match.end()
         line_start += len(line)
     return tokens

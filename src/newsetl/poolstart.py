@@ -1,0 +1,82 @@
+"""Start the process pool's fork server at the start of a run that is sure to use it.
+
+Why: the fork server imports newsetl and warms the stages up (1.3 s of CPU for the spine,
+~5.6 s with repair and entities, benchmarks/README.md "Round 5"). Started when the run first
+asks for its pool, that came after the run's own process had imported its modules, opened and
+migrated the warehouse and expanded its sources (~1.5 s): on an idle two-core machine the two
+ran one after the other. Started first, they run side by side.
+
+Only when the run is sure to use the pool: every source is a local file or directory and
+together they name at least as many pages as the pool needs
+(:func:`newsetl.workers.pool_threshold`). A URL, a feed, a sitemap or a WARC says how many
+pages it holds only once it is read, and a fork server started for a run too small for the
+pool would load its data for nothing. Nothing else changes: the run asks for its pool as
+before, and finds the server running.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from newsetl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Files :meth:`newsetl.sources.Expander.local` reads as one page each (``HTML_SUFFIXES`` and
+#: ``GZIPPED_PAGE_SUFFIXES``; not imported: those modules are what this start overlaps with).
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz")
+
+
+def _page_files(path: Path) -> Iterator[Path]:
+    if path.is_file():
+        if path.name.lower().endswith(PAGE_SUFFIXES):
+            yield path
+        return
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            if name.lower().endswith(PAGE_SUFFIXES):
+                yield Path(root, name)
+
+
+def local_pages_at_least(sources: Iterable[str], n: int) -> bool:
+    """Whether every source is a local path and together they hold at least ``n`` page files
+    (counting stops at ``n``)."""
+    paths = []
+    for source in sources:
+        if "://" in source or source.startswith(("file:", "stored:")):
+            return False
+        path = Path(source).expanduser()
+        if not path.exists():
+            return False
+        paths.append(path)
+    seen: set[Path] = set()
+    for path in paths:
+        for file in _page_files(path):
+            seen.add(file.resolve())
+            if len(seen) >= n:
+                return True
+    return False
+
+
+def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
+    """Start the fork server now if the run will use the pool (see the module's docstring);
+    whether it was started. Never raises: the run then starts it when it needs it."""
+    from newsetl import workers
+
+    try:
+        if not sources or workers.worker_count(settings) < 2:
+            return False
+        if "forkserver" not in multiprocessing.get_all_start_methods():
+            return False
+        if not local_pages_at_least(sources, workers.pool_threshold(settings)):
+            return False
+        workers._context(settings)  # sets what the server preloads
+        workers.forkserver_started()
+    except Exception:  # pragma: no cover - best effort
+        log.exception("could not start the process pool early")
+        return False
+    return True

@@ -1,0 +1,65 @@
+"""The fork server starts at the start of a run only when the run is sure to use the pool."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+from newsetl.poolstart import local_pages_at_least, start_pool_early
+from newsetl.settings import Settings
+
+
+def _pages(directory: Path, n: int) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for k in range(n):
+        (directory / f"p{k}.html").write_text(f"<html><body><p>page {k}</p></body></html>")
+    return directory
+
+
+def test_local_pages_are_counted_as_the_run_reads_them(tmp_path: Path) -> None:
+    site = _pages(tmp_path / "site", 3)
+    (site / "nested").mkdir()
+    (site / "nested" / "deep.htm").write_text("<p>x</p>")
+    (site / "saved.html.gz").write_bytes(gzip.compress(b"<p>y</p>"))
+    (site / "notes.txt").write_text("not a page")
+    (site / "feed.xml").write_text("<rss/>")  # its pages are known only once it is read
+    assert local_pages_at_least([str(site)], 5)
+    assert not local_pages_at_least([str(site)], 6)
+    # one file named twice is one page
+    assert not local_pages_at_least([str(site / "p0.html"), str(site / "p0.html")], 2)
+
+
+def test_a_source_whose_size_is_unknown_starts_nothing(tmp_path: Path) -> None:
+    site = _pages(tmp_path / "site", 5)
+    assert not local_pages_at_least([str(site), "https://example.org/feed.xml"], 1)
+    assert not local_pages_at_least([str(site), f"file://{site}"], 1)
+    assert not local_pages_at_least([str(site), str(tmp_path / "missing")], 1)
+    settings = Settings(db_path=tmp_path / "w.duckdb", workers=2, process_pool_min_pages=10)
+    assert not start_pool_early(settings, [str(site)])  # too few pages for the pool
+    assert not start_pool_early(settings, [])
+    assert not start_pool_early(Settings(db_path=tmp_path / "w.duckdb", workers=1), [str(site)])
+
+
+def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) -> None:
+    """In a fresh interpreter (the server belongs to the process that starts it)."""
+    site = _pages(tmp_path / "site", 4)
+    code = (
+        "import sys\n"
+        "from multiprocessing import forkserver\n"
+        "from newsetl.poolstart import start_pool_early\n"
+        "from newsetl.settings import Settings\n"
+        "s = Settings(db_path=sys.argv[2], workers=2, process_pool_min_pages=4,"
+        " repair=False, entities=False)\n"
+        "started = start_pool_early(s, [sys.argv[1]])\n"
+        "print(started, forkserver._forkserver._forkserver_pid is not None)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(site), str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.split() == ["True", "True"]
