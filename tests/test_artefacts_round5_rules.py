@@ -19,18 +19,17 @@ def found(result: Analysis, kind: str) -> list[str]:
     return [f.surface for f in result.findings if f.kind == kind]
 
 
-# --- translated surnames: a person context stands in for the word's ending ----------------
+# --- translated surnames: a person context stands in for an institution noun's ending -----
 @pytest.mark.parametrize(
     "text",
     [
-        "Rates will stay high. The remarks were confirmed by Julia Projects, an official.",
-        "Rates will stay high, the bank's spokeswoman Julia Projects told reporters.",
+        "Rates will stay high. The remarks were confirmed by Emma Legislature, an official.",
+        "Rates will stay high, the bank's spokeswoman Emma Legislature told reporters.",
         "Rates will stay high, according to Emma Legislature, the ministry's chief economist.",
     ],
 )
-def test_common_word_surname_of_a_person_is_reported(text: str) -> None:
-    surname = "Legislature" if "Legislature" in text else "Projects"
-    assert found(analyse(text, "en"), "translated_name") == [surname]
+def test_institution_noun_surname_of_a_person_is_reported(text: str) -> None:
+    assert found(analyse(text, "en"), "translated_name") == ["Legislature"]
 
 
 @pytest.mark.parametrize(
@@ -39,11 +38,14 @@ def test_common_word_surname_of_a_person_is_reported(text: str) -> None:
         # an event and a firm after a given name: no role, no person
         "It’s the 2024 Brit Awards, a chance for the music business to celebrate.",
         "She studied at Howard University, the historically Black university in Washington.",
-        # a common given name before a real surname with no person context
-        "Tickets for Julia Projects went on sale on Monday in the old town hall.",
+        # an institution noun after a given name with no person context
+        "Tickets for Emma Legislature went on sale on Monday in the old town hall.",
+        # a person context alone is no evidence: English words are real surnames
+        "Stephanie Lay said she found the piles of letters in the attic.",
+        "The review, by writer Jennifer Senior, appeared on Sunday.",
     ],
 )
-def test_given_name_and_common_word_without_a_person_is_no_translated_name(text: str) -> None:
+def test_given_name_and_common_word_without_evidence_is_no_translated_name(text: str) -> None:
     assert found(analyse(text, "en"), "translated_name") == []
 
 

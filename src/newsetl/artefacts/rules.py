@@ -1729,6 +1729,18 @@ def _not_a_surname(low: str) -> bool:
     return len(low) >= 6 and low.endswith(_NO_SURNAME_ENDINGS)
 
 
+def _institution_noun(low: str) -> bool:
+    """A noun of an institution or an abstraction ("Legislature", "Treasury"-like -ure,
+    -tion, -ment, -ity): after a given name it names an institution, unless the words
+    around show a person ("Emma Legislature, the ministry's chief economist"). A person
+    context alone is no evidence: every real surname stands in one ("Stephanie Lay said",
+    "writer Jennifer Senior"), and English words are surnames often enough (round 5: such
+    flags on the clean pages' tune half, v4 dev and the v5 blind run)."""
+    return len(low) >= 7 and low.endswith(_INSTITUTION_ENDINGS)
+
+
+_INSTITUTION_ENDINGS = ("tion", "sion", "ment", "ity", "ture", "ance", "ence", "ship", "ism")
+
 #: Endings of English adverbs, verb forms and adjectives that no surname has ("Literally",
 #: "Attracted", "Dangerous", "Hopeless"). Not the nouns in -tion/-ment/-ic: after a given
 #: name they name institutions ("Mayo Clinic", "Marvel Entertainment", "Hoover Institution").
@@ -1831,7 +1843,10 @@ def detect_translated_names(
             continue  # not a given name, or one English uses as a word everywhere
         common_given = lexicon.zipf(first.lower, "en") >= 3.5  # "Marie", "Roger", "Patrick"
         if common_given and (
-            not (_not_a_surname(second.lower) or _person_context(text, tokens, i))
+            not (
+                _not_a_surname(second.lower)
+                or (_institution_noun(second.lower) and _person_context(text, tokens, i))
+            )
             or sum(t.text == second.text for t in tokens) > 1
         ):
             continue  # the text uses the word as a name elsewhere ("Jeff Sessions. Sessions")
