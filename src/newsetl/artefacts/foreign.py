@@ -643,6 +643,8 @@ def _function_word_run(text: str, tokens: list[Token], run: _Run, text_lang: str
         or any(text[a.end : b.start] != " " for a, b in pairwise(run.tokens))
     ):
         return None
+    if not common:
+        return None
     return max(common, key=lambda lang: sum(dict(i.langs).get(lang, 0.0) for i in run.leans))
 
 
@@ -681,6 +683,8 @@ def _one_language_run(text: str, tokens: list[Token], run: _Run, text_lang: str)
         text[tokens[first - 1].end : run.tokens[0].start] != " "
         or text[run.tokens[-1].end : tokens[last + 1].start] != " "
     ):
+        return None
+    if not common:
         return None
     return max(common, key=lambda lang: sum(dict(i.langs).get(lang, 0.0) for i in run.leans))
 
