@@ -240,3 +240,29 @@ def test_simplemma_dictionaries_come_from_the_cache_with_the_same_entries(cache:
         assert [mapping.get(k) for k in probes] == [own.get(k) for k in probes]
     with pytest.raises(ValueError):
         stream_dictionary("xx")  # a language simplemma does not have: its own error
+
+
+def test_mapped_tables_keep_the_two_most_recent_keys_of_their_name_only(tmp_path) -> None:
+    """The word lists' and simplemma's mapped files share the pickles' write and eviction:
+    a name keeps its two most recently used keys, and a longer name is never touched."""
+    import os
+    import time
+
+    from newsetl.cache import write_atomically
+
+    for key in ("a1", "b2", "c3"):
+        assert write_atomically(
+            tmp_path / f"freq-de-{key}.lexdata", "freq-de", lambda f: f.write(b"x")
+        )
+        time.sleep(0.02)
+    (tmp_path / "freq-de-best-zz.lexdata").write_bytes(b"other table")
+    (tmp_path / "simplemma_fr-a1.smap").write_bytes(b"other suffix")
+    assert sorted(os.listdir(tmp_path)) == [
+        "freq-de-b2.lexdata",
+        "freq-de-best-zz.lexdata",
+        "freq-de-c3.lexdata",
+        "simplemma_fr-a1.smap",
+    ]
+    assert not write_atomically(
+        tmp_path / "missing" / "\0bad-k.smap", "bad", lambda f: f.write(b"")
+    )

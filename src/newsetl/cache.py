@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from newsetl.settings import Settings
 
@@ -156,38 +156,50 @@ def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
 
 
 def _write(directory: Path, path: Path, name: str, key: str, value: object) -> None:
-    """Write ``value`` to ``path`` via a temporary file in the same directory (a reader sees the
-    old file or the whole new one, never half), then remove ``name``'s files of other keys."""
+    """Pickle ``value`` into ``path`` (see :func:`write_atomically`)."""
+    if write_atomically(
+        path, name, lambda fh: pickle.dump((_FORMAT, name, key, value), fh, protocol=PROTOCOL)
+    ):
+        log.debug("wrote %s", path)
+
+
+def write_atomically(path: Path, name: str, write: Callable[[IO[bytes]], object]) -> bool:
+    """Write ``path`` (``<name>-<key><suffix>`` in the cache directory) with ``write`` via a
+    temporary file in the same directory, so a reader sees the old file or the whole new one,
+    never half; then drop ``name``'s files of other keys beyond the most recently used. False,
+    with a warning, when it cannot be written (read-only or missing directory, disk full, a
+    value ``write`` cannot serialise): callers go on without the file."""
+    directory = path.parent
     tmp: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((_FORMAT, name, key, value), fh, protocol=PROTOCOL)
+            write(fh)
         os.replace(tmp, path)
         tmp = None
-    except Exception as exc:  # read-only or missing directory, disk full, unpicklable value
+    except Exception as exc:
         log.warning("could not write cache file %s (%r); continuing without it", path, exc)
-        return
+        return False
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    log.debug("wrote %s", path)
     _remove_others(directory, path, name)
+    return True
 
 
 def _remove_others(directory: Path, keep: Path, name: str) -> None:
     """Drop ``name``'s files under other keys beyond the most recently used, and temporary
     files of writers that died."""
-    prefix = f"{name}-"
+    prefix, suffix = f"{name}-", keep.suffix
     now = time.time()
     others: list[tuple[float, Path]] = []
     with contextlib.suppress(OSError):
         for entry in directory.iterdir():
             file = entry.name
-            old_key = file.endswith(".pickle") and file.startswith(prefix)
-            if old_key and entry != keep and _WORD.fullmatch(file[len(prefix) : -len(".pickle")]):
+            old_key = file.endswith(suffix) and file.startswith(prefix)
+            if old_key and entry != keep and _WORD.fullmatch(file[len(prefix) : -len(suffix)]):
                 with contextlib.suppress(OSError):
                     others.append((entry.stat().st_mtime, entry))
             elif file.startswith(f".{prefix}") and file.endswith(".tmp"):

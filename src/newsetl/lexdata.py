@@ -29,7 +29,6 @@ import math
 import mmap
 import os
 import struct
-import tempfile
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -47,8 +46,6 @@ _MAGIC = b"NLEXDAT1"
 #: magic, kind, value item size, lengths of the trie, values and blob sections, entry count,
 #: blake2b digest of everything after the header
 _HEADER = struct.Struct("<8s4sIQQQQ32s")
-#: Files kept per table name (the most recently used first), as in :mod:`newsetl.cache`.
-KEEP_PER_NAME = 2
 
 
 class CompactTable:
@@ -243,29 +240,9 @@ def _mapped_table(path: Path) -> CompactTable | None:
 
 
 def _write(path: Path, data: bytes, name: str) -> bool:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        log.warning("lexical table %s not cached (%s): built in memory", path.name, exc)
-        return False
-    others = sorted(
-        (p for p in path.parent.glob(f"{name}-*.lexdata") if p != path),
-        key=lambda p: p.stat().st_mtime if p.exists() else 0.0,
-        reverse=True,
-    )
-    for old in others[KEEP_PER_NAME - 1 :]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-    return True
+    from newsetl.cache import write_atomically
+
+    return write_atomically(path, name, lambda f: f.write(data))
 
 
 def _table(data: Any) -> CompactTable:

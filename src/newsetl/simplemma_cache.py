@@ -24,7 +24,6 @@ import json
 import logging
 import mmap
 import os
-import tempfile
 from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -171,30 +170,9 @@ def _decode(path: Path) -> Any:
 
 
 def _write(path: Path, data: bytes) -> bool:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        log.warning("simplemma map %s not cached (%s)", path.name, exc)
-        return False
-    name = path.name.split("-", 1)[0]
-    others = sorted(
-        (p for p in path.parent.glob(f"{name}-*.smap") if p != path),
-        key=lambda p: p.stat().st_mtime if p.exists() else 0.0,
-        reverse=True,
-    )
-    for old in others[1:]:  # this key and the most recently used other one are kept
-        with contextlib.suppress(OSError):
-            old.unlink()
-    return True
+    from newsetl.cache import write_atomically
+
+    return write_atomically(path, path.name.split("-", 1)[0], lambda f: f.write(data))
 
 
 def stream_dictionary(code: str) -> Mapping[str, str]:
