@@ -623,28 +623,46 @@ def _function_word_run(text: str, tokens: list[Token], run: _Run, text_lang: str
         return None
     if any(len(t.text) < 2 or not t.text.islower() or not t.text.isalpha() for t in run.tokens):
         return None
+    common = _shared_languages(run, FUNCTION_RUN_MIN)
+    if not common or not _run_between_own_words(text, tokens, run, text_lang, spaced_inside=True):
+        return None
+    return _leading_language(common, run)
+
+
+def _shared_languages(run: _Run, min_zipf: float | None = None) -> set[str]:
+    """The languages (with their sister languages) every word of ``run`` leans to, counting a
+    language for a word only at Zipf ``min_zipf`` or more when given."""
     common: set[str] | None = None
     for item in run.leans:
-        langs = {lang for lang, z in item.langs if z >= FUNCTION_RUN_MIN}
+        langs = {lang for lang, z in item.langs if min_zipf is None or z >= min_zipf}
         langs |= {x for lang in langs for x in lexicon.SISTERS.get(lang, ())}
         common = langs if common is None else common & langs
         if not common:
-            return None
+            return set()
+    return common or set()
+
+
+def _run_between_own_words(
+    text: str, tokens: list[Token], run: _Run, text_lang: str, *, spaced_inside: bool
+) -> bool:
+    """Does ``run`` stand between two ordinary lower-case words of the text language, joined
+    to them by single spaces (and its own words too when ``spaced_inside``)?"""
     first, last = run.tokens[0].index, run.tokens[-1].index
     if first == 0 or last + 1 >= len(tokens):
-        return None
+        return False
     own = lean_of(text_lang)
     for other in (tokens[first - 1], tokens[last + 1]):
         if other.masked or other.capitalised or len(other.text) < 2 or not own(other.lower).own:
-            return None
+            return False
     if (
         text[tokens[first - 1].end : run.tokens[0].start] != " "
         or text[run.tokens[-1].end : tokens[last + 1].start] != " "
-        or any(text[a.end : b.start] != " " for a, b in pairwise(run.tokens))
     ):
-        return None
-    if not common:
-        return None
+        return False
+    return not spaced_inside or all(text[a.end : b.start] == " " for a, b in pairwise(run.tokens))
+
+
+def _leading_language(common: set[str], run: _Run) -> str:
     return max(common, key=lambda lang: sum(dict(i.langs).get(lang, 0.0) for i in run.leans))
 
 
@@ -665,28 +683,10 @@ def _one_language_run(text: str, tokens: list[Token], run: _Run, text_lang: str)
         return None
     if any(not t.text.islower() or not t.text.isalpha() for t in run.tokens):
         return None
-    common: set[str] | None = None
-    for item in run.leans:
-        langs = {lang for lang, _ in item.langs}
-        langs |= {x for lang in langs for x in lexicon.SISTERS.get(lang, ())}
-        common = langs if common is None else common & langs
-        if not common:
-            return None
-    first, last = run.tokens[0].index, run.tokens[-1].index
-    if first == 0 or last + 1 >= len(tokens):
+    common = _shared_languages(run)
+    if not common or not _run_between_own_words(text, tokens, run, text_lang, spaced_inside=False):
         return None
-    own = lean_of(text_lang)
-    for other in (tokens[first - 1], tokens[last + 1]):
-        if other.masked or other.capitalised or len(other.text) < 2 or not own(other.lower).own:
-            return None
-    if (
-        text[tokens[first - 1].end : run.tokens[0].start] != " "
-        or text[run.tokens[-1].end : tokens[last + 1].start] != " "
-    ):
-        return None
-    if not common:
-        return None
-    return max(common, key=lambda lang: sum(dict(i.langs).get(lang, 0.0) for i in run.leans))
+    return _leading_language(common, run)
 
 
 #: A text with at least this many (and this share of) lower-case words no list of any
