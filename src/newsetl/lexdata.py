@@ -74,6 +74,19 @@ class CompactTable:
         except UnicodeEncodeError:  # lone surrogates: no such word
             return None
 
+    def _value(self, i: int) -> Any:
+        raise NotImplementedError
+
+    def get(self, word: str, default: Any = None) -> Any:
+        i = self._id(word)
+        return default if i is None else self._value(i)
+
+    def __getitem__(self, word: str) -> Any:
+        i = self._id(word)
+        if i is None:
+            raise KeyError(word)
+        return self._value(i)
+
     def __len__(self) -> int:
         return self._count
 
@@ -100,14 +113,7 @@ class FrequencyTable(CompactTable, Mapping[str, float]):
         super().__init__(trie, values, extra, keep)
         self._freqs = freqs
 
-    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
-        i = self._id(word)
-        return default if i is None else self._freqs[self._values[i]]
-
-    def __getitem__(self, word: str) -> float:
-        i = self._id(word)
-        if i is None:
-            raise KeyError(word)
+    def _value(self, i: int) -> float:
         return self._freqs[self._values[i]]
 
 
@@ -122,17 +128,8 @@ class BytesTable(CompactTable, Mapping[str, bytes]):
         super().__init__(trie, values, extra, keep)
         self._blob = blob
 
-    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
-        i = self._id(word)
-        if i is None:
-            return default
+    def _value(self, i: int) -> bytes:
         return bytes(self._blob[self._values[i] : self._values[i + 1]])
-
-    def __getitem__(self, word: str) -> bytes:
-        value = self.get(word)
-        if value is None:
-            raise KeyError(word)
-        return value
 
 
 # --- building and storing -------------------------------------------------------------------
