@@ -221,3 +221,34 @@ def test_frequency_table_keeps_words_with_a_nul_beside_the_trie():
     assert table.get("a") == cB_to_freq(-3) and table["b\0c"] == cB_to_freq(-7)
     assert table.get("d") == 1.0 and table.get("b") is None and "b\0" not in table
     assert sorted(table) == ["a", "b\0c", "d"]
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() != 0,
+    reason="handing a file to another user needs root",
+)
+def test_files_of_another_user_are_not_trusted(cache: Path):
+    """A pickle, a word table and a simplemma map that another user owns are never read
+    (unpickling runs code, a mapped table is read as our own data): each is built again and
+    replaced by a file of ours."""
+    import os
+
+    from newsetl.cache import cached
+
+    cached("words", "k1", lambda: {"ours": 1})
+    lexdata.bytes_table("test_bytes", "k1", lambda: {"ours": b"\x01"}.items())
+    simplemma_cache.stream_dictionary("fr")
+    paths = [
+        cache / "words-k1.pickle",
+        *_files(cache, "test_bytes-*.lexdata"),
+        *_files(cache, "simplemma_fr-*.smap"),
+    ]
+    assert len(paths) == 3
+    for path in paths:
+        os.chown(path, 65534, 65534)  # nobody
+    lexdata._tables.clear()
+    assert cached("words", "k1", lambda: {"rebuilt": 2}) == {"rebuilt": 2}
+    table = lexdata.bytes_table("test_bytes", "k1", lambda: {"rebuilt": b"\x02"}.items())
+    assert dict(table.items()) == {"rebuilt": b"\x02"}
+    assert simplemma_cache.stream_dictionary("fr").get("maisons") == StreamMap("fr").get("maisons")
+    assert all(path.stat().st_uid == os.getuid() for path in paths)

@@ -125,12 +125,17 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
     return value
 
 
+def foreign_owner(fileno: int) -> bool:
+    """Whether the open file belongs to another user. Cache files are only trusted when this
+    user wrote them: unpickling runs code, and a mapped table is read as our own data."""
+    return hasattr(os, "getuid") and os.fstat(fileno).st_uid != os.getuid()
+
+
 def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
     """(True, the cached value) or (False, None) when there is no usable file."""
     try:
         with path.open("rb") as fh:
-            if hasattr(os, "getuid") and os.fstat(fh.fileno()).st_uid != os.getuid():
-                # Unpickling runs code: only trust files this user wrote.
+            if foreign_owner(fh.fileno()):
                 log.warning("cache file %s belongs to another user; ignoring it", path)
                 return False, None
             enabled = gc.isenabled()

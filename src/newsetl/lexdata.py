@@ -216,9 +216,11 @@ def load_or_build(name: str, key: str, build: Callable[[], bytes]) -> CompactTab
 def _mapped_table(path: Path) -> CompactTable | None:
     """The table in ``path``, mapped; None when the file is missing, foreign or damaged (a
     damaged one is removed, to be written again)."""
+    from newsetl.cache import foreign_owner
+
     try:
         with path.open("rb") as f:
-            if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
+            if foreign_owner(f.fileno()):
                 log.warning("lexical table %s belongs to another user; ignoring it", path)
                 return None
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

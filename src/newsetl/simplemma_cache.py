@@ -126,8 +126,10 @@ def _decode(path: Path) -> Any:
     """The mapped ``StreamMap`` in ``path``; raises (OSError, ValueError) if absent or corrupt."""
     from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamMap
 
+    from newsetl.cache import foreign_owner
+
     with path.open("rb") as f:
-        if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
+        if foreign_owner(f.fileno()):
             raise ValueError("file belongs to another user")
         whole = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         head = bytes(whole[:_PAGE])
