@@ -13,6 +13,7 @@ import pytest
 
 from newsetl.artefacts import analyse, rules
 from newsetl.artefacts.model import Analysis
+from newsetl.artefacts.tokens import tokenise
 
 
 def found(result: Analysis, kind: str) -> list[str]:
@@ -262,3 +263,14 @@ def test_translated_surname_after_a_double_given_name() -> None:
     assert found(analyse(text, "en"), "translated_name") == ["Improvements"]
     text = "Prices rose again. The remarks were confirmed by Jean-Pierre Raffarin, an official."
     assert found(analyse(text, "en"), "translated_name") == []
+
+
+# --- hostile text: one very long word -------------------------------------------------------
+def test_glued_suffix_scan_finds_the_same_words_from_the_start_of_a_lower_case_run() -> None:
+    """The glued-ending scan starts a lower-case match only where a run of lower-case letters
+    starts (a 200,000-letter word took 425 s of CPU when every letter was a start): words
+    glued inside a mixed-case token are still found, and one huge word is read at once."""
+    text = "It was aDonaldsand the morbidityand that the Thunbergto story showed."
+    tokens = [t.text for t in rules._glue_suspects(text, tokenise(text), "en")]
+    assert tokens == ["aDonaldsand", "morbidityand", "Thunbergto"]
+    assert analyse("a" * 200_000, "en").findings == []
