@@ -51,6 +51,11 @@ earlier rounds tuned on.
 at all, the source side of the WMT MQM newstest2020/2021 sets (``mqm_english_paragraphs``), a
 new seed and split salt, into ``../shared/benchmarks/artefacts-eval-v5/``.
 
+``--version 6`` (round 6) is version 5 with English carriers from English news no version used:
+BBC News articles of 2004-2005 (``bbc_paragraphs``; ``get_news_en.py`` fetches them) and the news
+documents of the WMT 2023 general MT en-de source, a new seed and split salt, into
+``../shared/benchmarks/artefacts-eval-v6/``.
+
 ``--version 3`` (round 3) is version 2's design with a new seed and split salt into
 ``../shared/benchmarks/artefacts-eval-v3/``: version 2's held-out split was scored in round 2.
 
@@ -71,6 +76,7 @@ import argparse
 import csv
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import random
@@ -110,7 +116,15 @@ VERSIONS = {
     #: version used at all: the source side of the WMT MQM newstest2020/2021 sets (original
     #: English news articles, see ``mqm_english_paragraphs``); a new seed and split salt.
     5: (20270101, "artefacts-eval-v5-2026-12-r5", SHARED / "artefacts-eval-v5"),
+    #: Version 6 (round 6): version 5's held-out split was scored (and looked at) in round 5,
+    #: so English carriers come from English news no version used: BBC News articles of
+    #: 2004-2005 (``bbc_paragraphs``) and the news documents of the WMT 2023 general MT en-de
+    #: source (``mqm_2023_english_paragraphs``); a new seed and split salt.
+    6: (20270108, "artefacts-eval-v6-2026-12-r6", SHARED / "artefacts-eval-v6"),
 }
+#: Version 6: English news carriers (``get_news_en.py`` writes them) and WMT 2023 sources.
+BBC_NEWS = SHARED / "news-en" / "bbc-2004" / "articles.jsonl.gz"
+MQM_2023_ENDE = "sxs_mqm_generalMT2023_ende.3ratingsPerSegment.tsv.tar.gz"
 #: Version 5: the WMT MQM files whose source side is original English news.
 MQM_ENGLISH_SOURCES = (
     "mqm_newstest2020_ende.tsv.gz",
@@ -446,7 +460,11 @@ class Builder:
             self.sources[lang] = pool
         if version >= 4:
             self._unseen_carriers_and_old_sources()
-        if version >= 5:
+        if version >= 6:
+            seen = {p for _, p in self.en} | {p for _, p in mqm_english_paragraphs()}
+            pool = bbc_paragraphs() + mqm_2023_english_paragraphs()
+            self.carriers["en"] = [(o, p) for o, p in pool if p not in seen]
+        elif version >= 5:
             seen = {p for _, p in self.en}
             self.carriers["en"] = [(o, p) for o, p in mqm_english_paragraphs() if p not in seen]
         elif version >= 2:
@@ -1158,6 +1176,63 @@ def mqm_english_paragraphs() -> list[tuple[str, str]]:
     return [(o, p) for o, p in out if langdetect_code(p) == "en"]
 
 
+def bbc_paragraphs() -> list[tuple[str, str]]:
+    """(origin, paragraph) of BBC News articles of 2004-2005 (``get_news_en.py``): every
+    paragraph of ``_paragraphs``'s size that langdetect reads as English. No version before 6
+    used this text."""
+    if not BBC_NEWS.exists():
+        raise SystemExit(f"{BBC_NEWS} missing: run benchmarks/artefacts/get_news_en.py first")
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    with gzip.open(BBC_NEWS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            for k, para in enumerate(_paragraphs(row["text"])):
+                if para not in seen and langdetect_code(para) == "en":
+                    seen.add(para)
+                    out.append((f"bbc-2004:{row['file']}:{k}", para))
+    return out
+
+
+def mqm_2023_english_paragraphs() -> list[tuple[str, str]]:
+    """(origin, paragraph) of original English news: the news documents (``news_*``) of the WMT
+    2023 general MT en-de source, each article's segments in order (the first, its headline,
+    left out), joined until a paragraph has ``_paragraphs``'s size. No version before 6 used it."""
+    import tarfile
+
+    docs: dict[str, dict[int, str]] = {}
+    with tarfile.open(MQM / "google-wmt-mqm" / MQM_2023_ENDE) as tar:
+        for member in tar:
+            if not member.isfile() or not member.name.endswith(".tsv"):
+                continue
+            fh = io.TextIOWrapper(tar.extractfile(member), encoding="utf-8", newline="")
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                doc = row.get("doc") or ""
+                if not doc.startswith("news"):
+                    continue
+                try:
+                    seg = int(row["docSegId"])
+                except (TypeError, ValueError):
+                    continue
+                source = " ".join(re.sub(r"</?v>", "", row.get("source") or "").split())
+                if source:
+                    docs.setdefault(doc, {}).setdefault(seg, source)
+    out: list[tuple[str, str]] = []
+    for doc, segs in sorted(docs.items()):
+        body = [segs[k] for k in sorted(segs) if k > 1]
+        i = 0
+        while i < len(body):
+            for size in range(1, 5):
+                para = " ".join(body[i : i + size])
+                if len(para) >= 150 or i + size >= len(body):
+                    break
+            i += size
+            for k, part in enumerate(_paragraphs(para)):
+                if langdetect_code(part) == "en":
+                    out.append((f"mqm-en-2023:{doc}:{i}:{k}", part))
+    return out
+
+
 def trafilatura_paragraphs() -> dict[str, list[tuple[str, str]]]:
     """Carrier paragraphs of the trafilatura evaluation pages (as extracted by trafilatura, the
     cache ``noharm.py`` writes), by langdetect language; the length rule of every carrier."""
@@ -1267,7 +1342,14 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
             " English carriers (version 5): the source side of the WMT MQM newstest2020 and"
             " newstest2021 en-de / en-ru sets (original English news; mqm/, see its README),"
             " segments of one article joined two to four at a time, headlines left out."
-            if version >= 5
+            if version == 5
+            else ""
+        )
+        + (
+            " English carriers (version 6): BBC News articles of 2004-2005"
+            " (news-en/bbc-2004, from github.com/ZitRos/news-articles-dataset, MIT; see its README)"
+            " and the news documents of the WMT 2023 general MT en-de source (mqm/)."
+            if version >= 6
             else ""
         )
         + (
