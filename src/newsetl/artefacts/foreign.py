@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from . import language as langid
 from . import lexicon
-from .rules import Candidate
+from .rules import SPEECH_VERBS, Candidate
 from .tokens import Token, joined
 
 #: A word leans to a language when it is this much more frequent there (Zipf, i.e. 30x).
@@ -220,6 +220,8 @@ def mark_german_nouns(text: str, tokens: list[Token], text_lang: str) -> None:
             or lexicon.is_town(low)
         ):
             continue
+        if i + 1 < n and tokens[i + 1].lower in SPEECH_VERBS and text[tok.end] == " ":
+            continue  # "and Kluft said:": the speaker of a verb of speech is a person
         tok.german_noun = True
 
 
@@ -352,7 +354,9 @@ def _with_german_nouns(
         if toks[0].capitalised and toks[-1].capitalised:
             out.append(run)  # name-shaped, capitalised at both ends: "Ärzte ohne Grenzen"
             continue
-        if in_work_title(text, run.tokens[0].start) or in_work_title(text, toks[0].start):
+        if in_work_title(text, run.tokens[0].start, True) or in_work_title(
+            text, toks[0].start, True
+        ):
             out.append(run)  # "the album Aber das": a title keeps its wording
             continue
         skip |= merged
@@ -448,7 +452,7 @@ def detect_untranslated_spans(
             # eingetroffen. Hier etwas O-Ton:" in an English page), not a left-over
         if _in_foreign_name(text, tokens, run, text_lang):
             continue  # "Institut national de la statistique ...", "the film La vita è bella"
-        if in_work_title(text, start):
+        if in_work_title(text, start, True):
             continue  # "the novel Sivas'ın Şarkışla ilçesinde": a title keeps its wording
         if _loanword_phrase(text[start:end], text_lang):
             continue
@@ -1003,8 +1007,8 @@ def _loose_particle(text: str, tokens: list[Token], tok: Token, item: Lean) -> b
     prev, nxt = tokens[i - 1], tokens[i + 1]
     if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
         return False
-    if prev.lower in _ENGLISH_DETERMINERS:
-        return False
+    if prev.lower in _ENGLISH_DETERMINERS or nxt.lower in _UNIT_ABBREVIATIONS:
+        return False  # (before a unit: "17 billion cu ft", a measure)
     if _english_plural(low):
         return False  # "a police van has", "the greatest con job": English nouns
     own = lean_of("en")
@@ -1197,7 +1201,7 @@ _WORK_TITLE = re.compile(
 )
 
 
-def in_work_title(text: str, start: int) -> bool:
+def in_work_title(text: str, start: int, itself: bool = False) -> bool:
     """Does the text at ``start`` continue a capitalised title after a work noun?
 
     "She recalled the film Hastalığın ilaçlı mücadelesinin as ...": the run belongs to the
@@ -1206,7 +1210,10 @@ def in_work_title(text: str, start: int) -> bool:
     follows a work noun; the run itself may be that word's continuation only.
     """
     lo = max(0, start - 80)
-    window = text[lo:start]
+    # ``itself``: the word at ``start`` may be the title's first word (a run that starts with
+    # it: "the magazine Serbien verteilte als", round 6); not for a lone capitalised word,
+    # which after "called" may be an adverb ("should not be called Statically in")
+    window = text[lo : start + 1] if itself else text[lo:start]
     cut = max(window.rfind(c) for c in ".!?;:()\n")
     comma = window.rfind(",")
     if comma > cut and len(window[comma + 1 :].split()) >= 4:
@@ -1310,8 +1317,22 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
     language, a capitalised word inside a sentence that is itself a word of that language
     (or unknown to the text language) shows the run belongs to such a name.
     """
-    cands = set(run.candidates(5))
-    i = run.tokens[0].index - 1
+    return _name_before(text, tokens, run.tokens[0].index, set(run.candidates(5)), text_lang)
+
+
+def _name_before(
+    text: str,
+    tokens: list[Token],
+    first: int,
+    cands: set[str],
+    text_lang: str,
+    strict: bool = False,
+) -> bool:
+    """Is ``tokens[first]`` (and what follows) the lower-case tail of a name whose first word,
+    to the left over words of the languages ``cands``, is capitalised and a word of one of
+    them (see :func:`_in_foreign_name`)? ``strict``: every word between leans to one of
+    ``cands`` (for a lone function word, whose ``cands`` are all languages that use it)."""
+    i = first - 1
     lean = lean_of(text_lang)
     steps = 0
     while i >= 0 and steps < 4 and joined(text, tokens[i], tokens[i + 1]):
@@ -1337,9 +1358,13 @@ def _in_foreign_name(text: str, tokens: list[Token], run: _Run, text_lang: str) 
         if tok.sentence_start:
             return False
         item = lean(tok.lower)
-        shared = {lang for lang, z in lexicon.evidence(_lookup_form(tok)) if z >= 3.0}
-        if not (shared & cands or item.leaning):
-            return False
+        if strict:
+            if not any(lang in cands for lang, _ in item.langs):
+                return False
+        else:
+            shared = {lang for lang, z in lexicon.evidence(_lookup_form(tok)) if z >= 3.0}
+            if not (shared & cands or item.leaning):
+                return False
         i -= 1
         steps += 1
     return False
@@ -1509,6 +1534,18 @@ def detect_function_words(
             continue  # "where x equals y": letters used as variables nearby
         if in_work_title(text, tok.start):
             continue  # "the newspaper In de": part of a title
+        if nxt.lower in _UNIT_ABBREVIATIONS:
+            continue  # "17 billion cu ft": an abbreviation of a measure, no conjunction
+        if text_lang == "en" and _name_before(
+            text,
+            tokens,
+            i,
+            {lang for lang, z in lexicon.evidence(word) if z >= 3.0 and lang != text_lang},
+            text_lang,
+            strict=True,
+        ):
+            continue  # "the Organisation internationale de police": inside a name in its own
+            # language, like a run there (round 6, v3 and v5 dev)
         if text_lang == "en" and word == "i" and _verb_after_pronoun(nxt.lower):
             continue  # "so i looked around": the English pronoun written in lower case
         concepts = {c for _, c in langs}
@@ -1553,6 +1590,10 @@ def _verb_after_pronoun(low: str) -> bool:
         return True
     return len(low) >= 5 and low.endswith("ed") and lexicon.zipf(low, "en") >= 3.0
 
+
+#: Abbreviations of units of measurement: the short word before one is part of the measure
+#: ("cu ft", "sq mi"), not a conjunction.
+_UNIT_ABBREVIATIONS = lexicon.words("ft km mi yd cm mm kg lb lbs oz gal bbl mph sq")
 
 _FW_BEFORE = re.compile(r"(?:,? |[ ][\d.,%]+ )")
 _FW_AFTER = re.compile(r"(?: | [\d.,%]+ )")
@@ -1647,7 +1688,18 @@ def detect_quoted_untranslated(
 
     out: list[Candidate] = []
     lean = lean_of(text_lang)
+    enclosing: list[tuple[int, int]] = []  # quotations open at the current one (sorted)
     for a, b in quote_ranges(text):
+        while enclosing and enclosing[-1][1] < b:
+            enclosing.pop()
+        outer = enclosing[-1] if enclosing and enclosing[-1][0] < a else None
+        enclosing.append((a, b))
+        if outer is not None and (
+            tokens is None
+            or any(t.in_quote for t in tokens_within(tokens, *outer) if not a <= t.start < b)
+        ):
+            continue  # part of quoted speech in another language ('"… no “segredo dos
+            # deuses” até …"'); inside quoted speech in the text language it is a phrase
         inner = text[a + 1 : b - 1]
         if len(inner.split()) < 2 or len(inner) > 300:
             continue

@@ -154,7 +154,7 @@ AFTER_HE = words(
     "undertook understood upheld beat bet cast cost hurt shut spread split burst lit slid "
     "spun stuck swung wept woke arose lay laid ate drank tore sank stole froze rode "
     "not isn't wasn't hasn't hadn't won't wouldn't can't couldn't shouldn't doesn't didn't "
-    "mustn't added noted and or but who whose whom that which almost kind sort rather quite "
+    "mustn't cannot needn't shan't added noted and or but who whose whom that which almost kind sort rather quite "
     "perhaps maybe often sometimes twice yet afterwards anyway nevertheless meanwhile "
     "first second next finally eventually initially ultimately"
 )
@@ -539,17 +539,20 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
                 "rule:missing_space_after_stop",
             )
         )
+    # Offsets of the straight quotes: how many come before a match tells an opening quote from
+    # a closing one (a bisection, not a count over the text before each match: linear time)
+    straight = [k for k, ch in enumerate(text) if ch == '"'] if '"' in text else []
     for m in _NO_SPACE_AT_QUOTE.finditer(text):
         if m.group(2):
             left, quote, right = m.group(1), m.group(2), m.group(3)
-            opening = quote != '"' or text.count('"', 0, m.start(2)) % 2 == 0
+            opening = quote != '"' or bisect.bisect_left(straight, m.start(2)) % 2 == 0
             if not opening:
                 continue
             replacement = f"{left} {quote}{right}"
             known = lexicon.zipf(right.lower(), language) >= 3.0
         else:
             left, quote, right = m.group(4), m.group(5), m.group(6)
-            closing = quote != '"' or text.count('"', 0, m.start(5)) % 2 == 1
+            closing = quote != '"' or bisect.bisect_left(straight, m.start(5)) % 2 == 1
             if not closing:
                 continue
             replacement = f"{left}{quote} {right}"
@@ -705,6 +708,13 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     and prev.lower in lexicon.person_names("first_names")
                 )
                 names_joined = suffix == "and" and joined_next  # not "Sondland. He said"
+                if (
+                    prev is not None
+                    and prev.lower in _NAME_CLASSIFIERS
+                    and suffix in _SURNAME_ENDINGS
+                ):
+                    continue  # "security firm Preventon": a noun that introduces a name, and
+                    # names end so (but "group Doctorsfor Camp Closure": no name ends in "for")
                 if (after_given_name or base_z < 2.0) and not names_joined:
                     continue  # a surname ("Chuck Peruto", "Kelly Sawyer Patricof"), unless
                     # it joins two names ("Ivan Rakiticand Mario Mandzukic")
@@ -739,6 +749,10 @@ _SURNAME_ENDINGS = frozenset({"on", "in", "to"})
 #: the same way: "Departmentof Commerce", "Ministerof Foreign Affairs", "Doesthe Earth".
 _GLUED_BEFORE_NAMES = frozenset({"of", "the", "for", "with"})
 
+
+#: Nouns that introduce a firm's or group's name ("security firm Preventon"): a capitalised
+#: word after one ending in "on"/"in"/"to" is that name, not a word glued to them.
+_NAME_CLASSIFIERS = words("firm company startup group agency brand label band club")
 
 #: A top-level domain right after a token: the token is part of a site's address.
 _DOMAIN_AFTER = re.compile(r"\.(?:[a-z]{2}|com|org|net|info|gov|edu)\b")
@@ -918,6 +932,67 @@ def _base_verb(low: str) -> bool:
 
 #: Grammar words that are also given names.
 _GIVEN_NAME_GRAMMAR_WORDS = words("will can")
+#: Prepositions after which a word stands in a noun slot: a capitalised past form there is a
+#: name ("played for United", "a win over United"), not a verb left with a capital.
+_NOUN_SLOT_PREPOSITIONS = words(
+    "for with against over from by at of into onto toward towards than about without"
+)
+#: Auxiliaries: the word before one is its subject, never a past form ("United have").
+_AUXILIARIES = words("have has had is are was were will would can could should may might must")
+#: Words that title case leaves in lower case inside a title ("Through the Fire", "Now or
+#: Never", "Gone with the Wind").
+TITLE_MINOR_WORDS = words("the a an of and or nor in on at to for by with from as but")
+#: Of those, the ones that join two content words of a title ("Now or Never", "Lord of the
+#: Rings"); after a name, "to" is the infinitive marker ("Ogbene to Squeeze a header").
+_TITLE_JOINERS = words("the a an of and or nor")
+
+
+def _in_title_case_run(text: str, tokens: list[Token], i: int) -> bool:
+    """Is the capitalised ``tokens[i]`` part of a run in title case, joined to another
+    capitalised word by one of the words title case keeps small ("hit Through the Fire",
+    "It's Now or Never at number 27")? Its capital is then the title's, not a left-over."""
+
+    def joined(a: Token, b: Token) -> bool:
+        return text[a.end : b.start] == " "
+
+    def title_word(t: Token) -> bool:
+        """A content word of a title: a common English word, no name, place or people
+        ("Fire", "Now"; not "the Bavarian government", "to Paris")."""
+        low = _POSSESSIVE.sub("", t.lower)
+        return (
+            t.capitalised
+            and t.text != "I"
+            and low not in lexicon.CLOSED_CLASS["en"]
+            and lexicon.zipf(low, "en") >= 3.0
+            and not (
+                _a_name(low)
+                or low in lexicon.CONVENTIONAL_CAPITALS
+                or low in lexicon.place_names()
+                or lexicon.is_place(low)
+                or _demonym_adjective(low)
+            )
+        )
+
+    if i + 2 < len(tokens):
+        minor, cap = tokens[i + 1], tokens[i + 2]
+        if (
+            minor.lower in TITLE_MINOR_WORDS
+            and not cap.sentence_start
+            and title_word(cap)  # not "computer Anymore and I don't"
+            and joined(tokens[i], minor)
+            and joined(minor, cap)
+        ):
+            return True
+    if i >= 2:
+        cap, minor = tokens[i - 2], tokens[i - 1]
+        if (
+            minor.lower in _TITLE_JOINERS
+            and title_word(cap)
+            and joined(cap, minor)
+            and joined(minor, tokens[i])
+        ):
+            return True  # (a sentence-initial "It's Now": the run may start a sentence)
+    return False
 
 
 def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
@@ -935,6 +1010,8 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
         return False
     if tok.in_quote or prev.lower in NAME_DETERMINERS:
         return False  # "with the Lightning in the offseason": a team, a title, a name
+    if _in_title_case_run(text, tokens, i):
+        return False  # "hit Through the Fire", "It's Now or Never at": a title's grammar word
     low = tok.lower.replace("\u2019", "'")
     if low in GRAMMAR_WORDS or low.endswith("n't") or low.endswith("'re"):
         # Title case capitalises the content words around a grammar word, so with both
@@ -961,6 +1038,9 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
         return False
     if len(low) < 6 or not low.endswith(("ed", "ing", "ly")):
         return False
+    if low.endswith("ed") and (prev.lower in _NOUN_SLOT_PREPOSITIONS or nxt.lower in _AUXILIARIES):
+        return False  # "played for United as", "that United have come": a noun slot (after
+        # a preposition, before an auxiliary), so a name, not a past form
     if lexicon.zipf(low, "en") < 2.5 or _international(low):
         return False
     return not (
@@ -1031,6 +1111,15 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
         bare = word.replace("’", "").replace("'", "")  # "They’re", "Shouldn’t"
         if len(word) < 3 or not bare[1:].isalpha() or not bare[1:].islower():
             continue
+        if word[0] == "I" and word[1] in "'’":
+            continue  # "I'm", "I've": English always capitalises the pronoun
+        if (
+            prev.lower in ("and", "or", "&")
+            and i >= 2
+            and tokens[i - 2].capitalised
+            and text[tokens[i - 2].end : prev.start] == " "
+        ):
+            continue  # "Butler and Yelling finished": coordinated with a name, a name
         low = word.lower()
         singular = low[:-1] if low.endswith("s") else low
         if (
@@ -1342,6 +1431,14 @@ def _no_inflection_en(short: str, full: str, rest: str) -> bool:
     A people's ending only makes one when the long form is a demonym or the short one a place
     ("Sult" / "Sultan" is a cut title, "Kenya" / "Kenyan" a pair). Plural endings stay
     inflections: the singular of a rare noun is unknown too ("Delhiite" / "Delhiites")."""
+    if rest == "n":
+        # "Lanka" / "Lankan", "Kenya" / "Kenyan": only a place or a word of its own takes
+        # "-n"; "Egyptia" is "Egyptian" cut (round 6, v6 and v5 dev)
+        return not (
+            lexicon.is_place(short)
+            or short in lexicon.place_names()
+            or lexicon.zipf(short, "en") >= CUT_SHORT_MAX
+        )
     if rest in _DEMONYM_ENDINGS:
         return not (
             lexicon.is_demonym(full)
@@ -1549,7 +1646,8 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         ):
             continue  # "Zelensky" beside "Zelenskyy": one letter apart, the form the
             # language writes more often is a spelling variant, not a cut (round 5, tune half)
-        endings = _INFLECTIONS_EN if language == "en" else _INFLECTIONS
+        # (in English also "-n" when the short form is a place: "Lanka" / "Lankan")
+        endings = (*_INFLECTIONS_EN, "n") if language == "en" else _INFLECTIONS
         if rest == "s" and full.endswith("ss"):
             pass  # "Congres" / "Congress": a cut "-ss" word, no plural
         elif (rest in endings or rest.lower() in endings) and not (
@@ -1788,7 +1886,8 @@ ROLE_NOUNS = words(
 )
 #: Words between the apposition's article and its role noun ("the party's deputy leader").
 _APPOSITION_GAP = 4
-_SPEECH_VERBS = words("said says told added explained noted stated wrote argued warned")
+#: Verbs of speech: the capitalised word right before one is its speaker, a person.
+SPEECH_VERBS = words("said says told added explained noted stated wrote argued warned")
 
 
 def _person_context(text: str, tokens: list[Token], i: int) -> bool:
@@ -1804,7 +1903,7 @@ def _person_context(text: str, tokens: list[Token], i: int) -> bool:
     nxt = tokens[i + 2] if i + 2 < len(tokens) else None
     if nxt is None:
         return False
-    if after.startswith(" ") and nxt.lower in _SPEECH_VERBS and not nxt.sentence_start:
+    if after.startswith(" ") and nxt.lower in SPEECH_VERBS and not nxt.sentence_start:
         return True
     if not after.startswith(", ") or nxt.lower not in _ARTICLES:
         return False
@@ -1845,6 +1944,9 @@ def detect_translated_names(
             first.lower, "en"
         ) >= 4.5:
             continue  # not a given name, or one English uses as a word everywhere
+        if first.lower in lexicon.NAME_PARTICLES:
+            continue  # "Von Trapped", "Van Cleef": a particle starts a surname or a title,
+            # it is no given name (round 6, v6 dev)
         common_given = lexicon.zipf(first.lower, "en") >= 3.5  # "Marie", "Roger", "Patrick"
         if common_given and (
             not (

@@ -149,6 +149,10 @@ def _quote_ranges(text: str) -> tuple[tuple[int, int], ...]:
             if a < 0:
                 break
             b = text.find(close_q, a + 1)
+            while 0 < b < len(text) - 1 and text[b - 1].isspace() and text[b + 1].isalnum():
+                # after a space and before a word the mark opens a quotation inside this one
+                # (Danish and Swedish write ”…” inside “…”), it does not close this one
+                b = text.find(close_q, b + 1)
             if b < 0 or b - a > 1000:
                 break
             if open_q in "‘’‚" and not _looks_like_quote(text, a, b):
@@ -168,12 +172,16 @@ def _straight_quote_ranges(text: str) -> list[tuple[int, int]]:
     Counting straight quotes two by two goes wrong as soon as one quote of a paragraph is
     typographic ("“Yes," she said); a quote mark after a space and before a word opens, one
     after a word and before a space or punctuation closes, and each opening quote is
-    closed by the next closing one.
+    closed by the next closing one. A typographic quotation inside a straight one (or the
+    other way round: 'chanted "… no “segredo dos deuses” até …" outside', Danish “… ”…”.”)
+    is nested: the inner pair closes first and the outer quote stays open for its own closing
+    mark. A second opening of the same mark replaces the first (an unclosed quote is
+    forgotten).
     """
     if '"' not in text:
         return []
     out = []
-    opened = -1
+    stack: list[tuple[int, str]] = []  # (offset, mark) of the open quotes, at most two
     n = len(text)
     marks = '"' if "„" in text else '"“”'  # German „…“: there “ closes
     for i, ch in enumerate(text):
@@ -188,11 +196,14 @@ def _straight_quote_ranges(text: str) -> list[tuple[int, int]]:
         elif ch == "”" and closes:
             opens = False
         if opens and not closes:
-            opened = i
-        elif closes and opened >= 0:
+            if stack and (stack[-1][1] == ch or len(stack) == 2):
+                stack[-1] = (i, ch)
+            else:
+                stack.append((i, ch))
+        elif closes and stack:
+            opened = stack.pop()[0]
             if i - opened <= 1000:
                 out.append((opened, i + 1))
-            opened = -1
     return out
 
 
