@@ -190,3 +190,42 @@ def test_foreign_phrase_quoted_inside_english_speech_is_still_reported() -> None
         "eksiksiz yerine’ look like the villains, saying we’re asking for too much,” she said."
     )
     assert found(analyse(text, "en"), "untranslated_span") == ["sorumluluklarını eksiksiz yerine"]
+
+
+def test_run_ending_in_a_particle_before_a_capital_is_part_of_a_name() -> None:
+    text = "The figures were published by the galerie des Offices."
+    assert found(analyse(text, "en"), "untranslated_span") == []
+
+
+def test_english_run_before_a_german_noun_is_still_found() -> None:
+    text = (
+        "Zweimal war es der stürmende Neuzugang Markus Lang, der mit the development of "
+        "Kopfbällen Pech hatte, und einmal sein Kollege."
+    )
+    assert found(analyse(text, "de"), "untranslated_span") == ["the development of"]
+
+
+def test_firm_head_after_a_given_name_is_no_translated_name() -> None:
+    text = "Amy Pascal will also produce through Pascal Pictures, as she has on the first two."
+    assert found(analyse(text, "en"), "translated_name") == []
+
+
+def test_noun_after_prepositional_to_is_no_left_over_capital() -> None:
+    text = "If he is not playing international rugby then it's still a step up to Test rugby."
+    assert found(analyse(text, "en"), "capitalisation") == []
+
+
+def test_roman_numeral_ordinals_are_no_cut_name() -> None:
+    text = (
+        "Une exposition sur les formes et décors de la faïence de Moustiers du XVIIè au XXè "
+        "siècles. Elle durera jusqu'en 1980. Le XVIIème siècle y est à l'honneur."
+    )
+    assert found(analyse(text, "fr"), "truncated_name") == []
+
+
+def test_run_ending_in_an_article_before_a_person_is_still_found() -> None:
+    text = (
+        "Minority whip Sen. John Thune and Senate conference igjen hadde ført den John "
+        "Barrasso are expected to see it."
+    )
+    assert found(analyse(text, "en"), "untranslated_span") == ["igjen hadde ført den"]

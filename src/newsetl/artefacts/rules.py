@@ -894,6 +894,11 @@ GRAMMAR_WORDS = words(
 VERB_SLOTS = words(
     "to will would can could should must might shall who they we you i not never just also even"
 )
+#: Words after which "to" is a preposition, so a noun follows, not a verb ("a step up to
+#: Test rugby", "next to", "due to", "according to").
+_PREPOSITION_TO = words(
+    "up next close due according thanks prior compared similar contrary relative owing back down"
+)
 #: Subject pronouns before which a past form or a verb in -s follows ("as he Sought in").
 _SUBJECT_PRONOUNS = words("he she it they we i you who")
 
@@ -1029,6 +1034,7 @@ def _never_a_name(text: str, tokens: list[Token], i: int) -> bool:
         return True  # "as he Sought in", "they Found that"
     if (
         prev.lower in VERB_SLOTS
+        and not (prev.lower == "to" and i >= 2 and tokens[i - 2].lower in _PREPOSITION_TO)
         and _base_verb(low)
         and lexicon.zipf(nxt.lower, "en") >= max(3.0, lexicon.top_zipf(nxt.lower) - 1.0)
     ):
@@ -1421,6 +1427,10 @@ _INFLECTIONS_DE = (
 GLUE_SUFFIXES = {"en": ("and", "the", "of", "for", "with", "to", "in", "on")}
 
 
+#: A Roman numeral with an ordinal ending ("XVIIè", "XXème", "IIIrd"): abbreviations of one
+#: ordinal, not a name cut short (round 6, the tune half of noharm.py).
+_ROMAN_ORDINAL = re.compile(r"^[IVXLCDM]{2,}(?:è|ème|eme|e|er|re|nd|rd|st|th|º|ª)$")
+
 #: Endings that make a people of a place ("Kenya" / "Kenyan", "China" / "Chinese").
 _DEMONYM_ENDINGS = frozenset({"n", "ns", "an", "ans", "ian", "ians", "ese"})
 
@@ -1663,6 +1673,8 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
             # place: "Pakistani" cut, round 5)
         if tok.text.isupper():
             continue  # "GOOOAAALL" / "GOOOAAALLL": shouting, not a name
+        if _ROMAN_ORDINAL.match(tok.text):
+            continue  # "XVIIè" / "XVIIème": a century written as a Roman numeral
         if language == "en" and rest in ("er", "ers") and lexicon.is_place(tok.lower):
             continue  # "York" / "Yorker": a place and the word for its people
         if language == "de" and rest.lower() in _INFLECTIONS_DE:
@@ -1861,7 +1873,8 @@ NAME_HEADS = words(
     "road square station airport hall bridge mountain hill hills creek harbor harbour port "
     "coast capital music group partners media records studios studio clinic university "
     "college school institute institution foundation bank hospital center centre church "
-    "company entertainment advisers advisors society association club"
+    "company entertainment advisers advisors society association club pictures films "
+    "productions"
 )
 
 
