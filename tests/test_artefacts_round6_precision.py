@@ -229,3 +229,11 @@ def test_run_ending_in_an_article_before_a_person_is_still_found() -> None:
         "Barrasso are expected to see it."
     )
     assert found(analyse(text, "en"), "untranslated_span") == ["igjen hadde ført den"]
+
+
+def test_capital_after_an_ordinal_is_a_name() -> None:
+    text = (
+        "Redistricting in 2021 tilted the sprawling 5th District slightly less conservative. "
+        "Some neighborhoods in the district voted for him."
+    )
+    assert found(analyse(text, "en"), "capitalisation") == []

@@ -1163,11 +1163,12 @@ def detect_capitalisation(text: str, tokens: list[Token], language: str | None) 
             or prev.text.endswith(("'s", "’s"))
         ):
             continue  # a particle inside a name ("Hall of Fame") or "the <Name> ..."
-        if (i >= 2 and tokens[i - 2].lower in NAME_DETERMINERS) or any(
-            c.isdigit() for c in prev.text
+        if (i >= 2 and tokens[i - 2].lower in NAME_DETERMINERS) or (
+            prev.start > 0 and text[prev.start - 1].isdigit()
         ):
             continue  # "the entire Experience team", "the 5th District": a name as modifier
-            # after a determiner and an adjective or ordinal (round 4, clean news pages)
+            # after a determiner and an adjective or ordinal (round 4, clean news pages; the
+            # ordinal's digits are no part of the token "th": round 6, noharm tune half)
         if low.endswith("s") and not low.endswith("ss") and lexicon.zipf(low[:-1], "en") >= 3.0:
             continue  # plural modifiers are team/band/agency names ("Steelers quarterback")
         if nxt.lower in ADVERBS:
