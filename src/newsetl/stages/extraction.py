@@ -49,6 +49,14 @@ class Language(Stage):
 
         detect_language(" ".join([_WARM_TEXTS["en"]] * 4))
 
+    def warm_up_native(self) -> None:
+        """lingua's trigram models (~0.3 s in its Rust core), loaded while :meth:`warm_up`
+        is still in langdetect (which it asks first)."""
+        from newsetl.language import LINGUA_CHARS, lingua_probabilities
+        from newsetl.workers import _WARM_TEXTS
+
+        lingua_probabilities(" ".join([_WARM_TEXTS["en"]] * 4)[:LINGUA_CHARS])
+
 
 EXTRACTION = Extraction(
     name="extraction",
