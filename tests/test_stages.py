@@ -148,3 +148,13 @@ def test_native_warm_ups_run_in_a_thread_beside_the_python_ones(monkeypatch):
     assert EVENTS["native:ran_beside"].is_set()
     assert EVENTS["native:native_done"].is_set()
     assert not EVENTS["skipped:native_started"].is_set()
+
+
+def test_stage_one_warm_up_reads_the_public_suffix_list():
+    """Every page's rows ask for their site (the Public Suffix List, ~0.1 s to read): the fork
+    server reads it once, so no worker reads it again on its first page."""
+    from newsetl import urls
+
+    urls._public_suffix_list.cache_clear()
+    stages.warm_up(analysis=False)
+    assert urls._public_suffix_list.cache_info().currsize == 1

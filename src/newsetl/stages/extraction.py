@@ -29,6 +29,11 @@ class Extraction(Stage):
         )
         with contextlib.suppress(Exception):
             extract_page(html, "http://warm.invalid/")
+        # the Public Suffix List (~0.1 s to read), which every page's rows ask for their
+        # site: read once here, not in each worker on its first page
+        from newsetl.urls import site_of
+
+        site_of("http://warm.invalid/")
 
 
 @dataclass(frozen=True)
