@@ -110,7 +110,7 @@ class RunHooks:
         run.load_staged()
 
     def refresh_read_copy(self, run: Run) -> None:
-        refresh_read_copy_after_load(run.settings)
+        refresh_read_copy_after_load(run.settings, migrated=run.ctx.migrated)
 
     # -- reports -------------------------------------------------------------------------
     def expanded(self, run: Run, batches: list[list[Target]]) -> None:

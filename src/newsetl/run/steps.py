@@ -117,6 +117,12 @@ class RunContext:
         urls = set(urls)
         return self.reader.originals(urls) if urls else {}
 
+    @property
+    def migrated(self) -> bool:
+        """Whether this run migrated the live file already (its reader did, on opening it):
+        its later opens skip the migration (see :func:`newsetl.warehouse.open_warehouse`)."""
+        return bool(getattr(self.reader, "migrated", False))
+
     def close(self) -> None:
         self.fetcher.close()
         _RUNS.pop(self.run_id, None)
@@ -549,14 +555,15 @@ def source_failures(expansion: Expansion) -> BatchStats:
 def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
     """Load everything staged (this run's batches and any leftovers) with the one writer."""
     plan = current_plan()
-    report = load_pending(ctx.settings, after_load=False, plan=plan)
+    migrate = not ctx.migrated
+    report = load_pending(ctx.settings, after_load=False, plan=plan, migrate_schema=migrate)
     _merge_load(summary, report)
     summary.load.busy = report.busy
     summary.load.extras |= report.extras
     if summary.load.extras & plan.after_load.keys() and not (report.busy or report.transient):
         # batches loaded earlier in the run (load_as_analysed) count here too
         try:
-            con = open_warehouse(ctx.settings)
+            con = open_warehouse(ctx.settings, migrate_schema=migrate)
         except WarehouseBusy as exc:  # the next load refreshes them
             log.warning("warehouse busy; story clusters refresh on the next load: %s", exc)
         else:
@@ -584,8 +591,9 @@ class Loader:
     migrated: bool = False
 
     def connect(self):
-        """A short-lived write connection (bounded waiting); migrations on the first only."""
-        if self.migrated:
+        """A short-lived write connection (bounded waiting); migrations on the first only
+        (none when the run's reader migrated the file when the run opened)."""
+        if self.migrated or self.ctx.migrated:
             s = self.ctx.settings
             return connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
         con = open_warehouse(self.ctx.settings)
