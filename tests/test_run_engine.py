@@ -122,3 +122,30 @@ def test_a_run_migrates_its_warehouse_once(tmp_path, monkeypatch):
         settings.db_path, "SELECT count(*) FROM duckdb_views() WHERE NOT internal"
     )
     assert views > 0
+
+
+class WalAtReadCopy(RunHooks):
+    """Records whether the run's writes since the last checkpoint are still in the
+    write-ahead log when the read copy is made."""
+
+    wal_before_copy: bool | None = None
+
+    def refresh_read_copy(self, run) -> None:
+        wal = run.settings.db_path.with_name(run.settings.db_path.name + ".wal")
+        self.wal_before_copy = wal.exists()
+        super().refresh_read_copy(run)
+
+
+def test_a_runs_closing_steps_share_one_open_and_checkpoint_once(tmp_path, monkeypatch):
+    """The whole-warehouse steps, the run record and the read copy open the file one after
+    another: they share one open (held_open), so the run record's close does not checkpoint
+    (its rows are still in the log when the read copy is made), the read copy's CHECKPOINT
+    does, and the run leaves no log behind; the copy has the run's row."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    settings = _settings(tmp_path, "closing")
+    hooks = WalAtReadCopy()
+    summary = run_sources(None, settings, hooks=hooks)
+    assert summary.status == "completed", summary.stats.failures
+    assert hooks.wal_before_copy is True
+    assert not settings.db_path.with_name(settings.db_path.name + ".wal").exists()
+    assert _count(settings.read_copy, "SELECT count(*) FROM runs") == 1
