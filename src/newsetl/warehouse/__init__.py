@@ -37,9 +37,11 @@ from newsetl.warehouse.connect import (
     migration_files,
     open_warehouse,
     seed_files,
+    someone_waits,
     sql_root,
     transaction,
     view_files,
+    waiting_mark,
 )
 from newsetl.warehouse.dispositions import (
     Append,
@@ -124,10 +126,12 @@ __all__ = [
     "run_after_load",
     "seed_files",
     "set_default_plan",
+    "someone_waits",
     "sql_root",
     "stage_batch",
     "table_columns",
     "to_arrow",
     "transaction",
     "view_files",
+    "waiting_mark",
 ]

@@ -79,6 +79,26 @@ def is_lock_error(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) and ("lock" in text or "conflicting" in text)
 
 
+#: Seconds a waiting mark (:func:`waiting_mark`) counts after it was last touched.
+WAITING_FRESH_S = 60.0
+
+
+def waiting_mark(path: str | Path) -> Path:
+    """The file beside the warehouse that a process waiting for it touches (:func:`connect`):
+    a run that keeps the file open between its loads lets go of it while the mark is fresh
+    (:func:`someone_waits`, ``newsetl.run.steps.Loader``)."""
+    return Path(f"{path}.waiting")
+
+
+def someone_waits(path: str | Path) -> bool:
+    """Whether another process announced, in the last ``WAITING_FRESH_S`` seconds, that it
+    waits for the file."""
+    try:
+        return time.time() - waiting_mark(path).stat().st_mtime < WAITING_FRESH_S
+    except OSError:
+        return False
+
+
 def connect(
     path: str | Path,
     *,
@@ -86,22 +106,32 @@ def connect(
     retries: int = 0,
     backoff_s: float = 0.5,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, waiting (bounded) while another process holds it."""
+    """Open the warehouse file, waiting (bounded) while another process holds it; while it
+    waits, its waiting mark says so (a holder that may let go then does)."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     delay = backoff_s
+    announced = False
     for attempt in range(retries + 1):
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if not is_lock_error(exc) or attempt == retries:
                 if is_lock_error(exc):
                     raise WarehouseBusy(f"{path} is held by another process: {exc}") from exc
                 raise
             log.info("warehouse %s busy, retrying in %.1fs", path, delay)
+            with contextlib.suppress(OSError):  # best effort: the wait stays bounded anyway
+                waiting_mark(path).touch()
+                announced = True
             time.sleep(delay)
             delay = min(delay * 2, 10.0)
+        else:
+            if announced:
+                with contextlib.suppress(OSError):
+                    waiting_mark(path).unlink()
+            return con
     raise AssertionError("unreachable")
 
 
