@@ -580,9 +580,9 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
 
 
 #: Seconds the loader keeps the file open after a load for the next one (see :class:`Loader`).
-HOLD_IDLE_S = 3.0
+HOLD_IDLE_S = 10.0
 #: Seconds it keeps the file open at most in one stretch.
-HOLD_MAX_S = 10.0
+HOLD_MAX_S = 30.0
 #: How often (seconds) a kept file's watcher checks whether to let go of it.
 HOLD_POLL_S = 0.2
 
