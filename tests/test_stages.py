@@ -100,3 +100,61 @@ def test_a_registered_stage_is_run_and_its_rows_are_loaded(tmp_path, monkeypatch
     total = sum(words for words, _, _ in rows)
     assert summary.stats.count("test_words") == total
     assert table["test_words"] == str(total)
+
+
+#: what the warm-up test's stages saw (set afresh by the test)
+EVENTS: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class NativeWarm(Stage):
+    """Its native warm-up finishes only if another stage's Python warm-up starts meanwhile."""
+
+    def warm_up_native(self) -> None:
+        EVENTS[f"{self.name}:native_started"].set()
+        if EVENTS["python_started"].wait(10):
+            EVENTS[f"{self.name}:ran_beside"].set()
+        EVENTS[f"{self.name}:native_done"].set()
+
+
+@dataclass(frozen=True)
+class PythonWarm(Stage):
+    def warm_up(self) -> None:
+        EVENTS["python_started"].set()
+        EVENTS["native:native_started"].wait(10)
+
+
+def test_native_warm_ups_run_in_a_thread_beside_the_python_ones(monkeypatch):
+    """The fork server's warm-up is on the run's critical path: lingua's model loading (Rust,
+    outside the GIL) runs beside the other stages' Python warm-ups, and is over when
+    ``warm_up`` returns (workers are forked from a process whose warm-up is done). A stage
+    left out (``analysis=False``: stage 1 only) is not warmed at all."""
+    import threading
+
+    names = ("native_started", "ran_beside", "native_done")
+    EVENTS.clear()
+    EVENTS.update({f"{s}:{k}": threading.Event() for s in ("native", "skipped") for k in names})
+    EVENTS["python_started"] = threading.Event()
+    monkeypatch.setattr(
+        stages,
+        "STAGES",
+        [
+            NativeWarm(name="native", kind="extract"),
+            PythonWarm(name="python", kind="extract"),
+            NativeWarm(name="skipped"),  # an analysis stage: not warmed for stage 1
+        ],
+    )
+    stages.warm_up(analysis=False)
+    assert EVENTS["native:ran_beside"].is_set()
+    assert EVENTS["native:native_done"].is_set()
+    assert not EVENTS["skipped:native_started"].is_set()
+
+
+def test_stage_one_warm_up_reads_the_public_suffix_list():
+    """Every page's rows ask for their site (the Public Suffix List, ~0.1 s to read): the fork
+    server reads it once, so no worker reads it again on its first page."""
+    from newsetl import urls
+
+    urls._public_suffix_list.cache_clear()
+    stages.warm_up(analysis=False)
+    assert urls._public_suffix_list.cache_info().currsize == 1

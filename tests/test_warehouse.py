@@ -12,7 +12,14 @@ import duckdb
 from newsetl.ingest import run_ingest
 from newsetl.samples import SAMPLE_SITE, sample_pages
 from newsetl.settings import Settings
-from newsetl.warehouse import arrow_schema, connect, migrate, migration_files, pending_batches
+from newsetl.warehouse import (
+    arrow_schema,
+    connect,
+    held_open,
+    migrate,
+    migration_files,
+    pending_batches,
+)
 
 TABLES = ("articles", "pages", "fetches", "runs")
 
@@ -271,3 +278,38 @@ def test_two_pages_claiming_one_canonical_url_make_one_article(tmp_path):
             2,
             1,
         )
+
+
+def test_held_open_shares_one_database_and_checkpoints_once(tmp_path):
+    """Inside ``held_open`` each step's own open joins the kept database: its close does not
+    checkpoint (the write stays in the write-ahead log), the keeper's close does, once. A file
+    another process holds is not waited for: the block runs without a keeper."""
+    settings = settings_for(tmp_path)
+    wal = settings.db_path.with_name(settings.db_path.name + ".wal")
+    con = connect(settings.db_path)
+    con.execute("CREATE TABLE t(x INT)")
+    con.close()
+    assert not wal.exists()
+    with held_open(settings) as keeper:
+        assert keeper is not None
+        step = connect(settings.db_path)
+        step.execute("INSERT INTO t VALUES (1)")
+        step.close()
+        assert wal.exists()  # not checkpointed by the step's close
+    assert not wal.exists()  # the keeper's close checkpointed
+    assert count(settings.db_path, "t") == 1
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(settings.db_path), "30"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        with held_open(settings) as keeper:
+            assert keeper is None
+        assert time.monotonic() - started < settings.lock_backoff_s  # no waiting
+    finally:
+        holder.kill()
+        holder.wait()

@@ -48,14 +48,18 @@ from newsetl.warehouse import connect, migrate
 log = logging.getLogger(__name__)
 
 
-def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -> Path:
+def refresh_read_copy(
+    settings: Settings, *, search_index: bool | None = None, migrated: bool = False
+) -> Path:
     """Publish a consistent copy of the live warehouse at ``settings.read_copy``; return it.
 
     ``search_index`` (default ``settings.search_index_on_refresh``, off) also rebuilds the
     per-language full-text index (``settings.search_index``) from the new copy; without it the
     index stays as it was until :func:`ensure_search_index` finds it stale.
     Raises when the live file is busy or the copy fails; callers after a load use
-    :func:`refresh_read_copy_after_load`, which logs instead.
+    :func:`refresh_read_copy_after_load`, which logs instead. ``migrated``: this process
+    migrated the live file already (a run, at its end), so its views exist (see
+    :func:`newsetl.warehouse.open_warehouse` for why a migration is not free).
     """
     target = settings.read_copy
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +75,8 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
             backoff_s=settings.lock_backoff_s,
         )
         try:
-            migrate(con, extra_seed_dirs=settings.extra_seed_dirs)  # views exist in the copy
+            if not migrated:  # views exist in the copy
+                migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
             con.execute("CHECKPOINT")
             shutil.copyfile(settings.db_path, tmp)
             shutil.copymode(settings.db_path, tmp)  # mkstemp made it private; readers need it
@@ -90,11 +95,11 @@ def refresh_read_copy(settings: Settings, *, search_index: bool | None = None) -
     return target
 
 
-def refresh_read_copy_after_load(settings: Settings) -> Path | None:
+def refresh_read_copy_after_load(settings: Settings, *, migrated: bool = False) -> Path | None:
     """:func:`refresh_read_copy` for the end of a load: a failure is logged, never raised."""
     started = time.perf_counter()
     try:
-        path = refresh_read_copy(settings)
+        path = refresh_read_copy(settings, migrated=migrated)
     except Exception as exc:  # the load already succeeded; analysts keep the previous copy
         log.warning("read copy not refreshed (the load itself succeeded): %s", exc)
         return None

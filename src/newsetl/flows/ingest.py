@@ -124,10 +124,11 @@ def load_warehouse(run_id: str, summary: RunSummary, what: str = "staged") -> in
 
 
 @task(name="refresh-read-copy", task_run_name="refresh-read-copy", cache_policy=NO_CACHE)
-def refresh_read_copy_task(settings: Settings) -> None:
+def refresh_read_copy_task(settings: Settings, migrated: bool = False) -> None:
     """Publish the read copy analysts query (never the live file); a failure is logged by
-    ``refresh_read_copy_after_load`` and does not fail the load."""
-    refresh_read_copy_after_load(settings)
+    ``refresh_read_copy_after_load`` and does not fail the load. ``migrated``: the run
+    migrated the live file already."""
+    refresh_read_copy_after_load(settings, migrated=migrated)
 
 
 class _Extraction:
@@ -179,7 +180,7 @@ class PrefectHooks(RunHooks):
         load_warehouse(run.run_id, run.summary, what)
 
     def refresh_read_copy(self, run: Run) -> None:
-        refresh_read_copy_task(run.settings)
+        refresh_read_copy_task(run.settings, run.ctx.migrated)
 
     # reports
     def expanded(self, run: Run, batches: list[list[Target]]) -> None:

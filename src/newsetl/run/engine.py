@@ -42,6 +42,7 @@ from newsetl.run.steps import (
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
+from newsetl.warehouse import held_open
 from newsetl.workers import process_pool
 
 log = logging.getLogger("newsetl.ingest")
@@ -110,7 +111,7 @@ class RunHooks:
         run.load_staged()
 
     def refresh_read_copy(self, run: Run) -> None:
-        refresh_read_copy_after_load(run.settings)
+        refresh_read_copy_after_load(run.settings, migrated=run.ctx.migrated)
 
     # -- reports -------------------------------------------------------------------------
     def expanded(self, run: Run, batches: list[list[Target]]) -> None:
@@ -255,10 +256,13 @@ class Run:
             record = stage_run_record(ctx, expansion, summary)
             self._hand_over(record)
         else:
-            hooks.load_final(self, "staged")
-            stage_run_record(ctx, expansion, summary)
-            hooks.load_final(self, "run-record")
-            hooks.refresh_read_copy(self)  # analysts read the copy, never the live file
+            # the closing steps open the file one after another: one open (and one
+            # checkpoint at its close) for all of them (see held_open)
+            with held_open(self.settings):
+                hooks.load_final(self, "staged")
+                stage_run_record(ctx, expansion, summary)
+                hooks.load_final(self, "run-record")
+                hooks.refresh_read_copy(self)  # analysts read the copy, never the live file
         hooks.finished(self)
         return summary
 

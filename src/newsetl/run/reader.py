@@ -60,6 +60,8 @@ class DuckDBReader:
         self.settings = settings
         #: the file was opened (and migrated): reads may query it
         self.ready = ready
+        #: this reader migrated the live file (``open``): the run's later opens need not
+        self.migrated = False
         self._documents: DocumentMemory | None = None
 
     @classmethod
@@ -72,7 +74,7 @@ class DuckDBReader:
             log.warning("warehouse busy: this run starts without conditional-GET state")
             return reader
         try:
-            reader.ready = True
+            reader.ready = reader.migrated = True
             reader._documents = load_document_memory(con)
         finally:
             con.close()

@@ -11,6 +11,8 @@ migration, added with :func:`register`.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import TYPE_CHECKING
 
 from newsetl.stages.base import Stage
@@ -21,6 +23,8 @@ from newsetl.warehouse.dispositions import LoadPlan, Merge, WriteDisposition, se
 
 if TYPE_CHECKING:
     from newsetl.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: The run's own table, not an analysis': the run record, loaded after everything else.
 RUN_TABLES: tuple[tuple[str, WriteDisposition], ...] = (("runs", Merge(key=("run_id",))),)
@@ -53,10 +57,32 @@ def article_stages(settings: Settings) -> tuple[Stage, ...]:
 
 def warm_up(analysis: bool = True) -> None:
     """Warm every stage (stage 1 only without ``analysis``); a stage that fails to warm only
-    loads on its first page instead."""
-    for stage in STAGES:
-        if analysis or stage.kind == "extract":
+    loads on its first page instead.
+
+    Why a thread: the fork server warms up alone before any worker can take a page, so its
+    warm-up is on the run's critical path while the second core idles. The stages' native
+    loads (lingua's models: Rust, the GIL released) run in a thread beside the Python
+    warm-ups (trafilatura, langdetect, word lists, gazetteer), and the thread is joined before
+    this returns: the fork server forks its workers from a process whose warm-up is over.
+    """
+    chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
+    native = threading.Thread(
+        target=_warm_native, args=(chosen,), name="newsetl-warm-native", daemon=True
+    )
+    native.start()
+    try:
+        for stage in chosen:
             stage.warm_up()
+    finally:
+        native.join()
+
+
+def _warm_native(stages: list[Stage]) -> None:
+    for stage in stages:
+        try:
+            stage.warm_up_native()
+        except Exception:  # the stage's own warm_up loads it (and says why it cannot)
+            log.debug("native warm-up of %s failed", stage.name, exc_info=True)
 
 
 #: Derived from :data:`STAGES` (updated in place by :func:`register`, so importers of these

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Stage:
-    """One analysis. Subclasses override :meth:`enabled`, :meth:`warm_up` and :meth:`apply`.
+    """One analysis. Subclasses override :meth:`enabled`, :meth:`warm_up` (and
+    :meth:`warm_up_native`) and :meth:`apply`.
 
     Instances travel to worker processes with each batch (pickled by their class, a
     module-level one), so they hold declarations only, never state.
@@ -54,6 +55,12 @@ class Stage:
 
     def warm_up(self) -> None:
         """Load what the stage needs before the first page (word lists, models)."""
+
+    def warm_up_native(self) -> None:
+        """The part of :meth:`warm_up` that runs outside the GIL (a native library loading
+        its models, e.g. lingua's Rust core): :func:`newsetl.stages.warm_up` runs it in a
+        thread beside the other stages' Python warm-ups. :meth:`warm_up` must still load
+        everything on its own (it then finds this part done, or waits for it)."""
 
     def apply(
         self,

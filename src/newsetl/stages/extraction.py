@@ -29,6 +29,11 @@ class Extraction(Stage):
         )
         with contextlib.suppress(Exception):
             extract_page(html, "http://warm.invalid/")
+        # the Public Suffix List (~0.1 s to read), which every page's rows ask for their
+        # site: read once here, not in each worker on its first page
+        from newsetl.urls import site_of
+
+        site_of("http://warm.invalid/")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,14 @@ class Language(Stage):
         from newsetl.workers import _WARM_TEXTS
 
         detect_language(" ".join([_WARM_TEXTS["en"]] * 4))
+
+    def warm_up_native(self) -> None:
+        """lingua's trigram models (~0.3 s in its Rust core), loaded while :meth:`warm_up`
+        is still in langdetect (which it asks first)."""
+        from newsetl.language import LINGUA_CHARS, lingua_probabilities
+        from newsetl.workers import _WARM_TEXTS
+
+        lingua_probabilities(" ".join([_WARM_TEXTS["en"]] * 4)[:LINGUA_CHARS])
 
 
 EXTRACTION = Extraction(

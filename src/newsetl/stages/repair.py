@@ -29,6 +29,13 @@ class Repair(Stage):
         for language, text in _WARM_TEXTS.items():
             analyse(text, language)
 
+    def warm_up_native(self) -> None:
+        """lingua's high-accuracy models of the main languages (~1.2 s of CPU in its Rust
+        core, the largest part of this stage's warm-up)."""
+        from newsetl.artefacts.language import warm_up as warm_lingua
+
+        warm_lingua()
+
     def apply(
         self,
         item: Processed,

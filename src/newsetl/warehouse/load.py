@@ -321,9 +321,10 @@ def load_pending(
     batches: list[Path] | None = None,
     after_load: bool = True,
     plan: LoadPlan | None = None,
+    migrate_schema: bool = True,
 ) -> LoadReport:
     """Load every staged batch (or just ``batches``), oldest first. A busy file leaves them
-    staged (no loss).
+    staged (no loss). ``migrate_schema``: see :func:`open_warehouse` (when this opens it).
 
     ``after_load=False`` defers the whole-warehouse steps (the plan's ``after_load``) to a later
     :func:`run_after_load`: a run that loads each batch as soon as it is analysed runs them
@@ -336,7 +337,7 @@ def load_pending(
     own = con is None
     try:
         if own:
-            con = open_warehouse(settings)
+            con = open_warehouse(settings, migrate_schema=migrate_schema)
     except WarehouseBusy as exc:
         report.busy = str(exc)
         report.left_staged = len(batches)
