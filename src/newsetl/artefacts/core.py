@@ -211,15 +211,22 @@ def _safe_to_translate(
     """
     if cand.detector.startswith("original-page") or cand.detector.endswith("+original"):
         return True
-    inside = [t for t in tokens if cand.start <= t.start and t.end <= cand.end]
+    # Tokens are in text order and sentence numbers never decrease: bisect, so an article
+    # with thousands of findings is not read once per finding (quadratic before round 6).
+    first = bisect.bisect_left(tokens, cand.start, key=operator.attrgetter("start"))
+    inside = []
+    for t in tokens[first : first + MAX_APPLIED_SPAN_WORDS + 1]:
+        if t.start >= cand.end:
+            break
+        if t.end <= cand.end:
+            inside.append(t)
     if not 2 <= len(inside) <= MAX_APPLIED_SPAN_WORDS or cand.confidence < APPLY_THRESHOLD:
         return False
     sid = sids[inside[0].index]
     lean = foreign.lean_of(lang)
+    lo, hi = bisect.bisect_left(sids, sid), bisect.bisect_right(sids, sid)
     own_outside = sum(
-        1
-        for t, s in zip(tokens, sids, strict=True)
-        if s == sid and not (cand.start <= t.start < cand.end) and lean(t.lower).own
+        1 for t in tokens[lo:hi] if not (cand.start <= t.start < cand.end) and lean(t.lower).own
     )
     if own_outside < max(3, len(inside)):
         return False  # the span is not a small part of a sentence in the text language

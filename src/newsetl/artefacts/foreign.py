@@ -442,7 +442,10 @@ def detect_untranslated_spans(
     sids = sids if sids is not None else sentence_ids(tokens)
     if foreign is None:
         foreign = foreign_sentences(tokens, text_lang, sids)
-    for run in runs if runs is not None else foreign_runs(text, tokens, text_lang):
+    for found in runs if runs is not None else foreign_runs(text, tokens, text_lang):
+        run = _without_units(found)
+        if run is None:
+            continue  # "inwoners per km²": a unit or abbreviation is no word of any language
         start, end = run.tokens[0].start, run.tokens[-1].end
         if sids[run.tokens[0].index] in foreign or sids[run.tokens[-1].index] in foreign:
             continue  # a sentence in another language: a language span, not an artefact
@@ -466,8 +469,6 @@ def detect_untranslated_spans(
             continue  # "Viera d. Rockledge": "d." abbreviates "defeated"
         if _in_citation(text, start, end):
             continue  # "abrufbar unter https://...": a reference list, not prose
-        if any(_unit_like(tok.text) for tok in run.tokens):
-            continue  # "inwoners per km²": a unit or abbreviation is no word of any language
         if _unrelated_own_words(run, text_lang):
             continue  # "pot stopper": English words that lean to unrelated languages
         cands = run.candidates()
@@ -549,6 +550,38 @@ def _passage_in(
         if sid in near and any(lang in langs for lang, _ in lean(tok.lower).langs):
             votes[sid] = votes.get(sid, 0) + 1
     return any(n >= PASSAGE_MIN_WORDS for n in votes.values())
+
+
+def _without_units(run: _Run) -> _Run | None:
+    """The run without the units and abbreviations at its ends ("har framgang på hhv" ->
+    "har framgang på"), or None when one stands inside it or no leaning word is left.
+
+    A unit is no word of any language, so it is no evidence for the run's language either
+    way; before round 6 any unit dropped the whole run, and with it the phrase before it.
+    Only ASCII forms are cut off: a short word with letters such as "æ" or "ı" ("þær",
+    "nın") is a word the vowel test does not know, and its run is still dropped whole.
+    """
+    toks, leans = list(run.tokens), list(run.leans)
+    while toks and _ascii_letters(toks[-1].text) and _unit_like(toks[-1].text):
+        toks.pop()
+        leans.pop()
+    while toks and _ascii_letters(toks[0].text) and _unit_like(toks[0].text):
+        toks.pop(0)
+        leans.pop(0)
+    if not toks or any(_unit_like(t.text) for t in toks) or not any(x.leaning for x in leans):
+        return None
+    if len(toks) == len(run.tokens):
+        return run
+    scores: dict[str, float] = {}
+    for item in leans:
+        for lang, z in item.langs:
+            scores[lang] = scores.get(lang, 0.0) + min(z - item.zt, 4.0)
+    return _Run(toks, leans, scores)
+
+
+def _ascii_letters(word: str) -> bool:
+    """Are all letters of ``word`` ASCII ("km²" yes, "þær" no)?"""
+    return all(c.isascii() for c in word if c.isalpha())
 
 
 def _unit_like(word: str) -> bool:
@@ -1101,6 +1134,9 @@ def _short_between_own_words(
 #: least UNKNOWN_MIN_BEST: "verabschiedeter", "gasthuizen" in English text, not
 #: "doomscrolling" (English 0.06) or "retrofuturist" (no language above 0.4).
 UNKNOWN_MIN_LETTERS = 7
+#: ... and at most this many letters (the longest words of the 23 lists have ~40): longer
+#: strings are no words, and splitting them costs time quadratic in their length.
+UNKNOWN_MAX_LETTERS = 60
 UNKNOWN_MAX_OWN = 0.01
 UNKNOWN_MIN_BEST = 0.9
 #: ... and when the word has letters English does not write: at least this many letters,
@@ -1129,8 +1165,8 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
             len(word) < UNKNOWN_ALIEN_MIN_LETTERS or word.isascii()
         ):
             continue  # (a short word needs letters English does not write: never ASCII)
-        if not word.islower() or not word.isalpha():
-            continue
+        if not word.islower() or not word.isalpha() or len(word) > UNKNOWN_MAX_LETTERS:
+            continue  # (no language writes a word of hundreds of letters: hostile input)
         if tok.masked or tok.sentence_start:
             continue
         item = own(tok.lower)
@@ -1162,6 +1198,10 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
             continue  # "namedtuple", "openssldir", "doomscrolling": English words run together
         if writers and _accented_loanword(tok.lower, text_lang):
             continue
+        parts = foreign_compound(tok.lower, text_lang)
+        if parts is not None:
+            out.append(_span(tok.start, tok.end, parts, 0.75, "compound_word", (parts,)))
+            continue
         conf = langid.span_confidences(word, lexicon.EVIDENCE_LANGUAGES)
         if not conf or conf.get(text_lang, 1.0) >= UNKNOWN_MAX_OWN:
             continue
@@ -1181,6 +1221,53 @@ def detect_unknown_words(text: str, tokens: list[Token], text_lang: str) -> list
 
 #: Both parts of a split this common in English: the unknown word is English run together.
 ENGLISH_PART_MIN = 2.0
+#: An unknown word is a compound (or stem and ending) of another language when it splits into
+#: two forms of one language, each at least COMPOUND_PART_LETTERS long, this common there
+#: (COMPOUND_PART_MIN) and leaning away from the text language by COMPOUND_PART_LEAN.
+COMPOUND_PART_LETTERS = 4
+COMPOUND_PART_MIN = 3.0
+COMPOUND_PART_LEAN = 1.0
+#: ... unless the word is a plural of one the text language knows ("butanes": "butane" 2.6).
+COMPOUND_STEM_MIN = 2.0
+
+
+@lru_cache(maxsize=16_384)
+def foreign_compound(low: str, text_lang: str) -> str | None:
+    """The language in which the unknown word ``low`` is two of its words run together
+    ("kontor" + "tiden", "fekete" + "munka", "jongens" + "koren" with a linking "s"), or None.
+
+    Germanic, Finnic and Hungarian write compounds as one word and Turkish and Hungarian
+    stack endings, so their long forms are missing from every word list while their parts
+    are common; lingua reads such a word by its letters and is often unsure ("kontortiden":
+    Portuguese 0.32). A split whose parts are both words of one language, and not words of
+    the text language, is evidence no letter statistics give. Round 6, v2-v6 dev: no English
+    word of the carriers splits so (English compounds split into English words instead).
+    """
+    if low.endswith("s") and lexicon.zipf(low[:-1], text_lang) >= COMPOUND_STEM_MIN:
+        return None
+    best: tuple[float, str] | None = None
+    n = len(low)
+    for k in range(COMPOUND_PART_LETTERS, n - COMPOUND_PART_LETTERS + 1):
+        head, tail = low[:k], low[k:]
+        heads = [head]
+        if head.endswith("s") and k > COMPOUND_PART_LETTERS:
+            heads.append(head[:-1])  # a linking "s": "informations" + "problemen"
+        z_tail_own = lexicon.zipf(tail, text_lang)
+        for h in heads:
+            z_head_own = lexicon.zipf(h, text_lang)
+            for lang, z_head in lexicon.evidence(h):
+                if lang == text_lang or z_head < COMPOUND_PART_MIN:
+                    continue
+                z_tail = lexicon.foreign_zipf(tail, lang)
+                if (
+                    z_tail >= COMPOUND_PART_MIN
+                    and z_head - z_head_own >= COMPOUND_PART_LEAN
+                    and z_tail - z_tail_own >= COMPOUND_PART_LEAN
+                ):
+                    score = min(z_head, z_tail)
+                    if best is None or score > best[0]:
+                        best = (score, lang)
+    return best[1] if best else None
 
 
 def _english_parts(low: str) -> bool:
@@ -1360,6 +1447,8 @@ def _name_before(
         if tok.sentence_start:
             return False
         item = lean(tok.lower)
+        if text_lang == "en" and item.own and tok.lower in lexicon.CLOSED_CLASS["en"]:
+            return False  # "Goldberg and hjælp": a name, then English "and" (Danish "duck")
         if strict:
             if not any(lang in cands for lang, _ in item.langs):
                 return False
@@ -1542,10 +1631,20 @@ def detect_function_words(
         before, after = text[prev.end : tok.start], text[tok.end : nxt.start]
         # A conjunction may follow a comma ("anxiety, ja body") and stand between numbers
         # ("2 oder 3"); anything else around it (a dash, a quote, a full stop) is no phrase.
-        if not _FW_BEFORE.fullmatch(before) or not _FW_AFTER.fullmatch(after):
+        if not _FW_AFTER.fullmatch(after):
+            continue
+        if not _FW_BEFORE.fullmatch(before) and not (
+            len(word) > 1
+            and _FW_CLAUSE_BEFORE.fullmatch(before)
+            and all(c in _CONJUNCTIONS for _, c in langs)
+        ):
             continue
         if not (
-            (_has_digit(before) or _own_word(prev, text_lang, langs))
+            (
+                _has_digit(before)
+                or _own_word(prev, text_lang, langs)
+                or _quoted_own_word(prev, before, text_lang)
+            )
             and (_has_digit(after) or _own_word(nxt, text_lang, langs))
         ):
             continue
@@ -1626,7 +1725,27 @@ def _verb_after_pronoun(low: str) -> bool:
 _UNIT_ABBREVIATIONS = lexicon.words("ft km mi yd cm mm kg lb lbs oz gal bbl mph sq")
 
 _FW_BEFORE = re.compile(r"(?:,? |[ ][\d.,%]+ )")
+#: A conjunction also starts a clause after a semicolon, a closing quote or a dash
+#: ('"affordable" și he', "inept; ja fantastically", "rules - és which"): one letter
+#: there is a label or an initial more often than a conjunction.
+_FW_CLAUSE_BEFORE = re.compile(r"(?:,?[;:] |,?[\"”’»)],? | [-–—] )")
+_CONJUNCTIONS = frozenset(("and", "or", "but"))
 _FW_AFTER = re.compile(r"(?: | [\d.,%]+ )")
+
+
+def _quoted_own_word(tok: Token, gap: str, text_lang: str) -> bool:
+    """Is ``tok`` the last word of a quotation in the text language, closed in ``gap``
+    ('the plan was "fundamentally flawed" e ...')? Quoted words are masked as evidence,
+    but a quotation in the text's own words ends a clause of the text like any other."""
+    return (
+        tok.in_quote
+        and tok.text.islower()
+        and any(q in gap for q in _CLOSING_QUOTES)
+        and lean_of(text_lang)(tok.lower).own
+    )
+
+
+_CLOSING_QUOTES = ('"', "”", "’", "»")
 
 
 def _has_digit(gap: str) -> bool:
