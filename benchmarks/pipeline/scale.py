@@ -88,6 +88,13 @@ def write_corpus(target: Path, count: int, start: int) -> Path:
     return target
 
 
+def reuse_or_write(target: Path, count: int, start: int) -> Path:
+    """:func:`write_corpus`, unless ``target`` already holds those ``count`` pages."""
+    if target.is_dir() and len(list(target.glob("*.html"))) == count:
+        return target
+    return write_corpus(target, count, start)
+
+
 def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) -> dict[str, Any]:
     started = time.perf_counter()
     log = db.with_suffix(".log")
@@ -221,6 +228,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--interval", type=float, default=0.5)
     p.add_argument("--steps", default="fresh,big,into-big")
     p.add_argument("--keep", type=Path, help="keep the warehouses and logs in this directory")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        help="write (or reuse) the pages here, kept: two checkouts then ingest the same URLs "
+        "and their warehouses compare row for row (compare_warehouses.py)",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/scale.json")
     args = p.parse_args(argv)
     steps = args.steps.split(",")
@@ -236,8 +249,9 @@ def main(argv: list[str] | None = None) -> None:
     env.pop("PREFECT_API_URL", None)
     results: dict[str, Any] = {"newsetl": str(args.newsetl)}
     try:
-        new = write_corpus(tmp / "new", args.new, 0)
-        big = write_corpus(tmp / "big", args.pages, args.new)
+        pages = args.corpus or tmp
+        new = reuse_or_write(pages / f"new-{args.new}", args.new, 0)
+        big = reuse_or_write(pages / f"big-{args.pages}-{args.new}", args.pages, args.new)
         # an untimed run: the Prefect database is created, bytecode caches are warm
         run(
             args.newsetl.absolute(), write_corpus(tmp / "warm", 5, 0), tmp / "warm.duckdb", env, 1.0
