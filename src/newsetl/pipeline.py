@@ -80,6 +80,10 @@ class Processed:
     raw_sha256: str | None = None
     unchanged: bool = False  # same raw bytes as last run: nothing to redo
     known_article_id: str | None = None  # PageState.article_id: what an unchanged page gave
+    #: (seed, text cap) of a short text whose language a pool worker left undecided
+    #: (:func:`extract_and_identify`, ``defer_short_texts``) and the run has not identified
+    #: yet: see :attr:`PendingExtraction.leave_short_texts`
+    deferred_language: tuple[int, int | None] | None = None
 
     @property
     def canonical_url(self) -> str:
@@ -131,12 +135,15 @@ PARENT_EXTRACTION_LOCK = threading.Lock()
 _extracted_here = False
 
 
-def extract_here(job: tuple) -> tuple:
+def extract_here(job: tuple, defer_short_texts: bool = False) -> tuple:
     """:func:`extract_and_identify` in this process, one thread at a time."""
     global _extracted_here
     with PARENT_EXTRACTION_LOCK:
         _extracted_here = True
-        return extract_and_identify(*job)
+        body, url, charset, seed, fetched_at, cap = job
+        return extract_and_identify(
+            body, url, charset, seed, fetched_at, cap, defer_short_texts=defer_short_texts
+        )
 
 
 @dataclass
@@ -148,6 +155,11 @@ class PendingExtraction:
     jobs: list[tuple]
     futures: list[Future] | None = None  # None: extract here, when the result is asked for
     executor: Executor | None = None
+    #: Leave the short texts a worker did not identify undecided (``deferred_language`` set,
+    #: ``language_guess`` UNKNOWN) for the run to identify after its pool has ended
+    #: (:mod:`newsetl.run.shorttexts`), instead of loading lingua's short-text models in
+    #: this process for the rest of its life.
+    leave_short_texts: bool = False
 
     def result(self) -> list[Processed]:
         """Wait for the batch, extracting in this process the jobs no worker has taken yet
@@ -173,8 +185,8 @@ class PendingExtraction:
         for k in reversed(range(len(self.jobs))):
             if futures and (not take_back or getattr(self.executor, "started", False)):
                 break
-            if not futures or futures[k].cancel():
-                outcomes[k] = extract_here(self.jobs[k])
+            if not futures or futures[k].cancel():  # a pool run defers here as its workers do
+                outcomes[k] = extract_here(self.jobs[k], defer_short_texts=bool(futures))
         for k, future in enumerate(futures):
             if outcomes[k] is None:
                 outcomes[k] = _worker_outcome(future, self.jobs[k][1])
@@ -183,12 +195,21 @@ class PendingExtraction:
             if page is None:
                 item.fetch.outcome, item.fetch.error_kind, item.fetch.error = "failed", kind, error
                 continue
+            item.page = page
+            if guess is None and self.leave_short_texts:  # a short text, for the run to identify
+                item.deferred_language = (job[3], job[5])
+                continue
             if guess is None:  # a short text the worker left to this process
                 guess = identify_deferred(page, job[3], job[5])
-            item.page, item.language_guess = page, guess
-            item.language, item.language_confidence = guess.language, guess.confidence
+            set_language(item, guess)
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
+
+
+def set_language(item: Processed, guess: LanguageGuess) -> None:
+    """Give an extracted page its language guess (and no deferral any more)."""
+    item.language_guess, item.deferred_language = guess, None
+    item.language, item.language_confidence = guess.language, guess.confidence
 
 
 def _worker_outcome(future: Future, url: str) -> tuple:
@@ -208,11 +229,13 @@ def start_fetch_and_extract(
     page_state: dict[str, PageState] | None = None,
     *,
     executor: Executor | None = None,
+    leave_short_texts: bool = False,
 ) -> PendingExtraction:
     """Fetch a batch and hand its extraction to ``executor`` without waiting for it.
 
     A run fetches the next batch while the pool extracts this one; without an executor the
-    extraction happens here, before returning.
+    extraction happens here, before returning. ``leave_short_texts``: see
+    :attr:`PendingExtraction.leave_short_texts`.
     """
     page_state = page_state or {}
     seed = fetcher.settings.langdetect_seed
@@ -247,7 +270,7 @@ def start_fetch_and_extract(
         for i in todo
     ]
     futures = [executor.submit(extract_in_worker, *job) for job in jobs] if executor else None
-    return PendingExtraction(out, todo, jobs, futures, executor)
+    return PendingExtraction(out, todo, jobs, futures, executor, leave_short_texts)
 
 
 def extract_and_identify(
@@ -300,6 +323,18 @@ def extract_in_worker(
 def identify_deferred(page: ExtractedPage, seed: int, max_text_chars: int | None) -> LanguageGuess:
     """The guess :func:`extract_and_identify` left to this process (``defer_short_texts``)."""
     return identify_language(analysed_text(page.text, max_text_chars), page.declared_language, seed)
+
+
+def identify_all_deferred(
+    jobs: list[tuple[str, str | None, int, int | None]],
+) -> list[LanguageGuess]:
+    """:func:`identify_deferred` of ``(text, declared language, seed, cap)`` jobs, for a
+    process that exists only to run them (:mod:`newsetl.run.shorttexts`): the texts travel,
+    not the whole pages."""
+    return [
+        identify_language(analysed_text(text, cap), declared, seed)
+        for text, declared, seed, cap in jobs
+    ]
 
 
 # --------------------------------------------------------------------------------------------

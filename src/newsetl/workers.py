@@ -204,6 +204,34 @@ def _kept_pool(
     return pool
 
 
+def release_kept_pools() -> None:
+    """Shut down the pools kept between runs (their workers exit; the fork server stays).
+
+    For a run that is about to need a lot of memory in another process (lingua's short-text
+    models, :mod:`newsetl.run.shorttexts`): the kept workers' caches (~0.6 GB each after a
+    few thousand pages) are worth less than staying under the run's memory bound. The next
+    pool forks new workers from the warm fork server in milliseconds."""
+    for pool in list(_kept.values()):
+        pool.shutdown(wait=True)
+    _kept.clear()
+
+
+@contextlib.contextmanager
+def short_lived_process(settings: Settings) -> Iterator[Executor]:
+    """One process for one job, ended when the block ends: a fork of the warm fork server
+    (what it loaded is shared, not loaded again), or a spawned process where there is none.
+    Why: a job that loads something big that nothing else needs (lingua's short-text models)
+    frees it with the process, instead of the run's process holding it to its end."""
+    context = _context(settings)
+    if context.get_start_method() == "forkserver":
+        forkserver_started()
+    pool = new_pool(1, context)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True)
+
+
 #: Every pool this process started and has not collected: what :func:`terminate_pools` ends.
 _pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 

@@ -12,6 +12,7 @@ steps, the fetch-ahead window, the streaming analysis and the loading are the en
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 from newsetl.pipeline import OriginalLookup, Processed
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
+from newsetl.run import shorttexts
 from newsetl.run.reader import WarehouseReader
 from newsetl.run.steps import (
     AnalysisFuture,
@@ -43,7 +45,7 @@ from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.warehouse import held_open
-from newsetl.workers import process_pool
+from newsetl.workers import process_pool, release_kept_pools
 
 log = logging.getLogger("newsetl.ingest")
 
@@ -210,20 +212,22 @@ class Run:
         hooks.expanded(self, batches)
         report("expanded", pages=summary.targets, batches=len(batches))  # the progress bar
         pages_done = pages_failed = 0
-        with process_pool(self.settings, summary.targets) as pool:
+        with contextlib.ExitStack() as pools:
+            # the run's pool; replaced once if short texts wait for their language (below)
+            pool = [pools.enter_context(process_pool(self.settings, summary.targets))]
             ahead: collections.deque[Extracting] = collections.deque()
             todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
 
             def fetch_ahead() -> None:
                 while len(ahead) < FETCH_AHEAD and (batch := next(todo, None)) is not None:
-                    ahead.append(hooks.fetch_extract(self, batch[0], batch[1], pool))
+                    ahead.append(hooks.fetch_extract(self, batch[0], batch[1], pool[0]))
 
             # each batch is analysed as soon as it (and the originals it names) is extracted,
             # and the one writer loads it while later batches are still being extracted
             with load_as_analysed(ctx, summary) as loader:
                 stream = AnalysisStream(
                     lambda n, items, lookup, pending: hooks.analyse(
-                        self, n, items, lookup, pending, pool
+                        self, n, items, lookup, pending, pool[0]
                     ),
                     hooks.analysis_done,
                     ctx,
@@ -238,18 +242,51 @@ class Run:
                         hooks.loaded(self, loaded, result)
                         loaded += 1
 
-                fetch_ahead()
                 n = 0
+                # batches with a short text whose language is still to be identified, by
+                # index: their turn is kept, so every batch is analysed and loaded in the
+                # order it was extracted, as in a run that identifies them at once
+                waiting: list[tuple[int, list[Processed]]] = []
+
+                def identify_waiting() -> None:
+                    """Once the pool's workers are gone, identify the waiting batches' short
+                    texts in a process of their own, then analyse them in a new pool."""
+                    stream.wait_running()
+                    load_finished(wait=False)
+                    stream.release_finished()
+                    pools.close()
+                    release_kept_pools()
+                    found = shorttexts.identify_waiting(
+                        [i for _, items in waiting for i in items], self.settings
+                    )
+                    log.info("identified %s short texts in a process of their own", found)
+                    pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
+                    for index, items in waiting:
+                        hooks.extracted(self, index, items)
+                        stream.extracted(index, items)
+                    waiting.clear()
+                    load_finished(wait=False)
+
+                fetch_ahead()
                 while ahead:
                     items = ahead.popleft().result()
                     fetch_ahead()
                     pages_done += len(items)
                     pages_failed += sum(1 for item in items if item.fetch.outcome == "failed")
                     report("batch", pages=pages_done, failed=pages_failed, total=summary.targets)
-                    hooks.extracted(self, n, items)
-                    stream.extracted(n, items)
+                    if shorttexts.waiting(items):
+                        waiting.append((n, items))
+                    else:
+                        hooks.extracted(self, n, items)
+                        stream.extracted(n, items)
                     n += 1
                     load_finished(wait=False)
+                    if waiting:
+                        stream.release_finished()
+                        if n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
+                            identify_waiting()
+                if waiting:
+                    identify_waiting()
                 stream.all_extracted()
                 load_finished(wait=True)
         if self.ends_at_staging:

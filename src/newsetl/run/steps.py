@@ -188,9 +188,12 @@ def start_batch(
     ctx: RunContext, targets: list[Target], executor: Executor | None = None
 ) -> PendingExtraction:
     """Fetch one batch (with what the warehouse remembers of its URLs, looked up now) and
-    hand its extraction to ``executor``."""
+    hand its extraction to ``executor``. Short texts a worker leaves undecided stay so: the
+    run identifies them after its pool has ended (:mod:`newsetl.run.shorttexts`)."""
     states = ctx.page_states(target.url for target in targets)
-    return start_fetch_and_extract(targets, ctx.fetcher, states, executor=executor)
+    return start_fetch_and_extract(
+        targets, ctx.fetcher, states, executor=executor, leave_short_texts=True
+    )
 
 
 def add_originals(
@@ -270,6 +273,9 @@ class AnalysisStream:
         self._running: dict[int, tuple[list[Processed], Any]] = {}
         self._again: dict[int, list[Processed]] = {}  # to analyse once extraction is over
         self._next = 0  # the next batch whose result is handed out
+        #: results of analyses that are done while an earlier batch is not (whose bodies
+        #: were let go: see :meth:`release_finished`)
+        self._finished: dict[int, AnalysisResult] = {}
 
     def extracted(self, index: int, items: list[Processed]) -> None:
         """Batch ``index`` is extracted: start its analysis."""
@@ -282,10 +288,38 @@ class AnalysisStream:
         self._extracting = False
         self._unextracted.clear()
         for index, (items, future) in list(self._running.items()):
+            if index in self._finished:  # released: it asked for nothing
+                continue
             if self._done(future) and self._asked_again(index, items, future.result()):
                 self._start(index, items)
         for index in sorted(self._again):
             self._start(index, self._again.pop(index))
+
+    def wait_running(self, poll_s: float = 0.05) -> None:
+        """Wait until every analysis started so far is done (the pool is then idle and may
+        end; their results are loaded with :meth:`results` as usual)."""
+        for _items, future in list(self._running.values()):
+            while not self._done(future):
+                time.sleep(poll_s)
+
+    def release_finished(self) -> None:
+        """Let go of the bodies of batches analysed (and staged: the staged batch carries
+        the raw HTML) while an earlier batch holds their load back: a batch whose short text
+        waits for its language (:mod:`newsetl.run.shorttexts`) may hold many. A batch that
+        asked for a pending original keeps them: it is analysed again."""
+        for index, (items, future) in self._running.items():
+            if index in self._finished or not self._done(future):
+                continue
+            result = future.result()
+            if result.waits_for:
+                continue
+            self._finished[index] = result
+            for item in items:
+                item.fetch.drop_body()
+
+    def _result(self, index: int) -> AnalysisResult:
+        finished = self._finished.pop(index, None)
+        return finished if finished is not None else self._running[index][1].result()
 
     def results(self, *, wait: bool) -> Iterator[AnalysisResult]:
         """Finished analyses in batch order; with ``wait``, every one still to come.
@@ -293,11 +327,13 @@ class AnalysisStream:
         The caller loads each result before asking for the next one."""
         while self._next in self._running:
             items, future = self._running[self._next]
-            if not wait and not self._done(future):
+            if self._next not in self._finished and not wait and not self._done(future):
                 return
-            result = future.result()
+            result = self._result(self._next)
             if self._asked_again(self._next, items, result):
-                if self._extracting:
+                # deferred while an original it asked for is still to come (a batch held
+                # back for its short texts hands its pages over later than its turn)
+                if self._extracting and self._unextracted.intersection(result.waits_for):
                     self._again[self._next] = items
                     if wait:
                         raise RuntimeError("results(wait=True) before all_extracted()")

@@ -1,0 +1,56 @@
+"""Short texts whose language a pool worker left undecided: identified in a process of their
+own once the pool's workers are gone, not in the run's process.
+
+Why: lingua scores a text of under ~120 letters with its uni- to five-gram models of every
+candidate language (:func:`newsetl.language.uses_short_text_models`): ~0.8 GB and ~10 s of
+CPU to load. A worker leaves such a text to the run (so that not every worker loads them),
+and the run's process used to identify it at once, holding the models for the rest of a run
+that may last hours: 1.2 GB of its 1.3 GB PSS in a 2,000-page run, on top of the pool's
+workers. Now a batch with such a page waits, keeping its turn: later batches are extracted and
+analysed, and loaded after it, in extraction order as before (which copy of a duplicate comes
+first decides rows). When the run has extracted :data:`HOLD_BATCHES` batches past the first
+waiting one, or at its end, every other batch is finished, the pool's workers exit, one
+process forked from the fork server identifies the waiting texts and exits, and a new pool
+analyses the waiting batches. The models are loaded once per run in a corpus like the scale
+benchmark's at 2,000 pages (at most once per 2,000 pages), and the guess is the same function
+of the same text and seed (:func:`newsetl.pipeline.identify_deferred`); the memory is no longer
+added to the pool's for the rest of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from newsetl.pipeline import Processed, identify_all_deferred, set_language
+from newsetl.settings import Settings
+from newsetl.workers import short_lived_process
+
+#: Batches extracted after the first waiting one before the waiting ones are identified
+#: (and the pool restarted for it): 80 batches of 25 are 2,000 pages. Why not wait for the end
+#: of the run: the batches after a waiting one are analysed, but loaded only after it (loads
+#: keep the extraction order: which copy of a duplicate comes first decides rows), so their
+#: texts and results are held until then (their bodies are let go once staged). Each
+#: identification costs one load of the models (~9 s of CPU), so at most one per 2,000 pages.
+HOLD_BATCHES = 80
+
+
+def waiting(items: Iterable[Processed]) -> list[Processed]:
+    """The pages of ``items`` whose language is still to be identified."""
+    return [item for item in items if item.page is not None and item.deferred_language]
+
+
+def identify_waiting(items: list[Processed], settings: Settings) -> int:
+    """Identify the waiting pages of ``items`` in one short-lived process; how many there
+    were."""
+    todo = waiting(items)
+    if not todo:
+        return 0
+    jobs = [
+        (item.page.text, item.page.declared_language, *item.deferred_language)  # type: ignore[union-attr,misc]
+        for item in todo
+    ]
+    with short_lived_process(settings) as process:
+        guesses = process.submit(identify_all_deferred, jobs).result()
+    for item, guess in zip(todo, guesses, strict=True):
+        set_language(item, guess)
+    return len(todo)

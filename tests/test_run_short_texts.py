@@ -1,0 +1,98 @@
+"""Short texts (lingua's 0.8 GB short-text models) are identified in a process of their own
+once a pooled run's workers are gone: the run's process never loads lingua, every page gets
+the guess a run without a pool gives it, and batches are loaded in the order they were
+extracted, so the rows are the same (newsetl.run.shorttexts)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsetl import language
+from newsetl.language import uses_short_text_models
+from newsetl.run import run_sources, shorttexts
+from newsetl.settings import Settings
+
+LONG = {
+    "en": "The council met on Monday and agreed to open the new library in the spring. "
+    "Residents asked for longer opening hours, a reading room for children and more seats.",
+    "de": "Der Stadtrat hat am Montag beschlossen, die neue Bibliothek im Frühjahr zu eröffnen. "
+    "Die Bewohner wünschten sich längere Öffnungszeiten und einen Leseraum für Kinder.",
+    "fr": "Le conseil municipal a décidé lundi d'ouvrir la nouvelle bibliothèque au printemps. "
+    "Les habitants ont demandé des horaires plus longs et une salle de lecture pour enfants.",
+}
+SHORT = "Der Rat tagte am Montag in der Stadthalle."
+
+
+def _html(title: str, text: str) -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{text}</p></article></body></html>"
+    )
+
+
+def _pages(root: Path) -> Path:
+    """Ten pages in batches of two; the short one in the third batch, with a page whose
+    exact copy comes in the fifth: the copy loaded first gives the article its URL."""
+    pages = root / "pages"
+    pages.mkdir()
+    names = ["en0", "de0", "fr0", "en1", "short", "de1", "fr1", "en2", "de2"]
+    for i, name in enumerate(names):
+        text = SHORT if name == "short" else " ".join([f"{LONG[name[:2]]} ({name})"] * 3)
+        (pages / f"{i:02d}-{name}.html").write_text(_html(name, text))
+    (pages / "09-copy.html").write_text((pages / "05-de1.html").read_text())
+    return pages
+
+
+def _settings(db: Path, workers: int) -> Settings:
+    return Settings(
+        db_path=db,
+        per_host_interval_s=0.0,
+        workers=workers,
+        process_pool_min_pages=1,
+        batch_size=2,
+        repair=False,
+        entities=False,
+    )
+
+
+def _rows(db: Path) -> tuple[list[tuple], list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        articles = con.execute(
+            "SELECT url, title, language, language_confidence, language_runner_up, text "
+            "FROM articles ORDER BY url"
+        ).fetchall()
+        pages = con.execute(
+            "SELECT p.url, a.url FROM pages p JOIN articles a USING (article_id) ORDER BY 1"
+        ).fetchall()
+    return articles, pages
+
+
+@pytest.mark.parametrize("hold", [80, 1], ids=["at-the-end", "during-the-run"])
+def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
+    tmp_path, monkeypatch, caplog, hold
+):
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    monkeypatch.setattr(language, "_lingua_detector", None)  # nothing loaded here yet
+    monkeypatch.setattr(shorttexts, "HOLD_BATCHES", hold)
+    pages = _pages(tmp_path)
+    pooled = tmp_path / "pooled.duckdb"
+    with caplog.at_level(logging.INFO, logger="newsetl.ingest"):
+        summary = run_sources([str(pages)], _settings(pooled, workers=2))
+    assert summary.status == "completed", summary.stats.failures
+    # the run's process never made a lingua detector, so never loaded any of its models
+    assert language._lingua_detector is None
+    assert "identified 1 short texts in a process of their own" in caplog.text
+
+    alone = tmp_path / "alone.duckdb"  # no pool: every page identified in this process
+    assert run_sources([str(pages)], _settings(alone, workers=1)).status == "completed"
+    articles, page_rows = _rows(pooled)
+    assert len(articles) == 9 and len(page_rows) == 10
+    assert (articles, page_rows) == _rows(alone)
+    # the copy's page belongs to the article of the page extracted (and loaded) first
+    assert dict(page_rows)[(pages / "09-copy.html").as_uri()].endswith("05-de1.html")
+    short = [a for a in articles if a[1] == "short"]
+    assert short and uses_short_text_models(short[0][5]) and short[0][2] == "de"
