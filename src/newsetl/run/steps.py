@@ -331,9 +331,7 @@ class AnalysisStream:
                 return
             result = self._result(self._next)
             if self._asked_again(self._next, items, result):
-                # deferred while an original it asked for is still to come (a batch held
-                # back for its short texts hands its pages over later than its turn)
-                if self._extracting and self._unextracted.intersection(result.waits_for):
+                if self._extracting:
                     self._again[self._next] = items
                     if wait:
                         raise RuntimeError("results(wait=True) before all_extracted()")
