@@ -213,7 +213,8 @@ class Run:
         report("expanded", pages=summary.targets, batches=len(batches))  # the progress bar
         pages_done = pages_failed = 0
         with contextlib.ExitStack() as pools:
-            # the run's pool; replaced once if short texts wait for their language (below)
+            # the run's pool; replaced when short texts wait for their language, and every
+            # Settings.recycle_workers_pages pages (restart_pool, below)
             pool = [pools.enter_context(process_pool(self.settings, summary.targets))]
             ahead: collections.deque[Extracting] = collections.deque()
             todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
@@ -248,25 +249,34 @@ class Run:
                 # order it was extracted, as in a run that identifies them at once
                 waiting: list[tuple[int, list[Processed]]] = []
 
-                def identify_waiting() -> None:
-                    """Once the pool's workers are gone, identify the waiting batches' short
-                    texts in a process of their own, then analyse them in a new pool."""
+                restarted_at = 0  # pages extracted when the pool (re)started
+
+                def restart_pool(identify: bool) -> None:
+                    """Let the pool finish what it has, end its workers and start new ones;
+                    with ``identify``, the waiting batches' short texts are identified in
+                    between, in a process of their own (:mod:`newsetl.run.shorttexts`), and
+                    the new pool analyses them."""
+                    nonlocal restarted_at
                     stream.wait_running()
                     load_finished(wait=False)
                     stream.release_finished()
                     pools.close()
                     release_kept_pools()
-                    found = shorttexts.identify_waiting(
-                        [i for _, items in waiting for i in items], self.settings
-                    )
-                    log.info("identified %s short texts in a process of their own", found)
+                    if identify:
+                        found = shorttexts.identify_waiting(
+                            [i for _, items in waiting for i in items], self.settings
+                        )
+                        log.info("identified %s short texts in a process of their own", found)
                     pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
-                    for index, items in waiting:
-                        hooks.extracted(self, index, items)
-                        stream.extracted(index, items)
-                    waiting.clear()
-                    load_finished(wait=False)
+                    restarted_at = pages_done
+                    if identify:
+                        for index, items in waiting:
+                            hooks.extracted(self, index, items)
+                            stream.extracted(index, items)
+                        waiting.clear()
+                        load_finished(wait=False)
 
+                recycle = self.settings.recycle_workers_pages
                 fetch_ahead()
                 while ahead:
                     items = ahead.popleft().result()
@@ -283,10 +293,12 @@ class Run:
                     load_finished(wait=False)
                     if waiting:
                         stream.release_finished()
-                        if n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
-                            identify_waiting()
+                    if waiting and n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
+                        restart_pool(identify=True)
+                    elif pool[0] is not None and recycle and pages_done - restarted_at >= recycle:
+                        restart_pool(identify=False)  # fresh workers: see Settings
                 if waiting:
-                    identify_waiting()
+                    restart_pool(identify=True)
                 stream.all_extracted()
                 load_finished(wait=True)
         if self.ends_at_staging:
