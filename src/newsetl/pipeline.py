@@ -289,9 +289,10 @@ def extract_and_identify(
 
     ``defer_short_texts`` (a pool worker): a text short enough for lingua to load its
     short-text models (:func:`newsetl.language.uses_short_text_models`, 840 MB) comes back
-    with the page and no guess, and the run's process identifies it
-    (:func:`identify_deferred`): those models are then loaded in one process, not in every
-    worker. The guess is the same wherever it is made."""
+    with the page and no guess, to be identified (:func:`identify_deferred`) in one process,
+    not in every worker: a run's engine does it in a process of its own once the pool's
+    workers are gone (:mod:`newsetl.run.shorttexts`), :func:`fetch_and_extract` in the
+    calling process. The guess is the same wherever it is made."""
     try:
         page = extract_page(body, url, charset, fetched_at, max_text_chars)
     except ExtractionError as exc:
