@@ -1,6 +1,7 @@
-"""What one batch load writes as the warehouse grows: DuckDB rewrites a table's whole last row
-group at each checkpoint, and every load of a run ends with one (the run closes the file
-between loads, see ``newsetl.run.steps.Loader``).
+"""What one checkpoint writes as the warehouse grows: DuckDB rewrites a table's whole last row
+group at each checkpoint, and a run's loads end in one whenever the loader closes the file
+(after each load until 9f5f3a0; now after up to 30 s of loads, ``newsetl.run.steps.Loader``)
+or the WAL passes DuckDB's checkpoint threshold.
 
 A table like ``pages`` (a 30 KB blob per row, the raw HTML) gets 25 rows per load, each load on
 a connection of its own, as the run's; reported: bytes written by the load's checkpoint
