@@ -164,7 +164,7 @@ class _Doc:
         self._check_headlines()
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
-        self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
+        self._joined = self._compute_all_joined()
         self.keys = [norm(t.text) for t in self.tokens]
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
@@ -218,23 +218,31 @@ class _Doc:
         plural possessive apostrophe: "Workers' Federation")."""
         return 0 < i < len(self._joined) and self._joined[i]
 
-    def _compute_joined(self, i: int) -> bool:
-        if i <= 0:
-            return False
-        prev = self.tokens[i - 1]
-        gap = self.text[prev.end : self.tokens[i].start]
-        if (
-            len(prev.text) == 1
-            and prev.text.isupper()
-            and gap.startswith(".")
-            and (gap[1:] == "" or (gap[1:].isspace() and "\n" not in gap))
-            and self.tokens[i].capitalised
-        ):
-            return True  # an initial: "J. S. Bach", "C. Tolley"
-        if gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
-            gap = gap[1:]
-            return gap.isspace() and "\n" not in gap and self.tokens[i].capitalised
-        return gap == "" or (gap.isspace() and "\n" not in gap)
+    def _compute_all_joined(self) -> list[bool]:
+        """:meth:`joined` for every token, in one pass (a method call per word was a visible
+        part of each page's cost); a single space, the common gap, is decided first."""
+        toks, text = self.tokens, self.text
+        out = [False] * len(toks)
+        for i in range(1, len(toks)):
+            prev, tok = toks[i - 1], toks[i]
+            gap = text[prev.end : tok.start]
+            if gap == " ":
+                out[i] = True
+                continue
+            if (
+                len(prev.text) == 1
+                and prev.text.isupper()
+                and gap.startswith(".")
+                and (gap[1:] == "" or (gap[1:].isspace() and "\n" not in gap))
+                and tok.capitalised
+            ):
+                out[i] = True  # an initial: "J. S. Bach", "C. Tolley"
+            elif gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
+                gap = gap[1:]
+                out[i] = gap.isspace() and "\n" not in gap and tok.capitalised
+            else:
+                out[i] = gap == "" or (gap.isspace() and "\n" not in gap)
+        return out
 
     def common(self, tok: Token) -> bool:
         """An ordinary word of this language, not a name.
@@ -675,8 +683,12 @@ class _Doc:
 
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
+        prefixes, inflected = self.gaz.prefixes, self.lang in INFLECTED
         i = 0
         while i < n:
+            if (self.keys[i],) not in prefixes and not (inflected and self.tokens[i].capitalised):
+                i += 1  # most words start no known name: no attempt to build (same result)
+                continue
             found = None
             attempts = [
                 (length, tuple(self.keys[i : i + length]), self.gaz.lookup)
