@@ -1178,12 +1178,13 @@ class _Doc:
     def expand_acronym_definitions(self) -> None:
         toks = self.tokens
         starts = {s.i: s for s in self.spans}
+        text = self.text
         for k, tok in enumerate(toks):
-            if not tok.is_acronym or k == 0 or k + 1 > len(toks):
+            # the closing parenthesis first: one character, and rarely there (the acronym test
+            # on every word was most of this loop's cost)
+            if k == 0 or text[tok.end : tok.end + 1] != ")" or not tok.is_acronym:
                 continue
-            before = self.text[toks[k - 1].end : tok.start]
-            after = self.text[tok.end : tok.end + 1]
-            if before.strip() != "(" or after != ")":
+            if text[toks[k - 1].end : tok.start].strip() != "(":
                 continue
             if any(s.i <= k - 1 < s.j and s.j - s.i >= 2 for s in self.spans):
                 continue  # the words before already form a name: handled by grouping

@@ -201,6 +201,16 @@ _SENTENCE_GAP = re.compile(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\
 _QUOTE_GAP = re.compile(r"[:;]\s*[\"«“]\s*$")
 
 
+#: gap -> (ends a sentence, opens a quotation): a few gaps (", ", ". ", "\n") make up most of
+#: them, so the two regex tests run once per distinct short gap (bounded; thread-safe as each
+#: entry is set whole).
+_GAP_FLAGS: dict[str, tuple[bool, bool]] = {}
+
+
+def _gap_flags(gap: str) -> tuple[bool, bool]:
+    return _SENTENCE_GAP.search(gap) is not None, _QUOTE_GAP.search(gap) is not None
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Word tokens with offsets into ``text`` (plus ``offset``: ``text`` may be a part of a
     longer text, starting at a line start) and sentence-start / headline flags.
@@ -209,7 +219,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     ``tuple.__new__`` (a named tuple's ``__new__`` is a Python function) and the gap checks
     run only when the gap is not a single space."""
     tokens: list[Token] = []
-    append, new = tokens.append, tuple.__new__
+    append, new, known_gaps = tokens.append, tuple.__new__, _GAP_FLAGS
     line_start = offset
     for line in text.splitlines(keepends=True):
         headline = _is_headline(line)
@@ -219,14 +229,23 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             begin, finish = match.span()
             gap = line[prev_end:begin]
             if gap != " ":  # the common case, a single space, ends nothing
-                after_abbreviation = (
-                    gap.startswith(".")
-                    and tokens
-                    and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
-                )
-                if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
+                flags = known_gaps.get(gap)
+                if flags is None:
+                    flags = _gap_flags(gap)
+                    if len(gap) <= 12 and len(known_gaps) < 20_000:
+                        known_gaps[gap] = flags
+                ends_sentence, opens_quote = flags
+                if (
+                    ends_sentence
+                    and prev_end
+                    and not (
+                        gap.startswith(".")
+                        and tokens
+                        and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
+                    )
+                ):
                     at_start = True
-                if _QUOTE_GAP.search(gap):
+                if opens_quote:
                     at_start = True
             word, start = match.group(), line_start + begin
             if "'" not in word and "’" not in word and (len(word) < 3 or word[1:].islower()):
