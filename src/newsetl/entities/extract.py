@@ -627,10 +627,12 @@ class _Doc:
         """Nationality, demonym and religion words ("Israeli", "Brytyjczycy", see
         :mod:`.demonyms`) that stand alone: not inside a longer capitalised name ("Royal Dutch
         Shell", "British Airways"), unless what follows is a title ("Israeli Prime Minister")."""
-        toks = self.tokens
-        for k, tok in enumerate(toks):
-            if self.covered[k] or not tok.capitalised:
+        toks, covered = self.tokens, self.covered
+        # only capitalised words can be nationality words: scan those (str tests, no property)
+        for k in [k for k, t in enumerate(toks) if t.text[:1].isupper()]:
+            if covered[k]:
                 continue
+            tok = toks[k]
             if tok.headline:
                 # "FRENCH OPEN CHAMPION ...": in a headline only the lexicon's words, by their
                 # title-case form (capitals there say nothing about a longer name)
