@@ -544,7 +544,7 @@ def warm_up() -> None:
     lexicon.person_names("last_names")
     lexicon.multiword_places()
     lexicon.exonyms()
-    rules.english_completions()  # prefix table of cut common names (~0.3 s, round 4)
+    rules.english_completions()  # prefix table of cut common names (disk cache)
     langid.warm_up()
     # lingua's trigram models of every evidence language (unknown words are asked about all)
     langid.span_confidences("warm", lexicon.EVIDENCE_LANGUAGES)

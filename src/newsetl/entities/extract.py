@@ -164,7 +164,7 @@ class _Doc:
         self._check_headlines()
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
-        self._joined = [self._compute_joined(i) for i in range(len(self.tokens))]
+        self._joined = self._compute_all_joined()
         self.keys = [norm(t.text) for t in self.tokens]
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
@@ -218,23 +218,31 @@ class _Doc:
         plural possessive apostrophe: "Workers' Federation")."""
         return 0 < i < len(self._joined) and self._joined[i]
 
-    def _compute_joined(self, i: int) -> bool:
-        if i <= 0:
-            return False
-        prev = self.tokens[i - 1]
-        gap = self.text[prev.end : self.tokens[i].start]
-        if (
-            len(prev.text) == 1
-            and prev.text.isupper()
-            and gap.startswith(".")
-            and (gap[1:] == "" or (gap[1:].isspace() and "\n" not in gap))
-            and self.tokens[i].capitalised
-        ):
-            return True  # an initial: "J. S. Bach", "C. Tolley"
-        if gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
-            gap = gap[1:]
-            return gap.isspace() and "\n" not in gap and self.tokens[i].capitalised
-        return gap == "" or (gap.isspace() and "\n" not in gap)
+    def _compute_all_joined(self) -> list[bool]:
+        """:meth:`joined` for every token, in one pass (a method call per word was a visible
+        part of each page's cost); a single space, the common gap, is decided first."""
+        toks, text = self.tokens, self.text
+        out = [False] * len(toks)
+        for i in range(1, len(toks)):
+            prev, tok = toks[i - 1], toks[i]
+            gap = text[prev.end : tok.start]
+            if gap == " ":
+                out[i] = True
+                continue
+            if (
+                len(prev.text) == 1
+                and prev.text.isupper()
+                and gap.startswith(".")
+                and (gap[1:] == "" or (gap[1:].isspace() and "\n" not in gap))
+                and tok.capitalised
+            ):
+                out[i] = True  # an initial: "J. S. Bach", "C. Tolley"
+            elif gap[:1] in ("'", "’") and prev.text.endswith("s") and prev.capitalised:
+                gap = gap[1:]
+                out[i] = gap.isspace() and "\n" not in gap and tok.capitalised
+            else:
+                out[i] = gap == "" or (gap.isspace() and "\n" not in gap)
+        return out
 
     def common(self, tok: Token) -> bool:
         """An ordinary word of this language, not a name.
@@ -619,10 +627,12 @@ class _Doc:
         """Nationality, demonym and religion words ("Israeli", "Brytyjczycy", see
         :mod:`.demonyms`) that stand alone: not inside a longer capitalised name ("Royal Dutch
         Shell", "British Airways"), unless what follows is a title ("Israeli Prime Minister")."""
-        toks = self.tokens
-        for k, tok in enumerate(toks):
-            if self.covered[k] or not tok.capitalised:
+        toks, covered = self.tokens, self.covered
+        # only capitalised words can be nationality words: scan those (str tests, no property)
+        for k in [k for k, t in enumerate(toks) if t.text[:1].isupper()]:
+            if covered[k]:
                 continue
+            tok = toks[k]
             if tok.headline:
                 # "FRENCH OPEN CHAMPION ...": in a headline only the lexicon's words, by their
                 # title-case form (capitals there say nothing about a longer name)
@@ -675,8 +685,12 @@ class _Doc:
 
     def match_gazetteer(self) -> None:
         n = len(self.tokens)
+        prefixes, inflected = self.gaz.prefixes, self.lang in INFLECTED
         i = 0
         while i < n:
+            if (self.keys[i],) not in prefixes and not (inflected and self.tokens[i].capitalised):
+                i += 1  # most words start no known name: no attempt to build (same result)
+                continue
             found = None
             attempts = [
                 (length, tuple(self.keys[i : i + length]), self.gaz.lookup)
@@ -1166,12 +1180,13 @@ class _Doc:
     def expand_acronym_definitions(self) -> None:
         toks = self.tokens
         starts = {s.i: s for s in self.spans}
+        text = self.text
         for k, tok in enumerate(toks):
-            if not tok.is_acronym or k == 0 or k + 1 > len(toks):
+            # the closing parenthesis first: one character, and rarely there (the acronym test
+            # on every word was most of this loop's cost)
+            if k == 0 or text[tok.end : tok.end + 1] != ")" or not tok.is_acronym:
                 continue
-            before = self.text[toks[k - 1].end : tok.start]
-            after = self.text[tok.end : tok.end + 1]
-            if before.strip() != "(" or after != ")":
+            if text[toks[k - 1].end : tok.start].strip() != "(":
                 continue
             if any(s.i <= k - 1 < s.j and s.j - s.i >= 2 for s in self.spans):
                 continue  # the words before already form a name: handled by grouping

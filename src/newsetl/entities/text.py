@@ -201,37 +201,62 @@ _SENTENCE_GAP = re.compile(r"[.!?…]\s*[\"'«“‘(\[]?\s*$|^\s*[-–—•*]\
 _QUOTE_GAP = re.compile(r"[:;]\s*[\"«“]\s*$")
 
 
+#: gap -> (ends a sentence, opens a quotation): a few gaps (", ", ". ", "\n") make up most of
+#: them, so the two regex tests run once per distinct short gap (bounded; thread-safe as each
+#: entry is set whole).
+_GAP_FLAGS: dict[str, tuple[bool, bool]] = {}
+
+
+def _gap_flags(gap: str) -> tuple[bool, bool]:
+    return _SENTENCE_GAP.search(gap) is not None, _QUOTE_GAP.search(gap) is not None
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Word tokens with offsets into ``text`` (plus ``offset``: ``text`` may be a part of a
-    longer text, starting at a line start) and sentence-start / headline flags."""
+    longer text, starting at a line start) and sentence-start / headline flags.
+
+    The hottest loop of entity extraction (every word of every page): tokens are built with
+    ``tuple.__new__`` (a named tuple's ``__new__`` is a Python function) and the gap checks
+    run only when the gap is not a single space."""
     tokens: list[Token] = []
+    append, new, known_gaps = tokens.append, tuple.__new__, _GAP_FLAGS
     line_start = offset
     for line in text.splitlines(keepends=True):
         headline = _is_headline(line)
         at_start = True
         prev_end = 0
         for match in _TOKEN.finditer(line):
-            gap = line[prev_end : match.start()]
-            after_abbreviation = (
-                gap.startswith(".")
-                and tokens
-                and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
-            )
+            begin, finish = match.span()
+            gap = line[prev_end:begin]
             if gap != " ":  # the common case, a single space, ends nothing
-                if _SENTENCE_GAP.search(gap) and prev_end and not after_abbreviation:
+                flags = known_gaps.get(gap)
+                if flags is None:
+                    flags = _gap_flags(gap)
+                    if len(gap) <= 12 and len(known_gaps) < 20_000:
+                        known_gaps[gap] = flags
+                ends_sentence, opens_quote = flags
+                if (
+                    ends_sentence
+                    and prev_end
+                    and not (
+                        gap.startswith(".")
+                        and tokens
+                        and (tokens[-1].text.lower() in ABBREVIATIONS or len(tokens[-1].text) == 1)
+                    )
+                ):
                     at_start = True
-                if _QUOTE_GAP.search(gap):
+                if opens_quote:
                     at_start = True
-            word, start = match.group(), line_start + match.start()
+            word, start = match.group(), line_start + begin
             if "'" not in word and "’" not in word and (len(word) < 3 or word[1:].islower()):
                 # _split_token's common case (nothing to split), without its call and list
-                tokens.append(Token(start, start + len(word), word, at_start, headline))
+                append(new(Token, (start, line_start + finish, word, at_start, headline)))
                 at_start = False
             else:
                 for offset, piece in _split_token(start, word):
-                    tokens.append(Token(offset, offset + len(piece), piece, at_start, headline))
+                    append(new(Token, (offset, offset + len(piece), piece, at_start, headline)))
                     at_start = False
-            prev_end = match.end()
+            prev_end = finish
         line_start += len(line)
     return tokens
 
