@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newsetl import language
+from newsetl import language, pipeline
 from newsetl.language import uses_short_text_models
 from newsetl.run import run_sources, shorttexts
 from newsetl.settings import Settings
@@ -77,6 +77,11 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
 ):
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     monkeypatch.setattr(language, "_lingua_detector", None)  # nothing loaded here yet
+    # a fresh process, as `newsetl ingest` is: one that has extracted before (an earlier test
+    # in this pytest worker) takes jobs back from a starting pool and loads lingua's trigram
+    # models for the long texts it extracts itself (PendingExtraction.result), which is not
+    # what this test is about
+    monkeypatch.setattr(pipeline, "_extracted_here", False)
     monkeypatch.setattr(shorttexts, "HOLD_BATCHES", hold)
     pages = _pages(tmp_path)
     pooled = tmp_path / "pooled.duckdb"
