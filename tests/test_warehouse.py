@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 
@@ -151,6 +154,22 @@ def test_exact_and_near_duplicates(tmp_path):
     assert count(settings.db_path, "articles") == 2 and marked == 1
 
 
+@contextlib.contextmanager
+def holding(db_path: Path, seconds: int = 30) -> Iterator[None]:
+    """Another process holds the warehouse file (read-write) while the block runs."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_path), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 HOLDER = """
 import duckdb, sys, time
 con = duckdb.connect(sys.argv[1])
@@ -163,20 +182,11 @@ time.sleep(float(sys.argv[2]))
 def test_busy_warehouse_keeps_batches_staged_and_loses_nothing(tmp_path):
     settings = settings_for(tmp_path)
     run_ingest([str(SAMPLE_SITE / "es")], settings)  # create the warehouse
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(settings.db_path), "30"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with holding(settings.db_path):
         summary = run_ingest([str(SAMPLE_SITE / "fr")], settings)
         assert summary.load.busy and summary.staged_left >= 1
         staged = pending_batches(settings.staging_path)
         assert staged, "the batch must stay on disk"
-    finally:
-        holder.kill()
-        holder.wait()
     # the next run (even of other sources) loads what was staged first
     later = run_ingest([str(SAMPLE_SITE / "de")], settings)
     assert pending_batches(settings.staging_path) == []
@@ -299,17 +309,8 @@ def test_held_open_shares_one_database_and_checkpoints_once(tmp_path):
     assert not wal.exists()  # the keeper's close checkpointed
     assert count(settings.db_path, "t") == 1
 
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(settings.db_path), "30"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with holding(settings.db_path):
         started = time.monotonic()
         with held_open(settings) as keeper:
             assert keeper is None
         assert time.monotonic() - started < settings.lock_backoff_s  # no waiting
-    finally:
-        holder.kill()
-        holder.wait()
