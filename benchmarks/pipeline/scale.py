@@ -245,6 +245,9 @@ def main(argv: list[str] | None = None) -> None:
         "PREFECT_HOME": str(tmp / "prefect"),
         "NEWSETL_TRANSLATOR": "none",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        # a run's sources expand to at most Settings.max_targets pages (20,000 by default, a
+        # guard against hostile fan-out); the benchmark's directory is named by the user
+        "NEWSETL_MAX_TARGETS": str(max(args.pages, args.new, 20000)),
     }
     env.pop("PREFECT_API_URL", None)
     results: dict[str, Any] = {"newsetl": str(args.newsetl)}
