@@ -42,7 +42,6 @@ from newsetl.warehouse import (
     Batch,
     LoadReport,
     WarehouseBusy,
-    connect,
     load_pending,
     open_warehouse,
     pending_batches,
@@ -655,10 +654,9 @@ class Loader:
     def connect(self):
         """A short-lived write connection (bounded waiting); migrations on the first only
         (none when the run's reader migrated the file when the run opened)."""
-        if self.migrated or self.ctx.migrated:
-            s = self.ctx.settings
-            return connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
-        con = open_warehouse(self.ctx.settings)
+        con = open_warehouse(
+            self.ctx.settings, migrate_schema=not (self.migrated or self.ctx.migrated)
+        )
         self.migrated = True
         return con
 
