@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from . import foreign, lexicon, rules
+from . import casing, foreign, lexicon, rules
 from . import language as langid
 from .intervals import DisjointIntervals
 from .model import APPLIED, FLAGGED, PENDING, Analysis, Finding, apply_findings
@@ -94,6 +94,7 @@ def analyse(
     lone = {(c.start, c.end) for c in function_words}
     candidates += [c for c in phrases if (c.start, c.end) not in lone]
     candidates += foreign.detect_unknown_words(text, tokens, lang)
+    candidates += casing.detect_lowercase_nouns(text, tokens, lang)
     candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)
@@ -545,6 +546,7 @@ def warm_up() -> None:
     lexicon.multiword_places()
     lexicon.exonyms()
     rules.english_completions()  # prefix table of cut common names (disk cache)
+    casing.german_noun_only("warm")  # simplemma's German dictionary (mapped, disk cache)
     langid.warm_up()
     # lingua's trigram models of every evidence language (unknown words are asked about all)
     langid.span_confidences("warm", lexicon.EVIDENCE_LANGUAGES)

@@ -1,0 +1,80 @@
+"""Untranslated-text evidence added in round 7 of issue 12 (recall): each rule finds its
+artefact and leaves its look-alike alone.
+
+Hand-written unit cases (the evidence for the rules is the generated evaluations v2-v6, dev
+splits, and ``benchmarks/artefacts/noharm.py``, not these sentences).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsetl.artefacts import analyse, casing
+from newsetl.artefacts.model import Analysis
+from newsetl.artefacts.tokens import mask_tokens, tokenise
+
+
+def foreign_words(result: Analysis) -> list[str]:
+    return [f.surface for f in result.findings if f.kind.startswith("untranslated")]
+
+
+# --- German casing: an English noun in lower case ----------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Tatsächlich hat die Ministerin headlines den ersten Monaten gemacht.", "headlines"),
+        ("Die Produktion ist teuer, da sie aus world Brennstoffen stammt.", "world"),
+        ("Das Feuer ist gelöscht, aber es bleibt seat unübersichtlich im Wald.", "seat"),
+    ],
+)
+def test_a_lower_case_english_noun_in_german_is_english(text: str, word: str) -> None:
+    result = analyse(text, "de")
+    assert foreign_words(result) == [word]
+    finding = next(f for f in result.findings if f.surface == word)
+    assert finding.source_language == "en"
+    assert finding.status != "applied"  # a single word is reported, never applied
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # German writes these in lower case itself: an adjective and an adverb it borrowed
+        "Das war ein wichtiger Schritt für die easy kommenden Wochen im Verein.",
+        "Die Beratung findet ab sofort online statt und kostet nichts.",
+        # inflected German adjectives the dictionary lacks ("exquisit" + "e", "orange" + "s")
+        "Und um die exquisite Kulinarik kümmert sich seit diesem Herbst ein Koch.",
+        "Das Ministerium gibt erst einmal oranges Licht für die Schulen im Land.",
+        # the text itself inflects the word as German does
+        "Das Enzym heißt reverse Transkriptase. Die Aktivität der reversen Transkriptase sinkt.",
+        # German uses these nouns about as often as English: borrowings its readers know
+        "Er wünscht den Unternehmen in der Region media Aufmerksamkeit für die Arbeit.",
+        # the same noun written as German writes it
+        "Tatsächlich hat die Ministerin Headlines in den ersten Monaten gemacht.",
+    ],
+)
+def test_german_spellings_and_borrowings_are_no_english(text: str) -> None:
+    assert foreign_words(analyse(text, "de")) == []
+
+
+def test_german_noun_only_reads_the_german_dictionary() -> None:
+    assert casing.german_noun_only("headlines")  # only "Headlines" -> "Headline"
+    assert casing.german_noun_only("balls")
+    assert not casing.german_noun_only("essen")  # a verb as well as "Essen"
+    assert not casing.german_noun_only("easy")  # German writes it in lower case
+    assert not casing.german_noun_only("exquisite")  # "exquisit" + "e"
+    assert casing.german_adjective_forms("oranges")  # "orangen", "oranger", "orangem"
+    assert not casing.german_adjective_forms("syndrome")  # only "syndromen", a plural
+
+
+def test_a_noun_next_to_an_english_word_is_left_to_the_phrase_rules() -> None:
+    # "next energy solutions": a German page may quote an English phrase on purpose; the
+    # casing evidence needs German words on both sides
+    text = "Der neue Bereich next energy solutions wird weiter ausgebaut."
+    tokens = tokenise(text)
+    mask_tokens(text, tokens, "de")
+    assert casing.detect_lowercase_nouns(text, tokens, "de") == []
+
+
+def test_the_casing_rule_is_german_only() -> None:
+    # Dutch writes its nouns in lower case: the same word is no evidence there
+    assert casing.detect_lowercase_nouns("Het is een world van verschil.", [], "nl") == []
