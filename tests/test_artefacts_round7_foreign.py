@@ -78,3 +78,29 @@ def test_a_noun_next_to_an_english_word_is_left_to_the_phrase_rules() -> None:
 def test_the_casing_rule_is_german_only() -> None:
     # Dutch writes its nouns in lower case: the same word is no evidence there
     assert casing.detect_lowercase_nouns("Het is een world van verschil.", [], "nl") == []
+
+
+# --- an unknown word next to a name ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "The deal covers thirty Dreamliner vaihtuvaksi and executives announced it.",
+            "vaihtuvaksi",
+        ),
+        (
+            "Layton Williams and Ellie Goulding yararlanilmasi among the stars who came.",
+            "yararlanilmasi",
+        ),
+    ],
+)
+def test_an_unknown_word_lingua_is_sure_about_may_follow_a_name(text: str, word: str) -> None:
+    # a name is evidence for no language: lingua's near-certainty decides, as between two
+    # English words
+    result = analyse(text, "en")
+    assert foreign_words(result) == [word]
+    assert all(f.status != "applied" for f in result.findings)
+
+
+def test_an_unknown_word_between_two_names_is_still_left_alone() -> None:
+    assert foreign_words(analyse("She said Boeing vaihtuvaksi Airbus in the race.", "en")) == []
