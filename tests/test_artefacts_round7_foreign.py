@@ -104,3 +104,42 @@ def test_an_unknown_word_lingua_is_sure_about_may_follow_a_name(text: str, word:
 
 def test_an_unknown_word_between_two_names_is_still_left_alone() -> None:
     assert foreign_words(analyse("She said Boeing vaihtuvaksi Airbus in the race.", "en")) == []
+
+
+# --- glued words: the text's own vocabulary -------------------------------------------------------
+def glued(result: Analysis) -> list[str]:
+    return [f.surface for f in result.findings if f.kind == "glued_tokens"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kelly Holmes spoke toThe BBC Sport website about her loneliness.",
+        "Revenues were affected by the weakness ofThe US dollar last year.",
+    ],
+)
+def test_a_glued_article_before_an_acronym_is_no_reference_list(text: str) -> None:
+    # "The" is no surname: the capitals after it are an acronym, not an author's initials
+    assert len(glued(analyse(text, "en"))) == 1
+
+
+def test_a_glued_surname_in_a_reference_list_is_still_left_alone() -> None:
+    text = "29. Dimick JB andRyan AM . Methods for evaluating changes in health care policy."
+    assert glued(analyse(text, "en")) == []
+
+
+def test_the_texts_own_name_beats_another_languages_word_list() -> None:
+    # Finnish lists hold "kingin" ("King's"); the text writes "King" on its own
+    text = (
+        "The row began in April, when Ms Love found musician Kristin Kingin her home. "
+        "Ms King said the claims were false."
+    )
+    result = analyse(text, "en")
+    assert glued(result) == ["Kingin"]
+    finding = next(f for f in result.findings if f.kind == "glued_tokens")
+    assert finding.replacement == "Kingin"[:4] + " in"
+
+
+def test_a_word_of_another_language_without_its_base_in_the_text_is_not_glued() -> None:
+    # "postin" is Finnish too; nothing in the text says "post" was meant
+    assert glued(analyse("Before he postin the position of home secretary he left.", "en")) == []

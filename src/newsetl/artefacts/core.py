@@ -546,7 +546,6 @@ def warm_up() -> None:
     lexicon.multiword_places()
     lexicon.exonyms()
     rules.english_completions()  # prefix table of cut common names (disk cache)
-    casing.german_noun_only("warm")  # simplemma's German dictionary (mapped, disk cache)
     langid.warm_up()
     # lingua's trigram models of every evidence language (unknown words are asked about all)
     langid.span_confidences("warm", lexicon.EVIDENCE_LANGUAGES)
