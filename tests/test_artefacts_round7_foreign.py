@@ -143,3 +143,26 @@ def test_the_texts_own_name_beats_another_languages_word_list() -> None:
 def test_a_word_of_another_language_without_its_base_in_the_text_is_not_glued() -> None:
     # "postin" is Finnish too; nothing in the text says "post" was meant
     assert glued(analyse("Before he postin the position of home secretary he left.", "en")) == []
+
+
+# --- an English function word before a comma ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "Beim Essen kam der Stil des Paares zur Sprache. Jemand and, dass die Kinder fehlten.",
+            "and",
+        ),
+        ("Wer mit dem neuen System kommt, heiße noch our, dass Kunden es auch annehmen.", "our"),
+    ],
+)
+def test_an_english_function_word_may_end_a_clause_of_german(text: str, word: str) -> None:
+    # a comma closes the clause; the word before it is still English between German words
+    result = analyse(text, "de")
+    assert foreign_words(result) == [word]
+    assert all(f.status != "applied" for f in result.findings)
+
+
+def test_a_german_word_before_a_comma_stays_german() -> None:
+    text = "Jemand sagte, dass die Kinder oft unterwegs seien, und ging."
+    assert foreign_words(analyse(text, "de")) == []

@@ -1071,14 +1071,16 @@ ENGLISH_FUNCTION_MIN = 6.0
 
 def _english_word_between(text: str, tokens: list[Token], tok: Token, text_lang: str) -> bool:
     """Is ``tok`` lower-case, inside a sentence, joined by single spaces to two ordinary
-    words of the text language (names, masked words and foreign words do not count)?"""
+    words of the text language (names, masked words and foreign words do not count)? A
+    comma may follow it: it closes the clause ("Jemand and, dass ...", round 7, as English
+    text allows on both sides)."""
     i = tok.index
     if i == 0 or i + 1 >= len(tokens) or tok.sentence_start or tok.in_quote:
         return False
     if len(tok.text) < 2 or not tok.text.islower() or "'" in tok.lower or "\u2019" in tok.text:
         return False  # (one letter: Bavarian "i" is "ich")
     prev, nxt = tokens[i - 1], tokens[i + 1]
-    if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] != " ":
+    if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] not in (" ", ", "):
         return False
     own = lean_of(text_lang)
     for other in (prev, nxt):
