@@ -154,6 +154,8 @@ def test_a_word_of_another_language_without_its_base_in_the_text_is_not_glued() 
             "and",
         ),
         ("Wer mit dem neuen System kommt, heiße noch our, dass Kunden es auch annehmen.", "our"),
+        ("Das Militär teilte am Montagabend surprise, es habe einen Raum getroffen.", "surprise"),
+        ("Den Besuchern der Bereiche wird dringend came, mit der Bahn anzureisen.", "came"),
     ],
 )
 def test_an_english_function_word_may_end_a_clause_of_german(text: str, word: str) -> None:
