@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsetl.artefacts import analyse, casing
+from newsetl.artefacts import analyse, casing, foreign
 from newsetl.artefacts.model import Analysis
 from newsetl.artefacts.tokens import mask_tokens, tokenise
 
@@ -168,3 +168,23 @@ def test_an_english_function_word_may_end_a_clause_of_german(text: str, word: st
 def test_a_german_word_before_a_comma_stays_german() -> None:
     text = "Jemand sagte, dass die Kinder oft unterwegs seien, und ging."
     assert foreign_words(analyse(text, "de")) == []
+
+
+# --- rare forms of the text language as neighbours ----------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Die Orte liegen weit entfernt und bilden people geografisches Dreieck im Tal.", "people"),
+        ("Es ist ein get kleinteiliges Format, das die Spitze der Partei zeigt.", "get"),
+    ],
+)
+def test_a_rare_german_form_is_a_german_neighbour(text: str, word: str) -> None:
+    # "geografisches", "kleinteiliges": German forms too rare to be ordinary words in the
+    # lists, but no other language (and not English) writes them
+    assert foreign_words(analyse(text, "de")) == [word]
+
+
+def test_a_rare_form_english_writes_is_no_german_neighbour() -> None:
+    assert not foreign._own_neighbour("retweeted", "de")  # rare in German, but English writes it
+    assert foreign._own_neighbour("geografisches", "de")
+    assert not foreign._own_neighbour("geografisches", "en")  # English text: ordinary words only

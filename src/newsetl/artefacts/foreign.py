@@ -927,13 +927,12 @@ def _between_own_words(
     right_gaps = (" ", ", ")
     if text[tok.end : tokens[i + 1].start] not in right_gaps:
         return False
-    own = lean_of(text_lang)
     sides = []
     for other in (tokens[i - 1], tokens[i + 1]):
         if other.masked or (other.capitalised and not other.sentence_start and text_lang != "de"):
             sides.append("name")  # (German capitalises its nouns: those are own words)
         else:
-            sides.append("own" if own(other.lower).own else "other")
+            sides.append("own" if _own_neighbour(other.lower, text_lang) else "other")
     top_lang, top = item.langs[0]
     lean = top - item.zt
     zt = item.zt
@@ -974,6 +973,27 @@ def _between_own_words(
             and lean >= CONTEXT_FUNCTION_LEAN
         )
     return False
+
+
+#: A rare form of the text language (Zipf at least this) that English does not write and no
+#: language claims is a word of the text for the neighbours of a lone word: German and other
+#: inflecting languages spread their forms thin ("geografisches" 1.8, "kleinteiliges" 1.4).
+RARE_OWN_MIN = 1.0
+
+
+def _own_neighbour(low: str, text_lang: str) -> bool:
+    """Is ``low`` a word of the text language as a neighbour of a lone word: an ordinary
+    one, or (into languages other than English) a rare form of it that leans nowhere and
+    that English does not use at all?"""
+    item = lean_of(text_lang)(low)
+    if item.own:
+        return True
+    return (
+        text_lang != "en"
+        and not item.langs
+        and item.zt >= RARE_OWN_MIN
+        and lexicon.zipf(low, "en") == 0.0
+    )
 
 
 #: A name particle is a very common word of its language (Zipf >= PARTICLE_MIN_FOREIGN) that
@@ -1085,13 +1105,12 @@ def _english_word_between(text: str, tokens: list[Token], tok: Token, text_lang:
     prev, nxt = tokens[i - 1], tokens[i + 1]
     if text[prev.end : tok.start] != " " or text[tok.end : nxt.start] not in (" ", ", "):
         return False
-    own = lean_of(text_lang)
     for other in (prev, nxt):
         if other.masked or len(other.text) < 2 or not other.text.isalpha():
             return False
         if other.capitalised and not other.sentence_start and text_lang != "de":
             return False  # a name (German capitalises its nouns: those are own words)
-        if not own(other.lower).own:
+        if not _own_neighbour(other.lower, text_lang):
             return False
         if lexicon.zipf(other.lower, "en") > lexicon.zipf(other.lower, text_lang):
             return False  # "Book of Knights", "on Tour": an English neighbour, an English name
