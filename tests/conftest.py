@@ -6,6 +6,7 @@ hostile ``/bad/`` routes (see ``tests/siteserver.py``).
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -17,9 +18,22 @@ from siteserver import SiteServer
 
 import newsetl.stages  # noqa: F401  (registers the stages' load plan for direct loads)
 
+
+def _private_dir(variable: str, prefix: str) -> None:
+    """Point ``variable`` at a new temporary directory unless it is set, and remove that directory
+    when this process exits. Why: each session's cache (~120 MB of lexicon tables) and Prefect
+    home were left in /tmp for ever. xdist workers inherit the variable from the controller, so
+    only the process that made the directory removes it, after its workers have stopped."""
+    if variable in os.environ:
+        return
+    directory = tempfile.mkdtemp(prefix=prefix)
+    os.environ[variable] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+
+
 # Prefect reads its settings at import: a private home and no analytics, before any import.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsetl-prefect-"))
-os.environ.setdefault("NEWSETL_CACHE_DIR", tempfile.mkdtemp(prefix="newsetl-cache-"))
+_private_dir("PREFECT_HOME", "newsetl-prefect-")
+_private_dir("NEWSETL_CACHE_DIR", "newsetl-cache-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
