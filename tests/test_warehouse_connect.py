@@ -155,3 +155,16 @@ def test_a_file_open_read_only_here_is_not_written_until_closed(tmp_path):
     writer = connect(db)
     writer.execute("INSERT INTO t VALUES (1)")
     writer.close()
+
+
+@pytest.mark.parametrize("name", ["rel.duckdb", "memory.duckdb", "my db.v2.duckdb"])
+def test_relative_and_awkward_file_names_open_as_the_default_catalog(tmp_path, monkeypatch, name):
+    """A relative path, a name DuckDB's own in-memory catalog has ("memory"), a space: the
+    warehouse is the connection's default catalog, so unqualified table names reach it."""
+    monkeypatch.chdir(tmp_path)
+    con = connect(name)
+    con.execute("CREATE TABLE t (id INTEGER)")
+    con.execute("INSERT INTO t VALUES (1)")
+    con.close()
+    with duckdb.connect(str(tmp_path / name), read_only=True) as plain:
+        assert plain.execute("SELECT count(*) FROM t").fetchone() == (1,)

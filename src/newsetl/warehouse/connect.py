@@ -227,19 +227,24 @@ def _open_shared(key: str, path: Path, *, read_only: bool) -> _Shared:
     # spill files where duckdb.connect(path) puts them (an in-memory database uses ./.tmp)
     base = duckdb.connect(":memory:", config={"temp_directory": f"{path}.tmp"})
     try:
-        literal = str(path).replace("'", "''")
+        literal = key.replace("'", "''")
         options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
-        base.execute(f"ATTACH '{literal}' ({options})")  # named by DuckDB as connect names it
-        row = base.execute(
-            "SELECT database_name FROM duckdb_databases() WHERE NOT internal AND path = ?",
-            [str(path)],
-        ).fetchone()
-        if row is None:
-            raise duckdb.IOException(f"{path} was attached but is not listed")
+        names = "SELECT database_name FROM duckdb_databases()"
+        before = {r[0] for r in base.execute(names).fetchall()}
+        try:  # named by DuckDB as duckdb.connect names it ...
+            base.execute(f"ATTACH '{literal}' ({options})")
+        except duckdb.BinderException as exc:  # ... unless that is the base's ("memory.duckdb")
+            if "already exists" not in str(exc):
+                raise
+            base.execute(f"ATTACH '{literal}' AS newsetl_warehouse ({options})")
+        added = {r[0] for r in base.execute(names).fetchall()} - before
+        if len(added) != 1:
+            raise duckdb.IOException(f"{path} was attached but is not listed once: {added}")
+        (catalog,) = added
     except BaseException:
         base.close()
         raise
-    return _Shared(key, base, str(row[0]), read_only)
+    return _Shared(key, base, str(catalog), read_only)
 
 
 def _release(shared: _Shared) -> None:
