@@ -63,3 +63,27 @@ def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) ->
         check=True,
     )
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_checking_a_local_source_imports_nothing_the_fork_server_would_wait_for(
+    tmp_path: Path,
+) -> None:
+    """``newsetl ingest DIR`` checks its sources before it starts the fork server: a local
+    path must be checked without importing :mod:`newsetl.sources` (its HTTP clients and
+    parsers delayed the server by their import time). Sources that may be URLs or forced
+    readings still get the full check."""
+    site = _pages(tmp_path / "site", 2)
+    code = (
+        "import sys\n"
+        "from newsetl.commands.checks import check_source\n"
+        "print(check_source(sys.argv[1]), 'newsetl.sources' in sys.modules)\n"
+        "print(check_source(sys.argv[2]) is not None, 'newsetl.sources' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(site), "htp://example.org"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.split() == ["None", "False", "True", "True"]

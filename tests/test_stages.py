@@ -158,3 +158,46 @@ def test_stage_one_warm_up_reads_the_public_suffix_list():
     urls._public_suffix_list.cache_clear()
     stages.warm_up(analysis=False)
     assert urls._public_suffix_list.cache_info().currsize == 1
+
+
+#: the order in which the ordering test's stages were warmed (main thread)
+WARMED: list[str] = []
+
+
+@dataclass(frozen=True)
+class SlowNative(Stage):
+    """A stage whose Python warm-up needs its native part (as the artefact detector does)."""
+
+    def warm_up_native(self) -> None:
+        WARMED.append(f"{self.name}:native")
+
+    def warm_up(self) -> None:
+        WARMED.append(self.name)
+
+
+@dataclass(frozen=True)
+class PythonOnly(Stage):
+    def warm_up(self) -> None:
+        WARMED.append(self.name)
+
+
+def test_python_only_warm_ups_run_before_those_that_wait_for_their_native_part(monkeypatch):
+    """A stage's Python warm-up may wait for its native part (the artefact detector's lingua
+    models, over a second); stages without one are warmed first, so that they load while the
+    native thread does, instead of queueing behind that wait. Each group keeps its order."""
+    WARMED.clear()
+    monkeypatch.setattr(
+        stages,
+        "STAGES",
+        [
+            PythonOnly(name="first", kind="extract"),
+            SlowNative(name="native-a"),
+            PythonOnly(name="after-a"),
+            SlowNative(name="native-b"),
+            PythonOnly(name="last"),
+        ],
+    )
+    stages.warm_up(analysis=True)
+    python_side = [name for name in WARMED if ":" not in name]
+    assert python_side == ["first", "after-a", "last", "native-a", "native-b"]
+    assert [n for n in WARMED if ":" in n] == ["native-a:native", "native-b:native"]

@@ -56,6 +56,21 @@ BBC News articles of 2004-2005 (``bbc_paragraphs``; ``get_news_en.py`` fetches t
 documents of the WMT 2023 general MT en-de source, a new seed and split salt, into
 ``../shared/benchmarks/artefacts-eval-v6/``.
 
+``--version 7`` (round 7) keeps version 6's case design, label-validity rules and code paths,
+and replaces every carrier **and** every foreign-span source by text no earlier version used
+(``Builder._v7_pools``; ``get_news_v7.py`` writes it to ``../shared/benchmarks/news-v7/``):
+English, German and French news from the source side of the WMT21/WMT22 test sets and WMT24's
+English news, Spanish news from the WMT24 en-es human reference, Italian, Portuguese, Dutch and
+Polish from Universal Dependencies treebanks, and spans from a different UD treebank per
+language; a new seed and split salt, into ``../shared/benchmarks/artefacts-eval-v7/``. Four
+rules only version 7 applies (found checking the labels of its dev split): a span never
+holds a word its UD sentence tags PROPN (German spans may be capitalised, so a given name
+could pass as a German word); a headline, subheading or fragment (no final [.!?…], or a lower-case
+start) ends a run of sentences instead of being glued to the next one; an English carrier with
+a doubled word ("... of the the ...") is left out, as its slip would be an unlabelled
+artefact in a clean case; a span or loanword that would repeat the word beside it (English "this
+is" + a Hungarian span starting with "is") is not inserted.
+
 ``--version 3`` (round 3) is version 2's design with a new seed and split salt into
 ``../shared/benchmarks/artefacts-eval-v3/``: version 2's held-out split was scored in round 2.
 
@@ -121,6 +136,43 @@ VERSIONS = {
     #: 2004-2005 (``bbc_paragraphs``) and the news documents of the WMT 2023 general MT en-de
     #: source (``mqm_2023_english_paragraphs``); a new seed and split salt.
     6: (20270108, "artefacts-eval-v6-2026-12-r6", SHARED / "artefacts-eval-v6"),
+    #: Version 7 (round 7): version 6's held-out split was scored in round 6, so every
+    #: carrier and every foreign span comes from text no version used (``_v7_pools``: WMT
+    #: 2021/2022/2024 test-set news, Universal Dependencies treebanks); a new seed and salt.
+    7: (20270115, "artefacts-eval-v7-2026-12-r7", SHARED / "artefacts-eval-v7"),
+}
+#: Version 7: carriers and span sources no version used (``get_news_v7.py`` writes them).
+NEWS_V7 = SHARED / "news-v7"
+#: Version 7 carriers by language: (from the WMT documents?, UD treebanks).
+V7_CARRIERS = {
+    "en": (True, ("UD_English-GUM",)),
+    "de": (True, ()),
+    "fr": (True, ()),
+    "es": (True, ()),
+    "it": (False, ("UD_Italian-VIT",)),
+    "pt": (False, ("UD_Portuguese-Bosque",)),
+    "nl": (False, ("UD_Dutch-Alpino",)),
+    "pl": (False, ("UD_Polish-PDB",)),
+}
+#: Version 7 span sources: one UD treebank per language, never the carrier's.
+V7_SPAN_SOURCES = {
+    "en": "UD_English-EWT",
+    "de": "UD_German-GSD",
+    "fr": "UD_French-GSD",
+    "it": "UD_Italian-ISDT",
+    "es": "UD_Spanish-GSD",
+    "pt": "UD_Portuguese-GSD",
+    "nl": "UD_Dutch-LassySmall",
+    "pl": "UD_Polish-LFG",
+    "sv": "UD_Swedish-Talbanken",
+    "da": "UD_Danish-DDT",
+    "nb": "UD_Norwegian-Bokmaal",
+    "fi": "UD_Finnish-TDT",
+    "cs": "UD_Czech-CAC",
+    "ro": "UD_Romanian-RRT",
+    "hu": "UD_Hungarian-Szeged",
+    "sk": "UD_Slovak-SNK",
+    "tr": "UD_Turkish-BOUN",
 }
 #: Version 6: English news carriers (``get_news_en.py`` writes them) and WMT 2023 sources.
 BBC_NEWS = SHARED / "news-en" / "bbc-2004" / "articles.jsonl.gz"
@@ -445,6 +497,8 @@ class Builder:
     def __init__(self, seed: int, version: int = 1) -> None:
         self.rng = random.Random(seed)
         self.version = version
+        #: Span-source origin -> words its annotation tags as names (version 7's UD sentences).
+        self.names_in: dict[str, set[str]] = {}
         print("loading corpora ...", file=sys.stderr)
         self.en = english_carriers()
         self.fundus = fundus_paragraphs()
@@ -461,9 +515,12 @@ class Builder:
         if version >= 4:
             self._unseen_carriers_and_old_sources()
         if version >= 6:
-            seen = {p for _, p in self.en} | {p for _, p in mqm_english_paragraphs()}
+            mqm_en = mqm_english_paragraphs()
+            seen = {p for _, p in self.en} | {p for _, p in mqm_en}
             pool = bbc_paragraphs() + mqm_2023_english_paragraphs()
             self.carriers["en"] = [(o, p) for o, p in pool if p not in seen]
+            if version >= 7:
+                self._v7_pools(mqm_en)
         elif version >= 5:
             seen = {p for _, p in self.en}
             self.carriers["en"] = [(o, p) for o, p in mqm_english_paragraphs() if p not in seen]
@@ -504,6 +561,58 @@ class Builder:
             print(f"  unseen carriers {lang}: {len(new)}", file=sys.stderr)
         self.sources["en"] = [(o, s) for o, p in old_en for s in _sentences(p)]
 
+    def _v7_pools(self, mqm_en: list[tuple[str, str]]) -> None:
+        """Version 7: every carrier and every span source is text no earlier version used.
+
+        The pools versions 1-6 drew from (carriers and span sources: Zyte, Fundus, lingua-py,
+        trafilatura-eval, WMT MQM 2020/2021/2023, BBC 2004-2005, as loaded above, plus
+        version 2's new sources) are cut into sentences; a new carrier paragraph with one of
+        those sentences, and a new span sentence that is one, is left out.
+
+        Carriers (``news-v7``, see ``get_news_v7.py``): English and German and French news
+        from the source side of the WMT21/22 test sets and WMT24's English news (UD English
+        GUM's news documents too), Spanish news from the WMT24 en-es human reference, Italian,
+        Portuguese, Dutch and Polish from one Universal Dependencies treebank each. Spans: a
+        different UD treebank per language (English: EWT); a language with fewer than
+        ``NEW_SOURCE_MIN`` new sentences (Catalan: none) keeps its version-1 pool.
+        """
+        old_text = [p for pool in self.carriers.values() for _, p in pool]
+        old_text += [s for pool in self.sources.values() for _, s in pool]
+        old_text += [p for _, p in self.en] + [p for _, p in mqm_en]
+        old_text += [s for pool in new_sources().values() for _, s in pool]
+        seen = {_norm(s) for t in old_text for s in _sentences(t)} | {_norm(t) for t in old_text}
+
+        def unseen(text: str) -> bool:
+            return _norm(text) not in seen and not any(_norm(s) in seen for s in _sentences(text))
+
+        ud = ud_v7_sentences()
+        for lang, (wmt, treebanks) in V7_CARRIERS.items():
+            pool = wmt_v7_paragraphs(lang) if wmt else []
+            for treebank in treebanks:
+                pool += ud_v7_paragraphs(ud, treebank, lang)
+            once: set[str] = set()  # a paragraph twice in the pool would cross the split
+            self.carriers[lang] = [
+                (o, p)
+                for o, p in pool
+                if unseen(p) and not (_norm(p) in once or once.add(_norm(p)))
+            ]
+            print(
+                f"  v7 carriers {lang}: {len(pool)} ({len(self.carriers[lang])} unseen)",
+                file=sys.stderr,
+            )
+        for row in ud:
+            self.names_in[f"ud:{row['treebank']}:{row['sent_id']}"] = set(row["propn"])
+        for lang in self.sources:
+            pool = [
+                (f"ud:{row['treebank']}:{row['sent_id']}", s)
+                for row in ud
+                if row["treebank"] == V7_SPAN_SOURCES.get(lang)
+                for s in _sentences(" ".join(row["text"].split()))
+            ]
+            new = [(o, s) for o, s in pool if unseen(s)]
+            print(f"  v7 span sources {lang}: {len(pool)} ({len(new)} unseen)", file=sys.stderr)
+            self.sources[lang] = new if len(new) >= NEW_SOURCE_MIN else new + self.sources[lang]
+
     # -- helpers
     def carrier(self, lang: str) -> tuple[str, str]:
         return self.rng.choice(self.carriers[lang])
@@ -533,6 +642,8 @@ class Builder:
             return None  # a name in a language that capitalises only names
         if any(p.isupper() and len(p) > 1 for p in parts):
             return None  # acronym
+        if any(p in self.names_in.get(origin, ()) for p in parts):
+            return None  # a word the source's annotation tags as a name (version 7: UD PROPN)
         return span, origin
 
     def reads_as(self, span: str, source: str, target: str) -> bool:
@@ -578,6 +689,8 @@ class Builder:
         if point is None:
             return False
         start, end = point[0].start, point[-1].end
+        if self.version >= 7 and _doubles(text, start, end, span):
+            return False
         new = splice(text, start, end, span)
         tag = "single_word" if n_words == 1 else "phrase"
         self.add(
@@ -598,6 +711,8 @@ class Builder:
         c_origin, text = self.carrier(target)
         point = self.insertion_point(text, 1)
         if point is None:
+            return False
+        if self.version >= 7 and _doubles(text, point[0].start, point[0].end, span):
             return False
         new = splice(text, point[0].start, point[0].end, span)
         self.add(
@@ -1233,6 +1348,127 @@ def mqm_2023_english_paragraphs() -> list[tuple[str, str]]:
     return out
 
 
+def _doubles(text: str, start: int, end: int, span: str) -> bool:
+    """Would ``span`` in place of ``text[start:end]`` repeat the word before or after it?
+
+    A Hungarian span "is nagy" after English "this is" gives "this is is nagy", a doubled word the
+    case does not label (version 7 leaves such insertions out; found checking its dev labels)."""
+    words = WORD.findall(span)
+    before = WORD.findall(text[max(0, start - 40) : start])
+    after = WORD.findall(text[end : end + 40])
+    return bool(words) and (
+        (bool(before) and before[-1].casefold() == words[0].casefold())
+        or (bool(after) and after[0].casefold() == words[-1].casefold())
+    )
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _join_units(units: list[str], size: int = 150, most: int = 4) -> list[str]:
+    """Consecutive units (segments, sentences, paragraphs) of one document joined until a
+    paragraph has ``size`` characters (at most ``most`` units), cut by ``_paragraphs``."""
+    out = []
+    i = 0
+    while i < len(units):
+        for n in range(1, most + 1):
+            para = " ".join(" ".join(units[i : i + n]).split())
+            if len(para) >= size or i + n >= len(units):
+                break
+        i += n
+        out += _paragraphs(para)
+    return out
+
+
+def _v7_rows(name: str) -> list[dict]:
+    path = NEWS_V7 / name
+    if not path.exists():
+        raise SystemExit(f"{path} missing: run benchmarks/artefacts/get_news_v7.py first")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def wmt_v7_paragraphs(lang: str) -> list[tuple[str, str]]:
+    """(origin, paragraph) of the news documents in ``lang`` of ``news-v7/wmt-docs.jsonl.gz``
+    (WMT21/22 test-set sources, WMT24 en-es source and reference): a document's paragraphs
+    (``<p>``), or its segments when it has one paragraph, the first (the headline) left out,
+    joined by :func:`_join_units`; langdetect must read each as ``lang``."""
+    out = []
+    for row in _v7_rows("wmt-docs.jsonl.gz"):
+        if row["lang"] != lang or row["domain"] not in (None, "news"):
+            continue
+        paras = row["paragraphs"]
+        units = [" ".join(p) for p in paras] if len(paras) > 1 else list(paras[0] if paras else [])
+        runs: list[list[str]] = [[]]
+        for unit in units[1:]:
+            if _whole_sentence(unit):
+                runs[-1].append(unit)
+            elif runs[-1]:
+                runs.append([])  # a subheading or a list item ends the run, as in UD
+        paras = [para for run in runs for para in _join_units(run) if _clean_carrier(para, lang)]
+        for k, para in enumerate(paras):
+            if langdetect_code(para) == lang:
+                out.append((f"{row['origin']}:{row['doc']}:{k}", para))
+    return out
+
+
+def _clean_carrier(para: str, lang: str) -> bool:
+    """Not an English paragraph with a doubled word ("the the"): a slip in
+    the original would stand in a clean case as an artefact nobody labelled. "had had" and
+    "that that" are English; German "die die" is kept on purpose (see ``clean``)."""
+    if lang != "en":
+        return True
+    doubled = re.finditer(r"\b([^\W\d_]+) \1\b", para, re.IGNORECASE)
+    return all(m.group(1).lower() in ("had", "that") for m in doubled)
+
+
+def ud_v7_sentences() -> list[dict]:
+    return _v7_rows("ud-sentences.jsonl.gz")
+
+
+def _ud_group(row: dict) -> str:
+    """The unit a UD sentence's paragraph is drawn within: its paragraph where the treebank
+    marks one (GUM ``newpar``, Alpino ``...p.N.s.M`` ids), else its document, else its file."""
+    sent_id = row["sent_id"] or ""
+    if m := re.match(r"(.*\.p\.\d+)\.s\.\d+$", sent_id):
+        return m.group(1)
+    return f"{row['file']}:{row['doc']}:{row['par']}"
+
+
+def ud_v7_paragraphs(rows: list[dict], treebank: str, lang: str) -> list[tuple[str, str]]:
+    """(origin, paragraph) of consecutive sentences of one UD treebank, within a paragraph or
+    document where it marks them (only GUM's news documents for GUM), joined by
+    :func:`_join_units`; langdetect must read each as ``lang``."""
+    groups: dict[str, list[list[str]]] = {}
+    for row in rows:
+        if row["treebank"] != treebank:
+            continue
+        if treebank == "UD_English-GUM" and not (row["doc"] or "").startswith("GUM_news"):
+            continue
+        runs = groups.setdefault(_ud_group(row), [[]])
+        if _whole_sentence(row["text"]):
+            runs[-1].append(row["text"])
+        elif runs[-1]:
+            runs.append([])  # a headline or a fragment ends the run: never glued to the next
+    out = []
+    for key, runs in groups.items():
+        paras = [para for run in runs for para in _join_units(run)]
+        for k, para in enumerate(paras):
+            if langdetect_code(para) == lang:
+                out.append((f"ud:{treebank}:{key}:{k}", para))
+    return out
+
+
+def _whole_sentence(text: str) -> bool:
+    """A sentence as a paragraph has it: not starting lower-case, ending in [.!?…] (and closing
+    quotes). Headlines without a full stop and split-off fragments ("malgrado le guerre ...")
+    would read as a missing full stop or a stray capital once joined to their neighbours."""
+    text = text.strip()
+    first = next((c for c in text if c.isalpha()), "")
+    return bool(first) and not first.islower() and bool(re.search(r"[.!?…][\"'”’»)]*$", text))
+
+
 def trafilatura_paragraphs() -> dict[str, list[tuple[str, str]]]:
     """Carrier paragraphs of the trafilatura evaluation pages (as extracted by trafilatura, the
     cache ``noharm.py`` writes), by langdetect language; the length rule of every carrier."""
@@ -1335,7 +1571,7 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
             " pages); other languages' carriers from the trafilatura-eval pages (the old"
             f" pools added below {NEW_CARRIER_MIN} paragraphs). Foreign spans from the"
             " version-1 pools, English spans from the Zyte and Fundus-evaluation sentences."
-            if version >= 4
+            if 4 <= version < 7
             else ""
         )
         + (
@@ -1349,7 +1585,7 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
             " English carriers (version 6): BBC News articles of 2004-2005"
             " (news-en/bbc-2004, from github.com/ZitRos/news-articles-dataset, MIT; see its README)"
             " and the news documents of the WMT 2023 general MT en-de source (mqm/)."
-            if version >= 6
+            if version == 6
             else ""
         )
         + (
@@ -1373,7 +1609,64 @@ def write_readme(cases: list[Case], path: Path, version: int = 1) -> None:
     for group in sorted({g for g, _ in groups}):
         lines.append(f"| {group} | {groups[(group, 'dev')]} | {groups[(group, 'heldout')]} |")
     lines += ["", "Carrier languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common())]
+    if version >= 7:
+        lines += _v7_readme(cases)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _v7_readme(cases: list[Case]) -> list[str]:
+    """Version 7's provenance (every carrier and span source new) and counts per kind and
+    language; versions 1-6 keep their README byte for byte."""
+    lines = [
+        "",
+        "## Version 7 inputs (no earlier version used any of this text)",
+        "",
+        "Everything below is in ../news-v7/ (written by benchmarks/artefacts/get_news_v7.py; its",
+        "README names every repository, commit and licence). A carrier paragraph or span sentence",
+        "that shares a sentence with any text versions 1-6 used (as carrier or span source) is",
+        "left out. The inputs listed above serve version 7 only for that check, for Catalan spans,",
+        "and for names (Faker) and organisations (seed aliases) in name positions.",
+        "",
+        "- English carriers: news documents of the WMT21 en-is and WMT22 en-zh/en-hr test-set",
+        "  sources (original English news), WMT24's English news source, UD English-GUM news",
+        "  (Wikinews, CC BY-NC-SA 4.0).",
+        "- German / French carriers: news documents of the WMT21 and WMT22 de-fr / fr-de sources",
+        "  (original German and French news).",
+        "- Spanish carriers: the WMT24 en-es human reference, news documents.",
+        "- Italian / Portuguese / Dutch / Polish carriers: consecutive sentences of one document or",
+        "  paragraph of UD Italian-VIT, Portuguese-Bosque (CETEMPúblico/CETENFolha news), Dutch-",
+        "  Alpino (newspaper), Polish-PDB; headlines and fragments end a run.",
+        "- Foreign spans, quotes, titles, loanwords: a different UD treebank per language (dev and",
+        "  test files): "
+        + ", ".join(f"{k} {v.removeprefix('UD_')}" for k, v in V7_SPAN_SOURCES.items())
+        + f"; a language with fewer than {NEW_SOURCE_MIN} new sentences (Catalan) keeps its",
+        "  version-1 pool (Fundus pages, lingua-py).",
+        "",
+        "### Cases per group and carrier language",
+        "",
+    ]
+    by = Counter((c.group, c.language) for c in cases)
+    langs = sorted({c.language for c in cases})
+    lines += ["| group | " + " | ".join(langs) + " |", "| --- |" + " --- |" * len(langs)]
+    for group in sorted({g for g, _ in by}):
+        lines.append(f"| {group} | " + " | ".join(str(by[(group, x)]) for x in langs) + " |")
+    spans = Counter(
+        (t.removeprefix("source:"), "single word" if "single_word" in c.tags else "phrase")
+        for c in cases
+        if c.group == "untranslated_span"
+        for t in c.tags
+        if t.startswith("source:")
+    )
+    lines += [
+        "",
+        "### Untranslated spans by source language",
+        "",
+        "| source | single word | phrase |",
+        "| --- | --- | --- |",
+    ]
+    for src in sorted({s for s, _ in spans}):
+        lines.append(f"| {src} | {spans[(src, 'single word')]} | {spans[(src, 'phrase')]} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,8 @@ TABLES = (
     "entities",
     "mentions",
     "entity_articles",
+    "entity_aliases",  # learned aliases: the own forms of each entity (entities/store.py)
+    "entity_resolution",
     "story_clusters",
 )
 #: columns holding a run's clock time inside JSON text: compared without it

@@ -6,6 +6,9 @@ several checkouts, interleaved) and samples its process tree from ``/proc`` ever
 printing the seconds from the command's start to the fork server's appearance, to the first
 worker's (a child of the fork server), and to the end of the run. On a loaded machine all
 three stretch with the load; the gap between checkouts in the same round is the measure.
+``server_cpu_s`` is the CPU (user + system) the command's own process had used when the fork
+server appeared: what the run does before its warm-up can start, a measure the machine's other
+load hardly changes (it is the process's work, not its waiting).
 
 Run (from the repository root)::
 
@@ -46,15 +49,28 @@ def _parent(pid: int) -> int:
         return 0
 
 
-def measure(newsetl: Path, pages: Path, env: dict[str, str]) -> dict[str, float | None]:
-    """Seconds to the fork server, to the first worker and to the end of one run."""
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far (None if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    newsetl: Path, pages: Path, env: dict[str, str], interval: float = 0.05
+) -> dict[str, float | None]:
+    """Seconds to the fork server, to the first worker and to the end of one run, and the
+    run's own CPU when the fork server appeared."""
     with tempfile.TemporaryDirectory(prefix="newsetl-poolstart-") as tmp:
         started = time.perf_counter()
         cmd = [str(newsetl), "ingest", "-q", str(pages), "--db", str(Path(tmp) / "w.duckdb")]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
-        server_at = worker_at = None
+        server_at = worker_at = server_cpu = None
         servers: set[int] = set()
         while proc.poll() is None:
+            run_cpu = _cpu_s(proc.pid)
             for pid in process_tree(proc.pid):
                 if SERVER not in _cmdline(pid):
                     continue
@@ -63,9 +79,15 @@ def measure(newsetl: Path, pages: Path, env: dict[str, str]) -> dict[str, float 
                 elif not servers:
                     servers.add(pid)
                     server_at = time.perf_counter() - started
-            time.sleep(0.05)
+                    server_cpu = run_cpu
+            time.sleep(interval)
         end = time.perf_counter() - started
-    return {"server_s": server_at, "first_worker_s": worker_at, "wall_s": end}
+    return {
+        "server_s": server_at,
+        "server_cpu_s": server_cpu,
+        "first_worker_s": worker_at,
+        "wall_s": end,
+    }
 
 
 def main() -> None:
@@ -74,6 +96,7 @@ def main() -> None:
     p.add_argument("--newsetl", type=Path, action="append")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--spine", action="store_true", help="NEWSETL_REPAIR=0 NEWSETL_ENTITIES=0")
+    p.add_argument("--interval", type=float, default=0.05, help="sampling period, seconds")
     args = p.parse_args()
     checkouts = args.newsetl or [ROOT / ".venv/bin/newsetl"]
     env = {**os.environ, "NEWSETL_TRANSLATOR": "none", "PYTHONWARNINGS": "ignore"}
@@ -85,13 +108,13 @@ def main() -> None:
         pages = plain_pages(args.pages, Path(tmp), None)
         for rep in range(args.reps):
             for checkout in checkouts:
-                row = measure(checkout, pages, env)
+                row = measure(checkout, pages, env, args.interval)
                 results[checkout].append(row)
                 print(f"round {rep} {checkout}: {row}", flush=True)
     for checkout, rows in results.items():
         medians = {
             k: round(statistics.median(r[k] for r in rows if r[k] is not None), 2)
-            for k in ("server_s", "first_worker_s", "wall_s")
+            for k in ("server_s", "server_cpu_s", "first_worker_s", "wall_s")
             if any(r[k] is not None for r in rows)
         }
         print(f"median {checkout}: {medians}")

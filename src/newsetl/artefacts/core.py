@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from . import foreign, lexicon, rules
+from . import casing, foreign, lexicon, rules
 from . import language as langid
 from .intervals import DisjointIntervals
 from .model import APPLIED, FLAGGED, PENDING, Analysis, Finding, apply_findings
@@ -94,6 +94,7 @@ def analyse(
     lone = {(c.start, c.end) for c in function_words}
     candidates += [c for c in phrases if (c.start, c.end) not in lone]
     candidates += foreign.detect_unknown_words(text, tokens, lang)
+    candidates += casing.detect_lowercase_nouns(text, tokens, lang)
     candidates += foreign.detect_quoted_untranslated(text, lang, tokens)
     candidates += function_words
     candidates += rules.detect_false_friends(text, lang)

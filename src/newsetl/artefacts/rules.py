@@ -641,8 +641,12 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 if language != "en" and _lost_letter(rest.lower(), language):
                     continue  # "conMxico": "México" with its accented letter lost, in a page
                     # whose encoding broke; the missing space is no evidence there
-                if _before_initials(text, tokens, tok):
+                if rest.lower() not in _closed_class(language) and _before_initials(
+                    text, tokens, tok
+                ):
                     continue  # "Dimick JB andRyan AM .": a reference list's author names
+                    # (a surname; "toThe BBC", "ofThe US": "The" is none, the capitals
+                    # after it are an acronym)
                 if _plausible_word(rest, language, separate) or _name_like(text, tok, rest):
                     out.append(_glued(tok, f"{prefix} {rest}", 0.95, "rule:glued_prefix"))
                 continue
@@ -669,10 +673,12 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                 or tok.lower in lexicon.person_names("last_names")
             ):
                 continue  # a name ("Augustin", "Juston")
-            if lexicon.evidence(tok.lower) and whole < 2.0:
-                continue  # a word of another language ("kirkon" is Finnish)
             if separate is None:
                 separate = {t.text for t in tokens}
+            if lexicon.evidence(tok.lower) and whole < 2.0 and base not in separate:
+                continue  # a word of another language ("kirkon" is Finnish); but the text's
+                # own "King" makes "Kingin" that name glued to "in", whatever Finnish
+                # writes for "King's" (round 7)
             if not base.islower() and any(
                 len(t.text) > len(tok.text) and t.text.startswith(tok.text) for t in tokens
             ):
@@ -756,6 +762,10 @@ _NAME_CLASSIFIERS = words("firm company startup group agency brand label band cl
 
 #: A top-level domain right after a token: the token is part of a site's address.
 _DOMAIN_AFTER = re.compile(r"\.(?:[a-z]{2}|com|org|net|info|gov|edu)\b")
+
+
+def _closed_class(language: str) -> frozenset[str]:
+    return lexicon.CLOSED_CLASS.get(language, lexicon.CLOSED_CLASS["en"])
 
 
 def _before_initials(text: str, tokens: list[Token], tok: Token) -> bool:

@@ -45,6 +45,14 @@ class Alias:
     name: str  # canonical name of the entity
     minor: bool = False  # a small town: matched only with the extra checks for minor places
 
+    def __reduce__(self) -> tuple:
+        """Pickled as a call of the class with its fields. Why: the gazetteer's disk cache
+        holds ~60,000 aliases, and a frozen slotted dataclass is otherwise unpickled through
+        ``dataclasses``' Python ``__setstate__`` (a ``fields()`` call per object): 0.17 s of
+        the process pool's warm-up, 0.11 s this way (the same objects)."""
+        return (Alias, (self.entity_id, self.surface, self.language, self.type, self.name,
+                        self.minor))  # fmt: skip
+
 
 @dataclass
 class Gazetteer:
