@@ -82,7 +82,7 @@ def test_maintenance_and_an_ingest_overlap_without_either_failing(
     assert pages >= len(load_manifest()["pages"])  # every article page loaded
     rounds = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert maintain.returncode == 0, err[-3000:]
-    assert rounds and all(r["ok"] for r in rounds), rounds
+    assert rounds and all(r["ok"] for r in rounds), [r for r in rounds if not r["ok"]]
     # they did overlap: maintenance rounds ran (whole) while the ingest was going
     inside = [r for r in rounds if r["start"] > run["start"] and r["end"] < run["end"]]
     assert len(inside) >= 1, (run, rounds)

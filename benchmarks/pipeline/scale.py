@@ -21,7 +21,9 @@ process tree sampled by ``pipeline_workers.ProcessTreeSampler``):
 
 Reported: wall, CPU of the tree, peak PSS of the tree, pages/s, the step-3/step-1 ratio of
 wall time per page, and the warehouse's bytes per article without the raw HTML (the file, and
-its used blocks, less the stored ``raw_gzip``).
+its used blocks, less the stored ``raw_gzip``), and the bytes the command wrote to disk (the
+command's process and the children it waited for: ``RUSAGE_CHILDREN``, not the pool's workers,
+which a fork server starts).
 
 Run::
 
@@ -36,6 +38,7 @@ import gzip
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -97,6 +100,7 @@ def reuse_or_write(target: Path, count: int, start: int) -> Path:
 
 def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) -> dict[str, Any]:
     started = time.perf_counter()
+    blocks_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_oublock
     log = db.with_suffix(".log")
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -114,6 +118,9 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
                 if found and (not progress or int(found[-1]) != progress[-1][1]):
                     progress.append((time.time(), int(found[-1])))
     wall = time.perf_counter() - started
+    # 512-byte blocks the command wrote to disk (charged when written, whether or not the
+    # file keeps them): the warehouse's checkpoints, its WAL and the staged batches
+    written = (resource.getrusage(resource.RUSAGE_CHILDREN).ru_oublock - blocks_before) * 512
     text = log.read_text(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"ingest exited {proc.returncode}: {text[-3000:]}")
@@ -125,6 +132,8 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         "cpu_s": sampler.cpu_s,
         "cpu_ms_per_page": 1000 * sampler.cpu_s / n,
         "peak_pss_mb": sampler.peak_pss_mb,
+        "disk_written_mb": written / 2**20,
+        "disk_written_kb_per_page": written / 1024 / n,
         **rates(text, sampler.timeline, progress=progress),
         **warehouse_size(db),
     }

@@ -9,11 +9,14 @@ import hashlib
 import importlib
 import importlib.util
 import logging
+import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 
@@ -107,7 +110,11 @@ def connect(
     backoff_s: float = 0.5,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting (bounded) while another process holds it; while it
-    waits, its waiting mark says so (a holder that may let go then does)."""
+    waits, its waiting mark says so (a holder that may let go then does).
+
+    Every connection of this process to the file is a cursor of one shared database
+    (:func:`_join`), which attaches the file with bounded row groups; closing the last one
+    closes the database (a checkpoint) and lets other processes open the file."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +122,7 @@ def connect(
     announced = False
     for attempt in range(retries + 1):
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _join(path, read_only=read_only)
         except duckdb.IOException as exc:
             if not is_lock_error(exc) or attempt == retries:
                 if is_lock_error(exc):
@@ -135,14 +142,178 @@ def connect(
     raise AssertionError("unreachable")
 
 
+# --------------------------------------------------------------------------------------------
+# One DuckDB database per warehouse file and process, the file attached with small row groups
+# --------------------------------------------------------------------------------------------
+#: Rows per row group of the warehouse's tables as this process appends to them (DuckDB's
+#: default is 122,880). Why: every table has a primary key, and DuckDB appends to a keyed
+#: table's last row group until it is full, rewriting that whole row group (every column,
+#: ``pages.raw_gzip`` included) at each checkpoint: the bytes a checkpoint writes grew with
+#: the table (``benchmarks/ops/checkpoint_growth.py``: 118 MB to append 25 rows at 4,000
+#: rows) and the replaced copy stayed in the file as free blocks (half the file). With 2,048
+#: (DuckDB's smallest: one vector) the rewrite is bounded by one such row group. Only an
+#: ``ATTACH`` option, not remembered by the file: hence :func:`_join`. A file written before
+#: (a last row group beyond 2,048 rows) gets a new row group at its next append.
+ROW_GROUP_SIZE = 2048
+
+
+class _Shared:
+    """The database this process opened for one warehouse file and the cursors it lent."""
+
+    def __init__(
+        self, key: str, base: duckdb.DuckDBPyConnection, catalog: str, read_only: bool
+    ) -> None:
+        self.key = key
+        self.base = base
+        self.catalog = catalog
+        self.read_only = read_only
+        self.users = 0
+        self.pid = os.getpid()
+
+
+_shared: dict[str, _Shared] = {}
+#: Reentrant: a connection the collector closes (``WarehouseConnection.__del__``) may release
+#: its database in a thread that holds the lock already.
+_shared_lock = threading.RLock()
+#: Databases a forked child inherited from its parent: never used, never closed there (a
+#: close would checkpoint the parent's file from the child), only kept from the collector.
+_inherited: list[_Shared] = []
+
+
+def _forget_shared_after_fork() -> None:
+    _inherited.extend(_shared.values())
+    _shared.clear()
+    global _shared_lock
+    _shared_lock = threading.RLock()  # a thread of the parent may have held it
+
+
+os.register_at_fork(after_in_child=_forget_shared_after_fork)
+
+
+def _join(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path`` that shares this process's database of the file, opening it
+    (attached with ``ROW_GROUP_SIZE``) if no connection of this process has it open.
+
+    Why one database: DuckDB lets a process attach a file once (a second database attaching
+    it fails with "Unique file handle conflict"), so the run's reader, loader and closing
+    steps must share it, as ``duckdb.connect`` shared its own per path. A read-only request
+    joins a read-write database already open (it only reads); a read-write request while
+    this process has the file open read-only fails, as ``duckdb.connect`` did."""
+    key = os.path.abspath(path)
+    with _shared_lock:
+        shared = _shared.get(key)
+        if shared is None:
+            shared = _open_shared(key, path, read_only=read_only)
+            _shared[key] = shared
+        elif shared.read_only and not read_only:
+            raise duckdb.ConnectionException(
+                f"{path} is open read-only in this process; it cannot be written until closed"
+            )
+        shared.users += 1  # before the cursor: a close meanwhile must not close the database
+    try:
+        cursor = shared.base.cursor()
+        try:
+            cursor.execute(f"USE {_quote(shared.catalog)}")
+        except BaseException:
+            cursor.close()
+            raise
+    except BaseException:
+        _release(shared)
+        raise
+    return cast(duckdb.DuckDBPyConnection, WarehouseConnection(cursor, shared, path))
+
+
+def _open_shared(key: str, path: Path, *, read_only: bool) -> _Shared:
+    # spill files where duckdb.connect(path) puts them (an in-memory database uses ./.tmp)
+    base = duckdb.connect(":memory:", config={"temp_directory": f"{path}.tmp"})
+    try:
+        literal = key.replace("'", "''")
+        options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+        names = "SELECT database_name FROM duckdb_databases()"
+        before = {r[0] for r in base.execute(names).fetchall()}
+        try:  # named by DuckDB as duckdb.connect names it ...
+            base.execute(f"ATTACH '{literal}' ({options})")
+        except duckdb.BinderException as exc:  # ... unless that is the base's ("memory.duckdb")
+            if "already exists" not in str(exc):
+                raise
+            base.execute(f"ATTACH '{literal}' AS newsetl_warehouse ({options})")
+        added = {r[0] for r in base.execute(names).fetchall()} - before
+        if len(added) != 1:
+            raise duckdb.IOException(f"{path} was attached but is not listed once: {added}")
+        (catalog,) = added
+    except BaseException:
+        base.close()
+        raise
+    return _Shared(key, base, str(catalog), read_only)
+
+
+def _release(shared: _Shared) -> None:
+    with _shared_lock:
+        shared.users -= 1
+        if shared.users <= 0 and _shared.get(shared.key) is shared:
+            _close_shared(shared.key)
+
+
+def _close_shared(key: str) -> None:
+    """Close the database (DuckDB checkpoints the file): other processes may open it now."""
+    shared = _shared.pop(key)
+    shared.base.close()
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class WarehouseConnection:
+    """A DuckDB connection (a cursor of this process's database of the file) that tells the
+    database when it is closed, so that the last close closes the file. Everything else is
+    the cursor's (``execute``, ``sql``, ``fetchall``, ...). Closed when collected, too, as
+    a DuckDB connection is."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, shared: _Shared, path: Path) -> None:
+        self._cursor = cursor
+        self._shared = shared
+        self._path = path
+        self._closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._shared.pid != os.getpid():  # a forked child's copy: the parent's to close
+            return
+        try:
+            self._cursor.close()
+        finally:
+            _release(self._shared)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Another connection to the same database (a cursor of the bare database would
+        default to its in-memory catalog, not the warehouse)."""
+        return _join(self._path, read_only=self._shared.read_only)
+
+    def __enter__(self) -> WarehouseConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
 @contextlib.contextmanager
 def held_open(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """Keep the live file open in this process for a block of steps that each open and close
     it (yields the keeping connection, or None when the file is busy: the steps then wait
     for it on their own, as without this).
 
-    Why: DuckDB shares one database per file within a process, so while this connection is
-    open every other ``connect`` of the file here joins it (measured on the Zyte warehouse:
+    Why: a process shares one database per file (:func:`_join`), so while this connection
+    is open every other ``connect`` of the file here joins it (measured on the Zyte warehouse:
     0.3 ms instead of 16 ms per open, /tmp/s6/keeper.py in the speed6 report), and the
     steps' closes no longer checkpoint and sync the file each time: the keeper's close does,
     once. Only for a short block that runs from start to end (a run's closing steps): while
