@@ -24,6 +24,7 @@ import json
 import logging
 import mmap
 import os
+import threading
 from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -175,6 +176,23 @@ def _write(path: Path, data: bytes) -> bool:
     from newsetl.cache import write_atomically
 
     return write_atomically(path, path.name.split("-", 1)[0], lambda f: f.write(data))
+
+
+_loaded: dict[str, Mapping[str, str]] = {}
+_loaded_lock = threading.Lock()
+
+
+def dictionary(code: str) -> Mapping[str, str]:
+    """:func:`stream_dictionary` for ``code``, loaded once per process. Why one place: entity
+    lemmas (``entities.morph``) and the artefact detector's German casing
+    (``artefacts.casing``) both read the German dictionary in the same pool worker, and each
+    kept its own copy. Raises what :func:`stream_dictionary` raises (and tries again on the
+    next call)."""
+    with _loaded_lock:
+        found = _loaded.get(code)
+        if found is None:
+            found = _loaded[code] = stream_dictionary(code)
+        return found
 
 
 def stream_dictionary(code: str) -> Mapping[str, str]:

@@ -45,9 +45,9 @@ def _german_dictionary() -> Mapping[str, str] | None:
     with _lock:
         if not _german:
             try:
-                from ..simplemma_cache import stream_dictionary
+                from ..simplemma_cache import dictionary  # the one entity lemmas use
 
-                _german.append(stream_dictionary("de"))
+                _german.append(dictionary("de"))
             except Exception as exc:  # no simplemma data: no evidence, no findings
                 log.warning("simplemma German dictionary unavailable: %s", exc)
                 _german.append(None)

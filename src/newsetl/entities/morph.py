@@ -15,6 +15,7 @@ form: stemming there would merge "Paris" and "Pari", "Mario" and "Maria".
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 
 #: simplemma codes for our language codes (simplemma writes Serbo-Croatian as "hbs").
@@ -124,20 +125,14 @@ CLASS_LANGUAGES = {
 }  # fmt: skip
 
 
-_dictionaries: dict[str, object] = {}
-
-
-def _dictionary(code: str):
+def _dictionary(code: str) -> Mapping[str, str]:
     """simplemma's dictionary for ``code`` (form -> lemma), its low-memory kind: the default
     dictionaries take up to ~400 MB per language once loaded (Polish, Finnish); these keep
-    the compressed form and decode what is asked (~35 MB, the same entries)."""
-    with _lock:
-        found = _dictionaries.get(code)
-        if found is None:
-            from newsetl.simplemma_cache import stream_dictionary  # built once, then on disk
+    the compressed form and decode what is asked (~35 MB, the same entries). One per
+    process, shared with the artefact detector (:func:`newsetl.simplemma_cache.dictionary`)."""
+    from newsetl.simplemma_cache import dictionary  # built once, then on disk
 
-            found = _dictionaries[code] = stream_dictionary(code)
-        return found
+    return dictionary(code)
 
 
 @lru_cache(maxsize=65536)
