@@ -43,7 +43,11 @@ from newsetl.lake.liveness import (
     ZOMBIE_AUTOMATION,
     ZOMBIE_MESSAGE,
     ensure_zombie_automation,
+    heartbeat_env,
+    parent_bound,
+    silence_s,
 )
+from newsetl.settings import Settings
 
 BIN = Path(sys.executable).parent
 #: A wait that would hang without the bound fails after this long instead.
@@ -101,6 +105,21 @@ def in_thread(target, *args) -> tuple[threading.Thread, dict[str, Any]]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, out
+
+
+def test_the_bounds_follow_the_settings_and_never_undercut_a_heartbeat():
+    from prefect.settings.models.flows import FlowsSettings
+
+    short = Settings.from_env({"NEWSETL_SHARD_HEARTBEAT_S": "5", "NEWSETL_SHARD_SILENCE_S": "20"})
+    env = heartbeat_env(short)
+    assert env == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}  # Prefect refuses less
+    FlowsSettings(heartbeat_frequency=int(env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"]))
+    assert silence_s(short) == 45.0  # 1.5 heartbeats: a shorter bound crashes live runs
+    assert parent_bound(short) == 60.0  # the automation acts first
+    long = Settings.from_env({"NEWSETL_SHARD_HEARTBEAT_S": "60", "NEWSETL_SHARD_SILENCE_S": "300"})
+    assert heartbeat_env(long)["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "60"
+    assert (silence_s(long), parent_bound(long)) == (300.0, 315.0)
+    assert silence_s(Settings()) == 90.0
 
 
 def test_the_parent_crashes_a_run_it_no_longer_hears_from_and_keeps_one_that_beats(
