@@ -319,7 +319,7 @@ def test_a_worker_killed_mid_shard_then_a_rerun_merges_every_batch_once(
     assert worker_pid in {w.pid for w in workers.processes}
     os.kill(flow_pid, signal.SIGKILL)
     os.kill(worker_pid, signal.SIGKILL)
-    stop_process_group(parent)  # the parent waits for a flow run nobody will finish: stop it too
+    stop_process_group(parent)  # it would end only after the silence bound: stop it now
     workers.start()  # a new machine takes the killed one's place
 
     rerun = start_parent(lake_env, site, run_id, tmp_path)

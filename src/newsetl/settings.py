@@ -71,6 +71,14 @@ class Settings:
     lake_inlining_row_limit: int = 10
     #: Maintenance expires snapshots older than this (time travel reaches back this far).
     lake_snapshot_retention_days: float = 30.0
+    #: Distributed runs (``newsetl.lake.liveness``): the deployed flow runs emit a Prefect
+    #: heartbeat every this many seconds (``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``; Prefect's
+    #: floor is 30), so a run whose machine is lost can be told from a slow one.
+    shard_heartbeat_s: int = 30
+    #: A shard run not heard from (no heartbeat, no state change) for this long is taken as
+    #: dead and set Crashed: by the server's automation (``newsetl lake deploy``) and by the
+    #: waiting parent itself. At least 1.5 heartbeats; Prefect's guide uses 3 (90 s).
+    shard_silence_s: float = 90.0
 
     # --- fetching ---------------------------------------------------------------------------
     user_agent: str = f"newsetl/{__version__} (+https://github.com/newsetl/newsetl)"

@@ -45,6 +45,13 @@ import duckdb
 from prefect import flow, get_run_logger
 
 from newsetl.lake.connect import current_snapshot, open_lake
+from newsetl.lake.liveness import (
+    ZOMBIE_AUTOMATION,
+    ensure_zombie_automation,
+    heartbeat_env,
+    parent_bound,
+    silence_s,
+)
 from newsetl.lake.schema import STAGING, migrate_lake
 from newsetl.lake.shards import Shard, plan_shards
 from newsetl.lake.staging import append_pending
@@ -336,19 +343,47 @@ def mark_crashed(client: Any, run: Any, why: str) -> None:
     client.set_flow_run_state(run.id, Crashed(message=why), force=True)
 
 
-def _wait(flow_run_ids: list[uuid.UUID], poll_s: float) -> dict[uuid.UUID, Any]:
-    """Poll the API until every flow run is in a final state; returns id -> flow run."""
+def _wait(
+    flow_run_ids: list[uuid.UUID],
+    poll_s: float,
+    bound: float,
+    names: dict[uuid.UUID, str],
+    parent: str,
+) -> dict[uuid.UUID, Any]:
+    """Poll the API until every flow run is in a final state; returns id -> flow run.
+
+    Bounded: a run not heard from for ``bound`` seconds (no heartbeat, no state change;
+    :class:`newsetl.lake.liveness.SilenceWatch`) is set Crashed here, naming its shard (the
+    server's automation usually has done so already), so a shard whose machine was lost ends
+    the wait instead of holding it for ever."""
     from prefect.client.orchestration import get_client
 
+    from newsetl.lake.liveness import SilenceWatch
+
     final: dict[uuid.UUID, Any] = {}
+    watch = SilenceWatch(bound)
     with get_client(sync_client=True) as client:
         while len(final) < len(flow_run_ids):
+            waiting = []
             for run_id in flow_run_ids:
                 if run_id in final:
                     continue
                 run = client.read_flow_run(run_id)
                 if run.state is not None and run.state.is_final():
                     final[run_id] = run
+                else:
+                    waiting.append(run)
+            for run, unheard in watch.silent(client, waiting):
+                fresh = client.read_flow_run(run.id)
+                if fresh.state is not None and fresh.state.is_final():  # it just ended
+                    continue
+                why = (
+                    f"{names.get(run.id, 'flow run')}: no heartbeat or state change for "
+                    f"{unheard:.0f} s (bound {bound:g} s): its process or machine is gone; "
+                    f"marked Crashed by parent run {parent}"
+                )
+                log.warning("%s (flow run %s)", why, run.id)
+                mark_crashed(client, run, why)
             if len(final) < len(flow_run_ids):
                 time.sleep(poll_s)
     return final
@@ -438,8 +473,14 @@ def distributed_ingest_flow(
     results: list[dict[str, Any]] = [
         {"shard": name, "state": "COMPLETED", "skipped": True} for name in sorted(done)
     ]
-    for run_id, run in _wait(list(submitted), poll_s).items():
-        results.append({"shard": submitted[run_id].name, "state": run.state.type.value})
+    names = {run_id: f"shard {shard.name}" for run_id, shard in submitted.items()}
+    for run_id, run in _wait(
+        list(submitted), poll_s, parent_bound(settings), names, parent
+    ).items():
+        entry = {"shard": submitted[run_id].name, "state": run.state.type.value}
+        if run.state.type.value != "COMPLETED":
+            entry["error"] = run.state.message or run.state.name
+        results.append(entry)
     records = shard_records(settings, parent)  # from the lake: no Prefect result storage
     for entry in results:
         entry.update(records.get(entry["shard"], {}))
@@ -448,17 +489,22 @@ def distributed_ingest_flow(
     merged: dict[str, Any] = {}
     if merge_deployment:
         merge = cast(
-            FlowRun,
-            run_deployment(merge_deployment, parameters={}, as_subflow=True, timeout=None),
+            FlowRun, run_deployment(merge_deployment, parameters={}, as_subflow=True, timeout=0)
         )
+        merge = _wait([merge.id], poll_s, parent_bound(settings), {merge.id: "merge"}, parent)[
+            merge.id
+        ]
         merged = {"state": merge.state.type.value if merge.state else None}
+        if merge.state is not None and not merge.state.is_completed():
+            merged["error"] = merge.state.message or merge.state.name
     summary = {"parent_run_id": parent, "shards": results, "merge": merged}
     logger.info("distributed run %s: %s", parent, summary)
-    failed = [r["shard"] for r in results if r["state"] != "COMPLETED"]
+    failed = [r for r in results if r["state"] != "COMPLETED"]
     if failed:
+        why = "; ".join(f"{r['shard']} {r['state']}: {r.get('error', '')}" for r in failed)
         raise RuntimeError(
-            f"shards {failed} of run {parent} did not complete; re-run with "
-            f"parent_run_id={parent!r} (finished shards are skipped)"
+            f"shards {[r['shard'] for r in failed]} of run {parent} did not complete ({why}); "
+            f"re-run with parent_run_id={parent!r} (finished shards are skipped)"
         )
     return summary
 
@@ -468,18 +514,25 @@ def deploy(work_pool: str = "newsetl-lake", env: dict[str, str] | None = None) -
     uses: the shard flow, the merge step (concurrency limit 1) and the parent flow. Their
     code is this installed package (the directory that holds ``newsetl/``), so every worker
     machine needs newsetl installed at the same path (a checkout or a virtualenv).
-    Returns the deployment names."""
+
+    Their flow runs emit heartbeats (``NEWSETL_SHARD_HEARTBEAT_S``), and the automation
+    :data:`~newsetl.lake.liveness.ZOMBIE_AUTOMATION` sets one that stops sending them for
+    ``NEWSETL_SHARD_SILENCE_S`` Crashed (its machine was lost; Prefect alone would leave it
+    "Running" for ever). Idempotent: deploying again updates both. Returns the deployment
+    names."""
     from pathlib import Path
 
     from prefect import Flow
+    from prefect.client.orchestration import get_client
 
     import newsetl
     from newsetl.flows.pool import ensure_process_pool
 
+    settings = Settings.from_env()
     ensure_process_pool(work_pool)
     root = str(Path(newsetl.__file__).resolve().parents[1])
-    variables = {"env": dict(env or {})}
-    made = []
+    variables = {"env": {**heartbeat_env(settings), **(env or {})}}
+    made, ids = [], []
     for entrypoint, name, limit in (
         ("newsetl/lake/distributed.py:shard_flow", "shard", None),
         ("newsetl/lake/flows.py:lake_merge_flow", "merge", 1),
@@ -496,5 +549,9 @@ def deploy(work_pool: str = "newsetl-lake", env: dict[str, str] | None = None) -
             push=False,
         )
         made.append(f"{remote.name}/{name}")
+        ids.append(cast(uuid.UUID, deployment_id))  # a sync call returns the id itself
         log.info("deployed %s (%s)", made[-1], deployment_id)
+    with get_client(sync_client=True) as client:
+        automation = ensure_zombie_automation(client, ids, silence_s(settings))
+    log.info("automation %r (%s): silent runs set Crashed", ZOMBIE_AUTOMATION, automation)
     return made
