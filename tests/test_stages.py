@@ -3,6 +3,7 @@ run, the loader and the summary pick it up from the stage list."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,52 +103,63 @@ def test_a_registered_stage_is_run_and_its_rows_are_loaded(tmp_path, monkeypatch
     assert table["test_words"] == str(total)
 
 
-#: what the warm-up test's stages saw (set afresh by the test)
-EVENTS: dict[str, Any] = {}
+#: (stage:part, thread id) in the order the warm-up test's stages were warmed
+WARMED: list[tuple[str, int]] = []
 
 
 @dataclass(frozen=True)
 class NativeWarm(Stage):
-    """Its native warm-up finishes only if another stage's Python warm-up starts meanwhile."""
+    """A stage with a native part (as the language and repair stages have)."""
 
     def warm_up_native(self) -> None:
-        EVENTS[f"{self.name}:native_started"].set()
-        if EVENTS["python_started"].wait(10):
-            EVENTS[f"{self.name}:ran_beside"].set()
-        EVENTS[f"{self.name}:native_done"].set()
+        WARMED.append((f"{self.name}:native", threading.get_ident()))
+
+    def warm_up(self) -> None:
+        WARMED.append((self.name, threading.get_ident()))
 
 
 @dataclass(frozen=True)
 class PythonWarm(Stage):
     def warm_up(self) -> None:
-        EVENTS["python_started"].set()
-        EVENTS["native:native_started"].wait(10)
+        WARMED.append((self.name, threading.get_ident()))
 
 
-def test_native_warm_ups_run_in_a_thread_beside_the_python_ones(monkeypatch):
-    """The fork server's warm-up is on the run's critical path: lingua's model loading (Rust,
-    outside the GIL) runs beside the other stages' Python warm-ups, and is over when
-    ``warm_up`` returns (workers are forked from a process whose warm-up is done). A stage
-    left out (``analysis=False``: stage 1 only) is not warmed at all."""
-    import threading
+@dataclass(frozen=True)
+class FailingNative(Stage):
+    def warm_up_native(self) -> None:
+        raise RuntimeError("no models here")
 
-    names = ("native_started", "ran_beside", "native_done")
-    EVENTS.clear()
-    EVENTS.update({f"{s}:{k}": threading.Event() for s in ("native", "skipped") for k in names})
-    EVENTS["python_started"] = threading.Event()
+    def warm_up(self) -> None:
+        WARMED.append((self.name, threading.get_ident()))
+
+
+def test_warm_ups_run_in_the_calling_thread_native_parts_first(monkeypatch):
+    """lingua's model loading holds the GIL (round 8), so a thread of its own never ran beside
+    the Python warm-ups: every part runs in the caller's thread, the native parts first,
+    each group in the stages' order. A failing native part is not fatal (the stage's own
+    warm-up loads it); a stage left out (``analysis=False``: stage 1 only) is not warmed."""
+    WARMED.clear()
     monkeypatch.setattr(
         stages,
         "STAGES",
         [
-            NativeWarm(name="native", kind="extract"),
-            PythonWarm(name="python", kind="extract"),
+            PythonWarm(name="first", kind="extract"),
+            NativeWarm(name="native-a", kind="extract"),
+            FailingNative(name="failing", kind="extract"),
             NativeWarm(name="skipped"),  # an analysis stage: not warmed for stage 1
+            NativeWarm(name="native-b", kind="extract"),
         ],
     )
     stages.warm_up(analysis=False)
-    assert EVENTS["native:ran_beside"].is_set()
-    assert EVENTS["native:native_done"].is_set()
-    assert not EVENTS["skipped:native_started"].is_set()
+    assert [name for name, _ in WARMED] == [
+        "native-a:native",
+        "native-b:native",
+        "first",
+        "native-a",
+        "failing",
+        "native-b",
+    ]
+    assert {thread for _, thread in WARMED} == {threading.get_ident()}
 
 
 def test_stage_one_warm_up_reads_the_public_suffix_list():
@@ -158,46 +170,3 @@ def test_stage_one_warm_up_reads_the_public_suffix_list():
     urls._public_suffix_list.cache_clear()
     stages.warm_up(analysis=False)
     assert urls._public_suffix_list.cache_info().currsize == 1
-
-
-#: the order in which the ordering test's stages were warmed (main thread)
-WARMED: list[str] = []
-
-
-@dataclass(frozen=True)
-class SlowNative(Stage):
-    """A stage whose Python warm-up needs its native part (as the artefact detector does)."""
-
-    def warm_up_native(self) -> None:
-        WARMED.append(f"{self.name}:native")
-
-    def warm_up(self) -> None:
-        WARMED.append(self.name)
-
-
-@dataclass(frozen=True)
-class PythonOnly(Stage):
-    def warm_up(self) -> None:
-        WARMED.append(self.name)
-
-
-def test_python_only_warm_ups_run_before_those_that_wait_for_their_native_part(monkeypatch):
-    """A stage's Python warm-up may wait for its native part (the artefact detector's lingua
-    models, over a second); stages without one are warmed first, so that they load while the
-    native thread does, instead of queueing behind that wait. Each group keeps its order."""
-    WARMED.clear()
-    monkeypatch.setattr(
-        stages,
-        "STAGES",
-        [
-            PythonOnly(name="first", kind="extract"),
-            SlowNative(name="native-a"),
-            PythonOnly(name="after-a"),
-            SlowNative(name="native-b"),
-            PythonOnly(name="last"),
-        ],
-    )
-    stages.warm_up(analysis=True)
-    python_side = [name for name in WARMED if ":" not in name]
-    assert python_side == ["first", "after-a", "last", "native-a", "native-b"]
-    assert [n for n in WARMED if ":" in n] == ["native-a:native", "native-b:native"]

@@ -1,13 +1,12 @@
-"""The fork server's warm-up: how much of it is serial (the main thread) and how much runs
-beside it (the stages' native loads, :meth:`newsetl.stages.base.Stage.warm_up_native`).
+"""The fork server's warm-up: how much of its CPU is the main thread's, and how much lingua's
+own threads take beside it (its model loads are partly parallel in Rust).
 
-Why: the fork server warms up alone before any worker takes a page, so the CPU of its main
-thread is on the run's critical path; lingua loads its models in Rust with the GIL released,
-in a thread of ours (``threaded``) or, as before, in the main thread's call (``serial``: the
-same warm-up with the thread's work done in line). Each variant runs in a fresh process
-(``--reps`` alternating rounds); printed: the main thread's CPU (``time.thread_time``), the
-process's CPU (all threads: lingua's own included) and the wall time. On a busy machine the
-wall time says little; the main thread's CPU is what an idle second core cannot take over.
+Why: the fork server warms up alone before any worker takes a page, so its warm-up is on the
+run's critical path. Since round 8 it runs in one thread (:func:`newsetl.stages.warm_up`):
+lingua holds the GIL while it loads, so a thread of ours beside the Python warm-ups never ran
+at the same time as them. Each round runs the warm-up in a fresh process; printed: the main
+thread's CPU (``time.thread_time``), the process's CPU (all threads, lingua's own included)
+and the wall time. On a busy machine the wall time says little.
 
 Run (from the repository root)::
 
@@ -24,16 +23,7 @@ import sys
 CHILD = """
 import json, sys, time
 from newsetl import stages
-if sys.argv[1] == "serial":  # the thread's work done in line, as before the thread existed
-    class InLine:
-        def __init__(self, target, args, **kwargs):
-            self.target, self.args = target, args
-        def start(self):
-            self.target(*self.args)
-        def join(self):
-            pass
-    stages.threading.Thread = InLine
-analysis = sys.argv[2] == "1"
+analysis = sys.argv[1] == "1"
 main, cpu, wall = time.thread_time(), time.process_time(), time.perf_counter()
 stages.warm_up(analysis)
 print(json.dumps({"main_cpu_s": time.thread_time() - main, "process_cpu_s":
@@ -47,24 +37,20 @@ def main() -> None:
     p.add_argument("--spine", action="store_true", help="stage 1 only (repair, entities off)")
     args = p.parse_args()
     analysis = "0" if args.spine else "1"
-    rows: dict[str, list[dict]] = {"serial": [], "threaded": []}
+    found: list[dict] = []
     for _ in range(args.reps):
-        for variant in rows:
-            out = subprocess.run(
-                [sys.executable, "-c", CHILD, variant, analysis],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            row = json.loads(out.strip().splitlines()[-1])
-            rows[variant].append(row)
-            print(variant, {k: round(v, 2) for k, v in row.items()}, flush=True)
-    for variant, found in rows.items():
-        line = ", ".join(
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, analysis], check=True, capture_output=True, text=True
+        ).stdout
+        row = json.loads(out.strip().splitlines()[-1])
+        found.append(row)
+        print({k: round(v, 2) for k, v in row.items()}, flush=True)
+    print(
+        ", ".join(
             f"{k} {min(r[k] for r in found):.2f}-{max(r[k] for r in found):.2f}"
             for k in ("main_cpu_s", "process_cpu_s", "wall_s")
         )
-        print(f"{variant:<9} {line}")
+    )
 
 
 if __name__ == "__main__":

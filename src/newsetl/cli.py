@@ -98,5 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_status
 
 
+def console() -> None:
+    """The ``newsetl`` console script: :func:`main`, then an exit without the interpreter's
+    finalisation (:mod:`newsetl.fastexit`: 0.13-0.16 s of CPU after every run). An exception
+    (``SystemExit`` from argparse included) leaves the normal way."""
+    status = main()
+    from newsetl.fastexit import exit_now
+
+    exit_now(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

@@ -12,7 +12,6 @@ migration, added with :func:`register`.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING
 
 from newsetl.stages.base import Stage
@@ -56,45 +55,24 @@ def article_stages(settings: Settings) -> tuple[Stage, ...]:
 
 
 def warm_up(analysis: bool = True) -> None:
-    """Warm every stage (stage 1 only without ``analysis``); a stage that fails to warm only
-    loads on its first page instead.
+    """Warm every stage (stage 1 only without ``analysis``), in this thread: first each
+    stage's native part, then each stage's Python warm-up, in list order. A stage whose
+    native part fails only loads it on its first page instead.
 
-    Why a thread: the fork server warms up alone before any worker can take a page, so its
-    warm-up is on the run's critical path while the second core idles. The stages' native
-    loads (lingua's models: Rust, the GIL released) run in a thread beside the Python
-    warm-ups (trafilatura, langdetect, word lists, gazetteer), and the thread is joined before
-    this returns: the fork server forks its workers from a process whose warm-up is over.
+    Why not a thread for the native parts beside the Python warm-ups (rounds 6-7): lingua's
+    model loading holds the GIL from start to end (measured in round 8: a Python loop in
+    another thread made no progress while six languages' models loaded, 0.53 s), so the two
+    threads never ran side by side; they only took turns. One thread is simpler, and the fork
+    server's warm-up was faster without the other (benchmarks/README.md "Round 8").
     """
     chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
-    native = threading.Thread(
-        target=_warm_native, args=(chosen,), name="newsetl-warm-native", daemon=True
-    )
-    native.start()
-    try:
-        for stage in _python_first(chosen):
-            stage.warm_up()
-    finally:
-        native.join()
-
-
-def _python_first(stages: list[Stage]) -> list[Stage]:
-    """``stages`` in the order their Python warm-ups run beside the native thread: those
-    without a native part first, then the others in their order.
-
-    Why: a stage's ``warm_up`` waits for its native part (the artefact detector's lingua
-    models: over a second), so warming it in list order left the stages after it (the
-    entities' gazetteer, 0.3 s) waiting too; warmed first, they load while the models do.
-    The order of warm-ups changes nothing a page gets."""
-    own = [stage for stage in stages if type(stage).warm_up_native is Stage.warm_up_native]
-    return own + [stage for stage in stages if stage not in own]
-
-
-def _warm_native(stages: list[Stage]) -> None:
-    for stage in stages:
+    for stage in chosen:
         try:
             stage.warm_up_native()
         except Exception:  # the stage's own warm_up loads it (and says why it cannot)
             log.debug("native warm-up of %s failed", stage.name, exc_info=True)
+    for stage in chosen:
+        stage.warm_up()
 
 
 #: Derived from :data:`STAGES` (updated in place by :func:`register`, so importers of these

@@ -57,10 +57,10 @@ class Stage:
         """Load what the stage needs before the first page (word lists, models)."""
 
     def warm_up_native(self) -> None:
-        """The part of :meth:`warm_up` that runs outside the GIL (a native library loading
-        its models, e.g. lingua's Rust core): :func:`newsetl.stages.warm_up` runs it in a
-        thread beside the other stages' Python warm-ups. :meth:`warm_up` must still load
-        everything on its own (it then finds this part done, or waits for it)."""
+        """The part of :meth:`warm_up` that loads a native library's models (lingua's Rust
+        core): :func:`newsetl.stages.warm_up` runs every stage's before the Python
+        warm-ups, and a failure here is not fatal. :meth:`warm_up` must still load
+        everything on its own (it then finds this part done)."""
 
     def apply(
         self,

@@ -1,0 +1,96 @@
+"""How long a run's tail takes: from the last batch extracted to the last batch loaded, and to
+the run's end (closing steps, run record, read copy).
+
+Why: after the last page is extracted the workers have only the last batches' analyses
+left, and the run's process its serial steps (benchmarks/README.md "Round 7", the tail);
+this times that stretch alone, where the command's wall time mixes it with the start and the
+machine's load. Each checkout's interpreter (``--python``, repeatable) runs the run engine
+(:func:`newsetl.run.run_sources`, a pool of two workers) over the pages into a fresh
+warehouse, with hooks that note the clock; rounds alternate the checkouts.
+
+Run (from the repository root)::
+
+    .venv/bin/python benchmarks/pipeline/tail_time.py --reps 3 \\
+        --python /tmp/base/.venv/bin/python --python .venv/bin/python [--spine] [PAGES_DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
+
+CHILD = """
+import json, sys, time
+from pathlib import Path
+from newsetl.run import RunHooks, run_sources
+from newsetl.settings import Settings
+
+marks = {}
+class Hooks(RunHooks):
+    def expanded(self, run, batches):
+        self.last = len(batches) - 1
+        marks["expanded"] = time.perf_counter()
+    def extracted(self, run, index, items):
+        if index == self.last:
+            marks["last_extracted"] = time.perf_counter()
+    def loaded(self, run, index, result):
+        if index == self.last:
+            marks["last_loaded"] = time.perf_counter()
+    def finished(self, run):
+        marks["finished"] = time.perf_counter()
+
+pages, db, spine = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+settings = Settings.from_env(db_path=Path(db), workers=2, repair=not spine, entities=not spine)
+summary = run_sources([pages], settings, hooks=Hooks())
+assert summary.stats.articles > 0
+start = marks["last_extracted"]
+print(json.dumps({
+    "to_last_load_s": round(marks["last_loaded"] - start, 3),
+    "to_end_s": round(marks["finished"] - start, 3),
+    "cpu_s": round(time.process_time(), 3),
+}))
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("pages", nargs="?", type=Path, default=DEFAULT_PAGES)
+    p.add_argument("--python", action="append", type=Path)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--spine", action="store_true", help="repair and entities off")
+    args = p.parse_args(argv)
+    pythons = [py.absolute() for py in args.python or [Path(sys.executable)]]
+    tmp = Path(tempfile.mkdtemp(prefix="newsetl-tail-"))
+    pages = plain_pages(args.pages, tmp / "pages", None)
+    env = {**os.environ, "NEWSETL_TRANSLATOR": "none", "PREFECT_HOME": str(tmp / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    rows: dict[str, list[dict]] = {str(py): [] for py in pythons}
+    for rep in range(args.reps + 1):  # round 0 untimed
+        for py in pythons:
+            work = tmp / f"{rep}-{len(rows[str(py)])}-{abs(hash(py))}"
+            work.mkdir()
+            env["NEWSETL_STAGING_DIR"] = str(work / "staging")
+            out = subprocess.run(
+                [str(py), "-c", CHILD, str(pages), str(work / "w.duckdb"), str(int(args.spine))],
+                env=env, cwd=work, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"round {rep} {py}: {json.dumps(row)}", flush=True)
+            if rep:
+                rows[str(py)].append(row)
+    for py, found in rows.items():
+        med = {k: round(statistics.median(r[k] for r in found), 3) for k in found[0]}
+        print(f"median {py}: {json.dumps(med)}")
+    subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The console script ends without the interpreter's finalisation (:mod:`newsetl.fastexit`),
+and still does everything a normal exit does that a user or a file could see."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+SAMPLE_SITE = Path(__file__).resolve().parents[1] / "src/newsetl/samples/site"
+
+#: A process that leaves a non-daemon thread running, an exit handler, unflushed output and a
+#: module-level object with a finaliser, then ends the way ``sys.argv[1]`` says.
+SCRIPT = """
+import atexit, sys, threading, time
+class Finalised:
+    def __del__(self):
+        sys.__stdout__.write("finaliser ran\\n")
+kept = Finalised()
+def late():
+    time.sleep(0.3)
+    print("thread done")
+threading.Thread(target=late).start()
+atexit.register(lambda: print("exit handler ran"))
+print("buffered", end="")
+if sys.argv[1] == "fast":
+    from newsetl.fastexit import exit_now
+    exit_now(3)
+sys.exit(3)
+"""
+
+
+def _end(mode: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_fast_exit_runs_the_exit_handlers_and_skips_only_the_finalisation() -> None:
+    normal, fast = _end("normal"), _end("fast")
+    assert normal.returncode == fast.returncode == 3
+    assert normal.stdout.splitlines() == [
+        "bufferedthread done",
+        "exit handler ran",
+        "finaliser ran",
+    ]
+    # the thread joined, the handler ran, the output flushed; no finaliser: the interpreter
+    # was not torn down
+    assert fast.stdout.splitlines() == ["bufferedthread done", "exit handler ran"]
+
+
+def test_the_console_script_ends_fast_after_a_pooled_run(tmp_path: Path) -> None:
+    """``newsetl ingest`` with a process pool (fork server, kept workers), as installed: the
+    summary is printed in full, the warehouse is closed (no write-ahead log left), and the
+    script's end is the fast one (a finaliser of ``__main__`` never runs)."""
+    script = shutil.which("newsetl") or str(Path(sys.executable).parent / "newsetl")
+    assert "console" in Path(script).read_text()  # the installed entry point
+    code = (
+        "import sys\n"
+        "class F:\n"
+        "    def __del__(self): sys.__stdout__.write('finaliser ran\\n')\n"
+        "kept = F()\n"
+        "from newsetl.cli import console\n"
+        "sys.argv = ['newsetl', *sys.argv[1:]]\n"
+        "console()\n"
+    )
+    db = tmp_path / "w.duckdb"
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": "",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "NEWSETL_TRANSLATOR": "none",
+        "NEWSETL_WORKERS": "2",
+        "NEWSETL_PROCESS_POOL_MIN_PAGES": "2",
+        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code, "ingest", "-q", str(SAMPLE_SITE), "--db", str(db)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("run_id") and "finaliser ran" not in done.stdout
+    assert any(line.startswith("articles_new") for line in lines)
+    assert not Path(f"{db}.wal").exists()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
