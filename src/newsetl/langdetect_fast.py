@@ -47,9 +47,12 @@ class FastDetector(Detector):
         text = NGram.normalize_vi(text)
         self.text += _SPACES.sub(" ", text[: self.max_text_length])
 
+    text: str  # Detector's sample, set in its __init__ (langdetect has no annotations)
+
     def cleaning_text(self) -> None:
         latin_count, non_latin_count = 0, 0
-        for ch, count in Counter(self.text).items():
+        counts: Counter[str] = Counter(self.text)
+        for ch, count in counts.items():
             if "A" <= ch <= "z":
                 latin_count += count
             elif ch >= "\u0300" and unicode_block(ch) != "Latin Extended Additional":
