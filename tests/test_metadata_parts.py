@@ -171,6 +171,33 @@ def test_paywall_markup_alone_is_a_weaker_flag():
     assert flags["paywall_marker"][0]["marker"] == "paywall-"
 
 
+@pytest.mark.parametrize(
+    ("marker", "expected"),
+    [
+        ("paywall-container", "paywall-"),
+        ("article PREMIUM-CONTENT", " PREMIUM-CONTENT"),
+        # under IGNORECASE the long s matches "s"; str.lower does not give "s"
+        ("ſubscriber-only", "ſubscriber-only"),
+        ("x metered-content", "metered-content"),
+        ("premiumness", None),  # a pre-filter word, but no marker: no element matches
+        ("subscribe-now", None),
+    ],
+)
+def test_paywall_marker_found_whatever_the_case_and_script(marker, expected):
+    """The page-wide pre-filter of class and id values (``_may_name_paywall``) never hides an
+    element the marker pattern matches, non-ASCII case folding included."""
+    html = (
+        f"<html><body><div class='nav'></div><div id='{marker}'></div>"
+        "<article><p>A free paragraph.</p></article></body></html>"
+    )
+    page_tree = tree(html)
+    values = f"nav {marker}"
+    assert quality._may_name_paywall(values) or not quality._PAYWALL_CLASS.search(values)
+    found = quality.paywall_evidence(page_tree, read_structured(page_tree))
+    assert [e["marker"] for e in found] == ([expected.strip()] if expected else [])
+    assert not quality._may_name_paywall("nav main-content footer")
+
+
 def test_quality_flags_on_text():
     body = "\n".join(
         f"Paragraph {n} of the story, long enough to be compared with the others." for n in range(5)

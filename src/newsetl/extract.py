@@ -22,13 +22,15 @@ from lxml.html import HtmlElement
 from rapidfuzz import fuzz
 from trafilatura.utils import load_html
 
-from newsetl import dates, provenance, quality
+from newsetl import dates, htmlclasses, provenance, quality
 from newsetl.fingerprint import content_fingerprint
 from newsetl.language import normalise_language_tag
 from newsetl.structured import read_structured
 from newsetl.textcap import DEFAULT_MAX_TEXT_CHARS, analysed_text, cap_evidence
 from newsetl.textcap import FLAG as CAP_FLAG
 from newsetl.urls import is_http, normalise_url
+
+htmlclasses.install()  # each node's lxml class picked in C, not by a Python call
 
 EXTRACTOR = "trafilatura"
 EXTRACTOR_VERSION = trafilatura.__version__

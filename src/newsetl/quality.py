@@ -27,6 +27,7 @@ import re
 import unicodedata
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsetl.structured import StructuredData, text_value
@@ -97,6 +98,16 @@ _PAYWALL_CLASS = re.compile(
     r"subscriber-?only|subscribers-?only|regwall|metered-?content|plus-?paywall)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+#: Words every match of :data:`_PAYWALL_CLASS` contains: when no class or id of the page holds
+#: one, no element can match. Why: the per-element loop (an lxml element object, two attribute
+#: reads, a string and a search for each of ~2,000 elements) was 1.1 ms of a Zyte page's
+#: extraction, and most pages have none of these words (167 of the 181).
+_PAYWALL_WORDS = ("paywall", "premium", "subscriber", "regwall", "metered")
+#: the same test as a regex with the pattern's flags, for text that is not ASCII (under
+#: IGNORECASE "ſ" matches "s" and "ı" matches "i", which ``str.lower`` does not give)
+_PAYWALL_WORD = re.compile("|".join(_PAYWALL_WORDS), re.IGNORECASE)
+#: every class and id value of the page, as plain strings (no element objects made)
+_CLASS_AND_ID = etree.XPath("//@class | //@id", smart_strings=False)
 _FALSE = {"false", "no", "0"}
 
 
@@ -158,6 +169,8 @@ def paywall_evidence(tree: HtmlElement, data: StructuredData) -> list[dict[str, 
     tier = data.first_meta("article:content_tier", "content_tier")
     if tier and tier[1].lower() in {"locked", "metered", "premium"}:
         evidence.append({"signal": "meta", "name": tier[0], "content": tier[1]})
+    if not _may_name_paywall(" ".join(_CLASS_AND_ID(tree))):
+        return evidence
     for element in tree.xpath("//*[@class or @id]")[:5000]:
         value = f"{element.get('class') or ''} {element.get('id') or ''}"
         match = _PAYWALL_CLASS.search(value)
@@ -167,6 +180,15 @@ def paywall_evidence(tree: HtmlElement, data: StructuredData) -> list[dict[str, 
             )
             break
     return evidence
+
+
+def _may_name_paywall(values: str) -> bool:
+    """Whether a class or id in ``values`` may match :data:`_PAYWALL_CLASS` (never False
+    when one does; a lower-cased ``in`` test where it is exact, ~10x faster than the regex)."""
+    if not values.isascii():
+        return _PAYWALL_WORD.search(values) is not None
+    lowered = values.lower()
+    return any(word in lowered for word in _PAYWALL_WORDS)
 
 
 def truncation_evidence(text: str, data: StructuredData) -> dict[str, Any] | None:

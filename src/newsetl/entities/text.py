@@ -172,11 +172,13 @@ def _split_token(start: int, text: str) -> list[tuple[int, str]]:
 def _is_caps_line(line: str) -> bool:
     """A line in capitals ("SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.",
     "LONDON 1996-08-30"): every word looks like an acronym there, so capitals say nothing."""
-    words = _LETTER_WORDS.findall(line)
-    if not words or len(line) > 300:
+    if len(line) > 300:  # tested before the words are found: most paragraphs are longer
         return False
-    letters = [c for w in words for c in w]
-    upper = sum(1 for c in letters if c.isupper())
+    words = _LETTER_WORDS.findall(line)
+    if not words:
+        return False
+    letters = "".join(words)
+    upper = sum(map(str.isupper, letters))
     return upper / len(letters) >= 0.8 and (len(words) >= 2 or len(words[0]) >= 4)
 
 
@@ -186,8 +188,10 @@ def _is_headline(line: str) -> bool:
     text's language: a line of names, "Falk Balzer (Germany) 13.XX", is not a headline.)"""
     if _is_caps_line(line):
         return True
+    if line.rstrip().endswith((".", ":", ";", ",")):  # before the words: most lines end so
+        return False
     words = _LINE_WORDS.findall(line)
-    if len(words) < 3 or len(words) > 25 or line.rstrip().endswith((".", ":", ";", ",")):
+    if len(words) < 3 or len(words) > 25:
         return False
     long_words = [w for w in words if len(w) > 3]
     if not long_words:
