@@ -164,14 +164,16 @@ print(round(time.monotonic() - started, 2))
 
 
 class OtherProcessAfterFirstLoad(RunHooks):
-    """After the run's first load, another process opens the file (``retries`` waits)."""
+    """After the run's first load (or load ``after``), another process opens the file
+    (``retries`` waits)."""
 
-    def __init__(self, retries: int) -> None:
+    def __init__(self, retries: int, after: int = 0) -> None:
         self.retries = retries
+        self.after = after
         self.outcome: tuple[int, float] | None = None
 
     def loaded(self, run, index, result) -> None:
-        if index != 0:
+        if index != self.after:
             return
         import subprocess
         import sys
@@ -215,3 +217,24 @@ def test_a_process_waiting_for_the_file_gets_it_while_the_run_goes_on(tmp_path, 
     assert code == 0 and waited < 10  # 8 retries from 0.2 s: 51 s of waiting at most
     assert summary.staged_left == 0
     assert _count(settings.db_path, "SELECT count(*) FROM articles") == summary.stats.articles
+
+
+def test_the_loader_lets_go_after_its_most_loads_in_one_open(tmp_path, monkeypatch):
+    """A kept open takes at most HOLD_MAX_LOADS loads (the database grows with each load it
+    takes, and after short texts the held-back batches come in one burst): after that many,
+    the file is closed at once, within the time limits (set here beyond the test), and
+    another process that does not wait gets it; after one load fewer it would not."""
+    import newsetl.run.steps as steps
+
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    monkeypatch.setattr(steps, "HOLD_IDLE_S", 600.0)
+    monkeypatch.setattr(steps, "HOLD_MAX_S", 600.0)
+    monkeypatch.setattr(steps, "HOLD_MAX_LOADS", 2)
+    outcomes = []
+    for after in (0, 1):
+        hooks = OtherProcessAfterFirstLoad(retries=0, after=after)
+        summary = run_sources(None, _settings(tmp_path, f"most-{after}"), hooks=hooks)
+        assert summary.status == "completed", summary.stats.failures
+        assert hooks.outcome is not None
+        outcomes.append(hooks.outcome[0])
+    assert outcomes == [3, 0]  # busy after the first load, free after the second

@@ -13,7 +13,7 @@ import pytest
 
 from newsetl import language, pipeline
 from newsetl.language import uses_short_text_models
-from newsetl.run import run_sources, shorttexts
+from newsetl.run import RunHooks, run_sources, shorttexts
 from newsetl.settings import Settings
 
 LONG = {
@@ -91,6 +91,9 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
     # the run's process never made a lingua detector, so never loaded any of its models
     assert language._lingua_detector is None
     assert "identified 1 short texts in a process of their own" in caplog.text
+    # before lingua's models load beside it, the run's process let go of the file and gave
+    # back what its loads freed (newsetl.memory.give_back: RSS before and after, by allocator)
+    assert "before identifying short texts: {'before':" in caplog.text
 
     alone = tmp_path / "alone.duckdb"  # no pool: every page identified in this process
     assert run_sources([str(pages)], _settings(alone, workers=1)).status == "completed"
@@ -101,3 +104,48 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
     assert dict(page_rows)[(pages / "09-copy.html").as_uri()].endswith("05-de1.html")
     short = [a for a in articles if a[1] == "short"]
     assert short and uses_short_text_models(short[0][5]) and short[0][2] == "de"
+
+
+class ForkServerSeen(RunHooks):
+    """Notes the fork server's process id each time a batch is extracted."""
+
+    def __init__(self) -> None:
+        self.pids: list[int | None] = []
+
+    def extracted(self, run, index, items) -> None:
+        from multiprocessing import forkserver
+
+        self.pids.append(getattr(forkserver._forkserver, "_forkserver_pid", None))
+
+
+def test_the_fork_server_is_not_alive_while_short_texts_are_identified(tmp_path, monkeypatch):
+    """The identifying process is a plain interpreter with the language identification only,
+    and the fork server (all it warmed for the workers) is stopped before it starts: the pool
+    after the identification has a new server. The run's rows stay those of a run without a
+    pool (the test above)."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    monkeypatch.setattr(language, "_lingua_detector", None)
+    monkeypatch.setattr(pipeline, "_extracted_here", False)
+    monkeypatch.setattr(shorttexts, "HOLD_BATCHES", 1)
+    hooks = ForkServerSeen()
+    summary = run_sources(
+        [str(_pages(tmp_path))], _settings(tmp_path / "w.duckdb", workers=2), hooks=hooks
+    )
+    assert summary.status == "completed", summary.stats.failures
+    servers = [pid for pid in hooks.pids if pid is not None]
+    assert len(set(servers)) >= 2, hooks.pids  # another server after the identification
+
+
+def test_the_identifying_process_imports_the_language_identification_only():
+    """What it imports is what it holds beside lingua's models: not the extraction, the
+    analysis stages or the warehouse that the fork server warms for the workers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, newsetl.language_job; "
+        "print(sorted(m for m in ('trafilatura', 'newsetl.pipeline', 'newsetl.entities', "
+        "'duckdb', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

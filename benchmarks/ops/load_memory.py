@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,13 @@ def make_staged(pages: Path, staged: Path) -> None:
     print(f"{len(handed)} batches staged in {staged}")
 
 
-def load(warehouse: Path, staged: Path, statements: list[str], reopen_every: int) -> None:
+def load(
+    warehouse: Path,
+    staged: Path,
+    statements: list[str],
+    reopen_every: int,
+    release: Callable[[], Any] | None = None,
+) -> None:
     from newsetl.settings import Settings
     from newsetl.stages import current_plan
     from newsetl.warehouse import load_pending, open_warehouse
@@ -110,6 +117,8 @@ def load(warehouse: Path, staged: Path, statements: list[str], reopen_every: int
         print(f"{len(batches)} loads, CPU {time.process_time() - cpu:.1f} s")
         print(f"RSS after each load (MB): {after}")
         print(f"peak RSS {max_rss_mb()} MB; after the close {rss_mb()} MB")
+        if release:
+            print(f"after returning freed memory (newsetl.memory.give_back): {release()}")
         print("statements that raised the peak (MB raised, peak after, SQL):")
         for row in raised:
             print(f"  +{row[0]:4d} -> {row[1]:5d}  {row[2]}")
@@ -124,13 +133,23 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--warehouse", type=Path)
     p.add_argument("--set", action="append", default=[], metavar="SQL")
     p.add_argument("--reopen-every", type=int, default=0)
+    p.add_argument(
+        "--give-back",
+        action="store_true",
+        help="after the close, return freed memory to the system as the run does (RSS before/after)",
+    )
     args = p.parse_args(argv)
     if args.make_staged:
         make_staged(args.make_staged, args.staged)
         return
     if not args.warehouse:
         sys.exit("--warehouse is needed to load")
-    load(args.warehouse, args.staged, args.set, args.reopen_every)
+    release = None
+    if args.give_back:
+        from newsetl.memory import give_back
+
+        release = give_back
+    load(args.warehouse, args.staged, args.set, args.reopen_every, release)
 
 
 if __name__ == "__main__":  # the run's fork server imports this module again: no run there

@@ -326,18 +326,6 @@ def identify_deferred(page: ExtractedPage, seed: int, max_text_chars: int | None
     return identify_language(analysed_text(page.text, max_text_chars), page.declared_language, seed)
 
 
-def identify_all_deferred(
-    jobs: list[tuple[str, str | None, int, int | None]],
-) -> list[LanguageGuess]:
-    """:func:`identify_deferred` of ``(text, declared language, seed, cap)`` jobs, for a
-    process that exists only to run them (:mod:`newsetl.run.shorttexts`): the texts travel,
-    not the whole pages."""
-    return [
-        identify_language(analysed_text(text, cap), declared, seed)
-        for text, declared, seed, cap in jobs
-    ]
-
-
 # --------------------------------------------------------------------------------------------
 # Stage 2
 # --------------------------------------------------------------------------------------------

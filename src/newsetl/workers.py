@@ -116,6 +116,27 @@ def forkserver_started() -> None:
     keeper.submit(forkserver.ensure_running).result()
 
 
+def stop_fork_server() -> bool:
+    """Stop the fork server if it runs (whether it did); the next pool starts a new one.
+
+    For a moment when a big job runs in a process of its own and no pool is alive (lingua's
+    short-text models, :mod:`newsetl.run.shorttexts`): the server's ~0.4 GB (what it warmed
+    for the workers) would stay beside it. Its workers, if any, die with it
+    (:func:`_worker_init`)."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    if server is None or getattr(server, "_forkserver_pid", None) is None:
+        return False
+    with _keeper_lock:
+        keeper = _keeper
+    if keeper is None:
+        server._stop()
+    else:  # from the thread that started it, as every start is
+        keeper.submit(server._stop).result()
+    return True
+
+
 def _worker_init(owner_pid: int) -> None:
     """Each worker's first act: die with the fork server (its parent) and with the run.
 
@@ -214,22 +235,6 @@ def release_kept_pools() -> None:
     for pool in list(_kept.values()):
         pool.shutdown(wait=True)
     _kept.clear()
-
-
-@contextlib.contextmanager
-def short_lived_process(settings: Settings) -> Iterator[Executor]:
-    """One process for one job, ended when the block ends: a fork of the warm fork server
-    (what it loaded is shared, not loaded again), or a spawned process where there is none.
-    Why: a job that loads something big that nothing else needs (lingua's short-text models)
-    frees it with the process, instead of the run's process holding it to its end."""
-    context = _context(settings)
-    if context.get_start_method() == "forkserver":
-        forkserver_started()
-    pool = new_pool(1, context)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True)
 
 
 #: Every pool this process started and has not collected: what :func:`terminate_pools` ends.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsetl.memory import give_back
 from newsetl.pipeline import OriginalLookup, Processed
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
@@ -263,6 +264,12 @@ class Run:
                     pools.close()
                     release_kept_pools()
                     if identify:
+                        # lingua's short-text models (~0.9 GB) are about to be loaded beside
+                        # this process and the fork server: the peak of the run's tree. The
+                        # loads are held back until then, so the loader has nothing to keep
+                        # open, and what its database freed goes back to the system first
+                        loader.release()
+                        log.info("before identifying short texts: %s", give_back())
                         found = shorttexts.identify_waiting(
                             [i for _, items in waiting for i in items], self.settings
                         )
@@ -274,7 +281,17 @@ class Run:
                             hooks.extracted(self, index, items)
                             stream.extracted(index, items)
                         waiting.clear()
+                        # the batches the waiting ones held back (~80) are loaded now, in
+                        # one burst, with no worker alive: the burst grows this process by
+                        # ~250 MB, and two workers growing beside it made the run's peak
+                        # (benchmarks/README.md "Memory, round 8"). The new pool analyses
+                        # the waiting batches only, and a pool starts again after the loads
+                        stream.wait_running()
+                        pools.close()
+                        release_kept_pools()
                         load_finished(wait=False)
+                        loader.release()
+                        pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
 
                 recycle = self.settings.recycle_workers_pages
                 fetch_ahead()

@@ -9,28 +9,35 @@ that may last hours: 1.2 GB of its 1.3 GB PSS in a 2,000-page run, on top of the
 workers. Now a batch with such a page waits, keeping its turn: later batches are extracted and
 analysed, and loaded after it, in extraction order as before (which copy of a duplicate comes
 first decides rows). When the run has extracted :data:`HOLD_BATCHES` batches past the first
-waiting one, or at its end, every other batch is finished, the pool's workers exit, one
-process forked from the fork server identifies the waiting texts and exits, and a new pool
-analyses the waiting batches. The models are loaded once per run in a corpus like the scale
-benchmark's at 2,000 pages (at most once per 2,000 pages), and the guess is the same function
-of the same text and seed (:func:`newsetl.pipeline.identify_deferred`); the memory is no longer
-added to the pool's for the rest of the run.
+waiting one, or at its end, every other batch is finished, the pool's workers and the fork
+server exit, one plain interpreter (:mod:`newsetl.language_job`) identifies the waiting texts
+and exits, and a new pool (and fork server) analyses the waiting batches. The models are
+loaded once per run in a corpus like the scale benchmark's at 2,000 pages (at most once per
+2,000 pages), and the guess is the same function of the same text and seed
+(:func:`newsetl.language.identify_language` of the text that
+:func:`newsetl.pipeline.identify_deferred` reads); the memory is no longer added to the
+pool's for the rest of the run.
 """
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterable
 
-from newsetl.pipeline import Processed, identify_all_deferred, set_language
+from newsetl.pipeline import Processed, set_language
 from newsetl.settings import Settings
-from newsetl.workers import short_lived_process
+from newsetl.textcap import analysed_text
+from newsetl.workers import stop_fork_server
 
 #: Batches extracted after the first waiting one before the waiting ones are identified
 #: (and the pool restarted for it): 80 batches of 25 are 2,000 pages. Why not wait for the end
 #: of the run: the batches after a waiting one are analysed, but loaded only after it (loads
 #: keep the extraction order: which copy of a duplicate comes first decides rows), so their
 #: texts and results are held until then (their bodies are let go once staged). Each
-#: identification costs one load of the models (~9 s of CPU), so at most one per 2,000 pages.
+#: identification costs one load of the models (~9 s of CPU) and a new start of the fork
+#: server, so at most one per 2,000 pages.
 HOLD_BATCHES = 80
 
 
@@ -41,16 +48,37 @@ def waiting(items: Iterable[Processed]) -> list[Processed]:
 
 def identify_waiting(items: list[Processed], settings: Settings) -> int:
     """Identify the waiting pages of ``items`` in one short-lived process; how many there
-    were."""
+    were.
+
+    The process is a plain interpreter that imports the language identification only
+    (:mod:`newsetl.language_job`), and the fork server is stopped first (the pool's workers
+    are gone; the next pool starts a new server): the run's tree then holds the run's process
+    and lingua's models, not also everything the server warmed for the workers (~0.2 GB of PSS
+    more at each identification, benchmarks/README.md "Memory, round 8")."""
     todo = waiting(items)
     if not todo:
         return 0
-    jobs = [
-        (item.page.text, item.page.declared_language, *item.deferred_language)  # type: ignore[union-attr,misc]
-        for item in todo
-    ]
-    with short_lived_process(settings) as process:
-        guesses = process.submit(identify_all_deferred, jobs).result()
-    for item, guess in zip(todo, guesses, strict=True):
+    jobs = []
+    for item in todo:
+        seed, cap = item.deferred_language  # type: ignore[misc]
+        jobs.append((analysed_text(item.page.text, cap), item.page.declared_language, seed))  # type: ignore[union-attr]
+    stop_fork_server()
+    for item, guess in zip(todo, identify_in_process(jobs), strict=True):
         set_language(item, guess)
     return len(todo)
+
+
+def identify_in_process(jobs: list[tuple[str, str | None, int]]) -> list:
+    """:func:`newsetl.language_job.identify_all` of ``jobs`` in a new interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-m", "newsetl.language_job"],
+        input=pickle.dumps(jobs),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"identifying {len(jobs)} short texts failed ({done.returncode}): "
+            + done.stderr.decode(errors="replace")[-2000:]
+        )
+    return pickle.loads(done.stdout)

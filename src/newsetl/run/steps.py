@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from newsetl.downloads import Fetcher
+from newsetl.memory import give_back
 from newsetl.pipeline import (
     AnalysisOptions,
     BatchStats,
@@ -618,6 +619,15 @@ HOLD_IDLE_S = 10.0
 HOLD_MAX_S = 30.0
 #: How often (seconds) a kept file's watcher checks whether to let go of it.
 HOLD_POLL_S = 0.2
+#: Loads one kept open of the file takes at most. Why: the database grows with each load it
+#: takes (its caches, ~8 MB a load into a 5,000-page warehouse, benchmarks/ops/load_memory.py)
+#: until it is closed. Loads come one per batch as the workers analyse them, so the time
+#: limits above close it every ~10 loads; but after short texts were identified
+#: (:mod:`newsetl.run.shorttexts`) the ~80 batches held back come in one burst, within the
+#: time limits: the run's process grew by ~280 MB PSS (5,000 pages, benchmarks/README.md
+#: "Memory, round 8"), the peak of the run. An open and close more per 8 loads costs ~0.2 s
+#: of CPU.
+HOLD_MAX_LOADS = 8
 
 
 @dataclass
@@ -647,6 +657,7 @@ class Loader:
     migrated: bool = False
     _con: Any = field(default=None, repr=False)
     _held_since: float = 0.0
+    _held_loads: int = 0
     _last_load: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _watcher: threading.Thread | None = field(default=None, repr=False)
@@ -674,6 +685,7 @@ class Loader:
                     log.warning("warehouse busy, a batch stays staged for the final load: %s", exc)
                     return
                 self._held_since = time.monotonic()
+                self._held_loads = 0
             try:
                 step = load_pending(
                     self.ctx.settings,
@@ -686,11 +698,12 @@ class Loader:
                 con.close()
                 raise
             self._last_load = time.monotonic()
+            self._held_loads += 1
             if self._may_hold():
                 self._con = con
                 self._watch()
             else:
-                con.close()
+                _let_go(con)
         _merge_load(self.summary, step)
         self.report.extras |= step.extras
 
@@ -699,6 +712,7 @@ class Loader:
         return (
             now - self._held_since < HOLD_MAX_S
             and now - self._last_load < HOLD_IDLE_S
+            and self._held_loads < HOLD_MAX_LOADS
             and not someone_waits(self.ctx.settings.db_path)
         )
 
@@ -717,16 +731,24 @@ class Loader:
                 if self._con is None:
                     return
                 if not self._may_hold():
-                    self._con.close()
+                    _let_go(self._con)
                     self._con = None
                     return
 
     def release(self) -> None:
-        """Let go of the kept file (the end of the run's loads)."""
+        """Let go of the kept file (the end of the run's loads, or before something that
+        needs memory elsewhere: :mod:`newsetl.run.shorttexts`)."""
         with self._lock:
             if self._con is not None:
-                self._con.close()
+                _let_go(self._con)
                 self._con = None
+
+
+def _let_go(con: Any) -> None:
+    """Close the loader's connection (the database with it, unless another connection of this
+    process holds it) and give back what the loads left freed (:func:`newsetl.memory.give_back`)."""
+    con.close()
+    give_back()
 
 
 @contextlib.contextmanager
