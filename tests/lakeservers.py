@@ -211,6 +211,23 @@ def server_fixture(
     return pytest.fixture(scope=scope)(fixture)  # type: ignore[call-overload]
 
 
+def lake_env_vars(dsn: str, s3: MotoServer, tmp_path: Path) -> dict[str, str]:
+    """newsetl's settings for a DuckLake warehouse: the catalog in Postgres database ``dsn``,
+    the data under an S3 prefix of its own (``tmp_path``'s name) in the ``lake`` bucket of
+    ``s3``, and a staging area and an unused local file under ``tmp_path``."""
+    return {
+        "NEWSETL_WAREHOUSE_BACKEND": "ducklake",
+        "NEWSETL_LAKE_CATALOG": f"postgres:{dsn}",
+        "NEWSETL_LAKE_DATA_PATH": f"s3://lake/{tmp_path.name}/",
+        "NEWSETL_LAKE_S3_ENDPOINT": s3.endpoint,
+        "NEWSETL_LAKE_S3_KEY_ID": s3.KEY_ID,
+        "NEWSETL_LAKE_S3_SECRET": s3.SECRET,
+        "NEWSETL_LAKE_S3_USE_SSL": "false",
+        "NEWSETL_DB_PATH": str(tmp_path / "unused.duckdb"),
+        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+    }
+
+
 def stop_process_group(process: subprocess.Popen) -> None:
     """Stop a process we started in its own session, and its group (by id): TERM, then KILL."""
     if process.poll() is None:

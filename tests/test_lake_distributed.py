@@ -32,6 +32,7 @@ from lakeservers import (
     PostgresServer,
     PrefectServer,
     PrefectWorkers,
+    lake_env_vars,
     server_fixture,
     stop_process_group,
 )
@@ -98,15 +99,7 @@ def lake_env(tmp_path, postgres, s3, prefect_api) -> dict[str, str]:
     return {
         **prefect_api,
         **BASE,
-        "NEWSETL_WAREHOUSE_BACKEND": "ducklake",
-        "NEWSETL_LAKE_CATALOG": f"postgres:{dsn}",
-        "NEWSETL_LAKE_DATA_PATH": f"s3://lake/{tmp_path.name}/",
-        "NEWSETL_LAKE_S3_ENDPOINT": s3.endpoint,
-        "NEWSETL_LAKE_S3_KEY_ID": s3.KEY_ID,
-        "NEWSETL_LAKE_S3_SECRET": s3.SECRET,
-        "NEWSETL_LAKE_S3_USE_SSL": "false",
-        "NEWSETL_DB_PATH": str(tmp_path / "unused.duckdb"),
-        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+        **lake_env_vars(dsn, s3, tmp_path),
     }
 
 

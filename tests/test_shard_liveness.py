@@ -30,6 +30,7 @@ from lakeservers import (
     PostgresServer,
     PrefectServer,
     PrefectWorkers,
+    lake_env_vars,
     server_fixture,
     stop_process_group,
 )
@@ -203,15 +204,7 @@ def lake_env(tmp_path, postgres, s3, prefect_server) -> dict[str, str]:
         "NEWSETL_PROCESS_POOL_WARM_MIN_PAGES": "1000000",
         "NEWSETL_ALLOW_PRIVATE_NETWORKS": "true",
         "NEWSETL_TRANSLATOR": "none",
-        "NEWSETL_WAREHOUSE_BACKEND": "ducklake",
-        "NEWSETL_LAKE_CATALOG": f"postgres:{dsn}",
-        "NEWSETL_LAKE_DATA_PATH": f"s3://lake/{tmp_path.name}/",
-        "NEWSETL_LAKE_S3_ENDPOINT": s3.endpoint,
-        "NEWSETL_LAKE_S3_KEY_ID": s3.KEY_ID,
-        "NEWSETL_LAKE_S3_SECRET": s3.SECRET,
-        "NEWSETL_LAKE_S3_USE_SSL": "false",
-        "NEWSETL_DB_PATH": str(tmp_path / "unused.duckdb"),
-        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+        **lake_env_vars(dsn, s3, tmp_path),
     }
 
 
