@@ -149,3 +149,33 @@ def test_the_identifying_process_imports_the_language_identification_only():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_identifying_process_that_runs_too_long_is_killed_and_the_texts_identified_here(
+    caplog,
+):
+    """A hung or dead identifying process must not cost the run its waiting batches: past its
+    timeout it is killed, and the run's process gives the same guesses (same function, text
+    and seed) as the process does when it finishes."""
+    # texts long enough for lingua's light models: the test is about the fallback, and the
+    # short-text models would cost ~10 s of CPU to load in each process
+    jobs = [
+        (
+            "Le gouvernement a annoncé hier soir de nouvelles mesures pour les hôpitaux. " * 3,
+            None,
+            0,
+        ),
+        (
+            "Die Regierung hat gestern neue Maßnahmen für die Krankenhäuser angekündigt. " * 3,
+            "de",
+            0,
+        ),
+        ("Il governo ha annunciato ieri nuove misure per gli ospedali del paese. " * 3, None, 7),
+    ]
+    assert not any(language.uses_short_text_models(text) for text, _, _ in jobs)
+    finished = shorttexts.identify_in_process(jobs)
+    with caplog.at_level("WARNING", logger="newsetl.ingest"):
+        killed = shorttexts.identify_in_process(jobs, timeout_s=0.01)
+    assert "TimeoutExpired" in caplog.text
+    assert [g.language for g in finished] == ["fr", "de", "it"]
+    assert killed == finished

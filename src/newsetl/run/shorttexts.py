@@ -21,6 +21,7 @@ pool's for the rest of the run.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import subprocess
 import sys
@@ -39,6 +40,15 @@ from newsetl.workers import stop_fork_server
 #: identification costs one load of the models (~9 s of CPU) and a new start of the fork
 #: server, so at most one per 2,000 pages.
 HOLD_BATCHES = 80
+
+#: How long the identifying process may take: a base for the interpreter and lingua's models
+#: (~10 s of CPU to load on this project's 2-core machine, more under load) plus a bound per
+#: text (each is at most a few hundred letters; lingua takes milliseconds). Past it the process
+#: is killed and the texts are identified in the run's process instead (same guesses).
+TIMEOUT_BASE_S = 300.0
+TIMEOUT_PER_TEXT_S = 1.0
+
+log = logging.getLogger("newsetl.ingest")
 
 
 def waiting(items: Iterable[Processed]) -> list[Processed]:
@@ -68,17 +78,49 @@ def identify_waiting(items: list[Processed], settings: Settings) -> int:
     return len(todo)
 
 
-def identify_in_process(jobs: list[tuple[str, str | None, int]]) -> list:
-    """:func:`newsetl.language_job.identify_all` of ``jobs`` in a new interpreter."""
-    done = subprocess.run(
-        [sys.executable, "-m", "newsetl.language_job"],
-        input=pickle.dumps(jobs),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"identifying {len(jobs)} short texts failed ({done.returncode}): "
-            + done.stderr.decode(errors="replace")[-2000:]
+def identify_in_process(
+    jobs: list[tuple[str, str | None, int]], timeout_s: float | None = None
+) -> list:
+    """:func:`newsetl.language_job.identify_all` of ``jobs`` in a new interpreter.
+
+    Why a fallback and not an error: the waiting batches hold every page extracted since the
+    first of them (up to :data:`HOLD_BATCHES` batches); a process that dies (killed for memory,
+    a broken interpreter) or hangs must not cost the run those pages. When it fails or runs
+    past ``timeout_s`` (default :data:`TIMEOUT_BASE_S` + :data:`TIMEOUT_PER_TEXT_S` per text)
+    it is killed, the reason is logged, and the texts are identified here: the same function
+    of the same text and seed, so the same guesses, at the memory cost the process avoids."""
+    if timeout_s is None:
+        timeout_s = TIMEOUT_BASE_S + TIMEOUT_PER_TEXT_S * len(jobs)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "newsetl.language_job"],
+            input=pickle.dumps(jobs),
+            capture_output=True,
+            check=False,
+            timeout=timeout_s,
         )
-    return pickle.loads(done.stdout)
+    except (subprocess.TimeoutExpired, OSError) as error:  # run() kills it on a timeout
+        reason = f"{type(error).__name__}: {error}"
+    else:
+        if done.returncode == 0:
+            try:
+                guesses = pickle.loads(done.stdout)
+            except Exception as error:  # any unreadable output: fall back
+                reason = f"unreadable output ({type(error).__name__}: {error})"
+            else:
+                if isinstance(guesses, list) and len(guesses) == len(jobs):
+                    return guesses
+                reason = "output of the wrong length"
+        else:
+            reason = (
+                f"exit status {done.returncode}: " + done.stderr.decode(errors="replace")[-2000:]
+            )
+    log.warning(
+        "identifying %s short texts in a process of their own failed (%s); "
+        "identifying them in the run's process",
+        len(jobs),
+        reason,
+    )
+    from newsetl.language_job import identify_all
+
+    return identify_all(jobs)
