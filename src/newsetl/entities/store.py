@@ -30,7 +30,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .bulk import arrow_rows, insert_arrow, registered_strings
+from .bulk import arrow_rows, insert_arrow, registered_strings, sync_rows
 from .ids import best_name, group_key, is_local, stored_id
 from .model import DocEntity, DocumentEntities
 
@@ -455,17 +455,24 @@ def refresh_story_clusters(con: Any) -> int:
     clusters: dict[str, list[str]] = defaultdict(list)
     for a in docs:
         clusters[find(a)].append(a)
-    con.execute("DELETE FROM story_clusters")
     out_rows = []
     for members in clusters.values():
         if len(members) < 2:
             continue
         story_id = f"story:{min(members)}"
         for a in sorted(members):
-            out_rows.append([a, story_id, docs[a][0], docs[a][1], sorted(shared_by[a])])
-    if out_rows:
-        con.executemany("INSERT INTO story_clusters VALUES (?, ?, ?, ?, ?)", out_rows)
+            out_rows.append((a, story_id, docs[a][0], docs[a][1], sorted(shared_by[a])))
+    sync_rows(con, "story_clusters", arrow_rows(_STORY_COLUMNS, out_rows))
     return sum(1 for m in clusters.values() if len(m) >= 2)
+
+
+_STORY_COLUMNS = [
+    ("article_id", pa.string()),
+    ("story_id", pa.string()),
+    ("language", pa.string()),
+    ("published_at", pa.timestamp("us")),
+    ("shared_entities", pa.list_(pa.string())),
+]
 
 
 # -- resolution across documents and languages ---------------------------------------------------
@@ -529,21 +536,14 @@ def refresh_entity_resolution(con: Any) -> int:
     ]
     res = resolve(records)
     rows = sorted((e, r, res.rule.get(e, "spelling")) for e, r in res.resolved.items() if e != r)
-    con.execute("DELETE FROM entity_resolution")
-    con.execute("DELETE FROM entity_resolution_review")
-    if rows:
-        table = pa.table({
-            "entity_id": [r[0] for r in rows], "resolved_id": [r[1] for r in rows],
-            "rule": [r[2] for r in rows],
-        })  # fmt: skip
-        insert_arrow(con, "entity_resolution", table)
-    if res.review:
-        review = sorted(set(res.review))
-        table = pa.table({
-            "entity_id": [r[0] for r in review], "candidates": [r[1] for r in review],
-            "rule": [r[2] for r in review], "reason": [r[3] for r in review],
-        })  # fmt: skip
-        insert_arrow(con, "entity_resolution_review", table)
+    strings = pa.string()
+    sync_rows(con, "entity_resolution", arrow_rows(
+        [("entity_id", strings), ("resolved_id", strings), ("rule", strings)], rows,
+    ))  # fmt: skip
+    sync_rows(con, "entity_resolution_review", arrow_rows(
+        [("entity_id", strings), ("candidates", strings), ("rule", strings), ("reason", strings)],
+        sorted(set(res.review)),
+    ))  # fmt: skip
     return len(rows)
 
 
