@@ -66,7 +66,7 @@ def enlarge(con: Any, factor: int) -> None:
         sfx = f"#s{k}"
         con.execute(
             f"""INSERT INTO entities SELECT entity_id || '{sfx}', name, type, source, created_at
-                FROM entities WHERE entity_id LIKE '%~%'"""
+                FROM entities WHERE entity_id LIKE '%~%' AND entity_id NOT LIKE '%#s%'"""
         )
         con.execute(
             f"""INSERT INTO entity_articles SELECT article_id || '{sfx}', language, site,
@@ -104,7 +104,9 @@ def step(con: Any, name: str) -> dict[str, Any]:
     return out
 
 
-def scenario(src: Path, mode: str, added: int, synthetic: int, tmp: Path) -> dict[str, Any]:
+def scenario(
+    src: Path, mode: str, added: int, synthetic: int, tmp: Path, dump: Path | None = None
+) -> dict[str, Any]:
     db = tmp / f"{mode}.duckdb"
     shutil.copy(src, db)
     con = duckdb.connect(str(db))
@@ -140,7 +142,13 @@ def scenario(src: Path, mode: str, added: int, synthetic: int, tmp: Path) -> dic
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("entity_articles", "entities", "entity_aliases", "mentions")
         }
-        return {"sizes": sizes, **{name: step(con, name) for name in TABLES}}
+        result = {"sizes": sizes, **{name: step(con, name) for name in TABLES}}
+        if dump:  # the steps' tables, sorted: compare two checkouts' files with cmp
+            with open(dump, "w") as fh:
+                for table in (t for tables in TABLES.values() for t in tables):
+                    for row in sorted(_rows(con, table)):
+                        fh.write(json.dumps([table, *row]) + "\n")
+        return result
     finally:
         con.close()
         db.unlink(missing_ok=True)
@@ -152,10 +160,13 @@ def main() -> None:
     parser.add_argument("--added", type=int, default=1000, help="articles 'the run' added")
     parser.add_argument("--synthetic", type=int, default=1, help="enlarge K-fold first")
     parser.add_argument("--only", choices=("steady", "added"), default=None)
+    parser.add_argument("--dump", type=Path, help="write the steps' rows here (with --only)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="refresh-cost-") as tmp:
         for mode in [args.only] if args.only else ["steady", "added"]:
-            result = scenario(args.warehouse, mode, args.added, args.synthetic, Path(tmp))
+            result = scenario(
+                args.warehouse, mode, args.added, args.synthetic, Path(tmp), args.dump
+            )
             print(json.dumps({"mode": mode, "load": os.getloadavg()[0], **result}))
 
 

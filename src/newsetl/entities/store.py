@@ -373,6 +373,54 @@ def _same_scene(
     )
 
 
+def _candidate_pairs(
+    con: Any,
+    docs: dict[str, tuple[Any, datetime | None, set[str]]],
+    postings: dict[str, list[str]],
+) -> list[tuple[str, str]]:
+    """The article pairs (a < b) that share a non-geographic entity of at most
+    :data:`STORY_MAX_POSTINGS` articles and are close in time (:func:`_close_in_time`), sorted.
+
+    Why in SQL: the pairs that share an entity grow with the square of its postings, and
+    almost all of them are weeks apart; the loop that built each article's candidates as a
+    Python set and then threw out the pairs outside :data:`STORY_WINDOW` was most of the
+    step's cost (5,000 articles: 0.85 M pairs tested for 0.05 M kept). DuckDB joins the
+    postings on the entity and keeps the pairs within the window (``epoch_us``: the same
+    microsecond arithmetic as ``abs(a - b) <= STORY_WINDOW`` on naive datetimes; a missing
+    date is close to any), so the scoring sees exactly the pairs it saw before, in the same
+    order (the score is symmetric in a and b, the clusters are connected components).
+    """
+    ents: list[str] = []
+    arts: list[str] = []
+    times: list[datetime | None] = []
+    for entity_id, ids in postings.items():
+        if len(ids) > STORY_MAX_POSTINGS:
+            continue
+        for article_id in ids:
+            ents.append(entity_id)
+            arts.append(article_id)
+            times.append(docs[article_id][1])
+    if not ents:
+        return []
+    table = pa.table({
+        "e": pa.array(ents, pa.string()), "a": pa.array(arts, pa.string()),
+        "t": pa.array(times, pa.timestamp("us")),
+    })  # fmt: skip
+    window_us = STORY_WINDOW // timedelta(microseconds=1)
+    view = f"_story_postings_{id(table)}"
+    con.register(view, table)
+    try:
+        pairs = con.execute(
+            f"""SELECT DISTINCT p.a, q.a FROM {view} p JOIN {view} q ON p.e = q.e AND p.a < q.a
+                WHERE p.t IS NULL OR q.t IS NULL
+                   OR abs(epoch_us(q.t) - epoch_us(p.t)) <= {window_us}
+                ORDER BY 1, 2"""
+        ).fetchall()
+    finally:
+        con.unregister(view)
+    return pairs
+
+
 def refresh_story_clusters(con: Any) -> int:
     """Recompute ``story_clusters``: articles about one story, in any language. Returns #stories.
 
@@ -423,35 +471,25 @@ def refresh_story_clusters(con: Any) -> int:
         return a
 
     shared_by: dict[str, set[str]] = defaultdict(set)
-    for a in sorted(docs):
-        candidates = {
-            b
-            for e in docs[a][2]
-            if len(postings[e]) <= STORY_MAX_POSTINGS
-            for b in postings[e]
-            if b > a
-        }
-        for b in sorted(candidates):
-            if not _close_in_time(docs[a][1], docs[b][1]):
-                continue
-            shared = docs[a][2] & docs[b][2]
-            shared_places = geo[a] & geo[b]
-            same_person_same_place = any(types.get(e) == "person" for e in shared) and bool(
-                shared_places
-            )
-            same_scene = _same_scene(docs[a][1], docs[b][1], shared, shared_places, types)
-            if len(shared) < STORY_MIN_SHARED and not (same_person_same_place or same_scene):
-                continue
-            counted = shared | shared_places if len(shared) < STORY_MIN_SHARED else shared
-            weight = sum(idf[e] for e in counted)
-            smaller = min(
-                sum(idf[e] for e in docs[x][2] | (geo[x] if counted is not shared else set()))
-                for x in (a, b)
-            )
-            if same_person_same_place or (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
-                parent[find(a)] = find(b)
-                shared_by[a] |= shared
-                shared_by[b] |= shared
+    for a, b in _candidate_pairs(con, docs, postings):
+        shared = docs[a][2] & docs[b][2]
+        shared_places = geo[a] & geo[b]
+        same_person_same_place = any(types.get(e) == "person" for e in shared) and bool(
+            shared_places
+        )
+        same_scene = _same_scene(docs[a][1], docs[b][1], shared, shared_places, types)
+        if len(shared) < STORY_MIN_SHARED and not (same_person_same_place or same_scene):
+            continue
+        counted = shared | shared_places if len(shared) < STORY_MIN_SHARED else shared
+        weight = sum(idf[e] for e in counted)
+        smaller = min(
+            sum(idf[e] for e in docs[x][2] | (geo[x] if counted is not shared else set()))
+            for x in (a, b)
+        )
+        if same_person_same_place or (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
+            parent[find(a)] = find(b)
+            shared_by[a] |= shared
+            shared_by[b] |= shared
     clusters: dict[str, list[str]] = defaultdict(list)
     for a in docs:
         clusters[find(a)].append(a)
