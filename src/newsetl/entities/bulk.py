@@ -50,6 +50,35 @@ def insert_arrow(con: Any, table: str, rows: pa.Table, *, verb: str = "INSERT") 
     return rows.num_rows
 
 
+def sync_rows(con: Any, table: str, rows: pa.Table) -> tuple[int, int]:
+    """Make ``table`` hold exactly the (distinct) ``rows``: delete the stored rows that are not
+    among them, insert those not stored yet. Returns (rows deleted, rows inserted).
+
+    Why not ``DELETE FROM table`` and insert everything: the whole-warehouse steps (story
+    clusters, entity resolution) recompute tables of which a run changes a few rows; deleting
+    and rewriting all of them wrote the whole table to the WAL and the file on every run, a
+    cost that grew with the warehouse. Rows are compared on every column, NULL equal to NULL
+    (``IS NOT DISTINCT FROM``, as ``EXCEPT`` does), so a row whose value changed is deleted
+    and inserted again; the table holds the same rows either way.
+    """
+    view = f"_sync_{table}_{next(_views)}"
+    con.register(view, rows)
+    try:
+        cols = rows.column_names
+        same = " AND ".join(f"n.{c} IS NOT DISTINCT FROM t.{c}" for c in cols)
+        listed = ", ".join(cols)
+        deleted = con.execute(
+            f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {view} n WHERE {same})"
+        ).fetchone()
+        inserted = con.execute(
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {view}"
+            f" EXCEPT SELECT {listed} FROM {table}"
+        ).fetchone()
+    finally:
+        con.unregister(view)
+    return (int(deleted[0]) if deleted else 0, int(inserted[0]) if inserted else 0)
+
+
 @contextlib.contextmanager
 def registered_strings(con: Any, values: Sequence[str], column: str = "value") -> Iterator[str]:
     """A one-column relation of ``values`` to select from (``SELECT value FROM <name>``).
