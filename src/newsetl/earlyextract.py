@@ -171,11 +171,8 @@ def fork_helper() -> bool:
         return False
     server = os.getpid()
     try:
-        # what a job runs, imported before the fork (0.3 s; the server imports it anyway)
-        import newsetl.pipeline  # noqa: F401
-
-        pid = os.fork()
-    except (ImportError, OSError):
+        pid = os.fork()  # what a job runs is imported (newsetl.workers.warm_fork_server)
+    except OSError:
         return False
     if pid:
         # the server's loop reaps its children and warns of one it did not fork for a client
