@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, fields
@@ -146,6 +148,14 @@ def extract_here(job: tuple, defer_short_texts: bool = False) -> tuple:
         )
 
 
+#: Batches queued in a pool and not yet collected, by queueing order: what the early
+#: extraction helper may take jobs from (weakly held: a batch nobody collects is not kept).
+_queued: weakref.WeakValueDictionary[int, PendingExtraction] = weakref.WeakValueDictionary()
+_ORDER = itertools.count()
+#: Held while a job is handed to the early extraction helper and its outcome stored.
+_EARLY_LOCK = threading.Lock()
+
+
 @dataclass
 class PendingExtraction:
     """A fetched batch whose extraction may still be queued or running in a process pool."""
@@ -160,6 +170,35 @@ class PendingExtraction:
     #: (:mod:`newsetl.run.shorttexts`), instead of loading lingua's short-text models in
     #: this process for the rest of its life.
     leave_short_texts: bool = False
+
+    #: when it was queued (the helper takes the latest batches' jobs first), and the outcomes
+    #: of jobs the early extraction helper did (by job index)
+    _order: int = field(default_factory=lambda: next(_ORDER))
+    _early: dict[int, tuple] = field(default_factory=dict)
+
+    def _hand_to(self, helper: Any, started: Callable[[], bool]) -> None:
+        """Hand the fork server's early extraction helper this batch's jobs that no worker has
+        taken, from the back, until the pool has delivered (:mod:`newsetl.earlyextract`)."""
+        futures = self.futures or []
+        for k in reversed(range(len(self.jobs))):
+            if started():
+                return
+            with _EARLY_LOCK:
+                if k in self._early or not futures[k].cancel():
+                    continue
+                outcome = helper.extract(self.jobs[k])
+                if outcome is None:  # let go meanwhile: the job goes back to the pool
+                    futures[k] = self.executor.submit(extract_in_worker, *self.jobs[k])  # type: ignore[union-attr]
+                    return
+                self._early[k] = outcome
+
+    def _early_outcome(self, k: int) -> tuple | None:
+        """The helper's outcome of job ``k``, if it took that job (its future is cancelled)."""
+        futures = self.futures or []
+        if not futures[k].cancelled():
+            return None
+        with _EARLY_LOCK:  # taken by another thread's hand-over: done once that is
+            return self._early.get(k)
 
     def result(self) -> list[Processed]:
         """Wait for the batch, extracting in this process the jobs no worker has taken yet
@@ -177,19 +216,34 @@ class PendingExtraction:
         trafilatura's stoplists, langdetect's profiles and lingua's models itself, which the
         fork server is loading at the same time: on the Zyte pages it extracted 4 pages for
         ~4 s of CPU and 150 MB more PSS, the same CPU for the run as leaving them to the pool
-        (benchmarks/README.md, "Where the run's time and memory go").
+        (benchmarks/README.md, "Where the run's time and memory go"). A fresh one hands them
+        to the fork server's early extraction helper instead, when there is one
+        (:mod:`newsetl.earlyextract`): a fork of the server, warm for extraction while the
+        server still warms the analyses.
         """
-        outcomes: list[tuple | None] = [None] * len(self.jobs)
         futures = self.futures or []
+
+        def started() -> bool:
+            return bool(getattr(self.executor, "started", False))
+
+        helper = early_helper(started) if futures else None
+        if helper is not None:  # this batch's queued jobs, then the later batches'
+            later = [b for b in _queued.values() if b._order > self._order]
+            for batch in [self, *sorted(later, key=lambda b: -b._order)]:
+                batch._hand_to(helper, started)
+        with _EARLY_LOCK:
+            outcomes: list[tuple | None] = [self._early.get(k) for k in range(len(self.jobs))]
         take_back = not futures or _extracted_here
         for k in reversed(range(len(self.jobs))):
-            if futures and (not take_back or getattr(self.executor, "started", False)):
+            if futures and (not take_back or started()):
                 break
-            if not futures or futures[k].cancel():  # a pool run defers here as its workers do
+            if outcomes[k] is None and (not futures or futures[k].cancel()):
+                # a pool run defers here as its workers do
                 outcomes[k] = extract_here(self.jobs[k], defer_short_texts=bool(futures))
         for k, future in enumerate(futures):
             if outcomes[k] is None:
-                outcomes[k] = _worker_outcome(future, self.jobs[k][1])
+                outcomes[k] = self._early_outcome(k) or _worker_outcome(future, self.jobs[k][1])
+        _queued.pop(self._order, None)
         for item, outcome, job in zip(self.todo, outcomes, self.jobs, strict=True):
             page, guess, kind, error = outcome  # type: ignore[misc]
             if page is None:
@@ -204,6 +258,21 @@ class PendingExtraction:
             set_language(item, guess)
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
+
+
+def early_helper(started: Callable[[], bool]) -> Any:
+    """The fork server's early extraction helper (:mod:`newsetl.earlyextract`), once it is
+    connected, while the pool has not delivered; None otherwise (and the helper let go once
+    the pool is up: the workers then have every core)."""
+    from newsetl import earlyextract
+
+    helper = earlyextract.current()
+    if helper is None:
+        return None
+    if started() or not helper.wait(started):
+        earlyextract.finish()
+        return None
+    return helper
 
 
 def set_language(item: Processed, guess: LanguageGuess) -> None:
@@ -270,7 +339,10 @@ def start_fetch_and_extract(
         for i in todo
     ]
     futures = [executor.submit(extract_in_worker, *job) for job in jobs] if executor else None
-    return PendingExtraction(out, todo, jobs, futures, executor, leave_short_texts)
+    pending = PendingExtraction(out, todo, jobs, futures, executor, leave_short_texts)
+    if futures:
+        _queued[pending._order] = pending
+    return pending
 
 
 def extract_and_identify(

@@ -6,6 +6,10 @@ asks for its pool, that came after the run's own process had imported its module
 migrated the warehouse and expanded its sources (~1.5 s): on an idle two-core machine the two
 ran one after the other. Started first, they run side by side.
 
+With repair or entities on, the run also listens for the server's early extraction helper
+(:mod:`newsetl.earlyextract`, ``Settings.early_extraction``), which extracts the first pages
+while the server warms the analyses.
+
 Only when the run is sure to use the pool: every source is a local file or directory and
 together they name at least as many pages as the pool needs
 (:func:`newsetl.workers.pool_threshold`). A URL, a feed, a sitemap or a WARC says how many
@@ -75,7 +79,17 @@ def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
         if not local_pages_at_least(sources, workers.pool_threshold(settings)):
             return False
         workers._context(settings)  # sets what the server preloads
-        workers.forkserver_started()
+        helper_env: dict[str, str] = {}
+        if settings.early_extraction and (settings.repair or settings.entities):
+            from newsetl import earlyextract
+
+            helper_env = earlyextract.listen()  # for the server about to start only
+        os.environ.update(helper_env)
+        try:
+            workers.forkserver_started()
+        finally:
+            for name in helper_env:
+                os.environ.pop(name, None)
     except Exception:  # pragma: no cover - best effort
         log.exception("could not start the process pool early")
         return False

@@ -12,6 +12,7 @@ migration, added with :func:`register`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from newsetl.stages.base import Stage
@@ -54,7 +55,7 @@ def article_stages(settings: Settings) -> tuple[Stage, ...]:
     return tuple(s for s in STAGES if s.kind == "article" and s.enabled(settings))
 
 
-def warm_up(analysis: bool = True) -> None:
+def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None = None) -> None:
     """Warm every stage (stage 1 only without ``analysis``), in this thread: first each
     stage's native part, then each stage's Python warm-up, in list order. A stage whose
     native part fails only loads it on its first page instead.
@@ -64,15 +65,29 @@ def warm_up(analysis: bool = True) -> None:
     another thread made no progress while six languages' models loaded, 0.53 s), so the two
     threads never ran side by side; they only took turns. One thread is simpler, and the fork
     server's warm-up was faster without the other (benchmarks/README.md "Round 8").
+
+    ``extraction_ready``: called once the stage-1 stages are warm, before the analysis stages
+    are (so stage 1 is warmed first, natives then Python, then the analyses the same way):
+    the fork server forks its early extraction helper there (:mod:`newsetl.earlyextract`).
     """
     chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
-    for stage in chosen:
-        try:
-            stage.warm_up_native()
-        except Exception:  # the stage's own warm_up loads it (and says why it cannot)
-            log.debug("native warm-up of %s failed", stage.name, exc_info=True)
-    for stage in chosen:
-        stage.warm_up()
+    groups = [chosen]
+    if extraction_ready is not None:
+        groups = [
+            [stage for stage in chosen if stage.kind == "extract"],
+            [stage for stage in chosen if stage.kind != "extract"],
+        ]
+    for n, group in enumerate(groups):
+        if n:
+            assert extraction_ready is not None
+            extraction_ready()
+        for stage in group:
+            try:
+                stage.warm_up_native()
+            except Exception:  # the stage's own warm_up loads it (and says why it cannot)
+                log.debug("native warm-up of %s failed", stage.name, exc_info=True)
+        for stage in group:
+            stage.warm_up()
 
 
 #: Derived from :data:`STAGES` (updated in place by :func:`register`, so importers of these

@@ -1,0 +1,203 @@
+"""An extraction helper forked by the fork server halfway through its warm-up.
+
+Why: with repair and entities on, the process pool's fork server warms up for ~2.1 s
+(trafilatura, langdetect and lingua for extraction, then the analyses' lingua models, word
+lists and gazetteer) before it forks a worker, and the run's own process is done with its
+start (imports, warehouse, sources) after ~1.1 s: one of two cores idled for ~1.4 s of every
+`newsetl ingest` (benchmarks/README.md "Round 8", "Round 9"). Extraction needs only the first
+~1 s of that warm-up. So the server, once extraction is warm, forks this helper, then goes on
+with the analyses' warm-up; the run hands the helper the extraction jobs it takes back from
+the pool while no worker has delivered yet (:meth:`newsetl.pipeline.PendingExtraction.result`),
+and lets it go once the pool is up. The helper is a fork of the server: nothing is loaded
+twice, and its memory is the server's, copy-on-write. The run's process still never loads
+trafilatura or the language models itself.
+
+The helper runs :func:`newsetl.pipeline.extract_in_worker`, what a pool worker runs on the same
+job, so the rows are the same wherever a page was extracted.
+
+How they meet: the run listens on an abstract Unix socket (no file, nothing to clean up; an
+authentication key in the environment the server inherits) before it starts the server
+(:func:`listen`); the server connects (:func:`fork_helper`). The helper is the server's child
+(so it counts in the run's process tree) and dies with it; it ends when the run closes the
+connection or the run's process ends (the connection's end of file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import threading
+import warnings
+from collections.abc import Callable
+from multiprocessing.connection import Client, Connection, Listener
+from typing import Any
+
+from newsetl.procwatch import die_with_parent
+
+log = logging.getLogger(__name__)
+
+#: Where the fork server finds the run's listener, and the key it answers with. Not settings:
+#: set by :func:`listen` for the server it is about to start, read by that server only.
+ADDRESS_ENV = "_NEWSETL_EARLY_EXTRACT"
+KEY_ENV = "_NEWSETL_EARLY_EXTRACT_KEY"
+
+
+class EarlyHelper:
+    """The run's end of the helper: listens for it, hands it jobs, lets it go."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(16)
+        #: an abstract socket's name (Linux): no file to remove, gone with the listener
+        self._name = f"newsetl-early-{os.getpid()}-{secrets.token_hex(8)}"
+        self._listener: Listener | None = Listener("\0" + self._name, "AF_UNIX", authkey=self._key)
+        self._conn: Connection | None = None
+        self._ready = threading.Event()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._use = threading.Lock()  # one job at a time on the connection (the flow's threads)
+        self.extracted = 0  # pages the helper extracted
+        threading.Thread(target=self._accept, name="newsetl-early-extract", daemon=True).start()
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What the fork server needs to connect."""
+        return {ADDRESS_ENV: self._name, KEY_ENV: self._key.hex()}
+
+    def _accept(self) -> None:
+        listener = self._listener
+        if listener is None:
+            return
+        try:
+            conn = listener.accept()
+        except Exception:  # closed before the helper came (the pool was up first), or no helper
+            return
+        finally:
+            with contextlib.suppress(Exception):
+                listener.close()
+        with self._lock:
+            if self._closed:
+                conn.close()
+                return
+            self._conn = conn
+        self._ready.set()
+
+    def wait(self, give_up: Callable[[], bool], poll_s: float = 0.01) -> bool:
+        """Wait until the helper is connected (True) or ``give_up()`` says to stop (False)."""
+        while not self._closed:
+            if self._ready.wait(poll_s):
+                return True
+            if give_up():
+                return False
+        return False
+
+    def extract(self, job: tuple) -> tuple | None:
+        """The helper's outcome of one extraction job (as :func:`extract_in_worker` gives it),
+        or None if there is no helper (any more): the caller extracts it another way."""
+        with self._use:
+            with self._lock:
+                conn = self._conn
+            if conn is None:
+                return None
+            try:
+                conn.send(job)
+                outcome: tuple = conn.recv()
+            except (EOFError, OSError):  # it died on this page: the page fails as in a worker
+                log.error("the early extraction helper died while extracting %s", job[1])
+                self.close()
+                return None, None, "worker_died", "early extraction helper died"
+            self.extracted += 1
+            return outcome
+
+    def close(self) -> None:
+        """Let the helper go (it exits at the end of its connection) and stop listening."""
+        with self._lock:
+            if not self._closed:
+                log.info("early extraction helper: %s pages extracted", self.extracted)
+            self._closed = True
+            conn, self._conn = self._conn, None
+            listener, self._listener = self._listener, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+        if listener is not None:
+            with contextlib.suppress(Exception):
+                listener.close()
+
+
+_helper: EarlyHelper | None = None
+
+
+def listen() -> dict[str, str]:
+    """Start listening for a helper (once per process); the environment the fork server about
+    to start needs to connect. Empty if listening fails (the run goes on without a helper)."""
+    global _helper
+    if _helper is None:
+        try:
+            _helper = EarlyHelper()
+        except OSError:  # pragma: no cover - no abstract sockets here
+            log.debug("no early extraction helper", exc_info=True)
+            return {}
+    return _helper.env
+
+
+def current() -> EarlyHelper | None:
+    """The run's helper while it may still serve, else None."""
+    helper = _helper
+    return None if helper is None or helper._closed else helper
+
+
+def finish() -> None:
+    """The pool is up: the helper is no longer needed."""
+    helper = _helper
+    if helper is not None:
+        helper.close()
+
+
+# -- the fork server's side ---------------------------------------------------------------
+def wanted() -> bool:
+    """Whether the process that started this fork server listens for a helper."""
+    return bool(os.environ.get(ADDRESS_ENV) and os.environ.get(KEY_ENV))
+
+
+def fork_helper() -> bool:
+    """In the fork server, once extraction is warm: fork the helper if the run listens for one
+    (whether it was forked). Never raises."""
+    address = os.environ.pop(ADDRESS_ENV, None)
+    key = os.environ.pop(KEY_ENV, None)
+    if not address or not key:
+        return False
+    server = os.getpid()
+    try:
+        pid = os.fork()  # what a job runs is imported (newsetl.workers.warm_fork_server)
+    except OSError:
+        return False
+    if pid:
+        # the server's loop reaps its children and warns of one it did not fork for a client
+        warnings.filterwarnings("ignore", message="forkserver: waitpid returned unexpected pid")
+        return True
+    try:
+        die_with_parent(signal.SIGKILL, server)
+        _serve("\0" + address, bytes.fromhex(key))
+    finally:
+        os._exit(0)
+
+
+def _serve(address: str, key: bytes) -> Any:
+    """The helper: extract each job the run sends until the run lets go (or ends)."""
+    from newsetl.pipeline import extract_in_worker
+
+    try:
+        conn = Client(address, "AF_UNIX", authkey=key)
+    except Exception:
+        os._exit(0)
+    try:
+        while True:
+            job = conn.recv()
+            conn.send(extract_in_worker(*job))
+    except BaseException:
+        pass
+    finally:
+        os._exit(0)
