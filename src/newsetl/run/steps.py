@@ -43,6 +43,7 @@ from newsetl.warehouse import (
     Batch,
     LoadReport,
     WarehouseBusy,
+    limit_memory,
     load_pending,
     open_warehouse,
     pending_batches,
@@ -669,6 +670,7 @@ class Loader:
             self.ctx.settings, migrate_schema=not (self.migrated or self.ctx.migrated)
         )
         self.migrated = True
+        limit_memory(con, self.ctx.settings.loader_memory_limit_mb)
         return con
 
     def __call__(self, result: AnalysisResult) -> None:
@@ -746,7 +748,9 @@ class Loader:
 
 def _let_go(con: Any) -> None:
     """Close the loader's connection (the database with it, unless another connection of this
-    process holds it) and give back what the loads left freed (:func:`newsetl.memory.give_back`)."""
+    process holds it, which then gets DuckDB's default memory limit back) and give back what
+    the loads left freed (:func:`newsetl.memory.give_back`)."""
+    limit_memory(con, 0)
     con.close()
     give_back()
 

@@ -331,6 +331,22 @@ def held_open(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
         keeper.close()
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, limit_mb: int) -> None:
+    """Bound what ``con``'s database caches to ``limit_mb`` MB (0: DuckDB's default back).
+
+    Why: a load's merges and duplicate checks scan the keyed tables' key and hash columns, and
+    DuckDB keeps the blocks it read cached until the database closes (its default limit is
+    80 % of the RAM), so a process that keeps the file open for its loads grew with the
+    warehouse (``Settings.loader_memory_limit_mb``). The setting is the database's, so every
+    connection of this process to the file shares it until it is reset or the file closed. A
+    limit DuckDB cannot meet now (it could not evict enough) is logged and skipped."""
+    sql = f"SET memory_limit = '{int(limit_mb)}MB'" if limit_mb > 0 else "RESET memory_limit"
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:
+        log.warning("could not set DuckDB's memory limit (%s): %s", sql, exc)
+
+
 def open_warehouse(
     settings: Settings, *, read_only: bool = False, migrate_schema: bool = True
 ) -> duckdb.DuckDBPyConnection:
