@@ -303,11 +303,13 @@ class AnalysisStream:
             while not self._done(future):
                 time.sleep(poll_s)
 
-    def release_finished(self) -> None:
+    def release_finished(self) -> int:
         """Let go of the bodies of batches analysed (and staged: the staged batch carries
         the raw HTML) while an earlier batch holds their load back: a batch whose short text
         waits for its language (:mod:`newsetl.run.shorttexts`) may hold many. A batch that
-        asked for a pending original keeps them: it is analysed again."""
+        asked for a pending original keeps them: it is analysed again. Returns how many
+        batches it let go of."""
+        released = 0
         for index, (items, future) in self._running.items():
             if index in self._finished or not self._done(future):
                 continue
@@ -315,8 +317,10 @@ class AnalysisStream:
             if result.waits_for:
                 continue
             self._finished[index] = result
+            released += 1
             for item in items:
                 item.fetch.drop_body()
+        return released
 
     def _result(self, index: int) -> AnalysisResult:
         finished = self._finished.pop(index, None)
