@@ -135,3 +135,33 @@ def test_the_loader_bounds_what_duckdb_caches_while_it_holds_the_file(tmp_path, 
     default = seen[0][1]
     assert seen[64] == ("61.0 MiB", default)  # 64 MB as DuckDB counts them
     assert seen[0] == (default, default) and default != "61.0 MiB"
+
+
+def test_a_load_that_needs_more_than_the_limit_is_loaded_without_it(tmp_path, monkeypatch):
+    """A limit too low for a load (DuckDB fails it with OutOfMemoryException, a transient
+    error that leaves the batch staged) does not put the batch off to the run's final load:
+    the loader lifts the limit and loads it at once. Same rows as a run without a limit."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    rows = {}
+    for limit in (4, 0):
+        settings = Settings(
+            db_path=tmp_path / f"t{limit}" / "w.duckdb",
+            per_host_interval_s=0.0,
+            workers=1,
+            batch_size=5,
+            repair=False,
+            entities=False,
+            loader_memory_limit_mb=limit,
+        )
+        summary = run_sources(None, settings)
+        assert summary.status == "completed", summary.stats.failures
+        assert summary.load.transient is None and summary.staged_left == 0
+        con = connect(settings.db_path, read_only=True)
+        try:
+            rows[limit] = con.execute(
+                "SELECT a.url, a.title, a.language, a.text, p.url FROM pages p "
+                "JOIN articles a USING (article_id) ORDER BY p.url"
+            ).fetchall()
+        finally:
+            con.close()
+    assert rows[4] and rows[4] == rows[0]
