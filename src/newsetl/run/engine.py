@@ -308,12 +308,8 @@ class Run:
                         stream.extracted(n, items)
                     n += 1
                     load_finished(wait=False)
-                    if waiting and stream.release_finished():
-                        # while loads are held back the loader never lets go, and with it
-                        # never gives back what glibc holds freed: the dropped bodies left
-                        # ~120 MB free in its arenas (of ~240) at ~1,800 held-back pages
-                        # (benchmarks/README.md "Memory, round 9"). Cheap when little is free
-                        give_back()
+                    if waiting:
+                        stream.release_finished()
                     if waiting and n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
                         restart_pool(identify=True)
                     elif pool[0] is not None and recycle and pages_done - restarted_at >= recycle:

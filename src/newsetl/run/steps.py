@@ -304,13 +304,11 @@ class AnalysisStream:
             while not self._done(future):
                 time.sleep(poll_s)
 
-    def release_finished(self) -> int:
+    def release_finished(self) -> None:
         """Let go of the bodies of batches analysed (and staged: the staged batch carries
         the raw HTML) while an earlier batch holds their load back: a batch whose short text
         waits for its language (:mod:`newsetl.run.shorttexts`) may hold many. A batch that
-        asked for a pending original keeps them: it is analysed again. Returns how many
-        batches it let go of."""
-        released = 0
+        asked for a pending original keeps them: it is analysed again."""
         for index, (items, future) in self._running.items():
             if index in self._finished or not self._done(future):
                 continue
@@ -318,10 +316,8 @@ class AnalysisStream:
             if result.waits_for:
                 continue
             self._finished[index] = result
-            released += 1
             for item in items:
                 item.fetch.drop_body()
-        return released
 
     def _result(self, index: int) -> AnalysisResult:
         finished = self._finished.pop(index, None)
