@@ -694,7 +694,7 @@ class Loader:
                 self._held_loads = 0
             try:
                 step = self._load(con, result.staged)
-                if step.transient and self._memory_before is not None:
+                if self._memory_before is not None and "OutOfMemory" in (step.transient or ""):
                     # DuckDB could not do this load within the limit (it could not evict
                     # enough): without the limit for the rest of this open, rather than leave
                     # the batch staged for the run's final load

@@ -347,7 +347,10 @@ def limit_memory(con: duckdb.DuckDBPyConnection, limit_mb: int) -> str | None:
     if limit_mb <= 0:
         return None
     try:
-        (before,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        before = row[0] if row else None
+        if before is None:
+            return None
         con.execute(f"SET memory_limit = '{int(limit_mb)}MB'")
     except duckdb.Error as exc:
         log.warning("could not limit DuckDB's memory to %s MB: %s", limit_mb, exc)
