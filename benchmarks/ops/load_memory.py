@@ -77,10 +77,11 @@ def load(
     statements: list[str],
     reopen_every: int,
     release: Callable[[], Any] | None = None,
+    tags: bool = False,
 ) -> None:
     from newsetl.settings import Settings
     from newsetl.stages import current_plan
-    from newsetl.warehouse import load_pending, open_warehouse
+    from newsetl.warehouse import limit_memory, load_pending, open_warehouse
 
     tmp = Path(tempfile.mkdtemp(prefix="newsetl-loadmem-"))
     try:
@@ -98,10 +99,24 @@ def load(
         for i, batch in enumerate(batches):
             if con is None:
                 con = Watched(open_warehouse(settings, migrate_schema=False))
+                # as the run's Loader (NEWSETL_LOADER_MEMORY_LIMIT_MB=0: DuckDB's default)
+                limit_memory(con, settings.loader_memory_limit_mb)
                 for sql in statements:
                     con.execute(sql)
             load_pending(settings, con, batches=[batch], after_load=False, plan=current_plan())
             after.append(rss_mb())
+            if tags:
+                tagged = con.execute(
+                    "SELECT tag, memory_usage_bytes // 1048576 FROM duckdb_memory() "
+                    "WHERE memory_usage_bytes > 1048576"
+                ).fetchall()
+                spilled = con.execute(
+                    "SELECT coalesce(sum(size), 0) // 1048576 FROM duckdb_temporary_files()"
+                ).fetchone()[0]
+                print(
+                    f"load {i + 1}: RSS {after[-1]} MB, DuckDB's accounting (MB): {tagged},"
+                    f" spilled {spilled} MB"
+                )
             if reopen_every and (i + 1) % reopen_every == 0:
                 raised += con.raised
                 con.close()
@@ -138,6 +153,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="after the close, return freed memory to the system as the run does (RSS before/after)",
     )
+    p.add_argument(
+        "--tags",
+        action="store_true",
+        help="DuckDB's own accounting (duckdb_memory) after each load",
+    )
     args = p.parse_args(argv)
     if args.make_staged:
         make_staged(args.make_staged, args.staged)
@@ -149,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         from newsetl.memory import give_back
 
         release = give_back
-    load(args.warehouse, args.staged, args.set, args.reopen_every, release)
+    load(args.warehouse, args.staged, args.set, args.reopen_every, release, args.tags)
 
 
 if __name__ == "__main__":  # the run's fork server imports this module again: no run there

@@ -156,6 +156,16 @@ class Settings:
     #: /proc): with two workers that alone takes a run over 1.5 GB. The caches are pure (same
     #: output); a new worker refills them, at the cost of letting the pool drain once.
     recycle_workers_pages: int = 500
+    #: DuckDB's memory limit (MB) while the run's loader has the file open (0: DuckDB's own,
+    #: 80 % of the RAM). Why: each load's merge and duplicate checks scan the keyed tables'
+    #: key and hash columns, and DuckDB keeps every block it read cached until the file is
+    #: closed, so the run's process grew with the warehouse (``duckdb_memory()`` BASE_TABLE
+    #: 42 MB after one load into a 1,000-page warehouse, 100 MB into a 20,000-page one;
+    #: benchmarks/README.md "Memory, round 9"). Under the limit DuckDB evicts those cached
+    #: blocks (read again from the OS's page cache at the next load); the rows loaded are the
+    #: same. Below ~100 MB it starts spilling the last row group it appends to (the loads'
+    #: bytes written grow), so not lower than that.
+    loader_memory_limit_mb: int = 128
     langdetect_seed: int = 0
     #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
     #: corpus: distinct articles (even translations of one story) differ by >= 21 bits, a page

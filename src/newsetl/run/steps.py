@@ -43,9 +43,11 @@ from newsetl.warehouse import (
     Batch,
     LoadReport,
     WarehouseBusy,
+    limit_memory,
     load_pending,
     open_warehouse,
     pending_batches,
+    restore_memory_limit,
     run_after_load,
     someone_waits,
     stage_batch,
@@ -658,6 +660,9 @@ class Loader:
     _con: Any = field(default=None, repr=False)
     _held_since: float = 0.0
     _held_loads: int = 0
+    #: DuckDB's memory limit before the run's (Settings.loader_memory_limit_mb) was set on
+    #: the open database; None: the run's limit is not in force
+    _memory_before: str | None = None
     _last_load: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _watcher: threading.Thread | None = field(default=None, repr=False)
@@ -669,6 +674,7 @@ class Loader:
             self.ctx.settings, migrate_schema=not (self.migrated or self.ctx.migrated)
         )
         self.migrated = True
+        self._memory_before = limit_memory(con, self.ctx.settings.loader_memory_limit_mb)
         return con
 
     def __call__(self, result: AnalysisResult) -> None:
@@ -687,14 +693,20 @@ class Loader:
                 self._held_since = time.monotonic()
                 self._held_loads = 0
             try:
-                step = load_pending(
-                    self.ctx.settings,
-                    con,
-                    batches=[result.staged],
-                    after_load=False,
-                    plan=current_plan(),
-                )
+                step = self._load(con, result.staged)
+                if self._memory_before is not None and "OutOfMemory" in (step.transient or ""):
+                    # DuckDB could not do this load within the limit (it could not evict
+                    # enough): without the limit for the rest of this open, rather than leave
+                    # the batch staged for the run's final load
+                    log.warning(
+                        "a load needed more than %s MB, loading it without the limit: %s",
+                        self.ctx.settings.loader_memory_limit_mb,
+                        step.transient,
+                    )
+                    self._unlimit(con)
+                    step = self._load(con, result.staged)
             except BaseException:
+                self._unlimit(con)
                 con.close()
                 raise
             self._last_load = time.monotonic()
@@ -703,9 +715,26 @@ class Loader:
                 self._con = con
                 self._watch()
             else:
-                _let_go(con)
+                self._let_go(con)
         _merge_load(self.summary, step)
         self.report.extras |= step.extras
+
+    def _unlimit(self, con: Any) -> None:
+        """DuckDB's own memory limit back on the open database."""
+        if self._memory_before is not None:
+            restore_memory_limit(con, self._memory_before)
+            self._memory_before = None
+
+    def _let_go(self, con: Any) -> None:
+        """Let go of the kept file; another connection of this process that still holds the
+        database gets DuckDB's own memory limit back (lock held)."""
+        self._unlimit(con)
+        _let_go(con)
+
+    def _load(self, con: Any, staged: Path) -> LoadReport:
+        return load_pending(
+            self.ctx.settings, con, batches=[staged], after_load=False, plan=current_plan()
+        )
 
     def _may_hold(self) -> bool:
         now = time.monotonic()
@@ -731,7 +760,7 @@ class Loader:
                 if self._con is None:
                     return
                 if not self._may_hold():
-                    _let_go(self._con)
+                    self._let_go(self._con)
                     self._con = None
                     return
 
@@ -740,7 +769,7 @@ class Loader:
         needs memory elsewhere: :mod:`newsetl.run.shorttexts`)."""
         with self._lock:
             if self._con is not None:
-                _let_go(self._con)
+                self._let_go(self._con)
                 self._con = None
 
 

@@ -331,6 +331,43 @@ def held_open(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
         keeper.close()
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, limit_mb: int) -> str | None:
+    """Bound what ``con``'s database caches to ``limit_mb`` MB (0: leave DuckDB's limit);
+    returns the limit it had before (for :func:`restore_memory_limit`), None if none was set.
+
+    Why: a load's merges and duplicate checks scan the keyed tables' key and hash columns, and
+    DuckDB keeps the blocks it read cached until the database closes (its default limit is
+    80 % of the RAM), so a process that keeps the file open for its loads grew with the
+    warehouse (``Settings.loader_memory_limit_mb``). The setting is the database's, so every
+    connection of this process to the file shares it until it is restored or the file closed.
+    A statement that needs more than the limit fails with ``duckdb.OutOfMemoryException`` (a
+    transient error: nothing is lost), so a caller restores the limit and tries again
+    (:class:`newsetl.run.steps.Loader`). A limit DuckDB cannot meet now (it could not evict
+    enough) is logged and skipped."""
+    if limit_mb <= 0:
+        return None
+    try:
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        before = row[0] if row else None
+        if before is None:
+            return None
+        con.execute(f"SET memory_limit = '{int(limit_mb)}MB'")
+    except duckdb.Error as exc:
+        log.warning("could not limit DuckDB's memory to %s MB: %s", limit_mb, exc)
+        return None
+    return str(before)
+
+
+def restore_memory_limit(con: duckdb.DuckDBPyConnection, before: str) -> None:
+    """Give ``con``'s database the memory limit :func:`limit_memory` found. Not ``RESET
+    memory_limit``: in DuckDB 1.5.5 that reports the default again but leaves the buffer
+    manager at the lower limit (a statement then fails as before)."""
+    try:
+        con.execute(f"SET memory_limit = '{before.replace(chr(39), '')}'")
+    except duckdb.Error as exc:
+        log.warning("could not restore DuckDB's memory limit to %s: %s", before, exc)
+
+
 def open_warehouse(
     settings: Settings, *, read_only: bool = False, migrate_schema: bool = True
 ) -> duckdb.DuckDBPyConnection:
