@@ -9,10 +9,13 @@ whatever the warehouse holds), then replays a run's warehouse steps on those bat
 copy of each ``--base`` (``empty`` for none), in a fresh process each, interleaved round by
 round:
 
-* per batch, as the run does: the validators of its URLs (``RunContext.page_states``), then
-  the run's :class:`~newsetl.run.steps.Loader` (the file kept open for up to 8 loads);
+* per batch, as the run does: the validators of its URLs (``RunContext.page_states``), the
+  originals its articles name by hreflang (``RunContext.originals``), then the run's :class:`~newsetl.run.steps.Loader` (the file kept open for up to 8 loads);
 * then the closing steps inside :func:`newsetl.warehouse.held_open`: the final load with the
   whole-warehouse steps (``run_after_load``), the run record's load, the read copy.
+
+Before the replay (untimed), a base warehouse is given what earlier runs left beside it: a
+read copy refreshed twice (so a checkout that keeps the copy before last has one).
 
 Printed per base and round: the process's CPU, wall, bytes written (``/proc/self/io``
 ``write_bytes``: the warehouse's WAL and checkpoints, the read copy), and the breakdown by
@@ -24,6 +27,8 @@ Run (from the repository root; the bases are only read)::
         --staged /tmp/grow9/staged --base empty --base /tmp/grow9/syn20k.duckdb --rounds 2
 
 ``--staged DIR`` is reused when it holds batches already (staging is the expensive part).
+``--python OTHER/.venv/bin/python`` (repeatable) replays with another checkout's code (its
+``newsetl`` is imported; the step timers are this directory's ``grow_cost.py``).
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ def replay(staged: Path, work: Path, out: Path) -> None:
     install(probe)
     from newsetl.downloads import Fetcher
     from newsetl.pipeline import BatchStats
-    from newsetl.readcopy import refresh_read_copy_after_load
+    from newsetl.readcopy import refresh_read_copy, refresh_read_copy_after_load
     from newsetl.run import steps
     from newsetl.run.reader import DuckDBReader
     from newsetl.runs import RunSummary
@@ -83,6 +88,12 @@ def replay(staged: Path, work: Path, out: Path) -> None:
     urls = [
         pq.read_table(b / "pages.parquet", columns=["url"]).column(0).to_pylist() for b in batches
     ]
+    alternates = [_alternates(b) for b in batches]
+    if settings.db_path.exists():  # as after earlier runs: a read copy, and the one before it
+        for _ in range(2):
+            refresh_read_copy(settings)
+    os.sync()  # the copies' dirty pages on disk now, not flushed by the replay's checkpoints
+    probe.out.truncate(0)  # what the steps above cost is not the replay's
     started = (time.perf_counter(), time.process_time(), _written())
     ctx = steps.RunContext(
         settings=settings,
@@ -92,8 +103,9 @@ def replay(staged: Path, work: Path, out: Path) -> None:
     )
     summary = RunSummary("replay", [], ctx.started_at)
     with steps.load_as_analysed(ctx, summary) as loader:
-        for batch, batch_urls in zip(batches, urls, strict=True):
+        for batch, batch_urls, named in zip(batches, urls, alternates, strict=True):
             ctx.page_states(batch_urls)
+            ctx.originals(named)
             loader(steps.AnalysisResult(BatchStats(), [], batch))
     with held_open(settings):
         steps.load_staged(ctx, summary)
@@ -117,6 +129,14 @@ def replay(staged: Path, work: Path, out: Path) -> None:
     )
 
 
+def _alternates(batch: Path) -> set[str]:
+    """The hreflang alternates the batch's articles name: the originals a run looks up."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(batch / "articles.parquet", columns=["hreflang"])
+    return {url for pairs in table.column(0).to_pylist() if pairs for _, url in pairs}
+
+
 def stage(pages: Path, staged: Path, python: str) -> None:
     if staged.is_dir() and (staged / "b-run").is_dir():
         return
@@ -128,7 +148,9 @@ def stage(pages: Path, staged: Path, python: str) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(python: str, staged: Path, base: str, work: Path) -> dict[str, Any]:
+def measure(
+    python: str, staged: Path, base: str, work: Path, keep: Path | None = None
+) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     if base != "empty":
@@ -151,6 +173,8 @@ def measure(python: str, staged: Path, base: str, work: Path) -> dict[str, Any]:
         for key, value in row.items():
             acc[key] += value
     size = (work / "w.duckdb").stat().st_size
+    if keep is not None:  # for compare_warehouses.py
+        shutil.move(work / "w.duckdb", keep)
     shutil.rmtree(work, ignore_errors=True)
     return {"base": base, "load": os.getloadavg()[0], "db_mb": size / 2**20, "steps": dict(steps)}
 
@@ -183,19 +207,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", action="append", required=True, help="a warehouse or 'empty'")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/newsetl-load-growth"))
-    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument(
+        "--python",
+        action="append",
+        help="a checkout's python (repeatable: interleaved within each round); default this one",
+    )
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--keep", type=Path, help="keep each checkout's warehouses of the last round here"
+    )
     args = parser.parse_args(argv)
-    stage(args.pages, args.staged, args.python)
+    pythons = args.python or [sys.executable]
+    stage(args.pages, args.staged, pythons[-1])
     results = []
     for round_no in range(args.rounds):
         for i, base in enumerate(args.base):
-            result = measure(args.python, args.staged, base, args.work / f"{i}")
-            result["round"] = round_no
-            show(result, f"round {round_no}")
-            results.append(result)
-            if args.json:
-                args.json.write_text(json.dumps(results, indent=1))
+            for j, python in enumerate(pythons):
+                keep = None
+                if args.keep and round_no == args.rounds - 1:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    keep = args.keep / f"base{i}-python{j}.duckdb"
+                result = measure(python, args.staged, base, args.work / f"{i}", keep)
+                result["round"] = round_no
+                result["python"] = python
+                show(result, f"round {round_no} {python}")
+                results.append(result)
+                if args.json:
+                    args.json.write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":
