@@ -93,8 +93,10 @@ def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
 
 def link_replacing(existing: Path, name: Path) -> bool:
     """Give ``existing`` the second name ``name`` (replacing what had it), atomically; False
-    when the file system has no hard links or ``existing`` is gone."""
-    temporary = name.with_name(f"{name.name}.{os.getpid()}.link")
+    when the file system has no hard links or ``existing`` is gone. The link is made under a
+    temporary name ending in ``.tmp`` first (one a crash leaves is removed with the other
+    abandoned temporary files, :func:`newsetl.leftovers.remove_abandoned`)."""
+    temporary = name.with_name(f"{name.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
     try:
