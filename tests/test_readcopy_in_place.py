@@ -140,3 +140,17 @@ def test_update_in_place_writes_only_the_chunks_that_differ(tmp_path):
     finally:
         os.close(fd)
     assert copy.read_bytes() == old[: 2 * WRITE_CHUNK]
+
+
+def test_an_in_place_refresh_builds_the_search_index_from_the_copy(settings):
+    """Maintenance's refresh builds the index from the copy before publishing it: the copy
+    made in place must be free of its lock by then (DuckDB's own lock would be refused)."""
+    for start in (3000, 3025, 3050):
+        refresh_read_copy(settings, search_index=True)
+        add_articles(settings, start, 25)
+    first = settings.read_copy.stat().st_ino
+    refresh_read_copy(settings, search_index=True)
+    refresh_read_copy(settings, search_index=True)
+    assert settings.read_copy.stat().st_ino == first  # made in place
+    assert settings.search_index.exists()
+    assert articles(settings.read_copy) == 3075

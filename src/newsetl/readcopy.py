@@ -92,9 +92,13 @@ def refresh_read_copy(
                 migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
             con.execute("CHECKPOINT")
             if spare is not None and spare_fd is not None:
-                # the spare, locked and up to date, takes the temporary file's name
+                # the spare, locked and up to date, takes the temporary file's name; its lock
+                # goes now (it conflicts with DuckDB's own: the index build below, and
+                # readers once it is published, open it)
                 update_in_place(settings.db_path, spare_fd)
                 os.replace(spare, tmp)
+                os.close(spare_fd)
+                spare_fd = None
             else:
                 shutil.copyfile(settings.db_path, tmp)
             shutil.copymode(settings.db_path, tmp)  # mkstemp made it private; readers need it
