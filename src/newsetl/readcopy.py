@@ -5,12 +5,17 @@ the writer cannot open it. A long ``duckdb`` session on the live file would ther
 scheduled loads. Instead, the single writer publishes a copy after each load:
 
 1. open the live file (bounded wait), ``CHECKPOINT`` so the file alone holds every commit,
-   copy it to a temporary file *in the same directory*, close;
+   copy it to a temporary file *in the same directory*, close. The copy is made from the
+   *spare* when it can be: the copy published before the current one, kept as a hidden hard
+   link (``.<name>.spare``), brought up to date in place by writing only what changed since
+   (:mod:`newsetl.filesync`), and only when no reader has it open any more; otherwise the
+   whole file is copied (``Settings.read_copy_in_place`` off: always);
 2. only when asked (``newsetl maintain``, or ``Settings.search_index_on_refresh``, off by
    default): build the full-text index from the temporary copy into its own file and swap that
    in (``newsetl.search``; the live file is not held for that). Otherwise ``newsetl search``
    rebuilds the index on demand when it finds it older than the copy;
-3. ``os.replace`` the temporary copy onto the read copy's name.
+3. keep the current read copy as the next spare, then ``os.replace`` the temporary copy onto
+   the read copy's name.
 
 ``os.replace`` is an atomic rename: a reader that already has the old copy open keeps reading
 its inode (unchanged, consistent) until it reconnects; new readers see the new copy. The writer
@@ -35,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from newsetl.filesync import claim_unread, link_replacing, update_in_place
 from newsetl.leftovers import lock_exclusively, remove_abandoned
 from newsetl.search import (
     SourceFingerprint,
@@ -67,6 +73,13 @@ def refresh_read_copy(
     remove_abandoned(list(target.parent.glob(f".{target.name}.*.tmp")), lock_in_dir=False)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
+    # the copy published before the current one, brought up to date in place when no one
+    # reads it (see newsetl.filesync): the run writes what changed, not the whole warehouse
+    spare = spare_path(target) if settings.read_copy_in_place else None
+    if spare is None:  # kept by an earlier refresh: its disk space is not wanted
+        with contextlib.suppress(OSError):
+            spare_path(target).unlink()
+    spare_fd = claim_unread(spare) if spare is not None else None
     try:
         lock_exclusively(fd)  # ours while we write it (released when fd closes, or we die)
         con = connect(
@@ -78,13 +91,24 @@ def refresh_read_copy(
             if not migrated:  # views exist in the copy
                 migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
             con.execute("CHECKPOINT")
-            shutil.copyfile(settings.db_path, tmp)
+            if spare is not None and spare_fd is not None:
+                # the spare, locked and up to date, takes the temporary file's name; its lock
+                # goes now (it conflicts with DuckDB's own: the index build below, and
+                # readers once it is published, open it)
+                update_in_place(settings.db_path, spare_fd)
+                os.replace(spare, tmp)
+                os.close(spare_fd)
+                spare_fd = None
+            else:
+                shutil.copyfile(settings.db_path, tmp)
             shutil.copymode(settings.db_path, tmp)  # mkstemp made it private; readers need it
         finally:
             con.close()
         if build_index:
             build_search_file(tmp, settings.search_index)
         _drop_stale_wal(target)
+        if spare is not None and target.exists():
+            link_replacing(target, spare)  # the copy readers may still hold: the next spare
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -92,7 +116,15 @@ def refresh_read_copy(
         raise
     finally:
         os.close(fd)
+        if spare_fd is not None:
+            os.close(spare_fd)
     return target
+
+
+def spare_path(target: Path) -> Path:
+    """Where the read copy published before ``target``'s current one is kept (a hard link),
+    to be brought up to date in place at the next refresh."""
+    return target.with_name(f".{target.name}.spare")
 
 
 def refresh_read_copy_after_load(settings: Settings, *, migrated: bool = False) -> Path | None:

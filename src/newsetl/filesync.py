@@ -1,0 +1,107 @@
+"""Bring an older copy of a file up to date by writing only the parts that changed.
+
+Why: the read copy (:mod:`newsetl.readcopy`) was a fresh copy of the whole warehouse after
+every run, so the bytes a run wrote grew with the warehouse, not with the run (a 1,000-page
+run into a 20,000-page warehouse wrote ~1 GB for the copy alone; benchmarks/README.md "Run
+cost, round 9"). Between two refreshes a DuckDB file changes only where its checkpoints
+wrote: the rest of its blocks stay where they were, byte for byte. So the copy published two
+refreshes ago, compared window by window with the live file, needs only the changed windows
+written. Reading both files costs CPU (page-cache reads, ``memcmp``), but writes, which the
+disk pays for, follow the run's changes.
+
+A copy may only be changed in place while nothing reads it: :func:`claim_unread` takes an
+open-file-description lock that conflicts with DuckDB's own file locks (a ``duckdb`` reader,
+read-only or not, in this process or another, holds one while it has the file open), so a
+copy someone still reads is never touched (the caller copies the whole file instead).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: never in place
+    fcntl = None  # type: ignore[assignment]
+
+#: Bytes compared at a time; a window that differs is compared again by :data:`WRITE_CHUNK`.
+WINDOW = 8 << 20
+#: Bytes written at a time where the files differ (a DuckDB block is 256 KiB).
+WRITE_CHUNK = 64 << 10
+
+
+def claim_unread(path: Path) -> int | None:
+    """Open ``path`` for writing and lock it against every reader; the descriptor (the lock
+    lasts until it is closed), or None when someone has it open with a lock (a DuckDB
+    connection), it does not exist, or the platform has no such locks."""
+    ofd_lock = getattr(fcntl, "F_OFD_SETLK", None) if fcntl is not None else None
+    if ofd_lock is None:  # pragma: no cover - not Linux
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        # struct flock: l_type, l_whence, l_start, l_len (0: to the end), l_pid (0 for OFD)
+        fcntl.fcntl(fd, ofd_lock, struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another refresh at work on it
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def update_in_place(source: Path, fd: int) -> int:
+    """Make the file open at ``fd`` byte-equal to ``source``, writing only the chunks that
+    differ; returns the bytes written. ``source`` must not change meanwhile."""
+    written = 0
+    size = source.stat().st_size
+    with open(source, "rb", buffering=0) as src:
+        offset = 0
+        while offset < size:
+            new = src.read(WINDOW)
+            if not new:
+                raise OSError(f"{source} shrank while it was copied")
+            old = os.pread(fd, len(new), offset)
+            if new != old:
+                written += _write_differences(fd, offset, new, old)
+            offset += len(new)
+    if os.fstat(fd).st_size != size:
+        os.ftruncate(fd, size)
+    return written
+
+
+def _write_differences(fd: int, offset: int, new: bytes, old: bytes) -> int:
+    written = 0
+    view = memoryview(new)
+    for start in range(0, len(new), WRITE_CHUNK):
+        end = start + WRITE_CHUNK
+        if new[start:end] != old[start:end]:
+            _pwrite_all(fd, view[start:end], offset + start)
+            written += len(view[start:end])
+    return written
+
+
+def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
+    while data:
+        n = os.pwrite(fd, data, offset)
+        data, offset = data[n:], offset + n
+
+
+def link_replacing(existing: Path, name: Path) -> bool:
+    """Give ``existing`` the second name ``name`` (replacing what had it), atomically; False
+    when the file system has no hard links or ``existing`` is gone. The link is made under a
+    temporary name ending in ``.tmp`` first (one a crash leaves is removed with the other
+    abandoned temporary files, :func:`newsetl.leftovers.remove_abandoned`)."""
+    temporary = name.with_name(f"{name.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    try:
+        os.link(existing, temporary)
+    except OSError:
+        return False
+    os.replace(temporary, name)
+    return True

@@ -1,0 +1,156 @@
+"""The read copy brought up to date in place (newsetl.filesync, Settings.read_copy_in_place):
+the same copy, written only where the warehouse changed, never under a reader."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsetl.filesync import WRITE_CHUNK, claim_unread, update_in_place
+from newsetl.readcopy import refresh_read_copy, spare_path
+from newsetl.settings import Settings
+from newsetl.warehouse import open_warehouse, transaction
+
+
+def add_articles(settings: Settings, start: int, n: int) -> None:
+    con = open_warehouse(settings)
+    try:
+        with transaction(con):
+            con.execute(
+                "INSERT INTO articles (article_id, url, text) "
+                "SELECT md5(i::VARCHAR), 'https://example.org/' || i, repeat('word ', 400) || i "
+                "FROM range(?, ?) r(i)",
+                [start, start + n],
+            )
+    finally:
+        con.close()
+
+
+def articles(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    settings = Settings(db_path=tmp_path / "w.duckdb", translator="none")
+    add_articles(settings, 0, 3000)
+    return settings
+
+
+def test_each_refresh_publishes_the_live_file_reusing_the_copy_before_last(settings):
+    refresh_read_copy(settings)
+    first = settings.read_copy.stat().st_ino
+    assert not spare_path(settings.read_copy).exists()  # nothing published before
+    add_articles(settings, 3000, 25)
+    refresh_read_copy(settings)
+    assert spare_path(settings.read_copy).stat().st_ino == first  # kept for the next refresh
+    add_articles(settings, 3025, 25)
+    refresh_read_copy(settings)
+    # the third copy is the first file brought up to date, not a new one
+    assert settings.read_copy.stat().st_ino == first
+    assert filecmp.cmp(settings.db_path, settings.read_copy, shallow=False)
+    assert articles(settings.read_copy) == 3050
+    assert not list(settings.read_copy.parent.glob(".*.tmp"))
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+    sys.stdin.readline()
+    print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+    """
+)
+
+
+def test_a_copy_someone_still_reads_is_never_changed(settings):
+    refresh_read_copy(settings)
+    first = settings.read_copy.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.read_copy)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert int(reader.stdout.readline()) == 3000  # holds the first copy
+        for start in (3000, 3025):
+            add_articles(settings, start, 25)
+            refresh_read_copy(settings)  # the second would reuse the first: it is read
+        assert settings.read_copy.stat().st_ino != first
+        assert articles(settings.read_copy) == 3050
+        assert filecmp.cmp(settings.db_path, settings.read_copy, shallow=False)
+        reader.stdin.write("again\n")
+        reader.stdin.flush()
+        assert int(reader.stdout.readline()) == 3000  # its snapshot never changed under it
+        assert reader.wait(timeout=30) == 0
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+
+
+def test_a_copy_read_in_this_process_is_not_claimed(settings, tmp_path):
+    refresh_read_copy(settings)
+    with duckdb.connect(str(settings.read_copy), read_only=True):
+        assert claim_unread(settings.read_copy) is None
+    fd = claim_unread(settings.read_copy)
+    assert fd is not None
+    os.close(fd)
+
+
+def test_without_the_setting_every_refresh_copies_and_no_spare_is_kept(settings):
+    refresh_read_copy(settings)
+    refresh_read_copy(settings)
+    assert spare_path(settings.read_copy).exists()
+    plain = settings.replace(read_copy_in_place=False)
+    add_articles(plain, 3000, 25)
+    refresh_read_copy(plain)
+    assert not spare_path(plain.read_copy).exists()
+    assert articles(plain.read_copy) == 3025
+
+
+def test_update_in_place_writes_only_the_chunks_that_differ(tmp_path):
+    old = bytes(range(256)) * (WRITE_CHUNK // 256) * 40  # 40 chunks
+    new = bytearray(old)
+    new[5 * WRITE_CHUNK + 7] ^= 1  # one byte in chunk 5
+    new[30 * WRITE_CHUNK : 31 * WRITE_CHUNK + 3] = b"x" * (WRITE_CHUNK + 3)  # chunks 30, 31
+    new += b"tail" * 100  # grown: a 41st chunk
+    source, copy = tmp_path / "source", tmp_path / "copy"
+    source.write_bytes(bytes(new))
+    copy.write_bytes(old)
+    fd = os.open(copy, os.O_RDWR)
+    try:
+        assert update_in_place(source, fd) == 3 * WRITE_CHUNK + 400
+    finally:
+        os.close(fd)
+    assert copy.read_bytes() == bytes(new)
+    source.write_bytes(old[: 2 * WRITE_CHUNK])  # shrunk
+    fd = os.open(copy, os.O_RDWR)
+    try:
+        assert update_in_place(source, fd) == 0
+    finally:
+        os.close(fd)
+    assert copy.read_bytes() == old[: 2 * WRITE_CHUNK]
+
+
+def test_an_in_place_refresh_builds_the_search_index_from_the_copy(settings):
+    """Maintenance's refresh builds the index from the copy before publishing it: the copy
+    made in place must be free of its lock by then (DuckDB's own lock would be refused)."""
+    for start in (3000, 3025, 3050):
+        refresh_read_copy(settings, search_index=True)
+        add_articles(settings, start, 25)
+    first = settings.read_copy.stat().st_ino
+    refresh_read_copy(settings, search_index=True)
+    refresh_read_copy(settings, search_index=True)
+    assert settings.read_copy.stat().st_ino == first  # made in place
+    assert settings.search_index.exists()
+    assert articles(settings.read_copy) == 3075
