@@ -113,6 +113,19 @@ def _limit_after(con_path: Path) -> str:
         con.close()
 
 
+def _spine_settings(db_path, loader_memory_limit_mb: int) -> Settings:
+    """The bundled corpus's spine in small batches, one worker, with this loader limit."""
+    return Settings(
+        db_path=db_path,
+        per_host_interval_s=0.0,
+        workers=1,
+        batch_size=5,
+        repair=False,
+        entities=False,
+        loader_memory_limit_mb=loader_memory_limit_mb,
+    )
+
+
 def test_the_loader_bounds_what_duckdb_caches_while_it_holds_the_file(tmp_path, monkeypatch):
     """``loader_memory_limit_mb`` is DuckDB's limit while the loader holds the file (its
     loads' cached blocks grew with the warehouse), and DuckDB's default again once it has let
@@ -120,15 +133,7 @@ def test_the_loader_bounds_what_duckdb_caches_while_it_holds_the_file(tmp_path, 
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     seen = {}
     for limit in (64, 0):
-        settings = Settings(
-            db_path=tmp_path / f"l{limit}" / "w.duckdb",
-            per_host_interval_s=0.0,
-            workers=1,
-            batch_size=5,
-            repair=False,
-            entities=False,
-            loader_memory_limit_mb=limit,
-        )
+        settings = _spine_settings(tmp_path / f"l{limit}" / "w.duckdb", limit)
         hooks = LimitSeen()
         assert run_sources(None, settings, hooks=hooks).status == "completed"
         seen[limit] = (hooks.limit, _limit_after(settings.db_path))
@@ -144,15 +149,7 @@ def test_a_load_that_needs_more_than_the_limit_is_loaded_without_it(tmp_path, mo
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     rows = {}
     for limit in (4, 0):
-        settings = Settings(
-            db_path=tmp_path / f"t{limit}" / "w.duckdb",
-            per_host_interval_s=0.0,
-            workers=1,
-            batch_size=5,
-            repair=False,
-            entities=False,
-            loader_memory_limit_mb=limit,
-        )
+        settings = _spine_settings(tmp_path / f"t{limit}" / "w.duckdb", limit)
         summary = run_sources(None, settings)
         assert summary.status == "completed", summary.stats.failures
         assert summary.load.transient is None and summary.staged_left == 0
