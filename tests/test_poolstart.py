@@ -87,3 +87,52 @@ def test_checking_a_local_source_imports_nothing_the_fork_server_would_wait_for(
         check=True,
     )
     assert out.stdout.split() == ["None", "False", "True", "True"]
+
+
+def test_a_spine_worker_imports_no_http_client_or_feed_parser(tmp_path: Path) -> None:
+    """The spine's fork server preloads what its workers run, and nothing a worker never
+    needs: httpx, httpcore and feedparser (~0.1 s of CPU) were imported by the server on the
+    spine's critical path only because the modules a job's types live in imported them.
+
+    In a fresh interpreter, as the server does: the spine's preload module, then the two jobs
+    a spine worker runs (a page's extraction and language, a batch's rows staged as Parquet)
+    on a real page; then neither library may have been imported."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Rail strike</title></head><body><article><h1>Rail strike</h1>"
+        + "".join(
+            f"<p>The unions said on day {k} that the trains in region {k} would stop for two "
+            f"days, and the ministry answered that talks would resume in week {k + 1}.</p>"
+            for k in range(12)
+        )
+        + "</article></body></html>"
+    )
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import newsetl._warm_extraction\n"
+        "from newsetl.downloads import FetchResult\n"
+        "from newsetl.pipeline import AnalysisOptions, Processed, extract_in_worker\n"
+        "from newsetl.run.steps import analyse_and_stage_job\n"
+        "from newsetl.sources import Target\n"
+        "path = Path(sys.argv[1])\n"
+        "url = path.as_uri()\n"
+        "body = path.read_bytes()\n"
+        "page, guess, kind, error = extract_in_worker(body, url, None, 0, None, 10000)\n"
+        "fetch = FetchResult(url, url, 200, 'ok', body=body)\n"
+        "item = Processed(Target(url, url), fetch, url, page=page, language=guess.language)\n"
+        "options = AnalysisOptions(repair=False, entities=False)\n"
+        "result = analyse_and_stage_job([item], 'r', options, {}, Path(sys.argv[2]), 'b')\n"
+        "print(guess.language, result.staged is not None)\n"
+        "print(*[m for m in ('httpx', 'httpcore', 'h2', 'feedparser') if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(page), str(tmp_path / "staging")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0] == "en True"  # the jobs really ran
+    assert lines[1] == ""  # nothing of the HTTP client or the feed parser

@@ -36,16 +36,23 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
-import httpx
 from protego import Protego
 
 from newsetl.settings import Settings
-from newsetl.transport import deadline, guarded_transport
 from newsetl.urlpolicy import UrlPolicy, UrlRefused
 from newsetl.urls import normalise_url
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx and newsetl.transport (httpcore, h2: ~0.1 s of CPU) are imported where a fetch needs
+# them, not here: the pool's fork server and its workers import this module (the types a job
+# carries) but never fetch, and the fork server's imports are on the spine's critical path
+# (benchmarks/README.md "Round 10 (spine10)").
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +330,10 @@ class Fetcher:
         #: (newsetl.lake.politeness); a run of its own keeps None
         self.before_request = before_request
         self.policy = UrlPolicy.from_settings(s)
+        import httpx
+
+        from newsetl.transport import guarded_transport
+
         self.client = httpx.Client(
             headers={
                 "User-Agent": s.user_agent,
@@ -452,6 +463,8 @@ class Fetcher:
         extra_types,
         max_bytes,
     ):
+        import httpx
+
         s = self.settings
         delay = s.backoff_s
         budget = _Budget(s.fetch_deadline_s)
@@ -635,6 +648,8 @@ class _Budget:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
+        from newsetl.transport import deadline
+
         started = time.monotonic()
         try:
             with deadline(max(self.left, 0.0)):

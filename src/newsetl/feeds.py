@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from lxml.html import fromstring as html_fromstring
@@ -62,6 +61,8 @@ def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> li
     if body.lstrip()[:1] == b"{":
         return _parse_json_feed(body, base_url, max_entries)
     check_xml_is_safe(body)
+    import feedparser  # not at import (~0.02 s): the pool's workers import this module, never parse
+
     parsed = feedparser.parse(body)
     if parsed.bozo and not parsed.entries:
         raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")

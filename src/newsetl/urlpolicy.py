@@ -27,8 +27,6 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
-import httpx
-
 from newsetl.settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -93,6 +91,8 @@ def literal_address(host: str) -> IPAddress | None:
 
 def origin_key(url: str) -> tuple[str, int]:
     """(host, port) as the connection layer will see them (IDNA-encoded, lower case)."""
+    import httpx  # not at import: see newsetl.downloads
+
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
