@@ -124,20 +124,23 @@ class HostScheduler:
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
         self._last_slot: dict[str, float] = {}
+        self._last_done: dict[str, float] = {}
         self._interval: dict[str, float] = {}
 
     def set_interval(self, host: str, seconds: float) -> None:
         """A longer interval (robots.txt Crawl-delay) counts from the last request already
-        made, so the first request after robots.txt waits for it too."""
+        made, so the first request after robots.txt waits for it too: from its end if it is
+        over (as :meth:`done` counts), since its slot may have come well before the server
+        saw it (a slow first connection, a starved thread: the server saw the page 0.1 s
+        after robots.txt instead of 0.2 on a loaded machine)."""
         with self._lock:
             interval = max(seconds, self.default_interval_s)
             if self._interval.get(host) == interval:
                 return
             self._interval[host] = interval
             if host in self._last_slot:
-                self._next_slot[host] = max(
-                    self._next_slot.get(host, 0.0), self._last_slot[host] + interval
-                )
+                last = max(self._last_slot[host], self._last_done.get(host, 0.0))
+                self._next_slot[host] = max(self._next_slot.get(host, 0.0), last + interval)
 
     def wait(self, host: str) -> None:
         """Reserve the next free slot for ``host`` and sleep until it comes."""
@@ -156,7 +159,9 @@ class HostScheduler:
         next one closer than the interval to it on the server's side."""
         with self._lock:
             interval = self._interval.get(host, self.default_interval_s)
-            self._next_slot[host] = max(self._next_slot.get(host, 0.0), time.monotonic() + interval)
+            now = time.monotonic()
+            self._last_done[host] = now
+            self._next_slot[host] = max(self._next_slot.get(host, 0.0), now + interval)
 
 
 class RobotsCache:
@@ -330,11 +335,35 @@ class Fetcher:
         #: (newsetl.lake.politeness); a run of its own keeps None
         self.before_request = before_request
         self.policy = UrlPolicy.from_settings(s)
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+        self.hosts = HostScheduler(s.per_host_interval_s)
+        self.robots = RobotsCache(self)
+        self.memory = DocumentMemory()
+        self._log_lock = threading.Lock()
+        self._log: list[tuple[str | None, FetchResult]] = []
+        self._fetched_documents: list[StoredDocument] = []
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client, made on the first request: a run of local files never makes
+        one (httpx's and our transport's imports and the SSL context's certificates, ~0.2 s
+        of CPU at the run's start, benchmarks/README.md "Round 10 (spine10)")."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._make_client()
+                client = self._client
+        return client
+
+    def _make_client(self) -> httpx.Client:
         import httpx
 
         from newsetl.transport import guarded_transport
 
-        self.client = httpx.Client(
+        s = self.settings
+        return httpx.Client(
             headers={
                 "User-Agent": s.user_agent,
                 "Accept-Encoding": "gzip, deflate",
@@ -345,15 +374,12 @@ class Fetcher:
             transport=guarded_transport(self.policy),
             trust_env=False,
         )
-        self.hosts = HostScheduler(s.per_host_interval_s)
-        self.robots = RobotsCache(self)
-        self.memory = DocumentMemory()
-        self._log_lock = threading.Lock()
-        self._log: list[tuple[str | None, FetchResult]] = []
-        self._fetched_documents: list[StoredDocument] = []
 
     def close(self) -> None:
-        self.client.close()
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -465,6 +491,9 @@ class Fetcher:
     ):
         import httpx
 
+        # the client is made now, not inside the host's turn or the fetch's deadline: its
+        # first making (imports, certificates) must not shift a request after its wait
+        self.client  # noqa: B018
         s = self.settings
         delay = s.backoff_s
         budget = _Budget(s.fetch_deadline_s)
