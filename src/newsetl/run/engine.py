@@ -46,6 +46,7 @@ from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.warehouse import held_open
+from newsetl.warehouse.staging import warm_arrow_schemas
 from newsetl.workers import process_pool, release_kept_pools
 
 log = logging.getLogger("newsetl.ingest")
@@ -213,6 +214,9 @@ class Run:
         hooks.expanded(self, batches)
         report("expanded", pages=summary.targets, batches=len(batches))  # the progress bar
         pages_done = pages_failed = 0
+        # the staging schemas the run record needs in the serial tail, read now: the pool's
+        # fork server is still warming up (~0.3 s after this point on an idle machine)
+        warm_arrow_schemas()
         with contextlib.ExitStack() as pools:
             # the run's pool; replaced when short texts wait for their language, and every
             # Settings.recycle_workers_pages pages (restart_pool, below)

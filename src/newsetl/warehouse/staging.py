@@ -51,6 +51,22 @@ def arrow_schema(table: str) -> pa.Schema:
     return con.execute(f"SELECT * FROM {table} LIMIT 0").to_arrow_table().schema
 
 
+def warm_arrow_schemas() -> None:
+    """Compute every migration table's Arrow schema now, then close the in-memory DuckDB
+    they were read from (the schemas stay cached: plain Arrow objects).
+
+    Why: the first batch a process stages (a pool worker's first analysis, the run's record
+    in its serial tail) paid ~0.04 s of CPU for it. The pool's fork server calls this during
+    its warm-up, so every worker is forked with the schemas and no DuckDB instance (a fork
+    must not copy a database whose threads it does not have); a run calls it while it waits
+    for the server (benchmarks/README.md "Round 10 (spine10)")."""
+    for table in _migration_tables():
+        arrow_schema(table)
+    con = _schema_connection()
+    _schema_connection.cache_clear()  # a later call (none expected) opens another
+    con.close()
+
+
 def table_columns(table: str) -> list[str]:
     return list(arrow_schema(table).names)
 
