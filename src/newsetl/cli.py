@@ -36,7 +36,13 @@ def read_text_argument(path: str, command: str) -> str | None:
         return None
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Subcommands whose start is on a run's critical path, by module: ``newsetl ingest`` starts the
+#: pool's fork server once its arguments are read, and importing the other subcommands' modules
+#: first delayed it by ~0.03 s of CPU (benchmarks/README.md "Round 10 (spine10)").
+ALONE = {"ingest": "newsetl.commands.ingest"}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsetl",
         description=(
@@ -47,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'newsetl COMMAND --help' for the options of one command.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    # ``command``: the first argument; a subcommand of ALONE gets a parser of its own only
+    for name in (ALONE[command],) if command in ALONE else COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:  # a subcommand still being built must not break the rest
@@ -79,7 +86,8 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def main(argv: Sequence[str] | None = None) -> int:
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the subcommand's own usage, not the top-level one ('ingest --foo')
         sub = _subparsers(parser).get(getattr(args, "command", None) or "", parser)
