@@ -91,14 +91,6 @@ def warm_fork_server(analysis: bool) -> None:
     with contextlib.suppress(ImportError):
         import newsetl.pipeline
         import newsetl.run.steps  # noqa: F401
-    # the Arrow schemas every batch is staged with, read off the migrations once here (each
-    # worker's first batch paid for it), in a DuckDB closed before anything is forked
-    from newsetl.warehouse.staging import warm_arrow_schemas
-
-    try:
-        warm_arrow_schemas()
-    except Exception:
-        log.exception("could not read the staging schemas")  # each worker reads them then
 
     # with the analyses to warm, an extraction helper starts once extraction is warm, if the
     # run listens for one (newsetl.earlyextract); without, there is nothing to wait for

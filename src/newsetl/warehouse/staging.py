@@ -55,11 +55,11 @@ def warm_arrow_schemas() -> None:
     """Compute every migration table's Arrow schema now, then close the in-memory DuckDB
     they were read from (the schemas stay cached: plain Arrow objects).
 
-    Why: the first batch a process stages (a pool worker's first analysis, the run's record
-    in its serial tail) paid ~0.04 s of CPU for it. The pool's fork server calls this during
-    its warm-up, so every worker is forked with the schemas and no DuckDB instance (a fork
-    must not copy a database whose threads it does not have); a run calls it while it waits
-    for the server (benchmarks/README.md "Round 10 (spine10)")."""
+    Why: the first batch a process stages paid ~0.04 s of CPU for it; for the run's own
+    process that is its run record, in the serial tail after the last page. A run calls this
+    while the pool's fork server still warms up (benchmarks/README.md "Round 10 (spine10)").
+    Not in the fork server's warm-up: there it would lengthen the serial start by what it
+    saves each worker in the two-core-bound middle."""
     for table in _migration_tables():
         arrow_schema(table)
     con = _schema_connection()
