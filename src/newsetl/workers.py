@@ -486,7 +486,7 @@ class SharingExecutor(Executor):
                     continue
                 job.timed_out = True
                 self._killed.add(job.pool)  # type: ignore[arg-type]
-                log.error("%s; killing worker %s", deadlines.message(job.pages, budget), pid)
+                log.error("worker %s: %s", pid, deadlines.message(job.pages, budget))
                 deadlines.kill_tree(pid)
 
     @property
