@@ -201,3 +201,47 @@ def test_the_pool_kills_a_job_past_its_deadline_and_runs_the_queued_one_again():
     assert time.monotonic() - started < RUN_BOUND_S
     for pid in killed:  # gone (reaped)
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_an_analysis_past_its_deadline_fails_its_page_only(tmp_path):
+    """A batch's analysis stuck on one page: the batch's job is killed, its pages are analysed
+    one by one to find the stuck one, which fails (``page_timeout``, no article); the batch is
+    analysed again without it, and every other page's article is stored."""
+    from stuckstage import MARKER
+
+    titles = write_pages(tmp_path / "pages")
+    (tmp_path / "pages" / "00-slow.html").unlink()  # extraction is not what is slow here
+    stuck = f"{TEXT} {MARKER} {TEXT}"
+    (tmp_path / "pages" / "00-stuck.html").write_text(
+        f"<html><head><title>Stuck</title></head><body><article><h1>Stuck</h1>"
+        f"<p>{stuck}</p><p>{stuck}</p></article></body></html>"
+    )
+    db, log = tmp_path / "w.duckdb", tmp_path / "run.log"
+    script = (
+        "from pathlib import Path\n"
+        "from newsetl import stages\n"
+        "from newsetl.ingest import run_ingest\n"
+        "from newsetl.settings import Settings\n"
+        "from stuckstage import STUCK\n"
+        "stages.register(STUCK)\n"
+        f"s = Settings(db_path=Path({str(db)!r}), staging_dir=Path({str(tmp_path / 'staging')!r}),"
+        f" page_timeout_s={DEADLINE_S}, repair=False, entities=False, batch_size=3)\n"
+        f"print(run_ingest([{str(tmp_path / 'pages')!r}], s).status)\n"
+    )
+    tests = str(Path(__file__).parent)
+    env = {"NEWSETL_TRANSLATOR": "none", "PYTHONPATH": tests}
+    code, seconds, sid = run_in_session([sys.executable, "-c", script], env, log)
+    assert code == 0, log.read_text()
+    text = log.read_text(errors="replace")
+    assert wait_for(lambda: not session_processes(sid), 20), (session_processes(sid), text)
+    assert seconds < RUN_BOUND_S, text
+    with duckdb.connect(str(db), read_only=True) as con:
+        failed = con.execute(
+            "SELECT url, error_kind, error FROM fetches WHERE outcome = 'failed'"
+        ).fetchall()
+        stored = [r[0] for r in con.execute("SELECT title FROM articles ORDER BY title").fetchall()]
+    assert [(url.rsplit("/", 1)[1], kind) for url, kind, _ in failed] == [
+        ("00-stuck.html", "page_timeout")
+    ], text
+    assert f"after {DEADLINE_S} s" in failed[0][2]
+    assert stored == titles, text
