@@ -528,7 +528,9 @@ def without_slow_pages(
         for item in items:
             if item.page is not None:
                 _fail(item, str(exc))
-        return submit_analysis(items, ctx, lookup, index=index, pending=pending).result()
+    except BrokenExecutor as exc:  # as analysis_result: here (each page was quick alone)
+        log.error("worker process died analysing batch %s (%s); analysing it here", index, exc)
+    return submit_analysis(items, ctx, lookup, index=index, pending=pending).result()
 
 
 def _fail(item: Processed, error: str) -> None:
