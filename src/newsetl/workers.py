@@ -359,7 +359,7 @@ class SharingExecutor(Executor):
     (:mod:`newsetl.deadlines`): the job fails with :class:`~newsetl.deadlines.PageTimeout`.
     A killed worker breaks its pool (concurrent.futures ends the other workers too), so the
     other jobs that pool had are handed again, first, to a pool from ``replace``. A pool that
-    broke by itself (a worker crashed) fails its jobs as before, and is replaced too.
+    broke by itself (a worker crashed) fails its jobs as before.
     """
 
     def __init__(
@@ -441,8 +441,10 @@ class SharingExecutor(Executor):
     def _hand_over(self, job: _Job) -> None:
         """Give the job to the pool (a new one if it broke), in a slot of its clock."""
         pool = self._pool
-        if getattr(pool, "_broken", False) and self._replace is not None:
-            log.warning("process pool broken: starting a new one")
+        # only a pool broken by a deadline's kill: one whose worker crashed, or that
+        # terminate_pools ended (a run being stopped), fails its jobs as it did
+        if getattr(pool, "_broken", False) and pool in self._killed and self._replace:
+            log.warning("process pool broken by a deadline: starting a new one")
             self._retired.append(pool)
             pool = self._pool = self._replace()
         clock = clock_of(pool) if self.page_timeout_s > 0 else None
