@@ -106,13 +106,13 @@ def assert_outcome(db: Path, titles: list[str], log: Path, seconds: float, sid: 
 
 
 def test_a_page_past_its_deadline_fails_and_its_pool_neighbours_run_again(tmp_path):
-    """One worker (the pages queued behind the slow one in the killed pool run again on a new
-    pool), no early helper: the pool's path."""
+    """The pool's path, without the early helper: the pages in flight beside the slow one in
+    the killed pool run again on a new pool."""
     titles = write_pages(tmp_path / "pages")
     env = {
         "NEWSETL_ORCHESTRATION": "direct",
         "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S),
-        "NEWSETL_WORKERS": "1",
+        "NEWSETL_WORKERS": "2",
         "NEWSETL_EARLY_EXTRACTION": "false",
         "NEWSETL_REPAIR": "false",
         "NEWSETL_ENTITIES": "false",
@@ -135,6 +135,7 @@ def test_a_page_past_its_deadline_with_the_analyses_and_early_helper(tmp_path):
     env = {
         "NEWSETL_ORCHESTRATION": "direct",
         "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S),
+        "NEWSETL_WORKERS": "2",  # a pool (one worker: everything in one process)
         "NEWSETL_TRANSLATOR": "none",
         "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
     }
@@ -160,7 +161,11 @@ def test_a_small_run_below_the_pool_threshold_is_bounded_too(tmp_path):
         f" staging_dir=Path({str(tmp_path / 'staging')!r}), repair=False, entities=False)\n"
         f"print(run_ingest([{str(tmp_path / 'pages')!r}], s).status)\n"
     )
-    env = {"NEWSETL_TRANSLATOR": "none", "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S)}
+    env = {
+        "NEWSETL_TRANSLATOR": "none",
+        "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S),
+        "NEWSETL_WORKERS": "2",
+    }
     code, seconds, sid = run_in_session([sys.executable, "-c", script], env, log)
     assert code == 0, log.read_text()
     assert_outcome(db, titles, log, seconds, sid)
@@ -232,6 +237,7 @@ def test_an_analysis_past_its_deadline_fails_its_page_only(tmp_path):
     env = {
         "NEWSETL_TRANSLATOR": "none",
         "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S),
+        "NEWSETL_WORKERS": "2",
         "PYTHONPATH": tests,
     }
     code, seconds, sid = run_in_session([sys.executable, "-c", script], env, log)

@@ -72,7 +72,6 @@ def test_a_registered_stage_is_run_and_its_rows_are_loaded(tmp_path, monkeypatch
         db_path=tmp_path / "w.duckdb",
         per_host_interval_s=0.0,
         workers=1,  # the test's stage class lives in this module: analyse in-process
-        page_timeout_s=0,  # (with a page deadline every run uses the pool)
         repair=False,
         entities=False,
     )

@@ -198,7 +198,8 @@ def worker_count(settings: Settings) -> int:
 def pool_threshold(settings: Settings) -> int:
     """Pages from which a run uses the pool: lower once the fork server is loaded; every
     run with a page deadline (``Settings.page_timeout_s``): a page stuck in this process
-    could not be stopped (:mod:`newsetl.deadlines`)."""
+    could not be stopped (:mod:`newsetl.deadlines`). One worker (``Settings.workers=1``, or
+    one core) still means no pool: everything in the run's process, without a deadline."""
     if settings.page_timeout_s > 0:
         return 1
     if _server_warm:
@@ -214,8 +215,7 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
     """
     global _server_warm
     workers = worker_count(settings)
-    timed = settings.page_timeout_s > 0
-    if pages < pool_threshold(settings) or (workers < 2 and not timed):
+    if workers < 2 or pages < pool_threshold(settings):
         yield None
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
