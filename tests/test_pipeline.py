@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from newsetl.downloads import Fetcher
@@ -310,16 +312,26 @@ def test_a_loaded_fork_server_lowers_the_pool_threshold():
             pool.submit(detect_language, "Die Regierung hat am Montag beschlossen.").result()[0]
             == "de"
         )
-    warm = Settings(workers=2, process_pool_min_pages=10_000, process_pool_warm_min_pages=4)
+    # without a page deadline (with one, every run uses the pool: below)
+    warm = Settings(
+        workers=2, process_pool_min_pages=10_000, process_pool_warm_min_pages=4, page_timeout_s=0
+    )
     with process_pool(warm, 5) as pool:
         assert pool is not None  # the server is loaded: 5 pages are enough now
     cold_only = Settings(
-        workers=2, process_pool_min_pages=10_000, process_pool_warm_min_pages=10_000
+        workers=2,
+        process_pool_min_pages=10_000,
+        process_pool_warm_min_pages=10_000,
+        page_timeout_s=0,
     )
     with process_pool(cold_only, 5) as pool:
         assert pool is None
     with process_pool(Settings(workers=1, process_pool_min_pages=1), 5) as pool:
-        assert pool is None  # one worker: nothing to gain
+        assert pool is None  # one worker: nothing to gain (and no deadline: all in this process)
+    # a page deadline needs a process that can be killed: the pool, however small the run
+    with process_pool(dataclasses.replace(cold_only, page_timeout_s=60.0), 5) as pool:
+        assert pool is not None
+        assert pool.page_timeout_s == 60.0
 
 
 def _finished(result=None, exc: BaseException | None = None):

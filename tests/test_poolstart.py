@@ -36,7 +36,9 @@ def test_a_source_whose_size_is_unknown_starts_nothing(tmp_path: Path) -> None:
     assert not local_pages_at_least([str(site), "https://example.org/feed.xml"], 1)
     assert not local_pages_at_least([str(site), f"file://{site}"], 1)
     assert not local_pages_at_least([str(site), str(tmp_path / "missing")], 1)
-    settings = Settings(db_path=tmp_path / "w.duckdb", workers=2, process_pool_min_pages=10)
+    settings = Settings(
+        db_path=tmp_path / "w.duckdb", workers=2, process_pool_min_pages=10, page_timeout_s=0
+    )
     assert not start_pool_early(settings, [str(site)])  # too few pages for the pool
     assert not start_pool_early(settings, [])
     assert not start_pool_early(Settings(db_path=tmp_path / "w.duckdb", workers=1), [str(site)])

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
 
+from newsetl import deadlines
 from newsetl.procwatch import die_with_parent
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,10 @@ class EarlyHelper:
         self._closed = False
         self._lock = threading.Lock()
         self._use = threading.Lock()  # one job at a time on the connection (the flow's threads)
+        self._pid: int | None = None  # the helper's, sent first thing: killed past a deadline
         self.extracted = 0  # pages the helper extracted
+        #: seconds a page may take (``Settings.page_timeout_s``; 0: no deadline)
+        self.timeout_s = 0.0
         threading.Thread(target=self._accept, name="newsetl-early-extract", daemon=True).start()
 
     @property
@@ -72,6 +76,7 @@ class EarlyHelper:
             return
         try:
             conn = listener.accept()
+            pid = conn.recv()
         except Exception:  # closed before the helper came (the pool was up first), or no helper
             return
         finally:
@@ -81,7 +86,7 @@ class EarlyHelper:
             if self._closed:
                 conn.close()
                 return
-            self._conn = conn
+            self._conn, self._pid = conn, pid
         self._ready.set()
 
     def wait(self, give_up: Callable[[], bool], poll_s: float = 0.01) -> bool:
@@ -103,6 +108,8 @@ class EarlyHelper:
                 return None
             try:
                 conn.send(job)
+                if self.timeout_s > 0 and not conn.poll(self.timeout_s):
+                    return self._stuck(job[1])
                 outcome: tuple = conn.recv()
             except (EOFError, OSError):  # it died on this page: the page fails as in a worker
                 log.error("the early extraction helper died while extracting %s", job[1])
@@ -110,6 +117,16 @@ class EarlyHelper:
                 return None, None, "worker_died", "early extraction helper died"
             self.extracted += 1
             return outcome
+
+    def _stuck(self, url: str) -> tuple:
+        """The page went past its deadline: the helper is killed (the next pages go to the
+        pool) and the page fails as it would in a worker (:mod:`newsetl.deadlines`)."""
+        error = deadlines.message(1, self.timeout_s)
+        log.error("the early extraction helper stopped on %s: %s", url, error)
+        if self._pid:
+            deadlines.kill_tree(self._pid)
+        self.close()
+        return None, None, deadlines.KIND, error
 
     def close(self) -> None:
         """Let the helper go (it exits at the end of its connection) and stop listening."""
@@ -130,9 +147,10 @@ class EarlyHelper:
 _helper: EarlyHelper | None = None
 
 
-def listen() -> dict[str, str]:
+def listen(timeout_s: float = 0.0) -> dict[str, str]:
     """Start listening for a helper (once per process); the environment the fork server about
-    to start needs to connect. Empty if listening fails (the run goes on without a helper)."""
+    to start needs to connect. Empty if listening fails (the run goes on without a helper).
+    ``timeout_s``: the page deadline (``Settings.page_timeout_s``)."""
     global _helper
     if _helper is None:
         try:
@@ -140,6 +158,7 @@ def listen() -> dict[str, str]:
         except OSError:  # pragma: no cover - no abstract sockets here
             log.debug("no early extraction helper", exc_info=True)
             return {}
+    _helper.timeout_s = timeout_s
     return _helper.env
 
 
@@ -194,6 +213,7 @@ def _serve(address: str, key: bytes) -> Any:
     except Exception:
         os._exit(0)
     try:
+        conn.send(os.getpid())  # to be killed by, past a page's deadline
         while True:
             job = conn.recv()
             conn.send(extract_in_worker(*job))

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsetl import __version__
+from newsetl import __version__, deadlines
 from newsetl.downloads import Fetcher, FetchResult, StoredDocument
 from newsetl.extract import (
     EXTRACTOR,
@@ -233,7 +233,9 @@ class PendingExtraction:
                 batch._hand_to(helper, started)
         with _EARLY_LOCK:
             outcomes: list[tuple | None] = [self._early.get(k) for k in range(len(self.jobs))]
-        take_back = not futures or _extracted_here
+        # not under a deadline: a page stuck in this process could not be stopped
+        timed = getattr(self.executor, "page_timeout_s", 0) > 0
+        take_back = not futures or (_extracted_here and not timed)
         for k in reversed(range(len(self.jobs))):
             if futures and (not take_back or started()):
                 break
@@ -284,9 +286,14 @@ def set_language(item: Processed, guess: LanguageGuess) -> None:
 def _worker_outcome(future: Future, url: str) -> tuple:
     """A worker's result; a worker that died (killed for memory, or lxml crashing on a hostile
     page) fails the pages it had, as a recorded failure, and the run goes on. Not retried here:
-    the page that killed one process would kill this one too. The next run fetches it again."""
+    the page that killed one process would kill this one too. The next run fetches it again.
+    A page past its deadline (``Settings.page_timeout_s``: its worker was killed) fails the
+    same way, as ``page_timeout``."""
     try:
         return future.result()
+    except deadlines.PageTimeout as exc:
+        log.error("extraction of %s stopped: %s", url, exc)
+        return None, None, deadlines.KIND, str(exc)
     except BrokenExecutor as exc:
         log.error("worker process died while extracting %s: %s", url, exc)
         return None, None, "worker_died", f"worker process died: {exc}"

@@ -83,7 +83,9 @@ def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
         if settings.early_extraction and (settings.repair or settings.entities):
             from newsetl import earlyextract
 
-            helper_env = earlyextract.listen()  # for the server about to start only
+            helper_env = earlyextract.listen(
+                settings.page_timeout_s
+            )  # for the server about to start only
         os.environ.update(helper_env)
         try:
             workers.forkserver_started()

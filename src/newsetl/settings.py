@@ -156,6 +156,15 @@ class Settings:
     #: /proc): with two workers that alone takes a run over 1.5 GB. The caches are pure (same
     #: output); a new worker refills them, at the cost of letting the pool drain once.
     recycle_workers_pages: int = 500
+    #: Seconds one page may take in the CPU stages (extraction, language, artefacts,
+    #: entities); a job of several pages (a batch's analysis) gets as many times this. A
+    #: page past it (hostile HTML can keep trafilatura busy for minutes: 40,000 spans in one
+    #: paragraph) has its worker process killed and is recorded as failed (``page_timeout``);
+    #: the pages in flight beside it are run again on a new pool, and the run goes on. With
+    #: a deadline every run extracts in the pool, however small (a process that can be
+    #: killed; measured in benchmarks/README.md "Round 10"), unless ``workers`` is 1 (or
+    #: there is one core): then all runs in one process, where no deadline holds. 0: none.
+    page_timeout_s: float = 120.0
     #: DuckDB's memory limit (MB) while the run's loader has the file open (0: DuckDB's own,
     #: 80 % of the RAM). Why: each load's merge and duplicate checks scan the keyed tables'
     #: key and hash columns, and DuckDB keeps every block it read cached until the file is

@@ -34,12 +34,21 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
+from concurrent.futures import (
+    BrokenExecutor,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+)
+from dataclasses import dataclass
 from typing import Any
 
+from newsetl import deadlines
 from newsetl.procwatch import die_with_parent, watch_owner
 from newsetl.settings import Settings
 
@@ -148,14 +157,16 @@ def stop_fork_server() -> bool:
     return True
 
 
-def _worker_init(owner_pid: int) -> None:
-    """Each worker's first act: die with the fork server (its parent) and with the run.
+def _worker_init(owner_pid: int, clock: tuple[Any, Any] | None = None) -> None:
+    """Each worker's first act: die with the fork server (its parent) and with the run, and
+    note its pool's clock (``clock``, :mod:`newsetl.deadlines`).
 
     PR_SET_PDEATHSIG only where the parent is the fork server (single-threaded, so the
     thread that forked the worker is the server itself); a ``spawn`` worker's parent is the
     run's dispatcher thread, which ends before the run does. The owner watch covers both.
     Never raises: a failing initializer would break the pool.
     """
+    deadlines.install(clock)
     try:
         parent = os.getppid()
         if parent != owner_pid:
@@ -185,7 +196,12 @@ def worker_count(settings: Settings) -> int:
 
 
 def pool_threshold(settings: Settings) -> int:
-    """Pages from which a run uses the pool: lower once the fork server is loaded."""
+    """Pages from which a run uses the pool: lower once the fork server is loaded; every
+    run with a page deadline (``Settings.page_timeout_s``): a page stuck in this process
+    could not be stopped (:mod:`newsetl.deadlines`). One worker (``Settings.workers=1``, or
+    one core) still means no pool: everything in the run's process, without a deadline."""
+    if settings.page_timeout_s > 0:
+        return 1
     if _server_warm:
         return min(settings.process_pool_min_pages, settings.process_pool_warm_min_pages)
     return settings.process_pool_min_pages
@@ -207,11 +223,18 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
     if context.get_start_method() == "forkserver":
         forkserver_started()
     try:
+        timeout = settings.page_timeout_s
         if settings.keep_workers:
-            with SharingExecutor(_kept_pool(settings, context), 2 * workers, own=False) as pool:
+            kept = functools.partial(_kept_pool, settings, context)
+            with SharingExecutor(
+                kept(), 2 * workers, own=False, page_timeout_s=timeout, replace=kept
+            ) as pool:
                 yield pool
         else:
-            with SharingExecutor(new_pool(workers, context), 2 * workers) as pool:
+            fresh = functools.partial(new_pool, workers, context)
+            with SharingExecutor(
+                fresh(), 2 * workers, page_timeout_s=timeout, replace=fresh
+            ) as pool:
                 yield pool
     finally:
         from newsetl import earlyextract
@@ -258,12 +281,28 @@ _pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
 
 def new_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
-    """A process pool whose workers die with this process (see :func:`_worker_init`)."""
+    """A process pool whose workers die with this process (see :func:`_worker_init`), with
+    a clock for the deadlines of its jobs (:func:`clock_of`)."""
+    clock = deadlines.PoolClock(context)
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+        workers,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(os.getpid(), clock.arrays),
     )
+    _clocks[pool] = clock
     _pools.add(pool)
     return pool
+
+
+#: The clock of each pool :func:`new_pool` made (a pool made elsewhere has none: no deadline).
+_clocks: weakref.WeakKeyDictionary[ProcessPoolExecutor, deadlines.PoolClock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def clock_of(pool: ProcessPoolExecutor) -> deadlines.PoolClock | None:
+    return _clocks.get(pool)
 
 
 def terminate_pools() -> int:
@@ -289,6 +328,21 @@ def terminate_pools() -> int:
     return killed
 
 
+@dataclass(eq=False)
+class _Job:
+    """A job of a :class:`SharingExecutor`: queued, then in a pool's worker."""
+
+    future: Future
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+    pages: int = 1  # its deadline is this many times the page deadline
+    pool: ProcessPoolExecutor | None = None  # the pool it was handed to (last)
+    slot: int | None = None  # its slot in that pool's clock (None: no deadline)
+    timed_out: bool = False  # its worker was killed for it
+    again: bool = False  # handed again after a killed worker broke its pool
+
+
 class SharingExecutor(Executor):
     """A process pool fed by one dispatcher thread; the caller may take queued jobs back.
 
@@ -299,73 +353,172 @@ class SharingExecutor(Executor):
     waiting for results can ``cancel()`` a queued job and run it itself (see
     ``PendingExtraction.result``): a parent that has extracted before works while the pool
     starts (a fresh one leaves the jobs queued rather than load the extractor twice).
+
+    With ``page_timeout_s`` (and a pool from :func:`new_pool`, which has a clock), a watchdog
+    thread kills the worker of a job running for longer than ``page_timeout_s`` per page
+    (:mod:`newsetl.deadlines`): the job fails with :class:`~newsetl.deadlines.PageTimeout`.
+    A killed worker breaks its pool (concurrent.futures ends the other workers too), so the
+    other jobs that pool had are handed again, first, to a pool from ``replace``. A pool that
+    broke by itself (a worker crashed) fails its jobs as before.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, in_flight: int, *, own: bool = True) -> None:
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        in_flight: int,
+        *,
+        own: bool = True,
+        page_timeout_s: float = 0.0,
+        replace: Callable[[], ProcessPoolExecutor] | None = None,
+    ) -> None:
         self._pool = pool
         self._own = own  # shut the pool down with this executor (else it is kept for others)
-        self._queue: deque[tuple[Future, Callable[..., Any], tuple, dict]] = deque()
+        self._replace = replace  # a new pool for a broken one (None: its jobs keep failing)
+        self._retired: list[ProcessPoolExecutor] = []  # broken pools replaced
+        self._killed: set[ProcessPoolExecutor] = set()  # pools broken by a deadline's kill
+        self.page_timeout_s = page_timeout_s if clock_of(pool) is not None else 0.0
+        self._queue: deque[_Job] = deque()
+        self._running: set[_Job] = set()  # handed to a pool, not done
         self._cond = threading.Condition()
         self._slots = threading.Semaphore(max(1, in_flight))
         self._closed = False
+        self._cancelled = False
         self._started = False
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._dispatch, name="newsetl-pool", daemon=True)
         self._thread.start()
+        self._watchdog: threading.Thread | None = None
+        if self.page_timeout_s > 0:
+            self._watchdog = threading.Thread(
+                target=self._watch, name="newsetl-deadlines", daemon=True
+            )
+            self._watchdog.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return self._enqueue(False, fn, args, kwargs)
+        return self._enqueue(_Job(Future(), fn, args, kwargs), first=False)
 
     def submit_first(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """``submit``, ahead of every job still queued (a batch's analysis goes before the
         extraction of later batches, so it can be loaded while they are extracted)."""
-        return self._enqueue(True, fn, args, kwargs)
+        return self._enqueue(_Job(Future(), fn, args, kwargs), first=True)
 
-    def _enqueue(self, first: bool, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Future:
-        future: Future = Future()
+    def submit_pages(
+        self, pages: int, fn: Callable[..., Any], /, *args: Any, first: bool = False
+    ) -> Future:
+        """``submit`` (or ``submit_first``) of a job of ``pages`` pages: its deadline is that
+        many times the page deadline."""
+        return self._enqueue(_Job(Future(), fn, args, {}, max(1, pages)), first=first)
+
+    def _enqueue(self, job: _Job, *, first: bool) -> Future:
         with self._cond:
             if self._closed:
                 raise RuntimeError("cannot submit after shutdown")
-            job = (future, fn, args, kwargs)
             self._queue.appendleft(job) if first else self._queue.append(job)
-            self._cond.notify()
-        return future
+            self._cond.notify_all()
+        return job.future
 
     def _dispatch(self) -> None:
         while True:
             self._slots.acquire()
             with self._cond:
-                while not self._queue and not self._closed:
+                # a job in a pool may still come back (its pool broken by a kill): the
+                # dispatcher ends once nothing is queued or running
+                while not self._queue and not (self._closed and not self._running):
                     self._cond.wait()
                 if not self._queue:
+                    self._slots.release()
                     return  # shut down and drained
-                future, fn, args, kwargs = self._queue.popleft()
-            if not future.set_running_or_notify_cancel():
+                job = self._queue.popleft()
+            if not job.again and not job.future.set_running_or_notify_cancel():
                 self._slots.release()  # the caller took it back
                 continue
             try:
-                real = self._pool.submit(fn, *args, **kwargs)
+                self._hand_over(job)
             except BaseException as exc:  # a broken pool: the job fails, visibly
-                future.set_exception(exc)
+                job.future.set_exception(exc)
                 self._slots.release()
-                continue
-            real.add_done_callback(functools.partial(self._relay, future))
+
+    def _hand_over(self, job: _Job) -> None:
+        """Give the job to the pool (a new one if it broke), in a slot of its clock."""
+        pool = self._pool
+        # only a pool broken by a deadline's kill: one whose worker crashed, or that
+        # terminate_pools ended (a run being stopped), fails its jobs as it did
+        if getattr(pool, "_broken", False) and pool in self._killed and self._replace:
+            log.warning("process pool broken by a deadline: starting a new one")
+            self._retired.append(pool)
+            pool = self._pool = self._replace()
+        clock = clock_of(pool) if self.page_timeout_s > 0 else None
+        job.pool, job.slot = pool, clock.take() if clock is not None else None
+        with self._cond:
+            self._running.add(job)
+        try:
+            if job.slot is None:
+                real = pool.submit(job.fn, *job.args, **job.kwargs)
+            else:
+                real = pool.submit(deadlines.timed, job.slot, job.fn, *job.args, **job.kwargs)
+        except BaseException:
+            self._done(job)
+            raise
+        real.add_done_callback(functools.partial(self._relay, job))
+
+    def _done(self, job: _Job) -> None:
+        """The job left its pool: its clock slot is free."""
+        clock = clock_of(job.pool) if job.pool is not None else None
+        if clock is not None and job.slot is not None:
+            clock.give_back(job.slot)
+        job.slot = None
+        with self._cond:
+            self._running.discard(job)
+            self._cond.notify_all()
+
+    def _watch(self) -> None:
+        """Kill the worker of each job past its deadline (see the class docstring)."""
+        poll_s = min(1.0, max(0.05, self.page_timeout_s / 20))
+        while not self._stop.wait(poll_s):
+            now = time.monotonic()
+            with self._cond:
+                running = list(self._running)
+            for job in running:
+                clock = clock_of(job.pool) if job.pool is not None else None
+                slot, budget = job.slot, job.pages * self.page_timeout_s
+                if clock is None or slot is None or job.timed_out:
+                    continue
+                pid = clock.overdue(slot, budget, now)
+                if pid is None:
+                    continue
+                job.timed_out = True
+                self._killed.add(job.pool)  # type: ignore[arg-type]
+                log.error("worker %s: %s", pid, deadlines.message(job.pages, budget))
+                deadlines.kill_tree(pid)
 
     @property
     def started(self) -> bool:
         """Whether a worker has finished a job: the pool is up and every core is busy."""
         return self._started
 
-    def _relay(self, future: Future, real: Future) -> None:
+    def _relay(self, job: _Job, real: Future) -> None:
         self._started = True
-        self._slots.release()
+        self._done(job)
+        future = job.future
         if real.cancelled():  # shutdown(cancel_futures=True) of the inner pool
             future.set_exception(CancelledError())
+            self._slots.release()
             return
         exc = real.exception()
-        if exc is not None:
-            future.set_exception(exc)
-        else:
+        if exc is None:
             future.set_result(real.result())
+        elif isinstance(exc, BrokenExecutor) and job.timed_out:
+            budget = job.pages * self.page_timeout_s
+            future.set_exception(deadlines.PageTimeout(deadlines.message(job.pages, budget)))
+        elif isinstance(exc, BrokenExecutor) and job.pool in self._killed and not self._cancelled:
+            # another job's worker was killed: this one is not at fault, it runs again
+            job.again, job.timed_out = True, False
+            with self._cond:
+                self._queue.appendleft(job)
+                self._cond.notify_all()
+        else:
+            future.set_exception(exc)
+        self._slots.release()
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         # a run that failed needs none of its queued jobs (a kept pool would run them all),
@@ -379,11 +532,18 @@ class SharingExecutor(Executor):
         with self._cond:
             self._closed = True
             if cancel_futures:
-                for future, *_ in self._queue:
-                    future.cancel()
+                self._cancelled = True
+                for job in self._queue:
+                    if job.again:
+                        job.future.set_exception(CancelledError())
+                    else:
+                        job.future.cancel()
                 self._queue.clear()
             self._cond.notify_all()
         if wait:
-            self._thread.join()
+            self._thread.join()  # every job done, the ones handed again too
+        self._stop.set()
+        for pool in self._retired:
+            pool.shutdown(wait=wait)
         if self._own:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import tempfile
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsetl import deadlines
 from newsetl.downloads import Fetcher
 from newsetl.memory import give_back
 from newsetl.pipeline import (
@@ -377,7 +379,8 @@ class AnalysisStream:
 
 class AnalysisFuture:
     """A batch's analysis in the process pool; if its worker dies, ``result()`` analyses the
-    batch again here (:func:`analysis_result`)."""
+    batch again here; if it went past its deadline, without the pages that did
+    (:func:`analysis_result`)."""
 
     def __init__(
         self,
@@ -389,7 +392,7 @@ class AnalysisFuture:
         pending: frozenset[str] = frozenset(),
     ) -> None:
         self.ctx, self.items, self.lookup, self.index = ctx, items, lookup, index
-        self.pending = pending
+        self.pending, self.pool = pending, pool
         self.future = submit_analysis(
             items, ctx, lookup, executor=pool, index=index, pending=pending
         )
@@ -399,7 +402,7 @@ class AnalysisFuture:
 
     def result(self) -> AnalysisResult:
         return analysis_result(
-            self.future, self.items, self.ctx, self.lookup, self.index, self.pending
+            self.future, self.items, self.ctx, self.lookup, self.index, self.pending, self.pool
         )
 
 
@@ -427,6 +430,7 @@ def submit_analysis(
     index: int | None = None,
     pending: frozenset[str] = frozenset(),
     name: str | None = None,
+    staging_path: Path | None = None,
 ) -> Future:
     """Start stage 2 for one batch; the future gives what :func:`collect_analysis` takes.
 
@@ -449,10 +453,15 @@ def submit_analysis(
     )
     if name is None and index is not None:
         name = ctx.batch_name(index)
-    args = (items, ctx.run_id, options, originals, ctx.settings.staging_path, name, pending)
+    args = (items, ctx.run_id, options, originals, staging_path or ctx.settings.staging_path,
+            name, pending)  # fmt: skip
     if executor is not None:
         # ahead of queued extraction jobs: a batch analysed early is loaded early, while the
-        # workers go on extracting (see AnalysisStream)
+        # workers go on extracting (see AnalysisStream); its deadline is one per page
+        submit_pages = getattr(executor, "submit_pages", None)
+        if submit_pages is not None:
+            pages = sum(item.page is not None for item in items)
+            return submit_pages(pages, analyse_and_stage_job, *args, first=True)  # type: ignore[no-any-return]
         return getattr(executor, "submit_first", executor.submit)(analyse_and_stage_job, *args)
     done: Future = Future()
     done.set_result(analyse_and_stage_job(*args))
@@ -466,17 +475,69 @@ def analysis_result(
     lookup: OriginalLookup | None,
     index: int | None,
     pending: frozenset[str] = frozenset(),
+    pool: Executor | None = None,
 ) -> AnalysisResult:
     """The batch's analysis; if its worker process died, the batch is analysed again here.
 
     Stage 2 is our own Python code over extracted text (no parser that could crash the
     interpreter), so redoing it in this process is safe, and no page of the batch is lost.
+    If it went past its deadline (``Settings.page_timeout_s``, its worker killed), not here:
+    see :func:`without_slow_pages`.
     """
     try:
         return future.result()
+    except deadlines.PageTimeout as exc:
+        log.error("analysis of batch %s stopped (%s); finding the slow pages", index, exc)
+        return without_slow_pages(items, ctx, lookup, index, pending, pool)
     except BrokenExecutor as exc:
         log.error("worker process died analysing batch %s (%s); analysing it here", index, exc)
         return submit_analysis(items, ctx, lookup, index=index, pending=pending).result()
+
+
+def without_slow_pages(
+    items: list[Processed],
+    ctx: RunContext,
+    lookup: OriginalLookup | None,
+    index: int | None,
+    pending: frozenset[str],
+    pool: Executor | None,
+) -> AnalysisResult:
+    """A batch whose analysis went past its deadline: each of its pages is analysed alone in
+    the pool (its rows thrown away), each with one page's deadline; the pages past it are
+    recorded as failed (``page_timeout``, no article), and the batch is analysed again
+    without them. Should that go past its deadline too (a page slow only beside others), all
+    the batch's pages are recorded as failed: the run goes on."""
+    with tempfile.TemporaryDirectory(prefix="newsetl-probe-") as probes:
+        alone = [
+            (item, submit_analysis([item], ctx, lookup, executor=pool, staging_path=Path(probes)))
+            for item in items
+            if item.page is not None
+        ]
+        for item, future in alone:
+            try:
+                future.result()
+            except deadlines.PageTimeout as exc:
+                _fail(item, str(exc))
+            except BrokenExecutor:  # a crash, not a deadline: the batch's redo will tell
+                pass
+    again = submit_analysis(items, ctx, lookup, executor=pool, index=index, pending=pending)
+    try:
+        return again.result()
+    except deadlines.PageTimeout as exc:
+        log.error("analysis of batch %s stopped again (%s): its pages fail", index, exc)
+        for item in items:
+            if item.page is not None:
+                _fail(item, str(exc))
+    except BrokenExecutor as exc:  # as analysis_result: here (each page was quick alone)
+        log.error("worker process died analysing batch %s (%s); analysing it here", index, exc)
+    return submit_analysis(items, ctx, lookup, index=index, pending=pending).result()
+
+
+def _fail(item: Processed, error: str) -> None:
+    """Record the page as failed past its deadline: a fetch row with the error, no article."""
+    log.error("analysis of %s stopped: %s", item.fetch.url, error)
+    item.fetch.outcome, item.fetch.error_kind, item.fetch.error = "failed", deadlines.KIND, error
+    item.page = None
 
 
 @dataclass
