@@ -166,13 +166,6 @@ class Settings:
     #: same. Below ~100 MB it starts spilling the last row group it appends to (the loads'
     #: bytes written grow), so not lower than that.
     loader_memory_limit_mb: int = 128
-    #: While a run loads, the file is checkpointed when its WAL reaches this many MB, not
-    #: each time the loader lets go of it (0: at each close, DuckDB's default); the run's
-    #: end checkpoints it (:func:`newsetl.warehouse.defer_checkpoints`). Why: each
-    #: checkpoint rewrites the partly filled last row groups and the touched index buffers,
-    #: which grows with the warehouse. The cost: the next open replays the WAL (CPU and
-    #: memory of up to this many MB of commits).
-    run_checkpoint_wal_mb: int = 64
     langdetect_seed: int = 0
     #: SimHash (64-bit) Hamming distance that counts as near-duplicate. Measured on the sample
     #: corpus: distinct articles (even translations of one story) differ by >= 21 bits, a page

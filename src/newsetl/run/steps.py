@@ -43,7 +43,6 @@ from newsetl.warehouse import (
     Batch,
     LoadReport,
     WarehouseBusy,
-    defer_checkpoints,
     limit_memory,
     load_pending,
     open_warehouse,
@@ -676,7 +675,6 @@ class Loader:
         )
         self.migrated = True
         self._memory_before = limit_memory(con, self.ctx.settings.loader_memory_limit_mb)
-        defer_checkpoints(con, self.ctx.settings.run_checkpoint_wal_mb)
         return con
 
     def __call__(self, result: AnalysisResult) -> None:

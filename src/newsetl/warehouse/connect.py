@@ -358,30 +358,6 @@ def limit_memory(con: duckdb.DuckDBPyConnection, limit_mb: int) -> str | None:
     return str(before)
 
 
-def defer_checkpoints(con: duckdb.DuckDBPyConnection, wal_mb: int) -> bool:
-    """Let ``con``'s database close without a checkpoint, and checkpoint on its own only
-    when the WAL holds ``wal_mb`` MB (0: DuckDB's defaults: a checkpoint at each close and
-    at 16 MiB of WAL). Returns whether the settings were applied.
-
-    Why: a run's loader lets go of the file every few loads (:class:`newsetl.run.steps.Loader`)
-    and each close was a checkpoint (12-19 per 1,000-page run), each rewriting the tables'
-    partly filled last row groups and the index buffers the new keys touched, which grows
-    with the warehouse (benchmarks/README.md "Warehouse growth, round 9" and "round 10").
-    With the commits left in the WAL (durable: a reopen replays it, in this process or
-    another) the run checkpoints when the WAL is full and once at its end (the read copy's
-    ``CHECKPOINT``, the closing steps' close). The setting is the database's: every
-    connection of this process to the file shares it until the database closes."""
-    if wal_mb <= 0:
-        return False
-    try:
-        con.execute("PRAGMA disable_checkpoint_on_shutdown")
-        con.execute(f"SET checkpoint_threshold = '{int(wal_mb)}MB'")
-    except duckdb.Error as exc:
-        log.warning("could not defer checkpoints: %s", exc)
-        return False
-    return True
-
-
 def restore_memory_limit(con: duckdb.DuckDBPyConnection, before: str) -> None:
     """Give ``con``'s database the memory limit :func:`limit_memory` found. Not ``RESET
     memory_limit``: in DuckDB 1.5.5 that reports the default again but leaves the buffer
