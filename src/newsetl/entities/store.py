@@ -112,14 +112,18 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
         con.execute(f"INSERT INTO _entity_batch SELECT value FROM {view}")
     # Select, then delete: DuckLake rejects DELETE ... RETURNING, and the store must run the
     # same statements on a local file and on the lake.
-    replaced = {
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT entity_id FROM mentions"
-            " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
-        ).fetchall()
-    }
-    con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)")
+    replaced: set[str] = set()
+    if _any_stored(con):
+        replaced = {
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT entity_id FROM mentions"
+                " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+            ).fetchall()
+        }
+        con.execute(
+            "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+        )
     counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
     article_rows: dict[str, list[Any]] = {}
     mention_rows: dict[str, list[tuple[str, int, str, int, int, str, float]]] = {}
@@ -155,6 +159,24 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     if replaced:
         _remove_orphans(con, replaced - set(names))
     return dict(counts)
+
+
+def _any_stored(con: Any) -> bool:
+    """Whether an article of the batch (``_entity_batch``) was stored before, so that it may
+    have mentions to replace.
+
+    Why ask ``entity_articles``: finding the batch's old mentions scans the whole
+    ``mentions`` table twice (the select and the delete above: 648,565 rows at 50,000 pages,
+    the part of a batch's entity load that grew with the warehouse, benchmarks/README.md
+    "Warehouse growth, round 10"), while a run's articles are almost all new.
+    ``entity_articles`` has one row per stored article (~30 times fewer rows), and an article
+    has mentions only if it has that row: this function is the only writer of both, in one
+    transaction, and nothing deletes ``entity_articles`` rows."""
+    row = con.execute(
+        "SELECT count(*) FROM entity_articles"
+        " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _write_entities(con: Any, names: dict[str, tuple[str, list[str]]]) -> int:
