@@ -260,3 +260,35 @@ def test_insert_arrow_keeps_order_and_types() -> None:
     assert con.execute("SELECT k, n, x, s FROM t").fetchall() == [
         ("b", 2, None, "d"), ("a", 1, None, "d"), ("c", 3, None, "d"),
     ]  # fmt: skip
+
+
+def test_a_batch_of_new_and_stored_articles_replaces_only_the_stored_ones_mentions(
+    con, tmp_path
+) -> None:
+    """Round 10: the old mentions are looked for only when an article of the batch was stored
+    before (``entity_articles``). A batch mixing an article stored with other text and a new
+    one leaves what storing the final texts into an empty warehouse leaves: the old mentions
+    and the learned entity only they named gone, no mention twice."""
+    from newsetl import warehouse
+
+    first = "Joost Verhoeven met Ilaria Benedetti in Luxembourg on Tuesday."
+    second = "The European Union and Poland blocked the deal in Geneva."
+    new = "Portugal and the United Nations answered on Wednesday."
+    store_entities(con, documents([("a1", "en", "2026-05-05T09:00", first)]))
+    assert con.execute("SELECT count(*) FROM mentions WHERE article_id = 'a1'").fetchone()[0]
+    batch = [("a1", "en", "2026-05-05T09:00", second), ("a2", "en", "2026-05-06T09:00", new)]
+    store_entities(con, documents(batch))
+    fresh = warehouse.connect(tmp_path / "fresh.duckdb")
+    try:
+        warehouse.migrate(fresh)
+        store_entities(fresh, documents(batch))
+        tables = {
+            "mentions": "SELECT * FROM mentions ORDER BY ALL",
+            "entity_articles": "SELECT * FROM entity_articles ORDER BY ALL",
+            "learned": "SELECT entity_id, name, type FROM entities WHERE source = 'learned' "
+            "ORDER BY ALL",
+        }
+        for name, sql in tables.items():
+            assert con.execute(sql).fetchall() == fresh.execute(sql).fetchall(), name
+    finally:
+        fresh.close()

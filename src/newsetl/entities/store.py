@@ -112,14 +112,18 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
         con.execute(f"INSERT INTO _entity_batch SELECT value FROM {view}")
     # Select, then delete: DuckLake rejects DELETE ... RETURNING, and the store must run the
     # same statements on a local file and on the lake.
-    replaced = {
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT entity_id FROM mentions"
-            " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
-        ).fetchall()
-    }
-    con.execute("DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)")
+    replaced: set[str] = set()
+    if _any_stored(con):
+        replaced = {
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT entity_id FROM mentions"
+                " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+            ).fetchall()
+        }
+        con.execute(
+            "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+        )
     counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
     article_rows: dict[str, list[Any]] = {}
     mention_rows: dict[str, list[tuple[str, int, str, int, int, str, float]]] = {}
@@ -155,6 +159,24 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     if replaced:
         _remove_orphans(con, replaced - set(names))
     return dict(counts)
+
+
+def _any_stored(con: Any) -> bool:
+    """Whether an article of the batch (``_entity_batch``) was stored before, so that it may
+    have mentions to replace.
+
+    Why ask ``entity_articles``: finding the batch's old mentions scans the whole
+    ``mentions`` table twice (the select and the delete above: 648,565 rows at 50,000 pages,
+    the part of a batch's entity load that grew with the warehouse, benchmarks/README.md
+    "Warehouse growth, round 10"), while a run's articles are almost all new.
+    ``entity_articles`` has one row per stored article (~30 times fewer rows), and an article
+    has mentions only if it has that row: this function is the only writer of both, in one
+    transaction, and nothing deletes ``entity_articles`` rows."""
+    row = con.execute(
+        "SELECT count(*) FROM entity_articles"
+        " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _write_entities(con: Any, names: dict[str, tuple[str, list[str]]]) -> int:
@@ -359,18 +381,15 @@ def _same_scene(
     shared_places: set[str],
     types: dict[str, str],
 ) -> bool:
-    """One shared actor in the same (several) places on the same day; both dates needed."""
+    """One shared actor in the same (several) places on the same day; both dates needed.
+    The cheap tests first: it is asked for every candidate pair that shares too little."""
+    if not shared or a is None or b is None or abs(a - b) > STORY_SCENE_WINDOW:
+        return False
     places = sum(
         STORY_COUNTRY_POINTS if types.get(e) == "country" else STORY_PLACE_POINTS
         for e in shared_places
     )
-    return (
-        len(shared) >= 1
-        and places >= STORY_MIN_SHARED_PLACES
-        and a is not None
-        and b is not None
-        and abs(a - b) <= STORY_SCENE_WINDOW
-    )
+    return places >= STORY_MIN_SHARED_PLACES
 
 
 def _candidate_pairs(
@@ -492,27 +511,35 @@ def refresh_story_clusters(con: Any) -> int:
             weights[key] = sum(idf[e] for e in docs[x][2] | (geo[x] if with_places else set()))
         return weights[key]
 
+    persons = frozenset(e for e, t in types.items() if t == "person")
+    idf_of = idf.__getitem__
     shared_by: dict[str, set[str]] = defaultdict(set)
+    # The loop runs once per candidate pair (most of the step's cost, and their number grows
+    # with the warehouse): each test below is the one it replaces, in a cheaper form, and a
+    # pair joins exactly when it joined before (see _pair_joins_reference in the tests).
     for a, b in _candidate_pairs(con, docs, postings):
-        shared = docs[a][2] & docs[b][2]
+        doc_a, doc_b = docs[a], docs[b]
+        shared = doc_a[2] & doc_b[2]
         shared_places = geo[a] & geo[b]
-        same_person_same_place = any(types.get(e) == "person" for e in shared) and bool(
-            shared_places
-        )
+        # any(types.get(e) == "person" for e in shared) and bool(shared_places)
+        same_person_same_place = bool(shared_places) and not persons.isdisjoint(shared)
+        few = len(shared) < STORY_MIN_SHARED
         if (
-            len(shared) < STORY_MIN_SHARED
+            few
             and not same_person_same_place
-            and not _same_scene(docs[a][1], docs[b][1], shared, shared_places, types)
+            and not _same_scene(doc_a[1], doc_b[1], shared, shared_places, types)
         ):
             continue
-        counted = shared | shared_places if len(shared) < STORY_MIN_SHARED else shared
-        weight = sum(idf[e] for e in counted)
-        with_places = counted is not shared
-        smaller = min(article_weight(x, with_places) for x in (a, b))
-        if same_person_same_place or (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
-            parent[find(a)] = find(b)
-            shared_by[a] |= shared
-            shared_by[b] |= shared
+        if not same_person_same_place:
+            counted = shared | shared_places if few else shared
+            # the same additions in the same order as sum(idf[e] for e in counted)
+            weight = sum(map(idf_of, counted))
+            smaller = min(article_weight(a, few), article_weight(b, few))
+            if not (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
+                continue
+        parent[find(a)] = find(b)
+        shared_by[a] |= shared
+        shared_by[b] |= shared
     clusters: dict[str, list[str]] = defaultdict(list)
     for a in docs:
         clusters[find(a)].append(a)
