@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 import time
 
 import pytest
+from freshrun import spine_run_lines
 
 from newsetl.downloads import Fetcher
 from newsetl.settings import Settings
@@ -179,36 +178,10 @@ def test_a_run_of_local_files_makes_no_http_client(tmp_path):
     none, so it never pays httpx's import, our transport's and the SSL context's certificates
     (~0.2 s of CPU at the start of ``newsetl ingest DIR``). A real run in a fresh interpreter;
     the fetcher of a run that does fetch is tested above."""
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for k in range(3):
-        (pages / f"p{k}.html").write_text(
-            f"<html><head><title>Budget {k}</title></head><body><article><h1>Budget {k}</h1>"
-            + "".join(
-                f"<p>The council voted on item {j} of budget {k} after a long debate about "
-                f"the costs of the new line, which opens in year {2030 + j}.</p>"
-                for j in range(8)
-            )
-            + "</article></body></html>"
-        )
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from newsetl.run import run_sources\n"
-        "from newsetl.settings import Settings\n"
-        "s = Settings(db_path=Path(sys.argv[2]), repair=False, entities=False,"
-        " translator='none')\n"
-        "summary = run_sources([sys.argv[1]], s)\n"
+    after = (
         "print(summary.status, summary.stats.articles)\n"
         "print(*[m for m in ('httpx', 'httpcore') if m in sys.modules])\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(pages), str(tmp_path / "w.duckdb")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    lines = [*out.stdout.splitlines(), ""]
+    lines = [*spine_run_lines(tmp_path, 3, after), ""]
     assert lines[0] == "completed 3"
     assert lines[1] == ""  # neither imported

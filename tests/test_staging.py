@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from freshrun import spine_run_lines
 
 from newsetl.ingest import run_ingest
 from newsetl.readcopy import refresh_read_copy
@@ -268,41 +269,16 @@ def test_a_run_reads_its_staging_schemas_before_its_pages_and_keeps_no_duckdb_fo
     server warms up, not in its serial tail (the run record): after a real run in a fresh
     interpreter every migration table's schema is cached, the same as one read afresh, and no
     in-memory DuckDB was kept or opened again for them."""
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for k in range(2):
-        (pages / f"p{k}.html").write_text(
-            f"<html><head><title>Port {k}</title></head><body><article><h1>Port {k}</h1>"
-            + "".join(
-                f"<p>The harbour board met on day {j} to discuss berth {k}, which the new "
-                f"ferries will use from spring {2030 + j} on.</p>"
-                for j in range(8)
-            )
-            + "</article></body></html>"
-        )
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from newsetl.run import run_sources\n"
-        "from newsetl.settings import Settings\n"
+    after = (
         "from newsetl.warehouse import staging\n"
-        "s = Settings(db_path=Path(sys.argv[2]), repair=False, entities=False,"
-        " translator='none')\n"
-        "print(run_sources([sys.argv[1]], s).status)\n"
+        "print(summary.status)\n"
         "print(staging._schema_connection.cache_info().currsize,"
         " staging._schema_connection.cache_info().misses)\n"
         "names = {t: staging.arrow_schema(t) for t in staging._migration_tables()}\n"
         "staging.arrow_schema.cache_clear()\n"
         "print(all(staging.arrow_schema(t) == schema for t, schema in names.items()))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(pages), str(tmp_path / "w.duckdb")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    status, cache, same = out.stdout.splitlines()
+    status, cache, same = spine_run_lines(tmp_path, 2, after)
     assert status == "completed"
     # the in-memory DuckDB the schemas were read from is closed, and none opened again
     assert cache == "0 0"
