@@ -7,7 +7,6 @@ dates missing, days apart, countries and cities, postings over the cap).
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -16,7 +15,6 @@ import pytest
 
 from newsetl.entities import refresh_story_clusters, store
 from newsetl.entities.store import (
-    GEO_TYPES,
     STORY_COUNTRY_POINTS,
     STORY_MIN_SCORE,
     STORY_MIN_SHARED,
@@ -24,6 +22,7 @@ from newsetl.entities.store import (
     STORY_PLACE_POINTS,
     STORY_SCENE_WINDOW,
     _candidate_pairs,
+    _story_documents,
 )
 
 
@@ -43,28 +42,9 @@ def _reference_same_scene(a, b, shared, shared_places, types):
 
 def _reference_rows(con) -> tuple[set[tuple], Counter]:
     """The rows refresh_story_clusters wrote before round 10 (its loop as it was, main
-    8687af3), and how many pairs joined by each rule (so the data is seen to meet them)."""
-    rows = con.execute(
-        """SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.resolved_id)
-           FROM entity_articles a JOIN resolved_mentions m USING (article_id)
-           LEFT JOIN entities e ON e.entity_id = m.entity_id
-           WHERE coalesce(e.type, 'other') <> 'nationality'
-           GROUP BY a.article_id, a.language, a.published_at"""
-    ).fetchall()
-    types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
-    docs = {
-        r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
-        for r in rows
-    }
-    geo = {r[0]: {e for e in r[3] if types.get(e, "other") in GEO_TYPES} for r in rows}
-    n = len(docs)
-    df = Counter(e for _, _, ents in docs.values() for e in ents)
-    df.update(e for places in geo.values() for e in places)
-    idf = {e: math.log((n + 1) / c) for e, c in df.items()}
-    postings: dict[str, list[str]] = defaultdict(list)
-    for article_id, (_, _, ents) in docs.items():
-        for e in ents:
-            postings[e].append(article_id)
+    8687af3; its documents as the step reads them), and how many pairs joined by each rule (so
+    the data is seen to meet them)."""
+    types, docs, geo, idf, postings = _story_documents(con)
     parent = {a: a for a in docs}
 
     def find(a):
@@ -112,6 +92,17 @@ def _reference_rows(con) -> tuple[set[tuple], Counter]:
     return out, rules
 
 
+def _refreshed(con) -> tuple[int, set[tuple]]:
+    """``refresh_story_clusters`` in its transaction, as a run calls it: its count and rows."""
+    con.execute("BEGIN TRANSACTION")
+    stories = refresh_story_clusters(con)
+    con.execute("COMMIT")
+    rows = con.execute(
+        "SELECT article_id, story_id, published_at, shared_entities FROM story_clusters"
+    ).fetchall()
+    return stories, {(a, s, p, tuple(shared)) for a, s, p, shared in rows}
+
+
 def _random_warehouse(con, seed: int, articles: int) -> None:
     rng = random.Random(seed)
     persons = [f"person:p{i}" for i in range(40)]
@@ -147,15 +138,7 @@ def test_the_cheaper_loop_joins_the_pairs_the_old_one_joined(con, seed, articles
     # the data meets every rule, joining and not
     for rule in ("shared", "person and place", "scene", "skipped", "scored too low"):
         assert rules[rule] > 0, rules
-    con.execute("BEGIN TRANSACTION")
-    stories = refresh_story_clusters(con)
-    con.execute("COMMIT")
-    got = {
-        (a, s, p, tuple(shared))
-        for a, s, p, shared in con.execute(
-            "SELECT article_id, story_id, published_at, shared_entities FROM story_clusters"
-        ).fetchall()
-    }
+    stories, got = _refreshed(con)
     assert got == expected
     assert stories == len({s for _, s, _, _ in expected}) >= 1
 
@@ -166,13 +149,5 @@ def test_the_reference_sees_a_changed_rule(con, monkeypatch):
     _random_warehouse(con, 1, 300)
     expected, _ = _reference_rows(con)
     monkeypatch.setattr(store, "STORY_SCENE_WINDOW", STORY_SCENE_WINDOW - timedelta(hours=20))
-    con.execute("BEGIN TRANSACTION")
-    refresh_story_clusters(con)
-    con.execute("COMMIT")
-    got = {
-        (a, s, p, tuple(shared))
-        for a, s, p, shared in con.execute(
-            "SELECT article_id, story_id, published_at, shared_entities FROM story_clusters"
-        ).fetchall()
-    }
+    _, got = _refreshed(con)
     assert got != expected

@@ -440,31 +440,18 @@ def _candidate_pairs(
     return pairs
 
 
-def refresh_story_clusters(con: Any) -> int:
-    """Recompute ``story_clusters``: articles about one story, in any language. Returns #stories.
-
-    Two articles join when published within :data:`STORY_WINDOW` and they share at least
-    :data:`STORY_MIN_SHARED` non-geographic canonical entities whose IDF-weighted overlap
-    (shared weight / the smaller article's weight) reaches :data:`STORY_MIN_SCORE`. Countries and
-    cities do not count: "Geneva" is in half the news of a week. The same (fully named) person
-    in the same place within the window also makes one story. So does one shared actor in the
-    same places (:data:`STORY_MIN_SHARED_PLACES`) within :data:`STORY_SCENE_WINDOW`, when the
-    overlap of all their entities, places weighted by IDF like the rest, reaches the same score
-    (two reports of one summit that name different officials). Stories are connected components.
-    Entities count by their resolved ids (:func:`refresh_entity_resolution`), nationality words
-    not at all.
-
-    Why still the whole warehouse after each run (issue 14), not only the articles the run
-    added: an article changes ``n`` and the ``df`` of its entities, so every IDF weight moves
-    with every run, and a pair that scored 0.301 may score 0.299 one run later; an
-    incremental version would have to bound that drift pair by pair to prove it gives these
-    rows. The whole computation is kept, exact, and made cheap instead (measured on the 20,000
-    page warehouse, 8,726 articles, 1,000 of them new: 16.2 s CPU before, see
-    ``benchmarks/README.md``): the candidate pairs within the window come from a DuckDB join
-    (:func:`_candidate_pairs`), an article's weight is summed once, not once per pair, and
-    only the rows that changed are written (:func:`.bulk.sync_rows`; the table was deleted
-    and inserted whole, row by row, before).
-    """
+def _story_documents(
+    con: Any,
+) -> tuple[
+    dict[str, str],
+    dict[str, tuple[str, Any, set[str]]],
+    dict[str, set[str]],
+    dict[str, float],
+    dict[str, list[str]],
+]:
+    """What the story clusters are computed from: each entity's type, each article's language,
+    date and actors (``docs``) and places (``geo``), every entity's IDF over the warehouse and
+    the actors' postings (also the reference of tests/test_entities_stories_loop.py)."""
     # Resolved ids (migration 008), so "Donalda Trumpa" in a Polish article and "Donald Trump"
     # in an English one are one shared actor; the resolution is order-free, so stories are too.
     # Nationality words ("Russian") say where a story is about, not who is in it: left out.
@@ -492,6 +479,35 @@ def refresh_story_clusters(con: Any) -> int:
     for article_id, (_, _, ents) in docs.items():
         for e in ents:
             postings[e].append(article_id)
+    return types, docs, geo, idf, postings
+
+
+def refresh_story_clusters(con: Any) -> int:
+    """Recompute ``story_clusters``: articles about one story, in any language. Returns #stories.
+
+    Two articles join when published within :data:`STORY_WINDOW` and they share at least
+    :data:`STORY_MIN_SHARED` non-geographic canonical entities whose IDF-weighted overlap
+    (shared weight / the smaller article's weight) reaches :data:`STORY_MIN_SCORE`. Countries and
+    cities do not count: "Geneva" is in half the news of a week. The same (fully named) person
+    in the same place within the window also makes one story. So does one shared actor in the
+    same places (:data:`STORY_MIN_SHARED_PLACES`) within :data:`STORY_SCENE_WINDOW`, when the
+    overlap of all their entities, places weighted by IDF like the rest, reaches the same score
+    (two reports of one summit that name different officials). Stories are connected components.
+    Entities count by their resolved ids (:func:`refresh_entity_resolution`), nationality words
+    not at all.
+
+    Why still the whole warehouse after each run (issue 14), not only the articles the run
+    added: an article changes ``n`` and the ``df`` of its entities, so every IDF weight moves
+    with every run, and a pair that scored 0.301 may score 0.299 one run later; an
+    incremental version would have to bound that drift pair by pair to prove it gives these
+    rows. The whole computation is kept, exact, and made cheap instead (measured on the 20,000
+    page warehouse, 8,726 articles, 1,000 of them new: 16.2 s CPU before, see
+    ``benchmarks/README.md``): the candidate pairs within the window come from a DuckDB join
+    (:func:`_candidate_pairs`), an article's weight is summed once, not once per pair, and
+    only the rows that changed are written (:func:`.bulk.sync_rows`; the table was deleted
+    and inserted whole, row by row, before).
+    """
+    types, docs, geo, idf, postings = _story_documents(con)
     parent = {a: a for a in docs}
 
     def find(a: str) -> str:
