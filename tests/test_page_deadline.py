@@ -86,11 +86,17 @@ def run_in_session(args: list[str], env: dict[str, str], log: Path) -> tuple[int
     return code, time.monotonic() - started, proc.pid
 
 
-def assert_outcome(db: Path, titles: list[str], log: Path, seconds: float, sid: int) -> None:
+def assert_ended(log: Path, seconds: float, sid: int) -> str:
+    """The run ended within the bound and left nothing behind (the killed worker, the pool,
+    the fork server, the early helper); its log."""
     text = log.read_text(errors="replace")
-    # nothing left behind: the killed worker, the pool, the fork server, the early helper
     assert wait_for(lambda: not session_processes(sid), 20), (session_processes(sid), text)
     assert seconds < RUN_BOUND_S, text
+    return text
+
+
+def assert_outcome(db: Path, titles: list[str], log: Path, seconds: float, sid: int) -> None:
+    text = assert_ended(log, seconds, sid)
     with duckdb.connect(str(db), read_only=True) as con:
         slow = con.execute(
             "SELECT outcome, error_kind, error FROM fetches WHERE url LIKE '%00-slow.html'"
@@ -242,9 +248,7 @@ def test_an_analysis_past_its_deadline_fails_its_page_only(tmp_path):
     }
     code, seconds, sid = run_in_session([sys.executable, "-c", script], env, log)
     assert code == 0, log.read_text()
-    text = log.read_text(errors="replace")
-    assert wait_for(lambda: not session_processes(sid), 20), (session_processes(sid), text)
-    assert seconds < RUN_BOUND_S, text
+    text = assert_ended(log, seconds, sid)
     with duckdb.connect(str(db), read_only=True) as con:
         failed = con.execute(
             "SELECT url, error_kind, error FROM fetches WHERE outcome = 'failed'"
