@@ -192,3 +192,40 @@ def test_a_short_seed_alias_does_not_take_a_look_alike_name() -> None:
     res = resolve(records)
     assert res.resolved["other:tusk"] == "person:donald-tusk"
     assert res.rule["other:tusk"] == "surname"
+
+
+def test_buckets_warmed_before_a_resolution_give_the_same_links(con) -> None:
+    """The seed's buckets computed ahead (newsetl.run.warmup, while a run waits for its fork
+    server) and then the run's entities stored: the links of a resolution with nothing warmed,
+    and the tail only computes the forms the run added."""
+    from newsetl.entities import store as entity_store
+    from newsetl.entities.resolve import form_buckets
+
+    form_buckets.cache_clear()
+    warmed = entity_store.warm_entity_resolution(con)  # the seeds only: nothing stored yet
+    assert warmed > 10_000
+    assert form_buckets.cache_info().currsize >= warmed // 2  # distinct forms
+    store_entities(con, documents(ARTICLES))
+    before = form_buckets.cache_info()
+    warm = resolve(entity_store._entity_records(con))
+    after = form_buckets.cache_info()
+    assert after.hits - before.hits >= warmed // 2  # the seed's forms came from the cache
+    assert after.misses - before.misses < 200  # only the stored articles' forms were new
+    form_buckets.cache_clear()
+    cold = resolve(entity_store._entity_records(con))
+    assert (warm.resolved, warm.rule, warm.review) == (cold.resolved, cold.rule, cold.review)
+    assert any(e != r for e, r in cold.resolved.items() if not e.startswith("country"))
+
+
+def test_a_warehouse_with_more_forms_than_the_cache_is_not_warmed(monkeypatch) -> None:
+    """Warmed in one order and walked in the same one, an LRU cache smaller than the walk
+    keeps none of it: such a warehouse is not warmed at all."""
+    from newsetl.entities import resolve as resolution
+
+    records = [
+        EntityRecord(f"person:p{n}", "person", f"Name{n} Surname{n}", forms=[(f"N{n} S{n}", "en")])
+        for n in range(40)
+    ]
+    monkeypatch.setattr(resolution, "FORM_BUCKETS_CACHED", 100)
+    assert resolution.warm_form_buckets(records) == 0  # 80 forms > 100 // 2
+    assert resolution.warm_form_buckets(records[:20]) == 40
