@@ -252,61 +252,6 @@ def _link_bucket(
                 res.review.append((other, first, rule, f"two seed entities share {key!r}"))
 
 
-#: Forms whose buckets :func:`form_buckets` keeps: a fresh warehouse's ~18,500 (the seed's
-#: aliases and names) and a few runs' learned ones, ~10 MB at most. A warehouse with more
-#: forms is not warmed (:func:`warm_form_buckets`): walked in one order, an LRU cache smaller
-#: than the walk keeps none of what it was warmed with.
-FORM_BUCKETS_CACHED = 1 << 16
-
-
-@lru_cache(maxsize=FORM_BUCKETS_CACHED)
-def form_buckets(form: str, language: str, seed: bool, person: bool) -> tuple[str, ...]:
-    """The spelling-key buckets (rule 1 of :func:`resolve`) one form of an entity falls in:
-    ``seed`` whether the entity is the seed's, ``person`` whether its coarse type is person.
-
-    Why a function of the form alone, cached: rule 1 is most of a resolution's CPU (0.3-0.4 s
-    on a fresh warehouse with the 181 Zyte pages, in the run's serial tail), and nearly all of
-    it is the seed's 17,000 aliases, the same in every run. The run's process computes them
-    while it waits for its pool's fork server (:func:`warm_form_buckets`), so the tail
-    only computes the forms the run added."""
-    # A short seed alias of one language meets only names written in that language
-    # (the seed's 17,000 aliases in 50 languages have many short look-alikes: Finnish
-    # "Saksa" is Germany); learned names meet each other in any language.
-    keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
-    if not (person and len(_words(form)) < 2):
-        # (a person's surname alone is the surname rule's business)
-        k = name_key(form)
-        # a seed alias of one short word meets names by its exact form only: Slovene
-        # "Tajska" (Thailand) and "Tusk" have one three-letter skeleton
-        if k and not (seed and " " not in k and len(k) < 4):
-            keys.append(k)
-    family = _FAMILY.get(language, language)
-    out: list[str] = []
-    for key in keys:
-        tags = ["", family]
-        if seed and language not in _ANY_LANGUAGE and not _strong(key):
-            tags = [family]
-        out.extend(f"{key}|{tag}" for tag in tags)
-    return tuple(out)
-
-
-def warm_form_buckets(records: Iterable[EntityRecord]) -> int:
-    """Compute the buckets of ``records``' forms ahead of a :func:`resolve` that will meet
-    them; the forms computed (0 when there are more than the cache keeps). Same rows either
-    way: only the time of the computation moves."""
-    forms = [
-        (form, language, r.source != "learned", r.coarse == "person")
-        for r in records
-        if not (r.local or r.type == NATIONALITY)
-        for form, language in {(r.name, "mul"), *r.forms}
-    ]
-    if len(forms) > FORM_BUCKETS_CACHED // 2:
-        return 0
-    for form in forms:
-        form_buckets(*form)
-    return len(forms)
-
-
 def resolve(records: Iterable[EntityRecord]) -> Resolution:
     """Group ``records`` by the rules of this module; order-independent (every loop runs in
     sorted order and every choice is by a total order on ids)."""
@@ -321,10 +266,26 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
         r = recs[eid]
         if r.local or r.type == NATIONALITY:
             continue
-        seed, person = r.source != "learned", r.coarse == "person"
+        seed = r.source != "learned"
         for form, language in sorted({(r.name, "mul"), *r.forms}):
-            for bucket in form_buckets(form, language, seed, person):
-                buckets[bucket].add(eid)
+            # A short seed alias of one language meets only names written in that language
+            # (the seed's 17,000 aliases in 50 languages have many short look-alikes: Finnish
+            # "Saksa" is Germany); learned names meet each other in any language.
+            keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
+            if not (r.coarse == "person" and len(_words(form)) < 2):
+                # (a person's surname alone is the surname rule's business)
+                k = name_key(form)
+                # a seed alias of one short word meets names by its exact form only: Slovene
+                # "Tajska" (Thailand) and "Tusk" have one three-letter skeleton
+                if k and not (seed and " " not in k and len(k) < 4):
+                    keys.append(k)
+            family = _FAMILY.get(language, language)
+            for key in keys:
+                tags = ["", family]
+                if seed and language not in _ANY_LANGUAGE and not _strong(key):
+                    tags = [family]
+                for tag in tags:
+                    buckets[f"{key}|{tag}"].add(eid)
     for key, members in sorted(buckets.items()):
         if len(members) < 2:
             continue

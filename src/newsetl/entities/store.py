@@ -594,10 +594,27 @@ def _has_view(con: Any, name: str) -> bool:
     )
 
 
-def _entity_records(con: Any) -> list[Any]:
-    """What :func:`.resolve.resolve` sees of every stored entity (its ``EntityRecord``)."""
-    from .resolve import EntityRecord
+def refresh_entity_resolution(con: Any) -> int:
+    """Recompute ``entity_resolution`` and ``entity_resolution_review`` (migration 008) from
+    every stored entity (:func:`.resolve.resolve`). Whole-warehouse and order-free, like the
+    story clusters: the same stored data gives the same rows. Returns the number of entities
+    linked to another id. A no-op returning 0 on a warehouse without the tables.
 
+    Only the rows that changed are written (:func:`.bulk.sync_rows`): after a run most links
+    are the ones already stored, and deleting and inserting both tables whole wrote them all
+    again. The computation itself stays whole (1.3 s CPU on the 20,000-page warehouse's
+    19,275 entities and 32,553 aliases, 17,488 of them the seed's, which every run meets,
+    against 16.2 s for the story clusters before this round). It could be cut to
+    what a run touched, exactly: every rule of :func:`.resolve.resolve` joins or reports only
+    entities that share a key (a spelling bucket, a surname key, an acronym, a country), and
+    the union-find never looks past the entities it joins, so the connected components of
+    "shares a key" are independent and only those holding a new or changed entity need
+    recomputing. That needs each entity's keys stored (a table, a migration), not done yet.
+    """
+    from .resolve import EntityRecord, resolve
+
+    if not _has_table(con, "entity_resolution"):
+        return 0
     forms: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for entity_id, alias, language in con.execute(
         "SELECT entity_id, alias, language FROM entity_aliases"
@@ -633,42 +650,7 @@ def _entity_records(con: Any) -> list[Any]:
             "SELECT entity_id, type, name, source FROM entities"
         ).fetchall()
     ]
-    return records
-
-
-def warm_entity_resolution(con: Any) -> int:
-    """Compute the stored entities' spelling-key buckets before the run's resolution needs
-    them (:func:`.resolve.warm_form_buckets`); forms computed. A no-op returning 0 on a
-    warehouse without the resolution's table."""
-    from .resolve import warm_form_buckets
-
-    if not _has_table(con, "entity_resolution"):
-        return 0
-    return warm_form_buckets(_entity_records(con))
-
-
-def refresh_entity_resolution(con: Any) -> int:
-    """Recompute ``entity_resolution`` and ``entity_resolution_review`` (migration 008) from
-    every stored entity (:func:`.resolve.resolve`). Whole-warehouse and order-free, like the
-    story clusters: the same stored data gives the same rows. Returns the number of entities
-    linked to another id. A no-op returning 0 on a warehouse without the tables.
-
-    Only the rows that changed are written (:func:`.bulk.sync_rows`): after a run most links
-    are the ones already stored, and deleting and inserting both tables whole wrote them all
-    again. The computation itself stays whole (1.3 s CPU on the 20,000-page warehouse's
-    19,275 entities and 32,553 aliases, 17,488 of them the seed's, which every run meets,
-    against 16.2 s for the story clusters before this round). It could be cut to
-    what a run touched, exactly: every rule of :func:`.resolve.resolve` joins or reports only
-    entities that share a key (a spelling bucket, a surname key, an acronym, a country), and
-    the union-find never looks past the entities it joins, so the connected components of
-    "shares a key" are independent and only those holding a new or changed entity need
-    recomputing. That needs each entity's keys stored (a table, a migration), not done yet.
-    """
-    from .resolve import resolve
-
-    if not _has_table(con, "entity_resolution"):
-        return 0
-    res = resolve(_entity_records(con))
+    res = resolve(records)
     rows = sorted((e, r, res.rule.get(e, "spelling")) for e, r in res.resolved.items() if e != r)
     strings = pa.string()
     sync_rows(con, "entity_resolution", arrow_rows(
