@@ -8,6 +8,12 @@ machine's load. Each checkout's interpreter (``--python``, repeatable) runs the 
 (:func:`newsetl.run.run_sources`, a pool of two workers) over the pages into a fresh
 warehouse, with hooks that note the clock; rounds alternate the checkouts.
 
+Besides the wall times, the CPU of the run's main thread (``thread_time``: what the run's own
+process spends on its serial work, whatever the machine's load): over the batches' loads
+(``loads_cpu_s``), from the last load to the run's end (``closing_cpu_s``: the whole-warehouse
+entity steps, the run record, the read copy) and over the entity resolution alone
+(``resolution_cpu_s``).
+
 Run (from the repository root)::
 
     .venv/bin/python benchmarks/pipeline/tail_time.py --reps 3 \\
@@ -34,7 +40,21 @@ from newsetl.run import RunHooks, run_sources
 from newsetl.settings import Settings
 
 marks = {}
+cpu = {"loads": 0.0}
+from newsetl.entities import store as entity_store
+resolution = entity_store.refresh_entity_resolution
+def timed_resolution(con):  # observed, not changed
+    t = time.thread_time()
+    try:
+        return resolution(con)
+    finally:
+        cpu["resolution"] = time.thread_time() - t
+entity_store.refresh_entity_resolution = timed_resolution
 class Hooks(RunHooks):
+    def load_batch(self, run, index, result, loader):
+        t = time.thread_time()
+        super().load_batch(run, index, result, loader)
+        cpu["loads"] += time.thread_time() - t
     def expanded(self, run, batches):
         self.last = len(batches) - 1
         marks["expanded"] = time.perf_counter()
@@ -44,8 +64,10 @@ class Hooks(RunHooks):
     def loaded(self, run, index, result):
         if index == self.last:
             marks["last_loaded"] = time.perf_counter()
+            cpu["last_loaded"] = time.thread_time()
     def finished(self, run):
         marks["finished"] = time.perf_counter()
+        cpu["finished"] = time.thread_time()
 
 pages, db, spine = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 settings = Settings.from_env(db_path=Path(db), workers=2, repair=not spine, entities=not spine)
@@ -56,6 +78,9 @@ print(json.dumps({
     "to_last_load_s": round(marks["last_loaded"] - start, 3),
     "to_end_s": round(marks["finished"] - start, 3),
     "cpu_s": round(time.process_time(), 3),
+    "loads_cpu_s": round(cpu["loads"], 3),
+    "closing_cpu_s": round(cpu["finished"] - cpu["last_loaded"], 3),
+    "resolution_cpu_s": round(cpu.get("resolution", 0.0), 3),
 }))
 """
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from newsetl.memory import give_back
 from newsetl.pipeline import OriginalLookup, Processed
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
-from newsetl.run import shorttexts
+from newsetl.run import shorttexts, warmup
 from newsetl.run.reader import WarehouseReader
 from newsetl.run.steps import (
     AnalysisFuture,
@@ -217,10 +218,15 @@ class Run:
         # the staging schemas the run record needs in the serial tail, read now: the pool's
         # fork server is still warming up (~0.3 s after this point on an idle machine)
         warm_arrow_schemas()
+        warming: threading.Thread | None = None
         with contextlib.ExitStack() as pools:
             # the run's pool; replaced when short texts wait for their language, and every
             # Settings.recycle_workers_pages pages (restart_pool, below)
             pool = [pools.enter_context(process_pool(self.settings, summary.targets))]
+            # while the pool's fork server warms the analyses, this process waits: what its
+            # loads will import is imported now (newsetl.run.warmup)
+            if pool[0] is not None and self.settings.entities and not self.ends_at_staging:
+                warming = warmup.start()
             ahead: collections.deque[Extracting] = collections.deque()
             todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
 
@@ -322,6 +328,8 @@ class Run:
                     restart_pool(identify=True)
                 stream.all_extracted()
                 load_finished(wait=True)
+        if warming is not None:
+            warming.join()  # done long ago (~0.2 s at the run's start)
         if self.ends_at_staging:
             record = stage_run_record(ctx, expansion, summary)
             self._hand_over(record)
