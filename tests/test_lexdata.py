@@ -235,6 +235,7 @@ def test_simplemma_map_equals_simplemma_on_every_entry(cache: Path):
     assert _files(cache, "simplemma_fr-*.smap")
     again = simplemma_cache.stream_dictionary("fr")  # from the file
     assert type(again) is StreamMap and len(again) == len(expected)
+    assert again._firsts == expected._firsts  # the blocks' first keys, read from the file
     keys = list(expected)
     assert list(again) == keys
     assert all(again.get(k) == expected.get(k) for k in keys)
