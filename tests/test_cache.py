@@ -266,3 +266,16 @@ def test_mapped_tables_keep_the_two_most_recent_keys_of_their_name_only(tmp_path
     assert not write_atomically(
         tmp_path / "missing" / "\0bad-k.smap", "bad", lambda f: f.write(b"")
     )
+
+
+def test_distribution_version_is_asked_once_per_name():
+    """The installed version (``=none`` when absent), looked up once per process and name."""
+    from importlib.metadata import version
+
+    from newsetl.cache import distribution_version
+
+    distribution_version.cache_clear()
+    assert distribution_version("wordfreq") == f"wordfreq={version('wordfreq')}"
+    assert distribution_version("no-such-distribution-x") == "no-such-distribution-x=none"
+    assert distribution_version("wordfreq") == f"wordfreq={version('wordfreq')}"
+    assert distribution_version.cache_info().hits == 1

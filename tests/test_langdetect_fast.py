@@ -78,3 +78,14 @@ def test_language_probabilities_are_langdetect_s(factory):
         except Exception:  # langdetect's "no features in text"
             expected = {}
         assert langdetect_probabilities(text, 0) == expected
+
+
+def test_has_letters_is_the_letter_count_against_a_bound():
+    """``language.has_letters`` stops at the n-th letter; the same answer as counting them all
+    (the identification's 20-letter floor and lingua's 150-letter short-text bound)."""
+    from newsetl.language import has_letters
+
+    for text in texts():
+        letters = sum(ch.isalpha() for ch in text)
+        for n in (-1, 0, 1, 20, 150, letters, letters + 1):
+            assert has_letters(text, n) == (letters >= n), (text, n)

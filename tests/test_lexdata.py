@@ -52,6 +52,9 @@ def test_zipf_frequency_equals_wordfreq(cache: Path):
         "l'homme", "New York", "3,5", "2024", "COVID-19", "Straße", "STRASSE", "e-mail",
         "rock'n'roll", "", " ", "!!", "zzqxv", "über-", "n°1", "\ud800", "a\0b", "ﬁnance",
     ]  # fmt: skip
+    # words of small ASCII letters take zipf_frequency's shortcut (a bucket's value): common,
+    # rare, absent; and words just outside it
+    words += [*_plain_words(500)[::3], "The", "covid19", "café", "don't", "İstanbul", "ǆ"]
     for lang in ("de", "en", "fr", "sh"):
         for word in words:
             assert lexdata.zipf_frequency(word, lang) == wordfreq.zipf_frequency(word, lang), (
@@ -61,6 +64,54 @@ def test_zipf_frequency_equals_wordfreq(cache: Path):
             assert lexdata.zipf_frequency(word, lang, "small") == wordfreq.zipf_frequency(
                 word, lang, "small"
             )
+    assert lexdata._lookup_kinds[("en", "best")] == "regex"  # the shortcut was taken
+
+
+def _plain_words(n: int) -> list[str]:
+    """Words of small ASCII letters: English's ``n`` most common, and 300 random ones."""
+    import random
+
+    rnd = random.Random(7)
+    words = set(lexdata.top_words("en", n))
+    words |= {"".join(rnd.choices("abcdefghijklmnopqrstuvwxyz", k=rnd.randint(1, 14)))
+              for _ in range(300)}  # fmt: skip
+    return sorted(w for w in words if w.isascii() and w.isalpha() and w.islower())
+
+
+def test_plain_words_are_their_own_token_in_every_regex_language():
+    """What ``zipf_frequency``'s shortcut rests on: wordfreq's tokenizer leaves a word of small
+    ASCII letters whole and unchanged in every language it tokenizes with its regex (its
+    normalisations are per language, hence every language; every such word of all 39 lists
+    was checked once, benchmarks/README.md round 11)."""
+    regex = [
+        lang
+        for lang in wordfreq.available_languages("best")
+        if wordfreq.get_language_info(lang)["tokenizer"] == "regex"
+    ]
+    assert {"en", "de", "tr", "sh", "ar", "ru"} <= set(regex)
+    words = _plain_words(2000)
+    for lang in regex:
+        changed = [w for w in words if wordfreq.lossy_tokenize(w, lang) != [w]]
+        assert changed == [], lang
+
+
+def test_artefact_profile_equals_its_lookups():
+    """``artefacts.lexicon.profile`` reads each bucket's Zipf value from a table computed once;
+    the same values as rounding each word's frequency (the tables equal wordfreq's, above)."""
+    import math
+
+    from newsetl.artefacts import lexicon
+
+    words = _plain_words(2000)
+    words += ["Straße", "STRASSE", "l'homme", "über", "año", "3,5", "", "a\0b", "\ud800"]
+    tables = lexicon._frequency_tables()
+    for word in words:
+        folded = word.casefold()
+        expected = {}
+        for lang, table in zip(lexicon.LANGUAGES, tables, strict=True):
+            f = table.get(folded)
+            expected[lang] = round(math.log10(f) + 9.0, 2) if f else 0.0
+        assert lexicon.profile.__wrapped__(word) == expected, word
 
 
 def test_top_words_equals_wordfreq_without_keeping_the_list():
@@ -184,6 +235,7 @@ def test_simplemma_map_equals_simplemma_on_every_entry(cache: Path):
     assert _files(cache, "simplemma_fr-*.smap")
     again = simplemma_cache.stream_dictionary("fr")  # from the file
     assert type(again) is StreamMap and len(again) == len(expected)
+    assert again._firsts == expected._firsts  # the blocks' first keys, read from the file
     keys = list(expected)
     assert list(again) == keys
     assert all(again.get(k) == expected.get(k) for k in keys)

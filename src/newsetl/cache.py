@@ -13,6 +13,7 @@ time. ``NEWSETL_CACHE_DIR`` chooses the directory; ``off`` (or an empty value) d
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import logging
@@ -66,9 +67,13 @@ def cache_dir() -> Path | None:
     return base / "newsetl"
 
 
+@functools.lru_cache(maxsize=64)
 def distribution_version(name: str) -> str:
     """``name=version`` of an installed distribution (``name=none`` if absent), for a cache
-    key over data that distribution ships."""
+    key over data that distribution ships. Asked once per process and name: why:
+    ``importlib.metadata.version`` walks the installed distributions (~0.4 ms a call), and a
+    pool worker asked it ~25 times on its first pages (each table or map it opens); the
+    process keeps running the version it imported anyway."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:

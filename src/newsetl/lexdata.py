@@ -105,16 +105,39 @@ class FrequencyTable(CompactTable, Mapping[str, float]):
     ``cB_to_freq`` wordfreq uses, so each float is bit-for-bit the one in its dict.
     """
 
-    __slots__ = ("_freqs",)
+    __slots__ = ("_derived", "_freqs")
 
     def __init__(
         self, trie: Any, values: memoryview, extra: dict[str, int], keep: Any, freqs: tuple
     ) -> None:
         super().__init__(trie, values, extra, keep)
         self._freqs = freqs
+        self._derived: dict[str, tuple] = {}
 
     def _value(self, i: int) -> float:
         return self._freqs[self._values[i]]
+
+    def bucket(self, word: str) -> int | None:
+        """The word's bucket (the index of its frequency in wordfreq's list), or None: the
+        lookup of :meth:`get` in one call, for callers that map buckets through
+        :meth:`per_bucket` (a word's Zipf value is a function of its bucket alone)."""
+        if "\0" in word:
+            i = self._extra.get(word)
+        else:
+            try:
+                i = self._trie.get(word)
+            except UnicodeEncodeError:
+                return None
+        return None if i is None else self._values[i]
+
+    def per_bucket(self, name: str, fn: Callable[[float], Any]) -> tuple:
+        """``fn`` of every bucket's frequency, computed once per table and ``name`` (~900
+        buckets): why: a cache miss of the analyses' word lookups paid a log and two roundings
+        per language for a value that depends on the bucket only."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = tuple(fn(f) for f in self._freqs)
+        return found
 
 
 class BytesTable(CompactTable, Mapping[str, bytes]):
@@ -371,32 +394,76 @@ def zipf_frequency(word: str, lang: str, wordlist: str = "best") -> float:
     compact table: the same tokenisation, digit smashing and rounding (wordfreq's own
     helpers); only the frequency lookups differ. Languages whose tokenizer infers word breaks
     (Chinese) or that have no list of their own are answered by wordfreq itself."""
-    if (
-        lang not in _available(wordlist)
-        or _wordfreq.get_language_info(lang)["tokenizer"] == "jieba"
-    ):
+    kind = _lookup_kinds.get((lang, wordlist))
+    if kind is None:
+        kind = _lookup_kinds[(lang, wordlist)] = _lookup_kind(lang, wordlist)
+    if kind == "wordfreq":
         return _wordfreq.zipf_frequency(word, lang, wordlist)
-    return round(_wordfreq.freq_to_zipf(_word_frequency(word, lang, wordlist)), 2)
+    plain = kind == "regex" and word.isascii() and word.isalpha() and word.islower()
+    if plain:
+        freqs = _tables.get((lang, wordlist)) or frequency_table(lang, wordlist)
+        if isinstance(freqs, FrequencyTable):
+            bucket = freqs.bucket(word)
+            if bucket is None:
+                return _zipf_of(_ZIPF0)
+            return freqs.per_bucket("zipf_frequency", _zipf_of_one)[bucket]
+    return _zipf_of(_word_frequency(word, lang, wordlist, plain))
 
 
-def _word_frequency(word: str, lang: str, wordlist: str) -> float:
+def _zipf_of(freq: float) -> float:
+    return round(_wordfreq.freq_to_zipf(freq), 2)
+
+
+def _zipf_of_one(freq: float) -> float:
+    """:func:`zipf_frequency` of a word that is its own only token, found with ``freq``: the
+    arithmetic of :func:`_word_frequency` for one token, so the same float."""
+    return _zipf_of(_combined(1.0 / freq))
+
+
+#: (lang, wordlist) -> how :func:`zipf_frequency` looks words up there (see :func:`_lookup_kind`)
+_lookup_kinds: dict[tuple[str, str], str] = {}
+
+
+def _lookup_kind(lang: str, wordlist: str) -> str:
+    """``"wordfreq"``: answered by wordfreq itself (no list of its own, or Chinese, whose
+    tokenizer infers word breaks); ``"regex"``: wordfreq's regex tokenizer, which leaves a
+    word of small ASCII letters whole and unchanged (its normalisations, case folding and
+    quote uncurling do not touch them; ``tests/test_lexdata.py`` checks every such word of
+    the lists); ``"other"``: every word goes through wordfreq's tokenizer."""
+    if lang not in _available(wordlist):
+        return "wordfreq"
+    info = _wordfreq.get_language_info(lang)
+    if info["tokenizer"] == "jieba":
+        return "wordfreq"
+    return "regex" if info["tokenizer"] == "regex" else "other"
+
+
+def _word_frequency(word: str, lang: str, wordlist: str, plain: bool = False) -> float:
     """wordfreq 3.1's ``_word_frequency`` over :func:`frequency_table`, with the minimum its
-    ``zipf_frequency`` passes by default (``zipf_to_freq(0)``, see its source)."""
+    ``zipf_frequency`` passes by default (``zipf_to_freq(0)``, see its source). ``plain``:
+    ``word`` is its own only token (see :func:`_lookup_kind`), so wordfreq's tokenizer, ~5 us
+    of a ~15 us lookup, is not asked (most of the words entity extraction looks up)."""
     minimum = _ZIPF0
-    tokens = _wordfreq.lossy_tokenize(word, lang)
+    tokens = [word] if plain else _wordfreq.lossy_tokenize(word, lang)
     if not tokens:
         return minimum
     freqs = _tables.get((lang, wordlist)) or frequency_table(lang, wordlist)
     one_over_result = 0.0
     for token in tokens:
-        smashed = _wordfreq.smash_numbers(token)
+        smashed = token if plain else _wordfreq.smash_numbers(token)  # plain: no digits
         freq = freqs.get(smashed)
         if freq is None:
             return minimum
         if smashed != token:
             freq *= _wordfreq.digit_freq(token)
         one_over_result += 1.0 / freq
-    unrounded = max(1.0 / one_over_result, minimum)
+    return _combined(one_over_result)
+
+
+def _combined(one_over_result: float) -> float:
+    """The end of wordfreq's ``_word_frequency``: the combined frequency, at least the
+    minimum, rounded to three significant digits."""
+    unrounded = max(1.0 / one_over_result, _ZIPF0)
     if unrounded == 0.0:
         return 0.0
     leading_zeroes = math.floor(-math.log(unrounded, 10))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import mmap
@@ -160,7 +161,7 @@ def _decode(path: Path) -> Any:
         meta["count"],
         # the blocks' first keys as a list: bisect compares them in C (a view would cost a
         # Python call per step, ~8 us per lookup); Polish: 114,681 keys, ~5 MB
-        list(_BytesSeq(first_offsets.cast("I"), first_blob)),
+        _byte_strings(first_offsets.cast("I"), first_blob),
         _Blocks(
             starts.cast("Q"),
             _BytesSeq(key_offsets.cast("I"), key_blob),
@@ -170,6 +171,15 @@ def _decode(path: Path) -> Any:
     for slot, value in zip(_SLOTS, state, strict=True):
         object.__setattr__(found, slot, value)
     return found
+
+
+def _byte_strings(offsets: memoryview, blob: memoryview) -> list[bytes]:
+    """``list(_BytesSeq(offsets, blob))`` in one comprehension over plain bytes: why: each
+    process that meets a language builds this list (German 34,890 keys, Russian 42,560), and
+    a ``__getitem__`` call per key made it ~3x slower (German 16 -> 5 ms)."""
+    ends = offsets.tolist()
+    data = bytes(blob)
+    return [data[a:b] for a, b in itertools.pairwise(ends)]
 
 
 def _write(path: Path, data: bytes) -> bool:

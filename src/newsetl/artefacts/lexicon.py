@@ -14,6 +14,7 @@ import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 #: Languages every detector reasons about with full wordfreq lists (the main text languages).
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt")
@@ -236,10 +237,37 @@ def profile(word: str) -> dict[str, float]:
     """
     word = word.casefold()
     out = {}
-    for lang, table in zip(LANGUAGES, _frequency_tables(), strict=True):
-        f = table.get(word)
-        out[lang] = round(math.log10(f) + 9.0, 2) if f else 0.0
+    for lang, table, zipfs in _profile_tables():
+        if zipfs is None:
+            out[lang] = _zipf_of(table.get(word))
+        else:  # the compact table: the value of the word's bucket, computed once a bucket
+            bucket = table.bucket(word)
+            out[lang] = 0.0 if bucket is None else zipfs[bucket]
     return out
+
+
+def _zipf_of(f: float | None) -> float:
+    return round(math.log10(f) + 9.0, 2) if f else 0.0
+
+
+_profile_rows: tuple[tuple[str, Any, tuple[float, ...] | None], ...] | None = None
+
+
+def _profile_tables() -> tuple[tuple[str, Any, tuple[float, ...] | None], ...]:
+    """(language, table, Zipf value of each bucket) for :func:`profile`: why: a cache miss
+    paid a log and a rounding per language for a value that depends on the word's bucket
+    alone (~900 of them); the bucket values are None for a table that is a plain dict."""
+    global _profile_rows
+    if _profile_rows is None:
+        from ..lexdata import FrequencyTable
+
+        _profile_rows = tuple(
+            (lang, table, table.per_bucket("zipf", _zipf_of))
+            if isinstance(table, FrequencyTable)
+            else (lang, table, None)
+            for lang, table in zip(LANGUAGES, _frequency_tables(), strict=True)
+        )
+    return _profile_rows
 
 
 _tables: tuple[Mapping[str, float], ...] | None = None

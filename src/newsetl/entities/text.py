@@ -133,6 +133,8 @@ def _is_acronym(text: str) -> bool:
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():  # no ASCII character decomposes or combines: most words, at C speed
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
