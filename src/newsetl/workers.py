@@ -78,9 +78,11 @@ def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None
     Each part is optional (a slimmer install may lack one); a failure here only means the
     first page loads it instead.
     """
+    from newsetl.dates import warm_date_parser
     from newsetl.stages import warm_up as warm_stages
 
     warm_stages(analysis, extraction_ready)
+    warm_date_parser()  # after the stages: the early extraction helper does not wait for it
 
 
 def warm_fork_server(analysis: bool) -> None:
