@@ -11,10 +11,11 @@ the parent its own; all are read while all are alive, so the PSS split is the po
 
 Run (from the repository root)::
 
-    .venv/bin/python benchmarks/pipeline/fork_share.py --pages 500 [--start 1000]
+    .venv/bin/python benchmarks/pipeline/fork_share.py [--pages 250] [--start 1000]
 
-One child per worker of a pool: with ``NEWSETL_RECYCLE_WORKERS_PAGES`` (500) a pair of workers
-shares 500 pages before it is recycled, so ``--pages 500`` is one generation at its peak.
+One child per worker of a pool: a pair of workers shares ``NEWSETL_RECYCLE_WORKERS_PAGES`` pages
+(250; 500 before round 11) before it is recycled, so ``--pages 250`` is one generation at its
+peak.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def print_traced(top: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--pages", type=int, default=500)
+    p.add_argument("--pages", type=int, default=250)
     p.add_argument("--start", type=int, default=1000, help="first page of the cycled corpus")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--out", type=Path, help="append the result as one JSON line")

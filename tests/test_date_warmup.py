@@ -1,0 +1,73 @@
+"""The fork server loads htmldate's date parser (every dateparser locale) once, for all its
+workers (:func:`newsetl.dates.warm_date_parser`), and that changes no date.
+
+Each check runs in a fresh interpreter: what is loaded is per process, as in the pool."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: Dates in several languages, and strings no locale parses (those make dateparser try, and
+#: so load, every locale): the order is the same in both processes compared.
+STRINGS = [
+    "12 mars 2021",
+    "3. Oktober 2019",
+    "martes 4 de mayo de 2021",
+    "30 listopada 2020",
+    "4 травня 2020",
+    "no date here 77",
+    "2021-03-04",
+    "Zaterdag 4 mei 2019",
+    "14 de Março de 2008",
+    "xx 31 yy",
+]
+
+
+def _python(code: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _dates(warm: bool) -> dict:
+    return _python(
+        f"""
+import json
+from htmldate.extractors import external_date_parser
+if {warm}:
+    from newsetl.dates import warm_date_parser
+    warm_date_parser()
+print(json.dumps({{"dates": [external_date_parser(s, "%Y-%m-%d") for s in {STRINGS!r}]}}))
+"""
+    )
+
+
+def test_fork_server_warm_up_loads_every_date_locale_and_remembers_none() -> None:
+    found = _python(
+        """
+import json
+from newsetl.workers import warm_up
+warm_up(False)  # what the fork server runs (extraction only: the spine's server too)
+from dateparser.languages.loader import default_loader
+from htmldate.extractors import get_external_parser
+parser = get_external_parser()
+print(json.dumps({
+    "loaded": len(default_loader._loaded_locales),
+    "known": len(default_loader.get_locale_map()),
+    "previous": len(parser.previous_locales or ()),
+}))
+"""
+    )
+    assert found["known"] > 100
+    assert found["loaded"] == found["known"]
+    assert found["previous"] == 0  # nothing the next date would be parsed with first
+
+
+def test_warm_date_parser_changes_no_date() -> None:
+    cold, warm = _dates(False)["dates"], _dates(True)["dates"]
+    assert warm == cold
+    assert None in cold and len({d for d in cold if d}) >= 5  # parsed and unparsed both met
