@@ -1,5 +1,6 @@
-"""The fork server loads htmldate's date parser (every dateparser locale) once, for all its
-workers (:func:`newsetl.dates.warm_date_parser`), and that changes no date.
+"""The fork server of a run that recycles its workers loads htmldate's date parser (every
+dateparser locale) once, for all its workers (:mod:`newsetl._warm_dates`), and that changes no
+date.
 
 Each check runs in a fresh interpreter: what is loaded is per process, as in the pool."""
 
@@ -8,6 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+
+from newsetl.settings import Settings
+from newsetl.workers import (
+    WARM_DATES_MODULE,
+    WARM_EXTRACTION_MODULE,
+    WARM_MODULE,
+    preload_modules,
+)
 
 #: Dates in several languages, and strings no locale parses (those make dateparser try, and
 #: so load, every locale): the order is the same in both processes compared.
@@ -46,12 +55,22 @@ print(json.dumps({{"dates": [external_date_parser(s, "%Y-%m-%d") for s in {STRIN
     )
 
 
-def test_fork_server_warm_up_loads_every_date_locale_and_remembers_none() -> None:
+def test_only_a_run_longer_than_a_generation_preloads_the_date_parser() -> None:
+    settings = Settings(recycle_workers_pages=250)
+    assert preload_modules(settings, 181) == [WARM_MODULE]  # the Zyte pages
+    assert preload_modules(settings, 250) == [WARM_MODULE]
+    assert preload_modules(settings, 251) == [WARM_MODULE, WARM_DATES_MODULE]
+    spine = Settings(recycle_workers_pages=250, repair=False, entities=False)
+    assert preload_modules(spine, 5000) == [WARM_EXTRACTION_MODULE, WARM_DATES_MODULE]
+    never = Settings(recycle_workers_pages=0)  # no recycling: one generation, however long
+    assert preload_modules(never, 50_000) == [WARM_MODULE]
+
+
+def test_fork_server_date_module_loads_every_date_locale_and_remembers_none() -> None:
     found = _python(
+        f"import {WARM_DATES_MODULE}  # as the fork server imports it\n"
         """
 import json
-from newsetl.workers import warm_up
-warm_up(False)  # what the fork server runs (extraction only: the spine's server too)
 from dateparser.languages.loader import default_loader
 from htmldate.extractors import get_external_parser
 parser = get_external_parser()
