@@ -1,5 +1,5 @@
 """Imported by the process pool's fork server after its warm-up module, for a run long enough
-to recycle its workers (see :func:`newsetl.workers._context`).
+to recycle its workers (see :func:`newsetl.workers.preload_modules`).
 
 It loads htmldate's date parser (:func:`newsetl.dates.warm_date_parser`): 1.9 s of CPU once,
 instead of 1.5 s in every worker of every generation. A shorter run does not import it: its

@@ -196,11 +196,12 @@ def warm_date_parser() -> None:
 
     Why: htmldate asks dateparser with ``languages=None`` when its own patterns fail, and
     dateparser then loads and compiles each of its 205 locales it tries, in the process that
-    asks: every pool worker, again after each recycle (1.5 s of CPU and ~40 MB of private
-    memory per worker; benchmarks/README.md "Round 11 (mem11)"). Loaded in the server they
-    are shared copy-on-write. A string no locale parses loads them all and leaves the parser
-    as it was (dateparser remembers only locales that parsed, and htmldate's parser does not
-    even try those first). Never raises: without it a worker loads them on its first date.
+    asks: every pool worker, again after each recycle (1.5 s of CPU and ~40 MB per worker;
+    benchmarks/README.md "Round 11 (mem11)"). Loaded in the fork server, a worker no longer
+    pays that CPU; the memory is mostly copied on write anyway (each parse walks every
+    locale's data). A string no locale parses loads them all and leaves the parser as it was
+    (dateparser remembers only locales that parsed, and htmldate's parser does not even try
+    those first). Never raises: without it a worker loads them on its first date.
     """
     try:
         from htmldate.extractors import get_external_parser
