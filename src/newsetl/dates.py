@@ -21,6 +21,7 @@ used; it is reported as a quality flag with its evidence, and the next source de
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +31,8 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from newsetl.structured import StructuredData, text_value
+
+log = logging.getLogger(__name__)
 
 SOURCES = ("json-ld", "meta", "time-element", "url", "htmldate")
 #: The web's news archives start around here; earlier dates are template or parsing noise
@@ -185,6 +188,27 @@ def from_htmldate(value: str | None) -> Timestamp | None:
     if stamp is not None and stamp.offset_minutes is None and value.endswith("T00:00:00"):
         stamp = Timestamp(stamp.utc, None, "day", "htmldate", value[:10])
     return stamp
+
+
+def warm_date_parser() -> None:
+    """Load every locale of htmldate's external date parser (dateparser), once, in the fork
+    server.
+
+    Why: htmldate asks dateparser with ``languages=None`` when its own patterns fail, and
+    dateparser then loads and compiles each of its 205 locales it tries, in the process that
+    asks: every pool worker, again after each recycle (1.5 s of CPU and ~40 MB per worker;
+    benchmarks/README.md "Round 11 (mem11)"). Loaded in the fork server, a worker no longer
+    pays that CPU; the memory is mostly copied on write anyway (each parse walks every
+    locale's data). A string no locale parses loads them all and leaves the parser as it was
+    (dateparser remembers only locales that parsed, and htmldate's parser does not even try
+    those first). Never raises: without it a worker loads them on its first date.
+    """
+    try:
+        from htmldate.extractors import get_external_parser
+
+        get_external_parser().get_date_data("newsetl warm-up")
+    except Exception:  # pragma: no cover - another htmldate/dateparser: loaded when needed
+        log.debug("date parser warm-up failed", exc_info=True)
 
 
 #: htmldate's output format when asked for time and zone.

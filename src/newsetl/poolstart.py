@@ -78,7 +78,11 @@ def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
             return False
         if not local_pages_at_least(sources, workers.pool_threshold(settings)):
             return False
-        workers._context(settings)  # sets what the server preloads
+        # sets what the server preloads: with the date parser when the pages outnumber a
+        # generation of workers (workers.preload_modules; a second scan, stopping there)
+        recycle = settings.recycle_workers_pages
+        long_run = recycle > 0 and local_pages_at_least(sources, recycle + 1)
+        workers._context(settings, recycle + 1 if long_run else 0)
         helper_env: dict[str, str] = {}
         if settings.early_extraction and (settings.repair or settings.entities):
             from newsetl import earlyextract

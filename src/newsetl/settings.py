@@ -154,8 +154,11 @@ class Settings:
     #: (0: never). Why: a worker's caches and the per-language data it loads grow its PSS from
     #: ~300 MB fresh to ~480 MB at 700 pages and ~550 MB at 1,800 (scale corpus, sampled from
     #: /proc): with two workers that alone takes a run over 1.5 GB. The caches are pure (same
-    #: output); a new worker refills them, at the cost of letting the pool drain once.
-    recycle_workers_pages: int = 500
+    #: output); a new worker refills them, at the cost of letting the pool drain once. 250, not
+    #: 500, since the fork server loads the date parser's locales (:func:`newsetl.dates.
+    #: warm_date_parser`): a fresh worker no longer pays 1.5 s of CPU for them, so the pool's
+    #: peak falls ~80 MB for no CPU (benchmarks/README.md "Round 11 (mem11)").
+    recycle_workers_pages: int = 250
     #: Seconds one page may take in the CPU stages (extraction, language, artefacts,
     #: entities); a job of several pages (a batch's analysis) gets as many times this. A
     #: page past it (hostile HTML can keep trafilatura busy for minutes: 40,000 spans in one

@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 #: repair and entities off) only what extraction and language identification need.
 WARM_MODULE = "newsetl._warm"
 WARM_EXTRACTION_MODULE = "newsetl._warm_extraction"
+#: Imported after either by the fork server of a run that will recycle its workers.
+WARM_DATES_MODULE = "newsetl._warm_dates"
 
 #: Short texts that make each lazily loaded resource load (word lists per language,
 #: gazetteer, language profiles) before the first real page needs it.
@@ -176,12 +178,22 @@ def _worker_init(owner_pid: int, clock: tuple[Any, Any] | None = None) -> None:
         log.exception("worker could not watch its owner")
 
 
-def _context(settings: Settings) -> multiprocessing.context.BaseContext:
+def preload_modules(settings: Settings, pages: int) -> list[str]:
+    """What the fork server imports before it forks: the warm-up, and for a run of more pages
+    than a generation of workers does (``Settings.recycle_workers_pages``) the date parser too
+    (:mod:`newsetl._warm_dates`: paid once there, not by every worker of every generation)."""
+    analysis = settings.repair or settings.entities
+    modules = [WARM_MODULE if analysis else WARM_EXTRACTION_MODULE]
+    if 0 < settings.recycle_workers_pages < pages:
+        modules.append(WARM_DATES_MODULE)
+    return modules
+
+
+def _context(settings: Settings, pages: int = 0) -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # only takes effect before the server starts; a server started without it still works
-        analysis = settings.repair or settings.entities
-        ctx.set_forkserver_preload([WARM_MODULE if analysis else WARM_EXTRACTION_MODULE])
+        ctx.set_forkserver_preload(preload_modules(settings, pages))
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -219,7 +231,7 @@ def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
         yield None
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
-    context = _context(settings)
+    context = _context(settings, pages)
     if context.get_start_method() == "forkserver":
         forkserver_started()
     try:
