@@ -30,24 +30,16 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from basecode import module_from
 from cli_vs_trafilatura import DEFAULT_PAGES
 
 #: caches of at most this many entries hold loaded data (word lists, models), not words
 _DATA_CACHE_MAX = 64
-
-
-def module_from(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def word_caches() -> list:

@@ -19,23 +19,15 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import re
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from basecode import module_from
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PAGES = ROOT.parent / "shared/benchmarks/extraction"
 LANGUAGES = "en,de,fr,it,es,pt,nl,pl,ru,tr,sh,sv,id,ar,el,uk,cs,ro,hu,fi"
-
-
-def module_from(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:

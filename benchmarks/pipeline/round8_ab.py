@@ -18,19 +18,12 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from basecode import module_from
 from cli_vs_trafilatura import DEFAULT_PAGES
-
-
-def module_from(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:
