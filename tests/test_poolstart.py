@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from newsetl.poolstart import local_pages_at_least, start_pool_early
 from newsetl.settings import Settings
+from newsetl.workers import WARM_DATES_MODULE, WARM_EXTRACTION_MODULE
 
 
 def _pages(directory: Path, n: int) -> Path:
@@ -65,6 +68,34 @@ def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) ->
         check=True,
     )
     assert out.stdout.split() == ["True", "True"]
+
+
+@pytest.mark.parametrize(("pages", "dates"), [(3, False), (4, True)])
+def test_the_fork_server_of_a_run_longer_than_a_generation_preloads_the_date_parser(
+    tmp_path: Path, pages: int, dates: bool
+) -> None:
+    """With workers recycled every 3 pages, a run of 4 local pages outlives a generation: its
+    server loads the date parser for all of them (:mod:`newsetl._warm_dates`); a run of 3
+    does not. The same scan of the pages decides both this and the pool."""
+    site = _pages(tmp_path / "site", pages)
+    code = (
+        "import sys\n"
+        "from multiprocessing import forkserver\n"
+        "from newsetl.poolstart import start_pool_early\n"
+        "from newsetl.settings import Settings\n"
+        "s = Settings(db_path=sys.argv[2], workers=2, recycle_workers_pages=3,"
+        " repair=False, entities=False)\n"
+        "print(start_pool_early(s, [sys.argv[1]]), *forkserver._forkserver._preload_modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(site), str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    expected = ["True", WARM_EXTRACTION_MODULE] + ([WARM_DATES_MODULE] if dates else [])
+    assert out.stdout.split() == expected
 
 
 def test_checking_a_local_source_imports_nothing_the_fork_server_would_wait_for(

@@ -48,22 +48,29 @@ def _page_files(path: Path) -> Iterator[Path]:
 
 def local_pages_at_least(sources: Iterable[str], n: int) -> bool:
     """Whether every source is a local path and together they hold at least ``n`` page files
-    (counting stops at ``n``)."""
+    (at least one; counting stops at ``n``)."""
+    return local_page_count(sources, n) >= max(n, 1)
+
+
+def local_page_count(sources: Iterable[str], cap: int) -> int:
+    """How many distinct page files the sources hold, counted up to ``cap``; 0 unless every
+    source is a local path that exists (a URL, ``file:``, ``stored:`` or a missing path: the
+    run's size is not known before it fetches)."""
     paths = []
     for source in sources:
         if "://" in source or source.startswith(("file:", "stored:")):
-            return False
+            return 0
         path = Path(source).expanduser()
         if not path.exists():
-            return False
+            return 0
         paths.append(path)
     seen: set[Path] = set()
     for path in paths:
         for file in _page_files(path):
             seen.add(file.resolve())
-            if len(seen) >= n:
-                return True
-    return False
+            if len(seen) >= cap:
+                return len(seen)
+    return len(seen)
 
 
 def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
@@ -76,13 +83,15 @@ def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
             return False
         if "forkserver" not in multiprocessing.get_all_start_methods():
             return False
-        if not local_pages_at_least(sources, workers.pool_threshold(settings)):
-            return False
-        # sets what the server preloads: with the date parser when the pages outnumber a
-        # generation of workers (workers.preload_modules; a second scan, stopping there)
+        # one scan, stopping at what either question needs: enough pages for the pool, and
+        # more than a generation of workers (then the server preloads the date parser too,
+        # workers.preload_modules)
+        threshold = max(workers.pool_threshold(settings), 1)
         recycle = settings.recycle_workers_pages
-        long_run = recycle > 0 and local_pages_at_least(sources, recycle + 1)
-        workers._context(settings, recycle + 1 if long_run else 0)
+        pages = local_page_count(sources, max(threshold, recycle + 1))
+        if pages < threshold:
+            return False
+        workers._context(settings, pages)
         helper_env: dict[str, str] = {}
         if settings.early_extraction and (settings.repair or settings.entities):
             from newsetl import earlyextract
