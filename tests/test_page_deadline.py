@@ -111,19 +111,19 @@ def assert_outcome(db: Path, titles: list[str], log: Path, seconds: float, sid: 
     assert run == [("partial", 1)], text
 
 
-def test_a_page_past_its_deadline_fails_and_its_pool_neighbours_run_again(tmp_path):
-    """The pool's path, without the early helper: the pages in flight beside the slow one in
-    the killed pool run again on a new pool."""
+def ingest_past_deadline(tmp_path: Path, **env: str) -> str:
+    """``newsetl ingest`` (the CLI) of :func:`write_pages`' pages, the slow one among them,
+    with the page deadline and a pool (one worker: everything in one process), in a session
+    of its own, ``env`` on top; its exit, rows and end checked (:func:`assert_outcome`).
+    The run's log text."""
     titles = write_pages(tmp_path / "pages")
     env = {
         "NEWSETL_ORCHESTRATION": "direct",
         "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S),
         "NEWSETL_WORKERS": "2",
-        "NEWSETL_EARLY_EXTRACTION": "false",
-        "NEWSETL_REPAIR": "false",
-        "NEWSETL_ENTITIES": "false",
         "NEWSETL_TRANSLATOR": "none",
         "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+        **env,
     }
     db, log = tmp_path / "w.duckdb", tmp_path / "ingest.log"
     code, seconds, sid = run_in_session(
@@ -131,26 +131,25 @@ def test_a_page_past_its_deadline_fails_and_its_pool_neighbours_run_again(tmp_pa
     )
     assert code == 0, log.read_text()
     assert_outcome(db, titles, log, seconds, sid)
-    assert "starting a new one" in log.read_text()  # the broken pool was replaced
+    return log.read_text()
+
+
+def test_a_page_past_its_deadline_fails_and_its_pool_neighbours_run_again(tmp_path):
+    """The pool's path, without the early helper: the pages in flight beside the slow one in
+    the killed pool run again on a new pool."""
+    text = ingest_past_deadline(
+        tmp_path,
+        NEWSETL_EARLY_EXTRACTION="false",
+        NEWSETL_REPAIR="false",
+        NEWSETL_ENTITIES="false",
+    )
+    assert "starting a new one" in text  # the broken pool was replaced
 
 
 def test_a_page_past_its_deadline_with_the_analyses_and_early_helper(tmp_path):
     """The defaults of ``newsetl ingest`` (repair, entities, the early extraction helper,
     which may be the one that takes the slow page): the same outcome."""
-    titles = write_pages(tmp_path / "pages")
-    env = {
-        "NEWSETL_ORCHESTRATION": "direct",
-        "NEWSETL_PAGE_TIMEOUT_S": str(DEADLINE_S),
-        "NEWSETL_WORKERS": "2",  # a pool (one worker: everything in one process)
-        "NEWSETL_TRANSLATOR": "none",
-        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
-    }
-    db, log = tmp_path / "w.duckdb", tmp_path / "ingest.log"
-    code, seconds, sid = run_in_session(
-        [NEWSETL, "ingest", str(tmp_path / "pages"), "--db", str(db)], env, log
-    )
-    assert code == 0, log.read_text()
-    assert_outcome(db, titles, log, seconds, sid)
+    ingest_past_deadline(tmp_path)
 
 
 def test_a_small_run_below_the_pool_threshold_is_bounded_too(tmp_path):
