@@ -36,7 +36,7 @@ def settings(sample_warehouse: Path, tmp_path: Path, monkeypatch) -> Settings:
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     db = tmp_path / "wh.duckdb"
     shutil.copy(sample_warehouse, db)
-    return Settings(db_path=db, per_host_interval_s=0.0, workers=1)
+    return Settings(db_path=db, per_host_interval_s=0.0, workers=1, page_timeout_s=0)
 
 
 def test_compaction_frees_blocks_and_keeps_every_row(settings: Settings):

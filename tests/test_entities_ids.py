@@ -149,7 +149,7 @@ def test_one_learned_alias_names_one_entity_per_type(con) -> None:
 def test_ids_are_identical_after_a_stored_reprocess(tmp_path: Path) -> None:
     settings = Settings(
         db_path=tmp_path / "wh.duckdb", per_host_interval_s=0.0, repair=True, entities=True,
-        lock_retries=1, lock_backoff_s=0.05, workers=1,
+        lock_retries=1, lock_backoff_s=0.05, workers=1, page_timeout_s=0,
     )  # fmt: skip
     run_ingest([str(SAMPLE_SITE)], settings)
     with duckdb.connect(str(settings.db_path), read_only=True) as con:

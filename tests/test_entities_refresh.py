@@ -45,7 +45,7 @@ def _ingest_in_runs(tmp_path: Path, runs: list[list[Path]]) -> tuple[Path, list[
     """One warehouse, one ``run_ingest`` per list of pages; the step tables after each run."""
     db = tmp_path / "wh.duckdb"
     settings = Settings(
-        db_path=db, staging_dir=tmp_path / "staging", per_host_interval_s=0.0, workers=1,
+        db_path=db, staging_dir=tmp_path / "staging", per_host_interval_s=0.0, workers=1, page_timeout_s=0,
         batch_size=5,
     )  # fmt: skip
     after = []

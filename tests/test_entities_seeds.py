@@ -141,7 +141,7 @@ def test_ingest_uses_the_settings_seed_dirs(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     folder = _user_seed(tmp_path / "seeds")
     settings = Settings(
-        db_path=tmp_path / "w.duckdb", per_host_interval_s=0.0, workers=1,
+        db_path=tmp_path / "w.duckdb", per_host_interval_s=0.0, workers=1, page_timeout_s=0,
         extra_seed_dirs=(folder,),
     )  # fmt: skip
     assert run_ingest(None, settings).status == "completed"

@@ -69,6 +69,7 @@ def settings_for(tmp_path: Path, **changes) -> Settings:
         repair=False,
         entities=False,
         workers=1,
+        page_timeout_s=0,
     )
     return base.replace(**changes)
 

@@ -47,8 +47,9 @@ def test_sitemap_run_loads_correct_rows_and_second_run_adds_none(
     if pool == "process pool":  # both stages in worker processes, loads while analysing
         monkeypatch.setenv("NEWSETL_PROCESS_POOL_MIN_PAGES", "1")
         monkeypatch.setenv("NEWSETL_WORKERS", "2")
-    else:
+    else:  # one worker without a page deadline: everything in the run's process
         monkeypatch.setenv("NEWSETL_WORKERS", "1")
+        monkeypatch.setenv("NEWSETL_PAGE_TIMEOUT_S", "0")
     db = fast_env
     manifest = load_manifest()["pages"]
     summary = ingest_flow(sources=[fresh_site_server.url("/sitemap.xml")], db=str(db))

@@ -220,7 +220,9 @@ def ingested(test_site, tmp_path_factory):
 
     os.environ.setdefault("NEWSETL_TRANSLATOR", "none")
     root = tmp_path_factory.mktemp("metadata-wh")
-    settings = Settings(db_path=root / "w.duckdb", per_host_interval_s=0.0, workers=1)
+    settings = Settings(
+        db_path=root / "w.duckdb", per_host_interval_s=0.0, workers=1, page_timeout_s=0
+    )
     # the second run names every page (an unchanged sitemap would offer none of them again)
     runs = [
         run_ingest([f"{test_site}/sitemap.xml"], settings),

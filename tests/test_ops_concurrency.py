@@ -58,6 +58,7 @@ def test_maintenance_and_an_ingest_overlap_without_either_failing(
         "NEWSETL_BATCH_SIZE": "3",  # many short loads
         "NEWSETL_PER_HOST_INTERVAL_S": "0.4",  # a run of several seconds, mostly fetching
         "NEWSETL_WORKERS": "1",
+        "NEWSETL_PAGE_TIMEOUT_S": "0",
     }
     maintain = subprocess.Popen(
         [sys.executable, "-c", MAINTAIN, str(done_flag)], env=env, stdout=subprocess.PIPE,

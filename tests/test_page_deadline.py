@@ -113,8 +113,8 @@ def assert_outcome(db: Path, titles: list[str], log: Path, seconds: float, sid: 
 
 def ingest_past_deadline(tmp_path: Path, **env: str) -> str:
     """``newsetl ingest`` (the CLI) of :func:`write_pages`' pages, the slow one among them,
-    with the page deadline and a pool (one worker: everything in one process), in a session
-    of its own, ``env`` on top; its exit, rows and end checked (:func:`assert_outcome`).
+    with the page deadline and a pool of two workers, in a session of its own, ``env`` on
+    top; its exit, rows and end checked (:func:`assert_outcome`).
     The run's log text."""
     titles = write_pages(tmp_path / "pages")
     env = {
@@ -144,6 +144,19 @@ def test_a_page_past_its_deadline_fails_and_its_pool_neighbours_run_again(tmp_pa
         NEWSETL_ENTITIES="false",
     )
     assert "starting a new one" in text  # the broken pool was replaced
+
+
+def test_one_worker_still_has_a_page_deadline(tmp_path):
+    """``NEWSETL_WORKERS=1`` (or a one-core machine) gets a pool of one worker, not the run's
+    own process, where the slow page could not be stopped: the same outcome."""
+    text = ingest_past_deadline(
+        tmp_path,
+        NEWSETL_WORKERS="1",
+        NEWSETL_EARLY_EXTRACTION="false",
+        NEWSETL_REPAIR="false",
+        NEWSETL_ENTITIES="false",
+    )
+    assert "newsetl.workers - worker" in text  # the pool's watchdog killed the page's worker
 
 
 def test_a_page_past_its_deadline_with_the_analyses_and_early_helper(tmp_path):

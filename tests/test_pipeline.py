@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 
@@ -148,6 +149,7 @@ def test_a_translation_extracted_before_its_original_is_analysed_with_it(
             per_host_interval_s=0.0,
             batch_size=batch_size,
             workers=1,
+            page_timeout_s=0,
         )
         with caplog.at_level(logging.INFO, logger="newsetl.ingest"):
             caplog.clear()
@@ -326,8 +328,14 @@ def test_a_loaded_fork_server_lowers_the_pool_threshold():
     )
     with process_pool(cold_only, 5) as pool:
         assert pool is None
-    with process_pool(Settings(workers=1, process_pool_min_pages=1), 5) as pool:
-        assert pool is None  # one worker: nothing to gain (and no deadline: all in this process)
+    one = Settings(workers=1, process_pool_min_pages=1, page_timeout_s=0)
+    with process_pool(one, 5) as pool:
+        assert pool is None  # one worker, no deadline: nothing to gain, all in this process
+    # one worker with a deadline: a pool of one, so that a stuck page can be killed
+    with process_pool(dataclasses.replace(one, page_timeout_s=60.0), 5) as pool:
+        assert pool is not None
+        assert pool.page_timeout_s == 60.0
+        assert pool.submit(os.getpid).result() != os.getpid()
     # a page deadline needs a process that can be killed: the pool, however small the run
     with process_pool(dataclasses.replace(cold_only, page_timeout_s=60.0), 5) as pool:
         assert pool is not None

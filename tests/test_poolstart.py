@@ -44,7 +44,9 @@ def test_a_source_whose_size_is_unknown_starts_nothing(tmp_path: Path) -> None:
     )
     assert not start_pool_early(settings, [str(site)])  # too few pages for the pool
     assert not start_pool_early(settings, [])
-    assert not start_pool_early(Settings(db_path=tmp_path / "w.duckdb", workers=1), [str(site)])
+    assert not start_pool_early(
+        Settings(db_path=tmp_path / "w.duckdb", workers=1, page_timeout_s=0), [str(site)]
+    )
 
 
 def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) -> None:

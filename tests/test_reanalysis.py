@@ -63,7 +63,9 @@ def _findings(db: Path) -> list[tuple]:
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     monkeypatch.delenv("NEWSETL_GLOSSARY_FILES", raising=False)
-    settings = Settings(db_path=tmp_path / "wh.duckdb", per_host_interval_s=0.0, workers=1)
+    settings = Settings(
+        db_path=tmp_path / "wh.duckdb", per_host_interval_s=0.0, workers=1, page_timeout_s=0
+    )
     summary = run_ingest([str(_site(tmp_path / "site"))], settings)
     assert summary.status == "completed", summary.stats.failures
     return settings

@@ -28,7 +28,9 @@ def _sitemap(site, name: str, pages: list[dict]) -> str:
 
 def test_validators_and_translations_are_looked_up_for_a_batch(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
-    settings = Settings(db_path=tmp_path / "w.duckdb", per_host_interval_s=0.0, workers=1)
+    settings = Settings(
+        db_path=tmp_path / "w.duckdb", per_host_interval_s=0.0, workers=1, page_timeout_s=0
+    )
     summary = run_ingest(None, settings)
     assert summary.status == "completed"
     con = open_warehouse(settings)
@@ -89,6 +91,7 @@ def test_an_original_outside_the_run_does_not_hold_a_batch_back(tmp_path, caplog
             per_host_interval_s=0.0,
             batch_size=1,
             workers=1,
+            page_timeout_s=0,
         )
         with caplog.at_level(logging.INFO, logger="newsetl.ingest"):
             caplog.clear()

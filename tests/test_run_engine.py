@@ -19,6 +19,7 @@ def _settings(tmp_path: Path, name: str) -> Settings:
         db_path=tmp_path / name / "w.duckdb",
         per_host_interval_s=0.0,
         workers=1,
+        page_timeout_s=0,
         batch_size=5,
         repair=False,
         entities=False,

@@ -96,7 +96,10 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
     assert "before identifying short texts: {'before':" in caplog.text
 
     alone = tmp_path / "alone.duckdb"  # no pool: every page identified in this process
-    assert run_sources([str(pages)], _settings(alone, workers=1)).status == "completed"
+    assert (
+        run_sources([str(pages)], _settings(alone, workers=1, page_timeout_s=0)).status
+        == "completed"
+    )
     articles, page_rows = _rows(pooled)
     assert len(articles) == 9 and len(page_rows) == 10
     assert (articles, page_rows) == _rows(alone)

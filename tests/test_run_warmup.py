@@ -71,7 +71,7 @@ def test_a_pooled_run_with_entities_imports_its_loads_modules_before_its_first_l
     # one worker: no pool, everything in the run's process and nothing waits, so nothing is
     # imported ahead (its own analysis imports the entity store; the resolution and pyarrow's
     # dataset module come with the first load, as before)
-    alone = _run(site, tmp_path / "alone.duckdb", NEWSETL_WORKERS="1")
+    alone = _run(site, tmp_path / "alone.duckdb", NEWSETL_WORKERS="1", NEWSETL_PAGE_TIMEOUT_S="0")
     assert alone["status"] == "completed"
     assert "newsetl.entities.resolve" not in alone["imported"], alone
     assert "pyarrow.dataset" not in alone["imported"], alone

@@ -71,7 +71,8 @@ def test_a_registered_stage_is_run_and_its_rows_are_loaded(tmp_path, monkeypatch
     settings = Settings(
         db_path=tmp_path / "w.duckdb",
         per_host_interval_s=0.0,
-        workers=1,  # the test's stage class lives in this module: analyse in-process
+        workers=1,
+        page_timeout_s=0,  # the test's stage class lives in this module: analyse in-process
         repair=False,
         entities=False,
     )

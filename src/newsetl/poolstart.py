@@ -79,8 +79,8 @@ def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
     from newsetl import workers
 
     try:
-        if not sources or workers.worker_count(settings) < 2:
-            return False
+        if not sources or not workers.uses_pool(settings, 1 << 30):
+            return False  # no pool, however many pages (one worker, no deadline)
         if "forkserver" not in multiprocessing.get_all_start_methods():
             return False
         # one scan, stopping at what either question needs: enough pages for the pool, and

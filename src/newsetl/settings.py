@@ -165,8 +165,8 @@ class Settings:
     #: paragraph) has its worker process killed and is recorded as failed (``page_timeout``);
     #: the pages in flight beside it are run again on a new pool, and the run goes on. With
     #: a deadline every run extracts in the pool, however small (a process that can be
-    #: killed; measured in benchmarks/README.md "Round 10"), unless ``workers`` is 1 (or
-    #: there is one core): then all runs in one process, where no deadline holds. 0: none.
+    #: killed; measured in benchmarks/README.md "Round 10"), with one worker (``workers`` 1,
+    #: or one core) too: a pool of one. 0: none (one worker then runs in the run's process).
     page_timeout_s: float = 120.0
     #: DuckDB's memory limit (MB) while the run's loader has the file open (0: DuckDB's own,
     #: 80 % of the RAM). Why: each load's merge and duplicate checks scan the keyed tables'

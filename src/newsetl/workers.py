@@ -210,8 +210,7 @@ def worker_count(settings: Settings) -> int:
 def pool_threshold(settings: Settings) -> int:
     """Pages from which a run uses the pool: lower once the fork server is loaded; every
     run with a page deadline (``Settings.page_timeout_s``): a page stuck in this process
-    could not be stopped (:mod:`newsetl.deadlines`). One worker (``Settings.workers=1``, or
-    one core) still means no pool: everything in the run's process, without a deadline."""
+    could not be stopped (:mod:`newsetl.deadlines`)."""
     if settings.page_timeout_s > 0:
         return 1
     if _server_warm:
@@ -219,15 +218,28 @@ def pool_threshold(settings: Settings) -> int:
     return settings.process_pool_min_pages
 
 
+def uses_pool(settings: Settings, pages: int) -> bool:
+    """Whether a run of ``pages`` pages extracts and analyses in worker processes.
+
+    One worker (``Settings.workers=1``, or one core) gains no parallelism from a pool, so
+    without a page deadline it runs everything in the run's process. With a deadline it
+    still gets a pool, of one worker: a hostile page (hours of trafilatura's CPU) must be
+    killable on a one-core machine too, and only a process can be killed."""
+    if worker_count(settings) < 2 and settings.page_timeout_s <= 0:
+        return False
+    return pages >= pool_threshold(settings)
+
+
 @contextlib.contextmanager
 def process_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
-    """A warm process pool when the run is big enough to pay for it, else ``None``.
+    """A warm process pool when the run is big enough to pay for it (:func:`uses_pool`),
+    else ``None``.
 
     ``None`` means "run in this process": every stage function takes an optional executor.
     """
     global _server_warm
     workers = worker_count(settings)
-    if workers < 2 or pages < pool_threshold(settings):
+    if not uses_pool(settings, pages):
         yield None
         return
     log.info("process pool: %s workers for %s pages", workers, pages)
