@@ -112,6 +112,17 @@ def langdetect_probabilities(text: str, seed: int = 0) -> dict[str, float]:
     return out
 
 
+def release_langdetect() -> None:
+    """Let go of langdetect's profiles (~60 MB of Python objects; loaded again by the next
+    :func:`langdetect_probabilities`, same probabilities). Why: the process that identifies
+    the run's short texts (:mod:`newsetl.language_job`) is done with langdetect before
+    lingua loads its short-text models, so its peak need not hold both."""
+    global _initialised
+    with _init_lock:
+        detector_factory._factory = None
+        _initialised = False
+
+
 def lingua_probabilities(text: str) -> dict[str, float]:
     """lingua's confidence values (sum to 1 over its 75 languages; zeros left out)."""
     values = _lingua().compute_language_confidence_values(text)
@@ -218,11 +229,37 @@ def identify_language(text: str, declared: str | None = None, seed: int = 0) -> 
     ``declared`` (already normalised) decides only when the text is too short to say
     anything; its confidence is then unknown (None), not invented.
     """
+    sample = language_sample(text)
+    if sample is None:
+        return guess_from(sample, declared, {}, {})
+    return guess_from(
+        sample,
+        declared,
+        langdetect_probabilities(sample, seed),
+        lingua_probabilities(sample[:LINGUA_CHARS]),
+    )
+
+
+def language_sample(text: str) -> str | None:
+    """The part of ``text`` the detectors read; None when it has too few letters to say
+    anything (then neither detector is asked)."""
     sample = (text or "")[:SAMPLE_CHARS]
-    if not has_letters(sample, MIN_LETTERS):
+    return sample if has_letters(sample, MIN_LETTERS) else None
+
+
+def guess_from(
+    sample: str | None, declared: str | None, ld: dict[str, float], li: dict[str, float]
+) -> LanguageGuess:
+    """:func:`identify_language`'s guess from its sample (:func:`language_sample`) and the two
+    detectors' opinions of it: ``ld`` = :func:`langdetect_probabilities` of the sample,
+    ``li`` = :func:`lingua_probabilities` of its first :data:`LINGUA_CHARS` characters.
+
+    Why apart: :mod:`newsetl.language_job` asks langdetect about every text first and lets
+    its profiles go before lingua loads its short-text models, so the two are never held at
+    once (benchmarks/README.md "Round 12 (id12)"); the guess is this same function of the
+    same opinions."""
+    if sample is None:
         return LanguageGuess(declared, None, source="declared") if declared else UNKNOWN
-    ld = langdetect_probabilities(sample, seed)
-    li = lingua_probabilities(sample[:LINGUA_CHARS])
     top, second, vector = features(ld, li, len(sample))
     if top is None:
         return LanguageGuess(declared, None, source="declared") if declared else UNKNOWN
