@@ -92,6 +92,48 @@ def test_every_read_of_a_run_goes_through_its_reader(tmp_path, monkeypatch):
     assert reader.originals({url, "https://elsewhere.test/"}) == {url: (language, text)}
 
 
+def _translated_pages(directory: Path, n: int) -> Path:
+    """``n`` local pages, each naming an original in German by hreflang (not in the run)."""
+    directory.mkdir(parents=True)
+    for k in range(n):
+        paragraphs = "".join(
+            f"<p>The council of town {k} said on day {j} that the bridge in district {j} "
+            f"would close for repairs, and the mayor answered that buses would run.</p>"
+            for j in range(8)
+        )
+        (directory / f"p{k}.html").write_text(
+            "<html lang='en'><head><title>Bridge</title>"
+            f"<link rel='alternate' hreflang='de' href='https://elsewhere.test/de/{k}'>"
+            f"</head><body><article><h1>Bridge {k}</h1>{paragraphs}</article></body></html>"
+        )
+    return directory
+
+
+def test_a_run_whose_stages_read_no_original_looks_none_up(tmp_path, monkeypatch):
+    """The originals a batch names by hreflang are evidence for the artefact repair only: a
+    run without it (the spine; entities alone) keeps, looks up and waits for none (~0.1 s of
+    the spine's process on the Zyte pages), and loads the same articles."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    pages = _translated_pages(tmp_path / "pages", 7)
+    asked = {}
+    articles = {}
+    for name, repair, entities in (("spine", False, False), ("entities", False, True),
+                                   ("repair", True, False)):  # fmt: skip
+        settings = _settings(tmp_path, name).replace(repair=repair, entities=entities)
+        reader = CountingReader(settings)
+        summary = run_sources([str(pages)], settings, reader=reader, hooks=RunHooks())
+        assert summary.status == "completed", summary.stats.failures
+        asked[name] = reader.asked["originals"]
+        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+            articles[name] = con.execute(
+                "SELECT article_id, url, language, text FROM articles ORDER BY 1"
+            ).fetchall()
+    assert asked["repair"] == 2  # one lookup a batch (of 5 and 2 pages)
+    assert asked["spine"] == 0 and asked["entities"] == 0
+    assert len(articles["spine"]) == 7
+    assert articles["spine"] == articles["entities"] == articles["repair"]
+
+
 def test_a_run_migrates_its_warehouse_once(tmp_path, monkeypatch):
     """A migration re-creates every view, so the connection's close checkpoints and syncs the
     file (tens of ms of CPU, hundreds of wall on a busy disk): a run migrates when it opens

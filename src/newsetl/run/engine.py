@@ -46,6 +46,7 @@ from newsetl.run.steps import (
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
+from newsetl.stages import article_stages
 from newsetl.warehouse import held_open
 from newsetl.warehouse.staging import warm_arrow_schemas
 from newsetl.workers import process_pool, release_kept_pools
@@ -244,6 +245,7 @@ class Run:
                     hooks.analysis_done,
                     ctx,
                     targets=expansion.targets,
+                    originals=any(s.reads_originals for s in article_stages(self.settings)),
                 )
                 loaded = 0
 
