@@ -280,3 +280,38 @@ def test_the_loader_lets_go_after_its_most_loads_in_one_open(tmp_path, monkeypat
         assert hooks.outcome is not None
         outcomes.append(hooks.outcome[0])
     assert outcomes == [3, 0]  # busy after the first load, free after the second
+
+
+def test_a_batch_analysed_while_the_run_waits_for_an_extraction_is_loaded_meanwhile(tmp_path):
+    """With a pool, the run loads each batch whose analysis is done while it waits for the
+    next batch's extraction, not only after it: the next-to-last batch is then loaded while
+    the last one is extracted, not in the tail with both workers idle. The last batch here
+    holds a page that takes the pool long to extract (thousands of paragraphs), so batch 1's
+    analysis is done well before; it must be loaded before batch 2 is extracted, and every
+    page still loads, in batch order."""
+    pages = _translated_pages(tmp_path / "pages", 8)
+    slow = "".join(
+        f"<p>Paragraph {k} of a very long page: the committee met again on day {k} and "
+        f"discussed the budget of department {k}, then adjourned until the next week.</p>"
+        for k in range(3_000)
+    )
+    (pages / "p9-slow.html").write_text(
+        f"<html><head><title>Long</title></head><body><article>{slow}</article></body></html>"
+    )
+    settings = _settings(tmp_path, "pooled").replace(
+        batch_size=4, workers=2, process_pool_min_pages=1, keep_workers=False
+    )
+    events: list[tuple[str, int]] = []
+
+    class Hooks(RunHooks):
+        def extracted(self, run, index, items):
+            events.append(("extracted", index))
+
+        def loaded(self, run, index, result):
+            events.append(("loaded", index))
+
+    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    assert [i for kind, i in events if kind == "loaded"] == [0, 1, 2]
+    assert events.index(("loaded", 1)) < events.index(("extracted", 2))
+    assert _count(settings.db_path, "SELECT count(*) FROM articles") == 9
