@@ -93,6 +93,48 @@ def test_every_read_of_a_run_goes_through_its_reader(tmp_path, monkeypatch):
     assert reader.originals({url, "https://elsewhere.test/"}) == {url: (language, text)}
 
 
+def _translated_pages(directory: Path, n: int) -> Path:
+    """``n`` local pages, each naming an original in German by hreflang (not in the run)."""
+    directory.mkdir(parents=True)
+    for k in range(n):
+        paragraphs = "".join(
+            f"<p>The council of town {k} said on day {j} that the bridge in district {j} "
+            f"would close for repairs, and the mayor answered that buses would run.</p>"
+            for j in range(8)
+        )
+        (directory / f"p{k}.html").write_text(
+            "<html lang='en'><head><title>Bridge</title>"
+            f"<link rel='alternate' hreflang='de' href='https://elsewhere.test/de/{k}'>"
+            f"</head><body><article><h1>Bridge {k}</h1>{paragraphs}</article></body></html>"
+        )
+    return directory
+
+
+def test_a_run_whose_stages_read_no_original_looks_none_up(tmp_path, monkeypatch):
+    """The originals a batch names by hreflang are evidence for the artefact repair only: a
+    run without it (the spine; entities alone) keeps, looks up and waits for none (~0.1 s of
+    the spine's process on the Zyte pages), and loads the same articles."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    pages = _translated_pages(tmp_path / "pages", 7)
+    asked = {}
+    articles = {}
+    for name, repair, entities in (("spine", False, False), ("entities", False, True),
+                                   ("repair", True, False)):  # fmt: skip
+        settings = _settings(tmp_path, name).replace(repair=repair, entities=entities)
+        reader = CountingReader(settings)
+        summary = run_sources([str(pages)], settings, reader=reader, hooks=RunHooks())
+        assert summary.status == "completed", summary.stats.failures
+        asked[name] = reader.asked["originals"]
+        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+            articles[name] = con.execute(
+                "SELECT article_id, url, language, text FROM articles ORDER BY 1"
+            ).fetchall()
+    assert asked["repair"] == 2  # one lookup a batch (of 5 and 2 pages)
+    assert asked["spine"] == 0 and asked["entities"] == 0
+    assert len(articles["spine"]) == 7
+    assert articles["spine"] == articles["entities"] == articles["repair"]
+
+
 def test_a_run_migrates_its_warehouse_once(tmp_path, monkeypatch):
     """A migration re-creates every view, so the connection's close checkpoints and syncs the
     file (tens of ms of CPU, hundreds of wall on a busy disk): a run migrates when it opens
@@ -239,3 +281,38 @@ def test_the_loader_lets_go_after_its_most_loads_in_one_open(tmp_path, monkeypat
         assert hooks.outcome is not None
         outcomes.append(hooks.outcome[0])
     assert outcomes == [3, 0]  # busy after the first load, free after the second
+
+
+def test_a_batch_analysed_while_the_run_waits_for_an_extraction_is_loaded_meanwhile(tmp_path):
+    """With a pool, the run loads each batch whose analysis is done while it waits for the
+    next batch's extraction, not only after it: the next-to-last batch is then loaded while
+    the last one is extracted, not in the tail with both workers idle. The last batch here
+    holds a page that takes the pool long to extract (thousands of paragraphs), so batch 1's
+    analysis is done well before; it must be loaded before batch 2 is extracted, and every
+    page still loads, in batch order."""
+    pages = _translated_pages(tmp_path / "pages", 8)
+    slow = "".join(
+        f"<p>Paragraph {k} of a very long page: the committee met again on day {k} and "
+        f"discussed the budget of department {k}, then adjourned until the next week.</p>"
+        for k in range(3_000)
+    )
+    (pages / "p9-slow.html").write_text(
+        f"<html><head><title>Long</title></head><body><article>{slow}</article></body></html>"
+    )
+    settings = _settings(tmp_path, "pooled").replace(
+        batch_size=4, workers=2, process_pool_min_pages=1, keep_workers=False
+    )
+    events: list[tuple[str, int]] = []
+
+    class Hooks(RunHooks):
+        def extracted(self, run, index, items):
+            events.append(("extracted", index))
+
+        def loaded(self, run, index, result):
+            events.append(("loaded", index))
+
+    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    assert [i for kind, i in events if kind == "loaded"] == [0, 1, 2]
+    assert events.index(("loaded", 1)) < events.index(("extracted", 2))
+    assert _count(settings.db_path, "SELECT count(*) FROM articles") == 9

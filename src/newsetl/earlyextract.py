@@ -25,6 +25,7 @@ connection or the run's process ends (the connection's end of file).
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import secrets
@@ -198,6 +199,10 @@ def fork_helper() -> bool:
         warnings.filterwarnings("ignore", message="forkserver: waitpid returned unexpected pid")
         return True
     try:
+        # forked mid-warm-up, while the server's collector is paused (workers.warm_fork_server):
+        # the helper runs pages as a worker does, with it on, never scanning what it shares
+        gc.freeze()
+        gc.enable()
         die_with_parent(signal.SIGKILL, server)
         _serve("\0" + address, bytes.fromhex(key))
     finally:

@@ -259,6 +259,9 @@ class AnalysisStream:
 
     ``submit(index, items, lookup, pending)`` starts one batch's analysis and returns a future
     whose ``result()`` is its :class:`AnalysisResult`; ``done(future)`` says whether it is done.
+
+    ``originals=False`` (no stage of the run reads them, :attr:`newsetl.stages.base.Stage.reads_originals`):
+    none is kept, looked up or waited for; every batch gets a lookup that finds nothing.
     """
 
     def __init__(
@@ -268,11 +271,13 @@ class AnalysisStream:
         ctx: RunContext,
         *,
         targets: Iterable[Target] = (),
+        originals: bool = True,
     ) -> None:
         self._submit, self._done, self._ctx = submit, done, ctx
+        self._originals = originals
         self._known: dict[str, tuple[str | None, str]] = {}
         self._added: dict[int, list[tuple[str, tuple[str | None, str]]]] = {}
-        self._unextracted = pending_forms(targets)
+        self._unextracted = pending_forms(targets) if originals else set()
         self._extracting = True
         self._running: dict[int, tuple[list[Processed], Any]] = {}
         self._again: dict[int, list[Processed]] = {}  # to analyse once extraction is over
@@ -283,8 +288,9 @@ class AnalysisStream:
 
     def extracted(self, index: int, items: list[Processed]) -> None:
         """Batch ``index`` is extracted: start its analysis."""
-        self._added[index] = add_originals(self._known, items)
-        self._unextracted -= pending_forms(item.target for item in items)
+        if self._originals:
+            self._added[index] = add_originals(self._known, items)
+            self._unextracted -= pending_forms(item.target for item in items)
         self._start(index, items)
 
     def all_extracted(self) -> None:
@@ -369,12 +375,20 @@ class AnalysisStream:
         return True
 
     def _start(self, index: int, items: list[Processed]) -> None:
+        if not self._originals:
+            self._running[index] = (items, self._submit(index, items, _no_original, frozenset()))
+            return
         known = self._known
         missing = frozenset(u for u in wanted_originals(items) if u not in known)
         found = self._ctx.originals(missing)
         pending = missing & self._unextracted if self._extracting else frozenset()
         future = self._submit(index, items, lambda url: known.get(url) or found.get(url), pending)
         self._running[index] = (items, future)
+
+
+def _no_original(url: str) -> None:
+    """The originals lookup of a run none of whose stages reads one."""
+    return None
 
 
 class AnalysisFuture:

@@ -51,4 +51,5 @@ ENTITIES = Entities(
         ("entity_documents", ("newsetl.entities:refresh_entity_layers", "story_clusters")),
     ),
     metrics=(("entities", "entities"), ("mentions", "mentions")),
+    reads_originals=False,
 )
