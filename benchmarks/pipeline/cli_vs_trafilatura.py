@@ -12,7 +12,12 @@ script times the command itself, as a subprocess, with every process it starts:
 
 The three are run interleaved (round-robin, ``--reps`` rounds), each into a fresh warehouse,
 after one untimed round (the Prefect database in ``PREFECT_HOME`` is created then, as on a
-user's first run; the bytecode caches are warm). For each run: wall time, CPU of the whole
+user's first run). Before it, each checkout's ``newsetl`` package is compiled to bytecode
+(:func:`compile_package`), as trafilatura's is in the venv's site-packages and as an installed
+wheel's is: with ``PYTHONDONTWRITEBYTECODE`` set (it is on this project's machines) an
+editable checkout's modules would otherwise be compiled again in every process of every run
+(~0.3-0.4 s of the fork server's CPU with everything on; benchmarks/README.md "Round 12",
+bytecode), which no user's install pays. ``--no-compile`` leaves them as they are. For each run: wall time, CPU of the whole
 process tree (user + system, sampled every ``--interval`` s from ``/proc`` by
 ``pipeline_workers.ProcessTreeSampler``: the pool's workers are forked by a fork server, so
 ``RUSAGE_CHILDREN`` never sees them; a process loses at most its last interval), and peak PSS
@@ -135,9 +140,17 @@ def main(argv: list[str] | None = None) -> None:
         help="newsetl executable(s) to time (default: this checkout's)",
     )
     p.add_argument("--configs", default="trafilatura,ingest,spine")
+    p.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="do not compile each checkout's newsetl package to bytecode first",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/cli_vs_trafilatura.json")
     args = p.parse_args(argv)
     executables = [e.absolute() for e in args.newsetl or [ROOT / ".venv/bin/newsetl"]]
+    if not args.no_compile:
+        for exe in executables:
+            print(f"bytecode of {exe}'s newsetl: {compile_package(exe)}", flush=True)
     configs = args.configs.split(",")
     tmp = Path(tempfile.mkdtemp(prefix="newsetl-cli-bench-"))
     try:
@@ -191,6 +204,22 @@ def main(argv: list[str] | None = None) -> None:
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def compile_package(exe: Path) -> str:
+    """Compile the ``newsetl`` package that ``exe`` (a venv's ``bin/newsetl``) runs to
+    bytecode, as an installed wheel has it; what was done, for the log."""
+    python = exe.parent / "python"
+    if not python.exists():
+        return "skipped (no python beside the executable)"
+    where = subprocess.run(
+        [str(python), "-c", "import newsetl; print(newsetl.__path__[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run([str(python), "-m", "compileall", "-q", where], check=True)
+    return f"compiled {where}"
 
 
 def summarise(results: dict[str, list[dict[str, Any]]], n_pages: int) -> dict[str, Any]:
