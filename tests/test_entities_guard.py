@@ -101,3 +101,42 @@ def test_cli_max_chars(tmp_path: Path) -> None:
     assert "analysed the first 300 characters" in capped.stderr
     assert full.stderr == ""
     assert len(capped.stdout) < len(full.stdout)
+
+
+def test_junk_test_stops_at_enough_known_words_with_the_full_count_s_answer() -> None:
+    """``_is_junk`` stops looking words up once enough of a line's longer words are known
+    (prose): the answer is the full count's, on lines on both sides of the 30 % bound and
+    at it, and a prose line asks about fewer words than it has."""
+    rng = random.Random(12)
+    known_words = [f"known{k}" for k in range(40)]
+    unknown = [f"zq{k}xv" for k in range(40)]
+    asked: list[str] = []
+
+    def known(word: str) -> bool:
+        asked.append(word)
+        return word.startswith("known")
+
+    def full_count(runs: list[str]) -> bool:  # main's test, every word counted
+        longer = [w for w in runs[: 4 * guard._SAMPLE_WORDS] if len(w) >= 4]
+        longer = longer[: guard._SAMPLE_WORDS]
+        if len(longer) < guard._MIN_WORDS:
+            return False
+        return sum(1 for w in longer if known(w)) / len(longer) < guard._MIN_KNOWN
+
+    answers = set()
+    for size in (20, 21, 30, 33, 59, 60, 61, 100, 250):
+        for share in (0.0, 0.1, 0.29, 0.3, 0.31, 0.5, 0.9, 1.0):
+            hits = round(size * share)
+            runs = rng.sample(known_words * 7, hits) + rng.sample(unknown * 7, size - hits)
+            rng.shuffle(runs)
+            expected = full_count(runs)
+            asked.clear()
+            assert guard._is_junk(runs, known) is expected, (size, share)
+            answers.add(expected)
+            if not expected:
+                assert len(asked) <= min(size, guard._SAMPLE_WORDS)
+    assert answers == {True, False}
+    prose = (known_words * 2)[:60]
+    asked.clear()
+    assert guard._is_junk(prose, known) is False
+    assert len(asked) == 18  # 30 % of 60: the line is prose at the 18th known word

@@ -89,3 +89,46 @@ def test_has_letters_is_the_letter_count_against_a_bound():
         letters = sum(ch.isalpha() for ch in text)
         for n in (-1, 0, 1, 20, 150, letters, letters + 1):
             assert has_letters(text, n) == (letters >= n), (text, n)
+
+
+def test_detect_langs_ranks_as_langdetect_s(factory):
+    """The artefact detector's langdetect call (``newsetl.langdetect_fast.detect_langs``):
+    langdetect's ranked languages and probabilities, and its error on a text without
+    features, on long real and mixed texts (it is given up to 3,000 characters)."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from newsetl.langdetect_fast import detect_langs as fast_detect_langs
+
+    real = " ".join(_WARM_TEXTS.values())
+    samples = [*texts()[:150], real * 20, (real + texts()[200]) * 8]
+    failures = 0
+    for text in samples:
+        DetectorFactory.seed = 0
+        try:
+            expected = [(item.lang, item.prob) for item in detect_langs(text)]
+        except LangDetectException:
+            failures += 1
+            with pytest.raises(LangDetectException):
+                fast_detect_langs(text)
+            continue
+        DetectorFactory.seed = 0
+        assert [(item.lang, item.prob) for item in fast_detect_langs(text)] == expected
+    assert 0 < failures < len(samples)
+
+
+def test_artefact_text_language_uses_the_fast_detector(monkeypatch):
+    """``artefacts.language.detect_language`` asks :func:`detect_langs` (not langdetect's
+    slower one), and its answer is the same as with langdetect's."""
+    import langdetect
+
+    import newsetl.langdetect_fast as fast
+    from newsetl.artefacts import language
+
+    text = " ".join(_WARM_TEXTS.values()) * 10
+    calls: list[str] = []
+    real = fast.detect_langs
+    monkeypatch.setattr(fast, "detect_langs", lambda t: calls.append(t) or real(t))
+    ours = language.detect_language(text)
+    assert calls == [text[:3000]]
+    monkeypatch.setattr(fast, "detect_langs", langdetect.detect_langs)
+    assert language.detect_language(text) == ours

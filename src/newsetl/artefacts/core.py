@@ -546,6 +546,12 @@ def warm_up() -> None:
     lexicon.multiword_places()
     lexicon.exonyms()
     rules.english_completions()  # prefix table of cut common names (disk cache)
+    # The evidence of the commonest English words, computed here once for every worker the
+    # fork server starts (each would otherwise miss on them on its first pages). English
+    # only: the run's languages are not known yet, and it is the one most news is in.
+    lean = foreign.lean_of("en")
+    for word in lexicon.common_words("en"):
+        lean(word)
     langid.warm_up()
     # lingua's trigram models of every evidence language (unknown words are asked about all)
     langid.span_confidences("warm", lexicon.EVIDENCE_LANGUAGES)

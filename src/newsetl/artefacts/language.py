@@ -130,7 +130,9 @@ def detect_language(text: str) -> str | None:
     sample = text[:3000]
     if len(sample.strip()) < 3:
         return None
-    from langdetect import DetectorFactory, LangDetectException, detect_langs
+    from langdetect import DetectorFactory, LangDetectException
+
+    from newsetl.langdetect_fast import detect_langs  # langdetect's answers, less Python
 
     with _lock:  # langdetect's factory seeding is global state
         DetectorFactory.seed = 0

@@ -1863,6 +1863,8 @@ def _known_word(language: str):
     """``known(word)`` for the junk test, or None when wordfreq has no list for the language."""
     if lx._WORDFREQ_ALIASES.get(language, language) not in lx._wordfreq_languages():
         return None
+    if language == "en":  # the fallback is the same lookup: asked once
+        return lambda w: lx.zipf(w, "en") > 0
     return lambda w: lx.zipf(w, language) > 0 or lx.zipf(w, "en") > 0
 
 

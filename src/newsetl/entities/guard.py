@@ -128,8 +128,18 @@ def _is_junk(runs: list[str], known) -> bool:
     longer = [w for w in runs[: 4 * _SAMPLE_WORDS] if len(w) >= 4][:_SAMPLE_WORDS]
     if len(longer) < _MIN_WORDS:
         return False
-    hits = sum(1 for w in longer if known(w.casefold()))
-    return hits / len(longer) < _MIN_KNOWN
+    # Prose is settled once enough words are known: the words after that are not looked up
+    # (on a worker's first pages each lookup is a miss of the word caches, and most of a
+    # line's longer words are looked up nowhere else). The same answer as counting them all:
+    # the share only grows with the count.
+    enough = len(longer)
+    hits = 0
+    for w in longer:
+        if known(w.casefold()):
+            hits += 1
+            if not hits / enough < _MIN_KNOWN:
+                return False
+    return hits / enough < _MIN_KNOWN
 
 
 def outside(tokens: list, ranges: list[tuple[int, int]]) -> list:
