@@ -15,9 +15,10 @@ after one untimed round (the Prefect database in ``PREFECT_HOME`` is created the
 user's first run). Before it, each checkout's ``newsetl`` package is compiled to bytecode
 (:func:`compile_package`), as trafilatura's is in the venv's site-packages and as an installed
 wheel's is: with ``PYTHONDONTWRITEBYTECODE`` set (it is on this project's machines) an
-editable checkout's modules would otherwise be compiled again in every process of every run
-(~0.3-0.4 s of the fork server's CPU with everything on; benchmarks/README.md "Round 12",
-bytecode), which no user's install pays. ``--no-compile`` leaves them as they are. For each run: wall time, CPU of the whole
+editable checkout's modules would otherwise be compiled again in every process of every run,
+which no user's install pays (small: ~0.04 s of CPU in the run's imports and as much in the
+fork server's spine preload; the whole command showed no difference in 4 interleaved rounds,
+benchmarks/README.md "Round 12 merged"). ``--no-compile`` leaves them as they are. For each run: wall time, CPU of the whole
 process tree (user + system, sampled every ``--interval`` s from ``/proc`` by
 ``pipeline_workers.ProcessTreeSampler``: the pool's workers are forked by a fork server, so
 ``RUSAGE_CHILDREN`` never sees them; a process loses at most its last interval), and peak PSS
