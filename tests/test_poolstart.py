@@ -175,12 +175,12 @@ def test_a_spine_worker_imports_no_http_client_or_feed_parser(tmp_path: Path) ->
 
 
 def test_the_fork_servers_preload_runs_without_the_collector_and_leaves_it_on() -> None:
-    """The preload makes a few hundred thousand long-lived objects; with the cyclic collector
-    on, it scanned them again and again (~0.1 s of the spine's ~1.0 s critical start, ~0.3 s
-    of the date parser's warm-up). In a fresh interpreter, as the fork server does: the
-    spine's preload module, then the date parser's; no collection may run during either, and
-    the collector must be on afterwards (the workers forked from the server need it), with
-    what was loaded frozen."""
+    """The spine's preload makes a few hundred thousand long-lived objects; with the cyclic
+    collector on, it scanned them again and again (~0.1 s of the spine's ~0.9 s critical
+    start). In a fresh interpreter, as the fork server does: the spine's preload module, then
+    the date parser's; no collection may run during the first (the second collects: paused,
+    it left the server ~57 MB bigger), and the collector must be on afterwards (the workers
+    forked from the server need it), with what was loaded frozen."""
     code = (
         "import gc, importlib.util, json, sys\n"
         "def runs():\n"
@@ -202,6 +202,7 @@ def test_the_fork_servers_preload_runs_without_the_collector_and_leaves_it_on() 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     during_warm, enabled_warm, frozen, during_dates, enabled, froze_more = json.loads(out.stdout)
-    assert during_warm == 0 and during_dates == 0  # no collection while loading
+    assert during_warm == 0  # no collection while loading the spine's preload
+    assert during_dates > 0  # the date parser's: collected as it goes (its temporaries freed)
     assert enabled_warm and enabled  # on again before any fork
     assert frozen > 100_000 and froze_more  # the loaded data frozen, never scanned in a worker

@@ -11,9 +11,5 @@ import gc
 
 from newsetl.dates import warm_date_parser
 
-gc.disable()  # as for the warm-up module (newsetl.workers.warm_fork_server)
-try:
-    warm_date_parser()
-finally:
-    gc.freeze()  # as the warm-up module's data: never scanned (and so touched) in a worker
-    gc.enable()
+warm_date_parser()
+gc.freeze()  # as the warm-up module's data: never scanned (and so touched) in a worker

@@ -93,13 +93,15 @@ def warm_fork_server(analysis: bool) -> None:
     never scans it in a worker, which would also touch (and so copy) the pages the workers
     share with the server.
 
-    The collector is paused for the warm-up (the preload module pauses it before its
-    imports), and started again here, frozen data and all, before the server forks anything.
-    Why: the warm-up makes a few hundred thousand long-lived objects (modules, langdetect's
-    87,598 n-gram lists, word lists), and every few thousand of them the collector scanned
-    the older ones again: ~0.1-0.15 s of the spine's ~1.0 s preload, the critical path of its
-    start (benchmarks/README.md "Round 12 (spine12)"). Without it the warm-up leaves ~800
-    unreachable objects (~0.2 MB) frozen with the rest: less than a collection costs to find.
+    The spine's preload module (:mod:`newsetl._warm_extraction`) pauses the collector before
+    its imports; it is started again here, frozen data and all, before the server forks
+    anything. Why: the warm-up makes a few hundred thousand long-lived objects (modules,
+    langdetect's 87,598 n-gram lists), and every few thousand of them the collector scanned
+    the older ones again: ~0.1 s of the spine's ~0.9 s preload, the critical path of its
+    start, at no memory cost (benchmarks/README.md "Round 12 (spine12)"). Not for the
+    analyses' preload or the date parser's: there the pause left the server 35-50 and ~57 MB
+    bigger (the temporaries of the word lists' and locales' loading were not freed as they
+    went), and the pool's memory is what the run's peak is made of ("Round 12 merged").
     """
     try:
         _warm_fork_server(analysis)
