@@ -47,7 +47,7 @@ def _pages(root: Path) -> Path:
     return pages
 
 
-def _settings(db: Path, workers: int) -> Settings:
+def _settings(db: Path, workers: int, page_timeout_s: float = 120.0) -> Settings:
     return Settings(
         db_path=db,
         per_host_interval_s=0.0,
@@ -56,6 +56,7 @@ def _settings(db: Path, workers: int) -> Settings:
         batch_size=2,
         repair=False,
         entities=False,
+        page_timeout_s=page_timeout_s,
     )
 
 

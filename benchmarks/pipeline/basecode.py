@@ -1,16 +1,19 @@
 """Load one module of another checkout (main's code) beside this checkout's, in one process.
 
-Why: the A/B scripts (``round8_ab.py``, ``round11_ab.py``, ``round11_same.py``) time or compare
-main's code path and the branch's alternately in one warm process, so each needs main's
-version of a module under a name of its own.
+Why: the A/B scripts (``round8_ab.py``, ``round11_ab.py``, ``round11_same.py``,
+``round12_ab.py``) time or compare main's code path and the branch's alternately in one warm
+process, so each needs main's version of a module under a name of its own, and the timed
+ones share the alternation (:func:`alternate`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 
 def module_from(path: Path, name: str) -> ModuleType:
@@ -23,3 +26,39 @@ def module_from(path: Path, name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def alternate(
+    run: Callable[[], tuple[Any, ...]],
+    use: Callable[[Any], None],
+    main_paths: Any,
+    branch_paths: Any,
+    rounds: int,
+    labels: Sequence[str],
+    pages: int,
+) -> None:
+    """Time main's code and the branch's alternately in this process and print the result.
+
+    ``use(paths)`` puts one version's code paths in place; ``run()`` returns one CPU time (s)
+    per label and, last, a text of the output, which must not change between rounds. One
+    untimed run of the branch first (every list and model either version reads), then
+    ``rounds`` rounds, the order swapped each round; ms of CPU per page, median and min."""
+    use(branch_paths)
+    run()
+    results: dict[str, list[tuple[Any, ...]]] = {"main": [], "branch": []}
+    outputs: dict[str, str] = {}
+    for k in range(rounds):
+        order = (("main", main_paths), ("branch", branch_paths))
+        for name, paths in order if k % 2 == 0 else order[::-1]:
+            use(paths)
+            *timings, output = run()
+            results[name].append(tuple(timings))
+            outputs.setdefault(name, output)
+            assert outputs[name] == output, f"{name}: output changed between rounds"
+    use(branch_paths)
+    print(f"{pages} pages, {rounds} alternating rounds, ms CPU per page (median, min)")
+    for name, rows in results.items():
+        for k, label in enumerate(labels):
+            values = sorted(1000 * r[k] / pages for r in rows)
+            print(f"  {name:<7} {label:<24} {values[len(values) // 2]:7.2f} {values[0]:7.2f}")
+    print("same output:", outputs["main"] == outputs["branch"])

@@ -35,7 +35,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from basecode import module_from
+from basecode import alternate, module_from
 from cli_vs_trafilatura import DEFAULT_PAGES
 
 #: caches of at most this many entries hold loaded data (word lists, models), not words
@@ -166,29 +166,15 @@ def main() -> None:
         pipeline.analyse_batch(items, "b", options)
         return identify, first, time.process_time() - t, repr(guesses) + scrubbed(batch)
 
-    use(branch)
-    run()  # untimed: every list and model either version reads
-    results: dict[str, list[tuple[float, float, float]]] = {"main": [], "branch": []}
-    outputs = {}
-    for k in range(args.rounds):
-        order = (("main", main_paths), ("branch", branch))
-        for name, paths in order if k % 2 == 0 else order[::-1]:
-            use(paths)
-            identify, first, second, output = run()
-            results[name].append((identify, first, second))
-            outputs.setdefault(name, output)
-            assert outputs[name] == output, f"{name}: output changed between rounds"
-    use(branch)
-    print(f"{n} pages, {args.rounds} alternating rounds, ms CPU per page (median, min)")
-    for name, rows in results.items():
-        for k, label in (
-            (0, "language identification"),
-            (1, "analyses, first pass"),
-            (2, "analyses, second pass"),
-        ):
-            values = sorted(1000 * r[k] / n for r in rows)
-            print(f"  {name:<7} {label:<24} {values[len(values) // 2]:7.2f} {values[0]:7.2f}")
-    print("same output:", outputs["main"] == outputs["branch"])
+    alternate(
+        run,
+        use,
+        main_paths,
+        branch,
+        args.rounds,
+        ("language identification", "analyses, first pass", "analyses, second pass"),
+        n,
+    )
 
 
 if __name__ == "__main__":
