@@ -199,8 +199,9 @@ def fork_helper() -> bool:
         warnings.filterwarnings("ignore", message="forkserver: waitpid returned unexpected pid")
         return True
     try:
-        # forked mid-warm-up, while the server's collector is paused (workers.warm_fork_server):
-        # the helper runs pages as a worker does, with it on, never scanning what it shares
+        # forked mid-warm-up, before the server freezes what it loaded: the helper runs pages
+        # as a worker does, never scanning (and so copying) what it shares with the server,
+        # with the collector on (were the server's paused, workers.warm_fork_server)
         gc.freeze()
         gc.enable()
         die_with_parent(signal.SIGKILL, server)
