@@ -50,18 +50,17 @@ def test_a_source_whose_size_is_unknown_starts_nothing(tmp_path: Path) -> None:
     )
 
 
-def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) -> None:
-    """In a fresh interpreter (the server belongs to the process that starts it)."""
-    site = _pages(tmp_path / "site", 4)
+def _start_early_alone(site: Path, tmp_path: Path, settings: str, report: str) -> list[str]:
+    """``start_pool_early`` of ``site`` in a fresh interpreter (the fork server belongs to the
+    process that starts it), spine settings plus ``settings``; what it returned and
+    ``report`` (a Python expression about ``forkserver``), as printed words."""
     code = (
         "import sys\n"
         "from multiprocessing import forkserver\n"
         "from newsetl.poolstart import start_pool_early\n"
         "from newsetl.settings import Settings\n"
-        "s = Settings(db_path=sys.argv[2], workers=2, process_pool_min_pages=4,"
-        " repair=False, entities=False)\n"
-        "started = start_pool_early(s, [sys.argv[1]])\n"
-        "print(started, forkserver._forkserver._forkserver_pid is not None)\n"
+        f"s = Settings(db_path=sys.argv[2], workers=2, {settings}, repair=False, entities=False)\n"
+        f"print(start_pool_early(s, [sys.argv[1]]), {report})\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(site), str(tmp_path / "w.duckdb")],
@@ -70,7 +69,19 @@ def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) ->
         timeout=120,
         check=True,
     )
-    assert out.stdout.split() == ["True", "True"]
+    return out.stdout.split()
+
+
+def test_a_run_big_enough_for_the_pool_starts_the_fork_server(tmp_path: Path) -> None:
+    """In a fresh interpreter (the server belongs to the process that starts it)."""
+    site = _pages(tmp_path / "site", 4)
+    said = _start_early_alone(
+        site,
+        tmp_path,
+        "process_pool_min_pages=4",
+        "forkserver._forkserver._forkserver_pid is not None",
+    )
+    assert said == ["True", "True"]
 
 
 @pytest.mark.parametrize(("pages", "dates"), [(3, False), (4, True)])
@@ -81,24 +92,10 @@ def test_the_fork_server_of_a_run_longer_than_a_generation_preloads_the_date_par
     server loads the date parser for all of them (:mod:`newsetl._warm_dates`); a run of 3
     does not. The same scan of the pages decides both this and the pool."""
     site = _pages(tmp_path / "site", pages)
-    code = (
-        "import sys\n"
-        "from multiprocessing import forkserver\n"
-        "from newsetl.poolstart import start_pool_early\n"
-        "from newsetl.settings import Settings\n"
-        "s = Settings(db_path=sys.argv[2], workers=2, recycle_workers_pages=3,"
-        " repair=False, entities=False)\n"
-        "print(start_pool_early(s, [sys.argv[1]]), *forkserver._forkserver._preload_modules)\n"
+    said = _start_early_alone(
+        site, tmp_path, "recycle_workers_pages=3", "*forkserver._forkserver._preload_modules"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(site), str(tmp_path / "w.duckdb")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    expected = ["True", WARM_EXTRACTION_MODULE] + ([WARM_DATES_MODULE] if dates else [])
-    assert out.stdout.split() == expected
+    assert said == ["True", WARM_EXTRACTION_MODULE] + ([WARM_DATES_MODULE] if dates else [])
 
 
 def test_checking_a_local_source_imports_nothing_the_fork_server_would_wait_for(

@@ -8,9 +8,11 @@ ones share the alternation (:func:`alternate`).
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -62,3 +64,23 @@ def alternate(
             values = sorted(1000 * r[k] / pages for r in rows)
             print(f"  {name:<7} {label:<24} {values[len(values) // 2]:7.2f} {values[0]:7.2f}")
     print("same output:", outputs["main"] == outputs["branch"])
+
+
+def page_texts(pages: Path) -> tuple[int, list[str]]:
+    """How many pages (``*.html``, ``*.html.gz``) there are under ``pages``, and the texts
+    this checkout's extraction finds in them (a page without an article gives none), for
+    the scripts that compare main's code paths and the branch's on real text."""
+    from newsetl.extract import extract_page
+
+    files = sorted(
+        f for f in pages.rglob("*") if f.name.endswith((".html", ".html.gz")) and f.is_file()
+    )
+    now = datetime.now(UTC)
+    texts = []
+    for f in files:
+        body = gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes()
+        try:
+            texts.append(extract_page(body, f"http://pages.invalid/{f.name}", None, now).text)
+        except Exception:  # a page without an article: nothing to compare
+            continue
+    return len(files), texts

@@ -18,12 +18,10 @@ Run (from the repository root; ``/tmp/base`` a checkout of main)::
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
-from basecode import module_from
+from basecode import module_from, page_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PAGES = ROOT.parent / "shared/benchmarks/extraction"
@@ -40,30 +38,19 @@ def main() -> None:
     from newsetl import language, lexdata
     from newsetl.artefacts import lexicon
     from newsetl.entities import text
-    from newsetl.extract import extract_page
 
     base = args.base / "src/newsetl"
     main_lexdata = module_from(base / "lexdata.py", "newsetl._main_lexdata")
     main_lexicon = module_from(base / "artefacts/lexicon.py", "newsetl.artefacts._main_lexicon")
     main_text = module_from(base / "entities/text.py", "newsetl.entities._main_text")
 
-    files = sorted(
-        f for f in args.pages.rglob("*") if f.name.endswith((".html", ".html.gz")) and f.is_file()
-    )
-    now = datetime.now(UTC)
-    texts = []
-    for f in files:
-        body = gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes()
-        try:
-            texts.append(extract_page(body, f"http://pages.invalid/{f.name}", None, now).text)
-        except Exception:  # a page without an article: nothing to compare
-            continue
+    n_files, texts = page_texts(args.pages)
     words: set[str] = set()
     for page_text in texts:
         for word in re.findall(r"\w+", page_text):
             words.update((word, word.lower()))
     ordered = sorted(words)
-    print(f"{len(files)} pages, {len(texts)} texts, {len(ordered):,} distinct words")
+    print(f"{n_files} pages, {len(texts)} texts, {len(ordered):,} distinct words")
 
     differ: dict[str, int] = {}
 

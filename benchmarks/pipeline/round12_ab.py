@@ -31,6 +31,7 @@ from pathlib import Path
 from basecode import alternate, module_from
 from cli_vs_trafilatura import DEFAULT_PAGES
 from round11_ab import scrubbed, word_caches
+from round12_same import main_known_word
 
 
 def main() -> None:
@@ -56,12 +57,6 @@ def main() -> None:
     base = args.base / "src/newsetl"
     main_guard = module_from(base / "entities/guard.py", "newsetl.entities._main_guard")
     main_langid = module_from(base / "artefacts/language.py", "newsetl.artefacts._main_language")
-    lx = extract.lx
-
-    def main_known_word(language: str):  # main's extract._known_word
-        if lx._WORDFREQ_ALIASES.get(language, language) not in lx._wordfreq_languages():
-            return None
-        return lambda w: lx.zipf(w, language) > 0 or lx.zipf(w, "en") > 0
 
     branch = {
         "is_junk": guard._is_junk,
