@@ -203,3 +203,25 @@ def test_trials_edge_cases_are_langdetect_s(factory):
         for text in ["e", "Le monde est grand", "日本語のテキストです"]:
             ours = _trials(FastDetector, factory, text, 0, set_alpha=alpha)
             assert ours == _trials(Detector, factory, text, 0, set_alpha=alpha), (alpha, text)
+
+
+def test_draws_follow_a_random_whose_choice_draws_otherwise(factory):
+    """The trials draw as ``self.random.choice`` does: with a ``random.Random`` subclass that
+    defines its own ``random()`` (so its ``choice`` draws through ``random()``, not
+    ``getrandbits``), the probabilities are still langdetect's with that generator."""
+
+    class FloatDraws(random.Random):
+        def random(self) -> float:
+            return super().random()
+
+    assert FloatDraws._randbelow is not random.Random._randbelow  # the premise
+    for text in [*list(_WARM_TEXTS.values())[:4], "e", "Le monde est grand"]:
+        results = []
+        for cls in (FastDetector, Detector):
+            detector = cls(factory)
+            detector.random = FloatDraws()
+            detector.append(text)
+            detector.get_probabilities()
+            results.append(detector.langprob)
+        assert results[0] == results[1], text
+        assert results[0] != _trials(Detector, factory, text, 0)  # the draws did differ
