@@ -1,26 +1,27 @@
-"""langdetect's detector with its two per-character passes made cheaper, same results.
+"""langdetect's detector with its per-character passes and its random trials made cheaper, same
+results bit for bit.
 
 Why: langdetect (pure Python) reads its 1,000-character sample three times before its random
-trials: ``append`` copies it character by character, ``cleaning_text`` classifies every character (Latin or not) and ``_extract_ngrams``
-normalises every character through ``NGram.normalize`` (a binary search of Unicode blocks)
-and ``NGram.add_char`` (a method call), ~0.8 ms of its ~2.2 ms per Zyte article. Both are
-pure functions of the text: the counts here come from ``collections.Counter`` (C) over the
-distinct characters, and the n-grams from the same state machine written as one loop, with
-each character's normalised form memoised.
+trials: ``append`` copies it character by character, ``cleaning_text`` classifies every character
+(Latin or not) and ``_extract_ngrams`` normalises every character through ``NGram.normalize`` (a
+binary search of Unicode blocks) and ``NGram.add_char`` (a method call), ~0.8 ms of its ~2.2 ms per
+Zyte article. Both are pure functions of the text: the counts here come from
+``collections.Counter`` (C) over the distinct characters, and the n-grams from the same state
+machine written as one loop, with each character's normalised form memoised.
 
-The random trials (~60 % of what is left) are written again too, with the same floating-point
-operations in the same order: langdetect multiplies its 55 probabilities by ``weight + p(n-gram,
-language)`` one drawn n-gram at a time (a Python loop of 55 per draw) and normalises every fifth
-draw (``sum``, a loop of divisions, a loop for the maximum). Here the five updates between two
-checks are one list comprehension whose element is ``p * (w + a) * (w + b) * ...`` (Python
-evaluates it left to right: the same products as five passes), and the division of one check
-is folded into the next pass (``p / s * (w + a) ...``): the check needs only
-``max(prob) / s``, which is the maximum of the divided values because a correctly rounded
-division by the same positive ``s`` keeps the order. The draws (``gauss`` per trial,
-``choice`` per step) do not depend on the probabilities, so they are made in langdetect's
-order from the same ``random.Random``. Why not numpy: its import costs 0.17-0.23 s of CPU and
-~25 MB (``benchmarks/README.md``, "Round 13 (ld13)"), more than the trials' whole cost over
-the 181 Zyte pages, and 55-element arrays leave numpy's per-call cost dominant.
+The random trials (over half of what was left, ~1.0 of ~1.8 ms a Zyte sample) are written again
+too, with the same floating-point operations in the same order: langdetect multiplies its 55
+probabilities by ``weight + p(n-gram, language)`` one drawn n-gram at a time (a Python loop of 55
+per draw) and normalises every fifth draw (``sum``, a loop of divisions, a loop for the maximum).
+Here the five updates between two checks are one list comprehension whose element is ``p * (w + a)
+* (w + b) * ...`` (Python evaluates it left to right: the same products as five passes), and the
+division of one check is folded into the next pass (``p / s * (w + a) ...``): the check needs only
+``max(prob) / s``, which is the maximum of the divided values because a correctly rounded division
+by the same positive ``s`` keeps the order. The draws (``gauss`` per trial, ``choice`` per step) do
+not depend on the probabilities, so they are made in langdetect's order from the same
+``random.Random``. Why not numpy: its import costs 0.17-0.23 s of CPU and ~25 MB
+(``benchmarks/README.md``, "Round 13 (ld13)"), more than the trials' whole cost over the 181 Zyte
+pages, and 55-element arrays leave numpy's per-call cost dominant.
 
 The probabilities are bit for bit langdetect's (``tests/test_langdetect_fast.py`` compares the
 text, n-grams and every trial's probabilities with langdetect's, ``==``, on generated texts
