@@ -1,5 +1,5 @@
-"""newsetl.langdetect_fast: langdetect's detector with cheaper per-character passes gives
-langdetect's own text, n-grams and probabilities, bit for bit."""
+"""newsetl.langdetect_fast: langdetect's detector with cheaper per-character passes and random
+trials gives langdetect's own text, n-grams and probabilities, bit for bit."""
 
 from __future__ import annotations
 
