@@ -1,5 +1,5 @@
-"""newsetl.langdetect_fast: langdetect's detector with cheaper per-character passes gives
-langdetect's own text, n-grams and probabilities, bit for bit."""
+"""newsetl.langdetect_fast: langdetect's detector with cheaper per-character passes and random
+trials gives langdetect's own text, n-grams and probabilities, bit for bit."""
 
 from __future__ import annotations
 
@@ -132,3 +132,96 @@ def test_artefact_text_language_uses_the_fast_detector(monkeypatch):
     assert calls == [text[:3000]]
     monkeypatch.setattr(fast, "detect_langs", langdetect.detect_langs)
     assert language.detect_language(text) == ours
+
+
+class _CountingDetector(Detector):
+    """langdetect's own detector, counting its convergence checks (201 in a trial that
+    reaches the iteration limit: draws 0, 5, ..., 1,000)."""
+
+    checks = 0
+
+    def _normalize_prob(self, prob):
+        type(self).checks += 1
+        return super()._normalize_prob(prob)
+
+
+def _trials(cls, factory, text: str, seed: int, **settings) -> list[float] | str:
+    """The detector's averaged trial probabilities of ``text`` (all 55, not only those above
+    0.1), or the error it raises."""
+    factory.seed = seed
+    detector = cls(factory)
+    for name, value in settings.items():
+        getattr(detector, name)(value)
+    detector.append(text)
+    try:
+        detector.get_probabilities()
+    except Exception as error:  # langdetect's "no features in text", a zero total
+        return f"{type(error).__name__}: {error}"
+    finally:
+        factory.seed = 0
+    assert detector.langprob is not None
+    return detector.langprob
+
+
+def test_trials_give_langdetect_s_probabilities_bit_for_bit(factory):
+    """The rewritten trials (``FastDetector._detect_block``): every language's averaged
+    probability ``==`` langdetect's, on real, random and mixed texts of many scripts, with
+    three seeds."""
+    compared = 0
+    for seed in (0, 1, 20261205):
+        for text in texts()[:: 1 if seed == 0 else 3]:
+            ours = _trials(FastDetector, factory, text, seed)
+            assert ours == _trials(Detector, factory, text, seed), (seed, text)
+            compared += not isinstance(ours, str)
+    assert compared > 300
+
+
+def test_trials_edge_cases_are_langdetect_s(factory):
+    """No known n-gram (the same error), one n-gram, a text whose trials reach langdetect's
+    iteration limit, a prior map, and weights outside the fast trial's premise (langdetect's
+    own loop, the draws still in order)."""
+    no_features = _trials(FastDetector, factory, "1234 !!! ...", 0)
+    assert no_features == _trials(Detector, factory, "1234 !!! ...", 0)
+    assert isinstance(no_features, str) and "No features" in no_features
+
+    one = FastDetector(factory)
+    one.append("ñ")
+    one.cleaning_text()
+    assert one._extract_ngrams() == ["ñ"]
+    assert _trials(FastDetector, factory, "ñ", 0) == _trials(Detector, factory, "ñ", 0)
+
+    _CountingDetector.checks = 0
+    at_limit = _trials(_CountingDetector, factory, "e", 0)
+    assert _CountingDetector.checks > 201  # at least one trial ran its 1,001 draws
+    assert _trials(FastDetector, factory, "e", 0) == at_limit
+
+    prior = {"en": 0.5, "fr": 0.3, "de": 0.2}
+    for text in ["e", "Le monde est grand", "Die Welt ist groß und die Nacht"]:
+        ours = _trials(FastDetector, factory, text, 3, set_prior_map=prior)
+        assert ours == _trials(Detector, factory, text, 3, set_prior_map=prior)
+    for alpha in (-2.0, 0.0, 1e5, 2e6):
+        for text in ["e", "Le monde est grand", "日本語のテキストです"]:
+            ours = _trials(FastDetector, factory, text, 0, set_alpha=alpha)
+            assert ours == _trials(Detector, factory, text, 0, set_alpha=alpha), (alpha, text)
+
+
+def test_draws_follow_a_random_whose_choice_draws_otherwise(factory):
+    """The trials draw as ``self.random.choice`` does: with a ``random.Random`` subclass that
+    defines its own ``random()`` (so its ``choice`` draws through ``random()``, not
+    ``getrandbits``), the probabilities are still langdetect's with that generator."""
+
+    class FloatDraws(random.Random):
+        def random(self) -> float:
+            return super().random()
+
+    assert FloatDraws._randbelow is not random.Random._randbelow  # the premise
+    for text in [*list(_WARM_TEXTS.values())[:4], "e", "Le monde est grand"]:
+        results = []
+        for cls in (FastDetector, Detector):
+            detector = cls(factory)
+            detector.random = FloatDraws()
+            detector.append(text)
+            detector.get_probabilities()
+            results.append(detector.langprob)
+        assert results[0] == results[1], text
+        assert results[0] != _trials(Detector, factory, text, 0)  # the draws did differ
