@@ -152,6 +152,8 @@ def extract_here(job: tuple, defer_short_texts: bool = False) -> tuple:
 #: extraction helper may take jobs from (weakly held: a batch nobody collects is not kept).
 _queued: weakref.WeakValueDictionary[int, PendingExtraction] = weakref.WeakValueDictionary()
 _ORDER = itertools.count()
+#: Held while :data:`_queued` changes or is read (the run's thread and the helper's feeder).
+_QUEUED_LOCK = threading.Lock()
 #: Held while a job is handed to the early extraction helper and its outcome stored.
 _EARLY_LOCK = threading.Lock()
 
@@ -264,9 +266,11 @@ class PendingExtraction:
         def started() -> bool:
             return bool(getattr(self.executor, "started", False))
 
+        stop_feeding()  # from here on, this thread hands the helper its jobs
         helper = early_helper(started) if futures else None
         if helper is not None:  # this batch's queued jobs, then the later batches'
-            later = [b for b in _queued.values() if b._order > self._order]
+            with _QUEUED_LOCK:
+                later = [b for b in _queued.values() if b._order > self._order]
             for batch in [self, *sorted(later, key=lambda b: -b._order)]:
                 batch._hand_to(helper, started)
         with _EARLY_LOCK:
@@ -280,15 +284,16 @@ class PendingExtraction:
             if outcomes[k] is None and (not futures or futures[k].cancel()):
                 # a pool run defers here as its workers do
                 outcomes[k] = extract_here(self.jobs[k], defer_short_texts=bool(futures))
-        for k, future in enumerate(futures):
-            if outcomes[k] is None:
-                outcomes[k] = self._early_outcome(k) or _worker_outcome(future, self.jobs[k][1])
+        for k in range(len(futures)):
+            if outcomes[k] is None:  # (a job the helper gave back has a new future)
+                outcomes[k] = self._early_outcome(k) or _worker_outcome(futures[k], self.jobs[k][1])
         with _EARLY_LOCK:
             guessing = sorted(self._guessing)
         for k in guessing:  # the spine's helper extracted these; a worker identified them
             page, _guess, _kind, _error = outcomes[k]  # type: ignore[misc]
             outcomes[k] = (page, self._guess_of(k), None, None)
-        _queued.pop(self._order, None)
+        with _QUEUED_LOCK:
+            _queued.pop(self._order, None)
         for item, outcome, job in zip(self.todo, outcomes, self.jobs, strict=True):
             page, guess, kind, error = outcome  # type: ignore[misc]
             if page is None:
@@ -303,6 +308,68 @@ class PendingExtraction:
             set_language(item, guess)
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
+
+
+#: The thread that hands the early extraction helper queued jobs before the run first waits
+#: for a batch (:func:`start_feeding`), and the helper it was started for (once per helper).
+_feeder: threading.Thread | None = None
+_fed: Any = None
+_stop_feeder = threading.Event()
+#: Seconds between two looks for newly queued jobs while the feeder has handed every job.
+FEED_POLL_S = 0.005
+
+
+def start_feeding(executor: Executor | None) -> None:
+    """Hand the early extraction helper queued jobs from now until the run first waits for a
+    batch (:func:`stop_feeding`, in :meth:`PendingExtraction.result`), in a thread.
+
+    Why: the run queues its first batches ~0.1 s before it waits for the first one (the
+    fetch-ahead window's batches read, on an idle machine), and the helper, connected
+    already, waited for that; the spine's helper has only the ~0.3 s until the pool's
+    workers fork (benchmarks/README.md "Round 13 (spine13)"). The same hand-over as the run's
+    (:meth:`PendingExtraction._hand_to`): the first batch's jobs from the back, then the
+    later batches' from the last; a thread of its own only before any ``result()``, so one
+    thread at a time waits for any batch."""
+    global _feeder, _fed
+    from newsetl import earlyextract
+
+    helper = earlyextract.current()
+    if helper is None or helper is _fed or executor is None:
+        return
+    _fed = helper
+    _stop_feeder.clear()
+    _feeder = threading.Thread(
+        target=_feed, args=(helper, executor), name="newsetl-early-feed", daemon=True
+    )
+    _feeder.start()
+
+
+def stop_feeding() -> None:
+    """Stop the feeder (:func:`start_feeding`) after the page it is on."""
+    global _feeder
+    feeder, _feeder = _feeder, None
+    if feeder is not None:
+        _stop_feeder.set()
+        if feeder is not threading.current_thread():
+            feeder.join()
+
+
+def _feed(helper: Any, executor: Executor) -> None:
+    def stop() -> bool:
+        return _stop_feeder.is_set() or bool(getattr(executor, "started", False))
+
+    if not helper.wait(stop):
+        return
+    from newsetl import earlyextract
+
+    while not stop() and earlyextract.current() is helper:
+        with _QUEUED_LOCK:
+            batches = sorted(_queued.values(), key=lambda b: b._order)
+        for batch in batches[:1] + batches[:0:-1]:
+            if stop():
+                return
+            batch._hand_to(helper, stop)
+        _stop_feeder.wait(FEED_POLL_S)
 
 
 def early_helper(started: Callable[[], bool]) -> Any:
@@ -391,7 +458,9 @@ def start_fetch_and_extract(
     futures = [executor.submit(extract_in_worker, *job) for job in jobs] if executor else None
     pending = PendingExtraction(out, todo, jobs, futures, executor, leave_short_texts)
     if futures:
-        _queued[pending._order] = pending
+        with _QUEUED_LOCK:
+            _queued[pending._order] = pending
+        start_feeding(executor)
     return pending
 
 
