@@ -344,3 +344,57 @@ def test_the_helper_killed_mid_page_loses_no_page(tmp_path: Path, spine: bool) -
     pages = len(list(site.glob("*.html")))
     assert len(rows) == pages and all(row[3] for row in rows), rows
     assert rows == _language_rows(tmp_path / "off.duckdb")
+
+
+#: A run whose hook, once the first batch is queued, waits (up to 120 s) until the helper has
+#: extracted a page before it lets the run go on to wait for that batch.
+FEED_RUN = """
+import json, sys, time
+from pathlib import Path
+
+def main():
+    from newsetl import earlyextract
+    from newsetl.poolstart import start_pool_early
+    from newsetl.run import Run, RunHooks
+    from newsetl.settings import Settings
+    s = Settings.from_env(db_path=Path(sys.argv[2]))
+    start_pool_early(s, [sys.argv[1]])
+    helper = earlyextract.current()
+    seen = []
+
+    class Hooks(RunHooks):
+        def fetch_extract(self, run, index, targets, pool):
+            pending = super().fetch_extract(run, index, targets, pool)
+            if index == 0:
+                t = time.monotonic()
+                while helper.extracted == 0 and time.monotonic() - t < 120:
+                    time.sleep(0.01)
+                seen.append(helper.extracted)
+            return pending
+
+    status = Run.open(s, [sys.argv[1]], hooks=Hooks()).execute().status
+    print(json.dumps({"status": status, "before_waiting": seen}))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_the_helper_extracts_before_the_run_waits_for_a_batch(tmp_path: Path) -> None:
+    """The helper gets the queued jobs as soon as the first batch is queued (a feeder thread),
+    not only once the run waits for that batch (after its fetch-ahead window is read)."""
+    site = _site(tmp_path / "site", 2)
+    script = tmp_path / "feed_run.py"
+    script.write_text(FEED_RUN)
+    done = subprocess.run(
+        [sys.executable, str(script), str(site), str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, timeout=600, check=True,
+        env={**os.environ, **_RUN_ENV, "NEWSETL_TRANSLATOR": "none",
+             "NEWSETL_REPAIR": "0", "NEWSETL_ENTITIES": "0"},
+    )  # fmt: skip
+    out = json.loads(done.stdout.splitlines()[-1])
+    assert out["status"] == "completed", done.stderr
+    assert out["before_waiting"][0] > 0, done.stderr
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        pages = con.execute("SELECT count(*) FROM pages WHERE article_id IS NOT NULL").fetchone()
+    assert pages == (len(list(site.glob("*.html"))),)  # every page stored, with its article
