@@ -56,14 +56,6 @@ log = logging.getLogger(__name__)
 ADDRESS_ENV = "_NEWSETL_EARLY_EXTRACT"
 KEY_ENV = "_NEWSETL_EARLY_EXTRACT_KEY"
 
-#: How much nicer than the fork server the helper runs. Why: the server's warm-up is the
-#: start's critical path (the workers fork after it), and the helper is worth only the core
-#: nobody else uses; at equal priority, the helper, the server and the end of the run's own
-#: start shared two cores, and the server's warm-up ended later (benchmarks/README.md "Round
-#: 13 (spine13)"). Within the run's session the scheduler then gives the server its core
-#: first; the helper takes what is left.
-HELPER_NICE = 10
-
 
 class EarlyHelper:
     """The run's end of the helper: listens for it, hands it jobs, lets it go."""
@@ -233,8 +225,8 @@ def fork_helper(identify: bool = True) -> bool:
         gc.freeze()
         gc.enable()
         die_with_parent(signal.SIGKILL, server)
-        with contextlib.suppress(OSError):
-            os.nice(HELPER_NICE)
+        # at the server's priority: reniced (+5, +10) it was starved on a busy machine, and the
+        # run waited for its last page (benchmarks/README.md "Round 13 (spine13)")
         _serve("\0" + address, bytes.fromhex(key), identify)
     finally:
         os._exit(0)
