@@ -398,3 +398,32 @@ def test_the_helper_extracts_before_the_run_waits_for_a_batch(tmp_path: Path) ->
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         pages = con.execute("SELECT count(*) FROM pages WHERE article_id IS NOT NULL").fetchone()
     assert pages == (len(list(site.glob("*.html"))),)  # every page stored, with its article
+
+
+HELPER_ALONE = """
+import json, sys
+from pathlib import Path
+from newsetl import language
+from newsetl.pipeline import extract_in_helper
+from newsetl.stages import EXTRACTION
+
+EXTRACTION.warm_up()  # what the spine's server has warmed when it forks its helper
+outcomes = [extract_in_helper(p.read_bytes(), "https://example.org/" + p.name, None, 0, None,
+                              20000) for p in sorted(Path(sys.argv[1]).glob("*.html"))]
+print(json.dumps({"pages": sum(o[0] is not None for o in outcomes),
+                  "guesses": sum(o[1] is not None for o in outcomes),
+                  "langdetect": language._initialised,
+                  "lingua": language._lingua_detector is not None,
+                  "lingua_imported": "lingua" in sys.modules}))
+"""
+
+
+def test_the_spines_helper_extracts_without_loading_a_language_model(tmp_path: Path) -> None:
+    """What the spine's helper runs on real pages, in a fresh interpreter warmed as the server
+    is when it forks the helper: every page extracted, none identified, and neither
+    langdetect's profiles nor lingua loaded (they would cost the helper ~0.45 s)."""
+    site = _site(tmp_path / "site", 1)
+    out = json.loads(_run(HELPER_ALONE, str(site)).stdout.splitlines()[-1])
+    assert out["pages"] == len(list(site.glob("*.html"))) > 10
+    assert out["guesses"] == 0
+    assert not out["langdetect"] and not out["lingua"] and not out["lingua_imported"]
