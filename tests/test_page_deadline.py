@@ -165,6 +165,16 @@ def test_a_page_past_its_deadline_with_the_analyses_and_early_helper(tmp_path):
     ingest_past_deadline(tmp_path)
 
 
+def test_a_page_past_its_deadline_with_the_spines_early_helper(tmp_path):
+    """The spine with its early extraction helper (which extracts without a guess; a pool
+    worker identifies its pages' languages in jobs of their own, under the deadline too): the
+    same outcome, every other page stored with its language, nothing left running."""
+    ingest_past_deadline(tmp_path, NEWSETL_REPAIR="false", NEWSETL_ENTITIES="false")
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        languages = con.execute("SELECT language FROM articles").fetchall()
+    assert languages and all(language == ("en",) for language in languages)
+
+
 def test_a_small_run_below_the_pool_threshold_is_bounded_too(tmp_path):
     """``run_ingest`` of 7 pages with the default thresholds (150 pages): without a deadline
     this run extracts in its own process, where a stuck page could not be stopped."""

@@ -13,7 +13,17 @@ twice, and its memory is the server's, copy-on-write. The run's process still ne
 trafilatura or the language models itself.
 
 The helper runs :func:`newsetl.pipeline.extract_in_worker`, what a pool worker runs on the same
-job, so the rows are the same wherever a page was extracted.
+job, so the rows are the same wherever a page was extracted. The spine's helper (repair and
+entities off) is forked before the language models are loaded (they are ~0.45 s of that
+server's ~0.85 s preload, the critical path of the spine's start, benchmarks/README.md "Round
+13 (spine13)"): it extracts only (:func:`newsetl.pipeline.extract_in_helper`), and a pool
+worker, which has the models, identifies those pages' languages in a small job of its own
+(:meth:`newsetl.pipeline.PendingExtraction.result`), the guess a worker makes.
+
+A helper that dies by itself mid-page (killed from outside, the memory killer) gives that page
+back to the pool, as a helper let go does: the run is then the run it would have been without
+a helper (a page that kills processes kills a worker there and is recorded as it would have
+been). Only a page past its deadline, whose helper the run kills, fails there.
 
 How they meet: the run listens on an abstract Unix socket (no file, nothing to clean up; an
 authentication key in the environment the server inherits) before it starts the server
@@ -61,10 +71,17 @@ class EarlyHelper:
         self._lock = threading.Lock()
         self._use = threading.Lock()  # one job at a time on the connection (the flow's threads)
         self._pid: int | None = None  # the helper's, sent first thing: killed past a deadline
+        #: whether the helper identifies the language (else a pool worker does: the spine's)
+        self.identifies = True
         self.extracted = 0  # pages the helper extracted
         #: seconds a page may take (``Settings.page_timeout_s``; 0: no deadline)
         self.timeout_s = 0.0
         threading.Thread(target=self._accept, name="newsetl-early-extract", daemon=True).start()
+
+    @property
+    def pid(self) -> int | None:
+        """The helper's process id, once it has connected."""
+        return self._pid
 
     @property
     def env(self) -> dict[str, str]:
@@ -77,7 +94,7 @@ class EarlyHelper:
             return
         try:
             conn = listener.accept()
-            pid = conn.recv()
+            pid, identifies = conn.recv()
         except Exception:  # closed before the helper came (the pool was up first), or no helper
             return
         finally:
@@ -87,7 +104,7 @@ class EarlyHelper:
             if self._closed:
                 conn.close()
                 return
-            self._conn, self._pid = conn, pid
+            self._conn, self._pid, self.identifies = conn, pid, bool(identifies)
         self._ready.set()
 
     def wait(self, give_up: Callable[[], bool], poll_s: float = 0.01) -> bool:
@@ -100,8 +117,10 @@ class EarlyHelper:
         return False
 
     def extract(self, job: tuple) -> tuple | None:
-        """The helper's outcome of one extraction job (as :func:`extract_in_worker` gives it),
-        or None if there is no helper (any more): the caller extracts it another way."""
+        """The helper's outcome of one extraction job (as :func:`extract_in_worker` gives it,
+        without a guess if the helper does not :attr:`identify <identifies>`), or None if
+        there is no helper (any more, or it died on this page): the caller extracts it
+        another way."""
         with self._use:
             with self._lock:
                 conn = self._conn
@@ -112,10 +131,10 @@ class EarlyHelper:
                 if self.timeout_s > 0 and not conn.poll(self.timeout_s):
                     return self._stuck(job[1])
                 outcome: tuple = conn.recv()
-            except (EOFError, OSError):  # it died on this page: the page fails as in a worker
-                log.error("the early extraction helper died while extracting %s", job[1])
+            except (EOFError, OSError):  # it died on this page: the page goes to the pool
+                log.error("the early extraction helper died on %s: the pool extracts it", job[1])
                 self.close()
-                return None, None, "worker_died", "early extraction helper died"
+                return None
             self.extracted += 1
             return outcome
 
@@ -182,9 +201,10 @@ def wanted() -> bool:
     return bool(os.environ.get(ADDRESS_ENV) and os.environ.get(KEY_ENV))
 
 
-def fork_helper() -> bool:
+def fork_helper(identify: bool = True) -> bool:
     """In the fork server, once extraction is warm: fork the helper if the run listens for one
-    (whether it was forked). Never raises."""
+    (whether it was forked). ``identify``: whether the language models are loaded too, so the
+    helper identifies each page's language (else it extracts only). Never raises."""
     address = os.environ.pop(ADDRESS_ENV, None)
     key = os.environ.pop(KEY_ENV, None)
     if not address or not key:
@@ -205,24 +225,27 @@ def fork_helper() -> bool:
         gc.freeze()
         gc.enable()
         die_with_parent(signal.SIGKILL, server)
-        _serve("\0" + address, bytes.fromhex(key))
+        # at the server's priority: reniced (+5, +10) it was starved on a busy machine, and the
+        # run waited for its last page (benchmarks/README.md "Round 13 (spine13)")
+        _serve("\0" + address, bytes.fromhex(key), identify)
     finally:
         os._exit(0)
 
 
-def _serve(address: str, key: bytes) -> Any:
+def _serve(address: str, key: bytes, identify: bool) -> Any:
     """The helper: extract each job the run sends until the run lets go (or ends)."""
-    from newsetl.pipeline import extract_in_worker
+    from newsetl.pipeline import extract_in_helper, extract_in_worker
 
+    extract = extract_in_worker if identify else extract_in_helper
     try:
         conn = Client(address, "AF_UNIX", authkey=key)
     except Exception:
         os._exit(0)
     try:
-        conn.send(os.getpid())  # to be killed by, past a page's deadline
+        conn.send((os.getpid(), identify))  # the pid: to be killed by, past a page's deadline
         while True:
             job = conn.recv()
-            conn.send(extract_in_worker(*job))
+            conn.send(extract(*job))
     except BaseException:
         pass
     finally:

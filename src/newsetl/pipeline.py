@@ -23,7 +23,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterable
-from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,6 +152,8 @@ def extract_here(job: tuple, defer_short_texts: bool = False) -> tuple:
 #: extraction helper may take jobs from (weakly held: a batch nobody collects is not kept).
 _queued: weakref.WeakValueDictionary[int, PendingExtraction] = weakref.WeakValueDictionary()
 _ORDER = itertools.count()
+#: Held while :data:`_queued` changes or is read (the run's thread and the helper's feeder).
+_QUEUED_LOCK = threading.Lock()
 #: Held while a job is handed to the early extraction helper and its outcome stored.
 _EARLY_LOCK = threading.Lock()
 
@@ -175,6 +177,10 @@ class PendingExtraction:
     #: of jobs the early extraction helper did (by job index)
     _order: int = field(default_factory=lambda: next(_ORDER))
     _early: dict[int, tuple] = field(default_factory=dict)
+    #: the pool's guesses of the pages the helper extracted without one (by job index): the
+    #: future of an :func:`identify_in_worker` job of that page, or None if it could not be
+    #: asked (the page then goes the way of a short text a worker left undecided)
+    _guessing: dict[int, Future | None] = field(default_factory=dict)
 
     def _hand_to(self, helper: Any, started: Callable[[], bool]) -> None:
         """Hand the fork server's early extraction helper this batch's jobs that no worker has
@@ -187,10 +193,44 @@ class PendingExtraction:
                 if k in self._early or not futures[k].cancel():
                     continue
                 outcome = helper.extract(self.jobs[k])
-                if outcome is None:  # let go meanwhile: the job goes back to the pool
+                if outcome is None:  # let go meanwhile, or died: the job goes back to the pool
                     futures[k] = self.executor.submit(extract_in_worker, *self.jobs[k])  # type: ignore[union-attr]
                     return
                 self._early[k] = outcome
+                if outcome[0] is not None and outcome[1] is None and not helper.identifies:
+                    self._guessing[k] = self._ask_guess(k, outcome[0])
+
+    def _ask_guess(self, k: int, page: ExtractedPage) -> Future | None:
+        """Ask the pool for the guess of job ``k``'s page, which the spine's early extraction
+        helper extracted without language models: a job of its own, ahead of the queued
+        extractions (the batch waits for it), with a page's deadline. Why not in this process:
+        its first guess would load langdetect's profiles and lingua's models here too (~0.45
+        s of CPU and ~90 MB), which the pool's workers have loaded already."""
+        _body, _url, _charset, seed, _at, cap = self.jobs[k]
+        samples = [(analysed_text(page.text, cap), page.declared_language, seed)]
+        try:
+            submit_pages = getattr(self.executor, "submit_pages", None)
+            if submit_pages is not None:
+                return submit_pages(1, identify_in_worker, samples, first=True)
+            return self.executor.submit(identify_in_worker, samples)  # type: ignore[union-attr]
+        except Exception:  # a pool shut down: the page is identified as a short text is
+            log.exception("could not ask the pool for the language of %s", _url)
+            return None
+
+    def _guess_of(self, k: int) -> LanguageGuess | None:
+        """The pool's guess of the helper's page ``k`` (:meth:`_ask_guess`); None (the page then
+        goes the way of a short text a worker left undecided: the same guess, made by the run)
+        for a short text, or if the job failed (its worker died or was killed)."""
+        future = self._guessing.get(k)
+        if future is None:
+            return None
+        try:
+            guesses = future.result()
+        except (Exception, CancelledError) as exc:
+            log.warning("the pool could not identify the language of %s (%s): the run does",
+                        self.jobs[k][1], exc)  # fmt: skip
+            return None
+        return guesses[0]
 
     def _early_outcome(self, k: int) -> tuple | None:
         """The helper's outcome of job ``k``, if it took that job (its future is cancelled)."""
@@ -226,9 +266,11 @@ class PendingExtraction:
         def started() -> bool:
             return bool(getattr(self.executor, "started", False))
 
+        stop_feeding()  # from here on, this thread hands the helper its jobs
         helper = early_helper(started) if futures else None
         if helper is not None:  # this batch's queued jobs, then the later batches'
-            later = [b for b in _queued.values() if b._order > self._order]
+            with _QUEUED_LOCK:
+                later = [b for b in _queued.values() if b._order > self._order]
             for batch in [self, *sorted(later, key=lambda b: -b._order)]:
                 batch._hand_to(helper, started)
         with _EARLY_LOCK:
@@ -242,10 +284,16 @@ class PendingExtraction:
             if outcomes[k] is None and (not futures or futures[k].cancel()):
                 # a pool run defers here as its workers do
                 outcomes[k] = extract_here(self.jobs[k], defer_short_texts=bool(futures))
-        for k, future in enumerate(futures):
-            if outcomes[k] is None:
-                outcomes[k] = self._early_outcome(k) or _worker_outcome(future, self.jobs[k][1])
-        _queued.pop(self._order, None)
+        for k in range(len(futures)):
+            if outcomes[k] is None:  # (a job the helper gave back has a new future)
+                outcomes[k] = self._early_outcome(k) or _worker_outcome(futures[k], self.jobs[k][1])
+        with _EARLY_LOCK:
+            guessing = sorted(self._guessing)
+        for k in guessing:  # the spine's helper extracted these; a worker identified them
+            page, _guess, _kind, _error = outcomes[k]  # type: ignore[misc]
+            outcomes[k] = (page, self._guess_of(k), None, None)
+        with _QUEUED_LOCK:
+            _queued.pop(self._order, None)
         for item, outcome, job in zip(self.todo, outcomes, self.jobs, strict=True):
             page, guess, kind, error = outcome  # type: ignore[misc]
             if page is None:
@@ -260,6 +308,68 @@ class PendingExtraction:
             set_language(item, guess)
         self.todo, self.jobs, self.futures = [], [], None
         return self.items
+
+
+#: The thread that hands the early extraction helper queued jobs before the run first waits
+#: for a batch (:func:`start_feeding`), and the helper it was started for (once per helper).
+_feeder: threading.Thread | None = None
+_fed: Any = None
+_stop_feeder = threading.Event()
+#: Seconds between two looks for newly queued jobs while the feeder has handed every job.
+FEED_POLL_S = 0.005
+
+
+def start_feeding(executor: Executor | None) -> None:
+    """Hand the early extraction helper queued jobs from now until the run first waits for a
+    batch (:func:`stop_feeding`, in :meth:`PendingExtraction.result`), in a thread.
+
+    Why: the run queues its first batches ~0.1 s before it waits for the first one (the
+    fetch-ahead window's batches read, on an idle machine), and the helper, connected
+    already, waited for that; the spine's helper has only the ~0.3 s until the pool's
+    workers fork (benchmarks/README.md "Round 13 (spine13)"). The same hand-over as the run's
+    (:meth:`PendingExtraction._hand_to`): the first batch's jobs from the back, then the
+    later batches' from the last; a thread of its own only before any ``result()``, so one
+    thread at a time waits for any batch."""
+    global _feeder, _fed
+    from newsetl import earlyextract
+
+    helper = earlyextract.current()
+    if helper is None or helper is _fed or executor is None:
+        return
+    _fed = helper
+    _stop_feeder.clear()
+    _feeder = threading.Thread(
+        target=_feed, args=(helper, executor), name="newsetl-early-feed", daemon=True
+    )
+    _feeder.start()
+
+
+def stop_feeding() -> None:
+    """Stop the feeder (:func:`start_feeding`) after the page it is on."""
+    global _feeder
+    feeder, _feeder = _feeder, None
+    if feeder is not None:
+        _stop_feeder.set()
+        if feeder is not threading.current_thread():
+            feeder.join()
+
+
+def _feed(helper: Any, executor: Executor) -> None:
+    def stop() -> bool:
+        return _stop_feeder.is_set() or bool(getattr(executor, "started", False))
+
+    if not helper.wait(stop):
+        return
+    from newsetl import earlyextract
+
+    while not stop() and earlyextract.current() is helper:
+        with _QUEUED_LOCK:
+            batches = sorted(_queued.values(), key=lambda b: b._order)
+        for batch in batches[:1] + batches[:0:-1]:
+            if stop():
+                return
+            batch._hand_to(helper, stop)
+        _stop_feeder.wait(FEED_POLL_S)
 
 
 def early_helper(started: Callable[[], bool]) -> Any:
@@ -348,7 +458,9 @@ def start_fetch_and_extract(
     futures = [executor.submit(extract_in_worker, *job) for job in jobs] if executor else None
     pending = PendingExtraction(out, todo, jobs, futures, executor, leave_short_texts)
     if futures:
-        _queued[pending._order] = pending
+        with _QUEUED_LOCK:
+            _queued[pending._order] = pending
+        start_feeding(executor)
     return pending
 
 
@@ -360,6 +472,7 @@ def extract_and_identify(
     fetched_at: datetime | None = None,
     max_text_chars: int | None = DEFAULT_MAX_TEXT_CHARS,
     defer_short_texts: bool = False,
+    defer_language: bool = False,
 ) -> tuple[ExtractedPage | None, LanguageGuess | None, str | None, str | None]:
     """(page, language guess, error kind, error) for one body; never raises.
 
@@ -371,7 +484,11 @@ def extract_and_identify(
     with the page and no guess, to be identified (:func:`identify_deferred`) in one process,
     not in every worker: a run's engine does it in a process of its own once the pool's
     workers are gone (:mod:`newsetl.run.shorttexts`), :func:`fetch_and_extract` in the
-    calling process. The guess is the same wherever it is made."""
+    calling process. The guess is the same wherever it is made.
+
+    ``defer_language`` (the spine's early extraction helper, which has no language models):
+    every page comes back without a guess, for a pool worker to make
+    (:func:`identify_in_worker`)."""
     try:
         page = extract_page(body, url, charset, fetched_at, max_text_chars)
     except ExtractionError as exc:
@@ -379,10 +496,21 @@ def extract_and_identify(
     except Exception as exc:  # trafilatura/lxml on hostile input: record, go on
         log.exception("extraction crashed on %s", url)
         return None, None, "extract", repr(exc)
-    sample = analysed_text(page.text, max_text_chars)
-    if defer_short_texts and uses_short_text_models(sample):
+    if defer_language:
         return page, None, None, None
-    return page, identify_language(sample, page.declared_language, seed), None, None
+    sample = analysed_text(page.text, max_text_chars)
+    guess = _guess(sample, page.declared_language, seed, defer_short_texts)
+    return page, guess, None, None
+
+
+def _guess(
+    sample: str, declared: str | None, seed: int, defer_short_texts: bool
+) -> LanguageGuess | None:
+    """The language of a page's analysed text; None for a short text left to the run
+    (``defer_short_texts``, see :func:`extract_and_identify`)."""
+    if defer_short_texts and uses_short_text_models(sample):
+        return None
+    return identify_language(sample, declared, seed)
 
 
 def extract_in_worker(
@@ -398,6 +526,28 @@ def extract_in_worker(
     return extract_and_identify(
         body, url, charset, seed, fetched_at, max_text_chars, defer_short_texts=True
     )
+
+
+def extract_in_helper(
+    body: bytes,
+    url: str,
+    charset: str | None,
+    seed: int,
+    fetched_at: datetime | None,
+    max_text_chars: int | None,
+) -> tuple:
+    """:func:`extract_and_identify` as the spine's early extraction helper runs it: extraction
+    only (``defer_language``; :mod:`newsetl.earlyextract`)."""
+    return extract_and_identify(
+        body, url, charset, seed, fetched_at, max_text_chars, defer_language=True
+    )
+
+
+def identify_in_worker(samples: list[tuple[str, str | None, int]]) -> list[LanguageGuess | None]:
+    """The guesses a pool worker makes of pages extracted without one (the spine's early
+    extraction helper): each ``(analysed text, declared language, seed)`` as
+    :func:`extract_in_worker` identifies it, a short text left undecided (None) as there."""
+    return [_guess(sample, declared, seed, True) for sample, declared, seed in samples]
 
 
 def identify_deferred(page: ExtractedPage, seed: int, max_text_chars: int | None) -> LanguageGuess:

@@ -6,9 +6,9 @@ asks for its pool, that came after the run's own process had imported its module
 migrated the warehouse and expanded its sources (~1.5 s): on an idle two-core machine the two
 ran one after the other. Started first, they run side by side.
 
-With repair or entities on, the run also listens for the server's early extraction helper
-(:mod:`newsetl.earlyextract`, ``Settings.early_extraction``), which extracts the first pages
-while the server warms the analyses.
+The run also listens for the server's early extraction helper (:mod:`newsetl.earlyextract`,
+``Settings.early_extraction``), which extracts the first pages while the server warms the
+analyses (or, for the spine, the language models).
 
 Only when the run is sure to use the pool: every source is a local file or directory and
 together they name at least as many pages as the pool needs
@@ -93,7 +93,7 @@ def start_pool_early(settings: Settings, sources: Iterable[str] | None) -> bool:
             return False
         workers._context(settings, pages)
         helper_env: dict[str, str] = {}
-        if settings.early_extraction and (settings.repair or settings.entities):
+        if settings.early_extraction:
             from newsetl import earlyextract
 
             helper_env = earlyextract.listen(

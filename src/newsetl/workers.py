@@ -121,9 +121,14 @@ def _warm_fork_server(analysis: bool) -> None:
         import newsetl.pipeline
         import newsetl.run.steps  # noqa: F401
 
-    # with the analyses to warm, an extraction helper starts once extraction is warm, if the
-    # run listens for one (newsetl.earlyextract); without, there is nothing to wait for
-    helper = earlyextract.fork_helper if analysis and earlyextract.wanted() else None
+    # an extraction helper starts once extraction is warm, if the run listens for one
+    # (newsetl.earlyextract): with the analyses, before their models, and it identifies the
+    # language; without (the spine), before the language models, and it extracts only
+    helper = (
+        functools.partial(earlyextract.fork_helper, identify=analysis)
+        if earlyextract.wanted()
+        else None
+    )
     try:
         warm_up(analysis, helper)
     except Exception:
