@@ -332,6 +332,8 @@ class Run:
                             hooks.extracted(self, n, items)
                             stream.extracted(n, items)
                         n += 1
+                        if not ahead:  # the last batch is extracted: the last loads follow
+                            loader.ending()
                         load_finished(wait=False)
                         if waiting:
                             stream.release_finished()
@@ -344,7 +346,6 @@ class Run:
                     if waiting:
                         restart_pool(identify=True)
                     stream.all_extracted()
-                    loader.ending()
                     load_finished(wait=True)
                     if not self.ends_at_staging:
                         # the closing steps open the file one after another: one open (and one
