@@ -387,11 +387,16 @@ class Run:
         futures = getattr(head, "futures", None)
         if not futures or not getattr(pool, "started", False):
             return
-        while True:
-            load_finished(False)
-            _done, running = concurrent.futures.wait(futures, timeout=LOAD_POLL_S)
-            if not running:
-                return
+        # one future waited for at a time: a wait installs a waiter on each future it is
+        # given, and the batch's 25 at every poll cost the run's process ~0.15 s of CPU on
+        # the Zyte pages, beside the workers (benchmarks/README.md "Round 13 (run13)")
+        for future in futures:
+            while True:
+                load_finished(False)
+                done, _running = concurrent.futures.wait((future,), timeout=LOAD_POLL_S)
+                if done:
+                    break
+        load_finished(False)
 
     # -- what the default hooks call ------------------------------------------------------
     def load_analysed(self, result: AnalysisResult, loader: Loader) -> None:
