@@ -42,7 +42,6 @@ from newsetl.sources import Expansion, Target
 from newsetl.stages import article_stages, current_plan
 from newsetl.urls import normalise_url
 from newsetl.warehouse import (
-    LOAD_THREADS,
     Batch,
     LoadReport,
     WarehouseBusy,
@@ -51,9 +50,7 @@ from newsetl.warehouse import (
     open_warehouse,
     pending_batches,
     restore_memory_limit,
-    restore_threads,
     run_after_load,
-    set_threads,
     someone_waits,
     stage_batch,
     table_columns,
@@ -749,10 +746,6 @@ class Loader:
     #: DuckDB's memory limit before the run's (Settings.loader_memory_limit_mb) was set on
     #: the open database; None: the run's limit is not in force
     _memory_before: str | None = None
-    #: DuckDB's threads before the loads' (LOAD_THREADS) were set on the open database, for
-    #: the whole open rather than around each load (three statements a load, ~3 ms of CPU);
-    #: None: the database had them already
-    _threads_before: int | None = None
     _last_load: float = 0.0
     #: the run's last loads are under way (:meth:`ending`)
     _ending: bool = False
@@ -767,7 +760,6 @@ class Loader:
         con = open_warehouse(settings, migrate_schema=not (self.migrated or self.ctx.migrated))
         self.migrated = True
         self._memory_before = limit_memory(con, self.ctx.settings.loader_memory_limit_mb)
-        self._threads_before = set_threads(con, LOAD_THREADS)
         return con
 
     def __call__(self, result: AnalysisResult) -> None:
@@ -803,7 +795,6 @@ class Loader:
                     step = self._load(con, result.staged)
             except BaseException:
                 self._unlimit(con)
-                self._restore_threads(con)
                 con.close()
                 raise
             self._last_load = time.monotonic()
@@ -822,27 +813,15 @@ class Loader:
             restore_memory_limit(con, self._memory_before)
             self._memory_before = None
 
-    def _restore_threads(self, con: Any) -> None:
-        """The database's own threads back (the closing steps' whole-warehouse work uses
-        them)."""
-        restore_threads(con, self._threads_before)
-        self._threads_before = None
-
     def _let_go(self, con: Any) -> None:
         """Let go of the kept file; another connection of this process that still holds the
-        database gets DuckDB's own memory limit and threads back (lock held)."""
+        database gets DuckDB's own memory limit back (lock held)."""
         self._unlimit(con)
-        self._restore_threads(con)
         _let_go(con)
 
     def _load(self, con: Any, staged: Path) -> LoadReport:
         return load_pending(
-            self.ctx.settings,
-            con,
-            batches=[staged],
-            after_load=False,
-            plan=current_plan(),
-            threads=None,  # set for the whole open (connect)
+            self.ctx.settings, con, batches=[staged], after_load=False, plan=current_plan()
         )
 
     def _may_hold(self) -> bool:

@@ -315,13 +315,6 @@ def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
     return {"articles_duplicates": int(dups), "articles_near_duplicates": int(near)}
 
 
-#: DuckDB threads while loading staged batches. A batch is a few dozen rows, so every
-#: statement is tiny and a second thread only adds scheduling: measured on the 181 Zyte pages
-#: (8 batches of 25), one thread cut the CPU of the plain-table load by about a third. The
-#: whole-warehouse after-load steps keep the connection's own setting.
-LOAD_THREADS = 1
-
-
 def load_pending(
     settings: Settings,
     con: duckdb.DuckDBPyConnection | None = None,
@@ -330,12 +323,9 @@ def load_pending(
     after_load: bool = True,
     plan: LoadPlan | None = None,
     migrate_schema: bool = True,
-    threads: int | None = LOAD_THREADS,
 ) -> LoadReport:
     """Load every staged batch (or just ``batches``), oldest first. A busy file leaves them
     staged (no loss). ``migrate_schema``: see :func:`open_warehouse` (when this opens it).
-    ``threads``: DuckDB's threads for the loads (None: as ``con`` has them, set by a caller
-    that loads many times on one open: :class:`newsetl.run.steps.Loader`).
 
     ``after_load=False`` defers the whole-warehouse steps (the plan's ``after_load``) to a later
     :func:`run_after_load`: a run that loads each batch as soon as it is analysed runs them
@@ -357,7 +347,7 @@ def load_pending(
             log.error("%s; every batch stays staged", exc)
         return report
     try:
-        with contextlib.nullcontext() if threads is None else _threads(con, threads):
+        with _threads(con, LOAD_THREADS):
             _load_each(con, batches, settings, report, plan)
         if after_load and not report.transient:
             run_after_load(con, report, plan)
@@ -367,34 +357,28 @@ def load_pending(
     return report
 
 
+#: DuckDB threads while loading staged batches. A batch is a few dozen rows, so every
+#: statement is tiny and a second thread only adds scheduling: measured on the 181 Zyte pages
+#: (8 batches of 25), one thread cut the CPU of the plain-table load by about a third. The
+#: whole-warehouse after-load steps keep the connection's own setting.
+LOAD_THREADS = 1
+
+
 @contextlib.contextmanager
 def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
     """Run the block with DuckDB's ``threads`` setting at ``threads``, then put it back
     (the setting is per database, and a caller's connection must not keep ours)."""
-    previous = set_threads(con, threads)
+    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    if previous == threads:
+        yield
+        return
+    con.execute(f"SET threads = {int(threads)}")
     try:
         yield
     finally:
-        restore_threads(con, previous)
-
-
-def set_threads(con: duckdb.DuckDBPyConnection, threads: int) -> int | None:
-    """Set DuckDB's ``threads`` on ``con``'s database; the setting it had (for
-    :func:`restore_threads`), None if it had this one already."""
-    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-    if previous == threads:
-        return None
-    con.execute(f"SET threads = {int(threads)}")
-    return previous
-
-
-def restore_threads(con: duckdb.DuckDBPyConnection, previous: int | None) -> None:
-    """Put back the setting :func:`set_threads` found."""
-    if previous is None:
-        return
-    # a connection a full disk invalidated refuses even this; it is closed next anyway
-    with contextlib.suppress(duckdb.Error):
-        con.execute(f"SET threads = {int(previous)}")
+        # a connection a full disk invalidated refuses even this; it is closed next anyway
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET threads = {previous}")
 
 
 def _load_each(
