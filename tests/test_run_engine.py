@@ -486,11 +486,13 @@ def test_the_run_waits_for_an_extraction_one_future_at_a_time(monkeypatch):
 
 
 def test_the_loads_are_checkpointed_before_the_whole_warehouse_steps(tmp_path, monkeypatch):
-    """The closing steps join the loader's last open, so nothing closed (checkpointed) the
-    file after the loads; the whole-warehouse entity steps then rewrote the tables the loads
-    touched in the same checkpoint, and the file kept room for both copies (+2 MB of free
-    blocks in the Zyte warehouse). The loads are in the file (no write-ahead log) when those
-    steps begin, and the file has no more blocks than it uses."""
+    """A run's closing steps join the loader's last open, unless whole-warehouse steps are
+    due (the entity resolution, story clusters): in that open those steps grew the run's
+    process on top of the loads' cached blocks (+50-60 MB PSS at the end of the Zyte run),
+    and rewrote the tables the loads touched in the same checkpoint as the loads' rows, so
+    the file kept room for both copies (+2 MB of free blocks). The loader's close
+    checkpoints the loads first, as before: the loads are in the file (no write-ahead log)
+    when those steps begin."""
     import newsetl.run.steps as steps
 
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
@@ -509,6 +511,3 @@ def test_the_loads_are_checkpointed_before_the_whole_warehouse_steps(tmp_path, m
     assert summary.status == "completed", summary.stats.failures
     assert seen == [0]
     assert _count(settings.db_path, "SELECT count(*) FROM entity_articles") == 7
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        (size,) = con.execute("PRAGMA database_size").fetchall()
-    assert size[5] <= 1  # free blocks

@@ -347,10 +347,12 @@ class Run:
                         restart_pool(identify=True)
                     stream.all_extracted()
                     load_finished(wait=True)
-                    if not self.ends_at_staging:
-                        # the closing steps open the file one after another: one open (and one
-                        # checkpoint at its close) for all of them (see held_open); it joins
-                        # the loader's last open, so the last load's close is no checkpoint
+                    # the closing steps open the file one after another: one open (and one
+                    # checkpoint at its close) for all of them (see held_open); it joins the
+                    # loader's last open (the last load's close is no checkpoint then) unless
+                    # the whole-warehouse steps are due (Loader.whole_warehouse_steps_due)
+                    join = not self.ends_at_staging and not loader.whole_warehouse_steps_due()
+                    if join:
                         closing.enter_context(held_open(self.settings))
             if warming is not None:
                 warming.join()  # done long ago (~0.2 s at the run's start)
@@ -358,6 +360,8 @@ class Run:
                 record = stage_run_record(ctx, expansion, summary)
                 self._hand_over(record)
             else:
+                if not join:
+                    closing.enter_context(held_open(self.settings))
                 hooks.load_final(self, "staged")
                 stage_run_record(ctx, expansion, summary)
                 hooks.load_final(self, "run-record")

@@ -682,12 +682,6 @@ def load_staged(ctx: RunContext, summary: RunSummary) -> LoadReport:
             log.warning("warehouse busy; story clusters refresh on the next load: %s", exc)
         else:
             try:
-                # the loads' rows go to the file before the whole-warehouse steps rewrite
-                # the tables they touched: in one checkpoint with them (the run's closing
-                # steps join the loader's open, which a close used to checkpoint) the file
-                # needed room for the old and new copies at once (+2 MB of free blocks in
-                # the Zyte warehouse, benchmarks/README.md "Round 13 (run13)")
-                con.execute("CHECKPOINT")
                 run_after_load(con, summary.load, plan)
             finally:
                 con.close()
@@ -860,6 +854,20 @@ class Loader:
             self._held_loads = 0
             self._con = con
             self._watch()
+
+    def whole_warehouse_steps_due(self) -> bool:
+        """Whether the run's closing steps will run whole-warehouse steps (the plan's
+        ``after_load``, for what this run loaded: the entity resolution, story clusters).
+
+        Why it matters: such a run's closing steps do not join the loader's open. In it, the
+        entity steps grew this process on top of the loads' cached blocks (the run's process
+        +50-60 MB PSS at the end of the Zyte run), and they rewrote the tables the loads
+        touched in the same checkpoint as the loads' rows, so the file needed room for both
+        copies at once (+2 MB of free blocks); a close of the loads' open checkpoints them
+        and gives their memory back first, as before (benchmarks/README.md "Round 13 (run13)").
+        """
+        extras = self.report.extras | self.summary.load.extras
+        return bool(extras & current_plan().after_load.keys())
 
     def ending(self) -> None:
         """The run's remaining loads follow, then its closing steps: the last open is kept
