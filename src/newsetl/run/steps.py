@@ -780,6 +780,8 @@ class Loader:
                     return
                 self._held_since = time.monotonic()
                 self._held_loads = 0
+            elif self._held_loads == 0:  # kept for lookups (keep_open): the loads start now
+                self._held_since = time.monotonic()
             try:
                 step = self._load(con, result.staged)
                 if self._memory_before is not None and "OutOfMemory" in (step.transient or ""):
@@ -826,8 +828,9 @@ class Loader:
 
     def _may_hold(self) -> bool:
         now = time.monotonic()
+        held = now - self._held_since if self._held_loads else 0.0  # from the first load
         return (
-            now - self._held_since < HOLD_MAX_S
+            held < HOLD_MAX_S
             and now - self._last_load < HOLD_IDLE_S
             and (self._ending or self._held_loads < HOLD_MAX_LOADS)
             and not someone_waits(self.ctx.settings.db_path)
@@ -841,8 +844,10 @@ class Loader:
         validators opened the database and closed it, a checkpoint (8 lookups of ~15 ms of
         CPU on the Zyte pages, benchmarks/README.md "Round 13 (run13)"), and the first load
         opened it again. The same rules as after a load let go of it: someone waiting, the
-        idle and longest holds (counted from this open), the end of the loads. A busy file is
-        not waited for here (the lookup's own open waits, as before)."""
+        idle hold (counted from this open), the longest hold (from the first load: counted
+        from here, a slow run's start let go of it amid its loads, the checkpoint split in
+        two), the end of the loads. A busy file is not waited for here (the lookup's own
+        open waits, as before)."""
         with self._lock:
             if self._con is not None or someone_waits(self.ctx.settings.db_path):
                 return
