@@ -755,19 +755,20 @@ def _gunzip_limited(body: bytes, max_bytes: int) -> bytes:
     return out
 
 
-def read_local(location: str, max_bytes: int) -> FetchResult:
+def read_local(location: str, max_bytes: int, *, uri: str | None = None) -> FetchResult:
     """A local file as a fetch result, so local pages flow through the same path.
 
     Only for files the user named (or a local mirror's files under its own directory, see
     :mod:`newsetl.sources`); the fetcher itself never reads local files. Only regular files
     are read (a FIFO or a device would block or never end), at most ``max_bytes`` + 1.
+    ``uri``: the file's resolved ``file:`` URI, when the caller has it (else resolved here).
     """
     path = (
         Path(url2pathname(urlsplit(location).path))
         if location.startswith("file:")
         else Path(location)
     )
-    url = path.resolve().as_uri()
+    url = uri or path.resolve().as_uri()
     result = FetchResult(url=url, final_url=url, attempts=1)
     started = time.monotonic()
     try:

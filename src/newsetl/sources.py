@@ -85,13 +85,16 @@ class Target:
     #: every body of a 5,000-file directory stayed in memory for the whole run)
     local: Path | None = None
     max_bytes: int = 0
+    #: the resolved ``file:`` URI of ``local``, when the expansion resolved it already (a
+    #: file the user named: it is ``url``): not resolved again when the batch reads it
+    local_uri: str | None = None
 
     def at_hand(self) -> FetchResult | None:
         """The page without the network: its prefetched result, or its local file read now
         (each call reads it again; nothing is kept here). None: fetch ``url``."""
         if self.prefetched is not None or self.local is None:
             return self.prefetched
-        result = read_local(str(self.local), self.max_bytes)
+        result = read_local(str(self.local), self.max_bytes, uri=self.local_uri)
         result.url = self.url  # a mirror's file stands for the published URL
         return result
 
@@ -466,9 +469,7 @@ class _Expander:
             return
         if name.endswith(GZIPPED_PAGE_SUFFIXES):  # a saved page, not a gzipped sitemap
             url = path.resolve().as_uri()
-            self.add_page(
-                source, Target(url=url, source=source, local=path, max_bytes=settings.max_bytes)
-            )
+            self.add_page(source, self._local_page(source, path, url))
             return
         if path.suffix.lower() in LIST_SUFFIXES:
             self.url_list(source, path)
@@ -497,9 +498,14 @@ class _Expander:
             result.drop_body()
             return
         url = path.resolve().as_uri()  # as read_local names it
-        self.add_page(
-            source, Target(url=url, source=source, local=path, max_bytes=settings.max_bytes)
-        )
+        self.add_page(source, self._local_page(source, path, url))
+
+    def _local_page(self, source: str, path: Path, url: str) -> Target:
+        """A local file the user named, at its resolved URI (``url``), read with its batch
+        (the URI is not resolved again then: a ``resolve`` a file, ~0.2 ms of the run's CPU
+        beside the workers)."""
+        max_bytes = self.settings.max_bytes
+        return Target(url=url, source=source, local=path, max_bytes=max_bytes, local_uri=url)
 
     def url_list(self, source: str, path: Path) -> None:
         """A text file of URLs, one a line: each is named by the user (its origin is theirs),

@@ -224,127 +224,144 @@ class Run:
         # fork server is still warming up (~0.3 s after this point on an idle machine)
         warm_arrow_schemas()
         warming: threading.Thread | None = None
-        with contextlib.ExitStack() as pools:
-            # the run's pool; replaced when short texts wait for their language, and every
-            # Settings.recycle_workers_pages pages (restart_pool, below)
-            pool = [pools.enter_context(process_pool(self.settings, summary.targets))]
-            # while the pool's fork server warms the analyses, this process waits: what its
-            # loads will import is imported now (newsetl.run.warmup)
-            if pool[0] is not None and self.settings.entities and not self.ends_at_staging:
-                warming = warmup.start()
-            ahead: collections.deque[Extracting] = collections.deque()
-            todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
+        # the closing steps' one open of the file (see held_open), joined before the
+        # loader lets go of its last open
+        with contextlib.ExitStack() as closing:
+            with contextlib.ExitStack() as pools:
+                # the run's pool; replaced when short texts wait for their language, and every
+                # Settings.recycle_workers_pages pages (restart_pool, below)
+                pool = [pools.enter_context(process_pool(self.settings, summary.targets))]
+                # while the pool's fork server warms the analyses, this process waits: what its
+                # loads will import is imported now (newsetl.run.warmup)
+                if pool[0] is not None and self.settings.entities and not self.ends_at_staging:
+                    warming = warmup.start()
+                ahead: collections.deque[Extracting] = collections.deque()
+                todo: Iterator[tuple[int, list[Target]]] = iter(enumerate(batches))
 
-            def fetch_ahead() -> None:
-                while len(ahead) < FETCH_AHEAD and (batch := next(todo, None)) is not None:
-                    ahead.append(hooks.fetch_extract(self, batch[0], batch[1], pool[0]))
+                def fetch_ahead() -> None:
+                    while len(ahead) < FETCH_AHEAD and (batch := next(todo, None)) is not None:
+                        ahead.append(hooks.fetch_extract(self, batch[0], batch[1], pool[0]))
 
-            # each batch is analysed as soon as it (and the originals it names) is extracted,
-            # and the one writer loads it while later batches are still being extracted
-            with load_as_analysed(ctx, summary) as loader:
-                stream = AnalysisStream(
-                    lambda n, items, lookup, pending: hooks.analyse(
-                        self, n, items, lookup, pending, pool[0]
-                    ),
-                    hooks.analysis_done,
-                    ctx,
-                    targets=expansion.targets,
-                    originals=any(s.reads_originals for s in article_stages(self.settings)),
-                )
-                loaded = 0
+                # each batch is analysed as soon as it (and the originals it names) is extracted,
+                # and the one writer loads it while later batches are still being extracted
+                with load_as_analysed(ctx, summary, lookups=not self.ends_at_staging) as loader:
+                    stream = AnalysisStream(
+                        lambda n, items, lookup, pending: hooks.analyse(
+                            self, n, items, lookup, pending, pool[0]
+                        ),
+                        hooks.analysis_done,
+                        ctx,
+                        targets=expansion.targets,
+                        originals=any(s.reads_originals for s in article_stages(self.settings)),
+                    )
+                    loaded = 0
 
-                def load_finished(wait: bool) -> None:
-                    nonlocal loaded
-                    for result in stream.results(wait=wait):
-                        hooks.load_batch(self, loaded, result, loader)
-                        hooks.loaded(self, loaded, result)
-                        loaded += 1
+                    def load_finished(wait: bool) -> None:
+                        nonlocal loaded
+                        for result in stream.results(wait=wait):
+                            hooks.load_batch(self, loaded, result, loader)
+                            hooks.loaded(self, loaded, result)
+                            loaded += 1
 
-                n = 0
-                # batches with a short text whose language is still to be identified, by
-                # index: their turn is kept, so every batch is analysed and loaded in the
-                # order it was extracted, as in a run that identifies them at once
-                waiting: list[tuple[int, list[Processed]]] = []
+                    n = 0
+                    # batches with a short text whose language is still to be identified, by
+                    # index: their turn is kept, so every batch is analysed and loaded in the
+                    # order it was extracted, as in a run that identifies them at once
+                    waiting: list[tuple[int, list[Processed]]] = []
 
-                restarted_at = 0  # pages extracted when the pool (re)started
+                    restarted_at = 0  # pages extracted when the pool (re)started
 
-                def restart_pool(identify: bool) -> None:
-                    """Let the pool finish what it has, end its workers and start new ones;
-                    with ``identify``, the waiting batches' short texts are identified in
-                    between, in a process of their own (:mod:`newsetl.run.shorttexts`), and
-                    the new pool analyses them."""
-                    nonlocal restarted_at
-                    stream.wait_running()
-                    load_finished(wait=False)
-                    stream.release_finished()
-                    pools.close()
-                    release_kept_pools()
-                    if identify:
-                        # lingua's short-text models (~0.9 GB) are about to be loaded beside
-                        # this process and the fork server: the peak of the run's tree. The
-                        # loads are held back until then, so the loader has nothing to keep
-                        # open, and what its database freed goes back to the system first
-                        loader.release()
-                        log.info("before identifying short texts: %s", give_back())
-                        found = shorttexts.identify_waiting(
-                            [i for _, items in waiting for i in items], self.settings
-                        )
-                        log.info("identified %s short texts in a process of their own", found)
-                    pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
-                    restarted_at = pages_done
-                    if identify:
-                        for index, items in waiting:
-                            hooks.extracted(self, index, items)
-                            stream.extracted(index, items)
-                        waiting.clear()
-                        # the batches the waiting ones held back (~80) are loaded now, in
-                        # one burst, with no worker alive: the burst grows this process by
-                        # ~250 MB, and two workers growing beside it made the run's peak
-                        # (benchmarks/README.md "Memory, round 8"). The new pool analyses
-                        # the waiting batches only, and a pool starts again after the loads
+                    def restart_pool(identify: bool) -> None:
+                        """Let the pool finish what it has, end its workers and start new ones;
+                        with ``identify``, the waiting batches' short texts are identified in
+                        between, in a process of their own (:mod:`newsetl.run.shorttexts`), and
+                        the new pool analyses them."""
+                        nonlocal restarted_at
                         stream.wait_running()
+                        load_finished(wait=False)
+                        stream.release_finished()
                         pools.close()
                         release_kept_pools()
-                        load_finished(wait=False)
-                        loader.release()
+                        if identify:
+                            # lingua's short-text models (~0.9 GB) are about to be loaded beside
+                            # this process and the fork server: the peak of the run's tree. The
+                            # loads are held back until then, so the loader has nothing to keep
+                            # open, and what its database freed goes back to the system first
+                            loader.release()
+                            log.info("before identifying short texts: %s", give_back())
+                            found = shorttexts.identify_waiting(
+                                [i for _, items in waiting for i in items], self.settings
+                            )
+                            log.info("identified %s short texts in a process of their own", found)
                         pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
+                        restarted_at = pages_done
+                        if identify:
+                            for index, items in waiting:
+                                hooks.extracted(self, index, items)
+                                stream.extracted(index, items)
+                            waiting.clear()
+                            # the batches the waiting ones held back (~80) are loaded now, in
+                            # one burst, with no worker alive: the burst grows this process by
+                            # ~250 MB, and two workers growing beside it made the run's peak
+                            # (benchmarks/README.md "Memory, round 8"). The new pool analyses
+                            # the waiting batches only, and a pool starts again after the loads
+                            stream.wait_running()
+                            pools.close()
+                            release_kept_pools()
+                            load_finished(wait=False)
+                            loader.release()
+                            pool[0] = pools.enter_context(
+                                process_pool(self.settings, summary.targets)
+                            )
 
-                recycle = self.settings.recycle_workers_pages
-                fetch_ahead()
-                while ahead:
-                    head = ahead.popleft()
-                    self._wait_loading(head, pool[0], load_finished)
-                    items = head.result()
+                    recycle = self.settings.recycle_workers_pages
                     fetch_ahead()
-                    pages_done += len(items)
-                    pages_failed += sum(1 for item in items if item.fetch.outcome == "failed")
-                    report("batch", pages=pages_done, failed=pages_failed, total=summary.targets)
-                    if shorttexts.waiting(items):
-                        waiting.append((n, items))
-                    else:
-                        hooks.extracted(self, n, items)
-                        stream.extracted(n, items)
-                    n += 1
-                    load_finished(wait=False)
+                    while ahead:
+                        head = ahead.popleft()
+                        self._wait_loading(head, pool[0], load_finished)
+                        items = head.result()
+                        fetch_ahead()
+                        pages_done += len(items)
+                        pages_failed += sum(1 for item in items if item.fetch.outcome == "failed")
+                        report(
+                            "batch", pages=pages_done, failed=pages_failed, total=summary.targets
+                        )
+                        if shorttexts.waiting(items):
+                            waiting.append((n, items))
+                        else:
+                            hooks.extracted(self, n, items)
+                            stream.extracted(n, items)
+                        n += 1
+                        if not ahead:  # the last batch is extracted: the last loads follow
+                            loader.ending()
+                        load_finished(wait=False)
+                        if waiting:
+                            stream.release_finished()
+                        if waiting and n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
+                            restart_pool(identify=True)
+                        elif (
+                            pool[0] is not None and recycle and pages_done - restarted_at >= recycle
+                        ):
+                            restart_pool(identify=False)  # fresh workers: see Settings
                     if waiting:
-                        stream.release_finished()
-                    if waiting and n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
                         restart_pool(identify=True)
-                    elif pool[0] is not None and recycle and pages_done - restarted_at >= recycle:
-                        restart_pool(identify=False)  # fresh workers: see Settings
-                if waiting:
-                    restart_pool(identify=True)
-                stream.all_extracted()
-                load_finished(wait=True)
-        if warming is not None:
-            warming.join()  # done long ago (~0.2 s at the run's start)
-        if self.ends_at_staging:
-            record = stage_run_record(ctx, expansion, summary)
-            self._hand_over(record)
-        else:
-            # the closing steps open the file one after another: one open (and one
-            # checkpoint at its close) for all of them (see held_open)
-            with held_open(self.settings):
+                    stream.all_extracted()
+                    load_finished(wait=True)
+                    # the closing steps open the file one after another: one open (and one
+                    # checkpoint at its close) for all of them (see held_open); it joins the
+                    # loader's last open (the last load's close is no checkpoint then) unless
+                    # the whole-warehouse steps are due (Loader.whole_warehouse_steps_due)
+                    join = not self.ends_at_staging and not loader.whole_warehouse_steps_due()
+                    if join:
+                        closing.enter_context(held_open(self.settings))
+            if warming is not None:
+                warming.join()  # done long ago (~0.2 s at the run's start)
+            if self.ends_at_staging:
+                record = stage_run_record(ctx, expansion, summary)
+                self._hand_over(record)
+            else:
+                if not join:
+                    closing.enter_context(held_open(self.settings))
                 hooks.load_final(self, "staged")
                 stage_run_record(ctx, expansion, summary)
                 hooks.load_final(self, "run-record")
@@ -374,11 +391,16 @@ class Run:
         futures = getattr(head, "futures", None)
         if not futures or not getattr(pool, "started", False):
             return
-        while True:
-            load_finished(False)
-            _done, running = concurrent.futures.wait(futures, timeout=LOAD_POLL_S)
-            if not running:
-                return
+        # one future waited for at a time: a wait installs a waiter on each future it is
+        # given, and the batch's 25 at every poll cost the run's process ~0.15 s of CPU on
+        # the Zyte pages, beside the workers (benchmarks/README.md "Round 13 (run13)")
+        for future in futures:
+            while True:
+                load_finished(False)
+                done, _running = concurrent.futures.wait((future,), timeout=LOAD_POLL_S)
+                if done:
+                    break
+        load_finished(False)
 
     # -- what the default hooks call ------------------------------------------------------
     def load_analysed(self, result: AnalysisResult, loader: Loader) -> None:

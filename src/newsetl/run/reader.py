@@ -62,6 +62,10 @@ class DuckDBReader:
         self.ready = ready
         #: this reader migrated the live file (``open``): the run's later opens need not
         self.migrated = False
+        #: called before each lookup: the run's loader keeps the file open for it
+        #: (:meth:`newsetl.run.steps.Loader.keep_open`), so the lookup joins that database
+        #: instead of opening and closing the file for itself
+        self.keeper: Callable[[], None] | None = None
         self._documents: DocumentMemory | None = None
 
     @classmethod
@@ -87,6 +91,8 @@ class DuckDBReader:
             yield None
             return
         s = self.settings
+        if self.keeper is not None:
+            self.keeper()
         try:
             con = connect(s.db_path, retries=s.lock_retries, backoff_s=s.lock_backoff_s)
         except WarehouseBusy as exc:

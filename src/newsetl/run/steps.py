@@ -725,7 +725,15 @@ class Loader:
     181 Zyte pages (8 batches and the run record, /tmp/s6/loadbench.py): 2.8-3.0 s of CPU
     loading them with an open per batch, 1.5-1.7 s with one open. The run's lookups of the
     warehouse between loads (validators, originals, stored translations) join the open
-    database too (0.3 ms instead of 16 ms an open).
+    database too (0.3 ms instead of 16 ms an open); a lookup while nothing holds the file
+    (the batches fetched before the first load) opens it for the loader to keep
+    (:meth:`keep_open`), under the same rules, instead of opening and closing it (a
+    checkpoint) for itself.
+
+    At the end of the run's loads (:meth:`ending`) the last open is kept past
+    ``HOLD_MAX_LOADS`` (a load beyond it still lets go first), so that the run's closing
+    steps join it (:func:`newsetl.warehouse.held_open`) instead of closing the file after the
+    last load and opening it again at once.
     """
 
     ctx: RunContext
@@ -739,15 +747,17 @@ class Loader:
     #: the open database; None: the run's limit is not in force
     _memory_before: str | None = None
     _last_load: float = 0.0
+    #: the run's last loads are under way (:meth:`ending`)
+    _ending: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _watcher: threading.Thread | None = field(default=None, repr=False)
 
-    def connect(self):
-        """A short-lived write connection (bounded waiting); migrations on the first only
-        (none when the run's reader migrated the file when the run opened)."""
-        con = open_warehouse(
-            self.ctx.settings, migrate_schema=not (self.migrated or self.ctx.migrated)
-        )
+    def connect(self, *, wait: bool = True):
+        """A short-lived write connection (bounded waiting; none with ``wait=False``);
+        migrations on the first only (none when the run's reader migrated the file when the
+        run opened)."""
+        settings = self.ctx.settings if wait else self.ctx.settings.replace(lock_retries=0)
+        con = open_warehouse(settings, migrate_schema=not (self.migrated or self.ctx.migrated))
         self.migrated = True
         self._memory_before = limit_memory(con, self.ctx.settings.loader_memory_limit_mb)
         return con
@@ -759,6 +769,9 @@ class Loader:
             return
         with self._lock:
             con, self._con = self._con, None
+            if con is not None and self._held_loads >= HOLD_MAX_LOADS:  # kept by ending()
+                self._let_go(con)
+                con = None
             if con is None:
                 try:
                     con = self.connect()
@@ -767,6 +780,8 @@ class Loader:
                     return
                 self._held_since = time.monotonic()
                 self._held_loads = 0
+            elif self._held_loads == 0:  # kept for lookups (keep_open): the loads start now
+                self._held_since = time.monotonic()
             try:
                 step = self._load(con, result.staged)
                 if self._memory_before is not None and "OutOfMemory" in (step.transient or ""):
@@ -813,12 +828,56 @@ class Loader:
 
     def _may_hold(self) -> bool:
         now = time.monotonic()
+        held = now - self._held_since if self._held_loads else 0.0  # from the first load
         return (
-            now - self._held_since < HOLD_MAX_S
+            held < HOLD_MAX_S
             and now - self._last_load < HOLD_IDLE_S
-            and self._held_loads < HOLD_MAX_LOADS
+            and (self._ending or self._held_loads < HOLD_MAX_LOADS)
             and not someone_waits(self.ctx.settings.db_path)
         )
+
+    def keep_open(self) -> None:
+        """Open the file now and keep it as after a load, unless it is kept already (a run's
+        lookup joins it then: :class:`newsetl.run.reader.DuckDBReader`).
+
+        Why: before the first load nothing held the file, so each batch's lookup of its
+        validators opened the database and closed it, a checkpoint (8 lookups of ~15 ms of
+        CPU on the Zyte pages, benchmarks/README.md "Round 13 (run13)"), and the first load
+        opened it again. The same rules as after a load let go of it: someone waiting, the
+        idle hold (counted from this open), the longest hold (from the first load: counted
+        from here, a slow run's start let go of it amid its loads, the checkpoint split in
+        two), the end of the loads. A busy file is not waited for here (the lookup's own
+        open waits, as before)."""
+        with self._lock:
+            if self._con is not None or someone_waits(self.ctx.settings.db_path):
+                return
+            try:
+                con = self.connect(wait=False)
+            except WarehouseBusy:
+                return
+            self._held_since = self._last_load = time.monotonic()
+            self._held_loads = 0
+            self._con = con
+            self._watch()
+
+    def whole_warehouse_steps_due(self) -> bool:
+        """Whether the run's closing steps will run whole-warehouse steps (the plan's
+        ``after_load``, for what this run loaded: the entity resolution, story clusters).
+
+        Why it matters: such a run's closing steps do not join the loader's open. In it, the
+        entity steps grew this process on top of the loads' cached blocks (the run's process
+        +50-60 MB PSS at the end of the Zyte run), and they rewrote the tables the loads
+        touched in the same checkpoint as the loads' rows, so the file needed room for both
+        copies at once (+2 MB of free blocks); a close of the loads' open checkpoints them
+        and gives their memory back first, as before (benchmarks/README.md "Round 13 (run13)").
+        """
+        extras = self.report.extras | self.summary.load.extras
+        return bool(extras & current_plan().after_load.keys())
+
+    def ending(self) -> None:
+        """The run's remaining loads follow, then its closing steps: the last open is kept
+        for them (past ``HOLD_MAX_LOADS``; the other rules hold)."""
+        self._ending = True
 
     def _watch(self) -> None:
         """Start the thread that lets go of the kept file when it should (lock held)."""
@@ -856,8 +915,12 @@ def _let_go(con: Any) -> None:
 
 
 @contextlib.contextmanager
-def load_as_analysed(ctx: RunContext, summary: RunSummary) -> Iterator[Loader]:
-    """A loader for batches in the order they were analysed, while later ones still are.
+def load_as_analysed(
+    ctx: RunContext, summary: RunSummary, *, lookups: bool = False
+) -> Iterator[Loader]:
+    """A loader for batches in the order they were analysed, while later ones still are;
+    with ``lookups``, the run's lookups of the file open it for the loader to keep
+    (:meth:`Loader.keep_open`).
 
     Loading is the one step that must run in this process (one writer); doing it while the
     workers analyse the next batches, instead of after all of them, keeps every core busy.
@@ -865,9 +928,14 @@ def load_as_analysed(ctx: RunContext, summary: RunSummary) -> Iterator[Loader]:
     warehouse is busy, the batches simply stay staged for the run's final load.
     """
     loader = Loader(ctx, summary)
+    reader = ctx.reader if isinstance(ctx.reader, DuckDBReader) else None
+    if lookups and reader is not None:
+        reader.keeper = loader.keep_open
     try:
         yield loader
     finally:
+        if lookups and reader is not None:
+            reader.keeper = None
         loader.release()
         summary.load.extras |= loader.report.extras
 

@@ -272,7 +272,8 @@ def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
     )
     dups = con.execute("SELECT count(*) FROM duplicate_map").fetchone()[0]
     # the page of a duplicate points to the original; the duplicate's own rows are dropped
-    for table in tables:
+    # (a statement a staged table, none when there is no duplicate: most batches)
+    for table in tables if dups else ():
         if table == "pages":
             con.execute(
                 "UPDATE staged_pages SET article_id = m.original_id FROM duplicate_map m "
