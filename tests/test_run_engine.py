@@ -3,6 +3,7 @@ ends at staging, batch ids with a shard prefix, and every read through one reade
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -343,6 +344,25 @@ class Opens:
     def mark(self, what: str) -> None:
         self.events.append(what)
 
+    def hooks(self, pause_after_first_fetch: float = 0.0) -> RunHooks:
+        """Hooks that mark each batch's fetch and load among the opens and closes; with
+        ``pause_after_first_fetch``, the first batch's fetch returns that many seconds late."""
+        opens = self
+
+        class Marking(RunHooks):
+            def fetch_extract(self, run, index, targets, pool):
+                opens.mark(f"fetch {index}")
+                extracting = super().fetch_extract(run, index, targets, pool)
+                if index == 0 and pause_after_first_fetch:
+                    time.sleep(pause_after_first_fetch)
+                return extracting
+
+            def load_batch(self, run, index, result, loader):
+                opens.mark(f"load {index}")
+                super().load_batch(run, index, result, loader)
+
+        return Marking()
+
 
 def test_the_lookups_before_the_first_load_join_the_file_the_loader_keeps(tmp_path, monkeypatch):
     """Each batch fetched before the first load looks its validators up in the file; those
@@ -354,17 +374,7 @@ def test_the_lookups_before_the_first_load_join_the_file_the_loader_keeps(tmp_pa
     pages = _translated_pages(tmp_path / "pages", 23)  # 5 batches of 5: 4 fetched ahead
     settings = _settings(tmp_path, "lookups")
     opens = Opens(monkeypatch)
-
-    class Hooks(RunHooks):
-        def fetch_extract(self, run, index, targets, pool):
-            opens.mark(f"fetch {index}")
-            return super().fetch_extract(run, index, targets, pool)
-
-        def load_batch(self, run, index, result, loader):
-            opens.mark(f"load {index}")
-            super().load_batch(run, index, result, loader)
-
-    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    summary = run_sources([str(pages)], settings, hooks=opens.hooks())
     assert summary.status == "completed", summary.stats.failures
     events = opens.events
     assert events.index("fetch 3") < events.index("load 0")  # lookups before the first load
@@ -519,7 +529,6 @@ def test_the_longest_hold_counts_from_the_first_load_not_the_lookups(tmp_path, m
     lookups, a slow start let go of it amid the loads (the checkpoint split in two left ~9 MB
     of free blocks in the Zyte warehouse with everything on). Here the start takes longer
     than the longest hold: the lookups' open still takes the first load."""
-    import time
 
     import newsetl.run.steps as steps
 
@@ -529,20 +538,8 @@ def test_the_longest_hold_counts_from_the_first_load_not_the_lookups(tmp_path, m
     pages = _translated_pages(tmp_path / "pages", 12)
     settings = _settings(tmp_path, "longest")
     opens = Opens(monkeypatch)
-
-    class Hooks(RunHooks):
-        def fetch_extract(self, run, index, targets, pool):
-            opens.mark(f"fetch {index}")
-            extracting = super().fetch_extract(run, index, targets, pool)
-            if index == 0:
-                time.sleep(1.6)  # the watcher polls every HOLD_POLL_S meanwhile
-            return extracting
-
-        def load_batch(self, run, index, result, loader):
-            opens.mark(f"load {index}")
-            super().load_batch(run, index, result, loader)
-
-    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    # the watcher polls every HOLD_POLL_S while the first fetch is late
+    summary = run_sources([str(pages)], settings, hooks=opens.hooks(pause_after_first_fetch=1.6))
     assert summary.status == "completed", summary.stats.failures
     events = opens.events
     start = events[events.index("fetch 0") : events.index("load 0")]
