@@ -191,3 +191,33 @@ def test_script_measures_stages_and_scores_our_pages(zyte_layout: Path, tmp_path
     assert pooled["summary"]["articles"] == 3
     assert pooled["process_tree"]["peak_processes"] >= 3  # us, the fork server, a worker
     assert pooled["process_tree"]["peak_pss_mb"] > pooled["maxrss_after_load_mb"]
+
+
+# --------------------------------------------------------------------------------------------
+# The user's command against trafilatura: the timed rounds do not read the tree's PSS
+# --------------------------------------------------------------------------------------------
+def test_the_timed_rounds_of_cli_vs_trafilatura_read_no_pss(tmp_path: Path, monkeypatch):
+    """Reading ``smaps_rollup`` walks the page tables of the whole tree on the cores the run
+    needs (benchmarks/README.md "Round 14 (mid14)"): a timed measure reads only ``stat``,
+    the memory rounds the PSS, and the summary's peak comes from those."""
+    import cli_vs_trafilatura as cvt
+    import pipeline_workers
+
+    opened: list[str] = []
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args, **kwargs):
+        opened.append(self.name)
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline_workers.Path, "read_text", read_text)
+    cmd = [sys.executable, "-c", "import time; x = bytearray(20_000_000); time.sleep(0.5)"]
+    timed = cvt.measure(cmd, {}, tmp_path, 0.05, memory=False)
+    assert "peak_pss_mb" not in timed and timed["wall_s"] >= 0.5
+    assert "stat" in opened and "smaps_rollup" not in opened
+    with_memory = cvt.measure(cmd, {}, tmp_path, 0.05)
+    assert with_memory["peak_pss_mb"] > 15 and "smaps_rollup" in opened
+
+    summary = cvt.summarise({"spine": [timed, timed]}, 10, {"spine": [with_memory]})
+    assert summary["spine"]["peak_pss_mb"] == with_memory["peak_pss_mb"]
+    assert summary["spine"]["wall_s"] == timed["wall_s"]

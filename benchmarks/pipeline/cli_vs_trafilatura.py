@@ -22,8 +22,15 @@ benchmarks/README.md "Round 12 merged"). ``--no-compile`` leaves them as they ar
 process tree (user + system, sampled every ``--interval`` s from ``/proc`` by
 ``pipeline_workers.ProcessTreeSampler``: the pool's workers are forked by a fork server, so
 ``RUSAGE_CHILDREN`` never sees them; a process loses at most its last interval), and peak PSS
-summed over the tree (the sampler's own reading of ``smaps_rollup`` is charged to this
-process, not to the tree it measures).
+summed over the tree.
+
+The peak PSS is read in rounds of its own (``--memory-rounds``, after the timed ones, their
+times not used), not in the timed rounds. Why: reading ``smaps_rollup`` makes the kernel walk
+every page table of the tree; at ``--interval 0.1`` over `newsetl ingest`'s ~1 GB tree it
+cost the sampler 2.3-2.5 s of CPU a run (0.21 of a core, against 0.03 reading ``stat`` only),
+on the cores the run needs: trafilatura alone uses one core and left the sampler the other,
+so the ratio charged the sampler to newsetl (benchmarks/README.md "Round 14 (mid14)").
+``--pss-in-timed-rounds`` measures as before (one run for both).
 
 ``--newsetl`` names the ``newsetl`` executable to time (default: this checkout's venv), so
 one run can compare two checkouts (``--newsetl /tmp/base/.venv/bin/newsetl``, repeatable).
@@ -81,8 +88,11 @@ def plain_pages(source: Path, target: Path, limit: int | None) -> Path:
     return target
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path, interval: float) -> dict[str, Any]:
-    """Wall, CPU of the process tree (sampled) and its peak PSS (summed over the tree).
+def measure(
+    cmd: list[str], env: dict[str, str], cwd: Path, interval: float, *, memory: bool = True
+) -> dict[str, Any]:
+    """Wall, CPU of the process tree (sampled) and, with ``memory``, its peak PSS (summed
+    over the tree; see the module docstring for what reading it costs the run).
 
     The command's output goes to files, not pipes: a process it leaves behind would hold a
     pipe open forever. Processes of its tree still alive after it exits are counted (and
@@ -91,7 +101,7 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path, interval: float) -> 
     started = time.perf_counter()
     with log.open("w") as err:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
+        with ProcessTreeSampler(interval, memory=memory, root=proc.pid) as sampler:
             seen = set()
             while proc.poll() is None:
                 seen |= set(sampler.pids)
@@ -103,7 +113,9 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path, interval: float) -> 
             os.kill(pid, signal.SIGTERM)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd} exited {proc.returncode}: {log.read_text()[-3000:]}")
-    row = {"wall_s": wall, "cpu_s": sampler.cpu_s, "peak_pss_mb": sampler.peak_pss_mb}
+    row = {"wall_s": wall, "cpu_s": sampler.cpu_s}
+    if memory:
+        row["peak_pss_mb"] = sampler.peak_pss_mb
     if left:
         row["left_running"] = len(left)
     return row
@@ -146,6 +158,17 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="do not compile each checkout's newsetl package to bytecode first",
     )
+    p.add_argument(
+        "--memory-rounds",
+        type=int,
+        default=1,
+        help="rounds after the timed ones that read the peak PSS (their times are not used)",
+    )
+    p.add_argument(
+        "--pss-in-timed-rounds",
+        action="store_true",
+        help="read the peak PSS in the timed rounds, as before round 14 (costs the run CPU)",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/cli_vs_trafilatura.json")
     args = p.parse_args(argv)
     executables = [e.absolute() for e in args.newsetl or [ROOT / ".venv/bin/newsetl"]]
@@ -180,28 +203,39 @@ def main(argv: list[str] | None = None) -> None:
                 runs.append((f"spine{label}", cmd, spine_env))
 
         results: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in runs}
-        for rep in range(args.reps + 1):  # round 0 is the untimed warm-up
+        memory: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in runs}
+        timed_pss = args.pss_in_timed_rounds
+        memory_rounds = 0 if timed_pss else args.memory_rounds
+        # round 0 is the untimed warm-up; the memory rounds come after the timed ones
+        for rep in range(args.reps + 1 + memory_rounds):
+            reading_pss = timed_pss or rep > args.reps
             for name, cmd, env in runs:
                 work = tmp / f"{name}-{rep}"
                 work.mkdir()
                 full = cmd + (["--db", str(work / "w.duckdb")] if name != "trafilatura" else [])
                 try:
-                    row = measure(full, env, work, args.interval)
+                    row = measure(full, env, work, args.interval, memory=reading_pss)
                 except RuntimeError as exc:  # a crash is a result too (main crashed in lxml)
                     row = {"failed": str(exc)[-500:]}
                 else:
                     if name != "trafilatura":
                         row |= warehouse_stats(work / "w.duckdb")
                 shutil.rmtree(work, ignore_errors=True)
-                if rep:
+                if rep > args.reps:
+                    memory[name].append(row)
+                elif rep:
                     results[name].append(row)
-                print(f"round {rep} {name:<28} " + json.dumps(row), flush=True)
+                what = "memory round" if rep > args.reps else "round"
+                print(f"{what} {rep} {name:<28} " + json.dumps(row), flush=True)
 
-        summary = summarise(results, n_pages)
+        summary = summarise(results, n_pages, memory)
         print_summary(summary, n_pages, args.reps)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(
-            json.dumps({"pages": n_pages, "runs": results, "summary": summary}, indent=2)
+            json.dumps(
+                {"pages": n_pages, "runs": results, "memory_runs": memory, "summary": summary},
+                indent=2,
+            )
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -223,7 +257,13 @@ def compile_package(exe: Path) -> str:
     return f"compiled {where}"
 
 
-def summarise(results: dict[str, list[dict[str, Any]]], n_pages: int) -> dict[str, Any]:
+def summarise(
+    results: dict[str, list[dict[str, Any]]],
+    n_pages: int,
+    memory: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """Medians of the timed rounds; the peak PSS from the rounds that read it (``memory``,
+    or the timed rounds themselves when they did)."""
     out: dict[str, Any] = {}
     base = results.get("trafilatura")
     for name, all_rows in results.items():
@@ -231,7 +271,11 @@ def summarise(results: dict[str, list[dict[str, Any]]], n_pages: int) -> dict[st
         if not rows:
             out[name] = {"failed": len(all_rows)}
             continue
-        med = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s", "peak_pss_mb")}
+        med = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s")}
+        pss = [
+            r["peak_pss_mb"] for r in [*rows, *(memory or {}).get(name, [])] if "peak_pss_mb" in r
+        ]
+        med["peak_pss_mb"] = statistics.median(pss) if pss else float("nan")
         med["failed"] = len(all_rows) - len(rows)
         med["pages_per_s"] = n_pages / med["wall_s"]
         if base and name != "trafilatura":
