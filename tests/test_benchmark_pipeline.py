@@ -4,6 +4,7 @@ pages of our own in the Zyte layout."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import subprocess
@@ -221,3 +222,48 @@ def test_the_timed_rounds_of_cli_vs_trafilatura_read_no_pss(tmp_path: Path, monk
     summary = cvt.summarise({"spine": [timed, timed]}, 10, {"spine": [with_memory]})
     assert summary["spine"]["peak_pss_mb"] == with_memory["peak_pss_mb"]
     assert summary["spine"]["wall_s"] == timed["wall_s"]
+
+
+def test_the_process_tree_is_read_from_the_tree_alone(tmp_path: Path, monkeypatch):
+    """The samplers' tree (every 0.05-0.1 s, beside the run they measure): a grandchild forked
+    by a thread of the child is found, and the machine's other processes are not read (no
+    listing of ``/proc``)."""
+    import os
+
+    import pipeline_workers
+
+    ready = tmp_path / "ready"
+    script = (
+        "import subprocess, sys, threading, time, pathlib\n"
+        "procs = []\n"
+        "t = threading.Thread(target=lambda: procs.append(subprocess.Popen("
+        "[sys.executable, '-c', 'import time; time.sleep(30)'])))\n"
+        "t.start(); t.join()\n"
+        f"pathlib.Path({str(ready)!r}).write_text(str(procs[0].pid))\n"
+        "time.sleep(30)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        for _ in range(200):
+            if ready.exists() and ready.read_text():
+                break
+            import time
+
+            time.sleep(0.05)
+        grandchild = int(ready.read_text())
+        listed: list[str] = []
+        real_listdir = os.listdir
+
+        def listdir(path="."):
+            listed.append(str(path))
+            return real_listdir(path)
+
+        monkeypatch.setattr(pipeline_workers.os, "listdir", listdir)
+        tree = pipeline_workers.process_tree(child.pid)
+        assert tree[0] == child.pid and grandchild in tree
+        assert "/proc" not in listed
+    finally:
+        child.kill()
+        child.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(grandchild, 9)
