@@ -13,7 +13,13 @@ The command runs as a subprocess; every ``--interval`` s its process tree is rea
 server; ``other``). Per slice of ``--slice`` s it prints the CPU each role used (in cores:
 1.00 = one core busy for the whole slice) and the idle capacity of the machine's cores left by
 the run (``idle``: cores minus the run's CPU; on a busy machine other processes use some of
-it). Then the milestones: first and last CPU of each worker, the end.
+it), split from ``/proc/stat`` into what the machine's other processes used (``others``; this
+sampler's own CPU is not in it) and what no process used (``free``). Then the milestones: first
+and last CPU of each worker, the end.
+
+Why the split: a core the run's tree did not use in the middle of a run read as the run
+idling, while its workers were never short of a job; the CPU of other processes (on this
+shared machine) was what filled it (benchmarks/README.md "Round 14 (mid14)").
 
 Run (from the repository root)::
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import os
 import subprocess
@@ -75,8 +82,10 @@ def record(cmd: list[str], env: dict[str, str], interval: float) -> dict:
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     roles: dict[int, str] = {}
     samples: list[tuple[float, dict[int, float]]] = []
+    machine: list[tuple[float, float, float, float]] = []
     while proc.poll() is None:
         now = time.perf_counter() - started
+        machine.append((now, *_machine(), time.process_time()))
         cpu = {}
         for pid in process_tree(proc.pid):
             read = _read(pid)
@@ -91,7 +100,16 @@ def record(cmd: list[str], env: dict[str, str], interval: float) -> dict:
     end = time.perf_counter() - started
     if proc.returncode:
         raise SystemExit(f"{cmd} exited {proc.returncode}")
-    return {"samples": samples, "roles": roles, "end": end}
+    return {"samples": samples, "roles": roles, "end": end, "machine": machine}
+
+
+def _machine() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine so far (idle: idle and iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:8]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / tick, idle / tick
 
 
 def summarise(rec: dict, slice_s: float, cores: int) -> dict:
@@ -111,12 +129,23 @@ def summarise(rec: dict, slice_s: float, cores: int) -> dict:
                 slices[int(at / slice_s)][roles[pid]] += delta
                 first_busy.setdefault(pid, at)
                 last_busy[pid] = at
+    # the machine's busy and idle CPU, and this sampler's, in each slice
+    machine: dict[int, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    points = rec.get("machine", [])
+    for (_, b0, i0, s0), (at, b1, i1, s1) in itertools.pairwise(points):
+        share = machine[int(at / slice_s)]
+        share[0], share[1], share[2] = share[0] + b1 - b0, share[1] + i1 - i0, share[2] + s1 - s0
     rows = []
     for n in range(int(rec["end"] / slice_s) + 1):
         used = slices.get(n, collections.Counter())
         row = {"t": round(n * slice_s, 2)}
         row |= {role: round(used[role] / slice_s, 2) for role in ROLES}
         row["idle"] = round(max(0.0, cores - sum(used.values()) / slice_s), 2)
+        if points:
+            busy, free, sampler = machine.get(n, [0.0, 0.0, 0.0])
+            others = busy - sum(used.values()) - sampler
+            row["others"] = round(max(0.0, others / slice_s), 2)
+            row["free"] = round(free / slice_s, 2)
         rows.append(row)
     workers = sorted((first_busy[p], last_busy[p], p) for p in first_busy if roles[p] == "worker")
     busy_total = sum(sum(c.values()) for c in slices.values())
@@ -132,6 +161,9 @@ def summarise(rec: dict, slice_s: float, cores: int) -> dict:
         "cpu_by_role": {role: round(sum(slices[n][role] for n in slices), 2) for role in ROLES},
         "cpu_total_s": round(busy_total, 2),
         "idle_core_s": round(cores * rec["end"] - busy_total, 2),
+        "others_core_s": round(sum(r.get("others", 0.0) for r in rows) * slice_s, 2),
+        "free_core_s": round(sum(r.get("free", 0.0) for r in rows) * slice_s, 2),
+        "sampler_cpu_s": round(points[-1][3] - points[0][3], 2) if points else None,
     }
 
 
@@ -163,15 +195,18 @@ def main() -> None:
         record([*base, str(Path(tmp) / "warm.duckdb")], env, args.interval)
         rec = record([*base, str(Path(tmp) / "w.duckdb")], env, args.interval)
     out = summarise(rec, args.slice, cores)
-    print(f"{'t s':>6} " + " ".join(f"{r:>10}" for r in (*ROLES, "idle")))
+    columns = (*ROLES, "idle", "others", "free")
+    print(f"{'t s':>6} " + " ".join(f"{r:>10}" for r in columns))
     for row in out["rows"]:
-        print(f"{row['t']:>6.1f} " + " ".join(f"{row[r]:>10.2f}" for r in (*ROLES, "idle")))
+        print(f"{row['t']:>6.1f} " + " ".join(f"{row.get(r, 0.0):>10.2f}" for r in columns))
     print(f"end {out['end_s']} s; fork server busy from {out['forkserver_first_s']} s")
     for w in out["workers"]:
         print(f"worker {w['pid']}: first CPU at {w['first_cpu_s']} s, last at {w['last_cpu_s']} s")
     print(
         f"CPU by role {out['cpu_by_role']}; total {out['cpu_total_s']} s; "
         f"idle core-seconds {out['idle_core_s']} of {round(cores * out['end_s'], 1)}"
+        f" (other processes {out['others_core_s']}, no process {out['free_core_s']};"
+        f" this sampler {out['sampler_cpu_s']} s of CPU)"
     )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
