@@ -36,6 +36,6 @@ def warm_stoplist() -> None:
         )
         words = cached("justext_stoplists", key, external.jt_stoplist_init)
         if isinstance(words, tuple) and words:
-            external.JT_STOPLIST = words
+            external.JT_STOPLIST = words  # type: ignore[assignment]
     except Exception:  # an optimisation only
         log.debug("justext stoplists not warmed", exc_info=True)
