@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import pyarrow as pa
 from entity_docs import documents
 
 from newsetl import warehouse
-from newsetl.entities import refresh_story_clusters, store_entities
+from newsetl.entities import DocumentEntities, morph, refresh_story_clusters, store_entities
 from newsetl.entities.bulk import arrow_rows, insert_arrow
+from newsetl.entities.ids import best_name
+from newsetl.entities.store import entity_forms
 
 ARTICLES = [
     # (article_id, language, published_at, text)
@@ -156,6 +159,78 @@ def test_json_string_payload_is_accepted(con) -> None:
     docs = documents(ARTICLES[:1])
     docs[0]["entities"] = json.dumps(docs[0]["entities"])
     assert store(con, docs)["mentions"] > 0
+
+
+#: Names in inflected languages too: their own forms' keys go through lemmas and stems.
+_INFLECTED = [
+    ("pl-tusk", "pl", "2026-03-07T08:00", "Premier Donald Tusk spotkał się w Warszawie z "
+     "prezydentem. Donalda Tuska krytykowała opozycja, a Tusk odpowiedział w Sejmie."),
+    ("ru-moscow", "ru", "2026-03-07T09:00", "Министр Сергей Лавров прибыл в Москву. Сергея "
+     "Лаврова встретили в аэропорту, Лавров сказал несколько слов."),
+    ("pt-lula", "pt", "2026-03-07T10:00", "O presidente Luiz Inácio Lula da Silva visitou o "
+     "Porto. Lula disse que o Banco Central deve agir."),
+]  # fmt: skip
+
+
+def _staged_with_forms(docs: list[dict]) -> list[dict]:
+    """The documents as the analysis stages them (``pipeline.add_entities``): own forms given
+    by :func:`entity_forms`, through the JSON the batch's Parquet file holds."""
+    out = []
+    for doc in docs:
+        parsed = DocumentEntities.from_storage(doc["entities"])
+        entity_forms(parsed, doc["language"])
+        out.append({**doc, "entities": json.dumps(parsed.to_storage(), ensure_ascii=False)})
+    return out
+
+
+def test_the_staged_own_forms_are_the_aliases_the_loader_computes(
+    tmp_path: Path, migrated_file: Path
+) -> None:
+    docs = documents(ARTICLES + _INFLECTED)
+    staged = _staged_with_forms(docs)
+    learned = [
+        e
+        for d in staged
+        for e in json.loads(d["entities"])["entities"]
+        if not e["canonical_id"] and not e["key"].endswith("~")
+    ]
+    assert learned and all("forms" in e for e in learned)
+    assert any(len(e["forms"]) < len({m[2] for m in e["mentions"]}) for e in learned)
+    snapshots = []
+    for name, batch in (("computed", docs), ("staged", staged)):
+        path = tmp_path / f"{name}.duckdb"
+        shutil.copyfile(migrated_file, path)
+        con = warehouse.connect(path)
+        try:
+            store(con, batch)
+            snapshots.append(snapshot(con))
+        finally:
+            con.close()
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0]["aliases"]) > 0
+
+
+def test_the_loader_takes_the_own_forms_the_analysis_staged(con) -> None:
+    staged = _staged_with_forms(documents(ARTICLES))
+    for doc in staged:  # the analysis said: no written form of the council's own name
+        payload = json.loads(doc["entities"])
+        for ent in payload["entities"]:
+            if ent["key"] == "organisation:coastal-fisheries-council":
+                ent["forms"] = []
+        doc["entities"] = payload
+    morph.base_word.cache_clear()
+    store(con, staged)
+    assert morph.base_word.cache_info().currsize == 0  # no name key computed in the loader
+    cfc = entity_at(con, "en-fish", "CFC")
+    assert not con.execute("SELECT alias FROM entity_aliases WHERE entity_id = ?", [cfc]).fetchall()
+
+
+def test_best_name_of_one_distinct_surface_looks_up_no_lemma() -> None:
+    morph.lemma.cache_clear()
+    assert best_name(["Warszawie", "Warszawie"], "pl") == "Warszawie"
+    assert morph.lemma.cache_info().currsize == 0
+    assert best_name(["Donalda Tuska", "Donald Tusk"], "pl") == "Donald Tusk"
+    assert morph.lemma.cache_info().currsize > 0
 
 
 def test_story_clusters_and_views(con) -> None:

@@ -304,3 +304,111 @@ def test_files_of_another_user_are_not_trusted(cache: Path):
     assert dict(table.items()) == {"rebuilt": b"\x02"}
     assert simplemma_cache.stream_dictionary("fr").get("maisons") == StreamMap("fr").get("maisons")
     assert all(path.stat().st_uid == os.getuid() for path in paths)
+
+
+_BIG = {f"word{i}": bytes([i % 251]) * 200 for i in range(20000)}  # ~4 MB of values
+
+_BIG_CHILD = """
+import json, sys
+from newsetl import lexdata
+table = lexdata.bytes_table("test_big", "k1", lambda: sys.exit("built again"))
+hits = sum(1 for w in ("word1", "word19999", "zzz") if w in table)
+maps = open("/proc/self/smaps").read().split("\\n")
+for i, line in enumerate(maps):
+    if line.endswith(sys.argv[1]):
+        rss = next(int(l.split()[1]) for l in maps[i + 1 : i + 20] if l.startswith("Rss:"))
+        print(json.dumps({"hits": hits, "Rss": rss}))
+        break
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc")
+def test_a_table_checked_before_is_mapped_without_being_hashed_again(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Once a process has checked a table's digest, the next maps it without reading it all
+    (a fresh worker hashed every table it opened: 78 ms of its first pages); with the stamp
+    gone, the whole file is read again. Same answers either way."""
+    from newsetl import cache as disk_cache
+
+    lexdata.bytes_table("test_big", "k1", lambda: _BIG.items())  # built here
+    (path,) = _files(cache, "test_big-*.lexdata")
+    monkeypatch.setattr(disk_cache, "STAMP_MIN_AGE_S", 0.0)
+    lexdata._tables.clear()
+    lexdata.bytes_table("test_big", "k1", lambda: pytest.fail("built again"))  # checked
+    stamp = path.with_name(path.name + disk_cache.STAMP_SUFFIX)
+    assert stamp.exists()
+    env = {**__import__("os").environ, "NEWSETL_CACHE_DIR": str(cache)}
+
+    def child() -> dict:
+        out = subprocess.run(
+            [sys.executable, "-c", _BIG_CHILD, str(path)],
+            env=env, capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+        return json.loads(out.stdout)
+
+    size_kb = path.stat().st_size // 1024
+    assert size_kb > 3000
+    trusted = child()
+    assert trusted["hits"] == 2
+    stamp.unlink()
+    hashed = child()
+    assert hashed["hits"] == 2
+    assert hashed["Rss"] >= size_kb - 8
+    assert trusted["Rss"] < hashed["Rss"] * 3 // 4, (trusted, hashed)  # not all of it read
+
+
+@pytest.mark.parametrize("kind", ["table", "simplemma"])
+def test_a_file_damaged_after_its_check_is_still_rebuilt(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+):
+    """A stamp names the very file it checked (inode, size, times): a write in place moves the
+    file's ctime, so the damage is found by the digest as before."""
+    import time
+
+    from newsetl import cache as disk_cache
+
+    monkeypatch.setattr(disk_cache, "STAMP_MIN_AGE_S", 0.0)
+    if kind == "table":
+        expected = wordfreq.get_frequency_dict("sl", "best")
+        lexdata.frequency_table("sl")
+        (path,) = _files(cache, "wordfreq_best_sl-*.lexdata")
+        lexdata._tables.clear()
+        lexdata.frequency_table("sl")  # checked: stamped
+    else:
+        simplemma_cache.stream_dictionary("fr")
+        (path,) = _files(cache, "simplemma_fr-*.smap")
+        simplemma_cache.stream_dictionary("fr")  # checked: stamped
+    assert path.with_name(path.name + disk_cache.STAMP_SUFFIX).exists()
+    time.sleep(0.05)  # past the file system's clock tick
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0x55
+    path.write_bytes(bytes(data))
+    if kind == "table":
+        lexdata._tables.clear()
+        table = lexdata.frequency_table("sl")
+        assert all(table.get(w) == f for w, f in list(expected.items())[::50])
+    else:
+        expected_map = StreamMap("fr")
+        found = simplemma_cache.stream_dictionary("fr")
+        assert all(found.get(k) == expected_map.get(k) for k in list(expected_map)[::50])
+    assert path.read_bytes() != bytes(data)  # written again, whole
+
+
+def test_a_table_s_used_time_moves_at_most_once_an_hour(cache: Path):
+    """Opening a table marks it recently used (kept by the eviction of other keys), but not
+    on every open: each move would change the identity its stamp records."""
+    import os
+    import time
+
+    lexdata.frequency_table("sl")
+    (path,) = _files(cache, "wordfreq_best_sl-*.lexdata")
+    old = time.time() - 2 * 3600
+    os.utime(path, (old, old))
+    lexdata._tables.clear()
+    lexdata.frequency_table("sl")
+    moved = path.stat().st_mtime
+    assert moved > time.time() - 60
+    lexdata._tables.clear()
+    lexdata.frequency_table("sl")
+    assert path.stat().st_mtime == moved

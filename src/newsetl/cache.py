@@ -49,6 +49,15 @@ _STALE_TEMP_S = 3600
 #: with other seed files or package versions) each need their own key; keeping only the
 #: newest made each evict the other's file, and every run rebuilt (~17 s of CPU measured).
 KEEP_PER_NAME = 2
+#: A mapped file's "recently used" time (its mtime, which the eviction above reads) is moved
+#: forward at most this often: why not on every open: each move changes the file's identity
+#: that a :class:`DigestStamp` records, and every process would hash the file again.
+USED_REFRESH_S = 3600.0
+#: A file changed less than this long ago gets no :class:`DigestStamp`: a file system's clock
+#: is coarse (a few ms), so a change right after a check could leave the same times behind.
+STAMP_MIN_AGE_S = 2.0
+#: Suffix of a :class:`DigestStamp` beside its file.
+STAMP_SUFFIX = ".checked"
 
 
 def cache_dir() -> Path | None:
@@ -136,6 +145,68 @@ def foreign_owner(fileno: int) -> bool:
     return hasattr(os, "getuid") and os.fstat(fileno).st_uid != os.getuid()
 
 
+def mark_used(path: Path, fileno: int) -> None:
+    """Move the open file's mtime to now (kept by the eviction of other keys) unless it was
+    moved less than :data:`USED_REFRESH_S` ago. Never raises."""
+    with contextlib.suppress(OSError):
+        if time.time() - os.fstat(fileno).st_mtime > USED_REFRESH_S:
+            os.utime(path)
+
+
+class DigestStamp:
+    """Whether a mapped cache file's digest was checked before, by this user, on this very
+    file: a small file beside it (``<file>.checked``) holding the file's identity (device,
+    inode, size, mtime and ctime in ns) and the digest its header claims.
+
+    Why: each process that opened a lexical table or simplemma map hashed all of it (78 ms of
+    a fresh pool worker's first pages, ~40 ms of the fork server's warm-up; and hashing read
+    every page of the mapping into the process), though the file had not changed since the
+    last process checked it. The check guards against a damaged file: one written in place,
+    truncated or replaced changes its size, inode or times (a write moves the ctime, which no
+    one can set back), so its stamp no longer matches and it is hashed again. Files are only
+    ever replaced whole (:func:`write_atomically`). Call :func:`mark_used` before taking the
+    identity: it is the only thing of ours that moves a file's times.
+    """
+
+    def __init__(self, path: Path, fileno: int) -> None:
+        self.path = path.with_name(path.name + STAMP_SUFFIX)
+        st = os.fstat(fileno)
+        self._ctime = st.st_ctime
+        self._identity = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+    def _line(self, digest: str) -> bytes:
+        return f"{self._identity} {digest}\n".encode()
+
+    def holds(self, digest: str) -> bool:
+        """Whether the stamp says this file, as it is, was checked against ``digest``."""
+        try:
+            with self.path.open("rb") as fh:
+                if foreign_owner(fh.fileno()):
+                    return False
+                return fh.read(512) == self._line(digest)
+        except OSError:
+            return False
+
+    def note(self, digest: str) -> None:
+        """Record that the file matched ``digest`` (quietly nothing when it cannot be
+        written, or the file changed too recently to be told apart from a later change)."""
+        if time.time() - self._ctime < STAMP_MIN_AGE_S or self.holds(digest):
+            return
+        tmp: str | None = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".stamp-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self._line(digest))
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError as exc:
+            log.debug("no digest stamp %s (%r)", self.path, exc)
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
 def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
     """(True, the cached value) or (False, None) when there is no usable file."""
     try:
@@ -212,7 +283,9 @@ def _remove_others(directory: Path, keep: Path, name: str) -> None:
             if old_key and entry != keep and _WORD.fullmatch(file[len(prefix) : -len(suffix)]):
                 with contextlib.suppress(OSError):
                     others.append((entry.stat().st_mtime, entry))
-            elif file.startswith(f".{prefix}") and file.endswith(".tmp"):
+            elif (file.startswith(f".{prefix}") or file.startswith(".stamp-")) and file.endswith(
+                ".tmp"
+            ):
                 with contextlib.suppress(OSError):
                     if now - entry.stat().st_mtime > _STALE_TEMP_S:
                         entry.unlink()
@@ -220,3 +293,5 @@ def _remove_others(directory: Path, keep: Path, name: str) -> None:
     for _, entry in others[KEEP_PER_NAME - 1 :]:
         with contextlib.suppress(OSError):
             entry.unlink()
+        with contextlib.suppress(OSError):
+            entry.with_name(entry.name + STAMP_SUFFIX).unlink()

@@ -15,7 +15,8 @@ several lists): a frequency table stores wordfreq's bucket index (centibels) per
 turns it into the same float wordfreq computes (``cB_to_freq``).
 
 The file is only an optimisation: a missing, truncated or corrupt file (checked by length and
-digest on every open) is rebuilt; with the cache off (``NEWSETL_CACHE_DIR=off``) or an
+digest when a process opens it, unless a stamp says this very file was checked:
+:class:`newsetl.cache.DigestStamp`) is rebuilt; with the cache off (``NEWSETL_CACHE_DIR=off``) or an
 unwritable directory the table is built in memory (still compact, just not shared).
 """
 
@@ -27,16 +28,18 @@ import json
 import logging
 import math
 import mmap
-import os
 import struct
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import wordfreq as _wordfreq
+
+if TYPE_CHECKING:
+    from newsetl.cache import DigestStamp
 
 log = logging.getLogger(__name__)
 
@@ -190,15 +193,19 @@ def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extr
     return header + payload
 
 
-def _open(data: Any) -> tuple[bytes, int, Any, memoryview, memoryview, dict]:
-    """Parse and check a table's bytes (a mmap or bytes): raises ValueError if corrupt."""
+def _open(
+    data: Any, stamp: DigestStamp | None = None
+) -> tuple[bytes, int, Any, memoryview, memoryview, dict]:
+    """Parse and check a table's bytes (a mmap or bytes): raises ValueError if corrupt.
+    ``stamp``: the mapped file's (its digest is not computed again when the stamp holds it)."""
     if len(data) < _HEADER.size:
         raise ValueError("truncated header")
     magic, kind, item, trie_len, values_len, blob_len, count, digest = _HEADER.unpack_from(data)
     view = memoryview(data)[_HEADER.size :]
     if magic != _MAGIC or trie_len + values_len + blob_len > len(view):
         raise ValueError("not a table file, or truncated")
-    if hashlib.blake2b(view, digest_size=32).digest() != digest:
+    checked = stamp is not None and stamp.holds(digest.hex())
+    if not checked and hashlib.blake2b(view, digest_size=32).digest() != digest:
         raise ValueError("digest mismatch")
     trie = _trie_class()()
     trie.map(view[:trie_len])
@@ -207,6 +214,8 @@ def _open(data: Any) -> tuple[bytes, int, Any, memoryview, memoryview, dict]:
     values = view[trie_len : trie_len + values_len]
     blob = view[trie_len + values_len : trie_len + values_len + blob_len]
     extra = json.loads(bytes(view[trie_len + values_len + blob_len :]))
+    if stamp is not None and not checked:
+        stamp.note(digest.hex())
     return kind, item, trie, values, blob, extra
 
 
@@ -239,25 +248,25 @@ def load_or_build(name: str, key: str, build: Callable[[], bytes]) -> CompactTab
 def _mapped_table(path: Path) -> CompactTable | None:
     """The table in ``path``, mapped; None when the file is missing, foreign or damaged (a
     damaged one is removed, to be written again)."""
-    from newsetl.cache import foreign_owner
+    from newsetl.cache import DigestStamp, foreign_owner, mark_used
 
     try:
         with path.open("rb") as f:
             if foreign_owner(f.fileno()):
                 log.warning("lexical table %s belongs to another user; ignoring it", path)
                 return None
+            mark_used(path, f.fileno())  # most recently used: kept by the eviction in _write
+            stamp = DigestStamp(path, f.fileno())
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):  # missing, empty or unreadable
         return None
     try:
-        table = _table(mapped)
+        table = _table(mapped, stamp)
     except Exception as exc:  # ValueError from our checks, RuntimeError from marisa
         log.warning("lexical table %s is unreadable (%s): rebuilding it", path.name, exc)
         with contextlib.suppress(OSError):
             path.unlink()
         return None  # the map is closed when the views on it are collected
-    with contextlib.suppress(OSError):
-        os.utime(path)  # most recently used: kept by the eviction in _write
     return table
 
 
@@ -267,8 +276,8 @@ def _write(path: Path, data: bytes, name: str) -> bool:
     return write_atomically(path, name, lambda f: f.write(data))
 
 
-def _table(data: Any) -> CompactTable:
-    kind, item, trie, values, blob, extra = _open(data)
+def _table(data: Any, stamp: DigestStamp | None = None) -> CompactTable:
+    kind, item, trie, values, blob, extra = _open(data, stamp)
     ints = values.cast("H" if item == 2 else "I")
     if kind == b"freq":
         from wordfreq import cB_to_freq

@@ -925,11 +925,15 @@ def add_entities(
 ) -> None:
     try:
         from newsetl.entities import extract_entities
+        from newsetl.entities.store import entity_forms
     except ImportError:  # pragma: no cover - entity normalisation not installed
         return
     text = article["repaired_text"] or article["text"]
     try:
         doc = extract_entities(text, article["language"], seed_dirs, max_chars=max_chars)
+        # the learned aliases, here where the names' words are in the caches (the loader
+        # would compute them cold in the run's own process)
+        entity_forms(doc, article["language"])
     except Exception:
         log.exception("entity extraction failed on %s", article["url"])
         return

@@ -18,13 +18,11 @@ checked on every open) is rebuilt; with the cache off the map is built as simple
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
 import logging
 import mmap
-import os
 import threading
 from array import array
 from collections.abc import Mapping, Sequence
@@ -128,11 +126,13 @@ def _decode(path: Path) -> Any:
     """The mapped ``StreamMap`` in ``path``; raises (OSError, ValueError) if absent or corrupt."""
     from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamMap
 
-    from newsetl.cache import foreign_owner
+    from newsetl.cache import DigestStamp, foreign_owner, mark_used
 
     with path.open("rb") as f:
         if foreign_owner(f.fileno()):
             raise ValueError("file belongs to another user")
+        mark_used(path, f.fileno())  # most recently used: kept by the eviction of other keys
+        stamp = DigestStamp(path, f.fileno())
         whole = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         head = bytes(whole[:_PAGE])
         if not head.startswith(_MAGIC):
@@ -142,7 +142,8 @@ def _decode(path: Path) -> Any:
         if _PAGE + sum(lengths) != len(whole):
             raise ValueError("truncated")
         body = memoryview(whole)[_PAGE:]
-        if hashlib.blake2b(body, digest_size=32).hexdigest() != meta["digest"]:
+        checked = stamp.holds(meta["digest"])
+        if not checked and hashlib.blake2b(body, digest_size=32).hexdigest() != meta["digest"]:
             raise ValueError("digest mismatch")
         # the stream alone, as an mmap: StreamMap indexes and slices it like bytes, and
         # reads records up to its end
@@ -170,6 +171,8 @@ def _decode(path: Path) -> Any:
     )
     for slot, value in zip(_SLOTS, state, strict=True):
         object.__setattr__(found, slot, value)
+    if not checked:
+        stamp.note(meta["digest"])
     return found
 
 
@@ -225,8 +228,6 @@ def stream_dictionary(code: str) -> Mapping[str, str]:
         log.warning("simplemma map %s unreadable (%s): building it again", path.name, exc)
         found = None
     if found is not None:
-        with contextlib.suppress(OSError):
-            os.utime(path)
         return found
     built = StreamMap(code)  # raises for an unknown language, before anything is written
     if _write(path, _encode(built)):

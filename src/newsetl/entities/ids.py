@@ -108,7 +108,10 @@ def best_name(surfaces: Sequence[str], language: str = "") -> str:
         base = language not in INFLECTED or all(lemma(w, language) == w for w in words)
         return (-len(words), not base, -len(surface), surface)
 
-    return min(dict.fromkeys(surfaces), key=rank)
+    distinct = dict.fromkeys(surfaces)
+    if len(distinct) == 1:  # one name: nothing to rank (each rank looks up every word's lemma)
+        return next(iter(distinct))
+    return min(distinct, key=rank)
 
 
 def group_key(etype: str, surfaces: Sequence[str], language: str) -> str:
@@ -118,3 +121,17 @@ def group_key(etype: str, surfaces: Sequence[str], language: str) -> str:
     words = name_words(name)
     local = etype == "person" and all(_content_words(name_words(s)) <= 1 for s in surfaces)
     return entity_id(etype, key_words(etype, words, language) or (name,), local=local)
+
+
+def own_forms(etype: str, key: str, surfaces: Sequence[str], language: str) -> list[str]:
+    """The distinct ``surfaces`` that are written forms of a learned entity's own name: those
+    whose key alone is the entity's ``key`` (its learned aliases); none for a local key.
+
+    Why here and not only in the loader: the analysis that found the entity has the words'
+    lemmas and tokens in its caches (and the languages' dictionaries loaded); the run's own
+    process, which loads every batch, had neither, and computing these keys there cold was
+    ~0.13-0.19 s of its CPU on the 181 Zyte pages (benchmarks/README.md "Round 14 (cpu14)").
+    So the analysis stores them with the entity (:attr:`.model.DocEntity.forms`)."""
+    if is_local(key):
+        return []
+    return [s for s in dict.fromkeys(surfaces) if group_key(etype, [s], language) == key]

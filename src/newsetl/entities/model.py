@@ -29,9 +29,12 @@ class DocEntity:
     aliases: list[str]  # distinct surfaces, incl. learned acronym definitions
     canonical_id: str | None = None  # seed / known entity id, else resolved at load time
     acronyms: list[str] = field(default_factory=list)  # acronyms defined in the text ("HRW")
+    #: the surfaces that are written forms of the entity's own name (its learned aliases,
+    #: :func:`.ids.own_forms`), when the analysis computed them; None: the loader computes them
+    forms: list[str] | None = None
 
     def to_storage(self) -> dict:
-        return {
+        out = {
             "key": self.key,
             "name": self.name,
             "type": self.type,
@@ -40,6 +43,9 @@ class DocEntity:
             "acronyms": list(self.acronyms),
             "mentions": [[m.start, m.end, m.surface, m.confidence] for m in self.mentions],
         }
+        if self.forms is not None:
+            out["forms"] = list(self.forms)
+        return out
 
     @classmethod
     def from_storage(cls, d: dict) -> DocEntity:
@@ -51,6 +57,7 @@ class DocEntity:
             aliases=list(d.get("aliases", [])),
             canonical_id=d.get("canonical_id"),
             acronyms=list(d.get("acronyms", [])),
+            forms=None if d.get("forms") is None else list(d["forms"]),
         )
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 
 from .bulk import arrow_rows, insert_arrow, registered_strings, sync_rows
-from .ids import best_name, group_key, is_local, stored_id
+from .ids import best_name, group_key, is_local, own_forms, stored_id
 from .model import DocEntity, DocumentEntities
 
 GEO_TYPES = frozenset({"country", "city", "place"})
@@ -83,13 +83,26 @@ def _entity_id(ent: DocEntity, article_id: str) -> str:
 
 
 def _own_forms(ent: DocEntity, language: str) -> list[str]:
-    """The surfaces that are written forms of the entity's own name (their key is its key)."""
+    """The surfaces that are written forms of the entity's own name (their key is its key):
+    as the analysis staged them (:func:`entity_forms`), else computed here (a document staged
+    without them)."""
     if ent.canonical_id or is_local(ent.key):
         return []
-    return [
-        s for s in dict.fromkeys(m.surface for m in ent.mentions)
-        if group_key(ent.type, [s], language) == ent.key
-    ]  # fmt: skip
+    if ent.forms is not None:
+        return ent.forms
+    return own_forms(ent.type, ent.key, [m.surface for m in ent.mentions], language)
+
+
+def entity_forms(doc: DocumentEntities, language: str | None) -> None:
+    """Give each learned entity of ``doc`` its own forms (:attr:`DocEntity.forms`), as
+    :func:`store_entities` would compute them for the document staged with the article
+    language ``language``: run by the analysis, whose caches hold the names' words."""
+    forms_language = doc.language or language or "mul"
+    for ent in doc.entities:
+        if not ent.canonical_id and not is_local(ent.key):
+            ent.forms = own_forms(
+                ent.type, ent.key, [m.surface for m in ent.mentions], forms_language
+            )
 
 
 def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:

@@ -20,7 +20,11 @@ class Extraction(Stage):
 
     def warm_up(self) -> None:
         from newsetl.extract import extract_page
+        from newsetl.stoplists import warm_stoplist
         from newsetl.workers import _WARM_TEXTS
+
+        # justext's stoplists, which the warm page below falls back to: from the disk cache
+        warm_stoplist()
 
         html = (
             b"<html><body><article><p>"
