@@ -121,11 +121,12 @@ def _warm_fork_server(analysis: bool) -> None:
         import newsetl.pipeline
         import newsetl.run.steps  # noqa: F401
 
-    # an extraction helper starts once extraction is warm, if the run listens for one
-    # (newsetl.earlyextract): with the analyses, before their models, and it identifies the
-    # language; without (the spine), before the language models, and it extracts only
+    # an extraction helper starts once trafilatura is warm, if the run listens for one
+    # (newsetl.earlyextract): before the language models (and the analyses' models), and it
+    # extracts only; a pool worker identifies its pages' languages (benchmarks/README.md
+    # "Round 13 (spine13)" for the spine, "Round 14 (start14)" with the analyses)
     helper = (
-        functools.partial(earlyextract.fork_helper, identify=analysis)
+        functools.partial(earlyextract.fork_helper, identify=False)
         if earlyextract.wanted()
         else None
     )

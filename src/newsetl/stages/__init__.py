@@ -68,16 +68,17 @@ def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None
 
     ``extraction_ready``: called once what the fork server's early extraction helper needs is
     warm, before the rest (each part natives then Python): the server forks its helper there
-    (:mod:`newsetl.earlyextract`). With the analyses, that is the stage-1 stages (the helper
-    extracts and identifies the language; the analyses' models come after). Without them (the
-    spine) it is extraction alone: the helper extracts without a guess, and the language
-    models, ~0.45 s of the spine's ~0.85 s preload, load while it works (a pool worker
-    identifies its pages' languages: :meth:`newsetl.pipeline.PendingExtraction.result`).
+    (:mod:`newsetl.earlyextract`). That is extraction alone, with the analyses or without: the
+    helper extracts without a guess, and the language models (~0.45 s of the server's CPU)
+    and the analyses' models load while it works (a pool worker identifies its pages'
+    languages: :meth:`newsetl.pipeline.PendingExtraction.result`). Why, with the analyses too:
+    the helper forks ~0.5 s sooner, in the start's idle core (benchmarks/README.md "Round 13
+    (spine13)", "Round 14 (start14)").
     """
     chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
     groups = [chosen]
     if extraction_ready is not None:
-        first = [s for s in chosen if s.kind == "extract" and (analysis or s is EXTRACTION)]
+        first: list[Stage] = [s for s in chosen if s is EXTRACTION]
         groups = [first, [stage for stage in chosen if stage not in first]]
     for n, group in enumerate(groups):
         if n:
