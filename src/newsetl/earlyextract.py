@@ -12,13 +12,15 @@ and lets it go once the pool is up. The helper is a fork of the server: nothing 
 twice, and its memory is the server's, copy-on-write. The run's process still never loads
 trafilatura or the language models itself.
 
-The helper runs :func:`newsetl.pipeline.extract_in_worker`, what a pool worker runs on the same
-job, so the rows are the same wherever a page was extracted. The spine's helper (repair and
-entities off) is forked before the language models are loaded (they are ~0.45 s of that
-server's ~0.85 s preload, the critical path of the spine's start, benchmarks/README.md "Round
-13 (spine13)"): it extracts only (:func:`newsetl.pipeline.extract_in_helper`), and a pool
-worker, which has the models, identifies those pages' languages in a small job of its own
-(:meth:`newsetl.pipeline.PendingExtraction.result`), the guess a worker makes.
+The helper is forked before the language models are loaded (they are ~0.45 s of the server's
+preload: the critical path of the spine's start, benchmarks/README.md "Round 13 (spine13)"; and
+with repair and entities on, ~0.5 s sooner than after them, while the run's start leaves a core
+idle, "Round 14 (start14)"): it extracts only (:func:`newsetl.pipeline.extract_in_helper`,
+what a pool worker's :func:`newsetl.pipeline.extract_in_worker` does before its guess), and a
+pool worker, which has the models, identifies those pages' languages in a small job of its own
+(:meth:`newsetl.pipeline.PendingExtraction.result`), the guess a worker makes: the rows are
+the same wherever a page was extracted. (:func:`fork_helper` can still fork a helper that
+identifies too, after the language models: ``identify=True``.)
 
 A helper that dies by itself mid-page (killed from outside, the memory killer) gives that page
 back to the pool, as a helper let go does: the run is then the run it would have been without
