@@ -52,8 +52,10 @@ from newsetl.pipeline import analysed_text, extract_in_worker, identify_in_worke
 from newsetl.poolstart import start_pool_early
 from newsetl.settings import Settings
 
+# the spine: one helper, which extracts only (with the analyses a second one takes over once
+# the language models are loaded: test_with_the_analyses_a_helper_that_identifies_takes_over)
 s = Settings(db_path=Path(sys.argv[2]), workers=2, process_pool_min_pages=2,
-             early_extraction=sys.argv[3] == "1")
+             early_extraction=sys.argv[3] == "1", repair=False, entities=False)
 print(json.dumps({"started": start_pool_early(s, [sys.argv[1]])}))
 helper = earlyextract.current()
 if helper is None:
@@ -103,7 +105,7 @@ def test_the_helper_extracts_what_a_worker_does_and_goes_when_let_go(tmp_path: P
     out = _lines(_run(HELPER, str(site), str(tmp_path / "w.duckdb"), "1").stdout)
     assert out["started"] and out["connected"]
     assert out["same"], "the helper's page, or the pool's guess of it, differs from a worker's"
-    assert out["unguessed"]  # the helper has no language model (with the analyses too)
+    assert out["unguessed"]  # the helper has no language model
     assert out["language"]
     assert out["extracted"] == 1
     assert out["helpers"] == 1  # the fork server's child: in the run's process tree
@@ -114,6 +116,52 @@ def test_no_helper_when_the_setting_is_off(tmp_path: Path) -> None:
     site = _site(tmp_path / "site", 1)
     out = _lines(_run(HELPER, str(site), str(tmp_path / "w.duckdb"), "0").stdout)
     assert out == {"started": True, "helper": None}
+
+
+TAKE_OVER = """
+import json, os, sys, time
+from pathlib import Path
+from newsetl import earlyextract
+from newsetl.pipeline import extract_in_worker
+from newsetl.poolstart import start_pool_early
+from newsetl.settings import Settings
+
+s = Settings(db_path=Path(sys.argv[2]), workers=2, process_pool_min_pages=2,
+             repair=sys.argv[3] == "1", entities=sys.argv[3] == "1")
+start_pool_early(s, [sys.argv[1]])
+helper = earlyextract.current()
+t = time.monotonic()
+helper.wait(lambda: time.monotonic() - t > 120)
+page = next(Path(sys.argv[1]).glob("*.html"))
+job = (page.read_bytes(), "https://example.org/a", None, 0, None, 20000)
+first_pid, first = helper.pid, helper.extract(job)
+while helper._next is None and time.monotonic() - t < 120:  # the server's warm-up goes on
+    time.sleep(0.05)
+later = helper.extract(job)
+ours = extract_in_worker(*job)
+time.sleep(0.5)
+first_gone = not Path(f"/proc/{first_pid}").exists() or " Z " in Path(f"/proc/{first_pid}/stat").read_text()
+print(json.dumps({"first_guess": first[1] is not None, "later_guess": later[1] is not None,
+                  "same": later == ours and first[0] == ours[0], "took_over": helper.pid != first_pid,
+                  "first_gone": first_gone, "extracted": helper.extracted}))
+earlyextract.finish()
+"""
+
+
+def test_with_the_analyses_a_helper_that_identifies_takes_over(tmp_path: Path) -> None:
+    """With repair and entities on, the first helper (forked before the language models)
+    extracts only; once the models are loaded the server forks a second helper, which takes
+    over at the next job and identifies its pages as a worker does; the first one ends."""
+    site = _site(tmp_path / "site", 1)
+    out = _lines(_run(TAKE_OVER, str(site), str(tmp_path / "w.duckdb"), "1").stdout)
+    assert out == {
+        "first_guess": False,
+        "later_guess": True,
+        "same": True,
+        "took_over": True,
+        "first_gone": True,
+        "extracted": 2,
+    }
 
 
 WARM_ORDER = """

@@ -55,7 +55,11 @@ def article_stages(settings: Settings) -> tuple[Stage, ...]:
     return tuple(s for s in STAGES if s.kind == "article" and s.enabled(settings))
 
 
-def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None = None) -> None:
+def warm_up(
+    analysis: bool = True,
+    extraction_ready: Callable[[], object] | None = None,
+    language_ready: Callable[[], object] | None = None,
+) -> None:
     """Warm every stage (stage 1 only without ``analysis``), in this thread: first each
     stage's native part, then each stage's Python warm-up, in list order. A stage whose
     native part fails only loads it on its first page instead.
@@ -74,16 +78,25 @@ def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None
     languages: :meth:`newsetl.pipeline.PendingExtraction.result`). Why, with the analyses too:
     the helper forks ~0.5 s sooner, in the start's idle core (benchmarks/README.md "Round 13
     (spine13)", "Round 14 (start14)").
+
+    ``language_ready``: with ``extraction_ready``, called once the rest of stage 1 (the
+    language models) is warm too, if more stages (the analyses) come after: the server forks
+    there the helper that takes over from the first and identifies its pages itself.
     """
     chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
     groups = [chosen]
+    calls: list[Callable[[], object]] = []
     if extraction_ready is not None:
         first: list[Stage] = [s for s in chosen if s is EXTRACTION]
-        groups = [first, [stage for stage in chosen if stage not in first]]
+        rest = [stage for stage in chosen if stage not in first]
+        groups, calls = [first, rest], [extraction_ready]
+        second = [s for s in rest if s.kind == "extract"]
+        third = [s for s in rest if s not in second]
+        if language_ready is not None and second and third:
+            groups, calls = [first, second, third], [extraction_ready, language_ready]
     for n, group in enumerate(groups):
         if n:
-            assert extraction_ready is not None
-            extraction_ready()
+            calls[n - 1]()
         for stage in group:
             try:
                 stage.warm_up_native()
