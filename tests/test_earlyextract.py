@@ -48,12 +48,14 @@ HELPER = """
 import json, os, sys, time
 from pathlib import Path
 from newsetl import earlyextract
-from newsetl.pipeline import extract_in_worker
+from newsetl.pipeline import analysed_text, extract_in_worker, identify_in_worker
 from newsetl.poolstart import start_pool_early
 from newsetl.settings import Settings
 
+# the spine: one helper, which extracts only (with the analyses a second one takes over once
+# the language models are loaded: test_with_the_analyses_a_helper_that_identifies_takes_over)
 s = Settings(db_path=Path(sys.argv[2]), workers=2, process_pool_min_pages=2,
-             early_extraction=sys.argv[3] == "1")
+             early_extraction=sys.argv[3] == "1", repair=False, entities=False)
 print(json.dumps({"started": start_pool_early(s, [sys.argv[1]])}))
 helper = earlyextract.current()
 if helper is None:
@@ -65,6 +67,8 @@ page = next(Path(sys.argv[1]).glob("*.html"))
 job = (page.read_bytes(), "https://example.org/a", None, 0, None, 20000)
 theirs = helper.extract(job)
 ours = extract_in_worker(*job)
+# the helper extracts only; a pool worker's identify_in_worker makes the guess of its page
+guess = identify_in_worker([(analysed_text(theirs[0].text, 20000), theirs[0].declared_language, 0)])[0]
 children = {}
 for pid in os.listdir("/proc"):
     if pid.isdigit():
@@ -74,7 +78,8 @@ for pid in os.listdir("/proc"):
             pass
 server = [p for p, parent in children.items() if parent == os.getpid()]
 helpers = [p for p, parent in children.items() if parent in server]
-print(json.dumps({"same": theirs == ours, "language": theirs[1].language,
+print(json.dumps({"same": theirs[0] == ours[0] and theirs[2:] == ours[2:] and guess == ours[1],
+                  "unguessed": theirs[1] is None, "language": guess.language,
                   "helpers": len(helpers), "extracted": helper.extracted}))
 earlyextract.finish()
 deadline = time.monotonic() + 10
@@ -99,7 +104,8 @@ def test_the_helper_extracts_what_a_worker_does_and_goes_when_let_go(tmp_path: P
     site = _site(tmp_path / "site", 1)
     out = _lines(_run(HELPER, str(site), str(tmp_path / "w.duckdb"), "1").stdout)
     assert out["started"] and out["connected"]
-    assert out["same"], "the helper's outcome differs from extract_in_worker's"
+    assert out["same"], "the helper's page, or the pool's guess of it, differs from a worker's"
+    assert out["unguessed"]  # the helper has no language model
     assert out["language"]
     assert out["extracted"] == 1
     assert out["helpers"] == 1  # the fork server's child: in the run's process tree
@@ -112,6 +118,52 @@ def test_no_helper_when_the_setting_is_off(tmp_path: Path) -> None:
     assert out == {"started": True, "helper": None}
 
 
+TAKE_OVER = """
+import json, os, sys, time
+from pathlib import Path
+from newsetl import earlyextract
+from newsetl.pipeline import extract_in_worker
+from newsetl.poolstart import start_pool_early
+from newsetl.settings import Settings
+
+s = Settings(db_path=Path(sys.argv[2]), workers=2, process_pool_min_pages=2,
+             repair=sys.argv[3] == "1", entities=sys.argv[3] == "1")
+start_pool_early(s, [sys.argv[1]])
+helper = earlyextract.current()
+t = time.monotonic()
+helper.wait(lambda: time.monotonic() - t > 120)
+page = next(Path(sys.argv[1]).glob("*.html"))
+job = (page.read_bytes(), "https://example.org/a", None, 0, None, 20000)
+first_pid, first = helper.pid, helper.extract(job)
+while helper._next is None and time.monotonic() - t < 120:  # the server's warm-up goes on
+    time.sleep(0.05)
+later = helper.extract(job)
+ours = extract_in_worker(*job)
+time.sleep(0.5)
+first_gone = not Path(f"/proc/{first_pid}").exists() or " Z " in Path(f"/proc/{first_pid}/stat").read_text()
+print(json.dumps({"first_guess": first[1] is not None, "later_guess": later[1] is not None,
+                  "same": later == ours and first[0] == ours[0], "took_over": helper.pid != first_pid,
+                  "first_gone": first_gone, "extracted": helper.extracted}))
+earlyextract.finish()
+"""
+
+
+def test_with_the_analyses_a_helper_that_identifies_takes_over(tmp_path: Path) -> None:
+    """With repair and entities on, the first helper (forked before the language models)
+    extracts only; once the models are loaded the server forks a second helper, which takes
+    over at the next job and identifies its pages as a worker does; the first one ends."""
+    site = _site(tmp_path / "site", 1)
+    out = _lines(_run(TAKE_OVER, str(site), str(tmp_path / "w.duckdb"), "1").stdout)
+    assert out == {
+        "first_guess": False,
+        "later_guess": True,
+        "same": True,
+        "took_over": True,
+        "first_gone": True,
+        "extracted": 2,
+    }
+
+
 WARM_ORDER = """
 import json, sys
 from newsetl import language, stages
@@ -119,18 +171,23 @@ from newsetl.artefacts import language as artefact_language
 
 seen = []
 def ready():
-    # extraction and language are warm; the artefact detector's models are not loaded yet
-    seen.append((language._lingua_detector is not None,
+    # trafilatura is warm; neither lingua's nor langdetect's models, nor the artefact
+    # detector's, are loaded yet
+    seen.append((language._lingua_detector is None, language._initialised,
                  getattr(artefact_language, "_detector", None) is None))
 stages.warm_up(True, ready)
-print(json.dumps(seen))
+print(json.dumps([seen, language._lingua_detector is not None, language._initialised]))
 """
 
 
-def test_the_hook_comes_between_extraction_and_the_analyses() -> None:
+def test_the_hook_comes_before_the_language_models_with_the_analyses_too() -> None:
+    """With repair and entities on, the fork server forks its helper once trafilatura is warm,
+    before the language models and the analyses' models (they load after it, in the server),
+    as the spine's does (benchmarks/README.md "Round 14 (start14)")."""
     src = Path(__file__).resolve().parents[1] / "src/newsetl/artefacts/language.py"
     assert "_detector" in src.read_text()  # the name the child reads
-    assert json.loads(_run(WARM_ORDER).stdout.splitlines()[-1]) == [[True, True]]
+    out = json.loads(_run(WARM_ORDER).stdout.splitlines()[-1])
+    assert out == [[[True, False, True]], True, True]
 
 
 RUN = """
@@ -154,16 +211,6 @@ _RUN_ENV = {
 }
 
 
-def _rows(db: Path) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(
-            "SELECT url, title, text, language, language_confidence FROM articles ORDER BY url"
-        ).fetchall()
-    finally:
-        con.close()
-
-
 def test_a_run_with_the_helper_loads_the_rows_of_a_run_without(tmp_path: Path) -> None:
     """A whole run (repair and entities on, several batches): the helper takes jobs of the
     first batches while the pool starts, and the articles are those of a run without it."""
@@ -184,8 +231,10 @@ def test_a_run_with_the_helper_loads_the_rows_of_a_run_without(tmp_path: Path) -
     helped = [line for line in with_helper.stderr.splitlines() if "early extraction helper" in line]
     assert helped and int(helped[-1].split(": ")[-1].split()[0]) > 0, with_helper.stderr
     assert "early extraction helper" not in without.stderr
-    rows = _rows(tmp_path / "on.duckdb")
-    assert rows and rows == _rows(tmp_path / "off.duckdb")
+    # the helper extracts only; the pool's guesses of its pages are a worker's (every column)
+    rows = _language_rows(tmp_path / "on.duckdb")
+    assert rows and rows == _language_rows(tmp_path / "off.duckdb")
+    assert all(row[3] for row in rows)
 
 
 SPINE_WARM_ORDER = """

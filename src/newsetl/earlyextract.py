@@ -12,13 +12,15 @@ and lets it go once the pool is up. The helper is a fork of the server: nothing 
 twice, and its memory is the server's, copy-on-write. The run's process still never loads
 trafilatura or the language models itself.
 
-The helper runs :func:`newsetl.pipeline.extract_in_worker`, what a pool worker runs on the same
-job, so the rows are the same wherever a page was extracted. The spine's helper (repair and
-entities off) is forked before the language models are loaded (they are ~0.45 s of that
-server's ~0.85 s preload, the critical path of the spine's start, benchmarks/README.md "Round
-13 (spine13)"): it extracts only (:func:`newsetl.pipeline.extract_in_helper`), and a pool
-worker, which has the models, identifies those pages' languages in a small job of its own
-(:meth:`newsetl.pipeline.PendingExtraction.result`), the guess a worker makes.
+The helper is forked before the language models are loaded (they are ~0.45 s of the server's
+preload: the critical path of the spine's start, benchmarks/README.md "Round 13 (spine13)"; and
+with repair and entities on, ~0.5 s sooner than after them, while the run's start leaves a core
+idle, "Round 14 (start14)"): it extracts only (:func:`newsetl.pipeline.extract_in_helper`,
+what a pool worker's :func:`newsetl.pipeline.extract_in_worker` does before its guess), and a
+pool worker, which has the models, identifies those pages' languages in a small job of its own
+(:meth:`newsetl.pipeline.PendingExtraction.result`), the guess a worker makes: the rows are
+the same wherever a page was extracted. (:func:`fork_helper` can still fork a helper that
+identifies too, after the language models: ``identify=True``.)
 
 A helper that dies by itself mid-page (killed from outside, the memory killer) gives that page
 back to the pool, as a helper let go does: the run is then the run it would have been without
@@ -40,6 +42,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import threading
 import warnings
 from collections.abc import Callable
@@ -66,6 +69,9 @@ class EarlyHelper:
         self._name = f"newsetl-early-{os.getpid()}-{secrets.token_hex(8)}"
         self._listener: Listener | None = Listener("\0" + self._name, "AF_UNIX", authkey=self._key)
         self._conn: Connection | None = None
+        #: a later helper that identifies too (forked once the language models are loaded),
+        #: connected and waiting to take over at the next job (:meth:`_take_over`)
+        self._next: tuple[Connection, int, bool] | None = None
         self._ready = threading.Event()
         self._closed = False
         self._lock = threading.Lock()
@@ -89,23 +95,53 @@ class EarlyHelper:
         return {ADDRESS_ENV: self._name, KEY_ENV: self._key.hex()}
 
     def _accept(self) -> None:
+        """Accept the helper, then the one that takes over from it, if the server forks one
+        (with the analyses: the first extracts only, the second identifies too)."""
         listener = self._listener
         if listener is None:
             return
         try:
-            conn = listener.accept()
-            pid, identifies = conn.recv()
-        except Exception:  # closed before the helper came (the pool was up first), or no helper
-            return
+            for n in range(HELPERS):
+                try:
+                    conn = listener.accept()
+                    pid, identifies, more = conn.recv()
+                except Exception:  # closed before a helper came (the pool was up first)
+                    return
+                with self._lock:
+                    if self._closed:
+                        conn.close()
+                        return
+                    if n == 0:
+                        self._conn, self._pid, self.identifies = conn, pid, bool(identifies)
+                    else:
+                        self._next = conn, pid, bool(identifies)
+                self._ready.set()
+                if not more:  # no later helper: the spine's, or the second
+                    return
         finally:
             with contextlib.suppress(Exception):
                 listener.close()
+
+    def _take_over(self) -> None:
+        """Between two jobs (``_use`` held): the later helper, if one is waiting, takes over;
+        the earlier one ends with its connection. Why: the first helper, forked before the
+        language models, extracts only, and a pool worker identifies each of its pages (~6.5
+        ms of a worker's CPU a page); the later one, forked once the models are loaded,
+        identifies its pages itself, as a worker would (benchmarks/README.md "Round 14
+        (start14)")."""
         with self._lock:
-            if self._closed:
-                conn.close()
+            waiting, self._next = self._next, None
+            if waiting is None:
                 return
-            self._conn, self._pid, self.identifies = conn, pid, bool(identifies)
-        self._ready.set()
+            old: Connection | None
+            if self._closed:
+                old = waiting[0]
+            else:
+                old = self._conn
+                self._conn, self._pid, self.identifies = waiting
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.close()
 
     def wait(self, give_up: Callable[[], bool], poll_s: float = 0.01) -> bool:
         """Wait until the helper is connected (True) or ``give_up()`` says to stop (False)."""
@@ -122,6 +158,7 @@ class EarlyHelper:
         there is no helper (any more, or it died on this page): the caller extracts it
         another way."""
         with self._use:
+            self._take_over()
             with self._lock:
                 conn = self._conn
             if conn is None:
@@ -155,16 +192,27 @@ class EarlyHelper:
                 log.info("early extraction helper: %s pages extracted", self.extracted)
             self._closed = True
             conn, self._conn = self._conn, None
+            waiting, self._next = self._next, None
             listener, self._listener = self._listener, None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                conn.close()
+        for each in (conn, waiting[0] if waiting else None):
+            if each is not None:
+                with contextlib.suppress(Exception):
+                    each.close()
         if listener is not None:
             with contextlib.suppress(Exception):
                 listener.close()
+            # closing a listener does not wake an accept() blocked on it in another thread
+            # (Linux): a connection that says nothing does (the accept fails, the thread ends)
+            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as wake:
+                wake.settimeout(1.0)
+                wake.connect("\0" + self._name)
 
 
 _helper: EarlyHelper | None = None
+
+#: Helpers a run accepts: the first (forked once trafilatura is warm) and the one that takes
+#: over from it once the language models are loaded (with the analyses, :func:`fork_helper`).
+HELPERS = 2
 
 
 def listen(timeout_s: float = 0.0) -> dict[str, str]:
@@ -201,12 +249,25 @@ def wanted() -> bool:
     return bool(os.environ.get(ADDRESS_ENV) and os.environ.get(KEY_ENV))
 
 
-def fork_helper(identify: bool = True) -> bool:
+#: The run's listener, read from the environment by the first :func:`fork_helper` (and taken
+#: out of it: the pool's workers never see it), for a later one.
+_listening: tuple[str, str] | None = None
+
+
+def fork_helper(identify: bool = True, more: bool = False) -> bool:
     """In the fork server, once extraction is warm: fork the helper if the run listens for one
     (whether it was forked). ``identify``: whether the language models are loaded too, so the
-    helper identifies each page's language (else it extracts only). Never raises."""
+    helper identifies each page's language (else it extracts only). Called again (with the
+    analyses: once the language models are loaded), it forks the helper that takes over from
+    the first (:meth:`EarlyHelper._take_over`); ``more``: whether the server will fork that
+    one (the run then listens for it). Never raises."""
+    global _listening
     address = os.environ.pop(ADDRESS_ENV, None)
     key = os.environ.pop(KEY_ENV, None)
+    if address and key:
+        _listening = address, key
+    elif _listening is not None:
+        address, key = _listening
     if not address or not key:
         return False
     server = os.getpid()
@@ -227,12 +288,12 @@ def fork_helper(identify: bool = True) -> bool:
         die_with_parent(signal.SIGKILL, server)
         # at the server's priority: reniced (+5, +10) it was starved on a busy machine, and the
         # run waited for its last page (benchmarks/README.md "Round 13 (spine13)")
-        _serve("\0" + address, bytes.fromhex(key), identify)
+        _serve("\0" + address, bytes.fromhex(key), identify, more)
     finally:
         os._exit(0)
 
 
-def _serve(address: str, key: bytes, identify: bool) -> Any:
+def _serve(address: str, key: bytes, identify: bool, more: bool = False) -> Any:
     """The helper: extract each job the run sends until the run lets go (or ends)."""
     from newsetl.pipeline import extract_in_helper, extract_in_worker
 
@@ -242,7 +303,8 @@ def _serve(address: str, key: bytes, identify: bool) -> Any:
     except Exception:
         os._exit(0)
     try:
-        conn.send((os.getpid(), identify))  # the pid: to be killed by, past a page's deadline
+        # the pid: to be killed by, past a page's deadline
+        conn.send((os.getpid(), identify, more))
         while True:
             job = conn.recv()
             conn.send(extract(*job))

@@ -146,10 +146,9 @@ class Settings:
     #: earlier pages stay loaded. Off: a new pool per run, idle workers free their memory.
     keep_workers: bool = True
     #: ``newsetl ingest`` of local pages: the fork server forks an extraction helper once
-    #: extraction is warm, and the run hands it pages while the analyses' warm-up goes on
-    #: (the spine's: the language models', and a pool worker identifies the helper's pages'
-    #: languages; :mod:`newsetl.earlyextract`; same rows). Off: the run's pages wait for the
-    #: first worker.
+    #: trafilatura is warm, and the run hands it pages while the language models' and the
+    #: analyses' warm-up goes on (a pool worker identifies the helper's pages' languages;
+    #: :mod:`newsetl.earlyextract`; same rows). Off: the run's pages wait for the first worker.
     early_extraction: bool = True
     #: Pages after which a run replaces its pool's workers by fresh forks of the fork server
     #: (0: never). Why: a worker's caches and the per-language data it loads grow its PSS from

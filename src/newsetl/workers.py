@@ -72,17 +72,22 @@ _WARM_TEXTS = {
 }
 
 
-def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None = None) -> None:
+def warm_up(
+    analysis: bool = True,
+    extraction_ready: Callable[[], object] | None = None,
+    language_ready: Callable[[], object] | None = None,
+) -> None:
     """Load what every page needs: each stage's warm-up (:func:`newsetl.stages.warm_up`):
     trafilatura and language profiles and, with ``analysis``, the word lists and gazetteer of
-    artefact analysis and entity extraction (``extraction_ready``: called in between).
+    artefact analysis and entity extraction (``extraction_ready``: called once trafilatura is
+    warm, ``language_ready`` once the language models are too, before the analyses').
 
     Each part is optional (a slimmer install may lack one); a failure here only means the
     first page loads it instead.
     """
     from newsetl.stages import warm_up as warm_stages
 
-    warm_stages(analysis, extraction_ready)
+    warm_stages(analysis, extraction_ready, language_ready)
 
 
 def warm_fork_server(analysis: bool) -> None:
@@ -121,16 +126,17 @@ def _warm_fork_server(analysis: bool) -> None:
         import newsetl.pipeline
         import newsetl.run.steps  # noqa: F401
 
-    # an extraction helper starts once extraction is warm, if the run listens for one
-    # (newsetl.earlyextract): with the analyses, before their models, and it identifies the
-    # language; without (the spine), before the language models, and it extracts only
-    helper = (
-        functools.partial(earlyextract.fork_helper, identify=analysis)
-        if earlyextract.wanted()
-        else None
-    )
+    # an extraction helper starts once trafilatura is warm, if the run listens for one
+    # (newsetl.earlyextract): before the language models, and it extracts only; a pool worker
+    # identifies its pages' languages. With the analyses, a second one that identifies too
+    # takes over once the language models are loaded (benchmarks/README.md "Round 13
+    # (spine13)" for the spine, "Round 14 (start14)" with the analyses)
+    helper = second = None
+    if earlyextract.wanted():
+        helper = functools.partial(earlyextract.fork_helper, identify=False, more=analysis)
+        second = functools.partial(earlyextract.fork_helper, identify=True) if analysis else None
     try:
-        warm_up(analysis, helper)
+        warm_up(analysis, helper, second)
     except Exception:
         log.exception("worker warm-up failed")
 

@@ -55,7 +55,11 @@ def article_stages(settings: Settings) -> tuple[Stage, ...]:
     return tuple(s for s in STAGES if s.kind == "article" and s.enabled(settings))
 
 
-def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None = None) -> None:
+def warm_up(
+    analysis: bool = True,
+    extraction_ready: Callable[[], object] | None = None,
+    language_ready: Callable[[], object] | None = None,
+) -> None:
     """Warm every stage (stage 1 only without ``analysis``), in this thread: first each
     stage's native part, then each stage's Python warm-up, in list order. A stage whose
     native part fails only loads it on its first page instead.
@@ -68,21 +72,31 @@ def warm_up(analysis: bool = True, extraction_ready: Callable[[], object] | None
 
     ``extraction_ready``: called once what the fork server's early extraction helper needs is
     warm, before the rest (each part natives then Python): the server forks its helper there
-    (:mod:`newsetl.earlyextract`). With the analyses, that is the stage-1 stages (the helper
-    extracts and identifies the language; the analyses' models come after). Without them (the
-    spine) it is extraction alone: the helper extracts without a guess, and the language
-    models, ~0.45 s of the spine's ~0.85 s preload, load while it works (a pool worker
-    identifies its pages' languages: :meth:`newsetl.pipeline.PendingExtraction.result`).
+    (:mod:`newsetl.earlyextract`). That is extraction alone, with the analyses or without: the
+    helper extracts without a guess, and the language models (~0.45 s of the server's CPU)
+    and the analyses' models load while it works (a pool worker identifies its pages'
+    languages: :meth:`newsetl.pipeline.PendingExtraction.result`). Why, with the analyses too:
+    the helper forks ~0.5 s sooner, in the start's idle core (benchmarks/README.md "Round 13
+    (spine13)", "Round 14 (start14)").
+
+    ``language_ready``: with ``extraction_ready``, called once the rest of stage 1 (the
+    language models) is warm too, if more stages (the analyses) come after: the server forks
+    there the helper that takes over from the first and identifies its pages itself.
     """
     chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
     groups = [chosen]
+    calls: list[Callable[[], object]] = []
     if extraction_ready is not None:
-        first = [s for s in chosen if s.kind == "extract" and (analysis or s is EXTRACTION)]
-        groups = [first, [stage for stage in chosen if stage not in first]]
+        first: list[Stage] = [s for s in chosen if s is EXTRACTION]
+        rest = [stage for stage in chosen if stage not in first]
+        groups, calls = [first, rest], [extraction_ready]
+        second = [s for s in rest if s.kind == "extract"]
+        third = [s for s in rest if s not in second]
+        if language_ready is not None and second and third:
+            groups, calls = [first, second, third], [extraction_ready, language_ready]
     for n, group in enumerate(groups):
         if n:
-            assert extraction_ready is not None
-            extraction_ready()
+            calls[n - 1]()
         for stage in group:
             try:
                 stage.warm_up_native()
