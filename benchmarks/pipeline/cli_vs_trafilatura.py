@@ -88,6 +88,24 @@ def plain_pages(source: Path, target: Path, limit: int | None) -> Path:
     return target
 
 
+def ingest_env(tmp: Path, spine: bool = False) -> dict[str, str]:
+    """The environment the benchmarks run ``newsetl ingest`` in: a Prefect home of their own
+    under ``tmp``, no translator, no Prefect server configured (the command's default, as a
+    user's first run), and with ``spine`` repair and entities off."""
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp / "prefect"),
+        "NEWSETL_TRANSLATOR": "none",
+        # the temporary server's first start creates its database: slow on a busy machine
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PYTHONWARNINGS": "ignore",
+    }
+    env.pop("PREFECT_API_URL", None)  # the command's own temporary server
+    if spine:
+        env |= {"NEWSETL_REPAIR": "0", "NEWSETL_ENTITIES": "0"}
+    return env
+
+
 def measure(
     cmd: list[str], env: dict[str, str], cwd: Path, interval: float, *, memory: bool = True
 ) -> dict[str, Any]:
@@ -180,15 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         pages = plain_pages(args.pages, tmp / "pages", args.limit)
         n_pages = len(list(pages.glob("*.html")))
-        base_env = {
-            **os.environ,
-            "PREFECT_HOME": str(tmp / "prefect"),
-            "NEWSETL_TRANSLATOR": "none",
-            # the temporary server's first start creates its database: slow on a busy machine
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-            "PYTHONWARNINGS": "ignore",
-        }
-        base_env.pop("PREFECT_API_URL", None)  # the command's own temporary server
+        base_env = ingest_env(tmp)
 
         runs: list[tuple[str, list[str], dict[str, str]]] = []
         if "trafilatura" in configs:
@@ -199,8 +209,7 @@ def main(argv: list[str] | None = None) -> None:
             if "ingest" in configs:
                 runs.append((f"ingest{label}", cmd, base_env))
             if "spine" in configs:
-                spine_env = {**base_env, "NEWSETL_REPAIR": "0", "NEWSETL_ENTITIES": "0"}
-                runs.append((f"spine{label}", cmd, spine_env))
+                runs.append((f"spine{label}", cmd, ingest_env(tmp, spine=True)))
 
         results: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in runs}
         memory: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in runs}

@@ -37,7 +37,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
+from cli_vs_trafilatura import DEFAULT_PAGES, ingest_env, plain_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,16 +205,8 @@ def main() -> None:
         site.mkdir()
         (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
         pages = plain_pages(args.pages, Path(tmp) / "pages", None)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
-            "PREFECT_HOME": str(Path(tmp) / "prefect"),
-            "NEWSETL_TRANSLATOR": "none",
-            "PYTHONWARNINGS": "ignore",
-        }
-        env.pop("PREFECT_API_URL", None)
-        if args.spine:
-            env |= {"NEWSETL_REPAIR": "0", "NEWSETL_ENTITIES": "0"}
+        env = ingest_env(Path(tmp), args.spine)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
         n = 0
         for rep in range(args.reps + 1):
             for exe in executables:

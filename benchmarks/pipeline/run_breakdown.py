@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
+from cli_vs_trafilatura import DEFAULT_PAGES, ingest_env, plain_pages
 from pipeline_workers import process_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,15 +97,7 @@ def main() -> None:
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsetl-breakdown-") as tmp:
         pages = plain_pages(args.pages, Path(tmp) / "pages", args.limit)
-        env = {
-            **os.environ,
-            "PREFECT_HOME": str(Path(tmp) / "prefect"),
-            "NEWSETL_TRANSLATOR": "none",
-            "PYTHONWARNINGS": "ignore",
-        }
-        env.pop("PREFECT_API_URL", None)
-        if args.spine:
-            env |= {"NEWSETL_REPAIR": "0", "NEWSETL_ENTITIES": "0"}
+        env = ingest_env(Path(tmp), args.spine)
         cmd = [str(args.newsetl), "ingest", "-q", str(pages), "--db", str(Path(tmp) / "w.duckdb")]
         print(json.dumps(measure(cmd, env, args.interval), indent=1))
 

@@ -42,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
+from cli_vs_trafilatura import DEFAULT_PAGES, ingest_env, plain_pages
 from pipeline_workers import process_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,17 +179,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="newsetl-timeline-") as tmp:
         pages = plain_pages(args.pages, Path(tmp) / "pages", None)
-        env = {
-            **os.environ,
-            "PREFECT_HOME": str(Path(tmp) / "prefect"),
-            "NEWSETL_TRANSLATOR": "none",
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-            "PYTHONWARNINGS": "ignore",
-        }
-        env.pop("PREFECT_API_URL", None)
-        if args.spine:
-            env |= {"NEWSETL_REPAIR": "0", "NEWSETL_ENTITIES": "0"}
+        env = ingest_env(Path(tmp), args.spine) | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         base = [str(args.newsetl), "ingest", "-q", str(pages), "--db"]
         # an untimed first run creates the Prefect database, as a user's first run does
         record([*base, str(Path(tmp) / "warm.duckdb")], env, args.interval)

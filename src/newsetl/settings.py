@@ -147,8 +147,10 @@ class Settings:
     keep_workers: bool = True
     #: ``newsetl ingest`` of local pages: the fork server forks an extraction helper once
     #: trafilatura is warm, and the run hands it pages while the language models' and the
-    #: analyses' warm-up goes on (a pool worker identifies the helper's pages' languages;
-    #: :mod:`newsetl.earlyextract`; same rows). Off: the run's pages wait for the first worker.
+    #: analyses' warm-up goes on (a pool worker identifies the helper's pages' languages; with
+    #: the analyses, a second helper forked after the language models takes over and
+    #: identifies its own; :mod:`newsetl.earlyextract`; same rows). Off: the run's pages wait
+    #: for the first worker.
     early_extraction: bool = True
     #: Pages after which a run replaces its pool's workers by fresh forks of the fork server
     #: (0: never). Why: a worker's caches and the per-language data it loads grow its PSS from
