@@ -127,11 +127,58 @@ def test_artefact_text_language_uses_the_fast_detector(monkeypatch):
     text = " ".join(_WARM_TEXTS.values()) * 10
     calls: list[str] = []
     real = fast.detect_langs
-    monkeypatch.setattr(fast, "detect_langs", lambda t: calls.append(t) or real(t))
+    monkeypatch.setattr(
+        fast, "detect_langs", lambda t, seed: calls.append((t, seed)) or real(t, seed)
+    )
     ours = language.detect_language(text)
-    assert calls == [text[:3000]]
-    monkeypatch.setattr(fast, "detect_langs", langdetect.detect_langs)
+    assert calls == [(text[:3000], 0)]
+
+    def langdetect_s(t: str, seed: int) -> list:
+        DetectorFactory.seed = seed
+        return langdetect.detect_langs(t)
+
+    monkeypatch.setattr(fast, "detect_langs", langdetect_s)
     assert language.detect_language(text) == ours
+
+
+def test_each_call_s_seed_whatever_another_thread_sets():
+    """langdetect's seed is a class attribute each detector copies when it is made, and the
+    identification (a seed per text), the repair and the entity stages (0) each set it: a
+    thread setting it between another's seeding and its detector's making changed that
+    detector's draws (6 of 400 calls differed before each call seeded its own detector).
+    Every call's probabilities are now those of its own seed."""
+    import sys
+    import threading
+
+    from newsetl.entities.extract import _detect_language
+    from newsetl.langdetect_fast import detect_langs as fast_detect_langs
+
+    text = "The council met on Monday at the town hall."
+    expected = langdetect_probabilities(text, 7)
+    ranked = [(i.lang, i.prob) for i in fast_detect_langs(text, seed=0)]
+    DetectorFactory.seed = 0
+    assert _detect_language(text) == detect_langs(text)[0].lang == ranked[0][0]
+    stop = threading.Event()
+
+    def set_seeds() -> None:
+        while not stop.is_set():
+            DetectorFactory.seed = 0
+            DetectorFactory.seed = 3
+
+    interval = sys.getswitchinterval()
+    other = threading.Thread(target=set_seeds)
+    sys.setswitchinterval(1e-5)
+    other.start()
+    try:
+        seeded = [langdetect_probabilities(text, 7) for _ in range(400)]
+        fast = [[(i.lang, i.prob) for i in fast_detect_langs(text, seed=0)] for _ in range(200)]
+    finally:
+        stop.set()
+        other.join()
+        sys.setswitchinterval(interval)
+        DetectorFactory.seed = 0
+    assert all(p == expected for p in seeded)
+    assert all(r == ranked for r in fast)
 
 
 class _CountingDetector(Detector):
@@ -148,8 +195,8 @@ class _CountingDetector(Detector):
 def _trials(cls, factory, text: str, seed: int, **settings) -> list[float] | str:
     """The detector's averaged trial probabilities of ``text`` (all 55, not only those above
     0.1), or the error it raises."""
-    factory.seed = seed
     detector = cls(factory)
+    detector.seed = seed  # the detector's own (the factory's is shared by every caller)
     for name, value in settings.items():
         getattr(detector, name)(value)
     detector.append(text)
@@ -157,8 +204,6 @@ def _trials(cls, factory, text: str, seed: int, **settings) -> list[float] | str
         detector.get_probabilities()
     except Exception as error:  # langdetect's "no features in text", a zero total
         return f"{type(error).__name__}: {error}"
-    finally:
-        factory.seed = 0
     assert detector.langprob is not None
     return detector.langprob
 

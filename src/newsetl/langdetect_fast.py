@@ -219,9 +219,10 @@ class FastDetector(Detector):
         return result
 
 
-def detect_langs(text: str) -> list:
+def detect_langs(text: str, seed: int | None = 0) -> list:
     """``langdetect.detect_langs`` with :class:`FastDetector`: the same factory (profiles
-    loaded once, its seed), the same checks and the same ranked probabilities.
+    loaded once), the same checks and the same ranked probabilities, its random trials
+    seeded with ``seed`` (:func:`seeded`).
 
     Why: the artefact detector asks langdetect about up to 3,000 characters of a text whose
     language the identification did not settle (a run's articles in no evidence language,
@@ -233,6 +234,19 @@ def detect_langs(text: str) -> list:
     factory = detector_factory._factory
     if not factory.langlist:
         raise LangDetectException(ErrorCode.NeedLoadProfileError, "Need to load profiles.")
-    detector = FastDetector(factory)
+    detector = seeded(FastDetector(factory), seed)
     detector.append(text)
     return detector.get_probabilities()
+
+
+def seeded(detector: FastDetector, seed: int | None) -> FastDetector:
+    """``detector`` with its own seed, not the one it copied from the factory.
+
+    Why: langdetect's seed is a class attribute (``DetectorFactory.seed``) that each detector
+    copies when it is made, and several callers set it (the identification per text, the
+    repair and entity stages to 0): between one thread setting it and making its detector,
+    another thread's setting made the first draw other random n-grams (other
+    probabilities: 6 of 400 calls under a thread that sets it, tests/test_langdetect_fast.py).
+    Each call now says its seed; the draws are those of a detector made under that seed."""
+    detector.seed = seed
+    return detector

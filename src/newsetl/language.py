@@ -26,7 +26,7 @@ from langdetect import DetectorFactory, detect_langs, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 from newsetl import language_calibration as calibration
-from newsetl.langdetect_fast import FastDetector
+from newsetl.langdetect_fast import FastDetector, seeded
 
 #: Characters of text given to langdetect: plenty for a confident label, bounded cost (its
 #: time grows with the text: 2000 characters cost ~2 ms more per article than 1000, measured
@@ -100,7 +100,8 @@ def langdetect_probabilities(text: str, seed: int = 0) -> dict[str, float]:
     _ensure_seeded(seed)
     try:
         detector_factory.init_factory()
-        detector = FastDetector(detector_factory._factory)  # what detect_langs creates
+        # what detect_langs creates, seeded by this call (not by the shared class attribute)
+        detector = seeded(FastDetector(detector_factory._factory), seed)
         detector.append(text)
         ranked = detector.get_probabilities()
     except LangDetectException:

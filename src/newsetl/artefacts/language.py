@@ -130,16 +130,14 @@ def detect_language(text: str) -> str | None:
     sample = text[:3000]
     if len(sample.strip()) < 3:
         return None
-    from langdetect import DetectorFactory, LangDetectException
+    from langdetect import LangDetectException
 
     from newsetl.langdetect_fast import detect_langs  # langdetect's answers, less Python
 
-    with _lock:  # langdetect's factory seeding is global state
-        DetectorFactory.seed = 0
-        try:
-            ranked = detect_langs(sample)
-        except LangDetectException:
-            ranked = []
+    try:
+        ranked = detect_langs(sample, seed=0)  # its own seed, not langdetect's shared one
+    except LangDetectException:
+        ranked = []
     supported = set(lexicon.EVIDENCE_LANGUAGES)
     if ranked and ranked[0].prob >= 0.8:
         code = _ALIASES.get(ranked[0].lang, ranked[0].lang)

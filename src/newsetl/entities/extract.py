@@ -1847,10 +1847,12 @@ def _to_entities(doc: _Doc, groups: list[Group]) -> list[DocEntity]:
 
 def _detect_language(text: str) -> str:
     try:
-        from langdetect import DetectorFactory, detect
+        from newsetl.langdetect_fast import detect_langs
 
-        DetectorFactory.seed = 0
-        return detect(text[:LANGUAGE_SAMPLE_CHARS])
+        # langdetect.detect's answer (its top language, "unknown" when none is above its
+        # floor) with the call's own seed, not langdetect's shared one (see seeded())
+        ranked = detect_langs(text[:LANGUAGE_SAMPLE_CHARS], seed=0)
+        return ranked[0].lang if ranked else "unknown"
     except Exception:  # langdetect raises on empty or symbol-only text
         return "en"
 
