@@ -42,3 +42,26 @@ def test_warm_up_fills_the_english_evidence_with_what_a_cold_lookup_gives():
     lexicon.evidence.cache_clear()
     assert [lean(word) for word in words] == warm
     assert any(item.langs for item in warm) and any(item.own for item in warm)
+
+
+def test_exonyms_come_back_from_the_cache_as_babel_gives_them(cache_home, monkeypatch):
+    """The exonyms (CLDR's country names in 12 languages, via babel) are read from the disk
+    cache after the first process, not loaded from babel's locales in each fork server."""
+    import babel
+
+    lexicon.exonyms.cache_clear()
+    built = lexicon.exonyms()
+    assert built == lexicon._build_exonyms()
+    assert built["italia"] == "Italy" and built["deutschland"] == "Germany"
+    assert list(cache_home.glob("artefacts_exonyms-*.pickle"))
+
+    def no_babel(*args, **kwargs):
+        raise AssertionError("babel's locales loaded again")
+
+    monkeypatch.setattr(babel, "Locale", no_babel)
+    lexicon.exonyms.cache_clear()
+    try:
+        again = lexicon.exonyms()
+    finally:
+        lexicon.exonyms.cache_clear()
+    assert again == built and list(again) == list(built)  # the same names, in the same order

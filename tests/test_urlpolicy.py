@@ -393,3 +393,32 @@ def test_https_keeps_the_host_name_for_sni_and_certificate_checks(tmp_path, monk
     assert "tls.test" in seen_sni  # SNI carries the name although the socket went to the IP
     # the certificate is checked against the name in the URL: for the bare IP it fails
     assert by_address.outcome == "failed" and by_address.error_kind == "transport"
+
+
+def test_public_suffix_list_comes_back_from_the_cache(tmp_path, monkeypatch):
+    """The parsed list is read from the disk cache after the first process (the fork server's
+    extraction warm-up parsed it in every run) and splits hosts as a freshly parsed one."""
+    from publicsuffixlist import PublicSuffixList
+
+    from newsetl import urls
+
+    monkeypatch.setenv("NEWSETL_CACHE_DIR", str(tmp_path))
+    urls._public_suffix_list.cache_clear()
+    try:
+        first = urls._public_suffix_list()
+        assert list(tmp_path.glob("public_suffix_list-*.pickle"))
+
+        def no_parse(*args, **kwargs):
+            raise AssertionError("the list was parsed again")
+
+        monkeypatch.setattr(PublicSuffixList, "_parse", no_parse)
+        urls._public_suffix_list.cache_clear()
+        cached = urls._public_suffix_list()
+    finally:
+        urls._public_suffix_list.cache_clear()
+    monkeypatch.undo()
+    fresh = PublicSuffixList()
+    assert cached is not first and vars(cached) == vars(fresh)
+    hosts = ["www.bbc.co.uk", "alice.github.io", "a.b.kawasaki.jp", "city.kawasaki.jp", "x.ck"]
+    hosts += ["news.xn--p1ai", "новости.рф", "example.invalid"]
+    assert [cached.privatesuffix(h) for h in hosts] == [fresh.privatesuffix(h) for h in hosts]

@@ -49,6 +49,11 @@ _MAGIC = b"NLEXDAT1"
 #: magic, kind, value item size, lengths of the trie, values and blob sections, entry count,
 #: blake2b digest of everything after the header
 _HEADER = struct.Struct("<8s4sIQQQQ32s")
+#: A frequency table's blob: its bucket count (the largest bucket + 1). Why stored: finding
+#: the largest of the ~300,000-630,000 values by id in each process that maps a table cost
+#: 7-16 ms a table (0.056 s for the six main languages in the fork server's warm-up), and it
+#: read every page of the values section (benchmarks/README.md "Round 15 (fork15)").
+_BUCKETS = struct.Struct("<I")
 
 
 class CompactTable:
@@ -183,7 +188,7 @@ def _encode_ints(mapping: dict[str, int]) -> tuple[Any, bytes, dict[str, int]]:
 
 def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extra: dict) -> bytes:
     """The file: header, then the trie (padded to 8 bytes), the values by id, the blob they
-    point into (bytes tables), and the side dict of words with a NUL (JSON); the digest
+    point into (bytes tables) or the bucket count (frequency tables), and the side dict of words with a NUL (JSON); the digest
     covers all but the header."""
     body = trie.tobytes()
     body += b"\0" * (-len(body) % 8)
@@ -282,7 +287,11 @@ def _table(data: Any, stamp: DigestStamp | None = None) -> CompactTable:
     if kind == b"freq":
         from wordfreq import cB_to_freq
 
-        nbuckets = max(ints, default=-1) + 1
+        # the bucket count, stored at build time (see _build_frequency); a table without it
+        # (an older file or a hand-made one) is scanned for its largest bucket
+        nbuckets = (
+            _BUCKETS.unpack(blob)[0] if len(blob) == _BUCKETS.size else max(ints, default=-1) + 1
+        )
         freqs = tuple(cB_to_freq(-i) for i in range(nbuckets))
         return FrequencyTable(trie, ints, extra, data, freqs)
     if kind == b"byts":
@@ -324,6 +333,7 @@ def frequency_table(lang: str, wordlist: str = "best") -> Mapping[str, float]:
         distribution_version("marisa-trie"),
         wordlist,
         lang,
+        "with-bucket-count",  # _build_frequency stores it (older files: without)
     )
     found = load_or_build(f"wordfreq_{wordlist}_{lang}", key, lambda: _build_frequency(paths[lang]))
     assert isinstance(found, FrequencyTable)
@@ -341,7 +351,8 @@ def _build_frequency(path: str) -> bytes:
         for word in bucket:
             buckets[word] = index
     trie, values, extra = _encode_ints(buckets)
-    return _section(b"freq", 2, trie, values, b"", extra)
+    count = _BUCKETS.pack(max(buckets.values(), default=-1) + 1)
+    return _section(b"freq", 2, trie, values, count, extra)
 
 
 def bytes_table(

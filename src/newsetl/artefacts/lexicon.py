@@ -999,7 +999,19 @@ def exonyms() -> dict[str, str]:
 
     Why: a calqued elided article ("THE'Italia", from Italian "l'Italia") is repaired to the
     English name of the country, not to "the Italia".
+
+    From the disk cache after the first process: CLDR's territory names of 13 locales cost
+    babel ~0.07 s of CPU to load and merge, in the fork server's warm-up of every run, and
+    the result is a function of babel's data alone (benchmarks/README.md "Round 15
+    (fork15)").
     """
+    from ..cache import cache_key, cached, distribution_version
+
+    key = cache_key(distribution_version("babel"), "artefacts-exonyms-1")
+    return cached("artefacts_exonyms", key, _build_exonyms)
+
+
+def _build_exonyms() -> dict[str, str]:
     from babel import Locale
 
     english = Locale("en").territories
