@@ -59,6 +59,7 @@ def warm_up(
     analysis: bool = True,
     extraction_ready: Callable[[], object] | None = None,
     language_ready: Callable[[], object] | None = None,
+    settle: Callable[[], object] | None = None,
 ) -> None:
     """Warm every stage (stage 1 only without ``analysis``), in this thread: first each
     stage's native part, then each stage's Python warm-up, in list order. A stage whose
@@ -82,6 +83,10 @@ def warm_up(
     ``language_ready``: with ``extraction_ready``, called once the rest of stage 1 (the
     language models) is warm too, if more stages (the analyses) come after: the server forks
     there the helper that takes over from the first and identifies its pages itself.
+
+    ``settle``: called after each part (a group's native parts, each stage's Python warm-up),
+    before the next part and before ``extraction_ready``/``language_ready`` (the fork server
+    freezes what the part loaded there: :func:`newsetl.workers.warm_fork_server`).
     """
     chosen = [stage for stage in STAGES if analysis or stage.kind == "extract"]
     groups = [chosen]
@@ -102,8 +107,12 @@ def warm_up(
                 stage.warm_up_native()
             except Exception:  # the stage's own warm_up loads it (and says why it cannot)
                 log.debug("native warm-up of %s failed", stage.name, exc_info=True)
+        if settle is not None:
+            settle()
         for stage in group:
             stage.warm_up()
+            if settle is not None:
+                settle()
 
 
 #: Derived from :data:`STAGES` (updated in place by :func:`register`, so importers of these
