@@ -143,3 +143,42 @@ def test_without_a_prefect_server_the_run_is_direct_and_starts_none(site_server,
     )
     assert forced.returncode == 0, forced.stderr[-3000:]
     assert list(home.rglob("*.db"))  # the temporary server's database: a flow run
+
+
+def test_the_direct_run_freezes_what_its_process_holds_once_the_run_is_open(tmp_path):
+    """The command's process runs one run and exits: what it holds once the run is open
+    (modules, settings, the warehouse's objects) is frozen, so the collector's full
+    collections during the run (two of three in the serial tail) no longer scan it; the run
+    itself is the same (its rows loaded, the run completed)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(2):
+        body = " ".join(["The ministers met in Geneva to discuss the treaty."] * 20)
+        (pages / f"{n}.html").write_text(
+            f"<html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
+            f"<p>{body} Page {n}.</p></article></body></html>"
+        )
+    db = tmp_path / "w.duckdb"
+    probe = (
+        "import gc, sys\n"
+        "from newsetl.cli import main\n"
+        "rc = main(['ingest', '-q', sys.argv[1], '--db', sys.argv[2]])\n"
+        "import newsetl.settings\n"
+        "held = newsetl.settings.Settings\n"
+        "print('frozen', gc.get_freeze_count(), any(o is held for o in gc.get_objects()))\n"
+        "sys.stdout.flush()\n"
+        "sys.exit(rc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(pages), str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NEWSETL_TRANSLATOR": "none", "PREFECT_API_URL": ""},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    frozen, held_in_a_generation = done.stdout.split("frozen ")[1].split()
+    assert int(frozen) > 10_000 and held_in_a_generation == "False"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+        assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]
