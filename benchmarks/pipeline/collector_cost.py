@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     args = p.parse_args(argv)
-    pythons = args.python or [Path(".venv/bin/python")]
+    pythons = [py.absolute() for py in args.python or [Path(".venv/bin/python")]]
     rows: dict[str, list[dict]] = {str(py): [] for py in pythons}
     with tempfile.TemporaryDirectory() as tmp:
         pages = plain_pages(args.pages, Path(tmp) / "pages", None)
