@@ -2,7 +2,8 @@
 checkout against checkout (round 15, fork15).
 
 Why: the collector's time is a part of a process's CPU that a busy machine does not blur
-(it is measured inside the process, with ``gc.callbacks``), and round 15 cut most of it by
+(it is measured inside the process, with ``gc.callbacks``, in the collecting thread's CPU
+time: the process's would count its other threads', DuckDB's or lingua's, meanwhile), and round 15 cut most of it by
 freezing what a warm-up part or an opened run keeps. Two measures, each checkout's
 interpreter in turn (``--python``, repeatable), ``--reps`` rounds interleaved:
 
@@ -40,9 +41,9 @@ stats = {"gc_s": 0.0, "by_gen": [0, 0, 0], "full_s": []}
 start = [0.0]
 def watch(phase, info):
     if phase == "start":
-        start[0] = time.process_time()
+        start[0] = time.thread_time()
         return
-    spent = time.process_time() - start[0]
+    spent = time.thread_time() - start[0]
     stats["gc_s"] += spent
     stats["by_gen"][info["generation"]] += 1
     if info["generation"] == 2:
