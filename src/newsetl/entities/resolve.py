@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 
@@ -293,27 +294,78 @@ def _surname_keys(r: EntityRecord) -> set[str]:
     return out
 
 
-@dataclass(frozen=True)
 class FixedKeys:
     """The keys of a fixed set of seed entities, computed once for every run that stores
     them unchanged (:func:`fixed_keys`; the store keeps it in the disk cache under a digest
     of their rows).
 
     Why: the seed's ~17,500 aliases are ~85 % of the forms :func:`resolve` reads, and their
-    spelling keys were computed again by every run (~0.1 s of CPU of the run's serial tail on
+    spelling keys were computed again by every run (~0.2 s of CPU of the run's serial tail on
     the Zyte pages). Exact, because of what the rules do with them: a bucket gets the same
     seed members whatever else is stored, and a bucket holding seed entities only links
     nothing (two seed entities are never joined), so all it gives is its review rows, the
-    same ones every time; the union-find's state never depends on it."""
+    same ones every time; the union-find's state never depends on it.
 
-    #: the entities these keys are of (each seed, not article-local)
-    ids: frozenset[str]
-    #: spelling bucket -> the fixed entities in it (rule 1)
-    buckets: dict[str, tuple[str, ...]]
-    #: spelling bucket holding two or more fixed entities -> the review rows it gives alone
-    shared: dict[str, list[tuple[str, str, str, str]]]
-    #: surname key -> the fixed full-name persons ending in it (rule 2)
-    surnames: dict[str, tuple[str, ...]]
+    Kept compact (read back in every run's serial tail): the ~45,000 bucket keys of the
+    shipped seed map to positions in the sorted ids, one position or a tuple; pickled, the
+    keys are one string. Unpickling took ~25 ms with tuples of ids, ~11 ms so."""
+
+    def __init__(
+        self,
+        ids: Iterable[str],
+        buckets: dict[str, int | tuple[int, ...]],
+        shared: dict[str, list[tuple[str, str, str, str]]],
+        surnames: dict[str, tuple[str, ...]],
+    ) -> None:
+        #: the entities these keys are of (each seed, not article-local), sorted
+        self.order = tuple(sorted(ids))
+        self.ids = frozenset(self.order)
+        #: spelling bucket -> the fixed entities in it (rule 1), as positions in ``order``
+        self._buckets = buckets
+        #: spelling bucket holding two or more fixed entities -> the review rows it gives alone
+        self.shared = shared
+        #: surname key -> the fixed full-name persons ending in it (rule 2)
+        self.surnames = surnames
+
+    def bucket(self, key: str) -> tuple[str, ...]:
+        """The fixed entities in spelling bucket ``key``."""
+        found = self._buckets.get(key)
+        if found is None:
+            return ()
+        if isinstance(found, int):
+            return (self.order[found],)
+        return tuple(self.order[n] for n in found)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FixedKeys):
+            return NotImplemented
+        return (self.order, self._buckets, self.shared, self.surnames) == (
+            other.order, other._buckets, other.shared, other.surnames
+        )  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        keys = list(self._buckets)
+        if any(_KEY_SEPARATOR in key for key in keys):  # no name of the shipped seed holds it
+            return (FixedKeys, (self.order, self._buckets, self.shared, self.surnames))
+        packed = (self.order, _KEY_SEPARATOR.join(keys), list(self._buckets.values()))
+        return (_unpack_fixed_keys, (*packed, self.shared, self.surnames))
+
+
+#: Between the bucket keys of a pickled :class:`FixedKeys`.
+_KEY_SEPARATOR = "\x00"
+
+
+def _unpack_fixed_keys(
+    order: tuple[str, ...],
+    keys: str,
+    members: list[int | tuple[int, ...]],
+    shared: dict[str, list[tuple[str, str, str, str]]],
+    surnames: dict[str, tuple[str, ...]],
+) -> FixedKeys:
+    buckets = dict(zip(keys.split(_KEY_SEPARATOR), members, strict=True))
+    return FixedKeys(order, buckets, shared, surnames)
 
 
 def fixed_keys(records: Iterable[EntityRecord]) -> FixedKeys:
@@ -340,11 +392,13 @@ def fixed_keys(records: Iterable[EntityRecord]) -> FixedKeys:
             if linked:  # pragma: no cover - two seed entities are never joined
                 raise AssertionError(f"seed entities joined by {key!r}")
             shared[key] = res.review
+    position = {eid: n for n, eid in enumerate(sorted(recs))}
+    places = {key: sorted(position[e] for e in ids) for key, ids in buckets.items()}
     return FixedKeys(
-        ids=frozenset(recs),
-        buckets={key: tuple(sorted(ids)) for key, ids in buckets.items()},
-        shared=shared,
-        surnames={key: tuple(sorted(ids)) for key, ids in surnames.items()},
+        recs,
+        {key: found[0] if len(found) == 1 else tuple(found) for key, found in places.items()},
+        shared,
+        {key: tuple(sorted(ids)) for key, ids in surnames.items()},
     )
 
 
@@ -379,7 +433,7 @@ def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> 
         # joined), so the buckets that hold another entity are the ones to link, in the same
         # (sorted) order, with the fixed reports in between
         for key, members in buckets.items():
-            members.update(fixed.buckets.get(key, ()))
+            members.update(fixed.bucket(key))
         due = {key for key, members in buckets.items() if len(members) > 1}
         due.update(fixed.shared)
         for key in sorted(due):
