@@ -626,6 +626,9 @@ def refresh_entity_resolution(con: Any) -> int:
     the union-find never looks past the entities it joins, so the connected components of
     "shares a key" are independent and only those holding a new or changed entity need
     recomputing. That needs each entity's keys stored (a table, a migration), not done yet.
+    What is not recomputed: the seed entities' keys (~17,500 of the ~20,000 forms on the
+    Zyte warehouse) come from the disk cache while the seed rows are the ones they were
+    computed from (:func:`_fixed_keys`): 0.34-0.39 -> 0.15-0.21 s of CPU in the run's tail.
     """
     from .resolve import EntityRecord, resolve
 
