@@ -456,8 +456,10 @@ def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> 
             r.source == "learned" and r.kind == "other" and r.type != NATIONALITY
             and not _ACRONYM.match(r.name)
         )  # fmt: skip
+        if not (lone or untyped):
+            continue
         words = _words(r.name)
-        if not (lone or (untyped and len(words) == 1)) or not words:
+        if not words or not (lone or len(words) == 1):
             continue
         key = word_key(words[-1])
         named = (*surnames.get(key, ()), *fixed_surnames.get(key, ()))
@@ -508,6 +510,9 @@ def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> 
     for eid in recs:
         group_members[groups.find(eid)].append(eid)
     for ids in group_members.values():
+        if len(ids) == 1:  # most entities: no other name to weigh
+            res.resolved[ids[0]] = ids[0]
+            continue
         best = min(ids, key=lambda e: (recs[e].source == "learned", recs[e].local,
                                        -len(_words(recs[e].name)), e))  # fmt: skip
         for e in ids:
