@@ -12,7 +12,8 @@ Besides the wall times, the CPU of the run's main thread (``thread_time``: what 
 process spends on its serial work, whatever the machine's load): over the batches' loads
 (``loads_cpu_s``), from the last load to the run's end (``closing_cpu_s``: the whole-warehouse
 entity steps, the run record, the read copy) and over the entity resolution alone
-(``resolution_cpu_s``).
+(``resolution_cpu_s``); the closes of the file after the last load (each a checkpoint: their
+wall time and the process's CPU over them, ``closes_after_load_s``, ``..._cpu_s``).
 
 Run (from the repository root)::
 
@@ -50,6 +51,17 @@ def timed_resolution(con):  # observed, not changed
     finally:
         cpu["resolution"] = time.thread_time() - t
 entity_store.refresh_entity_resolution = timed_resolution
+import importlib
+warehouse_connect = importlib.import_module("newsetl.warehouse.connect")
+close_shared = warehouse_connect._close_shared
+closes = []
+def timed_close(key):  # observed, not changed: each close of the file (a checkpoint)
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        return close_shared(key)
+    finally:
+        closes.append((t, time.perf_counter() - t, time.process_time() - c))
+warehouse_connect._close_shared = timed_close
 class Hooks(RunHooks):
     def load_batch(self, run, index, result, loader):
         t = time.thread_time()
@@ -81,6 +93,12 @@ print(json.dumps({
     "loads_cpu_s": round(cpu["loads"], 3),
     "closing_cpu_s": round(cpu["finished"] - cpu["last_loaded"], 3),
     "resolution_cpu_s": round(cpu.get("resolution", 0.0), 3),
+    # the closes of the file after the last load: wall and the process's CPU (a checkpoint
+    # runs in DuckDB's threads), summed
+    "closes_after_load_s": round(sum(w for t, w, _ in closes if t >= marks["last_loaded"]), 3),
+    "closes_after_load_cpu_s": round(
+        sum(c for t, _, c in closes if t >= marks["last_loaded"]), 3
+    ),
 }))
 """
 

@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 
@@ -252,55 +253,202 @@ def _link_bucket(
                 res.review.append((other, first, rule, f"two seed entities share {key!r}"))
 
 
-def resolve(records: Iterable[EntityRecord]) -> Resolution:
+def _bucket_keys(r: EntityRecord) -> list[str]:
+    """The spelling buckets (rule 1) ``r`` is in: each of its forms by exact form and by
+    spelling key, tagged with the language family (or untagged) it meets names of."""
+    if r.local or r.type == NATIONALITY:
+        return []
+    seed = r.source != "learned"
+    out = []
+    for form, language in sorted({(r.name, "mul"), *r.forms}):
+        # A short seed alias of one language meets only names written in that language
+        # (the seed's 17,000 aliases in 50 languages have many short look-alikes: Finnish
+        # "Saksa" is Germany); learned names meet each other in any language.
+        keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
+        if not (r.coarse == "person" and len(_words(form)) < 2):
+            # (a person's surname alone is the surname rule's business)
+            k = name_key(form)
+            # a seed alias of one short word meets names by its exact form only: Slovene
+            # "Tajska" (Thailand) and "Tusk" have one three-letter skeleton
+            if k and not (seed and " " not in k and len(k) < 4):
+                keys.append(k)
+        family = _FAMILY.get(language, language)
+        for key in keys:
+            tags = ["", family]
+            if seed and language not in _ANY_LANGUAGE and not _strong(key):
+                tags = [family]
+            for tag in tags:
+                out.append(f"{key}|{tag}")
+    return out
+
+
+def _surname_keys(r: EntityRecord) -> set[str]:
+    """The last-word keys of a full-name person's forms (rule 2's candidates)."""
+    out: set[str] = set()
+    if r.coarse != "person" or r.local:
+        return out
+    for form in {r.name, *(f for f, _ in r.forms)}:
+        words = [w for w in _words(form) if w.casefold() not in _SMALL]
+        if len(words) >= 2 and (k := word_key(words[-1])) and len(k) >= 2:
+            out.add(k)
+    return out
+
+
+class FixedKeys:
+    """The keys of a fixed set of seed entities, computed once for every run that stores
+    them unchanged (:func:`fixed_keys`; the store keeps it in the disk cache under a digest
+    of their rows).
+
+    Why: the seed's ~17,500 aliases are ~85 % of the forms :func:`resolve` reads, and their
+    spelling keys were computed again by every run (~0.2 s of CPU of the run's serial tail on
+    the Zyte pages). Exact, because of what the rules do with them: a bucket gets the same
+    seed members whatever else is stored, and a bucket holding seed entities only links
+    nothing (two seed entities are never joined), so all it gives is its review rows, the
+    same ones every time; the union-find's state never depends on it.
+
+    Kept compact (read back in every run's serial tail): the ~45,000 bucket keys of the
+    shipped seed map to positions in the sorted ids, one position or a tuple; pickled, the
+    keys are one string. Unpickling took ~25 ms with tuples of ids, ~11 ms so."""
+
+    def __init__(
+        self,
+        ids: Iterable[str],
+        buckets: dict[str, int | tuple[int, ...]],
+        shared: dict[str, list[tuple[str, str, str, str]]],
+        surnames: dict[str, tuple[str, ...]],
+    ) -> None:
+        #: the entities these keys are of (each seed, not article-local), sorted
+        self.order = tuple(sorted(ids))
+        self.ids = frozenset(self.order)
+        #: spelling bucket -> the fixed entities in it (rule 1), as positions in ``order``
+        self._buckets = buckets
+        #: spelling bucket holding two or more fixed entities -> the review rows it gives alone
+        self.shared = shared
+        #: surname key -> the fixed full-name persons ending in it (rule 2)
+        self.surnames = surnames
+
+    def bucket(self, key: str) -> tuple[str, ...]:
+        """The fixed entities in spelling bucket ``key``."""
+        found = self._buckets.get(key)
+        if found is None:
+            return ()
+        if isinstance(found, int):
+            return (self.order[found],)
+        return tuple(self.order[n] for n in found)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FixedKeys):
+            return NotImplemented
+        return (self.order, self._buckets, self.shared, self.surnames) == (
+            other.order, other._buckets, other.shared, other.surnames
+        )  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        keys = list(self._buckets)
+        if any(_KEY_SEPARATOR in key for key in keys):  # no name of the shipped seed holds it
+            return (FixedKeys, (self.order, self._buckets, self.shared, self.surnames))
+        packed = (self.order, _KEY_SEPARATOR.join(keys), list(self._buckets.values()))
+        return (_unpack_fixed_keys, (*packed, self.shared, self.surnames))
+
+
+#: Between the bucket keys of a pickled :class:`FixedKeys`.
+_KEY_SEPARATOR = "\x00"
+
+
+def _unpack_fixed_keys(
+    order: tuple[str, ...],
+    keys: str,
+    members: list[int | tuple[int, ...]],
+    shared: dict[str, list[tuple[str, str, str, str]]],
+    surnames: dict[str, tuple[str, ...]],
+) -> FixedKeys:
+    buckets = dict(zip(keys.split(_KEY_SEPARATOR), members, strict=True))
+    return FixedKeys(order, buckets, shared, surnames)
+
+
+def fixed_keys(records: Iterable[EntityRecord]) -> FixedKeys:
+    """The :class:`FixedKeys` of ``records``: seed entities only (a learned or article-local
+    one would be joined by its buckets, which the shortcut relies on never happening)."""
+    recs = {r.entity_id: r for r in records}
+    for r in recs.values():
+        if r.source == "learned" or r.local:
+            raise ValueError(f"fixed keys are for seed entities only: {r.entity_id!r}")
+    buckets: dict[str, set[str]] = defaultdict(set)
+    surnames: dict[str, set[str]] = defaultdict(set)
+    for eid, r in recs.items():
+        for key in _bucket_keys(r):
+            buckets[key].add(eid)
+        for key in _surname_keys(r):
+            surnames[key].add(eid)
+    shared: dict[str, list[tuple[str, str, str, str]]] = {}
+    groups = _Groups(recs)
+    for key, members in sorted(buckets.items()):
+        if len(members) > 1:
+            linked: dict[str, str] = {}
+            res = Resolution()
+            _link_bucket(key, sorted(members), recs, groups, linked, res)
+            if linked:  # pragma: no cover - two seed entities are never joined
+                raise AssertionError(f"seed entities joined by {key!r}")
+            shared[key] = res.review
+    position = {eid: n for n, eid in enumerate(sorted(recs))}
+    places = {key: sorted(position[e] for e in ids) for key, ids in buckets.items()}
+    return FixedKeys(
+        recs,
+        {key: found[0] if len(found) == 1 else tuple(found) for key, found in places.items()},
+        shared,
+        {key: tuple(sorted(ids)) for key, ids in surnames.items()},
+    )
+
+
+def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> Resolution:
     """Group ``records`` by the rules of this module; order-independent (every loop runs in
-    sorted order and every choice is by a total order on ids)."""
+    sorted order and every choice is by a total order on ids).
+
+    ``fixed``: the keys of some of the records (their forms are then not read), computed by
+    :func:`fixed_keys` from those same records: the result is the one without it."""
     recs = {r.entity_id: r for r in records}
     groups = _Groups(recs)
     res = Resolution()
     linked: dict[str, str] = {}
 
+    skip = fixed.ids if fixed is not None else frozenset()
+    if not skip <= recs.keys():
+        raise ValueError("the fixed keys name entities that are not among the records")
+
     # 1. spelling keys of full names, and seed aliases written exactly alike
     buckets: dict[str, set[str]] = defaultdict(set)
     for eid in sorted(recs):
-        r = recs[eid]
-        if r.local or r.type == NATIONALITY:
-            continue
-        seed = r.source != "learned"
-        for form, language in sorted({(r.name, "mul"), *r.forms}):
-            # A short seed alias of one language meets only names written in that language
-            # (the seed's 17,000 aliases in 50 languages have many short look-alikes: Finnish
-            # "Saksa" is Germany); learned names meet each other in any language.
-            keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
-            if not (r.coarse == "person" and len(_words(form)) < 2):
-                # (a person's surname alone is the surname rule's business)
-                k = name_key(form)
-                # a seed alias of one short word meets names by its exact form only: Slovene
-                # "Tajska" (Thailand) and "Tusk" have one three-letter skeleton
-                if k and not (seed and " " not in k and len(k) < 4):
-                    keys.append(k)
-            family = _FAMILY.get(language, language)
-            for key in keys:
-                tags = ["", family]
-                if seed and language not in _ANY_LANGUAGE and not _strong(key):
-                    tags = [family]
-                for tag in tags:
-                    buckets[f"{key}|{tag}"].add(eid)
-    for key, members in sorted(buckets.items()):
-        if len(members) < 2:
-            continue
-        _link_bucket(key, sorted(members), recs, groups, linked, res)
+        if eid not in skip:
+            for key in _bucket_keys(recs[eid]):
+                buckets[key].add(eid)
+    if fixed is None:
+        for key, members in sorted(buckets.items()):
+            if len(members) < 2:
+                continue
+            _link_bucket(key, sorted(members), recs, groups, linked, res)
+    else:
+        # the fixed entities' own shared keys only report (two seed entities are never
+        # joined), so the buckets that hold another entity are the ones to link, in the same
+        # (sorted) order, with the fixed reports in between
+        for key, members in buckets.items():
+            members.update(fixed.bucket(key))
+        due = {key for key, members in buckets.items() if len(members) > 1}
+        due.update(fixed.shared)
+        for key in sorted(due):
+            if key in buckets:
+                _link_bucket(key, sorted(buckets[key]), recs, groups, linked, res)
+            else:
+                res.review.extend(fixed.shared[key])
 
     # 2. a lone surname joins the one full name with that last word
     surnames: dict[str, set[str]] = defaultdict(set)
     for eid in sorted(recs):
-        r = recs[eid]
-        if r.coarse != "person" or r.local:
-            continue
-        for form in sorted({r.name, *(f for f, _ in r.forms)}):
-            words = [w for w in _words(form) if w.casefold() not in _SMALL]
-            if len(words) >= 2 and (k := word_key(words[-1])) and len(k) >= 2:
-                surnames[k].add(eid)
+        if eid not in skip:
+            for key in _surname_keys(recs[eid]):
+                surnames[key].add(eid)
+    fixed_surnames = fixed.surnames if fixed is not None else {}
     for eid in sorted(recs):
         r = recs[eid]
         lone = r.local and r.coarse == "person"
@@ -308,11 +456,14 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
             r.source == "learned" and r.kind == "other" and r.type != NATIONALITY
             and not _ACRONYM.match(r.name)
         )  # fmt: skip
+        if not (lone or untyped):
+            continue
         words = _words(r.name)
-        if not (lone or (untyped and len(words) == 1)) or not words:
+        if not words or not (lone or len(words) == 1):
             continue
         key = word_key(words[-1])
-        candidates = sorted({groups.find(c) for c in surnames.get(key, ())})
+        named = (*surnames.get(key, ()), *fixed_surnames.get(key, ()))
+        candidates = sorted({groups.find(c) for c in named})
         if len(candidates) == 1:
             groups.union(eid, candidates[0])
             linked.setdefault(eid, "surname")
@@ -359,6 +510,9 @@ def resolve(records: Iterable[EntityRecord]) -> Resolution:
     for eid in recs:
         group_members[groups.find(eid)].append(eid)
     for ids in group_members.values():
+        if len(ids) == 1:  # most entities: no other name to weigh
+            res.resolved[ids[0]] = ids[0]
+            continue
         best = min(ids, key=lambda e: (recs[e].source == "learned", recs[e].local,
                                        -len(_words(recs[e].name)), e))  # fmt: skip
         for e in ids:
