@@ -188,7 +188,7 @@ class Provider:
         return None
 
 
-def test_no_split_with_an_online_translator_or_one_worker(tmp_path, monkeypatch):
+def test_no_split_with_an_online_translator_one_worker_or_no_article_stage(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     settings = Settings(db_path=tmp_path / "w.duckdb", workers=2, analysis_tail_batches=2)
     run = Run.open(settings, [str(tmp_path)])
@@ -202,5 +202,11 @@ def test_no_split_with_an_online_translator_or_one_worker(tmp_path, monkeypatch)
         run.ctx.translator = ChainTranslator()
         run.settings = Settings(db_path=tmp_path / "w.duckdb", workers=1)
         assert run.analysis_parts(4, pool) == 1
+        # the spine: no article stage, nothing worth a part
+        run.settings = Settings(db_path=tmp_path / "w.duckdb", workers=2, repair=False,
+                                entities=False)  # fmt: skip
+        assert run.analysis_parts(4, pool) == 1
+        run.settings = Settings(db_path=tmp_path / "w.duckdb", workers=2, repair=False)
+        assert run.analysis_parts(4, pool) == 2
     finally:
         run.ctx.close()

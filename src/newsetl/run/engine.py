@@ -416,9 +416,13 @@ class Run:
     def analysis_parts(self, index: int, pool: Executor | None) -> int:
         """Jobs batch ``index``'s analysis is split into: one per worker for the run's last
         ``Settings.analysis_tail_batches`` batches in a pool, else 1 (see
-        :mod:`newsetl.run.tailsplit`, which says why not with an online translator)."""
+        :mod:`newsetl.run.tailsplit`, which says why not with an online translator). Not
+        without an article stage (the spine): its analysis is the rows alone (~2 ms a page),
+        and the parts' staging would move from a worker to this process's serial tail."""
         tail = self.settings.analysis_tail_batches
         if pool is None or tail <= 0 or index < self.batches - tail:
+            return 1
+        if not article_stages(self.settings):
             return 1
         if getattr(self.ctx.translator, "provider", None) is not None:
             return 1
