@@ -59,8 +59,6 @@ log = logging.getLogger("newsetl.ingest")
 #: the pool extracts while the next batches are fetched, and no more bodies than that are
 #: held at once.
 FETCH_AHEAD = 4
-#: Parts a worker gets of one of the run's last batches' analysis (see :meth:`Run.analysis_parts`).
-PARTS_PER_WORKER = 1
 #: Seconds between two looks for a finished analysis to load while the run waits for a
 #: batch's extraction (:meth:`Run._wait_loading`).
 LOAD_POLL_S = 0.02
@@ -426,7 +424,7 @@ class Run:
             return 1
         if getattr(self.ctx.translator, "provider", None) is not None:
             return 1
-        return worker_count(self.settings) * PARTS_PER_WORKER
+        return worker_count(self.settings)
 
     def load_analysed(self, result: AnalysisResult, loader: Loader) -> None:
         """Load one analysed batch, or hand it over if the run ends at staging."""
