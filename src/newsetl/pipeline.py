@@ -638,13 +638,23 @@ class BatchStats:
 
 
 def analyse_batch(
-    items: list[Processed], run_id: str, options: AnalysisOptions | None = None
+    items: list[Processed],
+    run_id: str,
+    options: AnalysisOptions | None = None,
+    *,
+    now: datetime | None = None,
+    claimed: Iterable[str] = (),
 ) -> tuple[Batch, BatchStats]:
-    """Rows for the warehouse from stage-1 records, with artefacts and entities."""
+    """Rows for the warehouse from stage-1 records, with artefacts and entities.
+
+    ``items`` may be a part of a batch analysed in parts (:mod:`newsetl.run.tailsplit`):
+    ``claimed`` are then the article ids the batch's earlier parts claim (a page of this part
+    with the same canonical URL is kept as a page of that article, as in one pass over the
+    whole batch), and ``now`` the batch's one time."""
     options = options or AnalysisOptions()
     batch, stats = Batch(), BatchStats()
-    now = datetime.now(UTC)
-    seen: set[str] = set()
+    now = now or datetime.now(UTC)
+    seen: set[str] = set(claimed)
     for item in items:
         batch.add("fetches", fetch_row(item.fetch, run_id, item.source))
         _count_fetch(item, stats)

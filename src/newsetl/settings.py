@@ -161,6 +161,11 @@ class Settings:
     #: warm_date_parser`): a fresh worker no longer pays 1.5 s of CPU for them, so the pool's
     #: peak falls ~80 MB for no CPU (benchmarks/README.md "Round 11 (mem11)").
     recycle_workers_pages: int = 250
+    #: The run's last this many batches have their analysis split into one job per worker
+    #: (parts joined and staged as the batch: same rows, :mod:`newsetl.run.tailsplit`). Why:
+    #: once nothing is left to extract, a batch's analysis as one job kept one worker busy
+    #: while the other idled, and the last loads waited for it. 0: never split.
+    analysis_tail_batches: int = 2
     #: Seconds one page may take in the CPU stages (extraction, language, artefacts,
     #: entities); a job of several pages (a batch's analysis) gets as many times this. A
     #: page past it (hostile HTML can keep trafilatura busy for minutes: 40,000 spans in one

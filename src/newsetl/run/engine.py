@@ -44,13 +44,14 @@ from newsetl.run.steps import (
     stage_run_record,
     start_batch,
 )
+from newsetl.run.tailsplit import SplitAnalysisFuture
 from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.stages import article_stages
 from newsetl.warehouse import held_open
 from newsetl.warehouse.staging import warm_arrow_schemas
-from newsetl.workers import process_pool, release_kept_pools
+from newsetl.workers import process_pool, release_kept_pools, worker_count
 
 log = logging.getLogger("newsetl.ingest")
 
@@ -105,7 +106,11 @@ class RunHooks:
         pool: Executor | None,
     ) -> Any:
         """Start the analysis (and staging) of batch ``index``; a future of its
-        :class:`AnalysisResult` that :meth:`analysis_done` can poll."""
+        :class:`AnalysisResult` that :meth:`analysis_done` can poll. One of the run's last
+        batches is analysed in parts, one a worker (:mod:`newsetl.run.tailsplit`)."""
+        parts = run.analysis_parts(index, pool)
+        if parts > 1 and pool is not None:
+            return SplitAnalysisFuture(run.ctx, items, lookup, index, pool, pending, parts)
         return AnalysisFuture(run.ctx, items, lookup, index, pool, pending)
 
     def analysis_done(self, future: Any) -> bool:
@@ -158,6 +163,8 @@ class Run:
     expansion: Expansion | None = None
     #: more columns of the run's ``runs`` row (see :meth:`open`)
     record: dict[str, Any] = field(default_factory=dict)
+    #: batches the run's sources expanded to (known once expanded)
+    batches: int = 0
 
     @classmethod
     def open(
@@ -217,6 +224,7 @@ class Run:
         summary.targets = len(expansion.targets)
         summary.stats.merge(source_failures(expansion))
         batches = list(chunked(expansion.targets, self.settings.batch_size))
+        self.batches = len(batches)
         hooks.expanded(self, batches)
         report("expanded", pages=summary.targets, batches=len(batches))  # the progress bar
         pages_done = pages_failed = 0
@@ -403,6 +411,21 @@ class Run:
         load_finished(False)
 
     # -- what the default hooks call ------------------------------------------------------
+    def analysis_parts(self, index: int, pool: Executor | None) -> int:
+        """Jobs batch ``index``'s analysis is split into: one per worker for the run's last
+        ``Settings.analysis_tail_batches`` batches in a pool, else 1 (see
+        :mod:`newsetl.run.tailsplit`, which says why not with an online translator). Not
+        without an article stage (the spine): its analysis is the rows alone (~2 ms a page),
+        and the parts' staging would move from a worker to this process's serial tail."""
+        tail = self.settings.analysis_tail_batches
+        if pool is None or tail <= 0 or index < self.batches - tail:
+            return 1
+        if not article_stages(self.settings):
+            return 1
+        if getattr(self.ctx.translator, "provider", None) is not None:
+            return 1
+        return worker_count(self.settings)
+
     def load_analysed(self, result: AnalysisResult, loader: Loader) -> None:
         """Load one analysed batch, or hand it over if the run ends at staging."""
         if not self.ends_at_staging:

@@ -452,19 +452,7 @@ def submit_analysis(
     by hreflang are looked up here and travel with the batch.
     """
     originals = originals_for(items, lookup) if lookup else {}
-    translator = ctx.translator
-    if translator is not None:  # with the stored translations this batch may ask for
-        texts = [item.page.text for item in items if item.page is not None]
-        translator = ctx.translator_for([*texts, *(text for _, text in originals.values())])
-    options = AnalysisOptions(
-        repair=ctx.settings.repair,
-        entities=ctx.settings.entities,
-        translator=translator,
-        seed_dirs=ctx.settings.extra_seed_dirs,
-        entities_max_chars=ctx.settings.entities_max_chars,
-        max_text_chars=ctx.settings.max_text_chars,
-        stages=article_stages(ctx.settings),
-    )
+    options = analysis_options(ctx, items, originals)
     if name is None and index is not None:
         name = ctx.batch_name(index)
     args = (items, ctx.run_id, options, originals, staging_path or ctx.settings.staging_path,
@@ -480,6 +468,26 @@ def submit_analysis(
     done: Future = Future()
     done.set_result(analyse_and_stage_job(*args))
     return done
+
+
+def analysis_options(
+    ctx: RunContext, items: list[Processed], originals: dict[str, tuple[str | None, str]]
+) -> AnalysisOptions:
+    """What a batch's analysis is given: the run's settings, and its translator with the
+    stored translations the batch's texts (and their originals') may ask for."""
+    translator = ctx.translator
+    if translator is not None:
+        texts = [item.page.text for item in items if item.page is not None]
+        translator = ctx.translator_for([*texts, *(text for _, text in originals.values())])
+    return AnalysisOptions(
+        repair=ctx.settings.repair,
+        entities=ctx.settings.entities,
+        translator=translator,
+        seed_dirs=ctx.settings.extra_seed_dirs,
+        entities_max_chars=ctx.settings.entities_max_chars,
+        max_text_chars=ctx.settings.max_text_chars,
+        stages=article_stages(ctx.settings),
+    )
 
 
 def analysis_result(
@@ -595,6 +603,36 @@ def analyse_and_stage_job(
     If the analysis asks for one of the ``pending`` originals (see :class:`AnalysisStream`),
     nothing is staged: the batch is analysed again when that original may be at hand.
     """
+    part = analyse_with_originals(items, run_id, options, originals, pending)
+    if part.asked:
+        return AnalysisResult(part.stats, part.new_translations, None, sorted(part.asked))
+    staged = stage_batch(part.batch, staging_path, name) if len(part.batch) else None
+    return AnalysisResult(part.stats, part.new_translations, staged)
+
+
+@dataclass
+class AnalysedPart:
+    """A batch's (or a part's) analysis, not staged: its rows, stats, the translations it
+    added to the memory, and the pending originals it asked for (see :class:`AnalysisStream`)."""
+
+    batch: Batch
+    stats: BatchStats
+    new_translations: list[dict]
+    asked: set[str]
+
+
+def analyse_with_originals(
+    items: list[Processed],
+    run_id: str,
+    options: AnalysisOptions,
+    originals: dict[str, tuple[str | None, str]],
+    pending: frozenset[str] = frozenset(),
+    *,
+    now: datetime | None = None,
+    claimed: Iterable[str] = (),
+) -> AnalysedPart:
+    """:func:`newsetl.pipeline.analyse_batch` with the originals that travelled with the
+    batch, noting which ``pending`` ones it asked for (``now``, ``claimed``: see there)."""
     asked: set[str] = set()
 
     def lookup(url: str) -> tuple[str | None, str] | None:
@@ -605,12 +643,9 @@ def analyse_and_stage_job(
     options.original_lookup = lookup
     memory = getattr(options.translator, "memory", None)
     known = len(memory.new_entries) if memory is not None else 0
-    batch, stats = analyse_batch(items, run_id, options)
+    batch, stats = analyse_batch(items, run_id, options, now=now, claimed=claimed)
     new_translations = list(memory.new_entries[known:]) if memory is not None else []
-    if asked:
-        return AnalysisResult(stats, new_translations, None, sorted(asked))
-    staged = stage_batch(batch, staging_path, name) if len(batch) else None
-    return AnalysisResult(stats, new_translations, staged)
+    return AnalysedPart(batch, stats, new_translations, asked)
 
 
 def originals_for(
