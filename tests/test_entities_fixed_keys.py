@@ -41,6 +41,12 @@ def _refresh(con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, ca
     )
 
 
+def _store_articles(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    store_entities(con, documents(ARTICLES))
+    con.execute("COMMIT")
+
+
 def _resolved(con: duckdb.DuckDBPyConnection, entity_id: str) -> str:
     row = con.execute(
         "SELECT resolved_id FROM entity_resolution WHERE entity_id = ?", [entity_id]
@@ -55,9 +61,7 @@ def _cache_files(cache: Path) -> list[str]:
 def test_the_seed_keys_are_kept_and_give_the_whole_computations_rows(
     con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    con.execute("BEGIN TRANSACTION")
-    store_entities(con, documents(ARTICLES))
-    con.execute("COMMIT")
+    _store_articles(con)
     cache = tmp_path / "cache"
     whole = _refresh(con, monkeypatch, "off")
     assert whole[0], "something is linked"
@@ -103,9 +107,7 @@ EDITS = [
 def test_an_edited_seed_row_names_another_cache_file(
     con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    con.execute("BEGIN TRANSACTION")
-    store_entities(con, documents(ARTICLES))
-    con.execute("COMMIT")
+    _store_articles(con)
     cache = tmp_path / "cache"
     before = _refresh(con, monkeypatch, str(cache))
     names = set(_cache_files(cache))

@@ -23,13 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
+from tail_time import interleaved_rounds
 
 #: the wrappers, imported by the workers by name (``jobclock``)
 JOBCLOCK = """
@@ -129,29 +129,23 @@ def main(argv: list[str] | None = None) -> None:
     env = {**os.environ, "NEWSETL_TRANSLATOR": "none", "PREFECT_HOME": str(tmp / "prefect")}
     env["PYTHONPATH"] = str(tmp)  # the workers import the wrappers by name
     env.pop("PREFECT_API_URL", None)
-    rows: dict[str, list[dict]] = {str(py): [] for py in pythons}
-    for rep in range(args.reps + 1):  # round 0 untimed
-        for py in pythons:
-            work = tmp / f"{rep}-{len(rows[str(py)])}-{abs(hash(py))}"
-            work.mkdir()
-            env["NEWSETL_STAGING_DIR"] = str(work / "staging")
-            env["JOBCLOCK_LOG"] = str(work / "jobs.jsonl")
-            out = subprocess.run(
-                [str(py), str(tmp / "child.py"), str(pages), str(work / "w.duckdb"),
-                 str(int(args.spine))],
-                env=env, cwd=work, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            row = json.loads(out.stdout.strip().splitlines()[-1])
-            jobs = row.pop("last_jobs")
-            print(f"round {rep} {py}: {json.dumps(row)}", flush=True)
-            if args.jobs:
-                for job in jobs:
-                    print(f"    {job}")
-            if rep:
-                rows[str(py)].append(row)
-    for py, found in rows.items():
-        med = {k: round(statistics.median(r[k] for r in found), 3) for k in found[0]}
-        print(f"median {py}: {json.dumps(med)}")
+
+    def run_one(py: Path, work: Path) -> dict:
+        env["NEWSETL_STAGING_DIR"] = str(work / "staging")
+        env["JOBCLOCK_LOG"] = str(work / "jobs.jsonl")
+        out = subprocess.run(
+            [str(py), str(tmp / "child.py"), str(pages), str(work / "w.duckdb"),
+             str(int(args.spine))],
+            env=env, cwd=work, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        jobs = row.pop("last_jobs")
+        if args.jobs:  # (printed before the round's row)
+            for job in jobs:
+                print(f"    {job}")
+        return row
+
+    interleaved_rounds(pythons, args.reps, tmp, run_one)
     subprocess.run(["rm", "-rf", str(tmp)], check=False)
 
 

@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from cli_vs_trafilatura import DEFAULT_PAGES, plain_pages
@@ -108,6 +109,26 @@ print(json.dumps({
 """
 
 
+def interleaved_rounds(
+    pythons: list[Path], reps: int, tmp: Path, run_one: Callable[[Path, Path], dict]
+) -> None:
+    """Round 0 (untimed), then ``reps`` rounds, each checkout's interpreter in turn, each run
+    in a fresh directory under ``tmp`` (``run_one(python, directory)`` gives the run's row of
+    numbers); prints each round's row and each checkout's medians."""
+    rows: dict[str, list[dict]] = {str(py): [] for py in pythons}
+    for rep in range(reps + 1):
+        for py in pythons:
+            work = tmp / f"{rep}-{len(rows[str(py)])}-{abs(hash(py))}"
+            work.mkdir()
+            row = run_one(py, work)
+            print(f"round {rep} {py}: {json.dumps(row)}", flush=True)
+            if rep:
+                rows[str(py)].append(row)
+    for py, found in rows.items():
+        med = {k: round(statistics.median(r[k] for r in found), 3) for k in found[0]}
+        print(f"median {py}: {json.dumps(med)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("pages", nargs="?", type=Path, default=DEFAULT_PAGES)
@@ -120,23 +141,16 @@ def main(argv: list[str] | None = None) -> None:
     pages = plain_pages(args.pages, tmp / "pages", None)
     env = {**os.environ, "NEWSETL_TRANSLATOR": "none", "PREFECT_HOME": str(tmp / "prefect")}
     env.pop("PREFECT_API_URL", None)
-    rows: dict[str, list[dict]] = {str(py): [] for py in pythons}
-    for rep in range(args.reps + 1):  # round 0 untimed
-        for py in pythons:
-            work = tmp / f"{rep}-{len(rows[str(py)])}-{abs(hash(py))}"
-            work.mkdir()
-            env["NEWSETL_STAGING_DIR"] = str(work / "staging")
-            out = subprocess.run(
-                [str(py), "-c", CHILD, str(pages), str(work / "w.duckdb"), str(int(args.spine))],
-                env=env, cwd=work, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            row = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"round {rep} {py}: {json.dumps(row)}", flush=True)
-            if rep:
-                rows[str(py)].append(row)
-    for py, found in rows.items():
-        med = {k: round(statistics.median(r[k] for r in found), 3) for k in found[0]}
-        print(f"median {py}: {json.dumps(med)}")
+
+    def run_one(py: Path, work: Path) -> dict:
+        env["NEWSETL_STAGING_DIR"] = str(work / "staging")
+        out = subprocess.run(
+            [str(py), "-c", CHILD, str(pages), str(work / "w.duckdb"), str(int(args.spine))],
+            env=env, cwd=work, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    interleaved_rounds(pythons, args.reps, tmp, run_one)
     subprocess.run(["rm", "-rf", str(tmp)], check=False)
 
 
