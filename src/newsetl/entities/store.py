@@ -636,12 +636,7 @@ def refresh_entity_resolution(con: Any) -> int:
         return 0
     fixed = _fixed_keys(con)
     # the fixed (seed) entities' aliases are not read when their keys come from the cache
-    aliases = "SELECT entity_id, alias, language FROM entity_aliases"
-    if fixed is not None:
-        aliases += f" WHERE entity_id NOT IN (SELECT entity_id FROM entities WHERE {_FIXED})"
-    forms: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for entity_id, alias, language in con.execute(aliases).fetchall():
-        forms[entity_id].add((alias, language or "mul"))
+    forms = _alias_forms(con, "NOT IN" if fixed is not None else None)
     # Mention surfaces only of article-local persons (one word); other entities are named by
     # their own forms (the aliases): a group the extractor glued wrongly would link every name
     # it holds.
@@ -734,16 +729,23 @@ def _fixed_keys(con: Any) -> FixedKeys | None:
     return cached("entity_fixed_keys", key, lambda: _compute_fixed_keys(con))
 
 
+def _alias_forms(con: Any, fixed: str | None) -> defaultdict[str, set[tuple[str, str]]]:
+    """Each entity's aliases as (alias, language) forms (no language: "mul"): of every
+    entity, or with ``fixed`` ("IN" / "NOT IN") of the fixed entities only / of the others."""
+    sql = "SELECT entity_id, alias, language FROM entity_aliases"
+    if fixed is not None:
+        sql += f" WHERE entity_id {fixed} (SELECT entity_id FROM entities WHERE {_FIXED})"
+    forms: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+    for entity_id, alias, language in con.execute(sql).fetchall():
+        forms[entity_id].add((alias, language or "mul"))
+    return forms
+
+
 def _compute_fixed_keys(con: Any) -> FixedKeys:
     """:func:`.resolve.fixed_keys` of the warehouse's fixed entities, read in full."""
     from .resolve import EntityRecord, fixed_keys
 
-    forms: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for entity_id, alias, language in con.execute(
-        "SELECT entity_id, alias, language FROM entity_aliases"
-        f" WHERE entity_id IN (SELECT entity_id FROM entities WHERE {_FIXED})"
-    ).fetchall():
-        forms[entity_id].add((alias, language or "mul"))
+    forms = _alias_forms(con, "IN")
     return fixed_keys(
         EntityRecord(entity_id, etype, name, source, sorted(forms.get(entity_id, ())))
         for entity_id, etype, name, source in con.execute(
