@@ -230,6 +230,9 @@ def detect_langs(text: str, seed: int | None = 0) -> list:
     from langdetect import detector_factory
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
+    from newsetl.langdetect_profiles import load_factory
+
+    load_factory()  # from the disk cache (else langdetect's init_factory below)
     detector_factory.init_factory()
     factory = detector_factory._factory
     if not factory.langlist:

@@ -27,6 +27,7 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from newsetl import language_calibration as calibration
 from newsetl.langdetect_fast import FastDetector, seeded
+from newsetl.langdetect_profiles import load_factory
 
 #: Characters of text given to langdetect: plenty for a confident label, bounded cost (its
 #: time grows with the text: 2000 characters cost ~2 ms more per article than 1000, measured
@@ -67,6 +68,7 @@ def _ensure_seeded(seed: int) -> None:
     with _init_lock:
         DetectorFactory.seed = seed  # a warm worker may have been seeded with the default
         if not _initialised:
+            load_factory()  # langdetect's profiles from the disk cache
             detect_langs("warm up the profiles once, not in every thread")
             _initialised = True
 
@@ -99,6 +101,7 @@ def langdetect_probabilities(text: str, seed: int = 0) -> dict[str, float]:
     """langdetect's probabilities (languages above its 0.1 floor), codes as lingua's."""
     _ensure_seeded(seed)
     try:
+        load_factory()
         detector_factory.init_factory()
         # what detect_langs creates, seeded by this call (not by the shared class attribute)
         detector = seeded(FastDetector(detector_factory._factory), seed)

@@ -53,9 +53,11 @@ class Language(Stage):
         0.5 s). Articles reach lingua as 300 characters (``LINGUA_CHARS``), so the fork
         server loads what they use; a page with less text loads the rest where it is met.
         """
+        from newsetl.langdetect_profiles import load_factory
         from newsetl.language import detect_language
         from newsetl.workers import _WARM_TEXTS
 
+        load_factory(freeze=True)  # langdetect's profiles from the disk cache, kept frozen
         detect_language(" ".join([_WARM_TEXTS["en"]] * 4))
 
     def warm_up_native(self) -> None:
