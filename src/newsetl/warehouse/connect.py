@@ -369,7 +369,11 @@ def restore_memory_limit(con: duckdb.DuckDBPyConnection, before: str) -> None:
 
 
 def open_warehouse(
-    settings: Settings, *, read_only: bool = False, migrate_schema: bool = True
+    settings: Settings,
+    *,
+    read_only: bool = False,
+    migrate_schema: bool = True,
+    from_template: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Connect with the configured retries and bring the schema up to date (writers only).
 
@@ -379,22 +383,54 @@ def open_warehouse(
     syncs it to disk (measured on the Zyte warehouse: 40-60 ms of CPU and 150-450 ms of wall
     per open on a loaded machine, against 15-18 ms of CPU for a plain open), and a run opened
     it five times, three of them in its serial tail.
+
+    ``from_template``: a file that does not exist yet is a copy of the migrated, seeded
+    template in the disk cache (:mod:`newsetl.warehouse.template`), then migrated as any.
     """
-    con = connect(
-        settings.db_path,
-        read_only=read_only,
-        retries=settings.lock_retries,
-        backoff_s=settings.lock_backoff_s,
-    )
+    template = None
+    if not read_only and migrate_schema and from_template:
+        # a new file: a copy of the migrated, seeded template (newsetl.warehouse.template)
+        from newsetl.warehouse.template import create_from_template
+
+        template = create_from_template(Path(settings.db_path), settings.extra_seed_dirs)
+    try:
+        con = connect(
+            settings.db_path,
+            read_only=read_only,
+            retries=settings.lock_retries,
+            backoff_s=settings.lock_backoff_s,
+        )
+    except duckdb.Error as exc:
+        if template is None or is_lock_error(exc):
+            raise
+        return _without_template(settings, template, exc)
     if not read_only and migrate_schema:
         try:
             migrate(con, extra_seed_dirs=settings.extra_seed_dirs)
+            if template is not None:
+                from newsetl.warehouse.template import restamp
+
+                restamp(con)
         except duckdb.Error as exc:
             con.close()
+            if template is not None and not is_transient_error(exc):
+                return _without_template(settings, template, exc)
             if is_transient_error(exc):
                 raise WarehouseUnavailable(f"{settings.db_path} cannot be written: {exc}") from exc
             raise
     return con
+
+
+def _without_template(
+    settings: Settings, template: Path, exc: BaseException
+) -> duckdb.DuckDBPyConnection:
+    """The new file copied from ``template`` could not be opened or migrated (a damaged
+    template): both removed, the file created and migrated as before."""
+    from newsetl.warehouse.template import discard
+
+    log.warning("new warehouse from template %s failed (%r); migrating it instead", template, exc)
+    discard(Path(settings.db_path), template)
+    return open_warehouse(settings, from_template=False)
 
 
 # --------------------------------------------------------------------------------------------
