@@ -103,6 +103,9 @@ def test_a_new_warehouse_from_the_template_holds_what_a_migration_gives(
     assert len(migrated["entity_aliases"]) > 10_000 and len(migrated["schema_version"]) >= 9
     assert _tables(tmp_path / "copy.duckdb") == migrated
     assert _tables(tmp_path / "first.duckdb") == migrated
+    # the file's mode is the one DuckDB gives a file it creates
+    modes = {(tmp_path / f).stat().st_mode & 0o777 for f in ("migrated.duckdb", "copy.duckdb")}
+    assert len(modes) == 1
     # the copy's times are its own, not the template's build
     times = _filled_times(tmp_path / "copy.duckdb")
     assert set(times) == RESTAMPED

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -134,7 +135,9 @@ def _copy(template: Path, path: Path) -> bool:
     """Copy ``template`` beside ``path``, then link it there only if ``path`` is still free
     (another process creating the same file meanwhile keeps its own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+    # mode 0o666 less the umask, as DuckDB creates a file (mkstemp's would be 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as dst, template.open("rb") as src:
             shutil.copyfileobj(src, dst, 1 << 20)
