@@ -279,3 +279,36 @@ def test_distribution_version_is_asked_once_per_name():
     assert distribution_version("no-such-distribution-x") == "no-such-distribution-x=none"
     assert distribution_version("wordfreq") == f"wordfreq={version('wordfreq')}"
     assert distribution_version.cache_info().hits == 1
+
+
+def test_a_read_in_the_fork_server_s_warm_up_is_frozen_at_once(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cache.freeze_loaded`` (set by the fork server's warm-up): what is read is frozen
+    before the collector runs again, so no young collection traverses it; a process forked
+    meanwhile (the early helper) reads as any."""
+    import gc
+    import os
+
+    import newsetl.cache as cache_module
+
+    value = {"rows": [[i, str(i)] for i in range(2000)]}
+    cached("frozen", "k1", Builder(value))  # written
+    gc.collect()
+    frozen = gc.get_freeze_count()
+    try:
+        loaded = cached("frozen", "k1", never)  # read, not frozen
+        assert gc.get_freeze_count() == frozen
+        assert any(o is loaded for o in gc.get_objects())
+        monkeypatch.setattr(cache_module, "freeze_loaded", True)
+        loaded = cached("frozen", "k1", never)
+        assert loaded == value
+        assert gc.get_freeze_count() - frozen >= 2000  # the rows' lists
+        assert not any(o is loaded for o in gc.get_objects())  # in no generation
+        pid = os.fork()
+        if pid == 0:  # the child reads as any process
+            os._exit(0 if cache_module.freeze_loaded is False else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        gc.unfreeze()

@@ -207,6 +207,21 @@ class DigestStamp:
                     os.unlink(tmp)
 
 
+#: Set by the fork server's warm-up (:func:`newsetl.workers.settle_warm_part`'s process):
+#: what :func:`cached` reads is frozen at once, with the collector still paused. Why: read
+#: with the collector paused, its objects (the gazetteer's ~300,000) are all young, and the
+#: next young collection, or the part's settle, traversed them only for them to be frozen.
+freeze_loaded = False
+
+
+def _no_freeze_in_child() -> None:
+    global freeze_loaded
+    freeze_loaded = False  # a helper forked mid-warm-up reads as any process
+
+
+os.register_at_fork(after_in_child=_no_freeze_in_child)
+
+
 def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
     """(True, the cached value) or (False, None) when there is no usable file."""
     try:
@@ -218,6 +233,8 @@ def _read(path: Path, name: str, key: str) -> tuple[bool, object]:
             gc.disable()  # unpickling ~10^5 small objects: the collector would double the time
             try:
                 record = pickle.load(fh)
+                if enabled and freeze_loaded:
+                    gc.freeze()
             finally:
                 if enabled:
                     gc.enable()

@@ -119,7 +119,7 @@ def warm_fork_server(analysis: bool) -> None:
 def _warm_fork_server(analysis: bool) -> None:
     parent = os.environ.get(FORKSERVER_PARENT_ENV)
     die_with_parent(signal.SIGKILL, int(parent) if parent and parent.isdigit() else None)
-    from newsetl import earlyextract
+    from newsetl import cache, earlyextract
 
     # what every job runs (extract_in_worker, analyse_and_stage_job): imported here once, not
     # by each worker on its first job (0.13 s of CPU each, each recycled worker again)
@@ -139,7 +139,12 @@ def _warm_fork_server(analysis: bool) -> None:
     try:
         # with the collector on (the analyses' preload), each part's data is frozen once it
         # is loaded; the spine's preload pauses the collector instead
-        warm_up(analysis, helper, second, settle=settle_warm_part if gc.isenabled() else None)
+        settle = gc.isenabled()
+        cache.freeze_loaded = settle  # what the cache gives is kept, frozen at once
+        try:
+            warm_up(analysis, helper, second, settle=settle_warm_part if settle else None)
+        finally:
+            cache.freeze_loaded = False
     except Exception:
         log.exception("worker warm-up failed")
 
