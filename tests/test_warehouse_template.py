@@ -153,3 +153,46 @@ def test_a_damaged_template_is_dropped_and_the_warehouse_migrated(
     (template,) = cache.glob(f"{NAME}-*.duckdb")
     assert template.stat().st_size > 8192
     assert _tables(tmp_path / "third.duckdb") == _tables(tmp_path / "first.duckdb")
+
+
+CREATE = """
+import sys, time
+from pathlib import Path
+from newsetl.settings import Settings
+from newsetl.warehouse import open_warehouse
+start = float(sys.argv[2])
+while time.time() < start:
+    time.sleep(0.001)
+con = open_warehouse(Settings(db_path=Path(sys.argv[1]), translator="none", lock_retries=20))
+print(con.execute("SELECT count(*) FROM entity_aliases").fetchone()[0])
+con.close()
+"""
+
+
+def test_two_processes_creating_the_same_new_warehouse_both_open_it(
+    cache: Path, tmp_path: Path
+) -> None:
+    """Both find no file and may both copy the template; one links its copy, the other
+    opens that file (waiting for its lock) as it would have without a template."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    _open(tmp_path / "first.duckdb").close()  # the template, built
+    path = tmp_path / "same.duckdb"
+    start = str(time.time() + 2.0)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CREATE, str(path), start],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert len({o.strip() for o in outs}) == 1 and int(outs[0]) > 10_000
+    assert _tables(path) == _tables(tmp_path / "first.duckdb")
+    assert not list(tmp_path.glob(".same.duckdb.*.tmp"))  # no copy left beside it
