@@ -215,8 +215,9 @@ def add_originals(
         if item.page is None:
             continue
         value = (item.language, item.page.text)
-        known[item.canonical_url] = value
-        added.append((item.canonical_url, value))
+        canonical = item.canonical_url  # a property that normalises and checks URLs: once
+        known[canonical] = value
+        added.append((canonical, value))
         if item.fetch.url not in known:
             known[item.fetch.url] = value
             added.append((item.fetch.url, value))
