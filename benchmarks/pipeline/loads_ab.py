@@ -60,7 +60,7 @@ for round_ in ([0, 1] if again else [0]):
         loader(steps.AnalysisResult(BatchStats(), [], batch))
     out = {"thread_s": time.thread_time() - thread, "cpu_s": time.process_time() - cpu}
     loader.release()
-    reader.close()
+
 print(json.dumps(out))
 """
 
@@ -73,6 +73,7 @@ def main() -> None:
     p.add_argument("--again", action="store_true", help="time a second load of the batches")
     p.add_argument("--compare", action="store_true", help="compare the last round's warehouses")
     args = p.parse_args()
+    args.python = [python.absolute() for python in args.python]  # the runs' cwd is elsewhere
     env = {**os.environ, "NEWSETL_TRANSLATOR": "none", "PYTHONWARNINGS": "ignore"}
     with tempfile.TemporaryDirectory(prefix="newsetl-loads-ab-") as tmp:
         base = Path(tmp)
