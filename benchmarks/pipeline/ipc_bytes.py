@@ -6,8 +6,8 @@ counts a write blocked on a full pipe, or a wait, as busy. This measures instead
 of :func:`newsetl.ingest.run_ingest` over the pages: every object the run's process pickles
 for the pool (``ForkingPickler.dumps``: bytes and the calling thread's CPU, by the job's
 function), every send and receive on a pipe (bytes, CPU), every result unpickled; and, from
-``/proc/self/task`` sampled every 20 ms, the CPU of each of the process's threads by name
-(the sampler's own thread included, ~0.2 s). The patches are in the run's process only
+``/proc/self/task`` sampled every 50 ms, the CPU of each of the process's threads by name
+(the sampler's own thread listed apart). The patches are in the run's process only
 (under ``__main__``; the pool's processes are forked from the fork server, which does not
 run this file's main).
 
@@ -104,7 +104,7 @@ def main() -> None:
                     last[int(tid)] = (int(fields[11]) + int(fields[12])) / tick
                 except OSError:
                     pass
-            stop.wait(0.02)
+            stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, name="sampler", daemon=True)
     sampler.start()
