@@ -545,3 +545,49 @@ def test_the_longest_hold_counts_from_the_first_load_not_the_lookups(tmp_path, m
     start = events[events.index("fetch 0") : events.index("load 0")]
     assert start.count("open") == 1 and "close" not in start, start
     assert _count(settings.db_path, "SELECT count(*) FROM articles") == 12
+
+
+def test_the_kept_open_s_loads_set_duckdb_s_threads_once_and_the_closing_steps_get_them_back(
+    tmp_path, monkeypatch
+):
+    """Each load set DuckDB's threads to LOAD_THREADS and put them back after it (~3 ms of
+    the run's process's CPU a load: raising them starts DuckDB's threads again). The loader
+    now sets them once for its kept open: between two loads the database is still at
+    LOAD_THREADS. From the run's last loads on (``Loader.ending``) they are back, so that the
+    closing steps, which join the open, run with the database's own."""
+    import newsetl.run.steps as steps
+    from newsetl.warehouse import LOAD_THREADS, connect
+
+    default = int(duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0])
+    if default == LOAD_THREADS:
+        import pytest
+
+        pytest.skip("DuckDB's default threads are the loads' here: nothing to tell apart")
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    monkeypatch.setattr(steps, "HOLD_IDLE_S", 600.0)
+    monkeypatch.setattr(steps, "HOLD_MAX_S", 600.0)
+    seen: list[tuple[str, int]] = []
+
+    def threads(db: Path) -> int:
+        con = connect(db)  # joins the database this process holds open
+        try:
+            return int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        finally:
+            con.close()
+
+    class Hooks(RunHooks):
+        def load_batch(self, run, index, result, loader):
+            super().load_batch(run, index, result, loader)
+            seen.append(("ending" if loader._ending else "load", threads(run.settings.db_path)))
+
+        def refresh_read_copy(self, run):
+            seen.append(("closing", threads(run.settings.db_path)))
+            super().refresh_read_copy(run)
+
+    settings = _settings(tmp_path, "threads").replace(batch_size=3)
+    summary = run_sources(None, settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    loads = [n for what, n in seen if what == "load"]
+    assert len(loads) >= 2 and set(loads) == {LOAD_THREADS}, seen
+    assert [n for what, n in seen if what != "load"] == [default] * (len(seen) - len(loads))
+    assert seen[-1][0] == "closing"

@@ -3,12 +3,23 @@
 Why: inside the loader's transaction every ``con.execute`` / ``executemany`` row costs a couple of
 milliseconds (statement preparation, parameter binding, index maintenance per call), so storing a
 batch's entities row by row took ~70 ms per page. One ``INSERT ... SELECT`` from an Arrow table
-registered on the connection does the same work in a single statement.
+does the same work in a single statement.
+
+How the statement reads the table: :func:`insert_arrow` and :func:`fetch_among` name a local
+variable of their own frame, which DuckDB's Python replacement scan reads as a relation, instead
+of ``con.register``-ing a view and dropping it after: each register and unregister is a change
+of the connection's temporary catalog, ~0.5 ms of the run's process's CPU per table handed over
+(DuckDB 1.5, measured in the loads; benchmarks/README.md "Round 16 (ipc16)"). A table of the
+database always wins over a replacement scan, and no table is named ``_newsetl_*``. The scan
+looks in the frame that calls DuckDB's ``execute``: a connection whose ``execute`` is Python
+code of its own (the lake's :class:`~newsetl.lake.keyed.KeylessConnection`, which rewrites
+statements) calls it from another frame, so such a connection is handed a registered view.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -40,14 +51,25 @@ def insert_arrow(con: Any, table: str, rows: pa.Table, *, verb: str = "INSERT") 
     """
     if rows.num_rows == 0:
         return 0
-    view = f"_bulk_{table}_{next(_views)}"
-    con.register(view, rows)
-    try:
-        cols = ", ".join(rows.column_names)
-        con.execute(f"{verb} INTO {table} ({cols}) SELECT {cols} FROM {view}")
-    finally:
-        con.unregister(view)
+    cols = ", ".join(rows.column_names)
+    if not _scans_this_frame(con):
+        view = f"_bulk_{table}_{next(_views)}"
+        con.register(view, rows)
+        try:
+            con.execute(f"{verb} INTO {table} ({cols}) SELECT {cols} FROM {view}")
+        finally:
+            con.unregister(view)
+        return rows.num_rows
+    _newsetl_rows = rows  # read by the replacement scan
+    con.execute(f"{verb} INTO {table} ({cols}) SELECT {cols} FROM _newsetl_rows")
     return rows.num_rows
+
+
+def _scans_this_frame(con: Any) -> bool:
+    """Whether a statement ``con.execute``-d here is run by DuckDB from this frame (so that its
+    replacement scan sees this frame's variables): ``con`` is a DuckDB connection or hands
+    ``execute`` to one through ``__getattr__``, not through a Python method of its own."""
+    return not inspect.isfunction(getattr(type(con), "execute", None))
 
 
 def sync_rows(con: Any, table: str, rows: pa.Table) -> tuple[int, int]:
@@ -79,6 +101,32 @@ def sync_rows(con: Any, table: str, rows: pa.Table) -> tuple[int, int]:
     return (int(deleted[0]) if deleted else 0, int(inserted[0]) if inserted else 0)
 
 
+def strings_table(values: Sequence[str], column: str = "value") -> pa.Table:
+    """``values`` as a one-column Arrow table of strings (see :func:`registered_strings`)."""
+    return pa.table({column: pa.array(list(values), type=pa.string())})
+
+
+def fetch_among(con: Any, sql: str, values: Sequence[str]) -> list[tuple]:
+    """The rows of ``sql``, in which ``{values}`` names a one-column relation (``value``) of
+    ``values``: what a statement inside :func:`registered_strings` reads, without registering
+    a view (see the module docstring)."""
+    if not _scans_this_frame(con):
+        with registered_strings(con, values) as view:
+            return con.execute(sql.format(values=view)).fetchall()
+    _newsetl_values = strings_table(values)  # read by the replacement scan
+    return con.execute(sql.format(values="_newsetl_values")).fetchall()
+
+
+def execute_among(con: Any, sql: str, values: Sequence[str]) -> None:
+    """:func:`fetch_among` for a statement whose rows are not read (a ``DELETE``)."""
+    if not _scans_this_frame(con):
+        with registered_strings(con, values) as view:
+            con.execute(sql.format(values=view))
+        return
+    _newsetl_values = strings_table(values)  # read by the replacement scan
+    con.execute(sql.format(values="_newsetl_values"))
+
+
 @contextlib.contextmanager
 def registered_strings(con: Any, values: Sequence[str], column: str = "value") -> Iterator[str]:
     """A one-column relation of ``values`` to select from (``SELECT value FROM <name>``).
@@ -88,7 +136,7 @@ def registered_strings(con: Any, values: Sequence[str], column: str = "value") -
     handed over as is (the same 300: under 1 ms).
     """
     view = f"_strings_{next(_views)}"
-    con.register(view, pa.table({column: pa.array(list(values), type=pa.string())}))
+    con.register(view, strings_table(values, column))
     try:
         yield view
     finally:

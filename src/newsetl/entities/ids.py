@@ -101,6 +101,12 @@ def best_name(surfaces: Sequence[str], language: str = "") -> str:
     """The most complete of a group's surfaces: most words, then a form whose words are their
     own lemmas (the nominative "Donald Trump" over "Donalda Trumpa"), then the longest, then
     the first in code-point order. Depends on the set of surfaces only, never on their order."""
+    if len(surfaces) == 1:  # the loader's usual case (one article names a new entity)
+        return surfaces[0]
+    distinct = dict.fromkeys(surfaces)
+    if len(distinct) == 1:  # one name: nothing to rank (each rank looks up every word's lemma)
+        return next(iter(distinct))
+    # imported here, past the one-name cases: a function-level import costs ~3 us a call
     from .morph import INFLECTED, lemma
 
     def rank(surface: str) -> tuple:
@@ -108,9 +114,6 @@ def best_name(surfaces: Sequence[str], language: str = "") -> str:
         base = language not in INFLECTED or all(lemma(w, language) == w for w in words)
         return (-len(words), not base, -len(surface), surface)
 
-    distinct = dict.fromkeys(surfaces)
-    if len(distinct) == 1:  # one name: nothing to rank (each rank looks up every word's lemma)
-        return next(iter(distinct))
     return min(distinct, key=rank)
 
 

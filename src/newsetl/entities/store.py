@@ -23,16 +23,18 @@ learned entities of a type.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import weakref
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from .bulk import arrow_rows, insert_arrow, registered_strings, sync_rows
+from .bulk import arrow_rows, execute_among, fetch_among, insert_arrow, sync_rows
 from .ids import best_name, group_key, is_local, own_forms, stored_id
-from .model import DocEntity, DocumentEntities
+from .model import DocumentEntities
 
 if TYPE_CHECKING:
     from .resolve import FixedKeys
@@ -76,24 +78,54 @@ def _document_entities(value: Any) -> DocumentEntities:
     return doc
 
 
+#: One entity as the loader reads it: (key, name, type, canonical id, own forms or None,
+#: mentions as (start, end, surface, confidence)).
+_StagedEntity = tuple[str, str, str, "str | None", "list[str] | None", "list[Any]"]
+
+
+def _staged_entities(value: Any) -> tuple[str | None, list[_StagedEntity]]:
+    """(the document's language, its entities) of a staged document's entities.
+
+    Why not :func:`_document_entities`: the loads ran in the run's process while both workers
+    analysed, and building a ``DocEntity`` and a frozen ``Mention`` per mention (4,238
+    entities, 8,554 mentions on the Zyte pages) only to read their fields back cost ~40 ms of
+    its CPU. A document of the current version (2) is read from its JSON's lists as they are
+    (:meth:`DocEntity.to_storage`'s fields, converted as :meth:`DocEntity.from_storage`
+    converts them); an object, or a document of the first version (whose keys are recomputed),
+    goes through :func:`_document_entities` as before."""
+    if isinstance(value, str):
+        import json
+
+        value = json.loads(value)
+    if isinstance(value, dict) and int(value.get("version", 1)) >= 2:
+        return value.get("language"), [
+            (
+                e["key"],
+                e["name"],
+                e["type"],
+                e.get("canonical_id"),
+                None if e.get("forms") is None else list(e["forms"]),
+                e["mentions"],
+            )
+            for e in value.get("entities", [])
+        ]
+    doc = _document_entities(value)
+    return doc.language, [
+        (
+            e.key,
+            e.name,
+            e.type,
+            e.canonical_id,
+            e.forms,
+            [(m.start, m.end, m.surface, m.confidence) for m in e.mentions],
+        )
+        for e in doc.entities
+    ]
+
+
 def _key_of(etype: str, surfaces: list[str], confidences: list[float], language: str) -> str:
     names = [s for s, c in zip(surfaces, confidences, strict=True) if c != _FUZZY_CONFIDENCE]
     return group_key(etype, names or surfaces, language)
-
-
-def _entity_id(ent: DocEntity, article_id: str) -> str:
-    return ent.canonical_id or stored_id(ent.key, article_id)
-
-
-def _own_forms(ent: DocEntity, language: str) -> list[str]:
-    """The surfaces that are written forms of the entity's own name (their key is its key):
-    as the analysis staged them (:func:`entity_forms`), else computed here (a document staged
-    without them)."""
-    if ent.canonical_id or is_local(ent.key):
-        return []
-    if ent.forms is not None:
-        return ent.forms
-    return own_forms(ent.type, ent.key, [m.surface for m in ent.mentions], language)
 
 
 def entity_forms(doc: DocumentEntities, language: str | None) -> None:
@@ -122,23 +154,23 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     if not articles:
         return {"articles": 0, "mentions": 0, "entities_new": 0, "aliases_new": 0}
     upgrade_entity_ids(con)
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS _entity_batch (article_id VARCHAR)")
-    con.execute("DELETE FROM _entity_batch")
-    with registered_strings(con, articles) as view:
-        con.execute(f"INSERT INTO _entity_batch SELECT value FROM {view}")
+    # The batch's articles are handed to each statement that reads them (bulk.fetch_among), not
+    # copied into a temporary table first (its create, delete and insert: ~1.4 ms a batch).
     # Select, then delete: DuckLake rejects DELETE ... RETURNING, and the store must run the
     # same statements on a local file and on the lake.
     replaced: set[str] = set()
-    if _any_stored(con):
+    if _any_stored(con, articles):
         replaced = {
             row[0]
-            for row in con.execute(
+            for row in fetch_among(
+                con,
                 "SELECT DISTINCT entity_id FROM mentions"
-                " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
-            ).fetchall()
+                " WHERE article_id IN (SELECT value FROM {values})",
+                articles,
+            )
         }
-        con.execute(
-            "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _entity_batch)"
+        execute_among(
+            con, "DELETE FROM mentions WHERE article_id IN (SELECT value FROM {values})", articles
         )
     counts = Counter(articles=0, mentions=0, entities_new=0, aliases_new=0)
     article_rows: dict[str, list[Any]] = {}
@@ -147,19 +179,25 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     alias_rows: dict[tuple[str, str, str], None] = {}  # (entity, alias, language)
     for doc in documents:
         article_id = str(doc["article_id"])
-        parsed = _document_entities(doc["entities"])
-        language = doc.get("language") or parsed.language or "mul"
+        doc_language, entities = _staged_entities(doc["entities"])
+        language = doc.get("language") or doc_language or "mul"
+        forms_language = doc_language or language
         article_rows.pop(article_id, None)  # a repeated article: the last one wins, as REPLACE
         article_rows[article_id] = [
             article_id, language, doc.get("site"), doc.get("published_at"), doc.get("title"),
         ]  # fmt: skip
         rows = []
-        for ent in parsed.entities:
-            entity_id = _entity_id(ent, article_id)
-            names.setdefault(entity_id, (ent.type, []))[1].append(ent.name)
-            for alias in _own_forms(ent, parsed.language or language):
-                alias_rows[(entity_id, alias, language)] = None
-            rows.extend((m.start, m.end, entity_id, m.surface, m.confidence) for m in ent.mentions)
+        for key, name, etype, canonical_id, forms, mentions in entities:
+            entity_id = canonical_id or stored_id(key, article_id)
+            names.setdefault(entity_id, (etype, []))[1].append(name)
+            if not canonical_id and not is_local(key):
+                if forms is None:  # staged without its own forms (an older version): computed here
+                    forms = own_forms(etype, key, [m[2] for m in mentions], forms_language)
+                for alias in forms:
+                    alias_rows[(entity_id, alias, language)] = None
+            rows.extend(
+                (int(s), int(e), entity_id, surface, float(c)) for s, e, surface, c in mentions
+            )
         rows.sort()
         mention_rows[article_id] = [
             (article_id, no, eid, start, end, surface, conf)
@@ -177,8 +215,8 @@ def store_entities(con: Any, documents: list[dict]) -> dict[str, int]:
     return dict(counts)
 
 
-def _any_stored(con: Any) -> bool:
-    """Whether an article of the batch (``_entity_batch``) was stored before, so that it may
+def _any_stored(con: Any, articles: list[str]) -> bool:
+    """Whether an article of the batch (``articles``) was stored before, so that it may
     have mentions to replace.
 
     Why ask ``entity_articles``: finding the batch's old mentions scans the whole
@@ -188,11 +226,11 @@ def _any_stored(con: Any) -> bool:
     ``entity_articles`` has one row per stored article (~30 times fewer rows), and an article
     has mentions only if it has that row: this function is the only writer of both, in one
     transaction, and nothing deletes ``entity_articles`` rows."""
-    row = con.execute(
-        "SELECT count(*) FROM entity_articles"
-        " WHERE article_id IN (SELECT article_id FROM _entity_batch)"
-    ).fetchone()
-    return bool(row and row[0])
+    rows = fetch_among(
+        con, "SELECT count(*) FROM entity_articles WHERE article_id IN (SELECT value FROM {values})",
+        articles,
+    )  # fmt: skip
+    return bool(rows and rows[0][0])
 
 
 def _write_entities(con: Any, names: dict[str, tuple[str, list[str]]]) -> int:
@@ -200,14 +238,15 @@ def _write_entities(con: Any, names: dict[str, tuple[str, list[str]]]) -> int:
     its names (the same rule for any order, see :func:`.ids.best_name`)."""
     if not names:
         return 0
-    with registered_strings(con, sorted(names)) as view:
-        stored = {
-            entity_id: (name, source)
-            for entity_id, name, source in con.execute(
-                f"SELECT entity_id, name, source FROM entities WHERE entity_id IN "
-                f"(SELECT value FROM {view})"
-            ).fetchall()
-        }
+    stored = {
+        entity_id: (name, source)
+        for entity_id, name, source in fetch_among(
+            con,
+            "SELECT entity_id, name, source FROM entities WHERE entity_id IN "
+            "(SELECT value FROM {values})",
+            sorted(names),
+        )
+    }
     new_rows, renamed = [], []
     for entity_id in sorted(names):
         etype, candidates = names[entity_id]
@@ -230,13 +269,14 @@ def _write_aliases(con: Any, candidates: list[tuple[str, str, str]]) -> int:
     if not candidates:
         return 0
     entity_ids = sorted({entity_id for entity_id, _, _ in candidates})
-    with registered_strings(con, entity_ids) as view:
-        known = set(
-            con.execute(
-                "SELECT alias, language, entity_id FROM entity_aliases"
-                f" WHERE entity_id IN (SELECT value FROM {view})"
-            ).fetchall()
+    known = set(
+        fetch_among(
+            con,
+            "SELECT alias, language, entity_id FROM entity_aliases"
+            " WHERE entity_id IN (SELECT value FROM {values})",
+            entity_ids,
         )
+    )
     rows = []
     for entity_id, alias, language in candidates:
         if (alias, language, entity_id) in known or (alias, "mul", entity_id) in known:
@@ -251,22 +291,26 @@ def _remove_orphans(con: Any, entity_ids: set[str]) -> int:
     """Learned entities among ``entity_ids`` with no mention left, and their learned aliases."""
     if not entity_ids:
         return 0
-    with registered_strings(con, sorted(entity_ids)) as view:
-        orphans = [
-            row[0]
-            for row in con.execute(
-                f"""SELECT e.entity_id FROM entities e
-                    WHERE e.source = 'learned' AND e.entity_id IN (SELECT value FROM {view})
-                      AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.entity_id)"""
-            ).fetchall()
-        ]
+    orphans = [
+        row[0]
+        for row in fetch_among(
+            con,
+            """SELECT e.entity_id FROM entities e
+               WHERE e.source = 'learned' AND e.entity_id IN (SELECT value FROM {values})
+                 AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.entity_id)""",
+            sorted(entity_ids),
+        )
+    ]
     if orphans:
-        with registered_strings(con, orphans) as view:
-            con.execute(
-                f"DELETE FROM entity_aliases WHERE source = 'learned'"
-                f" AND entity_id IN (SELECT value FROM {view})"
-            )
-            con.execute(f"DELETE FROM entities WHERE entity_id IN (SELECT value FROM {view})")
+        execute_among(
+            con,
+            "DELETE FROM entity_aliases WHERE source = 'learned'"
+            " AND entity_id IN (SELECT value FROM {values})",
+            orphans,
+        )
+        execute_among(
+            con, "DELETE FROM entities WHERE entity_id IN (SELECT value FROM {values})", orphans
+        )
     return len(orphans)
 
 
@@ -335,12 +379,27 @@ def upgrade_entity_ids(con: Any) -> int:
     return changed
 
 
+#: Connections on which ``entity_id_scheme`` was seen. Why: asking ``duckdb_tables()`` costs
+#: ~1.2 ms, each batch's load asked it, and once the table is there it stays (migrations
+#: create it at open, committed, and nothing drops it): a connection is asked once.
+_SCHEME_TABLE_SEEN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _scheme_table(con: Any) -> bool:
-    return bool(
+    try:
+        if con in _SCHEME_TABLE_SEEN:
+            return True
+    except TypeError:  # a connection that cannot be weakly referenced: asked every time
+        pass
+    found = bool(
         con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'entity_id_scheme'"
         ).fetchone()[0]
     )
+    if found:
+        with contextlib.suppress(TypeError):
+            _SCHEME_TABLE_SEEN.add(con)
+    return found
 
 
 def _write_entity_articles(con: Any, rows: list[list[Any]]) -> None:
