@@ -502,6 +502,11 @@ def _story_documents(
             GROUP BY a.article_id, a.language, a.published_at"""
     ).fetchall()
     types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
+    # One string object per entity id, not one per mention of it (DuckDB's lists give each
+    # its own): ~500,000 ids in the sets below at 50,000 pages, ~30 MB of copies (round 16).
+    same = {e: e for e in types}
+    for r in rows:
+        r[3][:] = [same.get(e, e) for e in r[3]]
     docs = {
         r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
         for r in rows
