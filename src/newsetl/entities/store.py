@@ -467,7 +467,7 @@ def _candidate_pairs(
                 WHERE p.t IS NULL OR q.t IS NULL
                    OR abs(epoch_us(q.t) - epoch_us(p.t)) <= {window_us}
                 ORDER BY 1, 2"""
-        ).fetch_record_batch(STORY_PAIR_CHUNK)
+        ).to_arrow_reader(STORY_PAIR_CHUNK)
         for chunk in reader:
             firsts, seconds = chunk.column(0).to_pylist(), chunk.column(1).to_pylist()
             pairs = zip(firsts, seconds, strict=True)
