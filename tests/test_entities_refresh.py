@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -162,6 +163,37 @@ def test_candidate_pairs_are_the_pairs_the_python_loop_tested(tmp_path: Path) ->
         if _close_in_time(docs[a][1], docs[b][1])
     )
     con = duckdb.connect(str(tmp_path / "p.duckdb"))
-    got = _candidate_pairs(con, docs, postings)
+    got = list(_candidate_pairs(con, docs, postings))
     assert got == expected
     assert ("art-edge-a", "art-edge-b") in got and ("art-edge-a", "art-edge-c") not in got
+
+
+def test_candidate_pairs_are_read_a_chunk_at_a_time_not_held_whole(tmp_path: Path) -> None:
+    """Round 16 (mem16): the pairs grow with the warehouse (~680,000 at 50,000 pages), and
+    the list of all of them as tuples of ids was ~150-240 MB of the run's process at its
+    end. Read a chunk at a time, what Python holds while the caller walks 179,400 pairs is
+    one chunk, whatever their number; and they are the pairs, in order, ranks named back."""
+    day = datetime(2026, 3, 1)
+    docs: dict = {}
+    for no in range(1_200):  # four groups of 300 articles, each sharing one entity
+        docs[f"art-{no:05d}"] = ("en", day + timedelta(minutes=no), {f"group{no % 4}"})
+    postings: dict[str, list[str]] = {}
+    for article_id, (_, _, ents) in docs.items():
+        for e in ents:
+            postings.setdefault(e, []).append(article_id)
+    con = duckdb.connect(str(tmp_path / "p.duckdb"))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        count, last = 0, ("", "")
+        for pair in _candidate_pairs(con, docs, postings):
+            assert pair > last and pair[0] < pair[1]  # sorted, a < b, no pair twice
+            assert docs[pair[0]][2] == docs[pair[1]][2]
+            count, last = count + 1, pair
+        held = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert count == 4 * 300 * 299 // 2
+    # all the pairs as a list of tuples of fresh strings: ~30 MB; one chunk: ~3 MB
+    assert held < 8 * 2**20, held

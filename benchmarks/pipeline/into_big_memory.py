@@ -50,7 +50,12 @@ def summary(samples: list[dict[str, Any]], total: int) -> dict[str, Any]:
 
     fetching = [s for s in samples if s["pages"] < total]
     after = [s for s in samples if s["pages"] >= total]
+    roles = sorted({r for s in samples for r in s["roles"]})
     return {
+        "role_peaks_while_fetching_mb": {r: peak(fetching, r) for r in roles},
+        "role_peaks_after_last_batch_mb": {r: peak(after, r) for r in roles},
+        "tree_peak_while_fetching_mb": round(max((s["total"] for s in fetching), default=0)),
+        "tree_peak_after_last_batch_mb": round(max((s["total"] for s in after), default=0)),
         "run_peak_while_fetching_mb": peak(fetching, "run"),
         "run_peak_after_last_batch_mb": peak(after, "run"),
         "tree_peak_mb": round(max((s["total"] for s in samples), default=0)),
@@ -67,6 +72,7 @@ def main() -> None:
     p.add_argument("--env", action="append", default=[], help="K=V for every run")
     p.add_argument("--interval", type=float, default=0.5)
     p.add_argument("--work", type=Path)
+    p.add_argument("--out", type=Path, help="write the results and every sample as JSON")
     args = p.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="newsetl-intobig-"))
     total = len(list(args.pages.glob("*.html")))
@@ -97,6 +103,9 @@ def main() -> None:
             }
         )
     print(json.dumps(results, indent=1))
+    if args.out:
+        every = [r["sampler"].samples for r in started]
+        args.out.write_text(json.dumps({"results": results, "samples": every}))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -27,6 +27,7 @@ import contextlib
 import math
 import weakref
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -467,11 +468,18 @@ def _same_scene(
     return places >= STORY_MIN_SHARED_PLACES
 
 
+#: Candidate pairs read from DuckDB at a time (:func:`_candidate_pairs`): a 50,000-page
+#: warehouse has ~680,000 of them, and the list of all of them as Python tuples of article
+#: ids was ~150-240 MB of the run's process at its end (benchmarks/README.md "Round 16
+#: (mem16)"); a chunk of this many int pairs is ~1 MB.
+STORY_PAIR_CHUNK = 32_768
+
+
 def _candidate_pairs(
     con: Any,
     docs: dict[str, tuple[Any, datetime | None, set[str]]],
     postings: dict[str, list[str]],
-) -> list[tuple[str, str]]:
+) -> Iterator[tuple[str, str]]:
     """The article pairs (a < b) that share a non-geographic entity of at most
     :data:`STORY_MAX_POSTINGS` articles and are close in time (:func:`_close_in_time`), sorted.
 
@@ -483,36 +491,48 @@ def _candidate_pairs(
     microsecond arithmetic as ``abs(a - b) <= STORY_WINDOW`` on naive datetimes; a missing
     date is close to any), so the scoring sees exactly the pairs it saw before, in the same
     order (the score is symmetric in a and b, the clusters are connected components).
+
+    Why numbers and a stream: the pairs grow with the warehouse (~680,000 at 50,000 pages),
+    so DuckDB joins each article's rank in the sorted ids (and each entity's number) instead
+    of the strings, and the pairs are read :data:`STORY_PAIR_CHUNK` at a time and named from
+    the ranks as the caller takes them, never all held at once. The ranks sort as the ids do
+    (Python orders strings by code point, DuckDB by their UTF-8 bytes: the same order), so
+    ``p.a < q.a`` and ``ORDER BY`` give the pairs the string comparison gave, in its order.
     """
-    ents: list[str] = []
-    arts: list[str] = []
+    kept = [(e, ids) for e, ids in postings.items() if len(ids) <= STORY_MAX_POSTINGS]
+    if not any(ids for _, ids in kept):
+        return
+    names = sorted({article_id for _, ids in kept for article_id in ids})
+    rank = {article_id: i for i, article_id in enumerate(names)}
+    ents: list[int] = []
+    arts: list[int] = []
     times: list[datetime | None] = []
-    for entity_id, ids in postings.items():
-        if len(ids) > STORY_MAX_POSTINGS:
-            continue
+    for number, (_, ids) in enumerate(kept):
         for article_id in ids:
-            ents.append(entity_id)
-            arts.append(article_id)
+            ents.append(number)
+            arts.append(rank[article_id])
             times.append(docs[article_id][1])
-    if not ents:
-        return []
     table = pa.table({
-        "e": pa.array(ents, pa.string()), "a": pa.array(arts, pa.string()),
+        "e": pa.array(ents, pa.int32()), "a": pa.array(arts, pa.int32()),
         "t": pa.array(times, pa.timestamp("us")),
     })  # fmt: skip
+    del ents, arts, times, rank
     window_us = STORY_WINDOW // timedelta(microseconds=1)
     view = f"_story_postings_{id(table)}"
     con.register(view, table)
     try:
-        pairs = con.execute(
+        reader = con.execute(
             f"""SELECT DISTINCT p.a, q.a FROM {view} p JOIN {view} q ON p.e = q.e AND p.a < q.a
                 WHERE p.t IS NULL OR q.t IS NULL
                    OR abs(epoch_us(q.t) - epoch_us(p.t)) <= {window_us}
                 ORDER BY 1, 2"""
-        ).fetchall()
+        ).to_arrow_reader(STORY_PAIR_CHUNK)
+        for chunk in reader:
+            firsts, seconds = chunk.column(0).to_pylist(), chunk.column(1).to_pylist()
+            pairs = zip(firsts, seconds, strict=True)
+            yield from ((names[a], names[b]) for a, b in pairs)
     finally:
         con.unregister(view)
-    return pairs
 
 
 def _story_documents(
@@ -541,6 +561,11 @@ def _story_documents(
             GROUP BY a.article_id, a.language, a.published_at"""
     ).fetchall()
     types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
+    # One string object per entity id, not one per mention of it (DuckDB's lists give each
+    # its own): ~500,000 ids in the sets below at 50,000 pages, ~30 MB of copies (round 16).
+    same = {e: e for e in types}
+    for r in rows:
+        r[3][:] = [same.get(e, e) for e in r[3]]
     docs = {
         r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
         for r in rows
