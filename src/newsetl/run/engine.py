@@ -363,18 +363,23 @@ class Run:
                     keeper = None
                     if not self.ends_at_staging:
                         keeper = closing.enter_context(held_open(self.settings))
+                    # over before the read copy's own checkpoint (below), and in any case
+                    # before the keeper's close
+                    loads_checkpoint = closing.enter_context(contextlib.ExitStack())
                     # whole-warehouse steps due: the loads are checkpointed apart, beside them
                     loads_apart = keeper is not None and loader.whole_warehouse_steps_due()
+                if loads_apart:  # the loader has let go; the pool's end may wait for workers
+                    loads_checkpoint.enter_context(checkpointing(keeper))
             if warming is not None:
                 warming.join()  # done long ago (~0.2 s at the run's start)
             if self.ends_at_staging:
                 record = stage_run_record(ctx, expansion, summary)
                 self._hand_over(record)
             else:
-                with checkpointing(keeper if loads_apart else None):
-                    hooks.load_final(self, "staged")
-                    stage_run_record(ctx, expansion, summary)
-                    hooks.load_final(self, "run-record")
+                hooks.load_final(self, "staged")
+                stage_run_record(ctx, expansion, summary)
+                hooks.load_final(self, "run-record")
+                loads_checkpoint.close()
                 hooks.refresh_read_copy(self)  # analysts read the copy, never the live file
         hooks.finished(self)
         return summary
