@@ -139,3 +139,60 @@ def _marked(mark: str) -> list[int]:
         if needle in environ.split(b"\0") and _running(int(entry.name)):
             found.append(int(entry.name))
     return found
+
+
+#: ``newsetl ingest`` in this process, noting (without changing anything) each worker process
+#: a pool starts, and how many of them still run when the closing steps write the run record.
+WATCHED_INGEST = """
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from newsetl.run import engine
+pids = set()
+real_spawn, real_record = ProcessPoolExecutor._spawn_process, engine.stage_run_record
+def spawn(self):
+    real_spawn(self)
+    pids.update(self._processes)
+def record(*args, **kwargs):
+    alive = 0
+    for pid in pids:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        alive += state != "Z"
+    print(f"workers {len(pids)} alive at the closing steps {alive}", file=sys.stderr)
+    return real_record(*args, **kwargs)
+ProcessPoolExecutor._spawn_process, engine.stage_run_record = spawn, record
+from newsetl.cli import console
+sys.argv = ["newsetl", *sys.argv[1:]]
+console()
+"""
+
+
+def test_the_ingest_commands_workers_end_before_its_closing_steps(tmp_path: Path) -> None:
+    """The command runs one run and exits: its pool was kept for a next run that never
+    comes, so its idle workers ended only at the exit, where the process waited for them
+    (concurrent.futures joins them: ~0.05-0.15 s of the serial tail on the Zyte pages). Its
+    pool is not kept now (whatever ``NEWSETL_KEEP_WORKERS`` says): the workers end with
+    the run's last analysis, before the closing steps."""
+    db = tmp_path / "w.duckdb"
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": "",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "NEWSETL_TRANSLATOR": "none",
+        "NEWSETL_WORKERS": "2",
+        "NEWSETL_PROCESS_POOL_MIN_PAGES": "2",
+        "NEWSETL_KEEP_WORKERS": "1",
+        "NEWSETL_REPAIR": "0",  # the spine: the pool is the same, the run shorter
+        "NEWSETL_ENTITIES": "0",
+        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WATCHED_INGEST, "ingest", "-q", str(SAMPLE_SITE), "--db", str(db)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "workers 2 alive at the closing steps 0" in done.stderr, done.stderr[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]

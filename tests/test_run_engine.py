@@ -495,32 +495,108 @@ def test_the_run_waits_for_an_extraction_one_future_at_a_time(monkeypatch):
     assert sizes and max(sizes) == 1
 
 
-def test_the_loads_are_checkpointed_before_the_whole_warehouse_steps(tmp_path, monkeypatch):
-    """A run's closing steps join the loader's last open, unless whole-warehouse steps are
-    due (the entity resolution, story clusters): in that open those steps grew the run's
-    process on top of the loads' cached blocks (+50-60 MB PSS at the end of the Zyte run),
-    and rewrote the tables the loads touched in the same checkpoint as the loads' rows, so
-    the file kept room for both copies (+2 MB of free blocks). The loader's close
-    checkpoints the loads first, as before: the loads are in the file (no write-ahead log)
-    when those steps begin."""
-    import newsetl.run.steps as steps
+def test_the_loads_are_checkpointed_apart_from_the_whole_warehouse_steps(tmp_path, monkeypatch):
+    """The whole-warehouse steps (the entity resolution, story clusters) rewrite tables the
+    loads touched: checkpointed with the loads' rows in one go, the file kept room for both
+    copies (+2 MB of free blocks on the Zyte warehouse). The loads are checkpointed first,
+    apart (since round 16 in a thread beside those steps, which join the loader's open): once
+    the steps have written, before they commit, the write-ahead log holds nothing (the loads
+    are in the file; the steps' rows are not committed yet). Fails if the loads' rows are
+    left for the checkpoint after the steps."""
+    import newsetl.entities.store as store
 
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     pages = _translated_pages(tmp_path / "pages", 7)
     settings = _settings(tmp_path, "entities").replace(entities=True)
     wal = settings.db_path.with_name(settings.db_path.name + ".wal")
     seen: list[int] = []
-    real = steps.run_after_load
+    real = store.refresh_story_clusters  # after the resolution's writes, in their transaction
 
-    def observed(con, report, plan=None):
-        seen.append(wal.stat().st_size if wal.exists() else 0)
-        return real(con, report, plan)
+    def observed(con):
+        deadline = time.monotonic() + 10  # the checkpoint's thread may still be finishing
+        while (size := wal.stat().st_size if wal.exists() else 0) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(size)
+        return real(con)
 
-    monkeypatch.setattr(steps, "run_after_load", observed)
+    monkeypatch.setattr(store, "refresh_story_clusters", observed)
     summary = run_sources([str(pages)], settings)
     assert summary.status == "completed", summary.stats.failures
     assert seen == [0]
     assert _count(settings.db_path, "SELECT count(*) FROM entity_articles") == 7
+
+
+def test_the_closing_steps_join_the_loaders_last_open_with_everything_on(tmp_path, monkeypatch):
+    """With the whole-warehouse steps due (entities on), the loader's close checkpointed the
+    loads after the last load and the closing steps opened the file again at once (~0.13 s
+    and ~0.02 s of the serial tail on the Zyte pages). Now they join the loader's last open,
+    as the spine's do, and the loads' checkpoint runs beside them: after the last load the
+    file is closed once, at the end, and not opened again."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    pages = _translated_pages(tmp_path / "pages", 9)
+    settings = _settings(tmp_path, "ending").replace(
+        batch_size=4, workers=2, page_timeout_s=30, process_pool_min_pages=1,
+        keep_workers=False, entities=True,
+    )  # fmt: skip
+    opens = Opens(monkeypatch)
+
+    class Hooks(RunHooks):
+        def loaded(self, run, index, result):
+            opens.mark(f"loaded {index}")
+
+        def finished(self, run):
+            opens.mark("finished")
+
+    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    events = opens.events
+    assert events[events.index("loaded 2") + 1 :] == ["close", "finished"]
+    assert _count(settings.db_path, "SELECT count(*) FROM entity_articles") == 9
+    assert _count(settings.read_copy, "SELECT count(*) FROM runs") == 1
+    assert not settings.db_path.with_name(settings.db_path.name + ".wal").exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_pool_not_kept_lets_its_workers_end_with_the_runs_last_analysis(tmp_path, monkeypatch):
+    """A pool that is not kept for a next run (``keep_workers`` off) was shut down after the
+    run's last load and the loader's close, and the run waited there for its workers to end
+    (~0.05-0.15 s of the serial tail). Now it is retired as soon as the run's last analysis
+    is in hand: its workers end by themselves while the run loads the last batch."""
+    from newsetl import workers
+
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    pages = _translated_pages(tmp_path / "pages", 9)
+    settings = _settings(tmp_path, "retire").replace(
+        batch_size=4, workers=2, page_timeout_s=30, process_pool_min_pages=1, keep_workers=False
+    )
+    before = set(workers._pools)
+    pids: set[int] = set()
+    ended_in_last_load: list[bool] = []
+
+    class Hooks(RunHooks):
+        def load_batch(self, run, index, result, loader):
+            for pool in set(workers._pools) - before:
+                pids.update((getattr(pool, "_processes", None) or {}).keys())
+            if index == run.batches - 1:  # the last load: nothing else will end the workers
+                deadline = time.monotonic() + 10
+                while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                ended_in_last_load.append(not any(_alive(pid) for pid in pids))
+            super().load_batch(run, index, result, loader)
+
+    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    assert len(pids) == 2
+    assert ended_in_last_load == [True]
+    assert _count(settings.db_path, "SELECT count(*) FROM articles") == 9
 
 
 def test_the_longest_hold_counts_from_the_first_load_not_the_lookups(tmp_path, monkeypatch):

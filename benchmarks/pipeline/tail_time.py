@@ -19,6 +19,10 @@ entity steps, the run record, the read copy) and over the entity resolution alon
 (``resolution_cpu_s``); the closes of the file after the last load (each a checkpoint: their
 wall time and the process's CPU over them, ``closes_after_load_s``, ``..._cpu_s``).
 
+The pool is not kept (``keep_workers`` off), as in ``newsetl ingest`` since round 16: the
+run's end (``finished``) then comes after its workers have ended, which a kept pool's do only
+at the process's exit (``--keep-workers``: as before round 16).
+
 Run (from the repository root)::
 
     .venv/bin/python benchmarks/pipeline/tail_time.py --reps 3 \\
@@ -86,8 +90,10 @@ class Hooks(RunHooks):
         marks["finished"] = time.perf_counter()
         cpu["finished"] = time.thread_time()
 
-pages, db, spine = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-settings = Settings.from_env(db_path=Path(db), workers=2, repair=not spine, entities=not spine)
+pages, db, spine, keep = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1"
+settings = Settings.from_env(
+    db_path=Path(db), workers=2, repair=not spine, entities=not spine, keep_workers=keep
+)
 summary = run_sources([pages], settings, hooks=Hooks())
 assert summary.stats.articles > 0
 start = marks["last_extracted"]
@@ -135,6 +141,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--python", action="append", type=Path)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--spine", action="store_true", help="repair and entities off")
+    p.add_argument(
+        "--keep-workers",
+        action="store_true",
+        help="keep the pool's workers after the run (a long-lived process; before round 16 "
+        "the command's too: its workers then ended at its exit, after to_end_s)",
+    )
     args = p.parse_args(argv)
     pythons = [py.absolute() for py in args.python or [Path(sys.executable)]]
     tmp = Path(tempfile.mkdtemp(prefix="newsetl-tail-"))
@@ -145,7 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     def run_one(py: Path, work: Path) -> dict:
         env["NEWSETL_STAGING_DIR"] = str(work / "staging")
         out = subprocess.run(
-            [str(py), "-c", CHILD, str(pages), str(work / "w.duckdb"), str(int(args.spine))],
+            [str(py), "-c", CHILD, str(pages), str(work / "w.duckdb"), str(int(args.spine)),
+             str(int(args.keep_workers))],
             env=env, cwd=work, capture_output=True, text=True, check=True,
         )  # fmt: skip
         return json.loads(out.stdout.strip().splitlines()[-1])

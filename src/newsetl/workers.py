@@ -341,6 +341,13 @@ def _kept_pool(
     return pool
 
 
+def retire_pool(pool: Executor | None) -> None:
+    """The run's pool has no job left: its workers may end now, unless the pool is kept for
+    the next run (:meth:`SharingExecutor.retire`)."""
+    if isinstance(pool, SharingExecutor):
+        pool.retire()
+
+
 def release_kept_pools() -> None:
     """Shut down the pools kept between runs (their workers exit; the fork server stays).
 
@@ -604,6 +611,20 @@ class SharingExecutor(Executor):
         failed = exc_type is not None
         self.shutdown(wait=not failed, cancel_futures=failed)
         return False
+
+    def retire(self) -> None:
+        """No job will come any more: end the dispatcher and, if this executor owns its
+        pool, let the pool's workers exit now, without waiting for them (the shutdown at
+        the executor's end then finds them gone). A kept pool stays for the next run.
+
+        Why: a run's pool was shut down only after its last load and the loader's close,
+        and a kept pool's workers (the ``newsetl ingest`` command's) only at the process's
+        exit, where concurrent.futures joins them: ~0.05-0.15 s of the serial tail spent
+        waiting for two idle workers to end, with the other core idle. Retired when the
+        run's last analysis is in hand, they end on that core while the run loads the last
+        batch and runs its closing steps (benchmarks/README.md "Round 16 (tail16)")."""
+        if self._own:
+            self.shutdown(wait=False)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._cond:

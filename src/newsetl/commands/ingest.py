@@ -169,9 +169,13 @@ def run_direct(args: argparse.Namespace) -> dict:
         format="%(asctime)s | %(levelname)-7s | %(name)s - %(message)s",
         datefmt="%H:%M:%S",
     )
+    # one run, then the process exits: nothing would use workers kept for a next run, and a
+    # pool that is not kept lets its workers end as soon as the run's last analysis is done,
+    # while the run's process loads it and runs its closing steps (the kept workers ended only
+    # at the exit, where the process waited for them; benchmarks/README.md "Round 16 (tail16)")
     settings = Settings.from_env(
         db_path=Path(args.db) if args.db else None, batch_size=args.batch_size
-    )
+    ).replace(keep_workers=False)
     # before the engine's imports: the pool's fork server warms up while they run
     start_pool_early(settings, args.sources)
     from newsetl.run import Run

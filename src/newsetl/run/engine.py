@@ -49,9 +49,9 @@ from newsetl.runs import RunSummary
 from newsetl.settings import Settings
 from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.stages import article_stages
-from newsetl.warehouse import held_open
+from newsetl.warehouse import checkpointing, held_open
 from newsetl.warehouse.staging import warm_arrow_schemas
-from newsetl.workers import process_pool, release_kept_pools, worker_count
+from newsetl.workers import process_pool, release_kept_pools, retire_pool, worker_count
 
 log = logging.getLogger("newsetl.ingest")
 
@@ -267,6 +267,8 @@ class Run:
                     def load_finished(wait: bool) -> None:
                         nonlocal loaded
                         for result in stream.results(wait=wait):
+                            if stream.drained:  # the run's last analysis: the pool is idle
+                                retire_pool(pool[0])  # for good (see SharingExecutor.retire)
                             hooks.load_batch(self, loaded, result, loader)
                             hooks.loaded(self, loaded, result)
                             loaded += 1
@@ -357,22 +359,27 @@ class Run:
                     load_finished(wait=True)
                     # the closing steps open the file one after another: one open (and one
                     # checkpoint at its close) for all of them (see held_open); it joins the
-                    # loader's last open (the last load's close is no checkpoint then) unless
-                    # the whole-warehouse steps are due (Loader.whole_warehouse_steps_due)
-                    join = not self.ends_at_staging and not loader.whole_warehouse_steps_due()
-                    if join:
-                        closing.enter_context(held_open(self.settings))
+                    # loader's last open (the last load's close is no checkpoint then)
+                    keeper = None
+                    if not self.ends_at_staging:
+                        keeper = closing.enter_context(held_open(self.settings))
+                    # over before the read copy's own checkpoint (below), and in any case
+                    # before the keeper's close
+                    loads_checkpoint = closing.enter_context(contextlib.ExitStack())
+                    # whole-warehouse steps due: the loads are checkpointed apart, beside them
+                    loads_apart = keeper is not None and loader.whole_warehouse_steps_due()
+                if loads_apart:  # the loader has let go; the pool's end may wait for workers
+                    loads_checkpoint.enter_context(checkpointing(keeper))
             if warming is not None:
                 warming.join()  # done long ago (~0.2 s at the run's start)
             if self.ends_at_staging:
                 record = stage_run_record(ctx, expansion, summary)
                 self._hand_over(record)
             else:
-                if not join:
-                    closing.enter_context(held_open(self.settings))
                 hooks.load_final(self, "staged")
                 stage_run_record(ctx, expansion, summary)
                 hooks.load_final(self, "run-record")
+                loads_checkpoint.close()
                 hooks.refresh_read_copy(self)  # analysts read the copy, never the live file
         hooks.finished(self)
         return summary

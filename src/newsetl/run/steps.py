@@ -308,6 +308,12 @@ class AnalysisStream:
         for index in sorted(self._again):
             self._start(index, self._again.pop(index))
 
+    @property
+    def drained(self) -> bool:
+        """Whether no analysis is left to start or to run: extraction is over and every
+        batch's result has been handed out (the pool has no job left)."""
+        return not self._extracting and not self._running and not self._again
+
     def wait_running(self, poll_s: float = 0.05) -> None:
         """Wait until every analysis started so far is done (the pool is then idle and may
         end; their results are loaded with :meth:`results` as usual)."""
@@ -918,12 +924,14 @@ class Loader:
         """Whether the run's closing steps will run whole-warehouse steps (the plan's
         ``after_load``, for what this run loaded: the entity resolution, story clusters).
 
-        Why it matters: such a run's closing steps do not join the loader's open. In it, the
-        entity steps grew this process on top of the loads' cached blocks (the run's process
-        +50-60 MB PSS at the end of the Zyte run), and they rewrote the tables the loads
-        touched in the same checkpoint as the loads' rows, so the file needed room for both
-        copies at once (+2 MB of free blocks); a close of the loads' open checkpoints them
-        and gives their memory back first, as before (benchmarks/README.md "Round 13 (run13)").
+        Why it matters: those steps rewrite tables the loads touched. Checkpointed with the
+        loads' rows in one go, the file needed room for both copies at once (+2 MB of free
+        blocks on the Zyte warehouse), so the loads are checkpointed first, apart: by the
+        loader's close until round 16, now in a thread beside those steps, which join the
+        loader's open (:func:`newsetl.warehouse.checkpointing`). Joined, the run's process
+        keeps the loads' cached blocks through the steps (+50-60 MB PSS at the end of the
+        Zyte run), while the pool's workers, retired with the last analysis, are gone
+        (benchmarks/README.md "Round 13 (run13)", "Round 16 (tail16)").
         """
         extras = self.report.extras | self.summary.load.extras
         return bool(extras & current_plan().after_load.keys())
