@@ -475,10 +475,12 @@ def language_map(
     labels: list[tuple[str | None, str]] = [
         none_label if tok.masked or not lean(tok.lower).own else own_label for tok in tokens
     ]
-    by_start = {t.start: t.index for t in tokens}
+    by_start: dict[int, int] | None = None  # built at the first such finding: most have none
     for f in findings:
         if f.kind != "untranslated_span" or f.source_language is None:
             continue
+        if by_start is None:
+            by_start = {t.start: t.index for t in tokens}
         i = by_start.get(f.start)
         while i is not None and i < len(tokens) and tokens[i].end <= f.end:
             labels[i] = (f.source_language, "artefact")
