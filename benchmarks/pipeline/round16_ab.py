@@ -48,6 +48,13 @@ SWAPPED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "_Doc.match_datelines",
         ("newsetl.entities.extract:_Doc.match_datelines",),
     ),
+    ("entities/extract.py", "_Doc._runs", ("newsetl.entities.extract:_Doc._runs",)),
+    (
+        "entities/extract.py",
+        "_headline_mentions",
+        ("newsetl.entities.extract:_headline_mentions",),
+    ),
+    ("entities/guard.py", "junk_lines", ("newsetl.entities.guard:junk_lines",)),
     ("artefacts/core.py", "language_map", ("newsetl.artefacts.core:language_map",)),
     ("artefacts/rules.py", "_NO_SPACE_AT_QUOTE", ("newsetl.artefacts.rules:_NO_SPACE_AT_QUOTE",)),
 )

@@ -785,15 +785,19 @@ class _Doc:
     # -- 2. capitalised runs ---------------------------------------------------------------------
     def _runs(self) -> list[tuple[int, int]]:
         runs: list[tuple[int, int]] = []
-        toks = self.tokens
-        i, n = 0, len(toks)
-        while i < n:
-            if self.covered[i] or not toks[i].capitalised:
-                i += 1
+        toks, covered, joined = self.tokens, self.covered, self._joined
+        n = len(toks)
+        # the words a run can start at, in one pass (Token.capitalised, inlined: this walk
+        # asked it of every word); each run ends before the next start it is tested at
+        starts = [i for i, t in enumerate(toks) if not covered[i] and t.text[:1].isupper()]
+        i = 0
+        for start in starts:
+            if start < i:
                 continue
+            i = start
             j = i + 1
-            while j < n and not self.covered[j] and self.joined(j):
-                if toks[j].capitalised:
+            while j < n and not covered[j] and joined[j]:  # _Doc.joined: 0 < j < n here
+                if toks[j].text[:1].isupper():
                     j += 1
                 elif self._name_number(j):
                     j += 1  # "Nord Stream 2", "Nord Stream 2 AG", "Airbus A380"
@@ -1788,11 +1792,17 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
     if not known:
         return
     longest = max(len(k) for k in known)
-    toks = doc.tokens
-    i = 0
-    while i < len(toks):
-        if not toks[i].headline or doc.covered[i] or not toks[i].capitalised:
-            i += 1
+    toks, covered = doc.tokens, doc.covered
+    # the words a headline name can start at, found in one pass (most words are in no
+    # headline); nothing below changes a word's flags, so this is the walk word by word
+    starts = [
+        i
+        for i, t in enumerate(toks)
+        if t.headline and not covered[i] and t.text[:1].isupper()  # Token.capitalised
+    ]
+    after = 0  # the first word after the last name found
+    for i in starts:
+        if i < after:
             continue
         for length in range(min(longest, len(toks) - i), 0, -1):
             key = tuple(norm(t.text) for t in toks[i : i + length])
@@ -1800,10 +1810,8 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
                 g = groups[known[key]]
                 span = Span(i, i + length, g.type, CONF_PARTIAL, canonical=g.canonical)
                 g.spans.append(span)
-                i += length
+                after = i + length
                 break
-        else:
-            i += 1
 
 
 def _naming_surfaces(doc: _Doc, group: Group) -> list[str]:
