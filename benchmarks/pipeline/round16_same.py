@@ -79,7 +79,9 @@ def main() -> None:
         loaded = json.loads(mine)
         entities += len(loaded[0]["entities"]) if isinstance(loaded[0], dict) else 0
         findings += len(loaded[2])
-    print(f"{len(texts)} texts, {entities} entities, {findings} findings; texts that differ: {differ}")
+    print(
+        f"{len(texts)} texts, {entities} entities, {findings} findings; texts that differ: {differ}"
+    )
 
 
 if __name__ == "__main__":
