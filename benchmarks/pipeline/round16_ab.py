@@ -48,6 +48,12 @@ SWAPPED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "_Doc.match_datelines",
         ("newsetl.entities.extract:_Doc.match_datelines",),
     ),
+    ("entities/extract.py", "_Doc.__init__", ("newsetl.entities.extract:_Doc.__init__",)),
+    (
+        "entities/extract.py",
+        "_Doc._check_headlines",
+        ("newsetl.entities.extract:_Doc._check_headlines",),
+    ),
     ("entities/extract.py", "_Doc._runs", ("newsetl.entities.extract:_Doc._runs",)),
     (
         "entities/extract.py",

@@ -28,6 +28,7 @@ The steps, in order, each with the reason it exists:
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -151,6 +152,10 @@ class Group:
     key: str | None = None  # a fixed key (nationality words: their country's)
 
 
+#: a token's text (Token is a named tuple: its third field)
+_TOKEN_TEXT = operator.itemgetter(2)
+
+
 class _Doc:
     """Per-call state; nothing here is shared between threads."""
 
@@ -165,7 +170,8 @@ class _Doc:
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
         self._joined = self._compute_all_joined()
-        self.keys = [norm(t.text) for t in self.tokens]
+        # norm of every word with no Python frame per word (a cached norm is a C call)
+        self.keys = list(map(norm, map(_TOKEN_TEXT, self.tokens)))
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
         #: token index -> country code ("" when unlinked) of nationality words
@@ -177,10 +183,12 @@ class _Doc:
         a line of names and numbers ("Falk Balzer (Germany) 13.XX") keeps its names."""
         toks = self.tokens
         k = 0
-        while k < len(toks):
-            if not toks[k].headline:
-                k += 1
+        # the headline words, found in one pass (most words are in none); a line's words are
+        # handled together and only their own flags change, so this is the walk word by word
+        for first in [m for m, t in enumerate(toks) if t.headline]:
+            if first < k:
                 continue
+            k = first
             end = k
             line_end = self.text.find("\n", toks[k].start)
             line_end = len(self.text) if line_end < 0 else line_end
