@@ -54,6 +54,11 @@ SWAPPED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "_Doc._check_headlines",
         ("newsetl.entities.extract:_Doc._check_headlines",),
     ),
+    (
+        "entities/extract.py",
+        "_Doc._compute_all_joined",
+        ("newsetl.entities.extract:_Doc._compute_all_joined",),
+    ),
     ("entities/extract.py", "_Doc._runs", ("newsetl.entities.extract:_Doc._runs",)),
     (
         "entities/extract.py",

@@ -230,13 +230,11 @@ class _Doc:
         """:meth:`joined` for every token, in one pass (a method call per word was a visible
         part of each page's cost); a single space, the common gap, is decided first."""
         toks, text = self.tokens, self.text
-        out = [False] * len(toks)
-        for i in range(1, len(toks)):
-            prev, tok = toks[i - 1], toks[i]
-            gap = text[prev.end : tok.start]
-            if gap == " ":
-                out[i] = True
-                continue
+        # every gap in one comprehension; only the gaps other than one space are looked at
+        gaps = [text[prev.end : tok.start] for prev, tok in itertools.pairwise(toks)]
+        out = [False, *[gap == " " for gap in gaps]] if toks else []
+        for i in [k for k, gap in enumerate(gaps, 1) if gap != " "]:
+            prev, tok, gap = toks[i - 1], toks[i], gaps[i - 1]
             if (
                 len(prev.text) == 1
                 and prev.text.isupper()
