@@ -177,3 +177,31 @@ def test_cached_word_evidence_equals_a_fresh_computation(text: str, lang: str) -
     mask_tokens(text, tokens, lang)
     assert [cached(t.lower) for t in tokens] == [fresh(t.lower) for t in tokens]
     assert any(cached(t.lower).leaning for t in tokens)  # each text has a foreign word
+
+
+#: main's quote-gap pattern (before round 16): tried at every letter, backtracking
+_PLAIN_NO_SPACE_AT_QUOTE = re.compile(
+    rf"([{rules.LOWER}]{{2,}}[:,]?)([“„«]|\")([{rules.UPPER}][{rules.LOWER}]+)"
+    rf"|([{rules.LOWER}]{{2,}}[.,!?]?)([”»]|\")([{rules.LOWER}]{{2,}})"
+)
+
+
+def test_quote_gap_pattern_finds_the_plain_pattern_s_matches_from_run_starts_only() -> None:
+    """``_NO_SPACE_AT_QUOTE`` starts at a lower-case run's first letter and takes the run
+    whole: the same matches (spans and groups) as the plain pattern on texts made of words,
+    quotes and stops glued in every way; and it is not tried inside a word."""
+    rng = random.Random(16)
+    alphabet = ["ab", "said", "ßÿ", "é", "We", "Ä", "X", '"', "“", "”", "„", "«", "»", ":", ",",
+                ".", "!", "?", " ", "\n", "a", "Yes"]  # fmt: skip
+    texts = [*TEXTS, 'he said"We go', '"Yes,"he said', "word«Hallo", "ab»cd", 'said,"Ok']
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    matched = 0
+    for text in texts:
+        ours = [(m.span(), m.groups()) for m in rules._NO_SPACE_AT_QUOTE.finditer(text)]
+        plain = [(m.span(), m.groups()) for m in _PLAIN_NO_SPACE_AT_QUOTE.finditer(text)]
+        assert ours == plain, text
+        matched += bool(ours)
+    assert matched > 300
+    assert _PLAIN_NO_SPACE_AT_QUOTE.match('he said"We', 4) is not None  # "aid" inside "said"
+    assert rules._NO_SPACE_AT_QUOTE.match('he said"We', 4) is None
+    assert rules._NO_SPACE_AT_QUOTE.match('he said"We', 3) is not None

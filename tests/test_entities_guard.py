@@ -140,3 +140,32 @@ def test_junk_test_stops_at_enough_known_words_with_the_full_count_s_answer() ->
     asked.clear()
     assert guard._is_junk(prose, known) is False
     assert len(asked) == 18  # 30 % of 60: the line is prose at the 18th known word
+
+
+def test_junk_lines_search_a_line_s_seams_once_with_the_per_word_count_s_answer() -> None:
+    """``junk_lines`` tells ``_is_junk`` whether a line has any lower -> upper seam (one search
+    of the line): a seam lies inside one word (both are letters), so the answer is the
+    per-word count's. Lines of identifiers, of prose, and of both, in several scripts."""
+    rng = random.Random(16)
+    pieces = ["aGVsbG8", "dGhpcyBp", "helloWorld", "plain", "words", "Straße", "éTé", "İstanbul",
+              "ПривітСвіт", "iPhone", "x", "McDonald", "abc1Def", "a_B", "naïveÉcole"]  # fmt: skip
+    lines = ["", "one", " ".join(pieces)]
+    for _ in range(300):
+        lines.append(" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    text = "\n".join(lines)
+    for line in lines:
+        runs = guard._WORD.findall(line)
+        seams = guard._INNER_CAPITAL.search(line) is not None
+        assert seams == any(guard._INNER_CAPITAL.search(w) for w in runs), line
+        assert guard._is_junk(runs, None, seams) is guard._is_junk(runs, None), line
+    expected, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        if guard._is_code(line) or guard._is_junk(guard._WORD.findall(line), None):
+            expected.append((pos, pos + len(line)))
+        pos += len(line)
+    assert guard.junk_lines(text, 0, len(text), None) == expected
+    assert expected  # some lines of identifiers are junk
+    # without the seam the inner-capital test is left out: four words all with seams are
+    # junk, the same words said to have none are not
+    assert guard._is_junk(["aGVs", "bG8g", "d29y", "bGQh"], None) is True
+    assert guard._is_junk(["aGVs", "bG8g", "d29y", "bGQh"], None, False) is False

@@ -249,3 +249,35 @@ def test_a_batch_staged_by_an_older_version_gets_new_ids(con, payload_version: i
     store(con, [doc])
     ids = {r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions").fetchall()}
     assert not any(i.endswith(":x") for i in ids)
+
+
+def test_group_key_of_a_group_written_one_way_is_cached_with_the_full_computation_s_key() -> None:
+    """A group whose mentions are all written one way takes its key from a cache keyed by that
+    name (``_one_name_key``: the analysis asks it for the group, then for the entity's own
+    forms, and names recur between pages): the key the full computation gives, in inflected
+    languages, German and for one-word persons (local keys) too."""
+    from newsetl.entities import ids
+
+    cases = [
+        ("person", ["Donald Trump"], "en"),
+        ("person", ["Donalda Trumpa", "Donalda Trumpa"], "pl"),
+        ("person", ["Trump"], "en"),
+        ("organisation", ["des Deutschen Wetterdienstes"], "de"),
+        ("organisation", ["Deutscher Wetterdienst"], "de"),
+        ("place", ["Пакистане"], "ru"),
+        ("person", ["Владимиром Путиным"], "ru"),
+        ("organisation", ["Unii Europejskiej"], "pl"),
+        ("person", ["José María Aznar"], "es"),
+    ]
+    ids._one_name_key.cache_clear()
+    for etype, surfaces, language in cases:
+        expected = ids._group_key(etype, surfaces, language)
+        assert ids.group_key(etype, surfaces, language) == expected
+        assert ids.group_key(etype, surfaces[:1], language) == expected
+    info = ids._one_name_key.cache_info()
+    assert (info.misses, info.hits) == (len(cases), len(cases))
+    # two ways of writing one name: not the one-name cache, the best name decides
+    both = ["Donalda Trumpa", "Donald Trump"]
+    assert ids.group_key("person", both, "pl") == ids._group_key("person", both, "pl")
+    assert ids._one_name_key.cache_info().misses == len(cases)
+    assert ids.is_local(ids.group_key("person", ["Trump"], "en"))  # one word: local, as before

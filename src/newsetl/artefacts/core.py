@@ -475,10 +475,12 @@ def language_map(
     labels: list[tuple[str | None, str]] = [
         none_label if tok.masked or not lean(tok.lower).own else own_label for tok in tokens
     ]
-    by_start = {t.start: t.index for t in tokens}
+    by_start: dict[int, int] | None = None  # built at the first such finding: most have none
     for f in findings:
         if f.kind != "untranslated_span" or f.source_language is None:
             continue
+        if by_start is None:
+            by_start = {t.start: t.index for t in tokens}
         i = by_start.get(f.start)
         while i is not None and i < len(tokens) and tokens[i].end <= f.end:
             labels[i] = (f.source_language, "artefact")
@@ -501,13 +503,18 @@ def language_map(
         if label[0] is not None:
             known = label
         filled.append(known if label[0] is None else label)
-    spans: list[dict] = []
-    for tok, (language, why) in zip(tokens, filled, strict=True):
-        last = spans[-1] if spans else None
-        if last and last["language"] == language and last["source"] == why:
-            last["end"] = tok.end
-        else:
-            spans.append({"start": tok.start, "end": tok.end, "language": language, "source": why})
+    # one span per run of equal labels: the runs' first words found in one comprehension
+    # (a dict looked at for every word was a visible part of this function)
+    firsts = [0, *(k for k in range(1, len(filled)) if filled[k] != filled[k - 1])]
+    spans: list[dict] = [
+        {
+            "start": tokens[a].start,
+            "end": tokens[b - 1].end,
+            "language": filled[a][0],
+            "source": filled[a][1],
+        }
+        for a, b in zip(firsts, [*firsts[1:], len(filled)], strict=True)
+    ]
     spans[0]["start"] = 0
     spans[-1]["end"] = len(text)
     for span in spans:

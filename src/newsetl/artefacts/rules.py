@@ -497,8 +497,13 @@ _NO_SPACE_AFTER_STOP = re.compile(
     rf"([“\"„«]?[{UPPER_EXT}][{LOWER_EXT}]+)\b(?![.@/]\w)"
 )
 #: A quotation glued to the word before or after it: 'said"We', '"Yes,"he said'.
+#: Each branch starts at the first letter of a lower-case run and takes the run whole
+#: (possessive): a match can only start there and end the run (no lower-case letter is a
+#: quote or a stop), so these are the matches of the plain pattern, found without trying
+#: and backtracking from every letter of every word.
 _NO_SPACE_AT_QUOTE = re.compile(
-    rf"([{LOWER}]{{2,}}[:,]?)([“„«]|\")([{UPPER}][{LOWER}]+)|([{LOWER}]{{2,}}[.,!?]?)([”»]|\")([{LOWER}]{{2,}})"
+    rf"(?<![{LOWER}])([{LOWER}]{{2,}}+[:,]?)([“„«]|\")([{UPPER}][{LOWER}]+)"
+    rf"|(?<![{LOWER}])([{LOWER}]{{2,}}+[.,!?]?)([”»]|\")([{LOWER}]{{2,}})"
 )
 
 

@@ -28,6 +28,7 @@ The steps, in order, each with the reason it exists:
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -151,6 +152,10 @@ class Group:
     key: str | None = None  # a fixed key (nationality words: their country's)
 
 
+#: a token's text (Token is a named tuple: its third field)
+_TOKEN_TEXT = operator.itemgetter(2)
+
+
 class _Doc:
     """Per-call state; nothing here is shared between threads."""
 
@@ -165,7 +170,8 @@ class _Doc:
         self.covered = [False] * len(self.tokens)
         self.spans: list[Span] = []
         self._joined = self._compute_all_joined()
-        self.keys = [norm(t.text) for t in self.tokens]
+        # norm of every word with no Python frame per word (a cached norm is a C call)
+        self.keys = list(map(norm, map(_TOKEN_TEXT, self.tokens)))
         #: base forms for grouping (case forms of one name meet), computed when first asked
         self._bases: list[str | None] = [None] * len(self.tokens)
         #: token index -> country code ("" when unlinked) of nationality words
@@ -177,10 +183,12 @@ class _Doc:
         a line of names and numbers ("Falk Balzer (Germany) 13.XX") keeps its names."""
         toks = self.tokens
         k = 0
-        while k < len(toks):
-            if not toks[k].headline:
-                k += 1
+        # the headline words, found in one pass (most words are in none); a line's words are
+        # handled together and only their own flags change, so this is the walk word by word
+        for first in [m for m, t in enumerate(toks) if t.headline]:
+            if first < k:
                 continue
+            k = first
             end = k
             line_end = self.text.find("\n", toks[k].start)
             line_end = len(self.text) if line_end < 0 else line_end
@@ -222,13 +230,11 @@ class _Doc:
         """:meth:`joined` for every token, in one pass (a method call per word was a visible
         part of each page's cost); a single space, the common gap, is decided first."""
         toks, text = self.tokens, self.text
-        out = [False] * len(toks)
-        for i in range(1, len(toks)):
-            prev, tok = toks[i - 1], toks[i]
-            gap = text[prev.end : tok.start]
-            if gap == " ":
-                out[i] = True
-                continue
+        # every gap in one comprehension; only the gaps other than one space are looked at
+        gaps = [text[prev.end : tok.start] for prev, tok in itertools.pairwise(toks)]
+        out = [False, *[gap == " " for gap in gaps]] if toks else []
+        for i in [k for k, gap in enumerate(gaps, 1) if gap != " "]:
+            prev, tok, gap = toks[i - 1], toks[i], gaps[i - 1]
             if (
                 len(prev.text) == 1
                 and prev.text.isupper()
@@ -537,8 +543,10 @@ class _Doc:
         toks = self.tokens
         if not toks:
             return
-        by_start = {t.start: k for k, t in enumerate(toks)}
-        by_end = {t.end: k for k, t in enumerate(toks)}
+        # token index by offset: built at the first dateline (most texts have none, and the
+        # two maps over every token were ~2 % of the entity stage)
+        by_start: dict[int, int] | None = None
+        by_end: dict[int, int] = {}
         # only this segment's lines: ``self.text`` is the whole text (see extract_entities)
         pos = self.text.rfind("\n", 0, toks[0].start) + 1
         for line in self.text[pos : toks[-1].end].splitlines(keepends=True):
@@ -547,6 +555,9 @@ class _Doc:
             pos += len(line)
             if not m:
                 continue
+            if by_start is None:
+                by_start = {t.start: k for k, t in enumerate(toks)}
+                by_end = {t.end: k for k, t in enumerate(toks)}
             place = m.group("caps") or m.group("title")
             a = start + m.start("caps" if m.group("caps") else "title")
             i, last = by_start.get(a), by_end.get(a + len(place.rstrip(".")))
@@ -780,15 +791,19 @@ class _Doc:
     # -- 2. capitalised runs ---------------------------------------------------------------------
     def _runs(self) -> list[tuple[int, int]]:
         runs: list[tuple[int, int]] = []
-        toks = self.tokens
-        i, n = 0, len(toks)
-        while i < n:
-            if self.covered[i] or not toks[i].capitalised:
-                i += 1
+        toks, covered, joined = self.tokens, self.covered, self._joined
+        n = len(toks)
+        # the words a run can start at, in one pass (Token.capitalised, inlined: this walk
+        # asked it of every word); each run ends before the next start it is tested at
+        starts = [i for i, t in enumerate(toks) if not covered[i] and t.text[:1].isupper()]
+        i = 0
+        for start in starts:
+            if start < i:
                 continue
+            i = start
             j = i + 1
-            while j < n and not self.covered[j] and self.joined(j):
-                if toks[j].capitalised:
+            while j < n and not covered[j] and joined[j]:  # _Doc.joined: 0 < j < n here
+                if toks[j].text[:1].isupper():
                     j += 1
                 elif self._name_number(j):
                     j += 1  # "Nord Stream 2", "Nord Stream 2 AG", "Airbus A380"
@@ -1783,11 +1798,17 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
     if not known:
         return
     longest = max(len(k) for k in known)
-    toks = doc.tokens
-    i = 0
-    while i < len(toks):
-        if not toks[i].headline or doc.covered[i] or not toks[i].capitalised:
-            i += 1
+    toks, covered = doc.tokens, doc.covered
+    # the words a headline name can start at, found in one pass (most words are in no
+    # headline); nothing below changes a word's flags, so this is the walk word by word
+    starts = [
+        i
+        for i, t in enumerate(toks)
+        if t.headline and not covered[i] and t.text[:1].isupper()  # Token.capitalised
+    ]
+    after = 0  # the first word after the last name found
+    for i in starts:
+        if i < after:
             continue
         for length in range(min(longest, len(toks) - i), 0, -1):
             key = tuple(norm(t.text) for t in toks[i : i + length])
@@ -1795,10 +1816,8 @@ def _headline_mentions(doc: _Doc, groups: list[Group]) -> None:
                 g = groups[known[key]]
                 span = Span(i, i + length, g.type, CONF_PARTIAL, canonical=g.canonical)
                 g.spans.append(span)
-                i += length
+                after = i + length
                 break
-        else:
-            i += 1
 
 
 def _naming_surfaces(doc: _Doc, group: Group) -> list[str]:

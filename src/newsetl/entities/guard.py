@@ -94,7 +94,11 @@ def junk_lines(text: str, start: int, stop: int, known) -> list[tuple[int, int]]
     out = []
     pos = start
     for line in text[start:stop].splitlines(keepends=True):
-        if _is_code(line) or _is_junk(_WORD.findall(line), known):
+        # the inner-capital share is 0 when the line has no lower -> upper seam (both letters,
+        # so any seam lies inside one of its words): one search instead of one per word
+        if _is_code(line) or _is_junk(
+            _WORD.findall(line), known, _INNER_CAPITAL.search(line) is not None
+        ):
             out.append((pos, pos + len(line)))
         pos += len(line)
     return out
@@ -111,8 +115,9 @@ def _is_code(line: str) -> bool:
     return code / len(stripped) >= 0.5
 
 
-def _is_junk(runs: list[str], known) -> bool:
-    if len(runs) >= _MIN_RUNS_CASE:
+def _is_junk(runs: list[str], known, seams: bool = True) -> bool:
+    """``seams``: False when no word of ``runs`` has a lower -> upper seam (the caller knows)."""
+    if seams and len(runs) >= _MIN_RUNS_CASE:
         inner = sum(1 for w in runs if _INNER_CAPITAL.search(w))
         if inner / len(runs) >= _MIN_INNER_CAPITALS:
             return True

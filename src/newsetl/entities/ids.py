@@ -120,6 +120,21 @@ def best_name(surfaces: Sequence[str], language: str = "") -> str:
 def group_key(etype: str, surfaces: Sequence[str], language: str) -> str:
     """The key of a learned entity from its mentions' surfaces in one text: ``<type>:<slug>``
     of the best name's key words, article-local (``~``) for a person named by one word only."""
+    distinct = dict.fromkeys(surfaces)
+    if len(distinct) == 1:
+        return _one_name_key(etype, next(iter(distinct)), language)
+    return _group_key(etype, surfaces, language)
+
+
+@lru_cache(maxsize=65536)
+def _one_name_key(etype: str, surface: str, language: str) -> str:
+    """:func:`group_key` of a group written one way, cached. Why: the analysis asks it twice
+    for most learned entities (the group's key, then :func:`own_forms` of its one surface),
+    and names recur from page to page (3,408 distinct of 7,153 calls on the 181 Zyte pages)."""
+    return _group_key(etype, (surface,), language)
+
+
+def _group_key(etype: str, surfaces: Sequence[str], language: str) -> str:
     name = best_name(surfaces, language)
     words = name_words(name)
     local = etype == "person" and all(_content_words(name_words(s)) <= 1 for s in surfaces)
