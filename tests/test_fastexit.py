@@ -163,6 +163,19 @@ def record(*args, **kwargs):
     print(f"workers {len(pids)} alive at the closing steps {alive}", file=sys.stderr)
     return real_record(*args, **kwargs)
 ProcessPoolExecutor._spawn_process, engine.stage_run_record = spawn, record
+import os
+from multiprocessing import forkserver
+server = []
+real_ensure, real_execute = forkserver.ForkServer.ensure_running, engine.Run.execute
+def ensure(self):
+    real_ensure(self)
+    server.append(self._forkserver_pid)
+def execute(self):
+    summary = real_execute(self)
+    alive = sum(os.path.exists(f"/proc/{pid}") for pid in set(server))
+    print(f"fork servers {len(set(server))} alive after the run {alive}", file=sys.stderr)
+    return summary
+forkserver.ForkServer.ensure_running, engine.Run.execute = ensure, execute
 from newsetl.cli import console
 sys.argv = ["newsetl", *sys.argv[1:]]
 console()
@@ -174,7 +187,8 @@ def test_the_ingest_commands_workers_end_before_its_closing_steps(tmp_path: Path
     comes, so its idle workers ended only at the exit, where the process waited for them
     (concurrent.futures joins them: ~0.05-0.15 s of the serial tail on the Zyte pages). Its
     pool is not kept now (whatever ``NEWSETL_KEEP_WORKERS`` says): the workers end with
-    the run's last analysis, before the closing steps."""
+    the run's last analysis, before the closing steps, and its fork server with the run
+    (``Settings.fork_server_per_run``)."""
     db = tmp_path / "w.duckdb"
     env = {
         **os.environ,
@@ -194,5 +208,8 @@ def test_the_ingest_commands_workers_end_before_its_closing_steps(tmp_path: Path
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "workers 2 alive at the closing steps 0" in done.stderr, done.stderr[-3000:]
+    # nor a warm fork server for a next run: it ended beside the closing steps, and was
+    # reaped before the run returned (before, it ended only after the command's exit)
+    assert "fork servers 1 alive after the run 0" in done.stderr, done.stderr[-3000:]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]

@@ -145,6 +145,12 @@ class Settings:
     #: schedule, a notebook): their per-word caches and the word lists of languages met on
     #: earlier pages stay loaded. Off: a new pool per run, idle workers free their memory.
     keep_workers: bool = True
+    #: End the pool's fork server once the run's last pool has ended, instead of keeping it
+    #: warm for a next run in this process. For a process that runs one run and exits (the
+    #: ``newsetl ingest`` command sets it): the server (~0.5 GB of PSS) then ends on the
+    #: idle core while the run's closing steps go on, and is reaped before the run returns,
+    #: instead of ending after the command's exit (benchmarks/README.md "Round 16 merged").
+    fork_server_per_run: bool = False
     #: ``newsetl ingest`` of local pages: the fork server forks an extraction helper once
     #: trafilatura is warm, and the run hands it pages while the language models' and the
     #: analyses' warm-up goes on (a pool worker identifies the helper's pages' languages; with

@@ -172,10 +172,11 @@ def run_direct(args: argparse.Namespace) -> dict:
     # one run, then the process exits: nothing would use workers kept for a next run, and a
     # pool that is not kept lets its workers end as soon as the run's last analysis is done,
     # while the run's process loads it and runs its closing steps (the kept workers ended only
-    # at the exit, where the process waited for them; benchmarks/README.md "Round 16 (tail16)")
+    # at the exit, where the process waited for them; benchmarks/README.md "Round 16 (tail16)");
+    # nor a warm fork server, which then ends beside the closing steps, not after the exit
     settings = Settings.from_env(
         db_path=Path(args.db) if args.db else None, batch_size=args.batch_size
-    ).replace(keep_workers=False)
+    ).replace(keep_workers=False, fork_server_per_run=True)
     # before the engine's imports: the pool's fork server warms up while they run
     start_pool_early(settings, args.sources)
     from newsetl.run import Run

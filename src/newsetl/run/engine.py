@@ -51,7 +51,13 @@ from newsetl.sources import Expansion, Target, expand_sources
 from newsetl.stages import article_stages
 from newsetl.warehouse import checkpointing, held_open
 from newsetl.warehouse.staging import warm_arrow_schemas
-from newsetl.workers import process_pool, release_kept_pools, retire_pool, worker_count
+from newsetl.workers import (
+    end_fork_server,
+    process_pool,
+    release_kept_pools,
+    retire_pool,
+    worker_count,
+)
 
 log = logging.getLogger("newsetl.ingest")
 
@@ -370,6 +376,9 @@ class Run:
                     loads_apart = keeper is not None and loader.whole_warehouse_steps_due()
                 if loads_apart:  # the loader has let go; the pool's end may wait for workers
                     loads_checkpoint.enter_context(checkpointing(keeper))
+            # the run's pools have ended (their workers joined): the fork server, if this
+            # process keeps none for a next run, ends beside the closing steps
+            server_ending = end_fork_server() if self.settings.fork_server_per_run else None
             if warming is not None:
                 warming.join()  # done long ago (~0.2 s at the run's start)
             if self.ends_at_staging:
@@ -381,6 +390,8 @@ class Run:
                 hooks.load_final(self, "run-record")
                 loads_checkpoint.close()
                 hooks.refresh_read_copy(self)  # analysts read the copy, never the live file
+        if server_ending is not None:
+            server_ending.result()  # ended long ago, reaped here: nothing outlives the run
         hooks.finished(self)
         return summary
 
