@@ -213,3 +213,43 @@ def test_the_ingest_commands_workers_end_before_its_closing_steps(tmp_path: Path
     assert "fork servers 1 alive after the run 0" in done.stderr, done.stderr[-3000:]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]
+
+
+#: A process that uses a pool (its fork server warms up with ``newsetl._warm_extraction``),
+#: ends the server as the ingest command does, and then exits with status 3 the normal way.
+POOL_THEN_EXIT = """
+import sys, time
+from newsetl.settings import Settings
+from newsetl.workers import end_fork_server, process_pool
+settings = Settings(
+    workers=2, process_pool_min_pages=1, repair=False, entities=False, keep_workers=False
+)
+with process_pool(settings, 4) as pool:
+    assert pool is not None
+    assert pool.submit(sum, [1, 2]).result(timeout=120) == 3
+from multiprocessing import forkserver
+pid = forkserver._forkserver._forkserver_pid
+started = time.monotonic()
+end_fork_server().result(timeout=60)
+print(f"server {pid} ended in {time.monotonic() - started:.3f} s", flush=True)
+import os
+try:
+    os.kill(pid, 0)
+except ProcessLookupError:
+    print("server reaped", flush=True)
+sys.exit(3)
+"""
+
+
+def test_end_fork_server_reaps_the_server_and_leaves_its_starter_s_exit_alone() -> None:
+    """:func:`newsetl.workers.end_fork_server` returns at once with a future done when the
+    server has ended and been reaped (the ingest command's closing steps go on meanwhile).
+    The server ends without the interpreter's teardown (an exit handler it registers in its
+    own warm-up, ``workers._end_fork_server_at_once``); the process that started it keeps
+    its normal exit: its exit status and what it prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", POOL_THEN_EXIT],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr[-3000:]
+    assert " ended in " in done.stdout and "server reaped" in done.stdout, done.stderr[-3000:]
