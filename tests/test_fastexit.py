@@ -99,15 +99,7 @@ def test_the_console_script_ends_fast_after_a_pooled_run(tmp_path: Path) -> None
         "console()\n"
     )
     db = tmp_path / "w.duckdb"
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": "",
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "NEWSETL_TRANSLATOR": "none",
-        "NEWSETL_WORKERS": "2",
-        "NEWSETL_PROCESS_POOL_MIN_PAGES": "2",
-        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
-    }
+    env = _pooled_ingest_env(tmp_path)
     env["NEWSETL_TEST_TREE_MARK"] = mark = f"fastexit-{os.getpid()}-{tmp_path.name}"
     done = subprocess.run(
         [sys.executable, "-c", code, "ingest", "-q", str(SAMPLE_SITE), "--db", str(db)],
@@ -190,18 +182,12 @@ def test_the_ingest_commands_workers_end_before_its_closing_steps(tmp_path: Path
     the run's last analysis, before the closing steps, and its fork server with the run
     (``Settings.fork_server_per_run``)."""
     db = tmp_path / "w.duckdb"
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": "",
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "NEWSETL_TRANSLATOR": "none",
-        "NEWSETL_WORKERS": "2",
-        "NEWSETL_PROCESS_POOL_MIN_PAGES": "2",
-        "NEWSETL_KEEP_WORKERS": "1",
-        "NEWSETL_REPAIR": "0",  # the spine: the pool is the same, the run shorter
-        "NEWSETL_ENTITIES": "0",
-        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
-    }
+    env = _pooled_ingest_env(
+        tmp_path,
+        NEWSETL_KEEP_WORKERS="1",
+        NEWSETL_REPAIR="0",  # the spine: the pool is the same, the run shorter
+        NEWSETL_ENTITIES="0",
+    )
     done = subprocess.run(
         [sys.executable, "-c", WATCHED_INGEST, "ingest", "-q", str(SAMPLE_SITE), "--db", str(db)],
         capture_output=True, text=True, timeout=600, env=env,
@@ -253,3 +239,18 @@ def test_end_fork_server_reaps_the_server_and_leaves_its_starter_s_exit_alone() 
     )  # fmt: skip
     assert done.returncode == 3, done.stderr[-3000:]
     assert " ended in " in done.stdout and "server reaped" in done.stdout, done.stderr[-3000:]
+
+
+def _pooled_ingest_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``newsetl ingest`` of the sample site with a pool of two workers,
+    no Prefect server and no translator, its Prefect home and staging under ``tmp_path``."""
+    return {
+        **os.environ,
+        "PREFECT_API_URL": "",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "NEWSETL_TRANSLATOR": "none",
+        "NEWSETL_WORKERS": "2",
+        "NEWSETL_PROCESS_POOL_MIN_PAGES": "2",
+        "NEWSETL_STAGING_DIR": str(tmp_path / "staging"),
+        **extra,
+    }
