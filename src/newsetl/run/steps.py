@@ -50,9 +50,7 @@ from newsetl.warehouse import (
     open_warehouse,
     pending_batches,
     restore_memory_limit,
-    restore_threads,
     run_after_load,
-    set_threads,
     someone_waits,
     stage_batch,
     table_columns,
@@ -790,11 +788,6 @@ class Loader:
     #: DuckDB's memory limit before the run's (Settings.loader_memory_limit_mb) was set on
     #: the open database; None: the run's limit is not in force
     _memory_before: str | None = None
-    #: the kept open's loads run with DuckDB's threads at LOAD_THREADS, set once for them
-    #: (:func:`newsetl.warehouse.set_threads`); ``_threads_before``: the setting to put back
-    #: when the file is let go or the closing steps may join it (:meth:`ending`)
-    _threads_set: bool = False
-    _threads_before: int | None = None
     _last_load: float = 0.0
     #: the run's last loads are under way (:meth:`ending`)
     _ending: bool = False
@@ -831,9 +824,6 @@ class Loader:
                 self._held_loads = 0
             elif self._held_loads == 0:  # kept for lookups (keep_open): the loads start now
                 self._held_since = time.monotonic()
-            if not self._ending and not self._threads_set:
-                self._threads_before = set_threads(con)
-                self._threads_set = True
             try:
                 step = self._load(con, result.staged)
                 if self._memory_before is not None and "OutOfMemory" in (step.transient or ""):
@@ -849,7 +839,6 @@ class Loader:
                     step = self._load(con, result.staged)
             except BaseException:
                 self._unlimit(con)
-                self._restore_threads(con)
                 con.close()
                 raise
             self._last_load = time.monotonic()
@@ -868,17 +857,10 @@ class Loader:
             restore_memory_limit(con, self._memory_before)
             self._memory_before = None
 
-    def _restore_threads(self, con: Any) -> None:
-        """DuckDB's threads as they were before the kept open's loads (lock held)."""
-        if self._threads_before is not None:
-            restore_threads(con, self._threads_before)
-        self._threads_set, self._threads_before = False, None
-
     def _let_go(self, con: Any) -> None:
         """Let go of the kept file; another connection of this process that still holds the
-        database gets DuckDB's own memory limit and threads back (lock held)."""
+        database gets DuckDB's own memory limit back (lock held)."""
         self._unlimit(con)
-        self._restore_threads(con)
         _let_go(con)
 
     def _load(self, con: Any, staged: Path) -> LoadReport:
@@ -938,13 +920,8 @@ class Loader:
 
     def ending(self) -> None:
         """The run's remaining loads follow, then its closing steps: the last open is kept
-        for them (past ``HOLD_MAX_LOADS``; the other rules hold). The closing steps may join
-        it, with the database's own threads: put back now; the remaining loads set and
-        restore them each (:func:`newsetl.warehouse.load_pending`), as every load did."""
-        with self._lock:
-            self._ending = True
-            if self._con is not None:
-                self._restore_threads(self._con)
+        for them (past ``HOLD_MAX_LOADS``; the other rules hold)."""
+        self._ending = True
 
     def _watch(self) -> None:
         """Start the thread that lets go of the kept file when it should (lock held)."""

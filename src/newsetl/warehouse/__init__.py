@@ -66,9 +66,7 @@ from newsetl.warehouse.load import (
     load_batch,
     load_pending,
     quarantine,
-    restore_threads,
     run_after_load,
-    set_threads,
 )
 from newsetl.warehouse.staging import (
     MANIFEST,
@@ -131,11 +129,9 @@ __all__ = [
     "quarantine",
     "record_hash",
     "restore_memory_limit",
-    "restore_threads",
     "run_after_load",
     "seed_files",
     "set_default_plan",
-    "set_threads",
     "someone_waits",
     "sql_root",
     "stage_batch",

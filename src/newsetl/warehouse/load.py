@@ -368,36 +368,17 @@ LOAD_THREADS = 1
 def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
     """Run the block with DuckDB's ``threads`` setting at ``threads``, then put it back
     (the setting is per database, and a caller's connection must not keep ours)."""
-    previous = set_threads(con, threads)
-    if previous is None:
+    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    if previous == threads:
         yield
         return
+    con.execute(f"SET threads = {int(threads)}")
     try:
         yield
     finally:
-        restore_threads(con, previous)
-
-
-def set_threads(con: duckdb.DuckDBPyConnection, threads: int = LOAD_THREADS) -> int | None:
-    """Set DuckDB's ``threads`` on ``con``'s database; returns the setting it had (for
-    :func:`restore_threads`), None when it was ``threads`` already (nothing set).
-
-    A caller that loads many batches on one open (the run's
-    :class:`~newsetl.run.steps.Loader`) sets it once for them: each load's own set and restore
-    cost ~3 ms of the run's process's CPU (raising the setting again starts DuckDB's threads),
-    ~25 ms over the Zyte run's loads (benchmarks/README.md "Round 16 (ipc16)")."""
-    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-    if previous == threads:
-        return None
-    con.execute(f"SET threads = {int(threads)}")
-    return previous
-
-
-def restore_threads(con: duckdb.DuckDBPyConnection, previous: int) -> None:
-    """Give ``con``'s database the ``threads`` setting :func:`set_threads` found."""
-    # a connection a full disk invalidated refuses even this; it is closed next anyway
-    with contextlib.suppress(duckdb.Error):
-        con.execute(f"SET threads = {int(previous)}")
+        # a connection a full disk invalidated refuses even this; it is closed next anyway
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET threads = {previous}")
 
 
 def _load_each(
