@@ -218,17 +218,10 @@ def stop_fork_server() -> bool:
     short-text models, :mod:`newsetl.run.shorttexts`): the server's ~0.4 GB (what it warmed
     for the workers) would stay beside it. Its workers, if any, die with it
     (:func:`_worker_init`)."""
-    from multiprocessing import forkserver
-
-    server = getattr(forkserver, "_forkserver", None)
-    if server is None or getattr(server, "_forkserver_pid", None) is None:
+    ended = _end_server()
+    if ended is None:
         return False
-    with _keeper_lock:
-        keeper = _keeper
-    if keeper is None:
-        server._stop()
-    else:  # from the thread that started it, as every start is
-        keeper.submit(server._stop).result()
+    ended.result()
     return True
 
 
@@ -241,15 +234,24 @@ def end_fork_server() -> concurrent.futures.Future[None] | None:
     (``Settings.fork_server_per_run``). Its workers must be gone already (the run's pools
     ended): a worker still running dies with the server (:func:`_worker_init`)."""
     global _server_warm
+    ended = _end_server()
+    if ended is not None:
+        _server_warm = False
+    return ended
+
+
+def _end_server() -> concurrent.futures.Future[None] | None:
+    """Ask the fork server to end (multiprocessing's ``_stop``: the end of its pipe, then its
+    reaping), from the thread that started it, as every start is; a future done once it is
+    reaped, None when no server runs."""
     from multiprocessing import forkserver
 
     server = getattr(forkserver, "_forkserver", None)
     if server is None or getattr(server, "_forkserver_pid", None) is None:
         return None
-    _server_warm = False
     with _keeper_lock:
         keeper = _keeper
-    if keeper is not None:  # from the thread that started it, as every start is
+    if keeper is not None:
         return keeper.submit(server._stop)
     ended: concurrent.futures.Future[None] = concurrent.futures.Future()
     server._stop()
