@@ -16,8 +16,14 @@ process tree sampled by ``pipeline_workers.ProcessTreeSampler``):
 1. ``fresh``: ``--new`` pages (default 1,000) into an empty warehouse;
 2. ``big``: ``--pages`` pages (default 5,000; other pages than step 1's) into an empty
    warehouse; pages/s over the first 500 extracted pages and over the last 500, from the
-   flow's "fetched batch n/N" log lines;
+   flow's progress lines, and over each whole cycle of the corpus (``cycles``);
 3. ``into-big``: step 1's pages into step 2's warehouse.
+
+Why cycles: the corpus repeats its 1,251 source pages in order (Zyte first, then
+trafilatura-eval, then Fundus), and their costs differ several-fold. A window of 500 pages
+holds a different mix at the start of a run than in its middle, so only windows of whole
+cycles compare like with like: ``cycles`` gives pages/s and CPU ms a page over each cycle,
+and ``slowest_cycle_vs_first`` the flatness through the whole run (not only its two ends).
 
 Reported: wall, CPU of the tree, peak PSS of the tree, pages/s, the step-3/step-1 ratio of
 wall time per page, and the warehouse's bytes per article without the raw HTML (the file, and
@@ -135,6 +141,8 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         "disk_written_mb": written / 2**20,
         "disk_written_kb_per_page": written / 1024 / n,
         **rates(text, sampler.timeline, progress=progress),
+        **cycle_rates(progress, sampler.timeline, len(source_pages())),
+        "progress": [(round(t, 2), k) for t, k in progress],
         **warehouse_size(db),
     }
     return row
@@ -195,6 +203,56 @@ def rates(
             "last_window_peak_pss_mb": peak(last_from, marks[-1]),
         }
     return out
+
+
+def cycle_rates(
+    progress: list[tuple[float, int]],
+    timeline: list[tuple[float, float, float]] | None,
+    cycle: int,
+) -> dict[str, Any]:
+    """pages/s and the tree's CPU ms a page over each whole cycle of ``cycle`` pages (see the
+    module docstring), from the progress lines' arrival times (epoch seconds, as the
+    sampler's ``timeline``). A cycle runs from the first progress line at or past ``k *
+    cycle`` pages to the first at or past ``(k + 1) * cycle``; the first cycle starts at the
+    first progress line (the start-up before it is not a page rate)."""
+    if len(progress) < 3 or cycle <= 0:
+        return {}
+
+    def cpu_at(t: float) -> float | None:
+        if not timeline:
+            return None
+        later = [c for ts, c, _pss in timeline if ts >= t]
+        return later[0] if later else timeline[-1][1]
+
+    rows: list[dict[str, Any]] = []
+    k = 0
+    while True:
+        start = progress[0] if k == 0 else next((m for m in progress if m[1] >= k * cycle), None)
+        end = next((m for m in progress if m[1] >= (k + 1) * cycle), None)
+        if start is None or end is None or end[1] <= start[1]:
+            break
+        pages = end[1] - start[1]
+        row: dict[str, Any] = {
+            "cycle": k,
+            "pages": pages,
+            "pages_per_s": pages / max(1e-9, end[0] - start[0]),
+        }
+        a, b = cpu_at(start[0]), cpu_at(end[0])
+        if a is not None and b is not None:
+            row["cpu_ms_per_page"] = 1000 * (b - a) / pages
+        rows.append(row)
+        k += 1
+    if not rows:
+        return {}
+    first = rows[0]["pages_per_s"]
+    return {
+        "cycles": rows,
+        "first_cycle_pages_per_s": first,
+        "last_cycle_pages_per_s": rows[-1]["pages_per_s"],
+        "slowest_cycle_pages_per_s": min(r["pages_per_s"] for r in rows),
+        "slowest_cycle_vs_first": min(r["pages_per_s"] for r in rows) / first,
+        "last_cycle_vs_first": rows[-1]["pages_per_s"] / first,
+    }
 
 
 def _day_s(t: float) -> float:

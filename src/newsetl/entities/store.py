@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from .bulk import arrow_rows, execute_among, fetch_among, insert_arrow, sync_rows
 from .ids import best_name, group_key, is_local, own_forms, stored_id
-from .model import DocumentEntities
+from .model import DocumentEntities, StagedFields, staged_fields
 
 if TYPE_CHECKING:
     from .resolve import FixedKeys
@@ -79,37 +79,18 @@ def _document_entities(value: Any) -> DocumentEntities:
     return doc
 
 
-#: One entity as the loader reads it: (key, name, type, canonical id, own forms or None,
-#: mentions as (start, end, surface, confidence)).
-_StagedEntity = tuple[str, str, str, "str | None", "list[str] | None", "list[Any]"]
+def _staged_entities(value: Any) -> tuple[str | None, list[StagedFields]]:
+    """(the document's language, its entities' fields) of a staged document's entities.
 
-
-def _staged_entities(value: Any) -> tuple[str | None, list[_StagedEntity]]:
-    """(the document's language, its entities) of a staged document's entities.
-
-    Why not :func:`_document_entities`: the loads ran in the run's process while both workers
-    analysed, and building a ``DocEntity`` and a frozen ``Mention`` per mention (4,238
-    entities, 8,554 mentions on the Zyte pages) only to read their fields back cost ~40 ms of
-    its CPU. A document of the current version (2) is read from its JSON's lists as they are
-    (:meth:`DocEntity.to_storage`'s fields, converted as :meth:`DocEntity.from_storage`
-    converts them); an object, or a document of the first version (whose keys are recomputed),
-    goes through :func:`_document_entities` as before."""
+    Why not :func:`_document_entities`: see :func:`.model.staged_fields`. A document of the
+    current version (2) is read as its fields; an object, or a document of the first version
+    (whose keys are recomputed), goes through :func:`_document_entities`."""
     if isinstance(value, str):
         import json
 
         value = json.loads(value)
     if isinstance(value, dict) and int(value.get("version", 1)) >= 2:
-        return value.get("language"), [
-            (
-                e["key"],
-                e["name"],
-                e["type"],
-                e.get("canonical_id"),
-                None if e.get("forms") is None else list(e["forms"]),
-                e["mentions"],
-            )
-            for e in value.get("entities", [])
-        ]
+        return value.get("language"), [staged_fields(e) for e in value.get("entities", [])]
     doc = _document_entities(value)
     return doc.language, [
         (
