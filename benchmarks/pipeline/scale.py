@@ -219,10 +219,10 @@ def cycle_rates(
         return {}
 
     def cpu_at(t: float) -> float | None:
+        """The tree's CPU so far at the first sample at or after ``t`` (as ``rates``)."""
         if not timeline:
             return None
-        later = [c for ts, c, _pss in timeline if ts >= t]
-        return later[0] if later else timeline[-1][1]
+        return next((c for ts, c, _pss in timeline if ts >= t), timeline[-1][1])
 
     rows: list[dict[str, Any]] = []
     k = 0
@@ -245,12 +245,13 @@ def cycle_rates(
     if not rows:
         return {}
     first = rows[0]["pages_per_s"]
+    slowest = min(r["pages_per_s"] for r in rows)
     return {
         "cycles": rows,
         "first_cycle_pages_per_s": first,
         "last_cycle_pages_per_s": rows[-1]["pages_per_s"],
-        "slowest_cycle_pages_per_s": min(r["pages_per_s"] for r in rows),
-        "slowest_cycle_vs_first": min(r["pages_per_s"] for r in rows) / first,
+        "slowest_cycle_pages_per_s": slowest,
+        "slowest_cycle_vs_first": slowest / first,
         "last_cycle_vs_first": rows[-1]["pages_per_s"] / first,
     }
 
