@@ -265,7 +265,7 @@ def test_a_process_waiting_for_the_file_gets_it_while_the_run_goes_on(tmp_path, 
 
 def test_the_loader_lets_go_after_its_most_loads_in_one_open(tmp_path, monkeypatch):
     """A kept open takes at most HOLD_MAX_LOADS loads (the database grows with each load it
-    takes, and after short texts the held-back batches come in one burst): after that many,
+    takes, and batches may come in a burst): after that many,
     the file is closed at once, within the time limits (set here beyond the test), and
     another process that does not wait gets it; after one load fewer it would not."""
     import newsetl.run.steps as steps

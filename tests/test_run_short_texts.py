@@ -1,7 +1,7 @@
-"""Short texts (lingua's 0.8 GB short-text models) are identified in a process of their own
-once a pooled run's workers are gone: the run's process never loads lingua, every page gets
-the guess a run without a pool gives it, and batches are loaded in the order they were
-extracted, so the rows are the same (newsetl.run.shorttexts)."""
+"""Short texts (lingua's 0.9 GB short-text models) are set aside and identified in a process
+of their own once a pooled run's workers are gone: the run's process never loads lingua, every
+page gets the guess a run without a pool gives it, the other pages are loaded as they come,
+and the rows are the same (newsetl.run.shorttexts)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ def _html(title: str, text: str) -> str:
 
 
 def _pages(root: Path) -> Path:
-    """Ten pages in batches of two; the short one in the third batch, with a page whose
-    exact copy comes in the fifth: the copy loaded first gives the article its URL."""
+    """Eleven pages in batches of two; the short one in the third batch, with a page whose
+    exact copy comes in the fifth (the copy loaded first gives the article its URL), and an
+    exact copy of the short one last."""
     pages = root / "pages"
     pages.mkdir()
     names = ["en0", "de0", "fr0", "en1", "short", "de1", "fr1", "en2", "de2"]
@@ -44,6 +45,7 @@ def _pages(root: Path) -> Path:
         text = SHORT if name == "short" else " ".join([f"{LONG[name[:2]]} ({name})"] * 3)
         (pages / f"{i:02d}-{name}.html").write_text(_html(name, text))
     (pages / "09-copy.html").write_text((pages / "05-de1.html").read_text())
+    (pages / "10-shortcopy.html").write_text((pages / "04-short.html").read_text())
     return pages
 
 
@@ -72,9 +74,23 @@ def _rows(db: Path) -> tuple[list[tuple], list[tuple]]:
     return articles, pages
 
 
-@pytest.mark.parametrize("hold", [80, 1], ids=["at-the-end", "during-the-run"])
+class LoadOrder(RunHooks):
+    """Notes the file names of each batch's pages in the order the batches are loaded."""
+
+    def __init__(self) -> None:
+        self.batches: dict[int, list[str]] = {}
+        self.loads: list[list[str]] = []
+
+    def extracted(self, run, index, items) -> None:
+        self.batches[index] = [item.target.url.rsplit("/", 1)[1] for item in items]
+
+    def loaded(self, run, index, result) -> None:
+        self.loads.append(self.batches[index])
+
+
+@pytest.mark.parametrize("limit", [500, 1], ids=["at-the-end", "during-the-run"])
 def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
-    tmp_path, monkeypatch, caplog, hold
+    tmp_path, monkeypatch, caplog, limit
 ):
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     monkeypatch.setattr(language, "_lingua_detector", None)  # nothing loaded here yet
@@ -83,15 +99,27 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
     # models for the long texts it extracts itself (PendingExtraction.result), which is not
     # what this test is about
     monkeypatch.setattr(pipeline, "_extracted_here", False)
-    monkeypatch.setattr(shorttexts, "HOLD_BATCHES", hold)
+    monkeypatch.setattr(shorttexts, "SET_ASIDE_PAGES", limit)
     pages = _pages(tmp_path)
     pooled = tmp_path / "pooled.duckdb"
+    hooks = LoadOrder()
     with caplog.at_level(logging.INFO, logger="newsetl.ingest"):
-        summary = run_sources([str(pages)], _settings(pooled, workers=2))
+        summary = run_sources([str(pages)], _settings(pooled, workers=2), hooks=hooks)
     assert summary.status == "completed", summary.stats.failures
     # the run's process never made a lingua detector, so never loaded any of its models
     assert language._lingua_detector is None
-    assert "identified 1 short texts in a process of their own" in caplog.text
+    # the short pages were set aside: their batches' other pages and the later batches were
+    # loaded without waiting for them, and they were loaded in their own order, after
+    loads = [name for batch in hooks.loads for name in batch]
+    assert sorted(loads) == sorted(p.name for p in pages.iterdir())
+    shorts = ["04-short.html", "10-shortcopy.html"]
+    if limit == 1:  # identified once one page was set aside, and again at the end
+        assert caplog.text.count("identified 1 short texts in a process of their own") == 2
+        assert loads.index("04-short.html") < loads.index("10-shortcopy.html")
+        assert loads.index("05-de1.html") < loads.index("04-short.html")
+    else:  # once, at the end
+        assert "identified 2 short texts in a process of their own" in caplog.text
+        assert hooks.loads[-2:] == [[name] for name in shorts]
     # before lingua's models load beside it, the run's process let go of the file and gave
     # back what its loads freed (newsetl.memory.give_back: RSS before and after, by allocator)
     assert "before identifying short texts: {'before':" in caplog.text
@@ -102,10 +130,11 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
         == "completed"
     )
     articles, page_rows = _rows(pooled)
-    assert len(articles) == 9 and len(page_rows) == 10
+    assert len(articles) == 9 and len(page_rows) == 11
     assert (articles, page_rows) == _rows(alone)
-    # the copy's page belongs to the article of the page extracted (and loaded) first
+    # a copy's page belongs to the article of the page extracted (and loaded) first
     assert dict(page_rows)[(pages / "09-copy.html").as_uri()].endswith("05-de1.html")
+    assert dict(page_rows)[(pages / "10-shortcopy.html").as_uri()].endswith("04-short.html")
     short = [a for a in articles if a[1] == "short"]
     assert short and uses_short_text_models(short[0][5]) and short[0][2] == "de"
 
@@ -130,7 +159,7 @@ def test_the_fork_server_is_not_alive_while_short_texts_are_identified(tmp_path,
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     monkeypatch.setattr(language, "_lingua_detector", None)
     monkeypatch.setattr(pipeline, "_extracted_here", False)
-    monkeypatch.setattr(shorttexts, "HOLD_BATCHES", 1)
+    monkeypatch.setattr(shorttexts, "SET_ASIDE_PAGES", 1)
     hooks = ForkServerSeen()
     summary = run_sources(
         [str(_pages(tmp_path))], _settings(tmp_path / "w.duckdb", workers=2), hooks=hooks
@@ -183,3 +212,29 @@ def test_an_identifying_process_that_runs_too_long_is_killed_and_the_texts_ident
     assert "TimeoutExpired" in caplog.text
     assert [g.language for g in finished] == ["fr", "de", "it"]
     assert killed == finished
+
+
+def test_set_aside_pages_are_identified_before_the_end_past_a_count_or_their_bodies_bytes(
+    monkeypatch,
+):
+    """The set-aside pages hold their bodies until they are analysed and staged: past
+    SET_ASIDE_PAGES pages or SET_ASIDE_BYTES of bodies they are identified mid-run."""
+    from newsetl.downloads import FetchResult
+    from newsetl.pipeline import Processed
+    from newsetl.sources import Target
+
+    def page(size: int) -> Processed:
+        fetch = FetchResult(url="https://example.org/a", outcome="ok", body=b"x" * size)
+        target = Target("https://example.org/a", "https://example.org/")
+        return Processed(target, fetch, "https://example.org/")
+
+    monkeypatch.setattr(shorttexts, "SET_ASIDE_PAGES", 3)
+    monkeypatch.setattr(shorttexts, "SET_ASIDE_BYTES", 1000)
+    assert not shorttexts.due([])
+    assert not shorttexts.due([[page(10), page(10)]])
+    assert shorttexts.due([[page(10)], [page(10), page(10)]])  # three pages
+    assert not shorttexts.due([[page(999)]])
+    assert shorttexts.due([[page(600)], [page(400)]])  # 1,000 bytes of bodies
+    dropped = page(5000)
+    dropped.fetch.drop_body()  # a body let go holds nothing
+    assert not shorttexts.due([[dropped]])

@@ -279,56 +279,46 @@ class Run:
                             hooks.loaded(self, loaded, result)
                             loaded += 1
 
-                    n = 0
-                    # batches with a short text whose language is still to be identified, by
-                    # index: their turn is kept, so every batch is analysed and loaded in the
-                    # order it was extracted, as in a run that identifies them at once
-                    waiting: list[tuple[int, list[Processed]]] = []
-
+                    n = 0  # the next batch's place in the analysis and load order
+                    # pages whose short text waits for its language (newsetl.run.shorttexts),
+                    # by batch: set aside, while the rest of their batch and every later batch
+                    # go on
+                    set_aside: list[list[Processed]] = []
                     restarted_at = 0  # pages extracted when the pool (re)started
 
                     def restart_pool(identify: bool) -> None:
                         """Let the pool finish what it has, end its workers and start new ones;
-                        with ``identify``, the waiting batches' short texts are identified in
-                        between, in a process of their own (:mod:`newsetl.run.shorttexts`), and
-                        the new pool analyses them."""
-                        nonlocal restarted_at
+                        with ``identify``, the set-aside pages' short texts are identified in
+                        between, in a process of their own (:mod:`newsetl.run.shorttexts`),
+                        and the new pool analyses them, as the next batches in the load
+                        order, beside the extraction of the pages after them."""
+                        nonlocal restarted_at, n
                         stream.wait_running()
                         load_finished(wait=False)
-                        stream.release_finished()
                         pools.close()
                         release_kept_pools()
                         if identify:
                             # lingua's short-text models (~0.9 GB) are about to be loaded beside
-                            # this process and the fork server: the peak of the run's tree. The
-                            # loads are held back until then, so the loader has nothing to keep
-                            # open, and what its database freed goes back to the system first
+                            # this process: the loader keeps nothing open, and what its database
+                            # freed goes back to the system first
                             loader.release()
                             log.info("before identifying short texts: %s", give_back())
                             found = shorttexts.identify_waiting(
-                                [i for _, items in waiting for i in items], self.settings
+                                [item for items in set_aside for item in items], self.settings
                             )
                             log.info("identified %s short texts in a process of their own", found)
                         pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
                         restarted_at = pages_done
                         if identify:
-                            for index, items in waiting:
-                                hooks.extracted(self, index, items)
-                                stream.extracted(index, items)
-                            waiting.clear()
-                            # the batches the waiting ones held back (~80) are loaded now, in
-                            # one burst, with no worker alive: the burst grows this process by
-                            # ~250 MB, and two workers growing beside it made the run's peak
-                            # (benchmarks/README.md "Memory, round 8"). The new pool analyses
-                            # the waiting batches only, and a pool starts again after the loads
-                            stream.wait_running()
-                            pools.close()
-                            release_kept_pools()
-                            load_finished(wait=False)
-                            loader.release()
-                            pool[0] = pools.enter_context(
-                                process_pool(self.settings, summary.targets)
-                            )
+                            # each batch's set-aside pages a batch again, in their order: a
+                            # duplicate of a page loaded in an earlier batch points to it, as
+                            # in a run that identified them at once (within a batch, the smaller
+                            # id is the original: newsetl.warehouse.load._dedupe_articles)
+                            for items in set_aside:
+                                hooks.extracted(self, n, items)
+                                stream.extracted(n, items)
+                                n += 1
+                            set_aside.clear()
 
                     recycle = self.settings.recycle_workers_pages
                     fetch_ahead()
@@ -342,24 +332,25 @@ class Run:
                         report(
                             "batch", pages=pages_done, failed=pages_failed, total=summary.targets
                         )
-                        if shorttexts.waiting(items):
-                            waiting.append((n, items))
-                        else:
+                        items, waiting = shorttexts.set_apart(items)
+                        if waiting:
+                            set_aside.append(waiting)
+                        if items:
                             hooks.extracted(self, n, items)
                             stream.extracted(n, items)
-                        n += 1
+                            n += 1
                         if not ahead:  # the last batch is extracted: the last loads follow
                             loader.ending()
                         load_finished(wait=False)
-                        if waiting:
+                        if stream.held_back:
                             stream.release_finished()
-                        if waiting and n - waiting[0][0] >= shorttexts.HOLD_BATCHES:
+                        if shorttexts.due(set_aside):
                             restart_pool(identify=True)
                         elif (
                             pool[0] is not None and recycle and pages_done - restarted_at >= recycle
                         ):
                             restart_pool(identify=False)  # fresh workers: see Settings
-                    if waiting:
+                    if set_aside:
                         restart_pool(identify=True)
                     stream.all_extracted()
                     load_finished(wait=True)

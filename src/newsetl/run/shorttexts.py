@@ -1,22 +1,31 @@
-"""Short texts whose language a pool worker left undecided: identified in a process of their
-own once the pool's workers are gone, not in the run's process.
+"""Short texts whose language a pool worker left undecided: set aside, and identified in a
+process of their own once the pool's workers are gone, not in the run's process.
 
 Why: lingua scores a text of under ~120 letters with its uni- to five-gram models of every
-candidate language (:func:`newsetl.language.uses_short_text_models`): ~0.8 GB and ~10 s of
+candidate language (:func:`newsetl.language.uses_short_text_models`): ~0.9 GB and ~10 s of
 CPU to load. A worker leaves such a text to the run (so that not every worker loads them),
 and the run's process used to identify it at once, holding the models for the rest of a run
-that may last hours: 1.2 GB of its 1.3 GB PSS in a 2,000-page run, on top of the pool's
-workers. Now a batch with such a page waits, keeping its turn: later batches are extracted and
-analysed, and loaded after it, in extraction order as before (which copy of a duplicate comes
-first decides rows). When the run has extracted :data:`HOLD_BATCHES` batches past the first
-waiting one, or at its end, every other batch is finished, the pool's workers and the fork
-server exit, one plain interpreter (:mod:`newsetl.language_job`) identifies the waiting texts
-and exits, and a new pool (and fork server) analyses the waiting batches. The models are
-loaded once per run in a corpus like the scale benchmark's at 2,000 pages (at most once per
-2,000 pages), and the guess is the same function of the same text and seed
-(:func:`newsetl.language.identify_language` of the text that
-:func:`newsetl.pipeline.identify_deferred` reads); the memory is no longer added to the
-pool's for the rest of the run.
+that may last hours (1.2 GB of its 1.3 GB PSS in a 2,000-page run, on top of the pool's
+workers).
+
+So a page with such a text is **set aside**: the rest of its batch, and every later batch, is
+analysed and loaded as usual. At the run's end (or once :func:`due`), the pool's workers and
+the fork server exit, one plain interpreter (:mod:`newsetl.language_job`) identifies the
+set-aside texts and exits, and a new pool analyses those pages (each batch's as a batch
+again), as the run's next batches in the load order, while it extracts the pages after them. The guess is the same function of the
+same text and seed (:func:`newsetl.language.identify_language` of the text that
+:func:`newsetl.pipeline.identify_deferred` reads).
+
+What that changes against a run that identifies at once: only *when* such a page is loaded
+(after the pages extracted before its identification). Which copy of a duplicate is loaded
+first decides rows, and a copy of a short text is a short text too, set aside in its turn: the
+set-aside pages keep their order and their batches.
+
+Why not hold the batch back instead, as rounds 6-17 did (benchmarks/README.md "Round 18"):
+its turn in the load order then held every later batch's load, so the run loaded nothing for
+up to 2,000 pages and then ~80 batches in a burst with no worker alive (a core idle ~15 s),
+after a drain, lingua's load and a new fork server: a stall of 30-40 s every ~2,000 pages in
+a corpus with a short text per ~1,000 pages.
 """
 
 from __future__ import annotations
@@ -32,14 +41,12 @@ from newsetl.settings import Settings
 from newsetl.textcap import analysed_text
 from newsetl.workers import stop_fork_server
 
-#: Batches extracted after the first waiting one before the waiting ones are identified
-#: (and the pool restarted for it): 80 batches of 25 are 2,000 pages. Why not wait for the end
-#: of the run: the batches after a waiting one are analysed, but loaded only after it (loads
-#: keep the extraction order: which copy of a duplicate comes first decides rows), so their
-#: texts and results are held until then (their bodies are let go once staged). Each
-#: identification costs one load of the models (~9 s of CPU) and a new start of the fork
-#: server, so at most one per 2,000 pages.
-HOLD_BATCHES = 80
+#: Pages set aside (or their bodies' bytes, held until the pages are analysed and staged)
+#: past which they are identified before the run's end. Each identification costs a drain of
+#: the pool, lingua's load (~10 s of CPU) and a new fork server (~4 s), so not often: in the
+#: scale corpus a 50,000-page run sets aside ~40 pages, identified once, at its end.
+SET_ASIDE_PAGES = 500
+SET_ASIDE_BYTES = 64 * 2**20
 
 #: How long the identifying process may take: a base for the interpreter and lingua's models
 #: (~10 s of CPU to load on this project's 2-core machine, more under load) plus a bound per
@@ -53,12 +60,36 @@ log = logging.getLogger("newsetl.ingest")
 
 def waiting(items: Iterable[Processed]) -> list[Processed]:
     """The pages of ``items`` whose language is still to be identified."""
-    return [item for item in items if item.page is not None and item.deferred_language]
+    return [item for item in items if _waits(item)]
+
+
+def set_apart(items: list[Processed]) -> tuple[list[Processed], list[Processed]]:
+    """``items`` split into (the pages that go on, the pages whose language waits), each in
+    their order."""
+    ready: list[Processed] = []
+    waits: list[Processed] = []
+    for item in items:
+        (waits if _waits(item) else ready).append(item)
+    return ready, waits
+
+
+def due(set_aside: list[list[Processed]]) -> bool:
+    """Whether the set-aside pages (by batch) are to be identified now rather than at the
+    run's end (:data:`SET_ASIDE_PAGES`, :data:`SET_ASIDE_BYTES`)."""
+    pages = [item for items in set_aside for item in items]
+    if len(pages) >= SET_ASIDE_PAGES:
+        return True
+    held = sum(len(item.fetch.body) for item in pages if item.fetch.body is not None)
+    return held >= SET_ASIDE_BYTES
+
+
+def _waits(item: Processed) -> bool:
+    return item.page is not None and bool(item.deferred_language)
 
 
 def identify_waiting(items: list[Processed], settings: Settings) -> int:
-    """Identify the waiting pages of ``items`` in one short-lived process; how many there
-    were.
+    """Identify the waiting pages of ``items`` in one short-lived process (and set their
+    guesses); how many there were.
 
     The process is a plain interpreter that imports the language identification only
     (:mod:`newsetl.language_job`), and the fork server is stopped first (the pool's workers
@@ -83,8 +114,8 @@ def identify_in_process(
 ) -> list:
     """:func:`newsetl.language_job.identify_all` of ``jobs`` in a new interpreter.
 
-    Why a fallback and not an error: the waiting batches hold every page extracted since the
-    first of them (up to :data:`HOLD_BATCHES` batches); a process that dies (killed for memory,
+    Why a fallback and not an error: the set-aside pages (up to :data:`SET_ASIDE_PAGES`) are
+    the run's only copy of what was fetched for them; a process that dies (killed for memory,
     a broken interpreter) or hangs must not cost the run those pages. When it fails or runs
     past ``timeout_s`` (default :data:`TIMEOUT_BASE_S` + :data:`TIMEOUT_PER_TEXT_S` per text)
     it is killed, the reason is logged, and the texts are identified here: the same function

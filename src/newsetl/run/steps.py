@@ -319,11 +319,17 @@ class AnalysisStream:
             while not self._done(future):
                 time.sleep(poll_s)
 
+    @property
+    def held_back(self) -> bool:
+        """Whether a batch that asked for a pending original holds the later batches' loads
+        back until extraction is over (:meth:`release_finished`)."""
+        return bool(self._again)
+
     def release_finished(self) -> None:
         """Let go of the bodies of batches analysed (and staged: the staged batch carries
-        the raw HTML) while an earlier batch holds their load back: a batch whose short text
-        waits for its language (:mod:`newsetl.run.shorttexts`) may hold many. A batch that
-        asked for a pending original keeps them: it is analysed again."""
+        the raw HTML) while an earlier batch holds their load back (:attr:`held_back`: it is
+        analysed again once extraction is over, so it may hold every later batch). That
+        batch keeps them: it is analysed again."""
         for index, (items, future) in self._running.items():
             if index in self._finished or not self._done(future):
                 continue
@@ -741,11 +747,11 @@ HOLD_POLL_S = 0.2
 #: Loads one kept open of the file takes at most. Why: the database grows with each load it
 #: takes (its caches, ~8 MB a load into a 5,000-page warehouse, benchmarks/ops/load_memory.py)
 #: until it is closed. Loads come one per batch as the workers analyse them, so the time
-#: limits above close it every ~10 loads; but after short texts were identified
-#: (:mod:`newsetl.run.shorttexts`) the ~80 batches held back come in one burst, within the
-#: time limits: the run's process grew by ~280 MB PSS (5,000 pages, benchmarks/README.md
-#: "Memory, round 8"), the peak of the run. An open and close more per 8 loads costs ~0.2 s
-#: of CPU.
+#: limits above close it every ~10 loads; but batches whose loads were held back (behind one
+#: that asked for a pending original, or, until round 18, a short text waiting for its
+#: language) come in one burst, within the time limits: the run's process grew by ~280 MB
+#: PSS in such a burst (5,000 pages, benchmarks/README.md "Memory, round 8"). An open and
+#: close more per 8 loads costs ~0.2 s of CPU.
 HOLD_MAX_LOADS = 8
 
 
