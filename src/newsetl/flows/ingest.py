@@ -198,8 +198,11 @@ class PrefectHooks(RunHooks):
 
     def _step(self, run: Run, what: str) -> None:
         assert run.summary is not None
-        done, batches = self.done, self.batches
+        done = self.done
         done[what] += 1
+        # pages set aside for their language come back as batches of their own
+        # (newsetl.run.shorttexts): the count grows past the expanded one
+        batches = max(self.batches, done["extracted"])
         share = (done["extracted"] + done["loaded"]) / (2 * max(1, batches))
         update_progress_artifact(
             self.progress,
@@ -218,8 +221,8 @@ class PrefectHooks(RunHooks):
         self.done["pages"] += len(items)
         self.done["failed"] += failed
         get_run_logger().info(
-            "fetched batch %s/%s (%s pages, %s failed)", index + 1, self.batches, len(items),
-            failed,
+            "fetched batch %s/%s (%s pages, %s failed)", index + 1,
+            max(self.batches, index + 1), len(items), failed,
         )  # fmt: skip
         self._step(run, "extracted")
 
