@@ -621,3 +621,43 @@ def test_the_longest_hold_counts_from_the_first_load_not_the_lookups(tmp_path, m
     start = events[events.index("fetch 0") : events.index("load 0")]
     assert start.count("open") == 1 and "close" not in start, start
     assert _count(settings.db_path, "SELECT count(*) FROM articles") == 12
+
+
+def test_the_loads_wait_through_the_second_half_of_each_pool_generation(tmp_path, monkeypatch):
+    """A pool's workers grow through their generation (Settings.recycle_workers_pages) and
+    the run's process grows while its loader keeps the file open: the run's peak was the two
+    at once. So in the second half of each generation the loads wait (and the file is let
+    go), and they are done as the next generation starts: here (8 pages a generation, 2 a
+    batch) every load before the last batch's extraction comes with 0 or 2 pages extracted
+    since the last restart, never 4 or 6; the rows are those of a run without a pool."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    pages = _translated_pages(tmp_path / "pages", 40)
+    settings = _settings(tmp_path, "pooled").replace(
+        batch_size=2, workers=2, process_pool_min_pages=1, keep_workers=False,
+        recycle_workers_pages=8, page_timeout_s=120.0,
+    )  # fmt: skip
+    extracted: list[int] = []
+    at_load: list[int] = []
+
+    class Hooks(RunHooks):
+        def extracted(self, run, index, items):
+            extracted.append(len(items))
+            time.sleep(0.3)  # the batches before are analysed meanwhile: ready to load
+
+        def loaded(self, run, index, result):
+            at_load.append(sum(extracted))
+
+    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    assert len(at_load) == 20
+    # once the last batch is being extracted (38 pages before it), the last loads follow
+    during = [count for count in at_load if count < 38]
+    assert during and all(count % 8 < 4 for count in during), at_load
+    alone = _settings(tmp_path, "alone")
+    assert run_sources([str(pages)], alone).status == "completed"
+    rows = "SELECT url, language, text FROM articles ORDER BY url"
+    with (
+        duckdb.connect(str(settings.db_path), read_only=True) as a,
+        duckdb.connect(str(alone.db_path), read_only=True) as b,
+    ):
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()

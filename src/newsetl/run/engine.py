@@ -68,6 +68,12 @@ FETCH_AHEAD = 4
 #: Seconds between two looks for a finished analysis to load while the run waits for a
 #: batch's extraction (:meth:`Run._wait_loading`).
 LOAD_POLL_S = 0.02
+#: Share of each pool generation (``Settings.recycle_workers_pages`` pages) in which the run
+#: loads; in the rest its loads wait for the next generation. Why: a worker grows through its
+#: generation (~200 MB PSS fresh, ~370 at its end) and the run's process grows while its
+#: loader keeps the file open (~+100-250 MB): the run's peak was the two at once
+#: (benchmarks/README.md "Round 18").
+LOADS_IN_GENERATION = 0.5
 
 
 class Extracting(Protocol):
@@ -270,8 +276,29 @@ class Run:
                     )
                     loaded = 0
 
+                    def loads_wait() -> bool:
+                        """Whether the loads wait for the pool's next generation: in the
+                        second half of each (:data:`LOADS_IN_GENERATION`), while its workers
+                        are at their largest. As that half starts, the loader lets go of the
+                        file and of what its loads cached (the run's lookups may open it
+                        again, fresh)."""
+                        waits = bool(
+                            pool[0] is not None
+                            and recycle
+                            and ahead
+                            and pages_done - restarted_at >= recycle * LOADS_IN_GENERATION
+                        )
+                        if waits and not loads_waited[0]:
+                            loader.release()
+                        loads_waited[0] = waits
+                        return waits
+
+                    loads_waited = [False]
+
                     def load_finished(wait: bool) -> None:
                         nonlocal loaded
+                        if loads_wait() and not wait:
+                            return
                         for result in stream.results(wait=wait):
                             if stream.drained:  # the run's last analysis: the pool is idle
                                 retire_pool(pool[0])  # for good (see SharingExecutor.retire)
@@ -279,6 +306,7 @@ class Run:
                             hooks.loaded(self, loaded, result)
                             loaded += 1
 
+                    recycle = self.settings.recycle_workers_pages
                     n = 0  # the next batch's place in the analysis and load order
                     # pages whose short text waits for its language (newsetl.run.shorttexts),
                     # by batch: set aside, while the rest of their batch and every later batch
@@ -320,7 +348,6 @@ class Run:
                                 n += 1
                             set_aside.clear()
 
-                    recycle = self.settings.recycle_workers_pages
                     fetch_ahead()
                     while ahead:
                         head = ahead.popleft()
