@@ -279,13 +279,15 @@ class Run:
                     def loads_wait() -> bool:
                         """Whether the loads wait for the pool's next generation: in the
                         second half of each (:data:`LOADS_IN_GENERATION`), while its workers
-                        are at their largest. As that half starts, the loader lets go of the
-                        file and of what its loads cached (the run's lookups may open it
-                        again, fresh)."""
+                        are at their largest, when a next generation is to come (not in a run
+                        of fewer pages than a generation, nor in a run's last generation). As
+                        that half starts, the loader lets go of the file and of what its loads
+                        cached (the run's lookups may open it again, fresh)."""
                         waits = bool(
                             pool[0] is not None
                             and recycle
                             and ahead
+                            and summary.targets - restarted_at > recycle
                             and pages_done - restarted_at >= recycle * LOADS_IN_GENERATION
                         )
                         if waits and not loads_waited[0]:

@@ -12,8 +12,9 @@ So a page with such a text is **set aside**: the rest of its batch, and every la
 analysed and loaded as usual. At the run's end (or once :func:`due`), the pool's workers and
 the fork server exit, one plain interpreter (:mod:`newsetl.language_job`) identifies the
 set-aside texts and exits, and a new pool analyses those pages (each batch's as a batch
-again), as the run's next batches in the load order, while it extracts the pages after them. The guess is the same function of the
-same text and seed (:func:`newsetl.language.identify_language` of the text that
+again), as the run's next batches in the load order, while it extracts the pages after them.
+The guess is the same function of the same text and seed
+(:func:`newsetl.language.identify_language` of the text that
 :func:`newsetl.pipeline.identify_deferred` reads).
 
 What that changes against a run that identifies at once: only *when* such a page is loaded
