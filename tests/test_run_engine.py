@@ -661,3 +661,47 @@ def test_the_loads_wait_through_the_second_half_of_each_pool_generation(tmp_path
         duckdb.connect(str(alone.db_path), read_only=True) as b,
     ):
         assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+
+
+def test_a_new_pool_generation_gets_its_work_between_the_held_back_loads(tmp_path, monkeypatch):
+    """As a pool generation starts, the next batches are extracted already (the old pool
+    finished them before it ended), so the run does not wait in its next passes, and the
+    loads the second half held back ran at once, in the first pass, while the new pool had
+    one batch to work on. Now each pass loads one finished batch (engine.LOADS_PER_PASS), and
+    hands the pool the next batch in between, until the last pass before the loads wait
+    again: here (1 page a batch, 8 a generation, loads in the first 4) the run's second
+    generation starts at page 8 with the loads of pages 5-8 held back, and its first two
+    passes load one each. The rows are those of a run without a pool."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    pages = _translated_pages(tmp_path / "pages", 24)
+    settings = _settings(tmp_path, "pooled").replace(
+        batch_size=1, workers=2, process_pool_min_pages=1, keep_workers=False,
+        recycle_workers_pages=8, page_timeout_s=120.0,
+    )  # fmt: skip
+    events: list[str] = []
+
+    class Hooks(RunHooks):
+        def extracted(self, run, index, items):
+            events.append("x")
+            time.sleep(0.3)  # the batches before are analysed meanwhile: ready to load
+
+        def loaded(self, run, index, result):
+            events.append("l")
+
+    summary = run_sources([str(pages)], settings, hooks=Hooks())
+    assert summary.status == "completed", summary.stats.failures
+    assert events.count("l") == 24
+    passes = "".join(events).split("x")[1:]  # the loads after each extracted batch
+    # the second generation's first two passes (after pages 9 and 10): one load each, and
+    # the held-back loads of pages 5-8 were waiting (the first generation's second half
+    # loaded none of them)
+    assert passes[8] == "l" and passes[9] == "l", passes
+    assert "".join(passes[4:8]) == "", passes
+    alone = _settings(tmp_path, "alone")
+    assert run_sources([str(pages)], alone).status == "completed"
+    rows = "SELECT url, language, text FROM articles ORDER BY url"
+    with (
+        duckdb.connect(str(settings.db_path), read_only=True) as a,
+        duckdb.connect(str(alone.db_path), read_only=True) as b,
+    ):
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()

@@ -24,6 +24,11 @@ trafilatura-eval, then Fundus), and their costs differ several-fold. A window of
 holds a different mix at the start of a run than in its middle, so only windows of whole
 cycles compare like with like: ``cycles`` gives pages/s and CPU ms a page over each cycle,
 and ``slowest_cycle_vs_first`` the flatness through the whole run (not only its two ends).
+``--shuffle SEED`` orders each cycle's pages at random (the same order in every cycle), so
+that every window of 500 pages holds the whole mix: ``windows`` then gives pages/s and CPU ms
+a page over each 500 pages back to back, the first from the moment the run begins to fetch,
+and ``slowest_window_vs_first`` / ``median_window_vs_first`` the issue's bar (pages/s within
+10 % of the first 500) at every point of the run.
 
 Reported: wall, CPU of the tree, peak PSS of the tree, pages/s, the step-3/step-1 ratio of
 wall time per page, and the warehouse's bytes per article without the raw HTML (the file, and
@@ -34,6 +39,8 @@ which a fork server starts).
 Run::
 
     .venv/bin/python benchmarks/pipeline/scale.py --pages 5000 --new 1000
+    .venv/bin/python benchmarks/pipeline/scale.py --pages 5000 --steps big --shuffle 1 \
+        --corpus /tmp/shuffled   # windows of 500 pages alike
     .venv/bin/python benchmarks/pipeline/scale.py --newsetl /tmp/base/.venv/bin/newsetl
 """
 
@@ -43,9 +50,11 @@ import argparse
 import gzip
 import json
 import os
+import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -66,6 +75,7 @@ CANONICAL = re.compile(
     rb"<link[^>]*rel=[\"']?canonical[^>]*>|<meta[^>]*(?:property|name)=[\"']?og:url[^>]*>", re.I
 )
 FIRST_P_END = re.compile(rb"</p>", re.I)
+START_LINE = re.compile(r"^\d+ pages to fetch in \d+ batches", re.M)
 PROGRESS_LINE = re.compile(r"fetched (\d+)/\d+ pages \(")
 BATCH_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d+) .*fetched batch (\d+)/(\d+) \((\d+) pages")
 
@@ -80,10 +90,16 @@ def source_pages() -> list[Path]:
     ]
 
 
-def write_corpus(target: Path, count: int, start: int) -> Path:
-    """Pages ``start`` .. ``start + count`` of the cycled corpus (see the module docstring)."""
+def write_corpus(target: Path, count: int, start: int, shuffle: int | None = None) -> Path:
+    """Pages ``start`` .. ``start + count`` of the cycled corpus (see the module docstring).
+
+    With ``shuffle`` (a seed), each cycle holds the source pages in one seeded random order
+    (the same in every cycle), so any window of a few hundred pages is a sample of the whole
+    mix and the first 500 pages compare with any later 500 (``windows``)."""
     target.mkdir(parents=True, exist_ok=True)
     sources = source_pages()
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(sources)
     for i in range(start, start + count):
         path = sources[i % len(sources)]
         copy = i // len(sources)
@@ -97,11 +113,11 @@ def write_corpus(target: Path, count: int, start: int) -> Path:
     return target
 
 
-def reuse_or_write(target: Path, count: int, start: int) -> Path:
+def reuse_or_write(target: Path, count: int, start: int, shuffle: int | None = None) -> Path:
     """:func:`write_corpus`, unless ``target`` already holds those ``count`` pages."""
     if target.is_dir() and len(list(target.glob("*.html"))) == count:
         return target
-    return write_corpus(target, count, start)
+    return write_corpus(target, count, start, shuffle)
 
 
 def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) -> dict[str, Any]:
@@ -117,10 +133,14 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
             stderr=subprocess.STDOUT,
         )
         progress: list[tuple[float, int]] = []
+        fetching: float | None = None  # when the run began to fetch (its "N pages to fetch")
         with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
             while proc.poll() is None:  # the progress lines carry no time: note when each came
                 time.sleep(interval)
-                found = PROGRESS_LINE.findall(log.read_text(errors="replace"))
+                text = log.read_text(errors="replace")
+                if fetching is None and START_LINE.search(text):
+                    fetching = time.time()
+                found = PROGRESS_LINE.findall(text)
                 if found and (not progress or int(found[-1]) != progress[-1][1]):
                     progress.append((time.time(), int(found[-1])))
     wall = time.perf_counter() - started
@@ -142,6 +162,7 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         "disk_written_kb_per_page": written / 1024 / n,
         **rates(text, sampler.timeline, progress=progress),
         **cycle_rates(progress, sampler.timeline, len(source_pages())),
+        **window_rates(([(fetching, 0)] if fetching else []) + progress, sampler.timeline, 500),
         "progress": [(round(t, 2), k) for t, k in progress],
         **warehouse_size(db),
     }
@@ -256,6 +277,35 @@ def cycle_rates(
     }
 
 
+def window_rates(
+    progress: list[tuple[float, int]],
+    timeline: list[tuple[float, float, float]] | None,
+    window: int,
+) -> dict[str, Any]:
+    """pages/s and CPU ms a page over each run of ``window`` pages, back to back, as
+    :func:`cycle_rates` over cycles: with a ``--shuffle``d corpus every window holds the same
+    mix, so ``slowest_window_vs_first`` is the issue's bar (pages/s within 10 % of the first
+    500) read at every point of the run, not only at its end.
+
+    The first window starts when the run begins to fetch (``progress`` starts with that
+    moment at 0 pages), not at its first progress line (25 pages), as ``rates`` does: by
+    then the early extraction helper and the pool have extracted the next batches too (~75
+    pages a second after the first line), and a window from that line counts them in less
+    than their time (a first window ~8 % faster than any later one on a shuffled corpus, in
+    which pages 75-500 ran at the later windows' rate; benchmarks/README.md "Round 19")."""
+    out = cycle_rates(progress, timeline, window)
+    if not out:
+        return {}
+    rows = [{"window": r.pop("cycle"), **r} for r in out["cycles"]]
+    return {
+        "windows": rows,
+        "slowest_window_vs_first": out["slowest_cycle_vs_first"],
+        "last_window_vs_first": out["last_cycle_vs_first"],
+        "median_window_vs_first": statistics.median(r["pages_per_s"] for r in out["cycles"])
+        / out["first_cycle_pages_per_s"],
+    }
+
+
 def _day_s(t: float) -> float:
     """Seconds since local midnight of epoch time ``t`` (the clock of the log lines)."""
     lt = time.localtime(t)
@@ -302,6 +352,13 @@ def main(argv: list[str] | None = None) -> None:
         help="write (or reuse) the pages here, kept: two checkouts then ingest the same URLs "
         "and their warehouses compare row for row (compare_warehouses.py)",
     )
+    p.add_argument(
+        "--shuffle",
+        type=int,
+        metavar="SEED",
+        help="order each cycle's pages at random (this seed): windows of 500 pages alike "
+        "(write the corpus anew: a --corpus directory already written is reused as it is)",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/scale.json")
     args = p.parse_args(argv)
     steps = args.steps.split(",")
@@ -321,8 +378,10 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {"newsetl": str(args.newsetl)}
     try:
         pages = args.corpus or tmp
-        new = reuse_or_write(pages / f"new-{args.new}", args.new, 0)
-        big = reuse_or_write(pages / f"big-{args.pages}-{args.new}", args.pages, args.new)
+        new = reuse_or_write(pages / f"new-{args.new}", args.new, 0, args.shuffle)
+        big = reuse_or_write(
+            pages / f"big-{args.pages}-{args.new}", args.pages, args.new, args.shuffle
+        )
         # an untimed run: the Prefect database is created, bytecode caches are warm
         run(
             args.newsetl.absolute(), write_corpus(tmp / "warm", 5, 0), tmp / "warm.duckdb", env, 1.0

@@ -68,6 +68,16 @@ FETCH_AHEAD = 4
 #: Seconds between two looks for a finished analysis to load while the run waits for a
 #: batch's extraction (:meth:`Run._wait_loading`).
 LOAD_POLL_S = 0.02
+#: Finished analyses the run loads in a pass of its loop (one batch extracted, its analysis
+#: and the next extraction handed to the pool); the rest are loaded while it waits for an
+#: extraction (:meth:`Run._wait_loading`), and every finished one in the last pass before the
+#: loads wait (:data:`LOADS_IN_GENERATION`). Why: as a pool generation starts, the next
+#: batches are extracted already (the old pool finished them), so no pass waits, and the
+#: loads the second half held back ran at once, in the first pass, while the new pool had one
+#: batch to work on: a core idle ~1 s a generation, longer as the loads grow with the
+#: warehouse (benchmarks/README.md "Round 19"). One a pass, the pool is handed the next
+#: batches in between.
+LOADS_PER_PASS = 1
 #: Share of each pool generation (``Settings.recycle_workers_pages`` pages) in which the run
 #: loads; in the rest its loads wait for the next generation. Why: a worker grows through its
 #: generation (~200 MB PSS fresh, ~370 at its end) and the run's process grows while its
@@ -276,6 +286,16 @@ class Run:
                     )
                     loaded = 0
 
+                    def loads_wait_at(pages: int) -> bool:
+                        """:func:`loads_wait`'s answer once ``pages`` pages are extracted."""
+                        return bool(
+                            pool[0] is not None
+                            and recycle
+                            and ahead
+                            and summary.targets - restarted_at > recycle
+                            and pages - restarted_at >= recycle * LOADS_IN_GENERATION
+                        )
+
                     def loads_wait() -> bool:
                         """Whether the loads wait for the pool's next generation: in the
                         second half of each (:data:`LOADS_IN_GENERATION`), while its workers
@@ -283,13 +303,7 @@ class Run:
                         of fewer pages than a generation, nor in a run's last generation). As
                         that half starts, the loader lets go of the file and of what its loads
                         cached (the run's lookups may open it again, fresh)."""
-                        waits = bool(
-                            pool[0] is not None
-                            and recycle
-                            and ahead
-                            and summary.targets - restarted_at > recycle
-                            and pages_done - restarted_at >= recycle * LOADS_IN_GENERATION
-                        )
+                        waits = loads_wait_at(pages_done)
                         if waits and not loads_waited[0]:
                             loader.release()
                         loads_waited[0] = waits
@@ -297,11 +311,11 @@ class Run:
 
                     loads_waited = [False]
 
-                    def load_finished(wait: bool) -> None:
+                    def load_finished(wait: bool, most: int | None = None) -> None:
                         nonlocal loaded
                         if loads_wait() and not wait:
                             return
-                        for result in stream.results(wait=wait):
+                        for result in stream.results(wait=wait, most=most):
                             if stream.drained:  # the run's last analysis: the pool is idle
                                 retire_pool(pool[0])  # for good (see SharingExecutor.retire)
                             hooks.load_batch(self, loaded, result, loader)
@@ -356,7 +370,8 @@ class Run:
                         self._wait_loading(head, pool[0], load_finished)
                         items = head.result()
                         fetch_ahead()
-                        pages_done += len(items)
+                        batch_pages = len(items)
+                        pages_done += batch_pages
                         pages_failed += sum(1 for item in items if item.fetch.outcome == "failed")
                         report(
                             "batch", pages=pages_done, failed=pages_failed, total=summary.targets
@@ -370,7 +385,15 @@ class Run:
                             n += 1
                         if not ahead:  # the last batch is extracted: the last loads follow
                             loader.ending()
-                        load_finished(wait=False)
+                        # one load a pass while the pool is handed its next work, every
+                        # finished one in the last pass before the loads wait
+                        # (:data:`LOADS_PER_PASS`)
+                        load_finished(
+                            wait=False,
+                            most=LOADS_PER_PASS
+                            if pool[0] is not None and not loads_wait_at(pages_done + batch_pages)
+                            else None,
+                        )
                         if stream.held_back:
                             stream.release_finished()
                         if shorttexts.due(set_aside):
@@ -420,7 +443,8 @@ class Run:
         head: Extracting, pool: Executor | None, load_finished: Callable[[bool], None]
     ) -> None:
         """Until the pool has extracted every page of ``head`` (the batch the run waits for
-        next), load each batch whose analysis is done, in order.
+        next), load each batch whose analysis is done, in order. Nothing when ``head`` is
+        extracted already: the pass hands the pool its next work first (:data:`LOADS_PER_PASS`).
 
         Why: the run loaded only after each extraction it waited for, so a batch analysed
         while the run waited for the next one waited too; after the last extraction two
@@ -441,12 +465,9 @@ class Run:
         # given, and the batch's 25 at every poll cost the run's process ~0.15 s of CPU on
         # the Zyte pages, beside the workers (benchmarks/README.md "Round 13 (run13)")
         for future in futures:
-            while True:
+            while not future.done():
                 load_finished(False)
-                done, _running = concurrent.futures.wait((future,), timeout=LOAD_POLL_S)
-                if done:
-                    break
-        load_finished(False)
+                concurrent.futures.wait((future,), timeout=LOAD_POLL_S)
 
     # -- what the default hooks call ------------------------------------------------------
     def analysis_parts(self, index: int, pool: Executor | None) -> int:

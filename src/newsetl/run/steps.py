@@ -344,11 +344,15 @@ class AnalysisStream:
         finished = self._finished.pop(index, None)
         return finished if finished is not None else self._running[index][1].result()
 
-    def results(self, *, wait: bool) -> Iterator[AnalysisResult]:
-        """Finished analyses in batch order; with ``wait``, every one still to come.
+    def results(self, *, wait: bool, most: int | None = None) -> Iterator[AnalysisResult]:
+        """Finished analyses in batch order; with ``wait``, every one still to come; at most
+        ``most`` of them (the rest at a later call).
 
-        The caller loads each result before asking for the next one."""
-        while self._next in self._running:
+        The caller loads each result before asking for the next one (and must not leave the
+        loop early: a result's bodies are let go of when the next is asked for, or the loop
+        ends)."""
+        handed = 0
+        while self._next in self._running and (most is None or handed < most):
             items, future = self._running[self._next]
             if self._next not in self._finished and not wait and not self._done(future):
                 return
@@ -365,6 +369,7 @@ class AnalysisStream:
             self._next += 1
             yield result
             self._loaded(self._next - 1, items, result)
+            handed += 1
 
     def _loaded(self, index: int, items: list[Processed], result: AnalysisResult) -> None:
         """Batch ``index`` is in the warehouse: let go of its bodies and texts."""
