@@ -623,6 +623,26 @@ def test_the_longest_hold_counts_from_the_first_load_not_the_lookups(tmp_path, m
     assert _count(settings.db_path, "SELECT count(*) FROM articles") == 12
 
 
+def _recycling_every_8_pages(tmp_path: Path, batch_size: int) -> Settings:
+    """A run with a pool of 2 workers replaced every 8 pages."""
+    return _settings(tmp_path, "pooled").replace(
+        batch_size=batch_size, workers=2, process_pool_min_pages=1, keep_workers=False,
+        recycle_workers_pages=8, page_timeout_s=120.0,
+    )  # fmt: skip
+
+
+def _same_articles_as_without_a_pool(tmp_path: Path, pages: Path, settings: Settings) -> None:
+    """The articles ``settings``' run loaded are those a run of ``pages`` without a pool loads."""
+    alone = _settings(tmp_path, "alone")
+    assert run_sources([str(pages)], alone).status == "completed"
+    rows = "SELECT url, language, text FROM articles ORDER BY url"
+    with (
+        duckdb.connect(str(settings.db_path), read_only=True) as a,
+        duckdb.connect(str(alone.db_path), read_only=True) as b,
+    ):
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+
+
 def test_the_loads_wait_through_the_second_half_of_each_pool_generation(tmp_path, monkeypatch):
     """A pool's workers grow through their generation (Settings.recycle_workers_pages) and
     the run's process grows while its loader keeps the file open: the run's peak was the two
@@ -632,10 +652,7 @@ def test_the_loads_wait_through_the_second_half_of_each_pool_generation(tmp_path
     since the last restart, never 4 or 6; the rows are those of a run without a pool."""
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     pages = _translated_pages(tmp_path / "pages", 40)
-    settings = _settings(tmp_path, "pooled").replace(
-        batch_size=2, workers=2, process_pool_min_pages=1, keep_workers=False,
-        recycle_workers_pages=8, page_timeout_s=120.0,
-    )  # fmt: skip
+    settings = _recycling_every_8_pages(tmp_path, batch_size=2)
     extracted: list[int] = []
     at_load: list[int] = []
 
@@ -653,14 +670,7 @@ def test_the_loads_wait_through_the_second_half_of_each_pool_generation(tmp_path
     # no wait in the run's last generation (from 32 pages: no restart after it)
     during = [count for count in at_load if count < 32]
     assert during and all(count % 8 < 4 for count in during), at_load
-    alone = _settings(tmp_path, "alone")
-    assert run_sources([str(pages)], alone).status == "completed"
-    rows = "SELECT url, language, text FROM articles ORDER BY url"
-    with (
-        duckdb.connect(str(settings.db_path), read_only=True) as a,
-        duckdb.connect(str(alone.db_path), read_only=True) as b,
-    ):
-        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+    _same_articles_as_without_a_pool(tmp_path, pages, settings)
 
 
 def test_a_new_pool_generation_gets_its_work_between_the_held_back_loads(tmp_path, monkeypatch):
@@ -674,10 +684,7 @@ def test_a_new_pool_generation_gets_its_work_between_the_held_back_loads(tmp_pat
     passes load one each. The rows are those of a run without a pool."""
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     pages = _translated_pages(tmp_path / "pages", 24)
-    settings = _settings(tmp_path, "pooled").replace(
-        batch_size=1, workers=2, process_pool_min_pages=1, keep_workers=False,
-        recycle_workers_pages=8, page_timeout_s=120.0,
-    )  # fmt: skip
+    settings = _recycling_every_8_pages(tmp_path, batch_size=1)
     events: list[str] = []
 
     class Hooks(RunHooks):
@@ -697,11 +704,4 @@ def test_a_new_pool_generation_gets_its_work_between_the_held_back_loads(tmp_pat
     # loaded none of them)
     assert passes[8] == "l" and passes[9] == "l", passes
     assert "".join(passes[4:8]) == "", passes
-    alone = _settings(tmp_path, "alone")
-    assert run_sources([str(pages)], alone).status == "completed"
-    rows = "SELECT url, language, text FROM articles ORDER BY url"
-    with (
-        duckdb.connect(str(settings.db_path), read_only=True) as a,
-        duckdb.connect(str(alone.db_path), read_only=True) as b,
-    ):
-        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+    _same_articles_as_without_a_pool(tmp_path, pages, settings)
