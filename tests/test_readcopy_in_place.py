@@ -48,9 +48,15 @@ def settings(tmp_path) -> Settings:
 def test_each_refresh_publishes_the_live_file_reusing_the_copy_before_last(settings):
     refresh_read_copy(settings)
     first = settings.read_copy.stat().st_ino
-    assert not spare_path(settings.read_copy).exists()  # nothing published before
+    # nothing was published before: the first publish keeps a second copy as the spare, so
+    # the second refresh does not copy the whole warehouse again
+    made = spare_path(settings.read_copy).stat().st_ino
+    assert made != first
+    assert filecmp.cmp(settings.read_copy, spare_path(settings.read_copy), shallow=False)
     add_articles(settings, 3000, 25)
     refresh_read_copy(settings)
+    assert settings.read_copy.stat().st_ino == made  # the spare, brought up to date
+    assert articles(settings.read_copy) == 3025
     assert spare_path(settings.read_copy).stat().st_ino == first  # kept for the next refresh
     add_articles(settings, 3025, 25)
     refresh_read_copy(settings)

@@ -19,6 +19,12 @@ process tree sampled by ``pipeline_workers.ProcessTreeSampler``):
    flow's progress lines, and over each whole cycle of the corpus (``cycles``);
 3. ``into-big``: step 1's pages into step 2's warehouse.
 
+Steps may repeat (``--steps fresh,into-big,fresh,into-big``): each ``fresh`` starts from an
+empty warehouse, and with ``--big-from FILE`` (a ``big.duckdb`` kept by ``--keep``) each
+``into-big`` starts from a copy of that warehouse, its read copy and the read copy's spare,
+as a scheduled warehouse has them after its big run: alternating pairs on one machine in one
+sitting, against ±10 % from run to run. The ratio is then of the median walls.
+
 Why cycles: the corpus repeats its 1,251 source pages in order (Zyte first, then
 trafilatura-eval, then Fundus), and their costs differ several-fold. A window of 500 pages
 holds a different mix at the start of a run than in its middle, so only windows of whole
@@ -167,6 +173,26 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         **warehouse_size(db),
     }
     return row
+
+
+def warehouse_files(db: Path) -> list[Path]:
+    """A warehouse file, its read copy and the read copy's spare, as a run names them."""
+    from newsetl.readcopy import spare_path
+    from newsetl.settings import Settings
+
+    read_copy = Settings(db_path=db).read_copy
+    return [db, read_copy, spare_path(read_copy)]
+
+
+def copy_warehouse(source: Path, target: Path) -> None:
+    """``source``'s warehouse files (those it has) under ``target``'s names, replacing any."""
+    if source.exists() and source.resolve() == target.resolve():
+        raise SystemExit(f"{source} is the warehouse the step writes: keep it elsewhere")
+    for old in warehouse_files(target):
+        old.unlink(missing_ok=True)
+    for src, dst in zip(warehouse_files(source), warehouse_files(target), strict=True):
+        if src.exists():
+            shutil.copyfile(src, dst)
 
 
 def rates(
@@ -359,6 +385,13 @@ def main(argv: list[str] | None = None) -> None:
         help="order each cycle's pages at random (this seed): windows of 500 pages alike "
         "(write the corpus anew: a --corpus directory already written is reused as it is)",
     )
+    p.add_argument(
+        "--big-from",
+        type=Path,
+        metavar="WAREHOUSE",
+        help="each into-big step starts from a copy of this warehouse (a big.duckdb kept by "
+        "--keep) and of its read copy and spare",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/scale.json")
     args = p.parse_args(argv)
     steps = args.steps.split(",")
@@ -387,23 +420,36 @@ def main(argv: list[str] | None = None) -> None:
             args.newsetl.absolute(), write_corpus(tmp / "warm", 5, 0), tmp / "warm.duckdb", env, 1.0
         )
         exe = args.newsetl.absolute()
+        done: dict[str, list[dict[str, Any]]] = {}
         for step in steps:
             if step == "fresh":
+                copy_warehouse(work / "none.duckdb", work / "fresh.duckdb")  # empty: removed
                 row = run(exe, new, work / "fresh.duckdb", env, args.interval)
             elif step == "big":
                 row = run(exe, big, work / "big.duckdb", env, args.interval)
             elif step == "into-big":
+                if args.big_from:
+                    copy_warehouse(args.big_from, work / "big.duckdb")
                 row = run(exe, new, work / "big.duckdb", env, args.interval)
             else:
                 raise SystemExit(f"unknown step {step}")
-            results[step] = row
+            results[step] = row  # the last of a repeated step; every one's times below
+            done.setdefault(step, []).append(row)
             print(step, json.dumps(row), flush=True)
-        if "fresh" in results and "into-big" in results:
-            results["into_big_vs_fresh_wall_per_page"] = (
-                results["into-big"]["wall_s"] / results["fresh"]["wall_s"]
+        results["steps"] = {
+            step: [{k: row[k] for k in ("wall_s", "cpu_s", "peak_pss_mb")} for row in rows]
+            for step, rows in done.items()
+        }
+        if "fresh" in done and "into-big" in done:
+
+            def median(step: str, key: str) -> float:
+                return statistics.median(row[key] for row in done[step])
+
+            results["into_big_vs_fresh_wall_per_page"] = median("into-big", "wall_s") / median(
+                "fresh", "wall_s"
             )
-            results["into_big_vs_fresh_cpu_per_page"] = (
-                results["into-big"]["cpu_s"] / results["fresh"]["cpu_s"]
+            results["into_big_vs_fresh_cpu_per_page"] = median("into-big", "cpu_s") / median(
+                "fresh", "cpu_s"
             )
             wall_x = results["into_big_vs_fresh_wall_per_page"]
             cpu_x = results["into_big_vs_fresh_cpu_per_page"]

@@ -104,6 +104,8 @@ def refresh_read_copy(
             shutil.copymode(settings.db_path, tmp)  # mkstemp made it private; readers need it
         finally:
             con.close()
+        if spare is not None and not target.exists() and not spare.exists():
+            _first_spare(tmp, spare)
         if build_index:
             build_search_file(tmp, settings.search_index)
         _drop_stale_wal(target)
@@ -119,6 +121,31 @@ def refresh_read_copy(
         if spare_fd is not None:
             os.close(spare_fd)
     return target
+
+
+def _first_spare(published: Path, spare: Path) -> None:
+    """At the first publish, a second copy of the new read copy becomes the spare.
+
+    Why: a spare is the copy published before the current one, so the first publish had none
+    and the second one copied the whole warehouse again (1,000 pages into a 50,000-page
+    warehouse: 1.55 s of a 40 s run for a 2.1 GB copy, against 0.8 s to bring a spare up to
+    date; benchmarks/README.md "Round 20"). The first publish is the cheap moment: the
+    warehouse is as small as it will ever be. Written under a temporary name (removed like
+    any abandoned one, :func:`newsetl.leftovers.remove_abandoned`) and renamed when whole;
+    a failure only means the next refresh copies the whole file, as before."""
+    fd, name = tempfile.mkstemp(prefix=f"{spare.name}.", suffix=".tmp", dir=spare.parent)
+    partial = Path(name)
+    try:
+        lock_exclusively(fd)
+        shutil.copyfile(published, partial)
+        shutil.copymode(published, partial)
+        os.replace(partial, spare)
+    except OSError as exc:
+        log.warning("no spare read copy kept (the next refresh copies the whole file): %s", exc)
+        with contextlib.suppress(OSError):
+            partial.unlink()
+    finally:
+        os.close(fd)
 
 
 def spare_path(target: Path) -> Path:

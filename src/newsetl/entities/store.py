@@ -563,6 +563,25 @@ def _story_documents(
     return types, docs, geo, idf, postings
 
 
+def _alike_articles(
+    docs: dict[str, tuple[str, Any, set[str]]], geo: dict[str, set[str]]
+) -> dict[str, list[str]]:
+    """The articles that every test of a pair sees as one: the same actors, the same places,
+    the same date. Each class by its smallest id (its *representative*), its members sorted.
+
+    Why: a copy of an article (a wire story republished, a page at several URLs, a translation
+    naming the same entities) scores exactly as the original does against any third article,
+    and joins it whenever the original does; with each copy the pairs grew with the square of
+    the copies. So pairs are scored between classes, once, and each joined class pair joins
+    every pair of their members (benchmarks/README.md "Round 20": 1,000 pages into a
+    50,000-page warehouse of copied pages, 19,630 articles in 5,293 classes)."""
+    classes: dict[tuple[frozenset[str], frozenset[str], Any], list[str]] = defaultdict(list)
+    for article_id in sorted(docs):
+        _, published, ents = docs[article_id]
+        classes[(frozenset(ents), frozenset(geo[article_id]), published)].append(article_id)
+    return {members[0]: members for members in classes.values()}
+
+
 def refresh_story_clusters(con: Any) -> int:
     """Recompute ``story_clusters``: articles about one story, in any language. Returns #stories.
 
@@ -584,12 +603,21 @@ def refresh_story_clusters(con: Any) -> int:
     rows. The whole computation is kept, exact, and made cheap instead (measured on the 20,000
     page warehouse, 8,726 articles, 1,000 of them new: 16.2 s CPU before, see
     ``benchmarks/README.md``): the candidate pairs within the window come from a DuckDB join
-    (:func:`_candidate_pairs`), an article's weight is summed once, not once per pair, and
-    only the rows that changed are written (:func:`.bulk.sync_rows`; the table was deleted
-    and inserted whole, row by row, before).
+    (:func:`_candidate_pairs`), an article's weight is summed once, not once per pair, pairs
+    are scored once per class of alike articles (:func:`_alike_articles`), and only the rows
+    that changed are written (:func:`.bulk.sync_rows`; the table was deleted and inserted
+    whole, row by row, before).
     """
     types, docs, geo, idf, postings = _story_documents(con)
-    parent = {a: a for a in docs}
+    classes = _alike_articles(docs, geo)
+    representative = {a: rep for rep, members in classes.items() for a in members}
+    # an actor of more than STORY_MAX_POSTINGS articles makes no pair (counted in articles,
+    # not classes); the others' postings by class
+    kept = {e: ids for e, ids in postings.items() if len(ids) <= STORY_MAX_POSTINGS}
+    class_postings = {
+        e: list(dict.fromkeys(representative[a] for a in ids)) for e, ids in kept.items()
+    }
+    parent = {rep: rep for rep in classes}
 
     def find(a: str) -> str:
         while parent[a] != a:
@@ -610,11 +638,11 @@ def refresh_story_clusters(con: Any) -> int:
 
     persons = frozenset(e for e, t in types.items() if t == "person")
     idf_of = idf.__getitem__
-    shared_by: dict[str, set[str]] = defaultdict(set)
-    # The loop runs once per candidate pair (most of the step's cost, and their number grows
-    # with the warehouse): each test below is the one it replaces, in a cheaper form, and a
-    # pair joins exactly when it joined before (see _pair_joins_reference in the tests).
-    for a, b in _candidate_pairs(con, docs, postings):
+
+    def shared_if_joined(a: str, b: str) -> set[str] | None:
+        """The actors ``a`` and ``b`` share when the pair joins, else None. Each test below
+        is the one it replaces, in a cheaper form, and a pair joins exactly when it joined
+        before (``_reference_rows`` in tests/test_entities_stories_loop.py)."""
         doc_a, doc_b = docs[a], docs[b]
         shared = doc_a[2] & doc_b[2]
         shared_places = geo[a] & geo[b]
@@ -626,29 +654,53 @@ def refresh_story_clusters(con: Any) -> int:
             and not same_person_same_place
             and not _same_scene(doc_a[1], doc_b[1], shared, shared_places, types)
         ):
-            continue
+            return None
         if not same_person_same_place:
             counted = shared | shared_places if few else shared
             # the same additions in the same order as sum(idf[e] for e in counted)
             weight = sum(map(idf_of, counted))
             smaller = min(article_weight(a, few), article_weight(b, few))
             if not (smaller > 0 and weight / smaller >= STORY_MIN_SCORE):
-                continue
-        parent[find(a)] = find(b)
-        shared_by[a] |= shared
-        shared_by[b] |= shared
-    clusters: dict[str, list[str]] = defaultdict(list)
-    for a in docs:
-        clusters[find(a)].append(a)
+                return None
+        return shared
+
+    shared_by: dict[str, set[str]] = defaultdict(set)  # by class
+    # The loop runs once per candidate pair of classes (most of the step's cost, and their
+    # number grows with the warehouse).
+    for a, b in _candidate_pairs(con, docs, class_postings):
+        if (shared := shared_if_joined(a, b)) is not None:
+            parent[find(a)] = find(b)
+            shared_by[a] |= shared
+            shared_by[b] |= shared
+    # two members of one class: a candidate pair when they share an actor of the postings
+    # kept (their dates are the same), joined as any pair
+    joined_within: set[str] = set()
+    for rep, members in classes.items():
+        if (
+            len(members) > 1
+            and any(e in kept for e in docs[rep][2])
+            and (shared := shared_if_joined(rep, rep)) is not None
+        ):
+            joined_within.add(rep)
+            shared_by[rep] |= shared
+    components: dict[str, list[str]] = defaultdict(list)
+    for rep in classes:
+        components[find(rep)].append(rep)
     out_rows = []
-    for members in clusters.values():
-        if len(members) < 2:
+    stories = 0
+    for reps in components.values():
+        # a class joined to another joins all its members (each pair through the other's);
+        # alone, only when its own members' pair joins
+        if len(reps) < 2 and reps[0] not in joined_within:
             continue
-        story_id = f"story:{min(members)}"
-        for a in sorted(members):
-            out_rows.append((a, story_id, docs[a][0], docs[a][1], sorted(shared_by[a])))
+        members = sorted(a for rep in reps for a in classes[rep])
+        story_id = f"story:{members[0]}"
+        stories += 1
+        for a in members:
+            shared_entities = sorted(shared_by[representative[a]])
+            out_rows.append((a, story_id, docs[a][0], docs[a][1], shared_entities))
     sync_rows(con, "story_clusters", arrow_rows(_STORY_COLUMNS, out_rows))
-    return sum(1 for m in clusters.values() if len(m) >= 2)
+    return stories
 
 
 _STORY_COLUMNS = [
