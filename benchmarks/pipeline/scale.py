@@ -184,12 +184,17 @@ def warehouse_files(db: Path) -> list[Path]:
     return [db, read_copy, spare_path(read_copy)]
 
 
+def remove_warehouse(db: Path) -> None:
+    """Remove a warehouse file, its read copy and its spare (those that exist)."""
+    for path in warehouse_files(db):
+        path.unlink(missing_ok=True)
+
+
 def copy_warehouse(source: Path, target: Path) -> None:
     """``source``'s warehouse files (those it has) under ``target``'s names, replacing any."""
-    if source.exists() and source.resolve() == target.resolve():
+    if source.resolve() == target.resolve():
         raise SystemExit(f"{source} is the warehouse the step writes: keep it elsewhere")
-    for old in warehouse_files(target):
-        old.unlink(missing_ok=True)
+    remove_warehouse(target)
     for src, dst in zip(warehouse_files(source), warehouse_files(target), strict=True):
         if src.exists():
             shutil.copyfile(src, dst)
@@ -423,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         done: dict[str, list[dict[str, Any]]] = {}
         for step in steps:
             if step == "fresh":
-                copy_warehouse(work / "none.duckdb", work / "fresh.duckdb")  # empty: removed
+                remove_warehouse(work / "fresh.duckdb")  # into an empty warehouse, each time
                 row = run(exe, new, work / "fresh.duckdb", env, args.interval)
             elif step == "big":
                 row = run(exe, big, work / "big.duckdb", env, args.interval)
