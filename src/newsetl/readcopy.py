@@ -9,7 +9,8 @@ scheduled loads. Instead, the single writer publishes a copy after each load:
    *spare* when it can be: the copy published before the current one, kept as a hidden hard
    link (``.<name>.spare``), brought up to date in place by writing only what changed since
    (:mod:`newsetl.filesync`), and only when no reader has it open any more; otherwise the
-   whole file is copied (``Settings.read_copy_in_place`` off: always);
+   whole file is copied (``Settings.read_copy_in_place`` off: always). The first publish has
+   no copy before it: a second copy of it becomes the first spare (:func:`_first_spare`);
 2. only when asked (``newsetl maintain``, or ``Settings.search_index_on_refresh``, off by
    default): build the full-text index from the temporary copy into its own file and swap that
    in (``newsetl.search``; the live file is not held for that). Otherwise ``newsetl search``
