@@ -463,6 +463,9 @@ def _candidate_pairs(
 ) -> Iterator[tuple[str, str]]:
     """The article pairs (a < b) that share a non-geographic entity of at most
     :data:`STORY_MAX_POSTINGS` articles and are close in time (:func:`_close_in_time`), sorted.
+    :func:`refresh_story_clusters` passes one article per class of alike articles
+    (:func:`_alike_articles`), with the entities over the cap (counted in articles) left out
+    already: its postings are shorter than the articles they stand for.
 
     Why in SQL: the pairs that share an entity grow with the square of its postings, and
     almost all of them are weeks apart; the loop that built each article's candidates as a
@@ -473,7 +476,8 @@ def _candidate_pairs(
     date is close to any), so the scoring sees exactly the pairs it saw before, in the same
     order (the score is symmetric in a and b, the clusters are connected components).
 
-    Why numbers and a stream: the pairs grow with the warehouse (~680,000 at 50,000 pages),
+    Why numbers and a stream: the pairs grow with the warehouse (~680,000 article pairs at
+    50,000 pages; 171,236 pairs of classes of alike articles, benchmarks/README.md "Round 20"),
     so DuckDB joins each article's rank in the sorted ids (and each entity's number) instead
     of the strings, and the pairs are read :data:`STORY_PAIR_CHUNK` at a time and named from
     the ranks as the caller takes them, never all held at once. The ranks sort as the ids do
