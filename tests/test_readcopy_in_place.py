@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from newsetl import filesync
 from newsetl.filesync import WRITE_CHUNK, claim_unread, update_in_place
 from newsetl.readcopy import refresh_read_copy, spare_path
 from newsetl.settings import Settings
@@ -146,6 +148,49 @@ def test_update_in_place_writes_only_the_chunks_that_differ(tmp_path):
     finally:
         os.close(fd)
     assert copy.read_bytes() == old[: 2 * WRITE_CHUNK]
+
+
+@pytest.mark.parametrize("mapped", [True, False], ids=["mapped", "read"])
+@pytest.mark.parametrize("seed", range(4))
+def test_update_in_place_matches_a_chunk_by_chunk_comparison(tmp_path, monkeypatch, mapped, seed):
+    """Random files and changes, several comparison windows, the copy shorter, longer or as
+    long: the copy ends equal to the source, and the bytes written are those of the chunks
+    that differ plus what the copy lacked. Both ways: the files mapped and compared in place
+    (where the C library's ``memcmp`` can be called: here, always), and read (elsewhere)."""
+    rng = random.Random(seed)
+    monkeypatch.setattr(filesync, "WINDOW", 4 * WRITE_CHUNK)
+    if mapped:
+        assert filesync._memcmp() is not None
+    else:
+        monkeypatch.setattr(filesync, "_memcmp", lambda: None)
+    size = rng.randrange(1, 23 * WRITE_CHUNK)
+    old = rng.randbytes(size)
+    new = bytearray(old)
+    for _ in range(rng.randrange(0, 6)):  # a few runs of changed bytes, anywhere
+        at = rng.randrange(size)
+        run = rng.randbytes(min(rng.randrange(1, 3 * WRITE_CHUNK), size - at))
+        new[at : at + len(run)] = run
+    new += rng.randbytes(rng.choice([0, 0, 5, WRITE_CHUNK + 1]))  # grown, or not
+    if rng.random() < 0.3:
+        new = new[: rng.randrange(1, len(new) + 1)]  # shrunk
+    common = min(len(old), len(new))
+    expected = sum(
+        len(new[start : min(start + WRITE_CHUNK, common)])
+        for start in range(0, common, WRITE_CHUNK)
+        if new[start : min(start + WRITE_CHUNK, common)]
+        != old[start : min(start + WRITE_CHUNK, common)]
+    ) + max(0, len(new) - len(old))
+    source, copy = tmp_path / "source", tmp_path / "copy"
+    source.write_bytes(bytes(new))
+    copy.write_bytes(old)
+    fd = os.open(copy, os.O_RDWR)
+    try:
+        written = update_in_place(source, fd)
+    finally:
+        os.close(fd)
+    assert copy.read_bytes() == bytes(new)
+    # read, a chunk the copy ends inside is written whole
+    assert written == expected if mapped else expected <= written < expected + WRITE_CHUNK
 
 
 def test_an_in_place_refresh_builds_the_search_index_from_the_copy(settings):

@@ -476,6 +476,16 @@ def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> 
     for eid in sorted(recs):
         for a in recs[eid].articles:
             by_article[a].append(eid)
+    # each organisation's initials once, not once per article an acronym shares with it (at
+    # 50,000 pages, 153,000 calls for ~23,000 entities; benchmarks/README.md "Round 21")
+    initials: dict[str, str | None] = {}
+
+    def initials_of(other: str) -> str | None:
+        if other not in initials:
+            o = recs[other]
+            initials[other] = acronym_of(o.name) if o.coarse == "organisation" else None
+        return initials[other]
+
     for eid in sorted(recs):
         r = recs[eid]
         if r.coarse != "organisation" or not _ACRONYM.match(r.name):
@@ -484,8 +494,7 @@ def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> 
         expansions: set[str] = set()
         for a in sorted(r.articles):
             for other in by_article[a]:
-                o = recs[other]
-                if other != eid and o.coarse == "organisation" and acronym_of(o.name) == acronym:
+                if other != eid and initials_of(other) == acronym:
                     expansions.add(groups.find(other))
         ordered = sorted(expansions)
         if len(ordered) == 1:

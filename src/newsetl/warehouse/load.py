@@ -106,14 +106,29 @@ def _ordered_tables(files: dict[str, Path], plan: LoadPlan | None = None) -> lis
 
 
 def write_without_key(
-    con, table: str, disposition: WriteDisposition, *, staged: Collection[str]
+    con,
+    table: str,
+    disposition: WriteDisposition,
+    *,
+    staged: Collection[str],
+    keyed: bool = False,
 ) -> dict[str, int] | None:
     """``Append`` and ``ReplaceChildren``: the same SQL on the DuckDB file and on DuckLake
     (which has no keys; :mod:`newsetl.lake.merge` uses this too). None for a ``Merge``,
-    whose upsert differs between the two."""
+    whose upsert differs between the two.
+
+    ``keyed``: ``table`` has the ``Append``'s key as its primary key (the DuckDB file), so the
+    rows stored already are skipped by the key's index (``INSERT OR IGNORE``), not by a scan
+    of the whole key column (``NOT EXISTS``), which grew with the table: a load's ``fetches``
+    took 4.6 ms into a 50,000-page warehouse against 1.4 into an empty one
+    (benchmarks/README.md "Round 21")."""
     relation = f"staged_{table}"
     if isinstance(disposition, Append):
         where = ""
+        if disposition.key and keyed:
+            n = con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM {relation}")
+            row = n.fetchone()
+            return {f"{table}_appended": int(row[0]) if row else 0}
         if disposition.key:
             cond = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
             where = f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {cond})"
@@ -137,7 +152,7 @@ def _write(
     con, table: str, disposition: WriteDisposition, *, staged: Collection[str]
 ) -> dict[str, int]:
     """Write ``staged_<table>`` into ``table``; ``staged`` names every table of the batch."""
-    written = write_without_key(con, table, disposition, staged=staged)
+    written = write_without_key(con, table, disposition, staged=staged, keyed=True)
     if written is not None:
         return written
     assert isinstance(disposition, Merge)
@@ -283,27 +298,35 @@ def _dedupe_articles(con, tables: list[str], bits: int) -> dict[str, int]:
             con.execute(
                 f"DELETE FROM staged_{table} WHERE article_id IN (SELECT duplicate_id FROM duplicate_map)"
             )
-    # LSH by pigeonhole: if at most `bits` bits differ, one of `bits + 1` bands is identical
+    # LSH by pigeonhole: if at most `bits` bits differ, one of `bits + 1` bands is identical.
+    # Each article's bands are unnested into (band, value) rows and candidates found by one
+    # equi-join on them: a hash join built on the batch's few dozen rows. Why not one join on
+    # the bands OR-ed together (the same candidates): DuckDB can only run that as a nested
+    # loop over every stored article and every staged one, and it grew with the warehouse
+    # (benchmarks/README.md "Round 21").
     width = 64 // (bits + 1)
     mask = (1 << width) - 1
-    band = " OR ".join(
-        f"((s.fingerprint >> {i * width}) & {mask}) = ((o.fingerprint >> {i * width}) & {mask})"
-        for i in range(bits + 1)
-    )
+    values = ", ".join(f"(fingerprint >> {i * width}) & {mask}" for i in range(bits + 1))
+    bands = f"unnest(range({bits + 1})) AS band, unnest([{values}]) AS value"
     con.execute(
         f"""
         UPDATE {relation} SET near_duplicate_of = m.original_id
         FROM (
+            WITH s AS (
+                SELECT article_id, fingerprint, {bands}
+                FROM {relation} WHERE fingerprint IS NOT NULL
+            ), o AS (
+                SELECT article_id, fingerprint, 0 AS fresh, {bands}
+                FROM articles
+                WHERE fingerprint IS NOT NULL
+                  AND article_id NOT IN (SELECT article_id FROM {relation})
+                UNION ALL SELECT article_id, fingerprint, 1 AS fresh, band, value FROM s
+            )
             SELECT s.article_id, min(o.article_id) AS original_id
-            FROM {relation} s
-            JOIN (
-                SELECT article_id, fingerprint, 0 AS fresh FROM articles
-                WHERE article_id NOT IN (SELECT article_id FROM {relation})
-                UNION ALL SELECT article_id, fingerprint, 1 FROM {relation}
-            ) o ON o.article_id <> s.article_id AND ({band})
-               AND bit_count(xor(s.fingerprint, o.fingerprint)) <= {bits}
-               AND (o.fresh = 0 OR o.article_id < s.article_id)
-            WHERE s.fingerprint IS NOT NULL AND o.fingerprint IS NOT NULL
+            FROM s JOIN o ON o.band = s.band AND o.value = s.value
+            WHERE o.article_id <> s.article_id
+              AND bit_count(xor(s.fingerprint, o.fingerprint)) <= {bits}
+              AND (o.fresh = 0 OR o.article_id < s.article_id)
             GROUP BY s.article_id
         ) m
         WHERE {relation}.article_id = m.article_id
