@@ -63,9 +63,10 @@ def update_in_place(source: Path, fd: int) -> int:
     differ; returns the bytes written. ``source`` must not change meanwhile.
 
     Both files are mapped and compared where they lie, in the page cache (:func:`_memcmp`):
-    reading them into buffers copied every byte of both first, ~40 % of the time (a
-    2.1 GB warehouse: 0.70 s against 0.46, benchmarks/README.md "Round 21"). Where the
-    platform cannot (no ``memcmp`` to call, a file that cannot be mapped), they are read."""
+    reading them into buffers first copied every byte of both, a third of the time (a 2.1 GB
+    warehouse compared whole: 0.92 s of CPU against 0.60, ``benchmarks/ops/compare_in_place.py``,
+    benchmarks/README.md "Round 21"). Where the platform cannot (no ``memcmp`` to call, a file
+    that cannot be mapped), they are read."""
     size = source.stat().st_size
     with open(source, "rb", buffering=0) as src:
         compare = _memcmp()
