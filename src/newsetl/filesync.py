@@ -73,8 +73,7 @@ def update_in_place(source: Path, fd: int) -> int:
         if compare is not None and size > 0:
             with contextlib.suppress(OSError, ValueError):
                 return _update_mapped(src.fileno(), fd, size, compare)
-        written = _update_read(src, fd, size)
-    return written
+        return _update_read(src, fd, size)
 
 
 def _update_read(src, fd: int, size: int) -> int:
@@ -103,19 +102,19 @@ def _update_mapped(source_fd: int, fd: int, size: int, compare) -> int:
     common = min(os.fstat(fd).st_size, size)
     new_map = mmap.mmap(source_fd, size, access=mmap.ACCESS_COPY)
     try:
-        old_map = mmap.mmap(fd, common, access=mmap.ACCESS_COPY) if common else None
-        try:
-            for mapping in (new_map, old_map):
-                with contextlib.suppress(AttributeError, OSError):  # a hint, where there is one
-                    mapping.madvise(mmap.MADV_SEQUENTIAL)  # type: ignore[union-attr]
-            written = _write_mapped_differences(new_map, old_map, fd, common, compare)
-        finally:
-            if old_map is not None:
+        _read_in_order(new_map)
+        written = 0
+        if common:
+            old_map = mmap.mmap(fd, common, access=mmap.ACCESS_COPY)
+            try:
+                _read_in_order(old_map)
+                written = _write_mapped_differences(new_map, old_map, fd, common, compare)
+            finally:
                 old_map.close()
-        with memoryview(new_map) as view:
-            for start in range(common, size, WINDOW):
-                _pwrite_all(fd, view[start : start + WINDOW], start)
-                written += len(view[start : start + WINDOW])
+        if common < size:  # what the copy lacks
+            with memoryview(new_map) as view:
+                _pwrite_all(fd, view[common:], common)
+            written += size - common
     finally:
         new_map.close()
     _truncate(fd, size)
@@ -124,8 +123,6 @@ def _update_mapped(source_fd: int, fd: int, size: int, compare) -> int:
 
 def _write_mapped_differences(new_map, old_map, fd: int, common: int, compare) -> int:
     """The chunks of the first ``common`` bytes where the mappings differ, written to ``fd``."""
-    if old_map is None:
-        return 0
     anchors = [ctypes.c_char.from_buffer(new_map), ctypes.c_char.from_buffer(old_map)]
     new_at, old_at = (ctypes.addressof(a) for a in anchors)
     written = 0
@@ -143,6 +140,12 @@ def _write_mapped_differences(new_map, old_map, fd: int, common: int, compare) -
         finally:
             del anchors  # the mappings may close once nothing points into them
     return written
+
+
+def _read_in_order(mapping: mmap.mmap) -> None:
+    """Tell the kernel a mapping is read front to back (a hint, where there is one)."""
+    with contextlib.suppress(AttributeError, OSError):
+        mapping.madvise(mmap.MADV_SEQUENTIAL)
 
 
 @functools.cache

@@ -124,16 +124,14 @@ def write_without_key(
     (benchmarks/README.md "Round 21")."""
     relation = f"staged_{table}"
     if isinstance(disposition, Append):
-        where = ""
+        insert, where = "INSERT", ""
         if disposition.key and keyed:
-            n = con.execute(f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM {relation}")
-            row = n.fetchone()
-            return {f"{table}_appended": int(row[0]) if row else 0}
-        if disposition.key:
+            insert = "INSERT OR IGNORE"
+        elif disposition.key:
             cond = " AND ".join(f"t.{k} = s.{k}" for k in disposition.key)
             where = f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {cond})"
         n = con.execute(
-            f"INSERT INTO {table} BY NAME SELECT * FROM {relation} s {where}"
+            f"{insert} INTO {table} BY NAME SELECT * FROM {relation} s {where}"
         ).fetchone()
         return {f"{table}_appended": int(n[0]) if n else 0}
     if isinstance(disposition, ReplaceChildren):
