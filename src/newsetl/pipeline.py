@@ -998,8 +998,8 @@ def source_rows(
     """(table, row) for what a run read besides its pages: the fetch log of its feeds,
     sitemaps, homepages, robots.txt files, refusals and caps, and a ``pages`` row (without an
     article) and a ``page_bodies`` row for each document fetched, whose validators and body
-    make the next run's fetch of it conditional. A URL that is also one of the run's pages (``page_urls``) keeps its
-    page row."""
+    make the next run's fetch of it conditional. A URL that is also one of the run's pages
+    (``page_urls``) keeps its page row."""
     rows: list[tuple[str, dict[str, Any]]] = [
         ("fetches", fetch_row(result, run_id, source)) for source, result in fetches
     ]

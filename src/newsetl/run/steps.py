@@ -838,14 +838,13 @@ class Loader:
         with self._lock:
             con, self._con = self._con, None
             if con is not None and self._held_loads >= HOLD_MAX_LOADS and not last:
-                # kept by ending()
-                self._let_go(con)
+                self._let_go(con)  # kept past the limit by ending(): a new load lets go first
                 con = None
             if con is None:
                 try:
                     con = self.connect()
                 except WarehouseBusy as exc:  # the run's final load takes it
-                    log.warning("warehouse busy, a batch stays staged for the final load: %s", exc)
+                    log.warning("warehouse busy, left staged for the final load: %s", exc)
                     return
                 self._held_since = time.monotonic()
                 self._held_loads = 0

@@ -147,10 +147,11 @@ def load_deferred(
     min_bytes: int = 0,
 ) -> None:
     """Write the deferred tables' waiting rows in one transaction, once their files hold at
-    least ``min_bytes``; the files go once it committed. Rows repeated across batches keep the latest
-    (``Merge.latest_by``), as within a batch. An environment's error (a full disk) leaves
-    them for the next load. When the database refuses them, each file is written alone and
-    those it refuses are set aside as a bad batch is (``failed/``), with the reason."""
+    least ``min_bytes``; the files go once it committed. Rows repeated across batches keep
+    the latest (``Merge.latest_by``), as within a batch. An environment's error (a full disk)
+    leaves them for the next load. When the database refuses them, each file is written
+    alone and those it refuses are set aside as a bad batch is (``failed/``), with the
+    reason."""
     plan = plan or default_plan()
     files = deferred_files(staging_dir)
     if not files or _size(files) < min_bytes:
@@ -483,9 +484,8 @@ def load_pending(
 ) -> LoadReport:
     """Load every staged batch (or just ``batches``), oldest first, then the deferred tables'
     rows once their files hold ``deferred_min_bytes`` (:func:`load_deferred`; 0: whatever
-    waits). A busy
-    file leaves them staged (no loss). ``migrate_schema``: see :func:`open_warehouse` (when
-    this opens it).
+    waits). A busy file leaves them staged (no loss). ``migrate_schema``: see
+    :func:`open_warehouse` (when this opens it).
 
     ``after_load=False`` defers the whole-warehouse steps (the plan's ``after_load``) to a later
     :func:`run_after_load`: a run that loads each batch as soon as it is analysed runs them
@@ -584,7 +584,12 @@ def _load_each(
             # a batch that cannot load must not block the ones after it: set it aside
             report.quarantined.append(str(quarantine(batch_dir, exc)))
             continue
-        _defer(batch_dir, plan or default_plan())
+        try:
+            _defer(batch_dir, plan or default_plan())
+        except OSError as exc:  # loaded; it loads again, unchanged, and moves them then
+            log.warning("staged batch %s loaded, its deferred rows not moved: %s", batch_dir, exc)
+            report.left_staged += 1
+            continue
         shutil.rmtree(batch_dir, ignore_errors=True)
         report.extras |= batch_extras
         report.loaded += 1
