@@ -52,6 +52,7 @@ def test_the_built_in_declarations_come_from_the_stage_list():
     assert stages.LOAD_ORDER == (
         "articles",
         "pages",
+        "page_bodies",
         "fetches",
         "artefacts",
         "article_language_spans",

@@ -1,8 +1,9 @@
 """Do two warehouses hold the same output? (Two checkouts run on the same pages.)
 
 Compares, table by table, the rows without the columns that change from run to run (run ids,
-clock times, the kept raw bytes whose gzip header or timing may differ): ``articles``,
-``pages``, ``artefacts``, ``article_language_spans`` and the entity tables that exist in both.
+clock times): ``articles``, ``pages``, ``artefacts``, ``article_language_spans`` and the entity
+tables that exist in both; then the kept raw pages (``raw bodies``: each URL with the md5 of
+its gzipped body, in ``page_bodies`` since migration 011 and in ``pages.raw_gzip`` before).
 Prints, per table, the row counts and how many rows are only in one of the two. Entity and
 story ids are content-derived, so they compare as they are.
 
@@ -84,12 +85,29 @@ def compare(a: str, b: str, tables: tuple[str, ...], ignore: set[str] = frozense
         only_b = con.execute(
             f"SELECT count(*) FROM (SELECT {cols} FROM b.{table} EXCEPT ALL SELECT {cols} FROM a.{table})"
         ).fetchone()[0]
-        ok = only_a == only_b == 0 and n_a == n_b
-        same &= ok
-        print(
-            f"{table:<26} {n_a:>7} {n_b:>7}  only in A {only_a:>5}  only in B {only_b:>5}  {'same' if ok else 'DIFFERENT'}"
-        )
-    return same
+        same &= _report(table, n_a, n_b, only_a, only_b)
+    a_bodies, b_bodies = _bodies(con, "a"), _bodies(con, "b")
+    n_a, n_b = (
+        con.execute(f"SELECT count(*) FROM ({q})").fetchone()[0] for q in (a_bodies, b_bodies)
+    )
+    only_a = con.execute(f"SELECT count(*) FROM ({a_bodies} EXCEPT ALL {b_bodies})").fetchone()[0]
+    only_b = con.execute(f"SELECT count(*) FROM ({b_bodies} EXCEPT ALL {a_bodies})").fetchone()[0]
+    return _report("raw bodies", n_a, n_b, only_a, only_b) and same
+
+
+def _report(table: str, n_a: int, n_b: int, only_a: int, only_b: int) -> bool:
+    ok = only_a == only_b == 0 and n_a == n_b
+    print(
+        f"{table:<26} {n_a:>7} {n_b:>7}  only in A {only_a:>5}  only in B {only_b:>5}  {'same' if ok else 'DIFFERENT'}"
+    )
+    return ok
+
+
+def _bodies(con, database: str) -> str:
+    """Each kept raw page of ``database``: its URL and the md5 of its gzipped body (the gzip
+    has no time in its header: the same body, the same bytes)."""
+    table = "page_bodies" if "raw_gzip" in columns(con, database, "page_bodies") else "pages"
+    return f"SELECT url, md5(raw_gzip) FROM {database}.{table} WHERE raw_gzip IS NOT NULL"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,7 +38,8 @@ and ``slowest_window_vs_first`` / ``median_window_vs_first`` the issue's bar (pa
 
 Reported: wall, CPU of the tree, peak PSS of the tree, pages/s, the step-3/step-1 ratio of
 wall time per page, and the warehouse's bytes per article without the raw HTML (the file, and
-its used blocks, less the stored ``raw_gzip``), and the bytes the command wrote to disk (the
+its used blocks, less the stored ``raw_gzip`` of ``page_bodies``, or of ``pages`` before
+migration 011), and the bytes the command wrote to disk (the
 command's process and the children it waited for: ``RUSAGE_CHILDREN``, not the pool's workers,
 which a fork server starts).
 
@@ -349,9 +350,14 @@ def warehouse_size(db: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        raw = con.execute("SELECT coalesce(sum(octet_length(raw_gzip)), 0) FROM pages").fetchone()[
-            0
-        ]
+        # the raw pages: in page_bodies since migration 011, in pages.raw_gzip before
+        (table,) = con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE column_name = 'raw_gzip' "
+            "AND table_name IN ('pages', 'page_bodies') ORDER BY table_name = 'pages' LIMIT 1"
+        ).fetchone()
+        raw = con.execute(
+            f"SELECT coalesce(sum(octet_length(raw_gzip)), 0) FROM {table}"
+        ).fetchone()[0]
         block, total, free = con.execute(
             "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
         ).fetchone()

@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 from newsetl.settings import Settings
-from newsetl.sources import STORED_PAGE_PREFIX
+from newsetl.sources import STORED_PAGE_PREFIX, WITH_BODY
 from newsetl.translate import (
     ChainTranslator,
     GlossaryTranslator,
@@ -33,11 +33,12 @@ from newsetl.warehouse import WarehouseBusy, open_warehouse
 
 log = logging.getLogger(__name__)
 
-_PENDING = """
+_PENDING = f"""
     SELECT p.url, a.surface, a.source_language, coalesce(ar.language, 'en') AS target,
            min(a.detected_at) OVER (PARTITION BY p.url) AS first_seen
     FROM artefacts a
-    JOIN pages p ON p.article_id = a.article_id AND p.raw_gzip IS NOT NULL
+    JOIN pages p ON p.article_id = a.article_id
+    {WITH_BODY}
     LEFT JOIN articles ar ON ar.article_id = a.article_id
     WHERE a.status = 'pending' AND a.surface IS NOT NULL AND a.source_language IS NOT NULL
     ORDER BY first_seen, p.url

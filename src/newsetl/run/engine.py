@@ -406,6 +406,8 @@ class Run:
                         restart_pool(identify=True)
                     stream.all_extracted()
                     load_finished(wait=True)
+                    if not self.ends_at_staging:
+                        loader.write_deferred()
                     # the closing steps open the file one after another: one open (and one
                     # checkpoint at its close) for all of them (see held_open); it joins the
                     # loader's last open (the last load's close is no checkpoint then)

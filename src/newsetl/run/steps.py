@@ -42,9 +42,11 @@ from newsetl.sources import Expansion, Target
 from newsetl.stages import article_stages, current_plan
 from newsetl.urls import normalise_url
 from newsetl.warehouse import (
+    DEFERRED_BYTES,
     Batch,
     LoadReport,
     WarehouseBusy,
+    deferred_files,
     limit_memory,
     load_pending,
     open_warehouse,
@@ -818,25 +820,38 @@ class Loader:
     def __call__(self, result: AnalysisResult) -> None:
         """Merge a batch's stats and translations into the run, and load it."""
         self.summary.stats.merge(collect_analysis(self.ctx, result))
-        if result.staged is None:
-            return
+        if result.staged is not None:
+            self._load_held([result.staged], DEFERRED_BYTES)
+
+    def write_deferred(self) -> None:
+        """Write the deferred rows (page bodies) the run's loads left waiting, after its last
+        load and before the loads are checkpointed: the closing steps must find the
+        write-ahead log holding nothing but their own rows (:meth:`whole_warehouse_steps_due`).
+        A busy file leaves them for the run's final load."""
+        if deferred_files(self.ctx.settings.staging_path):
+            self._load_held([], 0, last=True)
+
+    def _load_held(self, batches: list[Path], deferred_min_bytes: int, last: bool = False) -> None:
+        """Load ``batches`` (and the deferred rows once ``deferred_min_bytes`` wait) on the
+        kept open, or a new one, kept after as the rules say. ``last``: the deferred rows
+        after the last load, on its open (not a load of its own for ``HOLD_MAX_LOADS``)."""
         with self._lock:
             con, self._con = self._con, None
-            if con is not None and self._held_loads >= HOLD_MAX_LOADS:  # kept by ending()
-                self._let_go(con)
+            if con is not None and self._held_loads >= HOLD_MAX_LOADS and not last:
+                self._let_go(con)  # kept past the limit by ending(): a new load lets go first
                 con = None
             if con is None:
                 try:
                     con = self.connect()
                 except WarehouseBusy as exc:  # the run's final load takes it
-                    log.warning("warehouse busy, a batch stays staged for the final load: %s", exc)
+                    log.warning("warehouse busy, left staged for the final load: %s", exc)
                     return
                 self._held_since = time.monotonic()
                 self._held_loads = 0
             elif self._held_loads == 0:  # kept for lookups (keep_open): the loads start now
                 self._held_since = time.monotonic()
             try:
-                step = self._load(con, result.staged)
+                step = self._load(con, batches, deferred_min_bytes)
                 if self._memory_before is not None and "OutOfMemory" in (step.transient or ""):
                     # DuckDB could not do this load within the limit (it could not evict
                     # enough): without the limit for the rest of this open, rather than leave
@@ -847,13 +862,13 @@ class Loader:
                         step.transient,
                     )
                     self._unlimit(con)
-                    step = self._load(con, result.staged)
+                    step = self._load(con, batches, deferred_min_bytes)
             except BaseException:
                 self._unlimit(con)
                 con.close()
                 raise
             self._last_load = time.monotonic()
-            self._held_loads += 1
+            self._held_loads += 0 if last else 1
             if self._may_hold():
                 self._con = con
                 self._watch()
@@ -874,9 +889,14 @@ class Loader:
         self._unlimit(con)
         _let_go(con)
 
-    def _load(self, con: Any, staged: Path) -> LoadReport:
+    def _load(self, con: Any, batches: list[Path], deferred_min_bytes: int) -> LoadReport:
         return load_pending(
-            self.ctx.settings, con, batches=[staged], after_load=False, plan=current_plan()
+            self.ctx.settings,
+            con,
+            batches=batches,
+            after_load=False,
+            plan=current_plan(),
+            deferred_min_bytes=deferred_min_bytes,
         )
 
     def _may_hold(self) -> bool:

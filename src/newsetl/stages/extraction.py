@@ -75,6 +75,7 @@ EXTRACTION = Extraction(
     tables=(
         ("articles", Merge(key=("article_id",), keep=("first_seen_at",), latest_by="fetched_at")),
         ("pages", Merge(key=("url",), latest_by="fetched_at")),
+        ("page_bodies", Merge(key=("url",), latest_by="fetched_at", deferred=True)),
         ("fetches", Append(key=("fetch_id",))),
     ),
 )

@@ -57,13 +57,17 @@ from newsetl.warehouse.dispositions import (
     set_default_plan,
 )
 from newsetl.warehouse.load import (
+    DEFERRED_BYTES,
+    DEFERRED_DIR,
     LOAD_THREADS,
     QUARANTINE_DIR,
     LoadReport,
     _dedupe_articles,
     _extra_loader,
     _ordered_tables,
+    deferred_files,
     load_batch,
+    load_deferred,
     load_pending,
     quarantine,
     run_after_load,
@@ -87,6 +91,8 @@ from newsetl.warehouse.staging import (
 _import_path = import_path  # the name lake.merge used
 
 __all__ = [
+    "DEFERRED_BYTES",
+    "DEFERRED_DIR",
     "LOAD_THREADS",
     "MANIFEST",
     "MANIFEST_VERSION",
@@ -113,12 +119,14 @@ __all__ = [
     "clean_staging_leftovers",
     "connect",
     "default_plan",
+    "deferred_files",
     "held_open",
     "import_path",
     "is_lock_error",
     "is_transient_error",
     "limit_memory",
     "load_batch",
+    "load_deferred",
     "load_pending",
     "load_seeds",
     "migrate",

@@ -148,7 +148,7 @@ def connect(
 #: Rows per row group of the warehouse's tables as this process appends to them (DuckDB's
 #: default is 122,880). Why: every table has a primary key, and DuckDB appends to a keyed
 #: table's last row group until it is full, rewriting that whole row group (every column,
-#: ``pages.raw_gzip`` included) at each checkpoint: the bytes a checkpoint writes grew with
+#: the raw pages' blobs included) at each checkpoint: the bytes a checkpoint writes grew with
 #: the table (``benchmarks/ops/checkpoint_growth.py``: 118 MB to append 25 rows at 4,000
 #: rows) and the replaced copy stayed in the file as free blocks (half the file). With 2,048
 #: (DuckDB's smallest: one vector) the rewrite is bounded by one such row group. Only an
@@ -473,6 +473,45 @@ def _without_template(
 # --------------------------------------------------------------------------------------------
 # Migrations, views, seeds
 # --------------------------------------------------------------------------------------------
+#: DuckDB threads and memory (MB) while a migration runs. Why: a migration that moves a
+#: column (011 moves ``pages.raw_gzip``, 1.7 GB of a 50,000-page warehouse) held the moved
+#: rows in memory up to DuckDB's default limit (80 % of the RAM: 2.3 GB of RSS), and with two
+#: threads it ran out of memory under a 256 MB limit. One thread under 256 MB moved them in
+#: 4 s with a peak RSS of 463 MB (benchmarks/README.md "Round 22").
+MIGRATION_THREADS = 1
+MIGRATION_MEMORY_MB = 256
+
+
+@contextlib.contextmanager
+def bounded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block with ``MIGRATION_THREADS`` and ``MIGRATION_MEMORY_MB``, then give the
+    database its settings back."""
+    before = limit_memory(con, MIGRATION_MEMORY_MB)
+    try:
+        with threads(con, MIGRATION_THREADS):
+            yield
+    finally:
+        if before is not None:
+            restore_memory_limit(con, before)
+
+
+@contextlib.contextmanager
+def threads(con: duckdb.DuckDBPyConnection, count: int) -> Iterator[None]:
+    """Run the block with DuckDB's ``threads`` setting at ``count``, then put it back
+    (the setting is per database, and a caller's connection must not keep ours)."""
+    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    if previous == count:
+        yield
+        return
+    con.execute(f"SET threads = {int(count)}")
+    try:
+        yield
+    finally:
+        # a connection a full disk invalidated refuses even this; it is closed next anyway
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET threads = {previous}")
+
+
 def migrate(con: duckdb.DuckDBPyConnection, *, extra_seed_dirs: tuple[Path, ...] = ()) -> list[str]:
     """Apply pending numbered migrations, (re)create views, load changed seed files."""
     con.execute(
@@ -486,7 +525,7 @@ def migrate(con: duckdb.DuckDBPyConnection, *, extra_seed_dirs: tuple[Path, ...]
         if version in applied:
             continue
         sql = file.read_text(encoding="utf-8")
-        with transaction(con):
+        with bounded(con), transaction(con):
             con.execute(sql)
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, ?, ?)",

@@ -21,11 +21,21 @@ class Merge:
     """Upsert on ``key``; rows whose ``record_hash`` is unchanged are left alone.
 
     ``keep`` columns are written on insert only (e.g. ``first_seen_at``).
+
+    ``deferred``: the DuckDB file's loader writes the table in bulk, not with each batch
+    (:func:`newsetl.warehouse.load.load_deferred`): the batch's rows wait in the staging
+    directory's ``deferred/`` until their files hold ``DEFERRED_BYTES`` or the loader is
+    told to write them all (after a run's last load, ``newsetl load``, maintenance). For a
+    table of large blobs (``page_bodies``): DuckDB re-reads the blobs of the last row group
+    at each commit that appends to it and rewrites them at each checkpoint, so a load's cost
+    grew with how full that row group was (benchmarks/README.md "Round 22"). Readers must
+    treat a missing row as not written yet. The lake merges it with each batch as any table.
     """
 
     key: tuple[str, ...]
     keep: tuple[str, ...] = ()
     latest_by: str | None = None  # de-duplicate the batch on the key, keeping the latest
+    deferred: bool = False
 
 
 @dataclass(frozen=True)

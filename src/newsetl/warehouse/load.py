@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from newsetl.warehouse.connect import (
     is_lock_error,
     is_transient_error,
     open_warehouse,
+    threads,
     transaction,
 )
 from newsetl.warehouse.dispositions import (
@@ -57,14 +59,18 @@ def load_batch(
     *,
     near_duplicate_bits: int = 7,
     plan: LoadPlan | None = None,
+    defer: bool = False,
 ) -> dict[str, int]:
     """Load one staged batch in one transaction. Returns counts (new/updated/... per table).
 
     ``plan``: the stages' declarations (:func:`newsetl.stages.load_plan`); the registered
-    default plan when None."""
+    default plan when None. ``defer``: leave the plan's deferred tables out (the caller keeps
+    their files for :func:`load_deferred`)."""
     plan = plan or default_plan()
     files = {p.stem: p for p in batch_dir.glob("*.parquet")}
     tables = _ordered_tables(files, plan)
+    if defer:
+        tables = [t for t in tables if t not in deferred_tables(plan)]
     counts: dict[str, int] = {}
     with transaction(con):
         for table in tables:
@@ -72,6 +78,8 @@ def load_batch(
                 f"CREATE OR REPLACE TEMP TABLE staged_{table} AS SELECT * FROM read_parquet(?)",
                 [str(files[table])],
             )
+        if "pages" in tables:
+            _split_old_bodies(con, counts)
         duplicates: set[str] = set()
         if "articles" in tables:
             counts.update(_dedupe_articles(con, tables, near_duplicate_bits))
@@ -93,6 +101,134 @@ def load_batch(
             for key, value in loader(con, rows).items():
                 counts[key] = counts.get(key, 0) + value
     return counts
+
+
+#: Where a loaded batch's files of deferred tables (``Merge.deferred``) wait for their bulk
+#: write: ``<staging>/deferred/<batch>.<table>.parquet``.
+DEFERRED_DIR = "deferred"
+#: Bytes of deferred tables' files waiting that make a run's loader write them (~1,000 page
+#: bodies of the 50,000-page warehouse's mean, 35.6 KB gzipped). A size, not a row count: it
+#: is what the bulk write holds and commits, and a file's size costs a ``stat``, not a read.
+#: A run writes what is left after its last load; ``newsetl load`` and maintenance write all.
+DEFERRED_BYTES = 32 * 2**20
+
+
+def deferred_tables(plan: LoadPlan) -> frozenset[str]:
+    """The plan's tables written in bulk (see :class:`Merge`'s ``deferred``)."""
+    return frozenset(t for t, d in plan.dispositions.items() if isinstance(d, Merge) and d.deferred)
+
+
+def deferred_files(staging_dir: Path) -> list[Path]:
+    """Files of deferred tables waiting for their bulk write, oldest batch first."""
+    directory = staging_dir / DEFERRED_DIR
+    return sorted(directory.glob("*.parquet")) if directory.is_dir() else []
+
+
+def _defer(batch_dir: Path, plan: LoadPlan) -> None:
+    """Move a loaded batch's files of deferred tables to ``deferred/`` (before the batch's
+    directory is removed). A loader stopped before this leaves the batch staged: it loads
+    again (the same rows: its merges find them unchanged) and this runs then."""
+    tables = deferred_tables(plan)
+    files = [p for p in batch_dir.glob("*.parquet") if p.stem in tables]
+    if not files:
+        return
+    directory = batch_dir.parent / DEFERRED_DIR
+    directory.mkdir(exist_ok=True)
+    for path in files:
+        os.replace(path, directory / f"{batch_dir.name}.{path.name}")
+
+
+def load_deferred(
+    con: duckdb.DuckDBPyConnection,
+    staging_dir: Path,
+    report: LoadReport,
+    plan: LoadPlan | None = None,
+    *,
+    min_bytes: int = 0,
+) -> None:
+    """Write the deferred tables' waiting rows in one transaction, once their files hold at
+    least ``min_bytes``; the files go once it committed. Rows repeated across batches keep
+    the latest (``Merge.latest_by``), as within a batch. An environment's error (a full disk)
+    leaves them for the next load. When the database refuses them, each file is written
+    alone and those it refuses are set aside as a bad batch is (``failed/``), with the
+    reason."""
+    plan = plan or default_plan()
+    files = deferred_files(staging_dir)
+    if not files or _size(files) < min_bytes:
+        return
+    try:
+        counts = _write_deferred(con, files, plan)
+    except Exception as exc:
+        if is_lock_error(exc):
+            raise
+        if is_transient_error(exc):
+            report.transient = f"{type(exc).__name__}: {exc}"
+            log.error("deferred rows stay staged for the next load: %s", report.transient)
+            return
+        counts = {}
+        for path in files:  # which file: the others are written
+            try:
+                one = _write_deferred(con, [path], plan)
+            except Exception as exc_one:
+                if is_lock_error(exc_one):
+                    raise
+                if is_transient_error(exc_one):
+                    report.transient = f"{type(exc_one).__name__}: {exc_one}"
+                    break
+                report.quarantined.append(str(quarantine_files([path], exc_one)))
+                continue
+            for key, value in one.items():
+                counts[key] = counts.get(key, 0) + value
+    for key, value in counts.items():
+        report.counts[key] = report.counts.get(key, 0) + value
+
+
+def _size(files: list[Path]) -> int:
+    """Bytes of ``files`` (one that went meanwhile counts nothing)."""
+    size = 0
+    for path in files:
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+    return size
+
+
+def _write_deferred(con, files: list[Path], plan: LoadPlan) -> dict[str, int]:
+    """Write ``files`` (``<batch>.<table>.parquet``) in one transaction, then remove them."""
+    by_table: dict[str, list[Path]] = {}
+    for path in files:
+        by_table.setdefault(path.stem.rsplit(".", 1)[-1], []).append(path)
+    counts: dict[str, int] = {}
+    with transaction(con):
+        for table, paths in sorted(by_table.items()):
+            disposition = plan.dispositions.get(table)
+            if disposition is None:
+                raise KeyError(f"deferred rows of a table without a write disposition: {table}")
+            listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW staged_{table} AS "
+                f"SELECT * FROM read_parquet([{listed}])"
+            )
+            counts.update(_write(con, table, disposition, staged=(table,)))
+            con.execute(f"DROP VIEW staged_{table}")
+    for path in files:
+        path.unlink(missing_ok=True)
+    return counts
+
+
+def _split_old_bodies(con, counts: dict[str, int]) -> None:
+    """A batch staged before migration 011 (left in staging by an older release) has the
+    bodies in ``pages.raw_gzip``: they go to ``page_bodies`` (hash: the page's
+    ``raw_sha256``), and the column is dropped from the staged rows."""
+    if "raw_gzip" not in con.table("staged_pages").columns:
+        return
+    n = con.execute(
+        "INSERT OR REPLACE INTO page_bodies (url, raw_gzip, fetched_at, record_hash) "
+        "SELECT url, raw_gzip, fetched_at, raw_sha256 FROM staged_pages "
+        "WHERE raw_gzip IS NOT NULL AND raw_sha256 IS NOT NULL "
+        "QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC NULLS LAST) = 1"
+    ).fetchone()
+    con.execute("ALTER TABLE staged_pages DROP COLUMN raw_gzip")
+    counts["page_bodies_from_old_batches"] = int(n[0]) if n else 0
 
 
 def _ordered_tables(files: dict[str, Path], plan: LoadPlan | None = None) -> list[str]:
@@ -344,9 +480,12 @@ def load_pending(
     after_load: bool = True,
     plan: LoadPlan | None = None,
     migrate_schema: bool = True,
+    deferred_min_bytes: int = 0,
 ) -> LoadReport:
-    """Load every staged batch (or just ``batches``), oldest first. A busy file leaves them
-    staged (no loss). ``migrate_schema``: see :func:`open_warehouse` (when this opens it).
+    """Load every staged batch (or just ``batches``), oldest first, then the deferred tables'
+    rows once their files hold ``deferred_min_bytes`` (:func:`load_deferred`; 0: whatever
+    waits). A busy file leaves them staged (no loss). ``migrate_schema``: see
+    :func:`open_warehouse` (when this opens it).
 
     ``after_load=False`` defers the whole-warehouse steps (the plan's ``after_load``) to a later
     :func:`run_after_load`: a run that loads each batch as soon as it is analysed runs them
@@ -354,7 +493,7 @@ def load_pending(
     """
     report = LoadReport()
     batches = pending_batches(settings.staging_path) if batches is None else batches
-    if not batches:
+    if not batches and not deferred_files(settings.staging_path):
         return report
     own = con is None
     try:
@@ -368,8 +507,12 @@ def load_pending(
             log.error("%s; every batch stays staged", exc)
         return report
     try:
-        with _threads(con, LOAD_THREADS):
+        with threads(con, LOAD_THREADS):
             _load_each(con, batches, settings, report, plan)
+            if not report.transient:
+                load_deferred(
+                    con, settings.staging_path, report, plan, min_bytes=deferred_min_bytes
+                )
         if after_load and not report.transient:
             run_after_load(con, report, plan)
     finally:
@@ -383,23 +526,6 @@ def load_pending(
 #: (8 batches of 25), one thread cut the CPU of the plain-table load by about a third. The
 #: whole-warehouse after-load steps keep the connection's own setting.
 LOAD_THREADS = 1
-
-
-@contextlib.contextmanager
-def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
-    """Run the block with DuckDB's ``threads`` setting at ``threads``, then put it back
-    (the setting is per database, and a caller's connection must not keep ours)."""
-    previous = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-    if previous == threads:
-        yield
-        return
-    con.execute(f"SET threads = {int(threads)}")
-    try:
-        yield
-    finally:
-        # a connection a full disk invalidated refuses even this; it is closed next anyway
-        with contextlib.suppress(duckdb.Error):
-            con.execute(f"SET threads = {previous}")
 
 
 def _load_each(
@@ -436,7 +562,11 @@ def _load_each(
         batch_extras = {p.stem.removeprefix("extra.") for p in batch_dir.glob("extra.*.parquet")}
         try:
             counts = load_batch(
-                con, batch_dir, near_duplicate_bits=settings.near_duplicate_bits, plan=plan
+                con,
+                batch_dir,
+                near_duplicate_bits=settings.near_duplicate_bits,
+                plan=plan,
+                defer=True,
             )
         except Exception as exc:
             if is_lock_error(exc):
@@ -453,6 +583,12 @@ def _load_each(
                 return
             # a batch that cannot load must not block the ones after it: set it aside
             report.quarantined.append(str(quarantine(batch_dir, exc)))
+            continue
+        try:
+            _defer(batch_dir, plan or default_plan())
+        except OSError as exc:  # loaded; it loads again, unchanged, and moves them then
+            log.warning("staged batch %s loaded, its deferred rows not moved: %s", batch_dir, exc)
+            report.left_staged += 1
             continue
         shutil.rmtree(batch_dir, ignore_errors=True)
         report.extras |= batch_extras
@@ -486,6 +622,19 @@ class LoadReport:
 
 
 QUARANTINE_DIR = "failed"
+
+
+def quarantine_files(files: list[Path], error: BaseException) -> Path:
+    """Move deferred files the database refused to ``staging/failed/deferred-<first>/``,
+    with the error beside them (as :func:`quarantine` does a batch)."""
+    target = files[0].parent.parent / QUARANTINE_DIR / f"deferred-{files[0].stem}"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        os.replace(path, target / path.name)
+    with contextlib.suppress(OSError):
+        (target / "ERROR.txt").write_text(f"{type(error).__name__}: {error}\n", encoding="utf-8")
+    log.error("deferred rows could not be written and were set aside in %s: %s", target, error)
+    return target
 
 
 def quarantine(batch_dir: Path, error: BaseException) -> Path:
