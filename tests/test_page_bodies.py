@@ -83,7 +83,7 @@ def stored_rows(settings: Settings, sql: str) -> list[tuple]:
         con.close()
 
 
-def test_bodies_wait_until_enough_rows_then_the_latest_of_each_page_is_written(tmp_path):
+def test_bodies_wait_until_enough_wait_then_the_latest_of_each_page_is_written(tmp_path):
     settings = settings_for(tmp_path)
     feed, sitemap, other = "https://a.test/feed", "https://a.test/sitemap.xml", "https://b.test/f"
     stage_batch(
@@ -199,7 +199,7 @@ def _old_page(con, url: str, body: bytes | None, article_id: str | None) -> None
     )
 
 
-def test_migration_011_moves_the_bodies_within_bounded_settings(tmp_path):
+def test_migration_011_moves_the_bodies_and_gives_the_settings_back(tmp_path):
     settings = settings_for(tmp_path)
     con = duckdb.connect(str(settings.db_path))
     migrate_before(con, 11)
