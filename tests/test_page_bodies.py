@@ -187,6 +187,11 @@ def test_a_refused_file_is_set_aside_and_the_others_written(tmp_path):
     assert (aside / bad.name).is_file() and (aside / "ERROR.txt").is_file()
     assert deferred_files(settings.staging_path) == []
     assert bodies(settings) == {feed: b"<rss>1</rss>"}
+    # a file of the same name refused again is set aside beside the first, not over it
+    bad.write_bytes(b"PAR1 not Parquet either")
+    again = load_pending(settings)
+    assert len(again.quarantined) == 1 and Path(again.quarantined[0]) != aside
+    assert (aside / bad.name).read_bytes() == b"PAR1 this is not Parquet"
 
 
 def _old_page(con, url: str, body: bytes | None, article_id: str | None) -> None:

@@ -98,8 +98,7 @@ def load_batch(
             rows = [
                 r for r in pq.read_table(path).to_pylist() if r.get("article_id") not in duplicates
             ]
-            for key, value in loader(con, rows).items():
-                counts[key] = counts.get(key, 0) + value
+            _add_counts(counts, loader(con, rows))
     return counts
 
 
@@ -157,30 +156,35 @@ def load_deferred(
     if not files or _size(files) < min_bytes:
         return
     try:
-        counts = _write_deferred(con, files, plan)
+        _add_counts(report.counts, _write_deferred(con, files, plan))
+        return
     except Exception as exc:
-        if is_lock_error(exc):
-            raise
-        if is_transient_error(exc):
-            report.transient = f"{type(exc).__name__}: {exc}"
-            log.error("deferred rows stay staged for the next load: %s", report.transient)
+        if not _refused(exc, report):
             return
-        counts = {}
-        for path in files:  # which file: the others are written
-            try:
-                one = _write_deferred(con, [path], plan)
-            except Exception as exc_one:
-                if is_lock_error(exc_one):
-                    raise
-                if is_transient_error(exc_one):
-                    report.transient = f"{type(exc_one).__name__}: {exc_one}"
-                    break
-                report.quarantined.append(str(quarantine_files([path], exc_one)))
-                continue
-            for key, value in one.items():
-                counts[key] = counts.get(key, 0) + value
+    for path in files:  # which file the database refuses: the others are written
+        try:
+            _add_counts(report.counts, _write_deferred(con, [path], plan))
+        except Exception as exc:
+            if not _refused(exc, report):
+                return
+            report.quarantined.append(str(quarantine_deferred(path, exc)))
+
+
+def _refused(exc: Exception, report: LoadReport) -> bool:
+    """Whether the database refused the rows (they are set aside). A lock error is raised;
+    an environment's error (a full disk) is recorded and the rows stay for the next load."""
+    if is_lock_error(exc):
+        raise exc
+    if is_transient_error(exc):
+        report.transient = f"{type(exc).__name__}: {exc}"
+        log.error("deferred rows stay staged for the next load: %s", report.transient)
+        return False
+    return True
+
+
+def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
     for key, value in counts.items():
-        report.counts[key] = report.counts.get(key, 0) + value
+        into[key] = into.get(key, 0) + value
 
 
 def _size(files: list[Path]) -> int:
@@ -593,8 +597,7 @@ def _load_each(
         shutil.rmtree(batch_dir, ignore_errors=True)
         report.extras |= batch_extras
         report.loaded += 1
-        for key, value in counts.items():
-            report.counts[key] = report.counts.get(key, 0) + value
+        _add_counts(report.counts, counts)
 
 
 def run_after_load(
@@ -624,15 +627,13 @@ class LoadReport:
 QUARANTINE_DIR = "failed"
 
 
-def quarantine_files(files: list[Path], error: BaseException) -> Path:
-    """Move deferred files the database refused to ``staging/failed/deferred-<first>/``,
-    with the error beside them (as :func:`quarantine` does a batch)."""
-    target = files[0].parent.parent / QUARANTINE_DIR / f"deferred-{files[0].stem}"
-    target.mkdir(parents=True, exist_ok=True)
-    for path in files:
-        os.replace(path, target / path.name)
-    with contextlib.suppress(OSError):
-        (target / "ERROR.txt").write_text(f"{type(error).__name__}: {error}\n", encoding="utf-8")
+def quarantine_deferred(path: Path, error: BaseException) -> Path:
+    """Move a deferred file the database refused to ``staging/failed/deferred-<name>/``, with
+    the error beside it, as :func:`quarantine` does a batch."""
+    target = _quarantine_target(path.parent.parent, f"deferred-{path.stem}")
+    target.mkdir()
+    os.replace(path, target / path.name)
+    _write_reason(target, error)
     log.error("deferred rows could not be written and were set aside in %s: %s", target, error)
     return target
 
@@ -643,18 +644,27 @@ def quarantine(batch_dir: Path, error: BaseException) -> Path:
     Nothing is lost: fix the cause and move the directory back to load it again. A batch of
     the same name set aside before is kept too (this one gets a numbered name).
     """
-    target_root = batch_dir.parent / QUARANTINE_DIR
-    target_root.mkdir(exist_ok=True)
-    target = target_root / batch_dir.name
+    target = _quarantine_target(batch_dir.parent, batch_dir.name)
+    batch_dir.rename(target)
+    _write_reason(target, error)
+    log.error("staged batch %s could not be loaded and was set aside: %s", target, error)
+    return target
+
+
+def _quarantine_target(staging_dir: Path, name: str) -> Path:
+    """``staging/failed/<name>``, numbered (``<name>.2``, ...) past one set aside before."""
+    root = staging_dir / QUARANTINE_DIR
+    root.mkdir(exist_ok=True)
+    target = root / name
     n = 1
     while target.exists():
         n += 1
-        target = target_root / f"{batch_dir.name}.{n}"
-    batch_dir.rename(target)
-    reason = f"{type(error).__name__}: {error}\n"
+        target = root / f"{name}.{n}"
+    return target
+
+
+def _write_reason(target: Path, error: BaseException) -> None:
     try:
-        (target / "ERROR.txt").write_text(reason, encoding="utf-8")
+        (target / "ERROR.txt").write_text(f"{type(error).__name__}: {error}\n", encoding="utf-8")
     except OSError as exc:  # the reason is in the log and the run's report all the same
         log.warning("could not write %s/ERROR.txt: %s", target, exc)
-    log.error("staged batch %s could not be loaded and was set aside: %s", target, error)
-    return target
