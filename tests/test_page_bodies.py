@@ -194,6 +194,28 @@ def test_a_refused_file_is_set_aside_and_the_others_written(tmp_path):
     assert (aside / bad.name).read_bytes() == b"PAR1 this is not Parquet"
 
 
+def test_a_batch_whose_bodies_cannot_move_stops_the_load_so_no_later_batch_passes_it(tmp_path):
+    settings = settings_for(tmp_path)
+    feed = "https://a.test/feed"
+    first = stage_batch(batch_of(document(feed, b"<rss>old</rss>")), settings.staging_path, "b1")
+    stage_batch(batch_of(document(feed, b"<rss>new</rss>", hours=1)), settings.staging_path, "b2")
+    # the first batch's bodies cannot be moved to deferred/ (a directory holds their name)
+    blocker = settings.staging_path / DEFERRED_DIR / f"{first.name}.page_bodies.parquet"
+    blocker.mkdir(parents=True)
+    (blocker / "x").write_text("x")
+    report = load_pending(settings, deferred_min_bytes=WAIT)
+    assert report.transient and report.left_staged == 2 and report.loaded == 0
+    assert [b.name for b in pending_batches(settings.staging_path)] == ["b1", "b2"]
+
+    shutil.rmtree(blocker)
+    report = load_pending(settings)
+    assert report.loaded == 2 and not report.transient
+    # the newer batch loaded last: its page and its body are the ones kept
+    new_sha = hashlib.sha256(b"<rss>new</rss>").hexdigest()
+    assert stored_rows(settings, "SELECT raw_sha256 FROM pages") == [(new_sha,)]
+    assert bodies(settings) == {feed: b"<rss>new</rss>"}
+
+
 def _old_page(con, url: str, body: bytes | None, article_id: str | None) -> None:
     sha = hashlib.sha256(body).hexdigest() if body is not None else None
     raw = gzip.compress(body, 1, mtime=0) if body is not None else None

@@ -543,9 +543,10 @@ def _load_each(
 
     A batch that is itself bad (it does not match its manifest, or the database rejects its
     rows) is set aside with the reason and the rest go on. An error of the environment (a
-    full disk, no memory, an I/O error: :func:`is_transient_error`) is not the batch's fault:
-    it and every batch after it stay staged for the next load, and this load stops (the
-    next batch would only fail the same way).
+    full disk, no memory, an I/O error: :func:`is_transient_error`; or a loaded batch's
+    deferred files that cannot be moved) is not the batch's fault: it and every batch after
+    it stay staged for the next load, and this load stops (the next batch would only fail the
+    same way).
     """
     for position, batch_dir in enumerate(batches):
         if not batch_dir.is_dir():
@@ -576,28 +577,33 @@ def _load_each(
             if is_lock_error(exc):
                 raise
             if is_transient_error(exc):
-                left = len(batches) - position
-                report.transient = f"{type(exc).__name__}: {exc}"
-                report.left_staged += left
-                log.error(
-                    "load stopped by %s; %d staged batches stay for the next load",
-                    report.transient,
-                    left,
-                )
+                _stop(report, exc, len(batches) - position)
                 return
             # a batch that cannot load must not block the ones after it: set it aside
             report.quarantined.append(str(quarantine(batch_dir, exc)))
             continue
         try:
             _defer(batch_dir, plan or default_plan())
-        except OSError as exc:  # loaded; it loads again, unchanged, and moves them then
-            log.warning("staged batch %s loaded, its deferred rows not moved: %s", batch_dir, exc)
-            report.left_staged += 1
-            continue
+        except OSError as exc:
+            # loaded, its deferred rows not moved: the environment's error, as above. It loads
+            # again, unchanged, and moves them then; no later batch may load before it, or its
+            # older rows would then replace that batch's newer ones
+            _stop(report, exc, len(batches) - position)
+            return
         shutil.rmtree(batch_dir, ignore_errors=True)
         report.extras |= batch_extras
         report.loaded += 1
         _add_counts(report.counts, counts)
+
+
+def _stop(report: LoadReport, exc: BaseException, left: int) -> None:
+    """Record an environment's error that stops a load: ``left`` batches (this one and every
+    later one) stay staged for the next load."""
+    report.transient = f"{type(exc).__name__}: {exc}"
+    report.left_staged += left
+    log.error(
+        "load stopped by %s; %d staged batches stay for the next load", report.transient, left
+    )
 
 
 def run_after_load(
