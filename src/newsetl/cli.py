@@ -84,6 +84,9 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from newsetl.memory import settle_allocators
+
+    settle_allocators()  # before anything imports pyarrow (newsetl.memory)
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsetl import deadlines
+from newsetl.memory import settle_allocators
 from newsetl.procwatch import die_with_parent, watch_owner
 from newsetl.settings import Settings
 
@@ -119,6 +120,8 @@ def warm_fork_server(analysis: bool) -> None:
 
 
 def _warm_fork_server(analysis: bool) -> None:
+    # glibc's thresholds fixed here, where the workers fork from (newsetl.memory)
+    settle_allocators(fixed_thresholds=True)
     parent = os.environ.get(FORKSERVER_PARENT_ENV)
     die_with_parent(signal.SIGKILL, int(parent) if parent and parent.isdigit() else None)
     if parent == str(os.getppid()):  # the fork server itself (it is its starter's child)

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import logging
 
+from newsetl.memory import settle_allocators
+
+# a flow-run process (a worker's, a library user's) may import pyarrow next: its pool is chosen
+# then (newsetl.memory.settle_allocators)
+settle_allocators()
+
 #: The loggers whose records reach the flow-run logs.
 NEWSETL_LOGGERS = ("newsetl",)
 

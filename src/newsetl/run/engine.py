@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from newsetl.memory import give_back
+from newsetl.memory import give_back, settle_allocators
 from newsetl.pipeline import OriginalLookup, Processed
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
@@ -206,6 +206,7 @@ class Run:
         DuckDB file; the lake provides its own, docs/scale-out.md "Phase B");
         ``before_request``: called with the host before each request (a rate limit shared
         by several machines); ``record``: more columns of the run's ``runs`` row."""
+        settle_allocators()  # a library user's process, where no command or flow did
         settings = settings or Settings.from_env()
         ctx = open_run(
             settings, run_id, batch_prefix=batch_prefix, reader=reader,
