@@ -88,8 +88,9 @@ def settle_allocators(*, fixed_thresholds: bool = False) -> None:
       and its children; where pyarrow is already imported, its pool is switched too.
     - **glibc's thresholds fixed** (``fixed_thresholds``): :data:`MMAP_THRESHOLD` and
       :data:`TRIM_THRESHOLD`. Only where it pays, the pool's fork server (the workers fork from
-      it and inherit it): measured, in every process of a run it cost more CPU at 50,000 pages
-      (benchmarks/README.md "Round 24").
+      it and inherit it). In every process of a run, one run of 50,000 pages was 6 % slower
+      (benchmarks/README.md "Round 23", not alternated); in the fork server only, alternating
+      runs showed no cost and 135-178 MiB less peak ("Round 24").
 
     A user's own setting (``ARROW_DEFAULT_MEMORY_POOL``, :data:`GLIBC_TUNING_ENV`) is kept."""
     if ARROW_POOL_ENV not in os.environ:
