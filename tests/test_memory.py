@@ -54,18 +54,25 @@ print(json.dumps({"grew": grew, "held": rss_mb() - base, "small": len(small)}))
 """
 
 
-def _big_blocks(mode: str, **env: str) -> dict:
+def _case(script: str, mode: str, env: dict[str, str]) -> dict:
+    """``script`` run with ``mode`` in a fresh interpreter, in this environment without
+    Arrow's pool setting (a case's own ``env`` then adds what it tests); its JSON line."""
     import os
 
+    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     out = subprocess.run(
-        [sys.executable, "-c", BIG_BLOCKS, mode],
+        [sys.executable, "-c", script, mode],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
-        env={**os.environ, **env},
+        env={**clean, **env},
     )
-    found = json.loads(out.stdout)
+    return json.loads(out.stdout)
+
+
+def _big_blocks(mode: str, **env: str) -> dict:
+    found = _case(BIG_BLOCKS, mode, env)
     assert found["grew"] > 50, found  # the case allocated what it says
     return found
 
@@ -103,18 +110,7 @@ print(json.dumps({"pool": pa.default_memory_pool().backend_name, "rss": rss_mb()
 
 
 def _arrow_pool(mode: str, **env: str) -> dict:
-    import os
-
-    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    out = subprocess.run(
-        [sys.executable, "-c", ARROW_POOL, mode],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        env={**clean, **env},
-    )
-    return json.loads(out.stdout)
+    return _case(ARROW_POOL, mode, env)
 
 
 def test_arrow_allocates_with_malloc_and_keeps_less_once_settled():
