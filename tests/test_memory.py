@@ -4,6 +4,7 @@ of its own: the measure is that process's resident set, not a mock of the alloca
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -57,8 +58,6 @@ print(json.dumps({"grew": grew, "held": rss_mb() - base, "small": len(small)}))
 def _case(script: str, mode: str, env: dict[str, str]) -> dict:
     """``script`` run with ``mode`` in a fresh interpreter, in this environment without
     Arrow's pool setting (a case's own ``env`` then adds what it tests); its JSON line."""
-    import os
-
     clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     out = subprocess.run(
         [sys.executable, "-c", script, mode],
@@ -109,12 +108,8 @@ print(json.dumps({"pool": pa.default_memory_pool().backend_name, "rss": rss_mb()
 """
 
 
-def _arrow_pool(mode: str, **env: str) -> dict:
-    return _case(ARROW_POOL, mode, env)
-
-
 def test_arrow_allocates_with_malloc_and_keeps_less_once_settled():
-    wheel, settled = _arrow_pool("untouched"), _arrow_pool("settled")
+    wheel, settled = _case(ARROW_POOL, "untouched", {}), _case(ARROW_POOL, "settled", {})
     assert wheel["pool"] != "system", wheel  # the wheel's own pool (mimalloc)
     assert settled["pool"] == "system", settled
     # measured 205 vs 138 MB: the wheel's pool keeps what the write and read freed
@@ -122,4 +117,5 @@ def test_arrow_allocates_with_malloc_and_keeps_less_once_settled():
 
 
 def test_a_users_own_arrow_pool_is_kept():
-    assert _arrow_pool("settled", ARROW_DEFAULT_MEMORY_POOL="mimalloc")["pool"] == "mimalloc"
+    own = _case(ARROW_POOL, "settled", {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"})
+    assert own["pool"] == "mimalloc"
