@@ -267,3 +267,47 @@ def test_the_process_tree_is_read_from_the_tree_alone(tmp_path: Path, monkeypatc
         child.wait()
         with contextlib.suppress(ProcessLookupError):
             os.kill(grandchild, 9)
+
+
+# --------------------------------------------------------------------------------------------
+# The scale benchmark's host probe: the machine's speed beside a long run
+# --------------------------------------------------------------------------------------------
+def test_the_host_probe_times_its_loop_and_ends_with_its_block():
+    import time
+
+    import hostprobe
+
+    with hostprobe.HostProbe(gap_s=0.05) as probe:
+        time.sleep(0.6)
+        pid = probe._proc.pid
+    assert probe._proc.poll() is not None  # ended, and reaped, with the block
+    assert not Path(f"/proc/{pid}").exists()
+    assert len(probe.samples) >= 3
+    assert all(ms > 0 for _t, ms in probe.samples)
+    times = [t for t, _ms in probe.samples]
+    assert times == sorted(times) and times[-1] - times[0] > 0.1
+    assert hostprobe.host_ms(probe.samples, times[0], times[-1]) is not None
+    assert hostprobe.host_ms(probe.samples, times[-1] + 1, times[-1] + 2) is None
+
+
+def test_windows_on_a_steady_host_count_a_slow_host_window_at_the_probes_speed():
+    """Three windows of 500 pages: the second took twice as long while the probe's loop took
+    twice as long too (the host's), the third 25 % longer on a steady probe (the run's): the
+    adjusted ratios keep the third's slowing and drop the second's."""
+    import scale
+
+    progress = [(0.0, 0), (10.0, 500), (30.0, 1000), (42.5, 1500)]
+    probe = [(1.0, 4.0), (5.0, 4.0), (15.0, 8.0), (25.0, 8.0), (35.0, 4.0), (40.0, 4.0)]
+    out = scale.window_rates(progress, None, 500, probe)
+    assert [w["pages_per_s"] for w in out["windows"]] == pytest.approx([50, 25, 40])
+    assert [w["host_ms"] for w in out["windows"]] == [4.0, 8.0, 4.0]
+    assert out["slowest_window_vs_first"] == pytest.approx(0.5)
+    assert out["host_ms_median"] == 4.0
+    assert [w["pages_per_s_host_adjusted"] for w in out["windows"]] == pytest.approx([50, 50, 40])
+    assert out["slowest_window_vs_first_host_adjusted"] == pytest.approx(0.8)
+    assert out["last_window_vs_first_host_adjusted"] == pytest.approx(0.8)
+    assert "host_cpu_correlation" not in out  # no CPU timeline given
+    # without the probe: the ratios as before, nothing adjusted
+    plain = scale.window_rates(progress, None, 500)
+    assert "slowest_window_vs_first_host_adjusted" not in plain
+    assert "host_ms" not in plain["windows"][0]

@@ -34,7 +34,10 @@ and ``slowest_cycle_vs_first`` the flatness through the whole run (not only its 
 that every window of 500 pages holds the whole mix: ``windows`` then gives pages/s and CPU ms
 a page over each 500 pages back to back, the first from the moment the run begins to fetch,
 and ``slowest_window_vs_first`` / ``median_window_vs_first`` the issue's bar (pages/s within
-10 % of the first 500) at every point of the run.
+10 % of the first 500) at every point of the run. Beside each step a probe (:mod:`hostprobe`)
+times a fixed loop every 2 s: each window's ``host_ms``, the same ratios on a steady host
+(``*_host_adjusted``) and how closely the windows' CPU a page followed the machine's speed
+(``host_cpu_correlation``), which tell the run's own slowing from its host's.
 
 Reported: wall, CPU of the tree, peak PSS of the tree, pages/s, the step-3/step-1 ratio of
 wall time per page, and the warehouse's bytes per article without the raw HTML (the file, and
@@ -69,6 +72,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hostprobe import HostProbe, host_ms
 from pipeline_workers import ProcessTreeSampler
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +145,10 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         )
         progress: list[tuple[float, int]] = []
         fetching: float | None = None  # when the run began to fetch (its "N pages to fetch")
-        with ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler:
+        with (
+            HostProbe() as probe,
+            ProcessTreeSampler(interval, memory=True, root=proc.pid) as sampler,
+        ):
             while proc.poll() is None:  # the progress lines carry no time: note when each came
                 time.sleep(interval)
                 text = log.read_text(errors="replace")
@@ -169,7 +176,9 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         "disk_written_kb_per_page": written / 1024 / n,
         **rates(text, sampler.timeline, progress=progress),
         **cycle_rates(progress, sampler.timeline, len(source_pages())),
-        **window_rates(([(fetching, 0)] if fetching else []) + progress, sampler.timeline, 500),
+        **window_rates(
+            ([(fetching, 0)] if fetching else []) + progress, sampler.timeline, 500, probe.samples
+        ),
         "progress": [(round(t, 2), k) for t, k in progress],
         **warehouse_size(db),
     }
@@ -262,12 +271,15 @@ def cycle_rates(
     progress: list[tuple[float, int]],
     timeline: list[tuple[float, float, float]] | None,
     cycle: int,
+    probe: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """pages/s and the tree's CPU ms a page over each whole cycle of ``cycle`` pages (see the
     module docstring), from the progress lines' arrival times (epoch seconds, as the
     sampler's ``timeline``). A cycle runs from the first progress line at or past ``k *
     cycle`` pages to the first at or past ``(k + 1) * cycle``; the first cycle starts at the
-    first progress line (the start-up before it is not a page rate)."""
+    first progress line (the start-up before it is not a page rate). With the host probe's
+    ``probe`` samples (:mod:`hostprobe`), each row has the probe's median over it
+    (``host_ms``)."""
     if len(progress) < 3 or cycle <= 0:
         return {}
 
@@ -293,6 +305,8 @@ def cycle_rates(
         a, b = cpu_at(start[0]), cpu_at(end[0])
         if a is not None and b is not None:
             row["cpu_ms_per_page"] = 1000 * (b - a) / pages
+        if probe and (ms := host_ms(probe, start[0], end[0])) is not None:
+            row["host_ms"] = ms
         rows.append(row)
         k += 1
     if not rows:
@@ -313,6 +327,7 @@ def window_rates(
     progress: list[tuple[float, int]],
     timeline: list[tuple[float, float, float]] | None,
     window: int,
+    probe: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """pages/s and CPU ms a page over each run of ``window`` pages, back to back, as
     :func:`cycle_rates` over cycles: with a ``--shuffle``d corpus every window holds the same
@@ -324,18 +339,42 @@ def window_rates(
     then the early extraction helper and the pool have extracted the next batches too (~75
     pages a second after the first line), and a window from that line counts them in less
     than their time (a first window ~8 % faster than any later one on a shuffled corpus, in
-    which pages 75-500 ran at the later windows' rate; benchmarks/README.md "Round 19")."""
-    out = cycle_rates(progress, timeline, window)
+    which pages 75-500 ran at the later windows' rate; benchmarks/README.md "Round 19").
+
+    With the host probe's samples, also the same ratios on a steady host
+    (``*_host_adjusted``): each window's pages/s times its ``host_ms`` over the run's median
+    ``host_ms`` (a window in which the probe's loop took 10 % longer is counted 10 % faster),
+    and ``host_cpu_correlation``, how closely the windows' CPU a page followed the probe
+    (Pearson's r): near 0, the probe explains none of the windows' spread. The bar is the
+    unadjusted ratio; the adjusted one tells the run's own slowing from the machine's."""
+    out = cycle_rates(progress, timeline, window, probe)
     if not out:
         return {}
     rows = [{"window": r.pop("cycle"), **r} for r in out["cycles"]]
-    return {
+    result = {
         "windows": rows,
         "slowest_window_vs_first": out["slowest_cycle_vs_first"],
         "last_window_vs_first": out["last_cycle_vs_first"],
         "median_window_vs_first": statistics.median(r["pages_per_s"] for r in out["cycles"])
         / out["first_cycle_pages_per_s"],
     }
+    probed = [r for r in rows if "host_ms" in r]
+    if len(probed) == len(rows) and len(rows) >= 3:
+        steady = statistics.median(r["host_ms"] for r in rows)
+        adjusted = [r["pages_per_s"] * r["host_ms"] / steady for r in rows]
+        for r, pps in zip(rows, adjusted, strict=True):
+            r["pages_per_s_host_adjusted"] = pps
+        result |= {
+            "host_ms_median": steady,
+            "slowest_window_vs_first_host_adjusted": min(adjusted) / adjusted[0],
+            "last_window_vs_first_host_adjusted": adjusted[-1] / adjusted[0],
+            "median_window_vs_first_host_adjusted": statistics.median(adjusted) / adjusted[0],
+        }
+        if all("cpu_ms_per_page" in r for r in rows):
+            result["host_cpu_correlation"] = statistics.correlation(
+                [r["host_ms"] for r in rows], [r["cpu_ms_per_page"] for r in rows]
+            )
+    return result
 
 
 def _day_s(t: float) -> float:
