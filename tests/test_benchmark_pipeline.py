@@ -278,7 +278,11 @@ def test_the_host_probe_times_its_loop_and_ends_with_its_block():
     import hostprobe
 
     with hostprobe.HostProbe(gap_s=0.05) as probe:
-        time.sleep(0.6)
+        deadline = time.monotonic() + 20  # a loaded machine starts the interpreter slowly
+        while time.monotonic() < deadline and (
+            not probe._file.exists() or len(probe._file.read_text().splitlines()) < 4
+        ):
+            time.sleep(0.05)
         pid = probe._proc.pid
     assert probe._proc.poll() is not None  # ended, and reaped, with the block
     assert not Path(f"/proc/{pid}").exists()

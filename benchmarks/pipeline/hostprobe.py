@@ -5,9 +5,11 @@ run and 89 in another (benchmarks/README.md "Round 24"): another tenant on the s
 or caches slows every process on them, ours and this probe alike, and there are no
 hardware counters in such a VM (``perf stat -e instructions``: not supported) to count the
 run's work apart from its speed. The probe takes the machine's pulse beside the run: a
-pure-Python loop whose CPU time (~9 ms, ~0.5 % of a core every 2 s) changes only when the
-host does. A window of the run that is slow while the probe is slow is the host's; one that
-is slow while the probe is not is the run's.
+pure-Python loop whose CPU time (~7.5 ms on this project's machine, ~0.4 % of a core every
+2 s) changes only when the host does. A window of the run that is slow while the probe is
+slow is the host's. One that is slow while the probe is not is the run's, or contention the
+loop does not feel: it stays in the L1 cache, so another tenant's cache or memory traffic
+passes it by (benchmarks/README.md "Round 25").
 
 The probe is a process of its own (not a thread of the benchmark, whose sampler holds the
 GIL), started and ended with the ``with`` block; nothing outlives it.

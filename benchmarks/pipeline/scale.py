@@ -57,6 +57,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -371,9 +372,10 @@ def window_rates(
             "median_window_vs_first_host_adjusted": statistics.median(adjusted) / adjusted[0],
         }
         if all("cpu_ms_per_page" in r for r in rows):
-            result["host_cpu_correlation"] = statistics.correlation(
-                [r["host_ms"] for r in rows], [r["cpu_ms_per_page"] for r in rows]
-            )
+            with contextlib.suppress(statistics.StatisticsError):  # one side constant: no r
+                result["host_cpu_correlation"] = statistics.correlation(
+                    [r["host_ms"] for r in rows], [r["cpu_ms_per_page"] for r in rows]
+                )
     return result
 
 
