@@ -311,6 +311,10 @@ def test_windows_on_a_steady_host_count_a_slow_host_window_at_the_probes_speed()
     assert out["slowest_window_vs_first_host_adjusted"] == pytest.approx(0.8)
     assert out["last_window_vs_first_host_adjusted"] == pytest.approx(0.8)
     assert "host_cpu_correlation" not in out  # no CPU timeline given
+    # the run's own process apart from its workers: its CPU at the windows' ends
+    root = [(0.0, 0.0), (10.0, 5.0), (30.0, 15.0), (42.5, 20.0)]
+    own = scale.window_rates(progress, None, 500, probe, root)
+    assert [w["run_process_cpu_ms_per_page"] for w in own["windows"]] == pytest.approx([10, 20, 10])
     # without the probe: the ratios as before, nothing adjusted
     plain = scale.window_rates(progress, None, 500)
     assert "slowest_window_vs_first_host_adjusted" not in plain

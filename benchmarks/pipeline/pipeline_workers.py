@@ -126,6 +126,9 @@ class ProcessTreeSampler:
         #: (clock time, CPU of the tree so far, PSS of the tree or 0) at every sample: what
         #: ``scale.py`` reads the CPU per page of a stretch of the run from
         self.timeline: list[tuple[float, float, float]] = []
+        #: (clock time, CPU of the root process alone so far) at every sample: the run's own
+        #: process apart from its workers (``scale.py``'s windows)
+        self.root_timeline: list[tuple[float, float]] = []
         self._cpu: dict[int, float] = {}
         self._start: dict[int, float] = {}
         self._stop = threading.Event()
@@ -155,7 +158,10 @@ class ProcessTreeSampler:
             )
         self.peak_pss_mb = max(self.peak_pss_mb, pss / 1024)
         self.peak_processes = max(self.peak_processes, len(pids))
-        self.timeline.append((time.time(), self.cpu_s, pss / 1024))
+        now = time.time()
+        self.timeline.append((now, self.cpu_s, pss / 1024))
+        if self.root in self._cpu:
+            self.root_timeline.append((now, self._cpu[self.root] - self._start[self.root]))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):

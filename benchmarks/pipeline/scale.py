@@ -178,7 +178,11 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
         **rates(text, sampler.timeline, progress=progress),
         **cycle_rates(progress, sampler.timeline, len(source_pages())),
         **window_rates(
-            ([(fetching, 0)] if fetching else []) + progress, sampler.timeline, 500, probe.samples
+            ([(fetching, 0)] if fetching else []) + progress,
+            sampler.timeline,
+            500,
+            probe.samples,
+            sampler.root_timeline,
         ),
         "progress": [(round(t, 2), k) for t, k in progress],
         **warehouse_size(db),
@@ -273,6 +277,7 @@ def cycle_rates(
     timeline: list[tuple[float, float, float]] | None,
     cycle: int,
     probe: list[tuple[float, float]] | None = None,
+    root: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """pages/s and the tree's CPU ms a page over each whole cycle of ``cycle`` pages (see the
     module docstring), from the progress lines' arrival times (epoch seconds, as the
@@ -280,7 +285,8 @@ def cycle_rates(
     cycle`` pages to the first at or past ``(k + 1) * cycle``; the first cycle starts at the
     first progress line (the start-up before it is not a page rate). With the host probe's
     ``probe`` samples (:mod:`hostprobe`), each row has the probe's median over it
-    (``host_ms``)."""
+    (``host_ms``); with the sampler's ``root`` timeline, the CPU ms a page of the run's own
+    process apart from its workers (``run_process_cpu_ms_per_page``)."""
     if len(progress) < 3 or cycle <= 0:
         return {}
 
@@ -308,6 +314,10 @@ def cycle_rates(
             row["cpu_ms_per_page"] = 1000 * (b - a) / pages
         if probe and (ms := host_ms(probe, start[0], end[0])) is not None:
             row["host_ms"] = ms
+        if root:
+            ra = next((c for ts, c in root if ts >= start[0]), root[-1][1])
+            rb = next((c for ts, c in root if ts >= end[0]), root[-1][1])
+            row["run_process_cpu_ms_per_page"] = 1000 * (rb - ra) / pages
         rows.append(row)
         k += 1
     if not rows:
@@ -329,6 +339,7 @@ def window_rates(
     timeline: list[tuple[float, float, float]] | None,
     window: int,
     probe: list[tuple[float, float]] | None = None,
+    root: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """pages/s and CPU ms a page over each run of ``window`` pages, back to back, as
     :func:`cycle_rates` over cycles: with a ``--shuffle``d corpus every window holds the same
@@ -348,7 +359,7 @@ def window_rates(
     and ``host_cpu_correlation``, how closely the windows' CPU a page followed the probe
     (Pearson's r): near 0, the probe explains none of the windows' spread. The bar is the
     unadjusted ratio; the adjusted one tells the run's own slowing from the machine's."""
-    out = cycle_rates(progress, timeline, window, probe)
+    out = cycle_rates(progress, timeline, window, probe, root)
     if not out:
         return {}
     rows = [{"window": r.pop("cycle"), **r} for r in out["cycles"]]
