@@ -7,6 +7,7 @@ dates missing, days apart, countries and cities, postings over the cap).
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 
 from newsetl.entities import refresh_story_clusters, store
 from newsetl.entities.store import (
+    GEO_TYPES,
     STORY_COUNTRY_POINTS,
     STORY_MIN_SCORE,
     STORY_MIN_SHARED,
@@ -40,11 +42,38 @@ def _reference_same_scene(a, b, shared, shared_places, types):
     )
 
 
+def _reference_documents(con):
+    """What the step read before round 26 (main 8c6a362): each article's list of resolved
+    ids as strings, split by type and counted in Python."""
+    rows = con.execute(
+        """SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.resolved_id)
+           FROM entity_articles a JOIN resolved_mentions m USING (article_id)
+           LEFT JOIN entities e ON e.entity_id = m.entity_id
+           WHERE coalesce(e.type, 'other') <> 'nationality'
+           GROUP BY a.article_id, a.language, a.published_at"""
+    ).fetchall()
+    types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
+    docs = {
+        r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
+        for r in rows
+    }
+    geo = {r[0]: {e for e in r[3] if types.get(e, "other") in GEO_TYPES} for r in rows}
+    n = len(docs)
+    df = Counter(e for _, _, ents in docs.values() for e in ents)
+    df.update(e for places in geo.values() for e in places)
+    idf = {e: math.log((n + 1) / c) for e, c in df.items()}
+    postings: dict[str, list[str]] = defaultdict(list)
+    for article_id, (_, _, ents) in docs.items():
+        for e in ents:
+            postings[e].append(article_id)
+    return types, docs, geo, idf, postings
+
+
 def _reference_rows(con) -> tuple[set[tuple], Counter]:
     """The rows refresh_story_clusters wrote before round 10 (its loop as it was, main
     8687af3; its documents as the step reads them), and how many pairs joined by each rule (so
     the data is seen to meet them)."""
-    types, docs, geo, idf, postings = _story_documents(con)
+    types, docs, geo, idf, postings = _reference_documents(con)
     parent = {a: a for a in docs}
 
     def find(a):
@@ -164,3 +193,46 @@ def test_the_reference_sees_a_changed_rule(con, monkeypatch):
     monkeypatch.setattr(store, "STORY_SCENE_WINDOW", STORY_SCENE_WINDOW - timedelta(hours=20))
     _, got = _refreshed(con)
     assert got != expected
+
+
+def test_the_numbered_reader_reads_what_the_string_reader_read(con):
+    """Round 26: the step reads numbered entities, split and counted in SQL. Named back, they
+    are the string reader's documents, IDF to the last bit and postings, on data that meets
+    each of its cases: a nationality word (left out), linked entities (counted by their
+    resolved id, a place resolved to another place), an entity without a row (an actor of
+    type 'other'), and an article without its facts (no document)."""
+    _random_warehouse(con, 5, 200)
+    con.execute(
+        """INSERT INTO entities (entity_id, name, type) VALUES
+           ('nationality:russian', 'Russian', 'nationality'), ('city:c0b', 'C0b', 'city')"""
+    )
+    con.execute(
+        """INSERT INTO mentions VALUES
+           ('a00001', 90, 'nationality:russian', 0, 1, 'Russian', 1.0),
+           ('a00002', 91, 'person:unstored', 0, 1, 'X', 1.0),
+           ('a00003', 92, 'city:c0b', 0, 1, 'c', 1.0),
+           ('zz-no-facts', 0, 'person:p1', 0, 1, 'p', 1.0)"""
+    )
+    con.execute(
+        """INSERT INTO entity_resolution VALUES
+           ('city:c0b', 'city:c0', 'spelling'), ('person:p2', 'person:p3', 'surname')"""
+    )
+    types, docs, geo, idf, postings = _reference_documents(con)
+    read = _story_documents(con)
+    name = read.names.__getitem__
+    assert read.names == sorted(read.names)  # numbers sort as the ids
+    assert {
+        a: (lang, when, set(map(name, ents))) for a, (lang, when, ents) in read.docs.items()
+    } == docs
+    assert {a: set(map(name, places)) for a, places in read.geo.items()} == geo
+    assert dict(zip(read.names, read.idf, strict=True)) == idf
+    assert {name(e): sorted(ids) for e, ids in read.postings.items()} == {
+        e: sorted(ids) for e, ids in postings.items()
+    }
+    assert {name(no): t for no, t in read.types.items()} == {
+        e: types.get(e, "other") for e in read.names
+    }
+    # the cases are met
+    assert "nationality:russian" not in read.names and "zz-no-facts" not in docs
+    assert "city:c0b" not in read.names and "person:p2" not in read.names
+    assert "a00003" in docs and "person:unstored" in read.names

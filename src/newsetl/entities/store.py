@@ -28,6 +28,7 @@ import math
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -434,9 +435,9 @@ def _close_in_time(a: datetime | None, b: datetime | None) -> bool:
 def _same_scene(
     a: datetime | None,
     b: datetime | None,
-    shared: set[str],
-    shared_places: set[str],
-    types: dict[str, str],
+    shared: set[Any],
+    shared_places: set[Any],
+    types: dict[Any, str],
 ) -> bool:
     """One shared actor in the same (several) places on the same day; both dates needed.
     The cheap tests first: it is asked for every candidate pair that shares too little."""
@@ -458,8 +459,8 @@ STORY_PAIR_CHUNK = 32_768
 
 def _candidate_pairs(
     con: Any,
-    docs: dict[str, tuple[Any, datetime | None, set[str]]],
-    postings: dict[str, list[str]],
+    docs: dict[str, tuple[Any, datetime | None, set[Any]]],
+    postings: dict[Any, list[str]],
 ) -> Iterator[tuple[str, str]]:
     """The article pairs (a < b) that share a non-geographic entity of at most
     :data:`STORY_MAX_POSTINGS` articles and are close in time (:func:`_close_in_time`), sorted.
@@ -520,55 +521,96 @@ def _candidate_pairs(
         con.unregister(view)
 
 
-def _story_documents(
-    con: Any,
-) -> tuple[
-    dict[str, str],
-    dict[str, tuple[str, Any, set[str]]],
-    dict[str, set[str]],
-    dict[str, float],
-    dict[str, list[str]],
-]:
-    """What the story clusters are computed from: each entity's type, each article's language,
-    date and actors (``docs``) and places (``geo``), every entity's IDF over the warehouse and
-    the actors' postings (also the reference of tests/test_entities_stories_loop.py)."""
+@dataclass
+class StoryDocuments:
+    """What the story clusters are computed from (:func:`_story_documents`). Entities are
+    numbered: ``names[no]`` is the resolved id of entity ``no``, and the numbers sort as the
+    ids do (DuckDB orders strings by their UTF-8 bytes, Python by code point: the same)."""
+
+    #: entity number -> its resolved id
+    names: list[str]
+    #: entity number -> the type of its resolved id ('other' when it has no entity row)
+    types: dict[int, str]
+    #: article id -> (language, date, its actors: non-geographic entity numbers)
+    docs: dict[str, tuple[str, datetime | None, set[int]]]
+    #: article id -> its places (entity numbers of :data:`GEO_TYPES`)
+    geo: dict[str, set[int]]
+    #: entity number -> its IDF over the articles of ``docs``
+    idf: list[float]
+    #: actor -> the articles naming it, in the order of ``docs``
+    postings: dict[int, list[str]]
+
+
+def _story_documents(con: Any) -> StoryDocuments:
+    """Each article's language, date, actors and places, every entity's IDF over the
+    warehouse and the actors' postings, read for :func:`refresh_story_clusters`.
+
+    Why numbers, and the split and the document frequencies in SQL: the reader that built
+    these from each article's list of resolved ids as strings (312,575 of them at 50,000
+    pages), then split them by type and counted them in Python, was ~0.7 s of the 2.2 s the
+    step took there, the largest part of it that grows with the warehouse; DuckDB hands over
+    numbers, already split, in ~0.3 s (benchmarks/README.md "Round 26"). The rows are the
+    ones it read (the reference reader is in tests/test_entities_stories_loop.py)."""
     # Resolved ids (migration 008), so "Donalda Trumpa" in a Polish article and "Donald Trump"
     # in an English one are one shared actor; the resolution is order-free, so stories are too.
     # Nationality words ("Russian") say where a story is about, not who is in it: left out.
     mentions = "resolved_mentions" if _has_view(con, "resolved_mentions") else (
         "(SELECT *, entity_id AS resolved_id FROM mentions)"
     )  # fmt: skip
-    rows = con.execute(
-        f"""SELECT a.article_id, a.language, a.published_at, list(DISTINCT m.resolved_id)
-            FROM entity_articles a JOIN {mentions} m USING (article_id)
-            LEFT JOIN entities e ON e.entity_id = m.entity_id
+    geo_types = ", ".join(f"'{t}'" for t in sorted(GEO_TYPES))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _story_mentions AS
+            SELECT DISTINCT m.article_id, m.resolved_id
+            FROM {mentions} m LEFT JOIN entities e ON e.entity_id = m.entity_id
             WHERE coalesce(e.type, 'other') <> 'nationality'
-            GROUP BY a.article_id, a.language, a.published_at"""
-    ).fetchall()
-    types = dict(con.execute("SELECT entity_id, type FROM entities").fetchall())
-    # One string object per entity id, not one per mention of it (DuckDB's lists give each
-    # its own): ~500,000 ids in the sets below at 50,000 pages, ~30 MB of copies (round 16).
-    same = {e: e for e in types}
-    for r in rows:
-        r[3][:] = [same.get(e, e) for e in r[3]]
-    docs = {
-        r[0]: (r[1], r[2], {e for e in r[3] if types.get(e, "other") not in GEO_TYPES})
-        for r in rows
-    }
-    geo = {r[0]: {e for e in r[3] if types.get(e, "other") in GEO_TYPES} for r in rows}
+              AND m.article_id IN (SELECT article_id FROM entity_articles)"""
+    )
+    try:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _story_entities AS
+               SELECT s.resolved_id, row_number() OVER (ORDER BY s.resolved_id) - 1 AS no,
+                      coalesce(e.type, 'other') AS type, s.df
+               FROM (SELECT resolved_id, count(*) AS df FROM _story_mentions
+                     GROUP BY resolved_id) s
+               LEFT JOIN entities e ON e.entity_id = s.resolved_id"""
+        )
+        entities = con.execute(
+            "SELECT resolved_id, type, df FROM _story_entities ORDER BY no"
+        ).fetchall()
+        rows = con.execute(
+            f"""SELECT a.article_id, a.language, a.published_at,
+                       list(n.no) FILTER (WHERE n.type NOT IN ({geo_types})),
+                       list(n.no) FILTER (WHERE n.type IN ({geo_types}))
+                FROM _story_mentions m JOIN _story_entities n USING (resolved_id)
+                JOIN entity_articles a USING (article_id)
+                GROUP BY a.article_id, a.language, a.published_at"""
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _story_entities")
+        con.execute("DROP TABLE _story_mentions")
+    # One int object per entity, not one per mention of it (DuckDB's lists give each its own):
+    # a set lookup then meets the very object and skips comparing values, which made the
+    # pair loop's intersections ~30 % slower than on the (interned) strings before.
+    same = list(range(len(entities))).__getitem__
+    docs = {r[0]: (r[1], r[2], set(map(same, r[3] or ()))) for r in rows}
+    geo = {r[0]: set(map(same, r[4] or ())) for r in rows}
     n = len(docs)
-    df = Counter(e for _, _, ents in docs.values() for e in ents)
-    df.update(e for places in geo.values() for e in places)
-    idf = {e: math.log((n + 1) / c) for e, c in df.items()}
-    postings: dict[str, list[str]] = defaultdict(list)
+    postings: dict[int, list[str]] = defaultdict(list)
     for article_id, (_, _, ents) in docs.items():
         for e in ents:
             postings[e].append(article_id)
-    return types, docs, geo, idf, postings
+    return StoryDocuments(
+        names=[name for name, _, _ in entities],
+        types={no: etype for no, (_, etype, _) in enumerate(entities)},
+        docs=docs,
+        geo=geo,
+        idf=[math.log((n + 1) / df) for _, _, df in entities],
+        postings=postings,
+    )
 
 
 def _alike_articles(
-    docs: dict[str, tuple[str, Any, set[str]]], geo: dict[str, set[str]]
+    docs: dict[str, tuple[str, Any, set[Any]]], geo: dict[str, set[Any]]
 ) -> dict[str, list[str]]:
     """The articles that every test of a pair sees as one: the same actors, the same places,
     the same date. Each class by its smallest id (its *representative*), its members sorted.
@@ -579,7 +621,7 @@ def _alike_articles(
     the copies. So pairs are scored between classes, once, and each joined class pair joins
     every pair of their members (benchmarks/README.md "Round 20": 1,000 pages into a
     50,000-page warehouse of copied pages, 19,630 articles in 5,293 classes)."""
-    classes: dict[tuple[frozenset[str], frozenset[str], Any], list[str]] = defaultdict(list)
+    classes: dict[tuple[frozenset[Any], frozenset[Any], Any], list[str]] = defaultdict(list)
     for article_id in sorted(docs):
         _, published, ents = docs[article_id]
         classes[(frozenset(ents), frozenset(geo[article_id]), published)].append(article_id)
@@ -612,7 +654,8 @@ def refresh_story_clusters(con: Any) -> int:
     that changed are written (:func:`.bulk.sync_rows`; the table was deleted and inserted
     whole, row by row, before).
     """
-    types, docs, geo, idf, postings = _story_documents(con)
+    read = _story_documents(con)
+    types, docs, geo, idf, postings = read.types, read.docs, read.geo, read.idf, read.postings
     classes = _alike_articles(docs, geo)
     representative = {a: rep for rep, members in classes.items() for a in members}
     # an actor of more than STORY_MAX_POSTINGS articles makes no pair (counted in articles,
@@ -643,7 +686,7 @@ def refresh_story_clusters(con: Any) -> int:
     persons = frozenset(e for e, t in types.items() if t == "person")
     idf_of = idf.__getitem__
 
-    def shared_if_joined(a: str, b: str) -> set[str] | None:
+    def shared_if_joined(a: str, b: str) -> set[int] | None:
         """The actors ``a`` and ``b`` share when the pair joins, else None. Each test below
         is the one it replaces, in a cheaper form, and a pair joins exactly when it joined
         before (``_reference_rows`` in tests/test_entities_stories_loop.py)."""
@@ -668,7 +711,7 @@ def refresh_story_clusters(con: Any) -> int:
                 return None
         return shared
 
-    shared_by: dict[str, set[str]] = defaultdict(set)  # by class
+    shared_by: dict[str, set[int]] = defaultdict(set)  # by class
     # The loop runs once per candidate pair of classes (most of the step's cost, and their
     # number grows with the warehouse).
     for a, b in _candidate_pairs(con, docs, class_postings):
@@ -701,7 +744,7 @@ def refresh_story_clusters(con: Any) -> int:
         story_id = f"story:{members[0]}"
         stories += 1
         for a in members:
-            shared_entities = sorted(shared_by[representative[a]])
+            shared_entities = sorted(read.names[e] for e in shared_by[representative[a]])
             out_rows.append((a, story_id, docs[a][0], docs[a][1], shared_entities))
     sync_rows(con, "story_clusters", arrow_rows(_STORY_COLUMNS, out_rows))
     return stories
