@@ -290,11 +290,12 @@ def cycle_rates(
     if len(progress) < 3 or cycle <= 0:
         return {}
 
-    def cpu_at(t: float) -> float | None:
-        """The tree's CPU so far at the first sample at or after ``t`` (as ``rates``)."""
-        if not timeline:
+    def cpu_at(samples: list[tuple[float, ...]] | None, t: float) -> float | None:
+        """CPU so far at the first of ``samples`` (time, CPU, ...) at or after ``t`` (as
+        ``rates``): the tree's (``timeline``) or the run process's (``root``)."""
+        if not samples:
             return None
-        return next((c for ts, c, _pss in timeline if ts >= t), timeline[-1][1])
+        return next((s[1] for s in samples if s[0] >= t), samples[-1][1])
 
     rows: list[dict[str, Any]] = []
     k = 0
@@ -309,15 +310,12 @@ def cycle_rates(
             "pages": pages,
             "pages_per_s": pages / max(1e-9, end[0] - start[0]),
         }
-        a, b = cpu_at(start[0]), cpu_at(end[0])
-        if a is not None and b is not None:
-            row["cpu_ms_per_page"] = 1000 * (b - a) / pages
+        for key, samples in (("cpu_ms_per_page", timeline), ("run_process_cpu_ms_per_page", root)):
+            a, b = cpu_at(samples, start[0]), cpu_at(samples, end[0])
+            if a is not None and b is not None:
+                row[key] = 1000 * (b - a) / pages
         if probe and (ms := host_ms(probe, start[0], end[0])) is not None:
             row["host_ms"] = ms
-        if root:
-            ra = next((c for ts, c in root if ts >= start[0]), root[-1][1])
-            rb = next((c for ts, c in root if ts >= end[0]), root[-1][1])
-            row["run_process_cpu_ms_per_page"] = 1000 * (rb - ra) / pages
         rows.append(row)
         k += 1
     if not rows:
@@ -370,8 +368,7 @@ def window_rates(
         "median_window_vs_first": statistics.median(r["pages_per_s"] for r in out["cycles"])
         / out["first_cycle_pages_per_s"],
     }
-    probed = [r for r in rows if "host_ms" in r]
-    if len(probed) == len(rows) and len(rows) >= 3:
+    if all("host_ms" in r for r in rows) and len(rows) >= 3:
         steady = statistics.median(r["host_ms"] for r in rows)
         adjusted = [r["pages_per_s"] * r["host_ms"] / steady for r in rows]
         for r, pps in zip(rows, adjusted, strict=True):
