@@ -547,10 +547,9 @@ def _story_documents(con: Any) -> StoryDocuments:
 
     Why numbers, and the split and the document frequencies in SQL: the reader that built
     these from each article's list of resolved ids as strings (312,575 of them at 50,000
-    pages), then split them by type and counted them in Python, was ~0.7 s of the 2.2 s the
-    step took there, the largest part of it that grows with the warehouse; DuckDB hands over
-    numbers, already split, in ~0.3 s (benchmarks/README.md "Round 26"). The rows are the
-    ones it read (the reference reader is in tests/test_entities_stories_loop.py)."""
+    pages), then split them by type and counted them in Python, took 0.6-0.9 s of the ~1.8 s
+    the step took there; this one takes 0.4-0.6 s (benchmarks/README.md "Round 26"). It
+    reads the same documents (the reference reader is in tests/test_entities_stories_loop.py)."""
     # Resolved ids (migration 008), so "Donalda Trumpa" in a Polish article and "Donald Trump"
     # in an English one are one shared actor; the resolution is order-free, so stories are too.
     # Nationality words ("Russian") say where a story is about, not who is in it: left out.
