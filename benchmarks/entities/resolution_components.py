@@ -25,39 +25,7 @@ from pathlib import Path
 import duckdb
 
 from newsetl.entities import resolve as rules
-from newsetl.entities.store import _alias_forms
-
-
-def records(con: duckdb.DuckDBPyConnection) -> dict[str, rules.EntityRecord]:
-    """Every stored entity as ``refresh_entity_resolution`` reads it (no fixed keys)."""
-    forms = _alias_forms(con, None)
-    for entity_id, surface, language in con.execute(
-        """SELECT DISTINCT m.entity_id, m.surface, coalesce(a.language, 'mul')
-           FROM mentions m LEFT JOIN entity_articles a USING (article_id)
-           WHERE m.entity_id LIKE '%~%'"""
-    ).fetchall():
-        forms[entity_id].add((surface, language))
-    articles = {
-        entity_id: frozenset(ids)
-        for entity_id, ids in con.execute(
-            """SELECT m.entity_id, list(DISTINCT m.article_id) FROM mentions m
-               JOIN entities e USING (entity_id) WHERE e.type = 'organisation'
-               GROUP BY m.entity_id"""
-        ).fetchall()
-    }
-    return {
-        entity_id: rules.EntityRecord(
-            entity_id,
-            etype,
-            name,
-            source,
-            sorted(forms.get(entity_id, ())),
-            articles.get(entity_id, frozenset()),
-        )
-        for entity_id, etype, name, source in con.execute(
-            "SELECT entity_id, type, name, source FROM entities"
-        ).fetchall()
-    }
+from newsetl.entities.store import resolution_records
 
 
 def components(recs: dict[str, rules.EntityRecord]) -> dict[str, str]:
@@ -109,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     con = duckdb.connect(str(args.warehouse), read_only=True)
     try:
-        recs = records(con)
+        recs = {r.entity_id: r for r in resolution_records(con)}
     finally:
         con.close()
     sizes = Counter(components(recs).values())

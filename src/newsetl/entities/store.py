@@ -39,7 +39,7 @@ from .ids import best_name, group_key, is_local, own_forms, stored_id
 from .model import DocumentEntities, StagedFields, staged_fields
 
 if TYPE_CHECKING:
-    from .resolve import FixedKeys
+    from .resolve import EntityRecord, FixedKeys
 
 GEO_TYPES = frozenset({"country", "city", "place"})
 #: Story clustering: articles within this window, sharing enough weighted non-geographic entities.
@@ -585,8 +585,11 @@ def _story_documents(con: Any) -> StoryDocuments:
                 GROUP BY a.article_id, a.language, a.published_at"""
         ).fetchall()
     finally:
-        con.execute("DROP TABLE IF EXISTS _story_entities")
-        con.execute("DROP TABLE _story_mentions")
+        # after an error the transaction may be aborted and refuse these: its error is the one
+        # raised, and its rollback drops the tables
+        with contextlib.suppress(Exception):
+            con.execute("DROP TABLE IF EXISTS _story_entities")
+            con.execute("DROP TABLE _story_mentions")
     # One int object per entity, not one per mention of it (DuckDB's lists give each its own):
     # a set lookup then meets the very object and skips comparing values, which made the
     # pair loop's intersections ~30 % slower than on the (interned) strings before.
@@ -793,13 +796,32 @@ def refresh_entity_resolution(con: Any) -> int:
     Zyte warehouse) come from the disk cache while the seed rows are the ones they were
     computed from (:func:`_fixed_keys`): 0.34-0.39 -> 0.15-0.21 s of CPU in the run's tail.
     """
-    from .resolve import EntityRecord, resolve
+    from .resolve import resolve
 
     if not _has_table(con, "entity_resolution"):
         return 0
     fixed = _fixed_keys(con)
     # the fixed (seed) entities' aliases are not read when their keys come from the cache
-    forms = _alias_forms(con, "NOT IN" if fixed is not None else None)
+    res = resolve(resolution_records(con, with_fixed_forms=fixed is None), fixed)
+    rows = sorted((e, r, res.rule.get(e, "spelling")) for e, r in res.resolved.items() if e != r)
+    strings = pa.string()
+    sync_rows(con, "entity_resolution", arrow_rows(
+        [("entity_id", strings), ("resolved_id", strings), ("rule", strings)], rows,
+    ))  # fmt: skip
+    sync_rows(con, "entity_resolution_review", arrow_rows(
+        [("entity_id", strings), ("candidates", strings), ("rule", strings), ("reason", strings)],
+        sorted(set(res.review)),
+    ))  # fmt: skip
+    return len(rows)
+
+
+def resolution_records(con: Any, *, with_fixed_forms: bool = True) -> list[EntityRecord]:
+    """Every stored entity as the resolution's rules see it (:class:`.resolve.EntityRecord`):
+    its forms and, for an organisation, its articles. ``with_fixed_forms=False`` leaves the
+    fixed (seed) entities' aliases unread, for when their keys come from the cache."""
+    from .resolve import EntityRecord
+
+    forms = _alias_forms(con, None if with_fixed_forms else "NOT IN")
     # Mention surfaces only of article-local persons (one word); other entities are named by
     # their own forms (the aliases): a group the extractor glued wrongly would link every name
     # it holds.
@@ -817,7 +839,7 @@ def refresh_entity_resolution(con: Any) -> int:
                GROUP BY m.entity_id"""
         ).fetchall()
     }
-    records = [
+    return [
         EntityRecord(
             entity_id,
             etype,
@@ -830,17 +852,6 @@ def refresh_entity_resolution(con: Any) -> int:
             "SELECT entity_id, type, name, source FROM entities"
         ).fetchall()
     ]
-    res = resolve(records, fixed)
-    rows = sorted((e, r, res.rule.get(e, "spelling")) for e, r in res.resolved.items() if e != r)
-    strings = pa.string()
-    sync_rows(con, "entity_resolution", arrow_rows(
-        [("entity_id", strings), ("resolved_id", strings), ("rule", strings)], rows,
-    ))  # fmt: skip
-    sync_rows(con, "entity_resolution_review", arrow_rows(
-        [("entity_id", strings), ("candidates", strings), ("rule", strings), ("reason", strings)],
-        sorted(set(res.review)),
-    ))  # fmt: skip
-    return len(rows)
 
 
 #: The entities whose keys :func:`_fixed_keys` takes from the cache: the seed's (article-local
