@@ -1,8 +1,8 @@
 """How far the entity resolution's rules reach: the groups of entities that can affect each
 other's links, and their sizes (issue 14, round 26).
 
-Why: ``refresh_entity_resolution`` recomputes every stored entity after each run (~0.8 s of
-CPU at 50,000 pages, ~0.1 s into an empty warehouse). Every rule of
+Why: ``refresh_entity_resolution`` recomputes every stored entity after each run (0.78-0.86 s
+of CPU on the 50,000-page warehouse, ``refresh_cost.py --only added``). Every rule of
 :func:`newsetl.entities.resolve.resolve` joins or reports only entities that share a key, and
 its union-find looks at nothing else, so the connected components of "may share a key" are
 independent: a run need only recompute the components that hold an entity it added or

@@ -6,12 +6,17 @@ stored article for each batch. This replays them, read-only, for staged batches 
 directory of batches as ``load_growth.py --staged`` leaves it) against a warehouse file,
 one DuckDB thread as the loader has, and prints each statement's median ms a batch:
 
-* ``exact``: the exact duplicates (same content hash), as loaded;
+* ``exact``: the exact duplicates (same content hash), as loaded (the loader's statement as
+  at main 8c6a362, copied: keep it in step);
 * ``near``: the near duplicates (SimHash bands), as loaded, without its ``UPDATE``;
 * alternatives tried (round 26) for the near duplicates: ``near_brute`` (every stored
   fingerprint against every staged one, no bands), ``near_prefilter`` (stored articles
   with a band value of the batch, by eight constant IN-lists, before the bands are
   unnested); each must find the same rows as ``near`` (checked).
+
+The statements run in one fixed order for each batch, so a difference of a millisecond
+between two of them may be the order's (round 26: a variant 1.2 ms cheaper here was no
+cheaper as the whole function, alternated with main): time a change as the whole function.
 
 Run (from the repository root; the warehouse is only read)::
 
