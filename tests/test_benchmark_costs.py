@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -18,18 +17,12 @@ import pytest
 from newsetl.entities.resolve import EntityRecord
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks" / "pipeline"))  # as test_benchmark_pipeline.py
+# last, not first: its run.py, samples.py, speed.py must not shadow other modules of the worker
+sys.path.append(str(REPO / "benchmarks" / "entities"))
 
-
-def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-components = _load(REPO / "benchmarks" / "entities" / "resolution_components.py").components
-dedupe_cost = _load(REPO / "benchmarks" / "pipeline" / "dedupe_cost.py")
+import dedupe_cost  # noqa: E402
+from resolution_components import components  # noqa: E402
 
 
 def test_the_components_hold_what_the_rules_may_link_and_nothing_else():
