@@ -3,7 +3,8 @@
 * ``benchmarks/entities/resolution_components.py`` puts together the entities the
   resolution's rules may link (a name and its transliteration, a lone surname and the full
   name, an acronym and its expansion, a nationality and its country) and no others;
-* ``benchmarks/pipeline/dedupe_cost.py`` finds the same near duplicates each way it times.
+* ``benchmarks/pipeline/dedupe_cost.py`` finds the same near duplicates each way it times,
+  and its copies of the loader's statements find what the loader finds.
 """
 
 from __future__ import annotations
@@ -84,3 +85,52 @@ def test_the_near_duplicate_ways_find_the_same_rows(tmp_path: Path, stored: int)
     # articles every staged one has a stored near duplicate
     assert result["near_found"] == (25 if stored else 12)
     assert {"exact", "near", "near_brute", "near_prefilter"} <= result.keys()
+
+
+@pytest.mark.parametrize("stored", [0, 300])
+def test_the_copied_statements_find_what_the_loader_finds(stored: int) -> None:
+    """``dedupe_cost.py`` times copies of the loader's two statements: they must find the
+    rows :func:`newsetl.warehouse.load._dedupe_articles` finds (a change to the loader that
+    the copies do not follow fails here)."""
+    from newsetl.warehouse.load import _dedupe_articles
+
+    def batch(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(
+            "CREATE TABLE articles (article_id VARCHAR PRIMARY KEY, content_hash VARCHAR, "
+            "fingerprint UBIGINT)"
+        )
+        con.execute(
+            "INSERT INTO articles SELECT 'a' || lpad(i::VARCHAR, 5, '0'), md5(i::VARCHAR), "
+            f"xor(hash(i // 3), (i % 3)::UBIGINT) FROM range({stored}) t(i)"
+        )
+        # content hashes repeat every 7 articles (five of the seven meet stored ones); every
+        # second fingerprint is seven bits (the limit) from the one before it
+        con.execute(
+            "CREATE TEMP TABLE staged_articles AS SELECT 'b' || lpad(i::VARCHAR, 5, '0') "
+            "AS article_id, md5((i % 7 + 295)::VARCHAR) AS content_hash, "
+            "xor(hash(i // 2), (127 * (i % 2))::UBIGINT) AS fingerprint, "
+            "NULL::VARCHAR AS near_duplicate_of FROM range(25) t(i)"
+        )
+
+    loader, copies = duckdb.connect(), duckdb.connect()
+    batch(loader)
+    batch(copies)
+    _dedupe_articles(loader, ["articles"], dedupe_cost.BITS)
+    exact = copies.execute(dedupe_cost.EXACT).fetchall()
+    # the loader drops the exact duplicates' rows before it looks for near ones
+    copies.execute(
+        "DELETE FROM staged_articles WHERE article_id IN (SELECT unnest(?))",
+        [[duplicate for duplicate, _ in exact]],
+    )
+    near = copies.execute(dedupe_cost.NEAR).fetchall()
+    assert exact and near
+    assert sorted(loader.execute("SELECT * FROM duplicate_map").fetchall()) == exact
+    assert (
+        sorted(
+            loader.execute(
+                "SELECT article_id, near_duplicate_of FROM staged_articles "
+                "WHERE near_duplicate_of IS NOT NULL"
+            ).fetchall()
+        )
+        == near
+    )

@@ -6,8 +6,8 @@ stored article for each batch. This replays them, read-only, for staged batches 
 directory of batches as ``load_growth.py --staged`` leaves it) against a warehouse file,
 one DuckDB thread as the loader has, and prints each statement's median ms a batch:
 
-* ``exact``: the exact duplicates (same content hash), as loaded (the loader's statement as
-  at main 8c6a362, copied: keep it in step);
+* ``exact``: the exact duplicates (same content hash), as loaded (the loader's statement,
+  copied: ``tests/test_benchmark_costs.py`` fails when the copies and the loader part);
 * ``near``: the near duplicates (SimHash bands), as loaded, without its ``UPDATE``;
 * alternatives tried (round 26) for the near duplicates: ``near_brute`` (every stored
   fingerprint against every staged one, no bands), ``near_prefilter`` (stored articles
