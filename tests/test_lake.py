@@ -235,6 +235,124 @@ def test_an_upgrade_adds_columns_and_refuses_a_changed_type(tmp_path, postgres, 
         con.close()
 
 
+def _staged_before_011(batch: Path) -> None:
+    """Turn a staged batch into what a release before migration 011 staged: the bodies in
+    ``pages.raw_gzip``, no ``page_bodies`` file."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(batch / "page_bodies.parquet", columns=["url", "raw_gzip"])
+    urls, blobs = table.column("url").to_pylist(), table.column("raw_gzip").to_pylist()
+    bodies = dict(zip(urls, blobs, strict=True))
+    pages = pq.read_table(batch / "pages.parquet")
+    column = pa.array([bodies.get(u) for u in pages.column("url").to_pylist()], pa.binary())
+    pq.write_table(pages.append_column("raw_gzip", column), batch / "pages.parquet")
+    (batch / "page_bodies.parquet").unlink()
+    manifest_path = batch / warehouse.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["files"]["page_bodies.parquet"]
+    manifest["files"]["pages.parquet"] = {
+        "rows": pages.num_rows, "bytes": (batch / "pages.parquet").stat().st_size,
+    }  # fmt: skip
+    manifest_path.write_text(json.dumps(manifest))
+    assert sum(b is not None for b in bodies.values()) > 0
+
+
+def test_a_lake_made_before_011_gets_its_bodies_moved(tmp_path, postgres, staged_runs, monkeypatch):
+    """A lake made by a release before migration 011 holds its bodies in ``pages.raw_gzip``
+    (converging only adds columns): the upgrade moves them to ``page_bodies`` and drops the
+    column, a batch that release left staged merges its bodies, later runs merge as always,
+    and the lake holds what a DuckDB file holds after the same batches."""
+    import dataclasses
+
+    from newsetl.lake import schema as lake_schema
+
+    settings = lake_settings(tmp_path, postgres)
+    current = lake_schema.target_schema()
+    pages = current.tables["pages"]
+    old_pages = dataclasses.replace(
+        pages, columns=(*pages.columns, lake_schema.Column("raw_gzip", "BLOB", False, None))
+    )
+    before_011 = dataclasses.replace(
+        current,
+        tables={**current.tables, "pages": old_pages},
+        migrations=tuple(m for m in current.migrations if m[0] < 11),
+    )
+    run_a = copy_batches(staged_runs["runaaaaaaaaa"], tmp_path / "run-a")
+    # the last batch with bodies is left staged by the older release (those after it are
+    # this release's, merged after it: batch-id order, as the file loads them)
+    last = max(n for n, b in enumerate(run_a) if (b / "page_bodies.parquet").exists())
+    left_staged = run_a[last]
+    _staged_before_011(left_staged)
+
+    # the older release: run A merged but its last batch, the bodies kept in pages.raw_gzip
+    monkeypatch.setattr(lake_schema, "target_schema", lambda: before_011)
+    copy_batches(run_a[:last], settings.staging_path)
+    append_pending(settings)
+    assert merge_pending(settings, after_load=False).loaded == last
+    con = open_lake(settings)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "UPDATE lake.main.pages SET raw_gzip = b.raw_gzip FROM lake.main.page_bodies b "
+            "WHERE b.url = pages.url AND b.record_hash = pages.raw_sha256"
+        )
+        con.execute("DELETE FROM lake.main.page_bodies")
+        # a body under another hash is not the page's: the page's own replaces it
+        stale = con.execute(
+            "SELECT url FROM lake.main.pages WHERE raw_gzip IS NOT NULL ORDER BY url LIMIT 1"
+        ).fetchone()[0]
+        con.execute(
+            "INSERT INTO lake.main.page_bodies VALUES (?, ?, NULL, 'not-the-pages-hash')",
+            [stale, b"stale"],
+        )
+        con.execute("COMMIT")
+        in_column = con.execute(
+            "SELECT count(*) FROM lake.main.pages WHERE raw_gzip IS NOT NULL"
+        ).fetchone()[0]
+        assert in_column > 0
+        assert append_batch(con, left_staged)  # staged by that release, not merged yet
+    finally:
+        con.close()
+
+    # this release: the upgrade, the batch left staged, then run B
+    monkeypatch.setattr(lake_schema, "target_schema", lambda: current)
+    copy_batches(run_a[last + 1 :], settings.staging_path)
+    append_pending(settings)
+    report = merge_pending(settings, after_load=False)
+    assert report.loaded == len(run_a) - last and not report.quarantined
+    assert report.counts["page_bodies_from_old_batches"] > 0
+    copy_batches(staged_runs["runbbbbbbbbb"], settings.staging_path)
+    append_pending(settings)
+    report = merge_pending(settings)
+    assert report.loaded == len(staged_runs["runbbbbbbbbb"]) and not report.quarantined
+    con = open_lake(settings)
+    try:
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'lake' "
+                "AND schema_name = 'main' AND table_name = 'pages'"
+            ).fetchall()
+        }
+        assert "raw_gzip" not in columns
+        missing = con.execute(
+            "SELECT count(*) FROM lake.main.pages p WHERE p.raw_sha256 IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM lake.main.page_bodies b WHERE b.url = p.url "
+            "AND b.record_hash = p.raw_sha256)"
+        ).fetchone()[0]
+        assert missing == 0
+        assert migrate_lake(con) == []  # once
+    finally:
+        con.close()
+    reference = load_reference(settings, run_a + staged_runs["runbbbbbbbbb"], tmp_path)
+    counts = assert_same_as_file(settings, reference)
+    assert counts["page_bodies"] >= in_column
+    assert not any(duplicate_keys(settings).values())
+
+
 # --- write path --------------------------------------------------------------------------------
 def test_lake_on_s3_holds_the_same_rows_as_the_duckdb_file(tmp_path, postgres, s3, staged_runs):
     """Run A then run B appended and merged into a lake whose files are on S3 (moto)."""

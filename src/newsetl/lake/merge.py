@@ -253,6 +253,8 @@ def merge_batch(
             [batch.batch_id, batch.batch_hash],
         )
     counts: dict[str, int] = {}
+    if "pages" in tables and _split_old_bodies(con, tables, counts):
+        tables = _ordered_tables({t: None for t in {*tables, "page_bodies"}})
     duplicates: set[str] = set()
     if "articles" in tables:
         counts.update(_dedupe_articles(con, tables, near_duplicate_bits))
@@ -269,6 +271,39 @@ def merge_batch(
         for key, value in loader(keyless(con), rows).items():
             counts[key] = counts.get(key, 0) + value
     return counts
+
+
+def _split_old_bodies(
+    con: duckdb.DuckDBPyConnection, tables: list[str], counts: dict[str, int]
+) -> bool:
+    """A batch staged by a release before migration 011 (its bodies in ``pages.raw_gzip``):
+    its bodies become ``staged_page_bodies`` rows, merged by that table's disposition, and the
+    column leaves ``staged_pages``. Every batch of a lake made before 011 has the column (its
+    ``staging.pages`` keeps it, NULL in newer batches), so it is always dropped here: the
+    curated ``pages`` has lost it (:func:`newsetl.lake.schema._move_old_bodies`). Returns
+    whether ``page_bodies`` joined the batch's tables."""
+    if "raw_gzip" not in con.table("staged_pages").columns:
+        return False
+    old = (
+        "SELECT url, raw_gzip, fetched_at, raw_sha256 AS record_hash FROM staged_pages "
+        "WHERE raw_gzip IS NOT NULL"
+    )
+    joined = False
+    if "page_bodies" in tables:  # a newer batch's own bodies win
+        n = con.execute(
+            f"INSERT INTO staged_page_bodies BY NAME {old} "
+            "AND url NOT IN (SELECT url FROM staged_page_bodies)"
+        ).fetchone()
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged_page_bodies AS {old}")
+        n = con.execute("SELECT count(*) FROM staged_page_bodies").fetchone()
+        joined = bool(n and n[0])
+        if not joined:
+            con.execute("DROP TABLE staged_page_bodies")
+    con.execute("ALTER TABLE staged_pages DROP COLUMN raw_gzip")
+    if n and n[0]:
+        counts["page_bodies_from_old_batches"] = int(n[0])
+    return joined
 
 
 def extra_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, extra: str) -> list[dict]:

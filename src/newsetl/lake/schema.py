@@ -11,6 +11,7 @@ Migrating a lake converges it on that target: missing tables are created, missin
 added, views (re)created, and the migration files recorded in ``schema_version`` as the DuckDB
 file records them. A target that changed an existing column's type is refused with a clear
 error (DuckLake cannot rewrite it in place; that needs a migration written for the lake). A
+migration that moves data has a step written for the lake (:data:`LAKE_DATA_STEPS`). A
 fingerprint of the whole target is stored with the lake, so a process whose schema is already
 there does one query, not a round of DDL (many workers attach at once).
 
@@ -144,6 +145,7 @@ class TargetSchema:
             h.update(f"{version}{name}{checksum}".encode())
         h.update(json.dumps(BOOKKEEPING, sort_keys=True).encode())
         h.update(",".join(sorted(WRITE_DISPOSITIONS)).encode())
+        h.update(",".join(LAKE_DATA_STEPS).encode())
         return h.hexdigest()[:32]
 
 
@@ -327,6 +329,7 @@ def _converge(con: duckdb.DuckDBPyConnection, lake: str, schema: TargetSchema) -
             done.append(f"create {STAGING}.{name}")
     if (STAGING, "merge_fence") not in existing:
         con.execute(f"INSERT INTO {lake}.{STAGING}.merge_fence VALUES (0, NULL, NULL)")
+    done += _move_old_bodies(con, lake, existing, schema)
     con.execute(f"USE {lake}")
     for view in schema.views:
         con.execute(view.sql)
@@ -345,6 +348,54 @@ def _converge(con: duckdb.DuckDBPyConnection, lake: str, schema: TargetSchema) -
         f"INSERT INTO {lake}.{STAGING}.lake_schema VALUES (?, ?)", [schema.fingerprint, now]
     )
     return done
+
+
+#: The data steps of migrations that the lake cannot take by adding (:func:`_converge` runs
+#: them). Part of the fingerprint: a lake converged by a release without a step converges again
+#: once, and the step finds what is left to do.
+LAKE_DATA_STEPS = ("011_page_bodies.sql: bodies out of pages.raw_gzip",)
+
+
+def _move_old_bodies(
+    con: duckdb.DuckDBPyConnection,
+    lake: str,
+    existing: dict[tuple[str, str], dict],
+    schema: TargetSchema,
+) -> list[str]:
+    """Migration 011 on a lake made before it: the bodies in ``pages.raw_gzip`` go to
+    ``page_bodies`` and the column is dropped, as ``011_page_bodies.sql`` does in a DuckDB file.
+
+    Why here: converging only adds, so a lake made before 011 kept its bodies in a column
+    nothing reads any more (``newsetl.sources`` reads ``page_bodies``), and a reprocess of
+    its pages found them without a body. A body already in ``page_bodies`` under the page's
+    hash is kept; one under another hash is not the page's (a body is its page's while its
+    hash is the page's ``raw_sha256``) and gives way to the page's own. Staged batches of an
+    older release still carry the column in ``staging.pages``: the merge moves their bodies
+    (:func:`newsetl.lake.merge.merge_batch`). The fence row is written in the same commit, so
+    a merge step running meanwhile conflicts and one of the two rolls back whole."""
+    pages = existing.get(("main", "pages"), {})
+    wanted = {c.name for c in schema.tables["pages"].columns}
+    if "raw_gzip" not in pages or "raw_gzip" in wanted:
+        return []
+    bodies = f"{lake}.main.page_bodies"
+    con.execute(
+        f"UPDATE {lake}.{STAGING}.merge_fence SET merges = merges + 1, "
+        "last_batch = 'migration:011', updated_at = ?",
+        [datetime.now(UTC)],
+    )
+    con.execute(
+        f"DELETE FROM {bodies} b WHERE EXISTS (SELECT 1 FROM {lake}.main.pages p "
+        "WHERE p.url = b.url AND p.raw_gzip IS NOT NULL "
+        "AND b.record_hash IS DISTINCT FROM p.raw_sha256)"
+    )
+    moved = con.execute(
+        f"INSERT INTO {bodies} (url, raw_gzip, fetched_at, record_hash) "
+        f"SELECT url, raw_gzip, fetched_at, raw_sha256 FROM {lake}.main.pages p "
+        f"WHERE raw_gzip IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {bodies} b WHERE b.url = p.url)"
+        " QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC NULLS LAST) = 1"
+    ).fetchone()
+    con.execute(f"ALTER TABLE {lake}.main.pages DROP COLUMN raw_gzip")
+    return [f"move {int(moved[0]) if moved else 0} bodies from main.pages.raw_gzip to page_bodies"]
 
 
 def load_lake_seeds(
