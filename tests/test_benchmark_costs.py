@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "benchmarks" / "pipeline"))  # as test_benchmark_p
 sys.path.append(str(REPO / "benchmarks" / "entities"))
 
 import dedupe_cost  # noqa: E402
-from resolution_components import components  # noqa: E402
+from resolution_components import components, reached  # noqa: E402
 
 
 def test_the_components_hold_what_the_rules_may_link_and_nothing_else():
@@ -55,6 +55,18 @@ def test_the_components_hold_what_the_rules_may_link_and_nothing_else():
             ["city:lisbon"],
         ]
     )
+
+
+def test_a_sample_reaches_the_components_of_the_entities_it_mentions():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE entity_articles AS SELECT unnest(['x', 'y']) AS article_id")
+    con.execute(
+        "CREATE TABLE mentions AS SELECT * FROM (VALUES ('x', 'a'), ('x', 'gone'), ('y', 'd')) "
+        "t(article_id, entity_id)"
+    )
+    of = {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}
+    assert reached(con, of, 1, seed=0) in {(1, 3), (1, 1)}  # x: a and its two; y: d alone
+    assert reached(con, of, 2) == (2, 4)  # an id without an entity row is not counted
 
 
 @pytest.mark.parametrize("stored", [0, 300])
