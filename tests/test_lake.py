@@ -317,8 +317,20 @@ def test_a_lake_made_before_011_gets_its_bodies_moved(tmp_path, postgres, staged
     finally:
         con.close()
 
-    # this release: the upgrade, the batch left staged, then run B
+    # a release with migration 011 but no data step for the lake converged it: the column
+    # stayed, and its fingerprint is stored
     monkeypatch.setattr(lake_schema, "target_schema", lambda: current)
+    with monkeypatch.context() as before_the_step:
+        before_the_step.setattr(lake_schema, "LAKE_DATA_STEPS", ())
+        before_the_step.setattr(lake_schema, "_move_old_bodies", lambda *args: [])
+        con = open_lake(settings)
+        try:
+            assert migrate_lake(con, seeds=False)
+            assert "raw_gzip" in con.table("lake.main.pages").columns
+        finally:
+            con.close()
+
+    # this release: the upgrade, the batch left staged, then run B
     copy_batches(run_a[last + 1 :], settings.staging_path)
     append_pending(settings)
     report = merge_pending(settings, after_load=False)
