@@ -69,19 +69,24 @@ def test_a_sample_reaches_the_components_of_the_entities_it_mentions():
     assert reached(con, of, 2) == (2, 4)  # an id without an entity row is not counted
 
 
-@pytest.mark.parametrize("stored", [0, 300])
-def test_the_near_duplicate_ways_find_the_same_rows(tmp_path: Path, stored: int) -> None:
-    """Fingerprints one or two bits apart, within the batch and against stored articles."""
-    db = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(db))
+def stored_articles(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """An ``articles`` table of ``n`` rows; fingerprints in threes, 0-2 bits apart."""
     con.execute(
         "CREATE TABLE articles (article_id VARCHAR PRIMARY KEY, content_hash VARCHAR, "
         "fingerprint UBIGINT)"
     )
     con.execute(
         "INSERT INTO articles SELECT 'a' || lpad(i::VARCHAR, 5, '0'), md5(i::VARCHAR), "
-        f"xor(hash(i // 3), (i % 3)::UBIGINT) FROM range({stored}) t(i)"
+        f"xor(hash(i // 3), (i % 3)::UBIGINT) FROM range({n}) t(i)"
     )
+
+
+@pytest.mark.parametrize("stored", [0, 300])
+def test_the_near_duplicate_ways_find_the_same_rows(tmp_path: Path, stored: int) -> None:
+    """Fingerprints one or two bits apart, within the batch and against stored articles."""
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    stored_articles(con, stored)
     con.close()
     batch = tmp_path / "staged" / "b-00000"
     batch.mkdir(parents=True)
@@ -107,14 +112,7 @@ def test_the_copied_statements_find_what_the_loader_finds(stored: int) -> None:
     from newsetl.warehouse.load import _dedupe_articles
 
     def batch(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(
-            "CREATE TABLE articles (article_id VARCHAR PRIMARY KEY, content_hash VARCHAR, "
-            "fingerprint UBIGINT)"
-        )
-        con.execute(
-            "INSERT INTO articles SELECT 'a' || lpad(i::VARCHAR, 5, '0'), md5(i::VARCHAR), "
-            f"xor(hash(i // 3), (i % 3)::UBIGINT) FROM range({stored}) t(i)"
-        )
+        stored_articles(con, stored)
         # content hashes repeat every 7 articles (five of the seven meet stored ones); every
         # second fingerprint is seven bits (the limit) from the one before it
         con.execute(
