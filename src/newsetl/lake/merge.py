@@ -284,9 +284,9 @@ def _split_old_bodies(
     whether ``page_bodies`` joined the batch's tables."""
     if "raw_gzip" not in con.table("staged_pages").columns:
         return False
-    old = (
+    old = (  # as the DuckDB file's loader takes them (newsetl.warehouse.load._split_old_bodies)
         "SELECT url, raw_gzip, fetched_at, raw_sha256 AS record_hash FROM staged_pages "
-        "WHERE raw_gzip IS NOT NULL"
+        "WHERE raw_gzip IS NOT NULL AND raw_sha256 IS NOT NULL"
     )
     joined = False
     if "page_bodies" in tables:  # a newer batch's own bodies win
