@@ -48,7 +48,12 @@ from newsetl.warehouse import (
     _import_path,
     _ordered_tables,
 )
-from newsetl.warehouse.load import finish_merge, plan_merge, write_without_key
+from newsetl.warehouse.load import (
+    OLD_STAGED_BODIES,
+    finish_merge,
+    plan_merge,
+    write_without_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -284,10 +289,7 @@ def _split_old_bodies(
     whether ``page_bodies`` joined the batch's tables."""
     if "raw_gzip" not in con.table("staged_pages").columns:
         return False
-    old = (  # as the DuckDB file's loader takes them (newsetl.warehouse.load._split_old_bodies)
-        "SELECT url, raw_gzip, fetched_at, raw_sha256 AS record_hash FROM staged_pages "
-        "WHERE raw_gzip IS NOT NULL AND raw_sha256 IS NOT NULL"
-    )
+    old = OLD_STAGED_BODIES  # as the DuckDB file's loader takes them
     joined = False
     if "page_bodies" in tables:  # a newer batch's own bodies win
         n = con.execute(

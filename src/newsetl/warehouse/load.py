@@ -219,6 +219,15 @@ def _write_deferred(con, files: list[Path], plan: LoadPlan) -> dict[str, int]:
     return counts
 
 
+#: The ``page_bodies`` rows of a batch staged before migration 011 (its bodies in
+#: ``staged_pages.raw_gzip``, each its page's by the page's ``raw_sha256``): what this loader
+#: and the lake's merge (:func:`newsetl.lake.merge.merge_batch`) take from such a batch.
+OLD_STAGED_BODIES = (
+    "SELECT url, raw_gzip, fetched_at, raw_sha256 AS record_hash FROM staged_pages "
+    "WHERE raw_gzip IS NOT NULL AND raw_sha256 IS NOT NULL"
+)
+
+
 def _split_old_bodies(con, counts: dict[str, int]) -> None:
     """A batch staged before migration 011 (left in staging by an older release) has the
     bodies in ``pages.raw_gzip``: they go to ``page_bodies`` (hash: the page's
@@ -227,8 +236,7 @@ def _split_old_bodies(con, counts: dict[str, int]) -> None:
         return
     n = con.execute(
         "INSERT OR REPLACE INTO page_bodies (url, raw_gzip, fetched_at, record_hash) "
-        "SELECT url, raw_gzip, fetched_at, raw_sha256 FROM staged_pages "
-        "WHERE raw_gzip IS NOT NULL AND raw_sha256 IS NOT NULL "
+        f"{OLD_STAGED_BODIES} "
         "QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC NULLS LAST) = 1"
     ).fetchone()
     con.execute("ALTER TABLE staged_pages DROP COLUMN raw_gzip")
