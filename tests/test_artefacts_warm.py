@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsetl.artefacts import core, foreign, lexicon
-from newsetl.lexdata import top_words
+from newsetl.text.lexdata import top_words
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The shared compact lexical tables (newsetl.lexdata, newsetl.simplemma_cache): the same answers
+"""The shared compact lexical tables (newsetl.text.lexdata, newsetl.simplemma_cache): the same answers
 as the libraries' own dicts for every word, rebuilt when their file is missing or damaged, and
 mapped (shared) rather than copied by each process."""
 
@@ -13,7 +13,8 @@ import pytest
 import wordfreq
 from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamMap
 
-from newsetl import lexdata, simplemma_cache
+from newsetl import simplemma_cache
+from newsetl.text import lexdata
 
 
 @pytest.fixture
@@ -179,7 +180,7 @@ def test_another_key_replaces_old_files_but_keeps_the_last_used(cache: Path):
 
 _CHILD = """
 import json, sys
-from newsetl import lexdata
+from newsetl.text import lexdata
 table = lexdata.frequency_table("sl")
 hits = sum(1 for w in ("je", "in", "da", "zzz") if w in table)
 maps = open("/proc/self/smaps").read().split("\\n")
@@ -310,7 +311,7 @@ _BIG = {f"word{i}": bytes([i % 251]) * 200 for i in range(20000)}  # ~4 MB of va
 
 _BIG_CHILD = """
 import json, sys
-from newsetl import lexdata
+from newsetl.text import lexdata
 table = lexdata.bytes_table("test_big", "k1", lambda: sys.exit("built again"))
 hits = sum(1 for w in ("word1", "word19999", "zzz") if w in table)
 maps = open("/proc/self/smaps").read().split("\\n")

@@ -8,7 +8,7 @@ the first pass, 7.3 on the second); each worker pays that for itself. This round
 misses cheaper, which two ``stage_costs.py`` runs on the shared machine cannot tell apart
 from the load, so the two versions run here alternately in one warm process. Before each
 timed pass every word cache the analyses fill is emptied (``newsetl.entities``,
-``newsetl.artefacts``, ``newsetl.lexdata``; the caches of a few entries that hold loaded data
+``newsetl.artefacts``, ``newsetl.text.lexdata``; the caches of a few entries that hold loaded data
 are kept, as the fork server's warm-up leaves them) and the simplemma maps the warm-up did not
 open are closed again.
 
@@ -46,7 +46,7 @@ def word_caches() -> list:
     """Every ``lru_cache`` of the analyses' modules that caches per word."""
     found = []
     for name, module in list(sys.modules.items()):
-        if not name.startswith(("newsetl.entities", "newsetl.artefacts", "newsetl.lexdata")):
+        if not name.startswith(("newsetl.entities", "newsetl.artefacts", "newsetl.text")):
             continue
         for value in list(vars(module).values()):
             info = getattr(value, "cache_info", None)
@@ -94,11 +94,12 @@ def main() -> None:
         gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes() for f in files
     ]
 
-    from newsetl import language, lexdata, pipeline, simplemma_cache, stages
+    from newsetl import language, pipeline, simplemma_cache, stages
     from newsetl.artefacts import lexicon
     from newsetl.downloads import FetchResult
     from newsetl.entities import text
     from newsetl.sources import Target
+    from newsetl.text import lexdata
 
     for stage in stages.STAGES:
         stage.warm_up()

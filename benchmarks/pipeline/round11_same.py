@@ -35,9 +35,10 @@ def main() -> None:
     p.add_argument("--languages", default=LANGUAGES)
     args = p.parse_args()
 
-    from newsetl import language, lexdata
+    from newsetl import language
     from newsetl.artefacts import lexicon
     from newsetl.entities import text
+    from newsetl.text import lexdata
 
     base = args.base / "src/newsetl"
     main_lexdata = module_from(base / "lexdata.py", "newsetl._main_lexdata")

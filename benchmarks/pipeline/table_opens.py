@@ -1,7 +1,7 @@
 """What a fresh process pays to open the lexical tables and simplemma maps a run's pages need.
 
 Why: each pool worker opens the word tables of the languages it meets (wordfreq's lists,
-simplemma's maps: :mod:`newsetl.lexdata`, :mod:`newsetl.simplemma_cache`); until round 14 each
+simplemma's maps: :mod:`newsetl.text.lexdata`, :mod:`newsetl.simplemma_cache`); until round 14 each
 open hashed the whole file to check its digest (78 ms of a fresh worker's first Zyte pages,
 ~35 ms of the fork server's warm-up), now only a file no process has checked since it last
 changed (:class:`newsetl.cache.DigestStamp`). Each round opens the same tables in a fresh
@@ -27,7 +27,8 @@ LANGUAGES = ("de", "en", "es", "fr", "id", "it", "pt", "ru")
 
 CHILD = """
 import json, resource, sys, time
-from newsetl import lexdata, simplemma_cache
+from newsetl import simplemma_cache
+from newsetl.text import lexdata
 langs = sys.argv[1].split(",")
 t = time.process_time()
 for lang in langs:

@@ -51,9 +51,9 @@ def caches() -> dict[str, object]:
 
 
 def loaded() -> str:
-    from newsetl import lexdata
     from newsetl.artefacts import language as alang
     from newsetl.entities import morph
+    from newsetl.text import lexdata
 
     return (
         f"wordfreq tables {sorted(f'{k[0]}/{k[1]}' for k in lexdata._tables)}; "

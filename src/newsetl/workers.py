@@ -8,7 +8,7 @@ Why a fork server with a warm-up preloaded, and not plain ``spawn`` or ``fork``:
 
 * ``spawn`` starts every worker from nothing: it re-imports trafilatura and reloads the
   language models and gazetteers (about 500 MB, seconds) in each worker, on every run. (The
-  word lists and dictionaries are files every process maps, see :mod:`newsetl.lexdata`.)
+  word lists and dictionaries are files every process maps, see :mod:`newsetl.text.lexdata`.)
 * ``fork`` would copy a parent that has threads (Prefect's API client and log workers, httpx),
   which can leave a child holding a lock that no thread will ever release.
 * A fork server is a fresh, single-threaded process. It imports :mod:`newsetl._warm`, which

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 
+from ..text import particles
+from ..text.accents import strip_accents
 from . import language as langid
 from . import lexicon
 from .rules import SPEECH_VERBS, Candidate
@@ -1023,7 +1025,7 @@ def _english_plural(low: str) -> bool:
     """Does English use ``low`` + "s" as a common word that is no particle itself ("vans",
     "cons"; not "des", "las", "les")? Forms in -s are left out ("los" + "s" is "loss"), and
     two-letter forms ("sis", "nas" are no plurals of "si", "na")."""
-    if len(low) < 3 or low.endswith("s") or low + "s" in lexicon.NAME_PARTICLES:
+    if len(low) < 3 or low.endswith("s") or low + "s" in particles.WITHIN_NAMES:
         return False
     return lexicon.zipf(low + "s", "en") >= ENGLISH_PLURAL_MIN
 
@@ -1046,7 +1048,7 @@ def _loose_particle(text: str, tokens: list[Token], tok: Token, item: Lean) -> b
     low = tok.lower
     if low in lexicon.CLOSED_CLASS["en"] or len(low) < 2:
         return False
-    if low not in lexicon.NAME_PARTICLES:
+    if low not in particles.WITHIN_NAMES:
         # Any other of a language's commonest words needs stronger evidence: rarer in
         # English and leaning further, and no English word family ("pour": "pouring")
         if not item.langs or item.zt >= GRAMMAR_MAX_OWN or item.langs[0][1] < GRAMMAR_MIN_FOREIGN:
@@ -1357,8 +1359,7 @@ def _accented_loanword(form: str, text_lang: str) -> bool:
         spelled = "".join(_LIGATURES.get(c, c) for c in form)
         if lexicon.zipf(spelled, text_lang) >= LIGATURE_MIN_ZIPF:
             return True
-    plain = unicodedata.normalize("NFKD", form)
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = strip_accents(form)
     # Short forms are left out: "för", "på", "än" lose their accents into English "for",
     # "pa", "an", but English writes no short word with accents.
     return plain != form and len(plain) >= 4 and lexicon.zipf(plain, text_lang) >= 3.0
@@ -1501,7 +1502,7 @@ def _name_goes_on(text: str, tokens: list[Token], run: _Run, text_lang: str) -> 
     if text_lang == "de" or j >= len(tokens) or len(run.tokens) < 2:
         return False
     low = last.lower
-    if low not in lexicon.NAME_PARTICLES or len(low) < 2:
+    if low not in particles.WITHIN_NAMES or len(low) < 2:
         return False
     if low in lexicon.CLOSED_CLASS.get(text_lang, ()) or lexicon.zipf(low, text_lang) >= 5.0:
         return False

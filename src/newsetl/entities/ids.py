@@ -90,11 +90,11 @@ def key_words(etype: str, words: Sequence[str], language: str) -> tuple[str, ...
 
 
 def _content_words(words: Sequence[str]) -> int:
-    from .lexicon import NAME_PARTICLES
+    from ..text.particles import SURNAME_PARTICLES
     from .text import norm
 
     normed = [norm(w) for w in words]
-    return sum(1 for w in normed if w and w not in NAME_PARTICLES) or len(normed)
+    return sum(1 for w in normed if w and w not in SURNAME_PARTICLES) or len(normed)
 
 
 def best_name(surfaces: Sequence[str], language: str = "") -> str:

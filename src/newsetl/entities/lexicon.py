@@ -163,21 +163,6 @@ UNIT_WORDS = _words(
 #: Words after a number that say it is part of a name ("Nord Stream 2 pipeline").
 NAME_NUMBER_NOUNS = _words("pipeline project season series model programme program mission")
 
-#: "van der Berg", "von der Leyen": articles allowed after a name particle.
-PARTICLE_ARTICLES = {("van", "der"), ("van", "den"), ("von", "der"), ("van", "de"), ("de", "la")}
-
-#: Lowercase words that belong to a surname ("von der Leyen", "de la Fuente", "dos Santos",
-#: "bin Salman"). A surname mention keeps them when the full name in the same text has them
-#: right before the surname, so "von der Leyen" groups with "Ursula von der Leyen".
-NAME_PARTICLES = _words(
-    """von vom zu van der den de del della dei degli di da dal dalla do dos das du des la le
-    lo ter ten bin ibn al el"""
-)
-
-#: Particle pairs that, outside German prose, begin a surname even with no full name in the
-#: text ("... said von der Leyen"); "van de" is left out: Dutch writes "van de Veluwe".
-SURNAME_PARTICLE_PAIRS = frozenset({("von", "der"), ("van", "der"), ("van", "den"), ("von", "dem")})
-
 #: Words that often open a sentence or headline with a capital but never begin a name.
 SENTENCE_OPENERS = _words(
     """the a an this that these those his her its their our my your he she it they we you i
@@ -319,8 +304,8 @@ def zipf(word: str, language: str) -> float:
 
     Languages wordfreq does not cover fall back to English; a language whose tokenizer needs an
     optional package (MeCab for Korean/Japanese) answers 0 rather than failing the article.
-    Read from the shared compact lists (:mod:`newsetl.lexdata`), not wordfreq's dicts."""
-    from newsetl.lexdata import zipf_frequency
+    Read from the shared compact lists (:mod:`newsetl.text.lexdata`), not wordfreq's dicts."""
+    from newsetl.text.lexdata import zipf_frequency
 
     lang = _WORDFREQ_ALIASES.get(language, language)
     lang = lang if lang in _wordfreq_languages() else "en"
@@ -336,7 +321,7 @@ def zipf_small(word: str, language: str) -> float:
 
     For questions about other languages than the text's, asked in every worker process: the
     small lists hold every word down to Zipf 3, below any threshold they are used with."""
-    from newsetl.lexdata import zipf_frequency
+    from newsetl.text.lexdata import zipf_frequency
 
     lang = _WORDFREQ_ALIASES.get(language, language)
     if lang not in _wordfreq_languages():

@@ -29,9 +29,12 @@ def _load(attrs: tuple[str, ...] = _ATTRS) -> frozenset[str]:
     from pathlib import Path
 
     from ..cache import cache_key, cached, distribution_version
+    from ..text import SOURCES as text_sources
 
     here = Path(__file__).parent
-    key = cache_key(distribution_version("faker"), *attrs, here / "names.py", here / "text.py")
+    key = cache_key(
+        distribution_version("faker"), *attrs, here / "names.py", here / "text.py", *text_sources
+    )
     return cached(f"names_{'_'.join(attrs)}", key, lambda: _build(attrs))
 
 

@@ -8,9 +8,10 @@ glued ``theUnited`` or elided ``l'ONU`` *inside* the token list only.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
+
+from ..text.accents import strip_accents
 
 #: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
@@ -130,13 +131,6 @@ class Token(NamedTuple):
 def _is_acronym(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
-def strip_accents(text: str) -> str:
-    if text.isascii():  # no ASCII character decomposes or combines: most words, at C speed
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=65536)

