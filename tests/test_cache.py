@@ -99,6 +99,30 @@ def test_gazetteer_key_follows_the_seed_files(tmp_path: Path) -> None:
     assert gz.gazetteer_cache_key(seeds) not in (before, edited)
 
 
+def test_caches_built_with_the_shared_text_code_follow_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gazetteer, the name lists and the demonym tables are built with code of
+    ``newsetl.text`` (geonames' reader, accent stripping): an edit there must give their
+    caches new keys, or an upgrade would read what the older code built."""
+    import newsetl.text as shared_text
+    from newsetl.entities import demonyms, names
+
+    assert {p.name for p in shared_text.SOURCES} >= {"accents.py", "places.py", "particles.py"}
+    stand_in = tmp_path / "accents.py"
+    stand_in.write_text("old", encoding="utf-8")
+    monkeypatch.setattr(shared_text, "SOURCES", (stand_in,))
+
+    def keys() -> tuple[str, ...]:
+        return gz.gazetteer_cache_key(), names.cache_key(), demonyms.cache_key("de")
+
+    before = keys()
+    assert keys() == before
+    stand_in.write_text("edited", encoding="utf-8")
+    after = keys()
+    assert all(a != b for a, b in zip(before, after, strict=True)), (before, after)
+
+
 def test_cache_key_separates_parts_and_reads_files(tmp_path: Path) -> None:
     assert cache_key("ab", "c") != cache_key("a", "bc")
     assert cache_key("a") == cache_key("a")

@@ -158,19 +158,31 @@ def lexicon(language: str) -> dict[str, str]:
     """``{written demonym: country code or ""}`` for ``language`` (empty where no rules).
 
     Built once per machine (about 1 s of wordfreq and pycountry look-ups per language) and
-    read back from the disk cache (:mod:`newsetl.cache`), keyed by the seed file, this module
-    and the versions of the packages the words come from."""
+    read back from the disk cache (:mod:`newsetl.cache`), keyed by the seed file, the versions
+    of the packages the words come from and the source of the code that builds it: every
+    module of ``newsetl.entities`` (the build reads ``lexicon``, ``morph`` and ``text`` besides
+    this one) and of the shared :mod:`newsetl.text`, so an upgrade that edits any of them
+    never reads a table the older code built."""
     if language not in _RULES:
         return {}
-    from ..cache import cache_key, cached, distribution_version
+    from ..cache import cached
 
-    key = cache_key(
+    return cached(f"demonyms_{language}", cache_key(language), lambda: _build_lexicon(language))
+
+
+def cache_key(language: str) -> str:
+    """The on-disk cache key of :func:`lexicon` (see there for what it covers)."""
+    from .. import text as shared_text
+    from ..cache import cache_key as digest
+    from ..cache import distribution_version
+
+    return digest(
         *(distribution_version(d) for d in ("pycountry", "wordfreq", "simplemma")),
         language,
         _seed_dir() / "entity_aliases.csv",
-        Path(__file__),
+        *sorted(Path(__file__).parent.glob("*.py")),
+        *shared_text.SOURCES,
     )
-    return cached(f"demonyms_{language}", key, lambda: _build_lexicon(language))
 
 
 def _build_lexicon(language: str) -> dict[str, str]:

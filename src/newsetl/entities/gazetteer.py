@@ -14,8 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .. import text as shared_text
 from ..cache import cache_key, cached, distribution_version
-from ..text import SOURCES as text_sources
 from .inflection import german_variants
 from .text import norm, tokenize
 
@@ -354,7 +354,7 @@ def gazetteer_cache_key(directory: Path | None = None) -> str:
     seeds = sorted([*folder.glob("entities*.csv"), *folder.glob("entity_aliases*.csv")])
     versions = [distribution_version(dist) for dist in _BUILD_DISTRIBUTIONS]
     sources = sorted(Path(__file__).parent.glob("*.py"))
-    return cache_key(*versions, "seeds", *seeds, "sources", *sources, *text_sources)
+    return cache_key(*versions, "seeds", *seeds, "sources", *sources, *shared_text.SOURCES)
 
 
 def extend_gazetteer(base: Gazetteer, extra_dirs: Sequence[Path]) -> Gazetteer:

@@ -26,16 +26,29 @@ def _scripts_ok(name: str) -> bool:
 def _load(attrs: tuple[str, ...] = _ATTRS) -> frozenset[str]:
     """The names, from the on-disk cache when it has them (importing every Faker locale costs
     ~0.4 s of CPU in each new process; see newsetl.cache)."""
+    from ..cache import cached
+
+    return cached(f"names_{'_'.join(attrs)}", cache_key(attrs), lambda: _build(attrs))
+
+
+def cache_key(attrs: tuple[str, ...] = _ATTRS) -> str:
+    """The on-disk cache key of :func:`_load`: Faker's version, the attributes, and the source
+    of the code that filters the names (this module, ``text`` and the shared
+    :mod:`newsetl.text`)."""
     from pathlib import Path
 
-    from ..cache import cache_key, cached, distribution_version
-    from ..text import SOURCES as text_sources
+    from .. import text as shared_text
+    from ..cache import cache_key as digest
+    from ..cache import distribution_version
 
     here = Path(__file__).parent
-    key = cache_key(
-        distribution_version("faker"), *attrs, here / "names.py", here / "text.py", *text_sources
+    return digest(
+        distribution_version("faker"),
+        *attrs,
+        here / "names.py",
+        here / "text.py",
+        *shared_text.SOURCES,
     )
-    return cached(f"names_{'_'.join(attrs)}", key, lambda: _build(attrs))
 
 
 def _build(attrs: tuple[str, ...]) -> frozenset[str]:
