@@ -15,7 +15,10 @@ from newsetl.commands.checks import check_ingest, positive_int
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ingest",
-        help="fetch, extract and load news into the warehouse (a Prefect flow run with a server)",
+        help=(
+            "fetch, extract and load news into the warehouse "
+            "(a Prefect flow run when a server is configured)"
+        ),
         description=(
             "Ingest news into the DuckDB warehouse. Each SOURCE is auto-detected: a page URL, a "
             "feed (RSS/Atom/JSON) or sitemap URL (XML, .gz, index, Google News), a homepage "
