@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import wordfreq as _wordfreq
 
@@ -172,18 +172,29 @@ def _trie_class() -> Any:
     return marisa_trie.Trie
 
 
-def _encode_ints(mapping: dict[str, int]) -> tuple[Any, bytes, dict[str, int]]:
-    """A trie of ``mapping``'s words and their values as uint16 by id; words with a NUL get
-    the ids after the trie's, in the side dict (as in :func:`_build_bytes`)."""
+#: A table's value type (an int bucket, a byte string).
+V = TypeVar("V")
+
+
+def _by_id(mapping: dict[str, V], empty: V) -> tuple[Any, list[V], dict[str, int]]:
+    """A trie of ``mapping``'s words and their values by the trie's ids; words with a NUL
+    (which the trie cannot hold, see :class:`CompactTable`) get the ids after the trie's, in
+    the side dict."""
     trie = _trie_class()(w for w in mapping if "\0" not in w)
-    values = array("H", bytes(2 * len(trie)))  # wordfreq has ~900 buckets
+    values = [empty] * len(trie)
     for word, i in trie.iteritems():
         values[i] = mapping[word]
     extra: dict[str, int] = {}
     for word in (w for w in mapping if "\0" in w):
         extra[word] = len(values)
         values.append(mapping[word])
-    return trie, values.tobytes(), extra
+    return trie, values, extra
+
+
+def _encode_ints(mapping: dict[str, int]) -> tuple[Any, bytes, dict[str, int]]:
+    """A trie of ``mapping``'s words and their values as uint16 by id (:func:`_by_id`)."""
+    trie, values, extra = _by_id(mapping, 0)
+    return trie, array("H", values).tobytes(), extra  # wordfreq has ~900 buckets
 
 
 def _section(kind: bytes, item: int, trie: Any, values: bytes, blob: bytes, extra: dict) -> bytes:
@@ -371,15 +382,7 @@ def bytes_table(
 def _build_bytes(pairs: Iterable[tuple[str, bytes]]) -> bytes:
     """Values in trie-id order in one blob, with uint32 offsets (n + 1 of them); words with a
     NUL get ids after the trie's and go in the side dict."""
-    mapping = dict(pairs)
-    trie = _trie_class()(w for w in mapping if "\0" not in w)
-    order: list[bytes] = [b""] * len(trie)
-    for word, i in trie.iteritems():
-        order[i] = mapping[word]
-    extra: dict[str, int] = {}
-    for word in (w for w in mapping if "\0" in w):
-        extra[word] = len(order)
-        order.append(mapping[word])
+    trie, order, extra = _by_id(dict(pairs), b"")
     offsets = array("I", [0])
     for value in order:
         offsets.append(offsets[-1] + len(value))
