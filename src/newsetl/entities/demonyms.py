@@ -172,16 +172,15 @@ def lexicon(language: str) -> dict[str, str]:
 
 def cache_key(language: str) -> str:
     """The on-disk cache key of :func:`lexicon` (see there for what it covers)."""
-    from .. import text as shared_text
     from ..cache import cache_key as digest
     from ..cache import distribution_version
+    from .gazetteer import build_sources
 
     return digest(
         *(distribution_version(d) for d in ("pycountry", "wordfreq", "simplemma")),
         language,
         _seed_dir() / "entity_aliases.csv",
-        *sorted(Path(__file__).parent.glob("*.py")),
-        *shared_text.SOURCES,
+        *build_sources(),
     )
 
 

@@ -353,8 +353,14 @@ def gazetteer_cache_key(directory: Path | None = None) -> str:
     folder = directory or seed_dir()
     seeds = sorted([*folder.glob("entities*.csv"), *folder.glob("entity_aliases*.csv")])
     versions = [distribution_version(dist) for dist in _BUILD_DISTRIBUTIONS]
-    sources = sorted(Path(__file__).parent.glob("*.py"))
-    return cache_key(*versions, "seeds", *seeds, "sources", *sources, *shared_text.SOURCES)
+    return cache_key(*versions, "seeds", *seeds, "sources", *build_sources())
+
+
+def build_sources() -> list[Path]:
+    """The source files of the code that builds this package's cached data (the gazetteer,
+    the demonym tables): every module of ``newsetl.entities`` (hashing all of them also covers
+    helpers moved between them later), then the shared :mod:`newsetl.text`."""
+    return [*sorted(Path(__file__).parent.glob("*.py")), *shared_text.SOURCES]
 
 
 def extend_gazetteer(base: Gazetteer, extra_dirs: Sequence[Path]) -> Gazetteer:
