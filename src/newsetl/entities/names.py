@@ -7,8 +7,6 @@ marks where the person's name starts.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import threading
 from functools import lru_cache
 
@@ -52,22 +50,15 @@ def cache_key(attrs: tuple[str, ...] = _ATTRS) -> str:
 
 
 def _build(attrs: tuple[str, ...]) -> frozenset[str]:
-    import faker.providers.person as person
+    """Faker's names of ``attrs`` longer than two letters, in Latin, Greek or Cyrillic script,
+    in their comparison form."""
+    from ..text.people import provider_names
 
-    out: set[str] = set()
-    for module in pkgutil.iter_modules(person.__path__):
-        try:
-            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in attrs:
-            names = provider.__dict__.get(attr, ())
-            if not isinstance(names, tuple | list | dict):
-                continue  # some locales compute these as properties
-            for name in names:  # tuples, or dicts of name -> weight
-                if isinstance(name, str) and len(name) > 2 and _scripts_ok(name):
-                    out.add(norm(name))
-    return frozenset(out)
+    return frozenset(
+        norm(name)
+        for name in provider_names(attrs)
+        if isinstance(name, str) and len(name) > 2 and _scripts_ok(name)
+    )
 
 
 def first_names() -> frozenset[str]:

