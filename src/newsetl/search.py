@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -320,13 +321,37 @@ def connect_index(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 def build_search_file(warehouse: Path, target: Path) -> dict[str, int]:
     """Build the index from the warehouse file ``warehouse`` (opened read-only) into a new file
     and swap it onto ``target`` atomically; returns documents per index."""
+
+    def attach_warehouse(con: duckdb.DuckDBPyConnection) -> str:
+        path = str(warehouse).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS wh (READ_ONLY)")
+        return "wh.articles"
+
+    return build_index_file(target, attach_warehouse)
+
+
+def build_index_file(
+    target: Path,
+    attach_source: Callable[[duckdb.DuckDBPyConnection], str],
+    finish: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> dict[str, int]:
+    """Build the index into a new file and swap it onto ``target`` atomically (a searcher never
+    sees a half-built index); returns documents per index.
+
+    ``attach_source(con)`` attaches the articles' catalog to the new file's connection and
+    returns the articles table's qualified name, its first part the catalog (detached before
+    the file is closed): the warehouse file (:func:`build_search_file`) or a lake snapshot
+    (:func:`newsetl.lake.read.build_search_file`). ``finish(con)``, if given, runs once the
+    index is built, with the catalog still attached (the lake records what it was built from).
+    """
     with building(target) as tmp:
         con = connect_index(tmp)
         try:
-            path = str(warehouse).replace("'", "''")
-            con.execute(f"ATTACH '{path}' AS wh (READ_ONLY)")
-            counts = build_search_index(con, source="wh.articles")
-            con.execute("DETACH wh")
+            source = attach_source(con)
+            counts = build_search_index(con, source=source)
+            if finish is not None:
+                finish(con)
+            con.execute(f"DETACH {source.split('.', 1)[0]}")
             con.execute("CHECKPOINT")
         finally:
             con.close()

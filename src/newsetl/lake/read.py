@@ -20,9 +20,7 @@ merged state it was built from, so ``newsetl search`` rebuilds it only after a m
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,12 +28,10 @@ import duckdb
 
 from newsetl.lake.connect import LAKE, LakeConfig, attach, current_snapshot
 from newsetl.lake.schema import STAGING
-from newsetl.leftovers import building
 from newsetl.search import (
     BUILT_FROM,
     SourceFingerprint,
-    build_search_index,
-    connect_index,
+    build_index_file,
     index_fingerprint,
 )
 from newsetl.settings import Settings
@@ -138,24 +134,19 @@ def merged_fingerprint(con: duckdb.DuckDBPyConnection, *, lake: str = LAKE) -> S
 def build_search_file(settings: Settings, target: Path, snapshot: int) -> dict[str, int]:
     """Build the per-language full-text index of the lake's articles at ``snapshot`` into a new
     file and swap it onto ``target`` atomically; returns documents per index."""
-    with building(target) as tmp:
-        con = connect_index(tmp)
-        try:
-            attach(con, LakeConfig.from_settings(settings), snapshot=snapshot)
-            counts = build_search_index(con, source=f"{LAKE}.main.articles")
-            fingerprint = merged_fingerprint(con)
-            con.execute(
-                f"UPDATE {BUILT_FROM} SET articles = ?, digest = ?",
-                [fingerprint.articles, fingerprint.digest],
-            )
-            con.execute(f"DETACH {LAKE}")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{target}.wal").unlink()
-        os.replace(tmp, target)
-    return counts
+
+    def attach_lake(con: duckdb.DuckDBPyConnection) -> str:
+        attach(con, LakeConfig.from_settings(settings), snapshot=snapshot)
+        return f"{LAKE}.main.articles"
+
+    def record_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
+        fingerprint = merged_fingerprint(con)
+        con.execute(
+            f"UPDATE {BUILT_FROM} SET articles = ?, digest = ?",
+            [fingerprint.articles, fingerprint.digest],
+        )
+
+    return build_index_file(target, attach_lake, record_fingerprint)
 
 
 def ensure_search_index(
