@@ -108,7 +108,12 @@ def test_caches_built_with_the_shared_text_code_follow_its_source(
     import newsetl.text as shared_text
     from newsetl.entities import demonyms, names
 
-    assert {p.name for p in shared_text.SOURCES} >= {"accents.py", "places.py", "particles.py"}
+    assert {p.name for p in shared_text.SOURCES} >= {
+        "accents.py",
+        "people.py",
+        "places.py",
+        "particles.py",
+    }
     stand_in = tmp_path / "accents.py"
     stand_in.write_text("old", encoding="utf-8")
     monkeypatch.setattr(shared_text, "SOURCES", (stand_in,))
@@ -121,6 +126,24 @@ def test_caches_built_with_the_shared_text_code_follow_its_source(
     stand_in.write_text("edited", encoding="utf-8")
     after = keys()
     assert all(a != b for a, b in zip(before, after, strict=True)), (before, after)
+
+
+def test_the_detectors_name_lists_follow_the_faker_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The detectors' given names and surnames are built by :mod:`newsetl.text.people`: an edit
+    there gives them new keys."""
+    from newsetl.artefacts import lexicon
+    from newsetl.text import people
+
+    stand_in = tmp_path / "people.py"
+    stand_in.write_text("old", encoding="utf-8")
+    monkeypatch.setattr(people, "__file__", str(stand_in))
+    before = [lexicon.person_names_key(a) for a in ("first_names", "last_names")]
+    assert before == [lexicon.person_names_key(a) for a in ("first_names", "last_names")]
+    stand_in.write_text("edited", encoding="utf-8")
+    after = [lexicon.person_names_key(a) for a in ("first_names", "last_names")]
+    assert all(a != b for a, b in zip(before, after, strict=True))
 
 
 def test_cache_key_separates_parts_and_reads_files(tmp_path: Path) -> None:

@@ -1019,11 +1019,22 @@ _names_lock = threading.Lock()
 def person_names(attr: str) -> frozenset[str]:
     """Lower-cased given names (``"first_names"``) or surnames (``"last_names"``) of every
     Faker locale (data shipped on PyPI), from the on-disk cache when it has them."""
-    from ..cache import cache_key, cached, distribution_version
+    from ..cache import cached
 
-    key = cache_key(distribution_version("faker"), attr, "artefacts-names-1", Path(people.__file__))
     with _names_lock:
-        return cached(f"artefacts_{attr}", key, lambda: _build_person_names(attr))
+        return cached(
+            f"artefacts_{attr}", person_names_key(attr), lambda: _build_person_names(attr)
+        )
+
+
+def person_names_key(attr: str) -> str:
+    """The on-disk cache key of :func:`person_names`: Faker's version, the attribute, and the
+    source of the reader they are built with (:mod:`newsetl.text.people`)."""
+    from ..cache import cache_key, distribution_version
+
+    return cache_key(
+        distribution_version("faker"), attr, "artefacts-names-1", Path(people.__file__)
+    )
 
 
 def _build_person_names(attr: str) -> frozenset[str]:
