@@ -129,3 +129,43 @@ def test_langdetect_let_go_is_loaded_again_with_the_same_probabilities():
     after = [langdetect_probabilities(text, seed) for text, seed in pairs]
     assert after == before
     assert detector_factory._factory is not None
+
+
+_IN_TURN = """
+import json, sys
+from newsetl import language, language_job
+texts = json.loads(sys.stdin.read())
+opinions = [language.langdetect_probabilities(t) for t in texts]
+alone = [language.lingua_probabilities(t, o) for t, o in zip(texts, opinions)]
+loads = []
+unload = language.unload_short_text_models
+def counted():
+    loads.append(1)
+    unload()
+language_job.unload_short_text_models = counted
+language_job.MAX_LOADED_LANGUAGES = 14
+print(json.dumps([alone, language_job.lingua_in_turn(texts, opinions), len(loads)]))
+"""
+
+
+def test_lingua_in_turn_lets_models_go_and_gives_each_text_its_own_scores():
+    """The identifying process keeps at most MAX_LOADED_LANGUAGES languages' short-text
+    models at once: with a low bound it lets them go between texts of other candidates, and
+    every text's scores are those it gets alone (a long text's too)."""
+    texts = [text for text, _, _ in OWN if len(text) > 20] + [
+        "Der Stadtrat hat am Montag beschlossen, die neue Bibliothek im Frühjahr zu eröffnen. " * 3
+    ]
+    out = subprocess.run(
+        [sys.executable, "-c", _IN_TURN],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    alone, in_turn, unloads = json.loads(out)
+    assert unloads >= 2
+    assert len(in_turn) == len(alone) == len(texts)
+    for a, b in zip(alone, in_turn, strict=True):
+        assert a.keys() == b.keys() and max(a, key=a.get) == max(b, key=b.get)
+        for code in a:
+            assert abs(a[code] - b[code]) <= 1e-9 * max(1.0, a[code]), code

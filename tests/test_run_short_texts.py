@@ -1,11 +1,12 @@
-"""Short texts (lingua's 0.9 GB short-text models) are set aside and identified in a process
-of their own once a pooled run's workers are gone: the run's process never loads lingua, every
-page gets the guess a run without a pool gives it, the other pages are loaded as they come,
-and the rows are the same (newsetl.run.shorttexts)."""
+"""Short texts (lingua's short-text models) are set aside and identified together in a process
+of their own, beside a pooled run's pool: the run's process never loads lingua, the pool is not
+ended for them, every page gets the guess a run without a pool gives it, the other pages are
+loaded as they come, and the rows are the same (newsetl.run.shorttexts)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import duckdb
@@ -112,17 +113,15 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
     # loaded without waiting for them, and they were loaded in their own order, after
     loads = [name for batch in hooks.loads for name in batch]
     assert sorted(loads) == sorted(p.name for p in pages.iterdir())
-    shorts = ["04-short.html", "10-shortcopy.html"]
-    if limit == 1:  # identified once one page was set aside, and again at the end
-        assert caplog.text.count("identified 1 short texts in a process of their own") == 2
-        assert loads.index("04-short.html") < loads.index("10-shortcopy.html")
-        assert loads.index("05-de1.html") < loads.index("04-short.html")
-    else:  # once, at the end
-        assert "identified 2 short texts in a process of their own" in caplog.text
-        assert hooks.loads[-2:] == [[name] for name in shorts]
-    # before lingua's models load beside it, the run's process let go of the file and gave
-    # back what its loads freed (newsetl.memory.give_back: RSS before and after, by allocator)
-    assert "before identifying short texts: {'before':" in caplog.text
+    # identified in a process of their own as soon as set aside (the second page while the
+    # first one's process ran, or after it), each in its turn; with limit 1 the run waited
+    # for each
+    counts = re.findall(r"identified (\d+) short texts in a process of their own", caplog.text)
+    assert sum(map(int, counts)) == 2
+    if limit == 1:
+        assert counts == ["1", "1"]
+    assert loads.index("04-short.html") < loads.index("10-shortcopy.html")
+    assert loads.index("05-de1.html") < loads.index("04-short.html")
 
     alone = tmp_path / "alone.duckdb"  # no pool: every page identified in this process
     assert (
@@ -151,11 +150,10 @@ class ForkServerSeen(RunHooks):
         self.pids.append(getattr(forkserver._forkserver, "_forkserver_pid", None))
 
 
-def test_the_fork_server_is_not_alive_while_short_texts_are_identified(tmp_path, monkeypatch):
-    """The identifying process is a plain interpreter with the language identification only,
-    and the fork server (all it warmed for the workers) is stopped before it starts: the pool
-    after the identification has a new server. The run's rows stay those of a run without a
-    pool (the test above)."""
+def test_short_texts_are_identified_without_ending_the_pool(tmp_path, monkeypatch):
+    """The pool (its fork server and all it warmed) lives through the identifications: a run
+    that met short texts mid-run extracts every batch with the same fork server (rounds 18-29
+    ended the pool for them and warmed a new one, ~2 s of CPU and of wall time each)."""
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     monkeypatch.setattr(language, "_lingua_detector", None)
     monkeypatch.setattr(pipeline, "_extracted_here", False)
@@ -166,7 +164,52 @@ def test_the_fork_server_is_not_alive_while_short_texts_are_identified(tmp_path,
     )
     assert summary.status == "completed", summary.stats.failures
     servers = [pid for pid in hooks.pids if pid is not None]
-    assert len(set(servers)) >= 2, hooks.pids  # another server after the identification
+    # five batches with a page that goes on, then the two set-aside pages, each its batch
+    assert len(servers) == len(hooks.pids) == 5 + 2
+    assert len(set(servers)) == 1, hooks.pids
+
+
+class IdentifyingSeen(RunHooks):
+    """Notes, each time a batch is extracted, whether a short-text process is running."""
+
+    def __init__(self) -> None:
+        self.seen: list[bool] = []
+
+    def extracted(self, run, index, items) -> None:
+        self.seen.append(_identifying())
+
+
+def _identifying() -> bool:
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"newsetl.language_job" in cmdline:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("early", [250, 10], ids=["short-run", "long-run"])
+def test_a_short_run_starts_the_identification_at_once(tmp_path, monkeypatch, early):
+    """In a run of up to EARLY_IN_RUNS_OF pages the process runs beside the extraction of the
+    pages after the short one (rounds 18-29 started it after the last one, and the run waited
+    for it); in a longer run, after the last page (one process for every set-aside page)."""
+    monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
+    monkeypatch.setattr(pipeline, "_extracted_here", False)
+    monkeypatch.setattr(shorttexts, "EARLY_IN_RUNS_OF", early)
+    hooks = IdentifyingSeen()
+    summary = run_sources(
+        [str(_pages(tmp_path))], _settings(tmp_path / "w.duckdb", workers=2), hooks=hooks
+    )
+    assert summary.status == "completed", summary.stats.failures
+    # batches of 2 of 11 pages, the short page in the third, its copy in the sixth
+    if early == 250:  # at once: the third batch and the ones after saw the process at work
+        assert hooks.seen[:2] == [False, False] and hooks.seen[2], hooks.seen
+    else:  # no extraction saw it
+        assert hooks.seen[:5] == [False] * 5, hooks.seen
+    assert not _identifying()
 
 
 def test_the_identifying_process_imports_the_language_identification_only():

@@ -56,7 +56,10 @@ def cmd_features(args) -> None:
     with CACHE.open("w", encoding="utf-8") as out:
         for n, item in enumerate(items):
             item["ld"] = langdetect_probabilities(item["text"])
-            item["li"] = {k: v for k, v in lingua_probabilities(item["text"]).items() if v > 1e-4}
+            # langdetect's languages are among lingua's candidates for a short text, as in
+            # newsetl.language.identify_language
+            li = lingua_probabilities(item["text"], item["ld"])
+            item["li"] = {k: v for k, v in li.items() if v > 1e-4}
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             if n % 5000 == 0:
                 print(f"{n}/{len(items)} {time.perf_counter() - started:.0f}s", file=sys.stderr)
@@ -317,6 +320,7 @@ def cmd_speed(args) -> None:
 
 
 def main() -> None:
+    global CACHE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("features")
@@ -333,7 +337,11 @@ def main() -> None:
     s.add_argument("--pages", type=int, default=500)
     s.add_argument("--reps", type=int, default=3)
     s.set_defaults(fn=cmd_speed)
+    parser.add_argument(
+        "--cache", type=Path, default=CACHE, help=f"the features' file (default {CACHE})"
+    )
     args = parser.parse_args()
+    CACHE = args.cache
     args.fn(args)
 
 

@@ -49,6 +49,7 @@ import contextlib
 import gzip
 import json
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -74,11 +75,17 @@ for f in files:
 """
 
 
-def plain_pages(source: Path, target: Path, limit: int | None) -> Path:
+def plain_pages(
+    source: Path, target: Path, limit: int | None, sample: tuple[int, int] | None = None
+) -> Path:
     """Decompressed ``<id>.html`` copies of ``source``'s pages (``.html`` or ``.html.gz``):
-    ``newsetl ingest DIR`` reads ``.html`` files."""
+    ``newsetl ingest DIR`` reads ``.html`` files. ``sample``: (n, seed): n pages at random
+    (the names sorted, then shuffled by ``random.Random(seed)``), before ``limit``."""
     target.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in source.iterdir() if p.name.endswith((".html", ".htm", ".html.gz")))
+    if sample is not None:
+        random.Random(sample[1]).shuffle(files)
+        files = files[: sample[0]]
     for path in files[:limit] if limit else files:
         data = path.read_bytes()
         name = path.name
@@ -162,6 +169,13 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     p.add_argument("--limit", type=int, default=None)
+    p.add_argument(
+        "--sample",
+        type=int,
+        nargs=2,
+        metavar=("N", "SEED"),
+        help="N of the pages at random (seeded): another page set than the Zyte one's",
+    )
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--interval", type=float, default=0.25, help="sampling period, seconds")
     p.add_argument(
@@ -196,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     configs = args.configs.split(",")
     tmp = Path(tempfile.mkdtemp(prefix="newsetl-cli-bench-"))
     try:
-        pages = plain_pages(args.pages, tmp / "pages", args.limit)
+        pages = plain_pages(args.pages, tmp / "pages", args.limit, args.sample)
         n_pages = len(list(pages.glob("*.html")))
         base_env = ingest_env(tmp)
 

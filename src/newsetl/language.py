@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from langdetect import DetectorFactory, detect_langs, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
@@ -42,6 +44,16 @@ MIN_LETTERS = 20
 _init_lock = threading.Lock()
 _initialised = False
 _lingua_detector = None
+_lingua_trigram_detector = None
+_lingua_by_code: dict[str, Any] | None = None
+_lingua_subsets: dict[frozenset[str], Any] = {}
+#: How many of the languages lingua's trigram models rank highest a short text is scored
+#: against with its high-accuracy models, besides langdetect's (:func:`short_text_probabilities`).
+#: Chosen on the dev half of lingua's test data (every text, also those of under
+#: :data:`MIN_LETTERS` letters the pipeline decides without the detectors): word pairs 88.57 /
+#: 88.64 / 88.71 / 88.76 % with 8 / 10 / 12 / 16 against 88.80 % over every language, ~6 / 7 /
+#: 8 / 10 languages loaded against ~29; sentences within 0.03 points from 8 on.
+SHORT_TEXT_CANDIDATES = 12
 #: langdetect's codes that name languages lingua calls otherwise
 _LANGDETECT_CODES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
 
@@ -127,10 +139,126 @@ def release_langdetect() -> None:
         _initialised = False
 
 
-def lingua_probabilities(text: str) -> dict[str, float]:
-    """lingua's confidence values (sum to 1 over its 75 languages; zeros left out)."""
-    values = _lingua().compute_language_confidence_values(text)
+def lingua_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, float]:
+    """lingua's confidence values (sum to 1 over its 75 languages; zeros left out); for a short
+    text, over its likeliest candidates (:func:`short_text_probabilities`; ``also``: languages
+    another detector named, langdetect's in :func:`identify_language`)."""
+    if not has_letters(text, SHORT_TEXT_LETTERS):
+        return short_text_probabilities(text, also)
+    return _confidences(_lingua(), text)
+
+
+def _confidences(detector, text: str) -> dict[str, float]:
+    values = detector.compute_language_confidence_values(text)
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0}
+
+
+def short_text_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, float]:
+    """lingua's high-accuracy confidences of a short text over its likeliest languages: the
+    :data:`SHORT_TEXT_CANDIDATES` its trigram models rank highest, and ``also``.
+
+    Why not over all its languages: for a text of up to ~120 letters lingua scores every
+    candidate language (every Latin-script one for a Latin text, ~30 on lingua's test
+    sentences) with its uni- to five-gram models, ~19 MB and ~0.08-0.2 s of CPU to load per
+    language: ~4-10 s and 0.9 GB for one short text, what a run with a single short page paid
+    (a 200-page run went from ×1.35 to ×2.28 of trafilatura alone). Asked about fewer
+    languages, lingua gives each the same score and normalises over those only (checked
+    equal to six decimals), so the candidates keep their order and the guess is the same
+    unless the true language is outside them. On the held-out half of lingua's test
+    sentences and word pairs (``benchmarks/metadata/language_calibration.py``), texts of
+    :data:`MIN_LETTERS` letters or more (those the pipeline asks the detectors about):
+    accuracy 95.27 % on sentences and 90.05 % on word pairs, as over every language; ~8
+    languages' models loaded instead of ~29 (benchmarks/README.md "Round 30").
+
+    A text lingua reads as long (over ~120 letters by its own count: it then uses trigrams
+    only) gets the trigram models' scores over all languages, which are that reading's
+    (the restricted detector's scores are recognised as the same, normalised over fewer)."""
+    trigram, chosen = _candidates(text, also)
+    if len(chosen) < 2:  # lingua needs two: its trigrams say nothing of the text, and
+        return trigram  # every language's short-text models (0.9 GB) are not worth it
+    values = _confidences(_lingua_among(chosen), text)
+    return trigram if _same_scores(values, trigram) else values
+
+
+def short_text_candidates(text: str, also: Iterable[str] = ()) -> frozenset[str]:
+    """The languages :func:`lingua_probabilities` of ``text`` loads short-text models for
+    (none for a text it reads with trigrams over every language)."""
+    if has_letters(text, SHORT_TEXT_LETTERS):
+        return frozenset()
+    chosen = _candidates(text, also)[1]
+    return chosen if len(chosen) >= 2 else frozenset()
+
+
+def _candidates(text: str, also: Iterable[str]) -> tuple[dict[str, float], frozenset[str]]:
+    """(lingua's trigram scores of ``text`` over every language, the languages it is scored
+    against with the short-text models: :data:`SHORT_TEXT_CANDIDATES` and ``also``)."""
+    trigram = _confidences(_lingua_trigrams(), text)
+    # rounded: lingua's sums come in varying order, and the last digits must not pick them
+    ranked = sorted(trigram, key=lambda code: (-round(trigram[code], 12), code))
+    ranked = ranked[:SHORT_TEXT_CANDIDATES]
+    known = _lingua_languages()
+    return trigram, frozenset(code for code in (*ranked, *also) if code in known)
+
+
+def unload_short_text_models() -> None:
+    """Let go of the models :func:`short_text_probabilities` loaded (their languages' trigram
+    models too: loaded again, ~5 ms a language, when a text needs them). Only in a process
+    that was not forked from one whose lingua had started its Rust thread pool (a fork of the
+    pool's fork server waits forever here): :mod:`newsetl.language_job`'s plain interpreter."""
+    for detector in _lingua_subsets.values():
+        detector.unload_language_models()
+
+
+def _same_scores(values: dict[str, float], trigram: dict[str, float]) -> bool:
+    """Whether ``values`` are ``trigram``'s scores normalised over fewer languages (lingua
+    read the text as long); equal to rounding (its sums run in another order)."""
+    total = sum(trigram.get(code, 0.0) for code in values)
+    if total <= 0:
+        return False
+    return all(
+        math.isclose(value, trigram.get(code, 0.0) / total, rel_tol=1e-9, abs_tol=1e-300)
+        for code, value in values.items()
+    )
+
+
+def _lingua_languages() -> dict[str, Any]:
+    """lingua's languages by ISO 639-1 code."""
+    global _lingua_by_code
+    if _lingua_by_code is None:
+        from lingua import Language
+
+        _lingua_by_code = {lang.iso_code_639_1.name.lower(): lang for lang in Language.all()}
+    return _lingua_by_code
+
+
+def _lingua_trigrams():
+    """lingua over all its languages in low-accuracy mode (trigram models only, shared with
+    :func:`_lingua`'s reading of long texts: lingua keeps each model once per process)."""
+    global _lingua_trigram_detector
+    if _lingua_trigram_detector is None:
+        with _init_lock:
+            if _lingua_trigram_detector is None:
+                from lingua import LanguageDetectorBuilder
+
+                _lingua_trigram_detector = (
+                    LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+                )
+    return _lingua_trigram_detector
+
+
+def _lingua_among(codes: frozenset[str]):
+    """lingua over ``codes`` only (high accuracy, models loaded lazily), one per set."""
+    detector = _lingua_subsets.get(codes)
+    if detector is None:
+        from lingua import LanguageDetectorBuilder
+
+        by_code = _lingua_languages()
+        detector = LanguageDetectorBuilder.from_languages(
+            *(by_code[code] for code in sorted(codes))
+        ).build()
+        if len(_lingua_subsets) < 1024:
+            _lingua_subsets[codes] = detector
+    return detector
 
 
 def combine(ld: dict[str, float], li: dict[str, float], length: int) -> dict[str, float]:
@@ -196,16 +324,15 @@ def _logit(p: float) -> float:
 
 
 #: Letters (of lingua's sample) below which a text counts as short for lingua: it scores a
-#: text of fewer than 120 letters with its uni- to five-gram models of every candidate
-#: language (840 MB and ~10 s of CPU to load for the Latin-script ones), a longer one with
-#: trigrams only. Counted here with ``str.isalpha`` and a margin, so a text lingua finds
-#: short is always short here.
+#: text of up to ~120 letters with its uni- to five-gram models of the candidate languages
+#: (:func:`short_text_probabilities`), a longer one with trigrams only. Counted here with
+#: ``str.isalpha`` and a margin, so a text lingua finds short is always short here.
 SHORT_TEXT_LETTERS = 150
 
 
 def uses_short_text_models(text: str) -> bool:
     """Whether :func:`identify_language` of ``text`` may make lingua load its short-text
-    models. Why ask: a process pool leaves those texts to one process (see
+    models. Why ask: a process pool leaves those texts to one job (see
     :func:`newsetl.pipeline.extract_and_identify`) so that each worker does not load them."""
     sample = (text or "")[:SAMPLE_CHARS]
     if not has_letters(sample, MIN_LETTERS):
@@ -236,12 +363,8 @@ def identify_language(text: str, declared: str | None = None, seed: int = 0) -> 
     sample = language_sample(text)
     if sample is None:
         return guess_from(sample, declared, {}, {})
-    return guess_from(
-        sample,
-        declared,
-        langdetect_probabilities(sample, seed),
-        lingua_probabilities(sample[:LINGUA_CHARS]),
-    )
+    ld = langdetect_probabilities(sample, seed)
+    return guess_from(sample, declared, ld, lingua_probabilities(sample[:LINGUA_CHARS], ld))
 
 
 def language_sample(text: str) -> str | None:

@@ -1,19 +1,18 @@
-"""``python -m newsetl.language_job``: identify the languages of short texts in a process
-that imports nothing else (pickled ``(text, declared language, seed)`` jobs on stdin, the
-pickled :class:`~newsetl.language.LanguageGuess` list on stdout).
+"""``python -m newsetl.language_job``: identify the languages of the short texts a run set
+aside (:mod:`newsetl.run.shorttexts`) in a process that imports nothing else (pickled
+``(text, declared language, seed)`` jobs on stdin, the pickled
+:class:`~newsetl.language.LanguageGuess` list on stdout). Same function of the same text and
+seed as anywhere else, so the same guess.
 
-Why a process of its own that is neither the run's nor a fork of the fork server: lingua's
-uni- to five-gram models of every Latin-script language (~0.9 GB) are loaded for these texts
-(:mod:`newsetl.run.shorttexts`). A fork of the fork server holds them on top of everything the
-server warmed (trafilatura, the gazetteer: ~1.15 GB for the pair while it runs), a plain
-interpreter with this module only ~1.0 GB, and the server is stopped meanwhile
-(benchmarks/README.md "Memory, round 8"). Same function of the same text and seed, so the
-same guess.
+Why a plain interpreter, beside the run's pool, and neither the run's process nor a fork of
+the fork server: the short-text models of the texts' candidate languages (~0.2 GB,
+:func:`newsetl.language.short_text_probabilities`) leave with the process; a fork of the
+server could not let them go (lingua's unloading waits forever on its Rust thread pool, whose
+threads stayed in the server).
 
 Why langdetect first, for every text, then lingua (:func:`identify_apart`): langdetect's
-profiles (~60 MB) are let go before lingua's models load, so this process's peak, which is
-the run's (beside the run's own process), holds lingua's models only (benchmarks/README.md
-"Round 12 (id12)"). Each guess is :func:`newsetl.language.guess_from` of the same two
+profiles (~60 MB) are let go before lingua's models load, so this process's peak (beside the
+run's pool) holds lingua's models only (benchmarks/README.md "Round 12 (id12)"). Each guess is :func:`newsetl.language.guess_from` of the same two
 opinions :func:`~newsetl.language.identify_language` asks for (langdetect's draws are seeded
 per text, so the order of the texts does not change them).
 """
@@ -33,8 +32,14 @@ from newsetl.language import (
     language_sample,
     lingua_probabilities,
     release_langdetect,
+    short_text_candidates,
+    unload_short_text_models,
 )
 from newsetl.memory import give_back
+
+#: At most this many languages' short-text models are loaded at once (:func:`lingua_in_turn`):
+#: ~26 MB each, ~0.45 GB with the process's own.
+MAX_LOADED_LANGUAGES = 16
 
 
 def identify_all(jobs: list[tuple[str, str | None, int]]) -> list[LanguageGuess]:
@@ -54,14 +59,42 @@ def identify_apart(jobs: list[tuple[str, str | None, int]]) -> list[LanguageGues
     release_langdetect()
     gc.collect()
     give_back()
-    li = [
-        lingua_probabilities(sample[:LINGUA_CHARS]) if sample is not None else {}
-        for sample in samples
-    ]
+    li = lingua_in_turn([s[:LINGUA_CHARS] if s is not None else None for s in samples], ld)
     return [
         guess_from(sample, declared, a, b)
         for sample, (_, declared, _), a, b in zip(samples, jobs, ld, li, strict=True)
     ]
+
+
+def lingua_in_turn(
+    texts: list[str | None], opinions: list[dict[str, float]]
+) -> list[dict[str, float]]:
+    """:func:`~newsetl.language.lingua_probabilities` of each text (``{}`` for None), the
+    texts taken in the order of their short-text candidate languages, and every model let go
+    whenever more than :data:`MAX_LOADED_LANGUAGES` languages' would be loaded at once.
+
+    Why: a run's set-aside texts come in one process, and their candidates together may be
+    most of lingua's Latin-script languages (~26 MB of short-text models each): this
+    process's peak, beside the run's pool, stays that of :data:`MAX_LOADED_LANGUAGES`
+    languages. Texts with the same candidates come one after another, so models are loaded
+    again only where the candidates change. Each text's scores are the same whatever came
+    before it (lingua's models are only loaded or not)."""
+    candidates = [
+        short_text_candidates(text, opinion) if text is not None else frozenset()
+        for text, opinion in zip(texts, opinions, strict=True)
+    ]
+    out: list[dict[str, float]] = [{} for _ in texts]
+    loaded: set[str] = set()
+    for i in sorted(range(len(texts)), key=lambda i: sorted(candidates[i])):
+        text = texts[i]
+        if text is None:
+            continue
+        if len(loaded | candidates[i]) > MAX_LOADED_LANGUAGES:
+            unload_short_text_models()
+            loaded.clear()
+        out[i] = lingua_probabilities(text, opinions[i])
+        loaded |= candidates[i]
+    return out
 
 
 def main() -> None:

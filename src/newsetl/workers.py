@@ -214,26 +214,11 @@ def forkserver_started() -> None:
     keeper.submit(forkserver.ensure_running).result()
 
 
-def stop_fork_server() -> bool:
-    """Stop the fork server if it runs (whether it did); the next pool starts a new one.
-
-    For a moment when a big job runs in a process of its own and no pool is alive (lingua's
-    short-text models, :mod:`newsetl.run.shorttexts`): the server's ~0.4 GB (what it warmed
-    for the workers) would stay beside it. Its workers, if any, die with it
-    (:func:`_worker_init`)."""
-    ended = _end_server()
-    if ended is None:
-        return False
-    ended.result()
-    return True
-
-
 def end_fork_server() -> concurrent.futures.Future[None] | None:
     """Start ending the fork server, if it runs, and return at once: a future done when the
     server has ended and been reaped (None: no server ran). The next pool starts a new one.
 
-    Why not :func:`stop_fork_server`: that waits, ~0.05-0.1 s while the server's interpreter
-    ends; a run's process that has no pool left has its closing steps to do meanwhile
+    Why not wait for it: ~0.05-0.1 s while the server's interpreter ends; a run's process that has no pool left has its closing steps to do meanwhile
     (``Settings.fork_server_per_run``). Its workers must be gone already (the run's pools
     ended): a worker still running dies with the server (:func:`_worker_init`)."""
     global _server_warm

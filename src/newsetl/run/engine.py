@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from newsetl.memory import give_back, settle_allocators
+from newsetl.memory import settle_allocators
 from newsetl.pipeline import OriginalLookup, Processed
 from newsetl.progress import report
 from newsetl.readcopy import refresh_read_copy_after_load
@@ -259,8 +259,8 @@ class Run:
         # loader lets go of its last open
         with contextlib.ExitStack() as closing:
             with contextlib.ExitStack() as pools:
-                # the run's pool; replaced when short texts wait for their language, and every
-                # Settings.recycle_workers_pages pages (restart_pool, below)
+                # the run's pool; replaced every Settings.recycle_workers_pages pages
+                # (restart_pool, below)
                 pool = [pools.enter_context(process_pool(self.settings, summary.targets))]
                 # while the pool's fork server warms the analyses, this process waits: what its
                 # loads will import is imported now (newsetl.run.warmup)
@@ -327,43 +327,34 @@ class Run:
                     n = 0  # the next batch's place in the analysis and load order
                     # pages whose short text waits for its language (newsetl.run.shorttexts),
                     # by batch: set aside, while the rest of their batch and every later batch
-                    # go on
-                    set_aside: list[list[Processed]] = []
+                    # go on, and identified in a process of their own beside the pool
+                    set_aside = shorttexts.SetAside(summary.targets)
+                    pools.callback(set_aside.close)
                     restarted_at = 0  # pages extracted when the pool (re)started
 
-                    def restart_pool(identify: bool) -> None:
-                        """Let the pool finish what it has, end its workers and start new ones;
-                        with ``identify``, the set-aside pages' short texts are identified in
-                        between, in a process of their own (:mod:`newsetl.run.shorttexts`),
-                        and the new pool analyses them, as the next batches in the load
-                        order, beside the extraction of the pages after them."""
-                        nonlocal restarted_at, n
+                    def restart_pool() -> None:
+                        """Let the pool finish what it has, end its workers and start new ones
+                        (every ``Settings.recycle_workers_pages`` pages)."""
+                        nonlocal restarted_at
                         stream.wait_running()
                         load_finished(wait=False)
                         pools.close()
                         release_kept_pools()
-                        if identify:
-                            # lingua's short-text models (~0.9 GB) are about to be loaded beside
-                            # this process: the loader keeps nothing open, and what its database
-                            # freed goes back to the system first
-                            loader.release()
-                            log.info("before identifying short texts: %s", give_back())
-                            found = shorttexts.identify_waiting(
-                                [item for items in set_aside for item in items], self.settings
-                            )
-                            log.info("identified %s short texts in a process of their own", found)
                         pool[0] = pools.enter_context(process_pool(self.settings, summary.targets))
                         restarted_at = pages_done
-                        if identify:
-                            # each batch's set-aside pages a batch again, in their order: a
-                            # duplicate of a page loaded in an earlier batch points to it, as
-                            # in a run that identified them at once (within a batch, the smaller
-                            # id is the original: newsetl.warehouse.load._dedupe_articles)
-                            for items in set_aside:
-                                hooks.extracted(self, n, items)
-                                stream.extracted(n, items)
-                                n += 1
-                            set_aside.clear()
+
+                    def take_identified(wait: bool) -> None:
+                        """Each set-aside batch whose pages have their language now (with
+                        ``wait``: every one, loading finished analyses meanwhile) analysed as a
+                        batch again, in their order, as the next batches in the load order: a
+                        duplicate of a page loaded in an earlier batch points to it, as in a
+                        run that identified them at once (within a batch, the smaller id is
+                        the original: newsetl.warehouse.load._dedupe_articles)."""
+                        nonlocal n
+                        for items in set_aside.identified(wait, lambda: load_finished(False)):
+                            hooks.extracted(self, n, items)
+                            stream.extracted(n, items)
+                            n += 1
 
                     fetch_ahead()
                     while ahead:
@@ -378,8 +369,8 @@ class Run:
                             "batch", pages=pages_done, failed=pages_failed, total=summary.targets
                         )
                         items, waiting = shorttexts.set_apart(items)
-                        if waiting:
-                            set_aside.append(waiting)
+                        set_aside.add(waiting)
+                        set_aside.start()  # at once in a short run (see SetAside)
                         if items:
                             hooks.extracted(self, n, items)
                             stream.extracted(n, items)
@@ -397,14 +388,10 @@ class Run:
                         )
                         if stream.held_back:
                             stream.release_finished()
-                        if shorttexts.due(set_aside):
-                            restart_pool(identify=True)
-                        elif (
-                            pool[0] is not None and recycle and pages_done - restarted_at >= recycle
-                        ):
-                            restart_pool(identify=False)  # fresh workers: see Settings
-                    if set_aside:
-                        restart_pool(identify=True)
+                        take_identified(wait=shorttexts.due(set_aside.held()))
+                        if pool[0] is not None and recycle and pages_done - restarted_at >= recycle:
+                            restart_pool()  # fresh workers: see Settings
+                    take_identified(wait=True)
                     stream.all_extracted()
                     load_finished(wait=True)
                     if not self.ends_at_staging:

@@ -1,0 +1,58 @@
+"""lingua's reading of a short text over its likeliest languages only
+(newsetl.language.short_text_probabilities): the same scores lingua gives over all its
+languages, normalised over fewer; a text lingua reads as long keeps its scores over every
+language; and the models loaded for it are let go again."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+from newsetl import language
+
+GERMAN = "Die Möglichkeit, nichts zu tun, ist auch eine Möglichkeit."
+
+
+def _run(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_short_text_gets_lingua_s_scores_over_its_candidates():
+    """In a process of its own (lingua over all its languages loads ~1 GB of short-text
+    models): each candidate's value is its value over every language, normalised over the
+    candidates; the candidates hold the language and langdetect's; far fewer languages are
+    asked than lingua's rules leave."""
+    code = f"""
+import json
+from newsetl import language
+text = {GERMAN!r}
+ld = language.langdetect_probabilities(text)
+few = language.short_text_probabilities(text, ld)
+every = language._confidences(language._lingua(), text)
+print(json.dumps([few, every, sorted(ld)]))
+"""
+    few, every, ld = __import__("json").loads(_run(code))
+    assert max(few, key=few.get) == max(every, key=every.get) == "de"
+    assert set(ld) <= set(few)
+    assert 2 <= len(few) <= language.SHORT_TEXT_CANDIDATES + len(ld) < len(every)
+    total = sum(every[code] for code in few)
+    for code, value in few.items():
+        assert math.isclose(value, every[code] / total, rel_tol=1e-6), code
+
+
+def test_a_text_lingua_reads_as_long_keeps_its_scores_over_every_language():
+    """Under SHORT_TEXT_LETTERS letters (short here) but over 120 (long for lingua: trigram
+    models only): the scores over every language, as before."""
+    text = (
+        "The council met on Monday and agreed to open the new library in the spring, "
+        "said the mayor of the town. It will open in May. And then some more words follow here"
+    )
+    assert 125 <= sum(ch.isalpha() for ch in text) < language.SHORT_TEXT_LETTERS
+    got = language.lingua_probabilities(text, {"en": 1.0})
+    every = language._confidences(language._lingua(), text)
+    assert got.keys() == every.keys() and len(got) > language.SHORT_TEXT_CANDIDATES + 1
+    for code, value in got.items():
+        assert math.isclose(value, every[code], rel_tol=1e-9), code
