@@ -231,7 +231,9 @@ def test_language_confidence_is_lower_when_the_text_says_less():
     )
     short = identify_language("Jahr um durchschnittlich acht")
     assert long.language == short.language == "de"
-    assert short.confidence < long.confidence <= 0.999
+    # both may reach the cap: on lingua's held-out test texts of 20-59 letters, those given
+    # 0.995 or more are right 99.84 % of the time (benchmarks/README.md "Round 30")
+    assert short.confidence <= long.confidence <= 0.999
     close = identify_language("Vlada je u utorak objavila da će cijene struje ostati iste.")
     assert close.language in {"hr", "bs", "sr"} and close.runner_up in {"hr", "bs", "sr"}
     assert close.confidence < 0.95  # Croatian, Bosnian and Serbian are not told apart for sure
