@@ -62,6 +62,9 @@ _COMPARE = """
 import pickle, sys
 from langdetect import detector_factory
 from newsetl import language_job
+# every model kept: the texts' candidates span ~45 languages, and with the process's bound
+# they load again group after group (~3 min here); test_lingua_in_turn_... covers the bound
+language_job.MAX_LOADED_LANGUAGES = 1000
 jobs = pickle.load(sys.stdin.buffer)
 apart = language_job.identify_apart(jobs)
 released = detector_factory._factory is None  # lingua's phase did not load langdetect again

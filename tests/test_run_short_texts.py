@@ -6,6 +6,7 @@ loaded as they come, and the rows are the same (newsetl.run.shorttexts)."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -95,6 +96,8 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
 ):
     monkeypatch.setenv("NEWSETL_TRANSLATOR", "none")
     monkeypatch.setattr(language, "_lingua_detector", None)  # nothing loaded here yet
+    monkeypatch.setattr(language, "_lingua_trigram_detector", None)
+    monkeypatch.setattr(language, "_lingua_subsets", {})
     # a fresh process, as `newsetl ingest` is: one that has extracted before (an earlier test
     # in this pytest worker) takes jobs back from a starting pool and loads lingua's trigram
     # models for the long texts it extracts itself (PendingExtraction.result), which is not
@@ -107,8 +110,10 @@ def test_a_pooled_run_identifies_short_texts_in_a_process_of_their_own(
     with caplog.at_level(logging.INFO, logger="newsetl.ingest"):
         summary = run_sources([str(pages)], _settings(pooled, workers=2), hooks=hooks)
     assert summary.status == "completed", summary.stats.failures
-    # the run's process never made a lingua detector, so never loaded any of its models
-    assert language._lingua_detector is None
+    # the run's process never made a lingua detector, so never loaded any of its models, and
+    # no identifying process failed over to it
+    assert language._lingua_detector is None and language._lingua_trigram_detector is None
+    assert not language._lingua_subsets and " failed (" not in caplog.text
     # the short pages were set aside: their batches' other pages and the later batches were
     # loaded without waiting for them, and they were loaded in their own order, after
     loads = [name for batch in hooks.loads for name in batch]
@@ -174,19 +179,25 @@ class IdentifyingSeen(RunHooks):
 
     def __init__(self) -> None:
         self.seen: list[bool] = []
+        self.names: list[list[str]] = []
 
     def extracted(self, run, index, items) -> None:
         self.seen.append(_identifying())
+        self.names.append([item.target.url.rsplit("/", 1)[1] for item in items])
 
 
 def _identifying() -> bool:
+    """Whether a short-text process of this process's runs is alive (its own child: another
+    test's, in another pytest worker, is not this run's)."""
+    me = str(os.getpid())
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
                 cmdline = (proc / "cmdline").read_bytes()
-            except OSError:
+                parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            except (OSError, IndexError):
                 continue
-            if b"newsetl.language_job" in cmdline:
+            if b"newsetl.language_job" in cmdline and parent == me:
                 return True
     return False
 
@@ -206,9 +217,9 @@ def test_a_short_run_starts_the_identification_at_once(tmp_path, monkeypatch, ea
     assert summary.status == "completed", summary.stats.failures
     # batches of 2 of 11 pages, the short page in the third, its copy in the sixth
     if early == 250:  # at once: the third batch and the ones after saw the process at work
-        assert hooks.seen[:2] == [False, False] and hooks.seen[2], hooks.seen
+        assert hooks.seen[:2] == [False, False] and hooks.seen[2], (hooks.seen, hooks.names)
     else:  # no extraction saw it
-        assert hooks.seen[:5] == [False] * 5, hooks.seen
+        assert hooks.seen[:5] == [False] * 5, (hooks.seen, hooks.names)
     assert not _identifying()
 
 

@@ -48,7 +48,8 @@ _lingua_trigram_detector = None
 _lingua_by_code: dict[str, Any] | None = None
 _lingua_subsets: dict[frozenset[str], Any] = {}
 #: How many of the languages lingua's trigram models rank highest a short text is scored
-#: against with its high-accuracy models, besides langdetect's (:func:`short_text_probabilities`).
+#: against with its high-accuracy models, besides langdetect's
+#: (:func:`short_text_probabilities`).
 #: Chosen on the dev half of lingua's test data (every text, also those of under
 #: :data:`MIN_LETTERS` letters the pipeline decides without the detectors): word pairs 88.57 /
 #: 88.64 / 88.71 / 88.76 % with 8 / 10 / 12 / 16 against 88.80 % over every language, ~6 / 7 /
@@ -159,9 +160,9 @@ def short_text_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, f
 
     Why not over all its languages: for a text of up to ~120 letters lingua scores every
     candidate language (every Latin-script one for a Latin text, ~30 on lingua's test
-    sentences) with its uni- to five-gram models, ~19 MB and ~0.08-0.2 s of CPU to load per
-    language: ~4-10 s and 0.9 GB for one short text, what a run with a single short page paid
-    (a 200-page run went from ×1.35 to ×2.28 of trafilatura alone). Asked about fewer
+    sentences) with its uni- to five-gram models, ~26 MB and ~0.1-0.2 s of CPU to load per
+    language: ~4-10 s and 0.9-1.0 GB for one short text, what a run with a single short page
+    paid (a 200-page run went from ×1.35 to ×2.1-2.4 of trafilatura alone). Asked about fewer
     languages, lingua gives each the same score and normalises over those only (checked
     equal to six decimals), so the candidates keep their order and the guess is the same
     unless the true language is outside them. On the held-out half of lingua's test

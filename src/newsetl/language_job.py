@@ -38,7 +38,7 @@ from newsetl.language import (
 from newsetl.memory import give_back
 
 #: At most this many languages' short-text models are loaded at once (:func:`lingua_in_turn`):
-#: ~26 MB each, ~0.45 GB with the process's own.
+#: ~26 MB each, ~0.5 GB with the process's own.
 MAX_LOADED_LANGUAGES = 16
 
 
@@ -70,30 +70,33 @@ def lingua_in_turn(
     texts: list[str | None], opinions: list[dict[str, float]]
 ) -> list[dict[str, float]]:
     """:func:`~newsetl.language.lingua_probabilities` of each text (``{}`` for None), the
-    texts taken in the order of their short-text candidate languages, and every model let go
+    texts taken in an order of their short-text candidate languages, and every model let go
     whenever more than :data:`MAX_LOADED_LANGUAGES` languages' would be loaded at once.
 
     Why: a run's set-aside texts come in one process, and their candidates together may be
     most of lingua's Latin-script languages (~26 MB of short-text models each): this
     process's peak, beside the run's pool, stays that of :data:`MAX_LOADED_LANGUAGES`
-    languages. Texts with the same candidates come one after another, so models are loaded
-    again only where the candidates change. Each text's scores are the same whatever came
+    languages. The next text is always the one that needs the fewest models not loaded yet,
+    so texts of alike candidates come together and models are loaded again rarely. Each text's scores are the same whatever came
     before it (lingua's models are only loaded or not)."""
     candidates = [
         short_text_candidates(text, opinion) if text is not None else frozenset()
         for text, opinion in zip(texts, opinions, strict=True)
     ]
     out: list[dict[str, float]] = [{} for _ in texts]
+    left = {i for i, text in enumerate(texts) if text is not None}
     loaded: set[str] = set()
-    for i in sorted(range(len(texts)), key=lambda i: sorted(candidates[i])):
-        text = texts[i]
-        if text is None:
-            continue
-        if len(loaded | candidates[i]) > MAX_LOADED_LANGUAGES:
+    while left:
+        # the text that needs the fewest models not loaded yet; when even it would pass the
+        # bound, every model goes and the next group starts
+        i = min(left, key=lambda i: (len(candidates[i] - loaded), sorted(candidates[i]), i))
+        if loaded and len(loaded | candidates[i]) > MAX_LOADED_LANGUAGES:
             unload_short_text_models()
             loaded.clear()
-        out[i] = lingua_probabilities(text, opinions[i])
+            i = min(left, key=lambda i: (sorted(candidates[i]), i))
+        out[i] = lingua_probabilities(texts[i], opinions[i])  # type: ignore[arg-type]
         loaded |= candidates[i]
+        left.discard(i)
     return out
 
 

@@ -1,19 +1,19 @@
 """Short texts whose language a pool worker left undecided: set aside, and identified together
 in a process of their own, beside the pool, not in the run's process.
 
-Why: lingua scores a text of under ~120 letters with its uni- to five-gram models
-(:func:`newsetl.language.uses_short_text_models`), ~19 MB and ~0.1 s of CPU to load per
+Why: lingua scores a text of up to ~120 letters with its uni- to five-gram models
+(:func:`newsetl.language.uses_short_text_models`), ~26 MB and ~0.1 s of CPU to load per
 language; scored against its likeliest languages only
-(:func:`newsetl.language.short_text_probabilities`) that is ~1 s and ~200 MB. A worker that
-meets such a text leaves it to the run, so that not every worker loads those models for the
-text it happens to get, nor keeps them.
+(:func:`newsetl.language.short_text_probabilities`), one text costs a process of its own
+~2 s of CPU and ~0.4 GB. A worker that meets such a text leaves it to the run, so that not
+every worker loads those models for the text it happens to get, nor keeps them.
 
 So a page with such a text is **set aside**: the rest of its batch, and every later batch, is
 analysed and loaded as usual. At once in a short run, after the last page in a long one
 (:class:`SetAside`), one plain interpreter (:mod:`newsetl.language_job`) identifies the
-set-aside texts and exits, beside the pool, which goes on with the run. Once it is done (the run waits for it only at its
-end, or once :func:`due`), the same pool analyses those pages (each batch's as a batch again),
-as the run's next batches in the load order. The guess is the same function of the same text
+set-aside texts and exits, beside the pool, which goes on with the run. Once it is done (the
+run waits for it only at its end, or once :func:`due`), the same pool analyses those pages
+(each batch's as a batch again), as the run's next batches in the load order. The guess is the same function of the same text
 and seed (:func:`newsetl.language.identify_language` of the text that
 :func:`newsetl.pipeline.identify_deferred` reads).
 
@@ -31,8 +31,8 @@ its turn in the load order then held every later batch's load, so the run loaded
 up to 2,000 pages and then ~80 batches in a burst. Why the pool is no longer ended for it
 (rounds 18-29): lingua loaded the short-text models of every candidate language then (~10 s
 of CPU, 0.9 GB), so the pool was ended for that memory and a new one warmed after: one short
-page in a 200-page run took the command from ×1.35 to ×2.26 of trafilatura
-alone (benchmarks/README.md "Round 30").
+page in a 200-page run took the command from ×1.35 to ×2.1-2.4 of trafilatura alone
+(benchmarks/README.md "Round 30").
 """
 
 from __future__ import annotations
@@ -50,10 +50,9 @@ from newsetl.pipeline import Processed, set_language
 from newsetl.textcap import analysed_text
 
 #: Pages set aside (or their bodies' bytes, held until the pages are analysed and staged)
-#: past which they are identified before the run's end. Each identification costs a worker
-#: the load of the short-text models of the texts' candidate languages (~1 s of CPU), so not
-#: for every page: in the scale corpus a 50,000-page run sets aside ~40 pages, identified
-#: once, at its end.
+#: past which the run waits for their identification before its end. Each identification is
+#: a process of its own (~2 s of CPU), so not one per page in a long run: in the scale corpus
+#: a 50,000-page run sets aside ~40-95 pages, identified once, at its end.
 SET_ASIDE_PAGES = 500
 SET_ASIDE_BYTES = 64 * 2**20
 
@@ -61,11 +60,11 @@ SET_ASIDE_BYTES = 64 * 2**20
 #: last page, or once :func:`due` (:class:`SetAside`). One generation of the pool's workers
 #: (``Settings.recycle_workers_pages``).
 EARLY_IN_RUNS_OF = 250
-#: Seconds between two calls of the run's loads while a worker identifies the set-aside texts.
+#: Seconds between two calls of the run's loads while the run waits for an identification.
 POLL_S = 0.05
-#: How long the identifying process (the fallback of a failed job) may take: a base for the
-#: interpreter and lingua's models (~1 s of CPU to load the candidate languages' short-text
-#: models, up to ~10 s for texts in many languages; more under load) plus a bound per
+#: How long the identifying process may take: a base for the interpreter and lingua's models
+#: (~2 s of CPU for the candidate languages' short-text models, more for texts in many
+#: languages and under load) plus a bound per
 #: text (each is at most a few hundred letters; lingua takes milliseconds). Past it the process
 #: is killed and the texts are identified in the run's process instead (same guesses).
 TIMEOUT_BASE_S = 300.0
@@ -110,7 +109,7 @@ class SetAside:
     aside (:meth:`start`): the identifying process (~2 s of CPU: an interpreter, langdetect's
     profiles, lingua's models) then runs beside the extraction of the pages after it, not
     after the last one, where the whole run waited for it (a 200-page run with one short page,
-    spine only: ×1.07 of trafilatura alone against ×1.30 started at the end). Why not in a
+    spine only: ×1.08 of trafilatura alone against ×1.30 started at the end). Why not in a
     longer run: there every process costs those ~2 s again, and beside a pool in the middle
     of its generation it added to the run's peak: a 5,000-page run that started one at once
     went ×0.85 of its first window's speed in one window and from 1,182 to 1,406 MiB of peak
