@@ -56,3 +56,25 @@ def test_a_text_lingua_reads_as_long_keeps_its_scores_over_every_language():
     assert got.keys() == every.keys() and len(got) > language.SHORT_TEXT_CANDIDATES + 1
     for code, value in got.items():
         assert math.isclose(value, every[code], rel_tol=1e-9), code
+
+
+def test_the_candidates_are_the_languages_the_trigrams_rank_highest():
+    """The candidates are the two languages the trigram models rank highest, and the others
+    of the likeliest SHORT_TEXT_CANDIDATES within SHORT_TEXT_RATIO of the first; not the
+    alphabet's. A German text the trigrams read with near certainty (its runner-ups at ~1e-28
+    and less: rounded to a number of decimals, they all tied at 0, and ``af``, ``az``, ``bs``
+    ... were asked) is scored over its two likeliest languages; a word pair they cannot tell
+    apart over more, each of them within the ratio."""
+    certain = "Ich weiß, ich bin betrunken und sollte das vielleicht nicht sagen."
+    unsure = "casa grande"
+    for text, sure in ((certain, True), (unsure, False)):
+        trigram = language._confidences(language._lingua_trigrams(), text)
+        ranked = sorted(trigram, key=trigram.get, reverse=True)
+        chosen = language.short_text_candidates(text)
+        assert set(ranked[:2]) <= chosen <= set(ranked[: language.SHORT_TEXT_CANDIDATES])
+        for code in chosen:
+            assert code in ranked[:2] or trigram[code] >= trigram[ranked[0]] * 1e-12
+        if sure:
+            assert trigram[ranked[1]] < 1e-12 and chosen == set(ranked[:2])
+        else:
+            assert len(chosen) > 2

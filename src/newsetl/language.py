@@ -55,6 +55,16 @@ _lingua_subsets: dict[frozenset[str], Any] = {}
 #: 88.64 / 88.71 / 88.76 % with 8 / 10 / 12 / 16 against 88.80 % over every language, ~6 / 7 /
 #: 8 / 10 languages loaded against ~29; sentences within 0.03 points from 8 on.
 SHORT_TEXT_CANDIDATES = 12
+#: Of those, beyond the two likeliest, only the languages whose trigram score is at least
+#: this share of the likeliest one's. Why: a text the trigrams read with near certainty
+#: (runner-ups at 1e-28 and less) is read the same by the short-text models over its two
+#: likeliest languages as over twelve. Chosen on the dev half of lingua's test data: sentences
+#: 95.00 % and word pairs 88.71 %, as with no floor (1e-20 and 1e-6 too, but the confidences
+#: moved more at 1e-6). On the held-out half: the same accuracy as without it, ~4.1 languages'
+#: models a short text against ~8.2 (benchmarks/README.md "Round 31").
+SHORT_TEXT_RATIO = 1e-12
+#: Significant digits of the trigram scores that rank the candidates (:func:`_leading_digits`).
+RANK_DIGITS = 9
 #: langdetect's codes that name languages lingua calls otherwise
 _LANGDETECT_CODES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
 
@@ -155,8 +165,9 @@ def _confidences(detector, text: str) -> dict[str, float]:
 
 
 def short_text_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, float]:
-    """lingua's high-accuracy confidences of a short text over its likeliest languages: the
-    :data:`SHORT_TEXT_CANDIDATES` its trigram models rank highest, and ``also``.
+    """lingua's high-accuracy confidences of a short text over its likeliest languages: of the
+    :data:`SHORT_TEXT_CANDIDATES` its trigram models rank highest, the first two and those
+    within :data:`SHORT_TEXT_RATIO` of the first; and ``also``.
 
     Why not over all its languages: for a text of up to ~120 letters lingua scores every
     candidate language (every Latin-script one for a Latin text, ~30 on lingua's test
@@ -168,8 +179,9 @@ def short_text_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, f
     unless the true language is outside them. On the held-out half of lingua's test
     sentences and word pairs (``benchmarks/metadata/language_calibration.py``), texts of
     :data:`MIN_LETTERS` letters or more (those the pipeline asks the detectors about):
-    accuracy 95.27 % on sentences and 90.05 % on word pairs, as over every language; ~8
-    languages' models loaded instead of ~29 (benchmarks/README.md "Round 30").
+    accuracy 95.27 % on sentences and 90.05 % on word pairs, as over every language; ~4
+    languages' models loaded for a short text instead of ~29 (benchmarks/README.md "Round 30",
+    "Round 31").
 
     A text lingua reads as long (over ~120 letters by its own count: it then uses trigrams
     only) gets the trigram models' scores over all languages, which are that reading's
@@ -192,13 +204,25 @@ def short_text_candidates(text: str, also: Iterable[str] = ()) -> frozenset[str]
 
 def _candidates(text: str, also: Iterable[str]) -> tuple[dict[str, float], frozenset[str]]:
     """(lingua's trigram scores of ``text`` over every language, the languages it is scored
-    against with the short-text models: :data:`SHORT_TEXT_CANDIDATES` and ``also``)."""
+    against with the short-text models: of the :data:`SHORT_TEXT_CANDIDATES` likeliest, the
+    first two and those within :data:`SHORT_TEXT_RATIO` of the first; and ``also``)."""
     trigram = _confidences(_lingua_trigrams(), text)
-    # rounded: lingua's sums come in varying order, and the last digits must not pick them
-    ranked = sorted(trigram, key=lambda code: (-round(trigram[code], 12), code))
-    ranked = ranked[:SHORT_TEXT_CANDIDATES]
+    score = {code: _leading_digits(value) for code, value in trigram.items()}
+    ranked = sorted(score, key=lambda code: (-score[code], code))[:SHORT_TEXT_CANDIDATES]
+    if ranked:  # the two likeliest, and the others within SHORT_TEXT_RATIO of the first
+        floor = score[ranked[0]] * SHORT_TEXT_RATIO
+        ranked = ranked[:2] + [code for code in ranked[2:] if score[code] >= floor]
     known = _lingua_languages()
     return trigram, frozenset(code for code in (*ranked, *also) if code in known)
+
+
+def _leading_digits(value: float) -> float:
+    """``value`` to :data:`RANK_DIGITS` significant digits. Why: lingua's sums come in varying
+    order, and their last digits must not pick a candidate; why not to a number of decimals:
+    a short text's runner-up languages score 1e-28 to 1e-40 against the top one's ~1, and
+    rounded to 12 decimals they all tied at 0 and were taken in alphabetical order (``af``,
+    ``az``, ``bs``, ... for a German text, instead of ``la``, ``nn``, ``sv``)."""
+    return float(f"{value:.{RANK_DIGITS}g}")
 
 
 def unload_short_text_models() -> None:

@@ -5,7 +5,7 @@ Why: lingua scores a text of up to ~120 letters with its uni- to five-gram model
 (:func:`newsetl.language.uses_short_text_models`), ~26 MB and ~0.1 s of CPU to load per
 language; scored against its likeliest languages only
 (:func:`newsetl.language.short_text_probabilities`), one text costs a process of its own
-~2 s of CPU and ~0.4 GB. A worker that meets such a text leaves it to the run, so that not
+~0.6 s of CPU and ~0.17 GB (more for texts of many languages). A worker that meets such a text leaves it to the run, so that not
 every worker loads those models for the text it happens to get, nor keeps them.
 
 So a page with such a text is **set aside**: the rest of its batch, and every later batch, is
@@ -51,7 +51,7 @@ from newsetl.textcap import analysed_text
 
 #: Pages set aside (or their bodies' bytes, held until the pages are analysed and staged)
 #: past which the run waits for their identification before its end. Each identification is
-#: a process of its own (~2 s of CPU), so not one per page in a long run: in the scale corpus
+#: a process of its own (~0.6 s of CPU), so not one per page in a long run: in the scale corpus
 #: a 50,000-page run sets aside ~40-95 pages, identified once, at its end.
 SET_ASIDE_PAGES = 500
 SET_ASIDE_BYTES = 64 * 2**20
@@ -63,8 +63,7 @@ EARLY_IN_RUNS_OF = 250
 #: Seconds between two calls of the run's loads while the run waits for an identification.
 POLL_S = 0.05
 #: How long the identifying process may take: a base for the interpreter and lingua's models
-#: (~2 s of CPU for the candidate languages' short-text models, more for texts in many
-#: languages and under load) plus a bound per
+#: (~0.6 s of CPU for one text, more for texts in many languages and under load) plus a bound per
 #: text (each is at most a few hundred letters; lingua takes milliseconds). Past it the process
 #: is killed and the texts are identified in the run's process instead (same guesses).
 TIMEOUT_BASE_S = 300.0
@@ -106,11 +105,11 @@ class SetAside:
     """The run's set-aside pages, by batch, and the one identification of their texts under way.
 
     Why, in a run of up to :data:`EARLY_IN_RUNS_OF` pages, started as soon as a page is set
-    aside (:meth:`start`): the identifying process (~2 s of CPU: an interpreter, langdetect's
-    profiles, lingua's models) then runs beside the extraction of the pages after it, not
-    after the last one, where the whole run waited for it (a 200-page run with one short page,
+    aside (:meth:`start`): the identifying process (~0.6 s of CPU: an interpreter,
+    langdetect's profiles, lingua's models; ~2 s in round 30) then runs beside the extraction
+    of the pages after it, not after the last one, where the whole run waited for it (a 200-page run with one short page,
     spine only: ×1.08 of trafilatura alone against ×1.30 started at the end). Why not in a
-    longer run: there every process costs those ~2 s again, and beside a pool in the middle
+    longer run: there every process costs those seconds again, and beside a pool in the middle
     of its generation it added to the run's peak: a 5,000-page run that started one at once
     went ×0.85 of its first window's speed in one window and from 1,182 to 1,406 MiB of peak
     PSS, and one that started it 250 pages before its end to 1,571 MiB. Started after the
