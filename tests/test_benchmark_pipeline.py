@@ -319,3 +319,32 @@ def test_windows_on_a_steady_host_count_a_slow_host_window_at_the_probes_speed()
     plain = scale.window_rates(progress, None, 500)
     assert "slowest_window_vs_first_host_adjusted" not in plain
     assert "host_ms" not in plain["windows"][0]
+
+
+def test_same_pages_windows_tell_the_run_s_slowing_from_its_pages_costs():
+    """A corpus of 1,000 pages repeated, windows of 500: its second half costs twice its
+    first, so the plain windows alternate ×1 and ×0.5 of the first; against the same pages
+    the first time, only the window that really ran slower (window 3, 25 % longer than pages
+    500-1000 took) is under 1, and with a probe that took 25 % longer then too, not even it."""
+    import scale
+
+    ends = [10.0, 20.0, 10.0, 25.0, 10.0, 20.0]  # seconds each window of 500 took
+    progress = [(0.0, 0)]
+    for k, took in enumerate(ends):
+        progress.append((progress[-1][0] + took, 500 * (k + 1)))
+    plain = scale.window_rates(progress, None, 500)
+    assert plain["slowest_window_vs_first"] == pytest.approx(0.4)
+    out = scale.same_pages_rates(progress, 500, 1000)
+    assert [r["window"] for r in out["same_pages"]] == [2, 3, 4, 5]  # 0, 1: the first time
+    assert [r["first_pages"] for r in out["same_pages"]] == [0, 500, 0, 500]
+    assert [r["vs_same_pages_early"] for r in out["same_pages"]] == pytest.approx([1, 0.8, 1, 1])
+    assert out["slowest_vs_same_pages_early"] == pytest.approx(0.8)
+    assert out["last_vs_same_pages_early"] == pytest.approx(1.0)
+    assert "slowest_vs_same_pages_early_host_adjusted" not in out
+    # the host's loop took 25 % longer in window 3 (seconds 40-65) than anywhere else
+    probe = [(t, 5.0 if 40 < t < 65 else 4.0) for t in range(0, 95, 2)]
+    adjusted = scale.same_pages_rates(progress, 500, 1000, probe)
+    assert [
+        r["vs_same_pages_early_host_adjusted"] for r in adjusted["same_pages"]
+    ] == pytest.approx([1, 1, 1, 1])
+    assert scale.same_pages_rates(progress[:2], 500, 1000) == {}

@@ -184,6 +184,12 @@ def run(exe: Path, pages: Path, db: Path, env: dict[str, str], interval: float) 
             probe.samples,
             sampler.root_timeline,
         ),
+        **same_pages_rates(
+            ([(fetching, 0)] if fetching else []) + progress,
+            500,
+            len(source_pages()),
+            probe.samples,
+        ),
         "progress": [(round(t, 2), k) for t, k in progress],
         **warehouse_size(db),
     }
@@ -385,6 +391,65 @@ def window_rates(
                     [r["host_ms"] for r in rows], [r["cpu_ms_per_page"] for r in rows]
                 )
     return result
+
+
+def same_pages_rates(
+    progress: list[tuple[float, int]],
+    window: int,
+    cycle: int,
+    probe: list[tuple[float, float]] | None = None,
+) -> dict[str, Any]:
+    """Each window of ``window`` pages against the same pages the first time the run met them.
+
+    Why: the corpus repeats its ``cycle`` pages in one order, so window ``k`` (pages ``kW`` to
+    ``kW + W``) holds the pages of corpus places ``kW mod cycle`` onwards, a different slice of
+    the corpus than the first window's; and its pages' costs differ several-fold (one window
+    of round 30's 50,000-page run took 44.7 ms of CPU a page, another 62.9). The first time
+    the run extracted that slice is pages ``kW mod cycle`` to ``kW mod cycle + W``, in its
+    first cycle or two. ``vs_same_pages_early`` is the window's pages/s over that slice's
+    (1.0: the run is as fast on those pages as it was at its start); with the host probe,
+    ``vs_same_pages_early_host_adjusted`` also divides out the machine's speed at both times.
+    Windows inside the first ``cycle + W`` pages are their own first time: no row. It is a
+    reading of the run's own slowing beside the bar (``slowest_window_vs_first``), not the bar.
+    ``progress`` starts with the moment the run began to fetch (0 pages), as
+    :func:`window_rates`'s."""
+    if len(progress) < 3 or window <= 0 or cycle <= 0:
+        return {}
+
+    def at(pages: int) -> float | None:
+        return next((t for t, n in progress if n >= pages), None)
+
+    rows: list[dict[str, Any]] = []
+    k = 0
+    while (end := at((k + 1) * window)) is not None:
+        a = k * window
+        early = a % cycle
+        k += 1
+        if early == a:
+            continue
+        start, ref_start, ref_end = at(a), at(early), at(early + window)
+        if start is None or ref_start is None or ref_end is None:
+            continue
+        row: dict[str, Any] = {
+            "window": k - 1,
+            "first_pages": early,
+            "vs_same_pages_early": (ref_end - ref_start) / max(1e-9, end - start),
+        }
+        if probe:
+            now, then = host_ms(probe, start, end), host_ms(probe, ref_start, ref_end)
+            if now is not None and then is not None:
+                row["vs_same_pages_early_host_adjusted"] = row["vs_same_pages_early"] * now / then
+        rows.append(row)
+    if not rows:
+        return {}
+    out: dict[str, Any] = {"same_pages": rows}
+    for key in ("vs_same_pages_early", "vs_same_pages_early_host_adjusted"):
+        values = [r[key] for r in rows if key in r]
+        if len(values) == len(rows):
+            out[f"slowest_{key}"] = min(values)
+            out[f"median_{key}"] = statistics.median(values)
+            out[f"last_{key}"] = values[-1]
+    return out
 
 
 def _day_s(t: float) -> float:
