@@ -67,6 +67,9 @@ SHORT_TEXT_RATIO = 1e-12
 RANK_DIGITS = 9
 #: langdetect's codes that name languages lingua calls otherwise
 _LANGDETECT_CODES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
+#: A short text's trigram scores over every language, and the languages it is scored against
+#: with the short-text models (:func:`short_text_reading`).
+ShortTextReading = tuple[dict[str, float], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,15 @@ def release_langdetect() -> None:
         _initialised = False
 
 
-def lingua_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, float]:
+def lingua_probabilities(
+    text: str, also: Iterable[str] = (), reading: ShortTextReading | None = None
+) -> dict[str, float]:
     """lingua's confidence values (sum to 1 over its 75 languages; zeros left out); for a short
     text, over its likeliest candidates (:func:`short_text_probabilities`; ``also``: languages
-    another detector named, langdetect's in :func:`identify_language`)."""
+    another detector named, langdetect's in :func:`identify_language`; ``reading``: the text's
+    :func:`short_text_reading` when the caller has it)."""
     if not has_letters(text, SHORT_TEXT_LETTERS):
-        return short_text_probabilities(text, also)
+        return short_text_probabilities(text, also, reading)
     return _confidences(_lingua(), text)
 
 
@@ -164,7 +170,9 @@ def _confidences(detector, text: str) -> dict[str, float]:
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0}
 
 
-def short_text_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, float]:
+def short_text_probabilities(
+    text: str, also: Iterable[str] = (), reading: ShortTextReading | None = None
+) -> dict[str, float]:
     """lingua's high-accuracy confidences of a short text over its likeliest languages: of the
     :data:`SHORT_TEXT_CANDIDATES` its trigram models rank highest, the first two and those
     within :data:`SHORT_TEXT_RATIO` of the first; and ``also``.
@@ -186,23 +194,25 @@ def short_text_probabilities(text: str, also: Iterable[str] = ()) -> dict[str, f
     A text lingua reads as long (over ~120 letters by its own count: it then uses trigrams
     only) gets the trigram models' scores over all languages, which are that reading's
     (the restricted detector's scores are recognised as the same, normalised over fewer)."""
-    trigram, chosen = _candidates(text, also)
+    trigram, chosen = reading or short_text_reading(text, also)
     if len(chosen) < 2:  # lingua needs two: its trigrams say nothing of the text, and
         return trigram  # every language's short-text models (0.9 GB) are not worth it
     values = _confidences(_lingua_among(chosen), text)
     return trigram if _same_scores(values, trigram) else values
 
 
-def short_text_candidates(text: str, also: Iterable[str] = ()) -> frozenset[str]:
+def short_text_candidates(
+    text: str, also: Iterable[str] = (), reading: ShortTextReading | None = None
+) -> frozenset[str]:
     """The languages :func:`lingua_probabilities` of ``text`` loads short-text models for
     (none for a text it reads with trigrams over every language)."""
     if has_letters(text, SHORT_TEXT_LETTERS):
         return frozenset()
-    chosen = _candidates(text, also)[1]
+    chosen = (reading or short_text_reading(text, also))[1]
     return chosen if len(chosen) >= 2 else frozenset()
 
 
-def _candidates(text: str, also: Iterable[str]) -> tuple[dict[str, float], frozenset[str]]:
+def short_text_reading(text: str, also: Iterable[str] = ()) -> ShortTextReading:
     """(lingua's trigram scores of ``text`` over every language, the languages it is scored
     against with the short-text models: of the :data:`SHORT_TEXT_CANDIDATES` likeliest, the
     first two and those within :data:`SHORT_TEXT_RATIO` of the first; and ``also``)."""

@@ -25,14 +25,17 @@ import sys
 
 from newsetl.language import (
     LINGUA_CHARS,
+    SHORT_TEXT_LETTERS,
     LanguageGuess,
     guess_from,
+    has_letters,
     identify_language,
     langdetect_probabilities,
     language_sample,
     lingua_probabilities,
     release_langdetect,
     short_text_candidates,
+    short_text_reading,
     unload_short_text_models,
 )
 from newsetl.memory import give_back
@@ -79,9 +82,17 @@ def lingua_in_turn(
     languages. The next text is always the one that needs the fewest models not loaded yet,
     so texts of alike candidates come together and models are loaded again rarely. Each text's scores are the same whatever came
     before it (lingua's models are only loaded or not)."""
-    candidates = [
-        short_text_candidates(text, opinion) if text is not None else frozenset()
+    # each text's trigram reading, once: it names the text's candidates here, and is handed
+    # to lingua_probabilities below (which would otherwise read the text again)
+    readings = [
+        short_text_reading(text, opinion)
+        if text is not None and not has_letters(text, SHORT_TEXT_LETTERS)
+        else None
         for text, opinion in zip(texts, opinions, strict=True)
+    ]
+    candidates = [
+        short_text_candidates(text, reading=reading) if text is not None else frozenset()
+        for text, reading in zip(texts, readings, strict=True)
     ]
     out: list[dict[str, float]] = [{} for _ in texts]
     left = {i for i, text in enumerate(texts) if text is not None}
@@ -94,7 +105,7 @@ def lingua_in_turn(
             unload_short_text_models()
             loaded.clear()
             i = min(left, key=lambda i: (sorted(candidates[i]), i))
-        out[i] = lingua_probabilities(texts[i], opinions[i])  # type: ignore[arg-type]
+        out[i] = lingua_probabilities(texts[i], opinions[i], readings[i])  # type: ignore[arg-type]
         loaded |= candidates[i]
         left.discard(i)
     return out
