@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -292,3 +294,44 @@ def test_set_aside_pages_are_identified_before_the_end_past_a_count_or_their_bod
     dropped = page(5000)
     dropped.fetch.drop_body()  # a body let go holds nothing
     assert not shorttexts.due([[dropped]])
+
+
+def test_the_run_s_own_process_identifies_short_texts_as_the_identifying_process_would():
+    """When the identifying process fails, the run's process identifies the texts itself, by
+    the same function (language_job.identify_apart, its models bounded): the guesses of short
+    texts of several languages are those of the identifying process; and the models it loaded
+    for them (~0.5 GB here) are let go after, not kept for the rest of the run (round 30's
+    fallback kept them, and langdetect's profiles). In a process of its own."""
+    code = """
+import json
+from newsetl import language_job
+from newsetl.run import shorttexts
+import resource
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+jobs = [
+    ("Die Regierung hat heute neue Regeln beschlossen.", None, 0),
+    ("Le gouvernement a adopte de nouvelles regles.", None, 1),
+    ("Il governo ha approvato nuove regole oggi.", None, 2),
+    ("El gobierno aprobo hoy nuevas normas.", None, 3),
+    ("De regering heeft vandaag nieuwe regels.", "nl", 4),
+]
+apart = shorttexts.Identification(jobs).result()
+before = rss()
+here = shorttexts.Identification(jobs, timeout_s=0.0).result()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+language_job.MAX_LOADED_LANGUAGES = 3  # the bound reached: models let go mid-way
+bounded = shorttexts.Identification(jobs, timeout_s=0.0).result()
+print(json.dumps([[[g.language, g.confidence, g.runner_up] for g in apart + here + bounded],
+                  [before, peak, rss()]]))
+"""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "identifying them in the run's process" in done.stderr
+    rows, (before, peak, after) = json.loads(done.stdout)
+    apart, here, bounded = rows[:5], rows[5:10], rows[10:]
+    assert here == apart == bounded
+    assert [row[0] for row in here] == ["de", "fr", "it", "es", "nl"]
+    assert peak - before > 200  # the short-text models were loaded here
+    assert after - before < 100, (before, peak, after)  # and let go

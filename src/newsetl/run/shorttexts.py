@@ -46,6 +46,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 
+from newsetl.memory import give_back
 from newsetl.pipeline import Processed, set_language
 from newsetl.textcap import analysed_text
 
@@ -186,8 +187,9 @@ class Identification:
     a broken interpreter) or hangs must not cost the run those pages. When it fails or runs
     past ``timeout_s`` (default :data:`TIMEOUT_BASE_S` + :data:`TIMEOUT_PER_TEXT_S` per text)
     it is killed, the reason is logged, and :meth:`result` identifies the texts here: the same
-    function of the same text and seed, so the same guesses, at the memory cost the process
-    avoids."""
+    function of the same text and seed, so the same guesses, at the CPU cost the process
+    avoids, with the process's bound on lingua's models (``lingua_in_turn``), which are let go
+    after (until round 31 every candidate's models loaded here, and stayed for the run)."""
 
     def __init__(self, jobs: list[tuple[str, str | None, int]], timeout_s: float | None = None):
         self.jobs = jobs
@@ -252,9 +254,14 @@ class Identification:
             len(self.jobs),
             reason,
         )
-        from newsetl.language_job import identify_all
+        from newsetl.language import unload_short_text_models
+        from newsetl.language_job import identify_apart
 
-        return identify_all(self.jobs)
+        try:
+            return identify_apart(self.jobs)
+        finally:
+            unload_short_text_models()
+            give_back()
 
     def _read(self, code: int) -> str | None:
         """None when the process gave a guess per job (kept), else why not."""
