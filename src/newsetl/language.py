@@ -235,13 +235,26 @@ def _leading_digits(value: float) -> float:
     return float(f"{value:.{RANK_DIGITS}g}")
 
 
-def unload_short_text_models() -> None:
+def unload_short_text_models(codes: Iterable[str] | None = None) -> None:
     """Let go of the models :func:`short_text_probabilities` loaded (their languages' trigram
-    models too: loaded again, ~5 ms a language, when a text needs them). Only in a process
-    that was not forked from one whose lingua had started its Rust thread pool (a fork of the
-    pool's fork server waits forever here): :mod:`newsetl.language_job`'s plain interpreter."""
-    for detector in _lingua_subsets.values():
-        detector.unload_language_models()
+    models too: loaded again, ~5 ms a language, when a text needs them); ``codes``: of those
+    languages only. Only in a process that was not forked from one whose lingua had started
+    its Rust thread pool (a fork of the pool's fork server waits forever here):
+    :mod:`newsetl.language_job`'s plain interpreter, or the run's process.
+
+    Why a detector of their own for ``codes``: lingua keeps one copy of a language's models
+    per process, shared by every detector; a detector over exactly those languages lets them
+    go, and any other detector that needs them again loads them again."""
+    if codes is None:
+        for detector in _lingua_subsets.values():
+            detector.unload_language_models()
+        return
+    by_code = _lingua_languages()
+    chosen = [by_code[code] for code in sorted(set(codes)) if code in by_code]
+    if chosen:
+        from lingua import LanguageDetectorBuilder
+
+        LanguageDetectorBuilder.from_languages(*chosen).build().unload_language_models()
 
 
 def _same_scores(values: dict[str, float], trigram: dict[str, float]) -> bool:
