@@ -41,7 +41,7 @@ from newsetl.language import (
 from newsetl.memory import give_back
 
 #: At most this many languages' short-text models are loaded at once (:func:`lingua_in_turn`):
-#: ~26 MB each, ~0.5 GB with the process's own.
+#: ~26 MB each, ~0.6 GB with the process's own (572 MB on texts of ~45 languages).
 MAX_LOADED_LANGUAGES = 16
 #: :func:`lingua_in_turn` gives freed memory back to the system (``malloc_trim``) once this
 #: many languages' models were let go since it last did. On 572 short texts of ~45 languages
@@ -88,8 +88,9 @@ def lingua_in_turn(
     languages. The next text is always the one that needs the fewest models not loaded yet,
     so texts of alike candidates come together and models are loaded again rarely; when it
     would pass the bound, the languages it does not need that were used longest ago go, not
-    every language (round 30 let every model go: ~530 short texts of ~45 languages took
-    174 s, models loaded again group after group). Each text's scores are the same whatever
+    every language (round 30 let every model go: 572 short texts of ~45 languages took the
+    process 254 s, models loaded again group after group; 73 s now, with fewer candidates a
+    text too; benchmarks/README.md "Round 31"). Each text's scores are the same whatever
     came before it (lingua's models are only loaded or not)."""
     # each text's trigram reading, once: it names the text's candidates here, and is handed
     # to lingua_probabilities below (which would otherwise read the text again)

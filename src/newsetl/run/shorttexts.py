@@ -5,8 +5,9 @@ Why: lingua scores a text of up to ~120 letters with its uni- to five-gram model
 (:func:`newsetl.language.uses_short_text_models`), ~26 MB and ~0.1 s of CPU to load per
 language; scored against its likeliest languages only
 (:func:`newsetl.language.short_text_probabilities`), one text costs a process of its own
-~0.6 s of CPU and ~0.17 GB (more for texts of many languages). A worker that meets such a text leaves it to the run, so that not
-every worker loads those models for the text it happens to get, nor keeps them.
+~0.6 s of CPU and ~0.17 GB (more for texts of many languages). A worker that meets such a
+text leaves it to the run, so that not every worker loads those models for the text it
+happens to get, nor keeps them.
 
 So a page with such a text is **set aside**: the rest of its batch, and every later batch, is
 analysed and loaded as usual. At once in a short run, after the last page in a long one
@@ -64,8 +65,9 @@ EARLY_IN_RUNS_OF = 250
 #: Seconds between two calls of the run's loads while the run waits for an identification.
 POLL_S = 0.05
 #: How long the identifying process may take: a base for the interpreter and lingua's models
-#: (~0.6 s of CPU for one text, more for texts in many languages and under load) plus a bound per
-#: text (each is at most a few hundred letters; lingua takes milliseconds). Past it the process
+#: (~0.6 s of CPU for one text; ~73 s for ~570 texts of ~45 languages, models let go and
+#: loaded again under the bound; more under load) plus a bound per text (each is at most a
+#: few hundred letters; lingua takes milliseconds). Past it the process
 #: is killed and the texts are identified in the run's process instead (same guesses).
 TIMEOUT_BASE_S = 300.0
 TIMEOUT_PER_TEXT_S = 1.0
@@ -108,8 +110,9 @@ class SetAside:
     Why, in a run of up to :data:`EARLY_IN_RUNS_OF` pages, started as soon as a page is set
     aside (:meth:`start`): the identifying process (~0.6 s of CPU: an interpreter,
     langdetect's profiles, lingua's models; ~2 s in round 30) then runs beside the extraction
-    of the pages after it, not after the last one, where the whole run waited for it (a 200-page run with one short page,
-    spine only: ×1.08 of trafilatura alone against ×1.30 started at the end). Why not in a
+    of the pages after it, not after the last one, where the whole run waited for it (a
+    200-page run with one short page, spine only: ×1.08 of trafilatura alone against ×1.30
+    started at the end, round 30). Why not in a
     longer run: there every process costs those seconds again, and beside a pool in the middle
     of its generation it added to the run's peak: a 5,000-page run that started one at once
     went ×0.85 of its first window's speed in one window and from 1,182 to 1,406 MiB of peak
