@@ -300,7 +300,7 @@ def test_the_run_s_own_process_identifies_short_texts_as_the_identifying_process
     """When the identifying process fails, the run's process identifies the texts itself, by
     the same function (language_job.identify_apart, its models bounded): the guesses of short
     texts of several languages are those of the identifying process; and the models it loaded
-    for them (~0.5 GB here) are let go after, not kept for the rest of the run (round 30's
+    for them (~0.66 GB here) are let go after, not kept for the rest of the run (round 30's
     fallback kept them, and langdetect's profiles). In a process of its own."""
     code = """
 import json
