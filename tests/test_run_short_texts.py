@@ -262,9 +262,9 @@ def test_an_identifying_process_that_runs_too_long_is_killed_and_the_texts_ident
         ("Il governo ha annunciato ieri nuove misure per gli ospedali del paese. " * 3, None, 7),
     ]
     assert not any(language.uses_short_text_models(text) for text, _, _ in jobs)
-    finished = shorttexts.identify_in_process(jobs)
+    finished = shorttexts.Identification(jobs).result()
     with caplog.at_level("WARNING", logger="newsetl.ingest"):
-        killed = shorttexts.identify_in_process(jobs, timeout_s=0.01)
+        killed = shorttexts.Identification(jobs, timeout_s=0.01).result()
     assert "TimeoutExpired" in caplog.text
     assert [g.language for g in finished] == ["fr", "de", "it"]
     assert killed == finished

@@ -249,12 +249,9 @@ def unload_short_text_models(codes: Iterable[str] | None = None) -> None:
         for detector in _lingua_subsets.values():
             detector.unload_language_models()
         return
-    by_code = _lingua_languages()
-    chosen = [by_code[code] for code in sorted(set(codes)) if code in by_code]
-    if chosen:
-        from lingua import LanguageDetectorBuilder
-
-        LanguageDetectorBuilder.from_languages(*chosen).build().unload_language_models()
+    known = set(codes) & _lingua_languages().keys()
+    if known:
+        _detector_over(known).unload_language_models()
 
 
 def _same_scores(values: dict[str, float], trigram: dict[str, float]) -> bool:
@@ -298,15 +295,20 @@ def _lingua_among(codes: frozenset[str]):
     """lingua over ``codes`` only (high accuracy, models loaded lazily), one per set."""
     detector = _lingua_subsets.get(codes)
     if detector is None:
-        from lingua import LanguageDetectorBuilder
-
-        by_code = _lingua_languages()
-        detector = LanguageDetectorBuilder.from_languages(
-            *(by_code[code] for code in sorted(codes))
-        ).build()
+        detector = _detector_over(codes)
         if len(_lingua_subsets) < 1024:
             _lingua_subsets[codes] = detector
     return detector
+
+
+def _detector_over(codes: Iterable[str]):
+    """A new lingua detector over ``codes`` (known languages), high accuracy, lazy models."""
+    from lingua import LanguageDetectorBuilder
+
+    by_code = _lingua_languages()
+    return LanguageDetectorBuilder.from_languages(
+        *(by_code[code] for code in sorted(codes))
+    ).build()
 
 
 def combine(ld: dict[str, float], li: dict[str, float], length: int) -> dict[str, float]:
@@ -380,7 +382,7 @@ SHORT_TEXT_LETTERS = 150
 
 def uses_short_text_models(text: str) -> bool:
     """Whether :func:`identify_language` of ``text`` may make lingua load its short-text
-    models. Why ask: a process pool leaves those texts to one job (see
+    models. Why ask: a process pool leaves those texts to one process (see
     :func:`newsetl.pipeline.extract_and_identify`) so that each worker does not load them."""
     sample = (text or "")[:SAMPLE_CHARS]
     if not has_letters(sample, MIN_LETTERS):

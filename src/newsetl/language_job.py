@@ -12,9 +12,10 @@ threads stayed in the server).
 
 Why langdetect first, for every text, then lingua (:func:`identify_apart`): langdetect's
 profiles (~60 MB) are let go before lingua's models load, so this process's peak (beside the
-run's pool) holds lingua's models only (benchmarks/README.md "Round 12 (id12)"). Each guess is :func:`newsetl.language.guess_from` of the same two
-opinions :func:`~newsetl.language.identify_language` asks for (langdetect's draws are seeded
-per text, so the order of the texts does not change them).
+run's pool) holds lingua's models only (benchmarks/README.md "Round 12 (id12)"). Each guess
+is :func:`newsetl.language.guess_from` of the same two opinions
+:func:`~newsetl.language.identify_language` asks for (langdetect's draws are seeded per text,
+so the order of the texts does not change them).
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ TRIM_AFTER_LANGUAGES = 8
 
 
 def identify_all(jobs: list[tuple[str, str | None, int]]) -> list[LanguageGuess]:
-    """:func:`identify_language` of each ``(text, declared, seed)`` (the run's own process,
-    when this one failed: langdetect stays loaded there for the rest of the run)."""
+    """:func:`identify_language` of each ``(text, declared, seed)``, one after another: the
+    guesses :func:`identify_apart` gives by another order of work (the tests compare the two;
+    since round 31 the run's fallback, too, uses :func:`identify_apart`)."""
     return [identify_language(text, declared, seed) for text, declared, seed in jobs]
 
 

@@ -482,10 +482,11 @@ def extract_and_identify(
     ``defer_short_texts`` (a pool worker): a text short enough for lingua to load its
     short-text models (:func:`newsetl.language.uses_short_text_models`, ~0.2 GB for its
     candidate languages) comes back with the page and no guess, to be identified
-    (:func:`identify_deferred`) in one job, not in every worker: a run's engine gives a
-    worker the run's set-aside texts together, and the worker lets the models go again
-    (:mod:`newsetl.run.shorttexts`); :func:`fetch_and_extract` identifies them in the calling
-    process. The guess is the same wherever it is made.
+    (:func:`identify_deferred`) in one process, not in every worker: a run's engine sets
+    those pages aside and identifies their texts together in a plain interpreter beside the
+    pool, which lets the models go with it (:mod:`newsetl.run.shorttexts`);
+    :func:`fetch_and_extract` identifies them in the calling process. The guess is the same
+    wherever it is made.
 
     ``defer_language`` (the spine's early extraction helper, which has no language models):
     every page comes back without a guess, for a pool worker to make

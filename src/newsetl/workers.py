@@ -218,7 +218,8 @@ def end_fork_server() -> concurrent.futures.Future[None] | None:
     """Start ending the fork server, if it runs, and return at once: a future done when the
     server has ended and been reaped (None: no server ran). The next pool starts a new one.
 
-    Why not wait for it: ~0.05-0.1 s while the server's interpreter ends; a run's process that has no pool left has its closing steps to do meanwhile
+    Why not wait for it: ~0.05-0.1 s while the server's interpreter ends; a run's process
+    that has no pool left has its closing steps to do meanwhile
     (``Settings.fork_server_per_run``). Its workers must be gone already (the run's pools
     ended): a worker still running dies with the server (:func:`_worker_init`)."""
     global _server_warm

@@ -14,9 +14,9 @@ analysed and loaded as usual. At once in a short run, after the last page in a l
 (:class:`SetAside`), one plain interpreter (:mod:`newsetl.language_job`) identifies the
 set-aside texts and exits, beside the pool, which goes on with the run. Once it is done (the
 run waits for it only at its end, or once :func:`due`), the same pool analyses those pages
-(each batch's as a batch again), as the run's next batches in the load order. The guess is the same function of the same text
-and seed (:func:`newsetl.language.identify_language` of the text that
-:func:`newsetl.pipeline.identify_deferred` reads).
+(each batch's as a batch again), as the run's next batches in the load order. The guess is
+the same function of the same text and seed (:func:`newsetl.language.identify_language` of
+the text that :func:`newsetl.pipeline.identify_deferred` reads).
 
 Why a process of its own and not a worker of the pool: the models would stay in the worker
 for the rest of its life, and a forked worker cannot let them go (lingua's unloading waits
@@ -112,8 +112,8 @@ class SetAside:
     langdetect's profiles, lingua's models; ~2 s in round 30) then runs beside the extraction
     of the pages after it, not after the last one, where the whole run waited for it (a
     200-page run with one short page, spine only: ×1.08 of trafilatura alone against ×1.30
-    started at the end, round 30). Why not in a
-    longer run: there every process costs those seconds again, and beside a pool in the middle
+    started at the end, round 30). Why not in a longer run: there every process costs those
+    seconds again, and beside a pool in the middle
     of its generation it added to the run's peak: a 5,000-page run that started one at once
     went ×0.85 of its first window's speed in one window and from 1,182 to 1,406 MiB of peak
     PSS, and one that started it 250 pages before its end to 1,571 MiB. Started after the
@@ -281,10 +281,3 @@ class Identification:
             self._guesses = guesses
             return None
         return "output of the wrong length"
-
-
-def identify_in_process(
-    jobs: list[tuple[str, str | None, int]], timeout_s: float | None = None
-) -> list:
-    """:class:`Identification` of ``jobs``, waited for."""
-    return Identification(jobs, timeout_s).result()
