@@ -185,3 +185,27 @@ def test_a_run_of_local_files_makes_no_http_client(tmp_path):
     lines = [*spine_run_lines(tmp_path, 3, after), ""]
     assert lines[0] == "completed 3"
     assert lines[1] == ""  # neither imported
+
+
+@pytest.mark.parametrize("served", ["long", "gzip bomb"])
+def test_a_robots_txt_over_the_limit_is_read_up_to_its_first_500_kib(fetcher, served):
+    """RFC 9309: a crawler parses the first 500 KiB of a robots.txt. One larger than the fetch
+    limit (2 MB here; a gzip bomb inflates past it) was refused as too large, which read as a
+    server error and disallowed the whole site. (A server of its own: the shared one keeps
+    its robots.txt.)"""
+    import gzip
+
+    from siteserver import SiteServer
+
+    rules = b"User-agent: *\nDisallow: /private/\n"
+    body = rules + b"# padding\n" * (6 * 1024 * 1024 // 10)
+    headers = {}
+    if served == "gzip bomb":
+        body = gzip.compress(body + b"#" * (64 * 1024 * 1024), 9)
+        headers = {"Content-Encoding": "gzip"}
+    with SiteServer() as server:
+        server.put("/robots.txt", body, "text/plain", headers=headers)
+        assert fetcher.fetch(server.url(PAGE)).ok
+        refused = fetcher.fetch(server.url("/private/do-not-fetch.html"))
+        assert refused.outcome == "skipped" and refused.error_kind == "robots"
+        assert server.requests_for("/private/do-not-fetch.html") == []

@@ -164,6 +164,20 @@ class HostScheduler:
             self._next_slot[host] = max(self._next_slot.get(host, 0.0), now + interval)
 
 
+#: The part of a robots.txt that is read and parsed (RFC 9309 2.5: a crawler must parse at
+#: least the first 500 KiB; what follows is not read).
+ROBOTS_TXT_BYTES = 500 * 1024
+
+
+class BodyPrefix(int):
+    """A ``max_bytes`` that keeps a longer body's first bytes instead of refusing it.
+
+    Why: robots.txt. A robots.txt over the fetch limit (or a gzip bomb served as one) failed as
+    ``too_large``, which :meth:`RobotsCache._load` took for a server error and so disallowed
+    the whole site, although RFC 9309 asks for its first 500 KiB to be parsed. Reading stops
+    at the prefix (a declared Content-Length above it is no reason to refuse)."""
+
+
 class RobotsCache:
     """robots.txt per origin (protego: RFC 9309, wildcards, fractional Crawl-delay),
     fetched once per process with the crawler's own client, conditionally (the stored copy is
@@ -195,7 +209,10 @@ class RobotsCache:
 
     def _load(self, robots_url: str, wanted_by: str) -> Protego | FetchError:
         document = self._fetcher.fetch_document(
-            robots_url, check_robots=False, accept_any_type=True
+            robots_url,
+            check_robots=False,
+            accept_any_type=True,
+            max_bytes=BodyPrefix(ROBOTS_TXT_BYTES),
         )
         self._fetcher.log_fetch(wanted_by, document.result)
         self._fetcher.remember(document)
@@ -210,7 +227,7 @@ class RobotsCache:
             # a server error: RFC 9309 says assume complete disallow
             log.warning("robots.txt %s unreachable (%s): not crawling it", robots_url, result.error)
             return Protego.parse("User-agent: *\nDisallow: /\n")
-        text = document.body[: 500 * 1024].decode("utf-8", errors="replace")  # RFC 9309: 500 KiB
+        text = document.body[:ROBOTS_TXT_BYTES].decode("utf-8", errors="replace")
         result.drop_body()
         return Protego.parse(text)
 
@@ -648,14 +665,15 @@ class Fetcher:
                     "content_type",
                     f"content type {content_type} is not a page, feed or sitemap",
                 )
+            prefix = isinstance(max_bytes, BodyPrefix)
             if content_type in HTML_TYPES:  # a page: the larger limit is for feeds and sitemaps
                 max_bytes = min(max_bytes, s.max_bytes)
             declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
+            if not prefix and declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(
                     "too_large", f"Content-Length {declared} exceeds {max_bytes} bytes"
                 )
-            result.body = _read_limited(response, max_bytes)
+            result.body = _read_limited(response, max_bytes, keep_prefix=prefix)
             result.etag = response.headers.get("etag")
             result.last_modified = response.headers.get("last-modified")
             if not result.body.strip():
@@ -687,8 +705,10 @@ class _Budget:
             self.left -= time.monotonic() - started
 
 
-def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
-    """Read and decode the body ourselves, stopping at ``max_bytes`` of *decoded* output."""
+def _read_limited(response: httpx.Response, max_bytes: int, *, keep_prefix: bool = False) -> bytes:
+    """Read and decode the body ourselves, stopping at ``max_bytes`` of *decoded* output: a
+    longer body is refused (``too_large``), or with ``keep_prefix`` cut to its first
+    ``max_bytes`` (:class:`BodyPrefix`)."""
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding in {"", "identity"}:
         decompressor = None
@@ -708,6 +728,9 @@ def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
                 data = decompressor.unconsumed_tail
             total += len(out)
             if total > max_bytes:
+                if keep_prefix:
+                    chunks.append(out[: len(out) - (total - max_bytes)])
+                    return b"".join(chunks)
                 raise FetchError("too_large", f"body exceeds {max_bytes} bytes (decoded)")
             chunks.append(out)
     return b"".join(chunks)
