@@ -297,7 +297,8 @@ class _Handler(BaseHTTPRequestHandler):
         record = self._record()
         path = urlsplit(self.path).path
         route = self.server.routes.get(path)
-        put = self.server.put_documents.get(path)
+        # a document put under a path with its query first (pages of one script)
+        put = self.server.put_documents.get(self.path) or self.server.put_documents.get(path)
         try:
             if put is not None:
                 status, body, content_type, headers = put

@@ -505,3 +505,17 @@ def test_documents_kept_for_conditional_get_are_not_reprocessed_as_pages(site, t
     assert summary.targets == len(ARTICLES)  # the stored pages, not the feed or robots.txt
     assert rows(settings, "SELECT count(*) FROM articles") == before
     assert site.requests == []
+
+
+# --------------------------------------------------------------------------------------------
+# nothing lost: pages of one script told apart by a query without a value
+# --------------------------------------------------------------------------------------------
+def test_urls_told_apart_by_a_bare_query_are_each_fetched_and_kept(site, tmp_path):
+    settings = settings_for(tmp_path)
+    named = [site.url(f"/script.php?{n}") for n in (101, 102, 103)]
+    for n in (101, 102, 103):
+        site.put(f"/script.php?{n}", _article_html(f"Article number {n} of the script"))
+    run_ingest(named, settings)
+    fetched = {u for (u,) in rows(settings, "SELECT url FROM fetches WHERE outcome = 'ok'")}
+    assert fetched >= set(named)
+    assert article_urls(settings) == set(named)

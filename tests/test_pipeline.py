@@ -79,6 +79,24 @@ def test_url_identity_keeps_meaningful_parameters_and_drops_tracking():
     assert normalise_url("https://ex.org/a?utm_source=x&id=3&fbclid=abc") == "https://ex.org/a?id=3"
 
 
+@pytest.mark.parametrize(
+    ("url", "normalised"),
+    [
+        ("http://ex.org/article.php?12345", "http://ex.org/article.php?12345"),
+        ("http://ex.org/a?b=2&x&a=1#top", "http://ex.org/a?x&a=1&b=2"),
+        ("http://ex.org?7", "http://ex.org/?7"),
+        ("http://ex.org/a?utm_source=y&12&fbclid", "http://ex.org/a?12"),
+    ],
+)
+def test_a_query_part_without_a_value_is_part_of_the_url(url, normalised):
+    """courlan's ``parse_qs`` drops ``?12345``: one script's pages were one URL, all but one
+    lost. Normalising twice gives the same URL."""
+    from newsetl.urls import normalise_url
+
+    assert normalise_url(url) == normalised
+    assert normalise_url(normalised) == normalised
+
+
 def _rows(db, sql: str) -> list[tuple]:
     import duckdb
 

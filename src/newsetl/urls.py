@@ -31,15 +31,42 @@ _PATH_PARAMETERS = re.compile(r";[^/]*")
 
 
 def normalise_url(url: str, base: str | None = None) -> str:
-    """Absolute, normalised URL without fragment or tracking parameters."""
+    """Absolute, normalised URL without fragment or tracking parameters.
+
+    A query part without ``=`` (``article.php?12345``) is kept, first and as written:
+    courlan parses the query with ``parse_qs``, which drops such parts, so ``?101`` and
+    ``?102`` of one script were one URL: every page but one was lost, unrecorded."""
     url = url.strip()
     if base:
         url = urljoin(base, url)
     if url.startswith("file:"):
         return urldefrag(url)[0]
+    bare = _bare_query_parts(url)
     with contextlib.suppress(ValueError, AttributeError):  # leave what courlan cannot parse
         url = courlan.normalize_url(url)
+        if bare:
+            parts = urlsplit(url)
+            query = "&".join([*bare, *([parts.query] if parts.query else [])])
+            url = parts._replace(path=parts.path or "/", query=query).geturl()
     return urldefrag(url)[0]
+
+
+def _bare_query_parts(url: str) -> list[str]:
+    """The query's parts without ``=`` (not trackers, no repeats), in their order."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return []
+    found: list[str] = []
+    for part in query.split("&"):
+        part = part.strip()
+        if part and "=" not in part and part not in found and not _TRACKER.search(part.lower()):
+            found.append(part)
+    return found
+
+
+#: courlan's own test for a tracking parameter's name, applied to the bare parts as well.
+_TRACKER = courlan.clean.TRACKERS_RE
 
 
 def is_http(url: str) -> bool:
