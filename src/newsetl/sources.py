@@ -8,9 +8,9 @@ feed or sitemap file, or a WARC file. Prefixes force a reading: ``feed:URL``, ``
 
 Who named a URL decides what it may be:
 
-* **the user** (an argument, a line of a URL list): any http(s) URL, and its origin may be a
-  private address (their intent; see :mod:`newsetl.urlpolicy`); an argument may also be a
-  local file or directory;
+* **the user** (an argument, a line of a URL list the user named): any http(s) URL, and its
+  origin may be a private address (their intent; see :mod:`newsetl.urlpolicy`); an argument
+  may also be a local file or directory (read only inside itself: see ``directory``);
 * **a document** (a feed, a sitemap, a homepage, robots.txt): only http(s) URLs, checked by
   the URL policy; a ``file:`` URL or a path is refused and recorded, never read. A *local*
   feed or sitemap is read as a mirror of its site: the http(s) pages it lists are read from
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -391,8 +392,8 @@ class _Expander:
             )
         for child, _when in children:
             local = _mirror_file(child, mirror)
-            if local is not None:
-                self.local(source, local, mirror=mirror, depth=depth + 1)
+            if local is not None:  # a document of the mirror, never a URL list: document_file
+                self.document_file(source, local, depth=depth + 1, mirror=mirror)
             else:
                 self.discovered(source, child, "sitemap", depth + 1)
 
@@ -469,10 +470,10 @@ class _Expander:
         self.out.add_target(target, self.seen)
 
     # -- local files the user named ---------------------------------------------------------
-    def local(self, source: str, path: Path, *, mirror: Path | None = None, depth: int = 0) -> None:
-        """A local file or directory. A local sitemap or feed is read as a mirror of its site:
-        the URLs it lists are read from files at the same paths under its directory when
-        they exist there, and fetched otherwise."""
+    def local(self, source: str, path: Path) -> None:
+        """A local file or directory the user named. A local sitemap or feed is read as a
+        mirror of its site: the URLs it lists are read from files at the same paths under its
+        directory when they exist there, and fetched otherwise."""
         settings = self.settings
         if not path.exists():
             self.out.fetches.append(
@@ -480,16 +481,7 @@ class _Expander:
             )
             return
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and (
-                    p.suffix.lower() in HTML_SUFFIXES
-                    or p.name.lower().endswith(WARC_SUFFIXES + GZIPPED_PAGE_SUFFIXES)
-                )
-            )
-            for file in files:
+            for file in self.directory(source, path):
                 self.local(source, file)
             return
         name = path.name.lower()
@@ -508,30 +500,102 @@ class _Expander:
             self.url_list(source, path)
             return
         if path.suffix.lower() in XML_SUFFIXES:
-            key = path.resolve().as_uri()
-            if key in self.visited:
-                return
-            self.visited.add(key)
-            result = read_local(str(path), settings.max_sitemap_bytes)
-            self.out.fetches.append((source, result))
-            if not result.ok or result.body is None:
-                return
-            mirror = mirror or path.resolve().parent
-            try:
-                data = maybe_gunzip(result.body, settings.max_sitemap_bytes)
-            except SitemapError as exc:
-                _mark_failed(result, "parse", str(exc))
-                return
-            if looks_like_sitemap(data):
-                self.sitemap(source, result.url, data, result, depth, False, mirror)
-            elif looks_like_feed(data):
-                self.feed(source, result.url, data, result, False, mirror)
-            else:
-                _mark_failed(result, "parse", "neither a feed nor a sitemap")
-            result.drop_body()
+            self.document_file(source, path)
             return
         url = path.resolve().as_uri()  # as read_local names it
         self.add_page(source, self._local_page(source, path, url))
+
+    def directory(self, source: str, path: Path) -> list[Path]:
+        """The pages (HTML, saved ``.html.gz``, WARC) of a directory the user named, at any
+        depth, read only inside it (the user named this directory, not what it points to).
+
+        A symlink whose real path is outside the directory (a page or a directory, at any
+        depth, or a device) and an entry that is not a regular file (a FIFO would block the
+        run when opened, a device never end) are refused and recorded, never opened; the rest
+        is read. A symlink that stays inside is followed, as a mirror's are
+        (:func:`_mirror_file`); a symlinked directory is not walked (what is inside is walked
+        under its real path)."""
+        root = path.resolve()
+        files: list[Path] = []
+        folders = [root]
+        while folders:
+            folder = folders.pop()
+            try:
+                with os.scandir(folder) as scan:
+                    entries = sorted(scan, key=lambda e: e.name)
+            except OSError as exc:
+                failure = _failure(folder.as_uri(), "io", f"unreadable directory: {exc}")
+                self.out.fetches.append((source, failure))
+                continue
+            for entry in entries:
+                file = Path(entry.path)
+                is_page = _is_page_name(entry.name)
+                if entry.is_symlink():
+                    try:
+                        real = file.resolve(strict=True)
+                    except (OSError, RuntimeError) as exc:  # dangling, or a loop
+                        if is_page:
+                            failure = _failure(file.as_uri(), "not_found", f"broken symlink: {exc}")
+                            self.out.fetches.append((source, failure))
+                        continue
+                    real_dir = real.is_dir()
+                    if not (is_page or real_dir):
+                        continue
+                    if not real.is_relative_to(root):
+                        self.refuse(
+                            source,
+                            file.as_uri(),
+                            "a symlink whose real path is outside the named directory "
+                            f"{root}: not read (name what you want read)",
+                        )
+                    elif not real_dir and not real.is_file():
+                        self.refuse(source, file.as_uri(), _NOT_REGULAR)
+                    elif not real_dir:
+                        files.append(file)
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(file)
+                elif not is_page:
+                    continue
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(file)
+                else:  # a FIFO, a device, a socket: never opened
+                    self.refuse(source, file.as_uri(), _NOT_REGULAR)
+        return sorted(files)
+
+    def document_file(
+        self, source: str, path: Path, *, depth: int = 0, mirror: Path | None = None
+    ) -> None:
+        """A local feed or sitemap, read as a mirror of its site (``mirror``: its directory).
+
+        ``mirror`` is given for a file of a mirror that a mirror's sitemap index names (see
+        :meth:`sitemap`): whatever its name, that file is a document the index lists, read as a
+        feed or else a sitemap (a text sitemap is a list of URLs) as a fetched child would be,
+        so the URLs it lists are checked by the URL policy. It is never a URL list (a list
+        grants the user's trust to its URLs, and the user did not name this file), a WARC (its
+        records would be stored under any URL they claim) or a page."""
+        settings = self.settings
+        key = path.resolve().as_uri()
+        if key in self.visited:
+            return
+        self.visited.add(key)
+        result = read_local(str(path), settings.max_sitemap_bytes)
+        self.out.fetches.append((source, result))
+        if not result.ok or result.body is None:
+            return
+        child = mirror is not None
+        mirror = mirror or path.resolve().parent
+        try:
+            data = maybe_gunzip(result.body, settings.max_sitemap_bytes)
+        except SitemapError as exc:
+            _mark_failed(result, "parse", str(exc))
+            return
+        if looks_like_sitemap(data) or (child and not looks_like_feed(data)):
+            self.sitemap(source, result.url, data, result, depth, False, mirror)
+        elif looks_like_feed(data):
+            self.feed(source, result.url, data, result, False, mirror)
+        else:
+            _mark_failed(result, "parse", "neither a feed nor a sitemap")
+        result.drop_body()
 
     def _local_page(self, source: str, path: Path, url: str) -> Target:
         """A local file the user named, at its resolved URI (``url``), read with its batch
@@ -541,9 +605,14 @@ class _Expander:
         return Target(url=url, source=source, local=path, max_bytes=max_bytes, local_uri=url)
 
     def url_list(self, source: str, path: Path) -> None:
-        """A text file of URLs, one a line: each is named by the user (its origin is theirs),
-        with the same prefixes as arguments. Local files are named on the command line, not
-        in a list (a list may come from anywhere)."""
+        """A text file of URLs the user named, one a line: each is named by the user (its
+        origin is theirs: trusted for the run), with the same prefixes as arguments. Local
+        files are named on the command line, not in a list (a list may come from anywhere).
+
+        Only :meth:`local` (an argument, or a line of a list, the user gave) calls this: a
+        ``.txt`` file that a mirror's sitemap index names is read by :meth:`document_file`
+        as a (text) sitemap whose URLs the policy checks. Trusting its lines let a mirrored
+        file reach private addresses the user never named."""
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             line = line.strip()
             if not line or line.startswith("#"):
@@ -581,6 +650,18 @@ class _Expander:
                 ),
             )
         )
+
+
+#: Why a directory's FIFO, device or socket is refused (see :meth:`_Expander.directory`).
+_NOT_REGULAR = "not a regular file (a FIFO, a device or a socket): never opened"
+
+
+def _is_page_name(name: str) -> bool:
+    """A file name a directory walk reads: HTML, a saved ``.html.gz`` page, a WARC."""
+    name = name.lower()
+    return Path(name).suffix in HTML_SUFFIXES or name.endswith(
+        WARC_SUFFIXES + GZIPPED_PAGE_SUFFIXES
+    )
 
 
 def _mirror_file(url: str, mirror: Path | None) -> Path | None:
