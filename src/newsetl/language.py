@@ -19,6 +19,7 @@ is too short to say anything (``language_source = 'declared'``).
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -166,8 +167,24 @@ def lingua_probabilities(
 
 
 def _confidences(detector, text: str) -> dict[str, float]:
-    values = detector.compute_language_confidence_values(text)
+    values = detector.compute_language_confidence_values(_encodable(text))
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0}
+
+
+#: A lone surrogate (a str decoded with ``errors="surrogateescape"``, or half of a pair).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """``text`` as lingua can read it: lingua hands the text to its Rust core as UTF-8, and a
+    lone surrogate, which UTF-8 cannot encode, raised UnicodeEncodeError out of
+    :func:`identify_language`. Each becomes U+FFFD (a symbol, no letter: no language's
+    evidence); a valid text is returned as it is, so its scores are unchanged."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def short_text_probabilities(

@@ -137,9 +137,12 @@ def analyse(
     votes = _source_votes(candidates, source)
     hint = _page_hint(lang, declared_language, alternates)
     translated = _looks_translated(candidates, hint, orig_lang)
+    own_counts: dict[int, list[int]] = {}  # shared by the candidates (see _safe_to_translate)
     for cand in candidates:
         if cand.needs_translation:
-            cand.safe = _safe_to_translate(cand, tokens, sids, lang, source, votes, hint)
+            cand.safe = _safe_to_translate(
+                cand, tokens, sids, lang, source, votes, hint, own_counts
+            )
         elif cand.kind in NEEDS_TRANSLATION_EVIDENCE and not translated:
             cand.safe = False
 
@@ -201,6 +204,7 @@ def _safe_to_translate(
     source: str | None,
     votes: int,
     hint: str | None,
+    own_counts: dict[int, list[int]] | None = None,
 ) -> bool:
     """May a provider's translation of this untranslated span replace it in the text?
 
@@ -209,6 +213,11 @@ def _safe_to_translate(
     was translated from (one of its translation-only artefacts, or the page itself, says
     so), or found verbatim in the original page. A single word, a long passage or a span in a language the article
     gives no other sign of is reported, never rewritten (a curated glossary entry still is).
+
+    ``own_counts`` (sentence number -> running count of its words of the text language, built
+    here at a sentence's first candidate): the same dict for every candidate of a text, so a
+    long sentence with many candidates is read once, not once per candidate (quadratic: a
+    400 KB text without sentence punctuation took 9 s).
     """
     if cand.detector.startswith("original-page") or cand.detector.endswith("+original"):
         return True
@@ -226,9 +235,21 @@ def _safe_to_translate(
     sid = sids[inside[0].index]
     lean = foreign.lean_of(lang)
     lo, hi = bisect.bisect_left(sids, sid), bisect.bisect_right(sids, sid)
-    own_outside = sum(
-        1 for t in tokens[lo:hi] if not (cand.start <= t.start < cand.end) and lean(t.lower).own
-    )
+    if own_counts is None:
+        own_counts = {}
+    counts = own_counts.get(sid)
+    if counts is None:  # counts[k]: words of the text language among the sentence's first k
+        run = 0
+        counts = [0]
+        for t in tokens[lo:hi]:
+            if lean(t.lower).own:
+                run += 1
+            counts.append(run)
+        own_counts[sid] = counts
+    # the sentence's tokens starting inside the span (tokens are sorted by start)
+    a = bisect.bisect_left(tokens, cand.start, lo, hi, key=_token_start)
+    b = bisect.bisect_left(tokens, cand.end, a, hi, key=_token_start)
+    own_outside = counts[-1] - (counts[b - lo] - counts[a - lo])
     if own_outside < max(3, len(inside)):
         return False  # the span is not a small part of a sentence in the text language
     span_lang = cand.source_language
@@ -485,12 +506,20 @@ def language_map(
         while i is not None and i < len(tokens) and tokens[i].end <= f.end:
             labels[i] = (f.source_language, "artefact")
             i += 1
+    # Tokens are sorted by start and sentence numbers never decrease: each quotation's and
+    # passage's tokens are found by bisection, not by reading every token for each of them
+    # (quadratic: 5-10 s for 400 KB of short sentences or quotations in another language).
     for span in foreign.quoted_language_spans(text, tokens, lang):
-        for tok in tokens:
-            if span["start"] <= tok.start and tok.end <= span["end"]:
-                labels[tok.index] = (span["language"], "quote")
+        first, last = span["start"], span["end"]
+        quote_label = (span["language"], "quote")
+        for k in range(bisect.bisect_left(tokens, first, key=_token_start), len(tokens)):
+            tok = tokens[k]
+            if tok.start > last:  # it and those after it end after the quotation
+                break
+            if tok.end <= last:
+                labels[tok.index] = quote_label
     for sid in passages:
-        members = [t for t, s in zip(tokens, sids, strict=True) if s == sid]
+        members = tokens[bisect.bisect_left(sids, sid) : bisect.bisect_right(sids, sid)]
         passage_lang = _passage_language(text, members, lang)
         if passage_lang:
             for tok in members:
