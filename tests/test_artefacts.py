@@ -114,6 +114,18 @@ def test_names_and_words_ending_like_a_glued_word_are_kept(text: str) -> None:
     assert [f for f in analyse(text, "en").findings if f.kind == "glued_tokens"] == []
 
 
+def test_a_handle_or_hashtag_is_not_split_in_a_translated_page() -> None:
+    """A handle or hashtag is its owner's spelling: "@theGuardian" was split into "@the
+    Guardian" once the page showed a translation (round 32's audit); a fused link in the same
+    text still is."""
+    text = "Follow @theGuardian and #theWeek. The envoy flew toWarsaw on Monday."
+    result = analyse(text, "en", alternates={"it": "https://example.org/it/"})
+    assert [f.surface for f in result.findings if f.kind == "glued_tokens"] == ["toWarsaw"]
+    assert result.repaired_text == (
+        "Follow @theGuardian and #theWeek. The envoy flew to Warsaw on Monday."
+    )
+
+
 def test_lone_foreign_conjunction_is_translated_into_the_text_language() -> None:
     result = analyse("The region exports wine e cheese to the north.", "en")
     finding = only(result, "untranslated_function_word")

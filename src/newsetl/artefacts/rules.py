@@ -632,6 +632,9 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
     for tok in _glue_suspects(text, tokens, language):
         if _DOMAIN_AFTER.match(text, tok.end):
             continue  # "dasWindrad.de", "theGuardian.com": a site's address, not fused words
+        if tok.start and text[tok.start - 1] in _HANDLE_MARKS:
+            continue  # "@theGuardian", "#theWeek": a handle or hashtag is written as its
+            # owner chose; splitting it changed the name (round 32's audit)
         if tok.lower in lexicon.BRANDS:
             continue  # (inside quotations too: 'It toThe Streets', '"a fiery standfor"')
         whole = max(lexicon.zipf(tok.lower, language), lexicon.zipf(tok.lower, "en"))
@@ -768,6 +771,9 @@ _NAME_CLASSIFIERS = words("firm company startup group agency brand label band cl
 
 #: A top-level domain right after a token: the token is part of a site's address.
 _DOMAIN_AFTER = re.compile(r"\.(?:[a-z]{2}|com|org|net|info|gov|edu)\b")
+#: Characters that make the word after them a handle or a hashtag (X/Twitter, Instagram,
+#: Mastodon), never words fused by a translation.
+_HANDLE_MARKS = frozenset("@#＠＃")
 
 
 def _closed_class(language: str) -> frozenset[str]:
