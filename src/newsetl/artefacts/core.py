@@ -19,7 +19,7 @@ from . import language as langid
 from .intervals import DisjointIntervals
 from .model import APPLIED, FLAGGED, PENDING, Analysis, Finding, apply_findings
 from .rules import Candidate
-from .tokens import mask_tokens, tokenise
+from .tokens import mask_tokens, tokenise, tokens_within
 
 if TYPE_CHECKING:
     from newsetl.translate import Translator
@@ -204,7 +204,7 @@ def _safe_to_translate(
     source: str | None,
     votes: int,
     hint: str | None,
-    own_counts: dict[int, list[int]] | None = None,
+    own_counts: dict[int, list[int]],
 ) -> bool:
     """May a provider's translation of this untranslated span replace it in the text?
 
@@ -235,8 +235,6 @@ def _safe_to_translate(
     sid = sids[inside[0].index]
     lean = foreign.lean_of(lang)
     lo, hi = bisect.bisect_left(sids, sid), bisect.bisect_right(sids, sid)
-    if own_counts is None:
-        own_counts = {}
     counts = own_counts.get(sid)
     if counts is None:  # counts[k]: words of the text language among the sentence's first k
         run = 0
@@ -510,14 +508,9 @@ def language_map(
     # passage's tokens are found by bisection, not by reading every token for each of them
     # (quadratic: 5-10 s for 400 KB of short sentences or quotations in another language).
     for span in foreign.quoted_language_spans(text, tokens, lang):
-        first, last = span["start"], span["end"]
         quote_label = (span["language"], "quote")
-        for k in range(bisect.bisect_left(tokens, first, key=_token_start), len(tokens)):
-            tok = tokens[k]
-            if tok.start > last:  # it and those after it end after the quotation
-                break
-            if tok.end <= last:
-                labels[tok.index] = quote_label
+        for tok in tokens_within(tokens, span["start"], span["end"]):
+            labels[tok.index] = quote_label
     for sid in passages:
         members = tokens[bisect.bisect_left(sids, sid) : bisect.bisect_right(sids, sid)]
         passage_lang = _passage_language(text, members, lang)
