@@ -1,17 +1,22 @@
 """RSS / Atom / JSON feeds, and feed discovery from a homepage.
 
-XML is checked with defusedxml before feedparser sees it: a feed is untrusted input, and an
-entity-expansion bomb must become a recorded failure, not a hung worker.
+XML is read by defusedxml before feedparser sees it: a feed is untrusted input, and an
+entity-expansion bomb must become a recorded failure, not a hung worker. That first, streaming
+read also counts the entries and drops those past the caller's cap, so feedparser (~0.1 ms per
+entry) only ever parses what is taken: a 45 MB feed of 400,000 items took 45 s and 0.7 GB when
+feedparser parsed it whole to keep 500.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
+from defusedxml.ElementTree import iterparse as safe_iterparse
 from lxml.html import fromstring as html_fromstring
 
 from newsetl.urls import normalise_url
@@ -45,22 +50,63 @@ def looks_like_feed(body: bytes, content_type: str | None = None) -> bool:
     return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf"))
 
 
-def check_xml_is_safe(body: bytes) -> None:
-    """Raise FeedError for XML with entity declarations (bombs, external entities)."""
+@dataclass(frozen=True)
+class Feed:
+    """A feed's entries (at most the cap asked for) and how many it lists in all."""
+
+    entries: list[FeedEntry]
+    listed: int
+
+
+#: Local names of a feed's entry elements: RSS 0.9x/2.0 and RSS 1.0 (RDF) ``item``, Atom ``entry``.
+_ENTRY_TAGS = frozenset({"item", "entry"})
+
+
+def check_xml_is_safe(body: bytes, max_entries: int | None = None) -> tuple[bytes, int]:
+    """Read XML safely: raise FeedError for entity declarations (bombs, external entities) or
+    malformed XML. Returns the body to parse and the number of entries it lists; past
+    ``max_entries`` the entries are dropped while reading (memory stays that of the kept part)
+    and the body returned is the kept document, re-serialised.
+
+    An entry is an ``item``/``entry`` element that is a child of the root (Atom, RDF) or of a
+    child of the root (RSS's ``channel``): elements of those names nested deeper are parts of an
+    entry, not entries."""
+    listed = 0
+    path: list[ET.Element] = []
+    root: ET.Element | None = None
     try:
-        safe_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        for event, element in safe_iterparse(
+            io.BytesIO(body),
+            events=("start", "end"),
+            forbid_dtd=False,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
+            if event == "start":
+                root = element if root is None else root
+                path.append(element)
+                continue
+            path.pop()
+            if 1 <= len(path) <= 2 and element.tag.rpartition("}")[2] in _ENTRY_TAGS:
+                listed += 1
+                if max_entries is not None and listed > max_entries:
+                    del path[-1][-1]  # ``element``, its parent's last child so far: dropped
     except DefusedXmlException as exc:
         raise FeedError(f"refused unsafe XML: {type(exc).__name__}") from exc
     except Exception as exc:  # ParseError and friends
         raise FeedError(f"malformed XML: {exc}") from exc
+    if root is None or max_entries is None or listed <= max_entries:
+        return body, listed
+    return ET.tostring(root, encoding="utf-8"), listed
 
 
-def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> list[FeedEntry]:
-    """Entries of an RSS/Atom/RDF or JSON Feed document, links made absolute (all of them
-    unless ``max_entries``: the caller caps, and records what a cap drops)."""
-    if body.lstrip()[:1] == b"{":
+def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> Feed:
+    """The first ``max_entries`` entries (all without it) of an RSS/Atom/RDF or JSON Feed
+    document, links made absolute, and how many entries the feed lists: the caller records
+    what the cap drops. Entries without a link are skipped, and are counted as listed."""
+    if body.lstrip()[:1] in (b"{", b"["):
         return _parse_json_feed(body, base_url, max_entries)
-    check_xml_is_safe(body)
+    body, listed = check_xml_is_safe(body, max_entries)
     import feedparser  # not at import (~0.02 s): the pool's workers import this module, never parse
 
     parsed = feedparser.parse(body)
@@ -78,10 +124,10 @@ def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> li
         entries.append(FeedEntry(normalise_url(link, base_url), item.get("title"), published))
     if not entries:
         raise FeedError("feed has no entries with links")
-    return entries
+    return Feed(entries, max(listed, len(parsed.entries)))
 
 
-def _parse_json_feed(body: bytes, base_url: str, max_entries: int | None) -> list[FeedEntry]:
+def _parse_json_feed(body: bytes, base_url: str, max_entries: int | None) -> Feed:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -111,7 +157,7 @@ def _parse_json_feed(body: bytes, base_url: str, max_entries: int | None) -> lis
         )
     if not entries:
         raise FeedError("JSON feed has no entries with links")
-    return entries
+    return Feed(entries, len(data["items"]))
 
 
 def discover_feeds(html: bytes | str, base_url: str) -> list[str]:

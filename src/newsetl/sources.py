@@ -408,18 +408,18 @@ class _Expander:
     ) -> None:
         limit = self.settings.max_feed_entries
         try:
-            entries = parse_feed(data, url)
+            feed = parse_feed(data, url, limit)
         except FeedError as exc:
             _mark_failed(result, "parse", str(exc))
             return
-        if len(entries) > limit:
+        if feed.listed > limit:
             self.capped(
                 source,
                 url,
-                f"feed lists {len(entries)} entries: the first {limit} are taken, "
-                f"{len(entries) - limit} dropped (NEWSETL_MAX_FEED_ENTRIES)",
+                f"feed lists {feed.listed} entries: the first {limit} are taken, "
+                f"{feed.listed - limit} dropped (NEWSETL_MAX_FEED_ENTRIES)",
             )
-        urls = [entry.url for entry in entries[:limit]]
+        urls = [entry.url for entry in feed.entries]
         self.add_listed(source, url, urls, unchanged, mirror)
 
     def add_listed(
