@@ -7,6 +7,8 @@ into a real DuckDB file (helpers from ``test_hostile_sources``).
 * A text file inside a local mirror, reached through the mirror's sitemap index, is not a URL
   list the user named: its URLs are checked by the URL policy like any sitemap's, so a private
   address it names is refused and recorded, never fetched.
+* Files found in a named directory or a mirror are checked again on the open file when their
+  batch reads them: one swapped after the expansion is refused then, not read.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from test_hostile_sources import (
     settings_for,
 )
 
+from newsetl.downloads import Fetcher
 from newsetl.ingest import run_ingest
+from newsetl.sources import expand_sources
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +101,56 @@ def test_a_url_list_inside_a_mirror_grants_no_trust(other, tmp_path):
     refused = refusals(settings)
     for url in (escalated, direct):
         assert "not a public address" in refused[url], refused
+
+
+@pytest.mark.timeout(60)  # a FIFO opened would block
+@pytest.mark.parametrize("swap", ["outside symlink", "fifo", "directory symlink"])
+def test_a_file_swapped_after_expansion_is_checked_again_when_read(secret, tmp_path, swap):
+    """A directory's files are checked when the sources are expanded and read later, with
+    their batch: a file swapped in between (for a symlink out of the named directory, a FIFO,
+    or a parent directory swapped for a link outside) is refused when read, not read."""
+    named = (tmp_path / "dirsrc").resolve()
+    (named / "sub").mkdir(parents=True)
+    page = named / "sub" / "story.html"
+    page.write_text(_article_html("Story of the named directory"), "utf-8")
+    (named / "kept.html").write_text(_article_html("Another story"), "utf-8")
+    with Fetcher(settings_for(tmp_path)) as fetcher:
+        expansion = expand_sources([str(named)], fetcher)
+    targets = {t.url: t for t in expansion.targets}
+    assert set(targets) == {page.as_uri(), (named / "kept.html").as_uri()}
+    if swap == "outside symlink":
+        page.unlink()
+        page.symlink_to(secret / "secret.html")
+    elif swap == "fifo":
+        page.unlink()
+        os.mkfifo(page)
+    else:
+        (named / "sub").rename(named / "was-sub")
+        (named / "sub").symlink_to(secret)
+        (secret / "story.html").write_text(_article_html(SECRET), "utf-8")
+    result = targets[page.as_uri()].at_hand()
+    assert result is not None and result.body is None and not result.ok
+    if swap == "fifo":
+        assert result.error_kind == "io" and "not a regular file" in (result.error or "")
+    else:
+        assert result.error_kind == "url_policy"
+        assert "outside the named directory" in (result.error or "")
+    kept = targets[(named / "kept.html").as_uri()].at_hand()
+    assert kept is not None and kept.ok and kept.body
+
+
+def test_a_mirror_file_swapped_for_an_outside_symlink_is_not_read(secret, tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "news").mkdir(parents=True)
+    story = mirror / "news" / "story.html"
+    story.write_text(_article_html("Mirrored story"), "utf-8")
+    sitemap = mirror / "sitemap.xml"
+    sitemap.write_text(_urlset(["https://news.example/news/story.html"]), "utf-8")
+    with Fetcher(settings_for(tmp_path)) as fetcher:
+        expansion = expand_sources([str(sitemap)], fetcher)
+    [target] = expansion.targets
+    assert target.url == "https://news.example/news/story.html" and target.local is not None
+    story.unlink()
+    story.symlink_to(secret / "secret.html")
+    result = target.at_hand()
+    assert result is not None and not result.ok and result.error_kind == "url_policy"

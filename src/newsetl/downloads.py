@@ -28,6 +28,7 @@ import email.utils
 import gzip
 import hashlib
 import logging
+import os
 import stat
 import threading
 import time
@@ -36,7 +37,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -778,13 +779,50 @@ def _gunzip_limited(body: bytes, max_bytes: int) -> bytes:
     return out
 
 
-def read_local(location: str, max_bytes: int, *, uri: str | None = None) -> FetchResult:
+def open_local(path: Path, within: Path | None = None) -> BinaryIO:
+    """A local file opened for reading, if what was opened is a regular file (and, with
+    ``within``, a file whose real path is inside that resolved directory).
+
+    Why check the open file and not the name first: a name checked when the sources were
+    expanded is read later, with its batch. Swapped in between for a FIFO (opening it would
+    block the run), a device (never ends) or a symlink out of the directory the user named, it
+    would be read. The open does not block (``O_NONBLOCK``: a FIFO opens at once, and is then
+    refused), and what is checked is the opened file itself (its ``fstat``, and its real path
+    from ``/proc/self/fd`` where there is one)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FetchError("io", f"not a regular file: {path}")
+        if within is not None and not _opened_path(fd, path).is_relative_to(within):
+            raise FetchError(
+                "url_policy",
+                f"{path} is outside the named directory {within} when read: not read",
+            )
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _opened_path(fd: int, path: Path) -> Path:
+    """The real path of an open file: the kernel's (Linux), else the name resolved now."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return path.resolve()
+
+
+def read_local(
+    location: str, max_bytes: int, *, uri: str | None = None, within: Path | None = None
+) -> FetchResult:
     """A local file as a fetch result, so local pages flow through the same path.
 
     Only for files the user named (or a local mirror's files under its own directory, see
     :mod:`newsetl.sources`); the fetcher itself never reads local files. Only regular files
-    are read (a FIFO or a device would block or never end), at most ``max_bytes`` + 1.
-    ``uri``: the file's resolved ``file:`` URI, when the caller has it (else resolved here).
+    are read (a FIFO or a device would block or never end), at most ``max_bytes`` + 1; with
+    ``within`` (a named directory or a mirror, resolved), only files really inside it
+    (:func:`open_local`). ``uri``: the file's resolved ``file:`` URI, when the caller has it
+    (else resolved here).
     """
     path = (
         Path(url2pathname(urlsplit(location).path))
@@ -795,12 +833,10 @@ def read_local(location: str, max_bytes: int, *, uri: str | None = None) -> Fetc
     result = FetchResult(url=url, final_url=url, attempts=1)
     started = time.monotonic()
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise FetchError("io", f"not a regular file: {path}")
-        if info.st_size > max_bytes:
-            raise FetchError("too_large", f"file is {info.st_size} bytes, limit {max_bytes}")
-        with path.open("rb") as handle:
+        with open_local(path, within) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise FetchError("too_large", f"file is {size} bytes, limit {max_bytes}")
             body = handle.read(max_bytes + 1)
         if len(body) > max_bytes:
             raise FetchError("too_large", f"file exceeds {max_bytes} bytes")

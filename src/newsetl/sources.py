@@ -44,6 +44,7 @@ from newsetl.downloads import (
     FetchError,
     FetchResult,
     StoredDocument,
+    open_local,
     read_local,
 )
 from newsetl.feeds import FeedError, discover_feeds, looks_like_feed, parse_feed
@@ -89,13 +90,16 @@ class Target:
     #: the resolved ``file:`` URI of ``local``, when the expansion resolved it already (a
     #: file the user named: it is ``url``): not resolved again when the batch reads it
     local_uri: str | None = None
+    #: the resolved directory ``local`` must really be inside when it is read (a directory the
+    #: user named, or a mirror): checked on the opened file (:func:`.downloads.open_local`)
+    within: Path | None = None
 
     def at_hand(self) -> FetchResult | None:
         """The page without the network: its prefetched result, or its local file read now
         (each call reads it again; nothing is kept here). None: fetch ``url``."""
         if self.prefetched is not None or self.local is None:
             return self.prefetched
-        result = read_local(str(self.local), self.max_bytes, uri=self.local_uri)
+        result = read_local(str(self.local), self.max_bytes, uri=self.local_uri, within=self.within)
         result.url = self.url  # a mirror's file stands for the published URL
         return result
 
@@ -435,6 +439,7 @@ class _Expander:
         and within the run's page cap (what it drops is one row)."""
         dropped = 0
         stored = self.fetcher.memory.pages_among(urls) if unchanged else set()
+        within = mirror.resolve() if mirror is not None else None
         for url in urls:
             local = _mirror_file(url, mirror)
             if local is None and not self.allowed(source, url):
@@ -447,7 +452,7 @@ class _Expander:
             if len(self.out.targets) >= self.settings.max_targets:
                 dropped += 1
                 continue
-            self.add_page(source, _target(url, source, local, self.settings.max_bytes))
+            self.add_page(source, _target(url, source, local, self.settings.max_bytes, within))
         if dropped:
             self.capped(
                 source,
@@ -470,10 +475,11 @@ class _Expander:
         self.out.add_target(target, self.seen)
 
     # -- local files the user named ---------------------------------------------------------
-    def local(self, source: str, path: Path) -> None:
+    def local(self, source: str, path: Path, within: Path | None = None) -> None:
         """A local file or directory the user named. A local sitemap or feed is read as a
         mirror of its site: the URLs it lists are read from files at the same paths under its
-        directory when they exist there, and fetched otherwise."""
+        directory when they exist there, and fetched otherwise. ``within``: the resolved
+        directory the user named, for a file found in it (read only if still inside it)."""
         settings = self.settings
         if not path.exists():
             self.out.fetches.append(
@@ -481,12 +487,13 @@ class _Expander:
             )
             return
         if path.is_dir():
+            within = path.resolve()
             for file in self.directory(source, path):
-                self.local(source, file)
+                self.local(source, file, within)
             return
         name = path.name.lower()
         if name.endswith(WARC_SUFFIXES):
-            for result in read_warc(path, settings.max_bytes):
+            for result in read_warc(path, settings.max_bytes, within):
                 if result.ok:
                     self.add_page(source, Target(url=result.url, source=source, prefetched=result))
                 else:
@@ -494,7 +501,7 @@ class _Expander:
             return
         if name.endswith(GZIPPED_PAGE_SUFFIXES):  # a saved page, not a gzipped sitemap
             url = path.resolve().as_uri()
-            self.add_page(source, self._local_page(source, path, url))
+            self.add_page(source, self._local_page(source, path, url, within))
             return
         if path.suffix.lower() in LIST_SUFFIXES:
             self.url_list(source, path)
@@ -503,7 +510,7 @@ class _Expander:
             self.document_file(source, path)
             return
         url = path.resolve().as_uri()  # as read_local names it
-        self.add_page(source, self._local_page(source, path, url))
+        self.add_page(source, self._local_page(source, path, url, within))
 
     def directory(self, source: str, path: Path) -> list[Path]:
         """The pages (HTML, saved ``.html.gz``, WARC) of a directory the user named, at any
@@ -578,7 +585,8 @@ class _Expander:
         if key in self.visited:
             return
         self.visited.add(key)
-        result = read_local(str(path), settings.max_sitemap_bytes)
+        within = mirror.resolve() if mirror is not None else None
+        result = read_local(str(path), settings.max_sitemap_bytes, within=within)
         self.out.fetches.append((source, result))
         if not result.ok or result.body is None:
             return
@@ -597,12 +605,14 @@ class _Expander:
             _mark_failed(result, "parse", "neither a feed nor a sitemap")
         result.drop_body()
 
-    def _local_page(self, source: str, path: Path, url: str) -> Target:
+    def _local_page(self, source: str, path: Path, url: str, within: Path | None) -> Target:
         """A local file the user named, at its resolved URI (``url``), read with its batch
         (the URI is not resolved again then: a ``resolve`` a file, ~0.2 ms of the run's CPU
-        beside the workers)."""
+        beside the workers), inside ``within`` then too when it was found in a directory."""
         max_bytes = self.settings.max_bytes
-        return Target(url=url, source=source, local=path, max_bytes=max_bytes, local_uri=url)
+        return Target(
+            url=url, source=source, local=path, max_bytes=max_bytes, local_uri=url, within=within
+        )
 
     def url_list(self, source: str, path: Path) -> None:
         """A text file of URLs the user named, one a line: each is named by the user (its
@@ -679,12 +689,15 @@ def _mirror_file(url: str, mirror: Path | None) -> Path | None:
     return candidate
 
 
-def _target(url: str, source: str, local: Path | None, max_bytes: int) -> Target:
-    """A page to fetch, or to read from the local mirror when a local sitemap/feed names it."""
+def _target(
+    url: str, source: str, local: Path | None, max_bytes: int, within: Path | None
+) -> Target:
+    """A page to fetch, or to read from the local mirror (``within``: its resolved directory,
+    which the file must still be inside when read) when a local sitemap/feed names it."""
     if local is None:
         return Target(url=url, source=source)
     # identity is the published URL; the body comes from the mirror, read with its batch
-    return Target(url=url, source=source, local=local, max_bytes=max_bytes)
+    return Target(url=url, source=source, local=local, max_bytes=max_bytes, within=within)
 
 
 STORED_PREFIX = "stored:"
@@ -754,13 +767,14 @@ def _is_document(url: str, body: bytes) -> bool:
     )
 
 
-def read_warc(path: Path, max_bytes: int) -> list[FetchResult]:
-    """HTML responses stored in a WARC file, as fetch results."""
+def read_warc(path: Path, max_bytes: int, within: Path | None = None) -> list[FetchResult]:
+    """HTML responses stored in a WARC file, as fetch results (a file found in a named
+    directory, ``within``, read only if still inside it when opened)."""
     from warcio.archiveiterator import ArchiveIterator
 
     results: list[FetchResult] = []
     try:
-        with path.open("rb") as stream:
+        with open_local(path, within) as stream:
             for record in ArchiveIterator(stream):
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
@@ -795,6 +809,8 @@ def read_warc(path: Path, max_bytes: int) -> list[FetchResult]:
                 else:
                     result.body, result.outcome = body, "ok"
                 results.append(result)
+    except FetchError as exc:
+        results.append(_failure(path.as_uri(), exc.kind, str(exc)))
     except Exception as exc:
         results.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {exc}"))
     return results
