@@ -263,7 +263,11 @@ def test_partial_run_is_named_partial_and_newsetl_warnings_reach_its_logs(
         holder.stdin.flush()
         holder.wait(timeout=30)
     assert state.is_completed() and state.name == "Partial"
-    assert "partial run: 1 of" in state.message and str(fast_env) in state.message
+    assert (
+        "partial run: 0 of 16 pages failed (failed or refused sources and URLs apart: 1)"
+        in state.message
+        and str(fast_env) in state.message
+    )
     assert "batches left staged" in state.message
     summary = state.result()
     assert summary["status"] == "partial" and summary["pages_failed"] == 1

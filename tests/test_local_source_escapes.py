@@ -77,6 +77,10 @@ def test_a_named_directory_is_read_only_inside_itself(secret, tmp_path):
         assert "outside the named directory" in refused[link.as_uri()], refused
     assert "not a regular file" in refused[(named / "pipe.html").as_uri()], refused
     assert len(refused) == len(escapes) + 1, refused
+    # the refusals are not among the run's pages (the summary said "5 of 1 pages failed")
+    assert summary.failed_text() == (
+        "0 of 1 pages failed (failed or refused sources and URLs apart: 5)"
+    )
 
 
 def test_a_url_list_inside_a_mirror_grants_no_trust(other, tmp_path):

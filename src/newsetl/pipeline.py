@@ -604,6 +604,9 @@ class BatchStats:
     staged_articles: set[str] = field(default_factory=set)
     #: feeds and sitemaps as the last run saw them (304 or same bytes): nothing new in them
     sources_unchanged: int = 0
+    #: of ``failed``: sources that could not be read and URLs or files refused, which are not
+    #: among the run's pages (a summary says "N of M pages failed" without them)
+    sources_failed: int = 0
     #: counters of stages that have no field here (``Stage.counters``, a plug-in analysis)
     counters: dict[str, int] = field(default_factory=dict)
 

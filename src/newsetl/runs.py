@@ -65,6 +65,15 @@ class RunSummary:
             return "partial"
         return "completed"
 
+    def failed_text(self) -> str:
+        """What failed, in words: pages among the run's pages, and apart from them sources
+        that could not be read and URLs or files refused (all count in ``pages_failed``)."""
+        s = self.stats
+        text = f"{s.failed - s.sources_failed} of {self.targets} pages failed"
+        if s.sources_failed:
+            text += f" (failed or refused sources and URLs apart: {s.sources_failed})"
+        return text
+
     def count(self, key: str) -> int:
         return int(self.load.counts.get(key, 0))
 

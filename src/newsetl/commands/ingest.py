@@ -189,10 +189,9 @@ def run_direct(args: argparse.Namespace) -> dict:
     summary = run.execute()
     data = summary.to_json()
     if summary.status != "completed":
-        s = summary.stats
         print(
-            f"newsetl ingest: run {summary.run_id} ended {summary.status}: {s.failed} of "
-            f"{summary.targets} pages failed, {summary.staged_left} batches left staged; "
+            f"newsetl ingest: run {summary.run_id} ended {summary.status}: "
+            f"{summary.failed_text()}, {summary.staged_left} batches left staged; "
             f"warehouse {settings.db_path}",
             file=sys.stderr,
         )

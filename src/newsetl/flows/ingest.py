@@ -268,9 +268,8 @@ def final_state(summary: RunSummary, settings: Settings) -> State:
     batches stayed staged is ``Completed`` named **Partial** with the reason as its message
     (not a plain green Completed); a run that processed nothing is ``Failed``."""
     data = summary.to_json()
-    s = summary.stats
     reason = (
-        f"{s.failed} of {summary.targets} pages failed, {summary.staged_left} batches left "
+        f"{summary.failed_text()}, {summary.staged_left} batches left "
         f"staged, {len(summary.load.quarantined)} set aside; warehouse {settings.db_path}"
     )
     if summary.status == "failed":

@@ -710,6 +710,7 @@ def source_failures(expansion: Expansion) -> BatchStats:
     for _source, result in expansion.fetches:
         if result.outcome == "failed" or result.error_kind == "cap_exceeded":
             stats.failed += result.outcome == "failed"
+            stats.sources_failed += result.outcome == "failed"
             stats.failures.append(
                 {
                     "url": result.url,
