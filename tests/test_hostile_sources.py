@@ -519,3 +519,22 @@ def test_urls_told_apart_by_a_bare_query_are_each_fetched_and_kept(site, tmp_pat
     fetched = {u for (u,) in rows(settings, "SELECT url FROM fetches WHERE outcome = 'ok'")}
     assert fetched >= set(named)
     assert article_urls(settings) == set(named)
+
+
+# --------------------------------------------------------------------------------------------
+# nothing lost: one unparseable link is refused alone, not with the document that lists it
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["feed", "sitemap"])
+def test_an_unparseable_link_is_refused_and_the_rest_of_its_document_read(site, tmp_path, kind):
+    good = site.url(GOOD)
+    broken = "http://[::1/x.html"  # urllib: "Invalid IPv6 URL"
+    if kind == "feed":
+        document = site.put("/broken-link/feed.xml", _rss([broken, good]), "application/rss+xml")
+    else:
+        document = site.put("/broken-link/sitemap.xml", _urlset([broken, good]), "application/xml")
+    settings = settings_for(tmp_path)
+    run_ingest([document], settings)
+    assert article_urls(settings) == {good}
+    assert "unparseable URL" in refusals(settings)[broken]
+    [(outcome,)] = rows(settings, "SELECT outcome FROM fetches WHERE url = ?", document)
+    assert outcome == "ok"

@@ -2,8 +2,10 @@
 
 Like feeds, sitemaps are untrusted XML: parsed with defusedxml (no DTDs), streamed so that a
 50 MB sitemap does not become a tree of hundreds of megabytes, decompressed with a size limit,
-and a broken one is a recorded failure. The parser returns everything the sitemap lists; the
-caps (and recording what they drop) are :mod:`newsetl.sources`' job.
+and a broken one is a recorded failure. The parser applies the caller's caps (the most
+recently modified entries are kept) before it normalises the URLs it keeps: normalising is
+~2/3 of the parse, and a 50 MB sitemap of 600,000 URLs took 11.7 s to keep 5,000. Recording
+what the caps drop is :mod:`newsetl.sources`' job.
 """
 
 from __future__ import annotations
@@ -28,8 +30,13 @@ class SitemapError(ValueError):
 
 @dataclass
 class Sitemap:
+    """What a sitemap lists: its pages (or, for an index, its child sitemaps) within the caps
+    asked for, and how many it lists in all."""
+
     pages: list[Dated] = field(default_factory=list)
     children: list[Dated] = field(default_factory=list)  # sitemaps listed by an index
+    pages_listed: int = 0
+    children_listed: int = 0
 
 
 def is_gzip(body: bytes) -> bool:
@@ -68,17 +75,28 @@ def looks_like_sitemap(body: bytes) -> bool:
     return b"<urlset" in head or b"<sitemapindex" in head
 
 
-def parse_sitemap(body: bytes, base_url: str, max_bytes: int = 50 << 20) -> Sitemap:
-    """Every page (or child sitemap) the sitemap lists, with its date when it gives one."""
+def parse_sitemap(
+    body: bytes,
+    base_url: str,
+    max_bytes: int = 50 << 20,
+    *,
+    max_pages: int | None = None,
+    max_children: int | None = None,
+) -> Sitemap:
+    """The pages (or child sitemaps) a sitemap lists, with their dates when it gives them: at
+    most ``max_pages`` (``max_children``), the most recently modified (:func:`newest_first`),
+    their URLs made absolute and normalised."""
     data = maybe_gunzip(body, max_bytes)
     stripped = data.lstrip()
     if stripped[:1] != b"<":  # a plain-text sitemap: one URL per line
-        urls = [line.strip().decode("utf-8", "replace") for line in stripped.splitlines()]
-        pages = [(normalise_url(u), None) for u in urls if u.startswith(("http://", "https://"))]
-        if not pages:
+        lines = [line.strip().decode("utf-8", "replace") for line in stripped.splitlines()]
+        listed: list[Dated] = [(u, None) for u in lines if u.startswith(("http://", "https://"))]
+        if not listed:
             raise SitemapError("neither XML nor a text list of URLs")
-        return Sitemap(pages=pages)
-    result = Sitemap()
+        pages, _dropped = newest_first(listed, max_pages)
+        return Sitemap(pages=_normalised(pages, None), pages_listed=len(listed))
+    pages = []
+    children: list[Dated] = []
     root: str | None = None
     try:
         for event, node in safe_iterparse(
@@ -95,13 +113,12 @@ def parse_sitemap(body: bytes, base_url: str, max_bytes: int = 50 << 20) -> Site
                 loc = _child_text(node, "loc")
                 if loc:
                     stamp = _child_text(node, "lastmod") or _news_date(node)
-                    result.pages.append((normalise_url(loc, base_url), _parse_when(stamp)))
+                    pages.append((loc, _parse_when(stamp)))
                 node.clear()  # streamed: the tree never holds more than one entry
             elif tag == "sitemap" and root == "sitemapindex":
                 loc = _child_text(node, "loc")
                 if loc:
-                    when = _parse_when(_child_text(node, "lastmod"))
-                    result.children.append((normalise_url(loc, base_url), when))
+                    children.append((loc, _parse_when(_child_text(node, "lastmod"))))
                 node.clear()
     except SitemapError:
         raise
@@ -109,13 +126,22 @@ def parse_sitemap(body: bytes, base_url: str, max_bytes: int = 50 << 20) -> Site
         raise SitemapError(f"refused unsafe XML: {type(exc).__name__}") from exc
     except Exception as exc:
         raise SitemapError(f"malformed sitemap XML: {exc}") from exc
-    return result
+    return Sitemap(
+        pages=_normalised(newest_first(pages, max_pages)[0], base_url),
+        children=_normalised(newest_first(children, max_children)[0], base_url),
+        pages_listed=len(pages),
+        children_listed=len(children),
+    )
 
 
-def newest_first(items: list[Dated], keep: int) -> tuple[list[Dated], int]:
-    """At most ``keep`` items, the most recently modified first when a cap bites (undated ones
-    after dated ones, in document order); and how many were dropped."""
-    if len(items) <= keep:
+def _normalised(items: list[Dated], base_url: str | None) -> list[Dated]:
+    return [(normalise_url(loc, base_url), when) for loc, when in items]
+
+
+def newest_first(items: list[Dated], keep: int | None) -> tuple[list[Dated], int]:
+    """At most ``keep`` items (all without it), the most recently modified first when a cap
+    bites (undated ones after dated ones, in document order); and how many were dropped."""
+    if keep is None or len(items) <= keep:
         return items, 0
     order = sorted(
         range(len(items)),

@@ -53,7 +53,6 @@ from newsetl.sitemaps import (
     SitemapError,
     looks_like_sitemap,
     maybe_gunzip,
-    newest_first,
     parse_sitemap,
 )
 from newsetl.urlpolicy import UrlRefused
@@ -360,17 +359,24 @@ class _Expander:
     ) -> None:
         s = self.settings
         try:
-            sitemap = parse_sitemap(data, url, s.max_sitemap_bytes)
+            sitemap = parse_sitemap(
+                data,
+                url,
+                s.max_sitemap_bytes,
+                max_pages=s.max_sitemap_urls,
+                max_children=s.max_sitemap_children,
+            )
         except SitemapError as exc:
             _mark_failed(result, "parse", str(exc))
             return
-        pages, dropped = newest_first(sitemap.pages, s.max_sitemap_urls)
-        if dropped:
+        pages = sitemap.pages
+        if sitemap.pages_listed > len(pages):
             self.capped(
                 source,
                 url,
-                f"sitemap lists {len(sitemap.pages)} pages: the {len(pages)} most recently "
-                f"modified are taken, {dropped} dropped (NEWSETL_MAX_SITEMAP_URLS)",
+                f"sitemap lists {sitemap.pages_listed} pages: the {len(pages)} most recently "
+                f"modified are taken, {sitemap.pages_listed - len(pages)} dropped "
+                "(NEWSETL_MAX_SITEMAP_URLS)",
             )
         # a site's front page is a list of links, not an article
         urls = [page for page, _when in pages if not _is_homepage(page)]
@@ -381,17 +387,18 @@ class _Expander:
             self.capped(
                 source,
                 url,
-                f"sitemap index nested {depth} deep: its {len(sitemap.children)} sitemaps "
+                f"sitemap index nested {depth} deep: its {sitemap.children_listed} sitemaps "
                 "are not read (NEWSETL_MAX_SITEMAP_DEPTH)",
             )
             return
-        children, dropped = newest_first(sitemap.children, s.max_sitemap_children)
-        if dropped:
+        children = sitemap.children
+        if sitemap.children_listed > len(children):
             self.capped(
                 source,
                 url,
-                f"sitemap index lists {len(sitemap.children)} sitemaps: the "
-                f"{len(children)} most recently modified are read, {dropped} dropped "
+                f"sitemap index lists {sitemap.children_listed} sitemaps: the "
+                f"{len(children)} most recently modified are read, "
+                f"{sitemap.children_listed - len(children)} dropped "
                 "(NEWSETL_MAX_SITEMAP_CHILDREN)",
             )
         for child, _when in children:
@@ -817,7 +824,10 @@ def read_warc(path: Path, max_bytes: int, within: Path | None = None) -> list[Fe
 
 
 def _is_homepage(url: str) -> bool:
-    return urlsplit(url).path in {"", "/"}
+    try:
+        return urlsplit(url).path in {"", "/"}
+    except ValueError:  # unparseable: not a homepage (the URL policy refuses it)
+        return False
 
 
 def _mark_failed(result: FetchResult, kind: str, message: str) -> None:

@@ -35,10 +35,18 @@ def normalise_url(url: str, base: str | None = None) -> str:
 
     A query part without ``=`` (``article.php?12345``) is kept, first and as written:
     courlan parses the query with ``parse_qs``, which drops such parts, so ``?101`` and
-    ``?102`` of one script were one URL: every page but one was lost, unrecorded."""
+    ``?102`` of one script were one URL: every page but one was lost, unrecorded.
+
+    A URL that cannot be parsed (``http://[::1/x``: urllib raises ValueError) is returned as
+    written, for the URL policy to refuse and record: raised here, one such link lost the whole
+    feed or sitemap that listed it."""
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
+    try:
+        if base:
+            url = urljoin(base, url)
+        urlsplit(url)
+    except ValueError:
+        return url
     if url.startswith("file:"):
         return urldefrag(url)[0]
     bare = _bare_query_parts(url)
