@@ -538,3 +538,15 @@ def test_an_unparseable_link_is_refused_and_the_rest_of_its_document_read(site, 
     assert "unparseable URL" in refusals(settings)[broken]
     [(outcome,)] = rows(settings, "SELECT outcome FROM fetches WHERE url = ?", document)
     assert outcome == "ok"
+
+
+def test_a_page_with_unparseable_head_links_is_still_an_article(site, tmp_path):
+    head = (
+        '<link rel="canonical" href="http://[::1/x.html">'
+        '<link rel="alternate" hreflang="de" href="https://[bad/de.html">'
+    )
+    html = _article_html("Unparseable head links").replace("</head>", head + "</head>")
+    url = site.put("/broken-head.html", html)
+    settings = settings_for(tmp_path)
+    run_ingest([url], settings)
+    assert article_urls(settings) == {url}  # the page failed: "Invalid IPv6 URL"
