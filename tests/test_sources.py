@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 
 import pytest
 from siteserver import make_warc
@@ -116,7 +117,54 @@ def test_warc_records_become_targets(tmp_path, fetcher):
     )
     expansion = expand_sources([str(warc)], fetcher)
     assert [t.url for t in expansion.targets] == [f"https://example.org/{p.name}" for p in pages]
-    assert [t.prefetched.body for t in expansion.targets] == [p.read_bytes() for p in pages]
+    # no body is kept from the expansion: each record is read with its batch
+    assert all(t.prefetched is None for t in expansion.targets)
+    assert [t.at_hand().body for t in expansion.targets] == [p.read_bytes() for p in pages]
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_warc_records_are_read_with_their_batch_and_checked(tmp_path, fetcher, gzipped):
+    """Archived responses are listed at expansion and read at their offsets when their batch
+    is fetched: non-200 responses are failures at once; an empty or oversized body, or a
+    file that changed since, fails that page alone."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / ("mixed.warc.gz" if gzipped else "mixed.warc")
+    page = sample_pages()[0].read_bytes()
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=gzipped)
+        for n, (status, body, kind) in enumerate(
+            [
+                ("200 OK", page, "text/html"),
+                ("404 Not Found", b"<html>gone</html>", "text/html"),
+                ("200 OK", b"  ", "text/html"),
+                ("200 OK", b"<html>" + b"x" * len(page) + b"</html>", "text/html"),
+                ("200 OK", b"{}", "application/json"),  # not a page: not listed
+            ]
+        ):
+            headers = StatusAndHeaders(status, [("Content-Type", kind)], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://example.org/{n}.html",
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=headers,
+            )
+            writer.write_record(record)
+    settings = Settings(max_bytes=len(page) + 10)
+    with Fetcher(settings) as small:
+        expansion = expand_sources([str(path)], small)
+    assert [t.url for t in expansion.targets] == [
+        f"https://example.org/{n}.html" for n in (0, 2, 3)
+    ]
+    [(_, gone)] = expansion.fetches
+    assert gone.error_kind == "http_status" and gone.url == "https://example.org/1.html"
+    read = [t.at_hand() for t in expansion.targets]
+    assert read[0].ok and read[0].body == page and read[0].status_code == 200
+    assert [(r.ok, r.error_kind) for r in read[1:]] == [(False, "empty"), (False, "too_large")]
+    path.write_bytes(b"")  # the file changed after the expansion
+    changed = expansion.targets[0].at_hand()
+    assert not changed.ok and changed.error_kind == "io" and changed.body is None
 
 
 def test_corrupt_warc_is_a_recorded_failure(tmp_path, fetcher):

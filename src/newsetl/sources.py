@@ -73,7 +73,9 @@ MAX_DISCOVERED_FEEDS = 3
 
 @dataclass
 class Target:
-    """One page to process; ``prefetched`` when its body is already at hand (WARC, probe).
+    """One page to process; ``prefetched`` when its body is already at hand (a stored page),
+    ``local`` when it is read from a file (a page, a mirror's file, or a WARC's record at
+    ``warc_offset``) when its batch is fetched.
 
     ``reprocess`` asks for extraction even when the raw bytes are those of the last run.
     """
@@ -92,12 +94,20 @@ class Target:
     #: the resolved directory ``local`` must really be inside when it is read (a directory the
     #: user named, or a mirror): checked on the opened file (:func:`.downloads.open_local`)
     within: Path | None = None
+    #: the offset of the page's response record in the WARC file ``local`` (read at expansion,
+    #: every archived body stayed in memory for the whole run: ~5 GB for a 1 GB WARC)
+    warc_offset: int | None = None
 
     def at_hand(self) -> FetchResult | None:
-        """The page without the network: its prefetched result, or its local file read now
-        (each call reads it again; nothing is kept here). None: fetch ``url``."""
+        """The page without the network: its prefetched result, or its local file (or WARC
+        record) read now (each call reads it again; nothing is kept here). None: fetch
+        ``url``."""
         if self.prefetched is not None or self.local is None:
             return self.prefetched
+        if self.warc_offset is not None:
+            return read_warc_record(
+                self.local, self.warc_offset, self.url, self.max_bytes, self.within
+            )
         result = read_local(str(self.local), self.max_bytes, uri=self.local_uri, within=self.within)
         result.url = self.url  # a mirror's file stands for the published URL
         return result
@@ -500,11 +510,18 @@ class _Expander:
             return
         name = path.name.lower()
         if name.endswith(WARC_SUFFIXES):
-            for result in read_warc(path, settings.max_bytes, within):
-                if result.ok:
-                    self.add_page(source, Target(url=result.url, source=source, prefetched=result))
-                else:
-                    self.out.fetches.append((source, result))
+            records, failures = scan_warc(path, within)
+            for url, offset in records:
+                target = Target(
+                    url=url,
+                    source=source,
+                    local=path,
+                    max_bytes=settings.max_bytes,
+                    within=within,
+                    warc_offset=offset,
+                )
+                self.add_page(source, target)
+            self.out.fetches.extend((source, failure) for failure in failures)
             return
         if name.endswith(GZIPPED_PAGE_SUFFIXES):  # a saved page, not a gzipped sitemap
             url = path.resolve().as_uri()
@@ -774,53 +791,88 @@ def _is_document(url: str, body: bytes) -> bool:
     )
 
 
-def read_warc(path: Path, max_bytes: int, within: Path | None = None) -> list[FetchResult]:
-    """HTML responses stored in a WARC file, as fetch results (a file found in a named
-    directory, ``within``, read only if still inside it when opened)."""
+def scan_warc(
+    path: Path, within: Path | None = None
+) -> tuple[list[tuple[str, int]], list[FetchResult]]:
+    """The HTML responses archived in a WARC file, as (URL, offset of the record): their
+    bodies are read with their batch (:func:`read_warc_record`), not kept from here. Archived
+    responses other than HTTP 200, and a file that cannot be read to its end, are failures (a
+    file found in a named directory, ``within``, is read only if still inside it)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    results: list[FetchResult] = []
+    records: list[tuple[str, int]] = []
+    failures: list[FetchResult] = []
     try:
         with open_local(path, within) as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response" or record.http_headers is None:
+            archive = ArchiveIterator(stream)
+            for record in archive:
+                result = _archived_response(record)
+                if result is None:
                     continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                content_type = (
-                    (record.http_headers.get_header("Content-Type") or "")
-                    .split(";")[0]
-                    .strip()
-                    .lower()
-                )
-                if content_type and "html" not in content_type:
-                    continue
-                result = FetchResult(url=normalise_url(url), final_url=url, attempts=1)
-                result.status_code = int(record.http_headers.get_statuscode() or 0) or None
-                result.content_type = content_type or None
-                stamp = record.rec_headers.get_header("WARC-Date")
-                if stamp:
-                    result.fetched_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-                body = record.content_stream().read(max_bytes + 1)
-                if len(body) > max_bytes:
-                    result.error_kind, result.error = (
-                        "too_large",
-                        f"WARC record exceeds {max_bytes} bytes",
-                    )
-                elif result.status_code != 200:
-                    result.error_kind, result.error = (
-                        "http_status",
-                        f"archived HTTP {result.status_code}",
-                    )
-                elif not body.strip():
-                    result.error_kind, result.error = "empty", "empty archived body"
+                if result.status_code != 200:
+                    _mark_failed(result, "http_status", f"archived HTTP {result.status_code}")
+                    failures.append(result)
                 else:
-                    result.body, result.outcome = body, "ok"
-                results.append(result)
+                    records.append((result.url, archive.get_record_offset()))
     except FetchError as exc:
-        results.append(_failure(path.as_uri(), exc.kind, str(exc)))
+        failures.append(_failure(path.as_uri(), exc.kind, str(exc)))
     except Exception as exc:
-        results.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {exc}"))
-    return results
+        failures.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {exc}"))
+    return records, failures
+
+
+def read_warc_record(
+    path: Path, offset: int, url: str, max_bytes: int, within: Path | None = None
+) -> FetchResult:
+    """The archived response for ``url`` at ``offset`` of a WARC file (see :func:`scan_warc`),
+    its body at most ``max_bytes``; a failure when the file no longer holds it there."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    result = FetchResult(url=url, final_url=url, attempts=1)
+    try:
+        with open_local(path, within) as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            archived = _archived_response(record) if record is not None else None
+            if record is None or archived is None or archived.url != url:
+                raise FetchError(
+                    "io", f"{path} holds no archived response for {url} at {offset} any more"
+                )
+            result = archived
+            body = record.content_stream().read(max_bytes + 1)
+        if len(body) > max_bytes:
+            _mark_failed(result, "too_large", f"WARC record exceeds {max_bytes} bytes")
+        elif result.status_code != 200:
+            _mark_failed(result, "http_status", f"archived HTTP {result.status_code}")
+        elif not body.strip():
+            _mark_failed(result, "empty", "empty archived body")
+        else:
+            result.body, result.outcome = body, "ok"
+    except FetchError as exc:
+        _mark_failed(result, exc.kind, str(exc))
+    except Exception as exc:
+        _mark_failed(result, "parse", f"unreadable WARC record: {exc}")
+    return result
+
+
+def _archived_response(record) -> FetchResult | None:
+    """An archived HTML (or untyped) response's fetch result without its body; None for other
+    records (requests, metadata, responses of other types)."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    content_type = (
+        (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    )
+    if content_type and "html" not in content_type:
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    result = FetchResult(url=normalise_url(uri), final_url=uri, attempts=1)
+    result.status_code = int(record.http_headers.get_statuscode() or 0) or None
+    result.content_type = content_type or None
+    stamp = record.rec_headers.get_header("WARC-Date")
+    if stamp:
+        result.fetched_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return result
 
 
 def _is_homepage(url: str) -> bool:
