@@ -10,6 +10,7 @@ what the caps drop is :mod:`newsetl.sources`' job.
 
 from __future__ import annotations
 
+import heapq
 import io
 import zlib
 from dataclasses import dataclass, field
@@ -143,11 +144,14 @@ def newest_first(items: list[Dated], keep: int | None) -> tuple[list[Dated], int
     bites (undated ones after dated ones, in document order); and how many were dropped."""
     if keep is None or len(items) <= keep:
         return items, 0
-    order = sorted(
-        range(len(items)),
-        key=lambda i: (items[i][1] is None, -_timestamp(items[i][1]), i),
+    # nsmallest: sorted(...)[:keep] without a key for every item held at once
+    kept = sorted(
+        heapq.nsmallest(
+            keep,
+            range(len(items)),
+            key=lambda i: (items[i][1] is None, -_timestamp(items[i][1]), i),
+        )
     )
-    kept = sorted(order[:keep])
     return [items[i] for i in kept], len(items) - keep
 
 
