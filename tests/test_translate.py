@@ -222,3 +222,33 @@ def test_translations_made_in_a_worker_process_reach_the_run(libre, tmp_path) ->
     (staged,) = pending_batches(settings.staging_path)
     artefacts = duckdb.sql(f"SELECT replacement, status FROM '{staged}/artefacts.parquet'")
     assert artefacts.fetchall() == [("judicial bribery", "applied")]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "MYMEMORY WARNING: YOU USED ALL AVAILABLE FREE TRANSLATIONS FOR TODAY. NEXT AVAILABLE IN "
+        "10 HOURS 20 MINUTES",
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        "judicial bribery " * 40,
+        "judicial\nbribery",
+    ],
+)
+def test_an_implausible_provider_answer_is_neither_applied_nor_remembered(answer) -> None:
+    """A provider answers what it answers (a quota notice with HTTP 200, an error page, a
+    runaway): such an answer leaves the finding pending, the text as it was, and the memory
+    without it; a plausible one is still taken."""
+    gen = serve(0.0, {("it", "en", SPAN): answer, ("it", "en", "ciao"): "hello"})
+    url, handler = next(gen)
+    try:
+        backend = DeepTranslatorBackend("libre", url=url, api_key="k", timeout=5)
+        chain = ChainTranslator(glossary=GlossaryTranslator(), provider=backend)
+        result = analyse(TEXT, "en", translator=chain, alternates={"it": "https://example.org/it/"})
+        (finding,) = result.findings
+        assert handler.requests and handler.requests[-1]["q"] == SPAN  # the server was asked
+        assert finding.status == PENDING and finding.replacement is None
+        assert result.repaired_text == TEXT
+        assert not chain.memory.new_entries
+        assert chain.translate("ciao", "it", "en") == "hello"
+    finally:
+        gen.close()

@@ -34,6 +34,7 @@ import queue
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from itertools import compress
@@ -536,9 +537,45 @@ class ChainTranslator:
             log.warning("translator %s failed: %s", getattr(self.provider, "name", "?"), exc)
             return None, None
         if found and found.strip() and _key(found) != _key(text):
+            if not plausible_translation(text, found.strip()):
+                log.warning(
+                    "translator %s answered %d characters for %d, not taken as a translation: %r",
+                    self.provider.name,
+                    len(found),
+                    len(text),
+                    found[:120],
+                )
+                return None, None
             self.memory.remember(text, source, target, found.strip(), self.provider.name)
             return found.strip(), self.provider.name
         return None, None
+
+
+#: A provider's answer longer than this many times the text, plus the margin (a short text's
+#: translation may be longer: "Bundestag" -> "the German federal parliament"), is no
+#: translation of it.
+ANSWER_GROWTH = 4
+ANSWER_MARGIN = 40
+
+
+def plausible_translation(text: str, answer: str) -> bool:
+    """Whether a provider's answer can be a translation of ``text``: not many times longer, no
+    line break, control character or markup the text does not have, not shouted when the text
+    is not.
+
+    Why: a provider answers whatever it answers (a LibreTranslate URL the user gave; a quota
+    notice sent as a translation with HTTP 200, as MyMemory's "MYMEMORY WARNING: YOU USED ALL
+    AVAILABLE FREE TRANSLATIONS..."), and its answer is stored in the translation memory and
+    may be applied to the text. An implausible one leaves the finding pending, as no answer."""
+    if len(answer) > ANSWER_GROWTH * len(text) + ANSWER_MARGIN:
+        return False
+    if any(mark in answer and mark not in text for mark in "\n\r<>{}"):
+        return False
+    if any(unicodedata.category(ch) == "Cc" for ch in answer):
+        return False
+    cased = [ch for ch in answer if ch.lower() != ch.upper()]
+    shouted = len(cased) >= 8 and all(ch.isupper() for ch in cased)
+    return not shouted or text.isupper()
 
 
 def configured_provider(env: Mapping[str, str] | None = None) -> str | None:
