@@ -6,9 +6,20 @@ pages are processed again or in another order, and leaves stale entities and ali
 Here the id of a learned entity is ``<type>:<slug>`` where the slug is the entity's name key
 (its words in ``norm`` form, reduced to their base form in inflected languages, see
 :mod:`.morph`) transliterated to ASCII by anyascii (ISC licence): "Łódź" -> ``lodz``, "Ærø" ->
-``aero``, "Дональд Трамп" -> ``donal-d-tramp``, "Κρήτη" -> ``krete``. Names that transliterate
+``aero``, "Дональд Трамп" -> ``donal-d-tramp``, "Κρήτη" -> ``krit``. Names that transliterate
 to nothing (symbols only) get a digest of their Unicode key, so two different names never share
 an id by losing their letters. Seed entities keep their curated ids ("org:united-nations").
+
+Outside the Latin, Greek and Cyrillic scripts the transliteration loses what tells names apart
+(Han homophones: "王伟" and "汪伟" are both ``wangwei``; Arabic "ح" and "ه" are both ``h``;
+Hangul syllables run together), so a key with a letter or digit of another script gets the
+readable slug *and* a digest of its Unicode key: ``person:wangwei-<8 hex>``. Different keys
+then never share an id, and ids of Latin, Greek and Cyrillic names stay as they were. (Latin,
+Greek and Cyrillic transliterate lossily too, "Ельцин"/"Эльцин", "Søren"/"Soren", but there
+the folding is the key's own: those names are one key by design.) The key keeps the marks that
+spell a word in Indic scripts, Thai, Lao and kana and drops optional Arabic and Hebrew vowel
+points (:func:`.text.norm`). Ids of the scheme before this one (``store.ID_SCHEME`` 2) are
+rewritten by ``store.upgrade_entity_ids``.
 
 A person named by one word only ("Keller said ...") is *article-local*: the extractor marks the
 key with a final ``~`` and the loader appends a digest of the article id, so two articles' lone
@@ -20,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -33,13 +45,63 @@ LOCAL = "~"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+#: Code point ranges (end exclusive) of the scripts whose names keep a plain transliterated
+#: slug: Latin (with IPA and the modifier letters of "Hawaiʻi"), Greek, Cyrillic.
+_PLAIN_SLUG_SCRIPTS = (
+    (0x00C0, 0x0300),  # Latin-1 letters, Latin Extended-A/B, IPA, spacing modifier letters
+    (0x0370, 0x0530),  # Greek and Coptic, Cyrillic, Cyrillic Supplement
+    (0x1C80, 0x1C90),  # Cyrillic Extended-C
+    (0x1D00, 0x1DC0),  # phonetic extensions
+    (0x1E00, 0x2000),  # Latin Extended Additional, Greek Extended
+    (0x2C60, 0x2C80),  # Latin Extended-C
+    (0x2DE0, 0x2E00),  # Cyrillic Extended-A
+    (0xA640, 0xA6A0),  # Cyrillic Extended-B
+    (0xA720, 0xA800),  # Latin Extended-D
+    (0xAB30, 0xAB70),  # Latin Extended-E
+)
+_PLAIN_STARTS = [start for start, _ in _PLAIN_SLUG_SCRIPTS]
+#: Hex digits of the digest a key of another script carries (see the module docstring).
+SCRIPT_DIGEST = 8
+
+
+def _plain(char: str) -> bool:
+    code = ord(char)
+    k = bisect_right(_PLAIN_STARTS, code) - 1
+    return k >= 0 and code < _PLAIN_SLUG_SCRIPTS[k][1]
+
+
+def lossy_script(key: str) -> bool:
+    """Whether ``key`` has a letter or digit outside ASCII, Latin, Greek and Cyrillic, whose
+    transliteration may be another key's too (so its id carries a digest)."""
+    return not key.isascii() and any(c.isalnum() and c > "\x7f" and not _plain(c) for c in key)
+
+
+def changed_by_scheme_3(surfaces: Sequence[str]) -> bool:
+    """Whether a name written as ``surfaces`` may have another id under scheme 3 than under
+    scheme 2 (``store.ID_SCHEME``): a surface with a combining mark (scheme 2's tokenizer cut
+    words at marks and its keys dropped them all), an Arabic tatweel, or a letter or digit
+    outside Latin, Greek and Cyrillic (a digest now). Names written otherwise keep their ids."""
+    return any(not s.isascii() and any(map(_scheme_3_char, s)) for s in surfaces)
+
+
+def _scheme_3_char(c: str) -> bool:
+    if c <= "\x7f":
+        return False
+    return (c.isalnum() and not _plain(c)) or c == "\u0640" or unicodedata.category(c)[0] == "M"
+
+
 def slug_of(key: str) -> str:
-    """ASCII slug of a name key: transliterated, lower case, words joined by ``-``."""
+    """ASCII slug of a name key: transliterated, lower case, words joined by ``-``; with a
+    digest of the key when its script transliterates lossily (see the module docstring)."""
     ascii_text = anyascii(unicodedata.normalize("NFC", key)).casefold()
     slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()
     if not slug:
         return "u" + digest[:12]
+    if lossy_script(key):
+        nfc = unicodedata.normalize("NFC", key)
+        tag = hashlib.sha1(nfc.encode("utf-8")).hexdigest()[:SCRIPT_DIGEST]
+        return slug[: MAX_SLUG - SCRIPT_DIGEST - 1].rstrip("-") + "-" + tag
     if len(slug) > MAX_SLUG:
         return slug[: MAX_SLUG - 13].rstrip("-") + "-" + digest[:12]
     return slug

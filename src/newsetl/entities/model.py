@@ -83,6 +83,12 @@ def staged_fields(d: dict) -> StagedFields:
     )  # fmt: skip
 
 
+#: The version :meth:`DocumentEntities.to_storage` writes: 2, keys of id scheme 2; 3, keys of
+#: id scheme 3 (``store.ID_SCHEME``). The loader recomputes the keys an older version staged
+#: where the scheme changed them.
+STORAGE_VERSION = 3
+
+
 @dataclass
 class DocumentEntities:
     language: str | None
@@ -109,7 +115,7 @@ class DocumentEntities:
 
     def to_storage(self) -> dict:
         """JSON-serialisable and lossless (the loader stages it and calls :meth:`from_storage`)."""
-        return {"version": 2, "language": self.language, "truncated": self.truncated,
+        return {"version": STORAGE_VERSION, "language": self.language, "truncated": self.truncated,
                 "entities": [e.to_storage() for e in self.entities]}  # fmt: skip
 
     @classmethod

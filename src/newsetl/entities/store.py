@@ -35,8 +35,16 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from .bulk import arrow_rows, execute_among, fetch_among, insert_arrow, sync_rows
-from .ids import best_name, group_key, is_local, own_forms, stored_id
-from .model import DocumentEntities, StagedFields, staged_fields
+from .ids import (
+    best_name,
+    changed_by_scheme_3,
+    group_key,
+    is_local,
+    name_words,
+    own_forms,
+    stored_id,
+)
+from .model import STORAGE_VERSION, DocumentEntities, StagedFields, staged_fields
 
 if TYPE_CHECKING:
     from .resolve import EntityRecord, FixedKeys
@@ -61,7 +69,10 @@ STORY_MAX_POSTINGS = 500
 #: Confidence the extractor gives a fuzzy (truncated / misspelt) mention: never a name.
 _FUZZY_CONFIDENCE = 0.65
 #: The id scheme this module writes; :func:`upgrade_entity_ids` brings older warehouses to it.
-ID_SCHEME = 2
+#: 2: ids of :mod:`.ids`; 3: the same, but keys keep the marks that spell a word in Indic
+#: scripts, Thai, Lao and kana, drop Arabic and Hebrew vowel points, and ids of names outside
+#: Latin, Greek and Cyrillic carry a digest of their key (:func:`.ids.slug_of`).
+ID_SCHEME = 3
 
 
 def _document_entities(value: Any) -> DocumentEntities:
@@ -72,11 +83,14 @@ def _document_entities(value: Any) -> DocumentEntities:
 
         value = json.loads(value)
     doc = DocumentEntities.from_storage(value)
-    if int(value.get("version", 1)) < 2:  # staged by an older version: keys of the old scheme
+    version = int(value.get("version", 1))
+    if version < STORAGE_VERSION:  # staged by an older version: keys of an old scheme
         for ent in doc.entities:
-            if not ent.canonical_id:
-                ent.key = _key_of(ent.type, [m.surface for m in ent.mentions],
-                                  [m.confidence for m in ent.mentions], doc.language or "")  # fmt: skip
+            surfaces = [m.surface for m in ent.mentions]
+            if not ent.canonical_id and (version < 2 or changed_by_scheme_3(surfaces)):
+                ent.key = _key_of(ent.type, surfaces, [m.confidence for m in ent.mentions],
+                                  doc.language or "")  # fmt: skip
+                ent.forms = None  # computed again by the loader, for the new key
     return doc
 
 
@@ -84,13 +98,14 @@ def _staged_entities(value: Any) -> tuple[str | None, list[StagedFields]]:
     """(the document's language, its entities' fields) of a staged document's entities.
 
     Why not :func:`_document_entities`: see :func:`.model.staged_fields`. A document of the
-    current version (2) is read as its fields; an object, or a document of the first version
-    (whose keys are recomputed), goes through :func:`_document_entities`."""
+    current version (:data:`.model.STORAGE_VERSION`) is read as its fields; an object, or a
+    document of an older version (whose keys are recomputed where the id scheme changed them),
+    goes through :func:`_document_entities`."""
     if isinstance(value, str):
         import json
 
         value = json.loads(value)
-    if isinstance(value, dict) and int(value.get("version", 1)) >= 2:
+    if isinstance(value, dict) and int(value.get("version", 1)) >= STORAGE_VERSION:
         return value.get("language"), [staged_fields(e) for e in value.get("entities", [])]
     doc = _document_entities(value)
     return doc.language, [
@@ -299,67 +314,185 @@ def _remove_orphans(con: Any, entity_ids: set[str]) -> int:
 
 # -- older warehouses ------------------------------------------------------------------------------
 def upgrade_entity_ids(con: Any) -> int:
-    """Bring a warehouse whose learned ids were made by the first scheme (an a-z0-9 slug of
-    the name, so every Cyrillic or Greek name was ``person:x``) to :data:`ID_SCHEME`: each
-    article's learned entity gets the id the current code gives the same mentions, learned
-    entities and aliases are rebuilt from the mentions, story clusters are recomputed.
-    Idempotent; a no-op (one small query) once done. Returns the number of mentions whose id
-    changed. Migration 004 records the scheme in ``entity_id_scheme``."""
+    """Bring a warehouse whose learned ids were made by an older scheme to :data:`ID_SCHEME`.
+    Idempotent; a no-op (one small query) once done. Returns the number of mention groups
+    (an entity in one article) whose id changed. Migration 004 records the scheme in
+    ``entity_id_scheme``; story clusters are recomputed when an id changed.
+
+    * From the first scheme (an a-z0-9 slug of the name, so every Cyrillic or Greek name was
+      ``person:x``): each article's learned entity gets the id the current code gives the same
+      mentions, learned entities and aliases are rebuilt from the mentions.
+    * From scheme 2: only the learned entities named with a character whose key or id scheme 3
+      changed (:func:`.ids.changed_by_scheme_3`: a combining mark, tatweel, a letter or digit
+      outside Latin, Greek and Cyrillic) are re-derived the same way; every other id, entity
+      and alias stays as it is.
+
+    The ids are re-derived from the stored mentions; the mentions' spans are the old
+    analysis's (in an Indic text the old tokenizer could end a name before its last vowel
+    sign). Re-analysing the stored pages (``newsetl ingest stored:``) finds them again."""
     if not _scheme_table(con):
         return 0
     (version,) = con.execute("SELECT max(version) FROM entity_id_scheme").fetchone()
     if version is not None and version >= ID_SCHEME:
         return 0
-    groups = con.execute(
-        """SELECT m.article_id, m.entity_id, any_value(e.type), any_value(a.language),
-                  list(m.surface ORDER BY m.mention_no), list(m.confidence ORDER BY m.mention_no)
-           FROM mentions m
-           LEFT JOIN entities e USING (entity_id)
-           LEFT JOIN entity_articles a USING (article_id)
-           WHERE e.entity_id IS NULL OR e.source = 'learned'
-           GROUP BY m.article_id, m.entity_id"""
-    ).fetchall()
-    mapping = []
-    names: dict[str, tuple[str, list[str]]] = {}
-    aliases: dict[tuple[str, str, str], None] = {}
-    for article_id, old_id, etype, language, surfaces, confidences in groups:
-        etype = etype or old_id.split(":", 1)[0]
-        language = language or "mul"
-        key = _key_of(etype, surfaces, confidences, language)
-        new_id = stored_id(key, article_id)
-        mapping.append((article_id, old_id, new_id))
-        exact = [s for s, c in zip(surfaces, confidences, strict=True) if c != _FUZZY_CONFIDENCE]
-        names.setdefault(new_id, (etype, []))[1].append(best_name(exact or surfaces, language))
-        if not is_local(key):
-            for surface in dict.fromkeys(surfaces):
-                if group_key(etype, [surface], language) == key:
-                    aliases[(new_id, surface, language)] = None
-    changed = sum(1 for _, old, new in mapping if old != new)
-    if mapping:
-        table = pa.table(
-            {
-                "article_id": [a for a, _, _ in mapping],
-                "old_id": [o for _, o, _ in mapping],
-                "new_id": [n for _, _, n in mapping],
-            }
-        )
-        con.register("_entity_id_map", table)
-        try:
-            con.execute(
-                """UPDATE mentions SET entity_id = map.new_id FROM _entity_id_map map
-                   WHERE mentions.article_id = map.article_id AND mentions.entity_id = map.old_id
-                     AND map.old_id <> map.new_id"""
-            )
-        finally:
-            con.unregister("_entity_id_map")
-    con.execute("DELETE FROM entity_aliases WHERE source = 'learned'")
-    con.execute("DELETE FROM entities WHERE source = 'learned'")
-    _write_entities(con, names)
-    _write_aliases(con, list(aliases))
+    if version is None or version < 2:
+        changed = _upgrade_first_scheme(con)
+    else:
+        changed = _upgrade_scheme_2(con)
     con.execute("INSERT INTO entity_id_scheme VALUES (?, current_timestamp)", [ID_SCHEME])
     if changed:
         refresh_story_clusters(con)
     return changed
+
+
+_LEARNED_GROUPS = """
+    SELECT m.article_id, m.entity_id, any_value(e.type), any_value(a.language),
+           list(m.surface ORDER BY m.mention_no), list(m.confidence ORDER BY m.mention_no),
+           list(m.mention_no ORDER BY m.mention_no)
+    FROM mentions m
+    LEFT JOIN entities e USING (entity_id)
+    LEFT JOIN entity_articles a USING (article_id)
+    WHERE e.entity_id IS NULL OR e.source = 'learned'
+    GROUP BY m.article_id, m.entity_id"""
+
+#: (article id, mention number, old id, new id) of a mention whose id the upgrade rewrites
+_Moved = tuple[str, int, str, str]
+
+
+def _collided(etype: str, surfaces: list[str], language: str) -> list[list[int]] | None:
+    """The positions of ``surfaces`` by name when one stored group of scheme 2 holds several
+    full names that scheme 3 tells apart ("王伟" and "汪伟" in one article were one
+    ``person:wangwei~``): every surface a name of as many words as the others, with keys of
+    their own. None when the group is one name (forms of one name share a key; a group with a
+    surname alone next to the full name is left whole)."""
+    distinct = dict.fromkeys(surfaces)
+    if len(distinct) < 2:
+        return None
+    lengths = {len(name_words(s)) for s in distinct}
+    keys = {s: group_key(etype, [s], language) for s in distinct}
+    if len(lengths) > 1 or len(set(keys.values())) < 2:
+        return None
+    parts: dict[str, list[int]] = {}
+    for k, surface in enumerate(surfaces):
+        parts.setdefault(keys[surface], []).append(k)
+    return list(parts.values())
+
+
+def _rederive(
+    groups: list[tuple], every: bool
+) -> tuple[list[_Moved], dict[str, tuple[str, list[str]]], list[tuple[str, str, str]]]:
+    """The mentions of the groups (all when ``every``, else those :func:`.ids.changed_by_scheme_3`
+    names) with their old and new ids, and the names and learned aliases of the new ids. A group
+    of several names that scheme 2 gave one id is split (see :func:`_collided`)."""
+    mapping: list[_Moved] = []
+    names: dict[str, tuple[str, list[str]]] = {}
+    aliases: dict[tuple[str, str, str], None] = {}
+    for article_id, old_id, etype, language, surfaces, confidences, numbers in groups:
+        if not every and not changed_by_scheme_3(surfaces):
+            continue
+        etype = etype or old_id.split(":", 1)[0]
+        language = language or "mul"
+        parts = None if every else _collided(etype, surfaces, language)
+        for part in parts or [list(range(len(surfaces)))]:
+            forms = [surfaces[k] for k in part]
+            scores = [confidences[k] for k in part]
+            key = _key_of(etype, forms, scores, language)
+            new_id = stored_id(key, article_id)
+            mapping.extend((article_id, numbers[k], old_id, new_id) for k in part)
+            exact = [s for s, c in zip(forms, scores, strict=True) if c != _FUZZY_CONFIDENCE]
+            names.setdefault(new_id, (etype, []))[1].append(best_name(exact or forms, language))
+            if not is_local(key):
+                for surface in dict.fromkeys(forms):
+                    if group_key(etype, [surface], language) == key:
+                        aliases[(new_id, surface, language)] = None
+    return mapping, names, list(aliases)
+
+
+def _rewrite_mentions(con: Any, mapping: list[_Moved]) -> None:
+    moved = [row for row in mapping if row[2] != row[3]]
+    if not moved:
+        return
+    table = pa.table(
+        {
+            "article_id": [row[0] for row in moved],
+            "mention_no": pa.array([row[1] for row in moved], pa.int32()),
+            "new_id": [row[3] for row in moved],
+        }
+    )
+    con.register("_entity_id_map", table)
+    try:
+        con.execute(
+            """UPDATE mentions SET entity_id = map.new_id FROM _entity_id_map map
+               WHERE mentions.article_id = map.article_id
+                 AND mentions.mention_no = map.mention_no"""
+        )
+    finally:
+        con.unregister("_entity_id_map")
+
+
+def _upgrade_first_scheme(con: Any) -> int:
+    mapping, names, aliases = _rederive(con.execute(_LEARNED_GROUPS).fetchall(), every=True)
+    _rewrite_mentions(con, mapping)
+    con.execute("DELETE FROM entity_aliases WHERE source = 'learned'")
+    con.execute("DELETE FROM entities WHERE source = 'learned'")
+    _write_entities(con, names)
+    _write_aliases(con, aliases)
+    return len({(article, old) for article, _, old, new in mapping if old != new})
+
+
+def _upgrade_scheme_2(con: Any) -> int:
+    """Scheme 2 -> 3 (see :func:`upgrade_entity_ids`): the groups named with a non-ASCII
+    character are read (the others cannot have changed), re-derived where the scheme changed
+    their key; an old id left without mentions goes with its learned aliases, an old id that
+    other (unchanged) groups still use loses the aliases and the name the moved groups gave it."""
+    groups = con.execute(
+        _LEARNED_GROUPS + " HAVING bool_or(NOT regexp_matches(m.surface, '^[\\x00-\\x7f]*$'))"
+    ).fetchall()
+    mapping, names, aliases = _rederive(groups, every=False)
+    moved = [row for row in mapping if row[2] != row[3]]
+    if not moved:
+        return 0
+    _rewrite_mentions(con, moved)
+    old_ids = {old for _, _, old, _ in moved}
+    _remove_orphans(con, old_ids)
+    remaining = {
+        entity_id: name
+        for entity_id, name in fetch_among(
+            con,
+            "SELECT entity_id, name FROM entities WHERE source = 'learned'"
+            " AND entity_id IN (SELECT value FROM {values})",
+            sorted(old_ids),
+        )
+    }
+    if remaining:  # old ids other groups still use: without what the moved mentions gave them
+        surfaces = {(article, number): old for article, number, old, _ in moved}
+        stale = sorted(
+            {
+                (old_id, surface)
+                for article_id, old_id, _, _, forms, _, numbers in groups
+                for surface, number in zip(forms, numbers, strict=True)
+                if surfaces.get((article_id, number)) == old_id and old_id in remaining
+                and changed_by_scheme_3([surface])
+            }
+        )  # fmt: skip
+        con.executemany(
+            "DELETE FROM entity_aliases WHERE source = 'learned' AND entity_id = ? AND alias = ?",
+            stale,
+        )
+        for entity_id, name in sorted(remaining.items()):
+            if changed_by_scheme_3([name]):  # a moved group's name: the best of what is left
+                left = con.execute(
+                    "SELECT DISTINCT surface FROM mentions WHERE entity_id = ? AND confidence <> ?",
+                    [entity_id, _FUZZY_CONFIDENCE],
+                ).fetchall()
+                if left:
+                    con.execute(
+                        "UPDATE entities SET name = ? WHERE entity_id = ?",
+                        [best_name(sorted(row[0] for row in left)), entity_id],
+                    )
+    _write_entities(con, names)
+    _write_aliases(con, aliases)
+    return len({(article, old) for article, _, old, _ in moved})
 
 
 #: Connections on which ``entity_id_scheme`` was seen. Why: asking ``duckdb_tables()`` costs

@@ -11,10 +11,14 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..text.accents import strip_accents
+from ..text.accents import fold_marks, strip_accents
+from ..text.marks import MARKS
 
-#: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds.
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-‐'’]\w+)*")
+#: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds. A word's characters
+#: are ``\w`` and the combining marks, which ``\w`` does not match: an Indic vowel sign or
+#: virama, a Thai tone mark, an Arabic haraka or a Hebrew point is part of its word.
+_WORD_CHAR = rf"[\w{MARKS}]"
+_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|{_WORD_CHAR}+(?:[-‐'’]{_WORD_CHAR}+)*")
 #: compiled once (not looked up in re's cache at every call): they run for every line the
 #: tokenizer reads and every name compared
 _LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
@@ -135,8 +139,13 @@ def _is_acronym(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
-    """Comparison form: no accents, casefolded, dots dropped, hyphens/apostrophes as spaces."""
-    text = strip_accents(text).casefold().replace(".", "")
+    """Comparison form: no accents, casefolded, dots dropped, hyphens/apostrophes as spaces.
+
+    Accents go as :func:`~newsetl.text.accents.fold_marks` folds them: Latin, Greek and
+    Cyrillic accents, Arabic harakat and tatweel, Hebrew points ("Łódź" -> "lodz", "مُحَمَّد"
+    -> "محمد"); the marks that spell a word in Indic scripts, Thai, Lao and kana stay
+    ("सोनिया" is not "सानिया")."""
+    text = fold_marks(text).casefold().replace(".", "")
     text = _JOINERS.sub(" ", text)
     return " ".join(text.split())
 
