@@ -80,8 +80,8 @@ def script_of(text: str) -> str:
 
 
 #: one Arabic-script letter typed as two code points by two keyboards (Arabic / Persian yeh,
-#: alef maksura, Arabic / Persian kaf)
-_KEYBOARD = str.maketrans({"\u06cc": "\u064a", "\u0649": "\u064a", "\u06a9": "\u0643"})
+#: Arabic / Persian kaf; alef maksura stays: "على" is not "علي")
+_KEYBOARD = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643"})
 _OTHER_KEYBOARD = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 
 

@@ -350,7 +350,16 @@ class _Doc:
         if len(a_toks) != len(toks):
             return False
         if not any(t.capitalised for t in toks):
-            return False
+            if not all(map(_caseless, a_toks)):
+                return False
+            # a name in a script without capitals is matched as written, one word only where
+            # it is no function word of the text's language ("मोदी" 6.0 and "علي" 6.1 are
+            # names; "में" 7.5 and "على" 7.2 are not)
+            if (
+                len(toks) == 1
+                and lx.zipf(toks[0].text, self.lang) >= CAPITALISED_FUNCTION_WORD_ZIPF
+            ):
+                return False
         for k, (a, t) in enumerate(zip(a_toks, toks, strict=True)):
             if a.is_acronym or (len(toks) == 1 and len(a.text) <= 3):
                 if t.text.replace(".", "") != a.text.replace(".", ""):
@@ -1368,6 +1377,13 @@ class _Doc:
 
 
 @lru_cache(maxsize=16384)
+def _caseless(token: Token) -> bool:
+    """A word with no letter that has case (Devanagari, Arabic, Han, Thai...): capitals can
+    say nothing about it, so a known name written so is matched as written. Before, such a
+    seed or user-seed alias never matched (no token of it is capitalised)."""
+    return token.text.lower() == token.text.upper()
+
+
 def _alias_tokens(surface: str) -> list[Token]:
     """Tokens of a seed surface; the same few hundred aliases are checked in every text."""
     return tokenize(surface)

@@ -38,13 +38,10 @@ _SPELLING_MARK_BLOCKS = (
 _BLOCK_STARTS = [start for start, _ in _SPELLING_MARK_BLOCKS]
 #: Arabic tatweel (kashida), a stretch of the baseline for justification, goes; and one letter
 #: typed as two code points by two keyboards is one: Persian yeh and kaf (U+06CC, U+06A9) are
-#: the Arabic ones (U+064A, U+0643), and a final yeh written without dots (alef maksura,
-#: U+0649) is yeh ("مصطفى", "مصطفي"). "بنيامين" and "بنیامین" are one name (Faker's Persian
-#: names list both).
-_ARABIC_LETTERS = str.maketrans(
-    {"\u0640": None, "\u06cc": "\u064a", "\u0649": "\u064a", "\u06a9": "\u0643"}
-)
-_ARABIC_VARIANTS = frozenset("\u0640\u06cc\u0649\u06a9")
+#: the Arabic ones (U+064A, U+0643): "بنيامين" and "بنیامین" are one name (Faker's Persian
+#: names list both). Alef maksura (U+0649) stays: "على" (on) is not "علي" (Ali).
+_ARABIC_LETTERS = str.maketrans({"\u0640": None, "\u06cc": "\u064a", "\u06a9": "\u0643"})
+_ARABIC_VARIANTS = frozenset("\u0640\u06cc\u06a9")
 
 
 def _marks_spell(base: str) -> bool:
