@@ -72,6 +72,10 @@ def test_words_with_marks_are_one_token() -> None:
     assert [t.text for t in tokenize("قال مُحَمَّد عَلِي")] == ["قال", "مُحَمَّد", "عَلِي"]
     assert name_words("ใหม่") == ("ใหม่",)
     assert norm("Zu\u0308rich") == "zurich"  # a decomposed Latin accent: one word, folded
+    # marks past U+FFFF (Brahmi "𑀅𑀲𑁄𑀓"), and a line with an emoji (read with all marks)
+    brahmi = "\U00011005\U00011032\U00011044\U00011013"
+    assert [t.text for t in tokenize(f"x {brahmi} y")] == ["x", brahmi, "y"]
+    assert [t.text for t in tokenize("😀 सोनिया गांधी")] == ["सोनिया", "गांधी"]
 
 
 def test_ids_keep_a_readable_slug_and_add_a_digest_outside_latin_greek_cyrillic() -> None:

@@ -1376,7 +1376,6 @@ class _Doc:
 # -- grouping ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16384)
 def _caseless(token: Token) -> bool:
     """A word with no letter that has case (Devanagari, Arabic, Han, Thai...): capitals can
     say nothing about it, so a known name written so is matched as written. Before, such a
@@ -1384,6 +1383,7 @@ def _caseless(token: Token) -> bool:
     return token.text.lower() == token.text.upper()
 
 
+@lru_cache(maxsize=16384)
 def _alias_tokens(surface: str) -> list[Token]:
     """Tokens of a seed surface; the same few hundred aliases are checked in every text."""
     return tokenize(surface)

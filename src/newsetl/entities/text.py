@@ -12,13 +12,16 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..text.accents import fold_marks, strip_accents
-from ..text.marks import MARKS
+from ..text.marks import BMP_MARKS, MARKS
 
 #: Words, dotted acronyms ("U.S."), hyphenated and apostrophe compounds. A word's characters
 #: are ``\w`` and the combining marks, which ``\w`` does not match: an Indic vowel sign or
-#: virama, a Thai tone mark, an Arabic haraka or a Hebrew point is part of its word.
-_WORD_CHAR = rf"[\w{MARKS}]"
-_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|{_WORD_CHAR}+(?:[-‐'’]{_WORD_CHAR}+)*")
+#: virama, a Thai tone mark, an Arabic haraka or a Hebrew point is part of its word. The marks
+#: of the Basic Multilingual Plane only (as fast as ``\w`` alone, see ``marks.BMP_MARKS``);
+#: a line with a character past U+FFFF is read with :data:`_TOKEN_ALL_MARKS`.
+_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[\w{BMP_MARKS}]+(?:[-‐'’][\w{BMP_MARKS}]+)*")
+_TOKEN_ALL_MARKS = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[\w{MARKS}]+(?:[-‐'’][\w{MARKS}]+)*")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 #: compiled once (not looked up in re's cache at every call): they run for every line the
 #: tokenizer reads and every name compared
 _LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
@@ -238,7 +241,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         headline = _is_headline(line)
         at_start = True
         prev_end = 0
-        for match in _TOKEN.finditer(line):
+        words = _TOKEN if line.isascii() or not _ASTRAL.search(line) else _TOKEN_ALL_MARKS
+        for match in words.finditer(line):
             begin, finish = match.span()
             gap = line[prev_end:begin]
             if gap != " ":  # the common case, a single space, ends nothing
