@@ -76,6 +76,9 @@ def test_words_with_marks_are_one_token() -> None:
     brahmi = "\U00011005\U00011032\U00011044\U00011013"
     assert [t.text for t in tokenize(f"x {brahmi} y")] == ["x", brahmi, "y"]
     assert [t.text for t in tokenize("😀 सोनिया गांधी")] == ["सोनिया", "गांधी"]
+    # a capital glued after a vowel sign is a word of its own, as when marks cut words
+    assert [t.text for t in tokenize("साझा करेंFacebook पर")] == ["साझा", "करें", "Facebook", "पर"]
+    assert [t.text for t in tokenize("삼성SDS")] == ["삼성SDS"]  # glued to a letter: as before
 
 
 def test_ids_keep_a_readable_slug_and_add_a_digest_outside_latin_greek_cyrillic() -> None:

@@ -8,6 +8,7 @@ glued ``theUnited`` or elided ``l'ONU`` *inside* the token list only.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -159,9 +160,14 @@ def slug(text: str) -> str:
 
 
 def _split_token(start: int, text: str) -> list[tuple[int, str]]:
-    """Split elisions, glued function words and possessive 's; keep absolute offsets."""
+    """Split elisions, glued function words and possessive 's, and a capital glued after a
+    mark of a script without case; keep absolute offsets."""
     if "'" not in text and "’" not in text and (len(text) < 3 or text[1:].islower()):
         return [(start, text)]  # the common case: nothing to split (no capital inside)
+    if not text.isascii():
+        cut = _caseless_then_capital(text)
+        if cut:
+            return [(start, text[:cut]), *_split_token(start + cut, text[cut:])]
     for i, ch in enumerate(text):
         if ch in _APOSTROPHES and 0 < i < len(text) - 1:
             head, tail = text[:i], text[i + 1 :]
@@ -175,6 +181,22 @@ def _split_token(start: int, text: str) -> list[tuple[int, str]]:
         cut = len(glued.group(1))
         return [(start, text[:cut]), (start + cut, text[cut:])]
     return [(start, text)]
+
+
+def _caseless_then_capital(text: str) -> int:
+    """The index of a capital right after a combining mark on a letter of a script without case,
+    or 0: "करेंFacebook" (share buttons glued in scraped text). Before the tokenizer kept marks
+    in their word, the mark cut such a token in two; a capital glued to a letter ("삼성SDS",
+    "PCをCtrl") was one token then and stays one."""
+    base_caseless = after_mark = False
+    for k, ch in enumerate(text):
+        if unicodedata.category(ch)[0] == "M":
+            after_mark = True  # the letter before it decides
+            continue
+        if after_mark and base_caseless and ch.isupper():
+            return k
+        base_caseless, after_mark = ch.isalpha() and ch.lower() == ch.upper(), False
+    return 0
 
 
 def _is_caps_line(line: str) -> bool:
