@@ -248,6 +248,13 @@ def test_a_scheme_2_warehouse_is_upgraded_to_the_ids_of_a_fresh_store(
     assert new[("zh-both", "王伟")] != new[("zh-both", "汪伟")]
     assert new[("ar-pointed", "مُحَمَّد عَلِي")] == new[("ar-plain", "محمد علي")]
     assert new[("he-pointed", "בִּנְיָמִין נְתַנְיָהוּ")] == new[("he-plain", "בנימין נתניהו")]
+    # an old id that a Latin name keeps: its name and aliases are the Latin name's again
+    assert ids[("en-firm", "Wangshijituan")] == ids[("zh-firm", "王氏集团")]
+    firm = [r for r in upgraded["entities"] if r[0] == "organisation:wangshijituan"]
+    assert firm == [("organisation:wangshijituan", "Wangshijituan", "organisation")]
+    assert [r for r in upgraded["aliases"] if r[0] == "organisation:wangshijituan"] == [
+        ("organisation:wangshijituan", "Wangshijituan", "en")
+    ]
     # Latin, Greek and Cyrillic rows are untouched
     for key, old_id in ids.items():
         if key[0].split("-")[0] in ("en", "ru", "el", "pl"):

@@ -45,6 +45,8 @@ ARTICLES = [
      [("王伟", "person"), ("汪伟", "person")]),
     ("zh-firm", "zh", "2026-03-03T12:00", "王氏集团发布了报告。", [("王氏集团", "organisation")]),
     ("zh-firm2", "zh", "2026-03-03T13:00", "汪氏集团发布了报告。", [("汪氏集团", "organisation")]),
+    ("en-firm", "en", "2026-03-03T14:00", "Shares of Wangshijituan rose.",
+     [("Wangshijituan", "organisation")]),  # scheme 2's id of 王氏集团 and 汪氏集团 too
     ("en-wang", "en", "2026-03-04T09:00", "Wang Wei met Sonia Gandhi in Delhi. Wang Wei spoke.",
      [("Wang Wei", "person"), ("Sonia Gandhi", "person")]),
     ("ru-trump", "ru", "2026-03-04T10:00", "Дональд Трамп приехал в Москву.",

@@ -475,10 +475,12 @@ def _upgrade_scheme_2(con: Any) -> int:
                 and changed_by_scheme_3([surface])
             }
         )  # fmt: skip
-        con.executemany(
-            "DELETE FROM entity_aliases WHERE source = 'learned' AND entity_id = ? AND alias = ?",
-            stale,
-        )
+        if stale:
+            con.executemany(
+                "DELETE FROM entity_aliases WHERE source = 'learned'"
+                " AND entity_id = ? AND alias = ?",
+                stale,
+            )
         for entity_id, name in sorted(remaining.items()):
             if changed_by_scheme_3([name]):  # a moved group's name: the best of what is left
                 left = con.execute(
