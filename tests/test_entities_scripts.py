@@ -12,11 +12,13 @@ import hashlib
 import json
 import shutil
 import unicodedata
+import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
 from entity_docs import documents_with_names
+from lakeservers import PostgresServer, server_fixture
 
 from newsetl import warehouse
 from newsetl.entities import extract_entities, store_entities
@@ -24,8 +26,12 @@ from newsetl.entities.gazetteer import alias_key, build_gazetteer, seed_dir
 from newsetl.entities.ids import entity_id, group_key, name_words
 from newsetl.entities.store import ID_SCHEME, upgrade_entity_ids
 from newsetl.entities.text import norm, tokenize
+from newsetl.lake import migrate_lake, open_lake
+from newsetl.lake.merge import keyless
+from newsetl.settings import Settings
 
 V2_FIXTURE = Path(__file__).parent / "data" / "entities_ids_v2.json"
+postgres = server_fixture(PostgresServer, "module")
 
 #: Two names each that scheme 2 gave one key (and id): different people, places or words.
 DISTINCT = [
@@ -197,25 +203,22 @@ def _rows(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     }
 
 
+_COLUMNS = {
+    "entities": "entity_id, name, type, source",
+    "entity_aliases": "entity_id, alias, language, source",
+    "mentions": "article_id, mention_no, entity_id, start_offset, end_offset, surface, confidence",
+    "entity_articles": "article_id, language, site, published_at, title",
+}
+
+
 def _scheme_2_warehouse(path: Path, migrated_file: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
     """A warehouse as the code of id scheme 2 left it (its rows recorded in the fixture)."""
     shutil.copyfile(migrated_file, path)
     con = warehouse.connect(path)
     con.execute("DELETE FROM entity_id_scheme")
     con.execute("INSERT INTO entity_id_scheme VALUES (2, current_timestamp)")
-    old = json.loads(V2_FIXTURE.read_text(encoding="utf-8"))
-    columns = {
-        "entities": "entity_id, name, type, source",
-        "entity_aliases": "entity_id, alias, language, source",
-        "mentions": "article_id, mention_no, entity_id, start_offset, end_offset, surface,"
-        " confidence",
-        "entity_articles": "article_id, language, site, published_at, title",
-    }
-    for table, names in columns.items():
-        for row in old[table]:
-            marks = ", ".join("?" * len(row))
-            con.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", row)
-    return con, old
+    _fixture_rows(con)
+    return con, json.loads(V2_FIXTURE.read_text(encoding="utf-8"))
 
 
 def _store(con: duckdb.DuckDBPyConnection, docs: list[dict]) -> None:
@@ -269,6 +272,44 @@ def test_a_scheme_2_warehouse_is_upgraded_to_the_ids_of_a_fresh_store(
     assert _rows(con2) == upgraded
     con2.close()
     con.close()
+
+
+def _fixture_rows(con) -> None:
+    old = json.loads(V2_FIXTURE.read_text(encoding="utf-8"))
+    for table, names in _COLUMNS.items():
+        for row in old[table]:
+            marks = ", ".join("?" * len(row))
+            con.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", row)
+
+
+def test_the_upgrade_on_a_lake_gives_the_rows_it_gives_on_a_file(
+    tmp_path: Path, migrated_file: Path, postgres: PostgresServer
+) -> None:
+    """The same upgrade through the lake's connection (DuckLake on PostgreSQL, tables without
+    keys, ``lake.merge.keyless``) as on a DuckDB file."""
+    dsn = postgres.create_database(f"lake_{uuid.uuid4().hex[:10]}")
+    settings = Settings(
+        db_path=tmp_path / "reference.duckdb", staging_dir=tmp_path / "staging",
+        search_index_path=tmp_path / "lake-search.duckdb", warehouse_backend="ducklake",
+        lake_catalog=f"postgres:{dsn}", lake_data_path=str(tmp_path / "lake-data"),
+    )  # fmt: skip
+    lake = open_lake(settings)
+    migrate_lake(lake)
+    lake.execute("DELETE FROM entity_id_scheme")
+    lake.execute("INSERT INTO entity_id_scheme VALUES (2, current_timestamp)")
+    _fixture_rows(lake)
+    con = keyless(lake)
+    con.execute("BEGIN TRANSACTION")
+    assert upgrade_entity_ids(con) == 14
+    con.execute("COMMIT")
+    on_lake = _rows(lake)
+    lake.close()
+    file, _ = _scheme_2_warehouse(tmp_path / "file.duckdb", migrated_file)
+    file.execute("BEGIN TRANSACTION")
+    upgrade_entity_ids(file)
+    file.execute("COMMIT")
+    assert on_lake == _rows(file)
+    file.close()
 
 
 def test_a_batch_staged_by_scheme_2_gets_the_new_ids(con) -> None:
