@@ -24,6 +24,7 @@ from newsetl import warehouse
 from newsetl.entities import extract_entities, store_entities
 from newsetl.entities.gazetteer import alias_key, build_gazetteer, seed_dir
 from newsetl.entities.ids import entity_id, group_key, name_words
+from newsetl.entities.resolve import EntityRecord, resolve
 from newsetl.entities.store import ID_SCHEME, upgrade_entity_ids
 from newsetl.entities.text import norm, tokenize
 from newsetl.lake import migrate_lake, open_lake
@@ -366,3 +367,37 @@ def test_a_seed_name_without_capitals_is_found_as_written_and_not_its_look_alike
     # one word: a name, not the preposition written alike; not a function word
     assert _found("جلس علي على الكرسي", "ar", seed) == [("person:ali", ["علي"])]
     assert _found("दिल्ली में बारिश हुई", "hi", seed) == []
+
+
+# -- resolution across documents ---------------------------------------------------------------------
+def _linked(records: list[EntityRecord]) -> bool:
+    res = resolve(records)
+    return len({res.resolved.get(r.entity_id, r.entity_id) for r in records}) == 1
+
+
+def _record(etype: str, name: str, lang: str, **kw) -> EntityRecord:
+    return EntityRecord(group_key(etype, [name], lang), etype, name, forms=[(name, lang)],
+                        articles=frozenset({name}), **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize(("etype", "one", "other", "lang"), DISTINCT)
+def test_resolution_keeps_apart_what_the_ids_keep_apart(
+    etype: str, one: str, other: str, lang: str
+) -> None:
+    """The spelling rule's transliterated skeleton joined them ("सोनिया गांधी" and "सानिया
+    गांधी" are both "s n y h d"; "王氏集团" and "汪氏集团" both "vnsjtn"): names outside Latin,
+    Greek and Cyrillic link by their key words."""
+    assert not _linked([_record(etype, one, lang), _record(etype, other, lang)])
+
+
+def test_resolution_links_a_pointed_name_to_a_seed_alias_and_a_lone_surname() -> None:
+    seed = EntityRecord("person:muhammad-ali", "person", "Muhammad Ali", source="seed",
+                        forms=[("محمد علي", "ar")])  # fmt: skip
+    assert _linked([seed, _record("person", "مُحَمَّد عَلِي", "ar")])
+    full = _record("person", "सोनिया गांधी", "hi")
+    lone = EntityRecord("person:gamdhi~1234abcd", "person", "गांधी", forms=[("गांधी", "hi")])
+    assert _linked([full, lone])
+    # Latin, Greek and Cyrillic names keep their spelling rule
+    assert _linked(
+        [_record("person", "Donald Trump", "en"), _record("person", "Дональд Трамп", "ru")]
+    )

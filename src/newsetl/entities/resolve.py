@@ -46,6 +46,8 @@ from typing import Any
 
 from anyascii import anyascii
 
+from .ids import lossy_script
+
 #: Coarse types: entities of one coarse type may be linked ("city" with "place").
 #: Nationality words (see :mod:`.demonyms`) link only to their country, by rule 4.
 NATIONALITY = "nationality"
@@ -124,9 +126,24 @@ def _words(name: str) -> list[str]:
     return _WORD.findall(name)
 
 
+def _exact_words(name: str) -> list[str]:
+    """The key words of a name (as :mod:`.ids` keys it: tokens in ``norm`` form): what a name
+    in a script whose transliteration is lossy links by."""
+    from .ids import name_words
+    from .text import norm
+
+    return [k for w in name_words(name) if (k := norm(w))]
+
+
 def name_key(name: str) -> str | None:
     """The spelling key of a whole name, or None when it is too weak to link on: one word with
-    fewer than three skeleton letters."""
+    fewer than three skeleton letters, or a name with letters outside Latin, Greek and Cyrillic
+    (:func:`.ids.lossy_script`), whose transliterated skeleton joins different names: Han
+    homophones ("王氏集团" and "汪氏集团"), Indic and Thai names that differ in a vowel sign or a
+    tone mark ("सोनिया गांधी", "सानिया गांधी"). Those link by their key words
+    (:func:`_exact_words`), as their ids do."""
+    if lossy_script(name):
+        return None
     words = [w for w in _words(name) if w.casefold() not in _SMALL]
     keys = [k for k in (word_key(w) for w in words) if k]
     if not keys:
@@ -264,7 +281,10 @@ def _bucket_keys(r: EntityRecord) -> list[str]:
         # A short seed alias of one language meets only names written in that language
         # (the seed's 17,000 aliases in 50 languages have many short look-alikes: Finnish
         # "Saksa" is Germany); learned names meet each other in any language.
-        keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
+        if lossy_script(form):  # by its key words: pointed = plain, no skeleton
+            keys = ["=" + " ".join(_exact_words(form))]
+        else:
+            keys = ["=" + unicodedata.normalize("NFC", form).casefold()]
         if not (r.coarse == "person" and len(_words(form)) < 2):
             # (a person's surname alone is the surname rule's business)
             k = name_key(form)
@@ -288,6 +308,11 @@ def _surname_keys(r: EntityRecord) -> set[str]:
     if r.coarse != "person" or r.local:
         return out
     for form in {r.name, *(f for f, _ in r.forms)}:
+        if lossy_script(form):  # its last key word, as written (see name_key)
+            exact = _exact_words(form)
+            if len(exact) >= 2:
+                out.add("=" + exact[-1])
+            continue
         words = [w for w in _words(form) if w.casefold() not in _SMALL]
         if len(words) >= 2 and (k := word_key(words[-1])) and len(k) >= 2:
             out.add(k)
@@ -458,10 +483,11 @@ def resolve(records: Iterable[EntityRecord], fixed: FixedKeys | None = None) -> 
         )  # fmt: skip
         if not (lone or untyped):
             continue
-        words = _words(r.name)
+        lossy = lossy_script(r.name)
+        words = _exact_words(r.name) if lossy else _words(r.name)
         if not words or not (lone or len(words) == 1):
             continue
-        key = word_key(words[-1])
+        key = "=" + words[-1] if lossy else word_key(words[-1])
         named = (*surnames.get(key, ()), *fixed_surnames.get(key, ()))
         candidates = sorted({groups.find(c) for c in named})
         if len(candidates) == 1:

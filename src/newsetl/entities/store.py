@@ -1021,7 +1021,10 @@ def _fixed_keys(con: Any) -> FixedKeys | None:
 
     from newsetl.cache import cache_dir, cache_key, cached, distribution_version
 
+    from .. import text as shared_text
+    from . import ids as ids_module
     from . import resolve as resolve_module
+    from . import text as text_module
 
     if cache_dir() is None:
         return None
@@ -1031,6 +1034,10 @@ def _fixed_keys(con: Any) -> FixedKeys | None:
         repr(tuple(str(part) for part in digest)),
         Path(resolve_module.__file__),
         Path(__file__),
+        # a name outside Latin, Greek and Cyrillic links by its key words (ids, text, marks)
+        Path(ids_module.__file__),
+        Path(text_module.__file__),
+        *shared_text.SOURCES,
         distribution_version("anyascii"),
         distribution_version("duckdb"),  # its hash function
         f"unicode={unicodedata.unidata_version}",
