@@ -134,6 +134,8 @@ def analyse(
     for cand in candidates:
         if source in cand.source_candidates:
             cand.source_language = source
+    if lang == "en":
+        _report_mentions(text, candidates)
     votes = _source_votes(candidates, source)
     hint = _page_hint(lang, declared_language, alternates)
     translated = _looks_translated(candidates, hint, orig_lang)
@@ -174,6 +176,21 @@ TRANSLATION_KINDS = frozenset(
         "translated_name",
     }
 )
+
+
+#: The confidence of a finding whose surface the text mentions rather than uses: below
+#: :data:`APPLY_THRESHOLD`, so it is reported with its proposed repair, never applied.
+MENTION_CONFIDENCE = 0.7
+
+
+def _report_mentions(text: str, candidates: list[Candidate]) -> None:
+    """A word or phrase the writer names ("is called riciclaggio di denaro", "The word e
+    means and") is written so on purpose: its finding stays, below the apply threshold
+    (a curated glossary term too), and is no evidence that the text is a translation."""
+    for cand in candidates:
+        if cand.confidence > MENTION_CONFIDENCE and rules.is_mention(text, cand.start, cand.end):
+            cand.confidence = MENTION_CONFIDENCE
+            cand.detector += "+mention"
 
 
 def _looks_translated(candidates: list[Candidate], hint: str | None, orig_lang: str | None) -> bool:

@@ -57,6 +57,33 @@ def _article(text: str, pos: int) -> str:
     return "The" if at_sentence_start(text, pos) else "the"
 
 
+# --- mention, not use ----------------------------------------------------------------------
+#: What an English writer puts before a word or phrase they *name* rather than use: "is
+#: called riciclaggio di denaro", "the word e", "the Italian term ...", "known as ...".
+#: A word mentioned so is written as it is on purpose: any repair of it is only reported.
+_MENTION_BEFORE = re.compile(
+    r"(?:\b(?:called|termed|dubbed|nicknamed|spelled|spelt|pronounced|so-called|"
+    r"(?:known|referred\s+to|described|translated|rendered)\s+as|"
+    r"the\s+(?:[A-Z][a-z]+\s+)?(?:word|term|phrase|expression|verb|noun|adjective|"
+    r"conjunction|preposition|letter|name|label|slogan|motto)s?)"
+    r"\s*[:,]?\s*[\"'“‘«„]?)\Z"
+)
+#: What follows a mentioned word: "e means and", "riciclaggio di denaro, meaning money
+#: laundering", "... stands for", "... translates as".
+_MENTION_AFTER = re.compile(
+    r"[\"'”’»]?\s*[,(]?\s*(?:which\s+|that\s+)?(?:means|meant|meaning|mean|stands\s+for|"
+    r"translates|translated\s+as|literally)\b"
+)
+
+
+def is_mention(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` a word or phrase mentioned rather than used ("the offence is
+    called riciclaggio di denaro", "The word e means and")? English only: the cues are
+    English words; the text's own sentence is all that is read."""
+    before = text[max(0, start - 60) : start]
+    return bool(_MENTION_BEFORE.search(before) or _MENTION_AFTER.match(text, end))
+
+
 # --- calque_elided_article -----------------------------------------------------------------
 ELIDED = re.compile(rf"(?<![\w'’])(THE|The|the)['’]([{UPPER}][\w]*(?:-[{UPPER}][\w]*)*)")
 #: Every ELIDED match contains one of these; most articles contain none, and ``in`` on the
@@ -320,6 +347,43 @@ def _demonym_adjective(low: str) -> bool:
     return False
 
 
+#: A phrase of place: a preposition or verb of place or motion and the noun phrase after it
+#: ("to the border", "at the far post", "in Moscow", "reached the coast").
+_PLACE_PHRASE = re.compile(
+    r"\b(?i:to|at|in|into|on|onto|near|across|along|toward|towards|through|inside|outside|"
+    r"beyond|past|behind|over|under|around|from|reached|visited|entered|crossed|left)\s+"
+    r"(?:(?:the|a|an|this|that|its|their|his|her|our|my|your)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"([^\W\d_][\w'’-]*)|([A-Z][\w'’-]*))"
+)
+#: Nouns after a preposition that name a time or a manner, not a place ("on Monday", "in
+#: May", "in addition", "in response"): no antecedent for a locative "there".
+_NOT_PLACES = words(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december today tomorrow yesterday "
+    "time times order fact addition response particular general total part turn short "
+    "contrast return favour favor behalf case view light terms spite front line "
+    "recent past future end beginning start meantime meanwhile years months weeks days "
+    "hours minutes morning evening afternoon night week month year decade century"
+)
+
+
+def _place_before(text: str, pos: int) -> bool:
+    """Does the sentence before ``pos`` name a place that a locative "there" at ``pos`` can
+    point back to? Without a sentence before (the text's first), it cannot."""
+    i = pos - 1
+    while i >= 0 and not text[i].isalnum():
+        i -= 1  # the end of the sentence before, past its stop, quotes and spaces
+    if i < 0:
+        return False
+    start = max(text.rfind(c, 0, i) for c in ".!?\n")
+    sentence = text[start + 1 : i + 1]
+    for m in _PLACE_PHRASE.finditer(sentence):
+        noun = (m.group(1) or m.group(2)).lower()  # after a determiner, or a name
+        if noun not in _NOT_PLACES and noun not in _TIME_NOUNS:
+            return True
+    return False
+
+
 def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
     """ "There Russia has criticized" (from "La Russia"), "There White House" (from "La Casa
     Bianca"), "The Russia has ...", and "He jury" (from Spanish "El jurado")."""
@@ -346,6 +410,9 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             and low not in places
         ):
             continue  # "There Smith scored ...": "there" as an adverb of place
+        if text[m.end() : m.end() + 2] in ("'s", "’s"):
+            continue  # "There Russia's advance has stalled": a possessive after the name is
+            # English grammar, never a calque of "La Russia" (no language it comes from has it)
         multi = _multiword_place(text, m.start(2))
         if multi is not None:
             # "There Saudi Arabia" -> "Saudi Arabia"; "There United States" -> "The United"
@@ -362,6 +429,15 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
             replacement, confidence = f"The {word}", 0.88  # "There Commission", "There White House"
         else:
             continue
+        detector = "rule:there_article"
+        if replacement == word and _place_before(text, m.start()):
+            # "We drove north to the border. There Germany ends": the sentence before names
+            # a place the adverb "there" can point back to; the calque ("There Russia has
+            # announced", from "La Russia") opens a text or follows no such place. Both read
+            # alike: reported, not applied (round 33). A bare common noun after "There"
+            # ("There Grenadian leader", "There Commission") reads only as the calque.
+            confidence = min(confidence, 0.75)
+            detector += "+place_before"
         out.append(
             Candidate(
                 "calque_article",
@@ -370,7 +446,7 @@ def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
                 replacement,
                 "it",
                 confidence,
-                "rule:there_article",
+                detector,
                 source_candidates=("it",),
             )
         )

@@ -1,0 +1,93 @@
+"""Round 33: repairs that changed correct English are reported, not applied.
+
+Each damaging sentence was written for this round (last session's audit measured them); the
+true artefacts each rule exists for are checked next to them, with the status they keep.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsetl.artefacts import APPLIED, FLAGGED, Analysis, analyse
+from newsetl.translate import translator_from_settings
+
+#: A page with an hreflang alternate: the worst case, a sign that the text is a translation.
+HINT = {"it": "https://example.org/it/"}
+
+
+def applied(result: Analysis) -> list[str]:
+    return [f.surface for f in result.findings if f.status == APPLIED]
+
+
+def statuses(result: Analysis, kind: str) -> list[tuple[str, str]]:
+    return [(f.surface, f.status) for f in result.findings if f.kind == kind]
+
+
+def glossary():  # the bundled glossary and translation memory, offline
+    return translator_from_settings({"NEWSETL_TRANSLATOR": "none"})
+
+
+# --- a word the text mentions is not used: reported --------------------------------------
+@pytest.mark.parametrize("alternates", [None, HINT])
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("The word e means and in Italian.", "e"),
+        ("In Italy the offence is called riciclaggio di denaro and carries long terms.", None),
+        ("Prosecutors used the term riciclaggio di denaro in the indictment.", None),
+    ],
+)
+def test_a_mentioned_word_is_reported_not_applied(
+    text: str, surface: str | None, alternates: dict | None
+) -> None:
+    result = analyse(text, "en", alternates=alternates, translator=glossary())
+    assert result.findings, "still reported"
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_untranslated_phrase_in_running_text_is_still_applied() -> None:
+    text = "He faces charges of fraud and riciclaggio di denaro in the northern city."
+    result = analyse(text, "en", translator=glossary())
+    assert statuses(result, "untranslated_span") == [("riciclaggio di denaro", APPLIED)]
+    assert "money laundering" in result.repaired_text
+
+
+def test_left_over_conjunction_is_still_applied() -> None:
+    result = analyse("The report relies on evidence e data from the ministry.", "en")
+    assert statuses(result, "untranslated_function_word") == [("e", APPLIED)]
+
+
+# --- locative "There" ----------------------------------------------------------------------
+@pytest.mark.parametrize("alternates", [None, HINT])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We drove north to the border. There Germany ends and Denmark begins.",
+        "The ball went to the far post. There Jordan scored his second goal.",
+        "Look at the eastern front. There Russia's advance has stalled.",
+    ],
+)
+def test_locative_there_before_a_name_is_not_applied(text: str, alternates: dict | None) -> None:
+    result = analyse(text, "en", alternates=alternates)
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_locative_there_is_still_reported_after_a_place() -> None:
+    text = "We drove north to the border. There Germany ends and Denmark begins."
+    assert statuses(analyse(text, "en"), "calque_article") == [("There Germany", FLAGGED)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There Russia has announced new sanctions against the country.",
+        "THE'Iran has rejected the offer. There Russia has criticised the plan.",
+        "Talks began on Monday. There Russia has announced new sanctions.",
+    ],
+)
+def test_there_calque_without_a_place_before_is_still_applied(text: str) -> None:
+    result = analyse(text, "en")
+    assert statuses(result, "calque_article") == [("There Russia", APPLIED)]
+    assert "There" not in result.repaired_text
