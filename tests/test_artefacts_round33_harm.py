@@ -91,3 +91,50 @@ def test_there_calque_without_a_place_before_is_still_applied(text: str) -> None
     result = analyse(text, "en")
     assert statuses(result, "calque_article") == [("There Russia", APPLIED)]
     assert "There" not in result.repaired_text
+
+
+# --- false friends next to the right term ------------------------------------------------
+@pytest.mark.parametrize("alternates", [None, HINT])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The riots were a manifestation of deep anger. Thousands joined the demonstrations.",
+        "The library opened in 1901. Across the street, a small bookshop sells maps.",
+        "Nurses assisted the surgeon during the operation. Hundreds attended the ceremony.",
+        "He studied the treatise of Grotius for years. The treaty was signed in 1648.",
+        "Parents of the victims gathered outside the court. Relatives of the suspects stayed.",
+        "The camera of the drone recorded everything. The upper chamber will vote on Tuesday.",
+        "The actual government figures were higher. The current account deficit widened.",
+        "The team switched formation at half-time. Players get training every day.",
+    ],
+)
+def test_false_friend_beside_the_right_term_is_not_applied(
+    text: str, alternates: dict | None
+) -> None:
+    result = analyse(text, "en", alternates=alternates)
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_false_friend_alone_is_reported_with_its_repair() -> None:
+    text = "The library opened in 1901. Across the street, a small bookshop sells maps."
+    assert statuses(analyse(text, "en"), "false_friend") == [("library", FLAGGED)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another trace of machine translation in the same text: a calque, a conjunction
+        "There Russia signed a treaty in Rome. This treatise ends the war.",
+        "The two countries signed a treaty on evidence e data. This treatise ends the war.",
+    ],
+)
+def test_treatise_in_machine_translated_text_is_still_applied(text: str) -> None:
+    result = analyse(text, "en")
+    assert statuses(result, "false_friend") == [("treatise", APPLIED)]
+    assert "This treaty ends the war." in result.repaired_text
+
+
+def test_treatise_without_another_trace_is_still_found() -> None:
+    text = "The two countries signed a treaty in Rome. This treatise ends the war."
+    assert statuses(analyse(text, "en"), "false_friend") == [("treatise", FLAGGED)]

@@ -136,6 +136,7 @@ def analyse(
             cand.source_language = source
     if lang == "en":
         _report_mentions(text, candidates)
+    _report_lone_false_friends(candidates, orig_lang)
     votes = _source_votes(candidates, source)
     hint = _page_hint(lang, declared_language, alternates)
     translated = _looks_translated(candidates, hint, orig_lang)
@@ -191,6 +192,28 @@ def _report_mentions(text: str, candidates: list[Candidate]) -> None:
         if cand.confidence > MENTION_CONFIDENCE and rules.is_mention(text, cand.start, cand.end):
             cand.confidence = MENTION_CONFIDENCE
             cand.detector += "+mention"
+
+
+#: The confidence of a false friend in a text with no other trace of translation.
+LONE_FALSE_FRIEND_CONFIDENCE = 0.7
+
+
+def _report_lone_false_friends(candidates: list[Candidate], orig_lang: str | None) -> None:
+    """A false friend next to the right term ("treatise" in a text that says "treaty") is
+    applied only when the text shows it is a machine translation by something else: one
+    of its translation-only artefacts of another kind (a calque, a left-over conjunction, a
+    translated name) or a known original. People write both words of a pair ("riots were a
+    manifestation of anger" beside "demonstrations", a "library" and a "bookshop"); neither
+    the pair nor a page's hreflang alternate tells their choice from a machine's."""
+    if orig_lang or any(
+        c.kind in TRANSLATION_KINDS and c.kind != "false_friend" and c.confidence >= APPLY_THRESHOLD
+        for c in candidates
+    ):
+        return
+    for cand in candidates:
+        if cand.kind == "false_friend" and cand.confidence > LONE_FALSE_FRIEND_CONFIDENCE:
+            cand.confidence = LONE_FALSE_FRIEND_CONFIDENCE
+            cand.detector += "+no_other_trace"
 
 
 def _looks_translated(candidates: list[Candidate], hint: str | None, orig_lang: str | None) -> bool:

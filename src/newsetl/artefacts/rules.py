@@ -1332,6 +1332,9 @@ class FalseFriend:
     sources: tuple[str, ...]
     next_words: frozenset[str] | None = None  # the wrong form must be followed by one of these
     veto: str | None = None  # regex that, near the occurrence, shows the word is meant
+    #: regex right after the word that is the English word's own construction ("a
+    #: manifestation of deep anger", "a treatise on economics"): the word is meant
+    english_frame: str | None = None
 
 
 FALSE_FRIENDS = (
@@ -1340,12 +1343,14 @@ FALSE_FRIENDS = (
         r"\btreat(?:y|ies)\b",
         ("it", "es", "pt", "fr"),
         veto=r"philosoph|wrote|written|author|essay|book|scholar|theolog",
+        english_frame=r"\s+(?:on|upon|about|concerning)\b",
     ),
     FalseFriend(
         {"manifestation": "demonstration", "manifestations": "demonstrations"},
         r"\bdemonstrations?\b",
         ("it", "fr", "es", "pt"),
         veto=r"symptom|disease|clinical|spirit",
+        english_frame=r"\s+of\b",
     ),
     FalseFriend(
         {"formation": "training"},
@@ -1479,6 +1484,8 @@ def detect_false_friends(text: str, language: str | None) -> list[Candidate]:
             continue
         window = lower[max(0, m.start() - 80) : m.end() + 80]
         if ff.veto and re.search(ff.veto, window):
+            continue
+        if ff.english_frame and re.match(ff.english_frame, text[m.end() :]):
             continue
         word = m.group()
         replacement = right.capitalize() if word[:1].isupper() else right
