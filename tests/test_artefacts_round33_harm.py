@@ -138,3 +138,55 @@ def test_treatise_in_machine_translated_text_is_still_applied(text: str) -> None
 def test_treatise_without_another_trace_is_still_found() -> None:
     text = "The two countries signed a treaty in Rome. This treatise ends the war."
     assert statuses(analyse(text, "en"), "false_friend") == [("treatise", FLAGGED)]
+
+
+# --- names written in camel case, with a dot, or doubled: a page with a translation sign ---
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The drug was developed by inVentiv Health, a consultancy.",
+        "Shares of toGo Ltd rose sharply on Monday.",
+        "Open the file readme.Txt before installing.",
+        "The band The The released a new album.",
+        "Visitors flocked to theSeaquarium on Sunday.",
+    ],
+)
+def test_names_are_not_split_on_a_page_with_a_translation_sign(text: str) -> None:
+    result = analyse(text, "en", alternates=HINT)
+    assert result.findings, "still reported"
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "repaired"),
+    [
+        (
+            "The resolution was adopted by theUnited Nations on Monday.",
+            "theUnited",
+            "The resolution was adopted by the United Nations on Monday.",
+        ),
+        ("He spoke toThe Guardian yesterday.", "toThe", "He spoke to The Guardian yesterday."),
+        (
+            "Visitors flocked to theSeaquarium on Sunday. The Seaquarium opened in 1955.",
+            "theSeaquarium",
+            "Visitors flocked to the Seaquarium on Sunday. The Seaquarium opened in 1955.",
+        ),
+        (
+            "Prices fell in bonds.The market rallied later.",
+            "bonds.The",
+            "Prices fell in bonds. The market rallied later.",
+        ),
+        (
+            "Aid reached the the villages in the north.",
+            "the the",
+            "Aid reached the villages in the north.",
+        ),
+    ],
+)
+def test_fused_words_are_still_applied_on_a_translated_page(
+    text: str, surface: str, repaired: str
+) -> None:
+    result = analyse(text, "en", alternates=HINT)
+    assert [f.surface for f in result.findings if f.status == APPLIED] == [surface]
+    assert result.repaired_text == repaired

@@ -610,6 +610,15 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
             len(word) >= 4 and len(left) >= 4 and lexicon.zipf(left.lower(), language) >= 3.5
         ):
             continue
+        confidence, detector = 0.9, "rule:missing_space_after_stop"
+        opener = word.lower() in _closed_class(language) or (
+            language == "en" and word in SENTENCE_OPENERS_EN
+        )
+        if not opener and (lexicon.zipf(left.lower(), language) < 3.0 or len(word) <= 4):
+            # "readme.Txt", "report.Pdf": a file's name and its extension, or a name with a
+            # dot in it; a lost sentence end has a word of the language before the stop and,
+            # when the next word is short, one that opens sentences ("bonds.The"). Reported.
+            confidence, detector = 0.75, detector + "+name_shape"
         out.append(
             Candidate(
                 "missing_space",
@@ -617,8 +626,8 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
                 m.end(),
                 f"{left}{stop} {right}",
                 None,
-                0.9,
-                "rule:missing_space_after_stop",
+                confidence,
+                detector,
             )
         )
     # Offsets of the straight quotes: how many come before a match tells an opening quote from
@@ -732,8 +741,14 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     continue  # "Dimick JB andRyan AM .": a reference list's author names
                     # (a surname; "toThe BBC", "ofThe US": "The" is none, the capitals
                     # after it are an acronym)
-                if _plausible_word(rest, language, separate) or _name_like(text, tok, rest):
-                    out.append(_glued(tok, f"{prefix} {rest}", 0.95, "rule:glued_prefix"))
+                known = _plausible_word(rest, language, separate)
+                if known or _name_like(text, tok, rest):
+                    if _written_as_a_name(text, tokens, tok, rest, known, separate):
+                        out.append(
+                            _glued(tok, f"{prefix} {rest}", 0.75, "rule:glued_prefix+name_shape")
+                        )
+                    else:
+                        out.append(_glued(tok, f"{prefix} {rest}", 0.95, "rule:glued_prefix"))
                 continue
             if (
                 language == "en"
@@ -907,6 +922,29 @@ def _glue_suspects(text: str, tokens: list[Token], language: str) -> list[Token]
 
 
 _token_start = operator.attrgetter("start")
+
+
+#: Legal forms and their like that follow a firm's name ("toGo Ltd", "inVentiv Health Inc").
+_FIRM_DESIGNATORS = frozenset(
+    "Ltd Ltd. Limited Inc Inc. Incorporated Corp Corp. Corporation LLC LLP plc PLC GmbH AG "
+    "KG SA S.A. SpA S.p.A. SRL Srl NV N.V. BV B.V. AB ASA Oy Pty Co Co. Holdings".split()
+)
+
+
+def _written_as_a_name(
+    text: str, tokens: list[Token], tok: Token, rest: str, known: bool, separate: set[str]
+) -> bool:
+    """Is a lower-case word + capitalised word ("inVentiv", "toGo Ltd") written so as a
+    firm's or product's name, not fused at a link? Names in camel case keep their lower-case
+    head: the token recurs as written, a legal form ("Ltd", "Inc") follows it, or its
+    capitalised part is no word or name the lists or the text know by itself (a fused
+    "theSeaquarium" shows "Seaquarium" elsewhere in the text). Reported, not applied."""
+    if sum(1 for t in tokens if t.text == tok.text) >= 2:
+        return True
+    nxt = re.match(r"[ \u00a0]+(\S+)", text[tok.end : tok.end + 40])
+    if nxt and nxt.group(1).rstrip(",;:") in _FIRM_DESIGNATORS:
+        return True
+    return not known and rest not in separate
 
 
 def _name_like(text: str, tok: Token, rest: str) -> bool:
@@ -1930,6 +1968,11 @@ def detect_duplicated_words(
             confidence = 0.9
         else:
             continue
+        if right.text[:1].isupper() and not right.text.isupper():
+            # "The band The The", "Duran Duran", "Talk Talk": a doubled word with a capital
+            # on its second copy is a name or a title written so; a doubling at a joined
+            # link repeats the article as the sentence has it ("the the"). Reported.
+            confidence = min(confidence, 0.7)
         out.append(
             Candidate(
                 "duplicated_word",
