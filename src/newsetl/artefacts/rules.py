@@ -925,9 +925,9 @@ _token_start = operator.attrgetter("start")
 
 
 #: Legal forms and their like that follow a firm's name ("toGo Ltd", "inVentiv Health Inc").
-_FIRM_DESIGNATORS = frozenset(
+_FIRM_DESIGNATORS = words(
     "Ltd Ltd. Limited Inc Inc. Incorporated Corp Corp. Corporation LLC LLP plc PLC GmbH AG "
-    "KG SA S.A. SpA S.p.A. SRL Srl NV N.V. BV B.V. AB ASA Oy Pty Co Co. Holdings".split()
+    "KG SA S.A. SpA S.p.A. SRL Srl NV N.V. BV B.V. AB ASA Oy Pty Co Co. Holdings"
 )
 
 
