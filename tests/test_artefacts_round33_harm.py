@@ -190,3 +190,59 @@ def test_fused_words_are_still_applied_on_a_translated_page(
     result = analyse(text, "en", alternates=HINT)
     assert [f.surface for f in result.findings if f.status == APPLIED] == [surface]
     assert result.repaired_text == repaired
+
+
+# --- found by the no-harm check with a translation sign (noharm_signal.py) on real text ----
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a module's names, a call (trafilatura-eval pages)
+        "This says that stuff.Stuffinator and stuff.Stuffinatrix are the public parts.",
+        "And you then tried this: mybar = mod.Bar() in another module.",
+        # English "con" (fundus and trafilatura-eval pages)
+        "He called climate change the greatest con job ever perpetrated on the world.",
+        "SMS messages add urgency and personalization to con the contacts to open them.",
+        # "-ing" with its "g" dropped (a joke page)
+        "What do you call a nun who sleepwalks? A roamin' Catholic.",
+        # a full name beside a longer place name, a camel-case name (real pages' tables)
+        "Members: Andrew Bridgen (North West Leicestershire) and Madeleine Moon (Bridgend).",
+        "Conferences such as RustConf, Rust Belt Rust, RustCon Asia, and more.",
+    ],
+)
+def test_real_text_with_a_translation_sign_is_left_as_written(text: str) -> None:
+    result = analyse(text, "en", alternates=HINT)
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_a_table_cell_is_not_translated() -> None:
+    class AnswersEverything:
+        name = "answers-everything"
+
+        def translate(self, text: str, source: str, target: str) -> str:
+            return f"<{target}:{text}>"
+
+    text = "| その時に | sono toki ni | at that moment |\n| 落ち着く | ochitsuku | calm down |"
+    result = analyse(text, "en", alternates=HINT, translator=AnswersEverything())
+    assert applied(result) == []
+
+
+def test_journal_abbreviation_is_no_cut_name() -> None:
+    text = (
+        "Journal of Economics, 2001. Regression discontinuity designs: a guide to practice. "
+        "J Econom. 2008;142:615-35. Studies in Economics."
+    )
+    result = analyse(text, "en", alternates=HINT)
+    assert statuses(result, "truncated_name") == [("Econom", FLAGGED)]
+
+
+def test_cut_name_on_a_translated_page_is_still_applied() -> None:
+    text = "Karim Mebarki was detained in Milan. Police later arrested Mebark."
+    result = analyse(text, "en", alternates=HINT)
+    assert statuses(result, "truncated_name") == [("Mebark", APPLIED)]
+
+
+def test_recipe_steps_joined_are_still_separated_on_a_translated_page() -> None:
+    text = "Read the instructions.Add the honey and stir."
+    result = analyse(text, "en", alternates=HINT)
+    assert result.repaired_text == "Read the instructions. Add the honey and stir."

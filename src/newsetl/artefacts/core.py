@@ -116,9 +116,16 @@ def analyse(
         # other artefacts or, failing those, named by the page (one hreflang alternate or a
         # declared language that differs from the text).
         added = False
+        weak = {id(c) for c in weak_function_words}
         for single in singles + weak_function_words:
             if support in single.source_candidates and not _overlaps(single, candidates):
                 single.confidence = max(single.confidence, 0.8)
+                if id(single) in weak:
+                    # a word the text language writes itself ("the greatest con job", "to
+                    # con the contacts" beside an Italian alternate): reported with its
+                    # likely meaning, never replaced (round 33: it was applied at 0.8)
+                    single.confidence = WEAK_FUNCTION_WORD_CONFIDENCE
+                    single.detector += "+own_word"
                 single.source_language = support
                 candidates.append(single)
                 added = True
@@ -143,7 +150,7 @@ def analyse(
     own_counts: dict[int, list[int]] = {}  # shared by the candidates (see _safe_to_translate)
     for cand in candidates:
         if cand.needs_translation:
-            cand.safe = _safe_to_translate(
+            cand.safe = not _table_cell(text, cand) and _safe_to_translate(
                 cand, tokens, sids, lang, source, votes, hint, own_counts
             )
         elif cand.kind in NEEDS_TRANSLATION_EVIDENCE and not translated:
@@ -194,6 +201,9 @@ def _report_mentions(text: str, candidates: list[Candidate]) -> None:
             cand.detector += "+mention"
 
 
+#: The confidence of a function word of another language that is also a word of the text
+#: language ("con", "met"), reported when the article's source language agrees.
+WEAK_FUNCTION_WORD_CONFIDENCE = 0.75
 #: The confidence of a false friend in a text with no other trace of translation.
 LONE_FALSE_FRIEND_CONFIDENCE = 0.7
 
@@ -234,6 +244,16 @@ def _source_votes(candidates: list[Candidate], source: str | None) -> int:
     return sum(
         1 for c in candidates if c.kind in TRANSLATION_KINDS and source in c.source_candidates
     )
+
+
+def _table_cell(text: str, cand: Candidate) -> bool:
+    """Is the span a cell of a table extracted as text ("| その時に | sono toki ni | at that
+    moment |"): data written as it is, not a machine's left-over in running text?"""
+    line_start = text.rfind("\n", 0, cand.start) + 1
+    line_end = text.find("\n", cand.end)
+    before = text[line_start : cand.start].rstrip()
+    after = text[cand.end : len(text) if line_end < 0 else line_end].lstrip()
+    return before.endswith("|") and after.startswith("|")
 
 
 def _safe_to_translate(

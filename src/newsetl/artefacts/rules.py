@@ -571,7 +571,7 @@ UPPER_EXT = UPPER + "\u0100-\u017f"
 #: "bonds.The": a sentence end without its space (two paragraphs or link texts joined).
 _NO_SPACE_AFTER_STOP = re.compile(
     rf"(?<![\w./@:-])([{LOWER_EXT}]{{3,}}|[{LOWER_EXT}]+[-'’][{LOWER_EXT}]+)([.!?][”\"»’]?)"
-    rf"([“\"„«]?[{UPPER_EXT}][{LOWER_EXT}]+)\b(?![.@/]\w)"
+    rf"([“\"„«]?[{UPPER_EXT}][{LOWER_EXT}]+)\b(?![.@/]\w|\()"
 )
 #: A quotation glued to the word before or after it: 'said"We', '"Yes,"he said'.
 #: Each branch starts at the first letter of a lower-case run and takes the run whole
@@ -614,10 +614,14 @@ def detect_missing_spaces(text: str, tokens: list[Token], language: str | None) 
         opener = word.lower() in _closed_class(language) or (
             language == "en" and word in SENTENCE_OPENERS_EN
         )
-        if not opener and (lexicon.zipf(left.lower(), language) < 3.0 or len(word) <= 4):
-            # "readme.Txt", "report.Pdf": a file's name and its extension, or a name with a
-            # dot in it; a lost sentence end has a word of the language before the stop and,
-            # when the next word is short, one that opens sentences ("bonds.The"). Reported.
+        if not opener and (
+            lexicon.zipf(left.lower(), language) < 3.0
+            or len(re.findall(rf"(?<![\w.]){re.escape(left)}\.[{UPPER}]", text)) >= 2
+        ):
+            # "readme.Txt": a file's name and its extension (a lost sentence end has a word
+            # of the language before the stop, or a sentence opener after it: "Mebarki.The");
+            # "stuff.Stuffinator and stuff.Stuffinatrix": a module's names (a lost space does
+            # not repeat the same word before a stop). Reported.
             confidence, detector = 0.75, detector + "+name_shape"
         out.append(
             Candidate(
@@ -765,6 +769,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             if m is None:
                 continue
             base, suffix = m.groups()
+            if suffix == "in" and text[tok.end : tok.end + 1] in ("'", "’"):
+                continue  # "roamin' Catholic", "nothin'": "-ing" with its "g" dropped
             base_z = lexicon.zipf(base.lower(), "en")
             if whole >= 2.5 or (whole >= 2.0 and whole >= base_z - 2.0):
                 continue  # a word ("husband", "thereof", "Justin"), not a typo-level fusion
@@ -1893,6 +1899,24 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         confidence = 0.9 if same_context else 0.85
         if known or relaxed or language == "de":
             confidence = 0.7
+        detector = "rule:truncated_name_document_usage"
+        prev = tokens[i - 1] if i > 0 else None
+        if text[tok.end : tok.end + 1] == "." and _ABBREVIATION_AFTER.match(text, tok.end):
+            # "J Econom. 2008", "Clin Pharmacokinet. 2007", "Lepr Rev. 2012": a word the
+            # writer shortened with a stop, before a year or another abbreviation (a
+            # reference list), is no name a translation cut. Reported, not applied.
+            confidence, detector = min(confidence, 0.7), detector + "+abbreviation"
+        elif (
+            not same_context
+            and prev is not None
+            and prev.capitalised
+            and text[prev.end : tok.start] == " "
+            and prev.lower in lexicon.person_names("first_names")
+        ) or re.search(rf"[{LOWER}][{UPPER}]", tok.text):
+            # "Andrew Bridgen" beside the place "Bridgend": a given name before the short
+            # form makes it a full name of its own; "RustCon Asia" beside "RustConf": a
+            # name in camel case is written as its owner chose. Reported, not applied.
+            confidence, detector = min(confidence, 0.7), detector + "+own_name"
         out.append(
             Candidate(
                 "truncated_name",
@@ -1901,10 +1925,15 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
                 double.get(full, full),
                 None,
                 confidence,
-                "rule:truncated_name_document_usage",
+                detector,
             )
         )
     return out
+
+
+#: After a stop that ends an abbreviation in a reference: a year or a number, a bracket,
+#: another abbreviation ("Crit Care Med.") or a capitalised word and one with a stop.
+_ABBREVIATION_AFTER = re.compile(r"\.\s*(?:\d|[(\[]|[A-Z][a-z]*\.|[A-Z]\w*\s+[A-Z]\w*\.)")
 
 
 # --- duplicated_word -----------------------------------------------------------------------
