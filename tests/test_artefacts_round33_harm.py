@@ -227,13 +227,24 @@ def test_a_table_cell_is_not_translated() -> None:
     assert applied(result) == []
 
 
-def test_journal_abbreviation_is_no_cut_name() -> None:
-    text = (
-        "Journal of Economics, 2001. Regression discontinuity designs: a guide to practice. "
-        "J Econom. 2008;142:615-35. Studies in Economics."
-    )
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        (
+            "Journal of Economics, 2001. Regression discontinuity designs: a guide to practice. "
+            "J Econom. 2008;142:615-35. Studies in Economics.",
+            "Econom",
+        ),
+        (
+            "Pediatric shock. Pediatrics 2001. A case induced by minocycline. "
+            "Pediatr Crit Care Med. 2010;11(4):e38-43.",
+            "Pediatr",
+        ),
+    ],
+)
+def test_journal_abbreviation_is_no_cut_name(text: str, cut: str) -> None:
     result = analyse(text, "en", alternates=HINT)
-    assert statuses(result, "truncated_name") == [("Econom", FLAGGED)]
+    assert statuses(result, "truncated_name") == [(cut, FLAGGED)]
 
 
 def test_cut_name_on_a_translated_page_is_still_applied() -> None:

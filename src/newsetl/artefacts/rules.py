@@ -1901,10 +1901,10 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
             confidence = 0.7
         detector = "rule:truncated_name_document_usage"
         prev = tokens[i - 1] if i > 0 else None
-        if text[tok.end : tok.end + 1] == "." and _ABBREVIATION_AFTER.match(text, tok.end):
-            # "J Econom. 2008", "Clin Pharmacokinet. 2007", "Lepr Rev. 2012": a word the
-            # writer shortened with a stop, before a year or another abbreviation (a
-            # reference list), is no name a translation cut. Reported, not applied.
+        if _ABBREVIATION_AFTER.match(text, tok.end):
+            # "J Econom. 2008", "Clin Pharmacokinet. 2007", "Lepr Rev. 2012", "Pediatr Crit
+            # Care Med. 2010": a word the writer shortened in a journal's abbreviated title
+            # (a stop, then a year or a volume) is no name a translation cut. Reported.
             confidence, detector = min(confidence, 0.7), detector + "+abbreviation"
         elif (
             not same_context
@@ -1931,9 +1931,9 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
     return out
 
 
-#: After a stop that ends an abbreviation in a reference: a year or a number, a bracket,
-#: another abbreviation ("Crit Care Med.") or a capitalised word and one with a stop.
-_ABBREVIATION_AFTER = re.compile(r"\.\s*(?:\d|[(\[]|[A-Z][a-z]*\.|[A-Z]\w*\s+[A-Z]\w*\.)")
+#: The rest of a journal's abbreviated title in a reference, after a cut word: up to four
+#: more capitalised words ("Crit Care Med"), a stop, and a year, a volume or a bracket.
+_ABBREVIATION_AFTER = re.compile(r"(?: [A-Z][A-Za-z]*){0,4}\.\s*(?:\d{4}|\d+[;:(]|[(\[])")
 
 
 # --- duplicated_word -----------------------------------------------------------------------
