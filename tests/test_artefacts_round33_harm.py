@@ -257,3 +257,23 @@ def test_recipe_steps_joined_are_still_separated_on_a_translated_page() -> None:
     text = "Read the instructions.Add the honey and stir."
     result = analyse(text, "en", alternates=HINT)
     assert result.repaired_text == "Read the instructions. Add the honey and stir."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a URI's scheme and "-ing" without its "g" (UD English EWT: e-mails, web questions)
+        "Email: recruiters@example.com <mailto:recruiters@example.com> Phone: 216-292-2855",
+        "Help findin a restaurant for anniversary in SF?",
+    ],
+)
+def test_web_text_with_a_translation_sign_is_left_as_written(text: str) -> None:
+    result = analyse(text, "en", alternates=HINT)
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_words_fused_with_of_and_in_are_still_separated_on_a_translated_page() -> None:
+    text = "He is a memberof the lab. Organizers gatheredin August."
+    result = analyse(text, "en", alternates=HINT)
+    assert result.repaired_text == "He is a member of the lab. Organizers gathered in August."

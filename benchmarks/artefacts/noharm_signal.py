@@ -18,6 +18,9 @@ applied change is a change to correct text. Text nobody here wrote, all public:
   en-de and en-ru, TED talks en-de and en-ru, generalMT2023 en-de): human-written news and
   talks, eight consecutive segments of one document per text;
 * ``bbc-2004``: 2,095 BBC News articles of 2004-2005 (``get_news_en.py`` fetches them);
+* ``wmt-news``: the English-original documents of the WMT21/22/24 news test sets and
+  ``ud-en``: the English Universal Dependencies treebanks (EWT, GUM), one document per text
+  (``get_news_v7.py`` fetches both);
 * ``lingua-en``: lingua-py's English test sentences, ten lines per text.
 
 Texts are kept when langdetect says English. Besides the counts, the texts holding each
@@ -47,6 +50,7 @@ ZYTE_HTML = [Path("/work/s32/zp"), ZYTE_DIR / "html"]
 FUNDUS_EVAL = SHARED / "extraction" / "fundus-evaluation" / "ground_truth.json"
 FUNDUS_PAGES = SHARED / "extraction" / "fundus-parser-testdata"
 TRAF_CACHE = SHARED / "artefacts-eval" / "trafilatura-eval-bodies.jsonl.gz"
+NEWS_V7 = SHARED / "news-v7"  # get_news_v7.py writes it
 BBC = SHARED / "news-en" / "bbc-2004" / "articles.jsonl.gz"
 LINGUA_EN = SHARED / "langid" / "lingua-py" / "language-testdata" / "sentences" / "en.txt"
 MQM = SHARED / "mqm"
@@ -203,6 +207,34 @@ def bbc_2004():
                 yield text
 
 
+def wmt_news():
+    """English-original news documents of the WMT21/22/24 test sets (source side)."""
+    path = NEWS_V7 / "wmt-docs.jsonl.gz"
+    if not path.exists():
+        return
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            doc = json.loads(line)
+            if doc["lang"] == "en":
+                yield "\n\n".join(" ".join(par) for par in doc["paragraphs"])
+
+
+def ud_en():
+    """The English Universal Dependencies treebanks' sentences (EWT: web text, e-mails,
+    reviews; GUM: news, interviews, how-to guides), one document per text."""
+    path = NEWS_V7 / "ud-sentences.jsonl.gz"
+    if not path.exists():
+        return
+    docs: dict[str, list[str]] = defaultdict(list)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["lang"] == "en":
+                docs[f"{row['treebank']}:{row['doc']}"].append(row["text"])
+    for key in sorted(docs):
+        yield " ".join(docs[key])
+
+
 def lingua_en():
     lines = [x.strip() for x in LINGUA_EN.read_text(encoding="utf-8").splitlines() if x.strip()]
     for i in range(0, len(lines), 10):
@@ -217,6 +249,8 @@ CORPORA = {
     "trafilatura-eval": trafilatura_eval,
     "mqm-sources": mqm_sources,
     "bbc-2004": bbc_2004,
+    "wmt-news": wmt_news,
+    "ud-en": ud_en,
     "lingua-en": lingua_en,
 }
 

@@ -774,6 +774,8 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             base, suffix = m.groups()
             if suffix == "in" and text[tok.end : tok.end + 1] in ("'", "’"):
                 continue  # "roamin' Catholic", "nothin'": "-ing" with its "g" dropped
+            if text[tok.end : tok.end + 1] == ":" and text[tok.end + 1 : tok.end + 2].strip():
+                continue  # "mailto:chris.abel@enron.com": a URI's scheme
             base_z = lexicon.zipf(base.lower(), "en")
             if whole >= 2.5 or (whole >= 2.0 and whole >= base_z - 2.0):
                 continue  # a word ("husband", "thereof", "Justin"), not a typo-level fusion
@@ -793,7 +795,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             ):
                 continue  # "Clanto" beside "Clanton": a name cut short, not glued to "to"
             if base in separate:
-                out.append(_glued(tok, f"{base} {suffix}", 0.9, "rule:glued_suffix"))
+                out.append(_suffix_glued(tok, base, suffix, 0.9))
                 continue
             if not base.islower():
                 k = tok.index
@@ -848,7 +850,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     continue  # the second part of a full name: "Talorie Crafton", "Ben Franklin"
             elif base_z < (GLUED_LONG_BASE_MIN if len(base) >= 8 else 3.0):
                 continue  # a long base English uses ("morbidity", "modularity") is enough
-            out.append(_glued(tok, f"{base} {suffix}", 0.85, "rule:glued_suffix"))
+            out.append(_suffix_glued(tok, base, suffix, 0.85))
             continue
         if whole >= 2.0:
             continue
@@ -898,6 +900,15 @@ def _lost_letter(low: str, language: str) -> bool:
     from .foreign import lost_letter_word
 
     return lost_letter_word(low, language)
+
+
+def _suffix_glued(tok: Token, base: str, suffix: str, confidence: float) -> Candidate:
+    """A word with a function word fused to its end ("Nationsand", "memberof"). "findin a
+    restaurant" is "finding" with its "g" dropped as often as "find" + "in": a common form
+    in "-ing" of the base makes the split only reported."""
+    if suffix == "in" and base.islower() and lexicon.zipf(base + "ing", "en") >= 3.0:
+        return _glued(tok, f"{base} {suffix}", 0.7, "rule:glued_suffix+dropped_g")
+    return _glued(tok, f"{base} {suffix}", confidence, "rule:glued_suffix")
 
 
 def _glued(tok: Token, replacement: str, confidence: float, detector: str) -> Candidate:
