@@ -277,3 +277,50 @@ def test_words_fused_with_of_and_in_are_still_separated_on_a_translated_page() -
     text = "He is a memberof the lab. Organizers gatheredin August."
     result = analyse(text, "en", alternates=HINT)
     assert result.repaired_text == "He is a member of the lab. Organizers gathered in August."
+
+
+# --- other languages with a translation sign (noharm.py --signal on clean text) -----------
+class _AnswersEverything:
+    name = "answers-everything"
+
+    def translate(self, text: str, source: str, target: str) -> str:
+        return f"<{target}:{text}>"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # English phrases other languages use on purpose (trafilatura-eval, lingua-py)
+        ("Die Sauna ist heiß. As you wish – Wünsche werden hier wirklich viele erfüllt!", "de"),
+        ("Er schreibt viel. By the way – eine Erhöhung des Beitrags ist nicht geplant.", "de"),
+        ("Aranjamentele suna ca muzica from above, spune criticul in revista.", "ro"),
+        # doubled on purpose: Norwegian, Hungarian, a German list's "und und", a refrain
+        ("Jeg hadde ikke tenkt på at det var det det kunne være, men jeg følte meg tung.", "nb"),
+        ("Jelenleg minden, amit kipakolok a standomra, az az én munkám, és azért felelek.", "hu"),
+        ("Er mag PC, Tiere, Pflanzen, Kochen, Auto, Sport und und, so kann er wählen.", "de"),
+        ("Ich zog ihn raus. Aber aber aber irgendwann hat man als Zuschauer genug.", "de"),
+    ],
+)
+def test_clean_text_of_other_languages_with_an_english_alternate_is_left(
+    text: str, language: str
+) -> None:
+    result = analyse(
+        text,
+        language,
+        alternates={"en": "https://example.org/en/"},
+        translator=_AnswersEverything(),
+    )
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_doubled_preposition_is_still_removed_on_a_translated_german_page() -> None:
+    text = "Ich hatte ein Gespräch mit mit dem Trainer."
+    result = analyse(text, "de", alternates={"en": "https://example.org/en/"})
+    assert result.repaired_text == "Ich hatte ein Gespräch mit dem Trainer."
+
+
+def test_italian_phrase_on_an_italian_alternate_page_is_still_applied() -> None:
+    text = "Prosecutors opened a case for corruzione in atti giudiziari last spring."
+    result = analyse(text, "en", alternates=HINT, translator=_AnswersEverything())
+    assert statuses(result, "untranslated_span") == [("corruzione in atti giudiziari", APPLIED)]

@@ -2003,12 +2003,22 @@ def detect_duplicated_words(
             if any(t.lower in _WH_BEFORE for t in tokens[max(0, i - 4) : i]):
                 continue  # "what it is is ...": grammatical
             confidence = 0.7
-        elif left.lower in DUPLICABLE or (
+        elif left.lower in DUPLICABLE or left.lower in lexicon.CLOSED_CLASS.get(language, ()):
+            confidence = 0.9
+            if re.match(r"[,;:.!?…]", text[right.end : right.end + 1]):
+                # "Sport und und, so kann er": "und und" closing a list is German for "and
+                # so on"; a doubling where two links were joined has the next word after it
+                confidence = 0.7
+        elif (
             left.text.islower()
             and len(left.text) <= 4
             and lexicon.zipf(left.lower, language) >= DOUBLE_MIN_ZIPF
         ):
-            confidence = 0.9
+            # A frequent short word that is no listed article, preposition or conjunction:
+            # doubled on purpose as often as by a joined link ("det var det det kunne
+            # være", "az az én munkám", Turkish "tek tek", Romanian "va va" for "vă va",
+            # "way way harder"; round 33's check with a translation sign). Reported.
+            confidence = 0.7
         else:
             continue
         if right.text[:1].isupper() and not right.text.isupper():
@@ -2032,14 +2042,14 @@ def detect_duplicated_words(
 
 def _tripled(text: str, tokens: list[Token], i: int) -> bool:
     """Does the doubled pair at tokens[i], tokens[i + 1] belong to a run of three or more?"""
-    word = tokens[i].text
+    word = tokens[i].lower  # "Aber aber aber": a sentence may open the run
     before = (
-        i > 0 and tokens[i - 1].text == word and text[tokens[i - 1].end : tokens[i].start] == " "
+        i > 0 and tokens[i - 1].lower == word and text[tokens[i - 1].end : tokens[i].start] == " "
     )
     j = i + 2
     after = (
         j < len(tokens)
-        and tokens[j].text == word
+        and tokens[j].lower == word
         and text[tokens[j - 1].end : tokens[j].start] == " "
     )
     return before or after
