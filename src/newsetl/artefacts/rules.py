@@ -347,41 +347,44 @@ def _demonym_adjective(low: str) -> bool:
     return False
 
 
-#: A phrase of place: a preposition or verb of place or motion and the noun phrase after it
-#: ("to the border", "at the far post", "in Moscow", "reached the coast").
-_PLACE_PHRASE = re.compile(
-    r"\b(?i:to|at|in|into|on|onto|near|across|along|toward|towards|through|inside|outside|"
-    r"beyond|past|behind|over|under|around|from|reached|visited|entered|crossed|left)\s+"
-    r"(?:(?:the|a|an|this|that|its|their|his|her|our|my|your)\s+(?:[\w'’-]+\s+){0,2}?"
-    r"([^\W\d_][\w'’-]*)|([A-Z][\w'’-]*))"
+#: The phrase of place that ends a sentence, which a locative "there" after it points back
+#: to: a spatial preposition and its noun phrase ("to the border", "at the far post",
+#: "at the eastern front") or a preposition or verb of place and a name ("in Moscow",
+#: "reached Dover"), then only the sentence's end (a bracket or quote may close it).
+_PLACE_AT_END = re.compile(
+    r"\b(?:(?i:to|at|into|onto|near|across|along|toward|towards|through|inside|outside|"
+    r"beyond|behind|around|over|under)\s+(?:(?:the|a|an|this|that|its|their|his|her|our|"
+    r"my|your)\s+)?(?:[\w'’-]+\s+){0,2}([^\W\d_][\w'’-]*)"
+    r"|(?i:in|on|from|reached|visited|entered|crossed|left)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*))"
+    r"[\s\"'”’)\]]*\Z"
 )
-#: Nouns after a preposition that name a time or a manner, not a place ("on Monday", "in
-#: May", "in addition", "in response"): no antecedent for a locative "there".
+#: Nouns that name a time or a manner, not a place ("to the end", "at the time", "in
+#: May"): no antecedent for a locative "there".
 _NOT_PLACES = words(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december today tomorrow yesterday "
     "time times order fact addition response particular general total part turn short "
-    "contrast return favour favor behalf case view light terms spite front line "
+    "contrast return favour favor behalf case view light terms spite line "
     "recent past future end beginning start meantime meanwhile years months weeks days "
     "hours minutes morning evening afternoon night week month year decade century"
 )
 
 
 def _place_before(text: str, pos: int) -> bool:
-    """Does the sentence before ``pos`` name a place that a locative "there" at ``pos`` can
-    point back to? Without a sentence before (the text's first), it cannot."""
+    """Does the sentence before ``pos`` end with a place that a locative "there" at ``pos``
+    can point back to? Without a sentence before (the text's first), it cannot."""
     i = pos - 1
     while i >= 0 and not text[i].isalnum():
         i -= 1  # the end of the sentence before, past its stop, quotes and spaces
     if i < 0:
         return False
     start = max(text.rfind(c, 0, i) for c in ".!?\n")
-    sentence = text[start + 1 : i + 1]
-    for m in _PLACE_PHRASE.finditer(sentence):
-        noun = (m.group(1) or m.group(2)).lower()  # after a determiner, or a name
-        if noun not in _NOT_PLACES and noun not in _TIME_NOUNS:
-            return True
-    return False
+    m = _PLACE_AT_END.search(text, start + 1, i + 1)
+    if m is None:
+        return False
+    noun = (m.group(1) or m.group(2)).split()[-1].lower()
+    return noun not in _NOT_PLACES and noun not in _TIME_NOUNS
 
 
 def detect_calque_articles(text: str, language: str | None) -> list[Candidate]:
