@@ -324,3 +324,36 @@ def test_italian_phrase_on_an_italian_alternate_page_is_still_applied() -> None:
     text = "Prosecutors opened a case for corruzione in atti giudiziari last spring."
     result = analyse(text, "en", alternates=HINT, translator=_AnswersEverything())
     assert statuses(result, "untranslated_span") == [("corruzione in atti giudiziari", APPLIED)]
+
+
+# --- BBC News 2004 with a translation sign (noharm_signal.py's bbc-2004 corpus) -------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        # names ending like a fused preposition, with no noun phrase after them
+        "He had an even better chance after Hartson dispossessed Kyrgiakos and sent a cross.",
+        "Cars also jumped in January, but Shepherdson said it is a good bet.",
+        "There was me and Ato (Boldon) in the young crowd, Greene said.",
+        "She cleared 4.89 metres in Lievin on Saturday.",
+        "Paul Goosens, head of Preventon told the BBC News website.",
+        # a verb's preposition before a phrase that starts with the same one; a unit
+        "It is the moment I've been waiting for for years, said Moya.",
+        "It is not easy after the situation that we've been placed in in the past year.",
+        "Images 7x5in and 8x10in in size were cheaper to produce at home.",
+        # English slang lingua calls Italian; an HTML entity left in a name
+        "They did not disappear up their own muso posteriors. The band started out small.",
+        "Rooney went crazy in the Bernabeu. He se volvi loco en el Bernab&#233;u again.",
+    ],
+)
+def test_bbc_news_with_a_translation_sign_is_left_as_written(text: str) -> None:
+    result = analyse(text, "en", alternates=HINT, translator=_AnswersEverything())
+    assert applied(result) == []
+    assert result.repaired_text == text
+
+
+def test_fused_prepositions_before_their_noun_phrase_are_still_separated() -> None:
+    text = "Organizers gatheredin August. The pound will fallto $ 2.00 soon."
+    result = analyse(text, "en", alternates=HINT)
+    assert (
+        result.repaired_text == "Organizers gathered in August. The pound will fall to $ 2.00 soon."
+    )

@@ -798,7 +798,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
             ):
                 continue  # "Clanto" beside "Clanton": a name cut short, not glued to "to"
             if base in separate:
-                out.append(_suffix_glued(tok, base, suffix, 0.9))
+                out.append(_suffix_glued(text, tokens, tok, base, suffix, 0.9))
                 continue
             if not base.islower():
                 k = tok.index
@@ -853,7 +853,7 @@ def detect_glued_tokens(text: str, tokens: list[Token], language: str | None) ->
                     continue  # the second part of a full name: "Talorie Crafton", "Ben Franklin"
             elif base_z < (GLUED_LONG_BASE_MIN if len(base) >= 8 else 3.0):
                 continue  # a long base English uses ("morbidity", "modularity") is enough
-            out.append(_suffix_glued(tok, base, suffix, 0.85))
+            out.append(_suffix_glued(text, tokens, tok, base, suffix, 0.85))
             continue
         if whole >= 2.0:
             continue
@@ -905,13 +905,38 @@ def _lost_letter(low: str, language: str) -> bool:
     return lost_letter_word(low, language)
 
 
-def _suffix_glued(tok: Token, base: str, suffix: str, confidence: float) -> Candidate:
+def _suffix_glued(
+    text: str, tokens: list[Token], tok: Token, base: str, suffix: str, confidence: float
+) -> Candidate:
     """A word with a function word fused to its end ("Nationsand", "memberof"). "findin a
     restaurant" is "finding" with its "g" dropped as often as "find" + "in": a common form
-    in "-ing" of the base makes the split only reported."""
+    in "-ing" of the base makes the split only reported. A fused preposition must have its
+    noun phrase after it ("Thunbergto world leaders", "gatheredin August"): before a verb, a
+    stop or another function word ("Hartson foxed", "Shepherdson said", "(Boldon)",
+    "Lievin on Saturday", "head of Preventon told") the word is a name ending so. Reported."""
     if suffix == "in" and base.islower() and lexicon.zipf(base + "ing", "en") >= 3.0:
         return _glued(tok, f"{base} {suffix}", 0.7, "rule:glued_suffix+dropped_g")
+    if suffix != "and" and not _complement_after(text, tokens, tok):
+        return _glued(tok, f"{base} {suffix}", 0.7, "rule:glued_suffix+no_complement")
     return _glued(tok, f"{base} {suffix}", confidence, "rule:glued_suffix")
+
+
+def _complement_after(text: str, tokens: list[Token], tok: Token) -> bool:
+    """Can the words after ``tok`` be the noun phrase of a preposition fused to its end: a
+    word joined by a space (or a number, a currency sign) that is no verb form ("said",
+    "foxed", "pouncing") and no preposition or conjunction?"""
+    if re.match(r"[ \u00a0]+[$£€]?[ \u00a0]?\d", text[tok.end : tok.end + 6]):
+        return True  # "fallto $ 2.00", "rosein 2019": a number
+    k = tok.index + 1
+    gap = text[tok.end : tokens[k].start] if k < len(tokens) else ""
+    if k >= len(tokens) or gap.strip(" $£€\u00a0"):
+        return False  # a stop, a bracket, a quote: the sentence or the name ends here
+    nxt = tokens[k].lower
+    if nxt[:1].isdigit() or tokens[k].capitalised:
+        return True
+    if nxt in AFTER_HE or nxt in VERBISH or nxt in _closed_class("en") - NAME_DETERMINERS:
+        return False
+    return not (nxt.endswith(("ed", "ing")) and _verb_forms(re.sub(r"(?:ed|ing)$", "", nxt)))
 
 
 def _glued(tok: Token, replacement: str, confidence: float, detector: str) -> Candidate:
@@ -1906,9 +1931,10 @@ def _document_cut_names(text: str, tokens: list[Token], language: str | None) ->
         )
         if known and not same_context:
             continue
-        if text[tok.end : tok.end + 1] in ("-", "'", "’", "\ufffd"):
+        if text[tok.end : tok.end + 1] in ("-", "'", "’", "\ufffd", "&"):
             continue  # "Mebark-based": part of a longer compound, not a cut name; or a
-            # character the extraction could not decode ("Betriebsr\ufffdte")
+            # character the extraction could not decode ("Betriebsr\ufffdte", an entity
+            # left in the text: "Bernab&#233;u")
         if language == "de" and lexicon.zipf(full.lower(), "de") > 0.0:
             continue  # "Betriebsrat": a German word, not a name
         # Applied only for a form no language knows; a known word ("Zelensky" for
@@ -2008,6 +2034,19 @@ def detect_duplicated_words(
             confidence = 0.7
         elif left.lower in DUPLICABLE or left.lower in lexicon.CLOSED_CLASS.get(language, ()):
             confidence = 0.9
+            prev = tokens[i - 1] if i > 0 else None
+            if left.start and text[left.start - 1].isdigit():
+                continue  # "8x10in in size": the first is a unit written after a number
+            if (
+                language == "en"
+                and left.lower in _PREPOSITIONS_EN
+                and prev is not None
+                and text[prev.end : left.start] == " "
+                and (prev.lower in AFTER_HE or prev.lower.endswith(("ed", "ing")))
+            ):
+                # "waiting for for years", "placed in in the past": a verb's preposition,
+                # then a phrase that starts with the same one. Reported.
+                confidence = 0.7
             if re.match(r"[,;:.!?…]", text[right.end : right.end + 1]):
                 # "Sport und und, so kann er": "und und" closing a list is German for "and
                 # so on"; a doubling where two links were joined has the next word after it
@@ -2041,6 +2080,10 @@ def detect_duplicated_words(
             )
         )
     return out
+
+
+#: English prepositions that a verb takes before a phrase that may start with the same one.
+_PREPOSITIONS_EN = words("of to in on for with at by from about into over")
 
 
 def _tripled(text: str, tokens: list[Token], i: int) -> bool:
