@@ -336,6 +336,9 @@ def test_italian_phrase_on_an_italian_alternate_page_is_still_applied() -> None:
         "There was me and Ato (Boldon) in the young crowd, Greene said.",
         "She cleared 4.89 metres in Lievin on Saturday.",
         "Paul Goosens, head of Preventon told the BBC News website.",
+        "Hartson pounced late. Then Hartson foxed Vignal at the edge of the Rangers box.",
+        "She pulled out of meets in Madrid and Lievin this week. Lievin is in France.",
+        "This is the stuff of nightmares. Add to this this new legislation on the web.",
         # a verb's preposition before a phrase that starts with the same one; a unit
         "It is the moment I've been waiting for for years, said Moya.",
         "It is not easy after the situation that we've been placed in in the past year.",

@@ -918,6 +918,10 @@ def _suffix_glued(
         return _glued(tok, f"{base} {suffix}", 0.7, "rule:glued_suffix+dropped_g")
     if suffix != "and" and not _complement_after(text, tokens, tok):
         return _glued(tok, f"{base} {suffix}", 0.7, "rule:glued_suffix+no_complement")
+    if tok.capitalised and sum(1 for t in tokens if t.text == tok.text) >= 2:
+        # "Hartson" four times, "Lievin" twice in one report: a name the writer spells
+        # so; a link's fusion does not repeat itself
+        return _glued(tok, f"{base} {suffix}", 0.7, "rule:glued_suffix+recurs")
     return _glued(tok, f"{base} {suffix}", confidence, "rule:glued_suffix")
 
 
@@ -2003,7 +2007,8 @@ GRAMMATICAL_DOUBLES = {
 #: A short lower-case word this frequent in the text language is a function word there.
 DOUBLE_MIN_ZIPF = 6.0
 #: Doubled verbs that are sometimes grammatical ("what it is is ..."): reported, not applied.
-MAYBE_GRAMMATICAL_DOUBLES = {"en": words("is was")}
+#: "Add to this this new law": a demonstrative pronoun, then a determiner (round 33).
+MAYBE_GRAMMATICAL_DOUBLES = {"en": words("is was this")}
 _WH_BEFORE = words("what where how why who whatever all thing")
 
 
