@@ -2047,7 +2047,7 @@ def detect_duplicated_words(
                 and left.lower in _PREPOSITIONS_EN
                 and prev is not None
                 and text[prev.end : left.start] == " "
-                and (prev.lower in AFTER_HE or prev.lower.endswith(("ed", "ing")))
+                and prev.lower.endswith(("ed", "ing"))
             ):
                 # "waiting for for years", "placed in in the past": a verb's preposition,
                 # then a phrase that starts with the same one. Reported.
