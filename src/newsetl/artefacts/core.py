@@ -310,7 +310,19 @@ def _safe_to_translate(
     own_outside = counts[-1] - (counts[b - lo] - counts[a - lo])
     if own_outside < max(3, len(inside)):
         return False  # the span is not a small part of a sentence in the text language
-    span_lang = cand.source_language
+    return _language_allows(cand.source_language, inside, lang, source, votes, hint)
+
+
+def _language_allows(
+    span_lang: str | None,
+    inside: list,
+    lang: str,
+    source: str | None,
+    votes: int,
+    hint: str | None,
+) -> bool:
+    """Does the article show that a phrase in ``span_lang`` (its words ``inside``) is a
+    machine's left-over of the language it was translated from?"""
     if span_lang is None:
         return False
     if span_lang == source and votes >= 1:
