@@ -167,7 +167,14 @@ def test_false_friend_needs_the_documents_own_usage() -> None:
     )
     finding = only(with_evidence, "false_friend")
     assert finding.surface == "treatise" and finding.replacement == "treaty"
-    assert with_evidence.repaired_text.endswith("The treaty enters into force next year.")
+    # The pair alone is reported (people write both words); with another trace of
+    # translation in the text (here a calque) it is applied (round 33).
+    assert finding.status == FLAGGED
+    traced = analyse(
+        "There Russia signed the treaty in May. The treatise enters into force next year.", "en"
+    )
+    assert only(traced, "false_friend").status == APPLIED
+    assert traced.repaired_text.endswith("The treaty enters into force next year.")
     without = analyse("The treatise enters into force next year.", "en")
     assert without.findings == []
 

@@ -244,8 +244,8 @@ def _old_safe_to_translate(cand, tokens, sids, lang, source, votes, hint, own_co
     )
     if own_outside < max(3, len(inside)):
         return False
-    span_lang = cand.source_language
-    return span_lang is not None and ((span_lang == source and votes >= 1) or span_lang == hint)
+    # the decision on the span's language is round 33's (the rule changed, not the counting)
+    return core._language_allows(cand.source_language, inside, lang, source, votes, hint)
 
 
 def _old_language_map(text, tokens, lang, findings, passages, sids):

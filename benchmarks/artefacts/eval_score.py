@@ -153,6 +153,13 @@ class Score:
 HEADER = f"{'':34} {'found':>5} {'miss':>5} {'right':>5} {'wrong':>5} {'P':>6} {'R':>6} {'F1':>6}"
 
 
+def _same(g: dict, p: dict) -> bool:
+    """Does prediction ``p`` cover gold finding ``g`` (same kind family, overlapping)?"""
+    return (
+        family(g["kind"]) == family(p["kind"]) and g["start"] < p["end"] and p["start"] < g["end"]
+    )
+
+
 def match(gold: list[dict], predicted: list[dict]) -> tuple[list, list, list]:
     """(correct predictions, wrong predictions, gold findings not found)."""
 
@@ -176,6 +183,8 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
     neg_flagged: Counter[str] = Counter()
     neg_total: Counter[str] = Counter()
     applied = 0
+    applied_found: Counter[str] = Counter()  # gold findings an applied finding covers
+    exact: Counter[str] = Counter()  # ... with the gold replacement
     errors = []
     by_detector: dict[str, Counter[str]] = defaultdict(Counter)
     kept: list[tuple[list[dict], list[dict]]] = []
@@ -188,6 +197,12 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
         )
         correct, fps, fns = match(case["findings"], predicted)
         found = [g for g in case["findings"] if g not in fns]
+        for g in found:
+            done = [p for p in predicted if p.get("status") == "applied" and _same(g, p)]
+            applied_found[g["kind"]] += bool(done)
+            exact[g["kind"]] += any(
+                g.get("replacement") and p.get("replacement") == g["replacement"] for p in done
+            )
         # Precision counts predictions, recall counts gold findings (see the docstring).
         overall.tp += len(found)
         overall.fp += len(fps)
@@ -254,6 +269,19 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
     for key in sorted(neg_total):
         print(f"{key:34} {neg_flagged[key]:5d} / {neg_total[key]}")
     print(f"applied findings on negative cases: {applied}")
+    print("-- gold findings found, applied, applied with the gold replacement (round 33)")
+    for kind in sorted(by_kind):
+        total = by_kind[kind].tp + by_kind[kind].fn
+        if total:
+            print(
+                f"{kind:34} {by_kind[kind].tp:5d} {applied_found[kind]:5d} {exact[kind]:5d}"
+                f" / {total}"
+            )
+    all_gold = overall.tp + overall.fn
+    print(
+        f"{'ALL':34} {overall.tp:5d} {sum(applied_found.values()):5d} "
+        f"{sum(exact.values()):5d} / {all_gold}"
+    )
     print("-- predictions by detector (right / wrong)")
     for det in sorted(by_detector, key=lambda d: -by_detector[d]["wrong"]):
         c = by_detector[det]
@@ -291,6 +319,8 @@ def score(cases: list[dict], find, show_errors: int) -> dict:
         "negatives_flagged": dict(neg_flagged),
         "negatives": dict(neg_total),
         "applied_on_negatives": applied,
+        "applied_found": dict(applied_found),
+        "applied_exact": dict(exact),
     }
 
 

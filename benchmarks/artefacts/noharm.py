@@ -24,6 +24,9 @@ The translator is a stand-in that answers every request, so an untranslated-span
 *would* be applied with a working translator counts as applied: the number reported is the
 worst case. Reported per corpus and language: texts, tokens, findings (any status) and applied
 changes per 1,000 tokens; the goal for applied changes is 0. ``--show`` prints examples.
+``--signal`` (round 33) analyses every text as a page with an hreflang alternate in another
+language (Italian for English text, English for the others): the worst case, where repairs
+that need a sign of translation (glued words, lost spaces, doubled words, cut names) may apply.
 
 ``--half tune|report`` (round 4): every text falls in one half by
 ``blake2b("noharm-halves-r4:" + text)``; false flags are studied and rules tuned on the
@@ -216,7 +219,7 @@ def _blind_carriers() -> list[str]:
     return _BLIND
 
 
-def run(names: list[str], show: int, half: str = "all") -> dict:
+def run(names: list[str], show: int, half: str = "all", signal: bool = False) -> dict:
     translator = AnswersEverything()
     results: dict = {}
     examples: list[tuple] = []
@@ -233,7 +236,12 @@ def run(names: list[str], show: int, half: str = "all") -> dict:
             c["tokens"] += len(TOKEN.findall(text))
             if lang is None:
                 continue
-            result = analyse(text, lang, translator=translator)
+            # --signal: the page names another language (hreflang), the worst case: such a
+            # page counts as a translation, so repairs that need one may be applied
+            alternates = {("it" if lang == "en" else "en"): "https://example.org/alt/"}
+            result = analyse(
+                text, lang, translator=translator, alternates=alternates if signal else None
+            )
             for f in result.findings:
                 c["findings"] += 1
                 c[f"kind:{f.kind}"] += 1
@@ -285,9 +293,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", type=int, default=0, help="print this many findings (all applied)")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--half", choices=("all", "tune", "report"), default="all")
+    ap.add_argument(
+        "--signal",
+        action="store_true",
+        help="analyse every text as a page with an hreflang alternate (Italian for English, "
+        "English for the others): the worst case for repairs that need a sign of translation",
+    )
     args = ap.parse_args(argv)
     warm_up()
-    results = run(args.corpus or list(CORPORA), args.show, args.half)
+    results = run(args.corpus or list(CORPORA), args.show, args.half, args.signal)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
