@@ -49,7 +49,8 @@ def store(con, docs) -> None:
     con.execute("COMMIT")
 
 
-def rows(con) -> dict[str, list]:
+def entity_rows(con) -> dict[str, list]:
+    """The learned entities' rows a store writes: mentions, entities, aliases."""
     return {
         "mentions": con.execute(
             "SELECT article_id, mention_no, entity_id, start_offset, end_offset, surface"
@@ -62,6 +63,12 @@ def rows(con) -> dict[str, list]:
             "SELECT entity_id, alias, language FROM entity_aliases WHERE source = 'learned'"
             " ORDER BY ALL"
         ).fetchall(),
+    }
+
+
+def rows(con) -> dict[str, list]:
+    return {
+        **entity_rows(con),
         # the resolution layer (migration 008), recomputed after each load
         "resolution": con.execute("SELECT * FROM entity_resolution ORDER BY ALL").fetchall(),
         "review": con.execute("SELECT * FROM entity_resolution_review ORDER BY ALL").fetchall(),

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 from entity_docs import documents_with_names
 from lakeservers import PostgresServer, server_fixture
+from test_entities_ids import entity_rows
 
 from newsetl import warehouse
 from newsetl.entities import extract_entities, store_entities
@@ -188,22 +189,6 @@ def test_user_seed_aliases_in_these_scripts_keep_apart(tmp_path: Path) -> None:
 
 
 # -- a warehouse written by id scheme 2 ------------------------------------------------------------
-def _rows(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    return {
-        "mentions": con.execute(
-            "SELECT article_id, mention_no, entity_id, start_offset, end_offset, surface"
-            " FROM mentions ORDER BY ALL"
-        ).fetchall(),
-        "entities": con.execute(
-            "SELECT entity_id, name, type FROM entities WHERE source = 'learned' ORDER BY ALL"
-        ).fetchall(),
-        "aliases": con.execute(
-            "SELECT entity_id, alias, language FROM entity_aliases WHERE source = 'learned'"
-            " ORDER BY ALL"
-        ).fetchall(),
-    }
-
-
 _COLUMNS = {
     "entities": "entity_id, name, type, source",
     "entity_aliases": "entity_id, alias, language, source",
@@ -232,7 +217,7 @@ def test_a_scheme_2_warehouse_is_upgraded_to_the_ids_of_a_fresh_store(
     tmp_path: Path, migrated_file: Path
 ) -> None:
     con, old = _scheme_2_warehouse(tmp_path / "old.duckdb", migrated_file)
-    before = _rows(con)
+    before = entity_rows(con)
     ids = {(m[0], m[5]): m[2] for m in before["mentions"]}
     # the bugs being fixed, as scheme 2 stored them
     assert ids[("hi-sonia", "सोनिया गांधी")] == ids[("hi-sania", "सानिया गांधी")]
@@ -242,7 +227,7 @@ def test_a_scheme_2_warehouse_is_upgraded_to_the_ids_of_a_fresh_store(
     changed = upgrade_entity_ids(con)
     con.execute("COMMIT")
     assert changed == 14  # every group of the fixture outside Latin, Greek and Cyrillic
-    upgraded = _rows(con)
+    upgraded = entity_rows(con)
     assert upgrade_entity_ids(con) == 0  # idempotent
     assert con.execute("SELECT max(version) FROM entity_id_scheme").fetchone()[0] == ID_SCHEME
     new = {(m[0], m[5]): m[2] for m in upgraded["mentions"]}
@@ -270,7 +255,7 @@ def test_a_scheme_2_warehouse_is_upgraded_to_the_ids_of_a_fresh_store(
     shutil.copyfile(migrated_file, fresh)
     con2 = warehouse.connect(fresh)
     _store(con2, documents_with_names([tuple(a) for a in old["articles"]]))
-    assert _rows(con2) == upgraded
+    assert entity_rows(con2) == upgraded
     con2.close()
     con.close()
 
@@ -303,13 +288,13 @@ def test_the_upgrade_on_a_lake_gives_the_rows_it_gives_on_a_file(
     con.execute("BEGIN TRANSACTION")
     assert upgrade_entity_ids(con) == 14
     con.execute("COMMIT")
-    on_lake = _rows(lake)
+    on_lake = entity_rows(lake)
     lake.close()
     file, _ = _scheme_2_warehouse(tmp_path / "file.duckdb", migrated_file)
     file.execute("BEGIN TRANSACTION")
     upgrade_entity_ids(file)
     file.execute("COMMIT")
-    assert on_lake == _rows(file)
+    assert on_lake == entity_rows(file)
     file.close()
 
 

@@ -43,10 +43,12 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from run import _english  # the same langdetect test as run.py's Zyte check
+
 REPO = Path.cwd()
 SHARED = (REPO / ".." / "shared" / "benchmarks").resolve()
 ZYTE_DIR = SHARED / "extraction" / "zyte-article-extraction-benchmark"
-ZYTE_HTML = [Path("/work/s32/zp"), ZYTE_DIR / "html"]
+ZYTE_HTML = [ZYTE_DIR / "html"]
 FUNDUS_EVAL = SHARED / "extraction" / "fundus-evaluation" / "ground_truth.json"
 FUNDUS_PAGES = SHARED / "extraction" / "fundus-parser-testdata"
 TRAF_CACHE = SHARED / "artefacts-eval" / "trafilatura-eval-bodies.jsonl.gz"
@@ -88,16 +90,6 @@ class AnswersEverything:
 
     def translate(self, text: str, source: str, target: str) -> str | None:
         return f"<{target}:{text}>"
-
-
-def _english(text: str) -> bool:
-    from langdetect import DetectorFactory, LangDetectException, detect
-
-    DetectorFactory.seed = 0
-    try:
-        return detect(text) == "en"
-    except LangDetectException:
-        return False
 
 
 def zyte_html():
