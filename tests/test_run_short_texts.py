@@ -218,8 +218,14 @@ def test_a_short_run_starts_the_identification_at_once(tmp_path, monkeypatch, ea
     )
     assert summary.status == "completed", summary.stats.failures
     # batches of 2 of 11 pages, the short page in the third, its copy in the sixth
-    if early == 250:  # at once: the third batch and the ones after saw the process at work
-        assert hooks.seen[:2] == [False, False] and hooks.seen[2], (hooks.seen, hooks.names)
+    if early == 250:  # at once: batches after the short page's saw the process at work
+        # (the third batch's hook may run before the process starts on a loaded machine:
+        # 1 of 1,648 in a fresh-clone CI run saw it from the fourth; after the last page's
+        # batch, as rounds 18-29 started it, none of these three would see it)
+        assert hooks.seen[:2] == [False, False] and any(hooks.seen[2:5]), (
+            hooks.seen,
+            hooks.names,
+        )
     else:  # no extraction saw it
         assert hooks.seen[:5] == [False] * 5, (hooks.seen, hooks.names)
     assert not _identifying()
