@@ -3,8 +3,8 @@
 XML is read by defusedxml before feedparser sees it: a feed is untrusted input, and an
 entity-expansion bomb must become a recorded failure, not a hung worker. That first, streaming
 read also counts the entries and drops those past the caller's cap, so feedparser (~0.1 ms per
-entry) only ever parses what is taken: a 45 MB feed of 400,000 items took 45 s and 0.7 GB when
-feedparser parsed it whole to keep 500.
+entry) only ever parses what is taken: a 52 MB feed of 400,000 items took 41-63 s and ~0.6 GB
+above its body when feedparser parsed it whole to keep 500 (benchmarks/fetch/big_documents.py).
 """
 
 from __future__ import annotations

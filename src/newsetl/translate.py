@@ -536,8 +536,8 @@ class ChainTranslator:
         except Exception as exc:  # a third-party Translator must not break the chain
             log.warning("translator %s failed: %s", getattr(self.provider, "name", "?"), exc)
             return None, None
-        if found and found.strip() and _key(found) != _key(text):
-            if not plausible_translation(text, found.strip()):
+        if found and (answer := found.strip()) and _key(found) != _key(text):
+            if not plausible_translation(text, answer):
                 log.warning(
                     "translator %s answered %d characters for %d, not taken as a translation: %r",
                     self.provider.name,
@@ -546,8 +546,8 @@ class ChainTranslator:
                     found[:120],
                 )
                 return None, None
-            self.memory.remember(text, source, target, found.strip(), self.provider.name)
-            return found.strip(), self.provider.name
+            self.memory.remember(text, source, target, answer, self.provider.name)
+            return answer, self.provider.name
         return None, None
 
 
@@ -560,8 +560,8 @@ ANSWER_MARGIN = 40
 
 def plausible_translation(text: str, answer: str) -> bool:
     """Whether a provider's answer can be a translation of ``text``: not many times longer, no
-    line break, control character or markup the text does not have, not shouted when the text
-    is not.
+    control character (a line break is one), no markup the text does not have, not shouted when
+    the text is not.
 
     Why: a provider answers whatever it answers (a LibreTranslate URL the user gave; a quota
     notice sent as a translation with HTTP 200, as MyMemory's "MYMEMORY WARNING: YOU USED ALL
@@ -569,7 +569,7 @@ def plausible_translation(text: str, answer: str) -> bool:
     may be applied to the text. An implausible one leaves the finding pending, as no answer."""
     if len(answer) > ANSWER_GROWTH * len(text) + ANSWER_MARGIN:
         return False
-    if any(mark in answer and mark not in text for mark in "\n\r<>{}"):
+    if any(mark in answer and mark not in text for mark in "<>{}"):
         return False
     if any(unicodedata.category(ch) == "Cc" for ch in answer):
         return False

@@ -44,12 +44,12 @@ def normalise_url(url: str, base: str | None = None) -> str:
     try:
         if base:
             url = urljoin(base, url)
-        urlsplit(url)
+        query = urlsplit(url).query
     except ValueError:
         return url
     if url.startswith("file:"):
         return urldefrag(url)[0]
-    bare = _bare_query_parts(url)
+    bare = _bare_query_parts(query)
     with contextlib.suppress(ValueError, AttributeError):  # leave what courlan cannot parse
         url = courlan.normalize_url(url)
         if bare:
@@ -59,12 +59,8 @@ def normalise_url(url: str, base: str | None = None) -> str:
     return urldefrag(url)[0]
 
 
-def _bare_query_parts(url: str) -> list[str]:
+def _bare_query_parts(query: str) -> list[str]:
     """The query's parts without ``=`` (not trackers, no repeats), in their order."""
-    try:
-        query = urlsplit(url).query
-    except ValueError:
-        return []
     found: list[str] = []
     for part in query.split("&"):
         part = part.strip()

@@ -709,8 +709,9 @@ def source_failures(expansion: Expansion) -> BatchStats:
     stats = BatchStats(sources_unchanged=expansion.unchanged_documents)
     for _source, result in expansion.fetches:
         if result.outcome == "failed" or result.error_kind == "cap_exceeded":
-            stats.failed += result.outcome == "failed"
-            stats.sources_failed += result.outcome == "failed"
+            failed = result.outcome == "failed"
+            stats.failed += failed
+            stats.sources_failed += failed
             stats.failures.append(
                 {
                     "url": result.url,
