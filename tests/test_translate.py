@@ -252,3 +252,31 @@ def test_an_implausible_provider_answer_is_neither_applied_nor_remembered(answer
         assert chain.translate("ciao", "it", "en") == "hello"
     finally:
         gen.close()
+
+
+def test_an_implausible_memory_entry_is_not_applied() -> None:
+    """The translation memory may hold answers stored before they were checked (a quota
+    notice, an error page): such an entry is not applied, the finding stays pending, and a
+    plausible provider answer is taken instead."""
+    notice = "MYMEMORY WARNING: YOU USED ALL AVAILABLE FREE TRANSLATIONS FOR TODAY"
+    row = {"source_language": "it", "target_language": "en", "source_text": SPAN}
+    memory = MemoryTranslator([{**row, "translation": notice}])
+    chain = ChainTranslator(memory, GlossaryTranslator())
+    result = analyse(TEXT, "en", translator=chain, alternates={"it": "https://example.org/it/"})
+    (finding,) = result.findings
+    assert finding.status == PENDING and finding.replacement is None
+    assert result.repaired_text == TEXT
+
+    class Provider:
+        name = "fake-provider"
+
+        def translate(self, text, source, target):
+            return "judicial bribery"
+
+    chain = ChainTranslator(MemoryTranslator([{**row, "translation": notice}]), None, Provider())
+    assert chain.translate_with_origin(SPAN, "it", "en") == ("judicial bribery", "fake-provider")
+    good = MemoryTranslator([{**row, "translation": "judicial bribery"}])
+    assert ChainTranslator(good).translate_with_origin(SPAN, "it", "en") == (
+        "judicial bribery",
+        "memory",
+    )

@@ -507,6 +507,8 @@ class ChainTranslator:
         self.memory = memory if memory is not None else MemoryTranslator()
         self.glossary = glossary
         self.provider = provider
+        #: spans whose memory entry was refused (:func:`plausible_translation`), warned once
+        self._refused: set[str] = set()
 
     def translate(self, text: str, source: str, target: str) -> str | None:
         return self.translate_with_origin(text, source, target)[0]
@@ -523,8 +525,13 @@ class ChainTranslator:
         if source == target:
             return None, None
         found = self.memory.translate(text, source, target)
-        if found:
+        if found and plausible_translation(text, found):
             return found, "memory"
+        if found and text not in self._refused:
+            # stored before answers were checked (718544c), or inserted by hand: as if absent;
+            # the provider's answer, if plausible, is used but the stored row is left as it is
+            self._refused.add(text)
+            log.warning("translation memory's entry for %r is not taken: %r", text, found[:120])
         if self.glossary is not None:
             found = self.glossary.translate(text, source, target)
             if found:
