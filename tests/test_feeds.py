@@ -4,9 +4,11 @@ feed (RSS 2.0, RSS 1.0/RDF and Atom, with prefixes, extensions and xml:base)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from newsetl.feeds import FeedError, check_xml_is_safe, parse_feed
+from newsetl.feeds import UNLINKED_PER_TAKEN, FeedError, check_xml_is_safe, parse_feed
 
 BASE = "http://news.test/feed.xml"
 
@@ -86,3 +88,45 @@ def test_a_json_feed_counts_its_items_and_takes_the_first():
     feed = parse_feed(('{"items": [' + items + "]}").encode(), BASE, 4)
     assert feed.listed == 12
     assert [e.url for e in feed.entries] == [f"http://news.test/j/{i}.html" for i in range(4)]
+
+
+def mixed_rss(n: int) -> bytes:
+    """Items of which only every third has a link: a ``link``, a permalink ``guid`` or none
+    (a ``guid`` that is no permalink, or no link at all)."""
+    forms = [
+        "<link>http://news.test/m/{i}.html</link>",
+        '<guid isPermaLink="false">tag:news.test,{i}</guid>',
+        "",
+        "<guid>http://news.test/g/{i}.html</guid>",
+        "<link>  </link>",
+        "",
+    ]
+    items = "".join(
+        f"<item><title>M{i}</title>{forms[i % len(forms)].format(i=i)}</item>" for i in range(n)
+    )
+    return f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize("cap", [1, 2, 5])
+def test_entries_without_a_link_do_not_take_the_place_of_later_ones(cap):
+    whole = parse_feed(mixed_rss(30), BASE)
+    capped = parse_feed(mixed_rss(30), BASE, cap)
+    assert len(whole.entries) == 10  # 30 items, a third with a link
+    assert whole.listed == capped.listed == 30
+    assert capped.entries == whole.entries[:cap]
+
+
+def test_a_feed_of_entries_without_links_is_still_cut_while_read():
+    body = re.sub(rb"<(link|guid)>(http[^<]*)</\1>", rb"<x>\2</x>", mixed_rss(3000))
+    kept, listed = check_xml_is_safe(body, 5)
+    assert listed == 3000
+    assert kept.count(b"<item>") == 5 * UNLINKED_PER_TAKEN
+    with pytest.raises(FeedError, match="no entries with links"):
+        parse_feed(body, BASE, 5)
+
+
+def test_a_json_feed_s_items_without_a_url_do_not_take_the_place_of_later_ones():
+    items = ",".join(f'{{"url": "/j/{i}.html"}}' if i % 3 == 0 else "{}" for i in range(12))
+    feed = parse_feed(('{"items": [' + items + "]}").encode(), BASE, 3)
+    assert feed.listed == 12
+    assert [e.url for e in feed.entries] == [f"http://news.test/j/{i}.html" for i in (0, 3, 6)]

@@ -62,6 +62,10 @@ class Feed:
 _ENTRY_TAGS = frozenset({"item", "entry"})
 
 
+#: Entries without a link kept, per entry the cap takes, while a feed is read under a cap.
+UNLINKED_PER_TAKEN = 4
+
+
 def check_xml_is_safe(body: bytes, max_entries: int | None = None) -> tuple[bytes, int]:
     """Read XML safely: raise FeedError for entity declarations (bombs, external entities) or
     malformed XML. Returns the body to parse and the number of entries it lists; past
@@ -70,8 +74,11 @@ def check_xml_is_safe(body: bytes, max_entries: int | None = None) -> tuple[byte
 
     An entry is an ``item``/``entry`` element that is a child of the root (Atom, RDF) or of a
     child of the root (RSS's ``channel``): elements of those names nested deeper are parts of an
-    entry, not entries."""
-    listed = 0
+    entry, not entries. The cap counts the entries with a link (:func:`_has_link`): those
+    without one are skipped by :func:`parse_feed`, so they must not take the place of later
+    entries that have one; at most :data:`UNLINKED_PER_TAKEN` times ``max_entries`` of them are
+    kept besides (a feed of link-less items must not bring back the cost the cap avoids)."""
+    listed = linked = unlinked = 0
     path: list[ET.Element] = []
     root: ET.Element | None = None
     try:
@@ -89,21 +96,44 @@ def check_xml_is_safe(body: bytes, max_entries: int | None = None) -> tuple[byte
             path.pop()
             if 1 <= len(path) <= 2 and element.tag.rpartition("}")[2] in _ENTRY_TAGS:
                 listed += 1
-                if max_entries is not None and listed > max_entries:
+                if max_entries is None:
+                    continue
+                if linked >= max_entries:
+                    keep = False
+                elif _has_link(element):
+                    keep = True
+                    linked += 1
+                else:
+                    keep = unlinked < UNLINKED_PER_TAKEN * max_entries
+                    unlinked += keep
+                if not keep:
                     del path[-1][-1]  # ``element``, its parent's last child so far: dropped
     except DefusedXmlException as exc:
         raise FeedError(f"refused unsafe XML: {type(exc).__name__}") from exc
     except Exception as exc:  # ParseError and friends
         raise FeedError(f"malformed XML: {exc}") from exc
-    if root is None or max_entries is None or listed <= max_entries:
+    if root is None or max_entries is None or listed == linked + unlinked:
         return body, listed
     return ET.tostring(root, encoding="utf-8"), listed
+
+
+def _has_link(entry: ET.Element) -> bool:
+    """Whether feedparser finds a link in an entry: a ``link`` child with text or an
+    ``href`` (RSS, Atom), or a ``guid`` that is a permalink (RSS's default)."""
+    for child in entry:
+        name = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else ""
+        if name == "link" and ((child.text or "").strip() or child.get("href", "").strip()):
+            return True
+        permalink = child.get("isPermaLink", "true").strip().lower() != "false"
+        if name == "guid" and permalink and (child.text or "").strip():
+            return True
+    return False
 
 
 def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> Feed:
     """The first ``max_entries`` entries (all without it) of an RSS/Atom/RDF or JSON Feed
     document, links made absolute, and how many entries the feed lists: the caller records
-    what the cap drops. Entries without a link are skipped, and are counted as listed."""
+    what the cap drops. Entries without a link are skipped (counted as listed, not taken)."""
     if body.lstrip()[:1] in (b"{", b"["):
         return _parse_json_feed(body, base_url, max_entries)
     body, listed = check_xml_is_safe(body, max_entries)
@@ -113,7 +143,9 @@ def parse_feed(body: bytes, base_url: str, max_entries: int | None = None) -> Fe
     if parsed.bozo and not parsed.entries:
         raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")
     entries: list[FeedEntry] = []
-    for item in parsed.entries[:max_entries]:
+    for item in parsed.entries:
+        if max_entries is not None and len(entries) >= max_entries:
+            break
         link = item.get("link") or next(
             (lk.get("href") for lk in item.get("links", []) if lk.get("href")), None
         )
@@ -135,7 +167,9 @@ def _parse_json_feed(body: bytes, base_url: str, max_entries: int | None) -> Fee
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise FeedError("JSON feed without an items list")
     entries = []
-    for item in data["items"][:max_entries]:
+    for item in data["items"]:
+        if max_entries is not None and len(entries) >= max_entries:
+            break
         if not isinstance(item, dict):
             continue
         link = item.get("url") or item.get("external_url")

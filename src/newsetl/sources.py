@@ -437,8 +437,9 @@ class _Expander:
             self.capped(
                 source,
                 url,
-                f"feed lists {feed.listed} entries: the first {limit} are taken, "
-                f"{feed.listed - limit} dropped (NEWSETL_MAX_FEED_ENTRIES)",
+                f"feed lists {feed.listed} entries: the first {len(feed.entries)} with a link"
+                f" are taken, {feed.listed - len(feed.entries)} dropped or without a link"
+                " (NEWSETL_MAX_FEED_ENTRIES)",
             )
         urls = [entry.url for entry in feed.entries]
         self.add_listed(source, url, urls, unchanged, mirror)
