@@ -166,7 +166,7 @@ def _parse_json_feed(body: bytes, base_url: str, max_entries: int | None) -> Fee
         raise FeedError(f"malformed JSON feed: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise FeedError("JSON feed without an items list")
-    entries = []
+    entries: list[FeedEntry] = []
     for item in data["items"]:
         if max_entries is not None and len(entries) >= max_entries:
             break
