@@ -230,11 +230,21 @@ def lake_env_vars(dsn: str, s3: MotoServer, tmp_path: Path) -> dict[str, str]:
 
 def stop_process_group(process: subprocess.Popen) -> None:
     """Stop a process we started in its own session, and its group (by id): TERM, then KILL."""
-    if process.poll() is None:
+    stop_process_groups([process])
+
+
+def stop_process_groups(processes: list[subprocess.Popen], grace: float = 15) -> None:
+    """Stop processes we started each in its own session, and their groups: TERM to all at
+    once, then KILL to those still there after ``grace`` seconds in all (not per process: a
+    Prefect worker outlives its TERM, and two of them cost the teardown 30 s one by one)."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in running:
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -315,12 +325,11 @@ class PrefectWorkers:
         session of its own (``prefect.runner._workspace_supervisor``), so the worker's process
         group is not enough; its descendants are listed first (by parent id, from /proc) and
         stopped by id after it."""
-        for process in self.processes:
-            family = descendants(process.pid)
-            stop_process_group(process)
-            for pid in family:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
+        families = [descendants(process.pid) for process in self.processes]
+        stop_process_groups(self.processes)
+        for pid in (pid for family in families for pid in family):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def descendants(pid: int) -> list[int]:
