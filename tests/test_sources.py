@@ -175,6 +175,22 @@ def test_corrupt_warc_is_a_recorded_failure(tmp_path, fetcher):
     assert [r.error_kind for _, r in expansion.fetches] == ["parse"]
 
 
+def test_a_warc_gzipped_as_one_stream_is_a_one_line_failure_that_says_what_to_do(tmp_path, fetcher):
+    """warcio reads the first record of a WARC gzipped whole (not record by record), then
+    refuses the rest with a message of many lines: recorded on one line, with its advice."""
+    plain = make_warc(
+        tmp_path / "crawl.warc",
+        [(f"https://example.org/{p.name}", p.read_bytes()) for p in sample_pages()[:3]],
+    )
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    expansion = expand_sources([str(whole)], fetcher)
+    [(_, failed)] = expansion.fetches
+    assert failed.error_kind == "parse" and "\n" not in failed.error
+    assert "non-chunked gzip file detected" in failed.error
+    assert "warcio recompress" in failed.error
+
+
 def test_gzipped_saved_pages_are_read_as_pages_and_bombs_refused(tmp_path):
     """A directory of ``.html.gz`` pages (how archives and benchmark sets keep them) is read
     like ``.html``; a gzip bomb and a broken file are recorded failures, not read whole."""

@@ -818,7 +818,8 @@ def scan_warc(
     except FetchError as exc:
         failures.append(_failure(path.as_uri(), exc.kind, str(exc)))
     except Exception as exc:
-        failures.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {exc}"))
+        # warcio's messages span lines (a single-stream gzip's says to run `warcio recompress`)
+        failures.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {_one_line(exc)}"))
     return records, failures
 
 
@@ -852,8 +853,13 @@ def read_warc_record(
     except FetchError as exc:
         _mark_failed(result, exc.kind, str(exc))
     except Exception as exc:
-        _mark_failed(result, "parse", f"unreadable WARC record: {exc}")
+        _mark_failed(result, "parse", f"unreadable WARC record: {_one_line(exc)}")
     return result
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, its runs of white space made one space."""
+    return " ".join(str(exc).split())
 
 
 def _archived_response(record) -> FetchResult | None:
