@@ -818,8 +818,7 @@ def scan_warc(
     except FetchError as exc:
         failures.append(_failure(path.as_uri(), exc.kind, str(exc)))
     except Exception as exc:
-        # warcio's messages span lines (a single-stream gzip's says to run `warcio recompress`)
-        failures.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {_one_line(exc)}"))
+        failures.append(_failure(path.as_uri(), "parse", f"unreadable WARC: {exc}"))
     return records, failures
 
 
@@ -853,13 +852,8 @@ def read_warc_record(
     except FetchError as exc:
         _mark_failed(result, exc.kind, str(exc))
     except Exception as exc:
-        _mark_failed(result, "parse", f"unreadable WARC record: {_one_line(exc)}")
+        _mark_failed(result, "parse", f"unreadable WARC record: {exc}")
     return result
-
-
-def _one_line(exc: BaseException) -> str:
-    """An exception's message on one line, its runs of white space made one space."""
-    return " ".join(str(exc).split())
 
 
 def _archived_response(record) -> FetchResult | None:
@@ -890,10 +884,12 @@ def _is_homepage(url: str) -> bool:
 
 
 def _mark_failed(result: FetchResult, kind: str, message: str) -> None:
-    result.outcome, result.error_kind, result.error = "failed", kind, message
+    """Record a failure, its message on one line: a library's may span many (warcio's for a
+    WARC gzipped as one stream is 14 lines ending in the ``warcio recompress`` advice)."""
+    result.outcome, result.error_kind, result.error = "failed", kind, " ".join(message.split())
 
 
 def _failure(url: str, kind: str, message: str) -> FetchResult:
-    return FetchResult(
-        url=url, outcome="failed", error_kind=kind, error=message, fetched_at=datetime.now(UTC)
-    )
+    result = FetchResult(url=url, fetched_at=datetime.now(UTC))
+    _mark_failed(result, kind, message)
+    return result
